@@ -1,0 +1,109 @@
+package model
+
+// Event is a domain event: a fact about a committed change, published on the
+// bus after the write that caused it commits. Consumers (the realtime hub,
+// notifications, webhooks, federation) react to events; they must be
+// idempotent, since a scaled-out bus delivers at least once.
+type Event interface {
+	// EventKind names the event type, stable across versions (used as the
+	// type tag when events travel between instances).
+	EventKind() string
+}
+
+// Change actions carried by RoomChanged and SubscriptionChanged.
+const (
+	ActionInserted = "inserted"
+	ActionUpdated  = "updated"
+	ActionRemoved  = "removed"
+)
+
+// MessageSaved reports a message that was created or changed (edited,
+// reacted to, pinned, starred, thread counters). Notify lists the users who
+// should get a notification for a new message (mentioned users, DM members).
+type MessageSaved struct {
+	Message  *Message
+	RoomType string
+	RoomName string
+	Created  bool
+	Notify   []string
+}
+
+// MessageDeleted reports a message that was removed from its room.
+type MessageDeleted struct {
+	RID       string
+	MessageID string
+	Tmid      string
+}
+
+// RoomChanged reports a room that was created, changed or removed. Room holds
+// the room as it is now (for ActionRemoved, as it was).
+type RoomChanged struct {
+	Action string
+	Room   *Room
+}
+
+// SubscriptionChanged reports a membership created, changed or removed. A
+// removal must stop delivery of the room's events to that user at once.
+type SubscriptionChanged struct {
+	Action       string
+	Subscription *Subscription
+}
+
+// UserChanged reports a change of a user's public profile (name, username,
+// avatar, active flag, roles). Fields lists the names that changed.
+type UserChanged struct {
+	User   *User
+	Fields []string
+	// PreviousUsername is set when the username changed.
+	PreviousUsername string
+}
+
+// UserDeleted reports a removed account.
+type UserDeleted struct {
+	UserID   string
+	Username string
+}
+
+// PresenceChanged reports a user's visible status (invisible shows as offline).
+type PresenceChanged struct {
+	UserID     string
+	Username   string
+	Status     string
+	StatusText string
+}
+
+// RoleChanged reports a role granted or revoked; Scope is a room id for room
+// roles, empty for global roles.
+type RoleChanged struct {
+	Type     string // "added", "removed", "changed"
+	RoleID   string
+	UserID   string
+	Username string
+	Scope    string
+}
+
+// PermissionChanged reports a permission whose roles changed.
+type PermissionChanged struct{ Permission *Permission }
+
+// SettingChanged reports a setting whose value changed.
+type SettingChanged struct{ Setting *Setting }
+
+// UserActivity is an ephemeral event (typing and similar); it is never stored.
+type UserActivity struct {
+	RID        string
+	Username   string
+	Activities []string // e.g. ["user-typing"], empty when the activity stops
+	Extras     map[string]any
+}
+
+func (MessageSaved) EventKind() string        { return "message.saved" }
+func (MessageDeleted) EventKind() string      { return "message.deleted" }
+func (RoomChanged) EventKind() string         { return "room.changed" }
+func (SubscriptionChanged) EventKind() string { return "subscription.changed" }
+func (UserChanged) EventKind() string         { return "user.changed" }
+func (UserDeleted) EventKind() string         { return "user.deleted" }
+func (PresenceChanged) EventKind() string     { return "presence.changed" }
+func (RoleChanged) EventKind() string         { return "role.changed" }
+func (PermissionChanged) EventKind() string   { return "permission.changed" }
+func (SettingChanged) EventKind() string      { return "setting.changed" }
+func (UserActivity) EventKind() string        { return "user.activity" }

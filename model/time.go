@@ -1,0 +1,94 @@
+package model
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+)
+
+// isoLayout is the layout of JavaScript's Date.prototype.toISOString, which is
+// how Rocket.Chat renders dates in its REST API.
+const isoLayout = "2006-01-02T15:04:05.000Z"
+
+// Time is an instant with millisecond precision, always in UTC.
+// The zero Time means "not set"; tag optional fields with omitzero.
+type Time struct{ time.Time }
+
+// Now returns the current time truncated to milliseconds.
+func Now() Time { return TimeOf(time.Now()) }
+
+// TimeOf converts t to a Time, truncating to milliseconds.
+func TimeOf(t time.Time) Time {
+	if t.IsZero() {
+		return Time{}
+	}
+	return Time{t.UTC().Truncate(time.Millisecond)}
+}
+
+// TimeFromMillis converts milliseconds since the Unix epoch to a Time.
+func TimeFromMillis(ms int64) Time { return Time{time.UnixMilli(ms).UTC()} }
+
+// Millis returns the instant as milliseconds since the Unix epoch (0 for the zero Time).
+func (t Time) Millis() int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// Ptr returns a pointer to a copy of t, or nil when t is zero.
+func (t Time) Ptr() *Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// String renders the time as Rocket.Chat does in REST responses.
+func (t Time) String() string { return t.UTC().Format(isoLayout) }
+
+// MarshalJSON renders the ISO-8601 form with exactly three fractional digits.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	b := make([]byte, 0, len(isoLayout)+2)
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, isoLayout)
+	return append(b, '"'), nil
+}
+
+// UnmarshalJSON accepts an ISO-8601 string, an EJSON {"$date": ms} object,
+// a number of milliseconds, or null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		*t = Time{}
+		return nil
+	case b[0] == '"':
+		s := string(b[1 : len(b)-1])
+		p, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return fmt.Errorf("invalid date %q", s)
+		}
+		*t = TimeOf(p)
+		return nil
+	case b[0] == '{':
+		var d struct {
+			Date *float64 `json:"$date"`
+		}
+		if err := jsonUnmarshal(b, &d); err != nil || d.Date == nil {
+			return fmt.Errorf("invalid EJSON date %s", b)
+		}
+		*t = TimeFromMillis(int64(*d.Date))
+		return nil
+	default:
+		var ms float64
+		if err := jsonUnmarshal(b, &ms); err != nil {
+			return fmt.Errorf("invalid date %s", b)
+		}
+		*t = TimeFromMillis(int64(ms))
+		return nil
+	}
+}

@@ -1,0 +1,304 @@
+package model
+
+// Room types (Rocket.Chat's IRoom.t).
+const (
+	RoomChannel = "c" // public channel
+	RoomPrivate = "p" // private group
+	RoomDirect  = "d" // direct message (1:1 or multi-user)
+)
+
+// User types (IUser.type).
+const (
+	UserTypeUser = "user"
+	UserTypeBot  = "bot"
+	UserTypeApp  = "app"
+)
+
+// Presence statuses (IUser.status and statusDefault).
+const (
+	StatusOnline  = "online"
+	StatusAway    = "away"
+	StatusBusy    = "busy"
+	StatusOffline = "offline"
+	// StatusInvisible is a statusDefault only: others see the user offline.
+	StatusInvisible = "invisible"
+)
+
+// UserRef is the short form of a user embedded in other records (IMessage.u, IRoom.u).
+type UserRef struct {
+	ID       string `json:"_id"`
+	Username string `json:"username"`
+	Name     string `json:"name,omitempty"`
+}
+
+// Email is one of a user's e-mail addresses.
+type Email struct {
+	Address  string `json:"address"`
+	Verified bool   `json:"verified"`
+}
+
+// User is an account: a person, a bot or an app (IUser).
+// Secrets (password hash, tokens) are kept apart, never in this struct.
+type User struct {
+	ID                    string         `json:"_id"`
+	CreatedAt             Time           `json:"createdAt"`
+	UpdatedAt             Time           `json:"_updatedAt"`
+	Username              string         `json:"username"`
+	Name                  string         `json:"name"`
+	Nickname              string         `json:"nickname,omitempty"`
+	Bio                   string         `json:"bio,omitempty"`
+	Emails                []Email        `json:"emails,omitempty"`
+	Type                  string         `json:"type"`
+	Active                bool           `json:"active"`
+	Roles                 []string       `json:"roles"`
+	Status                string         `json:"status"`
+	StatusDefault         string         `json:"statusDefault,omitempty"`
+	StatusText            string         `json:"statusText,omitempty"`
+	StatusConnection      string         `json:"statusConnection,omitempty"`
+	UTCOffset             float64        `json:"utcOffset"`
+	LastLogin             Time           `json:"lastLogin,omitzero"`
+	Language              string         `json:"language,omitempty"`
+	AvatarETag            string         `json:"avatarETag,omitempty"`
+	RequirePasswordChange bool           `json:"requirePasswordChange,omitempty"`
+	CustomFields          map[string]any `json:"customFields,omitempty"`
+	Settings              *UserSettings  `json:"settings,omitempty"`
+}
+
+// UserSettings holds a user's preferences (IUser.settings).
+type UserSettings struct {
+	Preferences map[string]any `json:"preferences"`
+}
+
+// Ref returns the short form of u.
+func (u *User) Ref() UserRef { return UserRef{ID: u.ID, Username: u.Username, Name: u.Name} }
+
+// Email returns the user's first e-mail address, or "".
+func (u *User) Email() string {
+	if len(u.Emails) == 0 {
+		return ""
+	}
+	return u.Emails[0].Address
+}
+
+// HasRole reports whether u holds the global role.
+func (u *User) HasRole(role string) bool {
+	for _, r := range u.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Room is a channel, private group or direct conversation (IRoom).
+type Room struct {
+	ID           string         `json:"_id"`
+	T            string         `json:"t"`
+	Name         string         `json:"name,omitempty"`
+	FName        string         `json:"fname,omitempty"`
+	U            *UserRef       `json:"u,omitempty"`
+	Topic        string         `json:"topic,omitempty"`
+	Description  string         `json:"description,omitempty"`
+	Announcement string         `json:"announcement,omitempty"`
+	ReadOnly     bool           `json:"ro"`
+	SysMes       bool           `json:"sysMes"`
+	Default      bool           `json:"default"`
+	Featured     bool           `json:"featured,omitempty"`
+	Broadcast    bool           `json:"broadcast,omitempty"`
+	Encrypted    bool           `json:"encrypted,omitempty"`
+	Archived     bool           `json:"archived,omitempty"`
+	Msgs         int            `json:"msgs"`
+	UsersCount   int            `json:"usersCount"`
+	TS           Time           `json:"ts"`
+	UpdatedAt    Time           `json:"_updatedAt"`
+	LM           Time           `json:"lm,omitzero"`
+	LastMessage  *Message       `json:"lastMessage,omitempty"`
+	Usernames    []string       `json:"usernames,omitempty"`
+	UIDs         []string       `json:"uids,omitempty"`
+	Muted        []string       `json:"muted,omitempty"`
+	Prid         string         `json:"prid,omitempty"`
+	JoinCode     string         `json:"-"`
+	CustomFields map[string]any `json:"customFields,omitempty"`
+	AvatarETag   string         `json:"avatarETag,omitempty"`
+}
+
+// IsMuted reports whether username is muted in the room.
+func (r *Room) IsMuted(username string) bool {
+	for _, m := range r.Muted {
+		if m == username {
+			return true
+		}
+	}
+	return false
+}
+
+// Subscription is one user's membership of one room, with the per-user
+// state of that room: unread counters, favourite, open/hidden, room roles (ISubscription).
+type Subscription struct {
+	ID             string   `json:"_id"`
+	RID            string   `json:"rid"`
+	U              UserRef  `json:"u"`
+	T              string   `json:"t"`
+	Name           string   `json:"name"`
+	FName          string   `json:"fname,omitempty"`
+	TS             Time     `json:"ts"`
+	UpdatedAt      Time     `json:"_updatedAt"`
+	LS             Time     `json:"ls,omitzero"`
+	LR             Time     `json:"lr,omitzero"`
+	Open           bool     `json:"open"`
+	Alert          bool     `json:"alert"`
+	Unread         int      `json:"unread"`
+	UserMentions   int      `json:"userMentions"`
+	GroupMentions  int      `json:"groupMentions"`
+	Favorite       bool     `json:"f,omitempty"`
+	Roles          []string `json:"roles,omitempty"`
+	Archived       bool     `json:"archived,omitempty"`
+	Prid           string   `json:"prid,omitempty"`
+	TUnread        []string `json:"tunread,omitempty"`
+	TUnreadUser    []string `json:"tunreadUser,omitempty"`
+	TUnreadGroup   []string `json:"tunreadGroup,omitempty"`
+	DisableNotifs  bool     `json:"disableNotifications,omitempty"`
+	HideUnread     bool     `json:"hideUnreadStatus,omitempty"`
+	UnreadAlert    string   `json:"unreadAlert,omitempty"`
+	DesktopNotifs  string   `json:"desktopNotifications,omitempty"`
+	MobileNotifs   string   `json:"mobilePushNotifications,omitempty"`
+	EmailNotifs    string   `json:"emailNotifications,omitempty"`
+	UserHighlights []string `json:"userHighlights,omitempty"`
+}
+
+// HasRole reports whether the subscription carries the room role.
+func (s *Subscription) HasRole(role string) bool {
+	for _, r := range s.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Mention is one user mentioned in a message (IMessage.mentions). The
+// special mentions @all and @here appear with ids "all" and "here".
+type Mention struct {
+	ID       string `json:"_id"`
+	Username string `json:"username"`
+	Name     string `json:"name,omitempty"`
+	Type     string `json:"type,omitempty"`
+}
+
+// ChannelRef is a channel mentioned with #name (IMessage.channels).
+type ChannelRef struct {
+	ID   string `json:"_id"`
+	Name string `json:"name"`
+}
+
+// Reaction lists who reacted with one emoji.
+type Reaction struct {
+	Usernames []string `json:"usernames"`
+	Names     []string `json:"names,omitempty"`
+}
+
+// Starrer is one user who starred a message.
+type Starrer struct {
+	ID string `json:"_id"`
+}
+
+// Message is a chat message or a system message (IMessage). System messages
+// have a non-empty T (for example "uj", "room_changed_topic").
+type Message struct {
+	ID          string               `json:"_id"`
+	RID         string               `json:"rid"`
+	Msg         string               `json:"msg"`
+	TS          Time                 `json:"ts"`
+	U           UserRef              `json:"u"`
+	UpdatedAt   Time                 `json:"_updatedAt"`
+	T           string               `json:"t,omitempty"`
+	Tmid        string               `json:"tmid,omitempty"`
+	Tshow       bool                 `json:"tshow,omitempty"`
+	Alias       string               `json:"alias,omitempty"`
+	Emoji       string               `json:"emoji,omitempty"`
+	Avatar      string               `json:"avatar,omitempty"`
+	Groupable   *bool                `json:"groupable,omitempty"`
+	Mentions    []Mention            `json:"mentions"`
+	Channels    []ChannelRef         `json:"channels"`
+	Attachments []map[string]any     `json:"attachments,omitempty"`
+	Reactions   map[string]*Reaction `json:"reactions,omitempty"`
+	Pinned      bool                 `json:"pinned,omitempty"`
+	PinnedAt    Time                 `json:"pinnedAt,omitzero"`
+	PinnedBy    *UserRef             `json:"pinnedBy,omitempty"`
+	Starred     []Starrer            `json:"starred,omitempty"`
+	EditedAt    Time                 `json:"editedAt,omitzero"`
+	EditedBy    *UserRef             `json:"editedBy,omitempty"`
+	Tcount      int                  `json:"tcount,omitempty"`
+	Tlm         Time                 `json:"tlm,omitzero"`
+	Replies     []string             `json:"replies,omitempty"`
+	Drid        string               `json:"drid,omitempty"`
+	Role        string               `json:"role,omitempty"`
+	Hidden      bool                 `json:"_hidden,omitempty"`
+	Parseurls   bool                 `json:"parseUrls,omitempty"`
+	URLs        []map[string]any     `json:"urls,omitempty"`
+	CustomField map[string]any       `json:"customFields,omitempty"`
+}
+
+// Role is a named set of permissions, global or room-scoped (IRole).
+type Role struct {
+	ID           string `json:"_id"`
+	Name         string `json:"name"`
+	Scope        string `json:"scope"` // "Users" (global) or "Subscriptions" (room)
+	Description  string `json:"description"`
+	Protected    bool   `json:"protected"`
+	Mandatory2FA bool   `json:"mandatory2fa"`
+	UpdatedAt    Time   `json:"_updatedAt"`
+}
+
+// Role scopes.
+const (
+	ScopeUsers         = "Users"
+	ScopeSubscriptions = "Subscriptions"
+)
+
+// Permission maps a permission id to the roles that hold it (IPermission).
+type Permission struct {
+	ID        string   `json:"_id"`
+	Roles     []string `json:"roles"`
+	UpdatedAt Time     `json:"_updatedAt"`
+}
+
+// Setting is one server setting (ISetting, the fields clients read).
+type Setting struct {
+	ID           string         `json:"_id"`
+	Value        any            `json:"value"`
+	PackageValue any            `json:"packageValue,omitempty"`
+	Type         string         `json:"type"` // boolean, string, int, select, ...
+	Public       bool           `json:"public"`
+	Group        string         `json:"group,omitempty"`
+	Section      string         `json:"section,omitempty"`
+	Hidden       bool           `json:"hidden,omitempty"`
+	Blocked      bool           `json:"blocked,omitempty"`
+	Values       []SettingValue `json:"values,omitempty"`
+	UpdatedAt    Time           `json:"_updatedAt"`
+}
+
+// SettingValue is one choice of a select setting.
+type SettingValue struct {
+	Key   string `json:"key"`
+	Label string `json:"i18nLabel"`
+}
+
+// Token kinds.
+const (
+	TokenLogin    = "login"    // a resume token made by logging in
+	TokenPersonal = "personal" // a personal access token
+)
+
+// Token is a hashed credential (a login resume token or a personal access token).
+// Only the hash is stored: Rocket.Chat's hashedToken, base64(sha256(token)).
+type Token struct {
+	Hash            string `json:"hashedToken"`
+	UserID          string `json:"-"`
+	Kind            string `json:"type,omitempty"`
+	Name            string `json:"name,omitempty"`
+	CreatedAt       Time   `json:"createdAt"`
+	ExpiresAt       Time   `json:"expiresAt,omitzero"`
+	LastTokenPart   string `json:"lastTokenPart,omitempty"`
+	BypassTwoFactor bool   `json:"bypassTwoFactor,omitempty"`
+}

@@ -1,0 +1,281 @@
+// Package store defines Liftoff's persistence contract. Backends live in
+// sub-packages (sqlite now, postgres later) and must all pass the contract
+// suite in store/storetest.
+//
+// Reads go straight to the Store (concurrent readers). Every write happens in
+// Update, which runs a function inside one transaction: either everything the
+// function wrote commits, together with the events it emitted, or nothing
+// does. Backends may group several Update calls into one physical commit
+// (group commit); each call still succeeds or fails on its own.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"liftoff/model"
+)
+
+// ErrNotFound is returned by single-record reads when no record matches.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict is returned when a write would break a uniqueness rule
+// (a duplicate id, username, e-mail, room name or subscription).
+var ErrConflict = errors.New("store: conflict")
+
+// Store is a Liftoff database.
+type Store interface {
+	Reader
+	// Update runs fn in one transaction. If fn returns an error, nothing fn
+	// wrote is kept and no event it emitted is published; the error is
+	// returned as is. After a successful commit the emitted events are passed,
+	// in commit order, to the EventSink given to the backend. fn must be
+	// quick and must not block on anything but the Tx: backends may run it on
+	// a single writer goroutine.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// Backup writes a consistent copy of the database to path.
+	Backup(ctx context.Context, path string) error
+	Close() error
+}
+
+// EventSink receives events after the transaction that emitted them commits.
+type EventSink func(events []model.Event)
+
+// Page selects a window of a result: Offset records skipped, at most Count
+// returned (Count 0 means no limit). Sort maps field names (Rocket.Chat's,
+// e.g. "ts", "name", "_updatedAt", "username") to 1 (ascending) or -1
+// (descending), applied in the order of SortKeys; backends support the
+// fields documented on each query and ignore none silently: an unsupported
+// field is an error.
+type Page struct {
+	Offset int
+	Count  int
+	Sort   []SortKey
+}
+
+// SortKey is one field of a sort order.
+type SortKey struct {
+	Field string
+	Desc  bool
+}
+
+// Reader holds every read. Methods returning one record return ErrNotFound
+// when there is none; list methods return the total number of matches
+// (ignoring Offset and Count) beside the page.
+type Reader interface {
+	// Users
+	UserByID(ctx context.Context, id string) (*model.User, error)
+	UserByUsername(ctx context.Context, username string) (*model.User, error) // case-insensitive
+	UserByEmail(ctx context.Context, email string) (*model.User, error)       // case-insensitive
+	UsersByIDs(ctx context.Context, ids []string) ([]*model.User, error)
+	UsersByUsernames(ctx context.Context, usernames []string) ([]*model.User, error)
+	// ListUsers sorts by "username", "name", "createdAt", "_updatedAt", "status" (default username asc).
+	ListUsers(ctx context.Context, q UserQuery, p Page) ([]*model.User, int, error)
+	PasswordHash(ctx context.Context, userID string) (string, error) // "" when none set
+	TokenByHash(ctx context.Context, hash string) (*model.Token, error)
+	TokensOfUser(ctx context.Context, userID, kind string) ([]*model.Token, error)
+
+	// Rooms
+	RoomByID(ctx context.Context, id string) (*model.Room, error)
+	RoomByName(ctx context.Context, name string) (*model.Room, error) // channels and groups only, exact name
+	RoomsByIDs(ctx context.Context, ids []string) ([]*model.Room, error)
+	// ListRooms sorts by "name", "ts", "_updatedAt", "usersCount", "msgs", "lm" (default name asc).
+	ListRooms(ctx context.Context, q RoomQuery, p Page) ([]*model.Room, int, error)
+
+	// Subscriptions
+	Subscription(ctx context.Context, roomID, userID string) (*model.Subscription, error)
+	SubscriptionByID(ctx context.Context, id string) (*model.Subscription, error)
+	// SubscriptionsOfUser returns the user's subscriptions, optionally only
+	// those updated after q.UpdatedSince, or of the given room types.
+	SubscriptionsOfUser(ctx context.Context, userID string, q SubscriptionQuery) ([]*model.Subscription, error)
+	// SubscriptionsOfRoom pages a room's members' subscriptions, sorted by
+	// "u.username" (default), "ts" or "_updatedAt".
+	SubscriptionsOfRoom(ctx context.Context, roomID string, q MemberQuery, p Page) ([]*model.Subscription, int, error)
+	// MemberIDs returns the user ids of every subscription of the room.
+	MemberIDs(ctx context.Context, roomID string) ([]string, error)
+
+	// Messages
+	MessageByID(ctx context.Context, id string) (*model.Message, error)
+	// ListMessages sorts by "ts" (default desc), "_updatedAt" or "tlm".
+	ListMessages(ctx context.Context, q MessageQuery, p Page) ([]*model.Message, int, error)
+	// SearchMessages does a full-text search of message text in one room,
+	// newest first.
+	SearchMessages(ctx context.Context, roomID, text string, p Page) ([]*model.Message, int, error)
+	// Deleted lists records removed after since: the kind is "message"
+	// (scoped to roomID), "room" or "subscription" (scoped to userID).
+	Deleted(ctx context.Context, q DeletedQuery, p Page) ([]Tombstone, int, error)
+
+	// Roles, permissions, settings
+	Roles(ctx context.Context) ([]*model.Role, error)
+	RoleByID(ctx context.Context, id string) (*model.Role, error) // by id or by name
+	// UsersInRole lists holders of a role: global holders when roomID is
+	// "", else holders of the room role in that room. Sorted by username.
+	UsersInRole(ctx context.Context, roleID, roomID string, p Page) ([]*model.User, int, error)
+	Permissions(ctx context.Context) ([]*model.Permission, error)
+	PermissionByID(ctx context.Context, id string) (*model.Permission, error)
+	Settings(ctx context.Context) ([]*model.Setting, error)
+	SettingByID(ctx context.Context, id string) (*model.Setting, error)
+
+	// Counts for statistics.
+	Counts(ctx context.Context) (Counts, error)
+}
+
+// Tx is a transaction: the reads of Reader (seeing the transaction's own
+// writes) and the writes. Insert methods return ErrConflict on a duplicate.
+// Update and Delete methods return ErrNotFound when the record is absent.
+type Tx interface {
+	Reader
+
+	InsertUser(ctx context.Context, u *model.User) error
+	UpdateUser(ctx context.Context, u *model.User) error // replaces the whole record
+	// DeleteUser removes the user, their tokens and their subscriptions
+	// (leaving tombstones for the subscriptions). Messages stay.
+	DeleteUser(ctx context.Context, id string) error
+	SetPasswordHash(ctx context.Context, userID, hash string) error
+	InsertToken(ctx context.Context, t *model.Token) error
+	UpdateToken(ctx context.Context, t *model.Token) error
+	DeleteToken(ctx context.Context, hash string) error
+	// DeleteTokensOfUser removes a user's tokens of the given kind ("" for all)
+	// except the one whose hash is keep (may be "").
+	DeleteTokensOfUser(ctx context.Context, userID, kind, keep string) error
+
+	InsertRoom(ctx context.Context, r *model.Room) error
+	UpdateRoom(ctx context.Context, r *model.Room) error // replaces the whole record
+	// DeleteRoom removes the room, its subscriptions and its messages,
+	// leaving tombstones for the room and the subscriptions.
+	DeleteRoom(ctx context.Context, id string) error
+
+	InsertSubscription(ctx context.Context, s *model.Subscription) error
+	UpdateSubscription(ctx context.Context, s *model.Subscription) error
+	DeleteSubscription(ctx context.Context, id string) error // leaves a tombstone
+	// UpdateSubscriptionsOfRoom applies the same change to many members'
+	// subscriptions at once (the hot path of every new message) and returns
+	// the ids of the users whose subscription changed.
+	UpdateSubscriptionsOfRoom(ctx context.Context, roomID string, c SubscriptionChange) ([]string, error)
+	// RenameSubscriptions sets name and fname of every subscription of a room.
+	RenameSubscriptions(ctx context.Context, roomID, name, fname string, at model.Time) error
+	// RenameUserInSubscriptions updates u.username/u.name in a user's
+	// subscriptions and the names of their direct-message subscriptions seen by others.
+	RenameUserInSubscriptions(ctx context.Context, userID, oldUsername, username, name string, at model.Time) error
+
+	InsertMessage(ctx context.Context, m *model.Message) error
+	UpdateMessage(ctx context.Context, m *model.Message) error         // replaces the whole record
+	DeleteMessage(ctx context.Context, id string, at model.Time) error // leaves a tombstone
+
+	UpsertRole(ctx context.Context, r *model.Role) error
+	DeleteRole(ctx context.Context, id string) error
+	UpsertPermission(ctx context.Context, p *model.Permission) error
+	UpsertSetting(ctx context.Context, s *model.Setting) error
+
+	// Emit records an event to publish if and only if the transaction commits.
+	Emit(e model.Event)
+}
+
+// UserQuery filters ListUsers. Zero fields do not filter.
+type UserQuery struct {
+	Text    string   // case-insensitive substring of username, name or e-mail
+	IDs     []string // only these ids
+	Exclude []string // not these usernames
+	Active  *bool
+	Types   []string // user types ("user", "bot", ...)
+	Roles   []string // holding any of these global roles
+}
+
+// RoomQuery filters ListRooms. Zero fields do not filter.
+type RoomQuery struct {
+	Types        []string // room types
+	IDs          []string // only these ids
+	Text         string   // case-insensitive substring of name or fname
+	UpdatedSince model.Time
+	Default      *bool
+	Archived     *bool
+}
+
+// SubscriptionQuery filters SubscriptionsOfUser.
+type SubscriptionQuery struct {
+	UpdatedSince model.Time // only those updated strictly after
+	Types        []string
+	Open         *bool
+}
+
+// MemberQuery filters SubscriptionsOfRoom.
+type MemberQuery struct {
+	Text string // case-insensitive substring of the member's username or name
+}
+
+// MessageQuery filters ListMessages. Zero fields do not filter.
+type MessageQuery struct {
+	RoomID string
+	// Before and After bound ts (exclusive unless Inclusive).
+	Before, After     model.Time
+	Inclusive         bool
+	UpdatedSince      model.Time // _updatedAt strictly after
+	UpdatedBefore     model.Time // _updatedAt strictly before
+	Tmid              string     // only replies in this thread
+	ThreadsOnly       bool       // only thread parents (tcount > 0)
+	HideThreadReplies bool       // exclude replies that are not shown in the room (tmid set and tshow false)
+	Pinned            bool
+	StarredBy         string   // user id
+	MentionsUser      string   // user id
+	FromUser          string   // user id of the author
+	ExcludeTypes      []string // message types (t) to leave out
+	OnlyUserMessages  bool     // only messages with an empty t
+	IDs               []string
+	TextContains      string // case-insensitive substring of msg
+}
+
+// DeletedQuery filters Deleted.
+type DeletedQuery struct {
+	Kind   string // "message", "room" or "subscription"
+	RoomID string // for messages
+	UserID string // for subscriptions
+	Since  model.Time
+	Before model.Time // zero: no upper bound
+}
+
+// Tombstone kinds.
+const (
+	KindMessage      = "message"
+	KindRoom         = "room"
+	KindSubscription = "subscription"
+)
+
+// Tombstone records a removed record, for sync calls (rooms.get's remove,
+// chat.getDeletedMessages).
+type Tombstone struct {
+	ID        string
+	Kind      string
+	RoomID    string
+	UserID    string
+	DeletedAt model.Time
+}
+
+// SubscriptionChange is a bulk change of a room's subscriptions, applied in
+// one statement per kind of change. Users in Exclude are left untouched.
+type SubscriptionChange struct {
+	Exclude []string   // user ids left untouched (typically the author)
+	At      model.Time // new _updatedAt of every changed subscription
+	// For every member not excluded: open the subscription, set alert,
+	// and add IncUnread to unread.
+	Open      bool
+	Alert     bool
+	IncUnread int
+	// Members in these lists also get userMentions+1 / groupMentions+1
+	// (and, when IncUnreadOnMention, unread+1 when IncUnread is 0).
+	Mentioned          []string
+	GroupMentioned     bool // every member not excluded gets groupMentions+1
+	IncUnreadOnMention bool
+	// Thread unread: the thread id is added to tunread for ThreadUsers, and
+	// also to tunreadUser for those in Mentioned.
+	ThreadID    string
+	ThreadUsers []string
+	// Archived sets the archived flag when non-nil.
+	Archived *bool
+}
+
+// Counts are the record counts shown in statistics.
+type Counts struct {
+	TotalUsers, ActiveUsers, OnlineUsers, AwayUsers, BusyUsers, OfflineUsers            int
+	TotalRooms, TotalChannels, TotalPrivateGroups, TotalDirect                          int
+	TotalMessages, TotalChannelMessages, TotalPrivateGroupMessages, TotalDirectMessages int
+}
