@@ -1,0 +1,24 @@
+package auth
+
+import "liftoff/model"
+
+// Credentials is what a client presents to log in: either a user (username
+// or e-mail) with a password, given in plain text or as the lowercase hex
+// SHA-256 digest Rocket.Chat's clients send, or a resume token.
+type Credentials struct {
+	User     string // username or e-mail
+	Password string // plain text
+	Digest   string // hex sha-256 of the password
+	Resume   string // a resume (login) token
+	TOTP     string // second factor code, when two-factor auth is on
+}
+
+// LoginResult is a successful login: the user and the resume token that
+// authenticates later calls (REST X-Auth-Token, DDP login resume).
+type LoginResult struct {
+	User    *model.User
+	Token   string
+	Expires model.Time
+	// Method is "password" or "resume", as DDP's login result reports it.
+	Method string
+}

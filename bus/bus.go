@@ -1,0 +1,27 @@
+// Package bus carries domain events from the writes that cause them to the
+// consumers that react (the realtime hub, notifications, integrations). The
+// in-process implementation suits one instance; a NATS implementation with
+// the same contract carries events between instances.
+//
+// Contract: events published by one Publish call, and by successive calls
+// from one goroutine, reach every subscriber in the order published
+// (the store publishes in commit order from its single writer). Delivery is
+// at least once; consumers are idempotent. A slow subscriber never loses
+// events: Publish applies back-pressure instead.
+package bus
+
+import (
+	"context"
+
+	"liftoff/model"
+)
+
+// Bus publishes events to subscribers.
+type Bus interface {
+	// Publish hands events to every subscriber, in order.
+	Publish(ctx context.Context, events ...model.Event) error
+	// Subscribe registers handler, called for each event on one goroutine
+	// per subscriber, in publish order. The returned function unsubscribes.
+	Subscribe(name string, handler func(model.Event)) (unsubscribe func())
+	Close() error
+}
