@@ -1,0 +1,179 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"liftoff/auth"
+	"liftoff/model"
+)
+
+func (s *Server) authRoutes() {
+	s.post("login", public, s.login)
+	s.handle("POST,GET", "logout", authed, s.logout)
+	s.get("me", authed, s.me)
+	s.post("users.generatePersonalAccessToken", authed, s.generatePAT)
+	s.post("users.regeneratePersonalAccessToken", authed, s.regeneratePAT)
+	s.get("users.getPersonalAccessTokens", authed, s.listPATs)
+	s.post("users.removePersonalAccessToken", authed, s.removePAT)
+}
+
+func (s *Server) info(w http.ResponseWriter, r *http.Request) {
+	body := M{"version": s.version, "success": true}
+	if u, _, err := s.authenticate(r); err == nil && u != nil {
+		body["info"] = M{"version": s.version, "build": M{"platform": "linux"}, "commit": M{}}
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// login accepts Rocket.Chat's forms: {user|username|email, password} with
+// password a string or {digest, algorithm}, and {resume}.
+func (s *Server) login(r *Request) (any, error) {
+	var in struct {
+		User     json.RawMessage `json:"user"`
+		Username string          `json:"username"`
+		Email    string          `json:"email"`
+		Password json.RawMessage `json:"password"`
+		Resume   string          `json:"resume"`
+		Code     string          `json:"code"`
+		TOTP     json.RawMessage `json:"totp"`
+	}
+	if len(r.raw) > 0 {
+		if err := json.Unmarshal(r.raw, &in); err != nil {
+			return nil, model.Errf("error-invalid-params", "Invalid login body")
+		}
+	}
+	cred := auth.Credentials{Resume: in.Resume, TOTP: in.Code}
+	switch {
+	case len(in.User) > 0 && in.User[0] == '"':
+		_ = json.Unmarshal(in.User, &cred.User)
+	case len(in.User) > 0 && in.User[0] == '{':
+		var u struct{ Username, Email string }
+		_ = json.Unmarshal(in.User, &u)
+		cred.User = u.Username
+		if cred.User == "" {
+			cred.User = u.Email
+		}
+	case in.Username != "":
+		cred.User = in.Username
+	default:
+		cred.User = in.Email
+	}
+	if len(in.Password) > 0 {
+		if in.Password[0] == '"' {
+			_ = json.Unmarshal(in.Password, &cred.Password)
+		} else {
+			var p struct{ Digest, Algorithm string }
+			_ = json.Unmarshal(in.Password, &p)
+			cred.Digest = p.Digest
+		}
+	}
+	if cred.Resume == "" && (cred.User == "" || (cred.Password == "" && cred.Digest == "")) {
+		return rawResponse{http.StatusBadRequest, M{"status": "error", "error": "error-invalid-params", "message": "Username and password are required"}}, nil
+	}
+	res, err := s.auth.Login(r.Context(), cred, s.clientIP(r.HTTP))
+	if err != nil {
+		e, ok := model.AsError(err)
+		if !ok {
+			return nil, err
+		}
+		msg := "Unauthorized"
+		if strings.HasPrefix(e.Type, "error-") {
+			msg = e.Reason
+		}
+		return rawResponse{http.StatusUnauthorized, M{"status": "error", "error": "Unauthorized", "message": msg}}, nil
+	}
+	return rawResponse{http.StatusOK, M{"status": "success", "data": M{
+		"userId": res.User.ID, "authToken": res.Token, "me": s.meView(res.User),
+	}}}, nil
+}
+
+func (s *Server) logout(r *Request) (any, error) {
+	if err := s.auth.Logout(r.Context(), r.User.ID, r.Token); err != nil {
+		return nil, err
+	}
+	return rawResponse{http.StatusOK, M{"status": "success", "data": M{"message": "You've been logged out!"}}}, nil
+}
+
+func (s *Server) me(r *Request) (any, error) {
+	out := s.meView(r.User)
+	return out, nil
+}
+
+// meView is the full view of a user for themself.
+func (s *Server) meView(u *model.User) M {
+	b, _ := json.Marshal(u)
+	var out M
+	_ = json.Unmarshal(b, &out)
+	if e := u.Email(); e != "" {
+		out["email"] = e
+	}
+	if u.Settings == nil {
+		out["settings"] = M{"preferences": M{}}
+	}
+	out["avatarUrl"] = s.chat.AvatarURL(u.Username)
+	return out
+}
+
+func (s *Server) generatePAT(r *Request) (any, error) {
+	name, err := r.RequireString("tokenName")
+	if err != nil {
+		return nil, err
+	}
+	bypass, err := r.Bool("bypassTwoFactor", false)
+	if err != nil {
+		return nil, err
+	}
+	if !s.chat.Can(r.User, "create-personal-access-tokens") {
+		return nil, model.Errf("not-authorized", "Not Authorized")
+	}
+	token, err := s.auth.GeneratePersonalToken(r.Context(), r.User.ID, name, bypass)
+	if err != nil {
+		return nil, err
+	}
+	return M{"token": token}, nil
+}
+
+func (s *Server) regeneratePAT(r *Request) (any, error) {
+	name, err := r.RequireString("tokenName")
+	if err != nil {
+		return nil, err
+	}
+	if !s.chat.Can(r.User, "create-personal-access-tokens") {
+		return nil, model.Errf("not-authorized", "Not Authorized")
+	}
+	if err := s.auth.RemovePersonalToken(r.Context(), r.User.ID, name); err != nil {
+		return nil, err
+	}
+	token, err := s.auth.GeneratePersonalToken(r.Context(), r.User.ID, name, false)
+	if err != nil {
+		return nil, err
+	}
+	return M{"token": token}, nil
+}
+
+func (s *Server) listPATs(r *Request) (any, error) {
+	if !s.chat.Can(r.User, "create-personal-access-tokens") {
+		return nil, model.Errf("not-authorized", "Not Authorized")
+	}
+	toks, err := s.auth.PersonalTokens(r.Context(), r.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	return M{"tokens": toks}, nil
+}
+
+func (s *Server) removePAT(r *Request) (any, error) {
+	name, err := r.RequireString("tokenName")
+	if err != nil {
+		return nil, err
+	}
+	if !s.chat.Can(r.User, "create-personal-access-tokens") {
+		return nil, model.Errf("not-authorized", "Not Authorized")
+	}
+	if err := s.auth.RemovePersonalToken(r.Context(), r.User.ID, name); err != nil {
+		return nil, err
+	}
+	return M{}, nil
+}

@@ -1,0 +1,103 @@
+package api
+
+import (
+	"time"
+
+	"liftoff/chat"
+	"liftoff/model"
+)
+
+func (s *Server) chatRoutes() {
+	s.post("chat.postMessage", authed, s.postMessage)
+	s.post("chat.sendMessage", authed, s.sendMessage)
+}
+
+// postMessage is the simple form: roomId or channel ("#name", "@username"
+// or a name), text, alias, emoji, avatar, attachments.
+func (s *Server) postMessage(r *Request) (any, error) {
+	roomID, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	channel, err := r.String("channel")
+	if err != nil {
+		return nil, err
+	}
+	if roomID == "" && channel == "" {
+		return nil, model.Errf("error-invalid-params", "The 'roomId' or 'channel' param is required")
+	}
+	var in struct {
+		Text        string           `json:"text"`
+		Msg         string           `json:"msg"`
+		Alias       string           `json:"alias"`
+		Emoji       string           `json:"emoji"`
+		Avatar      string           `json:"avatar"`
+		Tmid        string           `json:"tmid"`
+		Attachments []map[string]any `json:"attachments"`
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.Text == "" {
+		in.Text = in.Msg
+	}
+	if roomID == "" {
+		room, err := s.chat.ResolveChannel(r.Context(), r.User, channel)
+		if err != nil {
+			return nil, err
+		}
+		roomID = room.ID
+	}
+	msg, err := s.chat.SendMessage(r.Context(), r.User, chat.SendInput{
+		RoomID: roomID, Msg: in.Text, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar,
+		Tmid: in.Tmid, Attachments: in.Attachments,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := M{"ts": time.Now().UnixMilli(), "message": msg}
+	if channel != "" {
+		out["channel"] = channel
+	} else {
+		out["channel"] = roomID
+	}
+	return out, nil
+}
+
+// sendMessage takes a whole message object, with an optional client-chosen _id.
+func (s *Server) sendMessage(r *Request) (any, error) {
+	var in struct {
+		Message *struct {
+			ID           string           `json:"_id"`
+			RID          string           `json:"rid"`
+			Msg          string           `json:"msg"`
+			Tmid         string           `json:"tmid"`
+			Tshow        bool             `json:"tshow"`
+			Alias        string           `json:"alias"`
+			Emoji        string           `json:"emoji"`
+			Avatar       string           `json:"avatar"`
+			Groupable    *bool            `json:"groupable"`
+			Attachments  []map[string]any `json:"attachments"`
+			CustomFields map[string]any   `json:"customFields"`
+		} `json:"message"`
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.Message == nil {
+		return nil, model.ErrMissingParam("message")
+	}
+	m := in.Message
+	if m.RID == "" {
+		return nil, model.Errf("error-invalid-params", "The 'message.rid' param is required")
+	}
+	msg, err := s.chat.SendMessage(r.Context(), r.User, chat.SendInput{
+		ID: m.ID, RoomID: m.RID, Msg: m.Msg, Tmid: m.Tmid, Tshow: m.Tshow, Alias: m.Alias, Emoji: m.Emoji,
+		Avatar: m.Avatar, Groupable: m.Groupable, Attachments: m.Attachments, CustomFields: m.CustomFields,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": msg}, nil
+}
+

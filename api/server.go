@@ -1,0 +1,205 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"liftoff/auth"
+	"liftoff/chat"
+	"liftoff/model"
+)
+
+// Server serves the REST API.
+type Server struct {
+	chat    *chat.Service
+	auth    *auth.Service
+	log     *slog.Logger
+	mux     *http.ServeMux
+	cfg     Config
+	version string
+}
+
+// Config holds the REST API's own settings.
+type Config struct {
+	// MaxBodyBytes bounds request bodies (1 MiB when 0).
+	MaxBodyBytes int64
+	// Version is the Rocket.Chat API version reported by /api/info.
+	Version string
+	// TrustProxy makes the client address come from X-Forwarded-For.
+	TrustProxy bool
+}
+
+// Deps are the services the API calls.
+type Deps struct {
+	Chat   *chat.Service
+	Auth   *auth.Service
+	Logger *slog.Logger
+}
+
+// New returns the REST API with every route registered.
+func New(d Deps, cfg Config) *Server {
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.Version == "" {
+		cfg.Version = "8.8.1"
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	s := &Server{chat: d.Chat, auth: d.Auth, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version}
+	s.routes()
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, M{"success": false, "error": "API endpoint not found: " + r.URL.Path})
+	})
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Handler is what a route does: return a payload (rendered with
+// "success": true) or an error (rendered as an error envelope).
+type Handler func(r *Request) (any, error)
+
+// access levels of routes.
+type access int
+
+const (
+	public access = iota // anyone
+	authed               // a logged-in user
+)
+
+// rawResponse is a payload written as is, without "success" (login/logout).
+type rawResponse struct {
+	status int
+	body   any
+}
+
+func (s *Server) handle(methods, name string, level access, h Handler) {
+	for _, m := range strings.Split(methods, ",") {
+		s.mux.HandleFunc(m+" /api/v1/"+name, s.wrap(level, h))
+	}
+}
+
+func (s *Server) get(name string, level access, h Handler)  { s.handle("GET", name, level, h) }
+func (s *Server) post(name string, level access, h Handler) { s.handle("POST", name, level, h) }
+
+func (s *Server) wrap(level access, h Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, hr *http.Request) {
+		r := &Request{ctx: hr.Context(), HTTP: hr, query: hr.URL.Query(), srv: s}
+		user, token, err := s.authenticate(hr)
+		if err != nil || (level == authed && user == nil) {
+			writeJSON(w, http.StatusUnauthorized, M{"status": "error", "message": "You must be logged in to do this."})
+			return
+		}
+		r.User, r.Token = user, token
+		if err := r.readBody(s.cfg.MaxBodyBytes); err != nil {
+			s.writeError(w, hr, err)
+			return
+		}
+		out, err := h(r)
+		if err != nil {
+			s.writeError(w, hr, err)
+			return
+		}
+		switch v := out.(type) {
+		case rawResponse:
+			writeJSON(w, v.status, v.body)
+		case M:
+			v["success"] = true
+			writeJSON(w, http.StatusOK, v)
+		case nil:
+			writeJSON(w, http.StatusOK, M{"success": true})
+		default:
+			writeJSON(w, http.StatusOK, v)
+		}
+	}
+}
+
+// authenticate reads X-User-Id/X-Auth-Token (or the rc_uid/rc_token
+// cookies). No credentials: anonymous (nil user, nil error). Bad ones: error.
+func (s *Server) authenticate(r *http.Request) (*model.User, string, error) {
+	uid, token := r.Header.Get("X-User-Id"), r.Header.Get("X-Auth-Token")
+	if uid == "" && token == "" {
+		if c, err := r.Cookie("rc_uid"); err == nil {
+			uid = c.Value
+		}
+		if c, err := r.Cookie("rc_token"); err == nil {
+			token = c.Value
+		}
+	}
+	if uid == "" && token == "" {
+		return nil, "", nil
+	}
+	u, err := s.auth.Authenticate(r.Context(), uid, token)
+	if err != nil {
+		return nil, "", err
+	}
+	return u, token, nil
+}
+
+// writeError renders err in Rocket.Chat's error envelope.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := model.AsError(err)
+	if !ok {
+		if errors.Is(err, context.Canceled) {
+			return // the client went away
+		}
+		s.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusInternalServerError, M{"success": false, "error": "Internal server error", "errorType": "error-internal"})
+		return
+	}
+	status := http.StatusBadRequest
+	switch e.Type {
+	case "error-not-allowed", "unauthorized", "error-action-not-allowed":
+		status = http.StatusForbidden
+	case "error-request-too-large":
+		status = http.StatusRequestEntityTooLarge
+	case "error-too-many-requests":
+		status = http.StatusTooManyRequests
+	}
+	body := M{"success": false, "error": e.Error(), "errorType": e.Type}
+	if e.Type == "unauthorized" {
+		body = M{"success": false, "error": "unauthorized"}
+	}
+	if e.Details != nil {
+		body["details"] = e.Details
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"success":false,"error":"Internal server error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// clientIP is the caller's address (X-Forwarded-For's first hop when the
+// server is configured to trust a proxy).
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if f := r.Header.Get("X-Forwarded-For"); f != "" {
+			return strings.TrimSpace(strings.Split(f, ",")[0])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,365 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"liftoff/chat/text"
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// RoomRef identifies a room the way the API does: by id, or by name.
+type RoomRef struct {
+	ID   string
+	Name string
+}
+
+// typeNoun is how error messages name a room type ("channel", "group").
+func typeNoun(t string) string {
+	switch t {
+	case model.RoomPrivate:
+		return "group"
+	case model.RoomDirect:
+		return "direct message"
+	default:
+		return "channel"
+	}
+}
+
+// errRoomNotFound is Rocket.Chat's answer for an unknown or invisible room of a kind.
+func errRoomNotFound(t string) *model.Error {
+	return model.Errf("error-room-not-found", "The required \"roomId\" or \"roomName\" param provided does not match any %s", typeNoun(t))
+}
+
+// FindRoom loads a room by id or name and checks that user may see it.
+// types restricts the room types accepted (empty: any). A room that exists
+// but that the user may not see answers exactly like a missing one.
+func (s *Service) FindRoom(ctx context.Context, user *model.User, ref RoomRef, types ...string) (*model.Room, error) {
+	want := model.RoomChannel
+	if len(types) > 0 {
+		want = types[0]
+	}
+	if ref.ID == "" && ref.Name == "" {
+		return nil, model.Errf("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
+	}
+	var room *model.Room
+	var err error
+	if ref.ID != "" {
+		room, err = s.store.RoomByID(ctx, ref.ID)
+	} else {
+		room, err = s.store.RoomByName(ctx, strings.TrimPrefix(ref.Name, "#"))
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errRoomNotFound(want)
+	}
+	if err != nil {
+		return nil, internal("find room", err)
+	}
+	if len(types) > 0 && !contains(types, room.T) {
+		return nil, errRoomNotFound(want)
+	}
+	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+		return nil, errRoomNotFound(want)
+	}
+	return room, nil
+}
+
+// CanAccessRoom reports (as a nil error) whether user may read the room:
+// members always; anyone with view-c-room for public channels.
+func (s *Service) CanAccessRoom(ctx context.Context, user *model.User, room *model.Room) error {
+	if room.T == model.RoomChannel {
+		if user == nil {
+			if s.settings.Bool("Accounts_AllowAnonymousRead") {
+				return nil
+			}
+			return model.ErrNotAllowed
+		}
+		if s.perms.Has(user, nil, "view-c-room") {
+			return nil
+		}
+	}
+	if user == nil {
+		return model.ErrNotAllowed
+	}
+	_, err := s.store.Subscription(ctx, room.ID, user.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.ErrNotAllowed
+	}
+	if err != nil {
+		return internal("access room", err)
+	}
+	return nil
+}
+
+// CanReadRoom is CanAccessRoom by room id (used by the realtime layer).
+func (s *Service) CanReadRoom(ctx context.Context, user *model.User, roomID string) error {
+	room, err := s.store.RoomByID(ctx, roomID)
+	if errors.Is(err, store.ErrNotFound) {
+		return errRoomNotFound(model.RoomChannel)
+	}
+	if err != nil {
+		return internal("read room", err)
+	}
+	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+		return errRoomNotFound(room.T)
+	}
+	return nil
+}
+
+// RoomIDsOfUser lists the ids of the rooms the user is subscribed to.
+func (s *Service) RoomIDsOfUser(ctx context.Context, userID string) ([]string, error) {
+	subs, err := s.store.SubscriptionsOfUser(ctx, userID, store.SubscriptionQuery{})
+	if err != nil {
+		return nil, internal("rooms of user", err)
+	}
+	ids := make([]string, len(subs))
+	for i, sub := range subs {
+		ids[i] = sub.RID
+	}
+	return ids, nil
+}
+
+// CreateRoomInput describes a new channel or private group.
+type CreateRoomInput struct {
+	Type         string // model.RoomChannel or model.RoomPrivate
+	Name         string
+	Members      []string // usernames
+	ReadOnly     bool
+	Default      bool
+	Topic        string
+	Description  string
+	Announcement string
+	// ExcludeSelf leaves the creator out of the members (admin tools).
+	ExcludeSelf bool
+}
+
+// CreateRoom creates a channel or private group owned by user, with the
+// given members subscribed.
+func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoomInput) (*model.Room, error) {
+	perm := "create-c"
+	if in.Type == model.RoomPrivate {
+		perm = "create-p"
+	} else if in.Type != model.RoomChannel {
+		return nil, model.Errf("error-invalid-room-type", "%s is not a valid room type", in.Type)
+	}
+	if !s.Can(user, perm) {
+		return nil, model.Errf("error-not-allowed", "Not allowed")
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return nil, model.Errf("error-invalid-name", "Invalid name")
+	}
+	if err := s.validateRoomName(name); err != nil {
+		return nil, err
+	}
+	members, err := s.usersByUsernames(ctx, in.Members)
+	if err != nil {
+		return nil, err
+	}
+	now := s.nowTime()
+	ref := user.Ref()
+	room := &model.Room{
+		ID: model.NewID(), T: in.Type, Name: name, FName: name, U: &ref,
+		ReadOnly: in.ReadOnly, Default: in.Default, Topic: in.Topic, Description: in.Description,
+		Announcement: in.Announcement, TS: now, UpdatedAt: now, SysMes: true,
+	}
+	if !in.ExcludeSelf {
+		members = append([]*model.User{user}, members...)
+	}
+	members = uniqueUsers(members)
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.RoomByName(ctx, name); err == nil {
+			return errDuplicateName(name)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		room.UsersCount = len(members)
+		if err := tx.InsertRoom(ctx, room); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return errDuplicateName(name)
+			}
+			return err
+		}
+		tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
+		for _, m := range members {
+			var roles []string
+			if m.ID == user.ID && !in.ExcludeSelf {
+				roles = []string{"owner"}
+			}
+			if err := s.insertSubscription(ctx, tx, room, m, roles, m.ID == user.ID, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, internal("create room", err)
+	}
+	return room, nil
+}
+
+func errDuplicateName(name string) *model.Error {
+	return model.Errf("error-duplicate-channel-name", "A channel with name '%s' exists", name).
+		WithDetails(map[string]any{"channel_name": name})
+}
+
+func (s *Service) validateRoomName(name string) error {
+	if s.settings.Bool("UI_Allow_room_names_with_special_chars") {
+		if len(name) > 0 && !strings.ContainsAny(name, "#@") {
+			return nil
+		}
+	} else if text.ValidRoomName(name, s.settings.String("UTF8_Channel_Names_Validation")) {
+		return nil
+	}
+	return model.Errf("error-invalid-room-name", "%s is not a valid room name", name).
+		WithDetails(map[string]any{"channel_name": name})
+}
+
+// usersByUsernames resolves usernames (with or without a leading @) to
+// users; an unknown username is an error.
+func (s *Service) usersByUsernames(ctx context.Context, names []string) ([]*model.User, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	clean := make([]string, 0, len(names))
+	for _, n := range names {
+		n = strings.TrimPrefix(strings.TrimSpace(n), "@")
+		if n != "" {
+			clean = append(clean, n)
+		}
+	}
+	users, err := s.store.UsersByUsernames(ctx, clean)
+	if err != nil {
+		return nil, internal("resolve usernames", err)
+	}
+	found := make(map[string]bool, len(users))
+	for _, u := range users {
+		found[strings.ToLower(u.Username)] = true
+	}
+	for _, n := range clean {
+		if !found[strings.ToLower(n)] {
+			return nil, model.Errf("error-invalid-user", "Invalid user %s", n).WithDetails(map[string]any{"username": n})
+		}
+	}
+	return users, nil
+}
+
+// insertSubscription subscribes u to room inside tx and emits the event.
+// It does not change the room's usersCount; callers do.
+func (s *Service) insertSubscription(ctx context.Context, tx store.Tx, room *model.Room, u *model.User, roles []string, self bool, now model.Time) error {
+	sub := &model.Subscription{
+		ID: model.NewID(), RID: room.ID, U: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
+		T: room.T, Name: room.Name, FName: room.FName, TS: now, UpdatedAt: now, LS: now,
+		Open: true, Alert: !self, Roles: roles, Archived: room.Archived, Prid: room.Prid,
+	}
+	if room.T == model.RoomDirect {
+		sub.Name, sub.FName = directName(room, u)
+		sub.Alert = false
+	}
+	if self {
+		sub.Alert = false
+	}
+	if err := tx.InsertSubscription(ctx, sub); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil // already a member
+		}
+		return err
+	}
+	tx.Emit(model.SubscriptionChanged{Action: model.ActionInserted, Subscription: sub})
+	return nil
+}
+
+// directName is the name a member sees for a direct room: the other
+// members' usernames (and names).
+func directName(room *model.Room, viewer *model.User) (name, fname string) {
+	var others []string
+	for _, un := range room.Usernames {
+		if un != viewer.Username {
+			others = append(others, un)
+		}
+	}
+	if len(others) == 0 { // a conversation with oneself
+		return viewer.Username, viewer.Name
+	}
+	return strings.Join(others, ", "), strings.Join(others, ", ")
+}
+
+// systemMessage builds a system message of type t in room, by user.
+func (s *Service) systemMessage(room *model.Room, t, msg string, user *model.User, now model.Time) *model.Message {
+	groupable := false
+	return &model.Message{
+		ID: model.NewID(), RID: room.ID, T: t, Msg: msg, TS: now, UpdatedAt: now,
+		U: user.Ref(), Groupable: &groupable, Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
+	}
+}
+
+// insertSystemMessage stores a system message in tx, updates the room's
+// last-message fields and emits the events. It returns the message.
+func (s *Service) insertSystemMessage(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) (*model.Message, error) {
+	m := s.systemMessage(room, t, msg, user, now)
+	if extra != nil {
+		extra(m)
+	}
+	if err := tx.InsertMessage(ctx, m); err != nil {
+		return nil, err
+	}
+	tx.Emit(model.MessageSaved{Message: m, RoomType: room.T, RoomName: room.Name, Created: true})
+	return m, nil
+}
+
+// loadRoomTx reloads the room inside the transaction (the copy read before
+// the transaction may be stale).
+func loadRoomTx(ctx context.Context, tx store.Tx, id string) (*model.Room, error) {
+	r, err := tx.RoomByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errRoomNotFound(model.RoomChannel)
+	}
+	return r, err
+}
+
+// saveRoom writes the room with a new _updatedAt and emits RoomChanged.
+func saveRoom(ctx context.Context, tx store.Tx, room *model.Room, now model.Time) error {
+	room.UpdatedAt = now
+	if err := tx.UpdateRoom(ctx, room); err != nil {
+		return err
+	}
+	tx.Emit(model.RoomChanged{Action: model.ActionUpdated, Room: cloneRoom(room)})
+	return nil
+}
+
+// cloneRoom copies a room for an event, so later changes to the original
+// do not alter what consumers see.
+func cloneRoom(r *model.Room) *model.Room {
+	c := *r
+	return &c
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func uniqueUsers(us []*model.User) []*model.User {
+	seen := make(map[string]bool, len(us))
+	out := us[:0]
+	for _, u := range us {
+		if !seen[u.ID] {
+			seen[u.ID] = true
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func sortedCopy(in []string) []string {
+	out := append([]string(nil), in...)
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,295 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"liftoff/chat/text"
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// SendInput is a new message as a client submits it.
+type SendInput struct {
+	ID           string // client-chosen id (optional)
+	RoomID       string
+	Msg          string
+	Tmid         string
+	Tshow        bool
+	Alias        string
+	Emoji        string
+	Avatar       string
+	Groupable    *bool
+	Attachments  []map[string]any
+	CustomFields map[string]any
+}
+
+// SendMessage posts a message to a room as user. Re-sending a message with
+// the same client-chosen id to the same room returns the stored message
+// unchanged, so clients may retry safely.
+func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInput) (*model.Message, error) {
+	if user == nil {
+		return nil, model.ErrNotAllowed
+	}
+	if in.RoomID == "" {
+		return nil, model.ErrMissingParam("rid")
+	}
+	if in.ID != "" && !model.ValidID(in.ID) {
+		return nil, model.ErrBadParam("_id", "a valid id")
+	}
+	if in.Msg == "" && len(in.Attachments) == 0 {
+		return nil, model.Errf("error-invalid-params", "The message text or attachments are required")
+	}
+	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Msg) > max {
+		return nil, model.Errf("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
+	}
+	room, err := s.store.RoomByID(ctx, in.RoomID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, model.Errf("error-invalid-room", "Invalid room")
+	}
+	if err != nil {
+		return nil, internal("send message", err)
+	}
+	sub, err := s.store.Subscription(ctx, room.ID, user.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, internal("send message", err)
+	}
+	if sub == nil {
+		if err := s.CanAccessRoom(ctx, user, room); err != nil {
+			return nil, model.Errf("error-not-allowed", "Not allowed")
+		}
+	}
+	if err := s.checkCanPost(user, room, sub); err != nil {
+		return nil, err
+	}
+	if (in.Alias != "" || in.Avatar != "" || in.Emoji != "") && !s.canWithSub(user, sub, "message-impersonate") {
+		return nil, model.Errf("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
+	}
+	if in.ID != "" {
+		if prev, err := s.store.MessageByID(ctx, in.ID); err == nil {
+			if prev.RID == room.ID && prev.U.ID == user.ID {
+				return prev, nil
+			}
+			return nil, model.Errf("error-message-already-exists", "A message with this id already exists")
+		}
+	}
+
+	now := s.nowTime()
+	msg := &model.Message{
+		ID: in.ID, RID: room.ID, Msg: in.Msg, TS: now, UpdatedAt: now, U: user.Ref(),
+		Tmid: in.Tmid, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Groupable: in.Groupable,
+		Attachments: in.Attachments, CustomField: in.CustomFields,
+	}
+	if in.Tmid != "" {
+		msg.Tshow = in.Tshow
+	}
+	if msg.ID == "" {
+		msg.ID = model.NewID()
+	}
+	usernames, toAll, toHere := text.Mentions(in.Msg)
+	if err := s.resolveMentions(ctx, msg, usernames, toAll, toHere); err != nil {
+		return nil, err
+	}
+
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		return s.storeNewMessage(ctx, tx, room.ID, msg, toAll || toHere)
+	})
+	if err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil, model.Errf("error-message-already-exists", "A message with this id already exists")
+		}
+		return nil, internal("send message", err)
+	}
+	return msg, nil
+}
+
+// checkCanPost applies the room's posting rules: archived rooms refuse
+// posts, read-only rooms need post-readonly, muted users cannot post.
+func (s *Service) checkCanPost(user *model.User, room *model.Room, sub *model.Subscription) error {
+	if room.Archived {
+		return model.Errf("error-room-archived", "Room is archived")
+	}
+	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") {
+		return model.Errf("error-not-allowed", "You can't send messages because the room is readonly.")
+	}
+	if room.IsMuted(user.Username) {
+		return model.Errf("error-not-allowed", "You have been muted and cannot speak in this room")
+	}
+	return nil
+}
+
+// resolveMentions fills msg.Mentions and msg.Channels from parsed names,
+// keeping only users and public channels that exist.
+func (s *Service) resolveMentions(ctx context.Context, msg *model.Message, usernames []string, toAll, toHere bool) error {
+	msg.Mentions = []model.Mention{}
+	msg.Channels = []model.ChannelRef{}
+	if toAll {
+		msg.Mentions = append(msg.Mentions, model.Mention{ID: "all", Username: "all"})
+	}
+	if toHere {
+		msg.Mentions = append(msg.Mentions, model.Mention{ID: "here", Username: "here"})
+	}
+	if len(usernames) > 0 {
+		users, err := s.store.UsersByUsernames(ctx, usernames)
+		if err != nil {
+			return internal("resolve mentions", err)
+		}
+		byName := make(map[string]*model.User, len(users))
+		for _, u := range users {
+			byName[strings.ToLower(u.Username)] = u
+		}
+		for _, n := range usernames {
+			if u, ok := byName[strings.ToLower(n)]; ok {
+				msg.Mentions = append(msg.Mentions, model.Mention{ID: u.ID, Username: u.Username, Name: u.Name, Type: "user"})
+			}
+		}
+	}
+	for _, name := range text.Channels(msg.Msg) {
+		r, err := s.store.RoomByName(ctx, name)
+		if err == nil && r.T == model.RoomChannel {
+			msg.Channels = append(msg.Channels, model.ChannelRef{ID: r.ID, Name: r.Name})
+		}
+	}
+	return nil
+}
+
+// storeNewMessage inserts msg and applies its effects inside tx: the room's
+// counters and last message, the thread parent, and members' unread state.
+func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, msg *model.Message, groupMention bool) error {
+	room, err := loadRoomTx(ctx, tx, roomID)
+	if err != nil {
+		return err
+	}
+	var parent *model.Message
+	if msg.Tmid != "" {
+		parent, err = tx.MessageByID(ctx, msg.Tmid)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && parent.RID != room.ID) {
+			return model.Errf("error-invalid-message", "Invalid thread: the parent message does not exist in this room")
+		}
+		if err != nil {
+			return err
+		}
+		if parent.Tmid != "" { // replies to a reply go to the thread's root
+			msg.Tmid = parent.Tmid
+			if parent, err = tx.MessageByID(ctx, parent.Tmid); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.InsertMessage(ctx, msg); err != nil {
+		return err
+	}
+	now := msg.TS
+	threadReply := msg.Tmid != "" && !msg.Tshow
+
+	// The thread parent: reply count, last reply time, followers.
+	var followers []string
+	if parent != nil {
+		parent.Tcount++
+		parent.Tlm = now
+		parent.UpdatedAt = now
+		if !contains(parent.Replies, parent.U.ID) && parent.T == "" {
+			parent.Replies = append(parent.Replies, parent.U.ID)
+		}
+		if !contains(parent.Replies, msg.U.ID) {
+			parent.Replies = append(parent.Replies, msg.U.ID)
+		}
+		if err := tx.UpdateMessage(ctx, parent); err != nil {
+			return err
+		}
+		tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.T, RoomName: room.Name})
+		for _, uid := range parent.Replies {
+			if uid != msg.U.ID {
+				followers = append(followers, uid)
+			}
+		}
+	}
+
+	// The room: counters and last message.
+	room.Msgs++
+	room.LM = now
+	if !threadReply {
+		room.LastMessage = cloneMessage(msg)
+	}
+	if err := saveRoom(ctx, tx, room, now); err != nil {
+		return err
+	}
+
+	// Members' subscriptions.
+	var mentioned []string
+	for _, m := range msg.Mentions {
+		if m.ID != "all" && m.ID != "here" && m.ID != msg.U.ID {
+			mentioned = append(mentioned, m.ID)
+		}
+	}
+	change := store.SubscriptionChange{Exclude: []string{msg.U.ID}, At: now, Mentioned: mentioned, GroupMentioned: groupMention}
+	unreadSetting := s.settings.String("Unread_Count")
+	if room.T == model.RoomDirect {
+		unreadSetting = s.settings.String("Unread_Count_DM")
+	}
+	if !threadReply {
+		change.Open, change.Alert = true, true
+		switch unreadSetting {
+		case "all_messages":
+			change.IncUnread = 1
+		case "group_mentions_only":
+			if groupMention {
+				change.IncUnread = 1
+			}
+		case "user_and_group_mentions_only":
+			if groupMention {
+				change.IncUnread = 1
+			}
+			change.IncUnreadOnMention = true
+		case "user_mentions_only", "mentions_only":
+			change.IncUnreadOnMention = true
+		}
+	} else {
+		change.ThreadID = msg.Tmid
+		change.ThreadUsers = followers
+	}
+	changed, err := tx.UpdateSubscriptionsOfRoom(ctx, room.ID, change)
+	if err != nil {
+		return err
+	}
+	for _, uid := range changed {
+		sub, err := tx.Subscription(ctx, room.ID, uid)
+		if err != nil {
+			continue
+		}
+		tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+	}
+
+	// Who gets a notification: mentioned users, and every other member of a
+	// direct conversation; everyone for @all/@here.
+	notify := mentioned
+	if room.T == model.RoomDirect {
+		for _, uid := range room.UIDs {
+			if uid != msg.U.ID && !contains(notify, uid) {
+				notify = append(notify, uid)
+			}
+		}
+	} else if groupMention {
+		ids, err := tx.MemberIDs(ctx, room.ID)
+		if err != nil {
+			return err
+		}
+		for _, uid := range ids {
+			if uid != msg.U.ID && !contains(notify, uid) {
+				notify = append(notify, uid)
+			}
+		}
+	}
+	tx.Emit(model.MessageSaved{Message: cloneMessage(msg), RoomType: room.T, RoomName: room.Name, Created: true, Notify: notify})
+	return nil
+}
+
+// cloneMessage copies a message for an event or a room's lastMessage.
+// Slices and maps are shared: messages are replaced whole on change, never
+// mutated in place after being stored.
+func cloneMessage(m *model.Message) *model.Message {
+	c := *m
+	return &c
+}

@@ -1,0 +1,204 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"strings"
+
+	"liftoff/chat/text"
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// NewUserInput describes an account to create.
+type NewUserInput struct {
+	Username              string
+	Email                 string
+	Name                  string
+	Password              string
+	Roles                 []string // default ["user"]
+	Active                *bool    // default true
+	Type                  string   // default "user"
+	Verified              bool
+	RequirePasswordChange bool
+	JoinDefaultChannels   bool
+	CustomFields          map[string]any
+}
+
+// AvatarURL is the public URL of a user's (or room's) avatar.
+func (s *Service) AvatarURL(username string) string {
+	base := strings.TrimRight(s.settings.String("Site_Url"), "/")
+	return base + "/avatar/" + username
+}
+
+// CreateUser creates an account as an administrator does (users.create):
+// actor needs create-user; roles other than "user" need assign-roles.
+func (s *Service) CreateUser(ctx context.Context, actor *model.User, in NewUserInput) (*model.User, error) {
+	if !s.Can(actor, "create-user") {
+		return nil, model.Errf("error-action-not-allowed", "Adding user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
+	}
+	for _, r := range in.Roles {
+		if r != "user" && !s.Can(actor, "assign-roles") {
+			return nil, model.Errf("error-action-not-allowed", "Assigning roles is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+		}
+	}
+	if strings.TrimSpace(in.Email) == "" {
+		return nil, model.ErrMissingParam("email")
+	}
+	if strings.TrimSpace(in.Password) == "" {
+		return nil, model.ErrMissingParam("password")
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		return nil, model.ErrMissingParam("name")
+	}
+	return s.InsertUser(ctx, in)
+}
+
+// InsertUser validates and stores a new account without permission checks
+// (registration, first-run set-up, the admin CLI). It subscribes the user
+// to the default channels when asked.
+func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User, error) {
+	username := strings.TrimSpace(in.Username)
+	if username == "" {
+		return nil, model.ErrMissingParam("username")
+	}
+	if !text.ValidUsername(username, s.settings.String("UTF8_User_Names_Validation")) {
+		return nil, model.Errf("error-invalid-username", "Invalid username").WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
+	}
+	email := strings.TrimSpace(in.Email)
+	if email != "" {
+		if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, " <>") {
+			return nil, model.Errf("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "email": email})
+		}
+	}
+	if in.Password != "" {
+		if err := s.checkPasswordPolicy(in.Password); err != nil {
+			return nil, err
+		}
+	}
+	var hash string
+	if in.Password != "" {
+		h, err := s.hashPassword(in.Password)
+		if err != nil {
+			return nil, internal("hash password", err)
+		}
+		hash = h
+	}
+	roles := in.Roles
+	if len(roles) == 0 {
+		roles = []string{"user"}
+	}
+	active := true
+	if in.Active != nil {
+		active = *in.Active
+	}
+	typ := in.Type
+	if typ == "" {
+		typ = model.UserTypeUser
+		if contains(roles, "bot") {
+			typ = model.UserTypeBot
+		}
+	}
+	now := s.nowTime()
+	u := &model.User{
+		ID: model.NewID(), CreatedAt: now, UpdatedAt: now, Username: username, Name: strings.TrimSpace(in.Name),
+		Type: typ, Active: active, Roles: roles, Status: model.StatusOffline, StatusDefault: "",
+		RequirePasswordChange: in.RequirePasswordChange, CustomFields: in.CustomFields,
+	}
+	if u.Name == "" {
+		u.Name = username
+	}
+	if email != "" {
+		u.Emails = []model.Email{{Address: strings.ToLower(email), Verified: in.Verified}}
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.UserByUsername(ctx, username); err == nil {
+			return model.Errf("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
+		}
+		if email != "" {
+			if _, err := tx.UserByEmail(ctx, email); err == nil {
+				return model.Errf("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": email})
+			}
+		}
+		if err := tx.InsertUser(ctx, u); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return model.Errf("error-field-unavailable", "%s is already in use :(", username)
+			}
+			return err
+		}
+		if hash != "" {
+			if err := tx.SetPasswordHash(ctx, u.ID, hash); err != nil {
+				return err
+			}
+		}
+		if in.JoinDefaultChannels {
+			return s.joinDefaultChannels(ctx, tx, u, now)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, internal("insert user", err)
+	}
+	return u, nil
+}
+
+// joinDefaultChannels subscribes a new user to every default room.
+func (s *Service) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model.User, now model.Time) error {
+	yes := true
+	rooms, _, err := tx.ListRooms(ctx, store.RoomQuery{Default: &yes}, store.Page{})
+	if err != nil {
+		return err
+	}
+	for _, room := range rooms {
+		if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+			continue
+		}
+		if _, err := tx.Subscription(ctx, room.ID, u.ID); err == nil {
+			continue
+		}
+		if err := s.insertSubscription(ctx, tx, room, u, nil, false, now); err != nil {
+			return err
+		}
+		room.UsersCount++
+		if err := saveRoom(ctx, tx, room, now); err != nil {
+			return err
+		}
+		if _, err := s.insertSystemMessage(ctx, tx, room, "uj", u.Username, u, now, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkPasswordPolicy applies the Accounts_Password_Policy_* settings.
+func (s *Service) checkPasswordPolicy(pw string) error {
+	if !s.settings.Bool("Accounts_Password_Policy_Enabled") {
+		return nil
+	}
+	if min := s.settings.Int("Accounts_Password_Policy_MinLength"); min > 0 && len([]rune(pw)) < min {
+		return model.Errf("error-password-policy-not-met-minLength", "The password does not meet the minimum length password policy.")
+	}
+	if max := s.settings.Int("Accounts_Password_Policy_MaxLength"); max > 0 && len([]rune(pw)) > max {
+		return model.Errf("error-password-policy-not-met-maxLength", "The password does not meet the maximum length password policy.")
+	}
+	return nil
+}
+
+// ResolveChannel finds the room a chat.postMessage "channel" names:
+// "#name" (a channel or group), "@username" (the direct conversation with
+// that user, created when needed) or a bare room name or id.
+func (s *Service) ResolveChannel(ctx context.Context, user *model.User, channel string) (*model.Room, error) {
+	channel = strings.TrimSpace(channel)
+	switch {
+	case strings.HasPrefix(channel, "@"):
+		return s.CreateDirect(ctx, user, []string{strings.TrimPrefix(channel, "@")}, false)
+	case strings.HasPrefix(channel, "#"):
+		return s.FindRoom(ctx, user, RoomRef{Name: channel[1:]}, model.RoomChannel, model.RoomPrivate)
+	default:
+		if room, err := s.FindRoom(ctx, user, RoomRef{ID: channel}); err == nil {
+			return room, nil
+		}
+		return s.FindRoom(ctx, user, RoomRef{Name: channel}, model.RoomChannel, model.RoomPrivate)
+	}
+}

@@ -1,0 +1,62 @@
+// Command liftoff is the Liftoff chat server: Rocket.Chat's REST and
+// realtime API in one binary, on embedded SQLite by default.
+//
+//	liftoff [serve] [flags]        start the server (the default)
+//	liftoff admin <command> ...    manage users on the data directory
+//	liftoff backup FILE            copy the database consistently, even while serving
+//	liftoff version                print the version
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "liftoff:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args)
+	case "admin":
+		return adminCommand(ctx, args)
+	case "backup":
+		return backupCommand(ctx, args)
+	case "version":
+		fmt.Println("liftoff", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `usage:
+  liftoff [serve] [flags]                     start the server (liftoff serve -h lists the flags)
+  liftoff admin create-user USERNAME EMAIL PASSWORD [--admin] [--name NAME]
+  liftoff admin reset-password USERNAME PASSWORD
+  liftoff admin grant-role USERNAME ROLE
+  liftoff admin revoke-role USERNAME ROLE
+  liftoff admin list-users
+  liftoff backup FILE                         consistent copy of the database (safe while serving)
+  liftoff version
+The data directory is LIFTOFF_DATA_DIR (default ./data) or --data DIR.
+`
