@@ -2,9 +2,41 @@ package text
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// rcUserMention is Rocket.Chat's user mention expression for the default
+// pattern, written for Go with JavaScript's \s spelled out. The scanner in
+// Parser must find the same mentions wherever no code is involved.
+var rcUserMention = regexp.MustCompile(`(?m)(?:^|[\t\n\v\f\r \p{Z}\x{feff}>])@(` +
+	DefaultNamePattern + `(?:@` + DefaultNamePattern + `)?(?::[0-9a-zA-Z-_.]+)?)`)
+
+// reference applies rcUserMention and then Mentions' documented clean-up.
+func reference(msg string) (users []string, all, here bool) {
+	seen := map[string]bool{}
+	for _, m := range rcUserMention.FindAllStringSubmatch(msg, -1) {
+		name := strings.TrimRight(m[1], ".")
+		switch {
+		case name == "":
+			continue
+		case name == "all":
+			all = true
+			continue
+		case name == "here":
+			here = true
+			continue
+		case strings.Contains(name, ":"):
+			name = "@" + name
+		}
+		if !seen[name] {
+			seen[name] = true
+			users = append(users, name)
+		}
+	}
+	return users, all, here
+}
 
 func TestMentions(t *testing.T) {
 	tests := []struct {
@@ -55,6 +87,12 @@ func TestMentions(t *testing.T) {
 		users, all, here := Mentions(tt.msg)
 		if !reflect.DeepEqual(users, tt.users) || all != tt.all || here != tt.here {
 			t.Errorf("Mentions(%q) = %v, %v, %v; want %v, %v, %v", tt.msg, users, all, here, tt.users, tt.all, tt.here)
+		}
+		if !strings.Contains(tt.msg, "`") {
+			ru, ra, rh := reference(tt.msg)
+			if !reflect.DeepEqual(users, ru) || all != ra || here != rh {
+				t.Errorf("Mentions(%q) = %v, %v, %v; Rocket.Chat's expression gives %v, %v, %v", tt.msg, users, all, here, ru, ra, rh)
+			}
 		}
 	}
 }
@@ -252,9 +290,15 @@ func FuzzMentions(f *testing.F) {
 				t.Fatalf("Channels(%q) returned %q", msg, c)
 			}
 		}
-		// Text without '@' has no mentions; removing code never adds any.
 		if !strings.Contains(msg, "@") && len(users) > 0 {
 			t.Fatalf("Mentions(%q) = %v without any '@'", msg, users)
+		}
+		// Without code, the scanner must agree with Rocket.Chat's expression.
+		if !strings.Contains(msg, "`") {
+			ru, ra, rh := reference(msg)
+			if u, a, h := Mentions(msg); !reflect.DeepEqual(u, ru) || a != ra || h != rh {
+				t.Fatalf("Mentions(%q) = %v, %v, %v; Rocket.Chat's expression gives %v, %v, %v", msg, u, a, h, ru, ra, rh)
+			}
 		}
 	})
 }
