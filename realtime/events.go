@@ -1,0 +1,411 @@
+package realtime
+
+import (
+	"encoding/json"
+	"slices"
+
+	"liftoff/model"
+	"liftoff/realtime/ddp"
+)
+
+// statusCode maps a visible status to Rocket.Chat's presence code.
+func statusCode(status string) int {
+	switch status {
+	case model.StatusOnline:
+		return 1
+	case model.StatusAway:
+		return 2
+	case model.StatusBusy:
+		return 3
+	default:
+		return 0
+	}
+}
+
+// handleEvent turns one domain event into stream frames. It runs on the
+// bus subscriber's goroutine, one event at a time, in publish order; every
+// frame is encoded once and the same bytes are queued to all recipients.
+// Events may arrive as values or pointers.
+func (h *hub) handleEvent(e model.Event) {
+	switch ev := e.(type) {
+	case model.MessageSaved:
+		h.onMessageSaved(&ev)
+	case *model.MessageSaved:
+		h.onMessageSaved(ev)
+	case model.MessageDeleted:
+		h.onMessageDeleted(&ev)
+	case *model.MessageDeleted:
+		h.onMessageDeleted(ev)
+	case model.RoomChanged:
+		h.onRoomChanged(&ev)
+	case *model.RoomChanged:
+		h.onRoomChanged(ev)
+	case model.SubscriptionChanged:
+		h.onSubscriptionChanged(&ev)
+	case *model.SubscriptionChanged:
+		h.onSubscriptionChanged(ev)
+	case model.UserChanged:
+		h.onUserChanged(&ev)
+	case *model.UserChanged:
+		h.onUserChanged(ev)
+	case model.UserDeleted:
+		h.onUserDeleted(&ev)
+	case *model.UserDeleted:
+		h.onUserDeleted(ev)
+	case model.PresenceChanged:
+		h.onPresenceChanged(&ev)
+	case *model.PresenceChanged:
+		h.onPresenceChanged(ev)
+	case model.RoleChanged:
+		h.onRoleChanged(&ev)
+	case *model.RoleChanged:
+		h.onRoleChanged(ev)
+	case model.PermissionChanged:
+		h.onPermissionChanged(&ev)
+	case *model.PermissionChanged:
+		h.onPermissionChanged(ev)
+	case model.SettingChanged:
+		h.onSettingChanged(&ev)
+	case *model.SettingChanged:
+		h.onSettingChanged(ev)
+	case model.UserActivity:
+		h.onUserActivity(&ev)
+	case *model.UserActivity:
+		h.onUserActivity(ev)
+	}
+}
+
+func (h *hub) encodeFailed(what string, err error) {
+	h.srv.cfg.Logger.Error("realtime: encoding event", "event", what, "err", err)
+}
+
+// onMessageSaved delivers a new or changed message on the room's stream
+// and on members' __my_messages__, and a desktop notification to the users
+// listed in Notify.
+func (h *hub) onMessageSaved(ev *model.MessageSaved) {
+	m := ev.Message
+	if m == nil || m.Hidden || m.RID == "" {
+		return
+	}
+	direct, my := h.roomListeners(m.RID)
+	notify := ev.Created && len(ev.Notify) > 0
+	if !direct && !my && !notify {
+		return
+	}
+	msg, err := ddp.Marshal(m)
+	if err != nil {
+		h.encodeFailed("message.saved", err)
+		return
+	}
+	raw := json.RawMessage(msg)
+	var frame, myFrame []byte
+	if direct {
+		if frame, err = ddp.StreamEvent(streamRoomMessages, m.RID, raw); err != nil {
+			h.encodeFailed("message.saved", err)
+			return
+		}
+	}
+	if my {
+		// Rocket.Chat adds what the client needs to place the message.
+		extra := map[string]any{"roomParticipant": true, "roomType": ev.RoomType, "roomName": ev.RoomName}
+		if myFrame, err = ddp.StreamEvent(streamRoomMessages, eventMyMessages, raw, extra); err != nil {
+			h.encodeFailed("message.saved", err)
+			return
+		}
+	}
+	if direct || my {
+		h.deliverRoomMessages(m.RID, frame, myFrame)
+	}
+	if notify {
+		h.notifyUsers(ev, m)
+	}
+}
+
+// notification is Rocket.Chat's desktop notification payload.
+type notification struct {
+	Title   string              `json:"title"`
+	Text    string              `json:"text"`
+	Payload notificationPayload `json:"payload"`
+}
+
+type notificationPayload struct {
+	ID      string              `json:"_id"`
+	RID     string              `json:"rid"`
+	Tmid    string              `json:"tmid,omitempty"`
+	Sender  model.UserRef       `json:"sender"`
+	Type    string              `json:"type"`
+	Name    string              `json:"name,omitempty"`
+	Message notificationMessage `json:"message"`
+}
+
+type notificationMessage struct {
+	Msg string `json:"msg"`
+	T   string `json:"t,omitempty"`
+}
+
+func (h *hub) notifyUsers(ev *model.MessageSaved, m *model.Message) {
+	var payload json.RawMessage
+	for _, uid := range ev.Notify {
+		if uid == "" || uid == m.U.ID || !h.hasUserNotify(uid, "notification") {
+			continue
+		}
+		if payload == nil {
+			n := notification{
+				Payload: notificationPayload{
+					ID: m.ID, RID: m.RID, Tmid: m.Tmid, Sender: m.U, Type: ev.RoomType, Name: ev.RoomName,
+					Message: notificationMessage{Msg: m.Msg, T: m.T},
+				},
+			}
+			sender := m.U.Username
+			if ev.RoomType == model.RoomDirect {
+				n.Title, n.Text = sender, m.Msg
+				n.Payload.Name = sender
+			} else {
+				n.Title, n.Text = "#"+ev.RoomName, sender+": "+m.Msg
+			}
+			b, err := ddp.Marshal(n)
+			if err != nil {
+				h.encodeFailed("notification", err)
+				return
+			}
+			payload = b
+		}
+		frame, err := ddp.StreamEvent(streamNotifyUser, uid+"/notification", payload)
+		if err != nil {
+			h.encodeFailed("notification", err)
+			return
+		}
+		h.deliverUserNotify(uid, "notification", frame)
+	}
+}
+
+func (h *hub) onMessageDeleted(ev *model.MessageDeleted) {
+	if !h.hasRoomNotify(ev.RID, "deleteMessage") {
+		return
+	}
+	frame, err := ddp.StreamEvent(streamNotifyRoom, ev.RID+"/deleteMessage", map[string]any{"_id": ev.MessageID})
+	if err != nil {
+		h.encodeFailed("message.deleted", err)
+		return
+	}
+	h.deliverRoomNotify(ev.RID, "deleteMessage", frame, nil)
+}
+
+// onRoomChanged sends [action, room] to the members' <uid>/rooms-changed.
+// The room is encoded once; only the event name differs per user.
+func (h *hub) onRoomChanged(ev *model.RoomChanged) {
+	if ev.Room == nil || ev.Room.ID == "" {
+		return
+	}
+	room, err := ddp.Marshal(ev.Room)
+	if err != nil {
+		h.encodeFailed("room.changed", err)
+		return
+	}
+	action, raw := ev.Action, json.RawMessage(room)
+	h.deliverRoomsChanged(ev.Room.ID, func(uid string) []byte {
+		f, err := ddp.StreamEvent(streamNotifyUser, uid+"/"+eventRoomsChanged, action, raw)
+		if err != nil {
+			h.encodeFailed("room.changed", err)
+			return nil
+		}
+		return f
+	})
+}
+
+// onSubscriptionChanged keeps the membership index current (a removal
+// stops the room's events at once) and sends [action, subscription] to the
+// user's <uid>/subscriptions-changed.
+func (h *hub) onSubscriptionChanged(ev *model.SubscriptionChanged) {
+	sub := ev.Subscription
+	if sub == nil || sub.U.ID == "" || sub.RID == "" {
+		return
+	}
+	uid := sub.U.ID
+	switch ev.Action {
+	case model.ActionInserted:
+		h.memberAdded(uid, sub.RID)
+	case model.ActionRemoved:
+		h.memberRemoved(uid, sub.RID)
+	}
+	if !h.hasUserNotify(uid, "subscriptions-changed") {
+		return
+	}
+	var doc any = sub
+	if ev.Action == model.ActionRemoved {
+		doc = map[string]any{"_id": sub.ID, "u": sub.U, "rid": sub.RID, "t": sub.T}
+	}
+	frame, err := ddp.StreamEvent(streamNotifyUser, uid+"/subscriptions-changed", ev.Action, doc)
+	if err != nil {
+		h.encodeFailed("subscription.changed", err)
+		return
+	}
+	h.deliverUserNotify(uid, "subscriptions-changed", frame)
+}
+
+// onUserChanged announces name and avatar changes to logged-in clients and
+// refreshes the user held by the user's own sessions.
+func (h *hub) onUserChanged(ev *model.UserChanged) {
+	u := ev.User
+	if u == nil || u.ID == "" {
+		return
+	}
+	for _, s := range h.sessionsOf(u.ID) {
+		if w := s.who.Load(); w != nil && w.user != nil && w.user.ID == u.ID {
+			s.who.CompareAndSwap(w, &identity{user: u, token: w.token})
+		}
+	}
+	if slices.Contains(ev.Fields, "active") && !u.Active {
+		for _, s := range h.sessionsOf(u.ID) {
+			s.abort("user deactivated")
+		}
+	}
+	if (slices.Contains(ev.Fields, "name") || slices.Contains(ev.Fields, "username")) &&
+		h.hasGlobal(streamNotifyLogged, "Users:NameChanged") {
+		arg := map[string]any{"_id": u.ID, "name": u.Name, "username": u.Username}
+		if f, err := ddp.StreamEvent(streamNotifyLogged, "Users:NameChanged", arg); err == nil {
+			h.deliverGlobal(streamNotifyLogged, "Users:NameChanged", f)
+		} else {
+			h.encodeFailed("user.changed", err)
+		}
+	}
+	if slices.Contains(ev.Fields, "avatarETag") && h.hasGlobal(streamNotifyLogged, "updateAvatar") {
+		arg := map[string]any{"username": u.Username, "etag": u.AvatarETag}
+		if f, err := ddp.StreamEvent(streamNotifyLogged, "updateAvatar", arg); err == nil {
+			h.deliverGlobal(streamNotifyLogged, "updateAvatar", f)
+		} else {
+			h.encodeFailed("user.changed", err)
+		}
+	}
+}
+
+// onUserDeleted announces the deletion and closes the user's connections.
+func (h *hub) onUserDeleted(ev *model.UserDeleted) {
+	for _, s := range h.sessionsOf(ev.UserID) {
+		s.abort("user deleted")
+	}
+	if !h.hasGlobal(streamNotifyLogged, "Users:Deleted") {
+		return
+	}
+	arg := map[string]any{"userId": ev.UserID, "messageErasureType": "Delete"}
+	if f, err := ddp.StreamEvent(streamNotifyLogged, "Users:Deleted", arg); err == nil {
+		h.deliverGlobal(streamNotifyLogged, "Users:Deleted", f)
+	} else {
+		h.encodeFailed("user.deleted", err)
+	}
+}
+
+// onPresenceChanged sends user-status to logged-in clients and the
+// user-presence event to the user's watchers.
+func (h *hub) onPresenceChanged(ev *model.PresenceChanged) {
+	code := statusCode(ev.Status)
+	if h.hasGlobal(streamNotifyLogged, "user-status") {
+		arg := []any{ev.UserID, ev.Username, code, ev.StatusText}
+		if f, err := ddp.StreamEvent(streamNotifyLogged, "user-status", arg); err == nil {
+			h.deliverGlobal(streamNotifyLogged, "user-status", f)
+		} else {
+			h.encodeFailed("presence.changed", err)
+		}
+	}
+	if h.hasPresenceWatchers(ev.UserID) {
+		// Rocket.Chat's presence stream uses the user id as document id
+		// and event name, and carries [[username, status, statusText]].
+		fields := map[string]any{
+			"uid":       ev.UserID,
+			"eventName": ev.UserID,
+			"args":      []any{[]any{ev.Username, code, ev.StatusText}},
+		}
+		if f, err := ddp.Changed(streamUserPresence, ev.UserID, fields); err == nil {
+			h.deliverPresence(ev.UserID, f)
+		} else {
+			h.encodeFailed("presence.changed", err)
+		}
+	}
+}
+
+func (h *hub) onRoleChanged(ev *model.RoleChanged) {
+	if !h.hasGlobal(streamNotifyLogged, "roles-change") {
+		return
+	}
+	arg := map[string]any{"type": ev.Type, "_id": ev.RoleID}
+	if ev.UserID != "" {
+		arg["u"] = map[string]any{"_id": ev.UserID, "username": ev.Username}
+	}
+	if ev.Scope != "" {
+		arg["scope"] = ev.Scope
+	}
+	if f, err := ddp.StreamEvent(streamNotifyLogged, "roles-change", arg); err == nil {
+		h.deliverGlobal(streamNotifyLogged, "roles-change", f)
+	} else {
+		h.encodeFailed("role.changed", err)
+	}
+}
+
+func (h *hub) onPermissionChanged(ev *model.PermissionChanged) {
+	if ev.Permission == nil || !h.hasGlobal(streamNotifyLogged, "permissions-changed") {
+		return
+	}
+	if f, err := ddp.StreamEvent(streamNotifyLogged, "permissions-changed", model.ActionUpdated, ev.Permission); err == nil {
+		h.deliverGlobal(streamNotifyLogged, "permissions-changed", f)
+	} else {
+		h.encodeFailed("permission.changed", err)
+	}
+}
+
+// onSettingChanged sends public settings to everyone (public-settings-changed
+// and its public-info wrapper) and every setting to privileged subscribers.
+func (h *hub) onSettingChanged(ev *model.SettingChanged) {
+	st := ev.Setting
+	if st == nil || st.Hidden {
+		return
+	}
+	value := map[string]any{"_id": st.ID, "value": st.Value}
+	emit := func(collection, event string, args ...any) {
+		if !h.hasGlobal(collection, event) {
+			return
+		}
+		if f, err := ddp.StreamEvent(collection, event, args...); err == nil {
+			h.deliverGlobal(collection, event, f)
+		} else {
+			h.encodeFailed("setting.changed", err)
+		}
+	}
+	if st.Public {
+		emit(streamNotifyAll, "public-settings-changed", model.ActionUpdated, value)
+		emit(streamNotifyAll, "public-info", "public-settings-changed", []any{model.ActionUpdated, value})
+	}
+	emit(streamNotifyLogged, "private-settings-changed", model.ActionUpdated, value)
+}
+
+// onUserActivity sends typing (and other activities) to the room's
+// listeners, except the acting user's own sessions; the legacy
+// <rid>/typing event is sent alongside, as Rocket.Chat does.
+func (h *hub) onUserActivity(ev *model.UserActivity) {
+	skip := func(s *session) bool {
+		u := s.user()
+		return u != nil && u.Username == ev.Username
+	}
+	acts := ev.Activities
+	if acts == nil {
+		acts = []string{}
+	}
+	if h.hasRoomNotify(ev.RID, "user-activity") {
+		args := []any{ev.Username, acts}
+		if ev.Extras != nil {
+			args = append(args, ev.Extras)
+		}
+		if f, err := ddp.StreamEvent(streamNotifyRoom, ev.RID+"/user-activity", args...); err == nil {
+			h.deliverRoomNotify(ev.RID, "user-activity", f, skip)
+		} else {
+			h.encodeFailed("user.activity", err)
+		}
+	}
+	typing := slices.Contains(acts, "user-typing")
+	if (len(acts) == 0 || typing) && h.hasRoomNotify(ev.RID, "typing") {
+		if f, err := ddp.StreamEvent(streamNotifyRoom, ev.RID+"/typing", ev.Username, typing); err == nil {
+			h.deliverRoomNotify(ev.RID, "typing", f, skip)
+		} else {
+			h.encodeFailed("user.activity", err)
+		}
+	}
+}
