@@ -1,0 +1,287 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"liftoff/model"
+	"liftoff/store"
+	"liftoff/store/storetest"
+)
+
+func openTest(t *testing.T, sink store.EventSink, opts Options) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "liftoff.db"), sink, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, sink store.EventSink) store.Store {
+		// NORMAL keeps the suite fast; durability is not what it checks.
+		return openTest(t, sink, Options{Synchronous: "NORMAL"})
+	})
+}
+
+// TestCommitOrder checks that concurrent read-modify-write calls are
+// serialized and their events published in commit order: each call
+// increments a counter and emits its new value, so the events must count
+// 1, 2, 3... without gaps (failed calls roll their increment back).
+func TestCommitOrder(t *testing.T) {
+	var mu sync.Mutex
+	var got []int
+	sinkCalls := 0
+	db := openTest(t, func(events []model.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		sinkCalls++
+		for _, e := range events {
+			got = append(got, int(e.(model.SettingChanged).Setting.Value.(float64)))
+		}
+	}, Options{Synchronous: "NORMAL", MaxBatch: 16})
+	ctx := t.Context()
+	const n = 300
+	var wg sync.WaitGroup
+	var okCount sync.Map
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := db.Update(ctx, func(tx store.Tx) error {
+				v := 0.0
+				s, err := tx.SettingByID(ctx, "counter")
+				switch {
+				case err == nil:
+					v = s.Value.(float64)
+				case !errors.Is(err, store.ErrNotFound):
+					return err
+				}
+				s = &model.Setting{ID: "counter", Value: v + 1, Type: "int"}
+				if err := tx.UpsertSetting(ctx, s); err != nil {
+					return err
+				}
+				tx.Emit(model.SettingChanged{Setting: s})
+				if i%5 == 0 {
+					return errors.New("fail")
+				}
+				return nil
+			})
+			okCount.Store(i, err == nil)
+		}()
+	}
+	wg.Wait()
+	committed := 0
+	okCount.Range(func(_, v any) bool {
+		if v.(bool) {
+			committed++
+		}
+		return true
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != committed {
+		t.Fatalf("%d events for %d commits", len(got), committed)
+	}
+	for i, v := range got {
+		if v != i+1 {
+			t.Fatalf("event %d has counter %d: %v", i, v, got)
+		}
+	}
+	s, err := db.SettingByID(ctx, "counter")
+	if err != nil || int(s.Value.(float64)) != committed {
+		t.Fatalf("counter = %v, %v; want %d", s, err, committed)
+	}
+	if sinkCalls >= committed {
+		t.Logf("no batching happened (%d sink calls for %d commits)", sinkCalls, committed)
+	}
+}
+
+func TestSinkRunsBeforeUpdateReturns(t *testing.T) {
+	var mu sync.Mutex
+	var events []model.Event
+	db := openTest(t, func(es []model.Event) {
+		mu.Lock()
+		events = append(events, es...)
+		mu.Unlock()
+	}, Options{})
+	err := db.Update(t.Context(), func(tx store.Tx) error {
+		tx.Emit(model.SettingChanged{Setting: &model.Setting{ID: "x"}})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) != 1 {
+		t.Fatalf("%d events when Update returned", len(events))
+	}
+}
+
+func TestPanickingFunctionFailsAlone(t *testing.T) {
+	db := openTest(t, nil, Options{Synchronous: "NORMAL"})
+	ctx := t.Context()
+	err := db.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertUser(ctx, &model.User{ID: "u1", Username: "one"}); err != nil {
+			return err
+		}
+		var m map[string]int
+		m["boom"]++ // panics
+		return nil
+	})
+	if err == nil {
+		t.Fatal("a panicking function succeeded")
+	}
+	if _, err := db.UserByID(ctx, "u1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("write of a panicking function kept: %v", err)
+	}
+	if err := db.Update(ctx, func(tx store.Tx) error {
+		return tx.InsertUser(ctx, &model.User{ID: "u2", Username: "two"})
+	}); err != nil {
+		t.Fatalf("writer broken after a panic: %v", err)
+	}
+}
+
+func TestTxUnusableAfterFunction(t *testing.T) {
+	db := openTest(t, nil, Options{})
+	ctx := t.Context()
+	var leaked store.Tx
+	if err := db.Update(ctx, func(tx store.Tx) error { leaked = tx; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := leaked.InsertUser(ctx, &model.User{ID: "u1"}); !errors.Is(err, errTxDone) {
+		t.Fatalf("leaked tx write: %v", err)
+	}
+	if _, err := leaked.UserByID(ctx, "u1"); !errors.Is(err, errTxDone) {
+		t.Fatalf("leaked tx read: %v", err)
+	}
+}
+
+func TestContextEndsInsideFunction(t *testing.T) {
+	db := openTest(t, nil, Options{})
+	ctx, cancel := context.WithCancel(t.Context())
+	err := db.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertUser(ctx, &model.User{ID: "u1", Username: "one"}); err != nil {
+			return err
+		}
+		cancel()
+		return tx.InsertUser(ctx, &model.User{ID: "u2", Username: "two"})
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Update = %v, want context.Canceled", err)
+	}
+	if _, err := db.UserByID(t.Context(), "u1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("write before the cancel kept: %v", err)
+	}
+}
+
+func TestCloseDrainsAndRefuses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "liftoff.db")
+	ctx := t.Context()
+	db, err := Open(ctx, path, nil, Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 50
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- db.Update(ctx, func(tx store.Tx) error {
+				return tx.InsertUser(ctx, &model.User{ID: fmt.Sprint("u", i), Username: fmt.Sprint("user", i)})
+			})
+		}()
+	}
+	wg.Wait()
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("update before close: %v", err)
+		}
+	}
+	if err := db.Update(ctx, func(store.Tx) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Update after Close = %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+
+	// Reopening keeps the data and does not re-run migrations.
+	db2, err := Open(ctx, path, nil, Options{})
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db2.Close()
+	_, total, err := db2.ListUsers(ctx, store.UserQuery{}, store.Page{})
+	if err != nil || total != n {
+		t.Fatalf("after reopen: %d users, %v", total, err)
+	}
+}
+
+func TestBackupIsUsable(t *testing.T) {
+	db := openTest(t, nil, Options{})
+	ctx := t.Context()
+	if err := db.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertUser(ctx, &model.User{ID: "u1", Username: "one"}); err != nil {
+			return err
+		}
+		return tx.InsertMessage(ctx, &model.Message{ID: "m1", RID: "r1", Msg: "backed up words", TS: model.Now()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "copy.db")
+	if err := db.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Backup(ctx, path); err == nil {
+		t.Fatal("Backup overwrote an existing file")
+	}
+	cp, err := Open(ctx, path, nil, Options{})
+	if err != nil {
+		t.Fatalf("open backup: %v", err)
+	}
+	defer cp.Close()
+	if _, err := cp.UserByUsername(ctx, "ONE"); err != nil {
+		t.Fatalf("user in backup: %v", err)
+	}
+	ms, _, err := cp.SearchMessages(ctx, "r1", "backed", store.Page{})
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("search in backup: %d, %v", len(ms), err)
+	}
+}
+
+func TestInvalidOptions(t *testing.T) {
+	if _, err := Open(t.Context(), filepath.Join(t.TempDir(), "x.db"), nil, Options{Synchronous: "sometimes"}); err == nil {
+		t.Fatal("Open accepted an invalid synchronous mode")
+	}
+}
+
+func TestFTSQuery(t *testing.T) {
+	for in, want := range map[string]string{
+		"hello":            `"hello"*`,
+		`hello "world" OR`: `"hello"* AND "world"* AND "OR"*`,
+		"  ":               "",
+		"café-au lait":     `"café"* AND "au"* AND "lait"*`,
+		`NEAR(a b) * "x`:   `"NEAR"* AND "a"* AND "b"* AND "x"*`,
+	} {
+		if got := ftsQuery(in); got != want {
+			t.Errorf("ftsQuery(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,511 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// errTxDone is returned by the methods of a Tx used after its function returned.
+var errTxDone = errors.New("sqlite: transaction already finished")
+
+// tx is the store.Tx given to an Update function. It runs on the writer
+// goroutine and is not safe for concurrent use.
+type tx struct {
+	reader
+	db       *DB
+	ctx      context.Context // the Update caller's
+	events   []model.Event
+	finished bool
+}
+
+var _ store.Tx = (*tx)(nil)
+
+// check reports why the transaction may not run a statement now.
+func (t *tx) check(ctx context.Context) error {
+	if t.finished {
+		return errTxDone
+	}
+	if err := t.ctx.Err(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// exec and query make tx the querier of its own reads and writes. The
+// statements run without the caller's cancellation: interrupting a write
+// would make SQLite roll back the whole batch, not just this call.
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	return t.db.wq.exec(context.WithoutCancel(ctx), query, args...)
+}
+
+func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	return t.db.wq.query(context.WithoutCancel(ctx), query, args...)
+}
+
+// Emit records e for publication after commit. Events emitted after the
+// function returned are dropped.
+func (t *tx) Emit(e model.Event) {
+	if t.finished || e == nil {
+		return
+	}
+	t.events = append(t.events, e)
+}
+
+// execOne runs a statement that must change a row; ErrNotFound otherwise.
+func (t *tx) execOne(ctx context.Context, op, what, id, query string, args ...any) error {
+	res, err := t.exec(ctx, query, args...)
+	if err != nil {
+		return mapErr("sqlite: "+op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	if n == 0 {
+		return notFound(what, id)
+	}
+	return nil
+}
+
+func (t *tx) execMany(ctx context.Context, op, query string, args ...any) error {
+	if _, err := t.exec(ctx, query, args...); err != nil {
+		return mapErr("sqlite: "+op, err)
+	}
+	return nil
+}
+
+func encode(what string, v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: encode %s: %w", what, err)
+	}
+	return string(b), nil
+}
+
+// ---- users ----
+
+// userArgs returns the column values of u: id, username, username_fold,
+// name, type, active, status, roles, created_at, updated_at, search, data.
+func userArgs(u *model.User) ([]any, error) {
+	data, err := encode("user", u)
+	if err != nil {
+		return nil, err
+	}
+	var usernameFold any // NULL when there is no username: no uniqueness
+	if u.Username != "" {
+		usernameFold = fold(u.Username)
+	}
+	search := make([]string, 0, 2+len(u.Emails))
+	search = append(search, u.Username, u.Name)
+	for _, e := range u.Emails {
+		search = append(search, e.Address)
+	}
+	return []any{u.ID, u.Username, usernameFold, u.Name, u.Type, boolInt(u.Active), u.Status,
+		jsonList(u.Roles), millis(u.CreatedAt), millis(u.UpdatedAt), foldLines(search...), data}, nil
+}
+
+func (t *tx) putEmails(ctx context.Context, u *model.User) error {
+	seen := make(map[string]bool, len(u.Emails))
+	for _, e := range u.Emails {
+		a := fold(e.Address)
+		if a == "" || seen[a] {
+			continue
+		}
+		seen[a] = true
+		if err := t.execMany(ctx, "user e-mail", "INSERT INTO user_emails (address, user_id) VALUES (?, ?)", a, u.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InsertUser adds u; ErrConflict on a duplicate id, username or e-mail.
+func (t *tx) InsertUser(ctx context.Context, u *model.User) error {
+	args, err := userArgs(u)
+	if err != nil {
+		return err
+	}
+	if err := t.execMany(ctx, "insert user", `INSERT INTO users
+		(id, username, username_fold, name, type, active, status, roles, created_at, updated_at, search, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+		return err
+	}
+	return t.putEmails(ctx, u)
+}
+
+// UpdateUser replaces the user u.ID with u.
+func (t *tx) UpdateUser(ctx context.Context, u *model.User) error {
+	args, err := userArgs(u)
+	if err != nil {
+		return err
+	}
+	args = append(args[1:], u.ID)
+	if err := t.execOne(ctx, "update user", "user", u.ID, `UPDATE users SET
+		username = ?, username_fold = ?, name = ?, type = ?, active = ?, status = ?, roles = ?,
+		created_at = ?, updated_at = ?, search = ?, data = ? WHERE id = ?`, args...); err != nil {
+		return err
+	}
+	if err := t.execMany(ctx, "update user e-mails", "DELETE FROM user_emails WHERE user_id = ?", u.ID); err != nil {
+		return err
+	}
+	return t.putEmails(ctx, u)
+}
+
+// DeleteUser removes the user, their secrets and their subscriptions
+// (leaving tombstones for the subscriptions).
+func (t *tx) DeleteUser(ctx context.Context, id string) error {
+	if err := t.execOne(ctx, "delete user", "user", id, "DELETE FROM users WHERE id = ?", id); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		"DELETE FROM user_emails WHERE user_id = ?",
+		"DELETE FROM passwords WHERE user_id = ?",
+		"DELETE FROM tokens WHERE user_id = ?",
+	} {
+		if err := t.execMany(ctx, "delete user", q, id); err != nil {
+			return err
+		}
+	}
+	if err := t.execMany(ctx, "delete user: tombstones", `INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at)
+		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE u_id = ?`, millis(model.Now()), id); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "delete user: subscriptions", "DELETE FROM subscriptions WHERE u_id = ?", id)
+}
+
+// SetPasswordHash sets the user's password hash; "" removes it.
+func (t *tx) SetPasswordHash(ctx context.Context, userID, hash string) error {
+	if _, err := t.UserByID(ctx, userID); err != nil {
+		return err
+	}
+	if hash == "" {
+		return t.execMany(ctx, "set password", "DELETE FROM passwords WHERE user_id = ?", userID)
+	}
+	return t.execMany(ctx, "set password", `INSERT INTO passwords (user_id, hash) VALUES (?1, ?2)
+		ON CONFLICT (user_id) DO UPDATE SET hash = ?2`, userID, hash)
+}
+
+// InsertToken adds a token; ErrConflict when the hash exists.
+func (t *tx) InsertToken(ctx context.Context, tok *model.Token) error {
+	data, err := encode("token", tok)
+	if err != nil {
+		return err
+	}
+	return t.execMany(ctx, "insert token", "INSERT INTO tokens (hash, user_id, kind, created_at, data) VALUES (?, ?, ?, ?, ?)",
+		tok.Hash, tok.UserID, tok.Kind, millis(tok.CreatedAt), data)
+}
+
+// UpdateToken replaces the token with the same hash.
+func (t *tx) UpdateToken(ctx context.Context, tok *model.Token) error {
+	data, err := encode("token", tok)
+	if err != nil {
+		return err
+	}
+	return t.execOne(ctx, "update token", "token", "", "UPDATE tokens SET user_id = ?, kind = ?, created_at = ?, data = ? WHERE hash = ?",
+		tok.UserID, tok.Kind, millis(tok.CreatedAt), data, tok.Hash)
+}
+
+// DeleteToken removes the token with the hash.
+func (t *tx) DeleteToken(ctx context.Context, hash string) error {
+	return t.execOne(ctx, "delete token", "token", "", "DELETE FROM tokens WHERE hash = ?", hash)
+}
+
+// DeleteTokensOfUser removes the user's tokens of the kind ("" for all)
+// except keep.
+func (t *tx) DeleteTokensOfUser(ctx context.Context, userID, kind, keep string) error {
+	return t.execMany(ctx, "delete tokens of user",
+		"DELETE FROM tokens WHERE user_id = ?1 AND (?2 = '' OR kind = ?2) AND hash <> ?3", userID, kind, keep)
+}
+
+// ---- rooms ----
+
+// roomArgs returns id, t, name, fname, search, ts, updated_at, lm, msgs,
+// users_count, is_default, archived, join_code, data.
+func roomArgs(r *model.Room) ([]any, error) {
+	data, err := encode("room", r)
+	if err != nil {
+		return nil, err
+	}
+	return []any{r.ID, r.T, r.Name, r.FName, foldLines(r.Name, r.FName), millis(r.TS), millis(r.UpdatedAt),
+		millis(r.LM), r.Msgs, r.UsersCount, boolInt(r.Default), boolInt(r.Archived), r.JoinCode, data}, nil
+}
+
+// InsertRoom adds r; ErrConflict on a duplicate id or channel/group name.
+func (t *tx) InsertRoom(ctx context.Context, r *model.Room) error {
+	args, err := roomArgs(r)
+	if err != nil {
+		return err
+	}
+	return t.execMany(ctx, "insert room", `INSERT INTO rooms
+		(id, t, name, fname, search, ts, updated_at, lm, msgs, users_count, is_default, archived, join_code, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+}
+
+// UpdateRoom replaces the room r.ID with r.
+func (t *tx) UpdateRoom(ctx context.Context, r *model.Room) error {
+	args, err := roomArgs(r)
+	if err != nil {
+		return err
+	}
+	args = append(args[1:], r.ID)
+	return t.execOne(ctx, "update room", "room", r.ID, `UPDATE rooms SET
+		t = ?, name = ?, fname = ?, search = ?, ts = ?, updated_at = ?, lm = ?, msgs = ?, users_count = ?,
+		is_default = ?, archived = ?, join_code = ?, data = ? WHERE id = ?`, args...)
+}
+
+// DeleteRoom removes the room, its subscriptions and its messages, leaving
+// tombstones for the room and the subscriptions.
+func (t *tx) DeleteRoom(ctx context.Context, id string) error {
+	if err := t.execOne(ctx, "delete room", "room", id, "DELETE FROM rooms WHERE id = ?", id); err != nil {
+		return err
+	}
+	now := millis(model.Now())
+	if err := t.execMany(ctx, "delete room: tombstone",
+		"INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at) VALUES ('room', ?1, ?1, '', ?2)", id, now); err != nil {
+		return err
+	}
+	if err := t.execMany(ctx, "delete room: tombstones", `INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at)
+		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE rid = ?`, now, id); err != nil {
+		return err
+	}
+	if err := t.execMany(ctx, "delete room: subscriptions", "DELETE FROM subscriptions WHERE rid = ?", id); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "delete room: messages", "DELETE FROM messages WHERE rid = ?", id)
+}
+
+// ---- subscriptions ----
+
+// subArgs returns the values of subCols for s.
+func subArgs(s *model.Subscription) []any {
+	return []any{s.ID, s.RID, s.U.ID, s.U.Username, s.U.Name, s.T, s.Name, s.FName,
+		millis(s.TS), millis(s.UpdatedAt), millis(s.LS), millis(s.LR),
+		boolInt(s.Open), boolInt(s.Alert), s.Unread, s.UserMentions, s.GroupMentions,
+		boolInt(s.Favorite), jsonList(s.Roles), boolInt(s.Archived), s.Prid,
+		jsonList(s.TUnread), jsonList(s.TUnreadUser), jsonList(s.TUnreadGroup),
+		boolInt(s.DisableNotifs), boolInt(s.HideUnread), s.UnreadAlert,
+		s.DesktopNotifs, s.MobileNotifs, s.EmailNotifs, jsonList(s.UserHighlights),
+		foldLines(s.U.Username, s.U.Name)}
+}
+
+// InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
+func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
+	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		subArgs(s)...)
+}
+
+// UpdateSubscription replaces the subscription s.ID with s.
+func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) error {
+	args := append(subArgs(s)[1:], s.ID)
+	return t.execOne(ctx, "update subscription", "subscription", s.ID, `UPDATE subscriptions SET
+		rid = ?, u_id = ?, u_username = ?, u_name = ?, t = ?, name = ?, fname = ?, ts = ?, updated_at = ?,
+		ls = ?, lr = ?, open = ?, alert = ?, unread = ?, user_mentions = ?, group_mentions = ?, f = ?,
+		roles = ?, archived = ?, prid = ?, tunread = ?, tunread_user = ?, tunread_group = ?,
+		disable_notifs = ?, hide_unread = ?, unread_alert = ?, desktop_notifs = ?, mobile_notifs = ?,
+		email_notifs = ?, user_highlights = ?, u_search = ? WHERE id = ?`, args...)
+}
+
+// DeleteSubscription removes the subscription, leaving a tombstone.
+func (t *tx) DeleteSubscription(ctx context.Context, id string) error {
+	if err := t.execMany(ctx, "delete subscription: tombstone", `INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at)
+		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE id = ?`, millis(model.Now()), id); err != nil {
+		return err
+	}
+	return t.execOne(ctx, "delete subscription", "subscription", id, "DELETE FROM subscriptions WHERE id = ?", id)
+}
+
+// updateSubscriptionsSQL applies a SubscriptionChange in one statement.
+// Parameters: ?1 room, ?2 excluded ids, ?3 _updatedAt, ?4 open, ?5 alert,
+// ?6 unread increment, ?7 mentioned ids, ?8 group mention, ?9 unread on
+// mention, ?10 thread id, ?11 thread users, ?12 set archived, ?13 archived,
+// ?14 every member is changed (else only mentioned users and thread users).
+const updateSubscriptionsSQL = `UPDATE subscriptions SET
+	open = CASE WHEN ?4 THEN 1 ELSE open END,
+	alert = CASE WHEN ?5 THEN 1 ELSE alert END,
+	unread = unread + ?6 + CASE WHEN ?9 AND ?6 = 0
+		AND (?8 OR u_id IN (SELECT value FROM json_each(?7))) THEN 1 ELSE 0 END,
+	user_mentions = user_mentions + (u_id IN (SELECT value FROM json_each(?7))),
+	group_mentions = group_mentions + ?8,
+	tunread = CASE WHEN ?10 <> ''
+		AND (u_id IN (SELECT value FROM json_each(?11)) OR u_id IN (SELECT value FROM json_each(?7)))
+		AND NOT EXISTS (SELECT 1 FROM json_each(tunread) AS x WHERE x.value = ?10)
+		THEN json_insert(tunread, '$[#]', ?10) ELSE tunread END,
+	tunread_user = CASE WHEN ?10 <> ''
+		AND u_id IN (SELECT value FROM json_each(?7))
+		AND NOT EXISTS (SELECT 1 FROM json_each(tunread_user) AS x WHERE x.value = ?10)
+		THEN json_insert(tunread_user, '$[#]', ?10) ELSE tunread_user END,
+	tunread_group = CASE WHEN ?10 <> '' AND ?8
+		AND (u_id IN (SELECT value FROM json_each(?11)) OR u_id IN (SELECT value FROM json_each(?7)))
+		AND NOT EXISTS (SELECT 1 FROM json_each(tunread_group) AS x WHERE x.value = ?10)
+		THEN json_insert(tunread_group, '$[#]', ?10) ELSE tunread_group END,
+	archived = CASE WHEN ?12 THEN ?13 ELSE archived END,
+	updated_at = ?3
+WHERE rid = ?1
+	AND u_id NOT IN (SELECT value FROM json_each(?2))
+	AND (?14 OR u_id IN (SELECT value FROM json_each(?7)) OR u_id IN (SELECT value FROM json_each(?11)))
+RETURNING u_id`
+
+// UpdateSubscriptionsOfRoom applies c to the room's subscriptions in one
+// statement and returns the ids of the users whose subscription changed.
+//
+// Reading of the contract: when c opens, alerts, adds unread, group-mentions
+// or (un)archives, every member not excluded is changed; otherwise only the
+// Mentioned and ThreadUsers members are. A member both mentioned and
+// group-mentioned gets unread+1 once (IncUnreadOnMention). With a ThreadID,
+// the thread goes into tunread of ThreadUsers and Mentioned, into
+// tunreadUser of Mentioned and, on a group mention, into tunreadGroup of
+// ThreadUsers and Mentioned (as Rocket.Chat does). Every changed
+// subscription gets _updatedAt = c.At.
+func (t *tx) UpdateSubscriptionsOfRoom(ctx context.Context, roomID string, c store.SubscriptionChange) ([]string, error) {
+	all := c.Open || c.Alert || c.IncUnread != 0 || c.GroupMentioned || c.Archived != nil
+	if !all && len(c.Mentioned) == 0 && len(c.ThreadUsers) == 0 {
+		return nil, nil
+	}
+	setArchived, archived := false, false
+	if c.Archived != nil {
+		setArchived, archived = true, *c.Archived
+	}
+	ids, err := collect(ctx, t, scanString, updateSubscriptionsSQL,
+		roomID, jsonList(c.Exclude), millis(c.At), boolInt(c.Open), boolInt(c.Alert), c.IncUnread,
+		jsonList(c.Mentioned), boolInt(c.GroupMentioned), boolInt(c.IncUnreadOnMention), c.ThreadID,
+		jsonList(c.ThreadUsers), boolInt(setArchived), boolInt(archived), boolInt(all))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: update subscriptions of room: %w", err)
+	}
+	return ids, nil
+}
+
+// RenameSubscriptions sets name and fname of every subscription of the room.
+func (t *tx) RenameSubscriptions(ctx context.Context, roomID, name, fname string, at model.Time) error {
+	return t.execMany(ctx, "rename subscriptions",
+		"UPDATE subscriptions SET name = ?, fname = ?, updated_at = ? WHERE rid = ?", name, fname, millis(at), roomID)
+}
+
+// RenameUserInSubscriptions updates the user's name in their subscriptions
+// and, in the direct-message rooms they belong to, the name and fname of
+// the other members' subscriptions that were named after oldUsername.
+func (t *tx) RenameUserInSubscriptions(ctx context.Context, userID, oldUsername, username, name string, at model.Time) error {
+	if err := t.execMany(ctx, "rename user in subscriptions",
+		"UPDATE subscriptions SET u_username = ?, u_name = ?, u_search = ?, updated_at = ? WHERE u_id = ?",
+		username, name, foldLines(username, name), millis(at), userID); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "rename user in direct subscriptions", `UPDATE subscriptions SET name = ?, fname = ?, updated_at = ?
+		WHERE t = 'd' AND name = ? AND u_id <> ?5
+		AND rid IN (SELECT rid FROM subscriptions WHERE u_id = ?5 AND t = 'd')`,
+		username, name, millis(at), oldUsername, userID)
+}
+
+// ---- messages ----
+
+// messageArgs returns id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount,
+// tlm, pinned, msg, mention_ids, starred_ids, data.
+func messageArgs(m *model.Message) ([]any, error) {
+	data, err := encode("message", m)
+	if err != nil {
+		return nil, err
+	}
+	var tmid any // NULL when not a reply: keeps replies' partial index small
+	if m.Tmid != "" {
+		tmid = m.Tmid
+	}
+	mentions := make([]string, 0, len(m.Mentions))
+	for _, x := range m.Mentions {
+		mentions = append(mentions, x.ID)
+	}
+	starred := make([]string, 0, len(m.Starred))
+	for _, x := range m.Starred {
+		starred = append(starred, x.ID)
+	}
+	return []any{m.ID, m.RID, millis(m.TS), millis(m.UpdatedAt), m.T, tmid, boolInt(m.Tshow), m.U.ID,
+		m.Tcount, millis(m.Tlm), boolInt(m.Pinned), m.Msg, jsonList(mentions), jsonList(starred), data}, nil
+}
+
+// InsertMessage adds m; ErrConflict on a duplicate id.
+func (t *tx) InsertMessage(ctx context.Context, m *model.Message) error {
+	args, err := messageArgs(m)
+	if err != nil {
+		return err
+	}
+	return t.execMany(ctx, "insert message", `INSERT INTO messages
+		(id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, msg, mention_ids, starred_ids, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+}
+
+// UpdateMessage replaces the message m.ID with m.
+func (t *tx) UpdateMessage(ctx context.Context, m *model.Message) error {
+	args, err := messageArgs(m)
+	if err != nil {
+		return err
+	}
+	args = append(args[1:], m.ID)
+	return t.execOne(ctx, "update message", "message", m.ID, `UPDATE messages SET
+		rid = ?, ts = ?, updated_at = ?, t = ?, tmid = ?, tshow = ?, u_id = ?, tcount = ?, tlm = ?,
+		pinned = ?, msg = ?, mention_ids = ?, starred_ids = ?, data = ? WHERE id = ?`, args...)
+}
+
+// DeleteMessage removes the message, leaving a tombstone dated at.
+func (t *tx) DeleteMessage(ctx context.Context, id string, at model.Time) error {
+	rids, err := collect(ctx, t, scanString, "DELETE FROM messages WHERE id = ? RETURNING rid", id)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete message: %w", err)
+	}
+	if len(rids) == 0 {
+		return notFound("message", id)
+	}
+	return t.execMany(ctx, "delete message: tombstone",
+		"INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at) VALUES ('message', ?, ?, '', ?)",
+		id, rids[0], millis(at))
+}
+
+// ---- roles, permissions, settings ----
+
+// UpsertRole inserts or replaces the role; ErrConflict when another role
+// has its name.
+func (t *tx) UpsertRole(ctx context.Context, r *model.Role) error {
+	data, err := encode("role", r)
+	if err != nil {
+		return err
+	}
+	return t.execMany(ctx, "upsert role", `INSERT INTO roles (id, name, data) VALUES (?1, ?2, ?3)
+		ON CONFLICT (id) DO UPDATE SET name = ?2, data = ?3`, r.ID, r.Name, data)
+}
+
+// DeleteRole removes the role with the id. Holders keep the id in their
+// roles lists; the caller revokes it if it must.
+func (t *tx) DeleteRole(ctx context.Context, id string) error {
+	return t.execOne(ctx, "delete role", "role", id, "DELETE FROM roles WHERE id = ?", id)
+}
+
+// UpsertPermission inserts or replaces the permission.
+func (t *tx) UpsertPermission(ctx context.Context, p *model.Permission) error {
+	data, err := encode("permission", p)
+	if err != nil {
+		return err
+	}
+	return t.execMany(ctx, "upsert permission", `INSERT INTO permissions (id, data) VALUES (?1, ?2)
+		ON CONFLICT (id) DO UPDATE SET data = ?2`, p.ID, data)
+}
+
+// UpsertSetting inserts or replaces the setting.
+func (t *tx) UpsertSetting(ctx context.Context, s *model.Setting) error {
+	data, err := encode("setting", s)
+	if err != nil {
+		return err
+	}
+	return t.execMany(ctx, "upsert setting", `INSERT INTO settings (id, data) VALUES (?1, ?2)
+		ON CONFLICT (id) DO UPDATE SET data = ?2`, s.ID, data)
+}
