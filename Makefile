@@ -1,0 +1,39 @@
+# Liftoff: the two commands a newcomer needs are `make run` and `make test`.
+GO        ?= go
+BIN       := bin
+STATICCHECK_VERSION := v0.8.2
+GOBIN     := $(shell $(GO) env GOPATH)/bin
+
+.PHONY: run build test unit lint fuzz bench clean
+
+## run: build the server and start it on the embedded default (SQLite in ./data, port 3000)
+run: build
+	./$(BIN)/liftoff serve
+
+## build: build the liftoff and liftoff-bench binaries into ./bin
+build:
+	$(GO) build -o $(BIN)/liftoff ./cmd/liftoff
+	@if [ -d cmd/liftoff-bench ]; then $(GO) build -o $(BIN)/liftoff-bench ./cmd/liftoff-bench; fi
+
+## test: the whole suite: lint, unit and end-to-end tests, a short fuzz run
+test: lint
+	./scripts/test.sh
+
+## lint: gofmt, go vet and staticcheck must be clean
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(GOBIN)/staticcheck ./...
+
+## fuzz: run the fuzz targets longer (FUZZTIME=1m make fuzz)
+fuzz:
+	FUZZTIME=$${FUZZTIME:-1m} ./scripts/fuzz.sh
+
+## bench: start a fresh embedded server and run the standard load suite against it
+bench: build
+	./scripts/bench.sh
+
+clean:
+	rm -rf $(BIN)
