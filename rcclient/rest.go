@@ -169,8 +169,8 @@ type envelope struct {
 	Status    string          `json:"status"`
 	Error     json.RawMessage `json:"error"`
 	ErrorType string          `json:"errorType"`
-	Message   string          `json:"message"`
-	Reason    string          `json:"reason"`
+	Message   json.RawMessage `json:"message"`
+	Reason    json.RawMessage `json:"reason"`
 	Details   json.RawMessage `json:"details"`
 }
 
@@ -194,20 +194,28 @@ func decodeFailure(status int, data []byte) *Error {
 	e := &Error{HTTPStatus: status, ErrorType: env.ErrorType, Details: env.Details}
 	// "error" is usually the human text, but some endpoints put the
 	// errorType there and the text in "reason" or "message".
-	var text string
-	if len(env.Error) > 0 && env.Error[0] == '"' {
-		_ = json.Unmarshal(env.Error, &text)
-	}
+	// Success bodies reuse these names for objects ("message" is the
+	// posted message), so only string values count as text.
+	text, reason, message := jsonString(env.Error), jsonString(env.Reason), jsonString(env.Message)
 	switch {
 	case text != "" && e.ErrorType == "" && strings.HasPrefix(text, "error-"):
 		e.ErrorType = text
-		e.Message = firstNonEmpty(env.Reason, env.Message, text)
+		e.Message = firstNonEmpty(reason, message, text)
 	case text != "":
 		e.Message = text
 	default:
-		e.Message = firstNonEmpty(env.Message, env.Reason, http.StatusText(status))
+		e.Message = firstNonEmpty(message, reason, http.StatusText(status))
 	}
 	return e
+}
+
+// jsonString returns raw's value when it is a JSON string, else "".
+func jsonString(raw json.RawMessage) string {
+	var s string
+	if len(raw) > 0 && raw[0] == '"' {
+		_ = json.Unmarshal(raw, &s)
+	}
+	return s
 }
 
 func firstNonEmpty(s ...string) string {

@@ -91,6 +91,8 @@ func TestDecodeFailure(t *testing.T) {
 		wantMsg  string
 	}{
 		{"success", 200, `{"success":true}`, true, "", ""},
+		{"success with a message object", 200, `{"message":{"_id":"m"},"success":true}`, true, "", ""},
+		{"failure with an object message", 400, `{"success":false,"message":{"x":1},"error":"Nope"}`, false, "", "Nope"},
 		{"login success", 200, `{"status":"success","data":{}}`, true, "", ""},
 		{"typed failure", 400, `{"success":false,"error":"Nope","errorType":"error-not-allowed"}`, false, "error-not-allowed", "Nope"},
 		{"type in error field", 400, `{"success":false,"error":"error-invalid-user","reason":"Bad user"}`, false, "error-invalid-user", "Bad user"},
