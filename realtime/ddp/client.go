@@ -47,6 +47,7 @@ type ClientMessage struct {
 // it starts with Meteor's wording for the same fault.
 type DecodeError struct{ Reason string }
 
+// Error returns the reason with the package prefix.
 func (e *DecodeError) Error() string { return "ddp: " + e.Reason }
 
 func decodeErr(format string, args ...any) *DecodeError {

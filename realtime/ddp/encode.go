@@ -32,11 +32,13 @@ var ErrTooDeep = errors.New("ddp: value nested too deeply (reference cycle?)")
 // (channels, functions, complex numbers, maps with unsupported keys).
 type UnsupportedTypeError struct{ Type reflect.Type }
 
+// Error describes the unsupported type.
 func (e *UnsupportedTypeError) Error() string { return "ddp: unsupported type " + e.Type.String() }
 
 // UnsupportedValueError reports a value JSON cannot represent, such as NaN.
 type UnsupportedValueError struct{ Value string }
 
+// Error describes the unsupported value.
 func (e *UnsupportedValueError) Error() string { return "ddp: unsupported value " + e.Value }
 
 // Marshal returns the EJSON encoding of v. It follows encoding/json's rules
