@@ -32,6 +32,7 @@ type options struct {
 	sourceIPs           string
 	scenario            string
 	suite, config, json string
+	spawn               string
 	quiet               bool
 	run                 bench.RunConfig
 }
@@ -64,6 +65,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.config, "config", "", "JSON suite file: {\"runs\":[{\"scenario\":\"chat\",\"users\":200,...}]}")
 	fs.StringVar(&o.json, "json", "", "write the report as JSON to this file")
 	fs.BoolVar(&o.quiet, "quiet", false, "no live progress on stderr")
+	fs.StringVar(&o.spawn, "spawn", "", "path of a liftoff binary to start fresh (free port, empty data folder, sampled by -pid) and stop after the runs; overrides -url, -admin-user, -admin-pass and -pid")
 	c := &o.run
 	fs.StringVar(&c.Name, "name", "", "label of the run in the report (default: the scenario)")
 	fs.IntVar(&c.Users, "users", 0, "distinct users (chat, connections, storm)")
@@ -150,6 +152,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.spawn != "" {
+		srv, err := bench.Spawn(ctx, o.spawn)
+		if err != nil {
+			fmt.Fprintln(stderr, "liftoff-bench:", err)
+			return 1
+		}
+		defer func() {
+			if err := srv.Stop(); err != nil {
+				fmt.Fprintln(stderr, "liftoff-bench:", err)
+			}
+		}()
+		t := &o.target
+		t.URL, t.AdminUser, t.AdminPass, t.PID = srv.URL, srv.AdminUser, srv.AdminPass, srv.PID
+		fmt.Fprintf(stderr, "liftoff-bench: started %s at %s (pid %d)\n", o.spawn, srv.URL, srv.PID)
+	}
 	setupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	r, err := bench.NewRunner(setupCtx, o.target)
 	cancel()
