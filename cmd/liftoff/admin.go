@@ -23,7 +23,8 @@ func adminCommand(ctx context.Context, args []string) error {
 	isAdmin := fs.Bool("admin", false, "create-user: make the user an administrator")
 	name := fs.String("name", "", "create-user: display name")
 	if len(args) == 0 {
-		return errors.New("admin: a command is required\n" + usage)
+		fmt.Print(usage)
+		return errors.New("admin: a command is required")
 	}
 	cmd := args[0]
 	if err := fs.Parse(reorderFlags(args[1:])); err != nil {
