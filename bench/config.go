@@ -127,10 +127,13 @@ func (c RunConfig) Defaults() RunConfig {
 	case ScenarioChat:
 		set(&c.Users, 200)
 		set(&c.Rooms, max(1, c.Users/50))
-		set(&c.Senders, min(c.Users, 20))
 		if c.Rate == 0 {
 			c.Rate = 500
 		}
+		// Servers limit method calls per connection (Liftoff: 10/s sustained;
+		// Rocket.Chat has similar DDP limits), so each sender posts at most
+		// about 8 messages per second by default.
+		set(&c.Senders, min(c.Users, max(1, int(math.Ceil(c.Rate/8)))))
 		setD(&c.Duration, 10*time.Second)
 		set(&c.Concurrency, 64)
 	case ScenarioFanout:
@@ -204,8 +207,8 @@ func (c RunConfig) Validate() error {
 func StandardSuite() []RunConfig {
 	return []RunConfig{
 		{Name: "connections-2k", Scenario: ScenarioConnections, Connections: 2000, Users: 500, Rooms: 10, Duration: Duration(5 * time.Second)},
-		{Name: "chat-500/s", Scenario: ScenarioChat, Users: 200, Rooms: 4, Senders: 20, Rate: 500, Duration: Duration(10 * time.Second)},
-		{Name: "chat-2000/s", Scenario: ScenarioChat, Users: 500, Rooms: 10, Senders: 50, Rate: 2000, Duration: Duration(10 * time.Second)},
+		{Name: "chat-500/s", Scenario: ScenarioChat, Users: 200, Rooms: 4, Senders: 100, Rate: 500, Duration: Duration(10 * time.Second)},
+		{Name: "chat-2000/s", Scenario: ScenarioChat, Users: 500, Rooms: 10, Senders: 400, Rate: 2000, Duration: Duration(10 * time.Second)},
 		{Name: "fanout-500", Scenario: ScenarioFanout, Members: 500, Messages: 5},
 		{Name: "history-10k", Scenario: ScenarioHistory, Messages: 10000, Pages: 200},
 		{Name: "storm-200", Scenario: ScenarioStorm, Users: 200},

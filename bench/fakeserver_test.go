@@ -33,6 +33,7 @@ type fakeRC struct {
 	// dropNth, when > 0, drops the nth stream delivery; dupNth duplicates it.
 	dropNth, dupNth int64
 	deliveries      atomic.Int64
+	failedLogins    atomic.Int64
 }
 
 type fakeUser struct {
@@ -84,6 +85,7 @@ func (f *fakeRC) login(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	u := f.users[in.User]
 	if u == nil || u.pass != in.Password {
+		f.failedLogins.Add(1)
 		reply(w, 401, map[string]any{"status": "error", "error": "Unauthorized"})
 		return
 	}
@@ -118,6 +120,13 @@ func (f *fakeRC) rest(w http.ResponseWriter, r *http.Request) {
 		u := &fakeUser{id: f.id(), name: name, pass: body["password"].(string)}
 		f.users[name] = u
 		reply(w, 200, map[string]any{"user": map[string]any{"_id": u.id, "username": name}, "success": true})
+	case "/api/v1/users.info":
+		u := f.users[q.Get("username")]
+		if u == nil {
+			fail("error-invalid-user")
+			return
+		}
+		reply(w, 200, map[string]any{"user": map[string]any{"_id": u.id, "username": u.name}, "success": true})
 	case "/api/v1/channels.info":
 		room := f.rooms[q.Get("roomName")]
 		if room == nil {

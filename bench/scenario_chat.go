@@ -108,6 +108,9 @@ func (r *Runner) runChat(ctx context.Context, c RunConfig, res *Result) error {
 		return nil
 	}
 
+	if per := c.Rate / float64(c.Senders); per > 10 && c.Via == "ddp" {
+		res.Notes = append(res.Notes, fmt.Sprintf("each sender posts %.0f msg/s over one DDP connection; servers limit method calls per connection (Liftoff 10/s by default), so expect refused posts: use more -senders", per))
+	}
 	var postLat Histogram
 	var postErrs errorSample
 	interval := time.Duration(float64(c.Senders) / c.Rate * float64(time.Second))

@@ -49,7 +49,7 @@ func TestChatScenarioFailsOnLossAndDuplicate(t *testing.T) {
 }
 
 func TestScenariosRunAgainstFake(t *testing.T) {
-	_, srv := newFakeRC(t)
+	f, srv := newFakeRC(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	tgt := testTarget(srv.URL)
@@ -104,5 +104,9 @@ func TestScenariosRunAgainstFake(t *testing.T) {
 	}
 	if res := r2.Run(ctx, RunConfig{Scenario: ScenarioChat, Users: 10, Rooms: 2, Senders: 2, Rate: 50, Duration: Duration(200 * time.Millisecond)}); !res.Passed {
 		t.Fatalf("second run: %v", res.Failures)
+	}
+	// Failed logins make servers block the address; setup must cause none.
+	if n := f.failedLogins.Load(); n != 0 {
+		t.Fatalf("%d failed logins during setup", n)
 	}
 }

@@ -130,25 +130,28 @@ func (r *Runner) ensureUser(ctx context.Context, name string) (rcclient.Credenti
 			return cached, false, nil
 		}
 	}
+	// Look the user up first instead of trying to log in: failed logins
+	// count towards the server's login blocking (Rocket.Chat's
+	// Block_Multiple_Failed_Logins), by username and by address.
+	made := false
+	if _, err := r.admin.UserInfo(ctx, name); err != nil {
+		if s := rcclient.HTTPStatus(err); s != http.StatusBadRequest && s != http.StatusNotFound {
+			return rcclient.Credentials{}, false, fmt.Errorf("look up user %s: %w", name, err)
+		}
+		_, err := r.admin.CreateUser(ctx, rcclient.NewUser{
+			Username: name, Email: name + "@bench.invalid", Name: name, Password: r.t.Password, Verified: true,
+		})
+		if err != nil {
+			return rcclient.Credentials{}, false, fmt.Errorf("create user %s: %w", name, err)
+		}
+		made = true
+	}
 	c := &rcclient.Client{BaseURL: r.admin.BaseURL, HTTP: r.rest}
 	cr, err := c.Login(ctx, name, r.t.Password)
-	if err == nil {
-		return cr, false, nil
-	}
-	if s := rcclient.HTTPStatus(err); s != http.StatusUnauthorized && s != http.StatusForbidden && s != http.StatusBadRequest {
-		return rcclient.Credentials{}, false, fmt.Errorf("log in %s: %w", name, err)
-	}
-	_, cerr := r.admin.CreateUser(ctx, rcclient.NewUser{
-		Username: name, Email: name + "@bench.invalid", Name: name, Password: r.t.Password, Verified: true,
-	})
-	if cerr != nil {
-		return rcclient.Credentials{}, false, fmt.Errorf("log in %s failed (%v) and creating it failed: %w", name, err, cerr)
-	}
-	cr, err = c.Login(ctx, name, r.t.Password)
 	if err != nil {
-		return rcclient.Credentials{}, false, fmt.Errorf("log in new user %s: %w", name, err)
+		return rcclient.Credentials{}, false, fmt.Errorf("log in %s (does it have the password given by -user-pass?): %w", name, err)
 	}
-	return cr, true, nil
+	return cr, made, nil
 }
 
 // ensureRoom returns the id of the public channel name, creating it when
