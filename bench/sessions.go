@@ -70,18 +70,19 @@ func (r *Runner) openSession(ctx context.Context, i int, sp sessionSpec, userStr
 		conn.CloseNow()
 		return nil, err
 	}
+	subs := make([]rcclient.Sub, 0, len(sp.rooms)+len(userEvents))
 	for _, rid := range sp.rooms {
-		if _, err := conn.SubscribeStream(ctx, "stream-room-messages", rid); err != nil {
-			conn.CloseNow()
-			return nil, err
-		}
+		subs = append(subs, rcclient.StreamSub("stream-room-messages", rid))
 	}
 	if userStreams {
 		for _, ev := range userEvents {
-			if _, err := conn.SubscribeStream(ctx, "stream-notify-user", sp.cred.UserID+"/"+ev); err != nil {
-				conn.CloseNow()
-				return nil, err
-			}
+			subs = append(subs, rcclient.StreamSub("stream-notify-user", sp.cred.UserID+"/"+ev))
+		}
+	}
+	if len(subs) > 0 {
+		if err := conn.SubscribeAll(ctx, subs...); err != nil {
+			conn.CloseNow()
+			return nil, err
 		}
 	}
 	return conn, nil

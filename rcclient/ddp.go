@@ -486,3 +486,62 @@ func (c *Conn) LoadHistory(ctx context.Context, roomID string, end Time, limit i
 	err := c.CallInto(ctx, &out, "loadHistory", roomID, endParam, limit, nil)
 	return out, err
 }
+
+// Sub names one subscription for SubscribeAll.
+type Sub struct {
+	Name   string
+	Params []any
+}
+
+// StreamSub is the Sub of one event of a Rocket.Chat stream, in the form
+// SubscribeStream sends.
+func StreamSub(stream, event string) Sub {
+	return Sub{Name: stream, Params: []any{event, streamArgs}}
+}
+
+// SubscribeAll sends every subscription at once and waits until all are
+// ready: one round trip instead of one per subscription. It returns the
+// first refusal or failure.
+func (c *Conn) SubscribeAll(ctx context.Context, subs ...Sub) error {
+	chans := make([]chan reply, len(subs))
+	keys := make([]string, len(subs))
+	frames := make([]subFrame, len(subs))
+	c.mu.Lock()
+	if c.pending == nil {
+		err := c.err
+		c.mu.Unlock()
+		return fmt.Errorf("ddp subscribe: %w", err)
+	}
+	for i, s := range subs {
+		id := strconv.FormatUint(c.nextID.Add(1), 10)
+		params := s.Params
+		if params == nil {
+			params = []any{}
+		}
+		keys[i], chans[i] = "s"+id, make(chan reply, 1)
+		frames[i] = subFrame{Msg: "sub", ID: id, Name: s.Name, Params: params}
+		c.pending[keys[i]] = chans[i]
+	}
+	c.mu.Unlock()
+	defer func() {
+		for _, k := range keys {
+			c.forget(k)
+		}
+	}()
+	for _, f := range frames {
+		if err := c.write(ctx, f); err != nil {
+			return fmt.Errorf("ddp sub %s: %w", f.Name, err)
+		}
+	}
+	for i, ch := range chans {
+		select {
+		case r := <-ch:
+			if r.err != nil {
+				return fmt.Errorf("ddp sub %s: %w", subs[i].Name, r.err)
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("ddp sub %s: %w", subs[i].Name, ctx.Err())
+		}
+	}
+	return nil
+}

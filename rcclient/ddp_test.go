@@ -144,6 +144,12 @@ func TestDDPSession(t *testing.T) {
 	if _, err := c.SubscribeStream(ctx, "stream-room-messages", "R1"); err != nil {
 		t.Fatalf("sub: %v", err)
 	}
+	if err := c.SubscribeAll(ctx, StreamSub("stream-notify-user", "U1/message"), StreamSub("stream-notify-user", "U1/notification")); err != nil {
+		t.Fatalf("subscribe all: %v", err)
+	}
+	if err := c.SubscribeAll(ctx, StreamSub("stream-notify-user", "U1/message"), Sub{Name: "forbidden"}); !IsErrorType(err, "error-not-allowed") {
+		t.Fatalf("subscribe all with a refusal: got %v", err)
+	}
 	if _, err := c.Subscribe(ctx, "forbidden"); !IsErrorType(err, "error-not-allowed") {
 		t.Fatalf("refused sub: got %v", err)
 	}
