@@ -81,7 +81,9 @@ type Config struct {
 	// queue overflows is a slow consumer and is closed.
 	SendQueueFrames int
 	SendQueueBytes  int
-	// WriteTimeout bounds writing one batch of frames (10 s).
+	// WriteTimeout bounds writing one batch of frames (10 s). It is
+	// checked by the heartbeat timer, so it takes effect within one
+	// HeartbeatInterval after it passes.
 	WriteTimeout time.Duration
 	// HeartbeatInterval is the silence after which the server pings
 	// (15 s, as Meteor); HeartbeatTimeout is how long it then waits for

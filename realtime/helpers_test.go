@@ -137,7 +137,7 @@ func (r *fakeRooms) RoomIDsOfUser(_ context.Context, uid string) ([]string, erro
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	http  *httptest.Server
 	bus   *bus.Memory
@@ -146,7 +146,7 @@ type env struct {
 }
 
 // newEnv starts a Server on an httptest server; tweak adjusts the config.
-func newEnv(t *testing.T, tweak func(*Config)) *env {
+func newEnv(t testing.TB, tweak func(*Config)) *env {
 	t.Helper()
 	e := &env{t: t, bus: bus.NewMemory(0), auth: newFakeAuth(), rooms: newFakeRooms()}
 	cfg := Config{
@@ -184,7 +184,7 @@ func (e *env) publish(events ...model.Event) {
 
 // client is a raw DDP test client.
 type client struct {
-	t  *testing.T
+	t  testing.TB
 	ws *websocket.Conn
 	n  int
 }

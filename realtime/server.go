@@ -1,10 +1,13 @@
 package realtime
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -132,7 +135,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		OriginPatterns:     s.cfg.OriginPatterns,
 		InsecureSkipVerify: len(s.cfg.OriginPatterns) == 0,
 	}
-	ws, err := websocket.Accept(w, r, opts)
+	ws, err := websocket.Accept(smallBuffers{w}, r, opts)
 	if err != nil {
 		// Accept already answered the client.
 		s.cfg.Logger.Debug("realtime: websocket upgrade refused", "remote", r.RemoteAddr, "err", err)
@@ -149,14 +152,60 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx:    ctx,
 		cancel: cancel,
 		subs:   make(map[string]*subscription),
+
+		frameDone: make(chan struct{}),
 	}
 	if !s.addSession(sess) {
 		_ = ws.Close(websocket.StatusGoingAway, "server shutting down")
 		cancel()
 		return
 	}
-	sess.run()
+	// Serve on a fresh goroutine and let net/http's goroutine end: it
+	// would otherwise keep the upgrade request, its response buffers and
+	// a grown stack alive for the life of the connection.
+	go sess.run()
 }
+
+// Buffer sizes of a hijacked connection. net/http hands over 4 KiB for
+// each direction; DDP frames are mostly far smaller, larger ones bypass
+// the buffers, and idle connections are what we have most of.
+const (
+	readBufferSize  = 1 << 10
+	writeBufferSize = 2 << 10
+)
+
+// smallBuffers makes websocket.Accept use smaller bufio buffers than the
+// ones net/http gives a hijacked connection.
+type smallBuffers struct{ http.ResponseWriter }
+
+// Hijack implements http.Hijacker.
+func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil {
+		_ = conn.Close()
+		return nil, nil, fmt.Errorf("flushing upgrade response: %w", err)
+	}
+	n := brw.Reader.Buffered()
+	if n == 0 {
+		return conn, bufio.NewReadWriter(bufio.NewReaderSize(conn, readBufferSize), bufio.NewWriterSize(conn, writeBufferSize)), nil
+	}
+	// Bytes the client sent right after its request (net/http may also
+	// have read one ahead). They must sit in the new reader's buffer:
+	// websocket.Accept takes what is buffered and reads the rest from conn.
+	early, _ := brw.Reader.Peek(n)
+	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn), max(readBufferSize, n))
+	if _, err := br.Peek(n); err != nil {
+		_ = conn.Close()
+		return nil, nil, fmt.Errorf("buffering early client bytes: %w", err)
+	}
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, writeBufferSize)), nil
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) sockjsInfo(w http.ResponseWriter) {
 	var b [4]byte

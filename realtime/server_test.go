@@ -1,11 +1,13 @@
 package realtime
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -612,4 +614,47 @@ func jsonEq(v any, want string) bool {
 func itoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
+}
+
+// TestEarlyClientBytes sends the DDP connect frame in the same packet as
+// the upgrade request: the bytes net/http buffered must not be lost when
+// the connection is handed to the WebSocket layer.
+func TestEarlyClientBytes(t *testing.T) {
+	e := newEnv(t, nil)
+	addr := strings.TrimPrefix(e.http.URL, "http://")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	connect := []byte(`{"msg":"connect","version":"1","support":["1"]}`)
+	req := "GET /websocket HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	packet := append([]byte(req), 0x81, 0x80|byte(len(connect)), 0, 0, 0, 0)
+	if _, err := conn.Write(append(packet, connect...)); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c := &rawClient{conn: conn, r: bufio.NewReader(conn)}
+	for {
+		line, err := c.r.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == "\r\n" {
+			break
+		}
+	}
+	for {
+		p, err := c.read()
+		if err != nil {
+			t.Fatalf("reading: %v", err)
+		}
+		if strings.Contains(string(p), `"msg":"connected"`) {
+			return
+		}
+		if !strings.Contains(string(p), "server_id") {
+			t.Fatalf("unexpected frame %q", p)
+		}
+	}
 }

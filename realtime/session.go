@@ -54,9 +54,12 @@ type session struct {
 	writing bool // a writer goroutine is running
 	qclosed bool
 
-	lastRead atomic.Int64 // unix nanoseconds of the last frame received
-	hbTimer  *time.Timer
-	pingAt   time.Time // when the unanswered server ping went out (timer only)
+	lastRead   atomic.Int64 // unix nanoseconds of the last frame received
+	writeStart atomic.Int64 // unix nanoseconds the current write began, 0 when idle
+	hbTimer    *time.Timer
+	pingAt     time.Time // when the unanswered server ping went out (timer only)
+
+	frameDone chan struct{} // signals the end of process's goroutine
 
 	// Method rate limiting (reader only): a token bucket.
 	tokens     float64
@@ -125,9 +128,11 @@ func (s *session) writeLoop() {
 		s.qbytes = 0
 		s.qmu.Unlock()
 
-		ctx, cancel := context.WithTimeout(s.ctx, s.srv.cfg.WriteTimeout)
-		err := s.writeBatch(ctx, batch)
-		cancel()
+		// No per-write context: a write that hangs is caught by the
+		// heartbeat timer (see writeStart), which costs nothing here.
+		s.writeStart.Store(time.Now().UnixNano())
+		err := s.writeBatch(context.Background(), batch)
+		s.writeStart.Store(0)
 		clear(batch)
 		if err != nil {
 			s.qmu.Lock()
@@ -221,6 +226,10 @@ func (s *session) heartbeat() {
 	}
 	interval, timeout := s.srv.cfg.HeartbeatInterval, s.srv.cfg.HeartbeatTimeout
 	now := time.Now()
+	if ws := s.writeStart.Load(); ws != 0 && now.Sub(time.Unix(0, ws)) > s.srv.cfg.WriteTimeout {
+		s.abort("write timeout")
+		return
+	}
 	last := time.Unix(0, s.lastRead.Load())
 	if !s.pingAt.IsZero() && last.Before(s.pingAt) {
 		if waited := now.Sub(s.pingAt); waited >= timeout {
@@ -265,7 +274,7 @@ func (s *session) run() {
 			continue
 		}
 		if !s.sockjs {
-			s.handleFrame(data)
+			s.process(data)
 			continue
 		}
 		// SockJS: a JSON array of DDP messages, each a JSON string.
@@ -275,9 +284,22 @@ func (s *session) run() {
 			continue
 		}
 		for _, m := range msgs {
-			s.handleFrame([]byte(m))
+			s.process([]byte(m))
 		}
 	}
+}
+
+// process handles one incoming frame on a short-lived goroutine and waits
+// for it. Frames are still handled one at a time, in order, but the deep
+// stacks of methods grow that goroutine's stack, not the reader's, which
+// stays small while the connection idles (it is most of an idle
+// connection's memory).
+func (s *session) process(data []byte) {
+	go func() {
+		s.handleFrame(data)
+		s.frameDone <- struct{}{}
+	}()
+	<-s.frameDone
 }
 
 // serverIDFrame is what Meteor sends first on every connection.
