@@ -1,0 +1,461 @@
+package chat
+
+import (
+	"context"
+	"errors"
+
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// addMemberTx subscribes u to room inside tx as Rocket.Chat's addUserToRoom
+// does: the new subscription is open, alerts, and counts one unread mention
+// (so the room stands out in the member's list). It reports false when u
+// was already a member. The caller updates the room's usersCount.
+func (s *Service) addMemberTx(ctx context.Context, tx store.Tx, room *model.Room, u *model.User, now model.Time) (bool, error) {
+	if _, err := tx.Subscription(ctx, room.ID, u.ID); err == nil {
+		return false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	sub := &model.Subscription{
+		ID: model.NewID(), RID: room.ID, U: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
+		T: room.T, Name: room.Name, FName: room.FName, TS: now, UpdatedAt: now,
+		Open: true, Alert: true, Unread: 1, UserMentions: 1, Archived: room.Archived, Prid: room.Prid,
+	}
+	if err := tx.InsertSubscription(ctx, sub); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return false, nil
+		}
+		return false, err
+	}
+	tx.Emit(model.SubscriptionChanged{Action: model.ActionInserted, Subscription: sub})
+	return true, nil
+}
+
+// removeMemberTx deletes a subscription inside tx and emits its removal.
+// The caller updates the room's usersCount.
+func removeMemberTx(ctx context.Context, tx store.Tx, sub *model.Subscription) error {
+	if err := tx.DeleteSubscription(ctx, sub.ID); err != nil {
+		return err
+	}
+	tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: sub})
+	return nil
+}
+
+// membershipMessage stores a system message about a membership change and
+// counts it in the room's msgs, as Rocket.Chat counts system messages. The
+// caller saves the room.
+func (s *Service) membershipMessage(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, by *model.User, now model.Time, extra func(*model.Message)) error {
+	if _, err := s.insertSystemMessage(ctx, tx, room, t, msg, by, now, extra); err != nil {
+		return err
+	}
+	room.Msgs++
+	return nil
+}
+
+// errLastOwner refuses to remove the only owner of a room from it.
+var errLastOwner = model.Errf("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.")
+
+// isLastOwner reports whether sub holds the owner role and nobody else in
+// the room does.
+func isLastOwner(ctx context.Context, r store.Reader, sub *model.Subscription) (bool, error) {
+	if !sub.HasRole(RoleOwner) {
+		return false, nil
+	}
+	_, n, err := r.UsersInRole(ctx, RoleOwner, sub.RID, store.Page{Count: 1})
+	if err != nil {
+		return false, err
+	}
+	return n <= 1, nil
+}
+
+// Invite adds users to a channel or private group (channels.invite,
+// groups.invite, the addUsersToRoom method). The actor needs
+// add-user-to-joined-room as a member, or add-user-to-any-c-room /
+// add-user-to-any-p-room. Users already in the room are skipped. Each new
+// member gets an "au" system message.
+func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t string, users []*model.User) (*model.Room, error) {
+	room, err := s.memberRoom(ctx, actor, ref, t, true)
+	if err != nil {
+		return nil, err
+	}
+	if room.T == model.RoomDirect {
+		return nil, model.Errf("error-cant-invite-for-direct-room", "Can't invite user to direct rooms")
+	}
+	sub, err := subscriptionOf(ctx, s.store, room.ID, actor.ID)
+	if err != nil {
+		return nil, internal("invite", err)
+	}
+	allowed := sub != nil && s.canWithSub(actor, sub, "add-user-to-joined-room") ||
+		room.T == model.RoomChannel && s.Can(actor, "add-user-to-any-c-room") ||
+		room.T == model.RoomPrivate && s.Can(actor, "add-user-to-any-p-room")
+	if !allowed {
+		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "addUsersToRoom"})
+	}
+	if len(users) == 0 {
+		return nil, model.Errf("error-empty-invite-list", "Cannot invite if no valid users are provided")
+	}
+	now := s.nowTime()
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := loadRoomTx(ctx, tx, room.ID)
+		if err != nil {
+			return err
+		}
+		changed := false
+		for _, u := range users {
+			added, err := s.addMemberTx(ctx, tx, r, u, now)
+			if err != nil {
+				return err
+			}
+			if !added {
+				continue
+			}
+			changed = true
+			r.UsersCount++
+			if err := s.membershipMessage(ctx, tx, r, "au", u.Username, actor, now, nil); err != nil {
+				return err
+			}
+		}
+		if changed {
+			if err := saveRoom(ctx, tx, r, now); err != nil {
+				return err
+			}
+		}
+		room = r
+		return nil
+	})
+	if err != nil {
+		return nil, internal("invite", err)
+	}
+	return room, nil
+}
+
+// Join makes user a member of a public channel (channels.join, the
+// joinRoom method). A channel with a join code needs the code unless the
+// user holds join-without-join-code. Joining a channel one is in already
+// succeeds and changes nothing.
+func (s *Service) Join(ctx context.Context, user *model.User, ref RoomRef, joinCode string) (*model.Room, error) {
+	room, err := s.memberRoom(ctx, user, ref, model.RoomChannel, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "joinRoom"})
+	}
+	if room.JoinCode != "" && !s.Can(user, "join-without-join-code") {
+		if joinCode == "" {
+			return nil, model.Errf("error-code-required", "Code required").WithDetails(map[string]any{"method": "joinRoom"})
+		}
+		if joinCode != room.JoinCode {
+			return nil, model.Errf("error-code-invalid", "Invalid code").WithDetails(map[string]any{"method": "joinRoom"})
+		}
+	}
+	now := s.nowTime()
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := loadRoomTx(ctx, tx, room.ID)
+		if err != nil {
+			return err
+		}
+		room = r
+		added, err := s.addMemberTx(ctx, tx, r, user, now)
+		if err != nil || !added {
+			return err
+		}
+		r.UsersCount++
+		t := "uj"
+		if r.Prid != "" { // a discussion
+			t = "ut"
+		}
+		if err := s.membershipMessage(ctx, tx, r, t, user.Username, user, now, nil); err != nil {
+			return err
+		}
+		return saveRoom(ctx, tx, r, now)
+	})
+	if err != nil {
+		return nil, internal("join", err)
+	}
+	return room, nil
+}
+
+// Leave takes user out of a channel or private group (channels.leave,
+// groups.leave, the leaveRoom method); it needs leave-c / leave-p. The last
+// owner cannot leave.
+func (s *Service) Leave(ctx context.Context, user *model.User, ref RoomRef, t string) (*model.Room, error) {
+	room, err := s.memberRoom(ctx, user, ref, t, true)
+	if err != nil {
+		return nil, err
+	}
+	perm := "leave-c"
+	if room.T == model.RoomPrivate {
+		perm = "leave-p"
+	} else if room.T != model.RoomChannel {
+		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
+	}
+	if !s.Can(user, perm) {
+		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
+	}
+	now := s.nowTime()
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := loadRoomTx(ctx, tx, room.ID)
+		if err != nil {
+			return err
+		}
+		sub, err := subscriptionOf(ctx, tx, r.ID, user.ID)
+		if err != nil {
+			return err
+		}
+		if sub == nil {
+			return model.Errf("error-user-not-in-room", "You are not in this room").WithDetails(map[string]any{"method": "leaveRoom"})
+		}
+		if last, err := isLastOwner(ctx, tx, sub); err != nil {
+			return err
+		} else if last {
+			return errLastOwner.WithDetails(map[string]any{"method": "leaveRoom"})
+		}
+		if err := s.membershipMessage(ctx, tx, r, "ul", user.Username, user, now, nil); err != nil {
+			return err
+		}
+		if err := removeMemberTx(ctx, tx, sub); err != nil {
+			return err
+		}
+		if r.UsersCount > 0 {
+			r.UsersCount--
+		}
+		room = r
+		return saveRoom(ctx, tx, r, now)
+	})
+	if err != nil {
+		return nil, internal("leave", err)
+	}
+	return room, nil
+}
+
+// Kick removes target from a channel or private group (channels.kick,
+// groups.kick, the removeUserFromRoom method). The actor needs remove-user
+// in the room; the last owner cannot be removed. An "ru" system message
+// records who removed whom.
+func (s *Service) Kick(ctx context.Context, actor *model.User, ref RoomRef, t string, target *model.User) (*model.Room, error) {
+	room, err := s.memberRoom(ctx, actor, ref, t, true)
+	if err != nil {
+		return nil, err
+	}
+	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
+	}
+	if !s.CanInRoom(ctx, actor, room.ID, "remove-user") {
+		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
+	}
+	now := s.nowTime()
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := loadRoomTx(ctx, tx, room.ID)
+		if err != nil {
+			return err
+		}
+		sub, err := subscriptionOf(ctx, tx, r.ID, target.ID)
+		if err != nil {
+			return err
+		}
+		if sub == nil {
+			return model.Errf("error-user-not-in-room", "User is not in this room").WithDetails(map[string]any{"method": "removeUserFromRoom"})
+		}
+		if last, err := isLastOwner(ctx, tx, sub); err != nil {
+			return err
+		} else if last {
+			return errLastOwner.WithDetails(map[string]any{"method": "removeUserFromRoom"})
+		}
+		if err := removeMemberTx(ctx, tx, sub); err != nil {
+			return err
+		}
+		if r.UsersCount > 0 {
+			r.UsersCount--
+		}
+		if err := s.membershipMessage(ctx, tx, r, "ru", target.Username, actor, now, nil); err != nil {
+			return err
+		}
+		room = r
+		return saveRoom(ctx, tx, r, now)
+	})
+	if err != nil {
+		return nil, internal("kick", err)
+	}
+	return room, nil
+}
+
+// SetRoomOpen shows (open) or hides (close) a room in user's room list
+// (channels.open/close, groups.open/close, the openRoom and hideRoom
+// methods). Opening an open room, or closing a closed one, is refused.
+func (s *Service) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef, t string, open bool) error {
+	room, err := s.memberRoom(ctx, user, ref, t, false)
+	if err != nil {
+		return err
+	}
+	name := room.Name
+	if room.Prid != "" {
+		name = room.FName
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		sub, err := subscriptionOf(ctx, tx, room.ID, user.ID)
+		if err != nil {
+			return err
+		}
+		if sub == nil {
+			if room.T == model.RoomPrivate {
+				return errRoomNotFound(model.RoomPrivate)
+			}
+			return model.Errf("error-user-not-in-room", "The user/callee is not in the channel \"%s\".", name)
+		}
+		if sub.Open == open {
+			return errOpenState(room, name, open)
+		}
+		sub.Open = open
+		sub.UpdatedAt = s.nowTime()
+		if err := tx.UpdateSubscription(ctx, sub); err != nil {
+			return err
+		}
+		tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+		return nil
+	})
+	return internal("open room", err)
+}
+
+// errOpenState is Rocket.Chat's answer to opening an open room or closing a closed one.
+func errOpenState(room *model.Room, name string, open bool) *model.Error {
+	switch {
+	case open && room.T == model.RoomPrivate:
+		return model.Errf("error-room-already-open", "The private group, %s, is already open for the sender", name)
+	case open:
+		return model.Errf("error-room-already-open", "The channel, %s, is already open to the sender", name)
+	case room.T == model.RoomPrivate:
+		return model.Errf("error-room-already-closed", "The private group, %s, is already closed to the sender", name)
+	default:
+		return model.Errf("error-room-already-closed", "The channel, %s, is already closed to the sender", name)
+	}
+}
+
+// roomRoleRules are, per room role, the permission that grants or revokes
+// it and Rocket.Chat's errors.
+var roomRoleRules = map[string]struct {
+	permission, already, alreadyText, not, notText string
+}{
+	RoleOwner:     {"set-owner", "error-user-already-owner", "User is already an owner", "error-user-not-owner", "User is not an owner"},
+	RoleModerator: {"set-moderator", "error-user-already-moderator", "User is already a moderator", "error-user-not-moderator", "User is not a moderator"},
+	RoleLeader:    {"set-leader", "error-user-already-leader", "User is already a leader", "error-user-not-leader", "User is not a leader"},
+}
+
+// SetRoomRole grants (add) or revokes the room role owner, moderator or
+// leader of target in a room (channels.addOwner ... groups.removeLeader).
+// The actor needs set-owner / set-moderator / set-leader in the room. The
+// last owner cannot be demoted. A subscription-role-added/-removed system
+// message records the change.
+func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRef, t, role string, target *model.User, add bool) error {
+	rule, ok := roomRoleRules[role]
+	if !ok {
+		return model.Errf("error-invalid-role", "Invalid role")
+	}
+	room, err := s.memberRoom(ctx, actor, ref, t, true)
+	if err != nil {
+		return err
+	}
+	method := map[bool]string{true: "addRoom", false: "removeRoom"}[add] + map[string]string{RoleOwner: "Owner", RoleModerator: "Moderator", RoleLeader: "Leader"}[role]
+	if !s.CanInRoom(ctx, actor, room.ID, rule.permission) {
+		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
+	}
+	now := s.nowTime()
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := loadRoomTx(ctx, tx, room.ID)
+		if err != nil {
+			return err
+		}
+		sub, err := subscriptionOf(ctx, tx, r.ID, target.ID)
+		if err != nil {
+			return err
+		}
+		if sub == nil {
+			if !add && role == RoleOwner {
+				return model.Errf("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": method})
+			}
+			return model.Errf("error-user-not-in-room", "User is not in this room").WithDetails(map[string]any{"method": method})
+		}
+		has := sub.HasRole(role)
+		switch {
+		case add && has:
+			return model.Errf(rule.already, "%s", rule.alreadyText).WithDetails(map[string]any{"method": method})
+		case !add && !has:
+			return model.Errf(rule.not, "%s", rule.notText).WithDetails(map[string]any{"method": method})
+		}
+		if !add && role == RoleOwner {
+			if last, err := isLastOwner(ctx, tx, sub); err != nil {
+				return err
+			} else if last {
+				return model.Errf("error-remove-last-owner", "This is the last owner. Please set a new owner before removing this one.").WithDetails(map[string]any{"method": method})
+			}
+		}
+		roles := make([]string, 0, len(sub.Roles)+1)
+		for _, x := range sub.Roles {
+			if x != role {
+				roles = append(roles, x)
+			}
+		}
+		if add {
+			roles = append(roles, role)
+		}
+		sub.Roles = roles
+		sub.UpdatedAt = now
+		if err := tx.UpdateSubscription(ctx, sub); err != nil {
+			return err
+		}
+		tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+		typ, change := "subscription-role-added", "added"
+		if !add {
+			typ, change = "subscription-role-removed", "removed"
+		}
+		if err := s.membershipMessage(ctx, tx, r, typ, target.Username, actor, now, func(m *model.Message) { m.Role = role }); err != nil {
+			return err
+		}
+		tx.Emit(model.RoleChanged{Type: change, RoleID: role, UserID: target.ID, Username: target.Username, Scope: r.ID})
+		return saveRoom(ctx, tx, r, now)
+	})
+	return internal("set room role", err)
+}
+
+// DeleteRoom erases a channel or private group with its subscriptions and
+// messages (channels.delete, groups.delete, the eraseRoom method); it needs
+// delete-c / delete-p in the room. Every member's subscription is reported
+// removed, so delivery to them stops.
+func (s *Service) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, t string) error {
+	room, err := s.memberRoom(ctx, actor, ref, t, false)
+	if err != nil {
+		return err
+	}
+	perm := "delete-c"
+	switch room.T {
+	case model.RoomPrivate:
+		perm = "delete-p"
+	case model.RoomChannel:
+	default:
+		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+	}
+	if !s.CanInRoom(ctx, actor, room.ID, perm) {
+		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := loadRoomTx(ctx, tx, room.ID)
+		if err != nil {
+			return err
+		}
+		subs, _, err := tx.SubscriptionsOfRoom(ctx, r.ID, store.MemberQuery{}, store.Page{})
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteRoom(ctx, r.ID); err != nil {
+			return err
+		}
+		for _, sub := range subs {
+			tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: sub})
+		}
+		tx.Emit(model.RoomChanged{Action: model.ActionRemoved, Room: cloneRoom(r)})
+		return nil
+	})
+	return internal("delete room", err)
+}
