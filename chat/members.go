@@ -289,7 +289,7 @@ func window[T any](items []T, p Page) []T {
 
 // OnlineMembers lists the members of a room who are not offline
 // (channels.online, groups.online). The room is found by id or name among
-// rooms of type t; one the user may not read is refused with error-not-allowed.
+// rooms of type t; one the user may not read answers like a missing one.
 func (s *Service) OnlineMembers(ctx context.Context, user *model.User, t string, ref RoomRef) ([]model.UserRef, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
@@ -301,17 +301,15 @@ func (s *Service) OnlineMembers(ctx context.Context, user *model.User, t string,
 	} else {
 		room, err = s.store.RoomByName(ctx, ref.Name)
 	}
-	if errors.Is(err, store.ErrNotFound) || (err == nil && room.T != t) {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, internal("online members", err)
+	}
+	// A room the user may not read answers like a missing one.
+	if err != nil || room.T != t || s.CanAccessRoom(ctx, user, room) != nil {
 		if t == model.RoomPrivate {
 			return nil, model.Errf("error-room-not-found", "Group does not exists")
 		}
 		return nil, model.Errf("error-room-not-found", "Channel does not exists")
-	}
-	if err != nil {
-		return nil, internal("online members", err)
-	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
-		return nil, model.Errf("error-not-allowed", "Not Allowed")
 	}
 	ids, err := s.store.MemberIDs(ctx, room.ID)
 	if err != nil {

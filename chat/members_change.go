@@ -54,8 +54,8 @@ func (s *Service) membershipMessage(ctx context.Context, tx store.Tx, room *mode
 	return nil
 }
 
-// errLastOwner refuses to remove the only owner of a room from it.
-var errLastOwner = model.Errf("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.")
+// errYouAreLastOwner refuses to remove the only owner of a room from it.
+var errYouAreLastOwner = model.Errf("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.")
 
 // isLastOwner reports whether sub holds the owner role and nobody else in
 // the room does.
@@ -211,7 +211,7 @@ func (s *Service) Leave(ctx context.Context, user *model.User, ref RoomRef, t st
 		if last, err := isLastOwner(ctx, tx, sub); err != nil {
 			return err
 		} else if last {
-			return errLastOwner.WithDetails(map[string]any{"method": "leaveRoom"})
+			return errYouAreLastOwner.WithDetails(map[string]any{"method": "leaveRoom"})
 		}
 		if err := s.membershipMessage(ctx, tx, r, "ul", user.Username, user, now, nil); err != nil {
 			return err
@@ -262,7 +262,7 @@ func (s *Service) Kick(ctx context.Context, actor *model.User, ref RoomRef, t st
 		if last, err := isLastOwner(ctx, tx, sub); err != nil {
 			return err
 		} else if last {
-			return errLastOwner.WithDetails(map[string]any{"method": "removeUserFromRoom"})
+			return errYouAreLastOwner.WithDetails(map[string]any{"method": "removeUserFromRoom"})
 		}
 		if err := removeMemberTx(ctx, tx, sub); err != nil {
 			return err
