@@ -314,6 +314,10 @@ func (db *DB) runBatch(batch []*request) {
 		}
 		r.events = t.events
 	}
+	if err := flushSearchIndex(bg, db.wq); err != nil {
+		db.abort(err, fail)
+		return
+	}
 	if _, err := db.wq.exec(bg, "COMMIT"); err != nil {
 		db.abort(fmt.Errorf("sqlite: commit: %w", err), fail)
 		return
@@ -332,6 +336,19 @@ func (db *DB) runBatch(batch []*request) {
 	for _, r := range live {
 		r.done <- r.err
 	}
+}
+
+// flushSearchIndex indexes the messages queued in messages_fts_pending
+// (see migrations/0001_init.sql).
+func flushSearchIndex(ctx context.Context, q querier) error {
+	if _, err := q.exec(ctx, `INSERT INTO messages_fts (rowid, msg)
+		SELECT m.seq, m.msg FROM messages_fts_pending AS p JOIN messages AS m ON m.seq = p.seq`); err != nil {
+		return fmt.Errorf("sqlite: index message texts: %w", err)
+	}
+	if _, err := q.exec(ctx, "DELETE FROM messages_fts_pending"); err != nil {
+		return fmt.Errorf("sqlite: index message texts: %w", err)
+	}
+	return nil
 }
 
 // abort rolls back the open transaction and fails every caller of the batch

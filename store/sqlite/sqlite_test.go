@@ -285,3 +285,62 @@ func TestFTSQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchIndexIntegrity runs a mixed workload of inserts, edits and
+// deletes (some in failing calls, many batched together) and then asks
+// FTS5 to check its index against the messages table.
+func TestSearchIndexIntegrity(t *testing.T) {
+	db := openTest(t, nil, Options{Synchronous: "NORMAL"})
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 40 {
+				id := fmt.Sprintf("m%d-%d", g, i)
+				_ = db.Update(ctx, func(tx store.Tx) error {
+					m := &model.Message{ID: id, RID: "r1", Msg: fmt.Sprintf("word%d common text %d", i, g), TS: model.Now()}
+					if err := tx.InsertMessage(ctx, m); err != nil {
+						return err
+					}
+					if i%3 == 0 {
+						m.Msg = "edited " + m.Msg
+						if err := tx.UpdateMessage(ctx, m); err != nil {
+							return err
+						}
+					}
+					if i%5 == 0 {
+						if err := tx.DeleteMessage(ctx, fmt.Sprintf("m%d-%d", g, i-1), model.Now()); err != nil && !errors.Is(err, store.ErrNotFound) {
+							return err
+						}
+					}
+					if i%7 == 0 {
+						return errors.New("fail")
+					}
+					if i%4 == 0 {
+						m.Msg = ""
+						return tx.UpdateMessage(ctx, m)
+					}
+					return nil
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	err := db.Update(ctx, func(stx store.Tx) error {
+		_, err := stx.(*tx).exec(ctx, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("FTS integrity check: %v", err)
+	}
+	ms, total, err := db.SearchMessages(ctx, "r1", "common", store.Page{Count: 5})
+	if err != nil || len(ms) != 5 {
+		t.Fatalf("search: %d of %d, %v", len(ms), total, err)
+	}
+	_, all, err := db.ListMessages(ctx, store.MessageQuery{RoomID: "r1", TextContains: "common"}, store.Page{})
+	if err != nil || all != total {
+		t.Fatalf("search found %d, LIKE found %d (%v)", total, all, err)
+	}
+}

@@ -235,6 +235,55 @@ func testSearchMessages(h *harness) {
 	h.update(func(tx store.Tx) error { return tx.DeleteMessage(h.ctx, "a1", at(10)) })
 	got, _ = search("r1", "hello", store.Page{})
 	h.sameIDs(got, nil, "after delete")
+
+	// Insert, edit and delete within one transaction, searching inside it.
+	h.update(func(tx store.Tx) error {
+		if err := tx.InsertMessage(h.ctx, newMessage("c1", "r1", alice, 20, "draft zebra")); err != nil {
+			return err
+		}
+		if err := tx.InsertMessage(h.ctx, newMessage("c2", "r1", alice, 21, "short-lived zebra")); err != nil {
+			return err
+		}
+		ms, _, err := tx.SearchMessages(h.ctx, "r1", "zebra", store.Page{})
+		if err != nil || len(ms) != 2 {
+			return fmt.Errorf("search in transaction: %d results, %v", len(ms), err)
+		}
+		if err := tx.UpdateMessage(h.ctx, newMessage("c1", "r1", alice, 20, "final giraffe")); err != nil {
+			return err
+		}
+		if err := tx.DeleteMessage(h.ctx, "c2", at(22)); err != nil {
+			return err
+		}
+		if err := tx.InsertMessage(h.ctx, newMessage("c3", "r1", alice, 23, "zebra again")); err != nil {
+			return err
+		}
+		return tx.UpdateMessage(h.ctx, newMessage("c3", "r1", alice, 23, "okapi"))
+	})
+	got, _ = search("r1", "zebra", store.Page{})
+	h.sameIDs(got, nil, "edited and deleted in one transaction")
+	got, _ = search("r1", "giraffe", store.Page{})
+	h.sameIDs(got, []string{"c1"}, "edited in the transaction that searched")
+	got, _ = search("r1", "okapi", store.Page{})
+	h.sameIDs(got, []string{"c3"}, "inserted and edited in one transaction")
+
+	// A failed transaction leaves the index as it was.
+	err := h.s.Update(h.ctx, func(tx store.Tx) error {
+		if err := tx.InsertMessage(h.ctx, newMessage("f1", "r1", alice, 30, "phantom okapi")); err != nil {
+			return err
+		}
+		if _, _, err := tx.SearchMessages(h.ctx, "r1", "phantom", store.Page{}); err != nil {
+			return err
+		}
+		if err := tx.UpdateMessage(h.ctx, newMessage("c3", "r1", alice, 23, "changed")); err != nil {
+			return err
+		}
+		return errPlanned
+	})
+	h.mustErr(err, errPlanned, "failed update")
+	got, _ = search("r1", "okapi", store.Page{})
+	h.sameIDs(got, []string{"c3"}, "after a failed transaction")
+	got, _ = search("r1", "phantom", store.Page{})
+	h.sameIDs(got, nil, "message of a failed transaction")
 }
 
 func testDeleted(h *harness) {

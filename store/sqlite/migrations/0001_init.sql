@@ -64,8 +64,11 @@ CREATE TABLE rooms (
 CREATE UNIQUE INDEX rooms_name ON rooms (name) WHERE t IN ('c', 'p') AND name <> '';
 CREATE INDEX rooms_updated_at ON rooms (updated_at);
 
+-- Clustered by (rid, u_id): the members of a room live together in a few
+-- pages, so the bulk update of every message dirties (and writes to the WAL)
+-- a handful of pages instead of one page per member.
 CREATE TABLE subscriptions (
-	id              TEXT PRIMARY KEY,
+	id              TEXT NOT NULL UNIQUE,
 	rid             TEXT NOT NULL,
 	u_id            TEXT NOT NULL,
 	u_username      TEXT NOT NULL DEFAULT '',
@@ -96,10 +99,14 @@ CREATE TABLE subscriptions (
 	desktop_notifs  TEXT NOT NULL DEFAULT '',
 	mobile_notifs   TEXT NOT NULL DEFAULT '',
 	email_notifs    TEXT NOT NULL DEFAULT '',
-	user_highlights TEXT NOT NULL DEFAULT '[]'
-);
-CREATE UNIQUE INDEX subscriptions_room_user ON subscriptions (rid, u_id);
-CREATE INDEX subscriptions_user_updated ON subscriptions (u_id, updated_at);
+	user_highlights TEXT NOT NULL DEFAULT '[]',
+	PRIMARY KEY (rid, u_id)
+) WITHOUT ROWID;
+-- By user only, not (u_id, updated_at): updated_at changes on every
+-- message for every member, and keeping it in an index costs an index delete
+-- and insert per member per message; a user's subscriptions are few enough
+-- to filter by updated_at after the lookup.
+CREATE INDEX subscriptions_user ON subscriptions (u_id);
 CREATE INDEX subscriptions_room_username ON subscriptions (rid, u_username);
 
 -- seq is an explicit INTEGER PRIMARY KEY so that rowids survive VACUUM
@@ -127,26 +134,38 @@ CREATE INDEX messages_room_updated ON messages (rid, updated_at);
 CREATE INDEX messages_thread ON messages (tmid, ts) WHERE tmid IS NOT NULL;
 
 -- Full-text index of message text (external content: the text lives in
--- messages.msg only). Empty texts are not indexed.
+-- messages.msg only). Every message is indexed, empty texts too, so that
+-- FTS5's integrity-check can compare the index with the messages table.
+--
+-- New and edited texts are not indexed by the triggers directly: FTS5
+-- flushes its pending terms to disk at every savepoint, and the writer runs
+-- each Update in a savepoint, so indexing inside them would write one index
+-- segment per message. The triggers queue the message in
+-- messages_fts_pending instead, and the writer indexes the queue once per
+-- batch, just before COMMIT (and before a search inside a transaction), so
+-- the queue is always empty between transactions. Removing terms (delete
+-- and edit of an indexed text) needs the old text, so it happens at once.
 CREATE VIRTUAL TABLE messages_fts USING fts5(
 	msg,
 	content = 'messages',
 	content_rowid = 'seq',
 	tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.msg <> '' BEGIN
-	INSERT INTO messages_fts (rowid, msg) VALUES (new.seq, new.msg);
+CREATE TABLE messages_fts_pending (seq INTEGER PRIMARY KEY);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+	INSERT OR IGNORE INTO messages_fts_pending (seq) VALUES (new.seq);
 END;
-CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.msg <> '' BEGIN
-	INSERT INTO messages_fts (messages_fts, rowid, msg) VALUES ('delete', old.seq, old.msg);
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+	INSERT INTO messages_fts (messages_fts, rowid, msg)
+		SELECT 'delete', old.seq, old.msg
+		WHERE NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE seq = old.seq);
+	DELETE FROM messages_fts_pending WHERE seq = old.seq;
 END;
-CREATE TRIGGER messages_fts_update_old AFTER UPDATE OF msg ON messages
-WHEN old.msg IS NOT new.msg AND old.msg <> '' BEGIN
-	INSERT INTO messages_fts (messages_fts, rowid, msg) VALUES ('delete', old.seq, old.msg);
-END;
-CREATE TRIGGER messages_fts_update_new AFTER UPDATE OF msg ON messages
-WHEN old.msg IS NOT new.msg AND new.msg <> '' BEGIN
-	INSERT INTO messages_fts (rowid, msg) VALUES (new.seq, new.msg);
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF msg ON messages WHEN old.msg IS NOT new.msg BEGIN
+	INSERT INTO messages_fts (messages_fts, rowid, msg)
+		SELECT 'delete', old.seq, old.msg
+		WHERE NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE seq = old.seq);
+	INSERT OR IGNORE INTO messages_fts_pending (seq) VALUES (new.seq);
 END;
 
 -- Removed records, for the sync calls.
