@@ -1,4 +1,673 @@
 package api
 
+import (
+	"encoding/json"
+	"strings"
+
+	"liftoff/chat"
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// roomKind describes the endpoints of one room type: channels.* or groups.*.
+type roomKind struct {
+	t      string // room type
+	prefix string // endpoint prefix
+	key    string // the response key of a room
+	noun   string // how Rocket.Chat's messages name the room type
+}
+
+var (
+	channelKind = roomKind{t: model.RoomChannel, prefix: "channels", key: "channel", noun: "channel"}
+	groupKind   = roomKind{t: model.RoomPrivate, prefix: "groups", key: "group", noun: "private group"}
+)
+
+// roomRoutes registers room settings and history (channels.*, groups.*),
+// direct messages (im.* and their dm.* aliases), rooms.* and subscriptions.*.
 func (s *Server) roomRoutes() {
+	for _, k := range []roomKind{channelKind, groupKind} {
+		s.post(k.prefix+".rename", authed, s.renameRoom(k))
+		s.post(k.prefix+".setTopic", authed, s.setRoomText(k, "topic", "topic", k.t == model.RoomChannel))
+		s.post(k.prefix+".setDescription", authed, s.setRoomText(k, "description", "description", k.t == model.RoomChannel))
+		s.post(k.prefix+".setPurpose", authed, s.setRoomText(k, "purpose", "purpose (description)", k.t == model.RoomChannel))
+		s.post(k.prefix+".setAnnouncement", authed, s.setRoomText(k, "announcement", "announcement", false))
+		s.post(k.prefix+".setReadOnly", authed, s.setReadOnly(k))
+		s.post(k.prefix+".setType", authed, s.setRoomType(k))
+		s.post(k.prefix+".archive", authed, s.archiveRoom(k))
+		s.post(k.prefix+".unarchive", authed, s.unarchiveRoom(k))
+		s.get(k.prefix+".history", authed, s.roomHistory(k))
+		s.get(k.prefix+".messages", authed, s.roomMessages(k))
+	}
+	for _, p := range []string{"im", "dm"} {
+		s.post(p+".create", authed, s.createDirect)
+		s.post(p+".open", authed, s.openDirect)
+		s.post(p+".close", authed, s.closeDirect)
+		s.get(p+".list", authed, s.listDirect)
+		s.get(p+".history", authed, s.directHistory)
+		s.get(p+".messages", authed, s.directMessages)
+		s.get(p+".members", authed, s.directMembers)
+		s.get(p+".counters", authed, s.directCounters)
+	}
+	s.get("rooms.get", authed, s.syncRooms)
+	s.get("rooms.info", authed, s.roomsInfo)
+	s.post("rooms.favorite", authed, s.favoriteRoom)
+	s.post("rooms.leave", authed, s.leaveAnyRoom)
+	s.get("subscriptions.get", authed, s.syncSubscriptions)
+	s.get("subscriptions.getOne", authed, s.getSubscription)
+	s.post("subscriptions.read", authed, s.readSubscription)
+	s.post("subscriptions.unread", authed, s.unreadSubscription)
+}
+
+// failure is Rocket.Chat's API.v1.failure(text) for a call refused before
+// it reaches a method: Rocket.Chat gives no errorType, we say invalid params.
+func failure(format string, args ...any) error {
+	return model.Errf("error-invalid-params", format, args...)
+}
+
+// errArchivedRoom is Rocket.Chat's refusal to change an archived room.
+func errArchivedRoom(k roomKind, room *model.Room) error {
+	return model.Errf("error-room-archived", "The %s, %s, is archived", k.noun, displayName(room))
+}
+
+// displayName is the name Rocket.Chat's messages use for a room
+// (discussions keep theirs in fname).
+func displayName(room *model.Room) string {
+	if room.Prid != "" && room.FName != "" {
+		return room.FName
+	}
+	return room.Name
+}
+
+// kindRoom finds the channel or group a call names (roomId or roomName),
+// hiding rooms the caller may not see; with checkArchived, an archived
+// room is refused.
+func (s *Server) kindRoom(r *Request, k roomKind, checkArchived bool) (*model.Room, error) {
+	ref, err := requireRoomRef(r)
+	if err != nil {
+		return nil, err
+	}
+	room, err := s.chat.FindRoom(r.Context(), r.User, ref, k.t)
+	if err != nil {
+		return nil, err
+	}
+	if checkArchived && room.Archived {
+		return nil, errArchivedRoom(k, room)
+	}
+	return room, nil
+}
+
+// ---- room settings ----
+
+func (s *Server) renameRoom(k roomKind) Handler {
+	return func(r *Request) (any, error) {
+		name, err := r.String("name")
+		if err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(name) == "" {
+			return nil, failure("The bodyParam \"name\" is required")
+		}
+		room, err := s.kindRoom(r, k, true)
+		if err != nil {
+			return nil, err
+		}
+		if k.t == model.RoomChannel && room.Name == name {
+			return nil, failure("The channel name is the same as what it would be renamed to.")
+		}
+		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Name: &name})
+		if err != nil {
+			return nil, err
+		}
+		return M{k.key: saved}, nil
+	}
+}
+
+// setRoomText serves setTopic, setDescription, setPurpose and
+// setAnnouncement: param is the body parameter (answered back as the
+// value set); sameCheck refuses a value equal to the current one, as
+// Rocket.Chat's channels endpoints do.
+func (s *Server) setRoomText(k roomKind, param, what string, sameCheck bool) Handler {
+	return func(r *Request) (any, error) {
+		if !r.Has(param) {
+			return nil, failure("The bodyParam \"%s\" is required", param)
+		}
+		value, err := r.String(param)
+		if err != nil {
+			return nil, err
+		}
+		room, err := s.kindRoom(r, k, true)
+		if err != nil {
+			return nil, err
+		}
+		var in chat.RoomSettingsInput
+		var current string
+		switch param {
+		case "topic":
+			in.Topic, current = &value, room.Topic
+		case "announcement":
+			in.Announcement, current = &value, room.Announcement
+		default: // description, purpose
+			in.Description, current = &value, room.Description
+		}
+		if sameCheck && current == value {
+			return nil, failure("The %s %s is the same as what it would be changed to.", k.noun, what)
+		}
+		if _, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, in); err != nil {
+			return nil, err
+		}
+		return M{param: value}, nil
+	}
+}
+
+func (s *Server) setReadOnly(k roomKind) Handler {
+	return func(r *Request) (any, error) {
+		if !r.Has("readOnly") {
+			return nil, failure("The bodyParam \"readOnly\" is required")
+		}
+		ro, err := r.Bool("readOnly", false)
+		if err != nil {
+			return nil, err
+		}
+		room, err := s.kindRoom(r, k, true)
+		if err != nil {
+			return nil, err
+		}
+		if room.ReadOnly == ro {
+			return nil, failure("The %s read only setting is the same as what it would be changed to.", k.noun)
+		}
+		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{ReadOnly: &ro})
+		if err != nil {
+			return nil, err
+		}
+		return M{k.key: saved}, nil
+	}
+}
+
+func (s *Server) setRoomType(k roomKind) Handler {
+	return func(r *Request) (any, error) {
+		t, err := r.String("type")
+		if err != nil {
+			return nil, err
+		}
+		t = strings.TrimSpace(t)
+		if t == "" {
+			return nil, failure("The bodyParam \"type\" is required")
+		}
+		room, err := s.kindRoom(r, k, true)
+		if err != nil {
+			return nil, err
+		}
+		if room.T == t {
+			return nil, failure("The %s type is the same as what it would be changed to.", k.noun)
+		}
+		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Type: &t})
+		if err != nil {
+			return nil, err
+		}
+		return M{k.key: saved}, nil
+	}
+}
+
+func (s *Server) archiveRoom(k roomKind) Handler {
+	return func(r *Request) (any, error) {
+		room, err := s.kindRoom(r, k, true)
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.chat.ArchiveRoom(r.Context(), r.User, room.ID)
+	}
+}
+
+func (s *Server) unarchiveRoom(k roomKind) Handler {
+	return func(r *Request) (any, error) {
+		room, err := s.kindRoom(r, k, false)
+		if err != nil {
+			return nil, err
+		}
+		if k.t == model.RoomChannel && !room.Archived {
+			return nil, failure("The channel, %s, is not archived", room.Name)
+		}
+		return nil, s.chat.UnarchiveRoom(r.Context(), r.User, room.ID)
+	}
+}
+
+// ---- history and message lists ----
+
+// dateParam reads an optional date parameter (an ISO-8601 string or
+// milliseconds since the epoch).
+func dateParam(r *Request, name string) (model.Time, error) {
+	v, err := r.String(name)
+	if err != nil || v == "" {
+		var ms float64
+		if ok, perr := r.Param(name, &ms); err != nil && ok && perr == nil {
+			return model.TimeFromMillis(int64(ms)), nil
+		}
+		return model.Time{}, err
+	}
+	var t model.Time
+	raw, _ := json.Marshal(v)
+	if err := t.UnmarshalJSON(raw); err != nil {
+		return model.Time{}, model.Errf("error-invalid-date", "The '%s' param must be a valid date", name)
+	}
+	return t, nil
+}
+
+// historyQuery reads the parameters of channels/groups/im.history.
+// showThreadsDefault is what an absent showThreadMessages means
+// (Rocket.Chat differs per endpoint).
+func historyQuery(r *Request, showThreadsDefault bool) (chat.HistoryQuery, error) {
+	var q chat.HistoryQuery
+	var err error
+	if q.Latest, err = dateParam(r, "latest"); err != nil {
+		return q, err
+	}
+	if q.Oldest, err = dateParam(r, "oldest"); err != nil {
+		return q, err
+	}
+	if q.Inclusive, err = r.Bool("inclusive", false); err != nil {
+		return q, err
+	}
+	if q.Unreads, err = r.Bool("unreads", false); err != nil {
+		return q, err
+	}
+	if q.ShowThreadMessages, err = r.Bool("showThreadMessages", showThreadsDefault); err != nil {
+		return q, err
+	}
+	p, err := r.Page(nil)
+	if err != nil {
+		return q, err
+	}
+	q.Offset, q.Count = p.Offset, p.Count
+	return q, nil
+}
+
+func historyAnswer(h *chat.History, q chat.HistoryQuery) M {
+	msgs := h.Messages
+	if msgs == nil {
+		msgs = []*model.Message{}
+	}
+	out := M{"messages": msgs}
+	if q.Unreads {
+		if h.FirstUnread != nil {
+			out["firstUnread"] = h.FirstUnread
+		}
+		out["unreadNotLoaded"] = h.UnreadNotLoaded
+	}
+	return out
+}
+
+func (s *Server) roomHistory(k roomKind) Handler {
+	return func(r *Request) (any, error) {
+		room, err := s.kindRoom(r, k, false)
+		if err != nil {
+			return nil, err
+		}
+		q, err := historyQuery(r, k.t == model.RoomPrivate)
+		if err != nil {
+			return nil, err
+		}
+		h, err := s.chat.RoomHistory(r.Context(), r.User, room, q)
+		if err != nil {
+			return nil, err
+		}
+		return historyAnswer(h, q), nil
+	}
+}
+
+// messageFilter reads mentionIds, starredIds (comma-separated) and pinned.
+func messageFilter(r *Request) (chat.MessageFilter, error) {
+	var f chat.MessageFilter
+	var err error
+	if f.MentionIDs, err = r.Strings("mentionIds"); err != nil {
+		return f, err
+	}
+	if f.StarredIDs, err = r.Strings("starredIds"); err != nil {
+		return f, err
+	}
+	if f.Pinned, err = r.Bool("pinned", false); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+func (s *Server) listMessages(r *Request, room *model.Room) (any, error) {
+	f, err := messageFilter(r)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Page(newestFirst, messageSortFields...)
+	if err != nil {
+		return nil, err
+	}
+	msgs, total, err := s.chat.RoomMessages(r.Context(), r.User, room, f, p)
+	if err != nil {
+		return nil, err
+	}
+	return paged("messages", msgs, len(msgs), p, total), nil
+}
+
+func (s *Server) roomMessages(k roomKind) Handler {
+	return func(r *Request) (any, error) {
+		// groups.messages refuses archived groups, channels.messages does not.
+		room, err := s.kindRoom(r, k, k.t == model.RoomPrivate)
+		if err != nil {
+			return nil, err
+		}
+		return s.listMessages(r, room)
+	}
+}
+
+// ---- direct messages ----
+
+// roomWithRid is a room as im.create answers it: with rid beside _id.
+type roomWithRid struct {
+	*model.Room
+	RID string `json:"rid"`
+}
+
+func (s *Server) createDirect(r *Request) (any, error) {
+	var names []string
+	username, err := r.String("username")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(username) != "" {
+		names = []string{strings.TrimSpace(username)}
+	} else {
+		list, err := r.Strings("usernames")
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range list {
+			if n = strings.TrimSpace(n); n != "" {
+				names = append(names, n)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil, failure("The 'username' or 'usernames' param is required")
+	}
+	excludeSelf, err := r.Bool("excludeSelf", false)
+	if err != nil {
+		return nil, err
+	}
+	room, err := s.chat.CreateDirect(r.Context(), r.User, names, excludeSelf)
+	if err != nil {
+		return nil, err
+	}
+	return M{"room": roomWithRid{Room: room, RID: room.ID}}, nil
+}
+
+func (s *Server) openDirect(r *Request) (any, error) {
+	id, err := r.RequireString("roomId")
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.OpenDirect(r.Context(), r.User, id)
+}
+
+func (s *Server) closeDirect(r *Request) (any, error) {
+	id, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.CloseDirect(r.Context(), r.User, id)
+}
+
+func (s *Server) listDirect(r *Request) (any, error) {
+	p, err := r.Page(byName, roomSorts...)
+	if err != nil {
+		return nil, err
+	}
+	rooms, total, err := s.chat.ListDirect(r.Context(), r.User, p)
+	if err != nil {
+		return nil, err
+	}
+	return paged("ims", rooms, len(rooms), p, total), nil
+}
+
+// directRoom finds the direct conversation a call names by roomId or username.
+func (s *Server) directRoom(r *Request) (*model.Room, error) {
+	id, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	username, err := r.String("username")
+	if err != nil {
+		return nil, err
+	}
+	return s.chat.FindDirect(r.Context(), r.User, id, username)
+}
+
+func (s *Server) directHistory(r *Request) (any, error) {
+	id, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		return nil, model.Errf("error-room-param-not-provided", "Query param \"roomId\" is required")
+	}
+	room, err := s.chat.FindDirect(r.Context(), r.User, id, "")
+	if err != nil {
+		return nil, err
+	}
+	q, err := historyQuery(r, false)
+	if err != nil {
+		return nil, err
+	}
+	h, err := s.chat.RoomHistory(r.Context(), r.User, room, q)
+	if err != nil {
+		return nil, err
+	}
+	return historyAnswer(h, q), nil
+}
+
+func (s *Server) directMessages(r *Request) (any, error) {
+	room, err := s.directRoom(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.listMessages(r, room)
+}
+
+func (s *Server) directMembers(r *Request) (any, error) {
+	room, err := s.directRoom(r)
+	if err != nil {
+		return nil, err
+	}
+	filter, err := r.String("filter")
+	if err != nil {
+		return nil, err
+	}
+	status, err := r.Strings("status")
+	if err != nil {
+		return nil, err
+	}
+	more, err := r.Strings("status[]")
+	if err != nil {
+		return nil, err
+	}
+	status = append(status, more...)
+	p, err := r.Page([]store.SortKey{{Field: "_updatedAt", Desc: true}, {Field: "username"}}, "username")
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Sort) == 1 { // a username sort keeps Rocket.Chat's _updatedAt first
+		p.Sort = append([]store.SortKey{{Field: "_updatedAt", Desc: true}}, p.Sort...)
+	}
+	members, total, err := s.chat.DirectMembers(r.Context(), r.User, room, filter, status, p)
+	if err != nil {
+		return nil, err
+	}
+	return paged("members", members, len(members), p, total), nil
+}
+
+func (s *Server) directCounters(r *Request) (any, error) {
+	id, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	uid, err := r.String("userId")
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.chat.CountDirect(r.Context(), r.User, id, uid)
+	if err != nil {
+		return nil, err
+	}
+	return M{
+		"joined": c.Joined, "members": c.Members, "unreads": c.Unreads, "unreadsFrom": c.UnreadsFrom,
+		"msgs": c.Msgs, "latest": c.Latest, "userMentions": c.UserMentions,
+	}, nil
+}
+
+// ---- rooms.* ----
+
+// sinceParam reads updatedSince (absent: the zero time); errType and
+// reason are Rocket.Chat's answer to an invalid date, which differ per endpoint.
+func sinceParam(r *Request, errType, reason string) (model.Time, error) {
+	v, err := r.String("updatedSince")
+	if err != nil || v == "" {
+		return model.Time{}, err
+	}
+	var t model.Time
+	raw, _ := json.Marshal(v)
+	if err := t.UnmarshalJSON(raw); err != nil {
+		return model.Time{}, model.Errf(errType, "%s", reason)
+	}
+	return t, nil
+}
+
+func (s *Server) syncRooms(r *Request) (any, error) {
+	since, err := sinceParam(r, "error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
+	if err != nil {
+		return nil, err
+	}
+	update, remove, err := s.chat.SyncRooms(r.Context(), r.User, since)
+	if err != nil {
+		return nil, err
+	}
+	return M{"update": update, "remove": remove}, nil
+}
+
+// anyRoom finds the room a rooms.* call names, of any type.
+func (s *Server) anyRoom(r *Request, checkArchived bool) (*model.Room, error) {
+	ref, err := roomRef(r)
+	if err != nil {
+		return nil, err
+	}
+	if ref.ID == "" && ref.Name == "" {
+		return nil, model.Errf("error-roomid-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
+	}
+	room, err := s.chat.FindRoom(r.Context(), r.User, ref)
+	if err != nil {
+		return nil, err
+	}
+	if checkArchived && room.Archived {
+		return nil, model.Errf("error-room-archived", "The channel, %s, is archived", room.Name)
+	}
+	return room, nil
+}
+
+func (s *Server) roomsInfo(r *Request) (any, error) {
+	room, err := s.anyRoom(r, false)
+	if err != nil {
+		return nil, err
+	}
+	return M{"room": room}, nil
+}
+
+func (s *Server) favoriteRoom(r *Request) (any, error) {
+	if !r.Has("favorite") {
+		return nil, failure("The 'favorite' param is required")
+	}
+	fav, err := r.Bool("favorite", false)
+	if err != nil {
+		return nil, err
+	}
+	room, err := s.anyRoom(r, true)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.SetFavorite(r.Context(), r.User, room.ID, fav)
+}
+
+func (s *Server) leaveAnyRoom(r *Request) (any, error) {
+	room, err := s.anyRoom(r, true)
+	if err != nil {
+		return nil, err
+	}
+	if room.T == model.RoomDirect {
+		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
+	}
+	if _, err := s.chat.Leave(r.Context(), r.User, chat.RoomRef{ID: room.ID}, ""); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// ---- subscriptions.* ----
+
+func (s *Server) syncSubscriptions(r *Request) (any, error) {
+	since, err := sinceParam(r, "error-roomId-param-invalid", "The \"lastUpdate\" query parameter must be a valid date.")
+	if err != nil {
+		return nil, err
+	}
+	update, remove, err := s.chat.SyncSubscriptions(r.Context(), r.User, since)
+	if err != nil {
+		return nil, err
+	}
+	return M{"update": update, "remove": remove}, nil
+}
+
+func (s *Server) getSubscription(r *Request) (any, error) {
+	id, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		return nil, failure("The 'roomId' param is required")
+	}
+	sub, err := s.chat.Subscription(r.Context(), r.User, id)
+	if err != nil {
+		return nil, err
+	}
+	return M{"subscription": sub}, nil
+}
+
+func (s *Server) readSubscription(r *Request) (any, error) {
+	id, err := r.String("rid")
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		if id, err = r.String("roomId"); err != nil {
+			return nil, err
+		}
+	}
+	if id == "" {
+		return nil, failure("The 'rid' or 'roomId' param is required")
+	}
+	readThreads, err := r.Bool("readThreads", false)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.MarkRead(r.Context(), r.User, id, readThreads)
+}
+
+func (s *Server) unreadSubscription(r *Request) (any, error) {
+	var first struct {
+		ID string `json:"_id"`
+	}
+	if _, err := r.Param("firstUnreadMessage", &first); err != nil {
+		return nil, err
+	}
+	roomID, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	if first.ID == "" && roomID == "" {
+		return nil, failure("The 'roomId' or 'firstUnreadMessage' param is required")
+	}
+	return nil, s.chat.MarkUnread(r.Context(), r.User, roomID, first.ID)
 }

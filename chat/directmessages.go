@@ -1,0 +1,276 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// errDirectNotFound is Rocket.Chat's answer for a direct conversation that
+// cannot be found.
+func errDirectNotFound() *model.Error {
+	return model.Errf("error-room-not-found", "The required \"roomId\" param provided does not match any direct message")
+}
+
+// FindDirect finds the direct conversation the im.* endpoints name: by room
+// id, or by the username of the other member (the 1:1 conversation with
+// that user, created when it does not exist yet, as Rocket.Chat does). It
+// does not check that user may read it; callers check access themselves.
+func (s *Service) FindDirect(ctx context.Context, user *model.User, roomID, username string) (*model.Room, error) {
+	if user == nil {
+		return nil, model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "findDirectMessageRoom"})
+	}
+	if roomID == "" && username == "" {
+		return nil, model.Errf("error-room-param-not-provided", "Query param \"roomId\" or \"username\" is required")
+	}
+	if roomID != "" {
+		room, err := s.store.RoomByID(ctx, roomID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errDirectNotFound()
+		}
+		if err != nil {
+			return nil, internal("find direct", err)
+		}
+		if room.T != model.RoomDirect {
+			return nil, errDirectNotFound()
+		}
+		return room, nil
+	}
+	other, err := s.store.UserByUsername(ctx, strings.TrimPrefix(username, "@"))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errDirectNotFound()
+	}
+	if err != nil {
+		return nil, internal("find direct", err)
+	}
+	ids := []string{user.ID, other.ID}
+	sort.Strings(ids)
+	id := ids[0] + ids[1]
+	if user.ID == other.ID {
+		id = user.ID
+	}
+	room, err := s.store.RoomByID(ctx, id)
+	if err == nil {
+		return room, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, internal("find direct", err)
+	}
+	return s.CreateDirect(ctx, user, []string{other.Username}, false)
+}
+
+// DirectCounters are the figures im.counters reports; nil fields are null
+// (the caller may not see them).
+type DirectCounters struct {
+	Joined       bool        `json:"joined"`
+	Members      *int        `json:"members"`
+	Unreads      *int        `json:"unreads"`
+	UnreadsFrom  *model.Time `json:"unreadsFrom"`
+	Msgs         *int        `json:"msgs"`
+	Latest       *model.Time `json:"latest"`
+	UserMentions *int        `json:"userMentions"`
+}
+
+// CountDirect reports the counters of a direct conversation for user, or
+// for another member (forUserID) when user holds view-room-administration.
+// The user counted must be able to read the conversation.
+func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, forUserID string) (*DirectCounters, error) {
+	if user == nil {
+		return nil, model.Errf("error-invalid-user", "Invalid user")
+	}
+	if roomID == "" {
+		return nil, model.Errf("error-room-param-not-provided", "Query param \"roomId\" is required")
+	}
+	admin := s.Can(user, "view-room-administration")
+	target := user
+	if forUserID != "" && forUserID != user.ID {
+		if !admin {
+			return nil, errForbidden
+		}
+		u, err := s.store.UserByID(ctx, forUserID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errForbidden
+		}
+		if err != nil {
+			return nil, internal("direct counters", err)
+		}
+		target = u
+	}
+	room, err := s.store.RoomByID(ctx, roomID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errForbidden // Rocket.Chat checks access first: an unknown room is not accessible
+	}
+	if err != nil {
+		return nil, internal("direct counters", err)
+	}
+	if err := s.CanAccessRoom(ctx, target, room); err != nil {
+		return nil, errForbidden
+	}
+	if room.T != model.RoomDirect {
+		return nil, errDirectNotFound()
+	}
+	out := &DirectCounters{}
+	sub, err := s.store.Subscription(ctx, room.ID, target.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, internal("direct counters", err)
+	}
+	if sub != nil {
+		out.Joined = true
+		unread, mentions := sub.Unread, sub.UserMentions
+		out.Unreads, out.UserMentions = &unread, &mentions
+		if !sub.LS.IsZero() && room.Msgs > 0 {
+			out.UnreadsFrom = sub.LS.Ptr()
+		}
+	}
+	if admin || out.Joined {
+		msgs := room.Msgs
+		out.Msgs = &msgs
+		latest := room.LM
+		if latest.IsZero() {
+			latest = room.UpdatedAt
+		}
+		out.Latest = latest.Ptr()
+		active := true
+		_, n, err := s.store.ListUsers(ctx, store.UserQuery{IDs: room.UIDs, Active: &active}, store.Page{Count: 1})
+		if err != nil {
+			return nil, internal("direct counters", err)
+		}
+		out.Members = &n
+	}
+	return out, nil
+}
+
+// DirectMember is one member of a direct conversation as im.members shows
+// it: the user's public fields and their subscription's.
+type DirectMember struct {
+	ID           string             `json:"_id"`
+	Username     string             `json:"username"`
+	Name         string             `json:"name"`
+	Status       string             `json:"status"`
+	StatusText   string             `json:"statusText,omitempty"`
+	UTCOffset    float64            `json:"utcOffset"`
+	Subscription DirectMemberSubRef `json:"subscription"`
+}
+
+// DirectMemberSubRef is the part of a member's subscription im.members shows.
+type DirectMemberSubRef struct {
+	ID    string     `json:"_id,omitempty"`
+	TS    model.Time `json:"ts,omitzero"`
+	Roles []string   `json:"roles,omitempty"`
+}
+
+// DirectMembers pages the active members of a direct conversation user can
+// read, optionally filtered by text (username or name) and status.
+func (s *Service) DirectMembers(ctx context.Context, user *model.User, room *model.Room, filter string, statuses []string, p store.Page) ([]DirectMember, int, error) {
+	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+		return nil, 0, errForbidden
+	}
+	if len(room.UIDs) == 0 {
+		return []DirectMember{}, 0, nil
+	}
+	active := true
+	q := store.UserQuery{IDs: room.UIDs, Active: &active, Text: filter}
+	var users []*model.User
+	var total int
+	if len(statuses) == 0 {
+		var err error
+		users, total, err = s.store.ListUsers(ctx, q, p)
+		if err != nil {
+			return nil, 0, internal("direct members", err)
+		}
+	} else {
+		// Few members: filter by status here, then page.
+		all, _, err := s.store.ListUsers(ctx, q, store.Page{Sort: p.Sort})
+		if err != nil {
+			return nil, 0, internal("direct members", err)
+		}
+		for _, u := range all {
+			if contains(statuses, u.Status) {
+				users = append(users, u)
+			}
+		}
+		total = len(users)
+		users = window(users, p)
+	}
+	out := make([]DirectMember, 0, len(users))
+	for _, u := range users {
+		m := DirectMember{ID: u.ID, Username: u.Username, Name: u.Name, Status: u.Status, StatusText: u.StatusText, UTCOffset: u.UTCOffset}
+		if sub, err := s.store.Subscription(ctx, room.ID, u.ID); err == nil {
+			m.Subscription = DirectMemberSubRef{ID: sub.ID, TS: sub.TS, Roles: sub.Roles}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, 0, internal("direct members", err)
+		}
+		out = append(out, m)
+	}
+	return out, total, nil
+}
+
+// ListDirect pages the direct conversations user is a member of.
+func (s *Service) ListDirect(ctx context.Context, user *model.User, p store.Page) ([]*model.Room, int, error) {
+	subs, err := s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{Types: []string{model.RoomDirect}})
+	if err != nil {
+		return nil, 0, internal("list direct", err)
+	}
+	if len(subs) == 0 {
+		return []*model.Room{}, 0, nil
+	}
+	ids := make([]string, len(subs))
+	for i, sub := range subs {
+		ids[i] = sub.RID
+	}
+	rooms, total, err := s.store.ListRooms(ctx, store.RoomQuery{Types: []string{model.RoomDirect}, IDs: ids}, p)
+	if err != nil {
+		return nil, 0, internal("list direct", err)
+	}
+	return rooms, total, nil
+}
+
+// OpenDirect shows a direct conversation in user's room list again
+// (im.open), as Rocket.Chat does: a room user cannot read is forbidden, a
+// room that is not a direct conversation is not found.
+func (s *Service) OpenDirect(ctx context.Context, user *model.User, roomID string) error {
+	if err := s.CanReadRoom(ctx, user, roomID); err != nil {
+		return errForbidden
+	}
+	room, err := s.FindDirect(ctx, user, roomID, "")
+	if err != nil {
+		return err
+	}
+	return s.OpenRoom(ctx, user, room.ID)
+}
+
+// CloseDirect hides a direct conversation from user's room list (im.close).
+// A subscription whose room no longer exists may be closed too.
+func (s *Service) CloseDirect(ctx context.Context, user *model.User, roomID string) error {
+	if user == nil {
+		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "dm.close"})
+	}
+	if roomID == "" {
+		return model.Errf("error-room-param-not-provided", "Body param \"roomId\" is required")
+	}
+	if _, err := s.store.RoomByID(ctx, roomID); err == nil {
+		if err := s.CanReadRoom(ctx, user, roomID); err != nil {
+			return errForbidden
+		}
+		if _, err := s.FindDirect(ctx, user, roomID, ""); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return internal("close direct", err)
+	}
+	sub, err := s.Subscription(ctx, user, roomID)
+	if err != nil {
+		return err
+	}
+	if sub == nil {
+		return model.Errf("error-not-subscribed", "The user is not subscribed to the room")
+	}
+	if !sub.Open {
+		return model.Errf("error-room-already-closed", "The direct message room, is already closed to the sender")
+	}
+	return s.HideRoom(ctx, user, roomID)
+}

@@ -1,0 +1,334 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// RoomSettingsInput lists the room settings to change; nil fields are left
+// as they are. It mirrors the settings of Rocket.Chat's saveRoomSettings
+// that Liftoff supports.
+type RoomSettingsInput struct {
+	Name         *string
+	Topic        *string
+	Announcement *string
+	Description  *string
+	Type         *string // model.RoomChannel or model.RoomPrivate
+	ReadOnly     *bool
+}
+
+func (in RoomSettingsInput) empty() bool {
+	return in.Name == nil && in.Topic == nil && in.Announcement == nil && in.Description == nil &&
+		in.Type == nil && in.ReadOnly == nil
+}
+
+// errEditRoom is Rocket.Chat's refusal of a settings change.
+func errEditRoom(reason, action string) *model.Error {
+	return model.Errf("error-action-not-allowed", "%s", reason).
+		WithDetails(map[string]any{"method": "saveRoomSettings", "action": action})
+}
+
+// SaveRoomSettings changes settings of a room as user, as Rocket.Chat's
+// saveRoomSettings does: user needs edit-room in the room (and create-c or
+// create-p to change the type to a channel or a group). Every setting that
+// actually changes gets its system message ("r", "room_changed_topic",
+// "room_changed_announcement", "room_changed_description",
+// "room_changed_privacy", "room-set-read-only", "room-removed-read-only"),
+// and the room, its members' subscriptions (name, type) and the messages
+// are written in one transaction. It returns the room as saved.
+func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID string, in RoomSettingsInput) (*model.Room, error) {
+	if user == nil {
+		return nil, model.Errf("error-invalid-user", "Invalid user")
+	}
+	room, err := s.store.RoomByID(ctx, roomID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, model.Errf("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "saveRoomSettings"})
+	}
+	if err != nil {
+		return nil, internal("save room settings", err)
+	}
+	if !s.CanInRoom(ctx, user, room.ID, "edit-room") {
+		return nil, errEditRoom("Editing room is not allowed", "Editing_room")
+	}
+	if room.Broadcast && in.ReadOnly != nil && *in.ReadOnly {
+		return nil, errEditRoom("Editing readOnly/reactWhenReadOnly are not allowed for broadcast rooms", "Editing_room")
+	}
+	if in.Type != nil && *in.Type != room.T {
+		if err := s.checkRoomType(user, room, *in.Type); err != nil {
+			return nil, err
+		}
+	}
+	var newName string
+	if in.Name != nil {
+		if room.T == model.RoomDirect {
+			return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"function": "RocketChat.saveRoomdisplayName"})
+		}
+		newName = strings.TrimSpace(*in.Name)
+		if newName != "" && newName != room.Name {
+			if err := s.validateRoomName(newName); err != nil {
+				return nil, err
+			}
+		} else {
+			newName = "" // nothing to rename, as Rocket.Chat silently ignores it
+		}
+	}
+	if in.empty() {
+		return room, nil
+	}
+
+	var saved *model.Room
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := loadRoomTx(ctx, tx, roomID)
+		if err != nil {
+			return err
+		}
+		now := s.nowTime()
+		changed := false
+		if newName != "" && newName != r.Name {
+			if err := s.renameRoomTx(ctx, tx, r, newName, user, now); err != nil {
+				return err
+			}
+			changed = true
+		}
+		if in.Topic != nil && *in.Topic != r.Topic {
+			r.Topic = *in.Topic
+			if err := s.settingMessage(ctx, tx, r, "room_changed_topic", r.Topic, user, now); err != nil {
+				return err
+			}
+			changed = true
+		}
+		if in.Announcement != nil && *in.Announcement != r.Announcement {
+			r.Announcement = *in.Announcement
+			if err := s.settingMessage(ctx, tx, r, "room_changed_announcement", r.Announcement, user, now); err != nil {
+				return err
+			}
+			changed = true
+		}
+		if in.Description != nil && *in.Description != r.Description {
+			r.Description = *in.Description
+			if err := s.settingMessage(ctx, tx, r, "room_changed_description", r.Description, user, now); err != nil {
+				return err
+			}
+			changed = true
+		}
+		if in.Type != nil && *in.Type != r.T {
+			if err := s.changeRoomTypeTx(ctx, tx, r, *in.Type, user, now); err != nil {
+				return err
+			}
+			changed = true
+		}
+		if in.ReadOnly != nil && *in.ReadOnly != r.ReadOnly {
+			r.ReadOnly = *in.ReadOnly
+			t := "room-removed-read-only"
+			if r.ReadOnly {
+				t = "room-set-read-only"
+			}
+			if err := s.settingMessage(ctx, tx, r, t, "", user, now); err != nil {
+				return err
+			}
+			changed = true
+		}
+		if changed {
+			if err := saveRoom(ctx, tx, r, now); err != nil {
+				return err
+			}
+		}
+		saved = r
+		return nil
+	})
+	if err != nil {
+		return nil, internal("save room settings", err)
+	}
+	return saved, nil
+}
+
+// checkRoomType validates a change of room type: only channels and groups
+// convert, to "c" or "p", and the user needs the permission to create a
+// room of the new type.
+func (s *Service) checkRoomType(user *model.User, room *model.Room, t string) error {
+	if t != model.RoomChannel && t != model.RoomPrivate {
+		return model.Errf("error-invalid-room-type", "error-invalid-room-type").
+			WithDetails(map[string]any{"function": "RocketChat.saveRoomType", "type": t})
+	}
+	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+		return model.Errf("error-direct-room", "Can't change type of direct rooms").
+			WithDetails(map[string]any{"function": "RocketChat.saveRoomType"})
+	}
+	if t == model.RoomChannel && !s.Can(user, "create-c") {
+		return errEditRoom("Changing a private group to a public channel is not allowed", "Change_Room_Type")
+	}
+	if t == model.RoomPrivate && !s.Can(user, "create-p") {
+		return errEditRoom("Changing a public channel to a private room is not allowed", "Change_Room_Type")
+	}
+	return nil
+}
+
+// renameRoomTx renames room inside tx: the room, every member's
+// subscription, and an "r" system message carrying the new name.
+func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Room, name string, user *model.User, now model.Time) error {
+	if other, err := tx.RoomByName(ctx, name); err == nil && other.ID != room.ID {
+		if other.Archived {
+			return model.Errf("error-archived-duplicate-name", "There's an archived channel with name %s", name).
+				WithDetails(map[string]any{"function": "RocketChat.getValidRoomName", "channel_name": name})
+		}
+		return errDuplicateName(name)
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	// A room may not take a username either: both are handles in mentions and URLs.
+	if _, err := tx.UserByUsername(ctx, name); err == nil {
+		return model.Errf("error-duplicate-handle", "A room, team or user with name '%s' already exists", name).
+			WithDetails(map[string]any{"function": "RocketChat.updateRoomName", "handle": name})
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	room.Name, room.FName = name, name
+	if err := tx.RenameSubscriptions(ctx, room.ID, name, name, now); err != nil {
+		return err
+	}
+	if err := emitRoomSubscriptions(ctx, tx, room.ID, nil); err != nil {
+		return err
+	}
+	return s.settingMessage(ctx, tx, room, "r", name, user, now)
+}
+
+// changeRoomTypeTx turns a channel into a private group or back inside tx,
+// with the members' subscriptions and a "room_changed_privacy" message.
+func (s *Service) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model.Room, t string, user *model.User, now model.Time) error {
+	room.T = t
+	err := emitRoomSubscriptions(ctx, tx, room.ID, func(sub *model.Subscription) (bool, error) {
+		if sub.T == t {
+			return false, nil
+		}
+		sub.T = t
+		sub.UpdatedAt = now
+		return true, tx.UpdateSubscription(ctx, sub)
+	})
+	if err != nil {
+		return err
+	}
+	msg := "private"
+	if t == model.RoomChannel {
+		msg = "public"
+	}
+	return s.settingMessage(ctx, tx, room, "room_changed_privacy", msg, user, now)
+}
+
+// emitRoomSubscriptions loads every subscription of a room inside tx,
+// optionally changes each with fn (which reports whether it changed the
+// subscription), and emits SubscriptionChanged for the changed ones (for
+// all when fn is nil).
+func emitRoomSubscriptions(ctx context.Context, tx store.Tx, roomID string, fn func(*model.Subscription) (bool, error)) error {
+	subs, _, err := tx.SubscriptionsOfRoom(ctx, roomID, store.MemberQuery{}, store.Page{})
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		if fn != nil {
+			changed, err := fn(sub)
+			if err != nil {
+				return err
+			}
+			if !changed {
+				continue
+			}
+		}
+		tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+	}
+	return nil
+}
+
+// settingMessage stores a system message about a room change and makes it
+// the room's last message (the caller saves the room).
+func (s *Service) settingMessage(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time) error {
+	m, err := s.insertSystemMessage(ctx, tx, room, t, msg, user, now, nil)
+	if err != nil {
+		return err
+	}
+	room.Msgs++
+	room.LM = now
+	room.LastMessage = cloneMessage(m)
+	return nil
+}
+
+// ArchiveRoom archives a channel or group as user (archive-room in the
+// room): the room stops accepting messages, members' subscriptions are
+// marked archived and closed, and a "room-archived" message is stored.
+func (s *Service) ArchiveRoom(ctx context.Context, user *model.User, roomID string) error {
+	return s.setArchived(ctx, user, roomID, true)
+}
+
+// UnarchiveRoom reverses ArchiveRoom (unarchive-room in the room) with a
+// "room-unarchived" message; members' subscriptions are opened again.
+func (s *Service) UnarchiveRoom(ctx context.Context, user *model.User, roomID string) error {
+	return s.setArchived(ctx, user, roomID, false)
+}
+
+func (s *Service) setArchived(ctx context.Context, user *model.User, roomID string, archived bool) error {
+	method, perm := "archiveRoom", "archive-room"
+	if !archived {
+		method, perm = "unarchiveRoom", "unarchive-room"
+	}
+	if user == nil {
+		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": method})
+	}
+	room, err := s.store.RoomByID(ctx, roomID)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Errf("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": method})
+	}
+	if err != nil {
+		return internal(method, err)
+	}
+	if room.T == model.RoomDirect {
+		return model.Errf("error-direct-message-room", "rooms type: %s can not be archived", room.T).WithDetails(map[string]any{"method": method})
+	}
+	if !s.CanInRoom(ctx, user, room.ID, perm) {
+		return model.Errf("error-not-authorized", "Not authorized").WithDetails(map[string]any{"method": method})
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := loadRoomTx(ctx, tx, roomID)
+		if err != nil {
+			return err
+		}
+		if r.Archived == archived {
+			return nil
+		}
+		now := s.nowTime()
+		r.Archived = archived
+		ids, err := tx.UpdateSubscriptionsOfRoom(ctx, r.ID, store.SubscriptionChange{At: now, Archived: &archived})
+		if err != nil {
+			return err
+		}
+		// Rocket.Chat also closes archived rooms in members' lists and
+		// reopens them on unarchive, clearing the alert both ways.
+		for _, uid := range ids {
+			sub, err := tx.Subscription(ctx, r.ID, uid)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if sub.Open != !archived || sub.Alert {
+				sub.Open, sub.Alert, sub.UpdatedAt = !archived, false, now
+				if err := tx.UpdateSubscription(ctx, sub); err != nil {
+					return err
+				}
+			}
+			tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+		}
+		t := "room-unarchived"
+		if archived {
+			t = "room-archived"
+		}
+		if err := s.settingMessage(ctx, tx, r, t, "", user, now); err != nil {
+			return err
+		}
+		return saveRoom(ctx, tx, r, now)
+	})
+	return internal(method, err)
+}

@@ -1,0 +1,258 @@
+package chat
+
+import (
+	"context"
+	"errors"
+
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// Removed identifies a record removed since a sync point, as Rocket.Chat's
+// rooms.get and subscriptions.get list them under "remove".
+type Removed struct {
+	ID        string     `json:"_id"`
+	DeletedAt model.Time `json:"_deletedAt"`
+}
+
+// SyncRooms returns the rooms user is subscribed to. With a non-zero since,
+// only the rooms that changed (or that user joined) after since are in
+// update, and remove lists the rooms user lost after since: rooms that were
+// deleted and rooms user left or was removed from (both leave subscription
+// tombstones), unless user is a member again.
+func (s *Service) SyncRooms(ctx context.Context, user *model.User, since model.Time) (update []*model.Room, remove []Removed, err error) {
+	subs, err := s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{})
+	if err != nil {
+		return nil, nil, internal("sync rooms", err)
+	}
+	member := make(map[string]bool, len(subs))
+	joined := make(map[string]bool, len(subs))
+	ids := make([]string, 0, len(subs))
+	for _, sub := range subs {
+		member[sub.RID] = true
+		ids = append(ids, sub.RID)
+		if !since.IsZero() && sub.TS.After(since.Time) {
+			joined[sub.RID] = true
+		}
+	}
+	update = []*model.Room{}
+	if len(ids) > 0 {
+		rooms, err := s.store.RoomsByIDs(ctx, ids)
+		if err != nil {
+			return nil, nil, internal("sync rooms", err)
+		}
+		for _, r := range rooms {
+			if since.IsZero() || r.UpdatedAt.After(since.Time) || joined[r.ID] {
+				update = append(update, r)
+			}
+		}
+	}
+	remove = []Removed{}
+	if since.IsZero() {
+		return update, remove, nil
+	}
+	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindSubscription, UserID: user.ID, Since: since}, store.Page{})
+	if err != nil {
+		return nil, nil, internal("sync rooms", err)
+	}
+	latest := map[string]model.Time{}
+	for _, t := range gone {
+		if member[t.RoomID] {
+			continue
+		}
+		if at, ok := latest[t.RoomID]; !ok || t.DeletedAt.After(at.Time) {
+			latest[t.RoomID] = t.DeletedAt
+		}
+	}
+	for _, t := range gone { // keep the tombstones' order, one entry per room
+		if at, ok := latest[t.RoomID]; ok {
+			remove = append(remove, Removed{ID: t.RoomID, DeletedAt: at})
+			delete(latest, t.RoomID)
+		}
+	}
+	return update, remove, nil
+}
+
+// SyncSubscriptions returns user's subscriptions; with a non-zero since,
+// only those updated after since, and in remove the subscriptions deleted
+// after since (rooms left or deleted).
+func (s *Service) SyncSubscriptions(ctx context.Context, user *model.User, since model.Time) (update []*model.Subscription, remove []Removed, err error) {
+	update, err = s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{UpdatedSince: since})
+	if err != nil {
+		return nil, nil, internal("sync subscriptions", err)
+	}
+	if update == nil {
+		update = []*model.Subscription{}
+	}
+	remove = []Removed{}
+	if since.IsZero() {
+		return update, remove, nil
+	}
+	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindSubscription, UserID: user.ID, Since: since}, store.Page{})
+	if err != nil {
+		return nil, nil, internal("sync subscriptions", err)
+	}
+	for _, t := range gone {
+		remove = append(remove, Removed{ID: t.ID, DeletedAt: t.DeletedAt})
+	}
+	return update, remove, nil
+}
+
+// Subscription returns user's subscription to a room, or nil when user is
+// not a member.
+func (s *Service) Subscription(ctx context.Context, user *model.User, roomID string) (*model.Subscription, error) {
+	sub, err := s.store.Subscription(ctx, roomID, user.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, internal("subscription", err)
+	}
+	return sub, nil
+}
+
+var errInvalidSubscription = model.Errf("error-invalid-subscription", "Invalid subscription")
+
+// updateOwnSubscription changes user's subscription to a room in one
+// transaction and emits SubscriptionChanged when fn reports a change.
+// notFound is the error when user has no subscription.
+func (s *Service) updateOwnSubscription(ctx context.Context, user *model.User, roomID string, notFound error, fn func(sub *model.Subscription, now model.Time) (bool, error)) error {
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		sub, err := tx.Subscription(ctx, roomID, user.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound
+		}
+		if err != nil {
+			return err
+		}
+		now := s.nowTime()
+		changed, err := fn(sub, now)
+		if err != nil || !changed {
+			return err
+		}
+		sub.UpdatedAt = now
+		if err := tx.UpdateSubscription(ctx, sub); err != nil {
+			return err
+		}
+		tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+		return nil
+	})
+	return internal("update subscription", err)
+}
+
+// MarkRead marks a room read for user, as Rocket.Chat's readMessages does:
+// the subscription is opened, unread and mention counters are cleared and
+// ls is set to now. With readThreads the thread unread lists are cleared
+// too; without, the alert stays on while unread threads remain.
+func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string, readThreads bool) error {
+	if user == nil {
+		return model.Errf("error-invalid-user", "Invalid user")
+	}
+	room, err := s.store.RoomByID(ctx, roomID)
+	if errors.Is(err, store.ErrNotFound) {
+		return errInvalidSubscription
+	}
+	if err != nil {
+		return internal("mark read", err)
+	}
+	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+		return model.Errf("error-not-allowed", "Not allowed")
+	}
+	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
+		sub.Alert = sub.Alert && !readThreads && len(sub.TUnread) > 0
+		sub.Open = true
+		sub.Unread, sub.UserMentions, sub.GroupMentions = 0, 0, 0
+		sub.LS = now
+		if readThreads {
+			sub.TUnread, sub.TUnreadUser, sub.TUnreadGroup = nil, nil, nil
+		}
+		return true, nil
+	})
+}
+
+// MarkUnread marks part of a room unread for user, as Rocket.Chat's
+// unreadMessages does. With a message id, the room reads as unread from
+// that message on (it must be someone else's message); with only a room
+// id, from the room's last message. The subscription gets alert and open,
+// and ls moves back to the message's time.
+func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, messageID string) error {
+	if user == nil {
+		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "unreadMessages"})
+	}
+	notAllowed := model.Errf("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
+	noSub := model.Errf("error-subscription-not-found", "Subscription not found").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
+	var from *model.Message
+	if messageID != "" {
+		m, err := s.store.MessageByID(ctx, messageID)
+		if errors.Is(err, store.ErrNotFound) {
+			return notAllowed
+		}
+		if err != nil {
+			return internal("mark unread", err)
+		}
+		if m.U.ID == user.ID {
+			return notAllowed
+		}
+		from = m
+	} else {
+		msgs, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID}, store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}})
+		if err != nil {
+			return internal("mark unread", err)
+		}
+		if len(msgs) == 0 {
+			return notAllowed
+		}
+		from = msgs[0]
+	}
+	return s.updateOwnSubscription(ctx, user, from.RID, noSub, func(sub *model.Subscription, now model.Time) (bool, error) {
+		if messageID != "" && !sub.LS.IsZero() && !from.TS.Before(sub.LS.Time) {
+			return false, nil // already unread
+		}
+		sub.Open, sub.Alert, sub.LS = true, true, from.TS
+		return true, nil
+	})
+}
+
+// SetFavorite stars or unstars a room in user's list (the subscription's f).
+func (s *Service) SetFavorite(ctx context.Context, user *model.User, roomID string, favorite bool) error {
+	if user == nil {
+		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "toggleFavorite"})
+	}
+	notMember := model.Errf("error-invalid-subscription", "You must be part of a room to favorite it").WithDetails(map[string]any{"method": "toggleFavorite"})
+	return s.updateOwnSubscription(ctx, user, roomID, notMember, func(sub *model.Subscription, _ model.Time) (bool, error) {
+		if sub.Favorite == favorite {
+			return false, nil
+		}
+		sub.Favorite = favorite
+		return true, nil
+	})
+}
+
+// OpenRoom shows a room in user's room list again (the subscription's open).
+func (s *Service) OpenRoom(ctx context.Context, user *model.User, roomID string) error {
+	if user == nil {
+		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "openRoom"})
+	}
+	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, _ model.Time) (bool, error) {
+		if sub.Open {
+			return false, nil
+		}
+		sub.Open = true
+		return true, nil
+	})
+}
+
+// HideRoom hides a room from user's room list (open and alert off) without
+// leaving it; a new message opens it again.
+func (s *Service) HideRoom(ctx context.Context, user *model.User, roomID string) error {
+	if user == nil {
+		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "hideRoom"})
+	}
+	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, _ model.Time) (bool, error) {
+		if !sub.Open && !sub.Alert {
+			return false, nil
+		}
+		sub.Open, sub.Alert = false, false
+		return true, nil
+	})
+}
