@@ -1,0 +1,233 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"liftoff/internal/testserver"
+)
+
+// The authorization matrix: each endpoint called by five kinds of caller
+// must answer as Rocket.Chat does. Refusals use Rocket.Chat's statuses:
+// 401 without credentials, 403 for a missing permission, and 400
+// "room not found" for a room the caller may not even see.
+
+type actor int
+
+const (
+	anonymous actor = iota
+	outsider        // logged in, not a member of the room
+	member          // a plain member of the room
+	owner           // the room's creator (room role owner)
+	admin           // a global administrator who is not a member of the private group
+)
+
+var actorNames = [...]string{"anonymous", "outsider", "member", "owner", "admin"}
+
+type matrixFixture struct {
+	srv     *testserver.Server
+	as      [5]*testserver.Client
+	channel string // public channel owned by owner, with member
+	group   string // private group owned by owner, with member
+	seq     atomic.Int64
+}
+
+func (f *matrixFixture) unique(prefix string) string {
+	return fmt.Sprintf("%s%d", prefix, f.seq.Add(1))
+}
+
+// freshRoom creates a new room (t = "c" or "p") owned by owner with member in it.
+func (f *matrixFixture) freshRoom(t *testing.T, typ string) string {
+	t.Helper()
+	path, key := "/api/v1/channels.create", "channel"
+	if typ == "p" {
+		path, key = "/api/v1/groups.create", "group"
+	}
+	r := f.as[owner].Post(path, map[string]any{"name": f.unique("room"), "members": []string{f.as[member].Username}}).OK(t)
+	return r.Str(key + "._id")
+}
+
+// message posts a message by the member in room and returns its id.
+func (f *matrixFixture) message(t *testing.T, room string) string {
+	t.Helper()
+	return f.as[member].Post("/api/v1/chat.postMessage", map[string]any{"roomId": room, "text": "hello"}).OK(t).Str("message._id")
+}
+
+// newMember creates a user and adds them to room (as owner); returns the user id.
+func (f *matrixFixture) newMember(t *testing.T, room, typ string) string {
+	t.Helper()
+	c := f.srv.CreateUser(t, f.unique("u"))
+	path := "/api/v1/channels.invite"
+	if typ == "p" {
+		path = "/api/v1/groups.invite"
+	}
+	f.as[owner].Post(path, map[string]any{"roomId": room, "userId": c.UserID}).OK(t)
+	return c.UserID
+}
+
+type matrixCase struct {
+	method string
+	path   string
+	params func(t *testing.T, f *matrixFixture) map[string]any
+	want   [5]int // anonymous, outsider, member, owner, admin
+}
+
+func fixed(p map[string]any) func(*testing.T, *matrixFixture) map[string]any {
+	return func(*testing.T, *matrixFixture) map[string]any { return p }
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	srv := testserver.Start(t)
+	f := &matrixFixture{srv: srv}
+	f.as[anonymous] = srv.Anon(t)
+	f.as[outsider] = srv.CreateUser(t, "outsider")
+	f.as[member] = srv.CreateUser(t, "member")
+	f.as[owner] = srv.CreateUser(t, "owner")
+	f.as[admin] = srv.Admin(t)
+	f.channel = f.freshRoom(t, "c")
+	f.group = f.freshRoom(t, "p")
+
+	room := func(key string, typ string) func(*testing.T, *matrixFixture) map[string]any {
+		return func(t *testing.T, f *matrixFixture) map[string]any {
+			if typ == "c" {
+				return map[string]any{key: f.channel}
+			}
+			return map[string]any{key: f.group}
+		}
+	}
+	freshRoom := func(typ string) func(*testing.T, *matrixFixture) map[string]any {
+		return func(t *testing.T, f *matrixFixture) map[string]any { return map[string]any{"roomId": f.freshRoom(t, typ)} }
+	}
+	with := func(base func(*testing.T, *matrixFixture) map[string]any, kv ...any) func(*testing.T, *matrixFixture) map[string]any {
+		return func(t *testing.T, f *matrixFixture) map[string]any {
+			p := base(t, f)
+			for i := 0; i+1 < len(kv); i += 2 {
+				p[kv[i].(string)] = kv[i+1]
+			}
+			return p
+		}
+	}
+	kick := func(typ string) func(*testing.T, *matrixFixture) map[string]any {
+		return func(t *testing.T, f *matrixFixture) map[string]any {
+			r := f.freshRoom(t, typ)
+			return map[string]any{"roomId": r, "userId": f.newMember(t, r, typ)}
+		}
+	}
+	othersMessage := func(typ string, extra ...any) func(*testing.T, *matrixFixture) map[string]any {
+		return func(t *testing.T, f *matrixFixture) map[string]any {
+			r := f.freshRoom(t, typ)
+			p := map[string]any{"roomId": r, "msgId": f.message(t, r), "messageId": "", "text": "edited"}
+			p["messageId"] = p["msgId"]
+			for i := 0; i+1 < len(extra); i += 2 {
+				p[extra[i].(string)] = extra[i+1]
+			}
+			return p
+		}
+	}
+	addModerator := func(typ string) func(*testing.T, *matrixFixture) map[string]any {
+		return func(t *testing.T, f *matrixFixture) map[string]any {
+			r := f.freshRoom(t, typ)
+			return map[string]any{"roomId": r, "userId": f.newMember(t, r, typ)}
+		}
+	}
+	newUser := func(t *testing.T, f *matrixFixture) map[string]any {
+		n := f.unique("made")
+		return map[string]any{"username": n, "email": n + "@example.org", "password": "pw-" + n, "name": n}
+	}
+
+	const (
+		ok  = http.StatusOK
+		bad = http.StatusBadRequest
+		no  = http.StatusForbidden
+		out = http.StatusUnauthorized
+	)
+	cases := []matrixCase{
+		// Reading rooms: public channels are readable by any user; private
+		// groups exist only for their members.
+		{"GET", "channels.info", room("roomId", "c"), [5]int{out, ok, ok, ok, ok}},
+		{"GET", "groups.info", room("roomId", "p"), [5]int{out, bad, ok, ok, bad}},
+		{"GET", "channels.history", room("roomId", "c"), [5]int{out, ok, ok, ok, ok}},
+		{"GET", "groups.history", room("roomId", "p"), [5]int{out, bad, ok, ok, bad}},
+		{"GET", "channels.members", room("roomId", "c"), [5]int{out, ok, ok, ok, ok}},
+		{"GET", "groups.members", room("roomId", "p"), [5]int{out, bad, ok, ok, bad}},
+		{"GET", "channels.list", fixed(map[string]any{}), [5]int{out, ok, ok, ok, ok}},
+		{"GET", "channels.listAll", fixed(map[string]any{}), [5]int{out, no, no, no, ok}},
+		{"GET", "groups.listAll", fixed(map[string]any{}), [5]int{out, no, no, no, ok}},
+		{"GET", "rooms.info", room("roomId", "p"), [5]int{out, bad, ok, ok, bad}},
+
+		// Posting: anyone who can see a public channel may post to it.
+		{"POST", "chat.postMessage", with(room("roomId", "c"), "text", "hi"), [5]int{out, ok, ok, ok, ok}},
+		{"POST", "chat.postMessage", with(room("roomId", "p"), "text", "hi"), [5]int{out, no, ok, ok, no}},
+
+		// Room settings need edit-room (owner, moderator, admin).
+		{"POST", "channels.setTopic", with(room("roomId", "c"), "topic", "t"), [5]int{out, no, no, ok, ok}},
+		{"POST", "groups.setTopic", with(room("roomId", "p"), "topic", "t"), [5]int{out, bad, no, ok, bad}},
+		{"POST", "channels.setDescription", with(room("roomId", "c"), "description", "d"), [5]int{out, no, no, ok, ok}},
+		{"POST", "channels.archive", freshRoom("c"), [5]int{out, no, no, ok, ok}},
+		{"POST", "channels.delete", freshRoom("c"), [5]int{out, no, no, ok, ok}},
+		{"POST", "groups.delete", freshRoom("p"), [5]int{out, bad, no, ok, bad}},
+
+		// Membership management.
+		{"POST", "channels.kick", kick("c"), [5]int{out, no, no, ok, ok}},
+		{"POST", "groups.kick", kick("p"), [5]int{out, bad, no, ok, bad}},
+		{"POST", "channels.addModerator", addModerator("c"), [5]int{out, no, no, ok, ok}},
+
+		// Other people's messages need edit-message / delete-message / pin-message.
+		{"POST", "chat.update", othersMessage("c"), [5]int{out, no, ok, ok, ok}},
+		{"POST", "chat.delete", othersMessage("c"), [5]int{out, no, ok, ok, ok}},
+		{"POST", "chat.pinMessage", othersMessage("c"), [5]int{out, no, no, ok, ok}},
+
+		// Administration.
+		{"POST", "users.create", newUser, [5]int{out, no, no, no, ok}},
+		{"GET", "users.list", fixed(map[string]any{}), [5]int{out, ok, ok, ok, ok}},
+		{"GET", "settings", fixed(map[string]any{}), [5]int{out, no, no, no, ok}},
+		{"POST", "settings/Site_Name", fixed(map[string]any{"value": "Liftoff test"}), [5]int{out, no, no, no, ok}},
+		{"GET", "statistics", fixed(map[string]any{}), [5]int{out, no, no, no, ok}},
+		{"GET", "permissions.listAll", fixed(map[string]any{}), [5]int{out, ok, ok, ok, ok}},
+		{"POST", "permissions.update", fixed(map[string]any{"permissions": []map[string]any{{"_id": "create-c", "roles": []string{"admin", "user", "bot", "app"}}}}), [5]int{out, no, no, no, ok}},
+		{"GET", "settings.public", fixed(map[string]any{}), [5]int{ok, ok, ok, ok, ok}},
+	}
+	// chat.update / chat.delete: the "member" is the author, so allowed.
+	for _, c := range cases {
+		c := c
+		name := c.method + " " + c.path
+		for a := anonymous; a <= admin; a++ {
+			a := a
+			t.Run(strings.ReplaceAll(name, "/", "_")+"/"+actorNames[a], func(t *testing.T) {
+				params := c.params(t, f)
+				var r *testserver.Response
+				if c.method == "GET" {
+					var kv []string
+					for k, v := range params {
+						kv = append(kv, k, fmt.Sprint(v))
+					}
+					r = f.as[a].Get("/api/v1/"+c.path, kv...)
+				} else {
+					r = f.as[a].Post("/api/v1/"+c.path, params)
+				}
+				if r.Status != c.want[a] {
+					t.Fatalf("%s as %s: want %d, got %d %s", name, actorNames[a], c.want[a], r.Status, r.Body)
+				}
+				switch r.Status {
+				case out:
+					if r.Str("status") != "error" {
+						t.Fatalf("401 without the error envelope: %s", r.Body)
+					}
+				case bad, no:
+					if r.JSON["success"] != false || r.Str("error") == "" {
+						t.Fatalf("refusal without the error envelope: %s", r.Body)
+					}
+				}
+			})
+		}
+	}
+
+	// Refused writes changed nothing.
+	r := f.as[admin].Get("/api/v1/channels.info", "roomId", f.channel).OK(t)
+	if r.Str("channel.topic") != "t" {
+		t.Fatalf("topic: %s", r.Body)
+	}
+}
