@@ -431,6 +431,9 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 	if q.StarredBy != "" {
 		w.add("EXISTS (SELECT 1 FROM json_each(messages.starred_ids) AS s WHERE s.value = ?)", q.StarredBy)
 	}
+	if q.FollowedBy != "" {
+		w.add("EXISTS (SELECT 1 FROM json_each(messages.data, '$.replies') AS f WHERE f.value = ?)", q.FollowedBy)
+	}
 	if q.MentionsUser != "" {
 		w.add("EXISTS (SELECT 1 FROM json_each(messages.mention_ids) AS m WHERE m.value = ?)", q.MentionsUser)
 	}
