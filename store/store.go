@@ -216,6 +216,7 @@ type MessageQuery struct {
 	HideThreadReplies bool       // exclude replies that are not shown in the room (tmid set and tshow false)
 	Pinned            bool
 	StarredBy         string   // user id
+	FollowedBy        string   // user id listed in the thread's replies (its followers)
 	MentionsUser      string   // user id
 	FromUser          string   // user id of the author
 	ExcludeTypes      []string // message types (t) to leave out
