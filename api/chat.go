@@ -100,4 +100,3 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 	}
 	return M{"message": msg}, nil
 }
-

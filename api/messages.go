@@ -1,4 +1,384 @@
 package api
 
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"liftoff/chat"
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// messageRoutes registers chat.* beyond posting (chat.go): edits,
+// deletions, reactions, pins, stars, lists, search, threads and sync.
 func (s *Server) messageRoutes() {
+	s.post("chat.update", authed, s.updateMessage)
+	s.post("chat.delete", authed, s.deleteMessage)
+	s.get("chat.getMessage", authed, s.getMessage)
+	s.post("chat.react", authed, s.react)
+	s.post("chat.pinMessage", authed, s.pinMessage)
+	s.post("chat.unPinMessage", authed, s.unpinMessage)
+	s.post("chat.starMessage", authed, s.starMessage(true))
+	s.post("chat.unStarMessage", authed, s.starMessage(false))
+	s.get("chat.getPinnedMessages", authed, s.roomMessageList(s.chat.PinnedMessages))
+	s.get("chat.getStarredMessages", authed, s.roomMessageList(s.chat.StarredMessages))
+	s.get("chat.getMentionedMessages", authed, s.roomMessageList(s.chat.MentionedMessages))
+	s.get("chat.search", authed, s.searchMessages)
+	s.get("chat.getThreadsList", authed, s.threadsList)
+	s.get("chat.getThreadMessages", authed, s.threadMessages)
+	s.post("chat.followMessage", authed, s.followMessage(true))
+	s.post("chat.unfollowMessage", authed, s.followMessage(false))
+	s.get("chat.syncMessages", authed, s.syncMessages)
+	s.get("chat.getDeletedMessages", authed, s.deletedMessages)
+}
+
+// messageSortFields are the sort fields the message lists accept.
+var messageSortFields = []string{"ts", "_updatedAt", "tlm"}
+
+var newestFirst = []store.SortKey{{Field: "ts", Desc: true}}
+
+func (s *Server) updateMessage(r *Request) (any, error) {
+	roomID, err := r.RequireString("roomId")
+	if err != nil {
+		return nil, err
+	}
+	msgID, err := r.RequireString("msgId")
+	if err != nil {
+		return nil, err
+	}
+	if !r.Has("text") {
+		if r.Has("content") {
+			return nil, model.Errf("error-invalid-params", "Only encrypted messages can have content updated.")
+		}
+		return nil, model.ErrMissingParam("text")
+	}
+	text, err := r.String("text")
+	if err != nil {
+		return nil, err
+	}
+	var custom map[string]any
+	if _, err := r.Param("customFields", &custom); err != nil {
+		return nil, err
+	}
+	msg, err := s.chat.UpdateMessage(r.Context(), r.User, chat.UpdateInput{RoomID: roomID, MessageID: msgID, Text: text, CustomFields: custom})
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": msg}, nil
+}
+
+func (s *Server) deleteMessage(r *Request) (any, error) {
+	msgID, err := r.RequireString("msgId")
+	if err != nil {
+		return nil, err
+	}
+	roomID, err := r.RequireString("roomId")
+	if err != nil {
+		return nil, err
+	}
+	asUser, err := r.Bool("asUser", false)
+	if err != nil {
+		return nil, err
+	}
+	msg, err := s.chat.DeleteMessage(r.Context(), r.User, chat.DeleteInput{RoomID: roomID, MessageID: msgID, AsUser: asUser})
+	if err != nil {
+		return nil, err
+	}
+	return M{
+		"_id":     msg.ID,
+		"ts":      strconv.FormatInt(time.Now().UnixMilli(), 10),
+		"message": M{"_id": msg.ID, "rid": msg.RID, "u": msg.U},
+	}, nil
+}
+
+func (s *Server) getMessage(r *Request) (any, error) {
+	id, err := r.String("msgId")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(id) == "" {
+		return nil, model.Errf("error-invalid-params", "The \"msgId\" query parameter must be provided.")
+	}
+	msg, err := s.chat.GetMessage(r.Context(), r.User, id)
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": msg}, nil
+}
+
+func (s *Server) react(r *Request) (any, error) {
+	id, err := r.RequireString("messageId")
+	if err != nil {
+		return nil, err
+	}
+	emoji, err := r.String("emoji")
+	if err != nil {
+		return nil, err
+	}
+	if emoji == "" {
+		if emoji, err = r.String("reaction"); err != nil {
+			return nil, err
+		}
+	}
+	if strings.TrimSpace(emoji) == "" {
+		return nil, model.Errf("error-emoji-param-not-provided", "The required \"emoji\" param is missing.")
+	}
+	var should *bool
+	if r.Has("shouldReact") {
+		v, err := r.Bool("shouldReact", false)
+		if err != nil {
+			return nil, err
+		}
+		should = &v
+	}
+	if err := s.chat.React(r.Context(), r.User, id, emoji, should); err != nil {
+		return nil, err
+	}
+	return M{}, nil
+}
+
+func (s *Server) pinMessage(r *Request) (any, error) {
+	id, err := r.RequireString("messageId")
+	if err != nil {
+		return nil, err
+	}
+	msg, err := s.chat.PinMessage(r.Context(), r.User, id)
+	if err != nil {
+		return nil, err
+	}
+	return M{"message": msg}, nil
+}
+
+func (s *Server) unpinMessage(r *Request) (any, error) {
+	id, err := r.RequireString("messageId")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.chat.UnpinMessage(r.Context(), r.User, id); err != nil {
+		return nil, err
+	}
+	return M{}, nil
+}
+
+func (s *Server) starMessage(starred bool) Handler {
+	return func(r *Request) (any, error) {
+		id, err := r.RequireString("messageId")
+		if err != nil {
+			return nil, err
+		}
+		if err := s.chat.StarMessage(r.Context(), r.User, id, starred); err != nil {
+			return nil, err
+		}
+		return M{}, nil
+	}
+}
+
+// roomMessageList serves the paged per-room lists (pinned, starred, mentioned).
+func (s *Server) roomMessageList(list func(ctx context.Context, user *model.User, roomID string, p store.Page) ([]*model.Message, int, error)) Handler {
+	return func(r *Request) (any, error) {
+		roomID, err := r.RequireString("roomId")
+		if err != nil {
+			return nil, err
+		}
+		p, err := r.Page(newestFirst, messageSortFields...)
+		if err != nil {
+			return nil, err
+		}
+		msgs, total, err := list(r.Context(), r.User, roomID, p)
+		if err != nil {
+			return nil, err
+		}
+		return paged("messages", nonNilMessages(msgs), len(msgs), p, total), nil
+	}
+}
+
+func nonNilMessages(m []*model.Message) []*model.Message {
+	if m == nil {
+		return []*model.Message{}
+	}
+	return m
+}
+
+func (s *Server) searchMessages(r *Request) (any, error) {
+	roomID, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(roomID) == "" {
+		return nil, model.Errf("error-roomId-param-not-provided", "The required \"roomId\" query param is missing.")
+	}
+	text, err := r.String("searchText")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, model.Errf("error-searchText-param-not-provided", "The required \"searchText\" query param is missing.")
+	}
+	p, err := r.Page(newestFirst, "ts")
+	if err != nil {
+		return nil, err
+	}
+	msgs, _, err := s.chat.SearchMessages(r.Context(), r.User, roomID, text, p)
+	if err != nil {
+		return nil, err
+	}
+	return M{"messages": nonNilMessages(msgs)}, nil
+}
+
+func (s *Server) threadsList(r *Request) (any, error) {
+	rid, err := r.RequireString("rid")
+	if err != nil {
+		return nil, err
+	}
+	typ, err := r.String("type")
+	if err != nil {
+		return nil, err
+	}
+	text, err := r.String("text")
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Page([]store.SortKey{{Field: "tlm", Desc: true}}, messageSortFields...)
+	if err != nil {
+		return nil, err
+	}
+	threads, total, err := s.chat.Threads(r.Context(), r.User, chat.ThreadsQuery{RoomID: rid, Type: typ, Text: text}, p)
+	if err != nil {
+		return nil, err
+	}
+	return paged("threads", nonNilMessages(threads), len(threads), p, total), nil
+}
+
+func (s *Server) threadMessages(r *Request) (any, error) {
+	tmid, err := r.RequireString("tmid")
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Page([]store.SortKey{{Field: "ts"}}, messageSortFields...)
+	if err != nil {
+		return nil, err
+	}
+	msgs, total, err := s.chat.ThreadMessages(r.Context(), r.User, tmid, p)
+	if err != nil {
+		return nil, err
+	}
+	return paged("messages", nonNilMessages(msgs), len(msgs), p, total), nil
+}
+
+func (s *Server) followMessage(follow bool) Handler {
+	return func(r *Request) (any, error) {
+		mid, err := r.String("mid")
+		if err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(mid) == "" {
+			return nil, model.Errf("error-invalid-params", "The required \"mid\" body param is missing.")
+		}
+		if err := s.chat.FollowMessage(r.Context(), r.User, mid, follow); err != nil {
+			return nil, err
+		}
+		return M{}, nil
+	}
+}
+
+// parseDate reads an ISO-8601 date parameter as JavaScript's Date.parse
+// accepts the common forms.
+func parseDate(v string) (model.Time, bool) {
+	v = strings.TrimSpace(v)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000", "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return model.TimeOf(t), true
+		}
+	}
+	return model.Time{}, false
+}
+
+func (s *Server) syncMessages(r *Request) (any, error) {
+	roomID, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(roomID) == "" {
+		return nil, model.Errf("error-param-required", "The required \"roomId\" query param is missing")
+	}
+	q := chat.SyncQuery{RoomID: roomID}
+	lastUpdate, err := r.String("lastUpdate")
+	if err != nil {
+		return nil, err
+	}
+	if q.Type, err = r.String("type"); err != nil {
+		return nil, err
+	}
+	if lastUpdate == "" && q.Type == "" {
+		return nil, model.Errf("error-param-required", "The \"type\" or \"lastUpdate\" parameters must be provided")
+	}
+	if lastUpdate != "" {
+		t, ok := parseDate(lastUpdate)
+		if !ok {
+			return nil, model.Errf("error-lastUpdate-param-invalid", "The \"lastUpdate\" query parameter must be a valid date")
+		}
+		q.LastUpdate = t
+	}
+	if q.Next, err = r.String("next"); err != nil {
+		return nil, err
+	}
+	if q.Previous, err = r.String("previous"); err != nil {
+		return nil, err
+	}
+	if q.Count, err = r.Int("count", 20); err != nil {
+		return nil, err
+	}
+	if max := s.chat.Settings().Int("API_Upper_Count_Limit"); max > 0 && q.Count > max {
+		q.Count = max
+	}
+	res, err := s.chat.SyncMessages(r.Context(), r.User, q)
+	if err != nil {
+		return nil, err
+	}
+	result := M{"updated": nonNilMessages(res.Updated), "deleted": res.Deleted}
+	if res.Deleted == nil {
+		result["deleted"] = []chat.DeletedRef{}
+	}
+	if res.Cursor != nil {
+		result["cursor"] = M{"next": nullable(res.Cursor.Next), "previous": nullable(res.Cursor.Previous)}
+	}
+	return M{"result": result}, nil
+}
+
+// nullable renders "" as JSON null.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (s *Server) deletedMessages(r *Request) (any, error) {
+	roomID, err := r.RequireString("roomId")
+	if err != nil {
+		return nil, err
+	}
+	sinceRaw, err := r.RequireString("since")
+	if err != nil {
+		return nil, err
+	}
+	since, ok := parseDate(sinceRaw)
+	if !ok {
+		return nil, model.ErrBadParam("since", "an ISO date")
+	}
+	p, err := r.Page(nil)
+	if err != nil {
+		return nil, err
+	}
+	refs, total, err := s.chat.DeletedMessages(r.Context(), r.User, roomID, since, p)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]M, len(refs))
+	for i, d := range refs {
+		items[i] = M{"_id": d.ID}
+	}
+	return paged("messages", items, len(items), p, total), nil
 }

@@ -254,12 +254,8 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 	if err != nil {
 		return err
 	}
-	for _, uid := range changed {
-		sub, err := tx.Subscription(ctx, room.ID, uid)
-		if err != nil {
-			continue
-		}
-		tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+	if err := emitChangedSubscriptions(ctx, tx, room.ID, changed); err != nil {
+		return err
 	}
 
 	// Who gets a notification: mentioned users, and every other member of a
@@ -292,4 +288,45 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 func cloneMessage(m *model.Message) *model.Message {
 	c := *m
 	return &c
+}
+
+// bulkSubscriptionRead is the number of changed subscriptions from which
+// reading the whole room's subscriptions in one query beats one query each.
+const bulkSubscriptionRead = 4
+
+// emitChangedSubscriptions emits SubscriptionChanged for the subscriptions
+// of the given users in the room, as they are now in tx. Every message
+// changes most members' subscriptions, so for more than a few it reads them
+// all in one query instead of one query per member.
+func emitChangedSubscriptions(ctx context.Context, tx store.Tx, roomID string, userIDs []string) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	if len(userIDs) < bulkSubscriptionRead {
+		for _, uid := range userIDs {
+			sub, err := tx.Subscription(ctx, roomID, uid)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+		}
+		return nil
+	}
+	want := make(map[string]struct{}, len(userIDs))
+	for _, uid := range userIDs {
+		want[uid] = struct{}{}
+	}
+	subs, _, err := tx.SubscriptionsOfRoom(ctx, roomID, store.MemberQuery{}, store.Page{})
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		if _, ok := want[sub.U.ID]; ok {
+			tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+		}
+	}
+	return nil
 }

@@ -1,0 +1,760 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"liftoff/chat/text"
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// This file holds the actions on existing messages: edit, delete, react,
+// pin, star and thread following. Each checks, as Rocket.Chat does, the
+// message, the setting that enables the action, the actor's permission and
+// access to the room, then changes the message in one transaction that also
+// keeps the room's copy of its last message current and emits the events.
+
+// errNoMessageWithID is chat.update's and chat.delete's answer for an unknown message.
+func errNoMessageWithID(id string) *model.Error {
+	return model.Errf("error-message-not-found", "No message found with the id of \"%s\".", id)
+}
+
+// errMessageIDNotFound is the answer of the endpoints taking a messageId.
+var errMessageIDNotFound = model.Errf("error-message-not-found", "The provided \"messageId\" does not match any existing message.")
+
+var errRoomMismatch = model.Errf("error-invalid-room", "The room id provided does not match where the message is from.")
+
+var errNotAuthorized = model.Errf("not-authorized", "Not Authorized")
+
+// loadMessage reads a message; a missing one becomes notFound.
+func (s *Service) loadMessage(ctx context.Context, id string, notFound *model.Error) (*model.Message, error) {
+	if id == "" {
+		return nil, notFound
+	}
+	m, err := s.store.MessageByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, internal("load message", err)
+	}
+	return m, nil
+}
+
+// roomAccess loads the room of a message and the user's subscription to it
+// (nil when not a member) and reports whether the user may read the room.
+func (s *Service) roomAccess(ctx context.Context, user *model.User, roomID string) (*model.Room, *model.Subscription, bool, error) {
+	room, err := s.store.RoomByID(ctx, roomID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, false, nil
+	}
+	if err != nil {
+		return nil, nil, false, internal("load room", err)
+	}
+	sub, err := s.store.Subscription(ctx, roomID, user.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		sub = nil
+	} else if err != nil {
+		return nil, nil, false, internal("load subscription", err)
+	}
+	if sub != nil {
+		return room, sub, true, nil
+	}
+	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+		if _, ok := model.AsError(err); ok {
+			return room, nil, false, nil
+		}
+		return nil, nil, false, err
+	}
+	return room, nil, true, nil
+}
+
+// changeMessage reloads message id inside a transaction, applies change to
+// it and, when change reports a change, stores it with a new _updatedAt,
+// refreshes the room's lastMessage if it is that message and emits
+// MessageSaved. It returns the message as stored.
+func (s *Service) changeMessage(ctx context.Context, id string, change func(tx store.Tx, m *model.Message, now model.Time) (bool, error)) (*model.Message, error) {
+	var out *model.Message
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		m, err := tx.MessageByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return errMessageIDNotFound
+		}
+		if err != nil {
+			return err
+		}
+		now := s.nowTime()
+		changed, err := change(tx, m, now)
+		if err != nil || !changed {
+			out = m
+			return err
+		}
+		out = m
+		return s.saveMessageTx(ctx, tx, m, now)
+	})
+	if err != nil {
+		return nil, internal("change message", err)
+	}
+	return out, nil
+}
+
+// saveMessageTx stores a changed message, keeps the room's lastMessage copy
+// current and emits MessageSaved.
+func (s *Service) saveMessageTx(ctx context.Context, tx store.Tx, m *model.Message, now model.Time) error {
+	m.UpdatedAt = now
+	if err := tx.UpdateMessage(ctx, m); err != nil {
+		return err
+	}
+	room, err := loadRoomTx(ctx, tx, m.RID)
+	if err != nil {
+		return err
+	}
+	if room.LastMessage != nil && room.LastMessage.ID == m.ID {
+		room.LastMessage = cloneMessage(m)
+		if err := saveRoom(ctx, tx, room, now); err != nil {
+			return err
+		}
+	}
+	tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.T, RoomName: room.Name})
+	return nil
+}
+
+// minutesSince is the whole number of minutes elapsed since t, rounded as
+// Rocket.Chat rounds it for the delete time limit.
+func minutesSince(now, t time.Time) float64 {
+	return math.Round(now.Sub(t).Minutes())
+}
+
+// ---- edit ----
+
+// UpdateInput is an edit of a message's text (chat.update).
+type UpdateInput struct {
+	RoomID       string
+	MessageID    string
+	Text         string
+	CustomFields map[string]any
+}
+
+// UpdateMessage edits a message's text as user. Authors may edit their own
+// messages while Message_AllowEditing is on and within
+// Message_AllowEditing_BlockEditInMinutes; edit-message lets moderators
+// edit any. The user must still be able to post in the room. Mentions are
+// parsed again; editedAt and editedBy are set. An edit that leaves the
+// text as it was changes nothing.
+func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in UpdateInput) (*model.Message, error) {
+	if user == nil {
+		return nil, model.ErrNotAllowed
+	}
+	orig, err := s.loadMessage(ctx, in.MessageID, errNoMessageWithID(in.MessageID))
+	if err != nil {
+		return nil, err
+	}
+	if in.RoomID != orig.RID {
+		return nil, errRoomMismatch
+	}
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, model.Errf("error-not-allowed", "Not allowed")
+	}
+	canEditAny := s.canWithSub(user, sub, "edit-message")
+	own := orig.U.ID == user.ID
+	if !canEditAny && (!s.settings.Bool("Message_AllowEditing") || !own) {
+		return nil, model.Errf("error-action-not-allowed", "Message editing not allowed").
+			WithDetails(map[string]any{"method": "updateMessage", "action": "Message_editing"})
+	}
+	if block := s.settings.Int("Message_AllowEditing_BlockEditInMinutes"); block != 0 && !s.Can(user, "bypass-time-limit-edit-and-delete") {
+		if !orig.TS.IsZero() && s.now().Sub(orig.TS.Time) >= time.Duration(block)*time.Minute {
+			return nil, model.Errf("error-message-editing-blocked", "Message editing is blocked").
+				WithDetails(map[string]any{"method": "updateMessage"})
+		}
+	}
+	if err := s.checkCanPost(user, room, sub); err != nil {
+		return nil, err
+	}
+	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Text) > max {
+		return nil, model.Errf("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
+	}
+	// A file message keeps its text in the first attachment's description.
+	inDescription := len(orig.Attachments) > 0 && orig.Attachments[0]["description"] != nil
+	current := orig.Msg
+	if inDescription {
+		current, _ = orig.Attachments[0]["description"].(string)
+	}
+	if current == in.Text && in.CustomFields == nil {
+		return orig, nil
+	}
+	parsed := &model.Message{Msg: in.Text}
+	usernames, toAll, toHere := text.Mentions(in.Text)
+	if err := s.resolveMentions(ctx, parsed, usernames, toAll, toHere); err != nil {
+		return nil, err
+	}
+	editor := &model.UserRef{ID: user.ID, Username: user.Username}
+	return s.changeMessage(ctx, orig.ID, func(_ store.Tx, m *model.Message, now model.Time) (bool, error) {
+		if inDescription && len(m.Attachments) > 0 {
+			atts := make([]map[string]any, len(m.Attachments))
+			copy(atts, m.Attachments)
+			first := make(map[string]any, len(atts[0]))
+			for k, v := range atts[0] {
+				first[k] = v
+			}
+			first["description"] = in.Text
+			atts[0] = first
+			m.Attachments = atts
+		} else {
+			m.Msg = in.Text
+		}
+		m.Mentions, m.Channels = parsed.Mentions, parsed.Channels
+		if in.CustomFields != nil {
+			m.CustomField = in.CustomFields
+		}
+		m.EditedAt = now
+		m.EditedBy = editor
+		return true, nil
+	})
+}
+
+// ---- delete ----
+
+// DeleteInput names a message to delete (chat.delete).
+type DeleteInput struct {
+	RoomID    string
+	MessageID string
+	// AsUser deletes another user's message as its author (needs
+	// force-delete-message); the author's rights then decide.
+	AsUser bool
+}
+
+// DeleteMessage removes a message as user and returns it as it was.
+// force-delete-message allows any deletion; otherwise Message_AllowDeleting
+// must be on and the user needs delete-message, or delete-own-message for
+// their own message within Message_AllowDeleting_BlockDeleteInMinutes.
+//
+// As in Rocket.Chat, a thread's first message (or any message when
+// Message_ShowDeletedStatus is on) is not removed but replaced by a
+// "message removed" record (t "rm"), so the thread stays reachable; other
+// messages are removed, leaving a tombstone for chat.syncMessages. Deleting
+// a reply lowers its thread's tcount; deleting the room's last message
+// makes the previous visible message the room's lastMessage.
+func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in DeleteInput) (*model.Message, error) {
+	if user == nil {
+		return nil, model.ErrNotAllowed
+	}
+	orig, err := s.loadMessage(ctx, in.MessageID, errNoMessageWithID(in.MessageID))
+	if err != nil {
+		return nil, err
+	}
+	if in.RoomID != orig.RID {
+		return nil, errRoomMismatch
+	}
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, model.Errf("error-not-allowed", "Not allowed")
+	}
+	actor, actorSub := user, sub
+	if in.AsUser && orig.U.ID != user.ID {
+		if !s.canWithSub(user, sub, "force-delete-message") {
+			return nil, model.Errf("error-action-not-allowed", "Unauthorized. You must have the permission \"force-delete-message\" to delete other's message as them.")
+		}
+		author, err := s.store.UserByID(ctx, orig.U.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, model.Errf("error-invalid-user", "User not found")
+		}
+		if err != nil {
+			return nil, internal("delete message", err)
+		}
+		actor = author
+		if actorSub, err = s.store.Subscription(ctx, room.ID, author.ID); errors.Is(err, store.ErrNotFound) {
+			actorSub = nil
+		} else if err != nil {
+			return nil, internal("delete message", err)
+		}
+	}
+	if room.Archived {
+		return nil, model.Errf("error-room-archived", "Room is archived")
+	}
+	if err := s.checkCanDelete(actor, actorSub, room, orig); err != nil {
+		return nil, err
+	}
+	editor := &model.UserRef{ID: actor.ID, Username: actor.Username}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		m, err := tx.MessageByID(ctx, orig.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return errNoMessageWithID(orig.ID)
+		}
+		if err != nil {
+			return err
+		}
+		orig = m
+		return s.deleteMessageTx(ctx, tx, m, editor, s.nowTime())
+	})
+	if err != nil {
+		return nil, internal("delete message", err)
+	}
+	return orig, nil
+}
+
+// checkCanDelete applies Rocket.Chat's canDeleteMessage rules to actor.
+func (s *Service) checkCanDelete(actor *model.User, sub *model.Subscription, room *model.Room, m *model.Message) error {
+	denied := model.Errf("error-action-not-allowed", "Not allowed")
+	if s.canWithSub(actor, sub, "force-delete-message") {
+		return nil
+	}
+	if m.TS.IsZero() || !s.settings.Bool("Message_AllowDeleting") {
+		return denied
+	}
+	if !s.canWithSub(actor, sub, "delete-message") &&
+		!(m.U.ID == actor.ID && s.canWithSub(actor, sub, "delete-own-message")) {
+		return denied
+	}
+	if !s.Can(actor, "bypass-time-limit-edit-and-delete") {
+		if block := s.settings.Int("Message_AllowDeleting_BlockDeleteInMinutes"); block > 0 &&
+			minutesSince(s.now(), m.TS.Time) > float64(block) {
+			return denied
+		}
+	}
+	if room.ReadOnly && !s.canWithSub(actor, sub, "post-readonly") {
+		return model.Errf("error-not-allowed", "You can't delete messages because the room is readonly.")
+	}
+	return nil
+}
+
+// deleteMessageTx removes (or marks removed) m inside tx with its effects
+// on the thread and the room.
+func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Message, by *model.UserRef, now model.Time) error {
+	room, err := loadRoomTx(ctx, tx, m.RID)
+	if err != nil {
+		return err
+	}
+	if m.Tmid != "" {
+		parent, err := tx.MessageByID(ctx, m.Tmid)
+		if err == nil {
+			if parent.Tcount > 0 {
+				parent.Tcount--
+			}
+			parent.UpdatedAt = now
+			if err := tx.UpdateMessage(ctx, parent); err != nil {
+				return err
+			}
+			tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.T, RoomName: room.Name})
+			if room.LastMessage != nil && room.LastMessage.ID == parent.ID {
+				room.LastMessage = cloneMessage(parent)
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	if m.Tcount > 0 || s.settings.Bool("Message_ShowDeletedStatus") {
+		// Keep the record, emptied, as Rocket.Chat's "message removed".
+		m.T, m.Msg = "rm", ""
+		m.Mentions, m.Channels = []model.Mention{}, []model.ChannelRef{}
+		m.Attachments, m.Reactions, m.URLs = nil, nil, nil
+		m.Tshow = false
+		m.EditedAt, m.EditedBy = now, by
+		m.UpdatedAt = now
+		if err := tx.UpdateMessage(ctx, m); err != nil {
+			return err
+		}
+		tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.T, RoomName: room.Name})
+	} else {
+		if err := tx.DeleteMessage(ctx, m.ID, now); err != nil {
+			return err
+		}
+		tx.Emit(model.MessageDeleted{RID: m.RID, MessageID: m.ID, Tmid: m.Tmid})
+	}
+	if room.Msgs > 0 {
+		room.Msgs--
+	}
+	if room.LastMessage != nil && room.LastMessage.ID == m.ID && s.settings.Bool("Store_Last_Message") {
+		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
+			store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}})
+		if err != nil {
+			return err
+		}
+		room.LastMessage = nil
+		if len(last) > 0 {
+			room.LastMessage = last[0]
+		}
+	}
+	return saveRoom(ctx, tx, room, now)
+}
+
+// ---- reactions ----
+
+// NormalizeEmoji returns the emoji in Rocket.Chat's stored form ":name:"
+// (colons added or kept) and whether the name is acceptable: letters,
+// digits and _ + - only.
+func NormalizeEmoji(emoji string) (string, bool) {
+	name := strings.ReplaceAll(strings.TrimSpace(emoji), ":", "")
+	if name == "" || len(name) > 100 {
+		return "", false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '+' || r == '-') {
+			return "", false
+		}
+	}
+	return ":" + name + ":", true
+}
+
+// React adds or removes user's reaction to a message. shouldReact nil
+// toggles; true or false sets (a no-op when already so). Reactions are kept
+// as {":emoji:": {usernames: [...]}}.
+func (s *Service) React(ctx context.Context, user *model.User, messageID, emoji string, shouldReact *bool) error {
+	if user == nil {
+		return model.ErrNotAllowed
+	}
+	reaction, ok := NormalizeEmoji(emoji)
+	if !ok {
+		return model.Errf("error-not-allowed", "Invalid emoji provided.").WithDetails(map[string]any{"method": "setReaction"})
+	}
+	orig, err := s.loadMessage(ctx, messageID, errMessageIDNotFound)
+	if err != nil {
+		return err
+	}
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	if err != nil {
+		return err
+	}
+	if room == nil {
+		return model.Errf("error-not-allowed", "Not allowed")
+	}
+	if !ok {
+		return errNotAuthorized
+	}
+	if room.Archived {
+		return model.Errf("error-room-archived", "Room is archived")
+	}
+	if room.IsMuted(user.Username) {
+		return model.Errf("error-not-allowed", "You have been muted and cannot speak in this room").WithDetails(map[string]any{"rid": room.ID})
+	}
+	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") {
+		return model.Errf("error-not-allowed", "You can't send messages because the room is readonly.")
+	}
+	_, err = s.changeMessage(ctx, orig.ID, func(_ store.Tx, m *model.Message, _ model.Time) (bool, error) {
+		return toggleReaction(m, reaction, user.Username, shouldReact), nil
+	})
+	return err
+}
+
+// toggleReaction applies one user's reaction change to m, copying the
+// reactions map (stored messages are never mutated in place). It reports
+// whether anything changed.
+func toggleReaction(m *model.Message, reaction, username string, shouldReact *bool) bool {
+	already := false
+	if r := m.Reactions[reaction]; r != nil {
+		already = contains(r.Usernames, username)
+	}
+	want := !already
+	if shouldReact != nil {
+		want = *shouldReact
+	}
+	if want == already {
+		return false
+	}
+	next := make(map[string]*model.Reaction, len(m.Reactions)+1)
+	for k, v := range m.Reactions {
+		next[k] = v
+	}
+	var names []string
+	if r := next[reaction]; r != nil {
+		names = r.Usernames
+	}
+	if want {
+		names = append(append([]string(nil), names...), username)
+		next[reaction] = &model.Reaction{Usernames: names}
+	} else {
+		kept := make([]string, 0, len(names))
+		for _, n := range names {
+			if n != username {
+				kept = append(kept, n)
+			}
+		}
+		if len(kept) == 0 {
+			delete(next, reaction)
+		} else {
+			next[reaction] = &model.Reaction{Usernames: kept}
+		}
+	}
+	if len(next) == 0 {
+		next = nil
+	}
+	m.Reactions = next
+	return true
+}
+
+// ---- pins ----
+
+// PinMessage pins a message (pin-message, Message_AllowPinning) and posts
+// the "message_pinned" system message quoting it, which it returns. A
+// message already pinned is returned as is.
+func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID string) (*model.Message, error) {
+	if user == nil {
+		return nil, model.ErrNotAllowed
+	}
+	orig, err := s.loadMessage(ctx, messageID, errMessageIDNotFound)
+	if err != nil {
+		return nil, err
+	}
+	if !s.settings.Bool("Message_AllowPinning") {
+		return nil, model.Errf("error-action-not-allowed", "Message pinning not allowed").
+			WithDetails(map[string]any{"method": "pinMessage", "action": "Message_pinning"})
+	}
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	if err != nil {
+		return nil, err
+	}
+	if room == nil || !ok || !s.canWithSub(user, sub, "pin-message") {
+		return nil, errNotAuthorized.WithDetails(map[string]any{"method": "pinMessage"})
+	}
+	if room.Archived {
+		return nil, model.Errf("error-room-archived", "Room is archived")
+	}
+	if orig.Pinned {
+		return orig, nil
+	}
+	by := &model.UserRef{ID: user.ID, Username: user.Username}
+	var notice *model.Message
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		m, err := tx.MessageByID(ctx, orig.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return errMessageIDNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if m.Pinned {
+			notice = m
+			return nil
+		}
+		now := s.nowTime()
+		m.Pinned, m.PinnedAt, m.PinnedBy = true, now, by
+		if err := s.saveMessageTx(ctx, tx, m, now); err != nil {
+			return err
+		}
+		room, err := loadRoomTx(ctx, tx, m.RID)
+		if err != nil {
+			return err
+		}
+		quote := map[string]any{
+			"text":        m.Msg,
+			"author_name": m.U.Username,
+			"author_icon": "/avatar/" + m.U.Username,
+			"ts":          m.TS,
+			"attachments": pinQuoteAttachments(m.Attachments),
+		}
+		notice, err = s.insertSystemMessage(ctx, tx, room, "message_pinned", "", user, now, func(n *model.Message) {
+			n.Attachments = []map[string]any{quote}
+		})
+		return err
+	})
+	if err != nil {
+		return nil, internal("pin message", err)
+	}
+	return notice, nil
+}
+
+// pinQuoteAttachments lists the pinned message's attachments for the quote,
+// leaving out repeated quotes of the same message, as Rocket.Chat does.
+func pinQuoteAttachments(atts []map[string]any) []map[string]any {
+	out := make([]map[string]any, 0, len(atts))
+	seen := map[string]bool{}
+	for _, a := range atts {
+		if link, ok := a["message_link"].(string); ok && link != "" {
+			if seen[link] {
+				continue
+			}
+			seen[link] = true
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// UnpinMessage unpins a message (pin-message, Message_AllowPinning; the
+// user must be a member of the room).
+func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID string) error {
+	if user == nil {
+		return model.ErrNotAllowed
+	}
+	orig, err := s.loadMessage(ctx, messageID, errMessageIDNotFound)
+	if err != nil {
+		return err
+	}
+	if !s.settings.Bool("Message_AllowPinning") {
+		return model.Errf("error-action-not-allowed", "Message pinning not allowed").
+			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
+	}
+	room, sub, _, err := s.roomAccess(ctx, user, orig.RID)
+	if err != nil {
+		return err
+	}
+	if room == nil || sub == nil {
+		return model.Errf("error-invalid-message", "Message you are unpinning was not found").
+			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
+	}
+	if !s.canWithSub(user, sub, "pin-message") {
+		return errNotAuthorized.WithDetails(map[string]any{"method": "unpinMessage"})
+	}
+	if room.Archived {
+		return model.Errf("error-room-archived", "Room is archived")
+	}
+	by := &model.UserRef{ID: user.ID, Username: user.Username}
+	_, err = s.changeMessage(ctx, orig.ID, func(_ store.Tx, m *model.Message, _ model.Time) (bool, error) {
+		if !m.Pinned {
+			return false, nil
+		}
+		m.Pinned, m.PinnedBy = false, by
+		return true, nil
+	})
+	return err
+}
+
+// ---- stars ----
+
+// StarMessage stars (or, with starred false, unstars) a message for user
+// (Message_AllowStarring). Only members of the room may star its messages.
+// Stars are personal, so they are allowed in archived rooms.
+func (s *Service) StarMessage(ctx context.Context, user *model.User, messageID string, starred bool) error {
+	if user == nil {
+		return model.ErrNotAllowed
+	}
+	orig, err := s.loadMessage(ctx, messageID, errMessageIDNotFound)
+	if err != nil {
+		return err
+	}
+	if !s.settings.Bool("Message_AllowStarring") {
+		return model.Errf("error-action-not-allowed", "Message starring not allowed").
+			WithDetails(map[string]any{"method": "starMessage", "action": "Message_starring"})
+	}
+	if _, err := s.store.Subscription(ctx, orig.RID, user.ID); errors.Is(err, store.ErrNotFound) {
+		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "starMessage"})
+	} else if err != nil {
+		return internal("star message", err)
+	}
+	_, err = s.changeMessage(ctx, orig.ID, func(_ store.Tx, m *model.Message, _ model.Time) (bool, error) {
+		has := false
+		kept := make([]model.Starrer, 0, len(m.Starred)+1)
+		for _, st := range m.Starred {
+			if st.ID == user.ID {
+				has = true
+				continue
+			}
+			kept = append(kept, st)
+		}
+		if has == starred {
+			return false, nil
+		}
+		if starred {
+			kept = append(kept, model.Starrer{ID: user.ID})
+		}
+		if len(kept) == 0 {
+			kept = nil
+		}
+		m.Starred = kept
+		return true, nil
+	})
+	return err
+}
+
+// ---- following threads ----
+
+// FollowMessage makes user follow (or, with follow false, stop following)
+// the thread of a message: the thread's first message lists its followers
+// in replies. Unfollowing also clears the thread from the user's unread
+// threads. Following is personal, so it is allowed in archived rooms.
+func (s *Service) FollowMessage(ctx context.Context, user *model.User, messageID string, follow bool) error {
+	if user == nil {
+		return model.ErrNotAllowed
+	}
+	method := "followMessage"
+	if !follow {
+		method = "unfollowMessage"
+	}
+	if !s.settings.Bool("Threads_enabled") {
+		return model.Errf("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
+	}
+	orig, err := s.loadMessage(ctx, messageID, model.Errf("error-invalid-message", "Invalid message").WithDetails(map[string]any{"method": method}))
+	if err != nil {
+		return err
+	}
+	_, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return model.Errf("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
+	}
+	root := orig.ID
+	if orig.Tmid != "" {
+		root = orig.Tmid
+	}
+	_, err = s.changeMessage(ctx, root, func(tx store.Tx, m *model.Message, now model.Time) (bool, error) {
+		if !follow && sub != nil {
+			if err := clearThreadUnread(ctx, tx, m.RID, user.ID, m.ID, now); err != nil {
+				return false, err
+			}
+		}
+		if contains(m.Replies, user.ID) == follow {
+			return false, nil
+		}
+		if follow {
+			m.Replies = append(append([]string(nil), m.Replies...), user.ID)
+		} else {
+			kept := make([]string, 0, len(m.Replies))
+			for _, id := range m.Replies {
+				if id != user.ID {
+					kept = append(kept, id)
+				}
+			}
+			m.Replies = kept
+		}
+		return true, nil
+	})
+	return err
+}
+
+// clearThreadUnread removes a thread from a member's unread thread lists.
+func clearThreadUnread(ctx context.Context, tx store.Tx, roomID, userID, tmid string, now model.Time) error {
+	sub, err := tx.Subscription(ctx, roomID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	changed := false
+	drop := func(list []string) []string {
+		if !contains(list, tmid) {
+			return list
+		}
+		changed = true
+		out := make([]string, 0, len(list))
+		for _, id := range list {
+			if id != tmid {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	sub.TUnread, sub.TUnreadUser, sub.TUnreadGroup = drop(sub.TUnread), drop(sub.TUnreadUser), drop(sub.TUnreadGroup)
+	if !changed {
+		return nil
+	}
+	sub.UpdatedAt = now
+	if err := tx.UpdateSubscription(ctx, sub); err != nil {
+		return err
+	}
+	tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+	return nil
+}
