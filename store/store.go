@@ -257,7 +257,10 @@ type SubscriptionChange struct {
 	Exclude []string   // user ids left untouched (typically the author)
 	At      model.Time // new _updatedAt of every changed subscription
 	// For every member not excluded: open the subscription, set alert,
-	// and add IncUnread to unread.
+	// and add IncUnread to unread. A member whose subscription these leave
+	// as it was (already open and alerted, IncUnread 0, no group mention,
+	// no archive change) is not changed, and not reported, unless named in
+	// Mentioned or ThreadUsers.
 	Open      bool
 	Alert     bool
 	IncUnread int

@@ -369,8 +369,19 @@ func subscriptionChangeSQL(roomID string, c store.SubscriptionChange, all bool) 
 	if len(c.Exclude) > 0 {
 		conds = append(conds, "u_id NOT IN (SELECT value FROM json_each("+w.p(jsonList(c.Exclude))+"))")
 	}
-	if !all {
+	// When the change only opens and alerts (the steady state of a busy
+	// room, where every member is already open and alerted), rows that
+	// already hold those values do not change: leaving them out keeps a
+	// new message from rewriting every member's row.
+	flagsOnly := all && c.IncUnread == 0 && !c.GroupMentioned && c.Archived == nil
+	if !all || flagsOnly {
 		var targets []string
+		if flagsOnly && c.Open {
+			targets = append(targets, "open = 0")
+		}
+		if flagsOnly && c.Alert {
+			targets = append(targets, "alert = 0")
+		}
 		if len(c.Mentioned) > 0 {
 			targets = append(targets, inList(w, c.Mentioned))
 		}

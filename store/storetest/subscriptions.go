@@ -248,6 +248,20 @@ func testUpdateSubscriptionsOfRoom(h *harness) {
 	h.sameSet(changed, []string{"u-author"}, "open")
 	h.wantCounters("r1", "author", counters{true, false, 1, 0, 1}, at(60))
 
+	// Open and alert when everyone is already open and alerted: no row
+	// changes (a busy room's steady state), except a mentioned member's.
+	h.changeSubs("r1", store.SubscriptionChange{At: at(62), Open: true, Alert: true})
+	changed = h.changeSubs("r1", store.SubscriptionChange{At: at(64), Open: true, Alert: true, Exclude: []string{"u-author"}})
+	if len(changed) != 0 {
+		h.Fatalf("open+alert of open, alerted members changed %v", changed)
+	}
+	h.wantCounters("r1", "dora", counters{true, true, 2, 1, 1}, at(41))
+	h.wantCounters("r1", "author", counters{true, true, 1, 0, 1}, at(62))
+	changed = h.changeSubs("r1", store.SubscriptionChange{At: at(66), Open: true, Alert: true, Mentioned: []string{"u-dora"}, IncUnreadOnMention: true})
+	h.sameSet(changed, []string{"u-dora"}, "open+alert with a mention")
+	h.wantCounters("r1", "dora", counters{true, true, 3, 2, 1}, at(66))
+	h.wantCounters("r1", "carl", counters{true, true, 2, 1, 0}, at(41))
+
 	// The change is visible inside the transaction that made it.
 	h.update(func(tx store.Tx) error {
 		if _, err := tx.UpdateSubscriptionsOfRoom(h.ctx, "r1", store.SubscriptionChange{At: at(70), IncUnread: 5, Exclude: []string{"u-author"}}); err != nil {
