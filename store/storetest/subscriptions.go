@@ -271,8 +271,8 @@ func testUpdateSubscriptionsOfRoom(h *harness) {
 		if err != nil {
 			return err
 		}
-		if s.Unread != 7 {
-			h.Errorf("unread inside the transaction = %d, want 7", s.Unread)
+		if s.Unread != 8 {
+			h.Errorf("unread inside the transaction = %d, want 8", s.Unread)
 		}
 		return nil
 	})
