@@ -24,6 +24,10 @@ type NewUserInput struct {
 	RequirePasswordChange bool
 	JoinDefaultChannels   bool
 	CustomFields          map[string]any
+	// AdminIfFirst grants the admin role when no administrator exists yet
+	// (decided inside the insert transaction, so two racing registrations
+	// cannot both become admin).
+	AdminIfFirst bool
 }
 
 // AvatarURL is the public URL of a user's (or room's) avatar.
@@ -33,15 +37,14 @@ func (s *Service) AvatarURL(username string) string {
 }
 
 // CreateUser creates an account as an administrator does (users.create):
-// actor needs create-user; roles other than "user" need assign-roles.
+// actor needs create-user; roles other than "user" need assign-roles, the
+// admin role needs assign-admin-role, and every role must exist.
 func (s *Service) CreateUser(ctx context.Context, actor *model.User, in NewUserInput) (*model.User, error) {
 	if !s.Can(actor, "create-user") {
 		return nil, model.Errf("error-action-not-allowed", "Adding user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
 	}
-	for _, r := range in.Roles {
-		if r != "user" && !s.Can(actor, "assign-roles") {
-			return nil, model.Errf("error-action-not-allowed", "Assigning roles is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
-		}
+	if err := s.checkRoles(ctx, actor, nil, in.Roles); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(in.Email) == "" {
 		return nil, model.ErrMissingParam("email")
@@ -52,7 +55,64 @@ func (s *Service) CreateUser(ctx context.Context, actor *model.User, in NewUserI
 	if strings.TrimSpace(in.Name) == "" {
 		return nil, model.ErrMissingParam("name")
 	}
+	if err := s.checkUsernameAllowed(in.Username); err != nil {
+		return nil, err
+	}
 	return s.InsertUser(ctx, in)
+}
+
+// checkRoles validates roles an actor gives a user (on creation, old is
+// nil): they must exist; changing them needs assign-roles; granting admin
+// needs assign-admin-role.
+func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []string, roles []string) error {
+	if roles == nil {
+		return nil
+	}
+	known, err := s.store.Roles(ctx)
+	if err != nil {
+		return internal("roles", err)
+	}
+	ids := make(map[string]bool, len(known))
+	for _, r := range known {
+		ids[r.ID] = true
+	}
+	for _, r := range roles {
+		if !ids[r] {
+			return model.Errf("error-action-not-allowed", "The field Roles consist invalid role id").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+		}
+	}
+	if contains(roles, "admin") && !contains(old, "admin") && !s.Can(actor, "assign-admin-role") {
+		return model.Errf("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_admin"})
+	}
+	changed := len(roles) != len(old)
+	for _, r := range roles {
+		if !contains(old, r) {
+			changed = true
+		}
+	}
+	if old == nil {
+		// On creation the default role needs no special right.
+		changed = len(roles) > 1 || (len(roles) == 1 && roles[0] != "user")
+	}
+	if changed && !s.Can(actor, "assign-roles") {
+		return model.Errf("error-action-not-allowed", "Assign roles is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+	}
+	return nil
+}
+
+// checkUsernameAllowed refuses usernames on Rocket.Chat's blocked lists
+// (Accounts_BlockedUsernameList and Accounts_SystemBlockedUsernameList),
+// as its checkUsernameAvailability does for new accounts.
+func (s *Service) checkUsernameAllowed(username string) error {
+	username = strings.TrimSpace(username)
+	for _, id := range []string{"Accounts_BlockedUsernameList", "Accounts_SystemBlockedUsernameList"} {
+		for _, b := range strings.Split(s.settings.String(id), ",") {
+			if b = strings.TrimSpace(b); b != "" && strings.EqualFold(b, username) {
+				return model.Errf("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
+			}
+		}
+	}
+	return nil
 }
 
 // InsertUser validates and stores a new account without permission checks
@@ -64,11 +124,11 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 		return nil, model.ErrMissingParam("username")
 	}
 	if !text.ValidUsername(username, s.settings.String("UTF8_User_Names_Validation")) {
-		return nil, model.Errf("error-invalid-username", "Invalid username").WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
+		return nil, model.Errf("error-input-is-not-a-valid-field", "%s is not a valid username", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": username, "field": "Username"})
 	}
 	email := strings.TrimSpace(in.Email)
 	if email != "" {
-		if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, " <>") {
+		if !validEmail(email) {
 			return nil, model.Errf("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "email": email})
 		}
 	}
@@ -85,7 +145,7 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 		}
 		hash = h
 	}
-	roles := in.Roles
+	roles := append([]string(nil), in.Roles...)
 	if len(roles) == 0 {
 		roles = []string{"user"}
 	}
@@ -121,6 +181,15 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 				return model.Errf("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": email})
 			}
 		}
+		if in.AdminIfFirst && !contains(u.Roles, "admin") {
+			_, admins, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, store.Page{Count: 1})
+			if err != nil {
+				return err
+			}
+			if admins == 0 {
+				u.Roles = append(u.Roles, "admin")
+			}
+		}
 		if err := tx.InsertUser(ctx, u); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return model.Errf("error-field-unavailable", "%s is already in use :(", username)
@@ -141,6 +210,12 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 		return nil, internal("insert user", err)
 	}
 	return u, nil
+}
+
+// validEmail reports whether email is a bare address (no display name).
+func validEmail(email string) bool {
+	a, err := mail.ParseAddress(email)
+	return err == nil && a.Address == email && !strings.ContainsAny(email, " <>")
 }
 
 // joinDefaultChannels subscribes a new user to every default room.

@@ -110,6 +110,7 @@ func serve(ctx context.Context, args []string) error {
 	rest := api.New(api.Deps{Chat: a.chat, Auth: a.auth, Logger: log}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", rest)
+	mux.Handle("/avatar/", rest)
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

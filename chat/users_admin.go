@@ -1,0 +1,1057 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"liftoff/auth"
+	"liftoff/chat/text"
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// UserLookup names a user the way the API does: by id, or by username
+// (Rocket.Chat's userId / username / user parameters).
+type UserLookup struct {
+	ID       string
+	Username string
+}
+
+// Empty reports whether the lookup names nobody.
+func (l UserLookup) Empty() bool {
+	return strings.TrimSpace(l.ID) == "" && strings.TrimSpace(l.Username) == ""
+}
+
+// FindUser resolves a lookup with Rocket.Chat's getUserFromParams errors.
+func (s *Service) FindUser(ctx context.Context, l UserLookup) (*model.User, error) {
+	var u *model.User
+	var err error
+	switch {
+	case strings.TrimSpace(l.ID) != "":
+		u, err = s.store.UserByID(ctx, strings.TrimSpace(l.ID))
+	case strings.TrimSpace(l.Username) != "":
+		u, err = s.store.UserByUsername(ctx, strings.TrimPrefix(strings.TrimSpace(l.Username), "@"))
+	default:
+		return nil, model.Errf("error-user-param-not-provided", "The required \"userId\" or \"username\" param was not provided")
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, model.Errf("error-invalid-user", "The required \"userId\" or \"username\" param provided does not match any users")
+	}
+	if err != nil {
+		return nil, internal("find user", err)
+	}
+	return u, nil
+}
+
+// lookupIsActor reports whether the lookup is empty or names actor.
+func lookupIsActor(actor *model.User, l UserLookup) bool {
+	if l.Empty() {
+		return true
+	}
+	if l.ID != "" {
+		return l.ID == actor.ID
+	}
+	return strings.EqualFold(strings.TrimPrefix(l.Username, "@"), actor.Username)
+}
+
+// UserInfo is what users.info shows about a user. Full is true when the
+// viewer may see everything (themself, or view-full-other-user-info);
+// transports show only the public fields otherwise. Rooms is set when the
+// caller asked for them and may see them.
+type UserInfo struct {
+	User  *model.User
+	Full  bool
+	Self  bool
+	Rooms []*model.Subscription
+}
+
+// GetUserInfo implements users.info.
+func (s *Service) GetUserInfo(ctx context.Context, actor *model.User, l UserLookup, withRooms bool) (*UserInfo, error) {
+	if l.Empty() {
+		return nil, model.Errf("error-invalid-params", "Invalid search query.")
+	}
+	u, err := s.FindUser(ctx, l)
+	if err != nil {
+		if e, ok := model.AsError(err); ok && e.Type == "error-invalid-user" {
+			return nil, model.Errf("error-invalid-user", "User not found.")
+		}
+		return nil, err
+	}
+	self := u.ID == actor.ID
+	info := &UserInfo{User: u, Self: self, Full: self || s.Can(actor, "view-full-other-user-info")}
+	if withRooms && (self || s.Can(actor, "view-other-user-channels")) {
+		subs, err := s.store.SubscriptionsOfUser(ctx, u.ID, store.SubscriptionQuery{})
+		if err != nil {
+			return nil, internal("user rooms", err)
+		}
+		sort.Slice(subs, func(i, j int) bool {
+			if subs[i].T != subs[j].T {
+				return subs[i].T < subs[j].T
+			}
+			return subs[i].Name < subs[j].Name
+		})
+		info.Rooms = subs
+	}
+	return info, nil
+}
+
+// ListUsers implements users.list: it needs view-d-room (and
+// view-outside-room when API_Apply_permission_view-outside-room_on_users-list
+// is on). full reports whether the caller may see every field.
+func (s *Service) ListUsers(ctx context.Context, actor *model.User, q store.UserQuery, p store.Page) (users []*model.User, total int, full bool, err error) {
+	if !s.Can(actor, "view-d-room") {
+		return nil, 0, false, model.ErrUnauthorized
+	}
+	if s.settings.Bool("API_Apply_permission_view-outside-room_on_users-list") && !s.Can(actor, "view-outside-room") {
+		return nil, 0, false, model.ErrUnauthorized
+	}
+	users, total, err = s.store.ListUsers(ctx, q, p)
+	if err != nil {
+		return nil, 0, false, internal("list users", err)
+	}
+	return users, total, s.Can(actor, "view-full-other-user-info"), nil
+}
+
+// AutocompleteUsers implements users.autocomplete: up to 10 active users
+// whose username or name contains term, except the listed usernames. Users
+// without view-outside-room only find people they share a room with.
+func (s *Service) AutocompleteUsers(ctx context.Context, actor *model.User, term string, exceptions []string) ([]*model.User, error) {
+	yes := true
+	q := store.UserQuery{Text: strings.TrimSpace(term), Exclude: exceptions, Active: &yes}
+	if !s.Can(actor, "view-outside-room") {
+		rooms, err := s.RoomIDsOfUser(ctx, actor.ID)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, rid := range rooms {
+			ids, err := s.store.MemberIDs(ctx, rid)
+			if err != nil {
+				return nil, internal("autocomplete", err)
+			}
+			for _, id := range ids {
+				seen[id] = true
+			}
+		}
+		if len(seen) == 0 {
+			return []*model.User{}, nil
+		}
+		for id := range seen {
+			q.IDs = append(q.IDs, id)
+		}
+	}
+	users, _, err := s.store.ListUsers(ctx, q, store.Page{Count: 10, Sort: []store.SortKey{{Field: "username"}}})
+	if err != nil {
+		return nil, internal("autocomplete", err)
+	}
+	return users, nil
+}
+
+// RegisterInput is a self-registration (users.register).
+type RegisterInput struct {
+	Username string
+	Email    string
+	Pass     string
+	Name     string
+	Secret   string // the secret URL code, when registration needs one
+}
+
+// Register creates an account for an anonymous visitor, when
+// Accounts_RegistrationForm allows it. The first account registered while
+// no administrator exists becomes admin.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, error) {
+	switch s.settings.String("Accounts_RegistrationForm") {
+	case "Disabled":
+		return nil, model.Errf("error-user-registration-disabled", "User registration is disabled").WithDetails(map[string]any{"method": "registerUser"})
+	case "Secret URL":
+		if in.Secret == "" || in.Secret != s.settings.String("Accounts_RegistrationForm_SecretURL") {
+			return nil, model.Errf("error-user-registration-secret", "User registration is only allowed via Secret URL").WithDetails(map[string]any{"method": "registerUser"})
+		}
+	}
+	switch {
+	case strings.TrimSpace(in.Username) == "":
+		return nil, model.ErrMissingParam("username")
+	case strings.TrimSpace(in.Email) == "":
+		return nil, model.ErrMissingParam("email")
+	case in.Pass == "":
+		return nil, model.ErrMissingParam("pass")
+	case strings.TrimSpace(in.Name) == "" && s.settings.Bool("Accounts_RequireNameForSignUp"):
+		return nil, model.ErrMissingParam("name")
+	}
+	if err := s.checkUsernameAllowed(in.Username); err != nil {
+		return nil, model.Errf(model.ErrUsernameTaken.Type, "Username is already in use")
+	}
+	if _, err := s.store.UserByUsername(ctx, strings.TrimSpace(in.Username)); err == nil {
+		return nil, model.Errf(model.ErrUsernameTaken.Type, "Username is already in use")
+	}
+	var roles []string
+	for _, r := range strings.Split(s.settings.String("Accounts_Registration_Users_Default_Roles"), ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			roles = append(roles, r)
+		}
+	}
+	active := !s.settings.Bool("Accounts_ManuallyApproveNewUsers")
+	u, err := s.InsertUser(ctx, NewUserInput{
+		Username: in.Username, Email: in.Email, Name: in.Name, Password: in.Pass, Roles: roles,
+		Active: &active, JoinDefaultChannels: true, AdminIfFirst: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if u.HasRole("admin") {
+		s.log.Warn("first registered user made administrator", "username", u.Username, "id", u.ID)
+	}
+	return u, nil
+}
+
+// UpdateUserInput is a change of another user's account by an
+// administrator (users.update). Nil fields are left as they are.
+type UpdateUserInput struct {
+	Email                 *string
+	Name                  *string
+	Password              *string
+	Username              *string
+	Active                *bool
+	Roles                 []string // nil: unchanged
+	RequirePasswordChange *bool
+	Verified              *bool
+	Bio                   *string
+	Nickname              *string
+	StatusText            *string
+	CustomFields          map[string]any
+	ConfirmRelinquish     bool
+}
+
+// profileChange is a validated set of field changes applied to a user
+// inside a transaction.
+type profileChange struct {
+	email, name, username, bio, nickname, statusText *string
+	roles                                            []string
+	requirePasswordChange, verified                  *bool
+	customFields                                     map[string]any
+	passwordHash                                     string
+	// logoutKeep, when logout is set, is the hash of the one login token
+	// kept after a password change ("" keeps none).
+	logout     bool
+	logoutKeep string
+}
+
+// UpdateUser implements users.update with Rocket.Chat's checks
+// (validateUserData and validateUserEditing).
+func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID string, in UpdateUserInput) (*model.User, error) {
+	if strings.TrimSpace(userID) == "" {
+		return nil, model.ErrMissingParam("userId")
+	}
+	editingSelf := userID == actor.ID
+	if in.Verified != nil && *in.Verified && editingSelf {
+		return nil, model.Errf("error-action-not-allowed", "Editing email verification is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
+	}
+	if !editingSelf && !s.Can(actor, "edit-other-user-info") {
+		return nil, model.Errf("error-action-not-allowed", "Editing user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
+	}
+	u, err := s.store.UserByID(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, model.Errf("error-invalid-user", "Invalid user")
+	}
+	if err != nil {
+		return nil, internal("update user", err)
+	}
+	if in.Roles != nil {
+		if err := s.checkRoles(ctx, actor, u.Roles, in.Roles); err != nil {
+			return nil, err
+		}
+	}
+	if in.Username != nil && *in.Username != "" && !text.ValidUsername(*in.Username, s.settings.String("UTF8_User_Names_Validation")) {
+		return nil, model.Errf("error-input-is-not-a-valid-field", "%s is not a valid username", *in.Username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": *in.Username, "field": "Username"})
+	}
+	if err := s.validateUserEditing(actor, u, in.Username, in.Name, in.Email, in.StatusText, in.Password); err != nil {
+		return nil, err
+	}
+	ch := profileChange{email: in.Email, name: in.Name, username: in.Username, bio: in.Bio, nickname: in.Nickname,
+		statusText: in.StatusText, roles: in.Roles, requirePasswordChange: in.RequirePasswordChange, verified: in.Verified,
+		customFields: in.CustomFields}
+	if in.Password != nil && strings.TrimSpace(*in.Password) != "" && s.Can(actor, "edit-other-user-password") {
+		if err := s.checkPasswordPolicy(strings.TrimSpace(*in.Password)); err != nil {
+			return nil, err
+		}
+		h, err := s.hashPassword(strings.TrimSpace(*in.Password))
+		if err != nil {
+			return nil, internal("hash password", err)
+		}
+		ch.passwordHash = h
+		// Someone else set the password: every session of the user ends.
+		ch.logout = !editingSelf
+	}
+	if in.Active != nil && !s.Can(actor, "edit-other-user-active-status") {
+		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "setUserActiveStatus"})
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		cur, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if err := s.applyProfileChange(ctx, tx, cur, ch); err != nil {
+			return err
+		}
+		if in.Active != nil && *in.Active != cur.Active {
+			return s.setActiveTx(ctx, tx, cur, *in.Active, in.ConfirmRelinquish)
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, model.Errf("error-invalid-user", "Invalid user")
+	}
+	if err != nil {
+		return nil, internal("update user", err)
+	}
+	return s.reloadUser(ctx, userID)
+}
+
+func (s *Service) reloadUser(ctx context.Context, id string) (*model.User, error) {
+	u, err := s.store.UserByID(ctx, id)
+	if err != nil {
+		return nil, internal("load user", err)
+	}
+	return u, nil
+}
+
+// validateUserEditing applies Rocket.Chat's settings that forbid changing
+// parts of a profile (Accounts_AllowUsernameChange, ...). Administrators
+// with edit-other-user-info may still change other people's fields.
+func (s *Service) validateUserEditing(actor, u *model.User, username, name, email, statusText, password *string) error {
+	self := actor.ID == u.ID
+	otherInfo := s.Can(actor, "edit-other-user-info")
+	otherPassword := s.Can(actor, "edit-other-user-password")
+	deny := func(reason string) error {
+		return model.Errf("error-action-not-allowed", "%s", reason).WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Update_user"})
+	}
+	if !s.settings.Bool("Accounts_AllowUserProfileChange") && !otherInfo && !otherPassword {
+		return deny("Edit user profile is not allowed")
+	}
+	editing := func(old string, v *string) bool { return v != nil && *v != old }
+	restricted := !otherInfo || self
+	if editing(u.Username, username) && !s.settings.Bool("Accounts_AllowUsernameChange") && restricted {
+		return deny("Edit username is not allowed")
+	}
+	if editing(u.StatusText, statusText) && !s.settings.Bool("Accounts_AllowUserStatusMessageChange") && restricted {
+		return deny("Edit user status is not allowed")
+	}
+	if editing(u.Name, name) && !s.settings.Bool("Accounts_AllowRealNameChange") && restricted {
+		return deny("Edit user real name is not allowed")
+	}
+	if len(u.Emails) > 0 && editing(u.Emails[0].Address, email) && !s.settings.Bool("Accounts_AllowEmailChange") && restricted {
+		return deny("Edit user email is not allowed")
+	}
+	if password != nil && *password != "" && !s.settings.Bool("Accounts_AllowPasswordChange") && (!otherPassword || self) {
+		return deny("Edit user password is not allowed")
+	}
+	return nil
+}
+
+// applyProfileChange writes ch to u inside tx, with uniqueness checks, the
+// renaming of the user's memberships, and the UserChanged event.
+func (s *Service) applyProfileChange(ctx context.Context, tx store.Tx, u *model.User, ch profileChange) error {
+	now := s.nowTime()
+	var fields []string
+	prevUsername := ""
+	if ch.username != nil && strings.TrimSpace(*ch.username) != "" && strings.TrimSpace(*ch.username) != u.Username {
+		nu := strings.TrimSpace(*ch.username)
+		if other, err := tx.UserByUsername(ctx, nu); err == nil && other.ID != u.ID {
+			return model.Errf("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUser"})
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if s.checkUsernameAllowed(nu) != nil && !strings.EqualFold(nu, u.Username) {
+			return model.Errf("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUser"})
+		}
+		prevUsername = u.Username
+		u.Username = nu
+		fields = append(fields, "username")
+	}
+	if ch.name != nil && strings.TrimSpace(*ch.name) != "" && strings.TrimSpace(*ch.name) != u.Name {
+		u.Name = strings.TrimSpace(*ch.name)
+		fields = append(fields, "name")
+	}
+	if ch.email != nil && strings.TrimSpace(*ch.email) != "" {
+		email := strings.ToLower(strings.TrimSpace(*ch.email))
+		if !validEmail(email) {
+			return model.Errf("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "setEmail", "email": email})
+		}
+		if u.Email() != email {
+			if other, err := tx.UserByEmail(ctx, email); err == nil && other.ID != u.ID {
+				return model.Errf("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "setEmail", "field": email})
+			} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			verified := ch.verified != nil && *ch.verified
+			u.Emails = []model.Email{{Address: email, Verified: verified}}
+			fields = append(fields, "emails")
+		}
+	}
+	if ch.verified != nil && len(u.Emails) > 0 && u.Emails[0].Verified != *ch.verified {
+		u.Emails[0].Verified = *ch.verified
+		fields = appendFieldOnce(fields, "emails")
+	}
+	if ch.bio != nil && strings.TrimSpace(*ch.bio) != u.Bio {
+		u.Bio = strings.TrimSpace(*ch.bio)
+		fields = append(fields, "bio")
+	}
+	if ch.nickname != nil && strings.TrimSpace(*ch.nickname) != u.Nickname {
+		u.Nickname = strings.TrimSpace(*ch.nickname)
+		fields = append(fields, "nickname")
+	}
+	if ch.statusText != nil && strings.TrimSpace(*ch.statusText) != u.StatusText {
+		u.StatusText = truncateRunes(strings.TrimSpace(*ch.statusText), 120)
+		fields = append(fields, "statusText")
+	}
+	if ch.roles != nil && !sameRoleSet(ch.roles, u.Roles) {
+		u.Roles = append([]string{}, ch.roles...)
+		fields = append(fields, "roles")
+	}
+	if ch.requirePasswordChange != nil && *ch.requirePasswordChange != u.RequirePasswordChange {
+		u.RequirePasswordChange = *ch.requirePasswordChange
+		fields = append(fields, "requirePasswordChange")
+	}
+	if len(ch.customFields) > 0 {
+		merged := make(map[string]any, len(u.CustomFields)+len(ch.customFields))
+		for k, v := range u.CustomFields {
+			merged[k] = v
+		}
+		for k, v := range ch.customFields {
+			merged[k] = v
+		}
+		u.CustomFields = merged
+		fields = append(fields, "customFields")
+	}
+	if ch.passwordHash != "" {
+		if err := tx.SetPasswordHash(ctx, u.ID, ch.passwordHash); err != nil {
+			return err
+		}
+		if ch.logout || ch.logoutKeep != "" {
+			if err := tx.DeleteTokensOfUser(ctx, u.ID, model.TokenLogin, ch.logoutKeep); err != nil {
+				return err
+			}
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	u.UpdatedAt = now
+	if err := tx.UpdateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return model.Errf("error-field-unavailable", "Username or e-mail is already in use")
+		}
+		return err
+	}
+	if prevUsername != "" || contains(fields, "name") {
+		if err := s.renameUserEverywhere(ctx, tx, u, prevUsername, now); err != nil {
+			return err
+		}
+	}
+	c := *u
+	tx.Emit(model.UserChanged{User: &c, Fields: fields, PreviousUsername: prevUsername})
+	if contains(fields, "statusText") {
+		tx.Emit(model.PresenceChanged{UserID: u.ID, Username: u.Username, Status: visibleStatusOf(u), StatusText: u.StatusText})
+	}
+	return nil
+}
+
+// renameUserEverywhere updates the copies of a user's username and name in
+// their subscriptions, in the names others see for their direct rooms, and
+// in those rooms' member lists.
+func (s *Service) renameUserEverywhere(ctx context.Context, tx store.Tx, u *model.User, prevUsername string, now model.Time) error {
+	old := prevUsername
+	if old == "" {
+		old = u.Username
+	}
+	if err := tx.RenameUserInSubscriptions(ctx, u.ID, old, u.Username, u.Name, now); err != nil {
+		return err
+	}
+	if prevUsername == "" {
+		return nil
+	}
+	dms, err := tx.SubscriptionsOfUser(ctx, u.ID, store.SubscriptionQuery{Types: []string{model.RoomDirect}})
+	if err != nil {
+		return err
+	}
+	for _, sub := range dms {
+		room, err := loadRoomTx(ctx, tx, sub.RID)
+		if err != nil {
+			if _, ok := model.AsError(err); ok {
+				continue
+			}
+			return err
+		}
+		for i, n := range room.Usernames {
+			if n == prevUsername {
+				room.Usernames[i] = u.Username
+			}
+		}
+		if err := saveRoom(ctx, tx, room, now); err != nil {
+			return err
+		}
+		others, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, store.Page{})
+		if err != nil {
+			return err
+		}
+		for _, o := range others {
+			o2, err := tx.SubscriptionByID(ctx, o.ID)
+			if err != nil {
+				return err
+			}
+			tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: o2})
+		}
+	}
+	return nil
+}
+
+// OwnInfoInput is a user's change of their own profile (users.updateOwnBasicInfo).
+type OwnInfoInput struct {
+	Email           *string
+	Name            *string
+	Username        *string
+	Nickname        *string
+	Bio             *string
+	StatusText      *string
+	StatusType      *string
+	CurrentPassword string // hex SHA-256 of the current password
+	NewPassword     string
+	CustomFields    map[string]any
+}
+
+// UpdateOwnBasicInfo implements users.updateOwnBasicInfo. Changing the
+// e-mail or the password needs the current password (its SHA-256 digest),
+// as Rocket.Chat's password second factor does. A new password logs out
+// every other session; keepTokenHash names the caller's token to keep.
+func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in OwnInfoInput, keepTokenHash string) (*model.User, error) {
+	if !s.settings.Bool("Accounts_AllowUserProfileChange") {
+		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "saveUserProfile"})
+	}
+	u, err := s.store.UserByID(ctx, actor.ID)
+	if err != nil {
+		return nil, internal("update own info", err)
+	}
+	var pw *string
+	if in.NewPassword != "" {
+		pw = &in.NewPassword
+	}
+	if err := s.validateUserEditing(actor, u, in.Username, in.Name, in.Email, in.StatusText, pw); err != nil {
+		return nil, err
+	}
+	if (in.Email != nil && *in.Email != "") || in.NewPassword != "" {
+		if in.CurrentPassword == "" {
+			return nil, model.Errf("totp-required", "TOTP Required").WithDetails(map[string]any{"method": "password", "codeGenerated": false, "availableMethods": []string{"password"}})
+		}
+		hash, err := s.store.PasswordHash(ctx, u.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, internal("check password", err)
+		}
+		if !auth.CheckDigest(hash, in.CurrentPassword) {
+			return nil, model.Errf("totp-invalid", "TOTP Invalid").WithDetails(map[string]any{"method": "password"})
+		}
+	}
+	if in.Username != nil && *in.Username != "" && *in.Username != u.Username &&
+		!text.ValidUsername(*in.Username, s.settings.String("UTF8_User_Names_Validation")) {
+		return nil, model.Errf("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUserProfile"})
+	}
+	if in.Bio != nil && len([]rune(*in.Bio)) > 260 {
+		return nil, model.Errf("error-bio-size-exceeded", "Bio size exceeds 260 characters").WithDetails(map[string]any{"method": "saveUserProfile"})
+	}
+	if in.Nickname != nil && len([]rune(*in.Nickname)) > 120 {
+		return nil, model.Errf("error-nickname-size-exceeded", "Nickname size exceeds 120 characters").WithDetails(map[string]any{"method": "saveUserProfile"})
+	}
+	ch := profileChange{email: in.Email, name: in.Name, username: in.Username, nickname: in.Nickname, bio: in.Bio,
+		statusText: in.StatusText, customFields: in.CustomFields}
+	if in.NewPassword != "" && s.settings.Bool("Accounts_AllowPasswordChange") {
+		if auth.CheckDigest(storedPasswordHash(ctx, s, u.ID), auth.Digest(in.NewPassword)) {
+			return nil, model.Errf("error-password-same-as-current", "Entered password same as current password").WithDetails(map[string]any{"method": "saveUserProfile"})
+		}
+		if err := s.checkPasswordPolicy(in.NewPassword); err != nil {
+			return nil, err
+		}
+		h, err := s.hashPassword(in.NewPassword)
+		if err != nil {
+			return nil, internal("hash password", err)
+		}
+		ch.passwordHash = h
+		ch.logout = true
+		ch.logoutKeep = keepTokenHash
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		cur, err := tx.UserByID(ctx, actor.ID)
+		if err != nil {
+			return err
+		}
+		return s.applyProfileChange(ctx, tx, cur, ch)
+	})
+	if err != nil {
+		return nil, internal("update own info", err)
+	}
+	if in.StatusType != nil && *in.StatusType != "" {
+		if err := s.SetUserStatus(ctx, actor, UserLookup{}, *in.StatusType, nil); err != nil {
+			return nil, err
+		}
+	}
+	return s.reloadUser(ctx, actor.ID)
+}
+
+// storedPasswordHash returns the stored password hash of a user ("" when none or on error).
+func storedPasswordHash(ctx context.Context, s *Service, userID string) string {
+	h, _ := s.store.PasswordHash(ctx, userID)
+	return h
+}
+
+// SetActiveStatus implements users.setActiveStatus: activating or
+// deactivating an account. Deactivation logs the user out everywhere.
+func (s *Service) SetActiveStatus(ctx context.Context, actor *model.User, userID string, active, confirmRelinquish bool) (*model.User, error) {
+	if !s.Can(actor, "edit-other-user-active-status") && !s.Can(actor, "manage-moderation-actions") {
+		return nil, model.ErrUnauthorized
+	}
+	if strings.TrimSpace(userID) == "" {
+		return nil, model.ErrMissingParam("userId")
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return model.Errf("error-invalid-user", "User not found")
+		}
+		if err != nil {
+			return err
+		}
+		return s.setActiveTx(ctx, tx, u, active, confirmRelinquish)
+	})
+	if err != nil {
+		return nil, internal("set active status", err)
+	}
+	return s.reloadUser(ctx, userID)
+}
+
+// setActiveTx (de)activates u inside tx. Deactivation refuses to leave the
+// server without an active admin, hands over rooms the user solely owns
+// (only when confirmed), and deletes every token of the user.
+func (s *Service) setActiveTx(ctx context.Context, tx store.Tx, u *model.User, active, confirmRelinquish bool) error {
+	now := s.nowTime()
+	if !active {
+		if u.HasRole("admin") && u.Active {
+			yes := true
+			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}, Active: &yes}, store.Page{Count: 1})
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return model.Errf("error-action-not-allowed", "Leaving the app without an active admin is not allowed").WithDetails(map[string]any{"method": "removeUserFromRole", "action": "Remove_last_admin"})
+			}
+		}
+		owned, err := s.soleOwnedRooms(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
+		if len(owned) > 0 && !confirmRelinquish {
+			return errLastOwner(owned)
+		}
+		for _, o := range owned {
+			if o.heir != nil {
+				if err := s.makeOwner(ctx, tx, o.heir, now); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.DeleteTokensOfUser(ctx, u.ID, "", ""); err != nil {
+			return err
+		}
+	}
+	if u.Active == active {
+		return nil
+	}
+	u.Active = active
+	u.UpdatedAt = now
+	if err := tx.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	c := *u
+	tx.Emit(model.UserChanged{User: &c, Fields: []string{"active"}})
+	return nil
+}
+
+// ownedRoom is a room whose only owner is the user being removed: heir is
+// the member who becomes owner (nil when the user is the only member).
+type ownedRoom struct {
+	room *model.Room
+	sub  *model.Subscription
+	heir *model.Subscription
+}
+
+// soleOwnedRooms lists the channels and groups the user is the only owner of.
+func (s *Service) soleOwnedRooms(ctx context.Context, tx store.Tx, userID string) ([]ownedRoom, error) {
+	subs, err := tx.SubscriptionsOfUser(ctx, userID, store.SubscriptionQuery{Types: []string{model.RoomChannel, model.RoomPrivate}})
+	if err != nil {
+		return nil, err
+	}
+	var out []ownedRoom
+	for _, sub := range subs {
+		if !sub.HasRole("owner") {
+			continue
+		}
+		members, _, err := tx.SubscriptionsOfRoom(ctx, sub.RID, store.MemberQuery{}, store.Page{Sort: []store.SortKey{{Field: "ts"}}})
+		if err != nil {
+			return nil, err
+		}
+		var heir *model.Subscription
+		otherOwner := false
+		for _, m := range members {
+			if m.U.ID == userID {
+				continue
+			}
+			if m.HasRole("owner") {
+				otherOwner = true
+				break
+			}
+			if heir == nil {
+				heir = m
+			}
+		}
+		if otherOwner {
+			continue
+		}
+		room, err := tx.RoomByID(ctx, sub.RID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ownedRoom{room: room, sub: sub, heir: heir})
+	}
+	return out, nil
+}
+
+// errLastOwner is Rocket.Chat's user-last-owner error, listing the rooms
+// that would lose their owner and those that would be removed.
+func errLastOwner(owned []ownedRoom) error {
+	change, remove := []string{}, []string{}
+	for _, o := range owned {
+		if o.heir != nil {
+			change = append(change, o.room.Name)
+		} else {
+			remove = append(remove, o.room.Name)
+		}
+	}
+	return model.Errf("user-last-owner", "").WithDetails(map[string]any{"shouldChangeOwner": change, "shouldBeRemoved": remove})
+}
+
+// makeOwner adds the owner role to a member's subscription.
+func (s *Service) makeOwner(ctx context.Context, tx store.Tx, sub *model.Subscription, now model.Time) error {
+	cur, err := tx.SubscriptionByID(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	if cur.HasRole("owner") {
+		return nil
+	}
+	cur.Roles = append(cur.Roles, "owner")
+	cur.UpdatedAt = now
+	if err := tx.UpdateSubscription(ctx, cur); err != nil {
+		return err
+	}
+	tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: cur})
+	tx.Emit(model.RoleChanged{Type: "added", RoleID: "owner", UserID: cur.U.ID, Username: cur.U.Username, Scope: cur.RID})
+	return nil
+}
+
+// DeleteUser implements users.delete: it needs delete-user, keeps at least
+// one admin, hands over (or, with no one left, removes) rooms the user
+// solely owns when confirmRelinquish is set, removes the user's direct
+// conversations and memberships, and erases their messages when
+// Message_ErasureType is "Delete".
+func (s *Service) DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error {
+	if !s.Can(actor, "delete-user") {
+		return model.ErrUnauthorized
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return model.Errf("error-invalid-user", "Invalid user to delete").WithDetails(map[string]any{"method": "deleteUser"})
+		}
+		if err != nil {
+			return err
+		}
+		if u.Type == model.UserTypeApp {
+			return model.Errf("error-cannot-delete-app-user", "Deleting app user is not allowed").WithDetails(map[string]any{"method": "deleteUser"})
+		}
+		if u.HasRole("admin") {
+			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, store.Page{Count: 1})
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return model.Errf("error-action-not-allowed", "Leaving the app without admins is not allowed").WithDetails(map[string]any{"method": "deleteUser", "action": "Remove_last_admin"})
+			}
+		}
+		owned, err := s.soleOwnedRooms(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
+		if len(owned) > 0 && !confirmRelinquish {
+			return errLastOwner(owned)
+		}
+		return s.deleteUserTx(ctx, tx, u, owned)
+	})
+	if err != nil {
+		return internal("delete user", err)
+	}
+	return nil
+}
+
+func (s *Service) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, owned []ownedRoom) error {
+	now := s.nowTime()
+	orphan := map[string]bool{}
+	for _, o := range owned {
+		if o.heir == nil {
+			orphan[o.room.ID] = true
+		} else if err := s.makeOwner(ctx, tx, o.heir, now); err != nil {
+			return err
+		}
+	}
+	subs, err := tx.SubscriptionsOfUser(ctx, u.ID, store.SubscriptionQuery{})
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		room, err := tx.RoomByID(ctx, sub.RID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		oneToOne := room.T == model.RoomDirect && len(room.UIDs) <= 2
+		if orphan[room.ID] || oneToOne {
+			if err := eraseRoomOfDeletedUser(ctx, tx, room); err != nil {
+				return err
+			}
+			continue
+		}
+		if room.T == model.RoomDirect {
+			room.UIDs = withoutValue(room.UIDs, u.ID)
+			room.Usernames = withoutValue(room.Usernames, u.Username)
+		}
+		if room.UsersCount > 0 {
+			room.UsersCount--
+		}
+		if err := saveRoom(ctx, tx, room, now); err != nil {
+			return err
+		}
+		tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: sub})
+	}
+	if s.settings.String("Message_ErasureType") == "Delete" {
+		msgs, _, err := tx.ListMessages(ctx, store.MessageQuery{FromUser: u.ID}, store.Page{})
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if err := tx.DeleteMessage(ctx, m.ID, now); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				return err
+			}
+			tx.Emit(model.MessageDeleted{RID: m.RID, MessageID: m.ID, Tmid: m.Tmid})
+		}
+	}
+	if err := tx.DeleteUser(ctx, u.ID); err != nil {
+		return err
+	}
+	tx.Emit(model.UserDeleted{UserID: u.ID, Username: u.Username})
+	return nil
+}
+
+// eraseRoomOfDeletedUser removes a room left without purpose by a deleted
+// user (their one-to-one conversations, rooms they were alone in), with
+// the events for every membership.
+func eraseRoomOfDeletedUser(ctx context.Context, tx store.Tx, room *model.Room) error {
+	members, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, store.Page{})
+	if err != nil {
+		return err
+	}
+	if err := tx.DeleteRoom(ctx, room.ID); err != nil {
+		return err
+	}
+	for _, m := range members {
+		tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: m})
+	}
+	tx.Emit(model.RoomChanged{Action: model.ActionRemoved, Room: cloneRoom(room)})
+	return nil
+}
+
+// visibleStatusOf is the status others see: invisible shows as offline.
+func visibleStatusOf(u *model.User) string {
+	if u.Status == "" || u.Status == model.StatusInvisible {
+		return model.StatusOffline
+	}
+	return u.Status
+}
+
+// SetUserStatus implements users.setStatus: the status message and/or the
+// status (online, away, busy, offline) of the caller, or of another user
+// for holders of edit-other-user-info.
+func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target UserLookup, status string, message *string) error {
+	if !s.settings.Bool("Accounts_AllowUserStatusMessageChange") {
+		return model.Errf("error-not-allowed", "Change status is not allowed").WithDetails(map[string]any{"method": "users.setStatus"})
+	}
+	if status == "" && message == nil {
+		return model.Errf("error-invalid-params", "The 'status' or 'message' param is required")
+	}
+	uid := actor.ID
+	if !lookupIsActor(actor, target) {
+		if !s.Can(actor, "edit-other-user-info") {
+			return model.ErrUnauthorized
+		}
+		u, err := s.FindUser(ctx, target)
+		if err != nil {
+			return err
+		}
+		uid = u.ID
+	}
+	def := ""
+	if status != "" {
+		switch status {
+		case model.StatusOnline, model.StatusAway, model.StatusBusy:
+			def = status
+		case model.StatusOffline:
+			if !s.settings.Bool("Accounts_AllowInvisibleStatusOption") {
+				return model.Errf("error-status-not-allowed", "Invisible status is disabled").WithDetails(map[string]any{"method": "users.setStatus"})
+			}
+			def = model.StatusInvisible
+		default:
+			return model.Errf("error-invalid-status", "Valid status types include online, away, offline, and busy.").WithDetails(map[string]any{"method": "users.setStatus"})
+		}
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, uid)
+		if err != nil {
+			return err
+		}
+		var fields []string
+		if message != nil {
+			t := truncateRunes(strings.TrimSpace(*message), 120)
+			if t != u.StatusText {
+				u.StatusText = t
+				fields = append(fields, "statusText")
+			}
+		}
+		if def != "" {
+			u.Status = status
+			u.StatusDefault = def
+			fields = append(fields, "status")
+		}
+		if len(fields) == 0 {
+			return nil
+		}
+		u.UpdatedAt = s.nowTime()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		c := *u
+		tx.Emit(model.UserChanged{User: &c, Fields: fields})
+		tx.Emit(model.PresenceChanged{UserID: u.ID, Username: u.Username, Status: visibleStatusOf(u), StatusText: u.StatusText})
+		return nil
+	})
+	return internal("set status", err)
+}
+
+// SetStatus stores a user's presence as the presence tracker decides it
+// (status is what others see, statusDefault what the user chose) and
+// announces it. It implements presence.StatusStore.
+func (s *Service) SetStatus(ctx context.Context, userID, status, statusDefault string) error {
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if u.Status == status && u.StatusDefault == statusDefault {
+			return nil
+		}
+		u.Status, u.StatusDefault = status, statusDefault
+		u.UpdatedAt = s.nowTime()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		tx.Emit(model.PresenceChanged{UserID: u.ID, Username: u.Username, Status: visibleStatusOf(u), StatusText: u.StatusText})
+		return nil
+	})
+	return internal("set status", err)
+}
+
+// ResetAvatar implements users.resetAvatar: back to the generated avatar.
+// Users may reset their own (when Accounts_AllowUserAvatarChange is on);
+// resetting someone else's needs edit-other-user-avatar or
+// manage-moderation-actions.
+func (s *Service) ResetAvatar(ctx context.Context, actor *model.User, target UserLookup) error {
+	uid := actor.ID
+	if !target.Empty() {
+		u, err := s.FindUser(ctx, target)
+		if err != nil {
+			return err
+		}
+		uid = u.ID
+	}
+	self := uid == actor.ID
+	if !(self && s.settings.Bool("Accounts_AllowUserAvatarChange")) &&
+		!s.Can(actor, "edit-other-user-avatar") && !s.Can(actor, "manage-moderation-actions") {
+		return model.Errf("error-not-allowed", "Reset avatar is not allowed").WithDetails(map[string]any{"method": "users.resetAvatar"})
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, uid)
+		if err != nil {
+			return err
+		}
+		u.AvatarETag = ""
+		u.UpdatedAt = s.nowTime()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		c := *u
+		tx.Emit(model.UserChanged{User: &c, Fields: []string{"avatarETag"}})
+		return nil
+	})
+	return internal("reset avatar", err)
+}
+
+func withoutValue(list []string, v string) []string {
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if x != v {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func appendFieldOnce(list []string, v string) []string {
+	if contains(list, v) {
+		return list
+	}
+	return append(list, v)
+}
+
+func sameRoleSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
