@@ -23,6 +23,7 @@ type Server struct {
 	mux     *http.ServeMux
 	cfg     Config
 	version string
+	methods MethodInvoker // nil: no method.call bridges
 }
 
 // Config holds the REST API's own settings.
@@ -40,6 +41,9 @@ type Deps struct {
 	Chat   *chat.Service
 	Auth   *auth.Service
 	Logger *slog.Logger
+	// Methods runs realtime methods for method.call and method.callAnon
+	// (optional: without it those endpoints do not exist).
+	Methods MethodInvoker
 }
 
 // New returns the REST API with every route registered.
@@ -53,7 +57,7 @@ func New(d Deps, cfg Config) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{chat: d.Chat, auth: d.Auth, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version}
+	s := &Server{chat: d.Chat, auth: d.Auth, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version, methods: d.Methods}
 	s.routes()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, M{"success": false, "error": "API endpoint not found: " + r.URL.Path})
@@ -158,7 +162,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := http.StatusBadRequest
 	switch e.Type {
-	case "error-not-allowed", "unauthorized", "error-action-not-allowed":
+	case "error-not-allowed", "error-action-not-allowed", "unauthorized", "error-unauthorized",
+		"error-not-authorized", "not-authorized":
+		// Every refusal for want of a permission answers 403.
 		status = http.StatusForbidden
 	case "error-request-too-large":
 		status = http.StatusRequestEntityTooLarge

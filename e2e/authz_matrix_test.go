@@ -68,6 +68,11 @@ func (f *matrixFixture) newMember(t *testing.T, room, typ string) string {
 	return c.UserID
 }
 
+// uniqueValue in a parameter list stands for a fresh value with that prefix.
+type uniqueValue string
+
+func uniq(prefix string) uniqueValue { return uniqueValue(prefix) }
+
 type matrixCase struct {
 	method string
 	path   string
@@ -105,7 +110,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return func(t *testing.T, f *matrixFixture) map[string]any {
 			p := base(t, f)
 			for i := 0; i+1 < len(kv); i += 2 {
-				p[kv[i].(string)] = kv[i+1]
+				v := kv[i+1]
+				if u, ok := v.(uniqueValue); ok {
+					v = f.unique(string(u))
+				}
+				p[kv[i].(string)] = v
 			}
 			return p
 		}
@@ -163,9 +172,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "chat.postMessage", with(room("roomId", "p"), "text", "hi"), [5]int{out, no, ok, ok, no}},
 
 		// Room settings need edit-room (owner, moderator, admin).
-		{"POST", "channels.setTopic", with(room("roomId", "c"), "topic", "t"), [5]int{out, no, no, ok, ok}},
-		{"POST", "groups.setTopic", with(room("roomId", "p"), "topic", "t"), [5]int{out, bad, no, ok, bad}},
-		{"POST", "channels.setDescription", with(room("roomId", "c"), "description", "d"), [5]int{out, no, no, ok, ok}},
+		{"POST", "channels.setTopic", with(room("roomId", "c"), "topic", uniq("topic")), [5]int{out, no, no, ok, ok}},
+		{"POST", "groups.setTopic", with(room("roomId", "p"), "topic", uniq("topic")), [5]int{out, bad, no, ok, bad}},
+		{"POST", "channels.setDescription", with(room("roomId", "c"), "description", uniq("description")), [5]int{out, no, no, ok, ok}},
 		{"POST", "channels.archive", freshRoom("c"), [5]int{out, no, no, ok, ok}},
 		{"POST", "channels.delete", freshRoom("c"), [5]int{out, no, no, ok, ok}},
 		{"POST", "groups.delete", freshRoom("p"), [5]int{out, bad, no, ok, bad}},
@@ -183,7 +192,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// Administration.
 		{"POST", "users.create", newUser, [5]int{out, no, no, no, ok}},
 		{"GET", "users.list", fixed(map[string]any{}), [5]int{out, ok, ok, ok, ok}},
-		{"GET", "settings", fixed(map[string]any{}), [5]int{out, no, no, no, ok}},
+		// Without view-privileged-setting, GET settings lists public settings only.
+		{"GET", "settings", fixed(map[string]any{}), [5]int{out, ok, ok, ok, ok}},
+		{"GET", "settings/Accounts_RegistrationForm_SecretURL", fixed(map[string]any{}), [5]int{out, no, no, no, ok}},
 		{"POST", "settings/Site_Name", fixed(map[string]any{"value": "Liftoff test"}), [5]int{out, no, no, no, ok}},
 		{"GET", "statistics", fixed(map[string]any{}), [5]int{out, no, no, no, ok}},
 		{"GET", "permissions.listAll", fixed(map[string]any{}), [5]int{out, ok, ok, ok, ok}},
@@ -225,9 +236,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
-	// Refused writes changed nothing.
-	r := f.as[admin].Get("/api/v1/channels.info", "roomId", f.channel).OK(t)
-	if r.Str("channel.topic") != "t" {
-		t.Fatalf("topic: %s", r.Body)
+	// A refused write changes nothing.
+	f.as[owner].Post("/api/v1/channels.setTopic", map[string]any{"roomId": f.channel, "topic": "kept"}).OK(t)
+	f.as[member].Post("/api/v1/channels.setTopic", map[string]any{"roomId": f.channel, "topic": "hijacked"}).Fail(t, no, "")
+	if r := f.as[admin].Get("/api/v1/channels.info", "roomId", f.channel).OK(t); r.Str("channel.topic") != "kept" {
+		t.Fatalf("topic after a refused change: %s", r.Body)
 	}
 }
