@@ -201,7 +201,7 @@ func TestRoomSettings(t *testing.T) {
 	t.Run("archive", func(t *testing.T) {
 		id := rsRoom(t, owner, "channels", "archive-chan", member.Username)
 		rsPost(t, member, id, "before archiving")
-		member.Post("/api/v1/channels.archive", map[string]any{"roomId": id}).Fail(t, 400, "error-not-authorized")
+		member.Post("/api/v1/channels.archive", map[string]any{"roomId": id}).Fail(t, 403, "error-not-authorized")
 		owner.Post("/api/v1/channels.archive", map[string]any{"roomId": id}).OK(t)
 
 		if owner.Get("/api/v1/channels.info", "roomId", id).OK(t).Get("channel.archived") != true {
@@ -218,7 +218,7 @@ func TestRoomSettings(t *testing.T) {
 		owner.Post("/api/v1/channels.setTopic", map[string]any{"roomId": id, "topic": "x"}).Fail(t, 400, "error-room-archived")
 		owner.Post("/api/v1/channels.archive", map[string]any{"roomId": id}).Fail(t, 400, "error-room-archived")
 		// Owners may archive but, by default, only admins may unarchive.
-		owner.Post("/api/v1/channels.unarchive", map[string]any{"roomId": id}).Fail(t, 400, "error-not-authorized")
+		owner.Post("/api/v1/channels.unarchive", map[string]any{"roomId": id}).Fail(t, 403, "error-not-authorized")
 		if owner.Get("/api/v1/channels.info", "roomId", id).OK(t).Get("channel.archived") != true {
 			t.Fatal("refused unarchive changed the room")
 		}
