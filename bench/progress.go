@@ -83,17 +83,16 @@ func bar(frac float64, width int) string {
 	return "[" + strings.Repeat("=", n) + strings.Repeat(" ", width-n) + "]" + fmt.Sprintf(" %3.0f%%", frac*100)
 }
 
-// rate is a running rate: events per second since the previous call.
+// rate is a running rate: events per second since the previous call (or
+// since it was made, for the first call).
 type rate struct {
 	prev   int64
 	prevAt time.Time
 }
 
+func newRate() *rate { return &rate{prevAt: time.Now()} }
+
 func (r *rate) per(now time.Time, v int64) float64 {
-	if r.prevAt.IsZero() {
-		r.prev, r.prevAt = v, now
-		return 0
-	}
 	dt := now.Sub(r.prevAt).Seconds()
 	if dt <= 0 {
 		return 0

@@ -116,7 +116,7 @@ func (r *Runner) runChat(ctx context.Context, c RunConfig, res *Result) error {
 	interval := time.Duration(float64(c.Senders) / c.Rate * float64(time.Second))
 	start := time.Now()
 	end := start.Add(c.Duration.D())
-	var rtPost, rtDeliv rate
+	rtPost, rtDeliv := newRate(), newRate()
 	stop := r.t.Progress.Track(ctx, func() string {
 		now := time.Now()
 		el := min(now.Sub(start), c.Duration.D())

@@ -127,7 +127,7 @@ func (r *Runner) seed(ctx context.Context, c RunConfig, res *Result, roomID stri
 	var errs errorSample
 	var done atomic.Int64
 	start := time.Now()
-	var rt rate
+	rt := newRate()
 	stop := r.t.Progress.Track(ctx, func() string {
 		d := done.Load()
 		return fmt.Sprintf("%s seed %s %d/%d %s/s err %d", c.Name, bar(float64(d)/float64(n), 20), d, n, si(rt.per(time.Now(), d)), errs.count())
@@ -147,8 +147,9 @@ func (r *Runner) seed(ctx context.Context, c RunConfig, res *Result, roomID stri
 			}
 			t0 := time.Now()
 			_, err := clients[w].PostMessage(ctx, roomID, fmt.Sprintf("history seed %d %s", k, messageText("", c.MsgSize)))
-			lat.Record(time.Since(t0))
-			if err != nil {
+			if err == nil {
+				lat.Record(time.Since(t0))
+			} else {
 				errs.add(err)
 				if errs.count() > 100 {
 					return fmt.Errorf("seeding: too many errors: %w", err)
@@ -170,7 +171,7 @@ func (r *Runner) pages(ctx context.Context, c RunConfig, name string, read func(
 	var lat Histogram
 	var errs errorSample
 	var done atomic.Int64
-	var rt rate
+	rt := newRate()
 	stop := r.t.Progress.Track(ctx, func() string {
 		d := done.Load()
 		return fmt.Sprintf("%s %s %s %d/%d %s/s err %d", c.Name, name, bar(float64(d)/float64(c.Pages), 20), d, c.Pages, si(rt.per(time.Now(), d)), errs.count())
@@ -183,7 +184,9 @@ func (r *Runner) pages(ctx context.Context, c RunConfig, name string, read func(
 		for done.Add(1) <= int64(c.Pages) {
 			t0 := time.Now()
 			msgs, err := read(ctx, w, before)
-			lat.Record(time.Since(t0))
+			if err == nil {
+				lat.Record(time.Since(t0))
+			}
 			switch {
 			case err != nil:
 				errs.add(err)
@@ -227,7 +230,7 @@ func (r *Runner) runStorm(ctx context.Context, c RunConfig, res *Result) error {
 		var lat Histogram
 		var errs errorSample
 		var done atomic.Int64
-		var rt rate
+		rt := newRate()
 		stop := r.t.Progress.Track(ctx, func() string {
 			d := done.Load()
 			return fmt.Sprintf("%s %s %s %d/%d %s/s err %d", c.Name, name, bar(float64(d)/float64(c.Users), 20), d, c.Users, si(rt.per(time.Now(), d)), errs.count())

@@ -36,7 +36,7 @@ func (r *Runner) openSessions(ctx context.Context, label string, specs []session
 	s := &sessionSet{conns: make([]*rcclient.Conn, len(specs))}
 	var opened atomic.Int64
 	start := time.Now()
-	var rt rate
+	rt := newRate()
 	stop := r.t.Progress.Track(ctx, func() string {
 		n := opened.Load()
 		return fmt.Sprintf("%s connect %s %d/%d %s/s err %d", label, bar(float64(n)/float64(len(specs)), 20), n, len(specs),

@@ -36,15 +36,20 @@ func TestSmokeAgainstLiftoff(t *testing.T) {
 	if err != nil {
 		t.Fatalf("runner: %v", err)
 	}
-	res := r.Run(ctx, RunConfig{Scenario: ScenarioChat, Users: 20, Rooms: 2, Senders: 4, Rate: 100, Duration: Duration(3 * time.Second)})
-	if !res.Passed {
-		t.Fatalf("chat run failed: %v", res.Failures)
-	}
-	d := res.Delivery
-	if d == nil || d.Posted == 0 || d.Failed != 0 || d.Lost != 0 || d.Duplicates != 0 || d.Delivered != d.Expected || d.Expected != d.Posted*10 {
-		t.Fatalf("delivery accounting: %+v", d)
-	}
-	if res.Server == nil || res.Server.RSSPeakMB == 0 {
-		t.Fatalf("server sampling: %+v", res.Server)
+	// Deliveries always travel over DDP streams; posts go both ways.
+	for _, via := range []string{"rest", "ddp"} {
+		t.Run("post via "+via, func(t *testing.T) {
+			res := r.Run(ctx, RunConfig{Scenario: ScenarioChat, Users: 20, Rooms: 2, Senders: 10, Rate: 50, Duration: Duration(3 * time.Second), Via: via})
+			if !res.Passed {
+				t.Fatalf("chat run failed: %v", res.Failures)
+			}
+			d := res.Delivery
+			if d == nil || d.Posted == 0 || d.Failed != 0 || d.Lost != 0 || d.Duplicates != 0 || d.Delivered != d.Expected || d.Expected != d.Posted*10 {
+				t.Fatalf("delivery accounting: %+v", d)
+			}
+			if res.Server == nil || res.Server.RSSPeakMB == 0 {
+				t.Fatalf("server sampling: %+v", res.Server)
+			}
+		})
 	}
 }
