@@ -290,6 +290,12 @@ func parseSort(s string, allowed []string) ([]store.SortKey, error) {
 		}
 		keys = append(keys, store.SortKey{Field: field, Desc: dir < 0})
 	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, bad
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, bad
+	}
 	return keys, nil
 }
 
