@@ -249,7 +249,7 @@ func TestChatMessages(t *testing.T) {
 		bob.Post("/api/v1/chat.react", map[string]any{"messageId": "nosuchmessage", "emoji": "smile"}).Fail(t, 400, "error-message-not-found")
 		bob.Post("/api/v1/chat.react", map[string]any{"messageId": id}).Fail(t, 400, "error-emoji-param-not-provided")
 		bob.Post("/api/v1/chat.react", map[string]any{"messageId": id, "emoji": "not an emoji!"}).Fail(t, 403, "error-not-allowed")
-		carol.Post("/api/v1/chat.react", map[string]any{"messageId": secret, "emoji": "smile"}).Fail(t, 400, "not-authorized")
+		carol.Post("/api/v1/chat.react", map[string]any{"messageId": secret, "emoji": "smile"}).Fail(t, 403, "not-authorized")
 		if r := message(t, alice, secret); r.Get("message.reactions") != nil {
 			t.Fatalf("refused reaction was stored: %s", r.Body)
 		}
@@ -258,7 +258,7 @@ func TestChatMessages(t *testing.T) {
 	t.Run("pin", func(t *testing.T) {
 		room := chatRoom(t, alice, "channels", "chat-pin", "bob")
 		id := say(t, bob, room, "pin this")
-		bob.Post("/api/v1/chat.pinMessage", map[string]any{"messageId": id}).Fail(t, 400, "not-authorized")
+		bob.Post("/api/v1/chat.pinMessage", map[string]any{"messageId": id}).Fail(t, 403, "not-authorized")
 		r := alice.Post("/api/v1/chat.pinMessage", map[string]any{"messageId": id}).OK(t)
 		if r.Str("message.t") != "message_pinned" || r.Str("message.rid") != room || r.Str("message.u.username") != "alice" {
 			t.Fatalf("pin should answer the system message: %s", r.Body)
@@ -274,7 +274,7 @@ func TestChatMessages(t *testing.T) {
 		if l.Num("total") != 1 || l.Num("count") != 1 || l.Str("messages.0._id") != id {
 			t.Fatalf("pinned list: %s", l.Body)
 		}
-		bob.Post("/api/v1/chat.unPinMessage", map[string]any{"messageId": id}).Fail(t, 400, "not-authorized")
+		bob.Post("/api/v1/chat.unPinMessage", map[string]any{"messageId": id}).Fail(t, 403, "not-authorized")
 		alice.Post("/api/v1/chat.unPinMessage", map[string]any{"messageId": id}).OK(t)
 		if n := bob.Get("/api/v1/chat.getPinnedMessages", "roomId", room).OK(t).Num("total"); n != 0 {
 			t.Fatalf("%v pinned messages after unpin", n)
