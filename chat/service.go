@@ -23,7 +23,20 @@ type Service struct {
 	// hashPassword turns a plain password into the stored hash
 	// (bcrypt of its SHA-256 digest); provided by the auth layer.
 	hashPassword func(password string) (string, error)
+	// presence, when set, owns users' chosen statuses (see SetPresence).
+	presence PresenceSetter
 }
+
+// PresenceSetter keeps the live presence of users: it combines the status
+// a user chooses with their open connections, and stores the result
+// through SetStatus. The realtime layer's presence tracker implements it.
+type PresenceSetter interface {
+	SetDefaultStatus(ctx context.Context, userID, status string) error
+}
+
+// SetPresence routes users' status choices (users.setStatus) through p, so
+// the live presence and the stored status agree. Call it once, at wiring.
+func (s *Service) SetPresence(p PresenceSetter) { s.presence = p }
 
 // Deps are the collaborators of a Service.
 type Deps struct {

@@ -938,7 +938,7 @@ func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target U
 				fields = append(fields, "statusText")
 			}
 		}
-		if def != "" {
+		if def != "" && s.presence == nil {
 			u.Status = status
 			u.StatusDefault = def
 			fields = append(fields, "status")
@@ -955,6 +955,11 @@ func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target U
 		tx.Emit(model.PresenceChanged{UserID: u.ID, Username: u.Username, Status: visibleStatusOf(u), StatusText: u.StatusText})
 		return nil
 	})
+	if err == nil && def != "" && s.presence != nil {
+		// The tracker combines the choice with the user's connections
+		// (online only while connected) and stores it through SetStatus.
+		err = s.presence.SetDefaultStatus(ctx, uid, def)
+	}
 	return internal("set status", err)
 }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"liftoff/internal/testserver"
+	"liftoff/rcclient"
 )
 
 func sha256Hex(s string) string {
@@ -308,6 +310,31 @@ func TestUsersStatus(t *testing.T) {
 	admin := srv.Admin(t)
 	gina := srv.CreateUser(t, "gina")
 	hank := srv.CreateUser(t, "hank")
+
+	// A chosen status shows only while the user is connected, as in
+	// Rocket.Chat: hank has no realtime connection, so he stays offline.
+	hank.Post("/api/v1/users.setStatus", map[string]any{"status": "away"}).OK(t)
+	if r := gina.Get("/api/v1/users.getStatus", "userId", hank.UserID).OK(t); r.Str("status") != "offline" {
+		t.Fatalf("status of a user with no connection: %s", r.Body)
+	}
+	if r := hank.Get("/api/v1/me").OK(t); r.Str("statusDefault") != "away" {
+		t.Fatalf("chosen status not kept: %s", r.Body)
+	}
+
+	// gina holds a realtime connection for the rest of the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	conn, err := rcclient.Dial(ctx, srv.WSURL, rcclient.DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.LoginResume(ctx, gina.Token); err != nil {
+		t.Fatal(err)
+	}
+	if r := hank.Get("/api/v1/users.getStatus", "userId", gina.UserID).OK(t); r.Str("status") != "online" {
+		t.Fatalf("connected user not online: %s", r.Body)
+	}
 
 	gina.Post("/api/v1/users.setStatus", map[string]any{"status": "away", "message": "lunch"}).OK(t)
 	r := gina.Get("/api/v1/users.getStatus").OK(t)

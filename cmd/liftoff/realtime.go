@@ -2,11 +2,59 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"time"
+
+	"liftoff/model"
+	"liftoff/presence"
+	"liftoff/realtime"
 )
 
-// mountRealtime adds the realtime (DDP) endpoints to mux and returns a
-// function that stops them.
+// permissionAdapter lets the realtime layer ask the chat service about
+// global permissions.
+type permissionAdapter struct{ a *app }
+
+func (p permissionAdapter) HasPermission(_ context.Context, u *model.User, perm string) (bool, error) {
+	return p.a.chat.Can(u, perm), nil
+}
+
+// mountRealtime builds the DDP server and the presence tracker, registers
+// the domain methods and mounts the WebSocket endpoints on mux. It returns
+// a function that closes every connection.
 func (a *app) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) (func(), error) {
-	return func() {}, nil
+	grace, err := time.ParseDuration(c.PresenceGrace)
+	if err != nil {
+		return nil, fmt.Errorf("LIFTOFF_PRESENCE_GRACE: %w", err)
+	}
+	heartbeat, err := time.ParseDuration(c.Heartbeat)
+	if err != nil {
+		return nil, fmt.Errorf("LIFTOFF_HEARTBEAT: %w", err)
+	}
+	tracker, err := presence.NewTracker(presence.Config{Store: a.chat, Grace: grace, Logger: a.log})
+	if err != nil {
+		return nil, err
+	}
+	a.chat.SetPresence(tracker)
+	rt, err := realtime.New(realtime.Config{
+		Logger: a.log, Bus: a.bus, Auth: a.auth, Rooms: a.chat, Permissions: permissionAdapter{a},
+		Presence: tracker, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat,
+	})
+	if err != nil {
+		return nil, err
+	}
+	presence.RegisterMethods(rt, tracker)
+	registerMethods(rt, a)
+	rt.Start()
+	for _, p := range realtime.Patterns() {
+		mux.Handle(p, rt)
+	}
+	a.realtime = rt
+	return func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := rt.Close(closeCtx); err != nil {
+			a.log.Warn("close realtime", "err", err)
+		}
+	}, nil
 }
