@@ -334,6 +334,18 @@ func TestChatMessages(t *testing.T) {
 		if got := bob.Get("/api/v1/chat.search", "roomId", room, "searchText", "zebra").OK(t).List("messages"); len(got) != 0 {
 			t.Fatalf("search zebra found %v", got)
 		}
+		// Edited and deleted messages are searched as they are now.
+		alice.Post("/api/v1/chat.update", map[string]any{"roomId": room, "msgId": fox, "text": "the slow red fox"}).OK(t)
+		if got := bob.Get("/api/v1/chat.search", "roomId", room, "searchText", "quick").OK(t).List("messages"); len(got) != 0 {
+			t.Fatalf("search finds the text before the edit: %v", got)
+		}
+		if got := ids(bob.Get("/api/v1/chat.search", "roomId", room, "searchText", "slow fox").OK(t).List("messages")); fmt.Sprint(got) != fmt.Sprint([]string{fox}) {
+			t.Fatalf("search slow fox = %v", got)
+		}
+		bob.Post("/api/v1/chat.delete", map[string]any{"roomId": room, "msgId": dog}).OK(t)
+		if got := bob.Get("/api/v1/chat.search", "roomId", room, "searchText", "dog").OK(t).List("messages"); len(got) != 0 {
+			t.Fatalf("search finds a deleted message: %v", got)
+		}
 		bob.Get("/api/v1/chat.search", "roomId", room).Fail(t, 400, "error-searchText-param-not-provided")
 		bob.Get("/api/v1/chat.search", "searchText", "fox").Fail(t, 400, "error-roomId-param-not-provided")
 		carol.Get("/api/v1/chat.search", "roomId", room, "searchText", "fox").Fail(t, 403, "error-not-allowed")
