@@ -104,7 +104,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	freshRoom := func(typ string) func(*testing.T, *matrixFixture) map[string]any {
-		return func(t *testing.T, f *matrixFixture) map[string]any { return map[string]any{"roomId": f.freshRoom(t, typ)} }
+		return func(t *testing.T, f *matrixFixture) map[string]any {
+			return map[string]any{"roomId": f.freshRoom(t, typ)}
+		}
 	}
 	with := func(base func(*testing.T, *matrixFixture) map[string]any, kv ...any) func(*testing.T, *matrixFixture) map[string]any {
 		return func(t *testing.T, f *matrixFixture) map[string]any {
