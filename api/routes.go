@@ -11,4 +11,5 @@ func (s *Server) routes() {
 	s.messageRoutes()    // messages.go: the rest of chat.*
 	s.userRoutes()       // users.go: users.*, avatars
 	s.adminRoutes()      // admin.go: settings, statistics, roles, permissions
+	s.methodCallRoutes() // methodcall.go: method.call, method.callAnon
 }

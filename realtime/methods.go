@@ -34,6 +34,9 @@ type Call struct {
 	// Params are the raw EJSON parameters.
 	Params []json.RawMessage
 	sess   *session
+	// detached calls come from Invoke (the REST bridge), not from a
+	// connection: their session is a stand-in that the hub never sees.
+	detached bool
 }
 
 // User returns the session's logged-in user, or nil when anonymous.
@@ -72,12 +75,22 @@ func (c *Call) SetUser(ctx context.Context, user *model.User, token string) erro
 	if user == nil {
 		return errors.New("realtime: SetUser with nil user")
 	}
+	if c.detached {
+		c.sess.who.Store(&identity{user: user, token: token})
+		return nil
+	}
 	return c.sess.srv.login(ctx, c.sess, user, token)
 }
 
 // ClearUser logs the session out: its subscriptions that need a user
 // end (each with a nosub), and the user counts as disconnected.
-func (c *Call) ClearUser() { c.sess.srv.logout(c.sess) }
+func (c *Call) ClearUser() {
+	if c.detached {
+		c.sess.who.Store(nil)
+		return
+	}
+	c.sess.srv.logout(c.sess)
+}
 
 // Handle registers a method callable by logged-in sessions; anonymous
 // callers get error-invalid-user. A later registration replaces an earlier one.

@@ -22,6 +22,7 @@ import (
 	"liftoff/chat"
 	"liftoff/model"
 	"liftoff/ops"
+	"liftoff/realtime"
 	"liftoff/settings"
 	"liftoff/store/sqlite"
 )
@@ -33,6 +34,8 @@ type app struct {
 	store *sqlite.DB
 	chat  *chat.Service
 	auth  *auth.Service
+	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
+	realtime *realtime.Server
 }
 
 func newLogger(c *Config) *slog.Logger {
@@ -107,7 +110,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	})
 
-	rest := api.New(api.Deps{Chat: a.chat, Auth: a.auth, Logger: log}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy})
+	rest := api.New(api.Deps{Chat: a.chat, Auth: a.auth, Logger: log, Methods: methodBridge{a}}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", rest)
 	mux.Handle("/avatar/", rest)

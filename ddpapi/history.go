@@ -1,0 +1,130 @@
+package ddpapi
+
+import (
+	"context"
+
+	"liftoff/chat"
+	"liftoff/model"
+	"liftoff/realtime"
+	"liftoff/store"
+)
+
+// historyResult is loadHistory's answer; firstUnread is left out when
+// there is none, as Rocket.Chat leaves it undefined.
+type historyResult struct {
+	Messages        []*model.Message `json:"messages"`
+	FirstUnread     *model.Message   `json:"firstUnread,omitempty"`
+	UnreadNotLoaded int              `json:"unreadNotLoaded"`
+}
+
+// loadHistory(rid, end {$date}|null, limit = 20, ls {$date}|null,
+// showThreadMessages = true) returns {messages (newest first),
+// firstUnread, unreadNotLoaded}, or false when the room cannot be read.
+func (m *methods) loadHistory(ctx context.Context, call *realtime.Call) (any, error) {
+	rid, err := requireString(call, 0, "rid")
+	if err != nil {
+		return nil, err
+	}
+	end, _, err := param[model.Time](call, 1)
+	if err != nil {
+		return nil, matchFailed("end")
+	}
+	limit, ok, err := param[int](call, 2)
+	if err != nil {
+		return nil, matchFailed("limit")
+	}
+	if !ok {
+		limit = 20
+	}
+	ls, _, err := param[model.Time](call, 3)
+	if err != nil {
+		return nil, matchFailed("ls")
+	}
+	showThreads, ok, err := param[bool](call, 4)
+	if err != nil {
+		return nil, matchFailed("showThreadMessages")
+	}
+	if !ok {
+		showThreads = true
+	}
+	h, err := m.chat.LoadHistory(ctx, call.User(), chat.LoadHistoryQuery{RoomID: rid, End: end, Limit: limit, LS: ls, ShowThreadMessages: showThreads})
+	if err != nil {
+		return nil, err
+	}
+	if h == nil {
+		return false, nil
+	}
+	msgs := h.Messages
+	if msgs == nil {
+		msgs = []*model.Message{}
+	}
+	return historyResult{Messages: msgs, FirstUnread: h.FirstUnread, UnreadNotLoaded: h.UnreadNotLoaded}, nil
+}
+
+// loadMissedMessages(rid, start {$date}) returns the messages posted
+// after start, newest first, or false when the room cannot be read.
+func (m *methods) loadMissedMessages(ctx context.Context, call *realtime.Call) (any, error) {
+	rid, err := requireString(call, 0, "rid")
+	if err != nil {
+		return nil, err
+	}
+	start, ok, err := param[model.Time](call, 1)
+	if err != nil || !ok {
+		return nil, matchFailed("start")
+	}
+	msgs, err := m.chat.MissedMessages(ctx, call.User(), rid, start)
+	if err != nil {
+		return nil, err
+	}
+	if msgs == nil {
+		return false, nil
+	}
+	return msgs, nil
+}
+
+// threadQuery is getThreadMessages' parameter.
+type threadQuery struct {
+	Tmid  string `json:"tmid"`
+	Limit int    `json:"limit"`
+	Skip  int    `json:"skip"`
+}
+
+// maxThreadLimit is getThreadMessages' largest page, as in Rocket.Chat.
+const maxThreadLimit = 100
+
+// getThreadMessages({tmid, limit?, skip?}) returns the thread's first
+// message followed by its replies, newest first; [] for an unknown or
+// empty thread.
+func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (any, error) {
+	q, ok, err := param[threadQuery](call, 0)
+	if err != nil || !ok || q.Tmid == "" {
+		return nil, matchFailed("tmid")
+	}
+	if q.Limit > maxThreadLimit {
+		return nil, methodErr("error-not-allowed", "max limit: 100", "getThreadMessages")
+	}
+	user := call.User()
+	thread, err := m.chat.GetMessage(ctx, user, q.Tmid)
+	if e, domain := model.AsError(err); domain && e.Type == "error-message-not-found" {
+		return []*model.Message{}, nil
+	}
+	if err != nil {
+		if _, domain := model.AsError(err); domain {
+			return nil, methodErr("error-not-allowed", "Not allowed", "getThreadMessages")
+		}
+		return nil, err
+	}
+	if thread.Tcount == 0 {
+		return []*model.Message{}, nil
+	}
+	replies, _, err := m.chat.ThreadMessages(ctx, user, q.Tmid, store.Page{
+		Offset: max(q.Skip, 0), Count: max(q.Limit, 0), Sort: []store.SortKey{{Field: "ts", Desc: true}},
+	})
+	if err != nil {
+		if e, domain := model.AsError(err); domain && e.Type == "error-not-allowed" {
+			return nil, methodErr("error-not-allowed", e.Reason, "getThreadMessages")
+		}
+		return nil, err
+	}
+	return append([]*model.Message{thread}, replies...), nil
+}

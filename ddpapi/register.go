@@ -1,0 +1,124 @@
+package ddpapi
+
+import (
+	"context"
+	"encoding/json"
+
+	"liftoff/chat"
+	"liftoff/model"
+	"liftoff/realtime"
+	"liftoff/realtime/ddp"
+)
+
+// Deps are the services the methods call.
+type Deps struct {
+	// Chat is the domain service every method goes through. Required.
+	Chat *chat.Service
+}
+
+// methods holds the dependencies of the method implementations.
+type methods struct {
+	chat *chat.Service
+}
+
+// Register installs the methods on rt. Methods that need a logged-in user
+// are registered with Handle (anonymous callers get error-invalid-user);
+// public-settings/get and permissions/get, which Rocket.Chat serves to
+// anyone, with HandlePublic.
+func Register(rt *realtime.Server, d Deps) {
+	m := &methods{chat: d.Chat}
+	handlers := map[string]realtime.MethodFunc{
+		// messages (messages.go)
+		"sendMessage":      m.sendMessage,
+		"updateMessage":    m.updateMessage,
+		"deleteMessage":    m.deleteMessage,
+		"setReaction":      m.setReaction,
+		"pinMessage":       m.pinMessage,
+		"unpinMessage":     m.unpinMessage,
+		"starMessage":      m.starMessage,
+		"readMessages":     m.readMessages,
+		"unreadMessages":   m.unreadMessages,
+		"getSingleMessage": m.getSingleMessage,
+		// history (history.go)
+		"loadHistory":        m.loadHistory,
+		"loadMissedMessages": m.loadMissedMessages,
+		"getThreadMessages":  m.getThreadMessages,
+		// rooms (rooms.go)
+		"createChannel":       m.createChannel,
+		"createPrivateGroup":  m.createPrivateGroup,
+		"createDirectMessage": m.createDirectMessage,
+		"joinRoom":            m.joinRoom,
+		"leaveRoom":           m.leaveRoom,
+		"addUsersToRoom":      m.addUsersToRoom,
+		"saveRoomSettings":    m.saveRoomSettings,
+		"archiveRoom":         m.archiveRoom,
+		"unarchiveRoom":       m.unarchiveRoom,
+		"eraseRoom":           m.eraseRoom,
+		"getRoomRoles":        m.getRoomRoles,
+		"getRoomIdByNameOrId": m.getRoomIDByNameOrID,
+		"getUsersOfRoom":      m.getUsersOfRoom,
+		"toggleFavorite":      m.toggleFavorite,
+		"hideRoom":            m.hideRoom,
+		"openRoom":            m.openRoom,
+		// sync (sync.go)
+		"rooms/get":         m.roomsGet,
+		"subscriptions/get": m.subscriptionsGet,
+		"listCustomSounds":  emptyList,
+		"listEmojiCustom":   emptyList,
+	}
+	for name, fn := range handlers {
+		rt.Handle(name, fn)
+	}
+	rt.HandlePublic("public-settings/get", m.publicSettingsGet)
+	rt.HandlePublic("permissions/get", m.permissionsGet)
+}
+
+// emptyList answers the catalogue methods of features Liftoff does not
+// have (custom sounds, custom emoji): there is nothing in them.
+func emptyList(context.Context, *realtime.Call) (any, error) { return []any{}, nil }
+
+// param decodes parameter i of call into a T; ok is false when it is
+// missing or null.
+func param[T any](call *realtime.Call, i int) (T, bool, error) {
+	return ddp.Param[T](call.Params, i)
+}
+
+// requireString decodes a mandatory string parameter; a missing or
+// mistyped one is Meteor's check failure.
+func requireString(call *realtime.Call, i int, name string) (string, error) {
+	s, ok, err := param[string](call, i)
+	if err != nil || !ok {
+		return "", matchFailed(name)
+	}
+	return s, nil
+}
+
+// matchFailed is how Rocket.Chat (Meteor's check) answers a parameter of
+// the wrong type: a client-safe error 400 named after the parameter.
+func matchFailed(name string) error {
+	return model.Errf("error-invalid-params", "Match failed: expected %s to be valid", name)
+}
+
+// withRID renders a room as Rocket.Chat's ICreatedRoom: the room's fields
+// plus "rid", its id.
+func withRID(room *model.Room) (json.RawMessage, error) {
+	b, err := ddp.Marshal(room)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(b)+32)
+	out = append(out, `{"rid":`...)
+	if out, err = ddp.AppendMarshal(out, room.ID); err != nil {
+		return nil, err
+	}
+	if len(b) > 2 {
+		out = append(out, ',')
+	}
+	return append(out, b[1:]...), nil
+}
+
+// methodErr adds the method name to a domain error's details, as
+// Rocket.Chat's Meteor.Errors carry it.
+func methodErr(typ, reason, method string) *model.Error {
+	return model.Errf(typ, "%s", reason).WithDetails(map[string]any{"method": method})
+}

@@ -1,0 +1,97 @@
+package ddpapi
+
+import (
+	"context"
+
+	"liftoff/chat"
+	"liftoff/model"
+	"liftoff/realtime"
+)
+
+// syncResult is the {update, remove} answer of the */get methods called
+// with a date.
+type syncResult[T any] struct {
+	Update []T            `json:"update"`
+	Remove []chat.Removed `json:"remove"`
+}
+
+// sinceParam reads the optional updatedSince date ({$date: ms}) of the
+// */get methods; ok is false when absent or null.
+func sinceParam(call *realtime.Call) (model.Time, bool, error) {
+	t, ok, err := param[model.Time](call, 0)
+	if err != nil {
+		return model.Time{}, false, matchFailed("updatedAt")
+	}
+	return t, ok, nil
+}
+
+// rooms/get(updatedSince?) returns the caller's rooms, or {update, remove}:
+// the rooms changed or joined after the date and those left or deleted.
+func (m *methods) roomsGet(ctx context.Context, call *realtime.Call) (any, error) {
+	since, ok, err := sinceParam(call)
+	if err != nil {
+		return nil, err
+	}
+	update, remove, err := m.chat.SyncRooms(ctx, call.User(), since)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return update, nil
+	}
+	return syncResult[*model.Room]{Update: update, Remove: remove}, nil
+}
+
+// subscriptions/get(updatedSince?) returns the caller's subscriptions, or
+// {update, remove} since the date.
+func (m *methods) subscriptionsGet(ctx context.Context, call *realtime.Call) (any, error) {
+	since, ok, err := sinceParam(call)
+	if err != nil {
+		return nil, err
+	}
+	update, remove, err := m.chat.SyncSubscriptions(ctx, call.User(), since)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return update, nil
+	}
+	return syncResult[*model.Subscription]{Update: update, Remove: remove}, nil
+}
+
+// public-settings/get(updatedSince?) returns the public settings, or
+// {update, remove} with those changed after the date. Anyone may call it.
+func (m *methods) publicSettingsGet(ctx context.Context, call *realtime.Call) (any, error) {
+	since, ok, err := sinceParam(call)
+	if err != nil {
+		return nil, err
+	}
+	all := m.chat.PublicSettings(chat.SettingFilter{})
+	if !ok {
+		return all, nil
+	}
+	update := []*model.Setting{}
+	for _, st := range all {
+		if st.UpdatedAt.After(since.Time) {
+			update = append(update, st)
+		}
+	}
+	return syncResult[*model.Setting]{Update: update, Remove: []chat.Removed{}}, nil
+}
+
+// permissions/get(updatedSince?) returns the permission table (which
+// roles hold each permission), or {update, remove} since the date.
+func (m *methods) permissionsGet(ctx context.Context, call *realtime.Call) (any, error) {
+	since, ok, err := sinceParam(call)
+	if err != nil {
+		return nil, err
+	}
+	perms, err := m.chat.ListPermissions(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return perms, nil
+	}
+	return syncResult[*model.Permission]{Update: perms, Remove: []chat.Removed{}}, nil
+}
