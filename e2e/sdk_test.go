@@ -50,6 +50,11 @@ func TestRealtimeOfficialGoSDK(t *testing.T) {
 
 	channel := &models.Channel{ID: rid}
 	msgs := make(chan models.Message, 100)
+	// The SDK attaches its message listener only to the first client of
+	// the process (a package-level flag), so with -count>1 a second client
+	// would never hear of its messages; a listener of our own on the
+	// client's DDP collection receives them in every run.
+	client.DDP().CollectionByName("stream-room-messages").AddUpdateListener(sdkListener{msgs})
 	if err := client.SubscribeToMessageStream(channel, msgs); err != nil {
 		t.Fatalf("subscribe: %v", err)
 	}
@@ -122,4 +127,29 @@ func setUnexported(t *testing.T, field reflect.Value, value any) {
 		t.Fatalf("the SDK's Client has changed shape: cannot set %v", reflect.TypeOf(value))
 	}
 	reflect.NewAt(field.Type(), unsafe.Pointer(field.UnsafeAddr())).Elem().Set(reflect.ValueOf(value))
+}
+
+// sdkListener decodes stream-room-messages updates received by the SDK's
+// DDP client.
+type sdkListener struct{ out chan models.Message }
+
+// CollectionUpdate implements ddp.UpdateListener.
+func (l sdkListener) CollectionUpdate(_, operation, _ string, doc ddp.Update) {
+	if operation != "update" {
+		return
+	}
+	args, _ := doc["args"].([]any)
+	for _, a := range args {
+		m, _ := a.(map[string]any)
+		if m == nil {
+			continue
+		}
+		str := func(v any) string { s, _ := v.(string); return s }
+		u, _ := m["u"].(map[string]any)
+		select {
+		case l.out <- models.Message{ID: str(m["_id"]), RoomID: str(m["rid"]), Msg: str(m["msg"]),
+			User: &models.User{ID: str(u["_id"]), UserName: str(u["username"])}}:
+		default:
+		}
+	}
 }
