@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -405,11 +404,6 @@ func msgWithID(id string) func(map[string]any) bool {
 	return func(m map[string]any) bool { return m["_id"] == id }
 }
 
-// msgWithText matches a message by text.
-func msgWithText(text string) func(map[string]any) bool {
-	return func(m map[string]any) bool { return m["msg"] == text }
-}
-
 func listHas(v any, s string) bool {
 	l, _ := v.([]any)
 	for _, x := range l {
@@ -444,7 +438,3 @@ func rtUser(t *testing.T, srv *testserver.Server, username string) (*testserver.
 	return rest, c
 }
 
-// rtUnique makes a name unique within a shared server.
-func rtUnique(prefix string) string {
-	return prefix + strings.ToLower(strings.ReplaceAll(fmt.Sprint(time.Now().UnixNano()%1e9), "-", ""))
-}

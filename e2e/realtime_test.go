@@ -161,7 +161,7 @@ func TestRealtimeMessaging(t *testing.T) {
 		bob.roomMessage(rid, msgWithID(sentinel))
 		if _, got := bob.tryTake(0, func(f map[string]any) bool {
 			args := streamArgs(f, "stream-room-messages", kid)
-			return args != nil && len(args) > 0 && args[0].(map[string]any)["_id"] == after
+			return len(args) > 0 && args[0].(map[string]any)["_id"] == after
 		}); got {
 			t.Fatal("kicked user received a message of the room")
 		}
