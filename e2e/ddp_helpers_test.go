@@ -437,4 +437,3 @@ func rtUser(t *testing.T, srv *testserver.Server, username string) (*testserver.
 	c.login(username, username+"-pass")
 	return rest, c
 }
-
