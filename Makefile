@@ -27,9 +27,9 @@ lint:
 	@test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(GOBIN)/staticcheck ./...
 
-## fuzz: run the fuzz targets longer (FUZZTIME=1m make fuzz)
+## fuzz: run the fuzz targets longer (FUZZTIME=5000000x make fuzz)
 fuzz:
-	FUZZTIME=$${FUZZTIME:-1m} ./scripts/fuzz.sh
+	FUZZTIME=$${FUZZTIME:-2000000x} ./scripts/fuzz.sh
 
 ## bench: start a fresh embedded server and run the standard load suite against it
 bench: build

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 ./scripts/services.sh
 
 go test -count=1 -timeout 15m ./...
-FUZZTIME=${FUZZTIME:-10s} ./scripts/fuzz.sh
+./scripts/fuzz.sh
