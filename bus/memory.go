@@ -66,9 +66,12 @@ func (m *Memory) Subscribe(name string, handler func(model.Event)) func() {
 	return func() {
 		once.Do(func() {
 			m.mu.Lock()
+			_, live := m.subs[s]
 			delete(m.subs, s)
 			m.mu.Unlock()
-			close(s.ch)
+			if live { // else Close already closed the queue
+				close(s.ch)
+			}
 			<-s.done
 		})
 	}
