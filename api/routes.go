@@ -12,4 +12,5 @@ func (s *Server) routes() {
 	s.userRoutes()       // users.go: users.*, avatars
 	s.adminRoutes()      // admin.go: settings, statistics, roles, permissions
 	s.methodCallRoutes() // methodcall.go: method.call, method.callAnon
+	s.muteRoutes()       // mute.go: rooms.muteUser, rooms.unmuteUser
 }

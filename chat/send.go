@@ -116,12 +116,13 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 }
 
 // checkCanPost applies the room's posting rules: archived rooms refuse
-// posts, read-only rooms need post-readonly, muted users cannot post.
+// posts, read-only rooms need post-readonly (or the user unmuted in the
+// room), muted users cannot post.
 func (s *Service) checkCanPost(user *model.User, room *model.Room, sub *model.Subscription) error {
 	if room.Archived {
 		return model.Errf("error-room-archived", "Room is archived")
 	}
-	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") {
+	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") && !contains(room.Unmuted, user.Username) {
 		return model.Errf("error-not-allowed", "You can't send messages because the room is readonly.")
 	}
 	if room.IsMuted(user.Username) {

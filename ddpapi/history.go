@@ -94,7 +94,7 @@ const maxThreadLimit = 100
 
 // getThreadMessages({tmid, limit?, skip?}) returns the thread's first
 // message followed by its replies, newest first; [] for an unknown or
-// empty thread.
+// empty thread. It marks the thread read for the caller.
 func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (any, error) {
 	q, ok, err := param[threadQuery](call, 0)
 	if err != nil || !ok || q.Tmid == "" {
@@ -116,6 +116,10 @@ func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (a
 	}
 	if thread.Tcount == 0 {
 		return []*model.Message{}, nil
+	}
+	// Opening a thread reads it, as in Rocket.Chat.
+	if err := m.chat.ReadThread(ctx, user, thread.RID, thread.ID); err != nil {
+		return nil, err
 	}
 	replies, _, err := m.chat.ThreadMessages(ctx, user, q.Tmid, store.Page{
 		Offset: max(q.Skip, 0), Count: max(q.Limit, 0), Sort: []store.SortKey{{Field: "ts", Desc: true}},

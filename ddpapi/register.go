@@ -60,6 +60,10 @@ func Register(rt *realtime.Server, d Deps) {
 		"toggleFavorite":      m.toggleFavorite,
 		"hideRoom":            m.hideRoom,
 		"openRoom":            m.openRoom,
+		// users (users.go)
+		"muteUserInRoom":   m.muteUserInRoom,
+		"unmuteUserInRoom": m.unmuteUserInRoom,
+		"getUserRoles":     m.getUserRoles,
 		// sync (sync.go)
 		"rooms/get":         m.roomsGet,
 		"subscriptions/get": m.subscriptionsGet,

@@ -116,6 +116,7 @@ type Room struct {
 	Usernames    []string       `json:"usernames,omitempty"`
 	UIDs         []string       `json:"uids,omitempty"`
 	Muted        []string       `json:"muted,omitempty"`
+	Unmuted      []string       `json:"unmuted,omitempty"` // may post in a read-only room without post-readonly
 	Prid         string         `json:"prid,omitempty"`
 	JoinCode     string         `json:"-"`
 	CustomFields map[string]any `json:"customFields,omitempty"`

@@ -1,0 +1,42 @@
+package api
+
+import "liftoff/model"
+
+// muteRoutes registers rooms.muteUser and rooms.unmuteUser.
+func (s *Server) muteRoutes() {
+	s.post("rooms.muteUser", authed, s.muteUser(true))
+	s.post("rooms.unmuteUser", authed, s.muteUser(false))
+}
+
+// muteUser handles rooms.muteUser / rooms.unmuteUser: {roomId, userId} or
+// {roomId, username}, exactly one of the two user parameters, as
+// Rocket.Chat's schema requires. The answer is a bare success.
+func (s *Server) muteUser(mute bool) Handler {
+	return func(r *Request) (any, error) {
+		roomID, err := r.RequireString("roomId")
+		if err != nil {
+			return nil, err
+		}
+		userID, err := r.String("userId")
+		if err != nil {
+			return nil, err
+		}
+		username, err := r.String("username")
+		if err != nil {
+			return nil, err
+		}
+		if (userID == "") == (username == "") {
+			return nil, model.Errf("error-invalid-params", "Exactly one of the 'userId' or 'username' params is required")
+		}
+		target, err := s.chat.UserFromParams(r.Context(), userID, username)
+		if err != nil {
+			return nil, err
+		}
+		if mute {
+			err = s.chat.MuteUser(r.Context(), r.User, roomID, target.Username)
+		} else {
+			err = s.chat.UnmuteUser(r.Context(), r.User, roomID, target.Username)
+		}
+		return nil, err
+	}
+}

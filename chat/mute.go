@@ -1,0 +1,115 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// This file holds muting: Rocket.Chat's muteUserInRoom and
+// unmuteUserInRoom (the rooms.muteUser and rooms.unmuteUser endpoints and
+// the methods of the same names). A muted member stays in the room and
+// reads it but cannot post (see checkCanPost).
+
+// MuteUser mutes the member username in a channel or private group, as
+// actor. actor needs mute-user in the room (room roles count). In a
+// read-only room the user loses the right to post that an earlier unmute
+// gave them (the room's "unmuted" list); elsewhere they join the room's
+// "muted" list. Either way a "user-muted" system message records it and
+// the room change is emitted.
+func (s *Service) MuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
+	return s.setMuted(ctx, actor, roomID, username, true)
+}
+
+// UnmuteUser reverses MuteUser: the user leaves the room's "muted" list
+// (in a read-only room they join its "unmuted" list, which lets them post
+// without post-readonly), with a "user-unmuted" system message.
+func (s *Service) UnmuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
+	return s.setMuted(ctx, actor, roomID, username, false)
+}
+
+func (s *Service) setMuted(ctx context.Context, actor *model.User, roomID, username string, mute bool) error {
+	method := "unmuteUserInRoom"
+	if mute {
+		method = "muteUserInRoom"
+	}
+	details := map[string]any{"method": method}
+	if actor == nil {
+		return model.Errf("error-invalid-user", "Invalid user").WithDetails(details)
+	}
+	// Rocket.Chat checks the permission before it looks the room up, so a
+	// caller without it learns nothing about the room.
+	if roomID == "" || !s.CanInRoom(ctx, actor, roomID, "mute-user") {
+		return model.Errf("error-not-allowed", "Not allowed").WithDetails(details)
+	}
+	username = strings.TrimPrefix(strings.TrimSpace(username), "@")
+	var target *model.User
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		room, err := tx.RoomByID(ctx, roomID)
+		if errors.Is(err, store.ErrNotFound) {
+			return model.Errf("error-invalid-room", "Invalid room").WithDetails(details)
+		}
+		if err != nil {
+			return err
+		}
+		if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+			return model.Errf("error-invalid-room-type", "%s is not a valid room type", room.T).
+				WithDetails(map[string]any{"method": method, "type": room.T})
+		}
+		target, err = tx.UserByUsername(ctx, username)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && target.Username == "") {
+			// Rocket.Chat looks for the member's subscription first: an
+			// unknown username is "not in this room".
+			return model.Errf("error-user-not-in-room", "User is not in this room").WithDetails(details)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Subscription(ctx, room.ID, target.ID); errors.Is(err, store.ErrNotFound) {
+			return model.Errf("error-user-not-in-room", "User is not in this room").WithDetails(details)
+		} else if err != nil {
+			return err
+		}
+		name := target.Username
+		switch {
+		case mute && room.ReadOnly:
+			room.Unmuted = without(room.Unmuted, name)
+		case mute:
+			if !contains(room.Muted, name) {
+				room.Muted = append(append([]string(nil), room.Muted...), name)
+			}
+			room.Unmuted = without(room.Unmuted, name)
+		case room.ReadOnly:
+			room.Muted = without(room.Muted, name)
+			if !contains(room.Unmuted, name) {
+				room.Unmuted = append(append([]string(nil), room.Unmuted...), name)
+			}
+		default:
+			room.Muted = without(room.Muted, name)
+		}
+		t := "user-unmuted"
+		if mute {
+			t = "user-muted"
+		}
+		now := s.nowTime()
+		if err := s.settingMessage(ctx, tx, room, t, name, actor, now); err != nil {
+			return err
+		}
+		return saveRoom(ctx, tx, room, now)
+	})
+	return internal(method, err)
+}
+
+// without returns list minus v, as a new slice (nil when nothing is left).
+func without(list []string, v string) []string {
+	var out []string
+	for _, x := range list {
+		if x != v {
+			out = append(out, x)
+		}
+	}
+	return out
+}

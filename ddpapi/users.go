@@ -1,0 +1,51 @@
+package ddpapi
+
+import (
+	"context"
+
+	"liftoff/realtime"
+)
+
+// muteParams is the parameter of muteUserInRoom and unmuteUserInRoom.
+type muteParams struct {
+	RID      *string `json:"rid"`
+	Username *string `json:"username"`
+}
+
+// muteUserInRoom({rid, username}) mutes a member and returns true.
+func (m *methods) muteUserInRoom(ctx context.Context, call *realtime.Call) (any, error) {
+	return m.setMuted(ctx, call, true)
+}
+
+// unmuteUserInRoom({rid, username}) unmutes a member and returns true.
+func (m *methods) unmuteUserInRoom(ctx context.Context, call *realtime.Call) (any, error) {
+	return m.setMuted(ctx, call, false)
+}
+
+func (m *methods) setMuted(ctx context.Context, call *realtime.Call, mute bool) (any, error) {
+	p, ok, err := param[muteParams](call, 0)
+	if err != nil || !ok {
+		return nil, matchFailed("data")
+	}
+	if p.RID == nil {
+		return nil, matchFailed("rid")
+	}
+	if p.Username == nil {
+		return nil, matchFailed("username")
+	}
+	if mute {
+		err = m.chat.MuteUser(ctx, call.User(), *p.RID, *p.Username)
+	} else {
+		err = m.chat.UnmuteUser(ctx, call.User(), *p.RID, *p.Username)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return true, nil
+}
+
+// getUserRoles() lists the users holding a public global role (admin,
+// livechat roles...) as [{_id, username, roles}], sorted by username.
+func (m *methods) getUserRoles(ctx context.Context, call *realtime.Call) (any, error) {
+	return m.chat.UserRoles(ctx, call.User())
+}
