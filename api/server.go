@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"liftoff/auth"
@@ -17,13 +18,14 @@ import (
 
 // Server serves the REST API.
 type Server struct {
-	chat    *chat.Service
-	auth    *auth.Service
-	log     *slog.Logger
-	mux     *http.ServeMux
-	cfg     Config
-	version string
-	methods MethodInvoker // nil: no method.call bridges
+	chat     *chat.Service
+	auth     *auth.Service
+	log      *slog.Logger
+	mux      *http.ServeMux
+	cfg      Config
+	version  string
+	methods  MethodInvoker // nil: no method.call bridges
+	patterns []string      // every registered route, "METHOD /path"
 }
 
 // Config holds the REST API's own settings.
@@ -88,9 +90,16 @@ type rawResponse struct {
 
 func (s *Server) handle(methods, name string, level access, h Handler) {
 	for _, m := range strings.Split(methods, ",") {
-		s.mux.HandleFunc(m+" /api/v1/"+name, s.wrap(level, h))
+		pattern := m + " /api/v1/" + name
+		s.mux.HandleFunc(pattern, s.wrap(level, h))
+		s.patterns = append(s.patterns, pattern)
 	}
 }
+
+// Routes lists the REST endpoints the server registered, as "METHOD /path"
+// patterns ("POST /api/v1/chat.postMessage"); path parameters keep their
+// {name} form. Tests enumerate the API with it.
+func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
 
 func (s *Server) get(name string, level access, h Handler)  { s.handle("GET", name, level, h) }
 func (s *Server) post(name string, level access, h Handler) { s.handle("POST", name, level, h) }
