@@ -234,12 +234,10 @@ func updatedSinceParam(r *Request, name string) (model.Time, error) {
 }
 
 func (s *Server) rolesSync(r *Request) (any, error) {
+	// Rocket.Chat requires a valid updatedSince here (absent is invalid).
 	since, err := updatedSinceParam(r, "updatedSince")
-	if err != nil {
-		return nil, err
-	}
-	if since.IsZero() {
-		return M{"roles": M{"update": []any{}, "remove": []any{}}}, nil
+	if err != nil || since.IsZero() {
+		return nil, model.Errf("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
 	}
 	roles, err := s.chat.RolesUpdatedSince(r.Context(), since)
 	if err != nil {
