@@ -289,3 +289,252 @@ func TestAuditGarbageInput(t *testing.T) {
 	// may not have: channels.delete with a valid roomId is a success).
 	adminC.Get("/api/v1/me").OK(t)
 }
+
+// TestAuditEndpointCoverage gives each endpoint the other tests left
+// without a success or without a failure case both, with a check that the
+// success did what it says and the refusal changed nothing.
+func TestAuditEndpointCoverage(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	owner := srv.CreateUser(t, "aud-owner")
+	member := srv.CreateUser(t, "aud-member")
+	outsider := srv.CreateUser(t, "aud-outsider")
+	anon := srv.Anon(t)
+
+	t.Run("logout", func(t *testing.T) {
+		anon.Post("/api/v1/logout", nil).Fail(t, http.StatusUnauthorized, "")
+		c := srv.Login(t, "aud-outsider", "aud-outsider-pass")
+		if r := c.Post("/api/v1/logout", nil); r.Status != http.StatusOK || r.Str("status") != "success" {
+			t.Fatalf("logout: %d %s", r.Status, r.Body)
+		}
+		c.Get("/api/v1/me").Fail(t, http.StatusUnauthorized, "")
+		outsider.Get("/api/v1/me").OK(t) // other sessions live on
+	})
+
+	t.Run("personal access tokens", func(t *testing.T) {
+		old := owner.Post("/api/v1/users.generatePersonalAccessToken", map[string]any{"tokenName": "ci"}).OK(t).Str("token")
+		owner.Post("/api/v1/users.regeneratePersonalAccessToken", map[string]any{"tokenName": "nope"}).Fail(t, 400, "")
+		owner.Post("/api/v1/users.regeneratePersonalAccessToken", map[string]any{}).Fail(t, 400, "error-invalid-params")
+		fresh := owner.Post("/api/v1/users.regeneratePersonalAccessToken", map[string]any{"tokenName": "ci"}).OK(t).Str("token")
+		if fresh == "" || fresh == old {
+			t.Fatalf("regenerated token %q (old %q)", fresh, old)
+		}
+		withToken := func(tok string) *testserver.Response {
+			c := srv.Anon(t)
+			c.UserID, c.Token = owner.UserID, tok
+			return c.Get("/api/v1/me")
+		}
+		withToken(old).Fail(t, http.StatusUnauthorized, "")
+		withToken(fresh).OK(t)
+		if n := len(owner.Get("/api/v1/users.getPersonalAccessTokens").OK(t).List("tokens")); n != 1 {
+			t.Fatalf("%d tokens after regenerating the only one", n)
+		}
+
+		// Without create-personal-access-tokens nothing is listed or made.
+		admin.Post("/api/v1/permissions.update", map[string]any{"permissions": []map[string]any{{"_id": "create-personal-access-tokens", "roles": []string{"admin"}}}}).OK(t)
+		t.Cleanup(func() {
+			admin.Post("/api/v1/permissions.update", map[string]any{"permissions": []map[string]any{{"_id": "create-personal-access-tokens", "roles": []string{"admin", "user"}}}}).OK(t)
+		})
+		owner.Get("/api/v1/users.getPersonalAccessTokens").Fail(t, 403, "not-authorized")
+		owner.Post("/api/v1/users.regeneratePersonalAccessToken", map[string]any{"tokenName": "ci"}).Fail(t, 403, "not-authorized")
+		withToken(fresh).OK(t)
+	})
+
+	t.Run("room roles", func(t *testing.T) {
+		for _, kind := range []string{"channels", "groups"} {
+			key := map[string]string{"channels": "channel", "groups": "group"}[kind]
+			rid := owner.Post("/api/v1/"+kind+".create", map[string]any{"name": "aud-roles-" + kind, "members": []string{member.Username}}).OK(t).Str(key + "._id")
+			rolesOf := func(uid string) []string {
+				var out []string
+				for _, h := range owner.Get("/api/v1/"+kind+".roles", "roomId", rid).OK(t).List("roles") {
+					if h := h.(map[string]any); h["u"].(map[string]any)["_id"] == uid {
+						out = append(out, toStrings(h["roles"].([]any))...)
+					}
+				}
+				return out
+			}
+			for _, c := range []struct{ add, remove, role string }{
+				{"addOwner", "removeOwner", "owner"}, {"addModerator", "removeModerator", "moderator"}, {"addLeader", "removeLeader", "leader"},
+			} {
+				body := map[string]any{"roomId": rid, "userId": member.UserID}
+				// A plain member may not hand out roles; outsiders do not see groups.
+				member.Post("/api/v1/"+kind+"."+c.add, map[string]any{"roomId": rid, "userId": member.UserID}).Fail(t, 403, "")
+				if kind == "groups" {
+					outsider.Post("/api/v1/"+kind+"."+c.add, body).Fail(t, 400, "error-room-not-found")
+				}
+				owner.Post("/api/v1/"+kind+"."+c.add, map[string]any{"roomId": rid}).Fail(t, 400, "")
+				owner.Post("/api/v1/"+kind+"."+c.add, map[string]any{"roomId": rid, "userId": outsider.UserID}).Fail(t, 400, "")
+				if got := rolesOf(member.UserID); len(got) != 0 {
+					t.Fatalf("%s.%s: refused calls left roles %v", kind, c.add, got)
+				}
+				owner.Post("/api/v1/"+kind+"."+c.add, body).OK(t)
+				if got := rolesOf(member.UserID); !includes(got, c.role) {
+					t.Fatalf("%s.%s: roles %v", kind, c.add, got)
+				}
+				owner.Post("/api/v1/"+kind+"."+c.add, body).Fail(t, 400, "")
+				outsiderBody := map[string]any{"roomId": rid, "userId": member.UserID}
+				outsider.Post("/api/v1/"+kind+"."+c.remove, outsiderBody).Fail(t, map[string]int{"channels": 403, "groups": 400}[kind], "")
+				owner.Post("/api/v1/"+kind+"."+c.remove, body).OK(t)
+				if got := rolesOf(member.UserID); len(got) != 0 {
+					t.Fatalf("%s.%s: roles %v", kind, c.remove, got)
+				}
+				owner.Post("/api/v1/"+kind+"."+c.remove, body).Fail(t, 400, "")
+			}
+		}
+	})
+
+	t.Run("group texts, read-only, type, unarchive", func(t *testing.T) {
+		gid := owner.Post("/api/v1/groups.create", map[string]any{"name": "aud-group-texts", "members": []string{member.Username}}).OK(t).Str("group._id")
+		info := func() map[string]any { return owner.Get("/api/v1/groups.info", "roomId", gid).OK(t).Get("group").(map[string]any) }
+		for _, c := range []struct{ endpoint, param, field string }{
+			{"setDescription", "description", "description"},
+			{"setPurpose", "purpose", "description"},
+			{"setAnnouncement", "announcement", "announcement"},
+		} {
+			value := "group " + c.param
+			if r := owner.Post("/api/v1/groups."+c.endpoint, map[string]any{"roomId": gid, c.param: value}).OK(t); r.Str(c.param) != value {
+				t.Fatalf("groups.%s answer %s", c.endpoint, r.Body)
+			}
+			member.Post("/api/v1/groups."+c.endpoint, map[string]any{"roomId": gid, c.param: "member's"}).Fail(t, 403, "error-action-not-allowed")
+			outsider.Post("/api/v1/groups."+c.endpoint, map[string]any{"roomId": gid, c.param: "outsider's"}).Fail(t, 400, "error-room-not-found")
+			owner.Post("/api/v1/groups."+c.endpoint, map[string]any{"roomId": gid, c.param: 5}).Fail(t, 400, "error-invalid-params")
+			if got := info()[c.field]; got != value {
+				t.Fatalf("groups.%s: %s is %v after refused calls", c.endpoint, c.field, got)
+			}
+		}
+
+		member.Post("/api/v1/groups.setReadOnly", map[string]any{"roomId": gid, "readOnly": true}).Fail(t, 403, "error-action-not-allowed")
+		owner.Post("/api/v1/groups.setReadOnly", map[string]any{"roomId": gid, "readOnly": "yes"}).Fail(t, 400, "error-invalid-params")
+		if info()["ro"] == true {
+			t.Fatal("refused setReadOnly made the group read-only")
+		}
+
+		cid := owner.Post("/api/v1/channels.create", map[string]any{"name": "aud-type", "members": []string{member.Username}}).OK(t).Str("channel._id")
+		member.Post("/api/v1/channels.setType", map[string]any{"roomId": cid, "type": "p"}).Fail(t, 403, "")
+		owner.Post("/api/v1/channels.setType", map[string]any{"roomId": cid, "type": "x"}).Fail(t, 400, "")
+		owner.Post("/api/v1/channels.setType", map[string]any{"roomId": cid}).Fail(t, 400, "")
+		if typ := owner.Get("/api/v1/channels.info", "roomId", cid).OK(t).Str("channel.t"); typ != "c" {
+			t.Fatalf("refused setType changed the type to %q", typ)
+		}
+
+		// unarchive-room is the admin's alone (Rocket.Chat's default), and
+		// a private group is found only by its members.
+		owner.Post("/api/v1/groups.invite", map[string]any{"roomId": gid, "userId": admin.UserID}).OK(t)
+		owner.Post("/api/v1/groups.archive", map[string]any{"roomId": gid}).OK(t)
+		owner.Post("/api/v1/groups.unarchive", map[string]any{"roomId": gid}).Fail(t, 403, "error-not-authorized")
+		member.Post("/api/v1/groups.unarchive", map[string]any{"roomId": gid}).Fail(t, 403, "")
+		outsider.Post("/api/v1/groups.unarchive", map[string]any{"roomId": gid}).Fail(t, 400, "error-room-not-found")
+		if info()["archived"] != true {
+			t.Fatal("refused unarchive unarchived the group")
+		}
+		admin.Post("/api/v1/groups.unarchive", map[string]any{"roomId": gid}).OK(t)
+		if info()["archived"] == true {
+			t.Fatal("groups.unarchive left the group archived")
+		}
+		member.Post("/api/v1/chat.postMessage", map[string]any{"roomId": gid, "text": "back"}).OK(t)
+	})
+
+	t.Run("dm aliases", func(t *testing.T) {
+		outsider.Post("/api/v1/dm.create", map[string]any{"username": "no-such-user"}).Fail(t, 400, "")
+		outsider.Post("/api/v1/dm.create", map[string]any{}).Fail(t, 400, "")
+		rid := owner.Post("/api/v1/dm.create", map[string]any{"username": member.Username}).OK(t).Str("room._id")
+		owner.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "psst"}).OK(t)
+
+		members := names(member.Get("/api/v1/dm.members", "roomId", rid).OK(t).List("members"), "username")
+		if len(members) != 2 || !has(members, owner.Username) || !has(members, member.Username) {
+			t.Fatalf("dm.members: %v", members)
+		}
+		outsider.Get("/api/v1/dm.members", "roomId", rid).Fail(t, 403, "")
+		if r := member.Get("/api/v1/dm.counters", "roomId", rid).OK(t); r.Num("msgs") != 1 || r.Num("unreads") != 1 || r.Get("joined") != true {
+			t.Fatalf("dm.counters: %s", r.Body)
+		}
+		outsider.Get("/api/v1/dm.counters", "roomId", rid).Fail(t, 403, "")
+
+		open := func() bool {
+			return member.Get("/api/v1/subscriptions.getOne", "roomId", rid).OK(t).Get("subscription.open") == true
+		}
+		outsider.Post("/api/v1/dm.close", map[string]any{"roomId": rid}).Fail(t, 403, "")
+		member.Post("/api/v1/dm.close", map[string]any{}).Fail(t, 400, "")
+		member.Post("/api/v1/dm.close", map[string]any{"roomId": rid}).OK(t)
+		if open() {
+			t.Fatal("dm.close left the conversation open")
+		}
+		outsider.Post("/api/v1/dm.open", map[string]any{"roomId": rid}).Fail(t, 403, "")
+		if open() {
+			t.Fatal("a refused dm.open opened the conversation")
+		}
+		member.Post("/api/v1/dm.open", map[string]any{"roomId": rid}).OK(t)
+		if !open() {
+			t.Fatal("dm.open did not bring the conversation back")
+		}
+		member.Get("/api/v1/im.list", "sort", `{"bogus":1}`).Fail(t, 400, "error-invalid-sort")
+		member.Get("/api/v1/channels.list.joined", "count", "many").Fail(t, 400, "error-invalid-params")
+	})
+
+	t.Run("messages", func(t *testing.T) {
+		rid := owner.Post("/api/v1/channels.create", map[string]any{"name": "aud-msgs", "members": []string{member.Username}}).OK(t).Str("channel._id")
+		gid := owner.Post("/api/v1/groups.create", map[string]any{"name": "aud-msgs-private"}).OK(t).Str("group._id")
+		total := func() float64 { return owner.Get("/api/v1/channels.history", "roomId", rid).OK(t).Num("count") }
+		before := total()
+		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": gid, "msg": "in"}}).Fail(t, 403, "")
+		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": "hello"}).Fail(t, 400, "")
+		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"msg": "where?"}}).Fail(t, 400, "")
+		if got := total(); got != before {
+			t.Fatalf("refused sends changed the history: %v → %v", before, got)
+		}
+		mid := member.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "star me"}}).OK(t).Str("message._id")
+
+		member.Post("/api/v1/chat.unStarMessage", map[string]any{}).Fail(t, 400, "")
+		member.Post("/api/v1/chat.unStarMessage", map[string]any{"messageId": "no-such-message"}).Fail(t, 400, "")
+		member.Post("/api/v1/chat.starMessage", map[string]any{"messageId": mid}).OK(t)
+		outsider.Post("/api/v1/chat.unStarMessage", map[string]any{"messageId": mid}).Fail(t, 403, "error-not-allowed")
+		starred := func() float64 { return member.Get("/api/v1/chat.getStarredMessages", "roomId", rid).OK(t).Num("total") }
+		if n := starred(); n != 1 {
+			t.Fatalf("%v starred after a refused unstar", n)
+		}
+		member.Post("/api/v1/chat.unStarMessage", map[string]any{"messageId": mid}).OK(t)
+		if n := starred(); n != 0 {
+			t.Fatalf("%v starred after unStarMessage", n)
+		}
+
+		member.Post("/api/v1/chat.unfollowMessage", map[string]any{}).Fail(t, 400, "")
+		member.Post("/api/v1/chat.unfollowMessage", map[string]any{"mid": "no-such-message"}).Fail(t, 400, "")
+		gmid := owner.Post("/api/v1/chat.postMessage", map[string]any{"roomId": gid, "text": "secret"}).OK(t).Str("message._id")
+		// As Rocket.Chat: a message in a room the caller cannot access is "not-allowed".
+		member.Post("/api/v1/chat.unfollowMessage", map[string]any{"mid": gmid}).Fail(t, 403, "error-not-allowed")
+		mmid := owner.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "follow me"}).OK(t).Str("message._id")
+		member.Post("/api/v1/chat.followMessage", map[string]any{"mid": mmid}).OK(t)
+		following := func() bool {
+			for _, f := range owner.Get("/api/v1/chat.getMessage", "msgId", mmid).OK(t).List("message.replies") {
+				if f == member.UserID {
+					return true
+				}
+			}
+			return false
+		}
+		if !following() {
+			t.Fatal("followMessage did not add the follower")
+		}
+		member.Post("/api/v1/chat.unfollowMessage", map[string]any{"mid": mmid}).OK(t)
+		if following() {
+			t.Fatal("unfollowMessage left the follower")
+		}
+	})
+
+	t.Run("users", func(t *testing.T) {
+		anon.Post("/api/v1/users.register", map[string]any{"username": "aud-reg", "email": "not-an-email", "pass": "pw-123456", "name": "Reg"}).Fail(t, 400, "")
+		anon.Post("/api/v1/users.register", map[string]any{"username": member.Username, "email": "dup@example.org", "pass": "pw-123456", "name": "Dup"}).Fail(t, 400, "")
+		anon.Post("/api/v1/users.register", map[string]any{"username": "aud-reg", "email": 5, "pass": "pw-123456", "name": "Reg"}).Fail(t, 400, "")
+		admin.Get("/api/v1/users.info", "username", "aud-reg").Fail(t, 400, "")
+
+		member.Get("/api/v1/users.getPresence").OK(t) // own presence
+		member.Get("/api/v1/users.getPresence", "userId", "no-such-user").Fail(t, 400, "")
+		anon.Get("/api/v1/users.getPresence", "userId", member.UserID).Fail(t, http.StatusUnauthorized, "")
+
+		member.Get("/api/v1/roles.list").OK(t)
+		anon.Get("/api/v1/roles.list").Fail(t, http.StatusUnauthorized, "")
+		// roles.sync needs a valid updatedSince (Rocket.Chat: Date.parse must succeed).
+		member.Get("/api/v1/roles.sync").Fail(t, 400, "error-updatedSince-param-invalid")
+		member.Get("/api/v1/roles.sync", "updatedSince", "yesterday").Fail(t, 400, "error-updatedSince-param-invalid")
+	})
+}
