@@ -419,7 +419,7 @@ func TestChatMessages(t *testing.T) {
 		id := say(t, bob, channel, "settings check")
 		for _, s := range []string{"Message_AllowEditing", "Message_AllowPinning", "Message_AllowStarring"} {
 			admin.Post("/api/v1/settings/"+s, map[string]any{"value": false}).OK(t)
-			t.Cleanup(func() { admin.Post("/api/v1/settings/"+s, map[string]any{"value": true}) })
+			t.Cleanup(func() { admin.Post("/api/v1/settings/"+s, map[string]any{"value": true}).OK(t) })
 		}
 		bob.Post("/api/v1/chat.update", map[string]any{"roomId": channel, "msgId": id, "text": "changed"}).Fail(t, 403, "error-action-not-allowed")
 		alice.Post("/api/v1/chat.pinMessage", map[string]any{"messageId": id}).Fail(t, 403, "error-action-not-allowed")

@@ -170,7 +170,7 @@ func TestHistory(t *testing.T) {
 		admin := srv.Admin(t)
 		admin.Post("/api/v1/settings/Hide_System_Messages", map[string]any{"value": []string{"room_changed_topic"}}).OK(t)
 		t.Cleanup(func() {
-			admin.Post("/api/v1/settings/Hide_System_Messages", map[string]any{"value": []string{}})
+			admin.Post("/api/v1/settings/Hide_System_Messages", map[string]any{"value": []string{}}).OK(t)
 		})
 		if got := bob.Get("/api/v1/channels.history", "roomId", id).OK(t).List("messages"); len(got) != 0 {
 			t.Fatalf("hidden system message still listed: %v", got)
