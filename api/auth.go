@@ -125,8 +125,8 @@ func (s *Server) generatePAT(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !s.chat.Can(r.User, "create-personal-access-tokens") {
-		return nil, model.Errf("not-authorized", "Not Authorized")
+	if err := s.checkPATPermission(r); err != nil {
+		return nil, err
 	}
 	token, err := s.auth.GeneratePersonalToken(r.Context(), r.User.ID, name, bypass)
 	if err != nil {
@@ -140,8 +140,8 @@ func (s *Server) regeneratePAT(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !s.chat.Can(r.User, "create-personal-access-tokens") {
-		return nil, model.Errf("not-authorized", "Not Authorized")
+	if err := s.checkPATPermission(r); err != nil {
+		return nil, err
 	}
 	if err := s.auth.RemovePersonalToken(r.Context(), r.User.ID, name); err != nil {
 		return nil, err
@@ -154,8 +154,8 @@ func (s *Server) regeneratePAT(r *Request) (any, error) {
 }
 
 func (s *Server) listPATs(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "create-personal-access-tokens") {
-		return nil, model.Errf("not-authorized", "Not Authorized")
+	if err := s.checkPATPermission(r); err != nil {
+		return nil, err
 	}
 	toks, err := s.auth.PersonalTokens(r.Context(), r.User.ID)
 	if err != nil {
@@ -169,11 +169,20 @@ func (s *Server) removePAT(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !s.chat.Can(r.User, "create-personal-access-tokens") {
-		return nil, model.Errf("not-authorized", "Not Authorized")
+	if err := s.checkPATPermission(r); err != nil {
+		return nil, err
 	}
 	if err := s.auth.RemovePersonalToken(r.Context(), r.User.ID, name); err != nil {
 		return nil, err
 	}
 	return M{}, nil
+}
+
+// checkPATPermission refuses callers without create-personal-access-tokens,
+// which every personal access token endpoint requires.
+func (s *Server) checkPATPermission(r *Request) error {
+	if !s.chat.Can(r.User, "create-personal-access-tokens") {
+		return model.Errf("not-authorized", "Not Authorized")
+	}
+	return nil
 }
