@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"liftoff/chat"
 	"liftoff/model"
 	"liftoff/settings"
 	"liftoff/store"
+	"liftoff/store/sqlite"
 )
 
 // adminCommand runs "liftoff admin ..." against the data directory. It
@@ -22,12 +25,16 @@ func adminCommand(ctx context.Context, args []string) error {
 	dataDir := fs.String("data", envOr("./data", "LIFTOFF_DATA_DIR"), "data directory")
 	isAdmin := fs.Bool("admin", false, "create-user: make the user an administrator")
 	name := fs.String("name", "", "create-user: display name")
+	seedRoom := fs.String("room", "", "seed-messages: name of the room")
+	seedCount := fs.Int("count", 0, "seed-messages: number of messages to add")
+	seedBatch := fs.Int("batch", 1000, "seed-messages: messages per transaction")
+	seedSpan := fs.Duration("span", 365*24*time.Hour, "seed-messages: the messages' timestamps spread over this much time before now")
 	if len(args) == 0 {
 		fmt.Print(usage)
 		return errors.New("admin: a command is required")
 	}
 	cmd := args[0]
-	if err := fs.Parse(reorderFlags(args[1:])); err != nil {
+	if err := fs.Parse(reorderFlags(fs, args[1:])); err != nil {
 		return err
 	}
 	rest := fs.Args()
@@ -100,6 +107,24 @@ func adminCommand(ctx context.Context, args []string) error {
 		}
 		tw.Flush()
 		fmt.Printf("%d users\n", total)
+	case "seed-messages":
+		if err := need(0, "--room NAME --count N [--batch 1000] [--span 8760h]"); err != nil {
+			return err
+		}
+		began := time.Now()
+		last := time.Now()
+		err := seedMessages(ctx, a.store, seedOptions{Room: *seedRoom, Count: *seedCount, Batch: *seedBatch, Span: *seedSpan,
+			Insert: sqlite.InsertMessages},
+			func(done int, rate float64) {
+				if time.Since(last) >= 5*time.Second || done == *seedCount {
+					last = time.Now()
+					fmt.Fprintf(os.Stderr, "seed-messages: %d/%d messages, %.0f/s\n", done, *seedCount, rate)
+				}
+			})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("added %d messages to %s in %s\n", *seedCount, *seedRoom, time.Since(began).Round(time.Millisecond))
 	default:
 		return fmt.Errorf("admin: unknown command %q\n%s", cmd, usage)
 	}
@@ -143,16 +168,22 @@ func setGlobalRole(ctx context.Context, a *app, username, role string, grant boo
 }
 
 // reorderFlags moves flags before positional arguments, so that
-// "create-user bob b@x pw --admin" works as people type it.
-func reorderFlags(args []string) []string {
+// "create-user bob b@x pw --admin" works as people type it. A flag of fs
+// that takes a value (every non-boolean flag written without "=") keeps the
+// argument after it.
+func reorderFlags(fs *flag.FlagSet, args []string) []string {
 	var flags, pos []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if len(a) > 1 && a[0] == '-' {
 			flags = append(flags, a)
-			if (a == "--name" || a == "-name" || a == "--data" || a == "-data") && i+1 < len(args) {
-				flags = append(flags, args[i+1])
-				i++
+			if name := strings.TrimLeft(a, "-"); !strings.Contains(name, "=") && i+1 < len(args) {
+				if f := fs.Lookup(name); f != nil {
+					if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+						flags = append(flags, args[i+1])
+						i++
+					}
+				}
 			}
 			continue
 		}
@@ -165,7 +196,7 @@ func reorderFlags(args []string) []string {
 func backupCommand(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	dataDir := fs.String("data", envOr("./data", "LIFTOFF_DATA_DIR"), "data directory")
-	if err := fs.Parse(reorderFlags(args)); err != nil {
+	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

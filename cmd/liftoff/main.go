@@ -56,6 +56,8 @@ const usage = `usage:
   liftoff admin grant-role USERNAME ROLE
   liftoff admin revoke-role USERNAME ROLE
   liftoff admin list-users
+  liftoff admin seed-messages --room NAME --count N [--batch 1000] [--span 8760h]
+                                              bulk-add realistic messages (benchmark/import aid; no events)
   liftoff backup FILE                         consistent copy of the database (safe while serving)
   liftoff version
 The data directory is LIFTOFF_DATA_DIR (default ./data) or --data DIR.
