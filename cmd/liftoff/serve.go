@@ -123,6 +123,14 @@ func serve(ctx context.Context, args []string) error {
 	}
 	defer extra()
 
+	if pa := os.Getenv("LIFTOFF_PPROF_ADDR"); pa != "" {
+		stopPprof, err := startPprof(pa, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
+
 	addr := net.JoinHostPort(c.Bind, strconv.Itoa(c.Port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
