@@ -85,6 +85,11 @@ type RunConfig struct {
 	Pages    int `json:"pages,omitempty"`
 	PageSize int `json:"page_size,omitempty"`
 	Workers  int `json:"workers,omitempty"`
+	// RandomSpan, when set, makes every history read start at a random
+	// point: the page before a time drawn uniformly from the last
+	// RandomSpan, instead of walking back from the newest message. Pages
+	// older than the room's oldest message come back short or empty.
+	RandomSpan Duration `json:"random_span,omitempty"`
 	// SeedWorkers is the number of concurrent REST posters seeding history.
 	SeedWorkers int `json:"seed_workers,omitempty"`
 	// MsgSize is the length of each posted text, in bytes.

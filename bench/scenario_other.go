@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
@@ -182,6 +183,10 @@ func (r *Runner) pages(ctx context.Context, c RunConfig, name string, read func(
 		w := int(worker.Add(1) - 1)
 		var before time.Time
 		for done.Add(1) <= int64(c.Pages) {
+			random := c.RandomSpan > 0
+			if random {
+				before = time.Now().Add(-rand.N(c.RandomSpan.D()))
+			}
 			t0 := time.Now()
 			msgs, err := read(ctx, w, before)
 			if err == nil {
@@ -191,6 +196,7 @@ func (r *Runner) pages(ctx context.Context, c RunConfig, name string, read func(
 			case err != nil:
 				errs.add(err)
 				before = time.Time{}
+			case random:
 			case before.IsZero() && len(msgs) < full:
 				errs.add(fmt.Errorf("newest page has %d messages, want %d", len(msgs), full))
 			case len(msgs) == 0:

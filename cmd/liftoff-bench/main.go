@@ -81,6 +81,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&c.Pages, "pages", 0, "history pages to read per method (history)")
 	fs.IntVar(&c.PageSize, "page-size", 0, "messages per history page (history, default 50)")
 	fs.IntVar(&c.Workers, "workers", 0, "concurrent history readers (history)")
+	randomSpan := fs.Duration("random-span", 0, "history: read each page before a random time within this span back from now (default: walk back from the newest message)")
 	fs.IntVar(&c.SeedWorkers, "seed-workers", 0, "concurrent REST posters seeding the history room (history)")
 	fs.IntVar(&c.MsgSize, "msg-size", 0, "bytes per posted message (default 64)")
 	fs.StringVar(&c.Via, "via", "", "post with ddp (sendMessage) or rest (chat.sendMessage); default ddp")
@@ -92,6 +93,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	c.Duration, c.Grace, c.Scenario = bench.Duration(*dur), bench.Duration(*grace), o.scenario
+	c.RandomSpan = bench.Duration(*randomSpan)
 	ips, err := bench.ParseSourceIPs(o.sourceIPs)
 	if err != nil {
 		return nil, err
