@@ -385,7 +385,9 @@ func TestAuditEndpointCoverage(t *testing.T) {
 
 	t.Run("group texts, read-only, type, unarchive", func(t *testing.T) {
 		gid := owner.Post("/api/v1/groups.create", map[string]any{"name": "aud-group-texts", "members": []string{member.Username}}).OK(t).Str("group._id")
-		info := func() map[string]any { return owner.Get("/api/v1/groups.info", "roomId", gid).OK(t).Get("group").(map[string]any) }
+		info := func() map[string]any {
+			return owner.Get("/api/v1/groups.info", "roomId", gid).OK(t).Get("group").(map[string]any)
+		}
 		for _, c := range []struct{ endpoint, param, field string }{
 			{"setDescription", "description", "description"},
 			{"setPurpose", "purpose", "description"},
