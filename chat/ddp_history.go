@@ -56,7 +56,7 @@ func (s *Service) LoadHistory(ctx context.Context, user *model.User, q LoadHisto
 		ExcludeTypes: s.hiddenSystemMessages(),
 	}
 	newestFirst := []store.SortKey{{Field: "ts", Desc: true}}
-	msgs, _, err := s.store.ListMessages(ctx, mq, store.Page{Count: limit, Sort: newestFirst})
+	msgs, _, err := s.store.ListMessages(ctx, mq, store.Page{Count: limit, Sort: newestFirst, NoTotal: true})
 	if err != nil {
 		return nil, internal("load history", err)
 	}

@@ -47,7 +47,7 @@ func (s *Service) RoomHistory(ctx context.Context, user *model.User, room *model
 		RoomID: room.ID, Before: q.Latest, After: q.Oldest, Inclusive: q.Inclusive,
 		HideThreadReplies: !q.ShowThreadMessages, ExcludeTypes: s.hiddenSystemMessages(),
 	}
-	msgs, _, err := s.store.ListMessages(ctx, mq, store.Page{Offset: q.Offset, Count: q.Count, Sort: []store.SortKey{{Field: "ts", Desc: true}}})
+	msgs, _, err := s.store.ListMessages(ctx, mq, store.Page{Offset: q.Offset, Count: q.Count, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
 	if err != nil {
 		return nil, internal("room history", err)
 	}

@@ -287,7 +287,7 @@ func (s *Service) syncPage(ctx context.Context, q SyncQuery) (*SyncResult, error
 		} else if q.Previous != "" {
 			mq = store.MessageQuery{RoomID: q.RoomID, UpdatedBefore: bound}
 		}
-		msgs, _, err := s.store.ListMessages(ctx, mq, store.Page{Count: limit, Sort: []store.SortKey{{Field: "_updatedAt", Desc: desc}}})
+		msgs, _, err := s.store.ListMessages(ctx, mq, store.Page{Count: limit, Sort: []store.SortKey{{Field: "_updatedAt", Desc: desc}}, NoTotal: true})
 		if err != nil {
 			return nil, internal("sync messages", err)
 		}

@@ -377,7 +377,7 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 	}
 	if room.LastMessage != nil && room.LastMessage.ID == m.ID && s.settings.Bool("Store_Last_Message") {
 		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
-			store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}})
+			store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
 		if err != nil {
 			return err
 		}

@@ -195,7 +195,7 @@ func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 		}
 		from = m
 	} else {
-		msgs, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID}, store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}})
+		msgs, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID}, store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
 		if err != nil {
 			return internal("mark unread", err)
 		}

@@ -51,6 +51,11 @@ type Page struct {
 	Offset int
 	Count  int
 	Sort   []SortKey
+	// NoTotal tells a list method that the caller ignores the total: the
+	// backend may skip counting the matches (a count over a big room's
+	// history costs a pass over every message) and return Offset plus the
+	// page's length instead.
+	NoTotal bool
 }
 
 // SortKey is one field of a sort order.

@@ -51,3 +51,23 @@ func TestInsertMessages(t *testing.T) {
 		t.Fatalf("a failed call kept a message: %v", err)
 	}
 }
+
+// TestNoTotal checks that Page.NoTotal skips the count of a full page.
+func TestNoTotal(t *testing.T) {
+	db := openTest(t, nil, Options{Synchronous: "NORMAL"})
+	ctx := t.Context()
+	msgs := make([]*model.Message, 10)
+	for i := range msgs {
+		msgs[i] = &model.Message{ID: fmt.Sprintf("nt%02d", i), RID: "r1", Msg: "x", TS: model.TimeOf(time.UnixMilli(int64(1000 + i)))}
+	}
+	if err := db.Update(ctx, func(tx store.Tx) error { return InsertMessages(ctx, tx, msgs) }); err != nil {
+		t.Fatal(err)
+	}
+	q := store.MessageQuery{RoomID: "r1"}
+	if page, total, err := db.ListMessages(ctx, q, store.Page{Offset: 2, Count: 3}); err != nil || len(page) != 3 || total != 10 {
+		t.Fatalf("counted: %d messages, total %d, %v", len(page), total, err)
+	}
+	if page, total, err := db.ListMessages(ctx, q, store.Page{Offset: 2, Count: 3, NoTotal: true}); err != nil || len(page) != 3 || total != 5 {
+		t.Fatalf("NoTotal: %d messages, total %d (want offset+page = 5), %v", len(page), total, err)
+	}
+}

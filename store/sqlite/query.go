@@ -301,7 +301,7 @@ func (s sortSpec) orderLimit(p store.Page) (string, error) {
 // pageTotal returns the total number of matches of a paged query that
 // returned n rows, counting with countSQL only when the page does not tell.
 func pageTotal(ctx context.Context, q querier, p store.Page, n int, countSQL string, args []any) (int, error) {
-	if p.Count == 0 || (n < p.Count && (n > 0 || p.Offset == 0)) {
+	if p.NoTotal || p.Count == 0 || (n < p.Count && (n > 0 || p.Offset == 0)) {
 		return p.Offset + n, nil
 	}
 	rows, err := q.query(ctx, countSQL, args...)
