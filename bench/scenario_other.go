@@ -111,11 +111,14 @@ func (r *Runner) runHistory(ctx context.Context, c RunConfig, res *Result) error
 		return nil
 	}
 	full := min(c.PageSize, c.Messages)
-	res.Phases = append(res.Phases, r.pages(ctx, c, "loadHistory (DDP)", func(ctx context.Context, w int, before time.Time) ([]rcclient.Message, error) {
+	// Servers limit method calls per DDP connection (Rocket.Chat's DDP rate
+	// limiter, Liftoff's 10/s): each reader paces itself to 8 calls/s, so
+	// the DDP phase needs more workers than the REST one for the same rate.
+	res.Phases = append(res.Phases, r.pages(ctx, c, "loadHistory (DDP)", time.Second/8, func(ctx context.Context, w int, before time.Time) ([]rcclient.Message, error) {
 		h, err := set.conns[w].LoadHistory(ctx, roomID, rcclient.TimeOf(before), c.PageSize)
 		return h.Messages, err
 	}, full, res))
-	res.Phases = append(res.Phases, r.pages(ctx, c, "channels.history (REST)", func(ctx context.Context, w int, before time.Time) ([]rcclient.Message, error) {
+	res.Phases = append(res.Phases, r.pages(ctx, c, "channels.history (REST)", 0, func(ctx context.Context, w int, before time.Time) ([]rcclient.Message, error) {
 		return r.userClient(creds[w]).ChannelHistory(ctx, roomID, before, c.PageSize)
 	}, full, res))
 	set.check(res, "reader")
@@ -167,8 +170,9 @@ func (r *Runner) seed(ctx context.Context, c RunConfig, res *Result, roomID stri
 }
 
 // pages reads c.Pages history pages with c.Workers readers, each walking
-// back from the newest message and starting over at the oldest.
-func (r *Runner) pages(ctx context.Context, c RunConfig, name string, read func(ctx context.Context, w int, before time.Time) ([]rcclient.Message, error), full int, res *Result) Phase {
+// back from the newest message and starting over at the oldest; a reader
+// starts a call at most every pace (untimed wait; 0: back to back).
+func (r *Runner) pages(ctx context.Context, c RunConfig, name string, pace time.Duration, read func(ctx context.Context, w int, before time.Time) ([]rcclient.Message, error), full int, res *Result) Phase {
 	var lat Histogram
 	var errs errorSample
 	var done atomic.Int64
@@ -181,8 +185,12 @@ func (r *Runner) pages(ctx context.Context, c RunConfig, name string, read func(
 	var worker atomic.Int64
 	_ = forEach(ctx, c.Workers, c.Workers, func(ctx context.Context, _ int) error {
 		w := int(worker.Add(1) - 1)
-		var before time.Time
+		var before, last time.Time
 		for done.Add(1) <= int64(c.Pages) {
+			if wait := time.Until(last.Add(pace)); pace > 0 && wait > 0 {
+				time.Sleep(wait)
+			}
+			last = time.Now()
 			random := c.RandomSpan > 0
 			if random {
 				before = time.Now().Add(-rand.N(c.RandomSpan.D()))
