@@ -137,7 +137,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		OriginPatterns:     s.cfg.OriginPatterns,
 		InsecureSkipVerify: len(s.cfg.OriginPatterns) == 0,
 	}
-	ws, err := websocket.Accept(smallBuffers{w}, r, opts)
+	var cork *corkWriter
+	ws, err := websocket.Accept(smallBuffers{ResponseWriter: w, cork: &cork}, r, opts)
 	if err != nil {
 		// Accept already answered the client.
 		s.cfg.Logger.Debug("realtime: websocket upgrade refused", "remote", r.RemoteAddr, "err", err)
@@ -148,7 +149,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sess := &session{
 		srv:    s,
 		ws:     ws,
-		tr:     &wsTransport{ws: ws, sockjs: sockjs},
+		tr:     &wsTransport{ws: ws, sockjs: sockjs, cork: cork},
 		sockjs: sockjs,
 		remote: remoteHost(r.RemoteAddr),
 		ctx:    ctx,
@@ -177,8 +178,12 @@ const (
 )
 
 // smallBuffers makes websocket.Accept use smaller bufio buffers than the
-// ones net/http gives a hijacked connection.
-type smallBuffers struct{ http.ResponseWriter }
+// ones net/http gives a hijacked connection, and puts a corkWriter between
+// the write buffer and the connection (stored in *cork).
+type smallBuffers struct {
+	http.ResponseWriter
+	cork **corkWriter
+}
 
 // Hijack implements http.Hijacker.
 func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -190,9 +195,11 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		_ = conn.Close()
 		return nil, nil, fmt.Errorf("flushing upgrade response: %w", err)
 	}
+	cw := &corkWriter{conn: conn}
+	*w.cork = cw
 	n := brw.Reader.Buffered()
 	if n == 0 {
-		return conn, bufio.NewReadWriter(bufio.NewReaderSize(conn, readBufferSize), bufio.NewWriterSize(conn, writeBufferSize)), nil
+		return conn, bufio.NewReadWriter(bufio.NewReaderSize(conn, readBufferSize), bufio.NewWriterSize(cw, writeBufferSize)), nil
 	}
 	// Bytes the client sent right after its request (net/http may also
 	// have read one ahead). They must sit in the new reader's buffer:
@@ -203,7 +210,7 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		_ = conn.Close()
 		return nil, nil, fmt.Errorf("buffering early client bytes: %w", err)
 	}
-	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, writeBufferSize)), nil
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(cw, writeBufferSize)), nil
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.

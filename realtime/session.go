@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -161,6 +162,57 @@ type transport interface {
 type wsTransport struct {
 	ws     *websocket.Conn
 	sockjs bool
+	// cork, when set, sits between the WebSocket's write buffer and the
+	// connection; a batch of frames is written corked, in one write(2).
+	cork *corkWriter
+}
+
+// corkWriter passes writes through to conn, except between cork and
+// uncork, when it gathers them and uncork writes them at once. The
+// WebSocket library flushes every message to the connection; one system
+// call per frame was half the server's CPU in the chat benchmark (about
+// 90,000 frames/s). Its mutex orders the writer loop's cork/uncork with
+// control frames (pings, pongs, close) that other goroutines write.
+type corkWriter struct {
+	mu     sync.Mutex
+	conn   io.Writer
+	corked bool
+	buf    []byte
+}
+
+// Write implements io.Writer.
+func (c *corkWriter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.corked {
+		c.buf = append(c.buf, p...)
+		return len(p), nil
+	}
+	return c.conn.Write(p)
+}
+
+func (c *corkWriter) setCork() {
+	c.mu.Lock()
+	c.corked = true
+	c.mu.Unlock()
+}
+
+// uncork writes what was gathered. A write blocked on a peer that stopped
+// reading is ended by the session's heartbeat, which closes the connection.
+func (c *corkWriter) uncork() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.corked = false
+	if len(c.buf) == 0 {
+		return nil
+	}
+	_, err := c.conn.Write(c.buf)
+	if cap(c.buf) > 64<<10 {
+		c.buf = nil // do not keep a burst-sized buffer on the connection
+	} else {
+		c.buf = c.buf[:0]
+	}
+	return err
 }
 
 func (t *wsTransport) write(ctx context.Context, batch [][]byte) error {
@@ -195,6 +247,19 @@ func (t *wsTransport) write(ctx context.Context, batch [][]byte) error {
 		}
 		buf = append(buf, ']')
 		return t.ws.Write(ctx, websocket.MessageText, buf)
+	}
+	if t.cork != nil && len(batch) > 1 {
+		t.cork.setCork()
+		for _, f := range batch {
+			if err := t.ws.Write(ctx, websocket.MessageText, f); err != nil {
+				_ = t.cork.uncork()
+				return fmt.Errorf("writing frame: %w", err)
+			}
+		}
+		if err := t.cork.uncork(); err != nil {
+			return fmt.Errorf("writing frames: %w", err)
+		}
+		return nil
 	}
 	for _, f := range batch {
 		if err := t.ws.Write(ctx, websocket.MessageText, f); err != nil {
