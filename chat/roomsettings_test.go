@@ -1,46 +1,24 @@
 package chat_test
 
 import (
-	"context"
 	"errors"
-	"path/filepath"
-	"sync"
 	"testing"
 
-	"liftoff/access"
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/settings"
-	"liftoff/store/sqlite"
 )
 
-// settingsFixture is a chat service on a fresh SQLite database that records
-// the events its writes emit, with an owner and a member in one channel.
+// settingsFixture is a memberFixture (a chat service on a fresh SQLite
+// database that records its events) with an owner and a member in one channel.
 type settingsFixture struct {
-	ctx           context.Context
-	svc           *chat.Service
+	*memberFixture
 	owner, member *model.User
 	room          *model.Room
-	mu            sync.Mutex
-	events        []model.Event
 }
 
 func newSettingsFixture(t *testing.T) *settingsFixture {
 	t.Helper()
-	f := &settingsFixture{ctx: context.Background()}
-	db, err := sqlite.Open(f.ctx, filepath.Join(t.TempDir(), "liftoff.db"), func(es []model.Event) {
-		f.mu.Lock()
-		f.events = append(f.events, es...)
-		f.mu.Unlock()
-	}, sqlite.Options{Synchronous: "OFF"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	f.svc = chat.New(chat.Deps{Store: db, Permissions: access.NewChecker(nil), Settings: settings.NewRegistry(settings.Defaults())})
-	if err := f.svc.Bootstrap(f.ctx, chat.BootstrapInput{}); err != nil {
-		t.Fatal(err)
-	}
+	f := &settingsFixture{memberFixture: newMemberFixture(t)}
 	for _, name := range []string{"owner", "member"} {
 		u, err := f.svc.InsertUser(f.ctx, chat.NewUserInput{Username: name})
 		if err != nil {
@@ -52,21 +30,13 @@ func newSettingsFixture(t *testing.T) *settingsFixture {
 			f.member = u
 		}
 	}
+	var err error
 	f.room, err = f.svc.CreateRoom(f.ctx, f.owner, chat.CreateRoomInput{Type: model.RoomChannel, Name: "settings", Members: []string{"member"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.take()
 	return f
-}
-
-// take returns the events recorded since the last call.
-func (f *settingsFixture) take() []model.Event {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	es := f.events
-	f.events = nil
-	return es
 }
 
 // rsSummary counts the events by kind, system messages by type and
