@@ -195,40 +195,7 @@ func (s *Service) Leave(ctx context.Context, user *model.User, ref RoomRef, t st
 	if !s.Can(user, perm) {
 		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
-	now := s.nowTime()
-	err = s.store.Update(ctx, func(tx store.Tx) error {
-		r, err := loadRoomTx(ctx, tx, room.ID)
-		if err != nil {
-			return err
-		}
-		sub, err := subscriptionOf(ctx, tx, r.ID, user.ID)
-		if err != nil {
-			return err
-		}
-		if sub == nil {
-			return model.Errf("error-user-not-in-room", "You are not in this room").WithDetails(map[string]any{"method": "leaveRoom"})
-		}
-		if last, err := isLastOwner(ctx, tx, sub); err != nil {
-			return err
-		} else if last {
-			return errYouAreLastOwner.WithDetails(map[string]any{"method": "leaveRoom"})
-		}
-		if err := s.membershipMessage(ctx, tx, r, "ul", user.Username, user, now, nil); err != nil {
-			return err
-		}
-		if err := removeMemberTx(ctx, tx, sub); err != nil {
-			return err
-		}
-		if r.UsersCount > 0 {
-			r.UsersCount--
-		}
-		room = r
-		return saveRoom(ctx, tx, r, now)
-	})
-	if err != nil {
-		return nil, internal("leave", err)
-	}
-	return room, nil
+	return s.removeMember(ctx, room.ID, user, user, "ul", true, "You are not in this room", "leaveRoom")
 }
 
 // Kick removes target from a channel or private group (channels.kick,
@@ -246,23 +213,38 @@ func (s *Service) Kick(ctx context.Context, actor *model.User, ref RoomRef, t st
 	if !s.CanInRoom(ctx, actor, room.ID, "remove-user") {
 		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
 	}
+	return s.removeMember(ctx, room.ID, target, actor, "ru", false, "User is not in this room", "removeUserFromRoom")
+}
+
+// removeMember takes member out of the room in one transaction (Leave and
+// Kick): the room's last owner stays; a system message of type t by `by`
+// records it — before the removal when announceFirst (a leaver still gets
+// the "ul"), after it otherwise (a kicked user does not get the "ru").
+func (s *Service) removeMember(ctx context.Context, roomID string, member, by *model.User, t string, announceFirst bool, notInRoom, method string) (*model.Room, error) {
+	details := map[string]any{"method": method}
 	now := s.nowTime()
-	err = s.store.Update(ctx, func(tx store.Tx) error {
-		r, err := loadRoomTx(ctx, tx, room.ID)
+	var room *model.Room
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := loadRoomTx(ctx, tx, roomID)
 		if err != nil {
 			return err
 		}
-		sub, err := subscriptionOf(ctx, tx, r.ID, target.ID)
+		sub, err := subscriptionOf(ctx, tx, r.ID, member.ID)
 		if err != nil {
 			return err
 		}
 		if sub == nil {
-			return model.Errf("error-user-not-in-room", "User is not in this room").WithDetails(map[string]any{"method": "removeUserFromRoom"})
+			return model.Errf("error-user-not-in-room", "%s", notInRoom).WithDetails(details)
 		}
 		if last, err := isLastOwner(ctx, tx, sub); err != nil {
 			return err
 		} else if last {
-			return errYouAreLastOwner.WithDetails(map[string]any{"method": "removeUserFromRoom"})
+			return errYouAreLastOwner.WithDetails(details)
+		}
+		if announceFirst {
+			if err := s.membershipMessage(ctx, tx, r, t, member.Username, by, now, nil); err != nil {
+				return err
+			}
 		}
 		if err := removeMemberTx(ctx, tx, sub); err != nil {
 			return err
@@ -270,14 +252,16 @@ func (s *Service) Kick(ctx context.Context, actor *model.User, ref RoomRef, t st
 		if r.UsersCount > 0 {
 			r.UsersCount--
 		}
-		if err := s.membershipMessage(ctx, tx, r, "ru", target.Username, actor, now, nil); err != nil {
-			return err
+		if !announceFirst {
+			if err := s.membershipMessage(ctx, tx, r, t, member.Username, by, now, nil); err != nil {
+				return err
+			}
 		}
 		room = r
 		return saveRoom(ctx, tx, r, now)
 	})
 	if err != nil {
-		return nil, internal("kick", err)
+		return nil, internal(method, err)
 	}
 	return room, nil
 }
