@@ -159,3 +159,24 @@ func TestPersonalAccessTokens(t *testing.T) {
 		t.Fatalf("500: %s", r.Body)
 	}
 }
+
+func TestLoginRateLimitedPerAddress(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{
+		"OVERWRITE_SETTING_Block_Multiple_Failed_Logins_Enabled=true",
+		"OVERWRITE_SETTING_Block_Multiple_Failed_Logins_By_User=false",
+		"OVERWRITE_SETTING_Block_Multiple_Failed_Logins_By_Ip=true",
+		"OVERWRITE_SETTING_Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip=4",
+	}})
+	srv.CreateUser(t, "dave")
+	anon := srv.Anon(t)
+	// Failures spread over several usernames still count against the address.
+	for i, user := range []string{"x1", "x2", "x3", "x4"} {
+		if r := anon.Post("/api/v1/login", map[string]any{"user": user, "password": "wrong"}); r.Status != 401 {
+			t.Fatalf("attempt %d: %d", i, r.Status)
+		}
+	}
+	r := anon.Post("/api/v1/login", map[string]any{"user": "dave", "password": "dave-pass"})
+	if r.Status != 401 || !strings.Contains(strings.ToLower(r.Str("message")), "blocked") || r.Str("data.authToken") != "" {
+		t.Fatalf("login from a blocked address: %d %s", r.Status, r.Body)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"liftoff/internal/testserver"
 )
@@ -170,6 +171,45 @@ func TestGracefulShutdownKeepsData(t *testing.T) {
 	if int(r.Num("channel.msgs")) != 20 {
 		t.Fatalf("msgs after restart: %s", r.Body)
 	}
-	_ = ids
-	_ = json.Valid
+	// Every acknowledged message is there after the restart.
+	h := srv2.Admin(t).Get("/api/v1/channels.history", "roomId", room, "count", "100").OK(t)
+	got := map[string]bool{}
+	for _, m := range h.List("messages") {
+		got[m.(map[string]any)["_id"].(string)] = true
+	}
+	for _, id := range ids {
+		if !got[id] {
+			t.Fatalf("acknowledged message %s lost across the restart", id)
+		}
+	}
+}
+
+func TestJSONLogsCarryRequestIDs(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{"LIFTOFF_LOG_FORMAT=json", "LIFTOFF_LOG_LEVEL=debug"}})
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/info", nil)
+	req.Header.Set("X-Request-Id", "trace-me-42")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("X-Request-Id") != "trace-me-42" {
+		t.Fatalf("request id not echoed: %q", resp.Header.Get("X-Request-Id"))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, line := range strings.Split(srv.Logs(), "\n") {
+			var rec map[string]any
+			if json.Unmarshal([]byte(line), &rec) != nil {
+				continue
+			}
+			if rec["msg"] == "request" && rec["request_id"] == "trace-me-42" && rec["path"] == "/api/info" && rec["status"] == float64(200) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no JSON request log line with the request id:\n%s", srv.Logs())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
