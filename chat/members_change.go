@@ -43,17 +43,6 @@ func removeMemberTx(ctx context.Context, tx store.Tx, sub *model.Subscription) e
 	return nil
 }
 
-// membershipMessage stores a system message about a membership change and
-// counts it in the room's msgs, as Rocket.Chat counts system messages. The
-// caller saves the room.
-func (s *Service) membershipMessage(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, by *model.User, now model.Time, extra func(*model.Message)) error {
-	if _, err := s.insertSystemMessage(ctx, tx, room, t, msg, by, now, extra); err != nil {
-		return err
-	}
-	room.Msgs++
-	return nil
-}
-
 // errYouAreLastOwner refuses to remove the only owner of a room from it.
 var errYouAreLastOwner = model.Errf("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.")
 
@@ -113,7 +102,7 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 			}
 			changed = true
 			r.UsersCount++
-			if err := s.membershipMessage(ctx, tx, r, "au", u.Username, actor, now, nil); err != nil {
+			if err := s.systemNotice(ctx, tx, r, "au", u.Username, actor, now, nil); err != nil {
 				return err
 			}
 		}
@@ -167,7 +156,7 @@ func (s *Service) Join(ctx context.Context, user *model.User, ref RoomRef, joinC
 		if r.Prid != "" { // a discussion
 			t = "ut"
 		}
-		if err := s.membershipMessage(ctx, tx, r, t, user.Username, user, now, nil); err != nil {
+		if err := s.systemNotice(ctx, tx, r, t, user.Username, user, now, nil); err != nil {
 			return err
 		}
 		return saveRoom(ctx, tx, r, now)
@@ -242,7 +231,7 @@ func (s *Service) removeMember(ctx context.Context, roomID string, member, by *m
 			return errYouAreLastOwner.WithDetails(details)
 		}
 		if announceFirst {
-			if err := s.membershipMessage(ctx, tx, r, t, member.Username, by, now, nil); err != nil {
+			if err := s.systemNotice(ctx, tx, r, t, member.Username, by, now, nil); err != nil {
 				return err
 			}
 		}
@@ -253,7 +242,7 @@ func (s *Service) removeMember(ctx context.Context, roomID string, member, by *m
 			r.UsersCount--
 		}
 		if !announceFirst {
-			if err := s.membershipMessage(ctx, tx, r, t, member.Username, by, now, nil); err != nil {
+			if err := s.systemNotice(ctx, tx, r, t, member.Username, by, now, nil); err != nil {
 				return err
 			}
 		}
@@ -394,7 +383,7 @@ func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 		if !add {
 			typ, change = "subscription-role-removed", "removed"
 		}
-		if err := s.membershipMessage(ctx, tx, r, typ, target.Username, actor, now, func(m *model.Message) { m.Role = role }); err != nil {
+		if err := s.systemNotice(ctx, tx, r, typ, target.Username, actor, now, func(m *model.Message) { m.Role = role }); err != nil {
 			return err
 		}
 		tx.Emit(model.RoleChanged{Type: change, RoleID: role, UserID: target.ID, Username: target.Username, Scope: r.ID})

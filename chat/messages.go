@@ -556,7 +556,10 @@ func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID st
 		notice, err = s.insertSystemMessage(ctx, tx, room, "message_pinned", "", user, now, func(n *model.Message) {
 			n.Attachments = []map[string]any{quote}
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return saveRoom(ctx, tx, room, now)
 	})
 	if err != nil {
 		return nil, internal("pin message", err)

@@ -95,7 +95,7 @@ func (s *Service) setMuted(ctx context.Context, actor *model.User, roomID, usern
 			t = "user-muted"
 		}
 		now := s.nowTime()
-		if err := s.settingMessage(ctx, tx, room, t, name, actor, now); err != nil {
+		if err := s.systemNotice(ctx, tx, room, t, name, actor, now, nil); err != nil {
 			return err
 		}
 		return saveRoom(ctx, tx, room, now)

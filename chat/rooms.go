@@ -296,8 +296,9 @@ func (s *Service) systemMessage(room *model.Room, t, msg string, user *model.Use
 	}
 }
 
-// insertSystemMessage stores a system message in tx, updates the room's
-// last-message fields and emits the events. It returns the message.
+// insertSystemMessage stores a system message in tx, emits it, and counts
+// it in room (msgs, lm, lastMessage), as every message counts. The caller
+// saves the room. It returns the message.
 func (s *Service) insertSystemMessage(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) (*model.Message, error) {
 	m := s.systemMessage(room, t, msg, user, now)
 	if extra != nil {
@@ -307,7 +308,16 @@ func (s *Service) insertSystemMessage(ctx context.Context, tx store.Tx, room *mo
 		return nil, err
 	}
 	tx.Emit(model.MessageSaved{Message: m, RoomType: room.T, RoomName: room.Name, Created: true})
+	room.Msgs++
+	room.LM = now
+	room.LastMessage = cloneMessage(m)
 	return m, nil
+}
+
+// systemNotice is insertSystemMessage for callers that do not need the message.
+func (s *Service) systemNotice(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) error {
+	_, err := s.insertSystemMessage(ctx, tx, room, t, msg, user, now, extra)
+	return err
 }
 
 // loadRoomTx reloads the room inside the transaction (the copy read before

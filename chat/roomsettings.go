@@ -96,21 +96,21 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 		}
 		if in.Topic != nil && *in.Topic != r.Topic {
 			r.Topic = *in.Topic
-			if err := s.settingMessage(ctx, tx, r, "room_changed_topic", r.Topic, user, now); err != nil {
+			if err := s.systemNotice(ctx, tx, r, "room_changed_topic", r.Topic, user, now, nil); err != nil {
 				return err
 			}
 			changed = true
 		}
 		if in.Announcement != nil && *in.Announcement != r.Announcement {
 			r.Announcement = *in.Announcement
-			if err := s.settingMessage(ctx, tx, r, "room_changed_announcement", r.Announcement, user, now); err != nil {
+			if err := s.systemNotice(ctx, tx, r, "room_changed_announcement", r.Announcement, user, now, nil); err != nil {
 				return err
 			}
 			changed = true
 		}
 		if in.Description != nil && *in.Description != r.Description {
 			r.Description = *in.Description
-			if err := s.settingMessage(ctx, tx, r, "room_changed_description", r.Description, user, now); err != nil {
+			if err := s.systemNotice(ctx, tx, r, "room_changed_description", r.Description, user, now, nil); err != nil {
 				return err
 			}
 			changed = true
@@ -127,7 +127,7 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 			if r.ReadOnly {
 				t = "room-set-read-only"
 			}
-			if err := s.settingMessage(ctx, tx, r, t, "", user, now); err != nil {
+			if err := s.systemNotice(ctx, tx, r, t, "", user, now, nil); err != nil {
 				return err
 			}
 			changed = true
@@ -193,7 +193,7 @@ func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Roo
 	if err := emitRoomSubscriptions(ctx, tx, room.ID, nil); err != nil {
 		return err
 	}
-	return s.settingMessage(ctx, tx, room, "r", name, user, now)
+	return s.systemNotice(ctx, tx, room, "r", name, user, now, nil)
 }
 
 // changeRoomTypeTx turns a channel into a private group or back inside tx,
@@ -215,7 +215,7 @@ func (s *Service) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model
 	if t == model.RoomChannel {
 		msg = "public"
 	}
-	return s.settingMessage(ctx, tx, room, "room_changed_privacy", msg, user, now)
+	return s.systemNotice(ctx, tx, room, "room_changed_privacy", msg, user, now, nil)
 }
 
 // emitRoomSubscriptions loads every subscription of a room inside tx,
@@ -239,19 +239,6 @@ func emitRoomSubscriptions(ctx context.Context, tx store.Tx, roomID string, fn f
 		}
 		tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
 	}
-	return nil
-}
-
-// settingMessage stores a system message about a room change and makes it
-// the room's last message (the caller saves the room).
-func (s *Service) settingMessage(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time) error {
-	m, err := s.insertSystemMessage(ctx, tx, room, t, msg, user, now, nil)
-	if err != nil {
-		return err
-	}
-	room.Msgs++
-	room.LM = now
-	room.LastMessage = cloneMessage(m)
 	return nil
 }
 
@@ -325,7 +312,7 @@ func (s *Service) setArchived(ctx context.Context, user *model.User, roomID stri
 		if archived {
 			t = "room-archived"
 		}
-		if err := s.settingMessage(ctx, tx, r, t, "", user, now); err != nil {
+		if err := s.systemNotice(ctx, tx, r, t, "", user, now, nil); err != nil {
 			return err
 		}
 		return saveRoom(ctx, tx, r, now)

@@ -236,10 +236,10 @@ func (s *Service) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model
 			return err
 		}
 		room.UsersCount++
-		if err := saveRoom(ctx, tx, room, now); err != nil {
+		if err := s.systemNotice(ctx, tx, room, "uj", u.Username, u, now, nil); err != nil {
 			return err
 		}
-		if _, err := s.insertSystemMessage(ctx, tx, room, "uj", u.Username, u, now, nil); err != nil {
+		if err := saveRoom(ctx, tx, room, now); err != nil {
 			return err
 		}
 	}
