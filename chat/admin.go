@@ -332,48 +332,89 @@ func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAs
 	if role.Scope == model.ScopeSubscriptions && a.RoomID == "" {
 		return nil, model.ErrMissingParam("roomId")
 	}
-	now := s.nowTime()
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		if role.Scope == model.ScopeSubscriptions {
-			sub, err := tx.Subscription(ctx, a.RoomID, user.ID)
-			if errors.Is(err, store.ErrNotFound) {
-				return model.Errf("error-invalid-user", "User is not part of given room").WithDetails(map[string]any{"method": "authorization:addUserToRole"})
-			}
-			if err != nil {
-				return err
-			}
-			if sub.HasRole(role.ID) {
-				return model.Errf("error-user-already-in-role", "User already in role")
-			}
-			sub.Roles = append(sub.Roles, role.ID)
-			sub.UpdatedAt = now
-			if err := tx.UpdateSubscription(ctx, sub); err != nil {
-				return err
-			}
-			tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
-		} else {
-			u, err := tx.UserByID(ctx, user.ID)
-			if err != nil {
-				return err
-			}
-			if u.HasRole(role.ID) {
-				return model.Errf("error-user-already-in-role", "User already in role")
-			}
-			u.Roles = append(u.Roles, role.ID)
-			u.UpdatedAt = now
-			if err := tx.UpdateUser(ctx, u); err != nil {
-				return err
-			}
-			c := *u
-			tx.Emit(model.UserChanged{User: &c, Fields: []string{"roles"}})
-		}
-		tx.Emit(model.RoleChanged{Type: "added", RoleID: role.ID, UserID: user.ID, Username: user.Username, Scope: roleScopeFor(role, a.RoomID)})
-		return nil
+		return s.changeRoleTx(ctx, tx, role, user, a.RoomID, true)
 	})
 	if err != nil {
 		return nil, internal("add user to role", err)
 	}
 	return role, nil
+}
+
+// changeRoleTx grants (grant) or revokes role for user inside tx: a room
+// role on their subscription to roomID, a global role on the user, and
+// emits the change. Granting a held role, revoking one not held, and
+// revoking the last admin are refused.
+func (s *Service) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Role, user *model.User, roomID string, grant bool) error {
+	now := s.nowTime()
+	notIn := model.Errf("error-user-not-in-role", "User is not in this role")
+	already := model.Errf("error-user-already-in-role", "User already in role")
+	if role.Scope == model.ScopeSubscriptions {
+		if roomID == "" {
+			return notIn
+		}
+		sub, err := tx.Subscription(ctx, roomID, user.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			if grant {
+				return model.Errf("error-invalid-user", "User is not part of given room").WithDetails(map[string]any{"method": "authorization:addUserToRole"})
+			}
+			return notIn
+		}
+		if err != nil {
+			return err
+		}
+		switch has := sub.HasRole(role.ID); {
+		case grant && has:
+			return already
+		case !grant && !has:
+			return notIn
+		case grant:
+			sub.Roles = append(sub.Roles, role.ID)
+		default:
+			sub.Roles = withoutValue(sub.Roles, role.ID)
+		}
+		sub.UpdatedAt = now
+		if err := tx.UpdateSubscription(ctx, sub); err != nil {
+			return err
+		}
+		tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+	} else {
+		u, err := tx.UserByID(ctx, user.ID)
+		if err != nil {
+			return err
+		}
+		switch has := u.HasRole(role.ID); {
+		case grant && has:
+			return already
+		case !grant && !has:
+			return notIn
+		case grant:
+			u.Roles = append(u.Roles, role.ID)
+		default:
+			if role.ID == "admin" {
+				_, n, err := tx.UsersInRole(ctx, "admin", "", store.Page{Count: 1})
+				if err != nil {
+					return err
+				}
+				if n <= 1 {
+					return model.Errf("error-admin-required", "You need to have at least one admin")
+				}
+			}
+			u.Roles = withoutValue(u.Roles, role.ID)
+		}
+		u.UpdatedAt = now
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		c := *u
+		tx.Emit(model.UserChanged{User: &c, Fields: []string{"roles"}})
+	}
+	typ := "added"
+	if !grant {
+		typ = "removed"
+	}
+	tx.Emit(model.RoleChanged{Type: typ, RoleID: role.ID, UserID: user.ID, Username: user.Username, Scope: roleScopeFor(role, roomID)})
+	return nil
 }
 
 func roleScopeFor(role *model.Role, roomID string) string {
@@ -412,53 +453,8 @@ func (s *Service) RemoveUserFromRole(ctx context.Context, actor *model.User, a R
 	if role.ID == "admin" && !s.Can(actor, "assign-admin-role") {
 		return nil, model.Errf("error-action-not-allowed", "Assigning admin is not allowed")
 	}
-	now := s.nowTime()
-	notIn := model.Errf("error-user-not-in-role", "User is not in this role")
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		if role.Scope == model.ScopeSubscriptions {
-			if a.RoomID == "" {
-				return notIn
-			}
-			sub, err := tx.Subscription(ctx, a.RoomID, user.ID)
-			if errors.Is(err, store.ErrNotFound) || (err == nil && !sub.HasRole(role.ID)) {
-				return notIn
-			}
-			if err != nil {
-				return err
-			}
-			sub.Roles = withoutValue(sub.Roles, role.ID)
-			sub.UpdatedAt = now
-			if err := tx.UpdateSubscription(ctx, sub); err != nil {
-				return err
-			}
-			tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
-		} else {
-			u, err := tx.UserByID(ctx, user.ID)
-			if err != nil {
-				return err
-			}
-			if !u.HasRole(role.ID) {
-				return notIn
-			}
-			if role.ID == "admin" {
-				_, n, err := tx.UsersInRole(ctx, "admin", "", store.Page{Count: 1})
-				if err != nil {
-					return err
-				}
-				if n <= 1 {
-					return model.Errf("error-admin-required", "You need to have at least one admin")
-				}
-			}
-			u.Roles = withoutValue(u.Roles, role.ID)
-			u.UpdatedAt = now
-			if err := tx.UpdateUser(ctx, u); err != nil {
-				return err
-			}
-			c := *u
-			tx.Emit(model.UserChanged{User: &c, Fields: []string{"roles"}})
-		}
-		tx.Emit(model.RoleChanged{Type: "removed", RoleID: role.ID, UserID: user.ID, Username: user.Username, Scope: roleScopeFor(role, a.RoomID)})
-		return nil
+		return s.changeRoleTx(ctx, tx, role, user, a.RoomID, false)
 	})
 	if err != nil {
 		return nil, internal("remove user from role", err)
