@@ -52,6 +52,7 @@ func (s *Server) roomRoutes() {
 	s.get("rooms.info", authed, s.roomsInfo)
 	s.post("rooms.favorite", authed, s.favoriteRoom)
 	s.post("rooms.leave", authed, s.leaveAnyRoom)
+	s.post("rooms.cleanHistory", authed, s.cleanHistory)
 	s.get("subscriptions.get", authed, s.syncSubscriptions)
 	s.get("subscriptions.getOne", authed, s.getSubscription)
 	s.post("subscriptions.read", authed, s.readSubscription)
@@ -604,6 +605,51 @@ func (s *Server) leaveAnyRoom(r *Request) (any, error) {
 		return nil, err
 	}
 	return nil, nil
+}
+
+// cleanHistory removes a room's messages between oldest and latest
+// (rooms.cleanHistory).
+func (s *Server) cleanHistory(r *Request) (any, error) {
+	room, err := s.anyRoom(r, false)
+	if err != nil {
+		return nil, err
+	}
+	in := chat.PruneInput{RoomID: room.ID}
+	for _, d := range []struct {
+		name string
+		dst  *model.Time
+	}{{"latest", &in.Latest}, {"oldest", &in.Oldest}} {
+		if v, err := r.String(d.name); err == nil && v == "" {
+			if raw := r.Raw(d.name); raw == nil || string(raw) == "null" || string(raw) == `""` {
+				return nil, failure("Body parameter \"%s\" is required.", d.name)
+			}
+		}
+		if *d.dst, err = dateParam(r, d.name); err != nil {
+			return nil, err
+		}
+	}
+	if in.Limit, err = r.Int("limit", 0); err != nil {
+		return nil, err
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{
+		{"inclusive", &in.Inclusive}, {"excludePinned", &in.ExcludePinned}, {"filesOnly", &in.FilesOnly},
+		{"ignoreThreads", &in.IgnoreThreads}, {"ignoreDiscussion", &in.IgnoreDiscussion},
+	} {
+		if *b.dst, err = r.Bool(b.name, false); err != nil {
+			return nil, err
+		}
+	}
+	if in.Usernames, err = r.Strings("users"); err != nil {
+		return nil, err
+	}
+	count, err := s.chat.PruneMessages(r.Context(), r.User, in)
+	if err != nil {
+		return nil, err
+	}
+	return M{"_id": room.ID, "count": count}, nil
 }
 
 // ---- subscriptions.* ----

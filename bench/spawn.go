@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -46,33 +47,57 @@ func Spawn(ctx context.Context, binary string, extraEnv ...string) (*Spawned, er
 		os.RemoveAll(dir)
 		return nil, err
 	}
+	// The port is picked free, then released for the server to bind; another
+	// process may take it in between, and then a new one is tried.
+	for attempt := 1; ; attempt++ {
+		if err := s.start(binary, extraEnv); err != nil {
+			return fail(err)
+		}
+		err := s.waitReady(ctx, 30*time.Second)
+		if err == nil {
+			break
+		}
+		_ = s.cmd.Process.Kill()
+		<-s.exit
+		log, _ := os.ReadFile(s.LogPath)
+		if attempt < 5 && strings.Contains(string(log), "address already in use") {
+			continue
+		}
+		return fail(err)
+	}
+	return s, nil
+}
+
+// start launches the process on a free port, logging to s.LogPath.
+func (s *Spawned) start(binary string, extraEnv []string) error {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return fail(fmt.Errorf("spawn: free port: %w", err))
+		return fmt.Errorf("spawn: free port: %w", err)
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	s.URL = "http://127.0.0.1:" + strconv.Itoa(port)
+	if s.log != nil {
+		s.log.Close()
+	}
 	if s.log, err = os.Create(s.LogPath); err != nil {
-		return fail(fmt.Errorf("spawn: %w", err))
+		return fmt.Errorf("spawn: %w", err)
 	}
 	s.cmd = exec.Command(binary, "serve")
 	s.cmd.Env = append(os.Environ(),
 		"ADMIN_USERNAME="+s.AdminUser, "ADMIN_PASS="+s.AdminPass, "ADMIN_EMAIL=admin@bench.invalid",
 		"PORT="+strconv.Itoa(port), "LIFTOFF_BIND=127.0.0.1", "ROOT_URL="+s.URL,
-		"LIFTOFF_DATA_DIR="+filepath.Join(dir, "data"))
+		"LIFTOFF_DATA_DIR="+filepath.Join(s.dir, "data"))
 	s.cmd.Env = append(s.cmd.Env, extraEnv...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
-		return fail(fmt.Errorf("spawn %s: %w", binary, err))
+		return fmt.Errorf("spawn %s: %w", binary, err)
 	}
 	s.PID = s.cmd.Process.Pid
-	go func() { s.exit <- s.cmd.Wait() }()
-	if err := s.waitReady(ctx, 30*time.Second); err != nil {
-		_ = s.Stop()
-		return nil, err
-	}
-	return s, nil
+	exit := make(chan error, 1)
+	s.exit = exit
+	go func() { exit <- s.cmd.Wait() }()
+	return nil
 }
 
 func (s *Spawned) waitReady(ctx context.Context, limit time.Duration) error {

@@ -188,3 +188,47 @@ func TestEditAndDeleteTimeLimits(t *testing.T) {
 		t.Fatalf("room after deleting its only message: msgs %d, lastMessage %v, %v", r.Msgs, r.LastMessage, err)
 	}
 }
+
+// With the clock standing still, a room's messages still get distinct,
+// increasing timestamps, so paging history by timestamp misses none.
+func TestRoomTimestampsIncrease(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := testService(t)
+	alice, err := svc.InsertUser(ctx, NewUserInput{Username: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room, err := svc.CreateRoom(ctx, alice, CreateRoomInput{Type: model.RoomChannel, Name: "same-ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent []*model.Message
+	for i := range 7 {
+		m, err := svc.SendMessage(ctx, alice, SendInput{RoomID: room.ID, Msg: fmt.Sprint("m", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sent) > 0 && !m.TS.After(sent[len(sent)-1].TS.Time) {
+			t.Fatalf("message %d at %v, not after %v", i, m.TS, sent[len(sent)-1].TS)
+		}
+		sent = append(sent, m)
+	}
+	var got []string
+	var end model.Time
+	for range len(sent) {
+		h, err := svc.LoadHistory(ctx, alice, LoadHistoryQuery{RoomID: room.ID, End: end, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h.Messages) == 0 {
+			break
+		}
+		for _, m := range h.Messages {
+			got = append(got, m.Msg)
+		}
+		end = h.Messages[len(h.Messages)-1].TS
+	}
+	if fmt.Sprint(got) != "[m6 m5 m4 m3 m2 m1 m0]" {
+		t.Fatalf("paged history %v", got)
+	}
+}

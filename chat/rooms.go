@@ -304,12 +304,13 @@ func (s *Service) insertSystemMessage(ctx context.Context, tx store.Tx, room *mo
 	if extra != nil {
 		extra(m)
 	}
+	nextInRoom(room, m)
 	if err := tx.InsertMessage(ctx, m); err != nil {
 		return nil, err
 	}
 	tx.Emit(model.MessageSaved{Message: m, RoomType: room.T, RoomName: room.Name, Created: true})
 	room.Msgs++
-	room.LM = now
+	room.LM = m.TS
 	room.LastMessage = cloneMessage(m)
 	return m, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"liftoff/chat/text"
@@ -72,7 +73,13 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 		}
 	}
 	if err := s.checkCanPost(user, room, sub); err != nil {
-		return nil, err
+		// As Rocket.Chat does, the reason also appears in the room, beside
+		// the composer, for clients that do not show method errors.
+		var text string
+		if e, ok := model.AsError(err); ok {
+			text = e.Reason
+		}
+		return nil, s.refuseWithNotice(ctx, user, room.ID, text, err)
 	}
 	if impersonates && !s.canWithSub(user, sub, "message-impersonate") {
 		return nil, model.Errf("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
@@ -99,6 +106,9 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 		msg.ID = model.NewID()
 	}
 	usernames, toAll, toHere := text.Mentions(in.Msg)
+	if err := s.checkGroupMentions(ctx, user, room, sub, toAll, toHere); err != nil {
+		return nil, err
+	}
 	if err := s.resolveMentions(ctx, msg, usernames, toAll, toHere); err != nil {
 		return nil, err
 	}
@@ -112,6 +122,7 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 		}
 		return nil, internal("send message", err)
 	}
+	s.noticeMentionsNotInRoom(ctx, user, room, msg)
 	return msg, nil
 }
 
@@ -189,6 +200,7 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 			}
 		}
 	}
+	nextInRoom(room, msg)
 	if err := tx.InsertMessage(ctx, msg); err != nil {
 		return err
 	}
@@ -340,4 +352,22 @@ func emitChangedSubscriptions(ctx context.Context, tx store.Tx, roomID string, u
 		}
 	}
 	return nil
+}
+
+// nextInRoom gives m a timestamp after the room's last message (one
+// millisecond after it when the clock has not moved on), so a room's
+// messages have distinct, increasing timestamps. Clients page history by
+// timestamp with exclusive bounds (loadHistory's end, channels.history's
+// latest); two messages in the same millisecond would make one of them
+// fall between two pages. A room posting faster than a message a
+// millisecond runs ahead of the clock until it slows down.
+func nextInRoom(room *model.Room, m *model.Message) {
+	if room.LM.IsZero() || m.TS.After(room.LM.Time) {
+		return
+	}
+	ts := model.TimeOf(room.LM.Add(time.Millisecond))
+	if m.UpdatedAt.Equal(m.TS.Time) {
+		m.UpdatedAt = ts
+	}
+	m.TS = ts
 }

@@ -25,6 +25,8 @@ type Service struct {
 	hashPassword func(password string) (string, error)
 	// presence, when set, owns users' chosen statuses (see SetPresence).
 	presence PresenceSetter
+	// events, when set, carries the ephemeral notices (see SetEvents).
+	events EventPublisher
 }
 
 // PresenceSetter keeps the live presence of users: it combines the status

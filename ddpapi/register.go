@@ -39,6 +39,7 @@ func Register(rt *realtime.Server, d Deps) {
 		"readMessages":     m.readMessages,
 		"unreadMessages":   m.unreadMessages,
 		"getSingleMessage": m.getSingleMessage,
+		"cleanRoomHistory": m.cleanRoomHistory,
 		// history (history.go)
 		"loadHistory":        m.loadHistory,
 		"loadMissedMessages": m.loadMissedMessages,

@@ -172,6 +172,9 @@ func TestRealtimeMessaging(t *testing.T) {
 		hid := admin.Post("/api/v1/channels.create", map[string]any{"name": "rt-history", "members": []string{"alice"}}).OK(t).Str("channel._id")
 		var idsInOrder []string
 		for i := range 5 {
+			// Timestamps have millisecond precision and the windows below
+			// are exclusive: messages one millisecond apart keep them apart.
+			time.Sleep(2 * time.Millisecond)
 			idsInOrder = append(idsInOrder, aliceREST.Post("/api/v1/chat.postMessage", map[string]any{"roomId": hid, "text": fmt.Sprintf("h%d", i)}).OK(t).Str("message._id"))
 		}
 		var h struct {

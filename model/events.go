@@ -35,6 +35,34 @@ type MessageDeleted struct {
 	Tmid      string
 }
 
+// MessagesPruned reports messages removed from a room in bulk (a history
+// clean-up). IDs lists every removed message; the other fields describe
+// the request, as Rocket.Chat's deleteMessageBulk event carries them.
+type MessagesPruned struct {
+	RID              string
+	IDs              []string
+	Oldest, Latest   Time
+	Inclusive        bool
+	ExcludePinned    bool
+	IgnoreDiscussion bool
+	Usernames        []string // the authors it was limited to; empty: everyone
+}
+
+// EphemeralMessage is a message shown to one user only, in a room, and
+// never stored: a server notice such as "you have been muted" or "you
+// mentioned someone who is not in this room". Transports give it an id and
+// a timestamp when they deliver it.
+type EphemeralMessage struct {
+	UserID   string
+	RID      string
+	Msg      string
+	Tmid     string
+	Mentions []Mention
+	// Blocks are UI-kit blocks shown instead of (or beside) Msg.
+	Blocks  []map[string]any
+	Private bool
+}
+
 // RoomChanged reports a room that was created, changed or removed. Room holds
 // the room as it is now (for ActionRemoved, as it was).
 type RoomChanged struct {
@@ -98,6 +126,8 @@ type UserActivity struct {
 
 func (MessageSaved) EventKind() string        { return "message.saved" }
 func (MessageDeleted) EventKind() string      { return "message.deleted" }
+func (MessagesPruned) EventKind() string      { return "messages.pruned" }
+func (EphemeralMessage) EventKind() string    { return "message.ephemeral" }
 func (RoomChanged) EventKind() string         { return "room.changed" }
 func (SubscriptionChanged) EventKind() string { return "subscription.changed" }
 func (UserChanged) EventKind() string         { return "user.changed" }

@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -70,7 +71,10 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		s := string(b[1 : len(b)-1])
 		p, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			return fmt.Errorf("invalid date %q", s)
+			var ok bool
+			if p, ok = parseExtendedYear(s); !ok {
+				return fmt.Errorf("invalid date %q", s)
+			}
 		}
 		*t = TimeOf(p)
 		return nil
@@ -91,4 +95,26 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		*t = TimeFromMillis(int64(ms))
 		return nil
 	}
+}
+
+// parseExtendedYear parses the ISO-8601 expanded form JavaScript uses for
+// years outside 0000–9999 ("+275760-09-13T00:00:00.000Z" is the largest
+// Date, "-271821-04-20T00:00:00.000Z" the smallest; clients send them as
+// open range bounds).
+func parseExtendedYear(s string) (time.Time, bool) {
+	if len(s) < 8 || (s[0] != '+' && s[0] != '-') || s[7] != '-' {
+		return time.Time{}, false
+	}
+	year, err := strconv.Atoi(s[1:7])
+	if err != nil {
+		return time.Time{}, false
+	}
+	if s[0] == '-' {
+		year = -year
+	}
+	p, err := time.Parse(time.RFC3339Nano, "2000"+s[7:]) // a leap year: Feb 29 parses
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Date(year, p.Month(), p.Day(), p.Hour(), p.Minute(), p.Second(), p.Nanosecond(), p.Location()), true
 }

@@ -36,6 +36,14 @@ func (h *hub) handleEvent(e model.Event) {
 		h.onMessageDeleted(&ev)
 	case *model.MessageDeleted:
 		h.onMessageDeleted(ev)
+	case model.MessagesPruned:
+		h.onMessagesPruned(&ev)
+	case *model.MessagesPruned:
+		h.onMessagesPruned(ev)
+	case model.EphemeralMessage:
+		h.onEphemeralMessage(&ev)
+	case *model.EphemeralMessage:
+		h.onEphemeralMessage(ev)
 	case model.RoomChanged:
 		h.onRoomChanged(&ev)
 	case *model.RoomChanged:

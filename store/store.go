@@ -220,10 +220,13 @@ type MessageQuery struct {
 	ThreadsOnly       bool       // only thread parents (tcount > 0)
 	HideThreadReplies bool       // exclude replies that are not shown in the room (tmid set and tshow false)
 	Pinned            bool
+	NotPinned         bool     // only messages that are not pinned
+	NoThreads         bool     // neither thread replies nor thread parents (tcount > 0)
 	StarredBy         string   // user id
 	FollowedBy        string   // user id listed in the thread's replies (its followers)
 	MentionsUser      string   // user id
 	FromUser          string   // user id of the author
+	FromUsers         []string // when not nil, only messages by these user ids (an empty list matches none)
 	ExcludeTypes      []string // message types (t) to leave out
 	OnlyUserMessages  bool     // only messages with an empty t
 	IDs               []string

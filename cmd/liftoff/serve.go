@@ -70,6 +70,7 @@ func openApp(ctx context.Context, c *Config, log *slog.Logger) (*app, error) {
 	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost})
 	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log,
 		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
+	chatSvc.SetEvents(b)
 	return &app{log: log, bus: b, store: st, chat: chatSvc, auth: authSvc}, nil
 }
 

@@ -95,7 +95,33 @@ func Start(t testing.TB, opts ...Options) *Server {
 	if o.DataDir == "" {
 		o.DataDir = t.TempDir()
 	}
-	port := freePort(t)
+	// The port is picked free, then released for the server to bind; another
+	// process may take it in between. Then the server exits at once saying
+	// so, and a new port is tried.
+	for attempt := 1; ; attempt++ {
+		s := launch(t, bin, o, freePort(t))
+		err := s.waitReady()
+		if err == nil {
+			t.Cleanup(func() {
+				s.Stop()
+				if t.Failed() {
+					t.Logf("server log:\n%s", s.Logs())
+				}
+			})
+			return s
+		}
+		s.Stop()
+		if attempt < 5 && s.Exited() && strings.Contains(s.Logs(), "address already in use") {
+			t.Logf("port %d taken before the server bound it; retrying", s.Port)
+			continue
+		}
+		t.Fatal(err)
+	}
+}
+
+// launch starts the process on port.
+func launch(t testing.TB, bin string, o Options, port int) *Server {
+	t.Helper()
 	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), WSURL: fmt.Sprintf("ws://127.0.0.1:%d/websocket", port),
 		DataDir: o.DataDir, Port: port, logs: &lockedBuffer{}, done: make(chan struct{}), t: t}
 	cmd := exec.Command(bin, "serve")
@@ -112,13 +138,6 @@ func Start(t testing.TB, opts ...Options) *Server {
 	}
 	s.cmd = cmd
 	go func() { _ = cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() {
-		s.Stop()
-		if t.Failed() {
-			t.Logf("server log:\n%s", s.Logs())
-		}
-	})
-	s.waitReady(t)
 	return s
 }
 
@@ -160,23 +179,24 @@ func (s *Server) ExitCode() int {
 	return s.cmd.ProcessState.ExitCode()
 }
 
-func (s *Server) waitReady(t testing.TB) {
-	t.Helper()
+// waitReady waits until /readyz answers 200; it fails when the process
+// exits first or after 30 s.
+func (s *Server) waitReady() error {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if s.Exited() {
-			t.Fatalf("server exited during start:\n%s", s.Logs())
+			return fmt.Errorf("server exited during start:\n%s", s.Logs())
 		}
 		resp, err := http.Get(s.URL + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("server not ready after 30s:\n%s", s.Logs())
+	return fmt.Errorf("server not ready after 30s:\n%s", s.Logs())
 }
 
 func freePort(t testing.TB) int {

@@ -428,6 +428,12 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 	if q.Pinned {
 		w.add("pinned = 1")
 	}
+	if q.NotPinned {
+		w.add("pinned = 0")
+	}
+	if q.NoThreads {
+		w.add("tmid IS NULL AND tcount = 0")
+	}
 	if q.StarredBy != "" {
 		w.add("EXISTS (SELECT 1 FROM json_each(messages.starred_ids) AS s WHERE s.value = ?)", q.StarredBy)
 	}
@@ -439,6 +445,9 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 	}
 	if q.FromUser != "" {
 		w.add("u_id = ?", q.FromUser)
+	}
+	if q.FromUsers != nil {
+		w.add("u_id IN (SELECT value FROM json_each(?))", jsonList(q.FromUsers))
 	}
 	if len(q.ExcludeTypes) > 0 {
 		w.add("t NOT IN (SELECT value FROM json_each(?))", jsonList(q.ExcludeTypes))

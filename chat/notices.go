@@ -1,0 +1,127 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// EventPublisher publishes events that no transaction produces: the
+// ephemeral notices the service sends to one user. The event bus
+// implements it.
+type EventPublisher interface {
+	Publish(ctx context.Context, events ...model.Event) error
+}
+
+// SetEvents makes the service publish ephemeral notices on p. Without it
+// (unit tests) notices are dropped. Call it once, at wiring.
+func (s *Service) SetEvents(p EventPublisher) { s.events = p }
+
+// notice sends user a message about room that only they see and that is
+// never stored (Rocket.Chat's notify.ephemeralMessage). Delivery is best
+// effort, as in Rocket.Chat: a notice lost on the bus is logged.
+func (s *Service) notice(ctx context.Context, n model.EphemeralMessage) {
+	if s.events == nil || n.UserID == "" || n.RID == "" {
+		return
+	}
+	if err := s.events.Publish(ctx, n); err != nil {
+		s.log.Warn("publishing an ephemeral notice", "user", n.UserID, "rid", n.RID, "err", err)
+	}
+}
+
+// refuseWithNotice tells the user why a post was refused, in the room
+// itself, and returns err: Rocket.Chat shows muted users and posters to
+// read-only rooms the reason beside the composer as well as in the error.
+func (s *Service) refuseWithNotice(ctx context.Context, user *model.User, rid, text string, err error) error {
+	s.notice(ctx, model.EphemeralMessage{UserID: user.ID, RID: rid, Msg: text})
+	return err
+}
+
+// checkGroupMentions applies the mention-all and mention-here permissions
+// (global or room-scoped) and Message_MaxAll (a room with more members
+// than that refuses @all and @here). A refusal also reaches the author as
+// an ephemeral notice.
+func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room *model.Room, sub *model.Subscription, toAll, toHere bool) error {
+	if !toAll && !toHere {
+		return nil
+	}
+	if maxAll := s.settings.Int("Message_MaxAll"); maxAll > 0 && room.UsersCount > maxAll {
+		text := fmt.Sprintf("Group mentions are disabled in rooms with more than %d members", maxAll)
+		return s.refuseWithNotice(ctx, user, room.ID, text,
+			model.Errf("error-action-not-allowed", "%s", text).WithDetails(map[string]any{"method": "filterATAllTag", "action": text}))
+	}
+	for _, m := range []struct {
+		on                 bool
+		name, perm, action string
+	}{
+		{toAll, "all", "mention-all", "Notify all in this room"},
+		{toHere, "here", "mention-here", "Notify active users in this room"},
+	} {
+		if !m.on || s.canWithSub(user, sub, m.perm) {
+			continue
+		}
+		if sub == nil && s.CanInRoom(ctx, user, room.ID, m.perm) {
+			continue
+		}
+		return s.refuseWithNotice(ctx, user, room.ID, m.action+" is not allowed",
+			model.Errf("error-action-not-allowed", "Notify %s in this room not allowed", m.name).
+				WithDetails(map[string]any{"action": strings.ReplaceAll(m.action, " ", "_")}))
+	}
+	return nil
+}
+
+// noticeMentionsNotInRoom tells the author of a new message which of the
+// users it mentions are not members of its room (channels and private
+// groups only), as Rocket.Chat's mention-core notice does.
+func (s *Service) noticeMentionsNotInRoom(ctx context.Context, user *model.User, room *model.Room, msg *model.Message) {
+	if s.events == nil || room.T == model.RoomDirect {
+		return
+	}
+	var absent []model.Mention
+	for _, m := range msg.Mentions {
+		if m.ID == "all" || m.ID == "here" || m.Type == "team" {
+			continue
+		}
+		_, err := s.store.Subscription(ctx, room.ID, m.ID)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			s.log.Warn("checking mentioned members", "rid", room.ID, "err", err)
+			return
+		}
+		absent = append(absent, m)
+	}
+	if len(absent) == 0 {
+		return
+	}
+	addAny := "add-user-to-any-c-room"
+	if room.T == model.RoomPrivate {
+		addAny = "add-user-to-any-p-room"
+	}
+	canAdd := s.CanInRoom(ctx, user, room.ID, "add-user-to-joined-room") || s.Can(user, addAny)
+	realName := s.settings.Bool("UI_Use_Real_Name")
+	names := make([]string, len(absent))
+	for i, m := range absent {
+		name := m.Username
+		if realName && m.Name != "" {
+			name = m.Name
+		}
+		names[i] = "*" + name + "*"
+	}
+	text := fmt.Sprintf("You mentioned %s, but they're not in this room.", strings.Join(names, ", "))
+	if !canAdd {
+		text = fmt.Sprintf("You mentioned %s, but they're not in this room. You can ask a room admin to add them.", strings.Join(names, ", "))
+	}
+	s.notice(ctx, model.EphemeralMessage{
+		UserID: user.ID, RID: room.ID, Tmid: msg.Tmid, Mentions: absent, Private: true,
+		Blocks: []map[string]any{{
+			"appId": "mention-core", "type": "section",
+			"text": map[string]any{"type": "mrkdwn", "text": text},
+		}},
+	})
+}

@@ -1,0 +1,212 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// PruneInput selects the messages a history clean-up removes
+// (Rocket.Chat's rooms.cleanHistory and cleanRoomHistory).
+type PruneInput struct {
+	RoomID string
+	// Oldest and Latest bound the messages' ts; Inclusive includes the
+	// bounds themselves.
+	Oldest, Latest model.Time
+	Inclusive      bool
+	// Limit caps the number removed, oldest first (0: no cap).
+	Limit int
+	// ExcludePinned keeps pinned messages.
+	ExcludePinned bool
+	// IgnoreThreads keeps thread replies and thread parents.
+	IgnoreThreads bool
+	// IgnoreDiscussion keeps discussion starters. Liftoff has no
+	// discussions yet, so it only travels in the deleteMessageBulk event.
+	IgnoreDiscussion bool
+	// FilesOnly removes only the files of messages, keeping the messages.
+	// Liftoff stores no uploaded files yet, so nothing matches.
+	FilesOnly bool
+	// Usernames limits the clean-up to these authors (empty: everyone).
+	Usernames []string
+}
+
+// pruneBatch is the number of messages removed per transaction, so that a
+// clean-up of a big room never holds the single writer for long.
+const pruneBatch = 500
+
+// PruneMessages removes a room's messages in a time range and returns how
+// many it removed. It needs clean-channel-history (global or in the room)
+// and access to the room. Removed messages leave tombstones, so clients
+// syncing with chat.syncMessages or chat.getDeletedMessages learn of them;
+// subscribers of <rid>/deleteMessageBulk get one event per batch. The
+// room's message count and lastMessage follow, and thread parents lose
+// the replies removed from them.
+func (s *Service) PruneMessages(ctx context.Context, user *model.User, in PruneInput) (int, error) {
+	notAllowed := model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "cleanRoomHistory"})
+	if user == nil {
+		return 0, notAllowed
+	}
+	if in.RoomID == "" {
+		return 0, model.ErrMissingParam("roomId")
+	}
+	if in.Limit < 0 {
+		return 0, model.ErrBadParam("limit", "a positive number")
+	}
+	if !s.CanInRoom(ctx, user, in.RoomID, "clean-channel-history") {
+		return 0, notAllowed
+	}
+	room, _, ok, err := s.roomAccess(ctx, user, in.RoomID)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, notAllowed
+	}
+	if in.FilesOnly {
+		return 0, nil
+	}
+	q := store.MessageQuery{
+		RoomID: room.ID, After: in.Oldest, Before: in.Latest, Inclusive: in.Inclusive,
+		NotPinned: in.ExcludePinned, NoThreads: in.IgnoreThreads,
+	}
+	if len(in.Usernames) > 0 {
+		authors, err := s.store.UsersByUsernames(ctx, in.Usernames)
+		if err != nil {
+			return 0, internal("prune messages", err)
+		}
+		q.FromUsers = make([]string, 0, len(authors))
+		for _, u := range authors {
+			q.FromUsers = append(q.FromUsers, u.ID)
+		}
+	}
+	total := 0
+	for in.Limit == 0 || total < in.Limit {
+		n := pruneBatch
+		if in.Limit > 0 {
+			n = min(n, in.Limit-total)
+		}
+		var removed int
+		err := s.store.Update(ctx, func(tx store.Tx) error {
+			var err error
+			removed, err = s.pruneBatchTx(ctx, tx, q, n, in)
+			return err
+		})
+		if err != nil {
+			return total, internal("prune messages", err)
+		}
+		total += removed
+		if removed < n {
+			break
+		}
+	}
+	return total, nil
+}
+
+// pruneBatchTx removes up to n of the oldest messages matching q, with
+// their effects on threads, members' thread-unread lists and the room.
+func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.MessageQuery, n int, in PruneInput) (int, error) {
+	msgs, _, err := tx.ListMessages(ctx, q, store.Page{Count: n, Sort: []store.SortKey{{Field: "ts"}}, NoTotal: true})
+	if err != nil || len(msgs) == 0 {
+		return 0, err
+	}
+	now := s.nowTime()
+	room, err := loadRoomTx(ctx, tx, q.RoomID)
+	if err != nil {
+		return 0, err
+	}
+	gone := make(map[string]bool, len(msgs))
+	ids := make([]string, len(msgs))
+	for i, m := range msgs {
+		gone[m.ID] = true
+		ids[i] = m.ID
+	}
+	lostReplies := map[string]int{} // surviving thread parent -> replies removed
+	var threads []string            // removed thread parents
+	for _, m := range msgs {
+		if err := tx.DeleteMessage(ctx, m.ID, now); err != nil {
+			return 0, err
+		}
+		if m.Tmid != "" && !gone[m.Tmid] {
+			lostReplies[m.Tmid]++
+		}
+		if m.Tcount > 0 {
+			threads = append(threads, m.ID)
+		}
+	}
+	for tmid, lost := range lostReplies {
+		parent, err := tx.MessageByID(ctx, tmid)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		parent.Tcount = max(0, parent.Tcount-lost)
+		parent.UpdatedAt = now
+		if err := tx.UpdateMessage(ctx, parent); err != nil {
+			return 0, err
+		}
+		tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.T, RoomName: room.Name})
+		if room.LastMessage != nil && room.LastMessage.ID == parent.ID {
+			room.LastMessage = cloneMessage(parent)
+		}
+	}
+	if len(threads) > 0 {
+		if err := dropUnreadThreads(ctx, tx, room.ID, threads, now); err != nil {
+			return 0, err
+		}
+	}
+	room.Msgs = max(0, room.Msgs-len(msgs))
+	if room.LastMessage != nil && gone[room.LastMessage.ID] {
+		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
+			store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
+		if err != nil {
+			return 0, err
+		}
+		room.LastMessage = nil
+		if len(last) > 0 {
+			room.LastMessage = last[0]
+		}
+	}
+	if err := saveRoom(ctx, tx, room, now); err != nil {
+		return 0, err
+	}
+	tx.Emit(model.MessagesPruned{
+		RID: room.ID, IDs: ids, Oldest: in.Oldest, Latest: in.Latest, Inclusive: in.Inclusive,
+		ExcludePinned: in.ExcludePinned, IgnoreDiscussion: in.IgnoreDiscussion, Usernames: in.Usernames,
+	})
+	return len(msgs), nil
+}
+
+// dropUnreadThreads removes removed threads from the members' unread
+// thread lists.
+func dropUnreadThreads(ctx context.Context, tx store.Tx, rid string, threads []string, now model.Time) error {
+	const page = 1000
+	for offset := 0; ; offset += page {
+		subs, _, err := tx.SubscriptionsOfRoom(ctx, rid, store.MemberQuery{}, store.Page{Offset: offset, Count: page, NoTotal: true})
+		if err != nil {
+			return err
+		}
+		for _, sub := range subs {
+			drop := func(id string) bool { return slices.Contains(threads, id) }
+			before := len(sub.TUnread) + len(sub.TUnreadUser) + len(sub.TUnreadGroup)
+			sub.TUnread = slices.DeleteFunc(sub.TUnread, drop)
+			sub.TUnreadUser = slices.DeleteFunc(sub.TUnreadUser, drop)
+			sub.TUnreadGroup = slices.DeleteFunc(sub.TUnreadGroup, drop)
+			if len(sub.TUnread)+len(sub.TUnreadUser)+len(sub.TUnreadGroup) == before {
+				continue
+			}
+			sub.UpdatedAt = now
+			if err := tx.UpdateSubscription(ctx, sub); err != nil {
+				return err
+			}
+			tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+		}
+		if len(subs) < page {
+			return nil
+		}
+	}
+}
