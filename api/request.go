@@ -61,6 +61,9 @@ func (r *Request) readBody(limit int64) error {
 			enc, _ := json.Marshal(v[0])
 			r.body[k] = enc
 		}
+		// Handlers that decode the whole body see the form as the JSON
+		// object it stands for.
+		r.raw, _ = json.Marshal(r.body)
 		return nil
 	}
 	if err := json.Unmarshal(b, &r.body); err != nil {
