@@ -235,6 +235,7 @@ type Message struct {
 	Drid        string               `json:"drid,omitempty"`
 	Role        string               `json:"role,omitempty"`
 	Hidden      bool                 `json:"_hidden,omitempty"`
+	Parent      string               `json:"parent,omitempty"` // of a hidden previous version: the message it was
 	Parseurls   bool                 `json:"parseUrls,omitempty"`
 	URLs        []map[string]any     `json:"urls,omitempty"`
 	CustomField map[string]any       `json:"customFields,omitempty"`
