@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"liftoff/internal/testserver"
 	"liftoff/model"
@@ -222,4 +223,16 @@ func TestMessageKeepHistory(t *testing.T) {
 		}
 	}
 	checkNoHidden(t, srv, alice, rid, visible)
+
+	// A history clean-up removes the hidden records with the messages they
+	// were, counting only the messages.
+	cleaned := admin.Post("/api/v1/rooms.cleanHistory", map[string]any{
+		"roomId": rid, "oldest": "1970-01-01T00:00:00.000Z", "latest": isoMillis(time.Now().Add(time.Minute)),
+	}).OK(t)
+	if int(cleaned.Num("count")) != visible {
+		t.Fatalf("cleanHistory count %v, want %d", cleaned.Num("count"), visible)
+	}
+	if left := storedMessages(t, srv, rid); len(left) != 0 {
+		t.Fatalf("records left after the clean-up: %d (first %+v)", len(left), left[0])
+	}
 }

@@ -241,6 +241,7 @@ type MessageQuery struct {
 	IDs               []string
 	TextContains      string // case-insensitive substring of msg
 	IncludeHidden     bool   // also hidden messages (kept previous versions)
+	OnlyHidden        bool   // only hidden messages
 }
 
 // DeletedQuery filters Deleted.

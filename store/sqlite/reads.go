@@ -397,7 +397,10 @@ var messageSort = sortSpec{
 // ListMessages pages the messages matching q.
 func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.Page) ([]*model.Message, int, error) {
 	var w where
-	if !q.IncludeHidden {
+	switch {
+	case q.OnlyHidden:
+		w.add("hidden = 1")
+	case !q.IncludeHidden:
 		w.add("hidden = 0")
 	}
 	if q.RoomID != "" {

@@ -364,6 +364,7 @@ func testHiddenMessages(h *harness) {
 	h.sameIDs(ids(store.MessageQuery{RoomID: "r1"}), []string{"m1", "m2"}, "list leaves hidden out")
 	h.sameIDs(ids(store.MessageQuery{RoomID: "r1", UpdatedSince: at(0)}), []string{"m1", "m2"}, "updates leave hidden out")
 	h.sameIDs(ids(store.MessageQuery{RoomID: "r1", IncludeHidden: true}), []string{"m1", "v1", "m2"}, "IncludeHidden")
+	h.sameIDs(ids(store.MessageQuery{RoomID: "r1", OnlyHidden: true}), []string{"v1"}, "OnlyHidden")
 	found, _, err := h.s.SearchMessages(h.ctx, "r1", "words", store.Page{})
 	h.noErr(err, "SearchMessages")
 	h.sameSet(msgIDs(found), []string{"m1", "m2"}, "search leaves hidden out")
