@@ -28,6 +28,8 @@ func (s *Server) messageRoutes() {
 	s.get("chat.search", authed, s.searchMessages)
 	s.get("chat.getThreadsList", authed, s.threadsList)
 	s.get("chat.getThreadMessages", authed, s.threadMessages)
+	s.get("chat.syncThreadsList", authed, s.syncThreads)
+	s.get("chat.syncThreadMessages", authed, s.syncThreadMessages)
 	s.post("chat.followMessage", authed, s.followMessage(true))
 	s.post("chat.unfollowMessage", authed, s.followMessage(false))
 	s.get("chat.syncMessages", authed, s.syncMessages)
@@ -265,6 +267,64 @@ func (s *Server) threadMessages(r *Request) (any, error) {
 		return nil, err
 	}
 	return paged("messages", nonNilMessages(msgs), len(msgs), p, total), nil
+}
+
+// threadSyncQuery reads the parameters the thread sync calls share:
+// updatedSince (required) and sort.
+func threadSyncQuery(r *Request) (chat.ThreadSyncQuery, error) {
+	var q chat.ThreadSyncQuery
+	since, err := r.RequireString("updatedSince")
+	if err != nil {
+		return q, err
+	}
+	if t, ok := parseDate(since); ok {
+		q.Since = t
+	} else {
+		q.SinceInvalid = true
+	}
+	if raw, _ := r.String("sort"); raw != "" {
+		if q.Sort, err = parseSort(raw, messageSortFields); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+// syncThreads is chat.syncThreadsList: {threads: {update, remove}}, remove
+// listing {_id, _deletedAt} of the removed threads.
+func (s *Server) syncThreads(r *Request) (any, error) {
+	rid, err := r.RequireString("rid")
+	if err != nil {
+		return nil, err
+	}
+	q, err := threadSyncQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	q.RoomID = rid
+	res, err := s.chat.SyncThreads(r.Context(), r.User, q)
+	if err != nil {
+		return nil, err
+	}
+	return M{"threads": M{"update": res.Update, "remove": res.Remove}}, nil
+}
+
+// syncThreadMessages is chat.syncThreadMessages: {messages: {update, remove}}.
+func (s *Server) syncThreadMessages(r *Request) (any, error) {
+	tmid, err := r.RequireString("tmid")
+	if err != nil {
+		return nil, err
+	}
+	q, err := threadSyncQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	q.Tmid = tmid
+	res, err := s.chat.SyncThreadMessages(r.Context(), r.User, q)
+	if err != nil {
+		return nil, err
+	}
+	return M{"messages": M{"update": res.Update, "remove": res.Remove}}, nil
 }
 
 func (s *Server) followMessage(follow bool) Handler {

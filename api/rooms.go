@@ -33,11 +33,14 @@ func (s *Server) roomRoutes() {
 		s.post(k.prefix+".setAnnouncement", authed, s.setRoomText(k, "announcement", "announcement", false))
 		s.post(k.prefix+".setReadOnly", authed, s.setReadOnly(k))
 		s.post(k.prefix+".setType", authed, s.setRoomType(k))
+		s.post(k.prefix+".setCustomFields", authed, s.setCustomFields(k))
 		s.post(k.prefix+".archive", authed, s.archiveRoom(k))
 		s.post(k.prefix+".unarchive", authed, s.unarchiveRoom(k))
 		s.get(k.prefix+".history", authed, s.roomHistory(k))
 		s.get(k.prefix+".messages", authed, s.roomMessages(k))
 	}
+	s.post("channels.setDefault", authed, s.setDefault)
+	s.post("channels.setJoinCode", authed, s.setJoinCode)
 	for _, p := range []string{"im", "dm"} {
 		s.post(p+".create", authed, s.createDirect)
 		s.post(p+".open", authed, s.openDirect)
@@ -47,6 +50,8 @@ func (s *Server) roomRoutes() {
 		s.get(p+".messages", authed, s.directMessages)
 		s.get(p+".members", authed, s.directMembers)
 		s.get(p+".counters", authed, s.directCounters)
+		s.post(p+".delete", authed, s.deleteDirect)
+		s.post(p+".setTopic", authed, s.setDirectTopic)
 	}
 	s.get("rooms.get", authed, s.syncRooms)
 	s.get("rooms.info", authed, s.roomsInfo)
@@ -177,6 +182,83 @@ func (s *Server) setReadOnly(k roomKind) Handler {
 			return nil, failure("The %s read only setting is the same as what it would be changed to.", k.noun)
 		}
 		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{ReadOnly: &ro})
+		if err != nil {
+			return nil, err
+		}
+		return M{k.key: saved}, nil
+	}
+}
+
+// setDefault is channels.setDefault: default is a boolean or a string
+// ("true" and "1" mean true, any other string false). Like Rocket.Chat, a
+// boolean equal to the current value is refused (with the error types
+// Rocket.Chat uses, which read swapped).
+func (s *Server) setDefault(r *Request) (any, error) {
+	if !r.Has("default") {
+		return nil, model.Errf("error-channels-setdefault-is-same", "The bodyParam \"default\" is required")
+	}
+	var asBool *bool
+	var value bool
+	var raw any
+	if err := json.Unmarshal(r.Raw("default"), &raw); err != nil {
+		return nil, failure("The bodyParam \"default\" must be a boolean or a string")
+	}
+	switch v := raw.(type) {
+	case bool:
+		asBool, value = &v, v
+	case string:
+		value = strings.EqualFold(v, "true") || v == "1"
+	default:
+		return nil, failure("The bodyParam \"default\" must be a boolean or a string")
+	}
+	room, err := s.kindRoom(r, channelKind, true)
+	if err != nil {
+		return nil, err
+	}
+	if asBool != nil && room.Default == *asBool {
+		return nil, model.Errf("error-channels-setdefault-missing-default-param", "The channel default setting is the same as what it would be changed to.")
+	}
+	saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Default: &value})
+	if err != nil {
+		return nil, err
+	}
+	return M{"channel": saved}, nil
+}
+
+// setJoinCode is channels.setJoinCode: a code is required (clearing one
+// takes saveRoomSettings with an empty joinCode).
+func (s *Server) setJoinCode(r *Request) (any, error) {
+	code, err := r.String("joinCode")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(code) == "" {
+		return nil, failure("The bodyParam \"joinCode\" is required")
+	}
+	room, err := s.kindRoom(r, channelKind, true)
+	if err != nil {
+		return nil, err
+	}
+	saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{JoinCode: &code})
+	if err != nil {
+		return nil, err
+	}
+	return M{"channel": saved}, nil
+}
+
+// setCustomFields serves channels.setCustomFields and
+// groups.setCustomFields: customFields (an object) replaces the room's.
+func (s *Server) setCustomFields(k roomKind) Handler {
+	return func(r *Request) (any, error) {
+		var fields map[string]any
+		if err := json.Unmarshal(r.Raw("customFields"), &fields); err != nil || fields == nil {
+			return nil, failure("The bodyParam \"customFields\" is required with a type like object.")
+		}
+		room, err := s.kindRoom(r, k, true)
+		if err != nil {
+			return nil, err
+		}
+		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{CustomFields: &fields})
 		if err != nil {
 			return nil, err
 		}
@@ -438,6 +520,38 @@ func (s *Server) directRoom(r *Request) (*model.Room, error) {
 		return nil, err
 	}
 	return s.chat.FindDirect(r.Context(), r.User, id, username)
+}
+
+func (s *Server) deleteDirect(r *Request) (any, error) {
+	id, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	username, err := r.String("username")
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.DeleteDirect(r.Context(), r.User, id, username)
+}
+
+// setDirectTopic is im.setTopic: it answers the topic given (absent when
+// none was given; an absent topic clears it).
+func (s *Server) setDirectTopic(r *Request) (any, error) {
+	id, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	topic, err := r.String("topic")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.chat.SetDirectTopic(r.Context(), r.User, id, topic); err != nil {
+		return nil, err
+	}
+	if !r.Has("topic") {
+		return nil, nil
+	}
+	return M{"topic": topic}, nil
 }
 
 func (s *Server) directHistory(r *Request) (any, error) {

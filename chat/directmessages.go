@@ -274,3 +274,50 @@ func (s *Service) CloseDirect(ctx context.Context, user *model.User, roomID stri
 	}
 	return s.HideRoom(ctx, user, roomID)
 }
+
+// DeleteDirect erases a direct conversation with its messages and every
+// member's subscription (im.delete, dm.delete), named by roomId or by the
+// other user's username. As in Rocket.Chat the caller must be able to
+// read it or hold view-room-administration, and needs delete-d to erase
+// it (by default only administrators may).
+func (s *Service) DeleteDirect(ctx context.Context, user *model.User, roomID, username string) error {
+	room, err := s.FindDirect(ctx, user, roomID, username)
+	if err != nil {
+		return err
+	}
+	if s.CanAccessRoom(ctx, user, room) != nil && !s.Can(user, "view-room-administration") {
+		return model.Errf("error-not-allowed", "Not allowed")
+	}
+	return s.eraseRoom(ctx, user, room)
+}
+
+// SetDirectTopic sets the topic of a direct conversation the user may read
+// (im.setTopic, dm.setTopic) through the room settings, so it needs
+// edit-room in the room and records a room_changed_topic message when the
+// topic changes. It returns the topic as set.
+func (s *Service) SetDirectTopic(ctx context.Context, user *model.User, roomID, topic string) (string, error) {
+	if roomID == "" {
+		return "", model.Errf("error-room-param-not-provided", "Body param \"roomId\" is required")
+	}
+	if user == nil {
+		return "", model.Errf("error-invalid-user", "Invalid user")
+	}
+	room, err := s.store.RoomByID(ctx, roomID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", errForbidden
+	}
+	if err != nil {
+		return "", internal("set direct topic", err)
+	}
+	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+		return "", errForbidden
+	}
+	if room.T != model.RoomDirect {
+		return "", errDirectNotFound()
+	}
+	saved, err := s.SaveRoomSettings(ctx, user, room.ID, RoomSettingsInput{Topic: &topic})
+	if err != nil {
+		return "", err
+	}
+	return saved.Topic, nil
+}

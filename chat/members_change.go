@@ -392,27 +392,36 @@ func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 	return internal("set room role", err)
 }
 
-// DeleteRoom erases a channel or private group with its subscriptions and
-// messages (channels.delete, groups.delete, the eraseRoom method); it needs
-// delete-c / delete-p in the room. Every member's subscription is reported
-// removed, so delivery to them stops.
+// DeleteRoom erases a room with its subscriptions and messages
+// (channels.delete, groups.delete, the eraseRoom method); it needs
+// delete-c / delete-p / delete-d in the room. Every member's subscription
+// is reported removed, so delivery to them stops.
 func (s *Service) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, t string) error {
 	room, err := s.memberRoom(ctx, actor, ref, t, false)
 	if err != nil {
 		return err
 	}
-	perm := "delete-c"
+	return s.eraseRoom(ctx, actor, room)
+}
+
+// eraseRoom checks Rocket.Chat's canBeDeleted (delete-<type> in the room)
+// and deletes room.
+func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.Room) error {
+	var perm string
 	switch room.T {
+	case model.RoomChannel:
+		perm = "delete-c"
 	case model.RoomPrivate:
 		perm = "delete-p"
-	case model.RoomChannel:
+	case model.RoomDirect:
+		perm = "delete-d"
 	default:
 		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
 	if !s.CanInRoom(ctx, actor, room.ID, perm) {
 		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err := s.store.Update(ctx, func(tx store.Tx) error {
 		r, err := loadRoomTx(ctx, tx, room.ID)
 		if err != nil {
 			return err

@@ -366,3 +366,84 @@ func (s *Service) DeletedMessages(ctx context.Context, user *model.User, roomID 
 	}
 	return deletedRefs(gone), total, nil
 }
+
+// ThreadSyncQuery is a chat.syncThreadsList (RoomID) or
+// chat.syncThreadMessages (Tmid) request.
+type ThreadSyncQuery struct {
+	RoomID string
+	Tmid   string
+	// Since is updatedSince; SinceInvalid reports a value that is not a
+	// date (refused after the threads setting is checked, as Rocket.Chat does).
+	Since        model.Time
+	SinceInvalid bool
+	Sort         []store.SortKey // of the updated messages; default ts ascending
+}
+
+// ThreadSync is the answer of the thread sync calls: the records changed
+// and the records removed after the date.
+type ThreadSync struct {
+	Update []*model.Message
+	Remove []DeletedRef
+}
+
+func errUpdatedSinceInvalid() *model.Error {
+	return model.Errf("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
+}
+
+// SyncThreads answers which threads of a room changed (their first
+// messages, updated after q.Since) and which were removed since then
+// (chat.syncThreadsList). Hidden messages are in neither list.
+func (s *Service) SyncThreads(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
+	if !s.settings.Bool("Threads_enabled") {
+		return nil, errNotAllowedReason("Threads Disabled")
+	}
+	if q.SinceInvalid {
+		return nil, errUpdatedSinceInvalid()
+	}
+	if _, _, err := s.readableRoom(ctx, user, q.RoomID, errNotAllowedReason("Not Allowed")); err != nil {
+		return nil, err
+	}
+	return s.threadSync(ctx, store.MessageQuery{RoomID: q.RoomID, ThreadsOnly: true, UpdatedSince: q.Since},
+		store.DeletedQuery{Kind: store.KindMessage, RoomID: q.RoomID, ThreadsOnly: true, Since: q.Since}, q.Sort)
+}
+
+// SyncThreadMessages answers which replies of a thread changed after
+// q.Since and which were removed since then (chat.syncThreadMessages).
+func (s *Service) SyncThreadMessages(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
+	if !s.settings.Bool("Threads_enabled") {
+		return nil, errNotAllowedReason("Threads Disabled")
+	}
+	if q.SinceInvalid {
+		return nil, errUpdatedSinceInvalid()
+	}
+	parent, err := s.loadMessage(ctx, q.Tmid, model.Errf("error-invalid-message", "Invalid Message"))
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := s.readableRoom(ctx, user, parent.RID, errNotAllowedReason("Not Allowed")); err != nil {
+		return nil, err
+	}
+	return s.threadSync(ctx, store.MessageQuery{Tmid: q.Tmid, UpdatedSince: q.Since},
+		store.DeletedQuery{Kind: store.KindMessage, RoomID: parent.RID, Tmid: q.Tmid, Since: q.Since}, q.Sort)
+}
+
+func (s *Service) threadSync(ctx context.Context, mq store.MessageQuery, dq store.DeletedQuery, sort []store.SortKey) (*ThreadSync, error) {
+	if len(sort) == 0 {
+		sort = []store.SortKey{{Field: "ts"}}
+	}
+	if mq.UpdatedSince.IsZero() {
+		mq.UpdatedSince = model.TimeFromMillis(0)
+	}
+	updated, _, err := s.store.ListMessages(ctx, mq, store.Page{Sort: sort, NoTotal: true})
+	if err != nil {
+		return nil, internal("sync threads", err)
+	}
+	gone, _, err := s.store.Deleted(ctx, dq, store.Page{NoTotal: true})
+	if err != nil {
+		return nil, internal("sync threads", err)
+	}
+	if updated == nil {
+		updated = []*model.Message{}
+	}
+	return &ThreadSync{Update: updated, Remove: deletedRefs(gone)}, nil
+}

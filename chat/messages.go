@@ -31,13 +31,15 @@ var errRoomMismatch = model.Errf("error-invalid-room", "The room id provided doe
 
 var errNotAuthorized = model.Errf("not-authorized", "Not Authorized")
 
-// loadMessage reads a message; a missing one becomes notFound.
+// loadMessage reads a message; a missing one becomes notFound, and so
+// does a hidden one (a previous version kept by Message_KeepHistory, or a
+// message hidden by a deletion): no call reads or changes those.
 func (s *Service) loadMessage(ctx context.Context, id string, notFound *model.Error) (*model.Message, error) {
 	if id == "" {
 		return nil, notFound
 	}
 	m, err := s.store.MessageByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && m.Hidden {
 		return nil, notFound
 	}
 	if err != nil {
@@ -82,7 +84,7 @@ func (s *Service) changeMessage(ctx context.Context, id string, change func(tx s
 	var out *model.Message
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		m, err := tx.MessageByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) || err == nil && m.Hidden {
 			return errMessageIDNotFound
 		}
 		if err != nil {
@@ -197,7 +199,12 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 		return nil, err
 	}
 	editor := &model.UserRef{ID: user.ID, Username: user.Username}
-	return s.changeMessage(ctx, orig.ID, func(_ store.Tx, m *model.Message, now model.Time) (bool, error) {
+	return s.changeMessage(ctx, orig.ID, func(tx store.Tx, m *model.Message, now model.Time) (bool, error) {
+		if s.settings.Bool("Message_KeepHistory") {
+			if err := keepPreviousVersion(ctx, tx, m, editor, now); err != nil {
+				return false, err
+			}
+		}
 		if inDescription && len(m.Attachments) > 0 {
 			atts := make([]map[string]any, len(m.Attachments))
 			copy(atts, m.Attachments)
@@ -221,6 +228,20 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 	})
 }
 
+// keepPreviousVersion stores a hidden copy of m as it is now, under a new
+// id, with parent pointing at m and editedAt/editedBy saying who replaced
+// it and when: Rocket.Chat's message history (Message_KeepHistory). The
+// copy is in no list and emits no event.
+func keepPreviousVersion(ctx context.Context, tx store.Tx, m *model.Message, by *model.UserRef, now model.Time) error {
+	prev := cloneMessage(m)
+	prev.ID = model.NewID()
+	prev.Hidden = true
+	prev.Parent = m.ID
+	prev.EditedAt, prev.EditedBy = now, by
+	prev.UpdatedAt = now
+	return tx.InsertMessage(ctx, prev)
+}
+
 // ---- delete ----
 
 // DeleteInput names a message to delete (chat.delete).
@@ -239,8 +260,11 @@ type DeleteInput struct {
 //
 // As in Rocket.Chat, a thread's first message (or any message when
 // Message_ShowDeletedStatus is on) is not removed but replaced by a
-// "message removed" record (t "rm"), so the thread stays reachable; other
-// messages are removed, leaving a tombstone for chat.syncMessages. Deleting
+// "message removed" record (t "rm"), so the thread stays reachable; with
+// Message_KeepHistory (always for a thread's first message) the text as it
+// was is kept as a hidden previous version. Other messages are hidden
+// (Message_KeepHistory) or removed, leaving a tombstone for
+// chat.syncMessages either way. Deleting
 // a reply lowers its thread's tcount; deleting the room's last message
 // makes the previous visible message the room's lastMessage.
 func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in DeleteInput) (*model.Message, error) {
@@ -289,7 +313,7 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 	editor := &model.UserRef{ID: actor.ID, Username: actor.Username}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		m, err := tx.MessageByID(ctx, orig.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) || err == nil && m.Hidden {
 			return errNoMessageWithID(orig.ID)
 		}
 		if err != nil {
@@ -354,7 +378,20 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 			return err
 		}
 	}
-	if m.Tcount > 0 || s.settings.Bool("Message_ShowDeletedStatus") {
+	// Rocket.Chat's rules: a thread's first message is always kept (history
+	// and a "message removed" record); otherwise Message_KeepHistory keeps
+	// the message (as a hidden previous version when the removal shows, else
+	// by hiding it) and Message_ShowDeletedStatus shows the removal.
+	isThread := m.Tcount > 0
+	keepHistory := isThread || s.settings.Bool("Message_KeepHistory")
+	showDeleted := isThread || s.settings.Bool("Message_ShowDeletedStatus")
+	switch {
+	case showDeleted:
+		if keepHistory {
+			if err := keepPreviousVersion(ctx, tx, m, by, now); err != nil {
+				return err
+			}
+		}
 		// Keep the record, emptied, as Rocket.Chat's "message removed".
 		m.T, m.Msg = "rm", ""
 		m.Mentions, m.Channels = []model.Mention{}, []model.ChannelRef{}
@@ -366,7 +403,12 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 			return err
 		}
 		tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.T, RoomName: room.Name})
-	} else {
+	case keepHistory:
+		if err := tx.HideMessage(ctx, m.ID, now); err != nil {
+			return err
+		}
+		tx.Emit(model.MessageDeleted{RID: m.RID, MessageID: m.ID, Tmid: m.Tmid})
+	default:
 		if err := tx.DeleteMessage(ctx, m.ID, now); err != nil {
 			return err
 		}

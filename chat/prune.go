@@ -83,6 +83,7 @@ func (s *Service) PruneMessages(ctx context.Context, user *model.User, in PruneI
 		}
 	}
 	total := 0
+	var last model.Time // ts of the newest message removed
 	for in.Limit == 0 || total < in.Limit {
 		n := pruneBatch
 		if in.Limit > 0 {
@@ -91,7 +92,11 @@ func (s *Service) PruneMessages(ctx context.Context, user *model.User, in PruneI
 		var removed int
 		err := s.store.Update(ctx, func(tx store.Tx) error {
 			var err error
-			removed, err = s.pruneBatchTx(ctx, tx, q, n, in)
+			var newest model.Time
+			removed, newest, err = s.pruneBatchTx(ctx, tx, q, n, in)
+			if removed > 0 {
+				last = newest
+			}
 			return err
 		})
 		if err != nil {
@@ -102,20 +107,58 @@ func (s *Service) PruneMessages(ctx context.Context, user *model.User, in PruneI
 			break
 		}
 	}
+	if err := s.pruneHiddenVersions(ctx, q, in.Limit > 0 && total == in.Limit, last); err != nil {
+		return total, internal("prune messages", err)
+	}
 	return total, nil
+}
+
+// pruneHiddenVersions removes the hidden records (previous versions kept
+// by Message_KeepHistory, messages hidden by a deletion) the clean-up's
+// filters match, as Rocket.Chat's clean-up does: they keep the ts of the
+// message they were. When a limit cut the clean-up short, only those up to
+// the newest message removed go. They are not counted, leave no tombstone
+// and emit nothing: clients never saw them.
+func (s *Service) pruneHiddenVersions(ctx context.Context, q store.MessageQuery, limited bool, last model.Time) error {
+	if limited && last.IsZero() {
+		return nil
+	}
+	q.OnlyHidden = true
+	for {
+		var n int
+		err := s.store.Update(ctx, func(tx store.Tx) error {
+			hidden, _, err := tx.ListMessages(ctx, q, store.Page{Count: pruneBatch, Sort: []store.SortKey{{Field: "ts"}}, NoTotal: true})
+			if err != nil {
+				return err
+			}
+			for _, m := range hidden {
+				if limited && m.TS.After(last.Time) {
+					break
+				}
+				if err := tx.DeleteMessage(ctx, m.ID, s.nowTime()); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil || n < pruneBatch {
+			return err
+		}
+	}
 }
 
 // pruneBatchTx removes up to n of the oldest messages matching q, with
 // their effects on threads, members' thread-unread lists and the room.
-func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.MessageQuery, n int, in PruneInput) (int, error) {
+func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.MessageQuery, n int, in PruneInput) (int, model.Time, error) {
 	msgs, _, err := tx.ListMessages(ctx, q, store.Page{Count: n, Sort: []store.SortKey{{Field: "ts"}}, NoTotal: true})
 	if err != nil || len(msgs) == 0 {
-		return 0, err
+		return 0, model.Time{}, err
 	}
 	now := s.nowTime()
 	room, err := loadRoomTx(ctx, tx, q.RoomID)
 	if err != nil {
-		return 0, err
+		return 0, model.Time{}, err
 	}
 	gone := make(map[string]bool, len(msgs))
 	ids := make([]string, len(msgs))
@@ -127,7 +170,7 @@ func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.Message
 	var threads []string            // removed thread parents
 	for _, m := range msgs {
 		if err := tx.DeleteMessage(ctx, m.ID, now); err != nil {
-			return 0, err
+			return 0, model.Time{}, err
 		}
 		if m.Tmid != "" && !gone[m.Tmid] {
 			lostReplies[m.Tmid]++
@@ -142,12 +185,12 @@ func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.Message
 			continue
 		}
 		if err != nil {
-			return 0, err
+			return 0, model.Time{}, err
 		}
 		parent.Tcount = max(0, parent.Tcount-lost)
 		parent.UpdatedAt = now
 		if err := tx.UpdateMessage(ctx, parent); err != nil {
-			return 0, err
+			return 0, model.Time{}, err
 		}
 		tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.T, RoomName: room.Name})
 		if room.LastMessage != nil && room.LastMessage.ID == parent.ID {
@@ -156,7 +199,7 @@ func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.Message
 	}
 	if len(threads) > 0 {
 		if err := dropUnreadThreads(ctx, tx, room.ID, threads, now); err != nil {
-			return 0, err
+			return 0, model.Time{}, err
 		}
 	}
 	room.Msgs = max(0, room.Msgs-len(msgs))
@@ -164,7 +207,7 @@ func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.Message
 		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
 			store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
 		if err != nil {
-			return 0, err
+			return 0, model.Time{}, err
 		}
 		room.LastMessage = nil
 		if len(last) > 0 {
@@ -172,13 +215,13 @@ func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.Message
 		}
 	}
 	if err := saveRoom(ctx, tx, room, now); err != nil {
-		return 0, err
+		return 0, model.Time{}, err
 	}
 	tx.Emit(model.MessagesPruned{
 		RID: room.ID, IDs: ids, Oldest: in.Oldest, Latest: in.Latest, Inclusive: in.Inclusive,
 		ExcludePinned: in.ExcludePinned, IgnoreDiscussion: in.IgnoreDiscussion, Usernames: in.Usernames,
 	})
-	return len(msgs), nil
+	return len(msgs), msgs[len(msgs)-1].TS, nil
 }
 
 // dropUnreadThreads removes removed threads from the members' unread

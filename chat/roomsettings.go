@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 
 	"liftoff/model"
@@ -19,11 +20,18 @@ type RoomSettingsInput struct {
 	Description  *string
 	Type         *string // model.RoomChannel or model.RoomPrivate
 	ReadOnly     *bool
+	// Default makes the room one that new users join (needs
+	// view-room-administration besides edit-room).
+	Default *bool
+	// JoinCode sets the code channels.join asks for; blank clears it.
+	JoinCode *string
+	// CustomFields replaces the room's custom fields.
+	CustomFields *map[string]any
 }
 
 func (in RoomSettingsInput) empty() bool {
 	return in.Name == nil && in.Topic == nil && in.Announcement == nil && in.Description == nil &&
-		in.Type == nil && in.ReadOnly == nil
+		in.Type == nil && in.ReadOnly == nil && in.Default == nil && in.JoinCode == nil && in.CustomFields == nil
 }
 
 // errEditRoom is Rocket.Chat's refusal of a settings change.
@@ -39,7 +47,8 @@ func errEditRoom(reason, action string) *model.Error {
 // "room_changed_announcement", "room_changed_description",
 // "room_changed_privacy", "room-set-read-only", "room-removed-read-only"),
 // and the room, its members' subscriptions (name, type) and the messages
-// are written in one transaction. It returns the room as saved.
+// are written in one transaction. Default, JoinCode and CustomFields change
+// the room only, without a system message. It returns the room as saved.
 func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID string, in RoomSettingsInput) (*model.Room, error) {
 	if user == nil {
 		return nil, model.Errf("error-invalid-user", "Invalid user")
@@ -53,6 +62,9 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 	}
 	if !s.CanInRoom(ctx, user, room.ID, "edit-room") {
 		return nil, errEditRoom("Editing room is not allowed", "Editing_room")
+	}
+	if in.Default != nil && !s.Can(user, "view-room-administration") {
+		return nil, errEditRoom("Viewing room administration is not allowed", "Viewing_room_administration")
 	}
 	if room.Broadcast && in.ReadOnly != nil && *in.ReadOnly {
 		return nil, errEditRoom("Editing readOnly/reactWhenReadOnly are not allowed for broadcast rooms", "Editing_room")
@@ -130,6 +142,25 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 			if err := s.systemNotice(ctx, tx, r, t, "", user, now, nil); err != nil {
 				return err
 			}
+			changed = true
+		}
+		if in.Default != nil && *in.Default != r.Default {
+			r.Default = *in.Default
+			changed = true
+		}
+		if in.JoinCode != nil {
+			// Rocket.Chat keeps the code as given and shows only that one is required.
+			code := *in.JoinCode
+			if strings.TrimSpace(code) == "" {
+				code = ""
+			}
+			if code != r.JoinCode || r.JoinCodeRequired != (code != "") {
+				r.JoinCode, r.JoinCodeRequired = code, code != ""
+				changed = true
+			}
+		}
+		if in.CustomFields != nil && !reflect.DeepEqual(*in.CustomFields, r.CustomFields) {
+			r.CustomFields = *in.CustomFields
 			changed = true
 		}
 		if changed {

@@ -121,10 +121,10 @@ func (m *methods) addUsersToRoom(ctx context.Context, call *realtime.Call) (any,
 // the ones Liftoff does not support are refused by name.
 var roomSettingKeys = map[string]bool{
 	"roomName": true, "roomTopic": true, "roomAnnouncement": true, "roomDescription": true,
-	"roomType": true, "readOnly": true,
+	"roomType": true, "readOnly": true, "default": true, "joinCode": true, "roomCustomFields": true,
 	// Known to Rocket.Chat, not supported by Liftoff.
-	"roomAvatar": false, "featured": false, "roomCustomFields": false, "reactWhenReadOnly": false,
-	"systemMessages": false, "default": false, "joinCode": false, "streamingOptions": false,
+	"roomAvatar": false, "featured": false, "reactWhenReadOnly": false,
+	"systemMessages": false, "streamingOptions": false,
 	"retentionEnabled": false, "retentionMaxAge": false, "retentionExcludePinned": false,
 	"retentionFilesOnly": false, "retentionIgnoreThreads": false, "retentionOverrideGlobal": false,
 	"encrypted": false, "favorite": false, "sidepanel": false,
@@ -178,9 +178,24 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 		case "readOnly":
 			in.ReadOnly = new(bool)
 			target = in.ReadOnly
+		case "default":
+			in.Default = new(bool)
+			target = in.Default
+		case "joinCode":
+			in.JoinCode = new(string)
+			target = in.JoinCode
+		case "roomCustomFields":
+			in.CustomFields = new(map[string]any)
+			target = in.CustomFields
 		}
 		if err := json.Unmarshal(raw, target); err != nil {
+			if key == "roomCustomFields" {
+				return nil, methodErr("invalid-roomCustomFields-type", "Invalid roomCustomFields type", "saveRoomSettings")
+			}
 			return nil, invalid
+		}
+		if key == "roomCustomFields" && *in.CustomFields == nil {
+			return nil, methodErr("invalid-roomCustomFields-type", "Invalid roomCustomFields type", "saveRoomSettings")
 		}
 	}
 	room, err := m.chat.SaveRoomSettings(ctx, call.User(), rid, in)

@@ -178,6 +178,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "groups.setTopic", with(room("roomId", "p"), "topic", uniq("topic")), [5]int{out, bad, no, ok, bad}},
 		{"POST", "channels.setDescription", with(room("roomId", "c"), "description", uniq("description")), [5]int{out, no, no, ok, ok}},
 		{"POST", "channels.archive", freshRoom("c"), [5]int{out, no, no, ok, ok}},
+		{"POST", "channels.setJoinCode", with(freshRoom("c"), "joinCode", uniq("code")), [5]int{out, no, no, ok, ok}},
+		{"POST", "channels.setCustomFields", with(room("roomId", "c"), "customFields", map[string]any{"k": "v"}), [5]int{out, no, no, ok, ok}},
+		{"POST", "groups.setCustomFields", with(room("roomId", "p"), "customFields", map[string]any{"k": "v"}), [5]int{out, bad, no, ok, bad}},
+		// Default channels also need view-room-administration.
+		{"POST", "channels.setDefault", with(freshRoom("c"), "default", true), [5]int{out, no, no, no, ok}},
 		{"POST", "channels.delete", freshRoom("c"), [5]int{out, no, no, ok, ok}},
 		{"POST", "groups.delete", freshRoom("p"), [5]int{out, bad, no, ok, bad}},
 
@@ -190,6 +195,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "chat.update", othersMessage("c"), [5]int{out, no, ok, ok, ok}},
 		{"POST", "chat.delete", othersMessage("c"), [5]int{out, no, ok, ok, ok}},
 		{"POST", "chat.pinMessage", othersMessage("c"), [5]int{out, no, no, ok, ok}},
+
+		// Thread sync reads the room.
+		{"GET", "chat.syncThreadsList", with(room("rid", "p"), "updatedSince", "1970-01-01T00:00:00.000Z"), [5]int{out, no, ok, ok, no}},
 
 		// Administration.
 		{"POST", "users.create", newUser, [5]int{out, no, no, no, ok}},

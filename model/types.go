@@ -92,35 +92,37 @@ func (u *User) HasRole(role string) bool {
 
 // Room is a channel, private group or direct conversation (IRoom).
 type Room struct {
-	ID           string         `json:"_id"`
-	T            string         `json:"t"`
-	Name         string         `json:"name,omitempty"`
-	FName        string         `json:"fname,omitempty"`
-	U            *UserRef       `json:"u,omitempty"`
-	Topic        string         `json:"topic,omitempty"`
-	Description  string         `json:"description,omitempty"`
-	Announcement string         `json:"announcement,omitempty"`
-	ReadOnly     bool           `json:"ro"`
-	SysMes       bool           `json:"sysMes"`
-	Default      bool           `json:"default"`
-	Featured     bool           `json:"featured,omitempty"`
-	Broadcast    bool           `json:"broadcast,omitempty"`
-	Encrypted    bool           `json:"encrypted,omitempty"`
-	Archived     bool           `json:"archived,omitempty"`
-	Msgs         int            `json:"msgs"`
-	UsersCount   int            `json:"usersCount"`
-	TS           Time           `json:"ts"`
-	UpdatedAt    Time           `json:"_updatedAt"`
-	LM           Time           `json:"lm,omitzero"`
-	LastMessage  *Message       `json:"lastMessage,omitempty"`
-	Usernames    []string       `json:"usernames,omitempty"`
-	UIDs         []string       `json:"uids,omitempty"`
-	Muted        []string       `json:"muted,omitempty"`
-	Unmuted      []string       `json:"unmuted,omitempty"` // may post in a read-only room without post-readonly
-	Prid         string         `json:"prid,omitempty"`
-	JoinCode     string         `json:"-"`
-	CustomFields map[string]any `json:"customFields,omitempty"`
-	AvatarETag   string         `json:"avatarETag,omitempty"`
+	ID           string   `json:"_id"`
+	T            string   `json:"t"`
+	Name         string   `json:"name,omitempty"`
+	FName        string   `json:"fname,omitempty"`
+	U            *UserRef `json:"u,omitempty"`
+	Topic        string   `json:"topic,omitempty"`
+	Description  string   `json:"description,omitempty"`
+	Announcement string   `json:"announcement,omitempty"`
+	ReadOnly     bool     `json:"ro"`
+	SysMes       bool     `json:"sysMes"`
+	Default      bool     `json:"default"`
+	Featured     bool     `json:"featured,omitempty"`
+	Broadcast    bool     `json:"broadcast,omitempty"`
+	Encrypted    bool     `json:"encrypted,omitempty"`
+	Archived     bool     `json:"archived,omitempty"`
+	Msgs         int      `json:"msgs"`
+	UsersCount   int      `json:"usersCount"`
+	TS           Time     `json:"ts"`
+	UpdatedAt    Time     `json:"_updatedAt"`
+	LM           Time     `json:"lm,omitzero"`
+	LastMessage  *Message `json:"lastMessage,omitempty"`
+	Usernames    []string `json:"usernames,omitempty"`
+	UIDs         []string `json:"uids,omitempty"`
+	Muted        []string `json:"muted,omitempty"`
+	Unmuted      []string `json:"unmuted,omitempty"` // may post in a read-only room without post-readonly
+	Prid         string   `json:"prid,omitempty"`
+	JoinCode     string   `json:"-"`
+	// JoinCodeRequired is shown instead of the code itself.
+	JoinCodeRequired bool           `json:"joinCodeRequired,omitempty"`
+	CustomFields     map[string]any `json:"customFields,omitempty"`
+	AvatarETag       string         `json:"avatarETag,omitempty"`
 }
 
 // IsMuted reports whether username is muted in the room.
@@ -235,6 +237,7 @@ type Message struct {
 	Drid        string               `json:"drid,omitempty"`
 	Role        string               `json:"role,omitempty"`
 	Hidden      bool                 `json:"_hidden,omitempty"`
+	Parent      string               `json:"parent,omitempty"` // of a hidden previous version: the message it was
 	Parseurls   bool                 `json:"parseUrls,omitempty"`
 	URLs        []map[string]any     `json:"urls,omitempty"`
 	CustomField map[string]any       `json:"customFields,omitempty"`

@@ -102,9 +102,11 @@ type Reader interface {
 	// Messages
 	MessageByID(ctx context.Context, id string) (*model.Message, error)
 	// ListMessages sorts by "ts" (default desc), "_updatedAt" or "tlm".
+	// Hidden messages (model.Message.Hidden) are left out unless
+	// q.IncludeHidden.
 	ListMessages(ctx context.Context, q MessageQuery, p Page) ([]*model.Message, int, error)
 	// SearchMessages does a full-text search of message text in one room,
-	// newest first.
+	// newest first. Hidden messages are never found.
 	SearchMessages(ctx context.Context, roomID, text string, p Page) ([]*model.Message, int, error)
 	// Deleted lists records removed after since: the kind is "message"
 	// (scoped to roomID), "room" or "subscription" (scoped to userID).
@@ -164,8 +166,15 @@ type Tx interface {
 	RenameUserInSubscriptions(ctx context.Context, userID, oldUsername, username, name string, at model.Time) error
 
 	InsertMessage(ctx context.Context, m *model.Message) error
-	UpdateMessage(ctx context.Context, m *model.Message) error         // replaces the whole record
-	DeleteMessage(ctx context.Context, id string, at model.Time) error // leaves a tombstone
+	UpdateMessage(ctx context.Context, m *model.Message) error // replaces the whole record
+	// DeleteMessage removes the message, leaving a tombstone (with the
+	// message's tmid, and Thread set for a thread's first message); a
+	// hidden message leaves none.
+	DeleteMessage(ctx context.Context, id string, at model.Time) error
+	// HideMessage marks the message hidden (it stays stored, but no list,
+	// search, count or sync returns it) and leaves a tombstone as
+	// DeleteMessage does. Hiding a hidden message changes nothing.
+	HideMessage(ctx context.Context, id string, at model.Time) error
 
 	UpsertRole(ctx context.Context, r *model.Role) error
 	DeleteRole(ctx context.Context, id string) error
@@ -231,6 +240,8 @@ type MessageQuery struct {
 	OnlyUserMessages  bool     // only messages with an empty t
 	IDs               []string
 	TextContains      string // case-insensitive substring of msg
+	IncludeHidden     bool   // also hidden messages (kept previous versions)
+	OnlyHidden        bool   // only hidden messages
 }
 
 // DeletedQuery filters Deleted.
@@ -238,8 +249,12 @@ type DeletedQuery struct {
 	Kind   string // "message", "room" or "subscription"
 	RoomID string // for messages
 	UserID string // for subscriptions
-	Since  model.Time
-	Before model.Time // zero: no upper bound
+	// For messages: only replies of this thread, or only threads' first
+	// messages.
+	Tmid        string
+	ThreadsOnly bool
+	Since       model.Time
+	Before      model.Time // zero: no upper bound
 }
 
 // Tombstone kinds.
@@ -257,6 +272,8 @@ type Tombstone struct {
 	RoomID    string
 	UserID    string
 	DeletedAt model.Time
+	Tmid      string // messages: the thread the message replied to
+	Thread    bool   // messages: it was a thread's first message
 }
 
 // SubscriptionChange is a bulk change of a room's subscriptions, applied in

@@ -397,6 +397,12 @@ var messageSort = sortSpec{
 // ListMessages pages the messages matching q.
 func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.Page) ([]*model.Message, int, error) {
 	var w where
+	switch {
+	case q.OnlyHidden:
+		w.add("hidden = 1")
+	case !q.IncludeHidden:
+		w.add("hidden = 0")
+	}
 	if q.RoomID != "" {
 		w.add("rid = ?", q.RoomID)
 	}
@@ -494,7 +500,7 @@ func (r reader) SearchMessages(ctx context.Context, roomID, text string, p store
 	var w where
 	w.add("messages_fts MATCH ?", match)
 	w.add("m.rid = ?", roomID)
-	w.add("json_extract(m.data, '$._hidden') IS NOT 1")
+	w.add("m.hidden = 0")
 	return pageOf(ctx, r.q, "search messages", scanJSON[model.Message], "m.data",
 		"messages_fts JOIN messages AS m ON m.seq = messages_fts.rowid", &w, searchSort, p)
 }
@@ -508,8 +514,9 @@ var deletedSort = sortSpec{
 func scanTombstone(s scanner) (store.Tombstone, error) {
 	var t store.Tombstone
 	var at int64
-	err := s.Scan(&t.ID, &t.Kind, &t.RoomID, &t.UserID, &at)
-	t.DeletedAt = timeOf(at)
+	var thread int
+	err := s.Scan(&t.ID, &t.Kind, &t.RoomID, &t.UserID, &at, &t.Tmid, &thread)
+	t.DeletedAt, t.Thread = timeOf(at), thread != 0
 	return t, err
 }
 
@@ -529,13 +536,19 @@ func (r reader) Deleted(ctx context.Context, q store.DeletedQuery, p store.Page)
 	if q.UserID != "" {
 		w.add("uid = ?", q.UserID)
 	}
+	if q.Tmid != "" {
+		w.add("tmid = ?", q.Tmid)
+	}
+	if q.ThreadsOnly {
+		w.add("thread = 1")
+	}
 	if !q.Since.IsZero() {
 		w.add("deleted_at > ?", millis(q.Since))
 	}
 	if !q.Before.IsZero() {
 		w.add("deleted_at < ?", millis(q.Before))
 	}
-	return pageOf(ctx, r.q, "deleted", scanTombstone, "id, kind, rid, uid, deleted_at", "tombstones", &w, deletedSort, p)
+	return pageOf(ctx, r.q, "deleted", scanTombstone, "id, kind, rid, uid, deleted_at, tmid, thread", "tombstones", &w, deletedSort, p)
 }
 
 // ---- roles, permissions, settings ----
@@ -636,11 +649,11 @@ func (r reader) Counts(ctx context.Context) (store.Counts, error) {
 	if err != nil {
 		return c, fmt.Errorf("sqlite: counts of rooms: %w", err)
 	}
-	err = r.scanRow(ctx, `SELECT (SELECT count(*) FROM messages),
+	err = r.scanRow(ctx, `SELECT (SELECT count(*) FROM messages WHERE hidden = 0),
 		coalesce(sum(CASE WHEN r.t = 'c' THEN n END), 0),
 		coalesce(sum(CASE WHEN r.t = 'p' THEN n END), 0),
 		coalesce(sum(CASE WHEN r.t = 'd' THEN n END), 0)
-		FROM (SELECT rid, count(*) AS n FROM messages GROUP BY rid) AS m JOIN rooms AS r ON r.id = m.rid`,
+		FROM (SELECT rid, count(*) AS n FROM messages WHERE hidden = 0 GROUP BY rid) AS m JOIN rooms AS r ON r.id = m.rid`,
 		&c.TotalMessages, &c.TotalChannelMessages, &c.TotalPrivateGroupMessages, &c.TotalDirectMessages)
 	if err != nil {
 		return c, fmt.Errorf("sqlite: counts of messages: %w", err)

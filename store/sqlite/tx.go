@@ -517,7 +517,7 @@ func messageArgs(m *model.Message) ([]any, error) {
 		starred = append(starred, x.ID)
 	}
 	return []any{m.ID, m.RID, millis(m.TS), millis(m.UpdatedAt), m.T, tmid, boolInt(m.Tshow), m.U.ID,
-		m.Tcount, millis(m.Tlm), boolInt(m.Pinned), m.Msg, jsonList(mentions), jsonList(starred), data}, nil
+		m.Tcount, millis(m.Tlm), boolInt(m.Pinned), m.Msg, jsonList(mentions), jsonList(starred), data, boolInt(m.Hidden)}, nil
 }
 
 // InsertMessage adds m; ErrConflict on a duplicate id.
@@ -527,8 +527,8 @@ func (t *tx) InsertMessage(ctx context.Context, m *model.Message) error {
 		return err
 	}
 	return t.execMany(ctx, "insert message", `INSERT INTO messages
-		(id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, msg, mention_ids, starred_ids, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		(id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, msg, mention_ids, starred_ids, data, hidden)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 }
 
 // UpdateMessage replaces the message m.ID with m.
@@ -540,21 +540,60 @@ func (t *tx) UpdateMessage(ctx context.Context, m *model.Message) error {
 	args = append(args[1:], m.ID)
 	return t.execOne(ctx, "update message", "message", m.ID, `UPDATE messages SET
 		rid = ?, ts = ?, updated_at = ?, t = ?, tmid = ?, tshow = ?, u_id = ?, tcount = ?, tlm = ?,
-		pinned = ?, msg = ?, mention_ids = ?, starred_ids = ?, data = ? WHERE id = ?`, args...)
+		pinned = ?, msg = ?, mention_ids = ?, starred_ids = ?, data = ?, hidden = ? WHERE id = ?`, args...)
 }
 
-// DeleteMessage removes the message, leaving a tombstone dated at.
+// DeleteMessage removes the message, leaving a tombstone dated at that
+// remembers its thread (tmid) and whether it was a thread's first message.
+// A hidden message leaves no tombstone: it was never listed as such (a
+// kept previous version), or its tombstone was left when it was hidden.
 func (t *tx) DeleteMessage(ctx context.Context, id string, at model.Time) error {
-	rids, err := collect(ctx, t, scanString, "DELETE FROM messages WHERE id = ? RETURNING rid", id)
+	type gone struct {
+		rid, tmid      string
+		thread, hidden bool
+	}
+	rows, err := collect(ctx, t, func(s scanner) (gone, error) {
+		var g gone
+		var tmid sql.NullString
+		var tcount, hidden int
+		err := s.Scan(&g.rid, &tmid, &tcount, &hidden)
+		g.tmid, g.thread, g.hidden = tmid.String, tcount > 0, hidden != 0
+		return g, err
+	}, "DELETE FROM messages WHERE id = ? RETURNING rid, tmid, tcount, hidden", id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete message: %w", err)
 	}
-	if len(rids) == 0 {
+	if len(rows) == 0 {
 		return notFound("message", id)
 	}
-	return t.execMany(ctx, "delete message: tombstone",
-		"INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at) VALUES ('message', ?, ?, '', ?)",
-		id, rids[0], millis(at))
+	if rows[0].hidden {
+		return nil
+	}
+	return t.messageTombstone(ctx, id, rows[0].rid, rows[0].tmid, rows[0].thread, at)
+}
+
+func (t *tx) messageTombstone(ctx context.Context, id, rid, tmid string, thread bool, at model.Time) error {
+	return t.execMany(ctx, "message tombstone",
+		"INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at, tmid, thread) VALUES ('message', ?, ?, '', ?, ?, ?)",
+		id, rid, millis(at), tmid, boolInt(thread))
+}
+
+// HideMessage marks the message hidden (Rocket.Chat's _hidden) and leaves
+// a tombstone dated at, as DeleteMessage does: the record stays, but no
+// list returns it any more.
+func (t *tx) HideMessage(ctx context.Context, id string, at model.Time) error {
+	m, err := t.MessageByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if m.Hidden {
+		return nil
+	}
+	m.Hidden = true
+	if err := t.UpdateMessage(ctx, m); err != nil {
+		return err
+	}
+	return t.messageTombstone(ctx, id, m.RID, m.Tmid, m.Tcount > 0, at)
 }
 
 // ---- roles, permissions, settings ----

@@ -334,3 +334,115 @@ func testDeleted(h *harness) {
 		h.Fatal("Deleted accepted an unknown kind")
 	}
 }
+
+// testHiddenMessages checks that hidden messages (kept previous versions,
+// hidden deletions) stay readable by id but are left out of every list,
+// search and count, and that HideMessage leaves a tombstone.
+func testHiddenMessages(h *harness) {
+	alice := newUser("alice")
+	h.insertRooms(&model.Room{ID: "r1", T: model.RoomChannel, Name: "one"})
+	m1 := newMessage("m1", "r1", alice, 1, "visible words")
+	old := newMessage("v1", "r1", alice, 1, "previous words")
+	old.Hidden = true
+	m2 := newMessage("m2", "r1", alice, 2, "soon hidden words")
+	h.insertMessages(m1, old, m2)
+
+	got, err := h.s.MessageByID(h.ctx, "v1")
+	h.noErr(err, "MessageByID hidden")
+	if !got.Hidden {
+		h.Fatalf("hidden message read back without _hidden: %+v", got)
+	}
+	ids := func(q store.MessageQuery) []string {
+		h.Helper()
+		ms, total, err := h.s.ListMessages(h.ctx, q, store.Page{Sort: []store.SortKey{{Field: "ts"}}})
+		h.noErr(err, "ListMessages")
+		if total != len(ms) {
+			h.Fatalf("ListMessages total %d for %d messages", total, len(ms))
+		}
+		return msgIDs(ms)
+	}
+	h.sameIDs(ids(store.MessageQuery{RoomID: "r1"}), []string{"m1", "m2"}, "list leaves hidden out")
+	h.sameIDs(ids(store.MessageQuery{RoomID: "r1", UpdatedSince: at(0)}), []string{"m1", "m2"}, "updates leave hidden out")
+	h.sameIDs(ids(store.MessageQuery{RoomID: "r1", IncludeHidden: true}), []string{"m1", "v1", "m2"}, "IncludeHidden")
+	h.sameIDs(ids(store.MessageQuery{RoomID: "r1", OnlyHidden: true}), []string{"v1"}, "OnlyHidden")
+	found, _, err := h.s.SearchMessages(h.ctx, "r1", "words", store.Page{})
+	h.noErr(err, "SearchMessages")
+	h.sameSet(msgIDs(found), []string{"m1", "m2"}, "search leaves hidden out")
+	c, err := h.s.Counts(h.ctx)
+	h.noErr(err, "Counts")
+	if c.TotalMessages != 2 || c.TotalChannelMessages != 2 {
+		h.Fatalf("counts include hidden messages: %+v", c)
+	}
+
+	h.update(func(tx store.Tx) error { return tx.HideMessage(h.ctx, "m2", at(9)) })
+	got, err = h.s.MessageByID(h.ctx, "m2")
+	h.noErr(err, "MessageByID after HideMessage")
+	if !got.Hidden || got.Msg != "soon hidden words" {
+		h.Fatalf("HideMessage: %+v", got)
+	}
+	h.sameIDs(ids(store.MessageQuery{RoomID: "r1"}), []string{"m1"}, "list after HideMessage")
+	found, _, err = h.s.SearchMessages(h.ctx, "r1", "words", store.Page{})
+	h.noErr(err, "SearchMessages")
+	h.sameSet(msgIDs(found), []string{"m1"}, "search after HideMessage")
+	ts, _, err := h.s.Deleted(h.ctx, store.DeletedQuery{Kind: store.KindMessage, RoomID: "r1"}, store.Page{})
+	h.noErr(err, "Deleted")
+	if len(ts) != 1 || ts[0].ID != "m2" || !ts[0].DeletedAt.Equal(at(9).Time) {
+		h.Fatalf("tombstones after HideMessage = %+v", ts)
+	}
+	// Hiding again, and removing hidden records, leave no new tombstone.
+	h.update(func(tx store.Tx) error { return tx.HideMessage(h.ctx, "m2", at(12)) })
+	h.update(func(tx store.Tx) error { return tx.DeleteMessage(h.ctx, "v1", at(13)) })
+	h.update(func(tx store.Tx) error { return tx.DeleteMessage(h.ctx, "m2", at(14)) })
+	ts, _, err = h.s.Deleted(h.ctx, store.DeletedQuery{Kind: store.KindMessage, RoomID: "r1"}, store.Page{})
+	h.noErr(err, "Deleted")
+	if len(ts) != 1 || ts[0].ID != "m2" || !ts[0].DeletedAt.Equal(at(9).Time) {
+		h.Fatalf("tombstones after removing hidden records = %+v", ts)
+	}
+	err = h.s.Update(h.ctx, func(tx store.Tx) error { return tx.HideMessage(h.ctx, "nope", at(15)) })
+	h.mustErr(err, store.ErrNotFound, "HideMessage missing")
+}
+
+// testThreadTombstones checks that message tombstones remember the thread
+// of a removed reply and whether a removed message was a thread's first.
+func testThreadTombstones(h *harness) {
+	alice := newUser("alice")
+	parent := newMessage("p1", "r1", alice, 1, "parent")
+	parent.Tcount = 2
+	r1 := newMessage("a1", "r1", alice, 2, "reply one")
+	r1.Tmid = "p1"
+	r2 := newMessage("a2", "r1", alice, 3, "reply two")
+	r2.Tmid = "p1"
+	plain := newMessage("x1", "r1", alice, 4, "plain")
+	other := newMessage("o1", "r2", alice, 4, "elsewhere")
+	other.Tcount = 1
+	h.insertMessages(parent, r1, r2, plain, other)
+	h.update(func(tx store.Tx) error {
+		for i, id := range []string{"a1", "x1", "p1", "o1"} {
+			if err := tx.DeleteMessage(h.ctx, id, at(10+i)); err != nil {
+				return err
+			}
+		}
+		return tx.HideMessage(h.ctx, "a2", at(20))
+	})
+	deleted := func(q store.DeletedQuery) []store.Tombstone {
+		h.Helper()
+		q.Kind = store.KindMessage
+		ts, _, err := h.s.Deleted(h.ctx, q, store.Page{})
+		h.noErr(err, "Deleted")
+		return ts
+	}
+	ts := deleted(store.DeletedQuery{Tmid: "p1"})
+	if len(ts) != 2 || ts[0].ID != "a1" || ts[1].ID != "a2" || ts[0].Tmid != "p1" || ts[0].Thread {
+		h.Fatalf("thread p1 tombstones = %+v", ts)
+	}
+	if ts := deleted(store.DeletedQuery{Tmid: "p1", Since: at(15)}); len(ts) != 1 || ts[0].ID != "a2" {
+		h.Fatalf("thread p1 tombstones since 15 = %+v", ts)
+	}
+	ts = deleted(store.DeletedQuery{RoomID: "r1", ThreadsOnly: true})
+	if len(ts) != 1 || ts[0].ID != "p1" || !ts[0].Thread || ts[0].Tmid != "" {
+		h.Fatalf("r1 thread tombstones = %+v", ts)
+	}
+	if ts := deleted(store.DeletedQuery{ThreadsOnly: true}); len(ts) != 2 {
+		h.Fatalf("all thread tombstones = %+v", ts)
+	}
+}

@@ -46,6 +46,8 @@ func Run(t *testing.T, open Opener) {
 		{"MessagePaging", testMessagePaging},
 		{"SearchMessages", testSearchMessages},
 		{"Deleted", testDeleted},
+		{"HiddenMessages", testHiddenMessages},
+		{"ThreadTombstones", testThreadTombstones},
 		{"RolesPermissionsSettings", testRolesPermissionsSettings},
 		{"UsersInRole", testUsersInRole},
 		{"Counts", testCounts},
