@@ -26,6 +26,7 @@ type Server struct {
 	version  string
 	methods  MethodInvoker // nil: no method.call bridges
 	patterns []string      // every registered route, "METHOD /path"
+	limiter  *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
 }
 
 // Config holds the REST API's own settings.
@@ -36,6 +37,9 @@ type Config struct {
 	Version string
 	// TrustProxy makes the client address come from X-Forwarded-For.
 	TrustProxy bool
+	// DevMode is Rocket.Chat's NODE_ENV=development: the REST rate limiter
+	// then also needs API_Enable_Rate_Limiter_Dev.
+	DevMode bool
 }
 
 // Deps are the services the API calls.
@@ -59,7 +63,7 @@ func New(d Deps, cfg Config) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{chat: d.Chat, auth: d.Auth, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version, methods: d.Methods}
+	s := &Server{chat: d.Chat, auth: d.Auth, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version, methods: d.Methods, limiter: newRateLimiter()}
 	s.routes()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, M{"success": false, "error": "API endpoint not found: " + r.URL.Path})
@@ -91,7 +95,7 @@ type rawResponse struct {
 func (s *Server) handle(methods, name string, level access, h Handler) {
 	for _, m := range strings.Split(methods, ",") {
 		pattern := m + " /api/v1/" + name
-		s.mux.HandleFunc(pattern, s.wrap(level, h))
+		s.mux.HandleFunc(pattern, s.wrap(level, h, s.limiter.route(name)))
 		s.patterns = append(s.patterns, pattern)
 	}
 }
@@ -104,7 +108,9 @@ func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
 func (s *Server) get(name string, level access, h Handler)  { s.handle("GET", name, level, h) }
 func (s *Server) post(name string, level access, h Handler) { s.handle("POST", name, level, h) }
 
-func (s *Server) wrap(level access, h Handler) http.HandlerFunc {
+// wrap turns a handler into the route's HTTP handler: authentication, the
+// body, the rate limiter (rl; nil when the route has none), then h.
+func (s *Server) wrap(level access, h Handler, rl *routeLimiter) http.HandlerFunc {
 	return func(w http.ResponseWriter, hr *http.Request) {
 		r := &Request{ctx: hr.Context(), HTTP: hr, query: hr.URL.Query(), srv: s}
 		user, token, err := s.authenticate(hr)
@@ -116,6 +122,15 @@ func (s *Server) wrap(level access, h Handler) http.HandlerFunc {
 		if err := r.readBody(s.cfg.MaxBodyBytes); err != nil {
 			s.writeError(w, hr, err)
 			return
+		}
+		if rl != nil {
+			var caller *model.User
+			if level == authed {
+				caller = user
+			}
+			if !s.enforceRateLimit(w, hr, rl, caller) {
+				return
+			}
 		}
 		out, err := h(r)
 		if err != nil {

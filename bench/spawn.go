@@ -33,7 +33,9 @@ type Spawned struct {
 }
 
 // Spawn starts binary ("liftoff") with `serve`, the caller's environment
-// plus extraEnv, and waits until /api/info answers.
+// plus extraEnv, and waits until /api/info answers. The server starts with
+// the REST rate limiter off (OVERWRITE_SETTING_API_Enable_Rate_Limiter=false,
+// which extraEnv may override).
 func Spawn(ctx context.Context, binary string, extraEnv ...string) (*Spawned, error) {
 	dir, err := os.MkdirTemp("", "liftoff-bench-server-")
 	if err != nil {
@@ -87,7 +89,11 @@ func (s *Spawned) start(binary string, extraEnv []string) error {
 	s.cmd.Env = append(os.Environ(),
 		"ADMIN_USERNAME="+s.AdminUser, "ADMIN_PASS="+s.AdminPass, "ADMIN_EMAIL=admin@bench.invalid",
 		"PORT="+strconv.Itoa(port), "LIFTOFF_BIND=127.0.0.1", "ROOT_URL="+s.URL,
-		"LIFTOFF_DATA_DIR="+filepath.Join(s.dir, "data"))
+		"LIFTOFF_DATA_DIR="+filepath.Join(s.dir, "data"),
+		// Rocket.Chat's REST rate limiter allows 10 calls a minute per route
+		// and address; the load tool's plain users post far more. extraEnv
+		// may turn it back on.
+		"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false")
 	s.cmd.Env = append(s.cmd.Env, extraEnv...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {

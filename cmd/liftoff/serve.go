@@ -111,7 +111,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	})
 
-	rest := api.New(api.Deps{Chat: a.chat, Auth: a.auth, Logger: log, Methods: methodBridge{a}}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy})
+	rest := api.New(api.Deps{Chat: a.chat, Auth: a.auth, Logger: log, Methods: methodBridge{a}}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: os.Getenv("NODE_ENV") == "development"})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", rest)
 	mux.Handle("/avatar/", rest)

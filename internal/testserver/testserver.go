@@ -79,9 +79,11 @@ type Server struct {
 
 // Options tune a test server.
 type Options struct {
-	Env     []string // extra KEY=VALUE environment entries
-	DataDir string   // reuse a data directory (default: a new temp dir)
-	NoAdmin bool     // start without ADMIN_USERNAME
+	// Env holds extra KEY=VALUE environment entries, applied after the
+	// defaults (among them OVERWRITE_SETTING_API_Enable_Rate_Limiter=false).
+	Env     []string
+	DataDir string // reuse a data directory (default: a new temp dir)
+	NoAdmin bool   // start without ADMIN_USERNAME
 }
 
 // Start runs a fresh server and stops it when the test ends.
@@ -127,7 +129,11 @@ func launch(t testing.TB, bin string, o Options, port int) *Server {
 	cmd := exec.Command(bin, "serve")
 	env := append(os.Environ(),
 		fmt.Sprintf("PORT=%d", port), "LIFTOFF_BIND=127.0.0.1", "LIFTOFF_DATA_DIR="+o.DataDir,
-		"ROOT_URL="+s.URL, "LIFTOFF_BCRYPT_COST=4", "LIFTOFF_LOG_LEVEL=info", "LIFTOFF_SQLITE_SYNCHRONOUS=NORMAL")
+		"ROOT_URL="+s.URL, "LIFTOFF_BCRYPT_COST=4", "LIFTOFF_LOG_LEVEL=info", "LIFTOFF_SQLITE_SYNCHRONOUS=NORMAL",
+		// Rocket.Chat's REST rate limiter (10 calls a minute per route and
+		// address) would refuse most tests; e2e/ratelimit_test.go turns it
+		// on through the settings API, and Options.Env may override this.
+		"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false")
 	if !o.NoAdmin {
 		env = append(env, "ADMIN_USERNAME="+AdminUser, "ADMIN_PASS="+AdminPass, "ADMIN_EMAIL=admin@example.org", "ADMIN_NAME=Administrator")
 	}
@@ -277,6 +283,21 @@ type Response struct {
 	Body   []byte
 	Header http.Header
 	JSON   map[string]any
+}
+
+// FromAddr returns a copy of c whose connections leave from the local
+// address ip (any of 127.0.0.0/8 on Linux), so the server sees another
+// client address.
+func (c *Client) FromAddr(ip string) *Client {
+	c.t.Helper()
+	addr := net.ParseIP(ip)
+	if addr == nil {
+		c.t.Fatalf("FromAddr: bad address %q", ip)
+	}
+	d := &net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: addr}}
+	cc := *c
+	cc.http = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+	return &cc
 }
 
 // Get calls GET path with query parameters given as key, value pairs.

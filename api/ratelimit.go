@@ -1,0 +1,210 @@
+package api
+
+import (
+	"fmt"
+	"hash/maphash"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"liftoff/model"
+)
+
+// Rocket.Chat's REST rate limiter (API_Enable_Rate_Limiter and friends).
+//
+// As in Rocket.Chat, every /api/v1 route has its own limiter unless the
+// route turns it off, and a call is counted under the route and the
+// caller's address only: the user id decides nothing but the bypass
+// (api-bypass-rate-limit, held by admin, bot and app), so users behind one
+// address share one allowance per route. Each route counts in fixed
+// windows of API_Enable_Rate_Limiter_Limit_Time_Default milliseconds
+// shared by every address: a window starts with the first call after the
+// previous one ended, and ending it forgets every count of the route.
+// A call is counted before it is judged, refused calls included, and
+// allowed while the count is at most the limit.
+//
+// Settings are read on every call from the settings registry, so changes
+// apply at once; changing a route's limit or window starts a new window
+// (Rocket.Chat rebuilds its limiters then). Counts live in this process
+// only, as Rocket.Chat's do.
+
+// Setting ids the limiter reads.
+const (
+	settingRateLimiterOn      = "API_Enable_Rate_Limiter"
+	settingRateLimiterDev     = "API_Enable_Rate_Limiter_Dev"
+	settingRateLimiterCalls   = "API_Enable_Rate_Limiter_Limit_Calls_Default"
+	settingRateLimiterTime    = "API_Enable_Rate_Limiter_Limit_Time_Default"
+	permissionBypassRateLimit = "api-bypass-rate-limit"
+)
+
+// routeRateLimits are the routes whose rateLimiterOptions differ from the
+// defaults in Rocket.Chat, by route name as registered here.
+var routeRateLimits = map[string]rateLimitOptions{
+	// rateLimiterOptions: false
+	"method.call/{method}":     {off: true},
+	"method.callAnon/{method}": {off: true},
+	// numRequestsAllowed: Rate_Limiter_Limit_RegisterUser (watched)
+	"users.register": {callsSetting: "Rate_Limiter_Limit_RegisterUser"},
+}
+
+// rateLimitOptions are a route's own limiter options.
+type rateLimitOptions struct {
+	off          bool   // the route is never limited
+	callsSetting string // the setting holding its number of calls ("": the default)
+}
+
+// rateLimiter holds the limiters of every route.
+type rateLimiter struct {
+	seed   maphash.Seed
+	routes []*routeLimiter // every limiter, for the sweep; fixed after New
+
+	lastSweep atomic.Int64 // unix nanoseconds
+}
+
+func newRateLimiter() *rateLimiter { return &rateLimiter{seed: maphash.MakeSeed()} }
+
+// route returns the limiter of a route (registered while the server is
+// built), or nil when the route is never limited.
+func (l *rateLimiter) route(name string) *routeLimiter {
+	o := routeRateLimits[name]
+	if o.off {
+		return nil
+	}
+	calls := o.callsSetting
+	if calls == "" {
+		calls = settingRateLimiterCalls
+	}
+	rl := &routeLimiter{parent: l, callsSetting: calls}
+	l.routes = append(l.routes, rl)
+	return rl
+}
+
+// sweep drops the counts of windows that have ended, so routes nobody
+// calls any more hold no memory. It runs at most once a minute, from a
+// call that started a new window.
+func (l *rateLimiter) sweep(now int64) {
+	last := l.lastSweep.Load()
+	if now-last < int64(time.Minute) || !l.lastSweep.CompareAndSwap(last, now) {
+		return
+	}
+	for _, rl := range l.routes {
+		if w := rl.cur.Load(); w != nil && now-w.start > int64(w.interval) {
+			rl.cur.CompareAndSwap(w, nil)
+		}
+	}
+}
+
+// routeLimiter counts the calls of one route in its current window.
+type routeLimiter struct {
+	parent       *rateLimiter
+	callsSetting string
+	cur          atomic.Pointer[window]
+}
+
+// rateShards spreads a window's counts over independently locked maps so
+// that concurrent calls of one route rarely wait for each other.
+const rateShards = 32
+
+// window is one fixed counting period of a route. A new window is a new
+// value: the old one, with every count in it, is left to the collector.
+type window struct {
+	start    int64 // unix nanoseconds
+	interval time.Duration
+	calls    int
+	shards   [rateShards]rateShard
+
+	// The X-RateLimit-Limit and X-RateLimit-Reset values are the same for
+	// every call of a window (Reset is its end), so they are formatted
+	// once. Header values are never modified in place, so responses share
+	// them.
+	limitHdr, resetHdr []string
+}
+
+func newWindow(start int64, calls int, interval time.Duration) *window {
+	return &window{start: start, interval: interval, calls: calls,
+		limitHdr: []string{strconv.Itoa(calls)},
+		resetHdr: []string{strconv.FormatInt(time.Unix(0, start).Add(interval).UnixMilli(), 10)}}
+}
+
+type rateShard struct {
+	mu     sync.Mutex
+	counts map[string]int
+	_      [48]byte // keeps neighbouring locks off one cache line
+}
+
+// verdict is the outcome of counting one call.
+type verdict struct {
+	allowed   bool
+	limit     int
+	remaining int
+	reset     time.Duration // until the window ends
+	w         *window
+}
+
+// take counts a call from key at now against calls per interval.
+func (rl *routeLimiter) take(key string, now time.Time, calls int, interval time.Duration) verdict {
+	n := now.UnixNano()
+	w := rl.cur.Load()
+	for w == nil || n-w.start > int64(interval) || w.calls != calls || w.interval != interval {
+		fresh := newWindow(n, calls, interval)
+		if rl.cur.CompareAndSwap(w, fresh) {
+			w = fresh
+			rl.parent.sweep(n)
+			break
+		}
+		w = rl.cur.Load()
+	}
+	sh := &w.shards[maphash.String(rl.parent.seed, key)%rateShards]
+	sh.mu.Lock()
+	if sh.counts == nil {
+		sh.counts = make(map[string]int)
+	}
+	c := sh.counts[key] + 1
+	sh.counts[key] = c
+	sh.mu.Unlock()
+
+	reset := time.Duration(w.start + int64(interval) - n)
+	if reset < 0 {
+		reset = 0
+	}
+	return verdict{allowed: c <= calls, limit: calls, remaining: max(calls-c, 0), reset: reset, w: w}
+}
+
+// enforceRateLimit applies the route's limiter to a call: it sets the
+// X-RateLimit-* headers whenever the call is subject to the limiter and
+// answers 429 (returning false) when the call is refused. user is the
+// caller on routes that require a login, nil on the others (Rocket.Chat
+// only knows the caller there, so only there does the bypass apply).
+func (s *Server) enforceRateLimit(w http.ResponseWriter, r *http.Request, rl *routeLimiter, user *model.User) bool {
+	set := s.chat.Settings()
+	if !set.Bool(settingRateLimiterOn) || (s.cfg.DevMode && !set.Bool(settingRateLimiterDev)) {
+		return true
+	}
+	calls, ms := set.Int(rl.callsSetting), set.Int(settingRateLimiterTime)
+	if calls <= 0 || ms <= 0 {
+		return true
+	}
+	if user != nil && s.chat.Can(user, permissionBypassRateLimit) {
+		return true
+	}
+	now := time.Now()
+	v := rl.take(s.clientIP(r), now, calls, time.Duration(ms)*time.Millisecond)
+	// Rocket.Chat's X-RateLimit-* names in Go's canonical form, set
+	// directly: Header.Set would canonicalise them again on every call.
+	h := w.Header()
+	h["X-Ratelimit-Limit"] = v.w.limitHdr
+	h["X-Ratelimit-Remaining"] = []string{strconv.Itoa(v.remaining)}
+	h["X-Ratelimit-Reset"] = v.w.resetHdr
+	if v.allowed {
+		return true
+	}
+	secs := int(math.Ceil(v.reset.Seconds()))
+	writeJSON(w, http.StatusTooManyRequests, M{
+		"success": false,
+		"error":   fmt.Sprintf("Error, too many requests. Please slow down. You must wait %d seconds before trying this endpoint again. [error-too-many-requests]", secs),
+	})
+	return false
+}
