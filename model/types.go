@@ -234,7 +234,9 @@ type Message struct {
 	Tcount      int                  `json:"tcount,omitempty"`
 	Tlm         Time                 `json:"tlm,omitzero"`
 	Replies     []string             `json:"replies,omitempty"`
-	Drid        string               `json:"drid,omitempty"`
+	Drid        string               `json:"drid,omitempty"` // the discussion this message links to
+	Dcount      int                  `json:"dcount,omitempty"`
+	Dlm         Time                 `json:"dlm,omitzero"`
 	Role        string               `json:"role,omitempty"`
 	Hidden      bool                 `json:"_hidden,omitempty"`
 	Parent      string               `json:"parent,omitempty"` // of a hidden previous version: the message it was

@@ -84,7 +84,7 @@ type Reader interface {
 	RoomByID(ctx context.Context, id string) (*model.Room, error)
 	RoomByName(ctx context.Context, name string) (*model.Room, error) // channels and groups only, exact name
 	RoomsByIDs(ctx context.Context, ids []string) ([]*model.Room, error)
-	// ListRooms sorts by "name", "ts", "_updatedAt", "usersCount", "msgs", "lm" (default name asc).
+	// ListRooms sorts by "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm" (default name asc).
 	ListRooms(ctx context.Context, q RoomQuery, p Page) ([]*model.Room, int, error)
 
 	// Subscriptions
@@ -203,6 +203,11 @@ type RoomQuery struct {
 	UpdatedSince model.Time
 	Default      *bool
 	Archived     *bool
+	Prid         string // only discussions of this parent room
+	// MemberID keeps only the rooms this user is subscribed to, and those
+	// of the types in AlsoTypes.
+	MemberID  string
+	AlsoTypes []string
 }
 
 // SubscriptionQuery filters SubscriptionsOfUser.
@@ -242,6 +247,9 @@ type MessageQuery struct {
 	TextContains      string // case-insensitive substring of msg
 	IncludeHidden     bool   // also hidden messages (kept previous versions)
 	OnlyHidden        bool   // only hidden messages
+	Drid              string // only messages linking to this discussion
+	Discussions       bool   // only messages that start a discussion (drid set)
+	NoDiscussions     bool   // only messages that start no discussion
 }
 
 // DeletedQuery filters Deleted.

@@ -242,7 +242,7 @@ func (r reader) RoomsByIDs(ctx context.Context, ids []string) ([]*model.Room, er
 
 var roomSort = sortSpec{
 	columns: map[string]string{
-		"name": "name", "ts": "ts", "_updatedAt": "updated_at",
+		"name": "name", "fname": "fname", "ts": "ts", "_updatedAt": "updated_at",
 		"usersCount": "users_count", "msgs": "msgs", "lm": "lm",
 	},
 	def:      []store.SortKey{{Field: "name"}},
@@ -269,6 +269,13 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 	}
 	if q.Archived != nil {
 		w.add("archived = ?", boolInt(*q.Archived))
+	}
+	if q.Prid != "" {
+		w.add("prid = ?", q.Prid)
+	}
+	if q.MemberID != "" {
+		w.add("(t IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = ?))",
+			jsonList(q.AlsoTypes), q.MemberID)
 	}
 	return pageOf(ctx, r.q, "list rooms", scanRoom, "join_code, data", "rooms", &w, roomSort, p)
 }
@@ -466,6 +473,14 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 	}
 	if q.TextContains != "" {
 		w.add(`msg LIKE ? ESCAPE '\'`, likePattern(q.TextContains))
+	}
+	switch {
+	case q.Drid != "":
+		w.add("drid = ?", q.Drid)
+	case q.Discussions:
+		w.add("drid IS NOT NULL")
+	case q.NoDiscussions:
+		w.add("drid IS NULL")
 	}
 	return pageOf(ctx, r.q, "list messages", scanJSON[model.Message], "data", "messages", &w, messageSort, p)
 }

@@ -244,14 +244,14 @@ func (t *tx) DeleteTokensOfUser(ctx context.Context, userID, kind, keep string) 
 // ---- rooms ----
 
 // roomArgs returns id, t, name, fname, search, ts, updated_at, lm, msgs,
-// users_count, is_default, archived, join_code, data.
+// users_count, is_default, archived, join_code, data, prid.
 func roomArgs(r *model.Room) ([]any, error) {
 	data, err := encode("room", r)
 	if err != nil {
 		return nil, err
 	}
 	return []any{r.ID, r.T, r.Name, r.FName, foldLines(r.Name, r.FName), millis(r.TS), millis(r.UpdatedAt),
-		millis(r.LM), r.Msgs, r.UsersCount, boolInt(r.Default), boolInt(r.Archived), r.JoinCode, data}, nil
+		millis(r.LM), r.Msgs, r.UsersCount, boolInt(r.Default), boolInt(r.Archived), r.JoinCode, data, r.Prid}, nil
 }
 
 // InsertRoom adds r; ErrConflict on a duplicate id or channel/group name.
@@ -261,8 +261,8 @@ func (t *tx) InsertRoom(ctx context.Context, r *model.Room) error {
 		return err
 	}
 	return t.execMany(ctx, "insert room", `INSERT INTO rooms
-		(id, t, name, fname, search, ts, updated_at, lm, msgs, users_count, is_default, archived, join_code, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		(id, t, name, fname, search, ts, updated_at, lm, msgs, users_count, is_default, archived, join_code, data, prid)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 }
 
 // UpdateRoom replaces the room r.ID with r.
@@ -274,7 +274,7 @@ func (t *tx) UpdateRoom(ctx context.Context, r *model.Room) error {
 	args = append(args[1:], r.ID)
 	return t.execOne(ctx, "update room", "room", r.ID, `UPDATE rooms SET
 		t = ?, name = ?, fname = ?, search = ?, ts = ?, updated_at = ?, lm = ?, msgs = ?, users_count = ?,
-		is_default = ?, archived = ?, join_code = ?, data = ? WHERE id = ?`, args...)
+		is_default = ?, archived = ?, join_code = ?, data = ?, prid = ? WHERE id = ?`, args...)
 }
 
 // DeleteRoom removes the room, its subscriptions and its messages, leaving
@@ -498,7 +498,7 @@ func (t *tx) RenameUserInSubscriptions(ctx context.Context, userID, oldUsername,
 // ---- messages ----
 
 // messageArgs returns id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount,
-// tlm, pinned, msg, mention_ids, starred_ids, data.
+// tlm, pinned, msg, mention_ids, starred_ids, data, hidden, drid.
 func messageArgs(m *model.Message) ([]any, error) {
 	data, err := encode("message", m)
 	if err != nil {
@@ -507,6 +507,10 @@ func messageArgs(m *model.Message) ([]any, error) {
 	var tmid any // NULL when not a reply: keeps replies' partial index small
 	if m.Tmid != "" {
 		tmid = m.Tmid
+	}
+	var drid any // NULL when the message starts no discussion
+	if m.Drid != "" {
+		drid = m.Drid
 	}
 	mentions := make([]string, 0, len(m.Mentions))
 	for _, x := range m.Mentions {
@@ -517,7 +521,7 @@ func messageArgs(m *model.Message) ([]any, error) {
 		starred = append(starred, x.ID)
 	}
 	return []any{m.ID, m.RID, millis(m.TS), millis(m.UpdatedAt), m.T, tmid, boolInt(m.Tshow), m.U.ID,
-		m.Tcount, millis(m.Tlm), boolInt(m.Pinned), m.Msg, jsonList(mentions), jsonList(starred), data, boolInt(m.Hidden)}, nil
+		m.Tcount, millis(m.Tlm), boolInt(m.Pinned), m.Msg, jsonList(mentions), jsonList(starred), data, boolInt(m.Hidden), drid}, nil
 }
 
 // InsertMessage adds m; ErrConflict on a duplicate id.
@@ -527,8 +531,8 @@ func (t *tx) InsertMessage(ctx context.Context, m *model.Message) error {
 		return err
 	}
 	return t.execMany(ctx, "insert message", `INSERT INTO messages
-		(id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, msg, mention_ids, starred_ids, data, hidden)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		(id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, msg, mention_ids, starred_ids, data, hidden, drid)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 }
 
 // UpdateMessage replaces the message m.ID with m.
@@ -540,7 +544,7 @@ func (t *tx) UpdateMessage(ctx context.Context, m *model.Message) error {
 	args = append(args[1:], m.ID)
 	return t.execOne(ctx, "update message", "message", m.ID, `UPDATE messages SET
 		rid = ?, ts = ?, updated_at = ?, t = ?, tmid = ?, tshow = ?, u_id = ?, tcount = ?, tlm = ?,
-		pinned = ?, msg = ?, mention_ids = ?, starred_ids = ?, data = ?, hidden = ? WHERE id = ?`, args...)
+		pinned = ?, msg = ?, mention_ids = ?, starred_ids = ?, data = ?, hidden = ?, drid = ? WHERE id = ?`, args...)
 }
 
 // DeleteMessage removes the message, leaving a tombstone dated at that

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"Deleted", testDeleted},
 		{"HiddenMessages", testHiddenMessages},
 		{"ThreadTombstones", testThreadTombstones},
+		{"Discussions", testDiscussions},
 		{"RolesPermissionsSettings", testRolesPermissionsSettings},
 		{"UsersInRole", testUsersInRole},
 		{"Counts", testCounts},
