@@ -13,4 +13,5 @@ func (s *Server) routes() {
 	s.adminRoutes()      // admin.go: settings, statistics, roles, permissions
 	s.methodCallRoutes() // methodcall.go: method.call, method.callAnon
 	s.muteRoutes()       // mute.go: rooms.muteUser, rooms.unmuteUser
+	s.discussionRoutes() // discussions.go: rooms.createDiscussion, rooms.getDiscussions, chat.getDiscussions
 }

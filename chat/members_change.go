@@ -142,29 +142,42 @@ func (s *Service) Join(ctx context.Context, user *model.User, ref RoomRef, joinC
 	}
 	now := s.nowTime()
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		r, err := loadRoomTx(ctx, tx, room.ID)
-		if err != nil {
-			return err
-		}
+		r, err := s.joinTx(ctx, tx, room.ID, user, now)
 		room = r
-		added, err := s.addMemberTx(ctx, tx, r, user, now)
-		if err != nil || !added {
-			return err
-		}
-		r.UsersCount++
-		t := "uj"
-		if r.Prid != "" { // a discussion
-			t = "ut"
-		}
-		if err := s.systemNotice(ctx, tx, r, t, user.Username, user, now, nil); err != nil {
-			return err
-		}
-		return saveRoom(ctx, tx, r, now)
+		return err
 	})
 	if err != nil {
 		return nil, internal("join", err)
 	}
 	return room, nil
+}
+
+// joinTx subscribes user to the room inside tx, with the join notice ("uj",
+// or "ut" in a discussion), unless already a member. It returns the room.
+func (s *Service) joinTx(ctx context.Context, tx store.Tx, roomID string, user *model.User, now model.Time) (*model.Room, error) {
+	r, err := loadRoomTx(ctx, tx, roomID)
+	if err != nil {
+		return nil, err
+	}
+	added, err := s.addMemberTx(ctx, tx, r, user, now)
+	if err != nil || !added {
+		return r, err
+	}
+	r.UsersCount++
+	t := "uj"
+	if r.Prid != "" { // a discussion
+		t = "ut"
+	}
+	if err := s.systemNotice(ctx, tx, r, t, user.Username, user, now, nil); err != nil {
+		return nil, err
+	}
+	return r, saveRoom(ctx, tx, r, now)
+}
+
+// joinDiscussionTx is joinTx for a discussion one posts in.
+func (s *Service) joinDiscussionTx(ctx context.Context, tx store.Tx, roomID string, user *model.User, now model.Time) error {
+	_, err := s.joinTx(ctx, tx, roomID, user, now)
+	return err
 }
 
 // Leave takes user out of a channel or private group (channels.leave,
@@ -392,10 +405,11 @@ func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 	return internal("set room role", err)
 }
 
-// DeleteRoom erases a room with its subscriptions and messages
-// (channels.delete, groups.delete, the eraseRoom method); it needs
-// delete-c / delete-p / delete-d in the room. Every member's subscription
-// is reported removed, so delivery to them stops.
+// DeleteRoom erases a room with its subscriptions, messages and
+// discussions (channels.delete, groups.delete, the eraseRoom method); it
+// needs delete-c / delete-p / delete-d in the room. Every member's
+// subscription is reported removed, so delivery to them stops. Deleting a
+// discussion clears the link from its parent's discussion-created message.
 func (s *Service) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, t string) error {
 	room, err := s.memberRoom(ctx, actor, ref, t, false)
 	if err != nil {
@@ -426,18 +440,7 @@ func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.
 		if err != nil {
 			return err
 		}
-		subs, _, err := tx.SubscriptionsOfRoom(ctx, r.ID, store.MemberQuery{}, store.Page{})
-		if err != nil {
-			return err
-		}
-		if err := tx.DeleteRoom(ctx, r.ID); err != nil {
-			return err
-		}
-		for _, sub := range subs {
-			tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: sub})
-		}
-		tx.Emit(model.RoomChanged{Action: model.ActionRemoved, Room: cloneRoom(r)})
-		return nil
+		return eraseRoomTx(ctx, tx, r, s.nowTime())
 	})
 	return internal("delete room", err)
 }

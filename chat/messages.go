@@ -383,6 +383,7 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 	// the message (as a hidden previous version when the removal shows, else
 	// by hiding it) and Message_ShowDeletedStatus shows the removal.
 	isThread := m.Tcount > 0
+	drid := m.Drid
 	keepHistory := isThread || s.settings.Bool("Message_KeepHistory")
 	showDeleted := isThread || s.settings.Bool("Message_ShowDeletedStatus")
 	switch {
@@ -428,7 +429,17 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 			room.LastMessage = last[0]
 		}
 	}
-	return saveRoom(ctx, tx, room, now)
+	if err := saveRoom(ctx, tx, room, now); err != nil {
+		return err
+	}
+	if err := refreshDiscussionTx(ctx, tx, room, now); err != nil {
+		return err
+	}
+	// Removing a discussion-created message deletes its discussion.
+	if drid != "" {
+		return eraseDiscussionOfTx(ctx, tx, drid, now)
+	}
+	return nil
 }
 
 // ---- reactions ----

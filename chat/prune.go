@@ -23,8 +23,9 @@ type PruneInput struct {
 	ExcludePinned bool
 	// IgnoreThreads keeps thread replies and thread parents.
 	IgnoreThreads bool
-	// IgnoreDiscussion keeps discussion starters. Liftoff has no
-	// discussions yet, so it only travels in the deleteMessageBulk event.
+	// IgnoreDiscussion keeps the messages that link to discussions (and
+	// the discussions); without it the discussions started in the range
+	// are deleted with their links.
 	IgnoreDiscussion bool
 	// FilesOnly removes only the files of messages, keeping the messages.
 	// Liftoff stores no uploaded files yet, so nothing matches.
@@ -82,6 +83,12 @@ func (s *Service) PruneMessages(ctx context.Context, user *model.User, in PruneI
 			q.FromUsers = append(q.FromUsers, u.ID)
 		}
 	}
+	q.NoDiscussions = in.IgnoreDiscussion
+	if !in.IgnoreDiscussion {
+		if err := s.pruneDiscussions(ctx, q, in.Limit); err != nil {
+			return 0, internal("prune messages", err)
+		}
+	}
 	total := 0
 	var last model.Time // ts of the newest message removed
 	for in.Limit == 0 || total < in.Limit {
@@ -111,6 +118,58 @@ func (s *Service) PruneMessages(ctx context.Context, user *model.User, in PruneI
 		return total, internal("prune messages", err)
 	}
 	return total, nil
+}
+
+// pruneDiscussions deletes the discussions started by the messages the
+// clean-up's filters match (at most limit of them, oldest first; 0: all),
+// as Rocket.Chat's cleanRoomHistory does before removing the messages.
+// Thread filters do not apply to them, as in Rocket.Chat. Deleting a
+// discussion clears its link's drid, so the clean-up then removes the
+// link like any other message.
+func (s *Service) pruneDiscussions(ctx context.Context, q store.MessageQuery, limit int) error {
+	q.Discussions, q.NoThreads = true, false
+	done := 0
+	for limit == 0 || done < limit {
+		n := pruneBatch
+		if limit > 0 {
+			n = min(n, limit-done)
+		}
+		var found int
+		err := s.store.Update(ctx, func(tx store.Tx) error {
+			links, _, err := tx.ListMessages(ctx, q, store.Page{Count: n, Sort: []store.SortKey{{Field: "ts"}}, NoTotal: true})
+			if err != nil {
+				return err
+			}
+			found = len(links)
+			now := s.nowTime()
+			for _, m := range links {
+				if err := eraseDiscussionOfTx(ctx, tx, m.Drid, now); err != nil {
+					return err
+				}
+				if m.Drid != "" {
+					// A link whose discussion is already gone: clear it, or
+					// the next batch would find it again.
+					if cur, err := tx.MessageByID(ctx, m.ID); err == nil && cur.Drid != "" {
+						cur.Drid, cur.Dcount, cur.Dlm, cur.UpdatedAt = "", 0, model.Time{}, now
+						if err := saveLinkTx(ctx, tx, cur); err != nil {
+							return err
+						}
+					} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		done += found
+		if found < n {
+			return nil
+		}
+	}
+	return nil
 }
 
 // pruneHiddenVersions removes the hidden records (previous versions kept

@@ -59,7 +59,7 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 	// needs neither, so the read is skipped there.
 	impersonates := in.Alias != "" || in.Avatar != "" || in.Emoji != ""
 	var sub *model.Subscription
-	if room.T != model.RoomChannel || room.ReadOnly || impersonates || !s.perms.Has(user, nil, "view-c-room") {
+	if room.T != model.RoomChannel || room.ReadOnly || impersonates || room.Prid != "" || !s.perms.Has(user, nil, "view-c-room") {
 		sub, err = s.store.Subscription(ctx, room.ID, user.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			sub = nil
@@ -114,6 +114,13 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 	}
 
 	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if sub == nil && room.Prid != "" {
+			// Posting in a discussion joins it (Rocket.Chat's
+			// joinDiscussionOnMessage).
+			if err := s.joinDiscussionTx(ctx, tx, room.ID, user, now); err != nil {
+				return err
+			}
+		}
 		return s.storeNewMessage(ctx, tx, room.ID, msg, toAll || toHere)
 	})
 	if err != nil {
@@ -237,6 +244,9 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 		room.LastMessage = cloneMessage(msg)
 	}
 	if err := saveRoom(ctx, tx, room, now); err != nil {
+		return err
+	}
+	if err := refreshDiscussionTx(ctx, tx, room, now); err != nil {
 		return err
 	}
 

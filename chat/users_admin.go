@@ -825,7 +825,7 @@ func (s *Service) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, 
 		}
 		oneToOne := room.T == model.RoomDirect && len(room.UIDs) <= 2
 		if orphan[room.ID] || oneToOne {
-			if err := eraseRoomOfDeletedUser(ctx, tx, room); err != nil {
+			if err := eraseRoomOfDeletedUser(ctx, tx, room, now); err != nil {
 				return err
 			}
 			continue
@@ -867,19 +867,8 @@ func (s *Service) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, 
 // eraseRoomOfDeletedUser removes a room left without purpose by a deleted
 // user (their one-to-one conversations, rooms they were alone in), with
 // the events for every membership.
-func eraseRoomOfDeletedUser(ctx context.Context, tx store.Tx, room *model.Room) error {
-	members, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, store.Page{})
-	if err != nil {
-		return err
-	}
-	if err := tx.DeleteRoom(ctx, room.ID); err != nil {
-		return err
-	}
-	for _, m := range members {
-		tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: m})
-	}
-	tx.Emit(model.RoomChanged{Action: model.ActionRemoved, Room: cloneRoom(room)})
-	return nil
+func eraseRoomOfDeletedUser(ctx context.Context, tx store.Tx, room *model.Room, now model.Time) error {
+	return eraseRoomTx(ctx, tx, room, now)
 }
 
 // visibleStatusOf is the status others see: invisible shows as offline.

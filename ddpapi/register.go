@@ -46,6 +46,7 @@ func Register(rt *realtime.Server, d Deps) {
 		"getThreadMessages":  m.getThreadMessages,
 		// rooms (rooms.go)
 		"createChannel":       m.createChannel,
+		"createDiscussion":    m.createDiscussion,
 		"createPrivateGroup":  m.createPrivateGroup,
 		"createDirectMessage": m.createDirectMessage,
 		"joinRoom":            m.joinRoom,

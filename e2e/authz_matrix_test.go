@@ -144,6 +144,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return map[string]any{"roomId": r, "userId": f.newMember(t, r, typ)}
 		}
 	}
+	// discussion starts a discussion of a fresh room (as owner, with member).
+	discussion := func(typ string) func(*testing.T, *matrixFixture) map[string]any {
+		return func(t *testing.T, f *matrixFixture) map[string]any {
+			r := f.as[owner].Post("/api/v1/rooms.createDiscussion", map[string]any{
+				"prid": f.freshRoom(t, typ), "t_name": f.unique("d"), "users": []string{f.as[member].Username},
+			}).OK(t)
+			return map[string]any{"roomId": r.Str("discussion._id")}
+		}
+	}
 	newUser := func(t *testing.T, f *matrixFixture) map[string]any {
 		n := f.unique("made")
 		return map[string]any{"username": n, "email": n + "@example.org", "password": "pw-" + n, "name": n}
@@ -198,6 +207,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 		// Thread sync reads the room.
 		{"GET", "chat.syncThreadsList", with(room("rid", "p"), "updatedSince", "1970-01-01T00:00:00.000Z"), [5]int{out, no, ok, ok, no}},
+
+		// Discussions: starting one needs start-discussion (or
+		// start-discussion-other-user) and the right to post in the parent;
+		// the lists read the room; deleting one is deleting a room.
+		{"POST", "rooms.createDiscussion", with(room("prid", "c"), "t_name", uniq("talk")), [5]int{out, ok, ok, ok, ok}},
+		{"POST", "rooms.createDiscussion", with(room("prid", "p"), "t_name", uniq("talk")), [5]int{out, no, ok, ok, no}},
+		{"GET", "rooms.getDiscussions", room("roomId", "c"), [5]int{out, ok, ok, ok, ok}},
+		{"GET", "rooms.getDiscussions", room("roomId", "p"), [5]int{out, bad, ok, ok, bad}},
+		{"GET", "chat.getDiscussions", room("roomId", "c"), [5]int{out, ok, ok, ok, ok}},
+		{"GET", "chat.getDiscussions", room("roomId", "p"), [5]int{out, no, ok, ok, no}},
+		{"POST", "channels.delete", discussion("c"), [5]int{out, no, no, ok, ok}},
+		{"POST", "groups.delete", discussion("p"), [5]int{out, bad, no, ok, bad}},
 
 		// Administration.
 		{"POST", "users.create", newUser, [5]int{out, no, no, no, ok}},
