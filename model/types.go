@@ -118,6 +118,9 @@ type Room struct {
 	Muted        []string `json:"muted,omitempty"`
 	Unmuted      []string `json:"unmuted,omitempty"` // may post in a read-only room without post-readonly
 	Prid         string   `json:"prid,omitempty"`
+	TeamID       string   `json:"teamId,omitempty"`      // the team the room belongs to (its main room or one of its rooms)
+	TeamMain     bool     `json:"teamMain,omitempty"`    // the team's main room
+	TeamDefault  bool     `json:"teamDefault,omitempty"` // a room every new team member joins
 	JoinCode     string   `json:"-"`
 	// JoinCodeRequired is shown instead of the code itself.
 	JoinCodeRequired bool           `json:"joinCodeRequired,omitempty"`
@@ -307,4 +310,44 @@ type Token struct {
 	ExpiresAt       Time   `json:"expiresAt,omitzero"`
 	LastTokenPart   string `json:"lastTokenPart,omitempty"`
 	BypassTwoFactor bool   `json:"bypassTwoFactor,omitempty"`
+}
+
+// Team types (ITeam.type).
+const (
+	TeamPublic  = 0 // its main room is a channel
+	TeamPrivate = 1 // its main room is a private group
+)
+
+// Team is a group of users with a main room and rooms of its own (ITeam).
+// The main room carries teamMain and teamId; the team's other rooms carry
+// teamId.
+type Team struct {
+	ID        string  `json:"_id"`
+	Name      string  `json:"name"`
+	Type      int     `json:"type"`
+	RoomID    string  `json:"roomId"`
+	CreatedBy UserRef `json:"createdBy"` // _id and username
+	CreatedAt Time    `json:"createdAt"`
+	UpdatedAt Time    `json:"_updatedAt"`
+}
+
+// TeamMember is one user's membership of a team, with their team roles
+// (ITeamMember). It follows the user's subscription to the team's main room.
+type TeamMember struct {
+	TeamID    string   `json:"teamId"`
+	UserID    string   `json:"userId"`
+	Roles     []string `json:"roles,omitempty"`
+	CreatedBy UserRef  `json:"createdBy"` // who added the member: _id and username
+	CreatedAt Time     `json:"createdAt"`
+	UpdatedAt Time     `json:"_updatedAt"`
+}
+
+// HasRole reports whether the member holds the team role.
+func (m *TeamMember) HasRole(role string) bool {
+	for _, r := range m.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
 }

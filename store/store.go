@@ -112,6 +112,16 @@ type Reader interface {
 	// (scoped to roomID), "room" or "subscription" (scoped to userID).
 	Deleted(ctx context.Context, q DeletedQuery, p Page) ([]Tombstone, int, error)
 
+	// Teams
+	TeamByID(ctx context.Context, id string) (*model.Team, error)
+	TeamByName(ctx context.Context, name string) (*model.Team, error) // exact name
+	// ListTeams sorts by "name", "createdAt", "_updatedAt" (default createdAt asc).
+	ListTeams(ctx context.Context, q TeamQuery, p Page) ([]*model.Team, int, error)
+	TeamMember(ctx context.Context, teamID, userID string) (*model.TeamMember, error)
+	// TeamMembers pages a team's members, sorted by "createdAt" (default)
+	// or "username"; the user filters look at the member's user record.
+	TeamMembers(ctx context.Context, teamID string, q TeamMemberQuery, p Page) ([]*model.TeamMember, int, error)
+
 	// Roles, permissions, settings
 	Roles(ctx context.Context) ([]*model.Role, error)
 	RoleByID(ctx context.Context, id string) (*model.Role, error) // by id or by name
@@ -135,8 +145,9 @@ type Tx interface {
 
 	InsertUser(ctx context.Context, u *model.User) error
 	UpdateUser(ctx context.Context, u *model.User) error // replaces the whole record
-	// DeleteUser removes the user, their tokens and their subscriptions
-	// (leaving tombstones for the subscriptions). Messages stay.
+	// DeleteUser removes the user, their tokens, their subscriptions
+	// (leaving tombstones for the subscriptions) and their team
+	// memberships. Messages stay.
 	DeleteUser(ctx context.Context, id string) error
 	SetPasswordHash(ctx context.Context, userID, hash string) error
 	InsertToken(ctx context.Context, t *model.Token) error
@@ -176,6 +187,15 @@ type Tx interface {
 	// DeleteMessage does. Hiding a hidden message changes nothing.
 	HideMessage(ctx context.Context, id string, at model.Time) error
 
+	// InsertTeam adds a team; ErrConflict on a duplicate id or name.
+	InsertTeam(ctx context.Context, t *model.Team) error
+	UpdateTeam(ctx context.Context, t *model.Team) error // replaces the whole record
+	// DeleteTeam removes the team and its memberships. Rooms are not touched.
+	DeleteTeam(ctx context.Context, id string) error
+	// UpsertTeamMember inserts or replaces the membership (teamId, userId).
+	UpsertTeamMember(ctx context.Context, m *model.TeamMember) error
+	DeleteTeamMember(ctx context.Context, teamID, userID string) error
+
 	UpsertRole(ctx context.Context, r *model.Role) error
 	DeleteRole(ctx context.Context, id string) error
 	UpsertPermission(ctx context.Context, p *model.Permission) error
@@ -204,10 +224,30 @@ type RoomQuery struct {
 	Default      *bool
 	Archived     *bool
 	Prid         string // only discussions of this parent room
+	TeamID       string // only rooms of this team (its main room included)
+	TeamMain     *bool  // only main rooms of teams (true) or only other rooms (false)
+	TeamDefault  *bool  // only rooms (not) joined by every new team member
 	// MemberID keeps only the rooms this user is subscribed to, and those
 	// of the types in AlsoTypes.
 	MemberID  string
 	AlsoTypes []string
+}
+
+// TeamQuery filters ListTeams. Zero fields do not filter.
+type TeamQuery struct {
+	IDs      []string
+	MemberID string // only teams this user is a member of
+	Type     *int
+}
+
+// TeamMemberQuery filters TeamMembers. Zero fields do not filter.
+type TeamMemberQuery struct {
+	Username string   // case-insensitive substring of the member's username
+	Name     string   // case-insensitive substring of the member's name
+	Statuses []string // the member's user status is one of these
+	Active   *bool    // the member's user is (in)active
+	Role     string   // the member holds this team role
+	UserIDs  []string // only these users
 }
 
 // SubscriptionQuery filters SubscriptionsOfUser.

@@ -273,11 +273,130 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 	if q.Prid != "" {
 		w.add("prid = ?", q.Prid)
 	}
+	if q.TeamID != "" {
+		w.add("team_id = ?", q.TeamID)
+	}
+	if q.TeamMain != nil {
+		w.add("team_main = ?", boolInt(*q.TeamMain))
+	}
+	if q.TeamDefault != nil {
+		w.add("team_default = ?", boolInt(*q.TeamDefault))
+	}
 	if q.MemberID != "" {
 		w.add("(t IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = ?))",
 			jsonList(q.AlsoTypes), q.MemberID)
 	}
 	return pageOf(ctx, r.q, "list rooms", scanRoom, "join_code, data", "rooms", &w, roomSort, p)
+}
+
+// ---- teams ----
+
+// TeamByID returns the team with the id.
+func (r reader) TeamByID(ctx context.Context, id string) (*model.Team, error) {
+	tm, ok, err := one(ctx, r.q, scanJSON[model.Team], "SELECT data FROM teams WHERE id = ?", id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: team by id: %w", err)
+	}
+	if !ok {
+		return nil, notFound("team", id)
+	}
+	return tm, nil
+}
+
+// TeamByName returns the team with exactly the name.
+func (r reader) TeamByName(ctx context.Context, name string) (*model.Team, error) {
+	tm, ok, err := one(ctx, r.q, scanJSON[model.Team], "SELECT data FROM teams WHERE name = ?", name)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: team by name: %w", err)
+	}
+	if !ok {
+		return nil, notFound("team", name)
+	}
+	return tm, nil
+}
+
+var teamSort = sortSpec{
+	columns:  map[string]string{"name": "name", "createdAt": "created_at", "_updatedAt": "updated_at"},
+	def:      []store.SortKey{{Field: "createdAt"}},
+	tiebreak: "id",
+}
+
+// ListTeams pages the teams matching q.
+func (r reader) ListTeams(ctx context.Context, q store.TeamQuery, p store.Page) ([]*model.Team, int, error) {
+	var w where
+	if len(q.IDs) > 0 {
+		w.add("id IN (SELECT value FROM json_each(?))", jsonList(q.IDs))
+	}
+	if q.MemberID != "" {
+		w.add("id IN (SELECT team_id FROM team_members WHERE user_id = ?)", q.MemberID)
+	}
+	if q.Type != nil {
+		w.add("type = ?", *q.Type)
+	}
+	return pageOf(ctx, r.q, "list teams", scanJSON[model.Team], "data", "teams", &w, teamSort, p)
+}
+
+func scanTeamMember(s scanner) (*model.TeamMember, error) {
+	var roles string
+	var data []byte
+	if err := s.Scan(&roles, &data); err != nil {
+		return nil, err
+	}
+	m := new(model.TeamMember)
+	if err := json.Unmarshal(data, m); err != nil {
+		return nil, fmt.Errorf("decode team member: %w", err)
+	}
+	rs, err := stringList(roles)
+	if err != nil {
+		return nil, err
+	}
+	m.Roles = rs
+	return m, nil
+}
+
+// TeamMember returns the user's membership of the team.
+func (r reader) TeamMember(ctx context.Context, teamID, userID string) (*model.TeamMember, error) {
+	m, ok, err := one(ctx, r.q, scanTeamMember,
+		"SELECT roles, data FROM team_members WHERE team_id = ? AND user_id = ?", teamID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: team member: %w", err)
+	}
+	if !ok {
+		return nil, notFound("team member", teamID+"/"+userID)
+	}
+	return m, nil
+}
+
+var teamMemberSort = sortSpec{
+	columns:  map[string]string{"createdAt": "m.created_at", "username": "u.username_fold"},
+	def:      []store.SortKey{{Field: "createdAt"}},
+	tiebreak: "m.user_id",
+}
+
+// TeamMembers pages the team's members matching q.
+func (r reader) TeamMembers(ctx context.Context, teamID string, q store.TeamMemberQuery, p store.Page) ([]*model.TeamMember, int, error) {
+	var w where
+	w.add("m.team_id = ?", teamID)
+	if q.Username != "" {
+		w.add("instr(coalesce(u.username_fold, ''), ?) > 0", fold(q.Username))
+	}
+	if q.Name != "" {
+		w.add("instr(lower(u.name), ?) > 0", fold(q.Name))
+	}
+	if len(q.Statuses) > 0 {
+		w.add("u.status IN (SELECT value FROM json_each(?))", jsonList(q.Statuses))
+	}
+	if q.Active != nil {
+		w.add("u.active = ?", boolInt(*q.Active))
+	}
+	if q.Role != "" {
+		w.add("EXISTS (SELECT 1 FROM json_each(m.roles) AS r WHERE r.value = ?)", q.Role)
+	}
+	if q.UserIDs != nil {
+		w.add("m.user_id IN (SELECT value FROM json_each(?))", jsonList(q.UserIDs))
+	}
+	return pageOf(ctx, r.q, "team members", scanTeamMember, "m.roles, m.data",
+		"team_members AS m JOIN users AS u ON u.id = m.user_id", &w, teamMemberSort, p)
 }
 
 // ---- subscriptions ----

@@ -185,6 +185,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 		"DELETE FROM user_emails WHERE user_id = ?",
 		"DELETE FROM passwords WHERE user_id = ?",
 		"DELETE FROM tokens WHERE user_id = ?",
+		"DELETE FROM team_members WHERE user_id = ?",
 	} {
 		if err := t.execMany(ctx, "delete user", q, id); err != nil {
 			return err
@@ -244,14 +245,16 @@ func (t *tx) DeleteTokensOfUser(ctx context.Context, userID, kind, keep string) 
 // ---- rooms ----
 
 // roomArgs returns id, t, name, fname, search, ts, updated_at, lm, msgs,
-// users_count, is_default, archived, join_code, data, prid.
+// users_count, is_default, archived, join_code, data, prid, team_id,
+// team_main, team_default.
 func roomArgs(r *model.Room) ([]any, error) {
 	data, err := encode("room", r)
 	if err != nil {
 		return nil, err
 	}
 	return []any{r.ID, r.T, r.Name, r.FName, foldLines(r.Name, r.FName), millis(r.TS), millis(r.UpdatedAt),
-		millis(r.LM), r.Msgs, r.UsersCount, boolInt(r.Default), boolInt(r.Archived), r.JoinCode, data, r.Prid}, nil
+		millis(r.LM), r.Msgs, r.UsersCount, boolInt(r.Default), boolInt(r.Archived), r.JoinCode, data, r.Prid,
+		r.TeamID, boolInt(r.TeamMain), boolInt(r.TeamDefault)}, nil
 }
 
 // InsertRoom adds r; ErrConflict on a duplicate id or channel/group name.
@@ -261,8 +264,9 @@ func (t *tx) InsertRoom(ctx context.Context, r *model.Room) error {
 		return err
 	}
 	return t.execMany(ctx, "insert room", `INSERT INTO rooms
-		(id, t, name, fname, search, ts, updated_at, lm, msgs, users_count, is_default, archived, join_code, data, prid)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		(id, t, name, fname, search, ts, updated_at, lm, msgs, users_count, is_default, archived, join_code, data, prid,
+		team_id, team_main, team_default)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 }
 
 // UpdateRoom replaces the room r.ID with r.
@@ -274,7 +278,8 @@ func (t *tx) UpdateRoom(ctx context.Context, r *model.Room) error {
 	args = append(args[1:], r.ID)
 	return t.execOne(ctx, "update room", "room", r.ID, `UPDATE rooms SET
 		t = ?, name = ?, fname = ?, search = ?, ts = ?, updated_at = ?, lm = ?, msgs = ?, users_count = ?,
-		is_default = ?, archived = ?, join_code = ?, data = ?, prid = ? WHERE id = ?`, args...)
+		is_default = ?, archived = ?, join_code = ?, data = ?, prid = ?, team_id = ?, team_main = ?, team_default = ?
+		WHERE id = ?`, args...)
 }
 
 // DeleteRoom removes the room, its subscriptions and its messages, leaving
@@ -598,6 +603,55 @@ func (t *tx) HideMessage(ctx context.Context, id string, at model.Time) error {
 		return err
 	}
 	return t.messageTombstone(ctx, id, m.RID, m.Tmid, m.Tcount > 0, at)
+}
+
+// ---- teams ----
+
+// InsertTeam adds the team; ErrConflict on a duplicate id or name.
+func (t *tx) InsertTeam(ctx context.Context, tm *model.Team) error {
+	data, err := encode("team", tm)
+	if err != nil {
+		return err
+	}
+	return t.execMany(ctx, "insert team", `INSERT INTO teams (id, name, type, room_id, created_at, updated_at, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, tm.ID, tm.Name, tm.Type, tm.RoomID, millis(tm.CreatedAt), millis(tm.UpdatedAt), data)
+}
+
+// UpdateTeam replaces the team tm.ID with tm.
+func (t *tx) UpdateTeam(ctx context.Context, tm *model.Team) error {
+	data, err := encode("team", tm)
+	if err != nil {
+		return err
+	}
+	return t.execOne(ctx, "update team", "team", tm.ID, `UPDATE teams SET
+		name = ?, type = ?, room_id = ?, created_at = ?, updated_at = ?, data = ? WHERE id = ?`,
+		tm.Name, tm.Type, tm.RoomID, millis(tm.CreatedAt), millis(tm.UpdatedAt), data, tm.ID)
+}
+
+// DeleteTeam removes the team and its memberships.
+func (t *tx) DeleteTeam(ctx context.Context, id string) error {
+	if err := t.execOne(ctx, "delete team", "team", id, "DELETE FROM teams WHERE id = ?", id); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "delete team: members", "DELETE FROM team_members WHERE team_id = ?", id)
+}
+
+// UpsertTeamMember inserts or replaces the membership (m.TeamID, m.UserID).
+func (t *tx) UpsertTeamMember(ctx context.Context, m *model.TeamMember) error {
+	data, err := encode("team member", m)
+	if err != nil {
+		return err
+	}
+	return t.execMany(ctx, "upsert team member", `INSERT INTO team_members (team_id, user_id, roles, created_at, data)
+		VALUES (?1, ?2, ?3, ?4, ?5)
+		ON CONFLICT (team_id, user_id) DO UPDATE SET roles = ?3, created_at = ?4, data = ?5`,
+		m.TeamID, m.UserID, jsonList(m.Roles), millis(m.CreatedAt), data)
+}
+
+// DeleteTeamMember removes the membership.
+func (t *tx) DeleteTeamMember(ctx context.Context, teamID, userID string) error {
+	return t.execOne(ctx, "delete team member", "team member", teamID+"/"+userID,
+		"DELETE FROM team_members WHERE team_id = ? AND user_id = ?", teamID, userID)
 }
 
 // ---- roles, permissions, settings ----

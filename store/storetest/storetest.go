@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"HiddenMessages", testHiddenMessages},
 		{"ThreadTombstones", testThreadTombstones},
 		{"Discussions", testDiscussions},
+		{"Teams", testTeams},
 		{"RolesPermissionsSettings", testRolesPermissionsSettings},
 		{"UsersInRole", testUsersInRole},
 		{"Counts", testCounts},
