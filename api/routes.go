@@ -14,4 +14,5 @@ func (s *Server) routes() {
 	s.methodCallRoutes() // methodcall.go: method.call, method.callAnon
 	s.muteRoutes()       // mute.go: rooms.muteUser, rooms.unmuteUser
 	s.discussionRoutes() // discussions.go: rooms.createDiscussion, rooms.getDiscussions, chat.getDiscussions
+	s.teamRoutes()       // teams.go: teams.*
 }

@@ -187,7 +187,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusBadRequest
 	switch e.Type {
 	case "error-not-allowed", "error-action-not-allowed", "unauthorized", "error-unauthorized",
-		"error-not-authorized", "not-authorized":
+		"error-not-authorized", "not-authorized", "error-no-permission-team-channel":
 		// Every refusal for want of a permission answers 403.
 		status = http.StatusForbidden
 	case "error-request-too-large":

@@ -379,6 +379,9 @@ func eraseRoomTx(ctx context.Context, tx store.Tx, room *model.Room, now model.T
 		tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: sub})
 	}
 	tx.Emit(model.RoomChanged{Action: model.ActionRemoved, Room: cloneRoom(room)})
+	if err := teamRoomErasedTx(ctx, tx, room, now); err != nil {
+		return err
+	}
 	links, _, err := tx.ListMessages(ctx, store.MessageQuery{Drid: room.ID, IncludeHidden: true}, store.Page{NoTotal: true})
 	if err != nil {
 		return err

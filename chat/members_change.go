@@ -105,6 +105,9 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 			if err := s.systemNotice(ctx, tx, r, "au", u.Username, actor, now, nil); err != nil {
 				return err
 			}
+			if err := s.teamMemberJoinedTx(ctx, tx, r, u, actor, now); err != nil {
+				return err
+			}
 		}
 		if changed {
 			if err := saveRoom(ctx, tx, r, now); err != nil {
@@ -169,6 +172,9 @@ func (s *Service) joinTx(ctx context.Context, tx store.Tx, roomID string, user *
 		t = "ut"
 	}
 	if err := s.systemNotice(ctx, tx, r, t, user.Username, user, now, nil); err != nil {
+		return nil, err
+	}
+	if err := s.teamMemberJoinedTx(ctx, tx, r, user, user, now); err != nil {
 		return nil, err
 	}
 	return r, saveRoom(ctx, tx, r, now)
@@ -249,6 +255,9 @@ func (s *Service) removeMember(ctx context.Context, roomID string, member, by *m
 			}
 		}
 		if err := removeMemberTx(ctx, tx, sub); err != nil {
+			return err
+		}
+		if err := teamMemberLeftTx(ctx, tx, r, member.ID); err != nil {
 			return err
 		}
 		if r.UsersCount > 0 {
@@ -392,6 +401,9 @@ func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 			return err
 		}
 		tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
+		if err := teamRoleChangedTx(ctx, tx, r, target.ID, role, add, now); err != nil {
+			return err
+		}
 		typ, change := "subscription-role-added", "added"
 		if !add {
 			typ, change = "subscription-role-removed", "removed"

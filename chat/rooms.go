@@ -134,6 +134,10 @@ type CreateRoomInput struct {
 	Announcement string
 	// ExcludeSelf leaves the creator out of the members (admin tools).
 	ExcludeSelf bool
+	// team, when set, makes the room the main room of this new team,
+	// stored in the same transaction with teamMembers as its members.
+	team        *model.Team
+	teamMembers []*model.User
 }
 
 // CreateRoom creates a channel or private group owned by user, with the
@@ -170,6 +174,9 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 		members = append([]*model.User{user}, members...)
 	}
 	members = uniqueUsers(members)
+	if in.team != nil {
+		room.TeamID, room.TeamMain = in.team.ID, true
+	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.RoomByName(ctx, name); err == nil {
 			return errDuplicateName(name)
@@ -183,7 +190,9 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 			}
 			return err
 		}
-		tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
+		if in.team == nil {
+			tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
+		}
 		for _, m := range members {
 			var roles []string
 			if m.ID == user.ID && !in.ExcludeSelf {
@@ -192,6 +201,14 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 			if err := s.insertSubscription(ctx, tx, room, m, roles, m.ID == user.ID, now); err != nil {
 				return err
 			}
+		}
+		if in.team != nil {
+			if err := insertTeamTx(ctx, tx, in.team, room, user, in.teamMembers, now); err != nil {
+				return err
+			}
+			// As Rocket.Chat, a team's main room is announced once set up,
+			// so that its members hear of it.
+			tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
 		}
 		return nil
 	})

@@ -224,6 +224,9 @@ func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Roo
 	if err := emitRoomSubscriptions(ctx, tx, room.ID, nil); err != nil {
 		return err
 	}
+	if err := syncTeamNameTx(ctx, tx, room, now); err != nil {
+		return err
+	}
 	return s.systemNotice(ctx, tx, room, "r", name, user, now, nil)
 }
 
@@ -240,6 +243,9 @@ func (s *Service) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model
 		return true, tx.UpdateSubscription(ctx, sub)
 	})
 	if err != nil {
+		return err
+	}
+	if err := syncTeamNameTx(ctx, tx, room, now); err != nil {
 		return err
 	}
 	msg := "private"

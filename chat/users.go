@@ -242,6 +242,9 @@ func (s *Service) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model
 		if err := saveRoom(ctx, tx, room, now); err != nil {
 			return err
 		}
+		if err := s.teamMemberJoinedTx(ctx, tx, room, u, u, now); err != nil {
+			return err
+		}
 	}
 	return nil
 }

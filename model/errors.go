@@ -16,10 +16,20 @@ type Error struct {
 	Type    string
 	Reason  string
 	Details map[string]any
+	// Bare marks the errors Rocket.Chat raises as plain JavaScript errors
+	// (throw new Error('team-does-not-exist')) or answers with a bare
+	// failure string: their text is the type alone, without "[type]".
+	Bare bool
 }
 
-// Error renders the error as Meteor does: "reason [type]".
+// Bare returns a bare error: Rocket.Chat's plain-string failure typ.
+func Bare(typ string) *Error { return &Error{Type: typ, Bare: true} }
+
+// Error renders the error as Meteor does: "reason [type]" (a bare error: its type).
 func (e *Error) Error() string {
+	if e.Bare {
+		return e.Type
+	}
 	if e.Reason == "" {
 		return "[" + e.Type + "]"
 	}

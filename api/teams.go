@@ -1,0 +1,438 @@
+package api
+
+import (
+	"encoding/json"
+	"strings"
+
+	"liftoff/chat"
+	"liftoff/model"
+	"liftoff/store"
+)
+
+// teamRoutes registers Rocket.Chat's teams.* endpoints.
+func (s *Server) teamRoutes() {
+	s.post("teams.create", authed, s.teamsCreate)
+	s.get("teams.info", authed, s.teamsInfo)
+	s.get("teams.list", authed, s.teamsList)
+	s.get("teams.listAll", authed, s.teamsListAll)
+	s.get("teams.members", authed, s.teamsMembers)
+	s.post("teams.addMembers", authed, s.teamsAddMembers)
+	s.post("teams.updateMember", authed, s.teamsUpdateMember)
+	s.post("teams.removeMember", authed, s.teamsRemoveMember)
+	s.post("teams.leave", authed, s.teamsLeave)
+	s.post("teams.addRooms", authed, s.teamsAddRooms)
+	s.post("teams.removeRoom", authed, s.teamsRemoveRoom)
+	s.post("teams.updateRoom", authed, s.teamsUpdateRoom)
+	s.get("teams.listRooms", authed, s.teamsListRooms)
+	s.get("teams.listRoomsOfUser", authed, s.teamsListRoomsOfUser)
+	s.post("teams.delete", authed, s.teamsDelete)
+	s.post("teams.convertToChannel", authed, s.teamsConvertToChannel)
+}
+
+// teamSortFields are the sort fields teams.list accepts.
+var teamSortFields = []string{"name", "createdAt", "_updatedAt"}
+
+// teamRefParam reads teamId or teamName (one is required).
+func teamRefParam(r *Request) (chat.TeamRef, error) {
+	var ref chat.TeamRef
+	var err error
+	if ref.ID, err = r.String("teamId"); err != nil {
+		return ref, err
+	}
+	if ref.Name, err = r.String("teamName"); err != nil {
+		return ref, err
+	}
+	if ref.ID == "" && ref.Name == "" {
+		return ref, model.Errf("error-invalid-params", "The 'teamId' or 'teamName' param is required")
+	}
+	return ref, nil
+}
+
+// optionalStrings reads an optional array of strings; anything else is refused.
+func optionalStrings(r *Request, name string) ([]string, error) {
+	raw := r.Raw(name)
+	if raw == nil || string(raw) == "null" {
+		if r.Has(name) {
+			return r.Strings(name)
+		}
+		return nil, nil
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) != nil {
+		return nil, model.ErrBadParam(name, "an array of strings")
+	}
+	return list, nil
+}
+
+func (s *Server) teamsCreate(r *Request) (any, error) {
+	if !s.chat.Can(r.User, "create-team") {
+		return nil, model.ErrUnauthorized
+	}
+	var in chat.TeamInput
+	var err error
+	if in.Name, err = r.RequireString("name"); err != nil {
+		return nil, err
+	}
+	raw := r.Raw("type")
+	if raw == nil {
+		return nil, model.ErrMissingParam("type")
+	}
+	if err := json.Unmarshal(raw, &in.Type); err != nil || (in.Type != model.TeamPublic && in.Type != model.TeamPrivate) {
+		return nil, model.ErrBadParam("type", "0 or 1")
+	}
+	if in.Members, err = optionalStrings(r, "members"); err != nil {
+		return nil, err
+	}
+	if in.Owner, err = r.String("owner"); err != nil {
+		return nil, err
+	}
+	if raw := r.Raw("room"); raw != nil && string(raw) != "null" {
+		var room struct {
+			ReadOnly *bool `json:"readOnly"`
+		}
+		if json.Unmarshal(raw, &room) != nil {
+			return nil, model.ErrBadParam("room", "an object")
+		}
+		if room.ReadOnly != nil {
+			in.ReadOnly = *room.ReadOnly
+		}
+	}
+	team, err := s.chat.CreateTeam(r.Context(), r.User, in)
+	if err != nil {
+		return nil, err
+	}
+	return M{"team": team}, nil
+}
+
+func (s *Server) teamsInfo(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	team, err := s.chat.TeamInfo(r.Context(), r.User, ref)
+	if err != nil {
+		return nil, err
+	}
+	return M{"teamInfo": team}, nil
+}
+
+func (s *Server) teamsList(r *Request) (any, error) {
+	p, err := r.Page(nil, teamSortFields...)
+	if err != nil {
+		return nil, err
+	}
+	teams, total, err := s.chat.ListTeams(r.Context(), r.User, p)
+	if err != nil {
+		return nil, err
+	}
+	return paged("teams", teams, len(teams), p, total), nil
+}
+
+func (s *Server) teamsListAll(r *Request) (any, error) {
+	if !s.chat.Can(r.User, "view-all-teams") {
+		return nil, model.ErrUnauthorized
+	}
+	p, err := r.Page(nil)
+	if err != nil {
+		return nil, err
+	}
+	teams, total, err := s.chat.ListAllTeams(r.Context(), r.User, p)
+	if err != nil {
+		return nil, err
+	}
+	return paged("teams", teams, len(teams), p, total), nil
+}
+
+func (s *Server) teamsMembers(r *Request) (any, error) {
+	p, err := r.Page(nil)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	var f chat.TeamMemberFilter
+	if f.Username, err = r.String("username"); err != nil {
+		return nil, err
+	}
+	if f.Name, err = r.String("name"); err != nil {
+		return nil, err
+	}
+	if f.Statuses, err = optionalStrings(r, "status"); err != nil {
+		return nil, err
+	}
+	if f.Statuses == nil {
+		if f.Statuses, err = r.Strings("status[]"); err != nil {
+			return nil, err
+		}
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	members, total, err := s.chat.TeamMembers(r.Context(), r.User, team, f, p)
+	if err != nil {
+		return nil, err
+	}
+	if members == nil {
+		members = []chat.TeamMemberInfo{}
+	}
+	return paged("members", members, len(members), p, total), nil
+}
+
+// memberParams decodes ITeamMemberParams: {userId, roles?}.
+func memberParams(raw json.RawMessage, name string) (chat.TeamMemberParams, error) {
+	var m struct {
+		UserID *string         `json:"userId"`
+		Roles  json.RawMessage `json:"roles"`
+	}
+	if json.Unmarshal(raw, &m) != nil || m.UserID == nil {
+		return chat.TeamMemberParams{}, model.Errf("error-invalid-params", "The '%s' param must be {userId, roles?}", name)
+	}
+	out := chat.TeamMemberParams{UserID: *m.UserID}
+	if len(m.Roles) > 0 && string(m.Roles) != "null" {
+		if json.Unmarshal(m.Roles, &out.Roles) != nil {
+			return out, model.Errf("error-invalid-params", "The '%s' param's roles must be an array of strings", name)
+		}
+		if out.Roles == nil {
+			out.Roles = []string{}
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) teamsAddMembers(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	raw := r.Raw("members")
+	var list []json.RawMessage
+	if raw == nil || json.Unmarshal(raw, &list) != nil || list == nil {
+		return nil, model.ErrBadParam("members", "an array of {userId, roles?}")
+	}
+	members := make([]chat.TeamMemberParams, len(list))
+	for i, m := range list {
+		if members[i], err = memberParams(m, "members"); err != nil {
+			return nil, err
+		}
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.AddTeamMembers(r.Context(), r.User, team, members)
+}
+
+func (s *Server) teamsUpdateMember(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	raw := r.Raw("member")
+	if raw == nil {
+		return nil, model.ErrMissingParam("member")
+	}
+	m, err := memberParams(raw, "member")
+	if err != nil {
+		return nil, err
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.UpdateTeamMember(r.Context(), r.User, team, m)
+}
+
+func (s *Server) teamsRemoveMember(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	userID, err := r.RequireString("userId")
+	if err != nil {
+		return nil, err
+	}
+	rooms, err := optionalStrings(r, "rooms")
+	if err != nil {
+		return nil, err
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.RemoveTeamMember(r.Context(), r.User, team, userID, rooms)
+}
+
+func (s *Server) teamsLeave(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	rooms, err := optionalStrings(r, "rooms")
+	if err != nil {
+		return nil, err
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.LeaveTeam(r.Context(), r.User, team, rooms)
+}
+
+func (s *Server) teamsAddRooms(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	raw := r.Raw("rooms")
+	var rooms []string
+	if raw == nil || json.Unmarshal(raw, &rooms) != nil || rooms == nil {
+		return nil, model.ErrBadParam("rooms", "an array of strings")
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.chat.AddTeamRooms(r.Context(), r.User, team, rooms)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []*model.Room{}
+	}
+	return M{"rooms": out}, nil
+}
+
+func (s *Server) teamsRemoveRoom(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	roomID, err := r.RequireString("roomId")
+	if err != nil {
+		return nil, err
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	room, err := s.chat.RemoveTeamRoom(r.Context(), r.User, team, roomID)
+	if err != nil {
+		return nil, err
+	}
+	return M{"room": room}, nil
+}
+
+func (s *Server) teamsUpdateRoom(r *Request) (any, error) {
+	roomID, err := r.RequireString("roomId")
+	if err != nil {
+		return nil, err
+	}
+	var isDefault bool
+	if raw := r.Raw("isDefault"); raw == nil || json.Unmarshal(raw, &isDefault) != nil {
+		return nil, model.ErrBadParam("isDefault", "a boolean")
+	}
+	room, err := s.chat.UpdateTeamRoom(r.Context(), r.User, roomID, isDefault)
+	if err != nil {
+		return nil, err
+	}
+	return M{"room": room}, nil
+}
+
+func (s *Server) teamsListRooms(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	var f chat.TeamRoomsFilter
+	if f.Name, err = r.String("filter"); err != nil {
+		return nil, err
+	}
+	typ, err := r.String("type")
+	if err != nil {
+		return nil, err
+	}
+	f.DefaultOnly = typ == "autoJoin"
+	p, err := r.Page([]store.SortKey{{Field: "name"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
+	if err != nil {
+		return nil, err
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	rooms, total, err := s.chat.TeamRooms(r.Context(), r.User, team, f, p)
+	if err != nil {
+		return nil, err
+	}
+	if rooms == nil {
+		rooms = []*model.Room{}
+	}
+	return paged("rooms", rooms, len(rooms), p, total), nil
+}
+
+func (s *Server) teamsListRoomsOfUser(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	userID, err := r.RequireString("userId")
+	if err != nil {
+		return nil, err
+	}
+	canDelete, err := r.String("canUserDelete")
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Page([]store.SortKey{{Field: "name"}})
+	if err != nil {
+		return nil, err
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	rooms, total, err := s.chat.TeamRoomsOfUser(r.Context(), r.User, team, userID, strings.EqualFold(canDelete, "true"), p)
+	if err != nil {
+		return nil, err
+	}
+	if rooms == nil {
+		rooms = []chat.TeamRoomOfUser{}
+	}
+	// Rocket.Chat answers offset 0 whatever the request.
+	return M{"rooms": rooms, "total": total, "count": len(rooms), "offset": 0}, nil
+}
+
+func (s *Server) teamsDelete(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	rooms, err := optionalStrings(r, "roomsToRemove")
+	if err != nil {
+		return nil, err
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.DeleteTeam(r.Context(), r.User, team, rooms)
+}
+
+func (s *Server) teamsConvertToChannel(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	rooms, err := optionalStrings(r, "roomsToRemove")
+	if err != nil {
+		return nil, err
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.ConvertTeamToChannel(r.Context(), r.User, team, rooms)
+}
