@@ -153,6 +153,30 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return map[string]any{"roomId": r.Str("discussion._id")}
 		}
 	}
+	// team creates a fresh team (t = 0 public, 1 private) owned by owner
+	// with member in it; extra adds parameters, a room of owner's with
+	// "room", the member's id with "member".
+	team := func(typ int, extra ...string) func(*testing.T, *matrixFixture) map[string]any {
+		return func(t *testing.T, f *matrixFixture) map[string]any {
+			r := f.as[owner].Post("/api/v1/teams.create", map[string]any{
+				"name": f.unique("team"), "type": typ, "members": []string{f.as[member].Username},
+			}).OK(t)
+			p := map[string]any{"teamId": r.Str("team._id")}
+			for _, e := range extra {
+				switch e {
+				case "room":
+					p["rooms"] = []string{f.freshRoom(t, "c")}
+				case "member":
+					p["userId"] = f.as[member].UserID
+				case "memberRoles":
+					p["member"] = map[string]any{"userId": f.as[member].UserID, "roles": []string{"moderator"}}
+				case "outsider":
+					p["members"] = []map[string]any{{"userId": f.as[outsider].UserID}}
+				}
+			}
+			return p
+		}
+	}
 	newUser := func(t *testing.T, f *matrixFixture) map[string]any {
 		n := f.unique("made")
 		return map[string]any{"username": n, "email": n + "@example.org", "password": "pw-" + n, "name": n}
@@ -219,6 +243,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "chat.getDiscussions", room("roomId", "p"), [5]int{out, no, ok, ok, no}},
 		{"POST", "channels.delete", discussion("c"), [5]int{out, no, no, ok, ok}},
 		{"POST", "groups.delete", discussion("p"), [5]int{out, bad, no, ok, bad}},
+
+		// Teams: creating one needs create-team (users); the rest is checked
+		// in the team's main room, whose owner holds the team permissions.
+		{"POST", "teams.create", with(fixed(map[string]any{"type": 0}), "name", uniq("team")), [5]int{out, ok, ok, ok, ok}},
+		{"GET", "teams.listAll", fixed(map[string]any{}), [5]int{out, no, no, no, ok}},
+		{"GET", "teams.info", team(1), [5]int{out, no, ok, ok, ok}},
+		{"POST", "teams.addMembers", team(0, "outsider"), [5]int{out, no, no, ok, ok}},
+		{"POST", "teams.removeMember", team(0, "member"), [5]int{out, no, no, ok, ok}},
+		{"POST", "teams.updateMember", team(0, "memberRoles"), [5]int{out, no, no, ok, ok}},
+		// Moving a room in also needs to own it (admin does not).
+		{"POST", "teams.addRooms", team(0, "room"), [5]int{out, no, no, ok, bad}},
+		{"POST", "teams.delete", team(1), [5]int{out, no, no, ok, ok}},
+		{"POST", "teams.convertToChannel", team(0), [5]int{out, no, no, ok, ok}},
 
 		// Administration.
 		{"POST", "users.create", newUser, [5]int{out, no, no, no, ok}},
