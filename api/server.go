@@ -1,15 +1,14 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"liftoff/auth"
 	"liftoff/chat"
@@ -206,18 +205,28 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	bp := jsonBuffers.Get().(*[]byte)
+	b, err := appendJSON((*bp)[:0], v)
+	if err == nil {
+		b = append(b, '\n') // as json.Encoder ends its output
+	} else {
 		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"success":false,"error":"Internal server error"}`)
+		b = append(b[:0], `{"success":false,"error":"Internal server error"}`...)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(b)
+	if cap(b) <= maxPooledBuffer {
+		*bp = b
+		jsonBuffers.Put(bp)
+	}
 }
+
+// jsonBuffers recycles writeJSON's buffers (a history page is ≈ 18 KB);
+// buffers grown past maxPooledBuffer are left to the collector.
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledBuffer = 256 << 10
 
 // clientIP is the caller's address (X-Forwarded-For's first hop when the
 // server is configured to trust a proxy).

@@ -46,17 +46,56 @@ func (t Time) Ptr() *Time {
 }
 
 // String renders the time as Rocket.Chat does in REST responses.
-func (t Time) String() string { return t.UTC().Format(isoLayout) }
+func (t Time) String() string { return string(appendISO(make([]byte, 0, len(isoLayout)), t.Time)) }
 
 // MarshalJSON renders the ISO-8601 form with exactly three fractional digits.
 func (t Time) MarshalJSON() ([]byte, error) {
+	return t.AppendJSON(make([]byte, 0, len(isoLayout)+2)), nil
+}
+
+// AppendJSON appends what MarshalJSON returns to b.
+func (t Time) AppendJSON(b []byte) []byte {
 	if t.IsZero() {
-		return []byte("null"), nil
+		return append(b, "null"...)
 	}
-	b := make([]byte, 0, len(isoLayout)+2)
 	b = append(b, '"')
-	b = t.UTC().AppendFormat(b, isoLayout)
-	return append(b, '"'), nil
+	b = appendISO(b, t.Time)
+	return append(b, '"')
+}
+
+// appendISO appends t in isoLayout, as t.UTC().AppendFormat(b, isoLayout)
+// does, without interpreting the layout: every message carries two or three
+// times, and REST responses and stored documents format them all.
+func appendISO(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, isoLayout)
+	}
+	hour, minute, sec := t.Clock()
+	ms := t.Nanosecond() / int(time.Millisecond)
+	digits := func(b []byte, n, width int) []byte {
+		var d [4]byte
+		for i := width - 1; i >= 0; i-- {
+			d[i] = byte('0' + n%10)
+			n /= 10
+		}
+		return append(b, d[:width]...)
+	}
+	b = digits(b, year, 4)
+	b = append(b, '-')
+	b = digits(b, int(month), 2)
+	b = append(b, '-')
+	b = digits(b, day, 2)
+	b = append(b, 'T')
+	b = digits(b, hour, 2)
+	b = append(b, ':')
+	b = digits(b, minute, 2)
+	b = append(b, ':')
+	b = digits(b, sec, 2)
+	b = append(b, '.')
+	b = digits(b, ms, 3)
+	return append(b, 'Z')
 }
 
 // UnmarshalJSON accepts an ISO-8601 string, an EJSON {"$date": ms} object,

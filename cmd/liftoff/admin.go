@@ -43,6 +43,7 @@ func adminCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	c.LogLevel = "warn"
+	c.bulkWrites = cmd == "seed-messages"
 	a, err := openApp(ctx, c, newLogger(c))
 	if err != nil {
 		return err

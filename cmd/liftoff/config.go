@@ -33,6 +33,11 @@ type Config struct {
 	AdminPass     string // ADMIN_PASS
 	AdminEmail    string // ADMIN_EMAIL
 	AdminName     string // ADMIN_NAME
+
+	// bulkWrites tunes the store for a bulk import (seed-messages): a big
+	// writer cache, rare checkpoints and synchronous=NORMAL (a crash may
+	// lose the last batches, never corrupt the database).
+	bulkWrites bool
 }
 
 // envOr returns the first non-empty environment variable of names, or def.

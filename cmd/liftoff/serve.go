@@ -53,6 +53,12 @@ func openApp(ctx context.Context, c *Config, log *slog.Logger) (*app, error) {
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	opts := sqlite.Options{Synchronous: c.Synchronous, Logger: log}
+	if c.bulkWrites {
+		opts.Synchronous = "NORMAL"
+		opts.WriteCacheMiB = 512
+		opts.CheckpointPages = 20000
+	}
 	b := bus.NewMemory(0)
 	st, err := sqlite.Open(ctx, c.dbPath(), func(events []model.Event) {
 		// Called on the store's writer goroutine in commit order; the bus
@@ -60,7 +66,7 @@ func openApp(ctx context.Context, c *Config, log *slog.Logger) (*app, error) {
 		if err := b.Publish(context.Background(), events...); err != nil {
 			log.Error("publish events", "err", err)
 		}
-	}, sqlite.Options{Synchronous: c.Synchronous, Logger: log})
+	}, opts)
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("open database: %w", err)

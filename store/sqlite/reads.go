@@ -504,7 +504,7 @@ func (r reader) MemberIDs(ctx context.Context, roomID string) ([]string, error) 
 
 // MessageByID returns the message with the id.
 func (r reader) MessageByID(ctx context.Context, id string) (*model.Message, error) {
-	m, ok, err := one(ctx, r.q, scanJSON[model.Message], "SELECT data FROM messages WHERE id = ?", id)
+	m, ok, err := one(ctx, r.q, scanMessage, "SELECT data FROM messages WHERE id = ?", id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: message by id: %w", err)
 	}
@@ -601,7 +601,7 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 	case q.NoDiscussions:
 		w.add("drid IS NULL")
 	}
-	return pageOf(ctx, r.q, "list messages", scanJSON[model.Message], "data", "messages", &w, messageSort, p)
+	return pageOf(ctx, r.q, "list messages", scanMessage, "data", "messages", &w, messageSort, p)
 }
 
 var searchSort = sortSpec{
@@ -635,7 +635,7 @@ func (r reader) SearchMessages(ctx context.Context, roomID, text string, p store
 	w.add("messages_fts MATCH ?", match)
 	w.add("m.rid = ?", roomID)
 	w.add("m.hidden = 0")
-	return pageOf(ctx, r.q, "search messages", scanJSON[model.Message], "m.data",
+	return pageOf(ctx, r.q, "search messages", scanMessage, "m.data",
 		"messages_fts JOIN messages AS m ON m.seq = messages_fts.rowid", &w, searchSort, p)
 }
 

@@ -1,0 +1,308 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"liftoff/model"
+)
+
+// appendJSON appends v as writeJSON's encoding/json Encoder would (HTML
+// characters not escaped, no trailing newline). Answers are M maps, and
+// the big ones are lists of messages (a history page is 50): those are
+// written here without reflection, which was about a sixth of the
+// server's CPU per history page; every other value goes to encoding/json.
+// TestAppendJSONMatchesEncodingJSON compares the two.
+func appendJSON(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case M:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		var err error
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			if b, err = appendJSON(b, x[k]); err != nil {
+				return b, err
+			}
+		}
+		return append(b, '}'), nil
+	case []*model.Message:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		var err error
+		for i, m := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendMessage(b, m); err != nil {
+				return b, err
+			}
+		}
+		return append(b, ']'), nil
+	case *model.Message:
+		return appendMessage(b, x)
+	case string:
+		return appendJSONString(b, x), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	}
+	return appendEncodingJSON(b, v)
+}
+
+// appendEncodingJSON appends v encoded by encoding/json as writeJSON does.
+func appendEncodingJSON(b []byte, v any) ([]byte, error) {
+	buf := bytes.NewBuffer(b)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return b, err
+	}
+	out := buf.Bytes()
+	return out[:len(out)-1], nil // Encode ends with a newline
+}
+
+// appendMessage writes m as encoding/json does with model.Message's tags.
+func appendMessage(b []byte, m *model.Message) ([]byte, error) {
+	if m == nil {
+		return append(b, "null"...), nil
+	}
+	str := func(key, v string, omitEmpty bool) {
+		if omitEmpty && v == "" {
+			return
+		}
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, '"', ':')
+		b = appendJSONString(b, v)
+	}
+	flag := func(key string, v bool) {
+		if v {
+			b = append(b, ',', '"')
+			b = append(b, key...)
+			b = append(b, `":true`...)
+		}
+	}
+	tm := func(key string, t model.Time, omitZero bool) {
+		if omitZero && t.IsZero() {
+			return
+		}
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, '"', ':')
+		b = t.AppendJSON(b)
+	}
+	var err error
+	other := func(key string, v any) {
+		if err != nil {
+			return
+		}
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, '"', ':')
+		b, err = appendEncodingJSON(b, v)
+	}
+
+	b = append(b, `{"_id":`...)
+	b = appendJSONString(b, m.ID)
+	str("rid", m.RID, false)
+	str("msg", m.Msg, false)
+	tm("ts", m.TS, false)
+	b = append(b, `,"u":`...)
+	b = appendUserRef(b, &m.U)
+	tm("_updatedAt", m.UpdatedAt, false)
+	str("t", m.T, true)
+	str("tmid", m.Tmid, true)
+	flag("tshow", m.Tshow)
+	str("alias", m.Alias, true)
+	str("emoji", m.Emoji, true)
+	str("avatar", m.Avatar, true)
+	if m.Groupable != nil {
+		b = append(b, `,"groupable":`...)
+		b = strconv.AppendBool(b, *m.Groupable)
+	}
+	b = append(b, `,"mentions":`...)
+	if m.Mentions == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range m.Mentions {
+			mn := &m.Mentions[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"_id":`...)
+			b = appendJSONString(b, mn.ID)
+			b = append(b, `,"username":`...)
+			b = appendJSONString(b, mn.Username)
+			if mn.Name != "" {
+				b = append(b, `,"name":`...)
+				b = appendJSONString(b, mn.Name)
+			}
+			if mn.Type != "" {
+				b = append(b, `,"type":`...)
+				b = appendJSONString(b, mn.Type)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"channels":`...)
+	if m.Channels == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, c := range m.Channels {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"_id":`...)
+			b = appendJSONString(b, c.ID)
+			b = append(b, `,"name":`...)
+			b = appendJSONString(b, c.Name)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if len(m.Attachments) > 0 {
+		other("attachments", m.Attachments)
+	}
+	if len(m.Reactions) > 0 {
+		other("reactions", m.Reactions)
+	}
+	flag("pinned", m.Pinned)
+	tm("pinnedAt", m.PinnedAt, true)
+	if m.PinnedBy != nil {
+		b = append(b, `,"pinnedBy":`...)
+		b = appendUserRef(b, m.PinnedBy)
+	}
+	if len(m.Starred) > 0 {
+		other("starred", m.Starred)
+	}
+	tm("editedAt", m.EditedAt, true)
+	if m.EditedBy != nil {
+		b = append(b, `,"editedBy":`...)
+		b = appendUserRef(b, m.EditedBy)
+	}
+	if m.Tcount != 0 {
+		b = append(b, `,"tcount":`...)
+		b = strconv.AppendInt(b, int64(m.Tcount), 10)
+	}
+	tm("tlm", m.Tlm, true)
+	if len(m.Replies) > 0 {
+		b = append(b, `,"replies":[`...)
+		for i, r := range m.Replies {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r)
+		}
+		b = append(b, ']')
+	}
+	str("drid", m.Drid, true)
+	if m.Dcount != 0 {
+		b = append(b, `,"dcount":`...)
+		b = strconv.AppendInt(b, int64(m.Dcount), 10)
+	}
+	tm("dlm", m.Dlm, true)
+	str("role", m.Role, true)
+	flag("_hidden", m.Hidden)
+	str("parent", m.Parent, true)
+	flag("parseUrls", m.Parseurls)
+	if len(m.URLs) > 0 {
+		other("urls", m.URLs)
+	}
+	if len(m.CustomField) > 0 {
+		other("customFields", m.CustomField)
+	}
+	if err != nil {
+		return b, err
+	}
+	return append(b, '}'), nil
+}
+
+func appendUserRef(b []byte, u *model.UserRef) []byte {
+	b = append(b, `{"_id":`...)
+	b = appendJSONString(b, u.ID)
+	b = append(b, `,"username":`...)
+	b = appendJSONString(b, u.Username)
+	if u.Name != "" {
+		b = append(b, `,"name":`...)
+		b = appendJSONString(b, u.Name)
+	}
+	return append(b, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString quotes s as encoding/json does without HTML escaping:
+// control characters escaped, invalid UTF-8 replaced by U+FFFD, U+2028 and
+// U+2029 escaped (for JavaScript).
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"liftoff/model"
+)
+
+// encodingJSON is what writeJSON wrote before appendJSON: encoding/json
+// without HTML escaping, without the final newline.
+func encodingJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatalf("encoding/json: %v", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func checkAppendJSON(t testing.TB, v any) {
+	t.Helper()
+	want := encodingJSON(t, v)
+	got, err := appendJSON(nil, v)
+	if err != nil {
+		t.Fatalf("appendJSON: %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("appendJSON\n got %s\nwant %s", got, want)
+	}
+}
+
+func testMessages() []*model.Message {
+	ts := model.TimeOf(time.Date(2026, 11, 25, 21, 19, 9, 397_000_000, time.UTC))
+	later := model.TimeOf(ts.Add(90 * time.Second))
+	yes, no := true, false
+	u := model.UserRef{ID: "u1", Username: "alice", Name: "Alice A."}
+	return []*model.Message{
+		{ID: "m1", RID: "r1", Msg: "hello", TS: ts, U: u, UpdatedAt: ts,
+			Mentions: []model.Mention{}, Channels: []model.ChannelRef{}},
+		{ID: "m2", RID: "r1", Msg: "héllo 👋 \"q\" back\\slash\nline\ttab\r\b\f\x00\x1f\x7f <b>&amp;</b> \u2028\u2029 bad\xff\xfe utf8",
+			TS: ts, U: model.UserRef{ID: "u2", Username: "bob"}, UpdatedAt: later,
+			Mentions: []model.Mention{{ID: "u1", Username: "alice", Name: "Alice", Type: "user"}, {ID: "here", Username: "here"}},
+			Channels: []model.ChannelRef{{ID: "r2", Name: "general"}}, Tmid: "m1", Tshow: true},
+		{ID: "m3", T: "uj"},
+		{ID: "m4", RID: "r1", Msg: "all of it", TS: ts, U: u, UpdatedAt: later, T: "discussion-created", Tmid: "m0", Tshow: true, Alias: "bot", Emoji: ":smile:",
+			Avatar: "https://example.com/a.png?x=1&y=<2>", Groupable: &no,
+			Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
+			Attachments: []map[string]any{{"title": "<t>", "fields": []any{map[string]any{"short": true, "n": 1.5}}}},
+			Reactions:   map[string]*model.Reaction{":+1:": {Usernames: []string{"alice", "bob"}, Names: []string{"A", "B"}}, ":a:": {}},
+			Pinned:      true, PinnedAt: later, PinnedBy: &model.UserRef{ID: "u2", Username: "bob"},
+			Starred:  []model.Starrer{{ID: "u1"}},
+			EditedAt: later, EditedBy: &u, Tcount: 42, Tlm: later, Replies: []string{"u1", "u2"},
+			Drid: "d1", Dcount: 2, Dlm: later, Parent: "p1", Role: "owner", Hidden: true, Parseurls: true,
+			URLs:        []map[string]any{{"url": "https://example.com"}},
+			CustomField: map[string]any{"k": "v", "n": nil}},
+		{ID: "m5", Groupable: &yes, Tcount: -3, Replies: []string{}, Attachments: []map[string]any{},
+			Reactions: map[string]*model.Reaction{}, Starred: []model.Starrer{}},
+	}
+}
+
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	msgs := testMessages()
+	for _, m := range msgs {
+		checkAppendJSON(t, m)
+	}
+	var nilMsg *model.Message
+	for _, v := range []any{
+		M{"messages": msgs, "success": true},
+		M{"messages": []*model.Message{}, "success": true, "unreadNotLoaded": 3, "firstUnread": msgs[0]},
+		M{"messages": []*model.Message(nil), "message": nilMsg, "nested": M{"a\"b": 1.5, "z": nil}, "list": []string{"x"}},
+		M{"status": "error", "message": "You must be logged in to do this."},
+		M(nil), M{}, "str<>&", 12, true, nil, []any{1, "a"},
+	} {
+		checkAppendJSON(t, v)
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", "héllo 👋", "\x00\x1f\"\\\b\f\n\r\t", "\u2028\u2029", "bad\xff\xfe", "<&>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkAppendJSON(t, s)
+		checkAppendJSON(t, M{s: s})
+		checkAppendJSON(t, &model.Message{ID: s, Msg: s, U: model.UserRef{Name: s}, Replies: []string{s}})
+	})
+}
+
+func BenchmarkHistoryAnswer(b *testing.B) {
+	ts := model.TimeOf(time.Date(2026, 5, 27, 9, 19, 38, 988_000_000, time.UTC))
+	page := make([]*model.Message, 50)
+	for i := range page {
+		page[i] = &model.Message{ID: "SNoCcimq85L8Kyujk", RID: "uXR7Twf2WkhcrfLvZ",
+			Msg: "index my build build but is yesterday out the get out index review ticket thread ok get what client test",
+			TS:  ts, U: model.UserRef{ID: "yaQ7j2ufKTn3vjDiH", Username: "admin", Name: "admin"}, UpdatedAt: ts,
+			Mentions: []model.Mention{}, Channels: []model.ChannelRef{}, Tcount: 1, Tlm: ts, Replies: []string{"yaQ7j2ufKTn3vjDiH"}}
+	}
+	v := M{"messages": page, "success": true}
+	b.Run("appendJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := appendJSON(make([]byte, 0, 512), v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			encodingJSON(b, v)
+		}
+	})
+}
+
+// The full sample message sets every field of model.Message, so a field
+// added to the model fails here until the sample, and then appendMessage,
+// cover it.
+func TestSampleMessageSetsEveryField(t *testing.T) {
+	full := testMessages()[3]
+	doc, err := json.Marshal(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &keys); err != nil {
+		t.Fatal(err)
+	}
+	rt := reflect.TypeFor[model.Message]()
+	for i := range rt.NumField() {
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		if _, ok := keys[name]; !ok && name != "-" {
+			t.Errorf("the full sample message leaves %s (%q) unset", rt.Field(i).Name, name)
+		}
+	}
+}
