@@ -29,7 +29,23 @@ type SendInput struct {
 // SendMessage posts a message to a room as user. Re-sending a message with
 // the same client-chosen id to the same room returns the stored message
 // unchanged, so clients may retry safely.
+//
+// The room's posting rules are checked against a cached copy (see
+// roomRulesCache); the transaction compares them with the room as stored
+// and, when they differ, the whole call runs again on a fresh read.
 func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInput) (*model.Message, error) {
+	msg, err := s.sendMessage(ctx, user, in, true)
+	if errors.Is(err, errStaleRules) {
+		s.postRules.drop(in.RoomID)
+		msg, err = s.sendMessage(ctx, user, in, false)
+	}
+	return msg, err
+}
+
+// sendMessage is SendMessage; with cached, the room's rules may come from
+// the cache, and any refusal they cause, or a change of them found in the
+// transaction, is errStaleRules (nothing is written then).
+func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInput, cached bool) (*model.Message, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -45,37 +61,26 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Msg) > max {
 		return nil, model.Errf("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
-	room, err := s.store.RoomByID(ctx, in.RoomID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-room", "Invalid room")
+	var room *model.Room
+	if cached {
+		room = s.postRules.get(in.RoomID)
 	}
-	if err != nil {
-		return nil, internal("send message", err)
-	}
-	// The subscription matters for access to rooms other than public
-	// channels and for room-role permissions (post-readonly,
-	// message-impersonate). Posting to a public channel, the busiest case,
-	// needs neither, so the read is skipped there.
-	impersonates := in.Alias != "" || in.Avatar != "" || in.Emoji != ""
-	var sub *model.Subscription
-	if room.T != model.RoomChannel || room.ReadOnly || impersonates || !s.perms.Has(user, nil, "view-c-room") {
-		sub, err = s.store.Subscription(ctx, room.ID, user.ID)
+	fromCache := room != nil
+	if !fromCache {
+		r, err := s.store.RoomByID(ctx, in.RoomID)
 		if errors.Is(err, store.ErrNotFound) {
-			sub = nil
-		} else if err != nil {
+			return nil, model.Errf("error-invalid-room", "Invalid room")
+		}
+		if err != nil {
 			return nil, internal("send message", err)
 		}
+		room = s.postRules.put(r)
 	}
-	if sub == nil {
-		if err := s.CanAccessRoom(ctx, user, room); err != nil {
-			return nil, model.Errf("error-not-allowed", "Not allowed")
+	if err := s.checkSend(ctx, user, room, in); err != nil {
+		if fromCache {
+			return nil, errStaleRules
 		}
-	}
-	if err := s.checkCanPost(user, room, sub); err != nil {
 		return nil, err
-	}
-	if impersonates && !s.canWithSub(user, sub, "message-impersonate") {
-		return nil, model.Errf("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
 	}
 	if in.ID != "" {
 		if prev, err := s.store.MessageByID(ctx, in.ID); err == nil {
@@ -103,16 +108,54 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 		return nil, err
 	}
 
-	err = s.store.Update(ctx, func(tx store.Tx) error {
-		return s.storeNewMessage(ctx, tx, room.ID, msg, toAll || toHere)
+	var expect *model.Room
+	if fromCache {
+		expect = room
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		return s.storeNewMessage(ctx, tx, room.ID, msg, toAll || toHere, expect)
 	})
 	if err != nil {
+		if errors.Is(err, errStaleRules) {
+			return nil, err
+		}
 		if errors.Is(err, store.ErrConflict) {
 			return nil, model.Errf("error-message-already-exists", "A message with this id already exists")
 		}
 		return nil, internal("send message", err)
 	}
 	return msg, nil
+}
+
+// checkSend applies the room's access and posting rules to user.
+func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.Room, in SendInput) error {
+	var err error
+	// The subscription matters for access to rooms other than public
+	// channels and for room-role permissions (post-readonly,
+	// message-impersonate). Posting to a public channel, the busiest case,
+	// needs neither, so the read is skipped there.
+	impersonates := in.Alias != "" || in.Avatar != "" || in.Emoji != ""
+	var sub *model.Subscription
+	if room.T != model.RoomChannel || room.ReadOnly || impersonates || !s.perms.Has(user, nil, "view-c-room") {
+		sub, err = s.store.Subscription(ctx, room.ID, user.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			sub = nil
+		} else if err != nil {
+			return internal("send message", err)
+		}
+	}
+	if sub == nil {
+		if err := s.CanAccessRoom(ctx, user, room); err != nil {
+			return model.Errf("error-not-allowed", "Not allowed")
+		}
+	}
+	if err := s.checkCanPost(user, room, sub); err != nil {
+		return err
+	}
+	if impersonates && !s.canWithSub(user, sub, "message-impersonate") {
+		return model.Errf("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
+	}
+	return nil
 }
 
 // checkCanPost applies the room's posting rules: archived rooms refuse
@@ -168,8 +211,18 @@ func (s *Service) resolveMentions(ctx context.Context, msg *model.Message, usern
 
 // storeNewMessage inserts msg and applies its effects inside tx: the room's
 // counters and last message, the thread parent, and members' unread state.
-func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, msg *model.Message, groupMention bool) error {
-	room, err := loadRoomTx(ctx, tx, roomID)
+//
+// expect, when not nil, holds the posting rules the caller checked (from
+// the cache): if the stored room is gone or its rules differ, nothing is
+// written and the error is errStaleRules.
+func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, msg *model.Message, groupMention bool, expect *model.Room) error {
+	room, err := tx.RoomByID(ctx, roomID)
+	if expect != nil && (errors.Is(err, store.ErrNotFound) || (err == nil && !samePostRules(expect, room))) {
+		return errStaleRules
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return errRoomNotFound(model.RoomChannel)
+	}
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,8 @@ type Service struct {
 	hashPassword func(password string) (string, error)
 	// presence, when set, owns users' chosen statuses (see SetPresence).
 	presence PresenceSetter
+	// postRules caches what SendMessage checks of a room (see roomcache.go).
+	postRules roomRulesCache
 }
 
 // PresenceSetter keeps the live presence of users: it combines the status
