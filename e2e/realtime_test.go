@@ -172,6 +172,11 @@ func TestRealtimeMessaging(t *testing.T) {
 		hid := admin.Post("/api/v1/channels.create", map[string]any{"name": "rt-history", "members": []string{"alice"}}).OK(t).Str("channel._id")
 		var idsInOrder []string
 		for i := range 5 {
+			// Timestamps have millisecond resolution (as in Rocket.Chat) and
+			// the unread window below is bounded by them exclusively, so
+			// each post goes out at least a millisecond after the last
+			// answer: two posts within one millisecond would share a ts.
+			time.Sleep(2 * time.Millisecond)
 			idsInOrder = append(idsInOrder, aliceREST.Post("/api/v1/chat.postMessage", map[string]any{"roomId": hid, "text": fmt.Sprintf("h%d", i)}).OK(t).Str("message._id"))
 		}
 		var h struct {
