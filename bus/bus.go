@@ -25,3 +25,13 @@ type Bus interface {
 	Subscribe(name string, handler func(model.Event)) (unsubscribe func())
 	Close() error
 }
+
+// BatchSubscriber is implemented by buses that can hand a subscriber
+// several events at once: every event of one Publish call, and of further
+// calls already queued behind it, in publish order. The realtime hub uses
+// it to write the frames of one commit (a message and its room change) to
+// each connection together. Events reach the handler in the same order as
+// with Subscribe; the slice is only valid during the call.
+type BatchSubscriber interface {
+	SubscribeBatch(name string, handler func([]model.Event)) (unsubscribe func())
+}

@@ -11,8 +11,14 @@ import (
 // ErrClosed is returned by Publish after Close.
 var ErrClosed = errors.New("bus: closed")
 
+// maxBatch bounds the events a batch subscriber gets in one call when
+// several Publish calls are queued (one call's events always go together).
+const maxBatch = 256
+
 // Memory is the in-process bus. Each subscriber has a bounded queue drained
-// by its own goroutine; a full queue makes Publish wait (never drops).
+// by its own goroutine; a full queue makes Publish wait (never drops). The
+// queue holds Publish calls: each call's events stay together, so a batch
+// subscriber sees them in one piece.
 type Memory struct {
 	mu     sync.RWMutex
 	subs   map[*memSub]struct{}
@@ -22,13 +28,14 @@ type Memory struct {
 
 type memSub struct {
 	name    string
-	ch      chan model.Event
+	ch      chan []model.Event
 	done    chan struct{}
-	handler func(model.Event)
+	handler func(model.Event)   // one event at a time (Subscribe)
+	batch   func([]model.Event) // or whole calls (SubscribeBatch)
 }
 
 // NewMemory returns an in-process bus whose subscribers queue up to
-// queueSize events each (4096 when queueSize <= 0).
+// queueSize Publish calls each (4096 when queueSize <= 0).
 func NewMemory(queueSize int) *Memory {
 	if queueSize <= 0 {
 		queueSize = 4096
@@ -43,13 +50,17 @@ func (m *Memory) Publish(ctx context.Context, events ...model.Event) error {
 	if m.closed {
 		return ErrClosed
 	}
-	for _, e := range events {
-		for s := range m.subs {
-			select {
-			case s.ch <- e:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+	if len(events) == 0 {
+		return nil
+	}
+	// The caller may reuse its slice; subscribers share this copy and
+	// only read it.
+	events = append([]model.Event(nil), events...)
+	for s := range m.subs {
+		select {
+		case s.ch <- events:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 	return nil
@@ -57,7 +68,17 @@ func (m *Memory) Publish(ctx context.Context, events ...model.Event) error {
 
 // Subscribe implements Bus.
 func (m *Memory) Subscribe(name string, handler func(model.Event)) func() {
-	s := &memSub{name: name, ch: make(chan model.Event, m.size), done: make(chan struct{}), handler: handler}
+	return m.subscribe(&memSub{name: name, handler: handler})
+}
+
+// SubscribeBatch implements BatchSubscriber.
+func (m *Memory) SubscribeBatch(name string, handler func([]model.Event)) func() {
+	return m.subscribe(&memSub{name: name, batch: handler})
+}
+
+func (m *Memory) subscribe(s *memSub) func() {
+	s.ch = make(chan []model.Event, m.size)
+	s.done = make(chan struct{})
 	m.mu.Lock()
 	m.subs[s] = struct{}{}
 	m.mu.Unlock()
@@ -79,8 +100,37 @@ func (m *Memory) Subscribe(name string, handler func(model.Event)) func() {
 
 func (s *memSub) run() {
 	defer close(s.done)
-	for e := range s.ch {
-		s.handler(e)
+	if s.batch == nil {
+		for events := range s.ch {
+			for _, e := range events {
+				s.handler(e)
+			}
+		}
+		return
+	}
+	var buf []model.Event
+	for events := range s.ch {
+		// Join the calls already queued, up to maxBatch events.
+		buf = append(buf[:0], events...)
+		open := true
+	drain:
+		for open && len(buf) < maxBatch {
+			select {
+			case more, ok := <-s.ch:
+				if !ok {
+					open = false
+					break drain
+				}
+				buf = append(buf, more...)
+			default:
+				break drain
+			}
+		}
+		s.batch(buf)
+		clear(buf)
+		if !open {
+			return
+		}
 	}
 }
 

@@ -49,10 +49,18 @@ func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room
 	if !toAll && !toHere {
 		return nil
 	}
-	if maxAll := s.settings.Int("Message_MaxAll"); maxAll > 0 && room.UsersCount > maxAll {
-		text := fmt.Sprintf("Group mentions are disabled in rooms with more than %d members", maxAll)
-		return s.refuseWithNotice(ctx, user, room.ID, text,
-			model.Errf("error-action-not-allowed", "%s", text).WithDetails(map[string]any{"method": "filterATAllTag", "action": text}))
+	if maxAll := s.settings.Int("Message_MaxAll"); maxAll > 0 {
+		// The member count is read fresh: the room the caller holds may be
+		// the cached posting rules, which do not carry it.
+		fresh, err := s.store.RoomByID(ctx, room.ID)
+		if err != nil {
+			return internal("check group mentions", err)
+		}
+		if fresh.UsersCount > maxAll {
+			text := fmt.Sprintf("Group mentions are disabled in rooms with more than %d members", maxAll)
+			return s.refuseWithNotice(ctx, user, room.ID, text,
+				model.Errf("error-action-not-allowed", "%s", text).WithDetails(map[string]any{"method": "filterATAllTag", "action": text}))
+		}
 	}
 	for _, m := range []struct {
 		on                 bool

@@ -30,7 +30,23 @@ type SendInput struct {
 // SendMessage posts a message to a room as user. Re-sending a message with
 // the same client-chosen id to the same room returns the stored message
 // unchanged, so clients may retry safely.
+//
+// The room's posting rules are checked against a cached copy (see
+// roomRulesCache); the transaction compares them with the room as stored
+// and, when they differ, the whole call runs again on a fresh read.
 func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInput) (*model.Message, error) {
+	msg, err := s.sendMessage(ctx, user, in, true)
+	if errors.Is(err, errStaleRules) {
+		s.postRules.drop(in.RoomID)
+		msg, err = s.sendMessage(ctx, user, in, false)
+	}
+	return msg, err
+}
+
+// sendMessage is SendMessage; with cached, the room's rules may come from
+// the cache, and any refusal they cause, or a change of them found in the
+// transaction, is errStaleRules (nothing is written then).
+func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInput, cached bool) (*model.Message, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -46,43 +62,27 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Msg) > max {
 		return nil, model.Errf("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
-	room, err := s.store.RoomByID(ctx, in.RoomID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-room", "Invalid room")
+	var room *model.Room
+	if cached {
+		room = s.postRules.get(in.RoomID)
 	}
-	if err != nil {
-		return nil, internal("send message", err)
-	}
-	// The subscription matters for access to rooms other than public
-	// channels and for room-role permissions (post-readonly,
-	// message-impersonate). Posting to a public channel, the busiest case,
-	// needs neither, so the read is skipped there.
-	impersonates := in.Alias != "" || in.Avatar != "" || in.Emoji != ""
-	var sub *model.Subscription
-	if room.T != model.RoomChannel || room.ReadOnly || impersonates || room.Prid != "" || !s.perms.Has(user, nil, "view-c-room") {
-		sub, err = s.store.Subscription(ctx, room.ID, user.ID)
+	fromCache := room != nil
+	if !fromCache {
+		r, err := s.store.RoomByID(ctx, in.RoomID)
 		if errors.Is(err, store.ErrNotFound) {
-			sub = nil
-		} else if err != nil {
+			return nil, model.Errf("error-invalid-room", "Invalid room")
+		}
+		if err != nil {
 			return nil, internal("send message", err)
 		}
+		room = s.postRules.put(r)
 	}
-	if sub == nil {
-		if err := s.CanAccessRoom(ctx, user, room); err != nil {
-			return nil, model.Errf("error-not-allowed", "Not allowed")
+	sub, err := s.checkSend(ctx, user, room, in, !fromCache)
+	if err != nil {
+		if fromCache {
+			return nil, errStaleRules
 		}
-	}
-	if err := s.checkCanPost(user, room, sub); err != nil {
-		// As Rocket.Chat does, the reason also appears in the room, beside
-		// the composer, for clients that do not show method errors.
-		var text string
-		if e, ok := model.AsError(err); ok {
-			text = e.Reason
-		}
-		return nil, s.refuseWithNotice(ctx, user, room.ID, text, err)
-	}
-	if impersonates && !s.canWithSub(user, sub, "message-impersonate") {
-		return nil, model.Errf("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
+		return nil, err
 	}
 	if in.ID != "" {
 		if prev, err := s.store.MessageByID(ctx, in.ID); err == nil {
@@ -113,6 +113,10 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 		return nil, err
 	}
 
+	var expect *model.Room
+	if fromCache {
+		expect = room
+	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		if sub == nil && room.Prid != "" {
 			// Posting in a discussion joins it (Rocket.Chat's
@@ -121,9 +125,12 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 				return err
 			}
 		}
-		return s.storeNewMessage(ctx, tx, room.ID, msg, toAll || toHere)
+		return s.storeNewMessage(ctx, tx, room.ID, msg, toAll || toHere, expect)
 	})
 	if err != nil {
+		if errors.Is(err, errStaleRules) {
+			return nil, err
+		}
 		if errors.Is(err, store.ErrConflict) {
 			return nil, model.Errf("error-message-already-exists", "A message with this id already exists")
 		}
@@ -131,6 +138,50 @@ func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInpu
 	}
 	s.noticeMentionsNotInRoom(ctx, user, room, msg)
 	return msg, nil
+}
+
+// checkSend applies the room's access and posting rules to user and
+// returns user's subscription to the room when it had to read it (nil
+// otherwise, or when there is none). With notify, a refusal by the posting
+// rules also reaches the user as an ephemeral notice, as in Rocket.Chat
+// (in the room, beside the composer, for clients that do not show method
+// errors); a caller checking cached rules passes false, since it re-checks
+// a refusal on a fresh read.
+func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.Room, in SendInput, notify bool) (*model.Subscription, error) {
+	var err error
+	// The subscription matters for access to rooms other than public
+	// channels and for room-role permissions (post-readonly,
+	// message-impersonate). Posting to a public channel, the busiest case,
+	// needs neither, so the read is skipped there.
+	impersonates := in.Alias != "" || in.Avatar != "" || in.Emoji != ""
+	var sub *model.Subscription
+	if room.T != model.RoomChannel || room.ReadOnly || impersonates || room.Prid != "" || !s.perms.Has(user, nil, "view-c-room") {
+		sub, err = s.store.Subscription(ctx, room.ID, user.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			sub = nil
+		} else if err != nil {
+			return nil, internal("send message", err)
+		}
+	}
+	if sub == nil {
+		if err := s.CanAccessRoom(ctx, user, room); err != nil {
+			return nil, model.Errf("error-not-allowed", "Not allowed")
+		}
+	}
+	if err := s.checkCanPost(user, room, sub); err != nil {
+		if notify {
+			var text string
+			if e, ok := model.AsError(err); ok {
+				text = e.Reason
+			}
+			return nil, s.refuseWithNotice(ctx, user, room.ID, text, err)
+		}
+		return nil, err
+	}
+	if impersonates && !s.canWithSub(user, sub, "message-impersonate") {
+		return nil, model.Errf("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
+	}
+	return sub, nil
 }
 
 // checkCanPost applies the room's posting rules: archived rooms refuse
@@ -186,8 +237,18 @@ func (s *Service) resolveMentions(ctx context.Context, msg *model.Message, usern
 
 // storeNewMessage inserts msg and applies its effects inside tx: the room's
 // counters and last message, the thread parent, and members' unread state.
-func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, msg *model.Message, groupMention bool) error {
-	room, err := loadRoomTx(ctx, tx, roomID)
+//
+// expect, when not nil, holds the posting rules the caller checked (from
+// the cache): if the stored room is gone or its rules differ, nothing is
+// written and the error is errStaleRules.
+func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, msg *model.Message, groupMention bool, expect *model.Room) error {
+	room, err := tx.RoomByID(ctx, roomID)
+	if expect != nil && (errors.Is(err, store.ErrNotFound) || (err == nil && !samePostRules(expect, room))) {
+		return errStaleRules
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return errRoomNotFound(model.RoomChannel)
+	}
 	if err != nil {
 		return err
 	}

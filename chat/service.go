@@ -27,6 +27,8 @@ type Service struct {
 	presence PresenceSetter
 	// events, when set, carries the ephemeral notices (see SetEvents).
 	events EventPublisher
+	// postRules caches what SendMessage checks of a room (see roomcache.go).
+	postRules roomRulesCache
 }
 
 // PresenceSetter keeps the live presence of users: it combines the status

@@ -27,9 +27,13 @@ type countingTransport struct {
 	frames *atomic.Int64
 	done   chan struct{}
 	target *atomic.Int64
+	writes *atomic.Int64 // optional: counts write calls
 }
 
 func (t *countingTransport) write(_ context.Context, frames [][]byte) error {
+	if t.writes != nil {
+		t.writes.Add(1)
+	}
 	n := t.frames.Add(int64(len(frames)))
 	if n == t.target.Load() {
 		t.done <- struct{}{}
@@ -95,6 +99,54 @@ func BenchmarkFanout(b *testing.B) {
 				<-done
 			}
 			b.ReportMetric(float64(enqueue.Nanoseconds())/float64(b.N), "enqueue-ns/op")
+		})
+	}
+}
+
+// BenchmarkFanoutMessage measures what one new message costs the hub when
+// every member listens as Rocket.Chat's web client does: the commit's
+// RoomChanged (a <uid>/rooms-changed frame per member) and MessageSaved
+// (the stream-room-messages frame) handled as one bus batch. writes/op
+// counts the transport writes (system calls on a real connection).
+func BenchmarkFanoutMessage(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
+			srv := newBenchServer(b, func(c *Config) { c.SendQueueFrames = 1 << 16; c.SendQueueBytes = 1 << 30 })
+			var frames, target, writes atomic.Int64
+			done := make(chan struct{}, 1)
+			for i := range n {
+				ctx, cancel := context.WithCancel(context.Background())
+				s := &session{srv: srv, ctx: ctx, cancel: cancel, subs: map[string]*subscription{},
+					tr: &countingTransport{frames: &frames, done: done, target: &target, writes: &writes}}
+				uid := fmt.Sprintf("u%d", i)
+				s.who.Store(&identity{user: &model.User{ID: uid, Username: uid}})
+				srv.hub.userLoggedIn(s, uid)
+				srv.hub.roomsLoaded(uid, []string{"R"}, true)
+				for _, sub := range []*subscription{
+					{id: "1", kind: kindRoomMessages, scope: "R"},
+					{id: "2", kind: kindUserNotify, scope: uid, event: eventRoomsChanged},
+				} {
+					s.subs[sub.id] = sub
+					srv.hub.index(s, sub)
+				}
+				b.Cleanup(cancel)
+			}
+			msg := &model.Message{ID: "m", RID: "R", Msg: strings.Repeat("hello ", 20), TS: model.Now(),
+				U: model.UserRef{ID: "u0", Username: "u0"}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{}}
+			room := &model.Room{ID: "R", T: "c", Name: "general", Msgs: 10, LM: msg.TS, LastMessage: msg, UsersCount: n,
+				U: &model.UserRef{ID: "u0", Username: "u0"}, UpdatedAt: msg.TS}
+			events := []model.Event{
+				model.RoomChanged{Action: model.ActionUpdated, Room: room},
+				model.MessageSaved{Message: msg, RoomType: "c", RoomName: "general", Created: true},
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				target.Store(2 * int64(n) * int64(i+1))
+				srv.hub.handleEvents(events)
+				<-done
+			}
+			b.ReportMetric(float64(writes.Load())/float64(b.N), "writes/op")
 		})
 	}
 }

@@ -18,7 +18,10 @@
 //
 // The hub subscribes to the bus and turns each domain event into stream
 // frames, encoding each frame once and queueing the same bytes to every
-// recipient. Its indexes (room → sessions, user → sessions, event →
+// recipient. When the bus implements bus.BatchSubscriber, the hub takes a
+// commit's events as one batch and starts the recipients' writers only
+// once the whole batch is queued, so a connection gets a message and its
+// rooms-changed event in one write. Its indexes (room → sessions, user → sessions, event →
 // sessions) are split into 64 shards by key hash; a delivery takes one
 // shard's read lock, so there is no global lock on the hot path. The hub
 // keeps each logged-in user's room ids (read at login through RoomAccess,

@@ -22,11 +22,35 @@ func statusCode(status string) int {
 	}
 }
 
-// handleEvent turns one domain event into stream frames. It runs on the
-// bus subscriber's goroutine, one event at a time, in publish order; every
-// frame is encoded once and the same bytes are queued to all recipients.
-// Events may arrive as values or pointers.
+// handleEvents turns a batch of domain events into stream frames. It runs
+// on the bus subscriber's goroutine, one batch at a time, in publish order;
+// every frame is encoded once and the same bytes are queued to all
+// recipients. Sessions' writers start once the batch is queued (or after
+// maxBatchFrames frames), so each connection gets the batch's frames in
+// one write.
+func (h *hub) handleEvents(events []model.Event) {
+	h.evMu.Lock()
+	defer h.evMu.Unlock()
+	for _, e := range events {
+		h.dispatch(e)
+		if h.out.frames >= maxBatchFrames {
+			h.out.flush()
+		}
+	}
+	h.out.flush()
+}
+
+// handleEvent handles a batch of one event.
 func (h *hub) handleEvent(e model.Event) {
+	h.evMu.Lock()
+	defer h.evMu.Unlock()
+	h.dispatch(e)
+	h.out.flush()
+}
+
+// dispatch queues one event's frames into h.out. Events may arrive as
+// values or pointers.
+func (h *hub) dispatch(e model.Event) {
 	switch ev := e.(type) {
 	case model.MessageSaved:
 		h.onMessageSaved(&ev)
@@ -122,7 +146,7 @@ func (h *hub) onMessageSaved(ev *model.MessageSaved) {
 		}
 	}
 	if direct || my {
-		h.deliverRoomMessages(m.RID, frame, myFrame)
+		h.deliverRoomMessages(&h.out, m.RID, frame, myFrame)
 	}
 	if notify {
 		h.notifyUsers(ev, m)
@@ -183,7 +207,7 @@ func (h *hub) notifyUsers(ev *model.MessageSaved, m *model.Message) {
 			h.encodeFailed("notification", err)
 			return
 		}
-		h.deliverUserNotify(uid, "notification", frame)
+		h.deliverUserNotify(&h.out, uid, "notification", frame)
 	}
 }
 
@@ -196,7 +220,7 @@ func (h *hub) onMessageDeleted(ev *model.MessageDeleted) {
 		h.encodeFailed("message.deleted", err)
 		return
 	}
-	h.deliverRoomNotify(ev.RID, "deleteMessage", frame, nil)
+	h.deliverRoomNotify(&h.out, ev.RID, "deleteMessage", frame, nil)
 }
 
 // onRoomChanged sends [action, room] to the members' <uid>/rooms-changed.
@@ -210,14 +234,13 @@ func (h *hub) onRoomChanged(ev *model.RoomChanged) {
 		h.encodeFailed("room.changed", err)
 		return
 	}
-	action, raw := ev.Action, json.RawMessage(room)
-	h.deliverRoomsChanged(ev.Room.ID, func(uid string) []byte {
-		f, err := ddp.StreamEvent(streamNotifyUser, uid+"/"+eventRoomsChanged, action, raw)
-		if err != nil {
-			h.encodeFailed("room.changed", err)
-			return nil
-		}
-		return f
+	tmpl, err := ddp.NewStreamTemplate(streamNotifyUser, ev.Action, json.RawMessage(room))
+	if err != nil {
+		h.encodeFailed("room.changed", err)
+		return
+	}
+	h.deliverRoomsChanged(&h.out, ev.Room.ID, func(uid string) []byte {
+		return tmpl.Frame(uid, "/"+eventRoomsChanged)
 	})
 }
 
@@ -248,7 +271,7 @@ func (h *hub) onSubscriptionChanged(ev *model.SubscriptionChanged) {
 		h.encodeFailed("subscription.changed", err)
 		return
 	}
-	h.deliverUserNotify(uid, "subscriptions-changed", frame)
+	h.deliverUserNotify(&h.out, uid, "subscriptions-changed", frame)
 }
 
 // onUserChanged announces name and avatar changes to logged-in clients and
@@ -272,7 +295,7 @@ func (h *hub) onUserChanged(ev *model.UserChanged) {
 		h.hasGlobal(streamNotifyLogged, "Users:NameChanged") {
 		arg := map[string]any{"_id": u.ID, "name": u.Name, "username": u.Username}
 		if f, err := ddp.StreamEvent(streamNotifyLogged, "Users:NameChanged", arg); err == nil {
-			h.deliverGlobal(streamNotifyLogged, "Users:NameChanged", f)
+			h.deliverGlobal(&h.out, streamNotifyLogged, "Users:NameChanged", f)
 		} else {
 			h.encodeFailed("user.changed", err)
 		}
@@ -280,7 +303,7 @@ func (h *hub) onUserChanged(ev *model.UserChanged) {
 	if slices.Contains(ev.Fields, "avatarETag") && h.hasGlobal(streamNotifyLogged, "updateAvatar") {
 		arg := map[string]any{"username": u.Username, "etag": u.AvatarETag}
 		if f, err := ddp.StreamEvent(streamNotifyLogged, "updateAvatar", arg); err == nil {
-			h.deliverGlobal(streamNotifyLogged, "updateAvatar", f)
+			h.deliverGlobal(&h.out, streamNotifyLogged, "updateAvatar", f)
 		} else {
 			h.encodeFailed("user.changed", err)
 		}
@@ -297,7 +320,7 @@ func (h *hub) onUserDeleted(ev *model.UserDeleted) {
 	}
 	arg := map[string]any{"userId": ev.UserID, "messageErasureType": "Delete"}
 	if f, err := ddp.StreamEvent(streamNotifyLogged, "Users:Deleted", arg); err == nil {
-		h.deliverGlobal(streamNotifyLogged, "Users:Deleted", f)
+		h.deliverGlobal(&h.out, streamNotifyLogged, "Users:Deleted", f)
 	} else {
 		h.encodeFailed("user.deleted", err)
 	}
@@ -310,7 +333,7 @@ func (h *hub) onPresenceChanged(ev *model.PresenceChanged) {
 	if h.hasGlobal(streamNotifyLogged, "user-status") {
 		arg := []any{ev.UserID, ev.Username, code, ev.StatusText}
 		if f, err := ddp.StreamEvent(streamNotifyLogged, "user-status", arg); err == nil {
-			h.deliverGlobal(streamNotifyLogged, "user-status", f)
+			h.deliverGlobal(&h.out, streamNotifyLogged, "user-status", f)
 		} else {
 			h.encodeFailed("presence.changed", err)
 		}
@@ -324,7 +347,7 @@ func (h *hub) onPresenceChanged(ev *model.PresenceChanged) {
 			"args":      []any{[]any{ev.Username, code, ev.StatusText}},
 		}
 		if f, err := ddp.Changed(streamUserPresence, ev.UserID, fields); err == nil {
-			h.deliverPresence(ev.UserID, f)
+			h.deliverPresence(&h.out, ev.UserID, f)
 		} else {
 			h.encodeFailed("presence.changed", err)
 		}
@@ -343,7 +366,7 @@ func (h *hub) onRoleChanged(ev *model.RoleChanged) {
 		arg["scope"] = ev.Scope
 	}
 	if f, err := ddp.StreamEvent(streamNotifyLogged, "roles-change", arg); err == nil {
-		h.deliverGlobal(streamNotifyLogged, "roles-change", f)
+		h.deliverGlobal(&h.out, streamNotifyLogged, "roles-change", f)
 	} else {
 		h.encodeFailed("role.changed", err)
 	}
@@ -354,7 +377,7 @@ func (h *hub) onPermissionChanged(ev *model.PermissionChanged) {
 		return
 	}
 	if f, err := ddp.StreamEvent(streamNotifyLogged, "permissions-changed", model.ActionUpdated, ev.Permission); err == nil {
-		h.deliverGlobal(streamNotifyLogged, "permissions-changed", f)
+		h.deliverGlobal(&h.out, streamNotifyLogged, "permissions-changed", f)
 	} else {
 		h.encodeFailed("permission.changed", err)
 	}
@@ -373,7 +396,7 @@ func (h *hub) onSettingChanged(ev *model.SettingChanged) {
 			return
 		}
 		if f, err := ddp.StreamEvent(collection, event, args...); err == nil {
-			h.deliverGlobal(collection, event, f)
+			h.deliverGlobal(&h.out, collection, event, f)
 		} else {
 			h.encodeFailed("setting.changed", err)
 		}
@@ -403,7 +426,7 @@ func (h *hub) onUserActivity(ev *model.UserActivity) {
 			args = append(args, ev.Extras)
 		}
 		if f, err := ddp.StreamEvent(streamNotifyRoom, ev.RID+"/user-activity", args...); err == nil {
-			h.deliverRoomNotify(ev.RID, "user-activity", f, skip)
+			h.deliverRoomNotify(&h.out, ev.RID, "user-activity", f, skip)
 		} else {
 			h.encodeFailed("user.activity", err)
 		}
@@ -411,7 +434,7 @@ func (h *hub) onUserActivity(ev *model.UserActivity) {
 	typing := slices.Contains(acts, "user-typing")
 	if (len(acts) == 0 || typing) && h.hasRoomNotify(ev.RID, "typing") {
 		if f, err := ddp.StreamEvent(streamNotifyRoom, ev.RID+"/typing", ev.Username, typing); err == nil {
-			h.deliverRoomNotify(ev.RID, "typing", f, skip)
+			h.deliverRoomNotify(&h.out, ev.RID, "typing", f, skip)
 		} else {
 			h.encodeFailed("user.activity", err)
 		}

@@ -36,7 +36,7 @@ func (h *hub) onMessagesPruned(ev *model.MessagesPruned) {
 		h.encodeFailed("messages.pruned", err)
 		return
 	}
-	h.deliverRoomNotify(ev.RID, "deleteMessageBulk", frame, nil)
+	h.deliverRoomNotify(&h.out, ev.RID, "deleteMessageBulk", frame, nil)
 }
 
 // onEphemeralMessage sends a notice to <uid>/message. Like Rocket.Chat,
@@ -71,5 +71,5 @@ func (h *hub) onEphemeralMessage(ev *model.EphemeralMessage) {
 		h.encodeFailed("message.ephemeral", err)
 		return
 	}
-	h.deliverUserNotify(ev.UserID, "message", frame)
+	h.deliverUserNotify(&h.out, ev.UserID, "message", frame)
 }

@@ -111,6 +111,11 @@ type hub struct {
 	users    [shardCount]userShard
 	global   [shardCount]globalShard
 	presence [shardCount]presenceShard
+
+	// evMu serialises event handling (the bus calls from one goroutine;
+	// tests and benchmarks may call directly); it guards out.
+	evMu sync.Mutex
+	out  sendBatch
 }
 
 func newHub(srv *Server) *hub {
@@ -519,6 +524,41 @@ func (h *hub) removeSession(s *session) {
 
 // --- delivery (hot paths) ---
 
+// sendBatch defers starting sessions' writers to the end of a batch of
+// events, so that the frames one commit produces for a connection (a
+// message's room event and its rooms-changed event) go out in one write
+// instead of one write(2) each. It belongs to the goroutine handling
+// the events. A nil *sendBatch sends at once.
+type sendBatch struct {
+	kick   []*session // sessions whose writer is to start, in queueing order
+	frames int        // frames queued since the last flush
+}
+
+// maxBatchFrames is how many frames a batch queues before its writers are
+// started anyway: enough for a message and its room change to 10,000
+// members to go together, few enough to bound the wait.
+const maxBatchFrames = 32 << 10
+
+func (b *sendBatch) send(s *session, frame []byte) {
+	if b == nil {
+		s.send(frame)
+		return
+	}
+	b.frames++
+	if s.enqueue(frame) {
+		b.kick = append(b.kick, s)
+	}
+}
+
+// flush starts the writers of the sessions that got frames.
+func (b *sendBatch) flush() {
+	for i, s := range b.kick {
+		s.kick()
+		b.kick[i] = nil
+	}
+	b.kick, b.frames = b.kick[:0], 0
+}
+
 // roomListeners reports whether anyone on this instance listens to the
 // room's messages directly or through __my_messages__.
 func (h *hub) roomListeners(rid string) (direct, my bool) {
@@ -533,7 +573,7 @@ func (h *hub) roomListeners(rid string) (direct, my bool) {
 
 // deliverRoomMessages queues frame to the room's message subscribers and
 // myFrame to the members listening to __my_messages__.
-func (h *hub) deliverRoomMessages(rid string, frame, myFrame []byte) {
+func (h *hub) deliverRoomMessages(out *sendBatch, rid string, frame, myFrame []byte) {
 	rs := h.roomShard(rid)
 	rs.mu.RLock()
 	defer rs.mu.RUnlock()
@@ -543,12 +583,12 @@ func (h *hub) deliverRoomMessages(rid string, frame, myFrame []byte) {
 	}
 	if frame != nil {
 		for s := range re.messages {
-			s.send(frame)
+			out.send(s, frame)
 		}
 	}
 	if myFrame != nil {
 		for s := range re.my {
-			s.send(myFrame)
+			out.send(s, myFrame)
 		}
 	}
 }
@@ -566,7 +606,7 @@ func (h *hub) hasRoomNotify(rid, event string) bool {
 
 // deliverRoomNotify queues frame to the subscribers of <rid>/<event>,
 // except those skip rejects.
-func (h *hub) deliverRoomNotify(rid, event string, frame []byte, skip func(*session) bool) {
+func (h *hub) deliverRoomNotify(out *sendBatch, rid, event string, frame []byte, skip func(*session) bool) {
 	rs := h.roomShard(rid)
 	rs.mu.RLock()
 	defer rs.mu.RUnlock()
@@ -576,14 +616,14 @@ func (h *hub) deliverRoomNotify(rid, event string, frame []byte, skip func(*sess
 	}
 	for s := range re.notify[event] {
 		if skip == nil || !skip(s) {
-			s.send(frame)
+			out.send(s, frame)
 		}
 	}
 }
 
 // deliverRoomsChanged queues a <uid>/rooms-changed frame, built by frameFor
 // once per user, to every member session listening to it.
-func (h *hub) deliverRoomsChanged(rid string, frameFor func(uid string) []byte) {
+func (h *hub) deliverRoomsChanged(out *sendBatch, rid string, frameFor func(uid string) []byte) {
 	rs := h.roomShard(rid)
 	rs.mu.RLock()
 	defer rs.mu.RUnlock()
@@ -591,7 +631,7 @@ func (h *hub) deliverRoomsChanged(rid string, frameFor func(uid string) []byte) 
 	if re == nil || len(re.roomsChanged) == 0 {
 		return
 	}
-	frames := make(map[string][]byte)
+	frames := make(map[string][]byte, len(re.roomsChanged))
 	for s := range re.roomsChanged {
 		uid := s.userID()
 		if uid == "" {
@@ -603,7 +643,7 @@ func (h *hub) deliverRoomsChanged(rid string, frameFor func(uid string) []byte) 
 			frames[uid] = f
 		}
 		if f != nil {
-			s.send(f)
+			out.send(s, f)
 		}
 	}
 }
@@ -620,13 +660,13 @@ func (h *hub) hasUserNotify(uid, event string) bool {
 }
 
 // deliverUserNotify queues frame to the subscribers of <uid>/<event>.
-func (h *hub) deliverUserNotify(uid, event string, frame []byte) {
+func (h *hub) deliverUserNotify(out *sendBatch, uid, event string, frame []byte) {
 	sh := h.userShard(uid)
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
 	if e := sh.m[uid]; e != nil {
 		for s := range e.notify[event] {
-			s.send(frame)
+			out.send(s, frame)
 		}
 	}
 }
@@ -641,13 +681,13 @@ func (h *hub) hasGlobal(collection, event string) bool {
 }
 
 // deliverGlobal queues frame to the subscribers of a logged/all event.
-func (h *hub) deliverGlobal(collection, event string, frame []byte) {
+func (h *hub) deliverGlobal(out *sendBatch, collection, event string, frame []byte) {
 	key := globalKey(collection, event)
 	gs := h.globalShard(key)
 	gs.mu.RLock()
 	defer gs.mu.RUnlock()
 	for s := range gs.m[key] {
-		s.send(frame)
+		out.send(s, frame)
 	}
 }
 
@@ -660,11 +700,11 @@ func (h *hub) hasPresenceWatchers(uid string) bool {
 }
 
 // deliverPresence queues frame to the watchers of uid's presence.
-func (h *hub) deliverPresence(uid string, frame []byte) {
+func (h *hub) deliverPresence(out *sendBatch, uid string, frame []byte) {
 	ps := h.presenceShard(uid)
 	ps.mu.RLock()
 	defer ps.mu.RUnlock()
 	for s := range ps.m[uid] {
-		s.send(frame)
+		out.send(s, frame)
 	}
 }

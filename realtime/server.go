@@ -16,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"liftoff/bus"
 	"liftoff/model"
 	"liftoff/realtime/ddp"
 )
@@ -98,6 +99,10 @@ func New(cfg Config) (*Server, error) {
 // the server's own responses reach clients.
 func (s *Server) Start() {
 	if s.cfg.Bus == nil || s.unsubscribeBus != nil {
+		return
+	}
+	if bs, ok := s.cfg.Bus.(bus.BatchSubscriber); ok {
+		s.unsubscribeBus = bs.SubscribeBatch("realtime-hub", s.hub.handleEvents)
 		return
 	}
 	s.unsubscribeBus = s.cfg.Bus.Subscribe("realtime-hub", s.hub.handleEvent)
@@ -316,7 +321,7 @@ func (s *Server) EmitToRoom(rid, event string, args ...any) error {
 	if err != nil {
 		return fmt.Errorf("realtime: encoding %s/%s: %w", rid, event, err)
 	}
-	s.hub.deliverRoomNotify(rid, event, frame, nil)
+	s.hub.deliverRoomNotify(nil, rid, event, frame, nil)
 	return nil
 }
 
@@ -327,7 +332,7 @@ func (s *Server) EmitToUser(userID, event string, args ...any) error {
 	if err != nil {
 		return fmt.Errorf("realtime: encoding %s/%s: %w", userID, event, err)
 	}
-	s.hub.deliverUserNotify(userID, event, frame)
+	s.hub.deliverUserNotify(nil, userID, event, frame)
 	return nil
 }
 
@@ -338,7 +343,7 @@ func (s *Server) EmitToLogged(event string, args ...any) error {
 	if err != nil {
 		return fmt.Errorf("realtime: encoding %s: %w", event, err)
 	}
-	s.hub.deliverGlobal(streamNotifyLogged, event, frame)
+	s.hub.deliverGlobal(nil, streamNotifyLogged, event, frame)
 	return nil
 }
 
@@ -349,7 +354,7 @@ func (s *Server) EmitToAll(event string, args ...any) error {
 	if err != nil {
 		return fmt.Errorf("realtime: encoding %s: %w", event, err)
 	}
-	s.hub.deliverGlobal(streamNotifyAll, event, frame)
+	s.hub.deliverGlobal(nil, streamNotifyAll, event, frame)
 	return nil
 }
 

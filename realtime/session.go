@@ -54,6 +54,9 @@ type session struct {
 	qbytes  int
 	writing bool // a writer goroutine is running
 	qclosed bool
+	// kickDue: frames were queued by the hub with the writer's start
+	// left to the end of its batch (see enqueue and kick).
+	kickDue bool
 
 	lastRead   atomic.Int64 // unix nanoseconds of the last frame received
 	writeStart atomic.Int64 // unix nanoseconds the current write began, 0 when idle
@@ -109,6 +112,52 @@ func (s *session) send(frame []byte) {
 	if start {
 		go s.writeLoop()
 	}
+}
+
+// enqueue queues one frame like send, but leaves starting the writer to
+// the caller: when it reports true, the caller must call kick once it has
+// queued the rest of its batch, so that frames queued together go out in
+// one write. Bounds and order are those of send.
+func (s *session) enqueue(frame []byte) (kick bool) {
+	s.qmu.Lock()
+	if s.qclosed {
+		s.qmu.Unlock()
+		return false
+	}
+	if len(s.queue) >= s.srv.cfg.SendQueueFrames || s.qbytes+len(frame) > s.srv.cfg.SendQueueBytes {
+		s.qclosed = true
+		s.queue, s.qbytes = nil, 0
+		s.qmu.Unlock()
+		s.srv.metrics.slowConsumers.Add(1)
+		s.abort("slow consumer")
+		return false
+	}
+	if s.queue == nil {
+		// Room for a message's frames (its room event, rooms-changed
+		// and subscriptions-changed) without growing.
+		s.queue = make([][]byte, 0, 4)
+	}
+	s.queue = append(s.queue, frame)
+	s.qbytes += len(frame)
+	kick = !s.writing && !s.kickDue
+	if kick {
+		s.kickDue = true
+	}
+	s.qmu.Unlock()
+	return kick
+}
+
+// kick starts the writer for frames queued by enqueue, unless one runs.
+func (s *session) kick() {
+	s.qmu.Lock()
+	s.kickDue = false
+	if s.writing || s.qclosed || len(s.queue) == 0 {
+		s.qmu.Unlock()
+		return
+	}
+	s.writing = true
+	s.qmu.Unlock()
+	go s.writeLoop()
 }
 
 // writeLoop drains the queue, then exits; the next send starts another.

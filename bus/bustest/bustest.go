@@ -21,6 +21,55 @@ func Run(t *testing.T, open func(t *testing.T) bus.Bus) {
 	t.Run("Unsubscribe", func(t *testing.T) { testUnsubscribe(t, open(t)) })
 	t.Run("CloseDrains", func(t *testing.T) { testClose(t, open(t)) })
 	t.Run("ConcurrentPublishersKeepTheirOrder", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("BatchSubscriber", func(t *testing.T) {
+		b := open(t)
+		bs, ok := b.(bus.BatchSubscriber)
+		if !ok {
+			b.Close()
+			t.Skip("the bus does not implement bus.BatchSubscriber")
+		}
+		testBatch(t, b, bs)
+	})
+}
+
+// testBatch checks a batch subscriber gets every event once, in order,
+// each Publish call's events in one batch.
+func testBatch(t *testing.T, b bus.Bus, bs bus.BatchSubscriber) {
+	defer b.Close()
+	const n, per = 3000, 3
+	c := newCollector()
+	var mu sync.Mutex
+	var split []string
+	defer bs.SubscribeBatch("batch", func(events []model.Event) {
+		if len(events)%per != 0 {
+			mu.Lock()
+			split = append(split, fmt.Sprintf("a batch of %d events", len(events)))
+			mu.Unlock()
+		}
+		for _, e := range events {
+			c.handle(e)
+		}
+	})()
+	ctx := context.Background()
+	for i := 0; i < n; i += per {
+		if err := b.Publish(ctx, seq(0, i), seq(0, i+1), seq(0, i+2)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := c.wait(t, n)
+	if len(got) != n {
+		t.Fatalf("got %d events, want %d", len(got), n)
+	}
+	for i, e := range got {
+		if e.Username != fmt.Sprint(i) {
+			t.Fatalf("event %d is %s: out of order", i, e.Username)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(split) > 0 {
+		t.Fatalf("a Publish call's events were split: %v", split[0])
+	}
 }
 
 // seq is the test event: a publisher id and a sequence number.

@@ -223,6 +223,45 @@ func AppendStreamEvent(dst []byte, collection, eventName string, args ...any) ([
 	return append(b, ']', '}', '}'), nil
 }
 
+// StreamTemplate is a stream event encoded once for sending under many
+// event names, such as a room's <uid>/rooms-changed event to each member:
+// only the name is encoded per recipient.
+type StreamTemplate struct {
+	head []byte // up to "eventName":
+	tail []byte // from ,"args": to the end
+}
+
+// NewStreamTemplate encodes the parts of StreamEvent(collection, name,
+// args...) that do not depend on name.
+func NewStreamTemplate(collection string, args ...any) (*StreamTemplate, error) {
+	head := appendString([]byte(`{"msg":"changed","collection":`), collection)
+	head = append(head, `,"id":"`+StreamEventID+`","fields":{"eventName":`...)
+	tail := append(make([]byte, 0, 256), `,"args":[`...)
+	var err error
+	for i, a := range args {
+		if i > 0 {
+			tail = append(tail, ',')
+		}
+		if tail, err = appendAny(tail, a, 0); err != nil {
+			return nil, err
+		}
+	}
+	tail = append(tail, ']', '}', '}')
+	return &StreamTemplate{head: head, tail: tail}, nil
+}
+
+// Frame returns the frame of StreamEvent(collection, name+suffix, args...)
+// in a new slice of its exact size (suffix is plain ASCII, such as
+// "/rooms-changed").
+func (t *StreamTemplate) Frame(name, suffix string) []byte {
+	b := make([]byte, 0, len(t.head)+len(name)+len(suffix)+2+len(t.tail))
+	b = append(b, t.head...)
+	b = appendString(b, name)
+	b = append(b[:len(b)-1], suffix...) // reopen the string for the suffix
+	b = append(b, '"')
+	return append(b, t.tail...)
+}
+
 // ErrorFrame reports a frame the server could not process (see
 // DecodeError). When offending is a JSON object (in valid UTF-8) it is
 // echoed as "offendingMessage", as Meteor does; other input is not echoed.

@@ -162,3 +162,26 @@ func TestErrorValue(t *testing.T) {
 		})
 	}
 }
+
+// A template's frames are byte for byte those of StreamEvent, whatever the
+// name holds.
+func TestStreamTemplate(t *testing.T) {
+	room := json.RawMessage(`{"_id":"R1","t":"c","name":"general","lastMessage":{"msg":"a \"quoted\" text"}}`)
+	tmpl, err := NewStreamTemplate("stream-notify-user", "updated", room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, uid := range []string{"u1", "", "ünïcode", "quote\"back\\slash", "ctl\x01\n", "bad\xff", "bad\xe2\x82", "\u2028"} {
+		want, err := StreamEvent("stream-notify-user", uid+"/rooms-changed", "updated", room)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := tmpl.Frame(uid, "/rooms-changed")
+		if string(got) != string(want) {
+			t.Errorf("uid %q:\n got %s\nwant %s", uid, got, want)
+		}
+	}
+	if _, err := NewStreamTemplate("c", func() {}); err == nil {
+		t.Error("a template of an unencodable value was built")
+	}
+}
