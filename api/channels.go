@@ -48,6 +48,7 @@ func (s *Server) createRoom(t, key string) Handler {
 			Description  string `json:"description"`
 			Announcement string `json:"announcement"`
 			ReadOnly     *bool  `json:"readOnly"`
+			TeamID       string `json:"teamId"`
 		}
 		if _, err := r.Param("extraData", &extra); err != nil {
 			return nil, err
@@ -58,6 +59,7 @@ func (s *Server) createRoom(t, key string) Handler {
 		room, err := s.chat.CreateRoom(r.Context(), r.User, chat.CreateRoomInput{
 			Type: t, Name: name, Members: members, ReadOnly: ro, ExcludeSelf: excludeSelf,
 			Topic: extra.Topic, Description: extra.Description, Announcement: extra.Announcement,
+			TeamID: extra.TeamID,
 		})
 		if err != nil {
 			return nil, err

@@ -55,6 +55,7 @@ func (s *Server) roomRoutes() {
 	}
 	s.get("rooms.get", authed, s.syncRooms)
 	s.get("rooms.info", authed, s.roomsInfo)
+	s.post("rooms.delete", authed, s.roomsDelete)
 	s.post("rooms.favorite", authed, s.favoriteRoom)
 	s.post("rooms.leave", authed, s.leaveAnyRoom)
 	s.post("rooms.cleanHistory", authed, s.cleanHistory)
@@ -684,12 +685,38 @@ func (s *Server) anyRoom(r *Request, checkArchived bool) (*model.Room, error) {
 	return room, nil
 }
 
+// roomsInfo answers the room with, as Rocket.Chat, its team (for a team's
+// room) and its parent (a discussion's parent room, or the main room of
+// the team of a room other than the main one).
 func (s *Server) roomsInfo(r *Request) (any, error) {
 	room, err := s.anyRoom(r, false)
 	if err != nil {
 		return nil, err
 	}
-	return M{"room": room}, nil
+	team, parent, err := s.chat.RoomContext(r.Context(), room)
+	if err != nil {
+		return nil, err
+	}
+	out := M{"room": room}
+	if team != nil {
+		out["team"] = team
+	}
+	if parent != nil {
+		out["parent"] = parent
+	}
+	return out, nil
+}
+
+// roomsDelete deletes any room by id (rooms.delete).
+func (s *Server) roomsDelete(r *Request) (any, error) {
+	id, err := r.String("roomId")
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		return nil, failure("The 'roomId' param is required")
+	}
+	return nil, s.chat.EraseRoomByID(r.Context(), r.User, id)
 }
 
 func (s *Server) favoriteRoom(r *Request) (any, error) {

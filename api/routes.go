@@ -15,4 +15,5 @@ func (s *Server) routes() {
 	s.muteRoutes()       // mute.go: rooms.muteUser, rooms.unmuteUser
 	s.discussionRoutes() // discussions.go: rooms.createDiscussion, rooms.getDiscussions, chat.getDiscussions
 	s.teamRoutes()       // teams.go: teams.*
+	s.teamExtraRoutes()  // teams.go: teams.update, autocomplete, listChildren, *.convertToTeam
 }

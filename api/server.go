@@ -198,11 +198,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Type == "unauthorized" {
 		body = M{"success": false, "error": "unauthorized"}
 	}
+	if e == errNotFound {
+		status, body = http.StatusNotFound, M{"success": false, "error": "Resource not found"}
+	}
 	if e.Details != nil {
 		body["details"] = e.Details
 	}
 	writeJSON(w, status, body)
 }
+
+// errNotFound is Rocket.Chat's API.v1.notFound(): 404 "Resource not found".
+var errNotFound = model.Bare("not-found")
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	bp := jsonBuffers.Get().(*[]byte)

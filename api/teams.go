@@ -436,3 +436,149 @@ func (s *Server) teamsConvertToChannel(r *Request) (any, error) {
 	}
 	return nil, s.chat.ConvertTeamToChannel(r.Context(), r.User, team, rooms)
 }
+
+// teamExtraRoutes registers teams.update, teams.autocomplete,
+// teams.listChildren and the conversion of rooms into teams.
+func (s *Server) teamExtraRoutes() {
+	s.post("teams.update", authed, s.teamsUpdate)
+	s.get("teams.autocomplete", authed, s.teamsAutocomplete)
+	s.get("teams.listChildren", authed, s.teamsListChildren)
+	s.post("channels.convertToTeam", authed, s.convertToTeam(channelKind, "channelId", "channelName"))
+	s.post("groups.convertToTeam", authed, s.convertToTeam(groupKind, "roomId", "roomName"))
+}
+
+func (s *Server) teamsUpdate(r *Request) (any, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, err
+	}
+	var data struct {
+		Name *string         `json:"name"`
+		Type json.RawMessage `json:"type"`
+	}
+	raw := r.Raw("data")
+	if raw == nil || json.Unmarshal(raw, &data) != nil {
+		return nil, model.ErrBadParam("data", "an object {name?, type?}")
+	}
+	var in chat.TeamUpdate
+	in.Name = data.Name
+	if len(data.Type) > 0 && string(data.Type) != "null" {
+		var t int
+		if json.Unmarshal(data.Type, &t) != nil || (t != model.TeamPublic && t != model.TeamPrivate) {
+			return nil, model.ErrBadParam("data.type", "0 or 1")
+		}
+		in.Type = &t
+	}
+	if in.Name == nil && in.Type == nil {
+		return nil, model.Errf("error-invalid-params", "The 'data' param needs a 'name' or a 'type'")
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.chat.UpdateTeam(r.Context(), r.User, team, in)
+}
+
+func (s *Server) teamsAutocomplete(r *Request) (any, error) {
+	if !r.Has("name") {
+		return nil, model.ErrMissingParam("name")
+	}
+	name, err := r.String("name")
+	if err != nil {
+		return nil, err
+	}
+	teams, err := s.chat.AutocompleteTeams(r.Context(), r.User, name)
+	if err != nil {
+		return nil, err
+	}
+	return M{"teams": teams}, nil
+}
+
+// teamsListChildren lists a team's rooms and its main room's discussions.
+// The team is named by exactly one of teamId, teamName or roomId (its main
+// room's id); an unknown team answers 404, as Rocket.Chat's notFound().
+func (s *Server) teamsListChildren(r *Request) (any, error) {
+	var ids [3]string
+	given := 0
+	for i, name := range []string{"teamId", "teamName", "roomId"} {
+		v, err := r.String(name)
+		if err != nil {
+			return nil, err
+		}
+		if r.Has(name) {
+			given++
+		}
+		ids[i] = v
+	}
+	if given != 1 {
+		return nil, model.Errf("error-invalid-params", "Exactly one of 'teamId', 'teamName' or 'roomId' is required")
+	}
+	filter, err := r.String("filter")
+	if err != nil {
+		return nil, err
+	}
+	kind, err := r.String("type")
+	if err != nil {
+		return nil, err
+	}
+	if r.Has("type") && kind != "channels" && kind != "discussions" {
+		return nil, model.ErrBadParam("type", "'channels' or 'discussions'")
+	}
+	p, err := r.Page([]store.SortKey{{Field: "ts"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
+	if err != nil {
+		return nil, err
+	}
+	var team *model.Team
+	switch {
+	case ids[2] != "":
+		team, err = s.chat.TeamOfRoom(r.Context(), ids[2])
+	case ids[0] != "" || ids[1] != "":
+		team, err = s.chat.FindTeam(r.Context(), chat.TeamRef{ID: ids[0], Name: ids[1]})
+	default:
+		err = errNotFound
+	}
+	if err != nil {
+		if e, ok := model.AsError(err); ok && e.Type == "team-does-not-exist" {
+			return nil, errNotFound
+		}
+		return nil, err
+	}
+	rooms, total, err := s.chat.TeamChildren(r.Context(), r.User, team, filter, kind, p)
+	if err != nil {
+		return nil, err
+	}
+	if rooms == nil {
+		rooms = []*model.Room{}
+	}
+	return paged("data", rooms, len(rooms), p, total), nil
+}
+
+// convertToTeam makes a channel (channelId/channelName) or a private group
+// (roomId/roomName) the main room of a new team.
+func (s *Server) convertToTeam(k roomKind, idParam, nameParam string) Handler {
+	return func(r *Request) (any, error) {
+		if !s.chat.Can(r.User, "create-team") {
+			return nil, model.ErrUnauthorized
+		}
+		var ref chat.RoomRef
+		var err error
+		if ref.ID, err = r.String(idParam); err != nil {
+			return nil, err
+		}
+		if ref.Name, err = r.String(nameParam); err != nil {
+			return nil, err
+		}
+		if ref.ID == "" && ref.Name == "" {
+			return nil, failure("The parameter \"%s\" or \"%s\" is required", idParam, nameParam)
+		}
+		room, err := s.chat.FindRoom(r.Context(), r.User, ref, k.t)
+		if err != nil {
+			return nil, err
+		}
+		team, err := s.chat.ConvertRoomToTeam(r.Context(), r.User, room)
+		if err != nil {
+			return nil, err
+		}
+		return M{"team": team}, nil
+	}
+}

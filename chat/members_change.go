@@ -447,12 +447,48 @@ func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.
 	if !s.CanInRoom(ctx, actor, room.ID, perm) {
 		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
+	// A team's room also needs delete-team-channel / delete-team-group in
+	// the team's main room, and its deletion is announced there.
+	var team *model.Team
+	if room.TeamID != "" {
+		t, err := s.store.TeamByID(ctx, room.TeamID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return internal("delete room", err)
+		}
+		if err == nil {
+			team = t
+			teamPerm := "delete-team-group"
+			if room.T == model.RoomChannel {
+				teamPerm = "delete-team-channel"
+			}
+			if !s.CanInRoom(ctx, actor, team.RoomID, teamPerm) {
+				return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+			}
+		}
+	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		r, err := loadRoomTx(ctx, tx, room.ID)
 		if err != nil {
 			return err
 		}
-		return eraseRoomTx(ctx, tx, r, s.nowTime())
+		now := s.nowTime()
+		if err := eraseRoomTx(ctx, tx, r, now); err != nil {
+			return err
+		}
+		if team == nil || team.RoomID == r.ID {
+			return nil
+		}
+		main, err := tx.RoomByID(ctx, team.RoomID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.systemNotice(ctx, tx, main, "user-deleted-room-from-team", r.Name, actor, now, nil); err != nil {
+			return err
+		}
+		return saveRoom(ctx, tx, main, now)
 	})
 	return internal("delete room", err)
 }

@@ -134,6 +134,10 @@ type CreateRoomInput struct {
 	Announcement string
 	// ExcludeSelf leaves the creator out of the members (admin tools).
 	ExcludeSelf bool
+	// TeamID creates the room in that team (extraData.teamId): the user
+	// needs create-team-channel / create-team-group in the team's main room
+	// instead of create-c / create-p.
+	TeamID string
 	// team, when set, makes the room the main room of this new team,
 	// stored in the same transaction with teamMembers as its members.
 	team        *model.Team
@@ -149,7 +153,26 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 	} else if in.Type != model.RoomChannel {
 		return nil, model.Errf("error-invalid-room-type", "%s is not a valid room type", in.Type)
 	}
-	if !s.Can(user, perm) {
+	var inTeam *model.Team
+	if in.TeamID != "" && in.team == nil {
+		method := "createChannel"
+		teamPerm := "create-team-channel"
+		if in.Type == model.RoomPrivate {
+			method, teamPerm = "createPrivateGroup", "create-team-group"
+		}
+		t, err := s.store.TeamByID(ctx, in.TeamID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, model.Errf("error-team-not-found", "The \"teamId\" param provided does not match any team").
+				WithDetails(map[string]any{"method": method})
+		}
+		if err != nil {
+			return nil, internal("create room", err)
+		}
+		if !s.CanInRoom(ctx, user, t.RoomID, teamPerm) {
+			return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
+		}
+		inTeam = t
+	} else if !s.Can(user, perm) {
 		return nil, model.Errf("error-not-allowed", "Not allowed")
 	}
 	name := strings.TrimSpace(in.Name)
@@ -176,6 +199,8 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 	members = uniqueUsers(members)
 	if in.team != nil {
 		room.TeamID, room.TeamMain = in.team.ID, true
+	} else if inTeam != nil {
+		room.TeamID = inTeam.ID
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.RoomByName(ctx, name); err == nil {
@@ -209,6 +234,19 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 			// As Rocket.Chat, a team's main room is announced once set up,
 			// so that its members hear of it.
 			tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
+		}
+		if inTeam != nil && room.T == model.RoomChannel {
+			main, err := tx.RoomByID(ctx, inTeam.RoomID)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := s.systemNotice(ctx, tx, main, "user-added-room-to-team", room.Name, user, now, nil); err != nil {
+				return err
+			}
+			return saveRoom(ctx, tx, main, now)
 		}
 		return nil
 	})

@@ -217,8 +217,12 @@ func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Roo
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	oldName := room.Name
 	room.Name, room.FName = name, name
 	if err := tx.RenameSubscriptions(ctx, room.ID, name, name, now); err != nil {
+		return err
+	}
+	if err := updateDiscussionTopicsTx(ctx, tx, room.ID, oldName, name, now); err != nil {
 		return err
 	}
 	if err := emitRoomSubscriptions(ctx, tx, room.ID, nil); err != nil {

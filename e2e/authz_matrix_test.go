@@ -108,6 +108,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return map[string]any{"roomId": f.freshRoom(t, typ)}
 		}
 	}
+	freshRoomAs := func(typ, key string) func(*testing.T, *matrixFixture) map[string]any {
+		return func(t *testing.T, f *matrixFixture) map[string]any {
+			return map[string]any{key: f.freshRoom(t, typ)}
+		}
+	}
 	with := func(base func(*testing.T, *matrixFixture) map[string]any, kv ...any) func(*testing.T, *matrixFixture) map[string]any {
 		return func(t *testing.T, f *matrixFixture) map[string]any {
 			p := base(t, f)
@@ -172,6 +177,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 					p["member"] = map[string]any{"userId": f.as[member].UserID, "roles": []string{"moderator"}}
 				case "outsider":
 					p["members"] = []map[string]any{{"userId": f.as[outsider].UserID}}
+				case "rename":
+					p["data"] = map[string]any{"name": f.unique("renamed")}
+				case "newRoom":
+					p = map[string]any{"name": f.unique("teamroom"), "extraData": map[string]any{"teamId": p["teamId"]}}
 				}
 			}
 			return p
@@ -256,6 +265,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "teams.addRooms", team(0, "room"), [5]int{out, no, no, ok, bad}},
 		{"POST", "teams.delete", team(1), [5]int{out, no, no, ok, ok}},
 		{"POST", "teams.convertToChannel", team(0), [5]int{out, no, no, ok, ok}},
+		{"POST", "teams.update", team(0, "rename"), [5]int{out, no, no, ok, ok}},
+		// Creating a room in a team needs create-team-channel /
+		// create-team-group in its main room (owners, moderators).
+		{"POST", "channels.create", team(0, "newRoom"), [5]int{out, no, no, ok, ok}},
+		{"POST", "groups.create", team(1, "newRoom"), [5]int{out, no, no, ok, ok}},
+		// Converting a room needs create-team and edit-room in the room.
+		{"POST", "channels.convertToTeam", freshRoomAs("c", "channelId"), [5]int{out, no, no, ok, ok}},
+		{"POST", "groups.convertToTeam", freshRoomAs("p", "roomId"), [5]int{out, bad, no, ok, bad}},
+		// rooms.delete needs delete-c / delete-p, whoever sees the room.
+		{"POST", "rooms.delete", freshRoom("c"), [5]int{out, no, no, ok, ok}},
+		{"POST", "rooms.delete", freshRoom("p"), [5]int{out, no, no, ok, ok}},
 
 		// Administration.
 		{"POST", "users.create", newUser, [5]int{out, no, no, no, ok}},

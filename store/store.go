@@ -227,6 +227,9 @@ type RoomQuery struct {
 	TeamID       string // only rooms of this team (its main room included)
 	TeamMain     *bool  // only main rooms of teams (true) or only other rooms (false)
 	TeamDefault  *bool  // only rooms (not) joined by every new team member
+	// TeamOrPrid, with TeamID and Prid both set, keeps the rooms of the
+	// team or the discussions of Prid (instead of rooms matching both).
+	TeamOrPrid bool
 	// MemberID keeps only the rooms this user is subscribed to, and those
 	// of the types in AlsoTypes.
 	MemberID  string

@@ -270,11 +270,16 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 	if q.Archived != nil {
 		w.add("archived = ?", boolInt(*q.Archived))
 	}
-	if q.Prid != "" {
-		w.add("prid = ?", q.Prid)
-	}
-	if q.TeamID != "" {
-		w.add("team_id = ?", q.TeamID)
+	switch {
+	case q.TeamOrPrid && q.Prid != "" && q.TeamID != "":
+		w.add("(team_id = ? OR prid = ?)", q.TeamID, q.Prid)
+	default:
+		if q.Prid != "" {
+			w.add("prid = ?", q.Prid)
+		}
+		if q.TeamID != "" {
+			w.add("team_id = ?", q.TeamID)
+		}
 	}
 	if q.TeamMain != nil {
 		w.add("team_main = ?", boolInt(*q.TeamMain))
