@@ -266,15 +266,7 @@ func (s *Server) teamsRemoveMember(r *Request) (any, error) {
 }
 
 func (s *Server) teamsLeave(r *Request) (any, error) {
-	ref, err := teamRefParam(r)
-	if err != nil {
-		return nil, err
-	}
-	rooms, err := optionalStrings(r, "rooms")
-	if err != nil {
-		return nil, err
-	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, rooms, err := s.teamAndRooms(r, "rooms")
 	if err != nil {
 		return nil, err
 	}
@@ -406,15 +398,7 @@ func (s *Server) teamsListRoomsOfUser(r *Request) (any, error) {
 }
 
 func (s *Server) teamsDelete(r *Request) (any, error) {
-	ref, err := teamRefParam(r)
-	if err != nil {
-		return nil, err
-	}
-	rooms, err := optionalStrings(r, "roomsToRemove")
-	if err != nil {
-		return nil, err
-	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, rooms, err := s.teamAndRooms(r, "roomsToRemove")
 	if err != nil {
 		return nil, err
 	}
@@ -422,15 +406,7 @@ func (s *Server) teamsDelete(r *Request) (any, error) {
 }
 
 func (s *Server) teamsConvertToChannel(r *Request) (any, error) {
-	ref, err := teamRefParam(r)
-	if err != nil {
-		return nil, err
-	}
-	rooms, err := optionalStrings(r, "roomsToRemove")
-	if err != nil {
-		return nil, err
-	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, rooms, err := s.teamAndRooms(r, "roomsToRemove")
 	if err != nil {
 		return nil, err
 	}
@@ -581,4 +557,23 @@ func (s *Server) convertToTeam(k roomKind, idParam, nameParam string) Handler {
 		}
 		return M{"team": team}, nil
 	}
+}
+
+// teamAndRooms reads the team a call names (teamId or teamName) and its
+// optional list of room ids in roomsParam, in Rocket.Chat's order:
+// parameters first, then the lookup.
+func (s *Server) teamAndRooms(r *Request, roomsParam string) (*model.Team, []string, error) {
+	ref, err := teamRefParam(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	rooms, err := optionalStrings(r, roomsParam)
+	if err != nil {
+		return nil, nil, err
+	}
+	team, err := s.chat.FindTeam(r.Context(), ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	return team, rooms, nil
 }
