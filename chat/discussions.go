@@ -375,10 +375,12 @@ func eraseRoomTx(ctx context.Context, tx store.Tx, room *model.Room, now model.T
 	if err := tx.DeleteRoom(ctx, room.ID); err != nil {
 		return err
 	}
+	// The room's removal goes out first: the members' rooms-changed
+	// streams follow their memberships, which the next events end.
+	tx.Emit(model.RoomChanged{Action: model.ActionRemoved, Room: cloneRoom(room)})
 	for _, sub := range subs {
 		tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: sub})
 	}
-	tx.Emit(model.RoomChanged{Action: model.ActionRemoved, Room: cloneRoom(room)})
 	if err := teamRoomErasedTx(ctx, tx, room, now); err != nil {
 		return err
 	}

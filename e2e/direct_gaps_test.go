@@ -22,6 +22,7 @@ func TestDirectDelete(t *testing.T) {
 	dm := alice.Post("/api/v1/im.create", map[string]any{"username": "bob"}).OK(t).Str("room._id")
 	say(t, alice, dm, "hello bob")
 	aliceRT.sub("stream-notify-user", aliceRT.userID+"/subscriptions-changed", false)
+	aliceRT.sub("stream-notify-user", aliceRT.userID+"/rooms-changed", false)
 	stillThere := func() {
 		t.Helper()
 		if h := alice.Get("/api/v1/im.history", "roomId", dm).OK(t); len(h.List("messages")) != 1 || !includes(directIDs(t, alice), dm) {
@@ -42,6 +43,10 @@ func TestDirectDelete(t *testing.T) {
 	// An administrator who is not in the conversation may erase it:
 	// messages, room and both subscriptions go, and members are told.
 	admin.Post("/api/v1/im.delete", map[string]any{"roomId": dm}).OK(t)
+	aliceRT.event("stream-notify-user", aliceRT.userID+"/rooms-changed", func(args []any) bool {
+		room, _ := args[1].(map[string]any)
+		return args[0] == "removed" && room["_id"] == dm
+	})
 	aliceRT.event("stream-notify-user", aliceRT.userID+"/subscriptions-changed", func(args []any) bool {
 		sub, _ := args[1].(map[string]any)
 		return args[0] == "removed" && sub["rid"] == dm
