@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"liftoff/model"
+
+	"liftoff/internal/jsonenc"
 )
 
 // appendJSON appends v as writeJSON's encoding/json Encoder would (HTML
@@ -33,7 +34,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k)
+			b = jsonenc.AppendString(b, k)
 			b = append(b, ':')
 			if b, err = appendJSON(b, x[k]); err != nil {
 				return b, err
@@ -58,7 +59,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 	case *model.Message:
 		return appendMessage(b, x)
 	case string:
-		return appendJSONString(b, x), nil
+		return jsonenc.AppendString(b, x), nil
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case int:
@@ -91,7 +92,7 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 		b = append(b, ',', '"')
 		b = append(b, key...)
 		b = append(b, '"', ':')
-		b = appendJSONString(b, v)
+		b = jsonenc.AppendString(b, v)
 	}
 	flag := func(key string, v bool) {
 		if v {
@@ -121,7 +122,7 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 	}
 
 	b = append(b, `{"_id":`...)
-	b = appendJSONString(b, m.ID)
+	b = jsonenc.AppendString(b, m.ID)
 	str("rid", m.RID, false)
 	str("msg", m.Msg, false)
 	tm("ts", m.TS, false)
@@ -149,16 +150,16 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"_id":`...)
-			b = appendJSONString(b, mn.ID)
+			b = jsonenc.AppendString(b, mn.ID)
 			b = append(b, `,"username":`...)
-			b = appendJSONString(b, mn.Username)
+			b = jsonenc.AppendString(b, mn.Username)
 			if mn.Name != "" {
 				b = append(b, `,"name":`...)
-				b = appendJSONString(b, mn.Name)
+				b = jsonenc.AppendString(b, mn.Name)
 			}
 			if mn.Type != "" {
 				b = append(b, `,"type":`...)
-				b = appendJSONString(b, mn.Type)
+				b = jsonenc.AppendString(b, mn.Type)
 			}
 			b = append(b, '}')
 		}
@@ -174,9 +175,9 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"_id":`...)
-			b = appendJSONString(b, c.ID)
+			b = jsonenc.AppendString(b, c.ID)
 			b = append(b, `,"name":`...)
-			b = appendJSONString(b, c.Name)
+			b = jsonenc.AppendString(b, c.Name)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -212,7 +213,7 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, r)
+			b = jsonenc.AppendString(b, r)
 		}
 		b = append(b, ']')
 	}
@@ -240,69 +241,12 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 
 func appendUserRef(b []byte, u *model.UserRef) []byte {
 	b = append(b, `{"_id":`...)
-	b = appendJSONString(b, u.ID)
+	b = jsonenc.AppendString(b, u.ID)
 	b = append(b, `,"username":`...)
-	b = appendJSONString(b, u.Username)
+	b = jsonenc.AppendString(b, u.Username)
 	if u.Name != "" {
 		b = append(b, `,"name":`...)
-		b = appendJSONString(b, u.Name)
+		b = jsonenc.AppendString(b, u.Name)
 	}
 	return append(b, '}')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s as encoding/json does without HTML escaping:
-// control characters escaped, invalid UTF-8 replaced by U+FFFD, U+2028 and
-// U+2029 escaped (for JavaScript).
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

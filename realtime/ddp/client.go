@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
+
+	"liftoff/internal/jsonenc"
 )
 
 // Client message types (the "msg" member of frames a client sends).
@@ -191,47 +193,47 @@ func (m *ClientMessage) MarshalJSON() ([]byte, error) {
 // Params are copied as they are and must each be valid JSON.
 func (m *ClientMessage) AppendJSON(dst []byte) ([]byte, error) {
 	b := append(dst, `{"msg":`...)
-	b = appendString(b, m.Msg)
+	b = jsonenc.AppendString(b, m.Msg)
 	switch m.Msg {
 	case MsgConnect:
 		if m.Session != "" {
 			b = append(b, `,"session":`...)
-			b = appendString(b, m.Session)
+			b = jsonenc.AppendString(b, m.Session)
 		}
 		b = append(b, `,"version":`...)
-		b = appendString(b, m.Version)
+		b = jsonenc.AppendString(b, m.Version)
 		b = append(b, `,"support":[`...)
 		for i, s := range m.Support {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, s)
+			b = jsonenc.AppendString(b, s)
 		}
 		b = append(b, ']')
 	case MsgPing, MsgPong:
 		if m.ID != "" {
 			b = append(b, `,"id":`...)
-			b = appendString(b, m.ID)
+			b = jsonenc.AppendString(b, m.ID)
 		}
 	case MsgMethod:
 		b = append(b, `,"id":`...)
-		b = appendString(b, m.ID)
+		b = jsonenc.AppendString(b, m.ID)
 		b = append(b, `,"method":`...)
-		b = appendString(b, m.Method)
+		b = jsonenc.AppendString(b, m.Method)
 		b = appendParams(b, m.Params)
 		if m.RandomSeed != "" {
 			b = append(b, `,"randomSeed":`...)
-			b = appendString(b, m.RandomSeed)
+			b = jsonenc.AppendString(b, m.RandomSeed)
 		}
 	case MsgSub:
 		b = append(b, `,"id":`...)
-		b = appendString(b, m.ID)
+		b = jsonenc.AppendString(b, m.ID)
 		b = append(b, `,"name":`...)
-		b = appendString(b, m.Name)
+		b = jsonenc.AppendString(b, m.Name)
 		b = appendParams(b, m.Params)
 	case MsgUnsub:
 		b = append(b, `,"id":`...)
-		b = appendString(b, m.ID)
+		b = jsonenc.AppendString(b, m.ID)
 	default:
 		return dst, fmt.Errorf("ddp: cannot encode client message of unknown type %q", m.Msg)
 	}

@@ -14,9 +14,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"liftoff/model"
+
+	"liftoff/internal/jsonenc"
 )
 
 // maxDepth bounds how deeply values may nest (through pointers, maps,
@@ -88,7 +89,7 @@ func appendAny(b []byte, v any, depth int) ([]byte, error) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
-		return appendString(b, x), nil
+		return jsonenc.AppendString(b, x), nil
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case int:
@@ -138,7 +139,7 @@ func appendStringMap(b []byte, m map[string]any, depth int) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = jsonenc.AppendString(b, k)
 		b = append(b, ':')
 		if b, err = appendAny(b, m[k], depth); err != nil {
 			return b, err
@@ -376,7 +377,7 @@ func encodeTextMarshaler(b []byte, v reflect.Value, _ int) ([]byte, error) {
 	if err != nil {
 		return b, fmt.Errorf("ddp: calling MarshalText of %s: %w", v.Type(), err)
 	}
-	return appendString(b, string(out)), nil
+	return jsonenc.AppendString(b, string(out)), nil
 }
 
 func encodeBool(b []byte, v reflect.Value, _ int) ([]byte, error) {
@@ -425,64 +426,7 @@ func appendFloat(b []byte, f float64, bits int) ([]byte, error) {
 }
 
 func encodeString(b []byte, v reflect.Value, _ int) ([]byte, error) {
-	return appendString(b, v.String()), nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string. Control characters, quotes and
-// backslashes are escaped, invalid UTF-8 becomes U+FFFD, and U+2028/U+2029
-// are escaped because some JavaScript parsers treat them as line ends.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return jsonenc.AppendString(b, v.String()), nil
 }
 
 func encodeBytes(b []byte, v reflect.Value, _ int) ([]byte, error) {
@@ -616,7 +560,7 @@ func newMapEncoder(t reflect.Type) encoderFunc {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, entries[i].key)
+			b = jsonenc.AppendString(b, entries[i].key)
 			b = append(b, ':')
 			if b, err = elem(b, entries[i].val, depth); err != nil {
 				return b, err

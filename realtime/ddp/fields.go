@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"liftoff/internal/jsonenc"
 )
 
 // structField is one JSON member of a struct type, after resolving
@@ -27,7 +29,7 @@ func newStructEncoder(t reflect.Type) encoderFunc {
 	fields := structFields(t)
 	for i := range fields {
 		f := &fields[i]
-		f.prefix = append(appendString(nil, f.name), ':')
+		f.prefix = append(jsonenc.AppendString(nil, f.name), ':')
 		f.enc = encoderFor(f.typ)
 		if f.quoted {
 			f.enc = quotedEncoder(f.typ, f.enc)
@@ -142,8 +144,8 @@ func quotedEncoder(t reflect.Type, enc encoderFunc) encoderFunc {
 		}
 	case reflect.String:
 		return func(b []byte, v reflect.Value, _ int) ([]byte, error) {
-			inner := appendString(nil, v.String())
-			return appendString(b, string(inner)), nil
+			inner := jsonenc.AppendString(nil, v.String())
+			return jsonenc.AppendString(b, string(inner)), nil
 		}
 	}
 	return enc

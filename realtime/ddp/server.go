@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"unicode/utf8"
+
+	"liftoff/internal/jsonenc"
 )
 
 // The frames below are those a server sends. Each returns the complete
@@ -20,7 +22,7 @@ const StreamEventID = "id"
 func Connected(session string) []byte {
 	b := make([]byte, 0, 40+len(session))
 	b = append(b, `{"msg":"connected","session":`...)
-	b = appendString(b, session)
+	b = jsonenc.AppendString(b, session)
 	return append(b, '}')
 }
 
@@ -29,7 +31,7 @@ func Connected(session string) []byte {
 func Failed(version string) []byte {
 	b := make([]byte, 0, 32)
 	b = append(b, `{"msg":"failed","version":`...)
-	b = appendString(b, version)
+	b = jsonenc.AppendString(b, version)
 	return append(b, '}')
 }
 
@@ -46,7 +48,7 @@ func heartbeat(msg, id string) []byte {
 	b = append(b, '"')
 	if id != "" {
 		b = append(b, `,"id":`...)
-		b = appendString(b, id)
+		b = jsonenc.AppendString(b, id)
 	}
 	return append(b, '}')
 }
@@ -61,7 +63,7 @@ func Result(id string, result any) ([]byte, error) {
 // AppendResult appends the frame of Result to dst.
 func AppendResult(dst []byte, id string, result any) ([]byte, error) {
 	b := append(dst, `{"msg":"result","id":`...)
-	b = appendString(b, id)
+	b = jsonenc.AppendString(b, id)
 	if result != nil {
 		b = append(b, `,"result":`...)
 		var err error
@@ -81,7 +83,7 @@ func ResultError(id string, err error) ([]byte, error) {
 // AppendResultError appends the frame of ResultError to dst.
 func AppendResultError(dst []byte, id string, err error) ([]byte, error) {
 	b := append(dst, `{"msg":"result","id":`...)
-	b = appendString(b, id)
+	b = jsonenc.AppendString(b, id)
 	b = append(b, `,"error":`...)
 	b, encErr := appendAny(b, ErrorValue(err), 0)
 	if encErr != nil {
@@ -107,7 +109,7 @@ func idList(head string, ids []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, id)
+		b = jsonenc.AppendString(b, id)
 	}
 	return append(b, ']', '}')
 }
@@ -117,7 +119,7 @@ func idList(head string, ids []string) []byte {
 func NoSub(id string, err error) ([]byte, error) {
 	b := make([]byte, 0, 160)
 	b = append(b, `{"msg":"nosub","id":`...)
-	b = appendString(b, id)
+	b = jsonenc.AppendString(b, id)
 	if err != nil {
 		b = append(b, `,"error":`...)
 		var encErr error
@@ -155,9 +157,9 @@ func AppendChanged(dst []byte, collection, id string, fields any, cleared ...str
 func Removed(collection, id string) []byte {
 	b := make([]byte, 0, 48+len(collection)+len(id))
 	b = append(b, `{"msg":"removed","collection":`...)
-	b = appendString(b, collection)
+	b = jsonenc.AppendString(b, collection)
 	b = append(b, `,"id":`...)
-	b = appendString(b, id)
+	b = jsonenc.AppendString(b, id)
 	return append(b, '}')
 }
 
@@ -165,9 +167,9 @@ func appendDocFrame(dst []byte, msg, collection, id string, fields any, cleared 
 	b := append(dst, `{"msg":"`...)
 	b = append(b, msg...)
 	b = append(b, `","collection":`...)
-	b = appendString(b, collection)
+	b = jsonenc.AppendString(b, collection)
 	b = append(b, `,"id":`...)
-	b = appendString(b, id)
+	b = jsonenc.AppendString(b, id)
 	if fields != nil {
 		mark := len(b)
 		b = append(b, `,"fields":`...)
@@ -186,7 +188,7 @@ func appendDocFrame(dst []byte, msg, collection, id string, fields any, cleared 
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, c)
+			b = jsonenc.AppendString(b, c)
 		}
 		b = append(b, ']')
 	}
@@ -207,9 +209,9 @@ func StreamEvent(collection, eventName string, args ...any) ([]byte, error) {
 // AppendStreamEvent appends the frame of StreamEvent to dst.
 func AppendStreamEvent(dst []byte, collection, eventName string, args ...any) ([]byte, error) {
 	b := append(dst, `{"msg":"changed","collection":`...)
-	b = appendString(b, collection)
+	b = jsonenc.AppendString(b, collection)
 	b = append(b, `,"id":"`+StreamEventID+`","fields":{"eventName":`...)
-	b = appendString(b, eventName)
+	b = jsonenc.AppendString(b, eventName)
 	b = append(b, `,"args":[`...)
 	var err error
 	for i, a := range args {
@@ -234,7 +236,7 @@ type StreamTemplate struct {
 // NewStreamTemplate encodes the parts of StreamEvent(collection, name,
 // args...) that do not depend on name.
 func NewStreamTemplate(collection string, args ...any) (*StreamTemplate, error) {
-	head := appendString([]byte(`{"msg":"changed","collection":`), collection)
+	head := jsonenc.AppendString([]byte(`{"msg":"changed","collection":`), collection)
 	head = append(head, `,"id":"`+StreamEventID+`","fields":{"eventName":`...)
 	tail := append(make([]byte, 0, 256), `,"args":[`...)
 	var err error
@@ -256,7 +258,7 @@ func NewStreamTemplate(collection string, args ...any) (*StreamTemplate, error) 
 func (t *StreamTemplate) Frame(name, suffix string) []byte {
 	b := make([]byte, 0, len(t.head)+len(name)+len(suffix)+2+len(t.tail))
 	b = append(b, t.head...)
-	b = appendString(b, name)
+	b = jsonenc.AppendString(b, name)
 	b = append(b[:len(b)-1], suffix...) // reopen the string for the suffix
 	b = append(b, '"')
 	return append(b, t.tail...)
@@ -276,7 +278,7 @@ func ErrorFrame(reason string, offending []byte) []byte {
 	}
 	b := make([]byte, 0, n)
 	b = append(b, `{"msg":"error","reason":`...)
-	b = appendString(b, reason)
+	b = jsonenc.AppendString(b, reason)
 	if echo {
 		b = append(b, `,"offendingMessage":`...)
 		b = append(b, offending...)
