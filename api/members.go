@@ -168,15 +168,10 @@ func (s *Server) roomMembers(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		status, err := r.Strings("status")
+		status, err := statusParam(r)
 		if err != nil {
 			return nil, err
 		}
-		more, err := r.Strings("status[]")
-		if err != nil {
-			return nil, err
-		}
-		status = append(status, more...)
 		users, total, err := s.chat.Members(r.Context(), r.User, ref, t, chat.MembersInput{Filter: filter, Status: status}, p)
 		if err != nil {
 			return nil, err
@@ -208,8 +203,7 @@ func (s *Server) roomCounters(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return M{"joined": c.Joined, "members": c.Members, "unreads": c.Unreads, "unreadsFrom": c.UnreadsFrom,
-			"msgs": c.Msgs, "latest": c.Latest, "userMentions": c.UserMentions}, nil
+		return countersAnswer(c), nil
 	}
 }
 
@@ -415,4 +409,24 @@ func (s *Server) deleteRoom(t string) Handler {
 		}
 		return nil, s.chat.DeleteRoom(r.Context(), r.User, ref, t)
 	}
+}
+
+// statusParam reads the status filter of the member lists, given as
+// status or as status[] (both forms clients send).
+func statusParam(r *Request) ([]string, error) {
+	status, err := r.Strings("status")
+	if err != nil {
+		return nil, err
+	}
+	more, err := r.Strings("status[]")
+	if err != nil {
+		return nil, err
+	}
+	return append(status, more...), nil
+}
+
+// countersAnswer is the answer of channels/groups/im.counters.
+func countersAnswer(c *chat.Counters) M {
+	return M{"joined": c.Joined, "members": c.Members, "unreads": c.Unreads, "unreadsFrom": c.UnreadsFrom,
+		"msgs": c.Msgs, "latest": c.Latest, "userMentions": c.UserMentions}
 }

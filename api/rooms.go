@@ -595,15 +595,10 @@ func (s *Server) directMembers(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	status, err := r.Strings("status")
+	status, err := statusParam(r)
 	if err != nil {
 		return nil, err
 	}
-	more, err := r.Strings("status[]")
-	if err != nil {
-		return nil, err
-	}
-	status = append(status, more...)
 	p, err := r.Page([]store.SortKey{{Field: "_updatedAt", Desc: true}, {Field: "username"}}, "username")
 	if err != nil {
 		return nil, err
@@ -631,10 +626,7 @@ func (s *Server) directCounters(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{
-		"joined": c.Joined, "members": c.Members, "unreads": c.Unreads, "unreadsFrom": c.UnreadsFrom,
-		"msgs": c.Msgs, "latest": c.Latest, "userMentions": c.UserMentions,
-	}, nil
+	return countersAnswer(c), nil
 }
 
 // ---- rooms.* ----

@@ -63,22 +63,10 @@ func (s *Service) FindDirect(ctx context.Context, user *model.User, roomID, user
 	return s.CreateDirect(ctx, user, []string{other.Username}, false)
 }
 
-// DirectCounters are the figures im.counters reports; nil fields are null
-// (the caller may not see them).
-type DirectCounters struct {
-	Joined       bool        `json:"joined"`
-	Members      *int        `json:"members"`
-	Unreads      *int        `json:"unreads"`
-	UnreadsFrom  *model.Time `json:"unreadsFrom"`
-	Msgs         *int        `json:"msgs"`
-	Latest       *model.Time `json:"latest"`
-	UserMentions *int        `json:"userMentions"`
-}
-
 // CountDirect reports the counters of a direct conversation for user, or
 // for another member (forUserID) when user holds view-room-administration.
 // The user counted must be able to read the conversation.
-func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, forUserID string) (*DirectCounters, error) {
+func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, forUserID string) (*Counters, error) {
 	if user == nil {
 		return nil, model.Errf("error-invalid-user", "Invalid user")
 	}
@@ -113,7 +101,7 @@ func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, for
 	if room.T != model.RoomDirect {
 		return nil, errDirectNotFound()
 	}
-	out := &DirectCounters{}
+	out := &Counters{}
 	sub, err := s.store.Subscription(ctx, room.ID, target.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, internal("direct counters", err)

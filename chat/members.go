@@ -329,8 +329,9 @@ func (s *Service) OnlineMembers(ctx context.Context, user *model.User, t string,
 	return out, nil
 }
 
-// Counters are a member's view of a room's counters (channels.counters).
-// Fields are nil when the caller may not see them.
+// Counters are a member's view of a room's counters (channels.counters,
+// groups.counters, im.counters). Fields are nil when the caller may not
+// see them.
 type Counters struct {
 	Joined       bool        `json:"joined"`
 	Members      *int        `json:"members"`
