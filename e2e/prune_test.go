@@ -128,7 +128,8 @@ func TestCleanHistory(t *testing.T) {
 			t.Fatalf("deleteMessageBulk payload %v", p)
 		}
 		ts := p["ts"].(map[string]any)
-		if ejsonDate(t, ts["$gt"]) != midpoint.UnixMilli() && ejsonDate(t, ts["$lt"]) != midpoint.UnixMilli() {
+		// Not inclusive: the range is {$gt: oldest, $lt: latest}.
+		if len(ts) != 2 || ejsonDate(t, ts["$gt"]) != start.UnixMilli() || ejsonDate(t, ts["$lt"]) != midpoint.UnixMilli() {
 			t.Fatalf("deleteMessageBulk ts %v", ts)
 		}
 		// The thread lost its reply; the room its messages; sync calls see them gone.
@@ -233,6 +234,13 @@ func TestEphemeralNotices(t *testing.T) {
 		admin.Post("/api/v1/rooms.unmuteUser", map[string]any{"roomId": rid, "userId": uid}).OK(t)
 	})
 
+	t.Run("read-only room", func(t *testing.T) {
+		admin.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": rid, "readOnly": true}).OK(t)
+		aliceRT.callFail("error-not-allowed", "sendMessage", map[string]any{"rid": rid, "msg": "anyone?"})
+		notice(func(m map[string]any) bool { return m["msg"] == "You can't send messages because the room is readonly." })
+		admin.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": rid, "readOnly": false}).OK(t)
+	})
+
 	t.Run("@all without mention-all", func(t *testing.T) {
 		admin.Post("/api/v1/permissions.update", map[string]any{"permissions": []map[string]any{
 			{"_id": "mention-all", "roles": []string{"admin"}},
@@ -259,7 +267,7 @@ func TestEphemeralNotices(t *testing.T) {
 	})
 
 	t.Run("someone else's notices are refused", func(t *testing.T) {
-		_, bobRT := rtUser(t, srv, "dave")
-		bobRT.subRefused("stream-notify-user", uid+"/message", false)
+		_, daveRT := rtUser(t, srv, "dave")
+		daveRT.subRefused("stream-notify-user", uid+"/message", false)
 	})
 }
