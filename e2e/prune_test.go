@@ -237,7 +237,9 @@ func TestEphemeralNotices(t *testing.T) {
 	t.Run("read-only room", func(t *testing.T) {
 		admin.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": rid, "readOnly": true}).OK(t)
 		aliceRT.callFail("error-not-allowed", "sendMessage", map[string]any{"rid": rid, "msg": "anyone?"})
-		notice(func(m map[string]any) bool { return m["msg"] == "You can't send messages because the room is readonly." })
+		notice(func(m map[string]any) bool {
+			return m["msg"] == "You can't send messages because the room is readonly."
+		})
 		admin.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": rid, "readOnly": false}).OK(t)
 	})
 
