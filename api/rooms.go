@@ -752,10 +752,9 @@ func (s *Server) cleanHistory(r *Request) (any, error) {
 		name string
 		dst  *model.Time
 	}{{"latest", &in.Latest}, {"oldest", &in.Oldest}} {
+		// Absent, null or "" (a number is a date in milliseconds).
 		if v, err := r.String(d.name); err == nil && v == "" {
-			if raw := r.Raw(d.name); raw == nil || string(raw) == "null" || string(raw) == `""` {
-				return nil, failure("Body parameter \"%s\" is required.", d.name)
-			}
+			return nil, failure("Body parameter \"%s\" is required.", d.name)
 		}
 		if *d.dst, err = dateParam(r, d.name); err != nil {
 			return nil, err
