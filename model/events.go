@@ -26,6 +26,7 @@ type MessageSaved struct {
 	RoomName string
 	Created  bool
 	Notify   []string
+	Pos      Position
 }
 
 // MessageDeleted reports a message that was removed from its room.
@@ -33,6 +34,7 @@ type MessageDeleted struct {
 	RID       string
 	MessageID string
 	Tmid      string
+	Pos       Position
 }
 
 // MessagesPruned reports messages removed from a room in bulk (a history
@@ -46,6 +48,7 @@ type MessagesPruned struct {
 	ExcludePinned    bool
 	IgnoreDiscussion bool
 	Usernames        []string // the authors it was limited to; empty: everyone
+	Pos              Position
 }
 
 // EphemeralMessage is a message shown to one user only, in a room, and
@@ -68,6 +71,7 @@ type EphemeralMessage struct {
 type RoomChanged struct {
 	Action string
 	Room   *Room
+	Pos    Position
 }
 
 // SubscriptionChanged reports a membership created, changed or removed. A
@@ -75,6 +79,7 @@ type RoomChanged struct {
 type SubscriptionChanged struct {
 	Action       string
 	Subscription *Subscription
+	Pos          Position
 }
 
 // UserChanged reports a change of a user's public profile (name, username,
@@ -84,12 +89,14 @@ type UserChanged struct {
 	Fields []string
 	// PreviousUsername is set when the username changed.
 	PreviousUsername string
+	Pos              Position
 }
 
 // UserDeleted reports a removed account.
 type UserDeleted struct {
 	UserID   string
 	Username string
+	Pos      Position
 }
 
 // PresenceChanged reports a user's visible status (invisible shows as offline).
@@ -98,6 +105,7 @@ type PresenceChanged struct {
 	Username   string
 	Status     string
 	StatusText string
+	Pos        Position
 }
 
 // RoleChanged reports a role granted or revoked; Scope is a room id for room
@@ -108,13 +116,20 @@ type RoleChanged struct {
 	UserID   string
 	Username string
 	Scope    string
+	Pos      Position
 }
 
 // PermissionChanged reports a permission whose roles changed.
-type PermissionChanged struct{ Permission *Permission }
+type PermissionChanged struct {
+	Permission *Permission
+	Pos        Position
+}
 
 // SettingChanged reports a setting whose value changed.
-type SettingChanged struct{ Setting *Setting }
+type SettingChanged struct {
+	Setting *Setting
+	Pos     Position
+}
 
 // UserActivity is an ephemeral event (typing and similar); it is never stored.
 type UserActivity struct {
