@@ -29,7 +29,10 @@ type Store interface {
 	// Update runs fn in one transaction. If fn returns an error, nothing fn
 	// wrote is kept and no event it emitted is published; the error is
 	// returned as is. After a successful commit the emitted events are passed,
-	// in commit order, to the EventSink given to the backend. fn must be
+	// in commit order, to the EventSink given to the backend, each kind that
+	// has a position (model.PositionOf) numbered in the transaction with the
+	// next sequence number of its stream (model.StreamOf), gapless and in
+	// commit order, and the database's epoch. fn must be
 	// quick and must not block on anything but the Tx: backends may run it on
 	// a single writer goroutine.
 	Update(ctx context.Context, fn func(tx Tx) error) error

@@ -85,6 +85,7 @@ type DB struct {
 
 	path   string
 	opts   Options
+	epoch  string // of the event numbering (model.Position)
 	sink   store.EventSink
 	log    *slog.Logger
 	readDB *sql.DB
@@ -170,6 +171,12 @@ func Open(ctx context.Context, path string, sink store.EventSink, opts Options) 
 		writeDB.Close()
 		return nil, err
 	}
+	epoch, err := readEpoch(ctx, wconn)
+	if err != nil {
+		wconn.Close()
+		writeDB.Close()
+		return nil, err
+	}
 	readDB, err := sql.Open("sqlite", dsn(path,
 		busy,
 		"query_only(1)",
@@ -195,6 +202,7 @@ func Open(ctx context.Context, path string, sink store.EventSink, opts Options) 
 	db := &DB{
 		path:    path,
 		opts:    opts,
+		epoch:   epoch,
 		sink:    sink,
 		log:     opts.Logger,
 		readDB:  readDB,
@@ -330,6 +338,16 @@ func (db *DB) runBatch(batch []*request) {
 		}
 		r.events = t.events
 	}
+	var events []model.Event
+	for _, r := range live {
+		if r.err == nil {
+			events = append(events, r.events...)
+		}
+	}
+	if err := numberEvents(bg, db.wq, db.epoch, events); err != nil {
+		db.abort(err, fail)
+		return
+	}
 	if err := flushSearchIndex(bg, db.wq); err != nil {
 		db.abort(err, fail)
 		return
@@ -338,16 +356,8 @@ func (db *DB) runBatch(batch []*request) {
 		db.abort(fmt.Errorf("sqlite: commit: %w", err), fail)
 		return
 	}
-	if db.sink != nil {
-		var events []model.Event
-		for _, r := range live {
-			if r.err == nil {
-				events = append(events, r.events...)
-			}
-		}
-		if len(events) > 0 {
-			db.publish(events)
-		}
+	if db.sink != nil && len(events) > 0 {
+		db.publish(events)
 	}
 	for _, r := range live {
 		r.done <- r.err
@@ -405,7 +415,8 @@ func callFn(fn func(store.Tx) error, t *tx) (err error) {
 }
 
 // Backup writes a consistent copy of the database to path (which must not
-// exist) with VACUUM INTO; it runs beside reads and writes.
+// exist) with VACUUM INTO; it runs beside reads and writes. The copy gets a
+// new event numbering epoch.
 //
 // It uses a connection of its own: the read pool's connections are
 // query-only, which forbids VACUUM INTO, and the writer must stay free.
@@ -419,7 +430,21 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := bdb.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
 	}
-	return bdb.Close()
+	if err := bdb.Close(); err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
+	}
+	// The copy numbers events anew from where it stands, below the numbers
+	// the live database goes on handing out: a new epoch tells receivers
+	// that its positions do not compare with the old ones.
+	cdb, err := sql.Open("sqlite", dsn(path, fmt.Sprintf("busy_timeout(%d)", db.opts.BusyTimeoutMillis)))
+	if err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
+	}
+	defer cdb.Close()
+	if _, err := cdb.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = 'epoch'", newEpoch()); err != nil {
+		return fmt.Errorf("sqlite: backup to %s: new epoch: %w", path, err)
+	}
+	return cdb.Close()
 }
 
 // Close waits for pending Update calls to finish, stops the writer and

@@ -255,6 +255,9 @@ func TestBackupIsUsable(t *testing.T) {
 		t.Fatalf("open backup: %v", err)
 	}
 	defer cp.Close()
+	if cp.epoch == db.epoch || cp.epoch == "" {
+		t.Fatalf("the backup kept the epoch %q (live %q): its event numbers would pass for duplicates", cp.epoch, db.epoch)
+	}
 	if _, err := cp.UserByUsername(ctx, "ONE"); err != nil {
 		t.Fatalf("user in backup: %v", err)
 	}

@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) {
 		{"FnErrorRollsBack", testFnErrorRollsBack},
 		{"EventsAfterCommit", testEventsAfterCommit},
 		{"EventOrder", testEventOrder},
+		{"EventPositions", testEventPositions},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"CanceledContext", testCanceledContext},
 		{"Backup", testBackup},
