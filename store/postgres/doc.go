@@ -1,0 +1,3 @@
+// Package postgres implements store.Store on PostgreSQL (jackc/pgx), for
+// Liftoff deployments of several instances sharing one database.
+package postgres
