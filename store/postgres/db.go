@@ -128,6 +128,7 @@ type DB struct {
 
 	pubSoft, pubHard context.CancelFunc // stop the publisher: after draining, and at once
 	pubDone          chan struct{}
+	publishing       atomic.Bool // this instance holds the outbox lock
 
 	closeOnce sync.Once
 	closeErr  error
@@ -168,7 +169,7 @@ func Open(ctx context.Context, url string, pub Publisher, opts Options) (*DB, er
 		cfg.ConnConfig.RuntimeParams["application_name"] = "liftoff"
 	}
 	connCfg := cfg.ConnConfig.Copy()
-	wconn, err := pgx.ConnectConfig(ctx, connCfg.Copy())
+	wconn, err := pgx.ConnectConfig(ctx, withName(connCfg, "writer"))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
@@ -213,6 +214,10 @@ func Open(ctx context.Context, url string, pub Publisher, opts Options) (*DB, er
 
 // Epoch returns the epoch of the database's event numbering.
 func (db *DB) Epoch() string { return db.epoch }
+
+// Publishing reports whether this instance is the one publishing the
+// outbox (the others stand by).
+func (db *DB) Publishing() bool { return db.publishing.Load() }
 
 // Update runs fn in a transaction on the writer goroutine, committed
 // together with other pending calls; see store.Store and the package
@@ -280,6 +285,15 @@ func (db *DB) writeLoop() {
 	}
 }
 
+// withName returns a copy of cfg whose connections show, in
+// pg_stat_activity, the application name with role appended
+// ("liftoff-writer"), so that an operator sees which is which.
+func withName(cfg *pgx.ConnConfig, role string) *pgx.ConnConfig {
+	c := cfg.Copy()
+	c.RuntimeParams["application_name"] += "-" + role
+	return c
+}
+
 // writer returns the writer's connection, opening a new one when the last
 // one failed.
 func (db *DB) writer(ctx context.Context) (*pgx.Conn, error) {
@@ -290,7 +304,7 @@ func (db *DB) writer(ctx context.Context) (*pgx.Conn, error) {
 		db.wconn.Close(context.Background())
 		db.wconn = nil
 	}
-	c, err := pgx.ConnectConfig(ctx, db.connCfg.Copy())
+	c, err := pgx.ConnectConfig(ctx, withName(db.connCfg, "writer"))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}

@@ -49,7 +49,7 @@ func (db *DB) runPublisher(soft, hard context.Context) {
 // soft ends or the connection fails.
 func (db *DB) publishWhileLeader(soft, hard context.Context) error {
 	cctx, cancel := context.WithTimeout(hard, db.opts.ConnectTimeout)
-	conn, err := pgx.ConnectConfig(cctx, db.connCfg.Copy())
+	conn, err := pgx.ConnectConfig(cctx, withName(db.connCfg, "outbox"))
 	cancel()
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
@@ -69,6 +69,8 @@ func (db *DB) publishWhileLeader(soft, hard context.Context) error {
 		case <-time.After(db.opts.StandbyPoll):
 		}
 	}
+	db.publishing.Store(true)
+	defer db.publishing.Store(false)
 	if _, err := conn.Exec(hard, "LISTEN "+notifyChannel); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}

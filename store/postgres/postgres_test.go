@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"testing"
 
 	"liftoff/internal/pgtest"
@@ -18,9 +20,39 @@ func (s sinkPublisher) Publish(_ context.Context, events ...model.Event) error {
 	return nil
 }
 
+// template is a database with the schema applied, copied for each test
+// (applying the migrations takes longer than copying).
+var template string
+
+func TestMain(m *testing.M) {
+	name, drop, err := pgtest.NewTemplate(func(url string) error {
+		db, err := Open(context.Background(), url, nil, Options{})
+		if err != nil {
+			return err
+		}
+		return db.Close()
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	template = name
+	code := m.Run()
+	if err := drop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
+}
+
+// testURL returns a new database holding the schema.
+func testURL(t testing.TB) string {
+	t.Helper()
+	return pgtest.FromTemplate(t, template)
+}
+
 func openTest(t testing.TB, pub Publisher, opts Options) *DB {
 	t.Helper()
-	return openURL(t, pgtest.URL(t), pub, opts)
+	return openURL(t, testURL(t), pub, opts)
 }
 
 func openURL(t testing.TB, url string, pub Publisher, opts Options) *DB {
