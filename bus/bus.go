@@ -5,9 +5,15 @@
 //
 // Contract: events published by one Publish call, and by successive calls
 // from one goroutine, reach every subscriber in the order published
-// (the store publishes in commit order from its single writer). Delivery is
-// at least once; consumers are idempotent. A slow subscriber never loses
-// events: Publish applies back-pressure instead.
+// (the store publishes in commit order from its single writer). Stored
+// events carry a position (model.Position): an event published again at a
+// position already delivered is dropped (Deduplicator), so the
+// at-least-once publishing of the PostgreSQL outbox reaches a running
+// subscriber once. Consumers stay idempotent all the same (an instance
+// that restarts sees events again). A slow subscriber never loses events:
+// the in-process bus applies back-pressure to Publish; a bus with durable
+// storage (NATS JetStream) keeps the events for it instead, within its
+// retention.
 package bus
 
 import (

@@ -18,12 +18,14 @@ const maxBatch = 256
 // Memory is the in-process bus. Each subscriber has a bounded queue drained
 // by its own goroutine; a full queue makes Publish wait (never drops). The
 // queue holds Publish calls: each call's events stay together, so a batch
-// subscriber sees them in one piece.
+// subscriber sees them in one piece. Events published again with the same
+// position are dropped (see Deduplicator).
 type Memory struct {
 	mu     sync.RWMutex
 	subs   map[*memSub]struct{}
 	closed bool
 	size   int
+	dedup  *Deduplicator
 }
 
 type memSub struct {
@@ -40,7 +42,7 @@ func NewMemory(queueSize int) *Memory {
 	if queueSize <= 0 {
 		queueSize = 4096
 	}
-	return &Memory{subs: make(map[*memSub]struct{}), size: queueSize}
+	return &Memory{subs: make(map[*memSub]struct{}), size: queueSize, dedup: NewDeduplicator(nil)}
 }
 
 // Publish implements Bus.
@@ -54,8 +56,11 @@ func (m *Memory) Publish(ctx context.Context, events ...model.Event) error {
 		return nil
 	}
 	// The caller may reuse its slice; subscribers share this copy and
-	// only read it.
-	events = append([]model.Event(nil), events...)
+	// only read it. An event published again (same position) goes out once.
+	events = m.dedup.Filter(append([]model.Event(nil), events...))
+	if len(events) == 0 {
+		return nil
+	}
 	for s := range m.subs {
 		select {
 		case s.ch <- events:
