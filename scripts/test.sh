@@ -2,6 +2,8 @@
 # The test suite behind `make test` and CI: unit and end-to-end tests
 # (which start the real binary), then a short run of each fuzz target.
 set -euo pipefail
+# PostgreSQL and NATS (JetStream) must run for the store/postgres and bus/nats tests.
+"$(dirname "$0")/services.sh"
 cd "$(dirname "$0")/.."
 
 ./scripts/services.sh

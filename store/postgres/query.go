@@ -160,7 +160,10 @@ func (w *where) String() string {
 type sortSpec struct {
 	columns  map[string]string
 	def      []store.SortKey // used when the page has no sort
-	tiebreak string          // unique column appended for a total order
+	// tiebreak is the insertion order (a seq identity column), appended to
+	// every sort: records with equal keys come in the order they were
+	// inserted (reversed when the first key is descending).
+	tiebreak string
 }
 
 // orderLimit renders ORDER BY, LIMIT and OFFSET for p.

@@ -86,7 +86,7 @@ var userSort = sortSpec{
 		"_updatedAt": "updated_at", "status": "status",
 	},
 	def:      []store.SortKey{{Field: "username"}},
-	tiebreak: "id",
+	tiebreak: "seq",
 }
 
 // ListUsers pages the users matching q.
@@ -219,7 +219,7 @@ var roomSort = sortSpec{
 		"usersCount": "users_count", "msgs": "msgs", "lm": "lm",
 	},
 	def:      []store.SortKey{{Field: "name"}},
-	tiebreak: "id",
+	tiebreak: "seq",
 }
 
 // ListRooms pages the rooms matching q.
@@ -296,7 +296,7 @@ func (r reader) TeamByName(ctx context.Context, name string) (*model.Team, error
 var teamSort = sortSpec{
 	columns:  map[string]string{"name": "name", "createdAt": "created_at", "_updatedAt": "updated_at"},
 	def:      []store.SortKey{{Field: "createdAt"}},
-	tiebreak: "id",
+	tiebreak: "seq",
 }
 
 // ListTeams pages the teams matching q.
@@ -344,7 +344,7 @@ func (r reader) TeamMember(ctx context.Context, teamID, userID string) (*model.T
 var teamMemberSort = sortSpec{
 	columns:  map[string]string{"createdAt": "m.created_at", "username": "u.username_fold"},
 	def:      []store.SortKey{{Field: "createdAt"}},
-	tiebreak: "m.user_id",
+	tiebreak: "m.seq",
 }
 
 // TeamMembers pages the team's members matching q.
@@ -438,7 +438,7 @@ func (r reader) SubscriptionsOfUser(ctx context.Context, userID string, q store.
 	if q.Open != nil {
 		w.add("open = " + w.arg(*q.Open))
 	}
-	subs, err := collect(ctx, r.q, scanSub, "SELECT "+subCols+" FROM subscriptions"+w.String()+" ORDER BY updated_at, id", w.args...)
+	subs, err := collect(ctx, r.q, scanSub, "SELECT "+subCols+" FROM subscriptions"+w.String()+" ORDER BY updated_at, seq", w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: subscriptions of user: %w", err)
 	}
@@ -448,7 +448,7 @@ func (r reader) SubscriptionsOfUser(ctx context.Context, userID string, q store.
 var memberSort = sortSpec{
 	columns:  map[string]string{"u.username": "u_username", "ts": "ts", "_updatedAt": "updated_at"},
 	def:      []store.SortKey{{Field: "u.username"}},
-	tiebreak: "id",
+	tiebreak: "seq",
 }
 
 // SubscriptionsOfRoom pages the room's subscriptions matching q.
@@ -613,7 +613,7 @@ func (r reader) SearchMessages(ctx context.Context, roomID, query string, p stor
 var deletedSort = sortSpec{
 	columns:  map[string]string{"_deletedAt": "deleted_at"},
 	def:      []store.SortKey{{Field: "_deletedAt"}},
-	tiebreak: "id",
+	tiebreak: "seq",
 }
 
 func scanTombstone(r pgx.Rows) (store.Tombstone, error) {
