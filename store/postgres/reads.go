@@ -11,6 +11,7 @@ import (
 
 	"liftoff/model"
 	"liftoff/store"
+	"liftoff/store/internal/msgjson"
 )
 
 // reader implements store.Reader on a querier: the read pool for the DB,
@@ -788,15 +789,12 @@ func (r reader) scanRow(ctx context.Context, query string, dest ...any) error {
 	return rows.Err()
 }
 
-// scanMessage reads a message's data column.
+// scanMessage reads a message's data column (see msgjson for why not
+// encoding/json).
 func scanMessage(r pgx.Rows) (*model.Message, error) {
 	var data []byte
 	if err := r.Scan(&data); err != nil {
 		return nil, err
 	}
-	m := new(model.Message)
-	if err := json.Unmarshal(data, m); err != nil {
-		return nil, fmt.Errorf("decode message: %w", err)
-	}
-	return m, nil
+	return msgjson.Decode(data)
 }

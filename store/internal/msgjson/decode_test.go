@@ -1,4 +1,4 @@
-package sqlite
+package msgjson
 
 import (
 	"encoding/json"
@@ -41,20 +41,20 @@ func sampleMessages() []*model.Message {
 	}
 }
 
-// checkSameAsJSON fails unless decodeMessage gives what json.Unmarshal
+// checkSameAsJSON fails unless Decode gives what json.Unmarshal
 // gives for doc: the same message, or an error for both.
 func checkSameAsJSON(t *testing.T, doc []byte) {
 	t.Helper()
 	want := new(model.Message)
 	wantErr := json.Unmarshal(doc, want)
-	got, err := decodeMessage(doc)
+	got, err := Decode(doc)
 	switch {
 	case wantErr != nil && err == nil:
-		t.Fatalf("decodeMessage(%s) = %+v, json.Unmarshal fails: %v", doc, got, wantErr)
+		t.Fatalf("Decode(%s) = %+v, json.Unmarshal fails: %v", doc, got, wantErr)
 	case wantErr == nil && err != nil:
-		t.Fatalf("decodeMessage(%s) fails: %v; json.Unmarshal gives %+v", doc, err, want)
+		t.Fatalf("Decode(%s) fails: %v; json.Unmarshal gives %+v", doc, err, want)
 	case wantErr == nil && !reflect.DeepEqual(got, want):
-		t.Fatalf("decodeMessage(%s)\n got %#v\nwant %#v", doc, got, want)
+		t.Fatalf("Decode(%s)\n got %#v\nwant %#v", doc, got, want)
 	}
 }
 
@@ -122,7 +122,7 @@ func BenchmarkDecodeMessage(b *testing.B) {
 	b.Run("fast", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := decodeMessage(doc); err != nil {
+			if _, err := Decode(doc); err != nil {
 				b.Fatal(err)
 			}
 		}
