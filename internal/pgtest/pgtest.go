@@ -111,10 +111,24 @@ func urlOf(name string) string {
 		panic(fmt.Sprintf("pgtest: LIFTOFF_TEST_POSTGRES: %v", err))
 	}
 	u.Path = "/" + name
+	return withSynchronousCommit(u, "off")
+}
+
+// Durable returns u (a URL handed out by this package) with
+// synchronous_commit back on, as a deployment runs: for benchmarks.
+func Durable(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		panic(fmt.Sprintf("pgtest: %v", err))
+	}
+	return withSynchronousCommit(parsed, "on")
+}
+
+func withSynchronousCommit(u *url.URL, mode string) string {
 	q := u.Query()
 	q.Del("options")
 	// Spaces as %20: libpq-style URL parsers read "+" literally.
-	opts := "options=" + strings.ReplaceAll(url.QueryEscape("-c synchronous_commit=off"), "+", "%20")
+	opts := "options=" + strings.ReplaceAll(url.QueryEscape("-c synchronous_commit="+mode), "+", "%20")
 	if enc := q.Encode(); enc != "" {
 		opts = enc + "&" + opts
 	}

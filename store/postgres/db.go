@@ -215,6 +215,16 @@ func Open(ctx context.Context, url string, pub Publisher, opts Options) (*DB, er
 // Epoch returns the epoch of the database's event numbering.
 func (db *DB) Epoch() string { return db.epoch }
 
+// Analyze updates the planner's statistics of every table: after a bulk
+// import, so that the first queries get good plans before autovacuum's
+// next pass.
+func (db *DB) Analyze(ctx context.Context) error {
+	if _, err := db.pool.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("postgres: analyze: %w", err)
+	}
+	return nil
+}
+
 // Publishing reports whether this instance is the one publishing the
 // outbox (the others stand by).
 func (db *DB) Publishing() bool { return db.publishing.Load() }
@@ -318,7 +328,8 @@ func (db *DB) writer(ctx context.Context) (*pgx.Conn, error) {
 //     transaction id is kept to learn the outcome of a COMMIT whose
 //     connection fails;
 //  2. run each function, inside its own savepoint when the batch holds
-//     more than one, so that each succeeds or fails alone;
+//     more than one, so that each succeeds or fails alone (releasing one
+//     savepoint and opening the next is one round trip);
 //  3. number the events of the functions that succeeded and write them to
 //     the outbox, notify the publisher and COMMIT (one round trip).
 func (db *DB) runBatch(batch []*request) {
@@ -351,13 +362,14 @@ func (db *DB) runBatch(batch []*request) {
 		answer(err) // no function ran
 		return
 	}
-	xid, err := begin(ctx, conn)
+	multi := len(live) > 1
+	xid, err := begin(ctx, conn, multi)
 	if err != nil && conn.IsClosed() {
 		// The connection had failed since the last batch (a restart of
 		// the server, a network cut): no function ran, so try once more on
 		// a new one.
 		if conn, err = db.writer(ctx); err == nil {
-			xid, err = begin(ctx, conn)
+			xid, err = begin(ctx, conn, multi)
 		}
 	}
 	if err != nil {
@@ -367,23 +379,36 @@ func (db *DB) runBatch(batch []*request) {
 		answer(fmt.Errorf("postgres: begin: %w", err))
 		return
 	}
-	multi := len(live) > 1
-	for _, r := range live {
-		if multi {
-			if _, err := conn.Exec(ctx, "SAVEPOINT fn"); err != nil {
-				db.abort(conn, fmt.Errorf("postgres: savepoint: %w", err), answer)
-				return
-			}
-		}
+	for i, r := range live {
 		t := &tx{conn: conn, bctx: ctx, ctx: r.ctx}
 		t.reader = reader{q: t}
 		err := callFn(r.fn, t)
 		t.finished = true
-		if err == nil && multi {
-			// Fails when fn went on after a failed statement (the
-			// transaction is then aborted up to the savepoint).
-			if _, rerr := conn.Exec(ctx, "RELEASE SAVEPOINT fn"); rerr != nil {
-				err = fmt.Errorf("postgres: release savepoint: %w", rerr)
+		if multi {
+			// One round trip ends this function's savepoint and opens the
+			// next one's.
+			next := "; SAVEPOINT fn"
+			if i == len(live)-1 {
+				next = ""
+			}
+			if err == nil {
+				// Fails when fn went on after a failed statement (the
+				// transaction is then aborted up to the savepoint).
+				if _, rerr := conn.Exec(ctx, "RELEASE SAVEPOINT fn"+next); rerr != nil {
+					err = fmt.Errorf("postgres: release savepoint: %w", rerr)
+				}
+			}
+			if err != nil {
+				if conn.IsClosed() {
+					r.err = err
+					db.abort(conn, fmt.Errorf("postgres: connection lost: %w", err), answer)
+					return
+				}
+				if _, rerr := conn.Exec(ctx, "ROLLBACK TO SAVEPOINT fn; RELEASE SAVEPOINT fn"+next); rerr != nil {
+					r.err = err
+					db.abort(conn, fmt.Errorf("postgres: rollback to savepoint: %w", rerr), answer)
+					return
+				}
 			}
 		}
 		if err == nil {
@@ -394,14 +419,6 @@ func (db *DB) runBatch(batch []*request) {
 		if !multi {
 			db.rollback(conn)
 			answer(nil)
-			return
-		}
-		if _, rerr := conn.Exec(ctx, "ROLLBACK TO SAVEPOINT fn"); rerr != nil {
-			db.abort(conn, fmt.Errorf("postgres: rollback to savepoint: %w", rerr), answer)
-			return
-		}
-		if _, rerr := conn.Exec(ctx, "RELEASE SAVEPOINT fn"); rerr != nil {
-			db.abort(conn, fmt.Errorf("postgres: release savepoint: %w", rerr), answer)
 			return
 		}
 	}
@@ -428,19 +445,26 @@ func (db *DB) runBatch(batch []*request) {
 	answer(nil)
 }
 
-// begin starts the batch's transaction and takes the write lock, in one
-// round trip, and returns the transaction's id.
-func begin(ctx context.Context, conn *pgx.Conn) (string, error) {
+// begin starts the batch's transaction, takes the write lock and, for a
+// batch of several functions, opens the first one's savepoint, in one
+// round trip; it returns the transaction's id.
+func begin(ctx context.Context, conn *pgx.Conn, savepoint bool) (string, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	// Serializes write transactions across every instance until COMMIT;
 	// see the package documentation.
 	b.Queue("SELECT pg_current_xact_id()::text FROM pg_advisory_xact_lock($1)", lockWrite)
+	if savepoint {
+		b.Queue("SAVEPOINT fn")
+	}
 	br := conn.SendBatch(ctx, b)
 	var xid string
 	_, err := br.Exec()
 	if err == nil {
 		err = br.QueryRow().Scan(&xid)
+	}
+	if err == nil && savepoint {
+		_, err = br.Exec()
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
