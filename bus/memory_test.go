@@ -1,6 +1,7 @@
 package bus_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -35,5 +36,23 @@ func TestDeduplicatorReportsGaps(t *testing.T) {
 	// The first event of a stream (5, 3) or of a new epoch (2) is no gap.
 	if len(gaps) != 1 || gaps[0] != (bus.Gap{Stream: "r", Epoch: "e", After: 6, Next: 9}) {
 		t.Fatalf("gaps = %+v", gaps)
+	}
+}
+
+// BenchmarkMemory measures the in-process bus.
+//
+//	go test ./bus -run '^$' -bench Memory -count 3
+func BenchmarkMemory(b *testing.B) {
+	b.Run("Latency", func(b *testing.B) {
+		m := bus.NewMemory(0)
+		defer m.Close()
+		bustest.BenchLatency(b, m, m)
+	})
+	for _, batch := range []int{1, 100} {
+		b.Run(fmt.Sprintf("Throughput/batch=%d", batch), func(b *testing.B) {
+			m := bus.NewMemory(0)
+			defer m.Close()
+			bustest.BenchThroughput(b, m, m, batch)
+		})
 	}
 }

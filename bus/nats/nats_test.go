@@ -206,3 +206,34 @@ func TestPublishAfterClose(t *testing.T) {
 		t.Fatalf("Publish after Close = %v", err)
 	}
 }
+
+// BenchmarkNATS measures the NATS bus on the machine's server: published
+// on one instance, delivered to a subscriber of another.
+//
+//	go test ./bus/nats -run '^$' -bench NATS -count 3
+func BenchmarkNATS(b *testing.B) {
+	url := natstest.URL(b)
+	pair := func(b *testing.B) (*natsbus.Bus, *natsbus.Bus) {
+		prefix := natstest.Prefix(b, url)
+		var bs [2]*natsbus.Bus
+		for i := range bs {
+			x, err := natsbus.Open(b.Context(), natsbus.Options{URL: url, Prefix: prefix})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { x.Close() })
+			bs[i] = x
+		}
+		return bs[0], bs[1]
+	}
+	b.Run("Latency", func(b *testing.B) {
+		pub, sub := pair(b)
+		bustest.BenchLatency(b, pub, sub)
+	})
+	for _, batch := range []int{1, 100} {
+		b.Run(fmt.Sprintf("Throughput/batch=%d", batch), func(b *testing.B) {
+			pub, sub := pair(b)
+			bustest.BenchThroughput(b, pub, sub, batch)
+		})
+	}
+}
