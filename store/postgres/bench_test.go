@@ -22,3 +22,25 @@ func BenchmarkStore(b *testing.B) {
 		return openURL(b, pgtest.Durable(testURL(b)), pub, Options{})
 	})
 }
+
+// BenchmarkRoundTrip is the floor under every statement: one "SELECT 1"
+// on one connection. The writer's throughput is about the round trips a
+// message takes (five for the InsertMessage benchmark's function, plus a
+// share of the batch's BEGIN and COMMIT) times this.
+//
+//	go test ./store/postgres -run '^$' -bench RoundTrip -count 3
+func BenchmarkRoundTrip(b *testing.B) {
+	db := openURL(b, testURL(b), nil, Options{})
+	conn, err := db.pool.Acquire(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Release()
+	b.ResetTimer()
+	for range b.N {
+		var one int
+		if err := conn.QueryRow(b.Context(), "SELECT 1").Scan(&one); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -250,3 +250,75 @@ func TestBadURL(t *testing.T) {
 		t.Fatal("Open accepted a malformed URL")
 	}
 }
+
+func TestPanickingFunctionFailsAlone(t *testing.T) {
+	db := openTest(t, nil, Options{})
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range errs {
+		wg.Add(1)
+		go func() { // concurrent calls share batches with the panicking ones
+			defer wg.Done()
+			errs[i] = db.Update(ctx, func(tx store.Tx) error {
+				if err := tx.InsertUser(ctx, &model.User{ID: "u" + string(rune('a'+i)), Username: "user" + string(rune('a'+i))}); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					panic("boom")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		_, uerr := db.UserByID(ctx, "u"+string(rune('a'+i)))
+		if i%3 == 0 {
+			if err == nil || !errors.Is(uerr, store.ErrNotFound) {
+				t.Fatalf("panicking call %d: %v; its write: %v", i, err, uerr)
+			}
+		} else if err != nil || uerr != nil {
+			t.Fatalf("call %d: %v; its write: %v", i, err, uerr)
+		}
+	}
+}
+
+func TestTxUnusableAfterFunction(t *testing.T) {
+	db := openTest(t, nil, Options{})
+	ctx := t.Context()
+	var leaked store.Tx
+	if err := db.Update(ctx, func(tx store.Tx) error { leaked = tx; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := leaked.InsertUser(ctx, &model.User{ID: "u1"}); !errors.Is(err, errTxDone) {
+		t.Fatalf("leaked tx write: %v", err)
+	}
+	if _, err := leaked.UserByID(ctx, "u1"); !errors.Is(err, errTxDone) {
+		t.Fatalf("leaked tx read: %v", err)
+	}
+}
+
+func TestContextEndsInsideFunction(t *testing.T) {
+	db := openTest(t, nil, Options{})
+	ctx, cancel := context.WithCancel(t.Context())
+	err := db.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertUser(ctx, &model.User{ID: "u1", Username: "one"}); err != nil {
+			return err
+		}
+		cancel()
+		return tx.InsertUser(ctx, &model.User{ID: "u2", Username: "two"})
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Update = %v, want context.Canceled", err)
+	}
+	if _, err := db.UserByID(t.Context(), "u1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("write before the cancel kept: %v", err)
+	}
+	// The writer goes on.
+	if err := db.Update(t.Context(), func(tx store.Tx) error {
+		return tx.InsertUser(t.Context(), &model.User{ID: "u3", Username: "three"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

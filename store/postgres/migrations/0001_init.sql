@@ -99,8 +99,11 @@ CREATE INDEX rooms_prid ON rooms (prid, fname) WHERE prid <> '';
 CREATE INDEX rooms_team ON rooms (team_id, name) WHERE team_id <> '';
 
 -- Updated in bulk on every message. The changed columns (open, alert,
--- unread, counters, updated_at...) are in no index and the pages keep free
--- space (fillfactor), so those updates are HOT: no index entry is touched.
+-- unread, counters, updated_at...) are in no index and the pages keep half
+-- their space free, so those updates are HOT (no index entry is touched),
+-- also when one group commit updates a room's members several times
+-- (measured: 96.6% HOT at fillfactor 70, 100% at 50, four messages per
+-- room per transaction).
 CREATE TABLE subscriptions (
 	id              text COLLATE "C" NOT NULL UNIQUE,
 	seq             bigint GENERATED ALWAYS AS IDENTITY,
@@ -136,7 +139,7 @@ CREATE TABLE subscriptions (
 	email_notifs    text NOT NULL DEFAULT '',
 	user_highlights text[] NOT NULL DEFAULT '{}',
 	PRIMARY KEY (rid, u_id)
-) WITH (fillfactor = 70);
+) WITH (fillfactor = 50);
 CREATE INDEX subscriptions_user ON subscriptions (u_id);
 CREATE INDEX subscriptions_room_username ON subscriptions (rid, u_username);
 
