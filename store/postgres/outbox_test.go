@@ -176,6 +176,13 @@ func TestOutboxRetriesUntilPublished(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The call whose acknowledgment was lost is retried: wait for that
+	// fourth call, then for every event.
+	waitUntil(t, "the publisher is called again after the lost acknowledgment", func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.calls >= 4
+	})
 	// Drop duplicates by position, as consumers do.
 	var unique []model.Event
 	dups := 0
