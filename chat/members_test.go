@@ -135,6 +135,10 @@ func TestMembershipMessagesAndEvents(t *testing.T) {
 	var roleEvents []model.RoleChanged
 	for _, e := range es {
 		if rc, ok := e.(model.RoleChanged); ok {
+			if rc.Pos.Stream != room.ID || rc.Pos.Seq == 0 {
+				t.Fatalf("role event numbered %+v, want a number in the room's stream", rc.Pos)
+			}
+			rc.Pos = model.Position{} // compared above
 			roleEvents = append(roleEvents, rc)
 		}
 	}
