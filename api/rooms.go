@@ -79,8 +79,8 @@ func errArchivedRoom(k roomKind, room *model.Room) error {
 // displayName is the name Rocket.Chat's messages use for a room
 // (discussions keep theirs in fname).
 func displayName(room *model.Room) string {
-	if room.Prid != "" && room.FName != "" {
-		return room.FName
+	if room.ParentRoomID != "" && room.DisplayName != "" {
+		return room.DisplayName
 	}
 	return room.Name
 }
@@ -281,7 +281,7 @@ func (s *Server) setRoomType(k roomKind) Handler {
 		if err != nil {
 			return nil, err
 		}
-		if room.T == t {
+		if room.Type == t {
 			return nil, failure("The %s type is the same as what it would be changed to.", k.noun)
 		}
 		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Type: &t})
@@ -731,7 +731,7 @@ func (s *Server) leaveAnyRoom(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if room.T == model.RoomDirect {
+	if room.Type == model.RoomDirect {
 		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
 	if _, err := s.chat.Leave(r.Context(), r.User, chat.RoomRef{ID: room.ID}, ""); err != nil {

@@ -212,7 +212,7 @@ func (s *Server) usersInfo(r *Request) (any, error) {
 	if info.Rooms != nil {
 		rooms := make([]M, 0, len(info.Rooms))
 		for _, sub := range info.Rooms {
-			room := M{"_id": sub.ID, "rid": sub.RID, "name": sub.Name, "t": sub.T, "unread": sub.Unread}
+			room := M{"_id": sub.ID, "rid": sub.RoomID, "name": sub.Name, "t": sub.RoomType, "unread": sub.Unread}
 			if len(sub.Roles) > 0 {
 				room["roles"] = sub.Roles
 			}
@@ -653,8 +653,8 @@ func (s *Server) roomAvatar(w http.ResponseWriter, r *http.Request) {
 	// avatar of the id, which tells nothing.
 	if room, err := s.chat.Store().RoomByID(r.Context(), rid); err == nil && s.chat.CanAccessRoom(r.Context(), viewer, room) == nil {
 		switch {
-		case room.FName != "":
-			text = room.FName
+		case room.DisplayName != "":
+			text = room.DisplayName
 		case room.Name != "":
 			text = room.Name
 		}

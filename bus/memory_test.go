@@ -22,7 +22,7 @@ func TestDeduplicatorReportsGaps(t *testing.T) {
 	var gaps []bus.Gap
 	d := bus.NewDeduplicator(func(g bus.Gap) { gaps = append(gaps, g) })
 	at := func(stream string, seq int64, epoch string) model.Event {
-		return model.MessageDeleted{RID: stream, Pos: model.Position{Stream: stream, Seq: seq, Epoch: epoch}}
+		return model.MessageDeleted{RoomID: stream, Pos: model.Position{Stream: stream, Seq: seq, Epoch: epoch}}
 	}
 	out := d.Filter([]model.Event{at("r", 5, "e"), at("r", 6, "e"), at("r", 6, "e"), at("r", 9, "e"), at("s", 3, "e"), at("r", 2, "f")})
 	var seqs []int64

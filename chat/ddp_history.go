@@ -39,7 +39,7 @@ func (s *Service) LoadHistory(ctx context.Context, user *model.User, q LoadHisto
 	if err != nil || !ok {
 		return nil, err
 	}
-	if room.T == model.RoomChannel && !s.settings.Bool("Accounts_AllowAnonymousRead") && !s.Can(user, "preview-c-room") {
+	if room.Type == model.RoomChannel && !s.settings.Bool("Accounts_AllowAnonymousRead") && !s.Can(user, "preview-c-room") {
 		if _, err := s.store.Subscription(ctx, room.ID, user.ID); errors.Is(err, store.ErrNotFound) {
 			return nil, nil
 		} else if err != nil {
@@ -64,7 +64,7 @@ func (s *Service) LoadHistory(ctx context.Context, user *model.User, q LoadHisto
 	if q.LS.IsZero() || len(msgs) == 0 {
 		return h, nil
 	}
-	oldest := msgs[len(msgs)-1].TS
+	oldest := msgs[len(msgs)-1].SentAt
 	if !oldest.After(q.LS.Time) {
 		return h, nil
 	}

@@ -68,15 +68,15 @@ func (s *Service) ReadThread(ctx context.Context, user *model.User, roomID, tmid
 		return nil
 	}
 	err := s.updateOwnSubscription(ctx, user, roomID, errNoSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
-		if !contains(sub.TUnread, tmid) && !contains(sub.TUnreadUser, tmid) && !contains(sub.TUnreadGroup, tmid) {
+		if !contains(sub.UnreadThreads, tmid) && !contains(sub.UnreadThreadMentions, tmid) && !contains(sub.UnreadThreadGroupMentions, tmid) {
 			return false, nil
 		}
-		if len(sub.TUnread) == 1 && sub.TUnread[0] == tmid {
+		if len(sub.UnreadThreads) == 1 && sub.UnreadThreads[0] == tmid {
 			sub.Alert = false
 		}
-		sub.TUnread = without(sub.TUnread, tmid)
-		sub.TUnreadUser = without(sub.TUnreadUser, tmid)
-		sub.TUnreadGroup = without(sub.TUnreadGroup, tmid)
+		sub.UnreadThreads = without(sub.UnreadThreads, tmid)
+		sub.UnreadThreadMentions = without(sub.UnreadThreadMentions, tmid)
+		sub.UnreadThreadGroupMentions = without(sub.UnreadThreadGroupMentions, tmid)
 		return true, nil
 	})
 	if errors.Is(err, errNoSubscription) {

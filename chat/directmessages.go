@@ -35,7 +35,7 @@ func (s *Service) FindDirect(ctx context.Context, user *model.User, roomID, user
 		if err != nil {
 			return nil, internal("find direct", err)
 		}
-		if room.T != model.RoomDirect {
+		if room.Type != model.RoomDirect {
 			return nil, errDirectNotFound()
 		}
 		return room, nil
@@ -98,7 +98,7 @@ func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, for
 	if err := s.CanAccessRoom(ctx, target, room); err != nil {
 		return nil, errForbidden
 	}
-	if room.T != model.RoomDirect {
+	if room.Type != model.RoomDirect {
 		return nil, errDirectNotFound()
 	}
 	out := &Counters{}
@@ -110,20 +110,20 @@ func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, for
 		out.Joined = true
 		unread, mentions := sub.Unread, sub.UserMentions
 		out.Unreads, out.UserMentions = &unread, &mentions
-		if !sub.LS.IsZero() && room.Msgs > 0 {
-			out.UnreadsFrom = sub.LS.Ptr()
+		if !sub.LastSeen.IsZero() && room.MessageCount > 0 {
+			out.UnreadsFrom = sub.LastSeen.Ptr()
 		}
 	}
 	if admin || out.Joined {
-		msgs := room.Msgs
+		msgs := room.MessageCount
 		out.Msgs = &msgs
-		latest := room.LM
+		latest := room.LastMessageAt
 		if latest.IsZero() {
 			latest = room.UpdatedAt
 		}
 		out.Latest = latest.Ptr()
 		active := true
-		_, n, err := s.store.ListUsers(ctx, store.UserQuery{IDs: room.UIDs, Active: &active}, store.Page{Count: 1})
+		_, n, err := s.store.ListUsers(ctx, store.UserQuery{IDs: room.UserIDs, Active: &active}, store.Page{Count: 1})
 		if err != nil {
 			return nil, internal("direct counters", err)
 		}
@@ -157,11 +157,11 @@ func (s *Service) DirectMembers(ctx context.Context, user *model.User, room *mod
 	if err := s.CanAccessRoom(ctx, user, room); err != nil {
 		return nil, 0, errForbidden
 	}
-	if len(room.UIDs) == 0 {
+	if len(room.UserIDs) == 0 {
 		return []DirectMember{}, 0, nil
 	}
 	active := true
-	q := store.UserQuery{IDs: room.UIDs, Active: &active, Text: filter}
+	q := store.UserQuery{IDs: room.UserIDs, Active: &active, Text: filter}
 	var users []*model.User
 	var total int
 	if len(statuses) == 0 {
@@ -188,7 +188,7 @@ func (s *Service) DirectMembers(ctx context.Context, user *model.User, room *mod
 	for _, u := range users {
 		m := DirectMember{ID: u.ID, Username: u.Username, Name: u.Name, Status: u.Status, StatusText: u.StatusText, UTCOffset: u.UTCOffset}
 		if sub, err := s.store.Subscription(ctx, room.ID, u.ID); err == nil {
-			m.Subscription = DirectMemberSubRef{ID: sub.ID, TS: sub.TS, Roles: sub.Roles}
+			m.Subscription = DirectMemberSubRef{ID: sub.ID, TS: sub.JoinedAt, Roles: sub.Roles}
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, 0, internal("direct members", err)
 		}
@@ -208,7 +208,7 @@ func (s *Service) ListDirect(ctx context.Context, user *model.User, p store.Page
 	}
 	ids := make([]string, len(subs))
 	for i, sub := range subs {
-		ids[i] = sub.RID
+		ids[i] = sub.RoomID
 	}
 	rooms, total, err := s.store.ListRooms(ctx, store.RoomQuery{Types: []string{model.RoomDirect}, IDs: ids}, p)
 	if err != nil {
@@ -300,7 +300,7 @@ func (s *Service) SetDirectTopic(ctx context.Context, user *model.User, roomID, 
 	if err := s.CanAccessRoom(ctx, user, room); err != nil {
 		return "", errForbidden
 	}
-	if room.T != model.RoomDirect {
+	if room.Type != model.RoomDirect {
 		return "", errDirectNotFound()
 	}
 	saved, err := s.SaveRoomSettings(ctx, user, room.ID, RoomSettingsInput{Topic: &topic})

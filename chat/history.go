@@ -53,7 +53,7 @@ func (s *Service) RoomHistory(ctx context.Context, user *model.User, room *model
 	}
 	h := &History{Messages: msgs}
 	if q.Unreads && !q.Oldest.IsZero() && len(msgs) > 0 {
-		oldestLoaded := msgs[len(msgs)-1].TS
+		oldestLoaded := msgs[len(msgs)-1].SentAt
 		if oldestLoaded.After(q.Oldest.Time) {
 			rest := mq
 			rest.Before, rest.After, rest.Inclusive = oldestLoaded, q.Oldest, false
@@ -111,7 +111,7 @@ func (s *Service) RoomMessages(ctx context.Context, user *model.User, room *mode
 	if user == nil {
 		return nil, 0, errForbidden
 	}
-	if room.T == model.RoomChannel {
+	if room.Type == model.RoomChannel {
 		if !s.Can(user, "view-c-room") {
 			return nil, 0, errForbidden
 		}

@@ -19,9 +19,9 @@ func (s *Service) addMemberTx(ctx context.Context, tx store.Tx, room *model.Room
 		return false, err
 	}
 	sub := &model.Subscription{
-		ID: model.NewID(), RID: room.ID, U: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
-		T: room.T, Name: room.Name, FName: room.FName, TS: now, UpdatedAt: now,
-		Open: true, Alert: true, Unread: 1, UserMentions: 1, Archived: room.Archived, Prid: room.Prid,
+		ID: model.NewID(), RoomID: room.ID, User: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
+		RoomType: room.Type, Name: room.Name, DisplayName: room.DisplayName, JoinedAt: now, UpdatedAt: now,
+		Open: true, Alert: true, Unread: 1, UserMentions: 1, Archived: room.Archived, ParentRoomID: room.ParentRoomID,
 	}
 	if err := tx.InsertSubscription(ctx, sub); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -52,7 +52,7 @@ func isLastOwner(ctx context.Context, r store.Reader, sub *model.Subscription) (
 	if !sub.HasRole(RoleOwner) {
 		return false, nil
 	}
-	_, n, err := r.UsersInRole(ctx, RoleOwner, sub.RID, store.Page{Count: 1})
+	_, n, err := r.UsersInRole(ctx, RoleOwner, sub.RoomID, store.Page{Count: 1})
 	if err != nil {
 		return false, err
 	}
@@ -69,7 +69,7 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 	if err != nil {
 		return nil, err
 	}
-	if room.T == model.RoomDirect {
+	if room.Type == model.RoomDirect {
 		return nil, model.Errf("error-cant-invite-for-direct-room", "Can't invite user to direct rooms")
 	}
 	sub, err := subscriptionOf(ctx, s.store, room.ID, actor.ID)
@@ -77,8 +77,8 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 		return nil, internal("invite", err)
 	}
 	allowed := sub != nil && s.canWithSub(actor, sub, "add-user-to-joined-room") ||
-		room.T == model.RoomChannel && s.Can(actor, "add-user-to-any-c-room") ||
-		room.T == model.RoomPrivate && s.Can(actor, "add-user-to-any-p-room")
+		room.Type == model.RoomChannel && s.Can(actor, "add-user-to-any-c-room") ||
+		room.Type == model.RoomPrivate && s.Can(actor, "add-user-to-any-p-room")
 	if !allowed {
 		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "addUsersToRoom"})
 	}
@@ -168,7 +168,7 @@ func (s *Service) joinTx(ctx context.Context, tx store.Tx, roomID string, user *
 	}
 	r.UsersCount++
 	t := "uj"
-	if r.Prid != "" { // a discussion
+	if r.ParentRoomID != "" { // a discussion
 		t = "ut"
 	}
 	if err := s.systemNotice(ctx, tx, r, t, user.Username, user, now, nil); err != nil {
@@ -195,9 +195,9 @@ func (s *Service) Leave(ctx context.Context, user *model.User, ref RoomRef, t st
 		return nil, err
 	}
 	perm := "leave-c"
-	if room.T == model.RoomPrivate {
+	if room.Type == model.RoomPrivate {
 		perm = "leave-p"
-	} else if room.T != model.RoomChannel {
+	} else if room.Type != model.RoomChannel {
 		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
 	if !s.Can(user, perm) {
@@ -215,7 +215,7 @@ func (s *Service) Kick(ctx context.Context, actor *model.User, ref RoomRef, t st
 	if err != nil {
 		return nil, err
 	}
-	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+	if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
 		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
 	}
 	if !s.CanInRoom(ctx, actor, room.ID, "remove-user") {
@@ -286,8 +286,8 @@ func (s *Service) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef
 		return err
 	}
 	name := room.Name
-	if room.Prid != "" {
-		name = room.FName
+	if room.ParentRoomID != "" {
+		name = room.DisplayName
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		sub, err := subscriptionOf(ctx, tx, room.ID, user.ID)
@@ -295,7 +295,7 @@ func (s *Service) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef
 			return err
 		}
 		if sub == nil {
-			if room.T == model.RoomPrivate {
+			if room.Type == model.RoomPrivate {
 				return errRoomNotFound(model.RoomPrivate)
 			}
 			return model.Errf("error-user-not-in-room", "The user/callee is not in the channel \"%s\".", name)
@@ -317,11 +317,11 @@ func (s *Service) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef
 // errOpenState is Rocket.Chat's answer to opening an open room or closing a closed one.
 func errOpenState(room *model.Room, name string, open bool) *model.Error {
 	switch {
-	case open && room.T == model.RoomPrivate:
+	case open && room.Type == model.RoomPrivate:
 		return model.Errf("error-room-already-open", "The private group, %s, is already open for the sender", name)
 	case open:
 		return model.Errf("error-room-already-open", "The channel, %s, is already open to the sender", name)
-	case room.T == model.RoomPrivate:
+	case room.Type == model.RoomPrivate:
 		return model.Errf("error-room-already-closed", "The private group, %s, is already closed to the sender", name)
 	default:
 		return model.Errf("error-room-already-closed", "The channel, %s, is already closed to the sender", name)
@@ -434,7 +434,7 @@ func (s *Service) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef
 // and deletes room.
 func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.Room) error {
 	var perm string
-	switch room.T {
+	switch room.Type {
 	case model.RoomChannel:
 		perm = "delete-c"
 	case model.RoomPrivate:
@@ -458,7 +458,7 @@ func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.
 		if err == nil {
 			team = t
 			teamPerm := "delete-team-group"
-			if room.T == model.RoomChannel {
+			if room.Type == model.RoomChannel {
 				teamPerm = "delete-team-channel"
 			}
 			if !s.CanInRoom(ctx, actor, team.RoomID, teamPerm) {

@@ -39,7 +39,7 @@ func (s *Service) GetMessage(ctx context.Context, user *model.User, id string) (
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := s.readableRoom(ctx, user, m.RID, errNotAllowedReason("Not allowed")); err != nil {
+	if _, _, err := s.readableRoom(ctx, user, m.RoomID, errNotAllowedReason("Not allowed")); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -121,10 +121,10 @@ func (s *Service) Threads(ctx context.Context, user *model.User, q ThreadsQuery,
 	case ThreadsFollowing:
 		mq.FollowedBy = user.ID
 	case ThreadsUnread:
-		if sub == nil || len(sub.TUnread) == 0 {
+		if sub == nil || len(sub.UnreadThreads) == 0 {
 			return []*model.Message{}, 0, nil
 		}
-		mq.IDs = sub.TUnread
+		mq.IDs = sub.UnreadThreads
 	default:
 		return nil, 0, model.Errf("error-invalid-params", "The 'type' param must be one of all, following, unread")
 	}
@@ -144,10 +144,10 @@ func (s *Service) ThreadMessages(ctx context.Context, user *model.User, tmid str
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, _, err := s.readableRoom(ctx, user, parent.RID, errNotAllowedReason("Not Allowed")); err != nil {
+	if _, _, err := s.readableRoom(ctx, user, parent.RoomID, errNotAllowedReason("Not Allowed")); err != nil {
 		return nil, 0, err
 	}
-	msgs, total, err := s.store.ListMessages(ctx, store.MessageQuery{Tmid: tmid}, p)
+	msgs, total, err := s.store.ListMessages(ctx, store.MessageQuery{ThreadID: tmid}, p)
 	if err != nil {
 		return nil, 0, internal("list thread messages", err)
 	}
@@ -420,11 +420,11 @@ func (s *Service) SyncThreadMessages(ctx context.Context, user *model.User, q Th
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := s.readableRoom(ctx, user, parent.RID, errNotAllowedReason("Not Allowed")); err != nil {
+	if _, _, err := s.readableRoom(ctx, user, parent.RoomID, errNotAllowedReason("Not Allowed")); err != nil {
 		return nil, err
 	}
-	return s.threadSync(ctx, store.MessageQuery{Tmid: q.Tmid, UpdatedSince: q.Since},
-		store.DeletedQuery{Kind: store.KindMessage, RoomID: parent.RID, Tmid: q.Tmid, Since: q.Since}, q.Sort)
+	return s.threadSync(ctx, store.MessageQuery{ThreadID: q.Tmid, UpdatedSince: q.Since},
+		store.DeletedQuery{Kind: store.KindMessage, RoomID: parent.RoomID, ThreadID: q.Tmid, Since: q.Since}, q.Sort)
 }
 
 func (s *Service) threadSync(ctx context.Context, mq store.MessageQuery, dq store.DeletedQuery, sort []store.SortKey) (*ThreadSync, error) {

@@ -112,7 +112,7 @@ func (s *Service) saveMessageTx(ctx context.Context, tx store.Tx, m *model.Messa
 	if err := tx.UpdateMessage(ctx, m); err != nil {
 		return err
 	}
-	room, err := loadRoomTx(ctx, tx, m.RID)
+	room, err := loadRoomTx(ctx, tx, m.RoomID)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Service) saveMessageTx(ctx context.Context, tx store.Tx, m *model.Messa
 			return err
 		}
 	}
-	tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.T, RoomName: room.Name})
+	tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.Type, RoomName: room.Name})
 	return nil
 }
 
@@ -156,10 +156,10 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 	if err != nil {
 		return nil, err
 	}
-	if in.RoomID != orig.RID {
+	if in.RoomID != orig.RoomID {
 		return nil, errRoomMismatch
 	}
-	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return nil, err
 	}
@@ -167,13 +167,13 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 		return nil, model.Errf("error-not-allowed", "Not allowed")
 	}
 	canEditAny := s.canWithSub(user, sub, "edit-message")
-	own := orig.U.ID == user.ID
+	own := orig.Author.ID == user.ID
 	if !canEditAny && (!s.settings.Bool("Message_AllowEditing") || !own) {
 		return nil, model.Errf("error-action-not-allowed", "Message editing not allowed").
 			WithDetails(map[string]any{"method": "updateMessage", "action": "Message_editing"})
 	}
 	if block := s.settings.Int("Message_AllowEditing_BlockEditInMinutes"); block != 0 && !s.Can(user, "bypass-time-limit-edit-and-delete") {
-		if !orig.TS.IsZero() && s.now().Sub(orig.TS.Time) >= time.Duration(block)*time.Minute {
+		if !orig.SentAt.IsZero() && s.now().Sub(orig.SentAt.Time) >= time.Duration(block)*time.Minute {
 			return nil, model.Errf("error-message-editing-blocked", "Message editing is blocked").
 				WithDetails(map[string]any{"method": "updateMessage"})
 		}
@@ -220,7 +220,7 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 		}
 		m.Mentions, m.Channels = parsed.Mentions, parsed.Channels
 		if in.CustomFields != nil {
-			m.CustomField = in.CustomFields
+			m.CustomFields = in.CustomFields
 		}
 		m.EditedAt = now
 		m.EditedBy = editor
@@ -275,10 +275,10 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 	if err != nil {
 		return nil, err
 	}
-	if in.RoomID != orig.RID {
+	if in.RoomID != orig.RoomID {
 		return nil, errRoomMismatch
 	}
-	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return nil, err
 	}
@@ -286,11 +286,11 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 		return nil, model.Errf("error-not-allowed", "Not allowed")
 	}
 	actor, actorSub := user, sub
-	if in.AsUser && orig.U.ID != user.ID {
+	if in.AsUser && orig.Author.ID != user.ID {
 		if !s.canWithSub(user, sub, "force-delete-message") {
 			return nil, model.Errf("error-action-not-allowed", "Unauthorized. You must have the permission \"force-delete-message\" to delete other's message as them.")
 		}
-		author, err := s.store.UserByID(ctx, orig.U.ID)
+		author, err := s.store.UserByID(ctx, orig.Author.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, model.Errf("error-invalid-user", "User not found")
 		}
@@ -334,16 +334,16 @@ func (s *Service) checkCanDelete(actor *model.User, sub *model.Subscription, roo
 	if s.canWithSub(actor, sub, "force-delete-message") {
 		return nil
 	}
-	if m.TS.IsZero() || !s.settings.Bool("Message_AllowDeleting") {
+	if m.SentAt.IsZero() || !s.settings.Bool("Message_AllowDeleting") {
 		return denied
 	}
 	if !s.canWithSub(actor, sub, "delete-message") &&
-		!(m.U.ID == actor.ID && s.canWithSub(actor, sub, "delete-own-message")) {
+		!(m.Author.ID == actor.ID && s.canWithSub(actor, sub, "delete-own-message")) {
 		return denied
 	}
 	if !s.Can(actor, "bypass-time-limit-edit-and-delete") {
 		if block := s.settings.Int("Message_AllowDeleting_BlockDeleteInMinutes"); block > 0 &&
-			minutesSince(s.now(), m.TS.Time) > float64(block) {
+			minutesSince(s.now(), m.SentAt.Time) > float64(block) {
 			return denied
 		}
 	}
@@ -356,21 +356,21 @@ func (s *Service) checkCanDelete(actor *model.User, sub *model.Subscription, roo
 // deleteMessageTx removes (or marks removed) m inside tx with its effects
 // on the thread and the room.
 func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Message, by *model.UserRef, now model.Time) error {
-	room, err := loadRoomTx(ctx, tx, m.RID)
+	room, err := loadRoomTx(ctx, tx, m.RoomID)
 	if err != nil {
 		return err
 	}
-	if m.Tmid != "" {
-		parent, err := tx.MessageByID(ctx, m.Tmid)
+	if m.ThreadID != "" {
+		parent, err := tx.MessageByID(ctx, m.ThreadID)
 		if err == nil {
-			if parent.Tcount > 0 {
-				parent.Tcount--
+			if parent.ThreadCount > 0 {
+				parent.ThreadCount--
 			}
 			parent.UpdatedAt = now
 			if err := tx.UpdateMessage(ctx, parent); err != nil {
 				return err
 			}
-			tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.T, RoomName: room.Name})
+			tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.Type, RoomName: room.Name})
 			if room.LastMessage != nil && room.LastMessage.ID == parent.ID {
 				room.LastMessage = cloneMessage(parent)
 			}
@@ -382,8 +382,8 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 	// and a "message removed" record); otherwise Message_KeepHistory keeps
 	// the message (as a hidden previous version when the removal shows, else
 	// by hiding it) and Message_ShowDeletedStatus shows the removal.
-	isThread := m.Tcount > 0
-	drid := m.Drid
+	isThread := m.ThreadCount > 0
+	drid := m.DiscussionID
 	keepHistory := isThread || s.settings.Bool("Message_KeepHistory")
 	showDeleted := isThread || s.settings.Bool("Message_ShowDeletedStatus")
 	switch {
@@ -394,29 +394,29 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 			}
 		}
 		// Keep the record, emptied, as Rocket.Chat's "message removed".
-		m.T, m.Msg = "rm", ""
+		m.Type, m.Msg = "rm", ""
 		m.Mentions, m.Channels = []model.Mention{}, []model.ChannelRef{}
 		m.Attachments, m.Reactions, m.URLs = nil, nil, nil
-		m.Tshow = false
+		m.ShowInRoom = false
 		m.EditedAt, m.EditedBy = now, by
 		m.UpdatedAt = now
 		if err := tx.UpdateMessage(ctx, m); err != nil {
 			return err
 		}
-		tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.T, RoomName: room.Name})
+		tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.Type, RoomName: room.Name})
 	case keepHistory:
 		if err := tx.HideMessage(ctx, m.ID, now); err != nil {
 			return err
 		}
-		tx.Emit(model.MessageDeleted{RID: m.RID, MessageID: m.ID, Tmid: m.Tmid})
+		tx.Emit(model.MessageDeleted{RoomID: m.RoomID, MessageID: m.ID, ThreadID: m.ThreadID})
 	default:
 		if err := tx.DeleteMessage(ctx, m.ID, now); err != nil {
 			return err
 		}
-		tx.Emit(model.MessageDeleted{RID: m.RID, MessageID: m.ID, Tmid: m.Tmid})
+		tx.Emit(model.MessageDeleted{RoomID: m.RoomID, MessageID: m.ID, ThreadID: m.ThreadID})
 	}
-	if room.Msgs > 0 {
-		room.Msgs--
+	if room.MessageCount > 0 {
+		room.MessageCount--
 	}
 	if room.LastMessage != nil && room.LastMessage.ID == m.ID && s.settings.Bool("Store_Last_Message") {
 		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
@@ -475,7 +475,7 @@ func (s *Service) React(ctx context.Context, user *model.User, messageID, emoji 
 	if err != nil {
 		return err
 	}
-	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return err
 	}
@@ -563,7 +563,7 @@ func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID st
 		return nil, model.Errf("error-action-not-allowed", "Message pinning not allowed").
 			WithDetails(map[string]any{"method": "pinMessage", "action": "Message_pinning"})
 	}
-	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return nil, err
 	}
@@ -595,15 +595,15 @@ func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID st
 		if err := s.saveMessageTx(ctx, tx, m, now); err != nil {
 			return err
 		}
-		room, err := loadRoomTx(ctx, tx, m.RID)
+		room, err := loadRoomTx(ctx, tx, m.RoomID)
 		if err != nil {
 			return err
 		}
 		quote := map[string]any{
 			"text":        m.Msg,
-			"author_name": m.U.Username,
-			"author_icon": "/avatar/" + m.U.Username,
-			"ts":          m.TS,
+			"author_name": m.Author.Username,
+			"author_icon": "/avatar/" + m.Author.Username,
+			"ts":          m.SentAt,
 			"attachments": pinQuoteAttachments(m.Attachments),
 		}
 		notice, err = s.insertSystemMessage(ctx, tx, room, "message_pinned", "", user, now, func(n *model.Message) {
@@ -651,7 +651,7 @@ func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID 
 		return model.Errf("error-action-not-allowed", "Message pinning not allowed").
 			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
 	}
-	room, sub, _, err := s.roomAccess(ctx, user, orig.RID)
+	room, sub, _, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return err
 	}
@@ -693,7 +693,7 @@ func (s *Service) StarMessage(ctx context.Context, user *model.User, messageID s
 		return model.Errf("error-action-not-allowed", "Message starring not allowed").
 			WithDetails(map[string]any{"method": "starMessage", "action": "Message_starring"})
 	}
-	if _, err := s.store.Subscription(ctx, orig.RID, user.ID); errors.Is(err, store.ErrNotFound) {
+	if _, err := s.store.Subscription(ctx, orig.RoomID, user.ID); errors.Is(err, store.ErrNotFound) {
 		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "starMessage"})
 	} else if err != nil {
 		return internal("star message", err)
@@ -744,7 +744,7 @@ func (s *Service) FollowMessage(ctx context.Context, user *model.User, messageID
 	if err != nil {
 		return err
 	}
-	_, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	_, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return err
 	}
@@ -752,12 +752,12 @@ func (s *Service) FollowMessage(ctx context.Context, user *model.User, messageID
 		return model.Errf("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
 	}
 	root := orig.ID
-	if orig.Tmid != "" {
-		root = orig.Tmid
+	if orig.ThreadID != "" {
+		root = orig.ThreadID
 	}
 	_, err = s.changeMessage(ctx, root, func(tx store.Tx, m *model.Message, now model.Time) (bool, error) {
 		if !follow && sub != nil {
-			if err := clearThreadUnread(ctx, tx, m.RID, user.ID, m.ID, now); err != nil {
+			if err := clearThreadUnread(ctx, tx, m.RoomID, user.ID, m.ID, now); err != nil {
 				return false, err
 			}
 		}
@@ -803,7 +803,7 @@ func clearThreadUnread(ctx context.Context, tx store.Tx, roomID, userID, tmid st
 		}
 		return out
 	}
-	sub.TUnread, sub.TUnreadUser, sub.TUnreadGroup = drop(sub.TUnread), drop(sub.TUnreadUser), drop(sub.TUnreadGroup)
+	sub.UnreadThreads, sub.UnreadThreadMentions, sub.UnreadThreadGroupMentions = drop(sub.UnreadThreads), drop(sub.UnreadThreadMentions), drop(sub.UnreadThreadGroupMentions)
 	if !changed {
 		return nil
 	}

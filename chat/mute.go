@@ -55,9 +55,9 @@ func (s *Service) setMuted(ctx context.Context, actor *model.User, roomID, usern
 		if err != nil {
 			return err
 		}
-		if room.T != model.RoomChannel && room.T != model.RoomPrivate {
-			return model.Errf("error-invalid-room-type", "%s is not a valid room type", room.T).
-				WithDetails(map[string]any{"method": method, "type": room.T})
+		if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
+			return model.Errf("error-invalid-room-type", "%s is not a valid room type", room.Type).
+				WithDetails(map[string]any{"method": method, "type": room.Type})
 		}
 		target, err = tx.UserByUsername(ctx, username)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && target.Username == "") {

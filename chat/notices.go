@@ -25,11 +25,11 @@ func (s *Service) SetEvents(p EventPublisher) { s.events = p }
 // never stored (Rocket.Chat's notify.ephemeralMessage). Delivery is best
 // effort, as in Rocket.Chat: a notice lost on the bus is logged.
 func (s *Service) notice(ctx context.Context, n model.EphemeralMessage) {
-	if s.events == nil || n.UserID == "" || n.RID == "" {
+	if s.events == nil || n.UserID == "" || n.RoomID == "" {
 		return
 	}
 	if err := s.events.Publish(ctx, n); err != nil {
-		s.log.Warn("publishing an ephemeral notice", "user", n.UserID, "rid", n.RID, "err", err)
+		s.log.Warn("publishing an ephemeral notice", "user", n.UserID, "rid", n.RoomID, "err", err)
 	}
 }
 
@@ -37,7 +37,7 @@ func (s *Service) notice(ctx context.Context, n model.EphemeralMessage) {
 // itself, and returns err: Rocket.Chat shows muted users and posters to
 // read-only rooms the reason beside the composer as well as in the error.
 func (s *Service) refuseWithNotice(ctx context.Context, user *model.User, rid, text string, err error) error {
-	s.notice(ctx, model.EphemeralMessage{UserID: user.ID, RID: rid, Msg: text})
+	s.notice(ctx, model.EphemeralMessage{UserID: user.ID, RoomID: rid, Msg: text})
 	return err
 }
 
@@ -86,7 +86,7 @@ func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room
 // users it mentions are not members of its room (channels and private
 // groups only), as Rocket.Chat's mention-core notice does.
 func (s *Service) noticeMentionsNotInRoom(ctx context.Context, user *model.User, room *model.Room, msg *model.Message) {
-	if s.events == nil || room.T == model.RoomDirect {
+	if s.events == nil || room.Type == model.RoomDirect {
 		return
 	}
 	var absent []model.Mention
@@ -108,7 +108,7 @@ func (s *Service) noticeMentionsNotInRoom(ctx context.Context, user *model.User,
 		return
 	}
 	addAny := "add-user-to-any-c-room"
-	if room.T == model.RoomPrivate {
+	if room.Type == model.RoomPrivate {
 		addAny = "add-user-to-any-p-room"
 	}
 	canAdd := s.CanInRoom(ctx, user, room.ID, "add-user-to-joined-room") || s.Can(user, addAny)
@@ -126,7 +126,7 @@ func (s *Service) noticeMentionsNotInRoom(ctx context.Context, user *model.User,
 		text = fmt.Sprintf("You mentioned %s, but they're not in this room. You can ask a room admin to add them.", strings.Join(names, ", "))
 	}
 	s.notice(ctx, model.EphemeralMessage{
-		UserID: user.ID, RID: room.ID, Tmid: msg.Tmid, Mentions: absent, Private: true,
+		UserID: user.ID, RoomID: room.ID, ThreadID: msg.ThreadID, Mentions: absent, Private: true,
 		Blocks: []map[string]any{{
 			"appId": "mention-core", "type": "section",
 			"text": map[string]any{"type": "mrkdwn", "text": text},

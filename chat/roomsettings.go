@@ -69,14 +69,14 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 	if room.Broadcast && in.ReadOnly != nil && *in.ReadOnly {
 		return nil, errEditRoom("Editing readOnly/reactWhenReadOnly are not allowed for broadcast rooms", "Editing_room")
 	}
-	if in.Type != nil && *in.Type != room.T {
+	if in.Type != nil && *in.Type != room.Type {
 		if err := s.checkRoomType(user, room, *in.Type); err != nil {
 			return nil, err
 		}
 	}
 	var newName string
 	if in.Name != nil {
-		if room.T == model.RoomDirect {
+		if room.Type == model.RoomDirect {
 			return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"function": "RocketChat.saveRoomdisplayName"})
 		}
 		newName = strings.TrimSpace(*in.Name)
@@ -127,7 +127,7 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 			}
 			changed = true
 		}
-		if in.Type != nil && *in.Type != r.T {
+		if in.Type != nil && *in.Type != r.Type {
 			if err := s.changeRoomTypeTx(ctx, tx, r, *in.Type, user, now); err != nil {
 				return err
 			}
@@ -185,7 +185,7 @@ func (s *Service) checkRoomType(user *model.User, room *model.Room, t string) er
 		return model.Errf("error-invalid-room-type", "error-invalid-room-type").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType", "type": t})
 	}
-	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+	if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
 		return model.Errf("error-direct-room", "Can't change type of direct rooms").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType"})
 	}
@@ -218,7 +218,7 @@ func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Roo
 		return err
 	}
 	oldName := room.Name
-	room.Name, room.FName = name, name
+	room.Name, room.DisplayName = name, name
 	if err := tx.RenameSubscriptions(ctx, room.ID, name, name, now); err != nil {
 		return err
 	}
@@ -237,12 +237,12 @@ func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Roo
 // changeRoomTypeTx turns a channel into a private group or back inside tx,
 // with the members' subscriptions and a "room_changed_privacy" message.
 func (s *Service) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model.Room, t string, user *model.User, now model.Time) error {
-	room.T = t
+	room.Type = t
 	err := emitRoomSubscriptions(ctx, tx, room.ID, func(sub *model.Subscription) (bool, error) {
-		if sub.T == t {
+		if sub.RoomType == t {
 			return false, nil
 		}
-		sub.T = t
+		sub.RoomType = t
 		sub.UpdatedAt = now
 		return true, tx.UpdateSubscription(ctx, sub)
 	})
@@ -311,8 +311,8 @@ func (s *Service) setArchived(ctx context.Context, user *model.User, roomID stri
 	if err != nil {
 		return internal(method, err)
 	}
-	if room.T == model.RoomDirect {
-		return model.Errf("error-direct-message-room", "rooms type: %s can not be archived", room.T).WithDetails(map[string]any{"method": method})
+	if room.Type == model.RoomDirect {
+		return model.Errf("error-direct-message-room", "rooms type: %s can not be archived", room.Type).WithDetails(map[string]any{"method": method})
 	}
 	if !s.CanInRoom(ctx, user, room.ID, perm) {
 		return model.Errf("error-not-authorized", "Not authorized").WithDetails(map[string]any{"method": method})

@@ -86,7 +86,7 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 	}
 	if in.ID != "" {
 		if prev, err := s.store.MessageByID(ctx, in.ID); err == nil {
-			if prev.RID == room.ID && prev.U.ID == user.ID {
+			if prev.RoomID == room.ID && prev.Author.ID == user.ID {
 				return prev, nil
 			}
 			return nil, model.Errf("error-message-already-exists", "A message with this id already exists")
@@ -95,12 +95,12 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 
 	now := s.nowTime()
 	msg := &model.Message{
-		ID: in.ID, RID: room.ID, Msg: in.Msg, TS: now, UpdatedAt: now, U: user.Ref(),
-		Tmid: in.Tmid, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Groupable: in.Groupable,
-		Attachments: in.Attachments, CustomField: in.CustomFields,
+		ID: in.ID, RoomID: room.ID, Msg: in.Msg, SentAt: now, UpdatedAt: now, Author: user.Ref(),
+		ThreadID: in.Tmid, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Groupable: in.Groupable,
+		Attachments: in.Attachments, CustomFields: in.CustomFields,
 	}
 	if in.Tmid != "" {
-		msg.Tshow = in.Tshow
+		msg.ShowInRoom = in.Tshow
 	}
 	if msg.ID == "" {
 		msg.ID = model.NewID()
@@ -118,7 +118,7 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 		expect = room
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		if sub == nil && room.Prid != "" {
+		if sub == nil && room.ParentRoomID != "" {
 			// Posting in a discussion joins it (Rocket.Chat's
 			// joinDiscussionOnMessage).
 			if err := s.joinDiscussionTx(ctx, tx, room.ID, user, now); err != nil {
@@ -155,7 +155,7 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 	// needs neither, so the read is skipped there.
 	impersonates := in.Alias != "" || in.Avatar != "" || in.Emoji != ""
 	var sub *model.Subscription
-	if room.T != model.RoomChannel || room.ReadOnly || impersonates || room.Prid != "" || !s.perms.Has(user, nil, "view-c-room") {
+	if room.Type != model.RoomChannel || room.ReadOnly || impersonates || room.ParentRoomID != "" || !s.perms.Has(user, nil, "view-c-room") {
 		sub, err = s.store.Subscription(ctx, room.ID, user.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			sub = nil
@@ -228,7 +228,7 @@ func (s *Service) resolveMentions(ctx context.Context, msg *model.Message, usern
 	}
 	for _, name := range text.Channels(msg.Msg) {
 		r, err := s.store.RoomByName(ctx, name)
-		if err == nil && r.T == model.RoomChannel {
+		if err == nil && r.Type == model.RoomChannel {
 			msg.Channels = append(msg.Channels, model.ChannelRef{ID: r.ID, Name: r.Name})
 		}
 	}
@@ -253,17 +253,17 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 		return err
 	}
 	var parent *model.Message
-	if msg.Tmid != "" {
-		parent, err = tx.MessageByID(ctx, msg.Tmid)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && parent.RID != room.ID) {
+	if msg.ThreadID != "" {
+		parent, err = tx.MessageByID(ctx, msg.ThreadID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && parent.RoomID != room.ID) {
 			return model.Errf("error-invalid-message", "Invalid thread: the parent message does not exist in this room")
 		}
 		if err != nil {
 			return err
 		}
-		if parent.Tmid != "" { // replies to a reply go to the thread's root
-			msg.Tmid = parent.Tmid
-			if parent, err = tx.MessageByID(ctx, parent.Tmid); err != nil {
+		if parent.ThreadID != "" { // replies to a reply go to the thread's root
+			msg.ThreadID = parent.ThreadID
+			if parent, err = tx.MessageByID(ctx, parent.ThreadID); err != nil {
 				return err
 			}
 		}
@@ -272,35 +272,35 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 	if err := tx.InsertMessage(ctx, msg); err != nil {
 		return err
 	}
-	now := msg.TS
-	threadReply := msg.Tmid != "" && !msg.Tshow
+	now := msg.SentAt
+	threadReply := msg.ThreadID != "" && !msg.ShowInRoom
 
 	// The thread parent: reply count, last reply time, followers.
 	var followers []string
 	if parent != nil {
-		parent.Tcount++
-		parent.Tlm = now
+		parent.ThreadCount++
+		parent.ThreadLastMessageAt = now
 		parent.UpdatedAt = now
-		if !contains(parent.Replies, parent.U.ID) && parent.T == "" {
-			parent.Replies = append(parent.Replies, parent.U.ID)
+		if !contains(parent.Replies, parent.Author.ID) && parent.Type == "" {
+			parent.Replies = append(parent.Replies, parent.Author.ID)
 		}
-		if !contains(parent.Replies, msg.U.ID) {
-			parent.Replies = append(parent.Replies, msg.U.ID)
+		if !contains(parent.Replies, msg.Author.ID) {
+			parent.Replies = append(parent.Replies, msg.Author.ID)
 		}
 		if err := tx.UpdateMessage(ctx, parent); err != nil {
 			return err
 		}
-		tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.T, RoomName: room.Name})
+		tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.Type, RoomName: room.Name})
 		for _, uid := range parent.Replies {
-			if uid != msg.U.ID {
+			if uid != msg.Author.ID {
 				followers = append(followers, uid)
 			}
 		}
 	}
 
 	// The room: counters and last message.
-	room.Msgs++
-	room.LM = now
+	room.MessageCount++
+	room.LastMessageAt = now
 	if !threadReply {
 		room.LastMessage = cloneMessage(msg)
 	}
@@ -314,13 +314,13 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 	// Members' subscriptions.
 	var mentioned []string
 	for _, m := range msg.Mentions {
-		if m.ID != "all" && m.ID != "here" && m.ID != msg.U.ID {
+		if m.ID != "all" && m.ID != "here" && m.ID != msg.Author.ID {
 			mentioned = append(mentioned, m.ID)
 		}
 	}
-	change := store.SubscriptionChange{Exclude: []string{msg.U.ID}, At: now, Mentioned: mentioned, GroupMentioned: groupMention}
+	change := store.SubscriptionChange{Exclude: []string{msg.Author.ID}, At: now, Mentioned: mentioned, GroupMentioned: groupMention}
 	unreadSetting := s.settings.String("Unread_Count")
-	if room.T == model.RoomDirect {
+	if room.Type == model.RoomDirect {
 		unreadSetting = s.settings.String("Unread_Count_DM")
 	}
 	if !threadReply {
@@ -341,7 +341,7 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 			change.IncUnreadOnMention = true
 		}
 	} else {
-		change.ThreadID = msg.Tmid
+		change.ThreadID = msg.ThreadID
 		change.ThreadUsers = followers
 	}
 	changed, err := tx.UpdateSubscriptionsOfRoom(ctx, room.ID, change)
@@ -355,9 +355,9 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 	// Who gets a notification: mentioned users, and every other member of a
 	// direct conversation; everyone for @all/@here.
 	notify := mentioned
-	if room.T == model.RoomDirect {
-		for _, uid := range room.UIDs {
-			if uid != msg.U.ID && !contains(notify, uid) {
+	if room.Type == model.RoomDirect {
+		for _, uid := range room.UserIDs {
+			if uid != msg.Author.ID && !contains(notify, uid) {
 				notify = append(notify, uid)
 			}
 		}
@@ -367,12 +367,12 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 			return err
 		}
 		for _, uid := range ids {
-			if uid != msg.U.ID && !contains(notify, uid) {
+			if uid != msg.Author.ID && !contains(notify, uid) {
 				notify = append(notify, uid)
 			}
 		}
 	}
-	tx.Emit(model.MessageSaved{Message: cloneMessage(msg), RoomType: room.T, RoomName: room.Name, Created: true, Notify: notify})
+	tx.Emit(model.MessageSaved{Message: cloneMessage(msg), RoomType: room.Type, RoomName: room.Name, Created: true, Notify: notify})
 	return nil
 }
 
@@ -418,7 +418,7 @@ func emitChangedSubscriptions(ctx context.Context, tx store.Tx, roomID string, u
 		return err
 	}
 	for _, sub := range subs {
-		if _, ok := want[sub.U.ID]; ok {
+		if _, ok := want[sub.User.ID]; ok {
 			tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
 		}
 	}
@@ -433,12 +433,12 @@ func emitChangedSubscriptions(ctx context.Context, tx store.Tx, roomID string, u
 // fall between two pages. A room posting faster than a message a
 // millisecond runs ahead of the clock until it slows down.
 func nextInRoom(room *model.Room, m *model.Message) {
-	if room.LM.IsZero() || m.TS.After(room.LM.Time) {
+	if room.LastMessageAt.IsZero() || m.SentAt.After(room.LastMessageAt.Time) {
 		return
 	}
-	ts := model.TimeOf(room.LM.Add(time.Millisecond))
-	if m.UpdatedAt.Equal(m.TS.Time) {
+	ts := model.TimeOf(room.LastMessageAt.Add(time.Millisecond))
+	if m.UpdatedAt.Equal(m.SentAt.Time) {
 		m.UpdatedAt = ts
 	}
-	m.TS = ts
+	m.SentAt = ts
 }

@@ -29,10 +29,10 @@ func (s *Service) SyncRooms(ctx context.Context, user *model.User, since model.T
 	joined := make(map[string]bool, len(subs))
 	ids := make([]string, 0, len(subs))
 	for _, sub := range subs {
-		member[sub.RID] = true
-		ids = append(ids, sub.RID)
-		if !since.IsZero() && sub.TS.After(since.Time) {
-			joined[sub.RID] = true
+		member[sub.RoomID] = true
+		ids = append(ids, sub.RoomID)
+		if !since.IsZero() && sub.JoinedAt.After(since.Time) {
+			joined[sub.RoomID] = true
 		}
 	}
 	update = []*model.Room{}
@@ -159,12 +159,12 @@ func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string,
 		return model.Errf("error-not-allowed", "Not allowed")
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
-		sub.Alert = sub.Alert && !readThreads && len(sub.TUnread) > 0
+		sub.Alert = sub.Alert && !readThreads && len(sub.UnreadThreads) > 0
 		sub.Open = true
 		sub.Unread, sub.UserMentions, sub.GroupMentions = 0, 0, 0
-		sub.LS = now
+		sub.LastSeen = now
 		if readThreads {
-			sub.TUnread, sub.TUnreadUser, sub.TUnreadGroup = nil, nil, nil
+			sub.UnreadThreads, sub.UnreadThreadMentions, sub.UnreadThreadGroupMentions = nil, nil, nil
 		}
 		return true, nil
 	})
@@ -190,7 +190,7 @@ func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 		if err != nil {
 			return internal("mark unread", err)
 		}
-		if m.U.ID == user.ID {
+		if m.Author.ID == user.ID {
 			return notAllowed
 		}
 		from = m
@@ -204,11 +204,11 @@ func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 		}
 		from = msgs[0]
 	}
-	return s.updateOwnSubscription(ctx, user, from.RID, noSub, func(sub *model.Subscription, now model.Time) (bool, error) {
-		if messageID != "" && !sub.LS.IsZero() && !from.TS.Before(sub.LS.Time) {
+	return s.updateOwnSubscription(ctx, user, from.RoomID, noSub, func(sub *model.Subscription, now model.Time) (bool, error) {
+		if messageID != "" && !sub.LastSeen.IsZero() && !from.SentAt.Before(sub.LastSeen.Time) {
 			return false, nil // already unread
 		}
-		sub.Open, sub.Alert, sub.LS = true, true, from.TS
+		sub.Open, sub.Alert, sub.LastSeen = true, true, from.SentAt
 		return true, nil
 	})
 }

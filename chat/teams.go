@@ -326,7 +326,7 @@ func syncTeamNameTx(ctx context.Context, tx store.Tx, room *model.Room, now mode
 	if err != nil {
 		return err
 	}
-	t.Name, t.Type, t.UpdatedAt = room.Name, teamType(room.T), now
+	t.Name, t.Type, t.UpdatedAt = room.Name, teamType(room.Type), now
 	if err := tx.UpdateTeam(ctx, t); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return model.Bare("team-name-already-exists")
@@ -765,7 +765,7 @@ func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *mod
 			if r.TeamID != "" {
 				return model.Bare("room-already-on-team")
 			}
-			if r.T == model.RoomChannel {
+			if r.Type == model.RoomChannel {
 				if err := s.systemNotice(ctx, tx, main, "user-added-room-to-team", r.Name, actor, now, nil); err != nil {
 					return err
 				}
@@ -822,7 +822,7 @@ func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *m
 			return err
 		}
 		room = r
-		if r.T != model.RoomChannel {
+		if r.Type != model.RoomChannel {
 			return nil
 		}
 		main, err := tx.RoomByID(ctx, team.RoomID)
@@ -888,7 +888,7 @@ func (s *Service) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID 
 		}
 		ids := make([]string, 0, len(ms))
 		for _, m := range ms {
-			if r.U == nil || m.UserID != r.U.ID {
+			if r.Creator == nil || m.UserID != r.Creator.ID {
 				ids = append(ids, m.UserID)
 			}
 		}
@@ -988,8 +988,8 @@ func (s *Service) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *
 		canGroup := s.CanInRoom(ctx, u, team.RoomID, "delete-team-group")
 		q.IDs = []string{}
 		for _, r := range all {
-			ok := canChannel && r.T == model.RoomChannel && s.CanInRoom(ctx, u, r.ID, "delete-c") ||
-				canGroup && r.T == model.RoomPrivate && s.CanInRoom(ctx, u, r.ID, "delete-p")
+			ok := canChannel && r.Type == model.RoomChannel && s.CanInRoom(ctx, u, r.ID, "delete-c") ||
+				canGroup && r.Type == model.RoomPrivate && s.CanInRoom(ctx, u, r.ID, "delete-p")
 			if ok {
 				q.IDs = append(q.IDs, r.ID)
 			}
@@ -1064,7 +1064,7 @@ func (s *Service) dropTeam(ctx context.Context, actor *model.User, team *model.T
 	}
 	for _, r := range checks {
 		perm := "delete-c"
-		if r.T == model.RoomPrivate {
+		if r.Type == model.RoomPrivate {
 			perm = "delete-p"
 		}
 		if !s.CanInRoom(ctx, actor, r.ID, perm) {

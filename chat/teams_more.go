@@ -66,7 +66,7 @@ func (s *Service) UpdateTeam(ctx context.Context, actor *model.User, team *model
 			if *in.Type == model.TeamPrivate {
 				t = model.RoomPrivate
 			}
-			if t != r.T {
+			if t != r.Type {
 				if err := s.changeRoomTypeTx(ctx, tx, r, t, actor, now); err != nil {
 					return err
 				}
@@ -93,7 +93,7 @@ func (s *Service) ConvertRoomToTeam(ctx context.Context, actor *model.User, room
 	if !s.Can(actor, "create-team") || !s.CanInRoom(ctx, actor, room.ID, "edit-room") {
 		return nil, model.ErrUnauthorized
 	}
-	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+	if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
 		return nil, model.Bare("invalid-room")
 	}
 	if _, err := s.store.UserByUsername(ctx, room.Name); err == nil {
@@ -111,7 +111,7 @@ func (s *Service) ConvertRoomToTeam(ctx context.Context, actor *model.User, room
 	}
 	now := s.nowTime()
 	team := &model.Team{
-		ID: model.NewID(), Name: room.Name, Type: teamType(room.T), CreatedBy: userRefShort(actor),
+		ID: model.NewID(), Name: room.Name, Type: teamType(room.Type), CreatedBy: userRefShort(actor),
 		CreatedAt: now, UpdatedAt: now,
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -128,8 +128,8 @@ func (s *Service) ConvertRoomToTeam(ctx context.Context, actor *model.User, room
 		}
 		ids := make([]string, 0, len(subs))
 		for _, sub := range subs {
-			if sub.U.ID != actor.ID {
-				ids = append(ids, sub.U.ID)
+			if sub.User.ID != actor.ID {
+				ids = append(ids, sub.User.ID)
 			}
 		}
 		users, err := tx.UsersByIDs(ctx, ids)
@@ -142,7 +142,7 @@ func (s *Service) ConvertRoomToTeam(ctx context.Context, actor *model.User, room
 				members = append(members, u)
 			}
 		}
-		team.Name, team.Type = r.Name, teamType(r.T)
+		team.Name, team.Type = r.Name, teamType(r.Type)
 		if err := insertTeamTx(ctx, tx, team, r, actor, members, now); err != nil {
 			return err
 		}
@@ -182,10 +182,10 @@ func (s *Service) AutocompleteTeams(ctx context.Context, user *model.User, name 
 	}
 	out := []TeamAutocompleteItem{}
 	for _, r := range rooms {
-		if !strings.HasPrefix(strings.ToLower(r.Name), prefix) && !strings.HasPrefix(strings.ToLower(r.FName), prefix) {
+		if !strings.HasPrefix(strings.ToLower(r.Name), prefix) && !strings.HasPrefix(strings.ToLower(r.DisplayName), prefix) {
 			continue
 		}
-		out = append(out, TeamAutocompleteItem{ID: r.ID, FName: r.FName, TeamID: r.TeamID, Name: r.Name, T: r.T, AvatarETag: r.AvatarETag})
+		out = append(out, TeamAutocompleteItem{ID: r.ID, FName: r.DisplayName, TeamID: r.TeamID, Name: r.Name, T: r.Type, AvatarETag: r.AvatarETag})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Name != out[j].Name {
@@ -221,9 +221,9 @@ func (s *Service) TeamChildren(ctx context.Context, user *model.User, team *mode
 	case "channels":
 		q.TeamID = team.ID
 	case "discussions":
-		q.Prid = team.RoomID
+		q.ParentRoomID = team.RoomID
 	default:
-		q.TeamID, q.Prid, q.TeamOrPrid = team.ID, team.RoomID, true
+		q.TeamID, q.ParentRoomID, q.TeamOrParent = team.ID, team.RoomID, true
 	}
 	rooms, total, err := s.store.ListRooms(ctx, q, p)
 	if err != nil {
@@ -257,13 +257,13 @@ type ParentRoom struct {
 func (s *Service) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief, *ParentRoom, error) {
 	var team *TeamBrief
 	var parent *ParentRoom
-	if room.Prid != "" {
-		p, err := s.store.RoomByID(ctx, room.Prid)
+	if room.ParentRoomID != "" {
+		p, err := s.store.RoomByID(ctx, room.ParentRoomID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, nil, internal("room info", err)
 		}
 		if err == nil {
-			parent = &ParentRoom{ID: p.ID, Name: p.Name, FName: p.FName, T: p.T, Prid: p.Prid, U: p.U}
+			parent = &ParentRoom{ID: p.ID, Name: p.Name, FName: p.DisplayName, T: p.Type, Prid: p.ParentRoomID, U: p.Creator}
 		}
 	}
 	if room.TeamID == "" {
@@ -285,7 +285,7 @@ func (s *Service) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief
 		return nil, nil, internal("room info", err)
 	}
 	if err == nil {
-		parent = &ParentRoom{ID: m.ID, Name: m.Name, FName: m.FName, T: m.T}
+		parent = &ParentRoom{ID: m.ID, Name: m.Name, FName: m.DisplayName, T: m.Type}
 	}
 	return team, parent, nil
 }
@@ -314,7 +314,7 @@ func (s *Service) EraseRoomByID(ctx context.Context, actor *model.User, roomID s
 // after a room is renamed from oldName to name: its discussions whose topic
 // was the old name (all of them when the room had none) take the new name.
 func updateDiscussionTopicsTx(ctx context.Context, tx store.Tx, roomID, oldName, name string, now model.Time) error {
-	ds, _, err := tx.ListRooms(ctx, store.RoomQuery{Prid: roomID}, store.Page{NoTotal: true})
+	ds, _, err := tx.ListRooms(ctx, store.RoomQuery{ParentRoomID: roomID}, store.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}

@@ -226,7 +226,7 @@ func (s *Service) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model
 		return err
 	}
 	for _, room := range rooms {
-		if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+		if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
 			continue
 		}
 		if _, err := tx.Subscription(ctx, room.ID, u.ID); err == nil {

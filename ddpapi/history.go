@@ -114,11 +114,11 @@ func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (a
 		}
 		return nil, err
 	}
-	if thread.Tcount == 0 {
+	if thread.ThreadCount == 0 {
 		return []*model.Message{}, nil
 	}
 	// Opening a thread reads it, as in Rocket.Chat.
-	if err := m.chat.ReadThread(ctx, user, thread.RID, thread.ID); err != nil {
+	if err := m.chat.ReadThread(ctx, user, thread.RoomID, thread.ID); err != nil {
 		return nil, err
 	}
 	replies, _, err := m.chat.ThreadMessages(ctx, user, q.Tmid, store.Page{

@@ -59,7 +59,7 @@ func (m *methods) roomOfMessage(ctx context.Context, user *model.User, msg *mess
 		}
 		return "", err
 	}
-	return stored.RID, nil
+	return stored.RoomID, nil
 }
 
 // updateMessage(message) edits a message's text; it returns nothing.

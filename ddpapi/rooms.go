@@ -233,7 +233,7 @@ func (m *methods) eraseRoom(ctx context.Context, call *realtime.Call) (any, erro
 	if err != nil {
 		return nil, methodErr("error-invalid-room", "Invalid room", "eraseRoom")
 	}
-	if err := m.chat.DeleteRoom(ctx, call.User(), chat.RoomRef{ID: rid}, room.T); err != nil {
+	if err := m.chat.DeleteRoom(ctx, call.User(), chat.RoomRef{ID: rid}, room.Type); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -310,7 +310,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 		return nil, err
 	}
 	ref := chat.RoomRef{ID: room.ID}
-	_, total, err := m.chat.Members(ctx, user, ref, room.T, chat.MembersInput{}, store.Page{Count: 1})
+	_, total, err := m.chat.Members(ctx, user, ref, room.Type, chat.MembersInput{}, store.Page{Count: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +318,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 	if !showAll {
 		in.Status = []string{model.StatusOnline, model.StatusAway, model.StatusBusy}
 	}
-	users, _, err := m.chat.Members(ctx, user, ref, room.T, in, store.Page{Offset: max(opts.Skip, 0), Count: max(opts.Limit, 0)})
+	users, _, err := m.chat.Members(ctx, user, ref, room.Type, in, store.Page{Offset: max(opts.Skip, 0), Count: max(opts.Limit, 0)})
 	if err != nil {
 		return nil, err
 	}

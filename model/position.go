@@ -32,18 +32,18 @@ func StreamOf(e Event) string {
 	switch e := e.(type) {
 	case MessageSaved:
 		if e.Message != nil {
-			return e.Message.RID
+			return e.Message.RoomID
 		}
 	case *MessageSaved:
 		return StreamOf(*e)
 	case MessageDeleted:
-		return e.RID
+		return e.RoomID
 	case *MessageDeleted:
-		return e.RID
+		return e.RoomID
 	case MessagesPruned:
-		return e.RID
+		return e.RoomID
 	case *MessagesPruned:
-		return e.RID
+		return e.RoomID
 	case RoomChanged:
 		if e.Room != nil {
 			return e.Room.ID
@@ -52,7 +52,7 @@ func StreamOf(e Event) string {
 		return StreamOf(*e)
 	case SubscriptionChanged:
 		if e.Subscription != nil {
-			return e.Subscription.RID
+			return e.Subscription.RoomID
 		}
 	case *SubscriptionChanged:
 		return StreamOf(*e)

@@ -15,11 +15,11 @@ var everyEvent = []struct {
 	stream string
 	stored bool // numbered by the store (has Pos)
 }{
-	{MessageSaved{Message: &Message{ID: "m", RID: "r1"}}, "r1", true},
-	{MessageDeleted{RID: "r1", MessageID: "m"}, "r1", true},
-	{MessagesPruned{RID: "r1", IDs: []string{"m"}}, "r1", true},
+	{MessageSaved{Message: &Message{ID: "m", RoomID: "r1"}}, "r1", true},
+	{MessageDeleted{RoomID: "r1", MessageID: "m"}, "r1", true},
+	{MessagesPruned{RoomID: "r1", IDs: []string{"m"}}, "r1", true},
 	{RoomChanged{Action: ActionUpdated, Room: &Room{ID: "r1"}}, "r1", true},
-	{SubscriptionChanged{Action: ActionInserted, Subscription: &Subscription{ID: "s", RID: "r1"}}, "r1", true},
+	{SubscriptionChanged{Action: ActionInserted, Subscription: &Subscription{ID: "s", RoomID: "r1"}}, "r1", true},
 	{UserChanged{User: &User{ID: "u"}}, "", true},
 	{UserDeleted{UserID: "u"}, "", true},
 	{PresenceChanged{UserID: "u", Status: StatusOnline}, "", true},
@@ -27,8 +27,8 @@ var everyEvent = []struct {
 	{RoleChanged{Type: "added", RoleID: "admin", UserID: "u"}, "", true},
 	{PermissionChanged{Permission: &Permission{ID: "p"}}, "", true},
 	{SettingChanged{Setting: &Setting{ID: "s"}}, "", true},
-	{UserActivity{RID: "r1", Username: "u"}, "", false},
-	{EphemeralMessage{UserID: "u", RID: "r1"}, "", false},
+	{UserActivity{RoomID: "r1", Username: "u"}, "", false},
+	{EphemeralMessage{UserID: "u", RoomID: "r1"}, "", false},
 }
 
 func TestPositions(t *testing.T) {

@@ -20,7 +20,7 @@ func BenchLatency(b *testing.B, pub, sub bus.Bus) {
 	defer sub.Subscribe("latency", func(model.Event) { got <- struct{}{} })()
 	ctx := context.Background()
 	// One round trip before measuring: consumers created lazily are ready.
-	if err := pub.Publish(ctx, model.UserActivity{RID: "warm-up"}); err != nil {
+	if err := pub.Publish(ctx, model.UserActivity{RoomID: "warm-up"}); err != nil {
 		b.Fatal(err)
 	}
 	<-got
@@ -28,7 +28,7 @@ func BenchLatency(b *testing.B, pub, sub bus.Bus) {
 	b.ResetTimer()
 	for i := range b.N {
 		start := time.Now()
-		if err := pub.Publish(ctx, model.UserActivity{RID: "r1", Username: fmt.Sprint(i)}); err != nil {
+		if err := pub.Publish(ctx, model.UserActivity{RoomID: "r1", Username: fmt.Sprint(i)}); err != nil {
 			b.Fatal(err)
 		}
 		select {
@@ -62,7 +62,7 @@ func BenchThroughput(b *testing.B, pub, sub bus.Bus, batch int) {
 	for i := 0; i < b.N; i += batch {
 		events = events[:0]
 		for j := i; j < min(i+batch, b.N); j++ {
-			events = append(events, model.UserActivity{RID: "r1", Username: fmt.Sprint(j)})
+			events = append(events, model.UserActivity{RoomID: "r1", Username: fmt.Sprint(j)})
 		}
 		if err := pub.Publish(ctx, events...); err != nil {
 			b.Fatal(err)

@@ -21,7 +21,7 @@ func RunCluster(t *testing.T, open func(t *testing.T, n int) []bus.Bus) {
 
 // stored is a positioned test event: message id of room, at seq.
 func stored(room string, seq int64, epoch string) model.Event {
-	return model.MessageDeleted{RID: room, MessageID: fmt.Sprintf("%s-%d", room, seq),
+	return model.MessageDeleted{RoomID: room, MessageID: fmt.Sprintf("%s-%d", room, seq),
 		Pos: model.Position{Stream: room, Seq: seq, Epoch: epoch}}
 }
 
@@ -174,7 +174,7 @@ func testRepublished(t *testing.T, b bus.Bus) {
 	if err := b.Publish(ctx, first[10:30]...); err != nil { // again: a5..b15
 		t.Fatal(err)
 	}
-	if err := b.Publish(ctx, stored("a", 21, "e1"), model.UserActivity{RID: "a"}, stored("a", 15, "e1"), stored("b", 21, "e1")); err != nil {
+	if err := b.Publish(ctx, stored("a", 21, "e1"), model.UserActivity{RoomID: "a"}, stored("a", 15, "e1"), stored("b", 21, "e1")); err != nil {
 		t.Fatal(err)
 	}
 	got := c.wait(t, 43)

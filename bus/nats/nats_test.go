@@ -87,7 +87,7 @@ func (c *seqCollector) waitCount(t *testing.T, who string, n int) {
 }
 
 func stored(seq int64) model.Event {
-	return model.MessageDeleted{RID: "r1", MessageID: fmt.Sprint("m", seq), Pos: model.Position{Stream: "r1", Seq: seq, Epoch: "e"}}
+	return model.MessageDeleted{RoomID: "r1", MessageID: fmt.Sprint("m", seq), Pos: model.Position{Stream: "r1", Seq: seq, Epoch: "e"}}
 }
 
 // publishUntilStored publishes like the PostgreSQL outbox does: again and
@@ -185,7 +185,7 @@ func TestLargePublishSplits(t *testing.T) {
 	big := strings.Repeat("x", 200_000)
 	var events []model.Event
 	for seq := int64(1); seq <= 12; seq++ {
-		m := &model.Message{ID: fmt.Sprint("m", seq), RID: "r1", Msg: big}
+		m := &model.Message{ID: fmt.Sprint("m", seq), RoomID: "r1", Msg: big}
 		events = append(events, model.MessageSaved{Message: m, Pos: model.Position{Stream: "r1", Seq: seq, Epoch: "e"}})
 	}
 	if err := b.Publish(t.Context(), events...); err != nil {

@@ -109,10 +109,10 @@ func TestRoundTrip(t *testing.T) {
 
 func TestList(t *testing.T) {
 	in := []model.Event{
-		model.MessageSaved{Message: &model.Message{ID: "m1", RID: "r1", Msg: "hi"}, Created: true,
+		model.MessageSaved{Message: &model.Message{ID: "m1", RoomID: "r1", Msg: "hi"}, Created: true,
 			Pos: model.Position{Stream: "r1", Seq: 3, Epoch: "e"}},
 		&model.SettingChanged{Setting: &model.Setting{ID: "Site_Name", Value: "x"}},
-		model.UserActivity{RID: "r1", Username: "bob", Activities: []string{"user-typing"}},
+		model.UserActivity{RoomID: "r1", Username: "bob", Activities: []string{"user-typing"}},
 	}
 	b, err := EncodeList(in)
 	if err != nil {

@@ -90,7 +90,7 @@ func TestTextPostgresRefuses(t *testing.T) {
 	db := openTest(t, nil, Options{})
 	ctx := t.Context()
 	u := &model.User{ID: "u\x00", Username: "nul\x00user", Name: "bad \xff name", Type: "user"}
-	m := &model.Message{ID: "m1", RID: "r1", Msg: "zero\x00byte and \xfe\xff bytes", U: model.UserRef{ID: u.ID}}
+	m := &model.Message{ID: "m1", RoomID: "r1", Msg: "zero\x00byte and \xfe\xff bytes", Author: model.UserRef{ID: u.ID}}
 	err := db.Update(ctx, func(tx store.Tx) error {
 		if err := tx.InsertUser(ctx, u); err != nil {
 			return err
@@ -129,11 +129,11 @@ func TestBackupRestores(t *testing.T) {
 		if err := tx.InsertUser(ctx, alice); err != nil {
 			return err
 		}
-		if err := tx.InsertRoom(ctx, &model.Room{ID: "r1", T: "c", Name: "general"}); err != nil {
+		if err := tx.InsertRoom(ctx, &model.Room{ID: "r1", Type: "c", Name: "general"}); err != nil {
 			return err
 		}
 		for i, text := range []string{"backed up words", "it's a 'quoted'\ttab\nline \\ backslash", "Café crème"} {
-			m := &model.Message{ID: "m" + string(rune('a'+i)), RID: "r1", Msg: text, TS: model.TimeFromMillis(int64(1000 + i))}
+			m := &model.Message{ID: "m" + string(rune('a'+i)), RoomID: "r1", Msg: text, SentAt: model.TimeFromMillis(int64(1000 + i))}
 			if err := tx.InsertMessage(ctx, m); err != nil {
 				return err
 			}
@@ -182,7 +182,7 @@ func TestBackupRestores(t *testing.T) {
 	}
 	// Writing goes on: identity columns continue, streams continue.
 	err = cp.Update(ctx, func(tx store.Tx) error {
-		m := &model.Message{ID: "md", RID: "r1", Msg: "after restore", TS: model.TimeFromMillis(9000)}
+		m := &model.Message{ID: "md", RoomID: "r1", Msg: "after restore", SentAt: model.TimeFromMillis(9000)}
 		tx.Emit(model.MessageSaved{Message: m, Created: true})
 		return tx.InsertMessage(ctx, m)
 	})

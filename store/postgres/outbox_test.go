@@ -266,9 +266,9 @@ func TestUnnumberedKindsPassThrough(t *testing.T) {
 	r := newRecorder()
 	db := openTest(t, r, Options{})
 	err := db.Update(t.Context(), func(tx store.Tx) error {
-		tx.Emit(model.MessageDeleted{RID: "r1", MessageID: "a"})
-		tx.Emit(model.UserActivity{RID: "r1", Username: "bob", Activities: []string{"user-typing"}})
-		tx.Emit(model.MessageDeleted{RID: "r1", MessageID: "b"})
+		tx.Emit(model.MessageDeleted{RoomID: "r1", MessageID: "a"})
+		tx.Emit(model.UserActivity{RoomID: "r1", Username: "bob", Activities: []string{"user-typing"}})
+		tx.Emit(model.MessageDeleted{RoomID: "r1", MessageID: "b"})
 		return nil
 	})
 	if err != nil {

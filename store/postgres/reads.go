@@ -245,11 +245,11 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 		w.add("archived = " + w.arg(*q.Archived))
 	}
 	switch {
-	case q.TeamOrPrid && q.Prid != "" && q.TeamID != "":
-		w.add("(team_id = " + w.arg(text(q.TeamID)) + " OR prid = " + w.arg(text(q.Prid)) + ")")
+	case q.TeamOrParent && q.ParentRoomID != "" && q.TeamID != "":
+		w.add("(team_id = " + w.arg(text(q.TeamID)) + " OR prid = " + w.arg(text(q.ParentRoomID)) + ")")
 	default:
-		if q.Prid != "" {
-			w.add("prid = " + w.arg(text(q.Prid)))
+		if q.ParentRoomID != "" {
+			w.add("prid = " + w.arg(text(q.ParentRoomID)))
 		}
 		if q.TeamID != "" {
 			w.add("team_id = " + w.arg(text(q.TeamID)))
@@ -389,17 +389,17 @@ func scanSub(r pgx.Rows) (*model.Subscription, error) {
 		unread, userMentions, groupMentions          int64
 		roles, tunread, tunreadUser, tunreadGroup, h []string
 	)
-	err := r.Scan(&sub.ID, &sub.RID, &sub.U.ID, &sub.U.Username, &sub.U.Name, &sub.T, &sub.Name, &sub.FName,
+	err := r.Scan(&sub.ID, &sub.RoomID, &sub.User.ID, &sub.User.Username, &sub.User.Name, &sub.RoomType, &sub.Name, &sub.DisplayName,
 		&ts, &upd, &ls, &lr, &sub.Open, &sub.Alert, &unread, &userMentions, &groupMentions,
-		&sub.Favorite, &roles, &sub.Archived, &sub.Prid, &tunread, &tunreadUser, &tunreadGroup,
-		&sub.DisableNotifs, &sub.HideUnread, &sub.UnreadAlert, &sub.DesktopNotifs, &sub.MobileNotifs,
-		&sub.EmailNotifs, &h)
+		&sub.Favorite, &roles, &sub.Archived, &sub.ParentRoomID, &tunread, &tunreadUser, &tunreadGroup,
+		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
+		&sub.EmailNotifications, &h)
 	if err != nil {
 		return nil, err
 	}
-	sub.TS, sub.UpdatedAt, sub.LS, sub.LR = timeOf(ts), timeOf(upd), timeOf(ls), timeOf(lr)
+	sub.JoinedAt, sub.UpdatedAt, sub.LastSeen, sub.LR = timeOf(ts), timeOf(upd), timeOf(ls), timeOf(lr)
 	sub.Unread, sub.UserMentions, sub.GroupMentions = int(unread), int(userMentions), int(groupMentions)
-	sub.Roles, sub.TUnread, sub.TUnreadUser, sub.TUnreadGroup, sub.UserHighlights =
+	sub.Roles, sub.UnreadThreads, sub.UnreadThreadMentions, sub.UnreadThreadGroupMentions, sub.UserHighlights =
 		listOf(roles), listOf(tunread), listOf(tunreadUser), listOf(tunreadGroup), listOf(h)
 	return &sub, nil
 }
@@ -519,8 +519,8 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 	if !q.UpdatedBefore.IsZero() {
 		w.add("updated_at < " + w.arg(millis(q.UpdatedBefore)))
 	}
-	if q.Tmid != "" {
-		w.add("tmid = " + w.arg(text(q.Tmid)))
+	if q.ThreadID != "" {
+		w.add("tmid = " + w.arg(text(q.ThreadID)))
 	}
 	if q.ThreadsOnly {
 		w.add("tcount > 0")
@@ -565,8 +565,8 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 		w.add("msg ILIKE " + w.arg(likePattern(q.TextContains)))
 	}
 	switch {
-	case q.Drid != "":
-		w.add("drid = " + w.arg(text(q.Drid)))
+	case q.DiscussionID != "":
+		w.add("drid = " + w.arg(text(q.DiscussionID)))
 	case q.Discussions:
 		w.add("drid IS NOT NULL")
 	case q.NoDiscussions:
@@ -620,7 +620,7 @@ var deletedSort = sortSpec{
 func scanTombstone(r pgx.Rows) (store.Tombstone, error) {
 	var t store.Tombstone
 	var at int64
-	err := r.Scan(&t.ID, &t.Kind, &t.RoomID, &t.UserID, &at, &t.Tmid, &t.Thread)
+	err := r.Scan(&t.ID, &t.Kind, &t.RoomID, &t.UserID, &at, &t.ThreadID, &t.Thread)
 	t.DeletedAt = timeOf(at)
 	return t, err
 }
@@ -641,8 +641,8 @@ func (r reader) Deleted(ctx context.Context, q store.DeletedQuery, p store.Page)
 	if q.UserID != "" {
 		w.add("uid = " + w.arg(text(q.UserID)))
 	}
-	if q.Tmid != "" {
-		w.add("tmid = " + w.arg(text(q.Tmid)))
+	if q.ThreadID != "" {
+		w.add("tmid = " + w.arg(text(q.ThreadID)))
 	}
 	if q.ThreadsOnly {
 		w.add("thread")

@@ -327,8 +327,8 @@ func roomArgs(r *model.Room) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{text(r.ID), text(r.T), text(r.Name), text(r.FName), foldLines(r.Name, r.FName), millis(r.TS), millis(r.UpdatedAt),
-		millis(r.LM), r.Msgs, r.UsersCount, r.Default, r.Archived, text(r.JoinCode), data, text(r.Prid),
+	return []any{text(r.ID), text(r.Type), text(r.Name), text(r.DisplayName), foldLines(r.Name, r.DisplayName), millis(r.CreatedAt), millis(r.UpdatedAt),
+		millis(r.LastMessageAt), r.MessageCount, r.UsersCount, r.Default, r.Archived, text(r.JoinCode), data, text(r.ParentRoomID),
 		text(r.TeamID), r.TeamMain, r.TeamDefault}, nil
 }
 
@@ -393,14 +393,14 @@ func (t *tx) DeleteRoom(ctx context.Context, id string) error {
 
 // subArgs returns the values of subCols for s, then u_search.
 func subArgs(s *model.Subscription) []any {
-	return []any{text(s.ID), text(s.RID), text(s.U.ID), text(s.U.Username), text(s.U.Name), text(s.T), text(s.Name), text(s.FName),
-		millis(s.TS), millis(s.UpdatedAt), millis(s.LS), millis(s.LR),
+	return []any{text(s.ID), text(s.RoomID), text(s.User.ID), text(s.User.Username), text(s.User.Name), text(s.RoomType), text(s.Name), text(s.DisplayName),
+		millis(s.JoinedAt), millis(s.UpdatedAt), millis(s.LastSeen), millis(s.LR),
 		s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions,
-		s.Favorite, texts(s.Roles), s.Archived, text(s.Prid),
-		texts(s.TUnread), texts(s.TUnreadUser), texts(s.TUnreadGroup),
-		s.DisableNotifs, s.HideUnread, text(s.UnreadAlert),
-		text(s.DesktopNotifs), text(s.MobileNotifs), text(s.EmailNotifs), texts(s.UserHighlights),
-		foldLines(s.U.Username, s.U.Name)}
+		s.Favorite, texts(s.Roles), s.Archived, text(s.ParentRoomID),
+		texts(s.UnreadThreads), texts(s.UnreadThreadMentions), texts(s.UnreadThreadGroupMentions),
+		s.DisableNotifications, s.HideUnreadStatus, text(s.UnreadAlert),
+		text(s.DesktopNotifications), text(s.MobilePushNotifications), text(s.EmailNotifications), texts(s.UserHighlights),
+		foldLines(s.User.Username, s.User.Name)}
 }
 
 // placeholders returns "$from, $from+1, ..., $to".
@@ -603,12 +603,12 @@ func messageArgs(m *model.Message) ([]any, error) {
 		return nil, err
 	}
 	var tmid any // NULL when not a reply: keeps the replies' partial index small
-	if m.Tmid != "" {
-		tmid = text(m.Tmid)
+	if m.ThreadID != "" {
+		tmid = text(m.ThreadID)
 	}
 	var drid any // NULL when the message starts no discussion
-	if m.Drid != "" {
-		drid = text(m.Drid)
+	if m.DiscussionID != "" {
+		drid = text(m.DiscussionID)
 	}
 	mentions := make([]string, 0, len(m.Mentions))
 	for _, x := range m.Mentions {
@@ -618,8 +618,8 @@ func messageArgs(m *model.Message) ([]any, error) {
 	for _, x := range m.Starred {
 		starred = append(starred, text(x.ID))
 	}
-	return []any{text(m.ID), text(m.RID), millis(m.TS), millis(m.UpdatedAt), text(m.T), tmid, m.Tshow, text(m.U.ID),
-		m.Tcount, millis(m.Tlm), m.Pinned, m.Hidden, drid, text(m.Msg), mentions, starred, texts(m.Replies), data}, nil
+	return []any{text(m.ID), text(m.RoomID), millis(m.SentAt), millis(m.UpdatedAt), text(m.Type), tmid, m.ShowInRoom, text(m.Author.ID),
+		m.ThreadCount, millis(m.ThreadLastMessageAt), m.Pinned, m.Hidden, drid, text(m.Msg), mentions, starred, texts(m.Replies), data}, nil
 }
 
 const messageCols = "id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, hidden, drid, msg, mention_ids, starred_ids, follower_ids, data"
@@ -702,7 +702,7 @@ func (t *tx) HideMessage(ctx context.Context, id string, at model.Time) error {
 	if err := t.UpdateMessage(ctx, m); err != nil {
 		return err
 	}
-	return t.messageTombstone(ctx, id, m.RID, m.Tmid, m.Tcount > 0, at)
+	return t.messageTombstone(ctx, id, m.RoomID, m.ThreadID, m.ThreadCount > 0, at)
 }
 
 // ---- teams ----

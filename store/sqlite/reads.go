@@ -271,11 +271,11 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 		w.add("archived = ?", boolInt(*q.Archived))
 	}
 	switch {
-	case q.TeamOrPrid && q.Prid != "" && q.TeamID != "":
-		w.add("(team_id = ? OR prid = ?)", q.TeamID, q.Prid)
+	case q.TeamOrParent && q.ParentRoomID != "" && q.TeamID != "":
+		w.add("(team_id = ? OR prid = ?)", q.TeamID, q.ParentRoomID)
 	default:
-		if q.Prid != "" {
-			w.add("prid = ?", q.Prid)
+		if q.ParentRoomID != "" {
+			w.add("prid = ?", q.ParentRoomID)
 		}
 		if q.TeamID != "" {
 			w.add("team_id = ?", q.TeamID)
@@ -418,19 +418,19 @@ func scanSub(s scanner) (*model.Subscription, error) {
 		ts, upd, ls, lr                              int64
 		roles, tunread, tunreadUser, tunreadGroup, h string
 	)
-	err := s.Scan(&sub.ID, &sub.RID, &sub.U.ID, &sub.U.Username, &sub.U.Name, &sub.T, &sub.Name, &sub.FName,
+	err := s.Scan(&sub.ID, &sub.RoomID, &sub.User.ID, &sub.User.Username, &sub.User.Name, &sub.RoomType, &sub.Name, &sub.DisplayName,
 		&ts, &upd, &ls, &lr, &sub.Open, &sub.Alert, &sub.Unread, &sub.UserMentions, &sub.GroupMentions,
-		&sub.Favorite, &roles, &sub.Archived, &sub.Prid, &tunread, &tunreadUser, &tunreadGroup,
-		&sub.DisableNotifs, &sub.HideUnread, &sub.UnreadAlert, &sub.DesktopNotifs, &sub.MobileNotifs,
-		&sub.EmailNotifs, &h)
+		&sub.Favorite, &roles, &sub.Archived, &sub.ParentRoomID, &tunread, &tunreadUser, &tunreadGroup,
+		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
+		&sub.EmailNotifications, &h)
 	if err != nil {
 		return nil, err
 	}
-	sub.TS, sub.UpdatedAt, sub.LS, sub.LR = timeOf(ts), timeOf(upd), timeOf(ls), timeOf(lr)
+	sub.JoinedAt, sub.UpdatedAt, sub.LastSeen, sub.LR = timeOf(ts), timeOf(upd), timeOf(ls), timeOf(lr)
 	for _, l := range []struct {
 		dst *[]string
 		src string
-	}{{&sub.Roles, roles}, {&sub.TUnread, tunread}, {&sub.TUnreadUser, tunreadUser}, {&sub.TUnreadGroup, tunreadGroup}, {&sub.UserHighlights, h}} {
+	}{{&sub.Roles, roles}, {&sub.UnreadThreads, tunread}, {&sub.UnreadThreadMentions, tunreadUser}, {&sub.UnreadThreadGroupMentions, tunreadGroup}, {&sub.UserHighlights, h}} {
 		if *l.dst, err = stringList(l.src); err != nil {
 			return nil, fmt.Errorf("decode subscription %s: %w", sub.ID, err)
 		}
@@ -553,8 +553,8 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 	if !q.UpdatedBefore.IsZero() {
 		w.add("updated_at < ?", millis(q.UpdatedBefore))
 	}
-	if q.Tmid != "" {
-		w.add("tmid = ?", q.Tmid)
+	if q.ThreadID != "" {
+		w.add("tmid = ?", q.ThreadID)
 	}
 	if q.ThreadsOnly {
 		w.add("tcount > 0")
@@ -599,8 +599,8 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 		w.add(`msg LIKE ? ESCAPE '\'`, likePattern(q.TextContains))
 	}
 	switch {
-	case q.Drid != "":
-		w.add("drid = ?", q.Drid)
+	case q.DiscussionID != "":
+		w.add("drid = ?", q.DiscussionID)
 	case q.Discussions:
 		w.add("drid IS NOT NULL")
 	case q.NoDiscussions:
@@ -654,7 +654,7 @@ func scanTombstone(s scanner) (store.Tombstone, error) {
 	var t store.Tombstone
 	var at int64
 	var thread int
-	err := s.Scan(&t.ID, &t.Kind, &t.RoomID, &t.UserID, &at, &t.Tmid, &thread)
+	err := s.Scan(&t.ID, &t.Kind, &t.RoomID, &t.UserID, &at, &t.ThreadID, &thread)
 	t.DeletedAt, t.Thread = timeOf(at), thread != 0
 	return t, err
 }
@@ -675,8 +675,8 @@ func (r reader) Deleted(ctx context.Context, q store.DeletedQuery, p store.Page)
 	if q.UserID != "" {
 		w.add("uid = ?", q.UserID)
 	}
-	if q.Tmid != "" {
-		w.add("tmid = ?", q.Tmid)
+	if q.ThreadID != "" {
+		w.add("tmid = ?", q.ThreadID)
 	}
 	if q.ThreadsOnly {
 		w.add("thread = 1")

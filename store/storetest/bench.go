@@ -42,14 +42,14 @@ func seedRoom(b *testing.B, s store.Store, rid string, members, count int) {
 	ctx := context.Background()
 	now := model.Now()
 	err := s.Update(ctx, func(tx store.Tx) error {
-		if err := tx.InsertRoom(ctx, &model.Room{ID: rid, T: model.RoomChannel, Name: rid, TS: now, UpdatedAt: now, UsersCount: members}); err != nil {
+		if err := tx.InsertRoom(ctx, &model.Room{ID: rid, Type: model.RoomChannel, Name: rid, CreatedAt: now, UpdatedAt: now, UsersCount: members}); err != nil {
 			return err
 		}
 		for m := range members {
 			uid := fmt.Sprintf("user%04d", m)
 			sub := &model.Subscription{
-				ID: rid + "-" + uid, RID: rid, U: model.UserRef{ID: uid, Username: uid},
-				T: model.RoomChannel, Name: rid, TS: now, UpdatedAt: now, Open: true,
+				ID: rid + "-" + uid, RoomID: rid, User: model.UserRef{ID: uid, Username: uid},
+				RoomType: model.RoomChannel, Name: rid, JoinedAt: now, UpdatedAt: now, Open: true,
 			}
 			if err := tx.InsertSubscription(ctx, sub); err != nil {
 				return err
@@ -68,9 +68,9 @@ func seedRoom(b *testing.B, s store.Store, rid string, members, count int) {
 				at := model.TimeOf(base.Add(time.Duration(i) * time.Second))
 				author := fmt.Sprintf("user%04d", i%max(members, 1))
 				m := &model.Message{
-					ID: fmt.Sprintf("%s-m%07d", rid, i), RID: rid, TS: at, UpdatedAt: at,
+					ID: fmt.Sprintf("%s-m%07d", rid, i), RoomID: rid, SentAt: at, UpdatedAt: at,
 					Msg: fmt.Sprintf("message %d about the %s and the %s, nothing more", i, words[i%len(words)], words[(i/7)%len(words)]),
-					U:   model.UserRef{ID: author, Username: author}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
+					Author:   model.UserRef{ID: author, Username: author}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
 				}
 				if err := tx.InsertMessage(ctx, m); err != nil {
 					return err
@@ -123,9 +123,9 @@ func benchInsertMessage(b *testing.B, open BenchOpener) {
 			mentioned := fmt.Sprintf("user%04d", (n+1)%members)
 			at := model.Now()
 			msg := &model.Message{
-				ID: model.NewID(), RID: rid, TS: at, UpdatedAt: at,
+				ID: model.NewID(), RoomID: rid, SentAt: at, UpdatedAt: at,
 				Msg:      fmt.Sprintf("message number %d for @%s, with a few words of ordinary chat text", n, mentioned),
-				U:        model.UserRef{ID: author, Username: author, Name: "User " + author},
+				Author:        model.UserRef{ID: author, Username: author, Name: "User " + author},
 				Mentions: []model.Mention{{ID: mentioned, Username: mentioned, Type: "user"}},
 				Channels: []model.ChannelRef{},
 			}
@@ -137,8 +137,8 @@ func benchInsertMessage(b *testing.B, open BenchOpener) {
 				if err := tx.InsertMessage(ctx, msg); err != nil {
 					return err
 				}
-				room.Msgs++
-				room.LM, room.UpdatedAt, room.LastMessage = at, at, msg
+				room.MessageCount++
+				room.LastMessageAt, room.UpdatedAt, room.LastMessage = at, at, msg
 				if err := tx.UpdateRoom(ctx, room); err != nil {
 					return err
 				}
@@ -148,7 +148,7 @@ func benchInsertMessage(b *testing.B, open BenchOpener) {
 				}); err != nil {
 					return err
 				}
-				tx.Emit(model.MessageSaved{Message: msg, RoomType: room.T, RoomName: room.Name, Created: true})
+				tx.Emit(model.MessageSaved{Message: msg, RoomType: room.Type, RoomName: room.Name, Created: true})
 				return nil
 			})
 			if err != nil {

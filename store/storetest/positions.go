@@ -20,12 +20,12 @@ func testEventPositions(h *harness) {
 			Pos: model.Position{Stream: "forged", Seq: 99}}) // the store's numbering wins
 		tx.Emit(model.RoomChanged{Action: model.ActionUpdated, Room: room})
 		tx.Emit(model.SettingChanged{Setting: &model.Setting{ID: "a"}})
-		tx.Emit(model.MessageDeleted{RID: "r2", MessageID: "x"})
-		tx.Emit(model.UserActivity{RID: "r1", Username: "alice"}) // never numbered
+		tx.Emit(model.MessageDeleted{RoomID: "r2", MessageID: "x"})
+		tx.Emit(model.UserActivity{RoomID: "r1", Username: "alice"}) // never numbered
 		return nil
 	})
 	err := h.s.Update(h.ctx, func(tx store.Tx) error {
-		tx.Emit(model.MessageDeleted{RID: "r1", MessageID: "m1"})
+		tx.Emit(model.MessageDeleted{RoomID: "r1", MessageID: "m1"})
 		tx.Emit(model.SettingChanged{Setting: &model.Setting{ID: "lost"}})
 		return errPlanned
 	})
@@ -70,8 +70,8 @@ func testEventPositions(h *harness) {
 		go func() {
 			defer wg.Done()
 			err := h.s.Update(h.ctx, func(tx store.Tx) error {
-				tx.Emit(model.MessageDeleted{RID: "r1", MessageID: fmt.Sprint("c", i)})
-				tx.Emit(model.MessageDeleted{RID: "r3", MessageID: fmt.Sprint("c", i)})
+				tx.Emit(model.MessageDeleted{RoomID: "r1", MessageID: fmt.Sprint("c", i)})
+				tx.Emit(model.MessageDeleted{RoomID: "r3", MessageID: fmt.Sprint("c", i)})
 				if i%7 == 0 {
 					return errPlanned
 				}
