@@ -53,15 +53,15 @@ func settingFilterParams(r *Request) (chat.SettingFilter, error) {
 	}
 	var q map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &q); err != nil {
-		return f, model.Errf("error-invalid-query", "The 'query' param must be a JSON object")
+		return f, model.Invalid("error-invalid-query", "The 'query' param must be a JSON object")
 	}
 	for k, v := range q {
 		if k != "_id" {
-			return f, model.Errf("error-invalid-query", "Querying settings by '%s' is not supported", k)
+			return f, model.Invalid("error-invalid-query", "Querying settings by '%s' is not supported", k)
 		}
 		list, ok := valueOrIn(v)
 		if !ok {
-			return f, model.Errf("error-invalid-query", "Invalid '_id' condition")
+			return f, model.Invalid("error-invalid-query", "Invalid '_id' condition")
 		}
 		if len(f.IDs) > 0 {
 			var both []string
@@ -162,7 +162,7 @@ func (s *Server) settingSet(r *Request) (any, error) {
 	raw := r.Raw("value")
 	if raw == nil {
 		if r.Has("execute") {
-			return nil, model.Errf("error-action-not-allowed", "Setting actions are not supported")
+			return nil, model.Forbidden("error-action-not-allowed", "Setting actions are not supported")
 		}
 		return nil, model.ErrMissingParam("value")
 	}
@@ -228,7 +228,7 @@ func updatedSinceParam(r *Request, name string) (model.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, raw)
 	if err != nil {
-		return model.Time{}, model.Errf("error-roomId-param-invalid", "The \"%s\" query parameter must be a valid date.", name)
+		return model.Time{}, model.Invalid("error-roomId-param-invalid", "The \"%s\" query parameter must be a valid date.", name)
 	}
 	return model.TimeOf(t), nil
 }
@@ -237,7 +237,7 @@ func (s *Server) rolesSync(r *Request) (any, error) {
 	// Rocket.Chat requires a valid updatedSince here (absent is invalid).
 	since, err := updatedSinceParam(r, "updatedSince")
 	if err != nil || since.IsZero() {
-		return nil, model.Errf("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
+		return nil, model.Invalid("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
 	}
 	roles, err := s.chat.RolesUpdatedSince(r.Context(), since)
 	if err != nil {
@@ -249,7 +249,7 @@ func (s *Server) rolesSync(r *Request) (any, error) {
 // roleBody decodes roles.create / roles.update bodies, refusing unknown
 // properties as Rocket.Chat's schema does.
 func roleBody(r *Request, update bool) (roleID string, in chat.RoleInput, err error) {
-	invalid := model.Errf("error-invalid-role-properties", "The role properties are invalid.")
+	invalid := model.Invalid("error-invalid-role-properties", "The role properties are invalid.")
 	var b struct {
 		RoleID       *string `json:"roleId"`
 		Name         *string `json:"name"`
@@ -413,7 +413,7 @@ func (s *Server) permissionsUpdate(r *Request) (any, error) {
 	if !s.chat.Can(r.User, "access-permissions") {
 		return nil, model.ErrUnauthorized
 	}
-	invalid := model.Errf("error-invalid-body-params", "Invalid body params")
+	invalid := model.Invalid("error-invalid-body-params", "Invalid body params")
 	var body struct {
 		Permissions []struct {
 			ID    *string  `json:"_id"`

@@ -41,7 +41,7 @@ func (s *Server) login(r *Request) (any, error) {
 	}
 	if len(r.raw) > 0 {
 		if err := json.Unmarshal(r.raw, &in); err != nil {
-			return nil, model.Errf("error-invalid-params", "Invalid login body")
+			return nil, model.Invalid("error-invalid-params", "Invalid login body")
 		}
 	}
 	cred := auth.Credentials{Resume: in.Resume, TOTP: in.Code}
@@ -182,7 +182,7 @@ func (s *Server) removePAT(r *Request) (any, error) {
 // which every personal access token endpoint requires.
 func (s *Server) checkPATPermission(r *Request) error {
 	if !s.chat.Can(r.User, "create-personal-access-tokens") {
-		return model.Errf("not-authorized", "Not Authorized")
+		return model.Forbidden("not-authorized", "Not Authorized")
 	}
 	return nil
 }

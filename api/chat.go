@@ -24,7 +24,7 @@ func (s *Server) postMessage(r *Request) (any, error) {
 		return nil, err
 	}
 	if roomID == "" && channel == "" {
-		return nil, model.Errf("error-invalid-params", "The 'roomId' or 'channel' param is required")
+		return nil, model.Invalid("error-invalid-params", "The 'roomId' or 'channel' param is required")
 	}
 	var in struct {
 		Text        string           `json:"text"`
@@ -89,7 +89,7 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 	}
 	m := in.Message
 	if m.RID == "" {
-		return nil, model.Errf("error-invalid-params", "The 'message.rid' param is required")
+		return nil, model.Invalid("error-invalid-params", "The 'message.rid' param is required")
 	}
 	msg, err := s.chat.SendMessage(r.Context(), r.User, chat.SendInput{
 		ID: m.ID, RoomID: m.RID, Msg: m.Msg, Tmid: m.Tmid, Tshow: m.Tshow, Alias: m.Alias, Emoji: m.Emoji,

@@ -94,7 +94,7 @@ func (s *Server) discussionMessages(r *Request) (any, error) {
 		return nil, err
 	}
 	if roomID == "" {
-		return nil, model.Errf("error-invalid-params", "The required \"roomId\" query param is missing.")
+		return nil, model.Invalid("error-invalid-params", "The required \"roomId\" query param is missing.")
 	}
 	text, err := r.String("text")
 	if err != nil {

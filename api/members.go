@@ -246,7 +246,7 @@ func (s *Server) onlineMembers(t string) Handler {
 			ref.ID = id
 		}
 		if ref.ID == "" && ref.Name == "" {
-			return nil, model.Errf("error-invalid-params", "Invalid query")
+			return nil, model.Invalid("error-invalid-params", "Invalid query")
 		}
 		online, err := s.chat.OnlineMembers(r.Context(), r.User, t, ref)
 		if err != nil {
@@ -261,7 +261,7 @@ func (s *Server) onlineMembers(t string) Handler {
 func requireRoomRef(r *Request) (chat.RoomRef, error) {
 	ref, err := roomRef(r)
 	if err == nil && ref.ID == "" && ref.Name == "" {
-		err = model.Errf("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
+		err = model.Invalid("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
 	}
 	return ref, err
 }

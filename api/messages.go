@@ -52,7 +52,7 @@ func (s *Server) updateMessage(r *Request) (any, error) {
 	}
 	if !r.Has("text") {
 		if r.Has("content") {
-			return nil, model.Errf("error-invalid-params", "Only encrypted messages can have content updated.")
+			return nil, model.Invalid("error-invalid-params", "Only encrypted messages can have content updated.")
 		}
 		return nil, model.ErrMissingParam("text")
 	}
@@ -101,7 +101,7 @@ func (s *Server) getMessage(r *Request) (any, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(id) == "" {
-		return nil, model.Errf("error-invalid-params", "The \"msgId\" query parameter must be provided.")
+		return nil, model.Invalid("error-invalid-params", "The \"msgId\" query parameter must be provided.")
 	}
 	msg, err := s.chat.GetMessage(r.Context(), r.User, id)
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *Server) react(r *Request) (any, error) {
 		}
 	}
 	if strings.TrimSpace(emoji) == "" {
-		return nil, model.Errf("error-emoji-param-not-provided", "The required \"emoji\" param is missing.")
+		return nil, model.Invalid("error-emoji-param-not-provided", "The required \"emoji\" param is missing.")
 	}
 	var should *bool
 	if r.Has("shouldReact") {
@@ -209,14 +209,14 @@ func (s *Server) searchMessages(r *Request) (any, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(roomID) == "" {
-		return nil, model.Errf("error-roomId-param-not-provided", "The required \"roomId\" query param is missing.")
+		return nil, model.Invalid("error-roomId-param-not-provided", "The required \"roomId\" query param is missing.")
 	}
 	text, err := r.String("searchText")
 	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(text) == "" {
-		return nil, model.Errf("error-searchText-param-not-provided", "The required \"searchText\" query param is missing.")
+		return nil, model.Invalid("error-searchText-param-not-provided", "The required \"searchText\" query param is missing.")
 	}
 	p, err := r.Page(newestFirst, "ts")
 	if err != nil {
@@ -334,7 +334,7 @@ func (s *Server) followMessage(follow bool) Handler {
 			return nil, err
 		}
 		if strings.TrimSpace(mid) == "" {
-			return nil, model.Errf("error-invalid-params", "The required \"mid\" body param is missing.")
+			return nil, model.Invalid("error-invalid-params", "The required \"mid\" body param is missing.")
 		}
 		if err := s.chat.FollowMessage(r.Context(), r.User, mid, follow); err != nil {
 			return nil, err
@@ -361,7 +361,7 @@ func (s *Server) syncMessages(r *Request) (any, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(roomID) == "" {
-		return nil, model.Errf("error-param-required", "The required \"roomId\" query param is missing")
+		return nil, model.Invalid("error-param-required", "The required \"roomId\" query param is missing")
 	}
 	q := chat.SyncQuery{RoomID: roomID}
 	lastUpdate, err := r.String("lastUpdate")
@@ -372,12 +372,12 @@ func (s *Server) syncMessages(r *Request) (any, error) {
 		return nil, err
 	}
 	if lastUpdate == "" && q.Type == "" {
-		return nil, model.Errf("error-param-required", "The \"type\" or \"lastUpdate\" parameters must be provided")
+		return nil, model.Invalid("error-param-required", "The \"type\" or \"lastUpdate\" parameters must be provided")
 	}
 	if lastUpdate != "" {
 		t, ok := parseDate(lastUpdate)
 		if !ok {
-			return nil, model.Errf("error-lastUpdate-param-invalid", "The \"lastUpdate\" query parameter must be a valid date")
+			return nil, model.Invalid("error-lastUpdate-param-invalid", "The \"lastUpdate\" query parameter must be a valid date")
 		}
 		q.LastUpdate = t
 	}

@@ -26,7 +26,7 @@ func (s *Server) muteUser(mute bool) Handler {
 			return nil, err
 		}
 		if (userID == "") == (username == "") {
-			return nil, model.Errf("error-invalid-params", "Exactly one of the 'userId' or 'username' params is required")
+			return nil, model.Invalid("error-invalid-params", "Exactly one of the 'userId' or 'username' params is required")
 		}
 		target, err := s.chat.UserFromParams(r.Context(), userID, username)
 		if err != nil {

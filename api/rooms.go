@@ -68,12 +68,12 @@ func (s *Server) roomRoutes() {
 // failure is Rocket.Chat's API.v1.failure(text) for a call refused before
 // it reaches a method: Rocket.Chat gives no errorType, we say invalid params.
 func failure(format string, args ...any) error {
-	return model.Errf("error-invalid-params", format, args...)
+	return model.Invalid("error-invalid-params", format, args...)
 }
 
 // errArchivedRoom is Rocket.Chat's refusal to change an archived room.
 func errArchivedRoom(k roomKind, room *model.Room) error {
-	return model.Errf("error-room-archived", "The %s, %s, is archived", k.noun, displayName(room))
+	return model.Invalid("error-room-archived", "The %s, %s, is archived", k.noun, displayName(room))
 }
 
 // displayName is the name Rocket.Chat's messages use for a room
@@ -196,7 +196,7 @@ func (s *Server) setReadOnly(k roomKind) Handler {
 // Rocket.Chat uses, which read swapped).
 func (s *Server) setDefault(r *Request) (any, error) {
 	if !r.Has("default") {
-		return nil, model.Errf("error-channels-setdefault-is-same", "The bodyParam \"default\" is required")
+		return nil, model.Invalid("error-channels-setdefault-is-same", "The bodyParam \"default\" is required")
 	}
 	var asBool *bool
 	var value bool
@@ -217,7 +217,7 @@ func (s *Server) setDefault(r *Request) (any, error) {
 		return nil, err
 	}
 	if asBool != nil && room.Default == *asBool {
-		return nil, model.Errf("error-channels-setdefault-missing-default-param", "The channel default setting is the same as what it would be changed to.")
+		return nil, model.Invalid("error-channels-setdefault-missing-default-param", "The channel default setting is the same as what it would be changed to.")
 	}
 	saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Default: &value})
 	if err != nil {
@@ -331,7 +331,7 @@ func dateParam(r *Request, name string) (model.Time, error) {
 	var t model.Time
 	raw, _ := json.Marshal(v)
 	if err := t.UnmarshalJSON(raw); err != nil {
-		return model.Time{}, model.Errf("error-invalid-date", "The '%s' param must be a valid date", name)
+		return model.Time{}, model.Invalid("error-invalid-date", "The '%s' param must be a valid date", name)
 	}
 	return t, nil
 }
@@ -561,7 +561,7 @@ func (s *Server) directHistory(r *Request) (any, error) {
 		return nil, err
 	}
 	if id == "" {
-		return nil, model.Errf("error-room-param-not-provided", "Query param \"roomId\" is required")
+		return nil, model.Invalid("error-room-param-not-provided", "Query param \"roomId\" is required")
 	}
 	room, err := s.chat.FindDirect(r.Context(), r.User, id, "")
 	if err != nil {
@@ -641,7 +641,7 @@ func sinceParam(r *Request, errType, reason string) (model.Time, error) {
 	var t model.Time
 	raw, _ := json.Marshal(v)
 	if err := t.UnmarshalJSON(raw); err != nil {
-		return model.Time{}, model.Errf(errType, "%s", reason)
+		return model.Time{}, model.Invalid(errType, "%s", reason)
 	}
 	return t, nil
 }
@@ -665,14 +665,14 @@ func (s *Server) anyRoom(r *Request, checkArchived bool) (*model.Room, error) {
 		return nil, err
 	}
 	if ref.ID == "" && ref.Name == "" {
-		return nil, model.Errf("error-roomid-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
+		return nil, model.Invalid("error-roomid-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
 	}
 	room, err := s.chat.FindRoom(r.Context(), r.User, ref)
 	if err != nil {
 		return nil, err
 	}
 	if checkArchived && room.Archived {
-		return nil, model.Errf("error-room-archived", "The channel, %s, is archived", room.Name)
+		return nil, model.Invalid("error-room-archived", "The channel, %s, is archived", room.Name)
 	}
 	return room, nil
 }
@@ -732,7 +732,7 @@ func (s *Server) leaveAnyRoom(r *Request) (any, error) {
 		return nil, err
 	}
 	if room.T == model.RoomDirect {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
 	if _, err := s.chat.Leave(r.Context(), r.User, chat.RoomRef{ID: room.ID}, ""); err != nil {
 		return nil, err

@@ -91,10 +91,48 @@ type rawResponse struct {
 	body   any
 }
 
-func (s *Server) handle(methods, name string, level access, h Handler) {
+// route is one registered endpoint and what its declaration says about
+// it: who may call it, its rate limiter, and how its errors render.
+type route struct {
+	name    string // the path below /api/v1/, e.g. "chat.postMessage"
+	level   access
+	handler Handler
+	limiter *routeLimiter // nil when the route is never limited
+	// method is the Rocket.Chat server method behind the route, named in
+	// the details of the errors that name their method (the route's name
+	// when empty).
+	method string
+	// statuses overrides the status of some kinds of errors, for routes
+	// where Rocket.Chat answers differently from statusOfKind.
+	statuses map[model.Kind]int
+}
+
+// routeOption adjusts a route's declaration.
+type routeOption func(*route)
+
+// withMethod names the Rocket.Chat server method behind the route, for
+// the errors whose details name their method.
+func withMethod(name string) routeOption { return func(rt *route) { rt.method = name } }
+
+// statusFor makes the route answer errors of kind with status.
+func statusFor(kind model.Kind, status int) routeOption {
+	return func(rt *route) {
+		if rt.statuses == nil {
+			rt.statuses = map[model.Kind]int{}
+		}
+		rt.statuses[kind] = status
+	}
+}
+
+func (s *Server) handle(methods, name string, level access, h Handler, opts ...routeOption) {
+	rt := &route{name: name, level: level, handler: h}
+	for _, o := range opts {
+		o(rt)
+	}
+	rt.limiter = s.limiter.route(name)
 	for _, m := range strings.Split(methods, ",") {
 		pattern := m + " /api/v1/" + name
-		s.mux.HandleFunc(pattern, s.wrap(level, h, s.limiter.route(name)))
+		s.mux.HandleFunc(pattern, s.wrap(rt))
 		s.patterns = append(s.patterns, pattern)
 	}
 }
@@ -104,36 +142,41 @@ func (s *Server) handle(methods, name string, level access, h Handler) {
 // {name} form. Tests enumerate the API with it.
 func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
 
-func (s *Server) get(name string, level access, h Handler)  { s.handle("GET", name, level, h) }
-func (s *Server) post(name string, level access, h Handler) { s.handle("POST", name, level, h) }
+func (s *Server) get(name string, level access, h Handler, opts ...routeOption) {
+	s.handle("GET", name, level, h, opts...)
+}
 
-// wrap turns a handler into the route's HTTP handler: authentication, the
-// body, the rate limiter (rl; nil when the route has none), then h.
-func (s *Server) wrap(level access, h Handler, rl *routeLimiter) http.HandlerFunc {
+func (s *Server) post(name string, level access, h Handler, opts ...routeOption) {
+	s.handle("POST", name, level, h, opts...)
+}
+
+// wrap turns a route into its HTTP handler: authentication, the body, the
+// rate limiter, then the route's handler.
+func (s *Server) wrap(rt *route) http.HandlerFunc {
 	return func(w http.ResponseWriter, hr *http.Request) {
 		r := &Request{ctx: hr.Context(), HTTP: hr, query: hr.URL.Query(), srv: s}
 		user, token, err := s.authenticate(hr)
-		if err != nil || (level == authed && user == nil) {
+		if err != nil || (rt.level == authed && user == nil) {
 			writeJSON(w, http.StatusUnauthorized, M{"status": "error", "message": "You must be logged in to do this."})
 			return
 		}
 		r.User, r.Token = user, token
 		if err := r.readBody(s.cfg.MaxBodyBytes); err != nil {
-			s.writeError(w, hr, err)
+			s.writeError(w, hr, rt, err)
 			return
 		}
-		if rl != nil {
+		if rt.limiter != nil {
 			var caller *model.User
-			if level == authed {
+			if rt.level == authed {
 				caller = user
 			}
-			if !s.enforceRateLimit(w, hr, rl, caller) {
+			if !s.enforceRateLimit(w, hr, rt.limiter, caller) {
 				return
 			}
 		}
-		out, err := h(r)
+		out, err := rt.handler(r)
 		if err != nil {
-			s.writeError(w, hr, err)
+			s.writeError(w, hr, rt, err)
 			return
 		}
 		switch v := out.(type) {
@@ -172,8 +215,37 @@ func (s *Server) authenticate(r *http.Request) (*model.User, string, error) {
 	return u, token, nil
 }
 
-// writeError renders err in Rocket.Chat's error envelope.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// statusOfKind is the HTTP status of each kind of domain error, as
+// Rocket.Chat's REST API answers them. Rocket.Chat reports what it cannot
+// find or cannot do as a failure (API.v1.failure: 400), so not found and
+// conflict answer 400 too; a route whose Rocket.Chat endpoint answers
+// otherwise says so in its declaration (statusFor).
+var statusOfKind = [...]int{
+	model.KindInvalid:         http.StatusBadRequest,
+	model.KindNotFound:        http.StatusBadRequest,
+	model.KindConflict:        http.StatusBadRequest,
+	model.KindForbidden:       http.StatusForbidden,
+	model.KindUnauthenticated: http.StatusUnauthorized,
+	model.KindTooLarge:        http.StatusRequestEntityTooLarge,
+	model.KindRateLimited:     http.StatusTooManyRequests,
+}
+
+// errorStatus is the HTTP status of a domain error on route rt (nil: any route).
+func errorStatus(rt *route, e *model.Error) int {
+	if rt != nil {
+		if st, ok := rt.statuses[e.Kind]; ok {
+			return st
+		}
+	}
+	if int(e.Kind) < len(statusOfKind) {
+		return statusOfKind[e.Kind]
+	}
+	return http.StatusBadRequest
+}
+
+// writeError renders err in Rocket.Chat's error envelope, with the status
+// of its kind on route rt.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rt *route, err error) {
 	e, ok := model.AsError(err)
 	if !ok {
 		if errors.Is(err, context.Canceled) {
@@ -183,32 +255,29 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusInternalServerError, M{"success": false, "error": "Internal server error", "errorType": "error-internal"})
 		return
 	}
-	status := http.StatusBadRequest
-	switch e.Type {
-	case "error-not-allowed", "error-action-not-allowed", "unauthorized", "error-unauthorized",
-		"error-not-authorized", "not-authorized", "error-no-permission-team-channel":
-		// Every refusal for want of a permission answers 403.
-		status = http.StatusForbidden
-	case "error-request-too-large":
-		status = http.StatusRequestEntityTooLarge
-	case "error-too-many-requests":
-		status = http.StatusTooManyRequests
-	}
 	body := M{"success": false, "error": e.Error(), "errorType": e.Type}
-	if e.Type == "unauthorized" {
+	if errors.Is(e, model.ErrUnauthorized) {
+		// Rocket.Chat's API.v1.unauthorized(): no errorType.
 		body = M{"success": false, "error": "unauthorized"}
 	}
-	if e == errNotFound {
-		status, body = http.StatusNotFound, M{"success": false, "error": "Resource not found"}
+	details := e.Details
+	if rt != nil {
+		method := rt.method
+		if method == "" {
+			method = rt.name
+		}
+		details = e.MethodDetails(method)
 	}
-	if e.Details != nil {
-		body["details"] = e.Details
+	if details != nil {
+		body["details"] = details
 	}
-	writeJSON(w, status, body)
+	writeJSON(w, errorStatus(rt, e), body)
 }
 
-// errNotFound is Rocket.Chat's API.v1.notFound(): 404 "Resource not found".
-var errNotFound = model.Bare("not-found")
+// notFound is Rocket.Chat's API.v1.notFound(): 404 "Resource not found".
+func notFound() rawResponse {
+	return rawResponse{http.StatusNotFound, M{"success": false, "error": "Resource not found"}}
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	bp := jsonBuffers.Get().(*[]byte)

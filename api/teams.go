@@ -43,7 +43,7 @@ func teamRefParam(r *Request) (chat.TeamRef, error) {
 		return ref, err
 	}
 	if ref.ID == "" && ref.Name == "" {
-		return ref, model.Errf("error-invalid-params", "The 'teamId' or 'teamName' param is required")
+		return ref, model.Invalid("error-invalid-params", "The 'teamId' or 'teamName' param is required")
 	}
 	return ref, nil
 }
@@ -188,12 +188,12 @@ func memberParams(raw json.RawMessage, name string) (chat.TeamMemberParams, erro
 		Roles  json.RawMessage `json:"roles"`
 	}
 	if json.Unmarshal(raw, &m) != nil || m.UserID == nil {
-		return chat.TeamMemberParams{}, model.Errf("error-invalid-params", "The '%s' param must be {userId, roles?}", name)
+		return chat.TeamMemberParams{}, model.Invalid("error-invalid-params", "The '%s' param must be {userId, roles?}", name)
 	}
 	out := chat.TeamMemberParams{UserID: *m.UserID}
 	if len(m.Roles) > 0 && string(m.Roles) != "null" {
 		if json.Unmarshal(m.Roles, &out.Roles) != nil {
-			return out, model.Errf("error-invalid-params", "The '%s' param's roles must be an array of strings", name)
+			return out, model.Invalid("error-invalid-params", "The '%s' param's roles must be an array of strings", name)
 		}
 		if out.Roles == nil {
 			out.Roles = []string{}
@@ -446,7 +446,7 @@ func (s *Server) teamsUpdate(r *Request) (any, error) {
 		in.Type = &t
 	}
 	if in.Name == nil && in.Type == nil {
-		return nil, model.Errf("error-invalid-params", "The 'data' param needs a 'name' or a 'type'")
+		return nil, model.Invalid("error-invalid-params", "The 'data' param needs a 'name' or a 'type'")
 	}
 	team, err := s.chat.FindTeam(r.Context(), ref)
 	if err != nil {
@@ -487,7 +487,7 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 		ids[i] = v
 	}
 	if given != 1 {
-		return nil, model.Errf("error-invalid-params", "Exactly one of 'teamId', 'teamName' or 'roomId' is required")
+		return nil, model.Invalid("error-invalid-params", "Exactly one of 'teamId', 'teamName' or 'roomId' is required")
 	}
 	filter, err := r.String("filter")
 	if err != nil {
@@ -511,11 +511,11 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 	case ids[0] != "" || ids[1] != "":
 		team, err = s.chat.FindTeam(r.Context(), chat.TeamRef{ID: ids[0], Name: ids[1]})
 	default:
-		err = errNotFound
+		return notFound(), nil
 	}
 	if err != nil {
-		if e, ok := model.AsError(err); ok && e.Type == "team-does-not-exist" {
-			return nil, errNotFound
+		if kind, ok := model.KindOf(err); ok && kind == model.KindNotFound {
+			return notFound(), nil
 		}
 		return nil, err
 	}

@@ -98,7 +98,7 @@ func fieldsParam(r *Request) (map[string]int, error) {
 	}
 	var f map[string]int
 	if err := json.Unmarshal([]byte(raw), &f); err != nil {
-		return nil, model.Errf("error-invalid-params", "The 'fields' param must be a JSON object of 0 and 1")
+		return nil, model.Invalid("error-invalid-params", "The 'fields' param must be a JSON object of 0 and 1")
 	}
 	return f, nil
 }
@@ -160,7 +160,7 @@ func (s *Server) usersCreate(r *Request) (any, error) {
 
 func (s *Server) usersRegister(r *Request) (any, error) {
 	if r.User != nil {
-		return nil, model.Errf("error-invalid-params", "Logged in users can not register again.")
+		return nil, model.Invalid("error-invalid-params", "Logged in users can not register again.")
 	}
 	var in struct {
 		Username  string `json:"username"`
@@ -234,9 +234,11 @@ func userQueryParam(raw string, full bool) (store.UserQuery, error) {
 	}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
-		return q, model.Errf("error-invalid-query", "The 'query' param must be a JSON object")
+		return q, model.Invalid("error-invalid-query", "The 'query' param must be a JSON object")
 	}
-	bad := func(k string) error { return model.Errf("error-invalid-query", "Querying by '%s' is not supported", k) }
+	bad := func(k string) error {
+		return model.Invalid("error-invalid-query", "Querying by '%s' is not supported", k)
+	}
 	var walk func(doc map[string]json.RawMessage) error
 	walk = func(doc map[string]json.RawMessage) error {
 		for k, v := range doc {
@@ -566,10 +568,10 @@ func (s *Server) usersAutocomplete(r *Request) (any, error) {
 		Conditions json.RawMessage `json:"conditions"`
 	}
 	if err := json.Unmarshal([]byte(raw), &sel); err != nil {
-		return nil, model.Errf("error-invalid-params", "The 'selector' param must be a JSON object")
+		return nil, model.Invalid("error-invalid-params", "The 'selector' param must be a JSON object")
 	}
 	if len(sel.Conditions) > 0 && string(sel.Conditions) != "{}" && string(sel.Conditions) != "null" {
-		return nil, model.Errf("error-invalid-query", "Conditions are not supported")
+		return nil, model.Invalid("error-invalid-query", "Conditions are not supported")
 	}
 	users, err := s.chat.AutocompleteUsers(r.Context(), r.User, sel.Term, sel.Exceptions)
 	if err != nil {

@@ -20,11 +20,11 @@ type Settings interface {
 // Login failure errors. Both wrong user and wrong password give the same
 // answer, so a caller cannot probe which usernames exist.
 var (
-	ErrLoginFailed      = &model.Error{Type: "403", Reason: "User not found"}
-	ErrUserDeactivated  = &model.Error{Type: "error-user-is-not-activated", Reason: "User is not activated"}
-	ErrBlockedForUser   = &model.Error{Type: "error-login-blocked-for-user", Reason: "This user is blocked due to too many failed login attempts"}
-	ErrBlockedForIP     = &model.Error{Type: "error-login-blocked-for-ip", Reason: "This address is blocked due to too many failed login attempts"}
-	ErrInvalidToken     = &model.Error{Type: "403", Reason: "You've been logged out by the server. Please log in again."}
+	ErrLoginFailed      = &model.Error{Kind: model.KindUnauthenticated, Type: "403", Reason: "User not found"}
+	ErrUserDeactivated  = &model.Error{Kind: model.KindUnauthenticated, Type: "error-user-is-not-activated", Reason: "User is not activated"}
+	ErrBlockedForUser   = &model.Error{Kind: model.KindRateLimited, Type: "error-login-blocked-for-user", Reason: "This user is blocked due to too many failed login attempts"}
+	ErrBlockedForIP     = &model.Error{Kind: model.KindRateLimited, Type: "error-login-blocked-for-ip", Reason: "This address is blocked due to too many failed login attempts"}
+	ErrInvalidToken     = &model.Error{Kind: model.KindUnauthenticated, Type: "403", Reason: "You've been logged out by the server. Please log in again."}
 	ErrPasswordNotSet   = &model.Error{Type: "error-password-not-set", Reason: "User has no password set"}
 	ErrTokenNameMissing = &model.Error{Type: "error-token-name-required", Reason: "The token name is required"}
 )
@@ -275,7 +275,7 @@ func (s *Service) GeneratePersonalToken(ctx context.Context, userID, name string
 		}
 		for _, t := range existing {
 			if t.Name == name {
-				return model.Errf("error-token-already-exists", "A token with this name already exists")
+				return model.Conflict("error-token-already-exists", "A token with this name already exists")
 			}
 		}
 		return tx.InsertToken(ctx, &model.Token{Hash: HashToken(token), UserID: userID, Kind: model.TokenPersonal,
@@ -312,6 +312,6 @@ func (s *Service) RemovePersonalToken(ctx context.Context, userID, name string) 
 				return tx.DeleteToken(ctx, t.Hash)
 			}
 		}
-		return model.Errf("error-token-does-not-exists", "Token does not exist")
+		return model.NotFound("error-token-does-not-exists", "Token does not exist")
 	})
 }

@@ -49,7 +49,7 @@ func (s *Service) ListSettings(actor *model.User, f SettingFilter) []*model.Sett
 
 // errSettingNotFound answers for unknown and hidden settings alike.
 func errSettingNotFound(id string) error {
-	return model.Errf(model.ErrInvalidSetting.Type, "Setting %s not found", id)
+	return model.NotFound(model.ErrInvalidSetting.Type, "Setting %s not found", id)
 }
 
 // GetSetting returns one setting that is not hidden; it needs view-privileged-setting.
@@ -73,14 +73,14 @@ func (s *Service) SetSetting(ctx context.Context, actor *model.User, id string, 
 		return nil, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(id) == "" {
-		return nil, model.Errf("error-id-param-not-provided", "The parameter \"id\" is required")
+		return nil, model.Invalid("error-id-param-not-provided", "The parameter \"id\" is required")
 	}
 	cached, ok := s.settings.Get(id)
 	if !ok || cached.Hidden {
 		return nil, errSettingNotFound(id)
 	}
 	if cached.Blocked {
-		return nil, model.Errf("error-setting-blocked", "Setting %s is blocked", id)
+		return nil, model.Invalid("error-setting-blocked", "Setting %s is blocked", id)
 	}
 	v, err := settings.Coerce(cached, value)
 	if err != nil {
@@ -116,7 +116,7 @@ func (s *Service) SetSetting(ctx context.Context, actor *model.User, id string, 
 // view-statistics.
 func (s *Service) Statistics(ctx context.Context, actor *model.User) (store.Counts, error) {
 	if !s.Can(actor, "view-statistics") {
-		return store.Counts{}, model.Errf("error-not-allowed", "Not allowed")
+		return store.Counts{}, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	c, err := s.store.Counts(ctx)
 	if err != nil {
@@ -160,7 +160,7 @@ type RoleInput struct {
 }
 
 func errAccessPermissions() error {
-	return model.Errf("error-action-not-allowed", "Accessing permissions is not allowed")
+	return model.Forbidden("error-action-not-allowed", "Accessing permissions is not allowed")
 }
 
 func validRoleScope(scope string) bool {
@@ -174,7 +174,7 @@ func (s *Service) CreateRole(ctx context.Context, actor *model.User, in RoleInpu
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" || (in.Scope != "" && !validRoleScope(in.Scope)) {
-		return nil, model.Errf("error-invalid-role-properties", "The role properties are invalid.")
+		return nil, model.Invalid("error-invalid-role-properties", "The role properties are invalid.")
 	}
 	scope := in.Scope
 	if scope == "" {
@@ -186,7 +186,7 @@ func (s *Service) CreateRole(ctx context.Context, actor *model.User, in RoleInpu
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.RoleByID(ctx, name); err == nil {
-			return model.Errf("error-duplicate-role-names-not-allowed", "Role name already exists")
+			return model.Conflict("error-duplicate-role-names-not-allowed", "Role name already exists")
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -209,23 +209,23 @@ func (s *Service) UpdateRole(ctx context.Context, actor *model.User, roleID stri
 		return nil, errAccessPermissions()
 	}
 	if strings.TrimSpace(roleID) == "" || strings.TrimSpace(in.Name) == "" || (in.Scope != "" && !validRoleScope(in.Scope)) {
-		return nil, model.Errf("error-invalid-role-properties", "The role properties are invalid.")
+		return nil, model.Invalid("error-invalid-role-properties", "The role properties are invalid.")
 	}
 	var out *model.Role
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		role, err := tx.RoleByID(ctx, roleID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && role.ID != roleID) {
-			return model.Errf("error-invalid-roleId", "This role does not exist")
+			return model.Invalid("error-invalid-roleId", "This role does not exist")
 		}
 		if err != nil {
 			return err
 		}
 		name := strings.TrimSpace(in.Name)
 		if role.Protected && ((name != role.Name) || (in.Scope != "" && in.Scope != role.Scope)) {
-			return model.Errf("error-role-protected", "Role is protected")
+			return model.Invalid("error-role-protected", "Role is protected")
 		}
 		if other, err := tx.RoleByID(ctx, name); err == nil && other.ID != role.ID {
-			return model.Errf("error-duplicate-role-names-not-allowed", "Role name already exists")
+			return model.Conflict("error-duplicate-role-names-not-allowed", "Role name already exists")
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -264,20 +264,20 @@ func (s *Service) DeleteRole(ctx context.Context, actor *model.User, roleID stri
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		role, err := tx.RoleByID(ctx, roleID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Errf("error-invalid-roleId", "This role does not exist")
+			return model.Invalid("error-invalid-roleId", "This role does not exist")
 		}
 		if err != nil {
 			return err
 		}
 		if role.Protected {
-			return model.Errf("error-role-protected", "Cannot delete a protected role")
+			return model.Invalid("error-role-protected", "Cannot delete a protected role")
 		}
 		_, n, err := tx.UsersInRole(ctx, role.ID, "", store.Page{Count: 1})
 		if err != nil {
 			return err
 		}
 		if n > 0 {
-			return model.Errf("error-role-in-use", "Cannot delete role because it's in use")
+			return model.Conflict("error-role-in-use", "Cannot delete role because it's in use")
 		}
 		if err := tx.DeleteRole(ctx, role.ID); err != nil {
 			return err
@@ -317,17 +317,17 @@ func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAs
 		return nil, err
 	}
 	if strings.TrimSpace(a.RoleID) == "" {
-		return nil, model.Errf("error-invalid-role-properties", "The role properties are invalid.")
+		return nil, model.Invalid("error-invalid-role-properties", "The role properties are invalid.")
 	}
 	role, err := s.store.RoleByID(ctx, a.RoleID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-role-not-found", "Role not found")
+		return nil, model.NotFound("error-role-not-found", "Role not found")
 	}
 	if err != nil {
 		return nil, internal("add user to role", err)
 	}
 	if role.ID == "admin" && !s.Can(actor, "assign-admin-role") {
-		return nil, model.Errf("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "authorization:addUserToRole", "action": "Assign_admin"})
+		return nil, model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "authorization:addUserToRole", "action": "Assign_admin"})
 	}
 	if role.Scope == model.ScopeSubscriptions && a.RoomID == "" {
 		return nil, model.ErrMissingParam("roomId")
@@ -347,8 +347,8 @@ func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAs
 // revoking the last admin are refused.
 func (s *Service) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Role, user *model.User, roomID string, grant bool) error {
 	now := s.nowTime()
-	notIn := model.Errf("error-user-not-in-role", "User is not in this role")
-	already := model.Errf("error-user-already-in-role", "User already in role")
+	notIn := model.Invalid("error-user-not-in-role", "User is not in this role")
+	already := model.Conflict("error-user-already-in-role", "User already in role")
 	if role.Scope == model.ScopeSubscriptions {
 		if roomID == "" {
 			return notIn
@@ -356,7 +356,7 @@ func (s *Service) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Rol
 		sub, err := tx.Subscription(ctx, roomID, user.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			if grant {
-				return model.Errf("error-invalid-user", "User is not part of given room").WithDetails(map[string]any{"method": "authorization:addUserToRole"})
+				return model.Invalid("error-invalid-user", "User is not part of given room").WithDetails(map[string]any{"method": "authorization:addUserToRole"})
 			}
 			return notIn
 		}
@@ -397,7 +397,7 @@ func (s *Service) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Rol
 					return err
 				}
 				if n <= 1 {
-					return model.Errf("error-admin-required", "You need to have at least one admin")
+					return model.Invalid("error-admin-required", "You need to have at least one admin")
 				}
 			}
 			u.Roles = withoutValue(u.Roles, role.ID)
@@ -431,27 +431,27 @@ func (s *Service) RemoveUserFromRole(ctx context.Context, actor *model.User, a R
 		return nil, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(a.RoleID) == "" {
-		return nil, model.Errf("error-invalid-role-properties", "The role properties are invalid.")
+		return nil, model.Invalid("error-invalid-role-properties", "The role properties are invalid.")
 	}
 	if strings.TrimSpace(a.Username) == "" {
 		return nil, model.ErrMissingParam("username")
 	}
 	user, err := s.store.UserByUsername(ctx, strings.TrimSpace(a.Username))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-user", "There is no user with this username")
+		return nil, model.Invalid("error-invalid-user", "There is no user with this username")
 	}
 	if err != nil {
 		return nil, internal("remove user from role", err)
 	}
 	role, err := s.store.RoleByID(ctx, a.RoleID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-roleId", "This role does not exist")
+		return nil, model.Invalid("error-invalid-roleId", "This role does not exist")
 	}
 	if err != nil {
 		return nil, internal("remove user from role", err)
 	}
 	if role.ID == "admin" && !s.Can(actor, "assign-admin-role") {
-		return nil, model.Errf("error-action-not-allowed", "Assigning admin is not allowed")
+		return nil, model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed")
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		return s.changeRoleTx(ctx, tx, role, user, a.RoomID, false)
@@ -470,14 +470,14 @@ func (s *Service) UsersInRole(ctx context.Context, actor *model.User, roleID, ro
 		return nil, 0, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(roleID) == "" {
-		return nil, 0, model.Errf("error-param-not-provided", "Query param \"role\" is required")
+		return nil, 0, model.Invalid("error-param-not-provided", "Query param \"role\" is required")
 	}
 	if roomID != "" && !s.Can(actor, "view-other-user-channels") {
-		return nil, 0, model.Errf("error-not-allowed", "Not allowed")
+		return nil, 0, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	role, err := s.store.RoleByID(ctx, roleID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, 0, model.Errf("error-invalid-roleId", "")
+		return nil, 0, model.Invalid("error-invalid-roleId", "")
 	}
 	if err != nil {
 		return nil, 0, internal("users in role", err)
@@ -525,7 +525,7 @@ func (s *Service) UpdatePermissions(ctx context.Context, actor *model.User, chan
 		return nil, model.ErrUnauthorized
 	}
 	if len(changes) == 0 {
-		return nil, model.Errf("error-invalid-body-params", "Invalid body params")
+		return nil, model.Invalid("error-invalid-body-params", "Invalid body params")
 	}
 	var saved []*model.Permission
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -541,7 +541,7 @@ func (s *Service) UpdatePermissions(ctx context.Context, actor *model.User, chan
 		for _, c := range changes {
 			p, err := tx.PermissionByID(ctx, c.ID)
 			if errors.Is(err, store.ErrNotFound) {
-				return model.Errf("error-invalid-permission", "Invalid permission")
+				return model.Invalid("error-invalid-permission", "Invalid permission")
 			}
 			if err != nil {
 				return err
@@ -551,7 +551,7 @@ func (s *Service) UpdatePermissions(ctx context.Context, actor *model.User, chan
 		for _, c := range changes {
 			for _, r := range c.Roles {
 				if !known[r] {
-					return model.Errf("error-invalid-role", "Invalid role")
+					return model.Invalid("error-invalid-role", "Invalid role")
 				}
 			}
 		}

@@ -88,7 +88,7 @@ func (s *Service) LoadHistory(ctx context.Context, user *model.User, q LoadHisto
 // included: chat.syncMessages reports those.
 func (s *Service) MissedMessages(ctx context.Context, user *model.User, roomID string, start model.Time) ([]*model.Message, error) {
 	if roomID == "" {
-		return nil, model.Errf("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "loadMissedMessages"})
+		return nil, model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "loadMissedMessages"})
 	}
 	room, ok, err := s.historyRoom(ctx, user, roomID)
 	if err != nil || !ok {

@@ -26,7 +26,7 @@ type UserRoleHolder struct {
 // "bot" and the other plain roles are left out.
 func (s *Service) UserRoles(ctx context.Context, user *model.User) ([]UserRoleHolder, error) {
 	if user == nil {
-		return nil, model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "getUserRoles"})
+		return nil, model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "getUserRoles"})
 	}
 	roles, err := s.store.Roles(ctx)
 	if err != nil {
@@ -86,4 +86,4 @@ func (s *Service) ReadThread(ctx context.Context, user *model.User, roomID, tmid
 }
 
 // errNoSubscription tells ReadThread's update that there was nothing to read.
-var errNoSubscription = model.Errf("error-invalid-subscription", "Invalid subscription")
+var errNoSubscription = model.Invalid("error-invalid-subscription", "Invalid subscription")

@@ -23,7 +23,7 @@ func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames 
 		return nil, err
 	}
 	if len(others) == 0 {
-		return nil, model.Errf("error-invalid-user", "Invalid user")
+		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
 	members := others
 	if !excludeSelf {
@@ -32,7 +32,7 @@ func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames 
 	members = uniqueUsers(members)
 	for _, m := range members {
 		if !m.Active && m.ID != user.ID {
-			return nil, model.Errf("error-not-allowed", "Target user not allowed to receive messages")
+			return nil, model.Forbidden("error-not-allowed", "Target user not allowed to receive messages")
 		}
 	}
 	uids := make([]string, len(members))
@@ -59,7 +59,7 @@ func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames 
 		return room, s.reopen(ctx, room, user)
 	}
 	if !s.Can(user, "create-d") {
-		return nil, model.Errf("error-not-allowed", "Not allowed")
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	if roomID == "" {
 		roomID = model.NewID()

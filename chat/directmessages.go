@@ -13,7 +13,7 @@ import (
 // errDirectNotFound is Rocket.Chat's answer for a direct conversation that
 // cannot be found.
 func errDirectNotFound() *model.Error {
-	return model.Errf("error-room-not-found", "The required \"roomId\" param provided does not match any direct message")
+	return model.NotFound("error-room-not-found", "The required \"roomId\" param provided does not match any direct message")
 }
 
 // FindDirect finds the direct conversation the im.* endpoints name: by room
@@ -22,10 +22,10 @@ func errDirectNotFound() *model.Error {
 // does not check that user may read it; callers check access themselves.
 func (s *Service) FindDirect(ctx context.Context, user *model.User, roomID, username string) (*model.Room, error) {
 	if user == nil {
-		return nil, model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "findDirectMessageRoom"})
+		return nil, model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "findDirectMessageRoom"})
 	}
 	if roomID == "" && username == "" {
-		return nil, model.Errf("error-room-param-not-provided", "Query param \"roomId\" or \"username\" is required")
+		return nil, model.Invalid("error-room-param-not-provided", "Query param \"roomId\" or \"username\" is required")
 	}
 	if roomID != "" {
 		room, err := s.store.RoomByID(ctx, roomID)
@@ -68,10 +68,10 @@ func (s *Service) FindDirect(ctx context.Context, user *model.User, roomID, user
 // The user counted must be able to read the conversation.
 func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, forUserID string) (*Counters, error) {
 	if user == nil {
-		return nil, model.Errf("error-invalid-user", "Invalid user")
+		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
 	if roomID == "" {
-		return nil, model.Errf("error-room-param-not-provided", "Query param \"roomId\" is required")
+		return nil, model.Invalid("error-room-param-not-provided", "Query param \"roomId\" is required")
 	}
 	admin := s.Can(user, "view-room-administration")
 	target := user
@@ -235,10 +235,10 @@ func (s *Service) OpenDirect(ctx context.Context, user *model.User, roomID strin
 // A subscription whose room no longer exists may be closed too.
 func (s *Service) CloseDirect(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "dm.close"})
+		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "dm.close"})
 	}
 	if roomID == "" {
-		return model.Errf("error-room-param-not-provided", "Body param \"roomId\" is required")
+		return model.Invalid("error-room-param-not-provided", "Body param \"roomId\" is required")
 	}
 	if _, err := s.store.RoomByID(ctx, roomID); err == nil {
 		if err := s.CanReadRoom(ctx, user, roomID); err != nil {
@@ -255,10 +255,10 @@ func (s *Service) CloseDirect(ctx context.Context, user *model.User, roomID stri
 		return err
 	}
 	if sub == nil {
-		return model.Errf("error-not-subscribed", "The user is not subscribed to the room")
+		return model.Invalid("error-not-subscribed", "The user is not subscribed to the room")
 	}
 	if !sub.Open {
-		return model.Errf("error-room-already-closed", "The direct message room, is already closed to the sender")
+		return model.Invalid("error-room-already-closed", "The direct message room, is already closed to the sender")
 	}
 	return s.HideRoom(ctx, user, roomID)
 }
@@ -274,7 +274,7 @@ func (s *Service) DeleteDirect(ctx context.Context, user *model.User, roomID, us
 		return err
 	}
 	if s.CanAccessRoom(ctx, user, room) != nil && !s.Can(user, "view-room-administration") {
-		return model.Errf("error-not-allowed", "Not allowed")
+		return model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	return s.eraseRoom(ctx, user, room)
 }
@@ -285,10 +285,10 @@ func (s *Service) DeleteDirect(ctx context.Context, user *model.User, roomID, us
 // topic changes. It returns the topic as set.
 func (s *Service) SetDirectTopic(ctx context.Context, user *model.User, roomID, topic string) (string, error) {
 	if roomID == "" {
-		return "", model.Errf("error-room-param-not-provided", "Body param \"roomId\" is required")
+		return "", model.Invalid("error-room-param-not-provided", "Body param \"roomId\" is required")
 	}
 	if user == nil {
-		return "", model.Errf("error-invalid-user", "Invalid user")
+		return "", model.Invalid("error-invalid-user", "Invalid user")
 	}
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {

@@ -42,12 +42,12 @@ type Discussion struct {
 }
 
 func errNoDiscussion() *model.Error {
-	return model.Errf("error-action-not-allowed", "You are not allowed to create a discussion").
+	return model.Forbidden("error-action-not-allowed", "You are not allowed to create a discussion").
 		WithDetails(map[string]any{"method": "createDiscussion"})
 }
 
 func errDiscussionArgs(reason string) *model.Error {
-	return model.Errf("error-invalid-arguments", "%s", reason).WithDetails(map[string]any{"method": "DiscussionCreation"})
+	return model.Invalid("error-invalid-arguments", "%s", reason).WithDetails(map[string]any{"method": "DiscussionCreation"})
 }
 
 // discussionType is the type of a discussion of a room of type t:
@@ -104,7 +104,7 @@ func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in Dis
 		return nil, errNoDiscussion()
 	}
 	if user == nil {
-		return nil, model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "DiscussionCreation"})
+		return nil, model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "DiscussionCreation"})
 	}
 	if !s.CanInRoom(ctx, user, in.Prid, "start-discussion") && !s.CanInRoom(ctx, user, in.Prid, "start-discussion-other-user") {
 		return nil, errNoDiscussion()
@@ -113,7 +113,7 @@ func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in Dis
 	if in.Pmid != "" {
 		m, err := s.store.MessageByID(ctx, in.Pmid)
 		if errors.Is(err, store.ErrNotFound) || err == nil && m.Hidden {
-			return nil, model.Errf("error-invalid-message", "Invalid message").WithDetails(map[string]any{"method": "DiscussionCreation"})
+			return nil, model.Invalid("error-invalid-message", "Invalid message").WithDetails(map[string]any{"method": "DiscussionCreation"})
 		}
 		if err != nil {
 			return nil, internal("create discussion", err)
@@ -146,7 +146,7 @@ func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in Dis
 		return nil, err
 	}
 	if parent.Prid != "" {
-		return nil, model.Errf("error-nested-discussion", "Cannot create nested discussions").WithDetails(map[string]any{"method": "DiscussionCreation"})
+		return nil, model.Invalid("error-nested-discussion", "Cannot create nested discussions").WithDetails(map[string]any{"method": "DiscussionCreation"})
 	}
 	encrypted := parent.Encrypted
 	if in.Encrypted != nil {
@@ -156,11 +156,11 @@ func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in Dis
 		return nil, errDiscussionArgs("Encrypted discussions must not receive an initial reply.")
 	}
 	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Reply) > max {
-		return nil, model.Errf("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
+		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
 	typ := discussionType(parent.T)
 	if typ == "" {
-		return nil, model.Errf("error-invalid-type", "Cannot define discussion room type").WithDetails(map[string]any{"method": "DiscussionCreation"})
+		return nil, model.Invalid("error-invalid-type", "Cannot define discussion room type").WithDetails(map[string]any{"method": "DiscussionCreation"})
 	}
 
 	invited := in.Users
@@ -258,7 +258,7 @@ func (s *Service) canSendTo(ctx context.Context, user *model.User, rid string) (
 		return nil, &model.Error{Type: "error-invalid-room"}
 	}
 	if !ok {
-		return nil, &model.Error{Type: "error-not-allowed"}
+		return nil, &model.Error{Kind: model.KindForbidden, Type: "error-not-allowed"}
 	}
 	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") && !contains(room.Unmuted, user.Username) {
 		return nil, &model.Error{Type: "You can't send messages because the room is readonly."}

@@ -38,9 +38,9 @@ func errArchived(room *model.Room) *model.Error {
 		if room.Prid != "" {
 			name = room.FName
 		}
-		return model.Errf("error-room-archived", "The private group, %s, is archived", name)
+		return model.Invalid("error-room-archived", "The private group, %s, is archived", name)
 	}
-	return model.Errf("error-room-archived", "The channel, %s, is archived", room.Name)
+	return model.Invalid("error-room-archived", "The channel, %s, is archived", room.Name)
 }
 
 // memberRoom finds the room a membership call names, hiding rooms the user
@@ -86,10 +86,10 @@ func (s *Service) UserFromParams(ctx context.Context, id, username string) (*mod
 	case username != "":
 		u, err = s.store.UserByUsername(ctx, username)
 	default:
-		return nil, model.Errf("error-user-param-not-provided", "The required \"userId\" or \"username\" param was not provided")
+		return nil, model.Invalid("error-user-param-not-provided", "The required \"userId\" or \"username\" param was not provided")
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-user", "The required \"userId\" or \"username\" param provided does not match any users")
+		return nil, model.Invalid("error-invalid-user", "The required \"userId\" or \"username\" param provided does not match any users")
 	}
 	if err != nil {
 		return nil, internal("find user", err)
@@ -307,9 +307,9 @@ func (s *Service) OnlineMembers(ctx context.Context, user *model.User, t string,
 	// A room the user may not read answers like a missing one.
 	if err != nil || room.T != t || s.CanAccessRoom(ctx, user, room) != nil {
 		if t == model.RoomPrivate {
-			return nil, model.Errf("error-room-not-found", "Group does not exists")
+			return nil, model.NotFound("error-room-not-found", "Group does not exists")
 		}
-		return nil, model.Errf("error-room-not-found", "Channel does not exists")
+		return nil, model.NotFound("error-room-not-found", "Channel does not exists")
 	}
 	ids, err := s.store.MemberIDs(ctx, room.ID)
 	if err != nil {
@@ -401,7 +401,7 @@ func (s *Service) RoomCounters(ctx context.Context, user *model.User, ref RoomRe
 // roomForAdmin loads a room by id or name without the visibility check.
 func (s *Service) roomForAdmin(ctx context.Context, ref RoomRef, t string) (*model.Room, error) {
 	if ref.ID == "" && ref.Name == "" {
-		return nil, model.Errf("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
+		return nil, model.Invalid("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
 	}
 	var room *model.Room
 	var err error

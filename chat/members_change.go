@@ -44,7 +44,7 @@ func removeMemberTx(ctx context.Context, tx store.Tx, sub *model.Subscription) e
 }
 
 // errYouAreLastOwner refuses to remove the only owner of a room from it.
-var errYouAreLastOwner = model.Errf("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.")
+var errYouAreLastOwner = model.Invalid("error-you-are-last-owner", "You are the last owner. Please set new owner before leaving the room.")
 
 // isLastOwner reports whether sub holds the owner role and nobody else in
 // the room does.
@@ -70,7 +70,7 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 		return nil, err
 	}
 	if room.T == model.RoomDirect {
-		return nil, model.Errf("error-cant-invite-for-direct-room", "Can't invite user to direct rooms")
+		return nil, model.Invalid("error-cant-invite-for-direct-room", "Can't invite user to direct rooms")
 	}
 	sub, err := subscriptionOf(ctx, s.store, room.ID, actor.ID)
 	if err != nil {
@@ -80,10 +80,10 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 		room.T == model.RoomChannel && s.Can(actor, "add-user-to-any-c-room") ||
 		room.T == model.RoomPrivate && s.Can(actor, "add-user-to-any-p-room")
 	if !allowed {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "addUsersToRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "addUsersToRoom"})
 	}
 	if len(users) == 0 {
-		return nil, model.Errf("error-empty-invite-list", "Cannot invite if no valid users are provided")
+		return nil, model.Invalid("error-empty-invite-list", "Cannot invite if no valid users are provided")
 	}
 	now := s.nowTime()
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -133,14 +133,14 @@ func (s *Service) Join(ctx context.Context, user *model.User, ref RoomRef, joinC
 		return nil, err
 	}
 	if err := s.CanAccessRoom(ctx, user, room); err != nil {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "joinRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "joinRoom"})
 	}
 	if room.JoinCode != "" && !s.Can(user, "join-without-join-code") {
 		if joinCode == "" {
-			return nil, model.Errf("error-code-required", "Code required").WithDetails(map[string]any{"method": "joinRoom"})
+			return nil, model.Invalid("error-code-required", "Code required").WithDetails(map[string]any{"method": "joinRoom"})
 		}
 		if joinCode != room.JoinCode {
-			return nil, model.Errf("error-code-invalid", "Invalid code").WithDetails(map[string]any{"method": "joinRoom"})
+			return nil, model.Invalid("error-code-invalid", "Invalid code").WithDetails(map[string]any{"method": "joinRoom"})
 		}
 	}
 	now := s.nowTime()
@@ -198,10 +198,10 @@ func (s *Service) Leave(ctx context.Context, user *model.User, ref RoomRef, t st
 	if room.T == model.RoomPrivate {
 		perm = "leave-p"
 	} else if room.T != model.RoomChannel {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
 	if !s.Can(user, perm) {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
 	return s.removeMember(ctx, room.ID, user, user, "ul", true, "You are not in this room", "leaveRoom")
 }
@@ -216,10 +216,10 @@ func (s *Service) Kick(ctx context.Context, actor *model.User, ref RoomRef, t st
 		return nil, err
 	}
 	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
 	}
 	if !s.CanInRoom(ctx, actor, room.ID, "remove-user") {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
 	}
 	return s.removeMember(ctx, room.ID, target, actor, "ru", false, "User is not in this room", "removeUserFromRoom")
 }
@@ -242,7 +242,7 @@ func (s *Service) removeMember(ctx context.Context, roomID string, member, by *m
 			return err
 		}
 		if sub == nil {
-			return model.Errf("error-user-not-in-room", "%s", notInRoom).WithDetails(details)
+			return model.Invalid("error-user-not-in-room", "%s", notInRoom).WithDetails(details)
 		}
 		if last, err := isLastOwner(ctx, tx, sub); err != nil {
 			return err
@@ -298,7 +298,7 @@ func (s *Service) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef
 			if room.T == model.RoomPrivate {
 				return errRoomNotFound(model.RoomPrivate)
 			}
-			return model.Errf("error-user-not-in-room", "The user/callee is not in the channel \"%s\".", name)
+			return model.Invalid("error-user-not-in-room", "The user/callee is not in the channel \"%s\".", name)
 		}
 		if sub.Open == open {
 			return errOpenState(room, name, open)
@@ -318,13 +318,13 @@ func (s *Service) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef
 func errOpenState(room *model.Room, name string, open bool) *model.Error {
 	switch {
 	case open && room.T == model.RoomPrivate:
-		return model.Errf("error-room-already-open", "The private group, %s, is already open for the sender", name)
+		return model.Invalid("error-room-already-open", "The private group, %s, is already open for the sender", name)
 	case open:
-		return model.Errf("error-room-already-open", "The channel, %s, is already open to the sender", name)
+		return model.Invalid("error-room-already-open", "The channel, %s, is already open to the sender", name)
 	case room.T == model.RoomPrivate:
-		return model.Errf("error-room-already-closed", "The private group, %s, is already closed to the sender", name)
+		return model.Invalid("error-room-already-closed", "The private group, %s, is already closed to the sender", name)
 	default:
-		return model.Errf("error-room-already-closed", "The channel, %s, is already closed to the sender", name)
+		return model.Invalid("error-room-already-closed", "The channel, %s, is already closed to the sender", name)
 	}
 }
 
@@ -346,7 +346,7 @@ var roomRoleRules = map[string]struct {
 func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRef, t, role string, target *model.User, add bool) error {
 	rule, ok := roomRoleRules[role]
 	if !ok {
-		return model.Errf("error-invalid-role", "Invalid role")
+		return model.Invalid("error-invalid-role", "Invalid role")
 	}
 	room, err := s.memberRoom(ctx, actor, ref, t, true)
 	if err != nil {
@@ -354,7 +354,7 @@ func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 	}
 	method := map[bool]string{true: "addRoom", false: "removeRoom"}[add] + map[string]string{RoleOwner: "Owner", RoleModerator: "Moderator", RoleLeader: "Leader"}[role]
 	if !s.CanInRoom(ctx, actor, room.ID, rule.permission) {
-		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
+		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
 	}
 	now := s.nowTime()
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -368,22 +368,22 @@ func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 		}
 		if sub == nil {
 			if !add && role == RoleOwner {
-				return model.Errf("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": method})
+				return model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": method})
 			}
-			return model.Errf("error-user-not-in-room", "User is not in this room").WithDetails(map[string]any{"method": method})
+			return model.Invalid("error-user-not-in-room", "User is not in this room").WithDetails(map[string]any{"method": method})
 		}
 		has := sub.HasRole(role)
 		switch {
 		case add && has:
-			return model.Errf(rule.already, "%s", rule.alreadyText).WithDetails(map[string]any{"method": method})
+			return model.Invalid(rule.already, "%s", rule.alreadyText).WithDetails(map[string]any{"method": method})
 		case !add && !has:
-			return model.Errf(rule.not, "%s", rule.notText).WithDetails(map[string]any{"method": method})
+			return model.Invalid(rule.not, "%s", rule.notText).WithDetails(map[string]any{"method": method})
 		}
 		if !add && role == RoleOwner {
 			if last, err := isLastOwner(ctx, tx, sub); err != nil {
 				return err
 			} else if last {
-				return model.Errf("error-remove-last-owner", "This is the last owner. Please set a new owner before removing this one.").WithDetails(map[string]any{"method": method})
+				return model.Invalid("error-remove-last-owner", "This is the last owner. Please set a new owner before removing this one.").WithDetails(map[string]any{"method": method})
 			}
 		}
 		roles := make([]string, 0, len(sub.Roles)+1)
@@ -442,10 +442,10 @@ func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.
 	case model.RoomDirect:
 		perm = "delete-d"
 	default:
-		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
 	if !s.CanInRoom(ctx, actor, room.ID, perm) {
-		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
 	// A team's room also needs delete-team-channel / delete-team-group in
 	// the team's main room, and its deletion is announced there.
@@ -462,7 +462,7 @@ func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.
 				teamPerm = "delete-team-channel"
 			}
 			if !s.CanInRoom(ctx, actor, team.RoomID, teamPerm) {
-				return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+				return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 			}
 		}
 	}

@@ -30,12 +30,12 @@ func (s *Service) readableRoom(ctx context.Context, user *model.User, roomID str
 }
 
 func errNotAllowedReason(reason string) *model.Error {
-	return model.Errf("error-not-allowed", "%s", reason)
+	return model.Forbidden("error-not-allowed", "%s", reason)
 }
 
 // GetMessage returns one message the user may read.
 func (s *Service) GetMessage(ctx context.Context, user *model.User, id string) (*model.Message, error) {
-	m, err := s.loadMessage(ctx, id, model.Errf("error-message-not-found", "Message not found"))
+	m, err := s.loadMessage(ctx, id, model.NotFound("error-message-not-found", "Message not found"))
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (s *Service) Threads(ctx context.Context, user *model.User, q ThreadsQuery,
 		}
 		mq.IDs = sub.TUnread
 	default:
-		return nil, 0, model.Errf("error-invalid-params", "The 'type' param must be one of all, following, unread")
+		return nil, 0, model.Invalid("error-invalid-params", "The 'type' param must be one of all, following, unread")
 	}
 	msgs, total, err := s.store.ListMessages(ctx, mq, p)
 	if err != nil {
@@ -140,7 +140,7 @@ func (s *Service) ThreadMessages(ctx context.Context, user *model.User, tmid str
 	if !s.settings.Bool("Threads_enabled") {
 		return nil, 0, errNotAllowedReason("Threads Disabled")
 	}
-	parent, err := s.loadMessage(ctx, tmid, model.Errf("error-invalid-message", "Invalid Message"))
+	parent, err := s.loadMessage(ctx, tmid, model.Invalid("error-invalid-message", "Invalid Message"))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -199,23 +199,23 @@ func (s *Service) SyncMessages(ctx context.Context, user *model.User, q SyncQuer
 		return nil, err
 	}
 	if q.Type != "" && q.Type != SyncUpdated && q.Type != SyncDeleted {
-		return nil, model.Errf("error-type-param-not-supported", "The \"type\" parameter must be either \"UPDATED\" or \"DELETED\"")
+		return nil, model.Invalid("error-type-param-not-supported", "The \"type\" parameter must be either \"UPDATED\" or \"DELETED\"")
 	}
 	cursor := q.Next != "" || q.Previous != ""
 	if cursor && q.Type == "" {
-		return nil, model.Errf("error-type-param-required", "The \"type\" parameter is required when using the \"next\" or \"previous\" parameters")
+		return nil, model.Invalid("error-type-param-required", "The \"type\" parameter is required when using the \"next\" or \"previous\" parameters")
 	}
 	if q.Next != "" && q.Previous != "" {
-		return nil, model.Errf("error-cursor-conflict", "You cannot provide both \"next\" and \"previous\" parameters")
+		return nil, model.Invalid("error-cursor-conflict", "You cannot provide both \"next\" and \"previous\" parameters")
 	}
 	if cursor && !q.LastUpdate.IsZero() {
-		return nil, model.Errf("error-cursor-and-lastUpdate-conflict", "The attributes \"next\", \"previous\" and \"lastUpdate\" cannot be used together")
+		return nil, model.Invalid("error-cursor-and-lastUpdate-conflict", "The attributes \"next\", \"previous\" and \"lastUpdate\" cannot be used together")
 	}
 	if !q.LastUpdate.IsZero() {
 		return s.syncSince(ctx, q.RoomID, q.LastUpdate)
 	}
 	if q.Type == "" {
-		return nil, model.Errf("error-param-required", "The \"type\" or \"lastUpdate\" parameters must be provided")
+		return nil, model.Invalid("error-param-required", "The \"type\" or \"lastUpdate\" parameters must be provided")
 	}
 	return s.syncPage(ctx, q)
 }
@@ -248,7 +248,7 @@ func deletedRefs(ts []store.Tombstone) []DeletedRef {
 func parseSyncCursor(c string) (model.Time, error) {
 	ms, err := strconv.ParseInt(strings.TrimSpace(c), 10, 64)
 	if err != nil || ms < 0 {
-		return model.Time{}, model.Errf("error-invalid-params", "Invalid Date")
+		return model.Time{}, model.Invalid("error-invalid-params", "Invalid Date")
 	}
 	return model.TimeFromMillis(ms), nil
 }
@@ -387,7 +387,7 @@ type ThreadSync struct {
 }
 
 func errUpdatedSinceInvalid() *model.Error {
-	return model.Errf("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
+	return model.Invalid("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
 }
 
 // SyncThreads answers which threads of a room changed (their first
@@ -416,7 +416,7 @@ func (s *Service) SyncThreadMessages(ctx context.Context, user *model.User, q Th
 	if q.SinceInvalid {
 		return nil, errUpdatedSinceInvalid()
 	}
-	parent, err := s.loadMessage(ctx, q.Tmid, model.Errf("error-invalid-message", "Invalid Message"))
+	parent, err := s.loadMessage(ctx, q.Tmid, model.Invalid("error-invalid-message", "Invalid Message"))
 	if err != nil {
 		return nil, err
 	}

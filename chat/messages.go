@@ -21,15 +21,15 @@ import (
 
 // errNoMessageWithID is chat.update's and chat.delete's answer for an unknown message.
 func errNoMessageWithID(id string) *model.Error {
-	return model.Errf("error-message-not-found", "No message found with the id of \"%s\".", id)
+	return model.NotFound("error-message-not-found", "No message found with the id of \"%s\".", id)
 }
 
 // errMessageIDNotFound is the answer of the endpoints taking a messageId.
-var errMessageIDNotFound = model.Errf("error-message-not-found", "The provided \"messageId\" does not match any existing message.")
+var errMessageIDNotFound = model.NotFound("error-message-not-found", "The provided \"messageId\" does not match any existing message.")
 
-var errRoomMismatch = model.Errf("error-invalid-room", "The room id provided does not match where the message is from.")
+var errRoomMismatch = model.Invalid("error-invalid-room", "The room id provided does not match where the message is from.")
 
-var errNotAuthorized = model.Errf("not-authorized", "Not Authorized")
+var errNotAuthorized = model.Forbidden("not-authorized", "Not Authorized")
 
 // loadMessage reads a message; a missing one becomes notFound, and so
 // does a hidden one (a previous version kept by Message_KeepHistory, or a
@@ -164,17 +164,17 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 		return nil, err
 	}
 	if !ok {
-		return nil, model.Errf("error-not-allowed", "Not allowed")
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	canEditAny := s.canWithSub(user, sub, "edit-message")
 	own := orig.U.ID == user.ID
 	if !canEditAny && (!s.settings.Bool("Message_AllowEditing") || !own) {
-		return nil, model.Errf("error-action-not-allowed", "Message editing not allowed").
+		return nil, model.Forbidden("error-action-not-allowed", "Message editing not allowed").
 			WithDetails(map[string]any{"method": "updateMessage", "action": "Message_editing"})
 	}
 	if block := s.settings.Int("Message_AllowEditing_BlockEditInMinutes"); block != 0 && !s.Can(user, "bypass-time-limit-edit-and-delete") {
 		if !orig.TS.IsZero() && s.now().Sub(orig.TS.Time) >= time.Duration(block)*time.Minute {
-			return nil, model.Errf("error-message-editing-blocked", "Message editing is blocked").
+			return nil, model.Invalid("error-message-editing-blocked", "Message editing is blocked").
 				WithDetails(map[string]any{"method": "updateMessage"})
 		}
 	}
@@ -182,7 +182,7 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 		return nil, err
 	}
 	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Text) > max {
-		return nil, model.Errf("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
+		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
 	// A file message keeps its text in the first attachment's description.
 	inDescription := len(orig.Attachments) > 0 && orig.Attachments[0]["description"] != nil
@@ -283,16 +283,16 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 		return nil, err
 	}
 	if !ok {
-		return nil, model.Errf("error-not-allowed", "Not allowed")
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	actor, actorSub := user, sub
 	if in.AsUser && orig.U.ID != user.ID {
 		if !s.canWithSub(user, sub, "force-delete-message") {
-			return nil, model.Errf("error-action-not-allowed", "Unauthorized. You must have the permission \"force-delete-message\" to delete other's message as them.")
+			return nil, model.Forbidden("error-action-not-allowed", "Unauthorized. You must have the permission \"force-delete-message\" to delete other's message as them.")
 		}
 		author, err := s.store.UserByID(ctx, orig.U.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, model.Errf("error-invalid-user", "User not found")
+			return nil, model.Invalid("error-invalid-user", "User not found")
 		}
 		if err != nil {
 			return nil, internal("delete message", err)
@@ -305,7 +305,7 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 		}
 	}
 	if room.Archived {
-		return nil, model.Errf("error-room-archived", "Room is archived")
+		return nil, model.Invalid("error-room-archived", "Room is archived")
 	}
 	if err := s.checkCanDelete(actor, actorSub, room, orig); err != nil {
 		return nil, err
@@ -330,7 +330,7 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 
 // checkCanDelete applies Rocket.Chat's canDeleteMessage rules to actor.
 func (s *Service) checkCanDelete(actor *model.User, sub *model.Subscription, room *model.Room, m *model.Message) error {
-	denied := model.Errf("error-action-not-allowed", "Not allowed")
+	denied := model.Forbidden("error-action-not-allowed", "Not allowed")
 	if s.canWithSub(actor, sub, "force-delete-message") {
 		return nil
 	}
@@ -348,7 +348,7 @@ func (s *Service) checkCanDelete(actor *model.User, sub *model.Subscription, roo
 		}
 	}
 	if room.ReadOnly && !s.canWithSub(actor, sub, "post-readonly") {
-		return model.Errf("error-not-allowed", "You can't delete messages because the room is readonly.")
+		return model.Forbidden("error-not-allowed", "You can't delete messages because the room is readonly.")
 	}
 	return nil
 }
@@ -469,7 +469,7 @@ func (s *Service) React(ctx context.Context, user *model.User, messageID, emoji 
 	}
 	reaction, ok := NormalizeEmoji(emoji)
 	if !ok {
-		return model.Errf("error-not-allowed", "Invalid emoji provided.").WithDetails(map[string]any{"method": "setReaction"})
+		return model.Forbidden("error-not-allowed", "Invalid emoji provided.").WithDetails(map[string]any{"method": "setReaction"})
 	}
 	orig, err := s.loadMessage(ctx, messageID, errMessageIDNotFound)
 	if err != nil {
@@ -480,19 +480,19 @@ func (s *Service) React(ctx context.Context, user *model.User, messageID, emoji 
 		return err
 	}
 	if room == nil {
-		return model.Errf("error-not-allowed", "Not allowed")
+		return model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	if !ok {
 		return errNotAuthorized
 	}
 	if room.Archived {
-		return model.Errf("error-room-archived", "Room is archived")
+		return model.Invalid("error-room-archived", "Room is archived")
 	}
 	if room.IsMuted(user.Username) {
-		return model.Errf("error-not-allowed", "You have been muted and cannot speak in this room").WithDetails(map[string]any{"rid": room.ID})
+		return model.Forbidden("error-not-allowed", "You have been muted and cannot speak in this room").WithDetails(map[string]any{"rid": room.ID})
 	}
 	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") {
-		return model.Errf("error-not-allowed", "You can't send messages because the room is readonly.")
+		return model.Forbidden("error-not-allowed", "You can't send messages because the room is readonly.")
 	}
 	_, err = s.changeMessage(ctx, orig.ID, func(_ store.Tx, m *model.Message, _ model.Time) (bool, error) {
 		return toggleReaction(m, reaction, user.Username, shouldReact), nil
@@ -560,7 +560,7 @@ func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID st
 		return nil, err
 	}
 	if !s.settings.Bool("Message_AllowPinning") {
-		return nil, model.Errf("error-action-not-allowed", "Message pinning not allowed").
+		return nil, model.Forbidden("error-action-not-allowed", "Message pinning not allowed").
 			WithDetails(map[string]any{"method": "pinMessage", "action": "Message_pinning"})
 	}
 	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
@@ -571,7 +571,7 @@ func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID st
 		return nil, errNotAuthorized.WithDetails(map[string]any{"method": "pinMessage"})
 	}
 	if room.Archived {
-		return nil, model.Errf("error-room-archived", "Room is archived")
+		return nil, model.Invalid("error-room-archived", "Room is archived")
 	}
 	if orig.Pinned {
 		return orig, nil
@@ -648,7 +648,7 @@ func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID 
 		return err
 	}
 	if !s.settings.Bool("Message_AllowPinning") {
-		return model.Errf("error-action-not-allowed", "Message pinning not allowed").
+		return model.Forbidden("error-action-not-allowed", "Message pinning not allowed").
 			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
 	}
 	room, sub, _, err := s.roomAccess(ctx, user, orig.RID)
@@ -656,14 +656,14 @@ func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID 
 		return err
 	}
 	if room == nil || sub == nil {
-		return model.Errf("error-invalid-message", "Message you are unpinning was not found").
+		return model.Invalid("error-invalid-message", "Message you are unpinning was not found").
 			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
 	}
 	if !s.canWithSub(user, sub, "pin-message") {
 		return errNotAuthorized.WithDetails(map[string]any{"method": "unpinMessage"})
 	}
 	if room.Archived {
-		return model.Errf("error-room-archived", "Room is archived")
+		return model.Invalid("error-room-archived", "Room is archived")
 	}
 	by := &model.UserRef{ID: user.ID, Username: user.Username}
 	_, err = s.changeMessage(ctx, orig.ID, func(_ store.Tx, m *model.Message, _ model.Time) (bool, error) {
@@ -690,11 +690,11 @@ func (s *Service) StarMessage(ctx context.Context, user *model.User, messageID s
 		return err
 	}
 	if !s.settings.Bool("Message_AllowStarring") {
-		return model.Errf("error-action-not-allowed", "Message starring not allowed").
+		return model.Forbidden("error-action-not-allowed", "Message starring not allowed").
 			WithDetails(map[string]any{"method": "starMessage", "action": "Message_starring"})
 	}
 	if _, err := s.store.Subscription(ctx, orig.RID, user.ID); errors.Is(err, store.ErrNotFound) {
-		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "starMessage"})
+		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "starMessage"})
 	} else if err != nil {
 		return internal("star message", err)
 	}
@@ -738,9 +738,9 @@ func (s *Service) FollowMessage(ctx context.Context, user *model.User, messageID
 		method = "unfollowMessage"
 	}
 	if !s.settings.Bool("Threads_enabled") {
-		return model.Errf("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
+		return model.Forbidden("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
 	}
-	orig, err := s.loadMessage(ctx, messageID, model.Errf("error-invalid-message", "Invalid message").WithDetails(map[string]any{"method": method}))
+	orig, err := s.loadMessage(ctx, messageID, model.Invalid("error-invalid-message", "Invalid message").WithDetails(map[string]any{"method": method}))
 	if err != nil {
 		return err
 	}
@@ -749,7 +749,7 @@ func (s *Service) FollowMessage(ctx context.Context, user *model.User, messageID
 		return err
 	}
 	if !ok {
-		return model.Errf("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
+		return model.Forbidden("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
 	}
 	root := orig.ID
 	if orig.Tmid != "" {

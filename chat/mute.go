@@ -38,38 +38,38 @@ func (s *Service) setMuted(ctx context.Context, actor *model.User, roomID, usern
 	}
 	details := map[string]any{"method": method}
 	if actor == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(details)
+		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(details)
 	}
 	// Rocket.Chat checks the permission before it looks the room up, so a
 	// caller without it learns nothing about the room.
 	if roomID == "" || !s.CanInRoom(ctx, actor, roomID, "mute-user") {
-		return model.Errf("error-not-allowed", "Not allowed").WithDetails(details)
+		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(details)
 	}
 	username = strings.TrimPrefix(strings.TrimSpace(username), "@")
 	var target *model.User
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		room, err := tx.RoomByID(ctx, roomID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Errf("error-invalid-room", "Invalid room").WithDetails(details)
+			return model.Invalid("error-invalid-room", "Invalid room").WithDetails(details)
 		}
 		if err != nil {
 			return err
 		}
 		if room.T != model.RoomChannel && room.T != model.RoomPrivate {
-			return model.Errf("error-invalid-room-type", "%s is not a valid room type", room.T).
+			return model.Invalid("error-invalid-room-type", "%s is not a valid room type", room.T).
 				WithDetails(map[string]any{"method": method, "type": room.T})
 		}
 		target, err = tx.UserByUsername(ctx, username)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && target.Username == "") {
 			// Rocket.Chat looks for the member's subscription first: an
 			// unknown username is "not in this room".
-			return model.Errf("error-user-not-in-room", "User is not in this room").WithDetails(details)
+			return model.Invalid("error-user-not-in-room", "User is not in this room").WithDetails(details)
 		}
 		if err != nil {
 			return err
 		}
 		if _, err := tx.Subscription(ctx, room.ID, target.ID); errors.Is(err, store.ErrNotFound) {
-			return model.Errf("error-user-not-in-room", "User is not in this room").WithDetails(details)
+			return model.Invalid("error-user-not-in-room", "User is not in this room").WithDetails(details)
 		} else if err != nil {
 			return err
 		}

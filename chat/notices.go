@@ -59,7 +59,7 @@ func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room
 		if fresh.UsersCount > maxAll {
 			text := fmt.Sprintf("Group mentions are disabled in rooms with more than %d members", maxAll)
 			return s.refuseWithNotice(ctx, user, room.ID, text,
-				model.Errf("error-action-not-allowed", "%s", text).WithDetails(map[string]any{"method": "filterATAllTag", "action": text}))
+				model.Forbidden("error-action-not-allowed", "%s", text).WithDetails(map[string]any{"method": "filterATAllTag", "action": text}))
 		}
 	}
 	for _, m := range []struct {
@@ -76,7 +76,7 @@ func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room
 			continue
 		}
 		return s.refuseWithNotice(ctx, user, room.ID, m.action+" is not allowed",
-			model.Errf("error-action-not-allowed", "Notify %s in this room not allowed", m.name).
+			model.Forbidden("error-action-not-allowed", "Notify %s in this room not allowed", m.name).
 				WithDetails(map[string]any{"action": strings.ReplaceAll(m.action, " ", "_")}))
 	}
 	return nil

@@ -31,7 +31,7 @@ func typeNoun(t string) string {
 
 // errRoomNotFound is Rocket.Chat's answer for an unknown or invisible room of a kind.
 func errRoomNotFound(t string) *model.Error {
-	return model.Errf("error-room-not-found", "The required \"roomId\" or \"roomName\" param provided does not match any %s", typeNoun(t))
+	return model.NotFound("error-room-not-found", "The required \"roomId\" or \"roomName\" param provided does not match any %s", typeNoun(t))
 }
 
 // FindRoom loads a room by id or name and checks that user may see it.
@@ -43,7 +43,7 @@ func (s *Service) FindRoom(ctx context.Context, user *model.User, ref RoomRef, t
 		want = types[0]
 	}
 	if ref.ID == "" && ref.Name == "" {
-		return nil, model.Errf("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
+		return nil, model.Invalid("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
 	}
 	var room *model.Room
 	var err error
@@ -151,7 +151,7 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 	if in.Type == model.RoomPrivate {
 		perm = "create-p"
 	} else if in.Type != model.RoomChannel {
-		return nil, model.Errf("error-invalid-room-type", "%s is not a valid room type", in.Type)
+		return nil, model.Invalid("error-invalid-room-type", "%s is not a valid room type", in.Type)
 	}
 	var inTeam *model.Team
 	if in.TeamID != "" && in.team == nil {
@@ -162,22 +162,22 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 		}
 		t, err := s.store.TeamByID(ctx, in.TeamID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, model.Errf("error-team-not-found", "The \"teamId\" param provided does not match any team").
+			return nil, model.NotFound("error-team-not-found", "The \"teamId\" param provided does not match any team").
 				WithDetails(map[string]any{"method": method})
 		}
 		if err != nil {
 			return nil, internal("create room", err)
 		}
 		if !s.CanInRoom(ctx, user, t.RoomID, teamPerm) {
-			return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
+			return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
 		}
 		inTeam = t
 	} else if !s.Can(user, perm) {
-		return nil, model.Errf("error-not-allowed", "Not allowed")
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
-		return nil, model.Errf("error-invalid-name", "Invalid name")
+		return nil, model.Invalid("error-invalid-name", "Invalid name")
 	}
 	if err := s.validateRoomName(name); err != nil {
 		return nil, err
@@ -257,7 +257,7 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 }
 
 func errDuplicateName(name string) *model.Error {
-	return model.Errf("error-duplicate-channel-name", "A channel with name '%s' exists", name).
+	return model.Conflict("error-duplicate-channel-name", "A channel with name '%s' exists", name).
 		WithDetails(map[string]any{"channel_name": name})
 }
 
@@ -269,7 +269,7 @@ func (s *Service) validateRoomName(name string) error {
 	} else if text.ValidRoomName(name, s.settings.String("UTF8_Channel_Names_Validation")) {
 		return nil
 	}
-	return model.Errf("error-invalid-room-name", "%s is not a valid room name", name).
+	return model.Invalid("error-invalid-room-name", "%s is not a valid room name", name).
 		WithDetails(map[string]any{"channel_name": name})
 }
 
@@ -296,7 +296,7 @@ func (s *Service) usersByUsernames(ctx context.Context, names []string) ([]*mode
 	}
 	for _, n := range clean {
 		if !found[strings.ToLower(n)] {
-			return nil, model.Errf("error-invalid-user", "Invalid user %s", n).WithDetails(map[string]any{"username": n})
+			return nil, model.Invalid("error-invalid-user", "Invalid user %s", n).WithDetails(map[string]any{"username": n})
 		}
 	}
 	return users, nil

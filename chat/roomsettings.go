@@ -36,7 +36,7 @@ func (in RoomSettingsInput) empty() bool {
 
 // errEditRoom is Rocket.Chat's refusal of a settings change.
 func errEditRoom(reason, action string) *model.Error {
-	return model.Errf("error-action-not-allowed", "%s", reason).
+	return model.Forbidden("error-action-not-allowed", "%s", reason).
 		WithDetails(map[string]any{"method": "saveRoomSettings", "action": action})
 }
 
@@ -51,11 +51,11 @@ func errEditRoom(reason, action string) *model.Error {
 // the room only, without a system message. It returns the room as saved.
 func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID string, in RoomSettingsInput) (*model.Room, error) {
 	if user == nil {
-		return nil, model.Errf("error-invalid-user", "Invalid user")
+		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "saveRoomSettings"})
+		return nil, model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "saveRoomSettings"})
 	}
 	if err != nil {
 		return nil, internal("save room settings", err)
@@ -77,7 +77,7 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 	var newName string
 	if in.Name != nil {
 		if room.T == model.RoomDirect {
-			return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"function": "RocketChat.saveRoomdisplayName"})
+			return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"function": "RocketChat.saveRoomdisplayName"})
 		}
 		newName = strings.TrimSpace(*in.Name)
 		if newName != "" && newName != room.Name {
@@ -182,11 +182,11 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 // room of the new type.
 func (s *Service) checkRoomType(user *model.User, room *model.Room, t string) error {
 	if t != model.RoomChannel && t != model.RoomPrivate {
-		return model.Errf("error-invalid-room-type", "error-invalid-room-type").
+		return model.Invalid("error-invalid-room-type", "error-invalid-room-type").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType", "type": t})
 	}
 	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
-		return model.Errf("error-direct-room", "Can't change type of direct rooms").
+		return model.Invalid("error-direct-room", "Can't change type of direct rooms").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType"})
 	}
 	if t == model.RoomChannel && !s.Can(user, "create-c") {
@@ -203,7 +203,7 @@ func (s *Service) checkRoomType(user *model.User, room *model.Room, t string) er
 func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Room, name string, user *model.User, now model.Time) error {
 	if other, err := tx.RoomByName(ctx, name); err == nil && other.ID != room.ID {
 		if other.Archived {
-			return model.Errf("error-archived-duplicate-name", "There's an archived channel with name %s", name).
+			return model.Conflict("error-archived-duplicate-name", "There's an archived channel with name %s", name).
 				WithDetails(map[string]any{"function": "RocketChat.getValidRoomName", "channel_name": name})
 		}
 		return errDuplicateName(name)
@@ -212,7 +212,7 @@ func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Roo
 	}
 	// A room may not take a username either: both are handles in mentions and URLs.
 	if _, err := tx.UserByUsername(ctx, name); err == nil {
-		return model.Errf("error-duplicate-handle", "A room, team or user with name '%s' already exists", name).
+		return model.Conflict("error-duplicate-handle", "A room, team or user with name '%s' already exists", name).
 			WithDetails(map[string]any{"function": "RocketChat.updateRoomName", "handle": name})
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -302,20 +302,20 @@ func (s *Service) setArchived(ctx context.Context, user *model.User, roomID stri
 		method, perm = "unarchiveRoom", "unarchive-room"
 	}
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": method})
+		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": method})
 	}
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return model.Errf("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": method})
+		return model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": method})
 	}
 	if err != nil {
 		return internal(method, err)
 	}
 	if room.T == model.RoomDirect {
-		return model.Errf("error-direct-message-room", "rooms type: %s can not be archived", room.T).WithDetails(map[string]any{"method": method})
+		return model.Invalid("error-direct-message-room", "rooms type: %s can not be archived", room.T).WithDetails(map[string]any{"method": method})
 	}
 	if !s.CanInRoom(ctx, user, room.ID, perm) {
-		return model.Errf("error-not-authorized", "Not authorized").WithDetails(map[string]any{"method": method})
+		return model.Forbidden("error-not-authorized", "Not authorized").WithDetails(map[string]any{"method": method})
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		r, err := loadRoomTx(ctx, tx, roomID)

@@ -57,10 +57,10 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 		return nil, model.ErrBadParam("_id", "a valid id")
 	}
 	if in.Msg == "" && len(in.Attachments) == 0 {
-		return nil, model.Errf("error-invalid-params", "The message text or attachments are required")
+		return nil, model.Invalid("error-invalid-params", "The message text or attachments are required")
 	}
 	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Msg) > max {
-		return nil, model.Errf("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
+		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
 	var room *model.Room
 	if cached {
@@ -70,7 +70,7 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 	if !fromCache {
 		r, err := s.store.RoomByID(ctx, in.RoomID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, model.Errf("error-invalid-room", "Invalid room")
+			return nil, model.Invalid("error-invalid-room", "Invalid room")
 		}
 		if err != nil {
 			return nil, internal("send message", err)
@@ -89,7 +89,7 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 			if prev.RID == room.ID && prev.U.ID == user.ID {
 				return prev, nil
 			}
-			return nil, model.Errf("error-message-already-exists", "A message with this id already exists")
+			return nil, model.Conflict("error-message-already-exists", "A message with this id already exists")
 		}
 	}
 
@@ -132,7 +132,7 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 			return nil, err
 		}
 		if errors.Is(err, store.ErrConflict) {
-			return nil, model.Errf("error-message-already-exists", "A message with this id already exists")
+			return nil, model.Conflict("error-message-already-exists", "A message with this id already exists")
 		}
 		return nil, internal("send message", err)
 	}
@@ -165,7 +165,7 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 	}
 	if sub == nil {
 		if err := s.CanAccessRoom(ctx, user, room); err != nil {
-			return nil, model.Errf("error-not-allowed", "Not allowed")
+			return nil, model.Forbidden("error-not-allowed", "Not allowed")
 		}
 	}
 	if err := s.checkCanPost(user, room, sub); err != nil {
@@ -179,7 +179,7 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 		return nil, err
 	}
 	if impersonates && !s.canWithSub(user, sub, "message-impersonate") {
-		return nil, model.Errf("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
+		return nil, model.Forbidden("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
 	}
 	return sub, nil
 }
@@ -189,13 +189,13 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 // room), muted users cannot post.
 func (s *Service) checkCanPost(user *model.User, room *model.Room, sub *model.Subscription) error {
 	if room.Archived {
-		return model.Errf("error-room-archived", "Room is archived")
+		return model.Invalid("error-room-archived", "Room is archived")
 	}
 	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") && !contains(room.Unmuted, user.Username) {
-		return model.Errf("error-not-allowed", "You can't send messages because the room is readonly.")
+		return model.Forbidden("error-not-allowed", "You can't send messages because the room is readonly.")
 	}
 	if room.IsMuted(user.Username) {
-		return model.Errf("error-not-allowed", "You have been muted and cannot speak in this room")
+		return model.Forbidden("error-not-allowed", "You have been muted and cannot speak in this room")
 	}
 	return nil
 }
@@ -256,7 +256,7 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 	if msg.Tmid != "" {
 		parent, err = tx.MessageByID(ctx, msg.Tmid)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && parent.RID != room.ID) {
-			return model.Errf("error-invalid-message", "Invalid thread: the parent message does not exist in this room")
+			return model.Invalid("error-invalid-message", "Invalid thread: the parent message does not exist in this room")
 		}
 		if err != nil {
 			return err

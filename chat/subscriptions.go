@@ -111,7 +111,7 @@ func (s *Service) Subscription(ctx context.Context, user *model.User, roomID str
 	return sub, nil
 }
 
-var errInvalidSubscription = model.Errf("error-invalid-subscription", "Invalid subscription")
+var errInvalidSubscription = model.Invalid("error-invalid-subscription", "Invalid subscription")
 
 // updateOwnSubscription changes user's subscription to a room in one
 // transaction and emits SubscriptionChanged when fn reports a change.
@@ -146,7 +146,7 @@ func (s *Service) updateOwnSubscription(ctx context.Context, user *model.User, r
 // too; without, the alert stays on while unread threads remain.
 func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string, readThreads bool) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user")
+		return model.Invalid("error-invalid-user", "Invalid user")
 	}
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -156,7 +156,7 @@ func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string,
 		return internal("mark read", err)
 	}
 	if err := s.CanAccessRoom(ctx, user, room); err != nil {
-		return model.Errf("error-not-allowed", "Not allowed")
+		return model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
 		sub.Alert = sub.Alert && !readThreads && len(sub.TUnread) > 0
@@ -177,10 +177,10 @@ func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string,
 // and ls moves back to the message's time.
 func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, messageID string) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "unreadMessages"})
+		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "unreadMessages"})
 	}
-	notAllowed := model.Errf("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
-	noSub := model.Errf("error-subscription-not-found", "Subscription not found").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
+	notAllowed := model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
+	noSub := model.NotFound("error-subscription-not-found", "Subscription not found").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
 	var from *model.Message
 	if messageID != "" {
 		m, err := s.store.MessageByID(ctx, messageID)
@@ -216,9 +216,9 @@ func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 // SetFavorite stars or unstars a room in user's list (the subscription's f).
 func (s *Service) SetFavorite(ctx context.Context, user *model.User, roomID string, favorite bool) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "toggleFavorite"})
+		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "toggleFavorite"})
 	}
-	notMember := model.Errf("error-invalid-subscription", "You must be part of a room to favorite it").WithDetails(map[string]any{"method": "toggleFavorite"})
+	notMember := model.Invalid("error-invalid-subscription", "You must be part of a room to favorite it").WithDetails(map[string]any{"method": "toggleFavorite"})
 	return s.updateOwnSubscription(ctx, user, roomID, notMember, func(sub *model.Subscription, _ model.Time) (bool, error) {
 		if sub.Favorite == favorite {
 			return false, nil
@@ -231,7 +231,7 @@ func (s *Service) SetFavorite(ctx context.Context, user *model.User, roomID stri
 // OpenRoom shows a room in user's room list again (the subscription's open).
 func (s *Service) OpenRoom(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "openRoom"})
+		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "openRoom"})
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, _ model.Time) (bool, error) {
 		if sub.Open {
@@ -246,7 +246,7 @@ func (s *Service) OpenRoom(ctx context.Context, user *model.User, roomID string)
 // leaving it; a new message opens it again.
 func (s *Service) HideRoom(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "hideRoom"})
+		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "hideRoom"})
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, _ model.Time) (bool, error) {
 		if !sub.Open && !sub.Alert {

@@ -23,7 +23,7 @@ import (
 // TeamRef names a team by id or, when ID is empty, by name.
 type TeamRef struct{ ID, Name string }
 
-func errTeamNotFound() *model.Error { return model.Bare("team-does-not-exist") }
+func errTeamNotFound() *model.Error { return model.Bare(model.KindNotFound, "team-does-not-exist") }
 
 // FindTeam returns the team ref names: teamId first, then teamName.
 func (s *Service) FindTeam(ctx context.Context, ref TeamRef) (*model.Team, error) {
@@ -83,21 +83,21 @@ func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput
 		return nil, model.ErrUnauthorized
 	}
 	if in.Type != model.TeamPublic && in.Type != model.TeamPrivate {
-		return nil, model.Errf("error-invalid-params", "The 'type' param must be 0 or 1")
+		return nil, model.Invalid("error-invalid-params", "The 'type' param must be 0 or 1")
 	}
 	if in.Name != "" {
 		if _, err := s.store.UserByUsername(ctx, in.Name); err == nil {
-			return nil, model.Bare("team-name-already-exists")
+			return nil, model.Bare(model.KindConflict, "team-name-already-exists")
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, internal("create team", err)
 		}
 		if _, err := s.store.TeamByName(ctx, in.Name); err == nil {
-			return nil, model.Bare("team-name-already-exists")
+			return nil, model.Bare(model.KindConflict, "team-name-already-exists")
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, internal("create team", err)
 		}
 		if _, err := s.store.RoomByName(ctx, in.Name); err == nil {
-			return nil, model.Bare("room-name-already-exists")
+			return nil, model.Bare(model.KindConflict, "room-name-already-exists")
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, internal("create team", err)
 		}
@@ -106,7 +106,7 @@ func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput
 	if in.Owner != "" {
 		o, err := s.store.UserByID(ctx, in.Owner)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, model.Bare("error-team-creation")
+			return nil, model.Bare(model.KindInvalid, "error-team-creation")
 		}
 		if err != nil {
 			return nil, internal("create team", err)
@@ -136,7 +136,7 @@ func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput
 	})
 	if err != nil {
 		if _, ok := model.AsError(err); ok {
-			return nil, model.Bare("error-team-creation")
+			return nil, model.Bare(model.KindInvalid, "error-team-creation")
 		}
 		return nil, err
 	}
@@ -178,7 +178,7 @@ func insertTeamTx(ctx context.Context, tx store.Tx, team *model.Team, room *mode
 	team.RoomID = room.ID
 	if err := tx.InsertTeam(ctx, team); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return model.Bare("team-name-already-exists")
+			return model.Bare(model.KindConflict, "team-name-already-exists")
 		}
 		return err
 	}
@@ -329,7 +329,7 @@ func syncTeamNameTx(ctx context.Context, tx store.Tx, room *model.Room, now mode
 	t.Name, t.Type, t.UpdatedAt = room.Name, teamType(room.T), now
 	if err := tx.UpdateTeam(ctx, t); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return model.Bare("team-name-already-exists")
+			return model.Bare(model.KindConflict, "team-name-already-exists")
 		}
 		return err
 	}
@@ -342,13 +342,13 @@ func (s *Service) TeamInfo(ctx context.Context, user *model.User, ref TeamRef) (
 	t, err := s.FindTeam(ctx, ref)
 	if err != nil {
 		if errors.Is(err, errTeamNotFound()) {
-			return nil, model.Bare("Team not found")
+			return nil, model.Bare(model.KindInvalid, "Team not found")
 		}
 		return nil, err
 	}
 	room, err := s.store.RoomByID(ctx, t.RoomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Bare("Room not found")
+		return nil, model.Bare(model.KindInvalid, "Room not found")
 	}
 	if err != nil {
 		return nil, internal("team info", err)
@@ -485,7 +485,7 @@ func (s *Service) AddTeamMembers(ctx context.Context, actor *model.User, team *m
 	for i, m := range members {
 		u, err := s.store.UserByID(ctx, m.UserID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Bare("invalid-user")
+			return model.Bare(model.KindInvalid, "invalid-user")
 		}
 		if err != nil {
 			return internal("add team members", err)
@@ -496,7 +496,7 @@ func (s *Service) AddTeamMembers(ctx context.Context, actor *model.User, team *m
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		room, err := tx.RoomByID(ctx, team.RoomID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Bare("invalid-room")
+			return model.Bare(model.KindInvalid, "invalid-room")
 		}
 		if err != nil {
 			return err
@@ -568,7 +568,7 @@ func (s *Service) UpdateTeamMember(ctx context.Context, actor *model.User, team 
 		return model.ErrUnauthorized
 	}
 	if m.UserID == "" {
-		return model.Bare("invalid-user")
+		return model.Bare(model.KindInvalid, "invalid-user")
 	}
 	now := s.nowTime()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -609,7 +609,7 @@ func (s *Service) RemoveTeamMember(ctx context.Context, actor *model.User, team 
 	}
 	u, err := s.store.UserByID(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && !u.Active {
-		return model.Bare("invalid-user")
+		return model.Bare(model.KindInvalid, "invalid-user")
 	}
 	if err != nil {
 		return internal("remove team member", err)
@@ -635,7 +635,7 @@ func (s *Service) leaveTeam(ctx context.Context, by *model.User, team *model.Tea
 			return err
 		}
 		if tm == nil && sub == nil {
-			return model.Bare("member-does-not-exist")
+			return model.Bare(model.KindNotFound, "member-does-not-exist")
 		}
 		if tm != nil {
 			if tm.HasRole(RoleOwner) {
@@ -644,7 +644,7 @@ func (s *Service) leaveTeam(ctx context.Context, by *model.User, team *model.Tea
 					return err
 				}
 				if owners == 1 {
-					return model.Bare("last-owner-can-not-be-removed")
+					return model.Bare(model.KindInvalid, "last-owner-can-not-be-removed")
 				}
 			}
 			if err := tx.DeleteTeamMember(ctx, team.ID, u.ID); err != nil {
@@ -717,7 +717,7 @@ func (s *Service) removeUserFromRoomTx(ctx context.Context, tx store.Tx, roomID 
 // announced in the main room (user-added-room-to-team).
 func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *model.Team, roomIDs []string) ([]*model.Room, error) {
 	if !s.CanInRoom(ctx, actor, team.RoomID, "move-room-to-team") {
-		return nil, model.Bare("error-no-permission-team-channel")
+		return nil, model.Bare(model.KindForbidden, "error-no-permission-team-channel")
 	}
 	var ids []string
 	for _, id := range roomIDs {
@@ -730,23 +730,23 @@ func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *mod
 		return nil, internal("add team rooms", err)
 	}
 	if len(rooms) < len(ids) {
-		return nil, model.Bare("invalid-room")
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	for _, r := range rooms {
 		if s.CanAccessRoom(ctx, actor, r) != nil {
-			return nil, model.Bare("invalid-room")
+			return nil, model.Bare(model.KindInvalid, "invalid-room")
 		}
 	}
 	for _, r := range rooms {
 		if r.TeamID != "" {
-			return nil, model.Bare("room-already-on-team")
+			return nil, model.Bare(model.KindConflict, "room-already-on-team")
 		}
 		sub, err := subscriptionOf(ctx, s.store, r.ID, actor.ID)
 		if err != nil {
 			return nil, internal("add team rooms", err)
 		}
 		if sub == nil || !sub.HasRole(RoleOwner) {
-			return nil, model.Bare("error-no-owner-channel")
+			return nil, model.Bare(model.KindInvalid, "error-no-owner-channel")
 		}
 	}
 	now := s.nowTime()
@@ -763,7 +763,7 @@ func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *mod
 				return err
 			}
 			if r.TeamID != "" {
-				return model.Bare("room-already-on-team")
+				return model.Bare(model.KindConflict, "room-already-on-team")
 			}
 			if r.T == model.RoomChannel {
 				if err := s.systemNotice(ctx, tx, main, "user-added-room-to-team", r.Name, actor, now, nil); err != nil {
@@ -797,16 +797,16 @@ func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *m
 	canAny := s.CanInRoom(ctx, actor, team.RoomID, "view-all-team-channels")
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Bare("invalid-room")
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if err != nil {
 		return nil, internal("remove team room", err)
 	}
 	if !canAny && s.CanAccessRoom(ctx, actor, room) != nil {
-		return nil, model.Bare("invalid-room")
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if room.TeamID != team.ID || room.TeamMain {
-		return nil, model.Bare("room-not-on-that-team")
+		return nil, model.Bare(model.KindInvalid, "room-not-on-that-team")
 	}
 	now := s.nowTime()
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -815,7 +815,7 @@ func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *m
 			return err
 		}
 		if r.TeamID != team.ID || r.TeamMain {
-			return model.Bare("room-not-on-that-team")
+			return model.Bare(model.KindInvalid, "room-not-on-that-team")
 		}
 		r.TeamID, r.TeamDefault = "", false
 		if err := saveRoom(ctx, tx, r, now); err != nil {
@@ -848,13 +848,13 @@ func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *m
 func (s *Service) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID string, isDefault bool) (*model.Room, error) {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Bare("invalid-room")
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if err != nil {
 		return nil, internal("update team room", err)
 	}
 	if room.TeamID == "" {
-		return nil, model.Bare("room-not-on-team")
+		return nil, model.Bare(model.KindInvalid, "room-not-on-team")
 	}
 	team, err := s.FindTeam(ctx, TeamRef{ID: room.TeamID})
 	if err != nil {
@@ -864,7 +864,7 @@ func (s *Service) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID 
 		return nil, model.ErrUnauthorized
 	}
 	if !s.CanInRoom(ctx, actor, team.RoomID, "view-all-team-channels") && s.CanAccessRoom(ctx, actor, room) != nil {
-		return nil, model.Bare("invalid-room")
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	now := s.nowTime()
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -922,7 +922,7 @@ func (s *Service) checkTeamVisible(ctx context.Context, user *model.User, team *
 		return nil
 	}
 	if _, err := s.store.TeamMember(ctx, team.ID, user.ID); errors.Is(err, store.ErrNotFound) {
-		return model.Bare("user-not-on-private-team")
+		return model.Bare(model.KindInvalid, "user-not-on-private-team")
 	} else if err != nil {
 		return internal("team rooms", err)
 	}
@@ -1068,7 +1068,7 @@ func (s *Service) dropTeam(ctx context.Context, actor *model.User, team *model.T
 			perm = "delete-p"
 		}
 		if !s.CanInRoom(ctx, actor, r.ID, perm) {
-			return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+			return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 		}
 	}
 	now := s.nowTime()

@@ -27,11 +27,11 @@ func (s *Service) UpdateTeam(ctx context.Context, actor *model.User, team *model
 		return model.ErrUnauthorized
 	}
 	if in.Type != nil && *in.Type != model.TeamPublic && *in.Type != model.TeamPrivate {
-		return model.Errf("error-invalid-params", "The 'type' param must be 0 or 1")
+		return model.Invalid("error-invalid-params", "The 'type' param must be 0 or 1")
 	}
 	main, err := s.store.RoomByID(ctx, team.RoomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return model.Bare("invalid-room")
+		return model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if err != nil {
 		return internal("update team", err)
@@ -94,20 +94,20 @@ func (s *Service) ConvertRoomToTeam(ctx context.Context, actor *model.User, room
 		return nil, model.ErrUnauthorized
 	}
 	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
-		return nil, model.Bare("invalid-room")
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if _, err := s.store.UserByUsername(ctx, room.Name); err == nil {
-		return nil, model.Bare("team-name-already-exists")
+		return nil, model.Bare(model.KindConflict, "team-name-already-exists")
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, internal("convert to team", err)
 	}
 	if _, err := s.store.TeamByName(ctx, room.Name); err == nil {
-		return nil, model.Bare("team-name-already-exists")
+		return nil, model.Bare(model.KindConflict, "team-name-already-exists")
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, internal("convert to team", err)
 	}
 	if room.TeamID != "" {
-		return nil, model.Bare("room-already-on-team")
+		return nil, model.Bare(model.KindConflict, "room-already-on-team")
 	}
 	now := s.nowTime()
 	team := &model.Team{
@@ -120,7 +120,7 @@ func (s *Service) ConvertRoomToTeam(ctx context.Context, actor *model.User, room
 			return err
 		}
 		if r.TeamID != "" {
-			return model.Bare("room-already-on-team")
+			return model.Bare(model.KindConflict, "room-already-on-team")
 		}
 		subs, _, err := tx.SubscriptionsOfRoom(ctx, r.ID, store.MemberQuery{}, store.Page{})
 		if err != nil {
@@ -207,12 +207,12 @@ func (s *Service) AutocompleteTeams(ctx context.Context, user *model.User, name 
 // a case-insensitive substring of the name or fname.
 func (s *Service) TeamChildren(ctx context.Context, user *model.User, team *model.Team, filter, kind string, p Page) ([]*model.Room, int, error) {
 	if _, err := s.store.RoomByID(ctx, team.RoomID); errors.Is(err, store.ErrNotFound) {
-		return nil, 0, model.Bare("error-invalid-team-no-main-room")
+		return nil, 0, model.Bare(model.KindInvalid, "error-invalid-team-no-main-room")
 	} else if err != nil {
 		return nil, 0, internal("team children", err)
 	}
 	if _, err := s.store.TeamMember(ctx, team.ID, user.ID); errors.Is(err, store.ErrNotFound) {
-		return nil, 0, model.Bare("error-invalid-team-not-a-member")
+		return nil, 0, model.Bare(model.KindInvalid, "error-invalid-team-not-a-member")
 	} else if err != nil {
 		return nil, 0, internal("team children", err)
 	}
@@ -299,13 +299,13 @@ func (s *Service) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief
 func (s *Service) EraseRoomByID(ctx context.Context, actor *model.User, roomID string) error {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return model.Errf("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "eraseRoom"})
+		return model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
 	if err != nil {
 		return internal("delete room", err)
 	}
 	if room.TeamMain {
-		return model.Errf("error-cannot-delete-team-channel", "Cannot delete a team channel").WithDetails(map[string]any{"method": "eraseRoom"})
+		return model.Invalid("error-cannot-delete-team-channel", "Cannot delete a team channel").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
 	return s.eraseRoom(ctx, actor, room)
 }
@@ -335,13 +335,13 @@ func updateDiscussionTopicsTx(ctx context.Context, tx store.Tx, roomID, oldName,
 func (s *Service) TeamOfRoom(ctx context.Context, roomID string) (*model.Team, error) {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Bare("invalid-room")
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if err != nil {
 		return nil, internal("team of room", err)
 	}
 	if room.TeamID == "" {
-		return nil, model.Bare("room-not-on-team")
+		return nil, model.Bare(model.KindInvalid, "room-not-on-team")
 	}
 	return s.FindTeam(ctx, TeamRef{ID: room.TeamID})
 }

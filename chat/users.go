@@ -41,7 +41,7 @@ func (s *Service) AvatarURL(username string) string {
 // admin role needs assign-admin-role, and every role must exist.
 func (s *Service) CreateUser(ctx context.Context, actor *model.User, in NewUserInput) (*model.User, error) {
 	if !s.Can(actor, "create-user") {
-		return nil, model.Errf("error-action-not-allowed", "Adding user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
+		return nil, model.Forbidden("error-action-not-allowed", "Adding user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
 	}
 	if err := s.checkRoles(ctx, actor, nil, in.Roles); err != nil {
 		return nil, err
@@ -78,11 +78,11 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 	}
 	for _, r := range roles {
 		if !ids[r] {
-			return model.Errf("error-action-not-allowed", "The field Roles consist invalid role id").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+			return model.Forbidden("error-action-not-allowed", "The field Roles consist invalid role id").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
 		}
 	}
 	if contains(roles, "admin") && !contains(old, "admin") && !s.Can(actor, "assign-admin-role") {
-		return model.Errf("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_admin"})
+		return model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_admin"})
 	}
 	changed := len(roles) != len(old)
 	for _, r := range roles {
@@ -95,7 +95,7 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 		changed = len(roles) > 1 || (len(roles) == 1 && roles[0] != "user")
 	}
 	if changed && !s.Can(actor, "assign-roles") {
-		return model.Errf("error-action-not-allowed", "Assign roles is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+		return model.Forbidden("error-action-not-allowed", "Assign roles is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
 	}
 	return nil
 }
@@ -108,7 +108,7 @@ func (s *Service) checkUsernameAllowed(username string) error {
 	for _, id := range []string{"Accounts_BlockedUsernameList", "Accounts_SystemBlockedUsernameList"} {
 		for _, b := range strings.Split(s.settings.String(id), ",") {
 			if b = strings.TrimSpace(b); b != "" && strings.EqualFold(b, username) {
-				return model.Errf("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
 			}
 		}
 	}
@@ -124,12 +124,12 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 		return nil, model.ErrMissingParam("username")
 	}
 	if !text.ValidUsername(username, s.settings.String("UTF8_User_Names_Validation")) {
-		return nil, model.Errf("error-input-is-not-a-valid-field", "%s is not a valid username", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": username, "field": "Username"})
+		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": username, "field": "Username"})
 	}
 	email := strings.TrimSpace(in.Email)
 	if email != "" {
 		if !validEmail(email) {
-			return nil, model.Errf("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "email": email})
+			return nil, model.Invalid("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "email": email})
 		}
 	}
 	if in.Password != "" {
@@ -174,11 +174,11 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.UserByUsername(ctx, username); err == nil {
-			return model.Errf("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
+			return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
 		}
 		if email != "" {
 			if _, err := tx.UserByEmail(ctx, email); err == nil {
-				return model.Errf("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": email})
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": email})
 			}
 		}
 		if in.AdminIfFirst && !contains(u.Roles, "admin") {
@@ -192,7 +192,7 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 		}
 		if err := tx.InsertUser(ctx, u); err != nil {
 			if errors.Is(err, store.ErrConflict) {
-				return model.Errf("error-field-unavailable", "%s is already in use :(", username)
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", username)
 			}
 			return err
 		}
@@ -255,10 +255,10 @@ func (s *Service) checkPasswordPolicy(pw string) error {
 		return nil
 	}
 	if min := s.settings.Int("Accounts_Password_Policy_MinLength"); min > 0 && len([]rune(pw)) < min {
-		return model.Errf("error-password-policy-not-met-minLength", "The password does not meet the minimum length password policy.")
+		return model.Invalid("error-password-policy-not-met-minLength", "The password does not meet the minimum length password policy.")
 	}
 	if max := s.settings.Int("Accounts_Password_Policy_MaxLength"); max > 0 && len([]rune(pw)) > max {
-		return model.Errf("error-password-policy-not-met-maxLength", "The password does not meet the maximum length password policy.")
+		return model.Invalid("error-password-policy-not-met-maxLength", "The password does not meet the maximum length password policy.")
 	}
 	return nil
 }

@@ -34,10 +34,10 @@ func (s *Service) FindUser(ctx context.Context, l UserLookup) (*model.User, erro
 	case strings.TrimSpace(l.Username) != "":
 		u, err = s.store.UserByUsername(ctx, strings.TrimPrefix(strings.TrimSpace(l.Username), "@"))
 	default:
-		return nil, model.Errf("error-user-param-not-provided", "The required \"userId\" or \"username\" param was not provided")
+		return nil, model.Invalid("error-user-param-not-provided", "The required \"userId\" or \"username\" param was not provided")
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-user", "The required \"userId\" or \"username\" param provided does not match any users")
+		return nil, model.Invalid("error-invalid-user", "The required \"userId\" or \"username\" param provided does not match any users")
 	}
 	if err != nil {
 		return nil, internal("find user", err)
@@ -70,12 +70,12 @@ type UserInfo struct {
 // GetUserInfo implements users.info.
 func (s *Service) GetUserInfo(ctx context.Context, actor *model.User, l UserLookup, withRooms bool) (*UserInfo, error) {
 	if l.Empty() {
-		return nil, model.Errf("error-invalid-params", "Invalid search query.")
+		return nil, model.Invalid("error-invalid-params", "Invalid search query.")
 	}
 	u, err := s.FindUser(ctx, l)
 	if err != nil {
 		if e, ok := model.AsError(err); ok && e.Type == "error-invalid-user" {
-			return nil, model.Errf("error-invalid-user", "User not found.")
+			return nil, model.Invalid("error-invalid-user", "User not found.")
 		}
 		return nil, err
 	}
@@ -164,10 +164,10 @@ type RegisterInput struct {
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, error) {
 	switch s.settings.String("Accounts_RegistrationForm") {
 	case "Disabled":
-		return nil, model.Errf("error-user-registration-disabled", "User registration is disabled").WithDetails(map[string]any{"method": "registerUser"})
+		return nil, model.Invalid("error-user-registration-disabled", "User registration is disabled").WithDetails(map[string]any{"method": "registerUser"})
 	case "Secret URL":
 		if in.Secret == "" || in.Secret != s.settings.String("Accounts_RegistrationForm_SecretURL") {
-			return nil, model.Errf("error-user-registration-secret", "User registration is only allowed via Secret URL").WithDetails(map[string]any{"method": "registerUser"})
+			return nil, model.Invalid("error-user-registration-secret", "User registration is only allowed via Secret URL").WithDetails(map[string]any{"method": "registerUser"})
 		}
 	}
 	switch {
@@ -181,10 +181,10 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, 
 		return nil, model.ErrMissingParam("name")
 	}
 	if err := s.checkUsernameAllowed(in.Username); err != nil {
-		return nil, model.Errf(model.ErrUsernameTaken.Type, "Username is already in use")
+		return nil, model.Conflict(model.ErrUsernameTaken.Type, "Username is already in use")
 	}
 	if _, err := s.store.UserByUsername(ctx, strings.TrimSpace(in.Username)); err == nil {
-		return nil, model.Errf(model.ErrUsernameTaken.Type, "Username is already in use")
+		return nil, model.Conflict(model.ErrUsernameTaken.Type, "Username is already in use")
 	}
 	var roles []string
 	for _, r := range strings.Split(s.settings.String("Accounts_Registration_Users_Default_Roles"), ",") {
@@ -246,14 +246,14 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 	}
 	editingSelf := userID == actor.ID
 	if in.Verified != nil && *in.Verified && editingSelf {
-		return nil, model.Errf("error-action-not-allowed", "Editing email verification is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
+		return nil, model.Forbidden("error-action-not-allowed", "Editing email verification is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
 	}
 	if !editingSelf && !s.Can(actor, "edit-other-user-info") {
-		return nil, model.Errf("error-action-not-allowed", "Editing user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
+		return nil, model.Forbidden("error-action-not-allowed", "Editing user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
 	}
 	u, err := s.store.UserByID(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-user", "Invalid user")
+		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
 	if err != nil {
 		return nil, internal("update user", err)
@@ -264,7 +264,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 		}
 	}
 	if in.Username != nil && *in.Username != "" && !text.ValidUsername(*in.Username, s.settings.String("UTF8_User_Names_Validation")) {
-		return nil, model.Errf("error-input-is-not-a-valid-field", "%s is not a valid username", *in.Username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": *in.Username, "field": "Username"})
+		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", *in.Username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": *in.Username, "field": "Username"})
 	}
 	if err := s.validateUserEditing(actor, u, in.Username, in.Name, in.Email, in.StatusText, in.Password); err != nil {
 		return nil, err
@@ -285,7 +285,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 		ch.logout = !editingSelf
 	}
 	if in.Active != nil && !s.Can(actor, "edit-other-user-active-status") {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "setUserActiveStatus"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "setUserActiveStatus"})
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.UserByID(ctx, userID)
@@ -301,7 +301,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-user", "Invalid user")
+		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
 	if err != nil {
 		return nil, internal("update user", err)
@@ -325,7 +325,7 @@ func (s *Service) validateUserEditing(actor, u *model.User, username, name, emai
 	otherInfo := s.Can(actor, "edit-other-user-info")
 	otherPassword := s.Can(actor, "edit-other-user-password")
 	deny := func(reason string) error {
-		return model.Errf("error-action-not-allowed", "%s", reason).WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Update_user"})
+		return model.Forbidden("error-action-not-allowed", "%s", reason).WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Update_user"})
 	}
 	if !s.settings.Bool("Accounts_AllowUserProfileChange") && !otherInfo && !otherPassword {
 		return deny("Edit user profile is not allowed")
@@ -359,12 +359,12 @@ func (s *Service) applyProfileChange(ctx context.Context, tx store.Tx, u *model.
 	if ch.username != nil && strings.TrimSpace(*ch.username) != "" && strings.TrimSpace(*ch.username) != u.Username {
 		nu := strings.TrimSpace(*ch.username)
 		if other, err := tx.UserByUsername(ctx, nu); err == nil && other.ID != u.ID {
-			return model.Errf("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUser"})
+			return model.Invalid("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUser"})
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 		if s.checkUsernameAllowed(nu) != nil && !strings.EqualFold(nu, u.Username) {
-			return model.Errf("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUser"})
+			return model.Invalid("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUser"})
 		}
 		prevUsername = u.Username
 		u.Username = nu
@@ -377,11 +377,11 @@ func (s *Service) applyProfileChange(ctx context.Context, tx store.Tx, u *model.
 	if ch.email != nil && strings.TrimSpace(*ch.email) != "" {
 		email := strings.ToLower(strings.TrimSpace(*ch.email))
 		if !validEmail(email) {
-			return model.Errf("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "setEmail", "email": email})
+			return model.Invalid("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "setEmail", "email": email})
 		}
 		if u.Email() != email {
 			if other, err := tx.UserByEmail(ctx, email); err == nil && other.ID != u.ID {
-				return model.Errf("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "setEmail", "field": email})
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "setEmail", "field": email})
 			} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
@@ -441,7 +441,7 @@ func (s *Service) applyProfileChange(ctx context.Context, tx store.Tx, u *model.
 	u.UpdatedAt = now
 	if err := tx.UpdateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return model.Errf("error-field-unavailable", "Username or e-mail is already in use")
+			return model.Conflict("error-field-unavailable", "Username or e-mail is already in use")
 		}
 		return err
 	}
@@ -527,7 +527,7 @@ type OwnInfoInput struct {
 // every other session; keepTokenHash names the caller's token to keep.
 func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in OwnInfoInput, keepTokenHash string) (*model.User, error) {
 	if !s.settings.Bool("Accounts_AllowUserProfileChange") {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "saveUserProfile"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "saveUserProfile"})
 	}
 	u, err := s.store.UserByID(ctx, actor.ID)
 	if err != nil {
@@ -542,31 +542,31 @@ func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in 
 	}
 	if (in.Email != nil && *in.Email != "") || in.NewPassword != "" {
 		if in.CurrentPassword == "" {
-			return nil, model.Errf("totp-required", "TOTP Required").WithDetails(map[string]any{"method": "password", "codeGenerated": false, "availableMethods": []string{"password"}})
+			return nil, model.Invalid("totp-required", "TOTP Required").WithDetails(map[string]any{"method": "password", "codeGenerated": false, "availableMethods": []string{"password"}})
 		}
 		hash, err := s.store.PasswordHash(ctx, u.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, internal("check password", err)
 		}
 		if !auth.CheckDigest(hash, in.CurrentPassword) {
-			return nil, model.Errf("totp-invalid", "TOTP Invalid").WithDetails(map[string]any{"method": "password"})
+			return nil, model.Invalid("totp-invalid", "TOTP Invalid").WithDetails(map[string]any{"method": "password"})
 		}
 	}
 	if in.Username != nil && *in.Username != "" && *in.Username != u.Username &&
 		!text.ValidUsername(*in.Username, s.settings.String("UTF8_User_Names_Validation")) {
-		return nil, model.Errf("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUserProfile"})
+		return nil, model.Invalid("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUserProfile"})
 	}
 	if in.Bio != nil && len([]rune(*in.Bio)) > 260 {
-		return nil, model.Errf("error-bio-size-exceeded", "Bio size exceeds 260 characters").WithDetails(map[string]any{"method": "saveUserProfile"})
+		return nil, model.Invalid("error-bio-size-exceeded", "Bio size exceeds 260 characters").WithDetails(map[string]any{"method": "saveUserProfile"})
 	}
 	if in.Nickname != nil && len([]rune(*in.Nickname)) > 120 {
-		return nil, model.Errf("error-nickname-size-exceeded", "Nickname size exceeds 120 characters").WithDetails(map[string]any{"method": "saveUserProfile"})
+		return nil, model.Invalid("error-nickname-size-exceeded", "Nickname size exceeds 120 characters").WithDetails(map[string]any{"method": "saveUserProfile"})
 	}
 	ch := profileChange{email: in.Email, name: in.Name, username: in.Username, nickname: in.Nickname, bio: in.Bio,
 		statusText: in.StatusText, customFields: in.CustomFields}
 	if in.NewPassword != "" && s.settings.Bool("Accounts_AllowPasswordChange") {
 		if auth.CheckDigest(storedPasswordHash(ctx, s, u.ID), auth.Digest(in.NewPassword)) {
-			return nil, model.Errf("error-password-same-as-current", "Entered password same as current password").WithDetails(map[string]any{"method": "saveUserProfile"})
+			return nil, model.Invalid("error-password-same-as-current", "Entered password same as current password").WithDetails(map[string]any{"method": "saveUserProfile"})
 		}
 		if err := s.checkPasswordPolicy(in.NewPassword); err != nil {
 			return nil, err
@@ -615,7 +615,7 @@ func (s *Service) SetActiveStatus(ctx context.Context, actor *model.User, userID
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Errf("error-invalid-user", "User not found")
+			return model.Invalid("error-invalid-user", "User not found")
 		}
 		if err != nil {
 			return err
@@ -641,7 +641,7 @@ func (s *Service) setActiveTx(ctx context.Context, tx store.Tx, u *model.User, a
 				return err
 			}
 			if n <= 1 {
-				return model.Errf("error-action-not-allowed", "Leaving the app without an active admin is not allowed").WithDetails(map[string]any{"method": "removeUserFromRole", "action": "Remove_last_admin"})
+				return model.Forbidden("error-action-not-allowed", "Leaving the app without an active admin is not allowed").WithDetails(map[string]any{"method": "removeUserFromRole", "action": "Remove_last_admin"})
 			}
 		}
 		owned, err := s.soleOwnedRooms(ctx, tx, u.ID)
@@ -735,7 +735,7 @@ func errLastOwner(owned []ownedRoom) error {
 			remove = append(remove, o.room.Name)
 		}
 	}
-	return model.Errf("user-last-owner", "").WithDetails(map[string]any{"shouldChangeOwner": change, "shouldBeRemoved": remove})
+	return model.Invalid("user-last-owner", "").WithDetails(map[string]any{"shouldChangeOwner": change, "shouldBeRemoved": remove})
 }
 
 // makeOwner adds the owner role to a member's subscription.
@@ -769,13 +769,13 @@ func (s *Service) DeleteUser(ctx context.Context, actor *model.User, userID stri
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Errf("error-invalid-user", "Invalid user to delete").WithDetails(map[string]any{"method": "deleteUser"})
+			return model.Invalid("error-invalid-user", "Invalid user to delete").WithDetails(map[string]any{"method": "deleteUser"})
 		}
 		if err != nil {
 			return err
 		}
 		if u.Type == model.UserTypeApp {
-			return model.Errf("error-cannot-delete-app-user", "Deleting app user is not allowed").WithDetails(map[string]any{"method": "deleteUser"})
+			return model.Invalid("error-cannot-delete-app-user", "Deleting app user is not allowed").WithDetails(map[string]any{"method": "deleteUser"})
 		}
 		if u.HasRole("admin") {
 			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, store.Page{Count: 1})
@@ -783,7 +783,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor *model.User, userID stri
 				return err
 			}
 			if n <= 1 {
-				return model.Errf("error-action-not-allowed", "Leaving the app without admins is not allowed").WithDetails(map[string]any{"method": "deleteUser", "action": "Remove_last_admin"})
+				return model.Forbidden("error-action-not-allowed", "Leaving the app without admins is not allowed").WithDetails(map[string]any{"method": "deleteUser", "action": "Remove_last_admin"})
 			}
 		}
 		owned, err := s.soleOwnedRooms(ctx, tx, u.ID)
@@ -884,10 +884,10 @@ func visibleStatusOf(u *model.User) string {
 // for holders of edit-other-user-info.
 func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target UserLookup, status string, message *string) error {
 	if !s.settings.Bool("Accounts_AllowUserStatusMessageChange") {
-		return model.Errf("error-not-allowed", "Change status is not allowed").WithDetails(map[string]any{"method": "users.setStatus"})
+		return model.Forbidden("error-not-allowed", "Change status is not allowed").WithDetails(map[string]any{"method": "users.setStatus"})
 	}
 	if status == "" && message == nil {
-		return model.Errf("error-invalid-params", "The 'status' or 'message' param is required")
+		return model.Invalid("error-invalid-params", "The 'status' or 'message' param is required")
 	}
 	uid := actor.ID
 	if !lookupIsActor(actor, target) {
@@ -907,11 +907,11 @@ func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target U
 			def = status
 		case model.StatusOffline:
 			if !s.settings.Bool("Accounts_AllowInvisibleStatusOption") {
-				return model.Errf("error-status-not-allowed", "Invisible status is disabled").WithDetails(map[string]any{"method": "users.setStatus"})
+				return model.Invalid("error-status-not-allowed", "Invisible status is disabled").WithDetails(map[string]any{"method": "users.setStatus"})
 			}
 			def = model.StatusInvisible
 		default:
-			return model.Errf("error-invalid-status", "Valid status types include online, away, offline, and busy.").WithDetails(map[string]any{"method": "users.setStatus"})
+			return model.Invalid("error-invalid-status", "Valid status types include online, away, offline, and busy.").WithDetails(map[string]any{"method": "users.setStatus"})
 		}
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -994,7 +994,7 @@ func (s *Service) ResetAvatar(ctx context.Context, actor *model.User, target Use
 	self := uid == actor.ID
 	if !(self && s.settings.Bool("Accounts_AllowUserAvatarChange")) &&
 		!s.Can(actor, "edit-other-user-avatar") && !s.Can(actor, "manage-moderation-actions") {
-		return model.Errf("error-not-allowed", "Reset avatar is not allowed").WithDetails(map[string]any{"method": "users.resetAvatar"})
+		return model.Forbidden("error-not-allowed", "Reset avatar is not allowed").WithDetails(map[string]any{"method": "users.resetAvatar"})
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, uid)

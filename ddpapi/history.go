@@ -101,7 +101,7 @@ func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (a
 		return nil, matchFailed("tmid")
 	}
 	if q.Limit > maxThreadLimit {
-		return nil, methodErr("error-not-allowed", "max limit: 100", "getThreadMessages")
+		return nil, model.Forbidden("error-not-allowed", "max limit: 100").InMethod()
 	}
 	user := call.User()
 	thread, err := m.chat.GetMessage(ctx, user, q.Tmid)
@@ -110,7 +110,7 @@ func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (a
 	}
 	if err != nil {
 		if _, domain := model.AsError(err); domain {
-			return nil, methodErr("error-not-allowed", "Not allowed", "getThreadMessages")
+			return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 		}
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (a
 	})
 	if err != nil {
 		if e, domain := model.AsError(err); domain && e.Type == "error-not-allowed" {
-			return nil, methodErr("error-not-allowed", e.Reason, "getThreadMessages")
+			return nil, model.Forbidden("error-not-allowed", "%s", e.Reason).InMethod()
 		}
 		return nil, err
 	}

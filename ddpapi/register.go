@@ -102,7 +102,7 @@ func requireString(call *realtime.Call, i int, name string) (string, error) {
 // matchFailed is how Rocket.Chat (Meteor's check) answers a parameter of
 // the wrong type: a client-safe error 400 named after the parameter.
 func matchFailed(name string) error {
-	return model.Errf("error-invalid-params", "Match failed: expected %s to be valid", name)
+	return model.Invalid("error-invalid-params", "Match failed: expected %s to be valid", name)
 }
 
 // withRID renders a room as Rocket.Chat's ICreatedRoom: the room's fields
@@ -121,10 +121,4 @@ func withRID(room *model.Room) (json.RawMessage, error) {
 		out = append(out, ',')
 	}
 	return append(out, b[1:]...), nil
-}
-
-// methodErr adds the method name to a domain error's details, as
-// Rocket.Chat's Meteor.Errors carry it.
-func methodErr(typ, reason, method string) *model.Error {
-	return model.Errf(typ, "%s", reason).WithDetails(map[string]any{"method": method})
 }

@@ -55,7 +55,7 @@ func (m *methods) createDirectMessage(ctx context.Context, call *realtime.Call) 
 		usernames = append(usernames, u)
 	}
 	if len(usernames) == 0 {
-		return nil, methodErr("error-invalid-user", "Invalid user", "createDirectMessage")
+		return nil, model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	room, err := m.chat.CreateDirect(ctx, call.User(), usernames, false)
 	if err != nil {
@@ -107,7 +107,7 @@ func (m *methods) addUsersToRoom(ctx context.Context, call *realtime.Call) (any,
 			return nil, err
 		}
 		if len(us) == 0 {
-			return nil, methodErr("error-invalid-username", "Invalid username", "addUsersToRoom")
+			return nil, model.Invalid("error-invalid-username", "Invalid username").InMethod()
 		}
 		users = append(users, us[0])
 	}
@@ -135,7 +135,7 @@ var roomSettingKeys = map[string]bool{
 func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (any, error) {
 	rid, ok, err := param[string](call, 0)
 	if err != nil || !ok {
-		return nil, methodErr("error-invalid-room", "Invalid room", "saveRoomSettings")
+		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	settings := map[string]json.RawMessage{}
 	if key, isString, err := param[string](call, 1); err == nil && isString {
@@ -145,9 +145,9 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 		}
 		settings[key] = value
 	} else if settings, ok, err = param[map[string]json.RawMessage](call, 1); err != nil || !ok {
-		return nil, methodErr("error-invalid-settings", "Invalid settings provided", "saveRoomSettings")
+		return nil, model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
 	}
-	invalid := methodErr("error-invalid-settings", "Invalid settings provided", "saveRoomSettings")
+	invalid := model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
 	var in chat.RoomSettingsInput
 	for key, raw := range settings {
 		supported, known := roomSettingKeys[key]
@@ -155,7 +155,7 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 			return nil, invalid
 		}
 		if !supported {
-			return nil, model.Errf("error-invalid-settings", "The room setting %s is not supported", key).
+			return nil, model.Invalid("error-invalid-settings", "The room setting %s is not supported", key).
 				WithDetails(map[string]any{"method": "saveRoomSettings"})
 		}
 		var target any
@@ -190,12 +190,12 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 		}
 		if err := json.Unmarshal(raw, target); err != nil {
 			if key == "roomCustomFields" {
-				return nil, methodErr("invalid-roomCustomFields-type", "Invalid roomCustomFields type", "saveRoomSettings")
+				return nil, model.Invalid("invalid-roomCustomFields-type", "Invalid roomCustomFields type").InMethod()
 			}
 			return nil, invalid
 		}
 		if key == "roomCustomFields" && *in.CustomFields == nil {
-			return nil, methodErr("invalid-roomCustomFields-type", "Invalid roomCustomFields type", "saveRoomSettings")
+			return nil, model.Invalid("invalid-roomCustomFields-type", "Invalid roomCustomFields type").InMethod()
 		}
 	}
 	room, err := m.chat.SaveRoomSettings(ctx, call.User(), rid, in)
@@ -231,7 +231,7 @@ func (m *methods) eraseRoom(ctx context.Context, call *realtime.Call) (any, erro
 	}
 	room, err := m.chat.FindRoom(ctx, call.User(), chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
 	if err != nil {
-		return nil, methodErr("error-invalid-room", "Invalid room", "eraseRoom")
+		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	if err := m.chat.DeleteRoom(ctx, call.User(), chat.RoomRef{ID: rid}, room.T); err != nil {
 		return nil, err
@@ -261,7 +261,7 @@ func (m *methods) getRoomIDByNameOrID(ctx context.Context, call *realtime.Call) 
 		room, err = m.chat.FindRoom(ctx, call.User(), chat.RoomRef{Name: ref}, types...)
 	}
 	if err != nil {
-		return nil, methodErr("error-not-allowed", "Not allowed", "getRoomIdByNameOrId")
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	return room.ID, nil
 }
@@ -284,7 +284,7 @@ type roomMember struct {
 func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any, error) {
 	rid, ok, err := param[string](call, 0)
 	if err != nil || !ok || rid == "" {
-		return nil, methodErr("error-invalid-room", "Invalid room", "getUsersOfRoom")
+		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	showAll, _, err := param[bool](call, 1)
 	if err != nil {
@@ -305,7 +305,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 	room, err := m.chat.FindRoom(ctx, user, chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
 	if err != nil {
 		if _, domain := model.AsError(err); domain {
-			return nil, methodErr("error-not-allowed", "Not allowed", "getUsersOfRoom")
+			return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 		}
 		return nil, err
 	}

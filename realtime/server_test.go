@@ -658,3 +658,29 @@ func TestEarlyClientBytes(t *testing.T) {
 		}
 	}
 }
+
+// An error that names the method raising it gets the name of the method
+// the client called in its details, on a connection and through Invoke.
+func TestMethodErrorNamesMethod(t *testing.T) {
+	e := newEnv(t, nil)
+	refusal := model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"action": "x"}).InMethod()
+	e.srv.HandlePublic("refuse", func(ctx context.Context, call *Call) (any, error) { return nil, refusal })
+	e.srv.HandlePublic("plain", func(ctx context.Context, call *Call) (any, error) {
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
+	})
+	c := e.connect()
+	errv, _ := c.call("refuse")["error"].(map[string]any)
+	if d, _ := errv["details"].(map[string]any); d["method"] != "refuse" || d["action"] != "x" {
+		t.Fatalf("details: %v", errv)
+	}
+	if errv, _ := c.call("plain")["error"].(map[string]any); errv["details"] != nil {
+		t.Fatalf("an unmarked error gained details: %v", errv)
+	}
+	_, err := e.srv.Invoke(context.Background(), nil, "", "127.0.0.1", "refuse", nil)
+	if de, ok := model.AsError(err); !ok || de.Details["method"] != "refuse" {
+		t.Fatalf("Invoke: %v", err)
+	}
+	if _, ok := refusal.Details["method"]; ok {
+		t.Fatal("the method's error value was modified")
+	}
+}

@@ -70,7 +70,7 @@ type presenceWatch struct {
 
 // errNotAllowedSub is the error of a refused stream subscription, as
 // Rocket.Chat's streamer raises it.
-var errNotAllowedSub = &model.Error{Type: "not-allowed", Reason: "Not allowed"}
+var errNotAllowedSub = &model.Error{Kind: model.KindForbidden, Type: "not-allowed", Reason: "Not allowed"}
 
 // streamOptions is the second parameter of a stream subscription: a bare
 // boolean (useCollection) or {"useCollection": bool, "args": [...]}.
@@ -108,7 +108,7 @@ func (srv *Server) subscribe(s *session, m *ddp.ClientMessage) {
 		return
 	}
 	if count >= srv.cfg.MaxSubscriptions {
-		srv.sendNoSub(s, m.ID, model.Errf("error-too-many-subscriptions", "Too many subscriptions"))
+		srv.sendNoSub(s, m.ID, model.Invalid("error-too-many-subscriptions", "Too many subscriptions"))
 		return
 	}
 	var eventName string
