@@ -2,6 +2,8 @@ package api
 
 import (
 	"encoding/json"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"os"
 	"runtime"
 	"sort"
@@ -148,7 +150,7 @@ func (s *Server) settingsList(r *Request) (any, error) {
 }
 
 func (s *Server) settingGet(r *Request) (any, error) {
-	st, err := s.chat.GetSetting(r.User, r.HTTP.PathValue("_id"))
+	st, err := s.chat.GetSetting(r.User, setting.ID(r.HTTP.PathValue("_id")))
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +158,7 @@ func (s *Server) settingGet(r *Request) (any, error) {
 }
 
 func (s *Server) settingSet(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "edit-privileged-setting") {
+	if !s.chat.Can(r.User, perm.EditPrivilegedSetting) {
 		return nil, model.ErrUnauthorized
 	}
 	raw := r.Raw("value")
@@ -170,7 +172,7 @@ func (s *Server) settingSet(r *Request) (any, error) {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, model.ErrBadParam("value", "valid JSON")
 	}
-	if _, err := s.chat.SetSetting(r.Context(), r.User, r.HTTP.PathValue("_id"), v); err != nil {
+	if _, err := s.chat.SetSetting(r.Context(), r.User, setting.ID(r.HTTP.PathValue("_id")), v); err != nil {
 		return nil, err
 	}
 	return M{}, nil
@@ -186,7 +188,7 @@ func (s *Server) statistics(r *Request) (any, error) {
 	host, _ := os.Hostname()
 	return M{
 		"_id": "liftoff", "createdAt": now, "_updatedAt": now, "version": s.version,
-		"uniqueId":   s.chat.Settings().String("uniqueID"),
+		"uniqueId":   s.chat.Settings().String(setting.UniqueID),
 		"totalUsers": c.TotalUsers, "activeUsers": c.ActiveUsers, "nonActiveUsers": c.TotalUsers - c.ActiveUsers,
 		"onlineUsers": c.OnlineUsers, "awayUsers": c.AwayUsers, "busyUsers": c.BusyUsers, "offlineUsers": c.OfflineUsers,
 		"totalConnectedUsers": c.OnlineUsers + c.AwayUsers + c.BusyUsers,
@@ -410,7 +412,7 @@ func (s *Server) permissionsListAll(r *Request) (any, error) {
 }
 
 func (s *Server) permissionsUpdate(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "access-permissions") {
+	if !s.chat.Can(r.User, perm.AccessPermissions) {
 		return nil, model.ErrUnauthorized
 	}
 	invalid := model.Invalid("error-invalid-body-params", "Invalid body params")

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"liftoff/access/perm"
 	"net/http"
 	"strings"
 
@@ -181,7 +182,7 @@ func (s *Server) removePAT(r *Request) (any, error) {
 // checkPATPermission refuses callers without create-personal-access-tokens,
 // which every personal access token endpoint requires.
 func (s *Server) checkPATPermission(r *Request) error {
-	if !s.chat.Can(r.User, "create-personal-access-tokens") {
+	if !s.chat.Can(r.User, perm.CreatePersonalAccessTokens) {
 		return model.Forbidden("not-authorized", "Not Authorized")
 	}
 	return nil

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"liftoff/settings/setting"
 	"strconv"
 	"strings"
 	"time"
@@ -390,7 +391,7 @@ func (s *Server) syncMessages(r *Request) (any, error) {
 	if q.Count, err = r.Int("count", 20); err != nil {
 		return nil, err
 	}
-	if max := s.chat.Settings().Int("API_Upper_Count_Limit"); max > 0 && q.Count > max {
+	if max := s.chat.Settings().Int(setting.APIUpperCountLimit); max > 0 && q.Count > max {
 		q.Count = max
 	}
 	res, err := s.chat.SyncMessages(r.Context(), r.User, q)

@@ -3,6 +3,8 @@ package api
 import (
 	"fmt"
 	"hash/maphash"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"math"
 	"net/http"
 	"strconv"
@@ -33,11 +35,11 @@ import (
 
 // Setting ids the limiter reads.
 const (
-	settingRateLimiterOn      = "API_Enable_Rate_Limiter"
-	settingRateLimiterDev     = "API_Enable_Rate_Limiter_Dev"
-	settingRateLimiterCalls   = "API_Enable_Rate_Limiter_Limit_Calls_Default"
-	settingRateLimiterTime    = "API_Enable_Rate_Limiter_Limit_Time_Default"
-	permissionBypassRateLimit = "api-bypass-rate-limit"
+	settingRateLimiterOn      = setting.APIEnableRateLimiter
+	settingRateLimiterDev     = setting.APIEnableRateLimiterDev
+	settingRateLimiterCalls   = setting.APIEnableRateLimiterLimitCallsDefault
+	settingRateLimiterTime    = setting.APIEnableRateLimiterLimitTimeDefault
+	permissionBypassRateLimit = perm.APIBypassRateLimit
 )
 
 // routeRateLimits are the routes whose rateLimiterOptions differ from the
@@ -47,13 +49,13 @@ var routeRateLimits = map[string]rateLimitOptions{
 	"method.call/{method}":     {off: true},
 	"method.callAnon/{method}": {off: true},
 	// numRequestsAllowed: Rate_Limiter_Limit_RegisterUser (watched)
-	"users.register": {callsSetting: "Rate_Limiter_Limit_RegisterUser"},
+	"users.register": {callsSetting: setting.RateLimiterLimitRegisterUser},
 }
 
 // rateLimitOptions are a route's own limiter options.
 type rateLimitOptions struct {
-	off          bool   // the route is never limited
-	callsSetting string // the setting holding its number of calls ("": the default)
+	off          bool       // the route is never limited
+	callsSetting setting.ID // the setting holding its number of calls ("": the default)
 }
 
 // rateLimiter holds the limiters of every route.
@@ -100,7 +102,7 @@ func (l *rateLimiter) sweep(now int64) {
 // routeLimiter counts the calls of one route in its current window.
 type routeLimiter struct {
 	parent       *rateLimiter
-	callsSetting string
+	callsSetting setting.ID
 	cur          atomic.Pointer[window]
 }
 

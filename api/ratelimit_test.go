@@ -123,7 +123,7 @@ func BenchmarkRateLimitTake(b *testing.B) {
 // counting, the three headers.
 func BenchmarkEnforceRateLimit(b *testing.B) {
 	set := settings.NewRegistry(settings.Defaults())
-	set.Set(&model.Setting{ID: settingRateLimiterCalls, Type: settings.TypeInt, Value: 1 << 30})
+	set.Set(&model.Setting{ID: string(settingRateLimiterCalls), Type: settings.TypeInt, Value: 1 << 30})
 	svc := chat.New(chat.Deps{Settings: set, Permissions: perms.NewChecker(perms.DefaultPermissions())})
 	s := New(Deps{Chat: svc}, Config{})
 	rl := s.limiter.route("chat.postMessage")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"liftoff/settings/setting"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -236,11 +237,11 @@ func splitList(s string) []string {
 // endpoint supports; def is the sort when none is given.
 func (r *Request) Page(def []store.SortKey, allowed ...string) (store.Page, error) {
 	set := r.srv.chat.Settings()
-	maxCount := set.Int("API_Upper_Count_Limit")
+	maxCount := set.Int(setting.APIUpperCountLimit)
 	if maxCount <= 0 {
 		maxCount = 100
 	}
-	defCount := set.Int("API_Default_Count")
+	defCount := set.Int(setting.APIDefaultCount)
 	if defCount <= 0 {
 		defCount = 50
 	}

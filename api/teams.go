@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"liftoff/access/perm"
 	"strings"
 
 	"liftoff/chat"
@@ -65,7 +66,7 @@ func optionalStrings(r *Request, name string) ([]string, error) {
 }
 
 func (s *Server) teamsCreate(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "create-team") {
+	if !s.chat.Can(r.User, perm.CreateTeam) {
 		return nil, model.ErrUnauthorized
 	}
 	var in chat.TeamInput
@@ -129,7 +130,7 @@ func (s *Server) teamsList(r *Request) (any, error) {
 }
 
 func (s *Server) teamsListAll(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "view-all-teams") {
+	if !s.chat.Can(r.User, perm.ViewAllTeams) {
 		return nil, model.ErrUnauthorized
 	}
 	p, err := r.Page(nil)
@@ -533,7 +534,7 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 // (roomId/roomName) the main room of a new team.
 func (s *Server) convertToTeam(k roomKind, idParam, nameParam string) Handler {
 	return func(r *Request) (any, error) {
-		if !s.chat.Can(r.User, "create-team") {
+		if !s.chat.Can(r.User, perm.CreateTeam) {
 			return nil, model.ErrUnauthorized
 		}
 		var ref chat.RoomRef

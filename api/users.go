@@ -2,6 +2,8 @@ package api
 
 import (
 	"encoding/json"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"net/http"
 	"strconv"
 	"strings"
@@ -337,7 +339,7 @@ func (s *Server) usersList(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	full := s.chat.Can(r.User, "view-full-other-user-info")
+	full := s.chat.Can(r.User, perm.ViewFullOtherUserInfo)
 	q, err := userQueryParam(raw, full)
 	if err != nil {
 		return nil, err
@@ -439,7 +441,7 @@ func (s *Server) usersUpdateOwnBasicInfo(r *Request) (any, error) {
 }
 
 func (s *Server) usersDelete(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "delete-user") {
+	if !s.chat.Can(r.User, perm.DeleteUser) {
 		return nil, model.ErrUnauthorized
 	}
 	l, err := userLookupParams(r)
@@ -622,7 +624,7 @@ var avatarExtensions = []string{".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif"
 
 func (s *Server) userAvatar(w http.ResponseWriter, r *http.Request) {
 	viewer := s.avatarViewer(r)
-	if viewer == nil && s.chat.Settings().Bool("Accounts_AvatarBlockUnauthenticatedAccess") {
+	if viewer == nil && s.chat.Settings().Bool(setting.AccountsAvatarBlockUnauthenticatedAccess) {
 		http.Error(w, "Forbidden", http.StatusForbidden)
 		return
 	}
@@ -636,7 +638,7 @@ func (s *Server) userAvatar(w http.ResponseWriter, r *http.Request) {
 	text := name
 	if u, err := s.chat.Store().UserByUsername(r.Context(), name); err == nil {
 		text = u.Username
-		if s.chat.Settings().Bool("UI_Use_Name_Avatar") && u.Name != "" {
+		if s.chat.Settings().Bool(setting.UIUseNameAvatar) && u.Name != "" {
 			text = u.Name
 		}
 	}
@@ -645,7 +647,7 @@ func (s *Server) userAvatar(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) roomAvatar(w http.ResponseWriter, r *http.Request) {
 	viewer := s.avatarViewer(r)
-	if viewer == nil && s.chat.Settings().Bool("Accounts_AvatarBlockUnauthenticatedAccess") {
+	if viewer == nil && s.chat.Settings().Bool(setting.AccountsAvatarBlockUnauthenticatedAccess) {
 		http.Error(w, "Forbidden", http.StatusForbidden)
 		return
 	}
@@ -672,7 +674,7 @@ func (s *Server) writeAvatar(w http.ResponseWriter, r *http.Request, text string
 	etag := avatar.ETag(body)
 	h := w.Header()
 	h.Set("ETag", etag)
-	maxAge := s.chat.Settings().Int("Accounts_AvatarCacheTime")
+	maxAge := s.chat.Settings().Int(setting.AccountsAvatarCacheTime)
 	if maxAge < 0 {
 		maxAge = 0
 	}

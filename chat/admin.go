@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"strings"
 
 	"liftoff/model"
@@ -35,7 +37,7 @@ func (s *Service) PublicSettings(f SettingFilter) []*model.Setting {
 // every setting that is not hidden with view-privileged-setting, only the
 // public ones without it.
 func (s *Service) ListSettings(actor *model.User, f SettingFilter) []*model.Setting {
-	if !s.Can(actor, "view-privileged-setting") {
+	if !s.Can(actor, perm.ViewPrivilegedSetting) {
 		return s.PublicSettings(f)
 	}
 	out := []*model.Setting{}
@@ -48,13 +50,13 @@ func (s *Service) ListSettings(actor *model.User, f SettingFilter) []*model.Sett
 }
 
 // errSettingNotFound answers for unknown and hidden settings alike.
-func errSettingNotFound(id string) error {
+func errSettingNotFound(id setting.ID) error {
 	return model.NotFound(model.ErrInvalidSetting.Type, "Setting %s not found", id)
 }
 
 // GetSetting returns one setting that is not hidden; it needs view-privileged-setting.
-func (s *Service) GetSetting(actor *model.User, id string) (*model.Setting, error) {
-	if !s.Can(actor, "view-privileged-setting") {
+func (s *Service) GetSetting(actor *model.User, id setting.ID) (*model.Setting, error) {
+	if !s.Can(actor, perm.ViewPrivilegedSetting) {
 		return nil, model.ErrUnauthorized
 	}
 	st, ok := s.settings.Get(id)
@@ -68,11 +70,11 @@ func (s *Service) GetSetting(actor *model.User, id string) (*model.Setting, erro
 // edit-privileged-setting; the value must suit the setting's type (see
 // settings.Coerce). The new value takes effect at once on this instance
 // and reaches the others through SettingChanged.
-func (s *Service) SetSetting(ctx context.Context, actor *model.User, id string, value any) (*model.Setting, error) {
-	if !s.Can(actor, "edit-privileged-setting") {
+func (s *Service) SetSetting(ctx context.Context, actor *model.User, id setting.ID, value any) (*model.Setting, error) {
+	if !s.Can(actor, perm.EditPrivilegedSetting) {
 		return nil, model.ErrUnauthorized
 	}
-	if strings.TrimSpace(id) == "" {
+	if strings.TrimSpace(string(id)) == "" {
 		return nil, model.Invalid("error-id-param-not-provided", "The parameter \"id\" is required")
 	}
 	cached, ok := s.settings.Get(id)
@@ -88,7 +90,7 @@ func (s *Service) SetSetting(ctx context.Context, actor *model.User, id string, 
 	}
 	var saved *model.Setting
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		cur, err := tx.SettingByID(ctx, id)
+		cur, err := tx.SettingByID(ctx, string(id))
 		if errors.Is(err, store.ErrNotFound) {
 			return errSettingNotFound(id)
 		}
@@ -115,7 +117,7 @@ func (s *Service) SetSetting(ctx context.Context, actor *model.User, id string, 
 // Statistics returns the record counts behind GET /statistics; it needs
 // view-statistics.
 func (s *Service) Statistics(ctx context.Context, actor *model.User) (store.Counts, error) {
-	if !s.Can(actor, "view-statistics") {
+	if !s.Can(actor, perm.ViewStatistics) {
 		return store.Counts{}, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	c, err := s.store.Counts(ctx)
@@ -169,7 +171,7 @@ func validRoleScope(scope string) bool {
 
 // CreateRole adds a custom role (roles.create); it needs access-permissions.
 func (s *Service) CreateRole(ctx context.Context, actor *model.User, in RoleInput) (*model.Role, error) {
-	if !s.Can(actor, "access-permissions") {
+	if !s.Can(actor, perm.AccessPermissions) {
 		return nil, errAccessPermissions()
 	}
 	name := strings.TrimSpace(in.Name)
@@ -205,7 +207,7 @@ func (s *Service) CreateRole(ctx context.Context, actor *model.User, in RoleInpu
 // UpdateRole changes a role (roles.update); protected roles keep their
 // name and scope. It needs access-permissions.
 func (s *Service) UpdateRole(ctx context.Context, actor *model.User, roleID string, in RoleInput) (*model.Role, error) {
-	if !s.Can(actor, "access-permissions") {
+	if !s.Can(actor, perm.AccessPermissions) {
 		return nil, errAccessPermissions()
 	}
 	if strings.TrimSpace(roleID) == "" || strings.TrimSpace(in.Name) == "" || (in.Scope != "" && !validRoleScope(in.Scope)) {
@@ -255,7 +257,7 @@ func (s *Service) UpdateRole(ctx context.Context, actor *model.User, roleID stri
 // access-permissions. Room-scoped roles are checked in the rooms their
 // holders are members of.
 func (s *Service) DeleteRole(ctx context.Context, actor *model.User, roleID string) error {
-	if !s.Can(actor, "access-permissions") {
+	if !s.Can(actor, perm.AccessPermissions) {
 		return model.ErrUnauthorized
 	}
 	if strings.TrimSpace(roleID) == "" {
@@ -298,7 +300,7 @@ type RoleAssignment struct {
 
 // canAssignRoles is the right to grant and revoke roles.
 func (s *Service) canAssignRoles(actor *model.User) bool {
-	return s.Can(actor, "access-permissions") || s.Can(actor, "assign-roles")
+	return s.Can(actor, perm.AccessPermissions) || s.Can(actor, perm.AssignRoles)
 }
 
 // AddUserToRole grants a role (roles.addUserToRole): global roles go on the
@@ -326,7 +328,7 @@ func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAs
 	if err != nil {
 		return nil, internal("add user to role", err)
 	}
-	if role.ID == "admin" && !s.Can(actor, "assign-admin-role") {
+	if role.ID == "admin" && !s.Can(actor, perm.AssignAdminRole) {
 		return nil, model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "authorization:addUserToRole", "action": "Assign_admin"})
 	}
 	if role.Scope == model.ScopeSubscriptions && a.RoomID == "" {
@@ -450,7 +452,7 @@ func (s *Service) RemoveUserFromRole(ctx context.Context, actor *model.User, a R
 	if err != nil {
 		return nil, internal("remove user from role", err)
 	}
-	if role.ID == "admin" && !s.Can(actor, "assign-admin-role") {
+	if role.ID == "admin" && !s.Can(actor, perm.AssignAdminRole) {
 		return nil, model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed")
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -466,13 +468,13 @@ func (s *Service) RemoveUserFromRole(ctx context.Context, actor *model.User, a R
 // room for room roles. It needs access-permissions, and
 // view-other-user-channels to look into a room.
 func (s *Service) UsersInRole(ctx context.Context, actor *model.User, roleID, roomID string, p store.Page) ([]*model.User, int, error) {
-	if !s.Can(actor, "access-permissions") {
+	if !s.Can(actor, perm.AccessPermissions) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(roleID) == "" {
 		return nil, 0, model.Invalid("error-param-not-provided", "Query param \"role\" is required")
 	}
-	if roomID != "" && !s.Can(actor, "view-other-user-channels") {
+	if roomID != "" && !s.Can(actor, perm.ViewOtherUserChannels) {
 		return nil, 0, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	role, err := s.store.RoleByID(ctx, roleID)
@@ -521,7 +523,7 @@ type PermissionChange struct {
 // nothing changes. The change takes effect at once on this instance and
 // reaches the others through PermissionChanged.
 func (s *Service) UpdatePermissions(ctx context.Context, actor *model.User, changes []PermissionChange) ([]*model.Permission, error) {
-	if !s.Can(actor, "access-permissions") {
+	if !s.Can(actor, perm.AccessPermissions) {
 		return nil, model.ErrUnauthorized
 	}
 	if len(changes) == 0 {

@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -39,7 +41,7 @@ func (s *Service) LoadHistory(ctx context.Context, user *model.User, q LoadHisto
 	if err != nil || !ok {
 		return nil, err
 	}
-	if room.T == model.RoomChannel && !s.settings.Bool("Accounts_AllowAnonymousRead") && !s.Can(user, "preview-c-room") {
+	if room.T == model.RoomChannel && !s.settings.Bool(setting.AccountsAllowAnonymousRead) && !s.Can(user, perm.PreviewCRoom) {
 		if _, err := s.store.Subscription(ctx, room.ID, user.ID); errors.Is(err, store.ErrNotFound) {
 			return nil, nil
 		} else if err != nil {

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
 	"sort"
 	"strings"
 
@@ -58,7 +59,7 @@ func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames 
 	} else if room != nil {
 		return room, s.reopen(ctx, room, user)
 	}
-	if !s.Can(user, "create-d") {
+	if !s.Can(user, perm.CreateD) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	if roomID == "" {

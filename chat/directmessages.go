@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
 	"sort"
 	"strings"
 
@@ -73,7 +74,7 @@ func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, for
 	if roomID == "" {
 		return nil, model.Invalid("error-room-param-not-provided", "Query param \"roomId\" is required")
 	}
-	admin := s.Can(user, "view-room-administration")
+	admin := s.Can(user, perm.ViewRoomAdministration)
 	target := user
 	if forUserID != "" && forUserID != user.ID {
 		if !admin {
@@ -273,7 +274,7 @@ func (s *Service) DeleteDirect(ctx context.Context, user *model.User, roomID, us
 	if err != nil {
 		return err
 	}
-	if s.CanAccessRoom(ctx, user, room) != nil && !s.Can(user, "view-room-administration") {
+	if s.CanAccessRoom(ctx, user, room) != nil && !s.Can(user, perm.ViewRoomAdministration) {
 		return model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	return s.eraseRoom(ctx, user, room)

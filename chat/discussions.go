@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"strings"
 	"unicode/utf8"
 
@@ -100,13 +102,13 @@ func quoteOf(m *model.Message, room *model.Room) map[string]any {
 // creator (owner), the author of the message it starts from and the
 // invited users.
 func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in DiscussionInput) (*Discussion, error) {
-	if !s.settings.Bool("Discussion_enabled") {
+	if !s.settings.Bool(setting.DiscussionEnabled) {
 		return nil, errNoDiscussion()
 	}
 	if user == nil {
 		return nil, model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "DiscussionCreation"})
 	}
-	if !s.CanInRoom(ctx, user, in.Prid, "start-discussion") && !s.CanInRoom(ctx, user, in.Prid, "start-discussion-other-user") {
+	if !s.CanInRoom(ctx, user, in.Prid, perm.StartDiscussion) && !s.CanInRoom(ctx, user, in.Prid, perm.StartDiscussionOtherUser) {
 		return nil, errNoDiscussion()
 	}
 	var quoted *model.Message
@@ -155,7 +157,7 @@ func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in Dis
 	if encrypted && in.Reply != "" {
 		return nil, errDiscussionArgs("Encrypted discussions must not receive an initial reply.")
 	}
-	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Reply) > max {
+	if max := s.settings.Int(setting.MessageMaxAllowedSize); max > 0 && utf8.RuneCountInString(in.Reply) > max {
 		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
 	typ := discussionType(parent.T)
@@ -260,7 +262,7 @@ func (s *Service) canSendTo(ctx context.Context, user *model.User, rid string) (
 	if !ok {
 		return nil, &model.Error{Kind: model.KindForbidden, Type: "error-not-allowed"}
 	}
-	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") && !contains(room.Unmuted, user.Username) {
+	if room.ReadOnly && !s.canWithSub(user, sub, perm.PostReadonly) && !contains(room.Unmuted, user.Username) {
 		return nil, &model.Error{Type: "You can't send messages because the room is readonly."}
 	}
 	if room.IsMuted(user.Username) {
@@ -297,7 +299,7 @@ func (s *Service) Discussions(ctx context.Context, user *model.User, room *model
 		return nil, 0, model.ErrNotAllowed
 	}
 	q := store.RoomQuery{Prid: room.ID, MemberID: user.ID}
-	if s.perms.Has(user, nil, "view-c-room") {
+	if s.perms.Has(user, nil, perm.ViewCRoom) {
 		q.AlsoTypes = []string{model.RoomChannel}
 	}
 	rooms, total, err := s.store.ListRooms(ctx, q, p)

@@ -2,6 +2,8 @@ package chat
 
 import (
 	"context"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"strings"
 
 	"liftoff/model"
@@ -73,7 +75,7 @@ func (s *Service) RoomHistory(ctx context.Context, user *model.User, room *model
 // hiddenSystemMessages lists the message types the Hide_System_Messages
 // setting hides from histories.
 func (s *Service) hiddenSystemMessages() []string {
-	switch v := s.settings.Value("Hide_System_Messages").(type) {
+	switch v := s.settings.Value(setting.HideSystemMessages).(type) {
 	case []string:
 		return v
 	case []any:
@@ -112,10 +114,10 @@ func (s *Service) RoomMessages(ctx context.Context, user *model.User, room *mode
 		return nil, 0, errForbidden
 	}
 	if room.T == model.RoomChannel {
-		if !s.Can(user, "view-c-room") {
+		if !s.Can(user, perm.ViewCRoom) {
 			return nil, 0, errForbidden
 		}
-		if s.Can(user, "view-joined-room") {
+		if s.Can(user, perm.ViewJoinedRoom) {
 			if _, err := s.store.Subscription(ctx, room.ID, user.ID); err != nil {
 				return nil, 0, errForbidden
 			}

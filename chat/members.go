@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"sort"
 	"strings"
 
@@ -137,14 +139,14 @@ type ListRoomsInput struct {
 // ListChannels lists the public channels user may see (channels.list):
 // every channel for holders of view-c-room, else only the joined ones.
 func (s *Service) ListChannels(ctx context.Context, user *model.User, in ListRoomsInput, p Page) ([]*model.Room, int, error) {
-	if !s.perms.HasAny(user, nil, "view-c-room", "view-joined-room") {
+	if !s.perms.HasAny(user, nil, perm.ViewCRoom, perm.ViewJoinedRoom) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	q := store.RoomQuery{Types: []string{model.RoomChannel}, Text: in.Text}
 	if in.ID != "" {
 		q.IDs = []string{in.ID}
 	}
-	if !s.Can(user, "view-c-room") {
+	if !s.Can(user, perm.ViewCRoom) {
 		ids, err := s.joinedRoomIDs(ctx, user, model.RoomChannel)
 		if err != nil {
 			return nil, 0, err
@@ -170,7 +172,7 @@ func (s *Service) ListChannels(ctx context.Context, user *model.User, in ListRoo
 // ListAllRooms lists every room of type t, for administrators
 // (view-room-administration): channels.listAll and groups.listAll.
 func (s *Service) ListAllRooms(ctx context.Context, user *model.User, t string, in ListRoomsInput, p Page) ([]*model.Room, int, error) {
-	if !s.Can(user, "view-room-administration") {
+	if !s.Can(user, perm.ViewRoomAdministration) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	q := store.RoomQuery{Types: []string{t}, Text: in.Text}
@@ -231,7 +233,7 @@ func (s *Service) Members(ctx context.Context, user *model.User, ref RoomRef, t 
 	if err != nil {
 		return nil, 0, err
 	}
-	if room.Broadcast && !s.CanInRoom(ctx, user, room.ID, "view-broadcast-member-list") {
+	if room.Broadcast && !s.CanInRoom(ctx, user, room.ID, perm.ViewBroadcastMemberList) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	// The filter matches the member's username or name as stored on the
@@ -348,7 +350,7 @@ func (s *Service) RoomCounters(ctx context.Context, user *model.User, ref RoomRe
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
-	admin := s.Can(user, "view-room-administration")
+	admin := s.Can(user, perm.ViewRoomAdministration)
 	if forUserID != "" && !admin {
 		return nil, model.ErrUnauthorized
 	}
@@ -439,7 +441,7 @@ func (s *Service) RoomRoles(ctx context.Context, user *model.User, ref RoomRef, 
 	}
 	seen := map[string]bool{}
 	out := []RoomRoleHolder{}
-	realName := s.settings.Bool("UI_Use_Real_Name")
+	realName := s.settings.Bool(setting.UIUseRealName)
 	for _, role := range roles {
 		if role.Scope != model.ScopeSubscriptions {
 			continue

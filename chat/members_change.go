@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -76,9 +77,9 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 	if err != nil {
 		return nil, internal("invite", err)
 	}
-	allowed := sub != nil && s.canWithSub(actor, sub, "add-user-to-joined-room") ||
-		room.T == model.RoomChannel && s.Can(actor, "add-user-to-any-c-room") ||
-		room.T == model.RoomPrivate && s.Can(actor, "add-user-to-any-p-room")
+	allowed := sub != nil && s.canWithSub(actor, sub, perm.AddUserToJoinedRoom) ||
+		room.T == model.RoomChannel && s.Can(actor, perm.AddUserToAnyCRoom) ||
+		room.T == model.RoomPrivate && s.Can(actor, perm.AddUserToAnyPRoom)
 	if !allowed {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "addUsersToRoom"})
 	}
@@ -135,7 +136,7 @@ func (s *Service) Join(ctx context.Context, user *model.User, ref RoomRef, joinC
 	if err := s.CanAccessRoom(ctx, user, room); err != nil {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "joinRoom"})
 	}
-	if room.JoinCode != "" && !s.Can(user, "join-without-join-code") {
+	if room.JoinCode != "" && !s.Can(user, perm.JoinWithoutJoinCode) {
 		if joinCode == "" {
 			return nil, model.Invalid("error-code-required", "Code required").WithDetails(map[string]any{"method": "joinRoom"})
 		}
@@ -194,13 +195,13 @@ func (s *Service) Leave(ctx context.Context, user *model.User, ref RoomRef, t st
 	if err != nil {
 		return nil, err
 	}
-	perm := "leave-c"
+	need := perm.LeaveC
 	if room.T == model.RoomPrivate {
-		perm = "leave-p"
+		need = perm.LeaveP
 	} else if room.T != model.RoomChannel {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
-	if !s.Can(user, perm) {
+	if !s.Can(user, need) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
 	return s.removeMember(ctx, room.ID, user, user, "ul", true, "You are not in this room", "leaveRoom")
@@ -218,7 +219,7 @@ func (s *Service) Kick(ctx context.Context, actor *model.User, ref RoomRef, t st
 	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
 	}
-	if !s.CanInRoom(ctx, actor, room.ID, "remove-user") {
+	if !s.CanInRoom(ctx, actor, room.ID, perm.RemoveUser) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
 	}
 	return s.removeMember(ctx, room.ID, target, actor, "ru", false, "User is not in this room", "removeUserFromRoom")
@@ -331,11 +332,12 @@ func errOpenState(room *model.Room, name string, open bool) *model.Error {
 // roomRoleRules are, per room role, the permission that grants or revokes
 // it and Rocket.Chat's errors.
 var roomRoleRules = map[string]struct {
-	permission, already, alreadyText, not, notText string
+	permission                         perm.ID
+	already, alreadyText, not, notText string
 }{
-	RoleOwner:     {"set-owner", "error-user-already-owner", "User is already an owner", "error-user-not-owner", "User is not an owner"},
-	RoleModerator: {"set-moderator", "error-user-already-moderator", "User is already a moderator", "error-user-not-moderator", "User is not a moderator"},
-	RoleLeader:    {"set-leader", "error-user-already-leader", "User is already a leader", "error-user-not-leader", "User is not a leader"},
+	RoleOwner:     {perm.SetOwner, "error-user-already-owner", "User is already an owner", "error-user-not-owner", "User is not an owner"},
+	RoleModerator: {perm.SetModerator, "error-user-already-moderator", "User is already a moderator", "error-user-not-moderator", "User is not a moderator"},
+	RoleLeader:    {perm.SetLeader, "error-user-already-leader", "User is already a leader", "error-user-not-leader", "User is not a leader"},
 }
 
 // SetRoomRole grants (add) or revokes the room role owner, moderator or
@@ -433,18 +435,18 @@ func (s *Service) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef
 // eraseRoom checks Rocket.Chat's canBeDeleted (delete-<type> in the room)
 // and deletes room.
 func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.Room) error {
-	var perm string
+	var need perm.ID
 	switch room.T {
 	case model.RoomChannel:
-		perm = "delete-c"
+		need = perm.DeleteC
 	case model.RoomPrivate:
-		perm = "delete-p"
+		need = perm.DeleteP
 	case model.RoomDirect:
-		perm = "delete-d"
+		need = perm.DeleteD
 	default:
 		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
-	if !s.CanInRoom(ctx, actor, room.ID, perm) {
+	if !s.CanInRoom(ctx, actor, room.ID, need) {
 		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
 	// A team's room also needs delete-team-channel / delete-team-group in
@@ -457,9 +459,9 @@ func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.
 		}
 		if err == nil {
 			team = t
-			teamPerm := "delete-team-group"
+			teamPerm := perm.DeleteTeamGroup
 			if room.T == model.RoomChannel {
-				teamPerm = "delete-team-channel"
+				teamPerm = perm.DeleteTeamChannel
 			}
 			if !s.CanInRoom(ctx, actor, team.RoomID, teamPerm) {
 				return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"liftoff/settings/setting"
 	"strconv"
 	"strings"
 
@@ -108,7 +109,7 @@ type ThreadsQuery struct {
 // Threads pages the threads of a room (their first messages), most
 // recently replied first by default.
 func (s *Service) Threads(ctx context.Context, user *model.User, q ThreadsQuery, p Page) ([]*model.Message, int, error) {
-	if !s.settings.Bool("Threads_enabled") {
+	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, 0, errNotAllowedReason("Threads Disabled")
 	}
 	_, sub, err := s.readableRoom(ctx, user, q.RoomID, errNotAllowedReason("Not Allowed"))
@@ -137,7 +138,7 @@ func (s *Service) Threads(ctx context.Context, user *model.User, q ThreadsQuery,
 
 // ThreadMessages pages the replies of a thread (oldest first by default).
 func (s *Service) ThreadMessages(ctx context.Context, user *model.User, tmid string, p Page) ([]*model.Message, int, error) {
-	if !s.settings.Bool("Threads_enabled") {
+	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, 0, errNotAllowedReason("Threads Disabled")
 	}
 	parent, err := s.loadMessage(ctx, tmid, model.Invalid("error-invalid-message", "Invalid Message"))
@@ -394,7 +395,7 @@ func errUpdatedSinceInvalid() *model.Error {
 // messages, updated after q.Since) and which were removed since then
 // (chat.syncThreadsList). Hidden messages are in neither list.
 func (s *Service) SyncThreads(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
-	if !s.settings.Bool("Threads_enabled") {
+	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, errNotAllowedReason("Threads Disabled")
 	}
 	if q.SinceInvalid {
@@ -410,7 +411,7 @@ func (s *Service) SyncThreads(ctx context.Context, user *model.User, q ThreadSyn
 // SyncThreadMessages answers which replies of a thread changed after
 // q.Since and which were removed since then (chat.syncThreadMessages).
 func (s *Service) SyncThreadMessages(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
-	if !s.settings.Bool("Threads_enabled") {
+	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, errNotAllowedReason("Threads Disabled")
 	}
 	if q.SinceInvalid {

@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"math"
 	"strings"
 	"time"
@@ -166,13 +168,13 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 	if !ok {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
-	canEditAny := s.canWithSub(user, sub, "edit-message")
+	canEditAny := s.canWithSub(user, sub, perm.EditMessage)
 	own := orig.U.ID == user.ID
-	if !canEditAny && (!s.settings.Bool("Message_AllowEditing") || !own) {
+	if !canEditAny && (!s.settings.Bool(setting.MessageAllowEditing) || !own) {
 		return nil, model.Forbidden("error-action-not-allowed", "Message editing not allowed").
 			WithDetails(map[string]any{"method": "updateMessage", "action": "Message_editing"})
 	}
-	if block := s.settings.Int("Message_AllowEditing_BlockEditInMinutes"); block != 0 && !s.Can(user, "bypass-time-limit-edit-and-delete") {
+	if block := s.settings.Int(setting.MessageAllowEditingBlockEditInMinutes); block != 0 && !s.Can(user, perm.BypassTimeLimitEditAndDelete) {
 		if !orig.TS.IsZero() && s.now().Sub(orig.TS.Time) >= time.Duration(block)*time.Minute {
 			return nil, model.Invalid("error-message-editing-blocked", "Message editing is blocked").
 				WithDetails(map[string]any{"method": "updateMessage"})
@@ -181,7 +183,7 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 	if err := s.checkCanPost(user, room, sub); err != nil {
 		return nil, err
 	}
-	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Text) > max {
+	if max := s.settings.Int(setting.MessageMaxAllowedSize); max > 0 && utf8.RuneCountInString(in.Text) > max {
 		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
 	// A file message keeps its text in the first attachment's description.
@@ -200,7 +202,7 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 	}
 	editor := &model.UserRef{ID: user.ID, Username: user.Username}
 	return s.changeMessage(ctx, orig.ID, func(tx store.Tx, m *model.Message, now model.Time) (bool, error) {
-		if s.settings.Bool("Message_KeepHistory") {
+		if s.settings.Bool(setting.MessageKeepHistory) {
 			if err := keepPreviousVersion(ctx, tx, m, editor, now); err != nil {
 				return false, err
 			}
@@ -287,7 +289,7 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 	}
 	actor, actorSub := user, sub
 	if in.AsUser && orig.U.ID != user.ID {
-		if !s.canWithSub(user, sub, "force-delete-message") {
+		if !s.canWithSub(user, sub, perm.ForceDeleteMessage) {
 			return nil, model.Forbidden("error-action-not-allowed", "Unauthorized. You must have the permission \"force-delete-message\" to delete other's message as them.")
 		}
 		author, err := s.store.UserByID(ctx, orig.U.ID)
@@ -331,23 +333,23 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 // checkCanDelete applies Rocket.Chat's canDeleteMessage rules to actor.
 func (s *Service) checkCanDelete(actor *model.User, sub *model.Subscription, room *model.Room, m *model.Message) error {
 	denied := model.Forbidden("error-action-not-allowed", "Not allowed")
-	if s.canWithSub(actor, sub, "force-delete-message") {
+	if s.canWithSub(actor, sub, perm.ForceDeleteMessage) {
 		return nil
 	}
-	if m.TS.IsZero() || !s.settings.Bool("Message_AllowDeleting") {
+	if m.TS.IsZero() || !s.settings.Bool(setting.MessageAllowDeleting) {
 		return denied
 	}
-	if !s.canWithSub(actor, sub, "delete-message") &&
-		!(m.U.ID == actor.ID && s.canWithSub(actor, sub, "delete-own-message")) {
+	if !s.canWithSub(actor, sub, perm.DeleteMessage) &&
+		!(m.U.ID == actor.ID && s.canWithSub(actor, sub, perm.DeleteOwnMessage)) {
 		return denied
 	}
-	if !s.Can(actor, "bypass-time-limit-edit-and-delete") {
-		if block := s.settings.Int("Message_AllowDeleting_BlockDeleteInMinutes"); block > 0 &&
+	if !s.Can(actor, perm.BypassTimeLimitEditAndDelete) {
+		if block := s.settings.Int(setting.MessageAllowDeletingBlockDeleteInMinutes); block > 0 &&
 			minutesSince(s.now(), m.TS.Time) > float64(block) {
 			return denied
 		}
 	}
-	if room.ReadOnly && !s.canWithSub(actor, sub, "post-readonly") {
+	if room.ReadOnly && !s.canWithSub(actor, sub, perm.PostReadonly) {
 		return model.Forbidden("error-not-allowed", "You can't delete messages because the room is readonly.")
 	}
 	return nil
@@ -384,8 +386,8 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 	// by hiding it) and Message_ShowDeletedStatus shows the removal.
 	isThread := m.Tcount > 0
 	drid := m.Drid
-	keepHistory := isThread || s.settings.Bool("Message_KeepHistory")
-	showDeleted := isThread || s.settings.Bool("Message_ShowDeletedStatus")
+	keepHistory := isThread || s.settings.Bool(setting.MessageKeepHistory)
+	showDeleted := isThread || s.settings.Bool(setting.MessageShowDeletedStatus)
 	switch {
 	case showDeleted:
 		if keepHistory {
@@ -418,7 +420,7 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 	if room.Msgs > 0 {
 		room.Msgs--
 	}
-	if room.LastMessage != nil && room.LastMessage.ID == m.ID && s.settings.Bool("Store_Last_Message") {
+	if room.LastMessage != nil && room.LastMessage.ID == m.ID && s.settings.Bool(setting.StoreLastMessage) {
 		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
 			store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
 		if err != nil {
@@ -491,7 +493,7 @@ func (s *Service) React(ctx context.Context, user *model.User, messageID, emoji 
 	if room.IsMuted(user.Username) {
 		return model.Forbidden("error-not-allowed", "You have been muted and cannot speak in this room").WithDetails(map[string]any{"rid": room.ID})
 	}
-	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") {
+	if room.ReadOnly && !s.canWithSub(user, sub, perm.PostReadonly) {
 		return model.Forbidden("error-not-allowed", "You can't send messages because the room is readonly.")
 	}
 	_, err = s.changeMessage(ctx, orig.ID, func(_ store.Tx, m *model.Message, _ model.Time) (bool, error) {
@@ -559,7 +561,7 @@ func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID st
 	if err != nil {
 		return nil, err
 	}
-	if !s.settings.Bool("Message_AllowPinning") {
+	if !s.settings.Bool(setting.MessageAllowPinning) {
 		return nil, model.Forbidden("error-action-not-allowed", "Message pinning not allowed").
 			WithDetails(map[string]any{"method": "pinMessage", "action": "Message_pinning"})
 	}
@@ -567,7 +569,7 @@ func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID st
 	if err != nil {
 		return nil, err
 	}
-	if room == nil || !ok || !s.canWithSub(user, sub, "pin-message") {
+	if room == nil || !ok || !s.canWithSub(user, sub, perm.PinMessage) {
 		return nil, errNotAuthorized.WithDetails(map[string]any{"method": "pinMessage"})
 	}
 	if room.Archived {
@@ -647,7 +649,7 @@ func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID 
 	if err != nil {
 		return err
 	}
-	if !s.settings.Bool("Message_AllowPinning") {
+	if !s.settings.Bool(setting.MessageAllowPinning) {
 		return model.Forbidden("error-action-not-allowed", "Message pinning not allowed").
 			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
 	}
@@ -659,7 +661,7 @@ func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID 
 		return model.Invalid("error-invalid-message", "Message you are unpinning was not found").
 			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
 	}
-	if !s.canWithSub(user, sub, "pin-message") {
+	if !s.canWithSub(user, sub, perm.PinMessage) {
 		return errNotAuthorized.WithDetails(map[string]any{"method": "unpinMessage"})
 	}
 	if room.Archived {
@@ -689,7 +691,7 @@ func (s *Service) StarMessage(ctx context.Context, user *model.User, messageID s
 	if err != nil {
 		return err
 	}
-	if !s.settings.Bool("Message_AllowStarring") {
+	if !s.settings.Bool(setting.MessageAllowStarring) {
 		return model.Forbidden("error-action-not-allowed", "Message starring not allowed").
 			WithDetails(map[string]any{"method": "starMessage", "action": "Message_starring"})
 	}
@@ -737,7 +739,7 @@ func (s *Service) FollowMessage(ctx context.Context, user *model.User, messageID
 	if !follow {
 		method = "unfollowMessage"
 	}
-	if !s.settings.Bool("Threads_enabled") {
+	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return model.Forbidden("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
 	}
 	orig, err := s.loadMessage(ctx, messageID, model.Invalid("error-invalid-message", "Invalid message").WithDetails(map[string]any{"method": method}))

@@ -12,6 +12,7 @@ import (
 	"liftoff/access"
 	"liftoff/model"
 	"liftoff/settings"
+	"liftoff/settings/setting"
 	"liftoff/store"
 	"liftoff/store/sqlite"
 )
@@ -151,7 +152,7 @@ func TestEditAndDeleteTimeLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	set := func(id string, v any) {
-		st, _ := svc.settings.Get(id)
+		st, _ := svc.settings.Get(setting.ID(id))
 		c := *st
 		c.Value = v
 		svc.settings.Set(&c)

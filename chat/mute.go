@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
 	"strings"
 
 	"liftoff/model"
@@ -42,7 +43,7 @@ func (s *Service) setMuted(ctx context.Context, actor *model.User, roomID, usern
 	}
 	// Rocket.Chat checks the permission before it looks the room up, so a
 	// caller without it learns nothing about the room.
-	if roomID == "" || !s.CanInRoom(ctx, actor, roomID, "mute-user") {
+	if roomID == "" || !s.CanInRoom(ctx, actor, roomID, perm.MuteUser) {
 		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(details)
 	}
 	username = strings.TrimPrefix(strings.TrimSpace(username), "@")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"strings"
 
 	"liftoff/model"
@@ -49,7 +51,7 @@ func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room
 	if !toAll && !toHere {
 		return nil
 	}
-	if maxAll := s.settings.Int("Message_MaxAll"); maxAll > 0 {
+	if maxAll := s.settings.Int(setting.MessageMaxAll); maxAll > 0 {
 		// The member count is read fresh: the room the caller holds may be
 		// the cached posting rules, which do not carry it.
 		fresh, err := s.store.RoomByID(ctx, room.ID)
@@ -63,11 +65,13 @@ func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room
 		}
 	}
 	for _, m := range []struct {
-		on                 bool
-		name, perm, action string
+		on     bool
+		name   string
+		perm   perm.ID
+		action string
 	}{
-		{toAll, "all", "mention-all", "Notify all in this room"},
-		{toHere, "here", "mention-here", "Notify active users in this room"},
+		{toAll, "all", perm.MentionAll, "Notify all in this room"},
+		{toHere, "here", perm.MentionHere, "Notify active users in this room"},
 	} {
 		if !m.on || s.canWithSub(user, sub, m.perm) {
 			continue
@@ -107,12 +111,12 @@ func (s *Service) noticeMentionsNotInRoom(ctx context.Context, user *model.User,
 	if len(absent) == 0 {
 		return
 	}
-	addAny := "add-user-to-any-c-room"
+	addAny := perm.AddUserToAnyCRoom
 	if room.T == model.RoomPrivate {
-		addAny = "add-user-to-any-p-room"
+		addAny = perm.AddUserToAnyPRoom
 	}
-	canAdd := s.CanInRoom(ctx, user, room.ID, "add-user-to-joined-room") || s.Can(user, addAny)
-	realName := s.settings.Bool("UI_Use_Real_Name")
+	canAdd := s.CanInRoom(ctx, user, room.ID, perm.AddUserToJoinedRoom) || s.Can(user, addAny)
+	realName := s.settings.Bool(setting.UIUseRealName)
 	names := make([]string, len(absent))
 	for i, m := range absent {
 		name := m.Username

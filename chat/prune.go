@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
 	"slices"
 
 	"liftoff/model"
@@ -56,7 +57,7 @@ func (s *Service) PruneMessages(ctx context.Context, user *model.User, in PruneI
 	if in.Limit < 0 {
 		return 0, model.ErrBadParam("limit", "a positive number")
 	}
-	if !s.CanInRoom(ctx, user, in.RoomID, "clean-channel-history") {
+	if !s.CanInRoom(ctx, user, in.RoomID, perm.CleanChannelHistory) {
 		return 0, notAllowed
 	}
 	room, _, ok, err := s.roomAccess(ctx, user, in.RoomID)

@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"sort"
 	"strings"
 
@@ -72,12 +74,12 @@ func (s *Service) FindRoom(ctx context.Context, user *model.User, ref RoomRef, t
 func (s *Service) CanAccessRoom(ctx context.Context, user *model.User, room *model.Room) error {
 	if room.T == model.RoomChannel {
 		if user == nil {
-			if s.settings.Bool("Accounts_AllowAnonymousRead") {
+			if s.settings.Bool(setting.AccountsAllowAnonymousRead) {
 				return nil
 			}
 			return model.ErrNotAllowed
 		}
-		if s.perms.Has(user, nil, "view-c-room") {
+		if s.perms.Has(user, nil, perm.ViewCRoom) {
 			return nil
 		}
 	}
@@ -147,18 +149,18 @@ type CreateRoomInput struct {
 // CreateRoom creates a channel or private group owned by user, with the
 // given members subscribed.
 func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoomInput) (*model.Room, error) {
-	perm := "create-c"
+	need := perm.CreateC
 	if in.Type == model.RoomPrivate {
-		perm = "create-p"
+		need = perm.CreateP
 	} else if in.Type != model.RoomChannel {
 		return nil, model.Invalid("error-invalid-room-type", "%s is not a valid room type", in.Type)
 	}
 	var inTeam *model.Team
 	if in.TeamID != "" && in.team == nil {
 		method := "createChannel"
-		teamPerm := "create-team-channel"
+		teamPerm := perm.CreateTeamChannel
 		if in.Type == model.RoomPrivate {
-			method, teamPerm = "createPrivateGroup", "create-team-group"
+			method, teamPerm = "createPrivateGroup", perm.CreateTeamGroup
 		}
 		t, err := s.store.TeamByID(ctx, in.TeamID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -172,7 +174,7 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 			return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
 		}
 		inTeam = t
-	} else if !s.Can(user, perm) {
+	} else if !s.Can(user, need) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	name := strings.TrimSpace(in.Name)
@@ -262,11 +264,11 @@ func errDuplicateName(name string) *model.Error {
 }
 
 func (s *Service) validateRoomName(name string) error {
-	if s.settings.Bool("UI_Allow_room_names_with_special_chars") {
+	if s.settings.Bool(setting.UIAllowRoomNamesWithSpecialChars) {
 		if len(name) > 0 && !strings.ContainsAny(name, "#@") {
 			return nil
 		}
-	} else if text.ValidRoomName(name, s.settings.String("UTF8_Channel_Names_Validation")) {
+	} else if text.ValidRoomName(name, s.settings.String(setting.UTF8ChannelNamesValidation)) {
 		return nil
 	}
 	return model.Invalid("error-invalid-room-name", "%s is not a valid room name", name).

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
 	"reflect"
 	"strings"
 
@@ -60,10 +61,10 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 	if err != nil {
 		return nil, internal("save room settings", err)
 	}
-	if !s.CanInRoom(ctx, user, room.ID, "edit-room") {
+	if !s.CanInRoom(ctx, user, room.ID, perm.EditRoom) {
 		return nil, errEditRoom("Editing room is not allowed", "Editing_room")
 	}
-	if in.Default != nil && !s.Can(user, "view-room-administration") {
+	if in.Default != nil && !s.Can(user, perm.ViewRoomAdministration) {
 		return nil, errEditRoom("Viewing room administration is not allowed", "Viewing_room_administration")
 	}
 	if room.Broadcast && in.ReadOnly != nil && *in.ReadOnly {
@@ -189,10 +190,10 @@ func (s *Service) checkRoomType(user *model.User, room *model.Room, t string) er
 		return model.Invalid("error-direct-room", "Can't change type of direct rooms").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType"})
 	}
-	if t == model.RoomChannel && !s.Can(user, "create-c") {
+	if t == model.RoomChannel && !s.Can(user, perm.CreateC) {
 		return errEditRoom("Changing a private group to a public channel is not allowed", "Change_Room_Type")
 	}
-	if t == model.RoomPrivate && !s.Can(user, "create-p") {
+	if t == model.RoomPrivate && !s.Can(user, perm.CreateP) {
 		return errEditRoom("Changing a public channel to a private room is not allowed", "Change_Room_Type")
 	}
 	return nil
@@ -297,9 +298,9 @@ func (s *Service) UnarchiveRoom(ctx context.Context, user *model.User, roomID st
 }
 
 func (s *Service) setArchived(ctx context.Context, user *model.User, roomID string, archived bool) error {
-	method, perm := "archiveRoom", "archive-room"
+	method, need := "archiveRoom", perm.ArchiveRoom
 	if !archived {
-		method, perm = "unarchiveRoom", "unarchive-room"
+		method, need = "unarchiveRoom", perm.UnarchiveRoom
 	}
 	if user == nil {
 		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": method})
@@ -314,7 +315,7 @@ func (s *Service) setArchived(ctx context.Context, user *model.User, roomID stri
 	if room.T == model.RoomDirect {
 		return model.Invalid("error-direct-message-room", "rooms type: %s can not be archived", room.T).WithDetails(map[string]any{"method": method})
 	}
-	if !s.CanInRoom(ctx, user, room.ID, perm) {
+	if !s.CanInRoom(ctx, user, room.ID, need) {
 		return model.Forbidden("error-not-authorized", "Not authorized").WithDetails(map[string]any{"method": method})
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {

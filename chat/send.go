@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -59,7 +61,7 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 	if in.Msg == "" && len(in.Attachments) == 0 {
 		return nil, model.Invalid("error-invalid-params", "The message text or attachments are required")
 	}
-	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Msg) > max {
+	if max := s.settings.Int(setting.MessageMaxAllowedSize); max > 0 && utf8.RuneCountInString(in.Msg) > max {
 		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
 	var room *model.Room
@@ -155,7 +157,7 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 	// needs neither, so the read is skipped there.
 	impersonates := in.Alias != "" || in.Avatar != "" || in.Emoji != ""
 	var sub *model.Subscription
-	if room.T != model.RoomChannel || room.ReadOnly || impersonates || room.Prid != "" || !s.perms.Has(user, nil, "view-c-room") {
+	if room.T != model.RoomChannel || room.ReadOnly || impersonates || room.Prid != "" || !s.perms.Has(user, nil, perm.ViewCRoom) {
 		sub, err = s.store.Subscription(ctx, room.ID, user.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			sub = nil
@@ -178,7 +180,7 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 		}
 		return nil, err
 	}
-	if impersonates && !s.canWithSub(user, sub, "message-impersonate") {
+	if impersonates && !s.canWithSub(user, sub, perm.MessageImpersonate) {
 		return nil, model.Forbidden("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
 	}
 	return sub, nil
@@ -191,7 +193,7 @@ func (s *Service) checkCanPost(user *model.User, room *model.Room, sub *model.Su
 	if room.Archived {
 		return model.Invalid("error-room-archived", "Room is archived")
 	}
-	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") && !contains(room.Unmuted, user.Username) {
+	if room.ReadOnly && !s.canWithSub(user, sub, perm.PostReadonly) && !contains(room.Unmuted, user.Username) {
 		return model.Forbidden("error-not-allowed", "You can't send messages because the room is readonly.")
 	}
 	if room.IsMuted(user.Username) {
@@ -319,9 +321,9 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 		}
 	}
 	change := store.SubscriptionChange{Exclude: []string{msg.U.ID}, At: now, Mentioned: mentioned, GroupMentioned: groupMention}
-	unreadSetting := s.settings.String("Unread_Count")
+	unreadSetting := s.settings.String(setting.UnreadCount)
 	if room.T == model.RoomDirect {
-		unreadSetting = s.settings.String("Unread_Count_DM")
+		unreadSetting = s.settings.String(setting.UnreadCountDM)
 	}
 	if !threadReply {
 		change.Open, change.Alert = true, true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"liftoff/access/perm"
 	"log/slog"
 	"time"
 
@@ -77,13 +78,13 @@ func (s *Service) Permissions() *access.Checker { return s.perms }
 func (s *Service) nowTime() model.Time { return model.TimeOf(s.now()) }
 
 // Can reports whether user holds permission globally.
-func (s *Service) Can(user *model.User, permission string) bool {
+func (s *Service) Can(user *model.User, permission perm.ID) bool {
 	return user != nil && s.perms.Has(user, nil, permission)
 }
 
 // CanInRoom reports whether user holds permission in the room, counting
 // their room roles.
-func (s *Service) CanInRoom(ctx context.Context, user *model.User, roomID, permission string) bool {
+func (s *Service) CanInRoom(ctx context.Context, user *model.User, roomID string, permission perm.ID) bool {
 	if user == nil {
 		return false
 	}
@@ -98,7 +99,7 @@ func (s *Service) CanInRoom(ctx context.Context, user *model.User, roomID, permi
 }
 
 // canWithSub is CanInRoom when the subscription is already loaded (may be nil).
-func (s *Service) canWithSub(user *model.User, sub *model.Subscription, permission string) bool {
+func (s *Service) canWithSub(user *model.User, sub *model.Subscription, permission perm.ID) bool {
 	return user != nil && s.perms.Has(user, sub, permission)
 }
 

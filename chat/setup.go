@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"liftoff/settings/setting"
 	"strings"
 
 	"liftoff/access"
@@ -35,8 +36,8 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) error {
 		overrides[k] = v
 	}
 	if in.RootURL != "" {
-		if _, ok := overrides["Site_Url"]; !ok {
-			overrides["Site_Url"] = strings.TrimRight(in.RootURL, "/")
+		if _, ok := overrides[string(setting.SiteURL)]; !ok {
+			overrides[string(setting.SiteURL)] = strings.TrimRight(in.RootURL, "/")
 		}
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -97,7 +98,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) error {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	for id := range overrides {
-		if _, ok := s.settings.Get(id); !ok && !isDefaultSetting(id) {
+		if _, ok := s.settings.Get(setting.ID(id)); !ok && !isDefaultSetting(id) {
 			s.log.Warn("unknown setting in OVERWRITE_SETTING_", "id", id)
 		}
 	}

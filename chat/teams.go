@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"strings"
 
 	"liftoff/model"
@@ -79,7 +81,7 @@ type TeamInput struct {
 // of that step is error-team-creation. The owner becomes a team member
 // with the owner role, the members plain members.
 func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput) (*model.Team, error) {
-	if !s.Can(user, "create-team") {
+	if !s.Can(user, perm.CreateTeam) {
 		return nil, model.ErrUnauthorized
 	}
 	if in.Type != model.TeamPublic && in.Type != model.TeamPrivate {
@@ -353,7 +355,7 @@ func (s *Service) TeamInfo(ctx context.Context, user *model.User, ref TeamRef) (
 	if err != nil {
 		return nil, internal("team info", err)
 	}
-	if s.CanAccessRoom(ctx, user, room) != nil && !s.Can(user, "view-all-teams") {
+	if s.CanAccessRoom(ctx, user, room) != nil && !s.Can(user, perm.ViewAllTeams) {
 		return nil, model.ErrUnauthorized
 	}
 	return t, nil
@@ -374,7 +376,7 @@ func (s *Service) ListTeams(ctx context.Context, user *model.User, p Page) ([]Te
 
 // ListAllTeams pages every team (teams.listAll); it needs view-all-teams.
 func (s *Service) ListAllTeams(ctx context.Context, user *model.User, p Page) ([]TeamListItem, int, error) {
-	if !s.Can(user, "view-all-teams") {
+	if !s.Can(user, perm.ViewAllTeams) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	return s.listTeams(ctx, store.TeamQuery{}, p)
@@ -426,7 +428,7 @@ type TeamMemberInfo struct {
 // TeamMembers pages a team's active members (teams.members). A caller who
 // is not a member and lacks view-all-teams sees none.
 func (s *Service) TeamMembers(ctx context.Context, user *model.User, team *model.Team, f TeamMemberFilter, p Page) ([]TeamMemberInfo, int, error) {
-	if !s.CanInRoom(ctx, user, team.RoomID, "view-all-teams") {
+	if !s.CanInRoom(ctx, user, team.RoomID, perm.ViewAllTeams) {
 		if _, err := s.store.TeamMember(ctx, team.ID, user.ID); errors.Is(err, store.ErrNotFound) {
 			return nil, 0, nil
 		} else if err != nil {
@@ -478,7 +480,7 @@ type TeamMemberParams struct {
 // rooms; given roles are added to the membership and to the main room
 // subscription. Every user must exist, or nothing changes.
 func (s *Service) AddTeamMembers(ctx context.Context, actor *model.User, team *model.Team, members []TeamMemberParams) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "add-team-member") && !s.CanInRoom(ctx, actor, team.RoomID, "edit-team-member") {
+	if !s.CanInRoom(ctx, actor, team.RoomID, perm.AddTeamMember) && !s.CanInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
 		return model.ErrUnauthorized
 	}
 	users := make([]*model.User, len(members))
@@ -552,7 +554,7 @@ func (s *Service) addTeamRolesTx(ctx context.Context, tx store.Tx, team *model.T
 		return err
 	}
 	tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
-	if s.settings.Bool("UI_DisplayRoles") {
+	if s.settings.Bool(setting.UIDisplayRoles) {
 		for _, r := range roles {
 			tx.Emit(model.RoleChanged{Type: "added", RoleID: r, UserID: u.ID, Username: u.Username, Scope: room.ID})
 		}
@@ -564,7 +566,7 @@ func (s *Service) addTeamRolesTx(ctx context.Context, tx store.Tx, team *model.T
 // main room subscription (teams.updateMember); it needs edit-team-member
 // in the main room. A user who is not a member changes nothing.
 func (s *Service) UpdateTeamMember(ctx context.Context, actor *model.User, team *model.Team, m TeamMemberParams) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "edit-team-member") {
+	if !s.CanInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
 		return model.ErrUnauthorized
 	}
 	if m.UserID == "" {
@@ -604,7 +606,7 @@ func (s *Service) UpdateTeamMember(ctx context.Context, actor *model.User, team 
 // stays (last-owner-can-not-be-removed). The user leaves the main room
 // (an "ru" notice) and the listed rooms of the team.
 func (s *Service) RemoveTeamMember(ctx context.Context, actor *model.User, team *model.Team, userID string, rooms []string) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "edit-team-member") {
+	if !s.CanInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
 		return model.ErrUnauthorized
 	}
 	u, err := s.store.UserByID(ctx, userID)
@@ -716,7 +718,7 @@ func (s *Service) removeUserFromRoomTx(ctx context.Context, tx store.Tx, roomID 
 // (error-no-owner-channel), or nothing changes. A channel moved in is
 // announced in the main room (user-added-room-to-team).
 func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *model.Team, roomIDs []string) ([]*model.Room, error) {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "move-room-to-team") {
+	if !s.CanInRoom(ctx, actor, team.RoomID, perm.MoveRoomToTeam) {
 		return nil, model.Bare(model.KindForbidden, "error-no-permission-team-channel")
 	}
 	var ids []string
@@ -791,10 +793,10 @@ func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *mod
 // taken out). A channel taken out is announced in the main room
 // (user-removed-room-from-team).
 func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *model.Team, roomID string) (*model.Room, error) {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "remove-team-channel") {
+	if !s.CanInRoom(ctx, actor, team.RoomID, perm.RemoveTeamChannel) {
 		return nil, model.ErrUnauthorized
 	}
-	canAny := s.CanInRoom(ctx, actor, team.RoomID, "view-all-team-channels")
+	canAny := s.CanInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels)
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, model.Bare(model.KindInvalid, "invalid-room")
@@ -860,10 +862,10 @@ func (s *Service) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID 
 	if err != nil {
 		return nil, err
 	}
-	if !s.CanInRoom(ctx, actor, team.RoomID, "edit-team-channel") {
+	if !s.CanInRoom(ctx, actor, team.RoomID, perm.EditTeamChannel) {
 		return nil, model.ErrUnauthorized
 	}
-	if !s.CanInRoom(ctx, actor, team.RoomID, "view-all-team-channels") && s.CanAccessRoom(ctx, actor, room) != nil {
+	if !s.CanInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels) && s.CanAccessRoom(ctx, actor, room) != nil {
 		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	now := s.nowTime()
@@ -881,7 +883,7 @@ func (s *Service) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID 
 			return nil
 		}
 		yes := true
-		limit := s.settings.Int("API_User_Limit")
+		limit := s.settings.Int(setting.APIUserLimit)
 		ms, _, err := tx.TeamMembers(ctx, team.ID, store.TeamMemberQuery{Active: &yes}, store.Page{Count: max(limit, 0), NoTotal: true})
 		if err != nil {
 			return err
@@ -918,7 +920,7 @@ type TeamRoomsFilter struct {
 // checkTeamVisible refuses a private team to a caller who is not a member
 // and lacks view-all-teams (user-not-on-private-team).
 func (s *Service) checkTeamVisible(ctx context.Context, user *model.User, team *model.Team) error {
-	if team.Type != model.TeamPrivate || s.CanInRoom(ctx, user, team.RoomID, "view-all-teams") {
+	if team.Type != model.TeamPrivate || s.CanInRoom(ctx, user, team.RoomID, perm.ViewAllTeams) {
 		return nil
 	}
 	if _, err := s.store.TeamMember(ctx, team.ID, user.ID); errors.Is(err, store.ErrNotFound) {
@@ -942,7 +944,7 @@ func (s *Service) TeamRooms(ctx context.Context, user *model.User, team *model.T
 		yes := true
 		q.TeamDefault = &yes
 	}
-	if !s.CanInRoom(ctx, user, team.RoomID, "view-all-team-channels") {
+	if !s.CanInRoom(ctx, user, team.RoomID, perm.ViewAllTeamChannels) {
 		q.MemberID, q.AlsoTypes = user.ID, []string{model.RoomChannel}
 	}
 	rooms, total, err := s.store.ListRooms(ctx, q, p)
@@ -965,7 +967,7 @@ type TeamRoomOfUser struct {
 // canUserDelete, only the rooms the user may delete (delete-team-channel /
 // delete-team-group in the main room and delete-c / delete-p in the room).
 func (s *Service) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *model.Team, userID string, canUserDelete bool, p Page) ([]TeamRoomOfUser, int, error) {
-	if actor.ID != userID && !s.CanInRoom(ctx, actor, team.RoomID, "view-all-team-channels") {
+	if actor.ID != userID && !s.CanInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	if err := s.checkTeamVisible(ctx, actor, team); err != nil {
@@ -984,12 +986,12 @@ func (s *Service) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *
 		if err != nil {
 			return nil, 0, internal("team rooms of user", err)
 		}
-		canChannel := s.CanInRoom(ctx, u, team.RoomID, "delete-team-channel")
-		canGroup := s.CanInRoom(ctx, u, team.RoomID, "delete-team-group")
+		canChannel := s.CanInRoom(ctx, u, team.RoomID, perm.DeleteTeamChannel)
+		canGroup := s.CanInRoom(ctx, u, team.RoomID, perm.DeleteTeamGroup)
 		q.IDs = []string{}
 		for _, r := range all {
-			ok := canChannel && r.T == model.RoomChannel && s.CanInRoom(ctx, u, r.ID, "delete-c") ||
-				canGroup && r.T == model.RoomPrivate && s.CanInRoom(ctx, u, r.ID, "delete-p")
+			ok := canChannel && r.T == model.RoomChannel && s.CanInRoom(ctx, u, r.ID, perm.DeleteC) ||
+				canGroup && r.T == model.RoomPrivate && s.CanInRoom(ctx, u, r.ID, perm.DeleteP)
 			if ok {
 				q.IDs = append(q.IDs, r.ID)
 			}
@@ -1025,7 +1027,7 @@ func (s *Service) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *
 // listed rooms are erased, the team's other rooms leave it, then the main
 // room, the memberships and the team go.
 func (s *Service) DeleteTeam(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "delete-team") {
+	if !s.CanInRoom(ctx, actor, team.RoomID, perm.DeleteTeam) {
 		return model.ErrUnauthorized
 	}
 	return s.dropTeam(ctx, actor, team, roomsToRemove, true)
@@ -1038,7 +1040,7 @@ func (s *Service) DeleteTeam(ctx context.Context, actor *model.User, team *model
 // "user-converted-to-channel" notice in the main room, which stays as a
 // plain room.
 func (s *Service) ConvertTeamToChannel(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "convert-team") {
+	if !s.CanInRoom(ctx, actor, team.RoomID, perm.ConvertTeam) {
 		return model.ErrUnauthorized
 	}
 	return s.dropTeam(ctx, actor, team, roomsToRemove, false)
@@ -1063,11 +1065,11 @@ func (s *Service) dropTeam(ctx context.Context, actor *model.User, team *model.T
 		checks = append(checks[:len(checks):len(checks)], main)
 	}
 	for _, r := range checks {
-		perm := "delete-c"
+		need := perm.DeleteC
 		if r.T == model.RoomPrivate {
-			perm = "delete-p"
+			need = perm.DeleteP
 		}
-		if !s.CanInRoom(ctx, actor, r.ID, perm) {
+		if !s.CanInRoom(ctx, actor, r.ID, need) {
 			return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 		}
 	}

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
 	"sort"
 	"strings"
 
@@ -23,7 +24,7 @@ type TeamUpdate struct {
 // a channel or a private group ("room_changed_privacy"). The team follows
 // its main room. Everything happens in one transaction, or nothing does.
 func (s *Service) UpdateTeam(ctx context.Context, actor *model.User, team *model.Team, in TeamUpdate) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "edit-team") {
+	if !s.CanInRoom(ctx, actor, team.RoomID, perm.EditTeam) {
 		return model.ErrUnauthorized
 	}
 	if in.Type != nil && *in.Type != model.TeamPublic && *in.Type != model.TeamPrivate {
@@ -90,7 +91,7 @@ func (s *Service) UpdateTeam(ctx context.Context, actor *model.User, team *model
 // becomes the team's owner and the room's active members its members; the
 // room gets a "user-converted-to-team" message.
 func (s *Service) ConvertRoomToTeam(ctx context.Context, actor *model.User, room *model.Room) (*model.Team, error) {
-	if !s.Can(actor, "create-team") || !s.CanInRoom(ctx, actor, room.ID, "edit-room") {
+	if !s.Can(actor, perm.CreateTeam) || !s.CanInRoom(ctx, actor, room.ID, perm.EditRoom) {
 		return nil, model.ErrUnauthorized
 	}
 	if room.T != model.RoomChannel && room.T != model.RoomPrivate {

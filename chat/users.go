@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"net/mail"
 	"strings"
 
@@ -32,7 +34,7 @@ type NewUserInput struct {
 
 // AvatarURL is the public URL of a user's (or room's) avatar.
 func (s *Service) AvatarURL(username string) string {
-	base := strings.TrimRight(s.settings.String("Site_Url"), "/")
+	base := strings.TrimRight(s.settings.String(setting.SiteURL), "/")
 	return base + "/avatar/" + username
 }
 
@@ -40,7 +42,7 @@ func (s *Service) AvatarURL(username string) string {
 // actor needs create-user; roles other than "user" need assign-roles, the
 // admin role needs assign-admin-role, and every role must exist.
 func (s *Service) CreateUser(ctx context.Context, actor *model.User, in NewUserInput) (*model.User, error) {
-	if !s.Can(actor, "create-user") {
+	if !s.Can(actor, perm.CreateUser) {
 		return nil, model.Forbidden("error-action-not-allowed", "Adding user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
 	}
 	if err := s.checkRoles(ctx, actor, nil, in.Roles); err != nil {
@@ -81,7 +83,7 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 			return model.Forbidden("error-action-not-allowed", "The field Roles consist invalid role id").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
 		}
 	}
-	if contains(roles, "admin") && !contains(old, "admin") && !s.Can(actor, "assign-admin-role") {
+	if contains(roles, "admin") && !contains(old, "admin") && !s.Can(actor, perm.AssignAdminRole) {
 		return model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_admin"})
 	}
 	changed := len(roles) != len(old)
@@ -94,7 +96,7 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 		// On creation the default role needs no special right.
 		changed = len(roles) > 1 || (len(roles) == 1 && roles[0] != "user")
 	}
-	if changed && !s.Can(actor, "assign-roles") {
+	if changed && !s.Can(actor, perm.AssignRoles) {
 		return model.Forbidden("error-action-not-allowed", "Assign roles is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
 	}
 	return nil
@@ -105,7 +107,7 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 // as its checkUsernameAvailability does for new accounts.
 func (s *Service) checkUsernameAllowed(username string) error {
 	username = strings.TrimSpace(username)
-	for _, id := range []string{"Accounts_BlockedUsernameList", "Accounts_SystemBlockedUsernameList"} {
+	for _, id := range []setting.ID{setting.AccountsBlockedUsernameList, setting.AccountsSystemBlockedUsernameList} {
 		for _, b := range strings.Split(s.settings.String(id), ",") {
 			if b = strings.TrimSpace(b); b != "" && strings.EqualFold(b, username) {
 				return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
@@ -123,7 +125,7 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 	if username == "" {
 		return nil, model.ErrMissingParam("username")
 	}
-	if !text.ValidUsername(username, s.settings.String("UTF8_User_Names_Validation")) {
+	if !text.ValidUsername(username, s.settings.String(setting.UTF8UserNamesValidation)) {
 		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": username, "field": "Username"})
 	}
 	email := strings.TrimSpace(in.Email)
@@ -251,13 +253,13 @@ func (s *Service) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model
 
 // checkPasswordPolicy applies the Accounts_Password_Policy_* settings.
 func (s *Service) checkPasswordPolicy(pw string) error {
-	if !s.settings.Bool("Accounts_Password_Policy_Enabled") {
+	if !s.settings.Bool(setting.AccountsPasswordPolicyEnabled) {
 		return nil
 	}
-	if min := s.settings.Int("Accounts_Password_Policy_MinLength"); min > 0 && len([]rune(pw)) < min {
+	if min := s.settings.Int(setting.AccountsPasswordPolicyMinLength); min > 0 && len([]rune(pw)) < min {
 		return model.Invalid("error-password-policy-not-met-minLength", "The password does not meet the minimum length password policy.")
 	}
-	if max := s.settings.Int("Accounts_Password_Policy_MaxLength"); max > 0 && len([]rune(pw)) > max {
+	if max := s.settings.Int(setting.AccountsPasswordPolicyMaxLength); max > 0 && len([]rune(pw)) > max {
 		return model.Invalid("error-password-policy-not-met-maxLength", "The password does not meet the maximum length password policy.")
 	}
 	return nil

@@ -3,6 +3,8 @@ package chat
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 	"sort"
 	"strings"
 
@@ -80,8 +82,8 @@ func (s *Service) GetUserInfo(ctx context.Context, actor *model.User, l UserLook
 		return nil, err
 	}
 	self := u.ID == actor.ID
-	info := &UserInfo{User: u, Self: self, Full: self || s.Can(actor, "view-full-other-user-info")}
-	if withRooms && (self || s.Can(actor, "view-other-user-channels")) {
+	info := &UserInfo{User: u, Self: self, Full: self || s.Can(actor, perm.ViewFullOtherUserInfo)}
+	if withRooms && (self || s.Can(actor, perm.ViewOtherUserChannels)) {
 		subs, err := s.store.SubscriptionsOfUser(ctx, u.ID, store.SubscriptionQuery{})
 		if err != nil {
 			return nil, internal("user rooms", err)
@@ -101,17 +103,17 @@ func (s *Service) GetUserInfo(ctx context.Context, actor *model.User, l UserLook
 // view-outside-room when API_Apply_permission_view-outside-room_on_users-list
 // is on). full reports whether the caller may see every field.
 func (s *Service) ListUsers(ctx context.Context, actor *model.User, q store.UserQuery, p store.Page) (users []*model.User, total int, full bool, err error) {
-	if !s.Can(actor, "view-d-room") {
+	if !s.Can(actor, perm.ViewDRoom) {
 		return nil, 0, false, model.ErrUnauthorized
 	}
-	if s.settings.Bool("API_Apply_permission_view-outside-room_on_users-list") && !s.Can(actor, "view-outside-room") {
+	if s.settings.Bool(setting.APIApplyPermissionViewOutsideRoomOnUsersList) && !s.Can(actor, perm.ViewOutsideRoom) {
 		return nil, 0, false, model.ErrUnauthorized
 	}
 	users, total, err = s.store.ListUsers(ctx, q, p)
 	if err != nil {
 		return nil, 0, false, internal("list users", err)
 	}
-	return users, total, s.Can(actor, "view-full-other-user-info"), nil
+	return users, total, s.Can(actor, perm.ViewFullOtherUserInfo), nil
 }
 
 // AutocompleteUsers implements users.autocomplete: up to 10 active users
@@ -120,7 +122,7 @@ func (s *Service) ListUsers(ctx context.Context, actor *model.User, q store.User
 func (s *Service) AutocompleteUsers(ctx context.Context, actor *model.User, term string, exceptions []string) ([]*model.User, error) {
 	yes := true
 	q := store.UserQuery{Text: strings.TrimSpace(term), Exclude: exceptions, Active: &yes}
-	if !s.Can(actor, "view-outside-room") {
+	if !s.Can(actor, perm.ViewOutsideRoom) {
 		rooms, err := s.RoomIDsOfUser(ctx, actor.ID)
 		if err != nil {
 			return nil, err
@@ -162,11 +164,11 @@ type RegisterInput struct {
 // Accounts_RegistrationForm allows it. The first account registered while
 // no administrator exists becomes admin.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, error) {
-	switch s.settings.String("Accounts_RegistrationForm") {
+	switch s.settings.String(setting.AccountsRegistrationForm) {
 	case "Disabled":
 		return nil, model.Invalid("error-user-registration-disabled", "User registration is disabled").WithDetails(map[string]any{"method": "registerUser"})
 	case "Secret URL":
-		if in.Secret == "" || in.Secret != s.settings.String("Accounts_RegistrationForm_SecretURL") {
+		if in.Secret == "" || in.Secret != s.settings.String(setting.AccountsRegistrationFormSecretURL) {
 			return nil, model.Invalid("error-user-registration-secret", "User registration is only allowed via Secret URL").WithDetails(map[string]any{"method": "registerUser"})
 		}
 	}
@@ -177,7 +179,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, 
 		return nil, model.ErrMissingParam("email")
 	case in.Pass == "":
 		return nil, model.ErrMissingParam("pass")
-	case strings.TrimSpace(in.Name) == "" && s.settings.Bool("Accounts_RequireNameForSignUp"):
+	case strings.TrimSpace(in.Name) == "" && s.settings.Bool(setting.AccountsRequireNameForSignUp):
 		return nil, model.ErrMissingParam("name")
 	}
 	if err := s.checkUsernameAllowed(in.Username); err != nil {
@@ -187,12 +189,12 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, 
 		return nil, model.Conflict(model.ErrUsernameTaken.Type, "Username is already in use")
 	}
 	var roles []string
-	for _, r := range strings.Split(s.settings.String("Accounts_Registration_Users_Default_Roles"), ",") {
+	for _, r := range strings.Split(s.settings.String(setting.AccountsRegistrationUsersDefaultRoles), ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			roles = append(roles, r)
 		}
 	}
-	active := !s.settings.Bool("Accounts_ManuallyApproveNewUsers")
+	active := !s.settings.Bool(setting.AccountsManuallyApproveNewUsers)
 	u, err := s.InsertUser(ctx, NewUserInput{
 		Username: in.Username, Email: in.Email, Name: in.Name, Password: in.Pass, Roles: roles,
 		Active: &active, JoinDefaultChannels: true, AdminIfFirst: true,
@@ -248,7 +250,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 	if in.Verified != nil && *in.Verified && editingSelf {
 		return nil, model.Forbidden("error-action-not-allowed", "Editing email verification is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
 	}
-	if !editingSelf && !s.Can(actor, "edit-other-user-info") {
+	if !editingSelf && !s.Can(actor, perm.EditOtherUserInfo) {
 		return nil, model.Forbidden("error-action-not-allowed", "Editing user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
 	}
 	u, err := s.store.UserByID(ctx, userID)
@@ -263,7 +265,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 			return nil, err
 		}
 	}
-	if in.Username != nil && *in.Username != "" && !text.ValidUsername(*in.Username, s.settings.String("UTF8_User_Names_Validation")) {
+	if in.Username != nil && *in.Username != "" && !text.ValidUsername(*in.Username, s.settings.String(setting.UTF8UserNamesValidation)) {
 		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", *in.Username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": *in.Username, "field": "Username"})
 	}
 	if err := s.validateUserEditing(actor, u, in.Username, in.Name, in.Email, in.StatusText, in.Password); err != nil {
@@ -272,7 +274,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 	ch := profileChange{email: in.Email, name: in.Name, username: in.Username, bio: in.Bio, nickname: in.Nickname,
 		statusText: in.StatusText, roles: in.Roles, requirePasswordChange: in.RequirePasswordChange, verified: in.Verified,
 		customFields: in.CustomFields}
-	if in.Password != nil && strings.TrimSpace(*in.Password) != "" && s.Can(actor, "edit-other-user-password") {
+	if in.Password != nil && strings.TrimSpace(*in.Password) != "" && s.Can(actor, perm.EditOtherUserPassword) {
 		if err := s.checkPasswordPolicy(strings.TrimSpace(*in.Password)); err != nil {
 			return nil, err
 		}
@@ -284,7 +286,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 		// Someone else set the password: every session of the user ends.
 		ch.logout = !editingSelf
 	}
-	if in.Active != nil && !s.Can(actor, "edit-other-user-active-status") {
+	if in.Active != nil && !s.Can(actor, perm.EditOtherUserActiveStatus) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "setUserActiveStatus"})
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -322,29 +324,29 @@ func (s *Service) reloadUser(ctx context.Context, id string) (*model.User, error
 // with edit-other-user-info may still change other people's fields.
 func (s *Service) validateUserEditing(actor, u *model.User, username, name, email, statusText, password *string) error {
 	self := actor.ID == u.ID
-	otherInfo := s.Can(actor, "edit-other-user-info")
-	otherPassword := s.Can(actor, "edit-other-user-password")
+	otherInfo := s.Can(actor, perm.EditOtherUserInfo)
+	otherPassword := s.Can(actor, perm.EditOtherUserPassword)
 	deny := func(reason string) error {
 		return model.Forbidden("error-action-not-allowed", "%s", reason).WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Update_user"})
 	}
-	if !s.settings.Bool("Accounts_AllowUserProfileChange") && !otherInfo && !otherPassword {
+	if !s.settings.Bool(setting.AccountsAllowUserProfileChange) && !otherInfo && !otherPassword {
 		return deny("Edit user profile is not allowed")
 	}
 	editing := func(old string, v *string) bool { return v != nil && *v != old }
 	restricted := !otherInfo || self
-	if editing(u.Username, username) && !s.settings.Bool("Accounts_AllowUsernameChange") && restricted {
+	if editing(u.Username, username) && !s.settings.Bool(setting.AccountsAllowUsernameChange) && restricted {
 		return deny("Edit username is not allowed")
 	}
-	if editing(u.StatusText, statusText) && !s.settings.Bool("Accounts_AllowUserStatusMessageChange") && restricted {
+	if editing(u.StatusText, statusText) && !s.settings.Bool(setting.AccountsAllowUserStatusMessageChange) && restricted {
 		return deny("Edit user status is not allowed")
 	}
-	if editing(u.Name, name) && !s.settings.Bool("Accounts_AllowRealNameChange") && restricted {
+	if editing(u.Name, name) && !s.settings.Bool(setting.AccountsAllowRealNameChange) && restricted {
 		return deny("Edit user real name is not allowed")
 	}
-	if len(u.Emails) > 0 && editing(u.Emails[0].Address, email) && !s.settings.Bool("Accounts_AllowEmailChange") && restricted {
+	if len(u.Emails) > 0 && editing(u.Emails[0].Address, email) && !s.settings.Bool(setting.AccountsAllowEmailChange) && restricted {
 		return deny("Edit user email is not allowed")
 	}
-	if password != nil && *password != "" && !s.settings.Bool("Accounts_AllowPasswordChange") && (!otherPassword || self) {
+	if password != nil && *password != "" && !s.settings.Bool(setting.AccountsAllowPasswordChange) && (!otherPassword || self) {
 		return deny("Edit user password is not allowed")
 	}
 	return nil
@@ -526,7 +528,7 @@ type OwnInfoInput struct {
 // as Rocket.Chat's password second factor does. A new password logs out
 // every other session; keepTokenHash names the caller's token to keep.
 func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in OwnInfoInput, keepTokenHash string) (*model.User, error) {
-	if !s.settings.Bool("Accounts_AllowUserProfileChange") {
+	if !s.settings.Bool(setting.AccountsAllowUserProfileChange) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "saveUserProfile"})
 	}
 	u, err := s.store.UserByID(ctx, actor.ID)
@@ -553,7 +555,7 @@ func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in 
 		}
 	}
 	if in.Username != nil && *in.Username != "" && *in.Username != u.Username &&
-		!text.ValidUsername(*in.Username, s.settings.String("UTF8_User_Names_Validation")) {
+		!text.ValidUsername(*in.Username, s.settings.String(setting.UTF8UserNamesValidation)) {
 		return nil, model.Invalid("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUserProfile"})
 	}
 	if in.Bio != nil && len([]rune(*in.Bio)) > 260 {
@@ -564,7 +566,7 @@ func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in 
 	}
 	ch := profileChange{email: in.Email, name: in.Name, username: in.Username, nickname: in.Nickname, bio: in.Bio,
 		statusText: in.StatusText, customFields: in.CustomFields}
-	if in.NewPassword != "" && s.settings.Bool("Accounts_AllowPasswordChange") {
+	if in.NewPassword != "" && s.settings.Bool(setting.AccountsAllowPasswordChange) {
 		if auth.CheckDigest(storedPasswordHash(ctx, s, u.ID), auth.Digest(in.NewPassword)) {
 			return nil, model.Invalid("error-password-same-as-current", "Entered password same as current password").WithDetails(map[string]any{"method": "saveUserProfile"})
 		}
@@ -606,7 +608,7 @@ func storedPasswordHash(ctx context.Context, s *Service, userID string) string {
 // SetActiveStatus implements users.setActiveStatus: activating or
 // deactivating an account. Deactivation logs the user out everywhere.
 func (s *Service) SetActiveStatus(ctx context.Context, actor *model.User, userID string, active, confirmRelinquish bool) (*model.User, error) {
-	if !s.Can(actor, "edit-other-user-active-status") && !s.Can(actor, "manage-moderation-actions") {
+	if !s.Can(actor, perm.EditOtherUserActiveStatus) && !s.Can(actor, perm.ManageModerationActions) {
 		return nil, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(userID) == "" {
@@ -763,7 +765,7 @@ func (s *Service) makeOwner(ctx context.Context, tx store.Tx, sub *model.Subscri
 // conversations and memberships, and erases their messages when
 // Message_ErasureType is "Delete".
 func (s *Service) DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error {
-	if !s.Can(actor, "delete-user") {
+	if !s.Can(actor, perm.DeleteUser) {
 		return model.ErrUnauthorized
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -842,7 +844,7 @@ func (s *Service) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, 
 		}
 		tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: sub})
 	}
-	if s.settings.String("Message_ErasureType") == "Delete" {
+	if s.settings.String(setting.MessageErasureType) == "Delete" {
 		msgs, _, err := tx.ListMessages(ctx, store.MessageQuery{FromUser: u.ID}, store.Page{})
 		if err != nil {
 			return err
@@ -883,7 +885,7 @@ func visibleStatusOf(u *model.User) string {
 // status (online, away, busy, offline) of the caller, or of another user
 // for holders of edit-other-user-info.
 func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target UserLookup, status string, message *string) error {
-	if !s.settings.Bool("Accounts_AllowUserStatusMessageChange") {
+	if !s.settings.Bool(setting.AccountsAllowUserStatusMessageChange) {
 		return model.Forbidden("error-not-allowed", "Change status is not allowed").WithDetails(map[string]any{"method": "users.setStatus"})
 	}
 	if status == "" && message == nil {
@@ -891,7 +893,7 @@ func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target U
 	}
 	uid := actor.ID
 	if !lookupIsActor(actor, target) {
-		if !s.Can(actor, "edit-other-user-info") {
+		if !s.Can(actor, perm.EditOtherUserInfo) {
 			return model.ErrUnauthorized
 		}
 		u, err := s.FindUser(ctx, target)
@@ -906,7 +908,7 @@ func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target U
 		case model.StatusOnline, model.StatusAway, model.StatusBusy:
 			def = status
 		case model.StatusOffline:
-			if !s.settings.Bool("Accounts_AllowInvisibleStatusOption") {
+			if !s.settings.Bool(setting.AccountsAllowInvisibleStatusOption) {
 				return model.Invalid("error-status-not-allowed", "Invisible status is disabled").WithDetails(map[string]any{"method": "users.setStatus"})
 			}
 			def = model.StatusInvisible
@@ -992,8 +994,8 @@ func (s *Service) ResetAvatar(ctx context.Context, actor *model.User, target Use
 		uid = u.ID
 	}
 	self := uid == actor.ID
-	if !(self && s.settings.Bool("Accounts_AllowUserAvatarChange")) &&
-		!s.Can(actor, "edit-other-user-avatar") && !s.Can(actor, "manage-moderation-actions") {
+	if !(self && s.settings.Bool(setting.AccountsAllowUserAvatarChange)) &&
+		!s.Can(actor, perm.EditOtherUserAvatar) && !s.Can(actor, perm.ManageModerationActions) {
 		return model.Forbidden("error-not-allowed", "Reset avatar is not allowed").WithDetails(map[string]any{"method": "users.resetAvatar"})
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {

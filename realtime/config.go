@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"errors"
+	"liftoff/access/perm"
 	"log/slog"
 	"time"
 
@@ -33,7 +34,7 @@ type RoomAccess interface {
 // PermissionChecker reports whether a user holds a global permission. It
 // guards streams that carry privileged data (private settings).
 type PermissionChecker interface {
-	HasPermission(ctx context.Context, user *model.User, permission string) (bool, error)
+	HasPermission(ctx context.Context, user *model.User, permission perm.ID) (bool, error)
 }
 
 // PresenceTracker learns when logged-in connections open and close

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"liftoff/access/perm"
 	"strings"
 
 	"liftoff/model"
@@ -213,7 +214,7 @@ func (srv *Server) authorizeSub(ctx context.Context, s *session, name, eventName
 			return nil, errNotAllowedSub
 		}
 		if eventName == "private-settings-changed" {
-			if !srv.hasAnyPermission(ctx, user, "view-privileged-setting", "edit-privileged-setting", "manage-selected-settings") {
+			if !srv.hasAnyPermission(ctx, user, perm.ViewPrivilegedSetting, perm.EditPrivilegedSetting, perm.ManageSelectedSettings) {
 				return nil, errNotAllowedSub
 			}
 		}
@@ -223,7 +224,7 @@ func (srv *Server) authorizeSub(ctx context.Context, s *session, name, eventName
 	}
 }
 
-func (srv *Server) hasAnyPermission(ctx context.Context, user *model.User, perms ...string) bool {
+func (srv *Server) hasAnyPermission(ctx context.Context, user *model.User, perms ...perm.ID) bool {
 	if srv.cfg.Permissions == nil {
 		return false
 	}

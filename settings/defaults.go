@@ -1,6 +1,8 @@
 package settings
 
 import (
+	"crypto/rand"
+	"fmt"
 	"slices"
 
 	"liftoff/model"
@@ -23,6 +25,9 @@ const (
 //     environment (ADMIN_USERNAME, ...), so clients must not run the wizard.
 //   - Accounts_RegistrationForm_SecretURL is a new random id, as Rocket.Chat
 //     makes it when the setting is first created.
+//   - uniqueID is a new random UUID, as Rocket.Chat makes it on first start;
+//     the stored value is kept from then on, so it is made once per
+//     installation.
 //
 // Site_Url defaults to "", for the caller to fill from ROOT_URL as
 // Rocket.Chat does.
@@ -39,9 +44,17 @@ func Defaults() []*model.Setting {
 	b.group("Discussion")
 	b.boolean("Discussion_enabled", true, public)
 	e2e(&b)
+	// uniqueID identifies the installation (statistics.uniqueId, and
+	// clients that read the public setting). Rocket.Chat gives it no
+	// group; here it sits in General, as every setting has a group.
+	b.group("General")
+	b.str("uniqueID", "", public)
 
 	for _, s := range b.out {
 		switch s.ID {
+		case "uniqueID":
+			s.Value = newInstallationID()
+			s.PackageValue = s.Value
 		case "Show_Setup_Wizard":
 			s.Value = "completed"
 		case "Accounts_RegistrationForm_SecretURL":
@@ -522,3 +535,13 @@ func (b *builder) multi(id string, v []string, pub bool, values ...model.Setting
 }
 
 func opt(key, label string) model.SettingValue { return model.SettingValue{Key: key, Label: label} }
+
+// newInstallationID returns a random RFC 4122 version 4 UUID, the form of
+// Rocket.Chat's uniqueID.
+func newInstallationID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])  // crypto/rand.Read never fails (Go 1.24+)
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

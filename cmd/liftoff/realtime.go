@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"liftoff/access/perm"
 	"net/http"
 	"time"
 
@@ -15,8 +16,8 @@ import (
 // global permissions.
 type permissionAdapter struct{ a *app }
 
-func (p permissionAdapter) HasPermission(_ context.Context, u *model.User, perm string) (bool, error) {
-	return p.a.chat.Can(u, perm), nil
+func (p permissionAdapter) HasPermission(_ context.Context, u *model.User, permission perm.ID) (bool, error) {
+	return p.a.chat.Can(u, permission), nil
 }
 
 // mountRealtime builds the DDP server and the presence tracker, registers
