@@ -12,7 +12,6 @@ import (
 
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // processStart is when this process started, for the uptime in statistics.
@@ -188,7 +187,7 @@ func (s *Server) statistics(r *Request) (any, error) {
 	host, _ := os.Hostname()
 	return M{
 		"_id": "liftoff", "createdAt": now, "_updatedAt": now, "version": s.version,
-		"uniqueId":   s.chat.Settings().String(setting.UniqueID),
+		"uniqueId":   c.UniqueID,
 		"totalUsers": c.TotalUsers, "activeUsers": c.ActiveUsers, "nonActiveUsers": c.TotalUsers - c.ActiveUsers,
 		"onlineUsers": c.OnlineUsers, "awayUsers": c.AwayUsers, "busyUsers": c.BusyUsers, "offlineUsers": c.OfflineUsers,
 		"totalConnectedUsers": c.OnlineUsers + c.AwayUsers + c.BusyUsers,
@@ -374,7 +373,7 @@ func (s *Server) rolesUsersIn(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "username"}})
+	p, err := r.Page([]model.SortKey{{Field: "username"}})
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // discussionRoutes registers Rocket.Chat's discussion endpoints.
@@ -72,7 +71,7 @@ func (s *Server) roomDiscussions(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "fname"}}, discussionSortFields...)
+	p, err := r.Page([]model.SortKey{{Field: "fname"}}, discussionSortFields...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // membershipRoutes registers the room membership endpoints of channels.*
@@ -50,7 +49,7 @@ func (s *Server) membershipRoutes() {
 // roomSorts are the fields room lists sort by.
 var roomSorts = []string{"name", "ts", "_updatedAt", "usersCount", "msgs", "lm"}
 
-var byName = []store.SortKey{{Field: "name"}}
+var byName = []model.SortKey{{Field: "name"}}
 
 // roomListInput reads the filters room lists accept: _id, and a name
 // pattern from the legacy JSON query parameter ({"name": "x"} or
@@ -160,7 +159,7 @@ func (s *Server) roomMembers(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		p, err := r.Page([]store.SortKey{{Field: "username"}}, "username")
+		p, err := r.Page([]model.SortKey{{Field: "username"}}, "username")
 		if err != nil {
 			return nil, err
 		}

@@ -9,7 +9,6 @@ import (
 
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // messageRoutes registers chat.* beyond posting (chat.go): edits,
@@ -40,7 +39,7 @@ func (s *Server) messageRoutes() {
 // messageSortFields are the sort fields the message lists accept.
 var messageSortFields = []string{"ts", "_updatedAt", "tlm"}
 
-var newestFirst = []store.SortKey{{Field: "ts", Desc: true}}
+var newestFirst = []model.SortKey{{Field: "ts", Desc: true}}
 
 func (s *Server) updateMessage(r *Request) (any, error) {
 	roomID, err := r.RequireString("roomId")
@@ -179,7 +178,7 @@ func (s *Server) starMessage(starred bool) Handler {
 }
 
 // roomMessageList serves the paged per-room lists (pinned, starred, mentioned).
-func (s *Server) roomMessageList(list func(ctx context.Context, user *model.User, roomID string, p store.Page) ([]*model.Message, int, error)) Handler {
+func (s *Server) roomMessageList(list func(ctx context.Context, user *model.User, roomID string, p model.Page) ([]*model.Message, int, error)) Handler {
 	return func(r *Request) (any, error) {
 		roomID, err := r.RequireString("roomId")
 		if err != nil {
@@ -243,7 +242,7 @@ func (s *Server) threadsList(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "tlm", Desc: true}}, messageSortFields...)
+	p, err := r.Page([]model.SortKey{{Field: "tlm", Desc: true}}, messageSortFields...)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +258,7 @@ func (s *Server) threadMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "ts"}}, messageSortFields...)
+	p, err := r.Page([]model.SortKey{{Field: "ts"}}, messageSortFields...)
 	if err != nil {
 		return nil, err
 	}

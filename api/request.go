@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // M is a JSON object in a response; "success": true is added on output.
@@ -235,7 +234,7 @@ func splitList(s string) []string {
 
 // Page parses count, offset and sort. allowed lists the sort fields the
 // endpoint supports; def is the sort when none is given.
-func (r *Request) Page(def []store.SortKey, allowed ...string) (store.Page, error) {
+func (r *Request) Page(def []model.SortKey, allowed ...string) (model.Page, error) {
 	set := r.srv.chat.Settings()
 	maxCount := set.Int(setting.APIUpperCountLimit)
 	if maxCount <= 0 {
@@ -247,23 +246,23 @@ func (r *Request) Page(def []store.SortKey, allowed ...string) (store.Page, erro
 	}
 	count, err := r.Int("count", defCount)
 	if err != nil {
-		return store.Page{}, err
+		return model.Page{}, err
 	}
 	offset, err := r.Int("offset", 0)
 	if err != nil {
-		return store.Page{}, err
+		return model.Page{}, err
 	}
 	if count < 0 || offset < 0 {
-		return store.Page{}, model.Invalid("error-invalid-params", "count and offset must not be negative")
+		return model.Page{}, model.Invalid("error-invalid-params", "count and offset must not be negative")
 	}
 	if count == 0 || count > maxCount {
 		count = maxCount
 	}
-	p := store.Page{Offset: offset, Count: count, Sort: def}
+	p := model.Page{Offset: offset, Count: count, Sort: def}
 	if sortRaw, _ := r.String("sort"); sortRaw != "" {
 		keys, err := parseSort(sortRaw, allowed)
 		if err != nil {
-			return store.Page{}, err
+			return model.Page{}, err
 		}
 		p.Sort = keys
 	}
@@ -272,13 +271,13 @@ func (r *Request) Page(def []store.SortKey, allowed ...string) (store.Page, erro
 
 // parseSort reads Rocket.Chat's sort parameter, a JSON object such as
 // {"ts":-1,"name":1}, keeping the key order.
-func parseSort(s string, allowed []string) ([]store.SortKey, error) {
+func parseSort(s string, allowed []string) ([]model.SortKey, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	bad := model.Invalid("error-invalid-sort", "Invalid sort parameter: %s", s)
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, bad
 	}
-	var keys []store.SortKey
+	var keys []model.SortKey
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
@@ -292,7 +291,7 @@ func parseSort(s string, allowed []string) ([]store.SortKey, error) {
 		if !contains(allowed, field) {
 			return nil, model.Invalid("error-invalid-sort", "Sorting by '%s' is not supported", field)
 		}
-		keys = append(keys, store.SortKey{Field: field, Desc: dir < 0})
+		keys = append(keys, model.SortKey{Field: field, Desc: dir < 0})
 	}
 	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
 		return nil, bad
@@ -322,6 +321,6 @@ func jsonErrText(err error) string {
 
 // paged renders a list page in Rocket.Chat's shape: the items under key,
 // with count, offset and total.
-func paged(key string, items any, n int, p store.Page, total int) M {
+func paged(key string, items any, n int, p model.Page, total int) M {
 	return M{key: items, "count": n, "offset": p.Offset, "total": total}
 }

@@ -6,7 +6,6 @@ import (
 
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // roomKind describes the endpoints of one room type: channels.* or groups.*.
@@ -599,12 +598,12 @@ func (s *Server) directMembers(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "_updatedAt", Desc: true}, {Field: "username"}}, "username")
+	p, err := r.Page([]model.SortKey{{Field: "_updatedAt", Desc: true}, {Field: "username"}}, "username")
 	if err != nil {
 		return nil, err
 	}
 	if len(p.Sort) == 1 { // a username sort keeps Rocket.Chat's _updatedAt first
-		p.Sort = append([]store.SortKey{{Field: "_updatedAt", Desc: true}}, p.Sort...)
+		p.Sort = append([]model.SortKey{{Field: "_updatedAt", Desc: true}}, p.Sort...)
 	}
 	members, total, err := s.chat.DirectMembers(r.Context(), r.User, room, filter, status, p)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // teamRoutes registers Rocket.Chat's teams.* endpoints.
@@ -348,7 +347,7 @@ func (s *Server) teamsListRooms(r *Request) (any, error) {
 		return nil, err
 	}
 	f.DefaultOnly = typ == "autoJoin"
-	p, err := r.Page([]store.SortKey{{Field: "name"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
+	p, err := r.Page([]model.SortKey{{Field: "name"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
 	if err != nil {
 		return nil, err
 	}
@@ -379,7 +378,7 @@ func (s *Server) teamsListRoomsOfUser(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "name"}})
+	p, err := r.Page([]model.SortKey{{Field: "name"}})
 	if err != nil {
 		return nil, err
 	}
@@ -501,7 +500,7 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 	if r.Has("type") && kind != "channels" && kind != "discussions" {
 		return nil, model.ErrBadParam("type", "'channels' or 'discussions'")
 	}
-	p, err := r.Page([]store.SortKey{{Field: "ts"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
+	p, err := r.Page([]model.SortKey{{Field: "ts"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 	"liftoff/avatar"
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 func (s *Server) userRoutes() {
@@ -229,8 +228,8 @@ func (s *Server) usersInfo(r *Request) (any, error) {
 // "query" parameter that clients send to users.list: $regex searches on
 // username, name or e-mail (also inside $or/$and), active, roles and type
 // (a value or {$in: [...]}). Anything else is refused, never ignored.
-func userQueryParam(raw string, full bool) (store.UserQuery, error) {
-	var q store.UserQuery
+func userQueryParam(raw string) (chat.UserFilter, error) {
+	var q chat.UserFilter
 	if strings.TrimSpace(raw) == "" {
 		return q, nil
 	}
@@ -256,8 +255,8 @@ func userQueryParam(raw string, full bool) (store.UserQuery, error) {
 					}
 				}
 			case "username", "name", "emails.address":
-				if k == "emails.address" && !full {
-					return bad(k)
+				if k == "emails.address" {
+					q.ByEmail = true
 				}
 				var str string
 				if json.Unmarshal(v, &str) == nil {
@@ -327,7 +326,7 @@ func unescapeRegex(re string) string {
 }
 
 func (s *Server) usersList(r *Request) (any, error) {
-	p, err := r.Page([]store.SortKey{{Field: "username"}}, "username", "name", "createdAt", "_updatedAt", "status")
+	p, err := r.Page([]model.SortKey{{Field: "username"}}, "username", "name", "createdAt", "_updatedAt", "status")
 	if err != nil {
 		return nil, err
 	}
@@ -339,8 +338,7 @@ func (s *Server) usersList(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	full := s.chat.Can(r.User, perm.ViewFullOtherUserInfo)
-	q, err := userQueryParam(raw, full)
+	q, err := userQueryParam(raw)
 	if err != nil {
 		return nil, err
 	}

@@ -114,17 +114,32 @@ func (s *Service) SetSetting(ctx context.Context, actor *model.User, id setting.
 	return saved, nil
 }
 
-// Statistics returns the record counts behind GET /statistics; it needs
-// view-statistics.
-func (s *Service) Statistics(ctx context.Context, actor *model.User) (store.Counts, error) {
+// Statistics are the figures behind GET /statistics: the installation's
+// id and the record counts.
+type Statistics struct {
+	UniqueID                                                                            string
+	TotalUsers, ActiveUsers, OnlineUsers, AwayUsers, BusyUsers, OfflineUsers            int
+	TotalRooms, TotalChannels, TotalPrivateGroups, TotalDirect                          int
+	TotalMessages, TotalChannelMessages, TotalPrivateGroupMessages, TotalDirectMessages int
+}
+
+// Statistics returns the installation's figures; it needs view-statistics.
+func (s *Service) Statistics(ctx context.Context, actor *model.User) (*Statistics, error) {
 	if !s.Can(actor, perm.ViewStatistics) {
-		return store.Counts{}, model.Forbidden("error-not-allowed", "Not allowed")
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	c, err := s.store.Counts(ctx)
 	if err != nil {
-		return c, internal("statistics", err)
+		return nil, internal("statistics", err)
 	}
-	return c, nil
+	return &Statistics{
+		UniqueID:   s.settings.String(setting.UniqueID),
+		TotalUsers: c.TotalUsers, ActiveUsers: c.ActiveUsers, OnlineUsers: c.OnlineUsers, AwayUsers: c.AwayUsers,
+		BusyUsers: c.BusyUsers, OfflineUsers: c.OfflineUsers,
+		TotalRooms: c.TotalRooms, TotalChannels: c.TotalChannels, TotalPrivateGroups: c.TotalPrivateGroups, TotalDirect: c.TotalDirect,
+		TotalMessages: c.TotalMessages, TotalChannelMessages: c.TotalChannelMessages,
+		TotalPrivateGroupMessages: c.TotalPrivateGroupMessages, TotalDirectMessages: c.TotalDirectMessages,
+	}, nil
 }
 
 // ---- roles ----

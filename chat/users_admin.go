@@ -99,21 +99,40 @@ func (s *Service) GetUserInfo(ctx context.Context, actor *model.User, l UserLook
 	return info, nil
 }
 
+// UserFilter narrows users.list. Zero fields do not filter.
+type UserFilter struct {
+	// Text is a case-insensitive substring of the username, name or
+	// e-mail address.
+	Text string
+	// ByEmail tells that Text came from a condition on e-mail addresses,
+	// which only viewers who may see them (view-full-other-user-info) may
+	// search by.
+	ByEmail bool
+	Active  *bool
+	Types   []string // user types ("user", "bot", ...)
+	Roles   []string // holding any of these global roles
+}
+
 // ListUsers implements users.list: it needs view-d-room (and
 // view-outside-room when API_Apply_permission_view-outside-room_on_users-list
 // is on). full reports whether the caller may see every field.
-func (s *Service) ListUsers(ctx context.Context, actor *model.User, q store.UserQuery, p store.Page) (users []*model.User, total int, full bool, err error) {
+func (s *Service) ListUsers(ctx context.Context, actor *model.User, f UserFilter, p model.Page) (users []*model.User, total int, full bool, err error) {
+	full = s.Can(actor, perm.ViewFullOtherUserInfo)
+	if f.ByEmail && !full {
+		return nil, 0, false, model.Invalid("error-invalid-query", "Querying by '%s' is not supported", "emails.address")
+	}
 	if !s.Can(actor, perm.ViewDRoom) {
 		return nil, 0, false, model.ErrUnauthorized
 	}
 	if s.settings.Bool(setting.APIApplyPermissionViewOutsideRoomOnUsersList) && !s.Can(actor, perm.ViewOutsideRoom) {
 		return nil, 0, false, model.ErrUnauthorized
 	}
+	q := store.UserQuery{Text: f.Text, Active: f.Active, Types: f.Types, Roles: f.Roles}
 	users, total, err = s.store.ListUsers(ctx, q, p)
 	if err != nil {
 		return nil, 0, false, internal("list users", err)
 	}
-	return users, total, s.Can(actor, perm.ViewFullOtherUserInfo), nil
+	return users, total, full, nil
 }
 
 // AutocompleteUsers implements users.autocomplete: up to 10 active users

@@ -6,7 +6,6 @@ import (
 	"liftoff/chat"
 	"liftoff/model"
 	"liftoff/realtime"
-	"liftoff/store"
 )
 
 // historyResult is loadHistory's answer; firstUnread is left out when
@@ -121,8 +120,8 @@ func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (a
 	if err := m.chat.ReadThread(ctx, user, thread.RID, thread.ID); err != nil {
 		return nil, err
 	}
-	replies, _, err := m.chat.ThreadMessages(ctx, user, q.Tmid, store.Page{
-		Offset: max(q.Skip, 0), Count: max(q.Limit, 0), Sort: []store.SortKey{{Field: "ts", Desc: true}},
+	replies, _, err := m.chat.ThreadMessages(ctx, user, q.Tmid, model.Page{
+		Offset: max(q.Skip, 0), Count: max(q.Limit, 0), Sort: []model.SortKey{{Field: "ts", Desc: true}},
 	})
 	if err != nil {
 		if e, domain := model.AsError(err); domain && e.Type == "error-not-allowed" {

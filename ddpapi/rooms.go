@@ -8,7 +8,6 @@ import (
 	"liftoff/chat"
 	"liftoff/model"
 	"liftoff/realtime"
-	"liftoff/store"
 )
 
 // createChannel(name, members?, readOnly?, customFields?, extraData?)
@@ -310,7 +309,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 		return nil, err
 	}
 	ref := chat.RoomRef{ID: room.ID}
-	_, total, err := m.chat.Members(ctx, user, ref, room.T, chat.MembersInput{}, store.Page{Count: 1})
+	_, total, err := m.chat.Members(ctx, user, ref, room.T, chat.MembersInput{}, model.Page{Count: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +317,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 	if !showAll {
 		in.Status = []string{model.StatusOnline, model.StatusAway, model.StatusBusy}
 	}
-	users, _, err := m.chat.Members(ctx, user, ref, room.T, in, store.Page{Offset: max(opts.Skip, 0), Count: max(opts.Limit, 0)})
+	users, _, err := m.chat.Members(ctx, user, ref, room.T, in, model.Page{Offset: max(opts.Skip, 0), Count: max(opts.Limit, 0)})
 	if err != nil {
 		return nil, err
 	}

@@ -41,28 +41,11 @@ type Store interface {
 // EventSink receives events after the transaction that emitted them commits.
 type EventSink func(events []model.Event)
 
-// Page selects a window of a result: Offset records skipped, at most Count
-// returned (Count 0 means no limit). Sort maps field names (Rocket.Chat's,
-// e.g. "ts", "name", "_updatedAt", "username") to 1 (ascending) or -1
-// (descending), applied in the order of SortKeys; backends support the
-// fields documented on each query and ignore none silently: an unsupported
-// field is an error.
-type Page struct {
-	Offset int
-	Count  int
-	Sort   []SortKey
-	// NoTotal tells a list method that the caller ignores the total: the
-	// backend may skip counting the matches (a count over a big room's
-	// history costs a pass over every message) and return Offset plus the
-	// page's length instead.
-	NoTotal bool
-}
+// Page is the window of a list (model.Page, shared with the services).
+type Page = model.Page
 
-// SortKey is one field of a sort order.
-type SortKey struct {
-	Field string
-	Desc  bool
-}
+// SortKey is one field of a sort order (model.SortKey).
+type SortKey = model.SortKey
 
 // Reader holds every read. Methods returning one record return ErrNotFound
 // when there is none; list methods return the total number of matches
