@@ -2,13 +2,14 @@ package api
 
 import (
 	"encoding/json"
-	"liftoff/access/perm"
-	"liftoff/settings/setting"
 	"os"
 	"runtime"
 	"sort"
 	"strings"
 	"time"
+
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/chat"
 	"liftoff/model"
@@ -129,7 +130,7 @@ func (s *Server) settingsPublic(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pageSettings(r, s.chat.PublicSettings(f))
+	return pageSettings(r, s.admin.PublicSettings(f))
 }
 
 func (s *Server) settingsList(r *Request) (any, error) {
@@ -145,11 +146,11 @@ func (s *Server) settingsList(r *Request) (any, error) {
 	if defaults {
 		extra = []string{"packageValue", "type", "public", "group", "section", "values"}
 	}
-	return pageSettings(r, s.chat.ListSettings(r.User, f), extra...)
+	return pageSettings(r, s.admin.ListSettings(r.User, f), extra...)
 }
 
 func (s *Server) settingGet(r *Request) (any, error) {
-	st, err := s.chat.GetSetting(r.User, setting.ID(r.HTTP.PathValue("_id")))
+	st, err := s.admin.GetSetting(r.User, setting.ID(r.HTTP.PathValue("_id")))
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +158,7 @@ func (s *Server) settingGet(r *Request) (any, error) {
 }
 
 func (s *Server) settingSet(r *Request) (any, error) {
-	if !s.chat.Can(r.User, perm.EditPrivilegedSetting) {
+	if !s.admin.Can(r.User, perm.EditPrivilegedSetting) {
 		return nil, model.ErrUnauthorized
 	}
 	raw := r.Raw("value")
@@ -171,14 +172,14 @@ func (s *Server) settingSet(r *Request) (any, error) {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, model.ErrBadParam("value", "valid JSON")
 	}
-	if _, err := s.chat.SetSetting(r.Context(), r.User, setting.ID(r.HTTP.PathValue("_id")), v); err != nil {
+	if _, err := s.admin.SetSetting(r.Context(), r.User, setting.ID(r.HTTP.PathValue("_id")), v); err != nil {
 		return nil, err
 	}
 	return M{}, nil
 }
 
 func (s *Server) statistics(r *Request) (any, error) {
-	c, err := s.chat.Statistics(r.Context(), r.User)
+	c, err := s.admin.Statistics(r.Context(), r.User)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +211,7 @@ func roleView(r *model.Role) M {
 }
 
 func (s *Server) rolesList(r *Request) (any, error) {
-	roles, err := s.chat.ListRoles(r.Context())
+	roles, err := s.admin.ListRoles(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +241,7 @@ func (s *Server) rolesSync(r *Request) (any, error) {
 	if err != nil || since.IsZero() {
 		return nil, model.Invalid("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
 	}
-	roles, err := s.chat.RolesUpdatedSince(r.Context(), since)
+	roles, err := s.admin.RolesUpdatedSince(r.Context(), since)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +286,7 @@ func (s *Server) rolesCreate(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := s.chat.CreateRole(r.Context(), r.User, in)
+	role, err := s.admin.CreateRole(r.Context(), r.User, in)
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +298,7 @@ func (s *Server) rolesUpdate(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := s.chat.UpdateRole(r.Context(), r.User, id, in)
+	role, err := s.admin.UpdateRole(r.Context(), r.User, id, in)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +310,7 @@ func (s *Server) rolesDelete(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.DeleteRole(r.Context(), r.User, id)
+	return nil, s.admin.DeleteRole(r.Context(), r.User, id)
 }
 
 // roleAssignmentParams reads roleId (or the older roleName), the user and
@@ -345,7 +346,7 @@ func (s *Server) rolesAddUser(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := s.chat.AddUserToRole(r.Context(), r.User, a)
+	role, err := s.admin.AddUserToRole(r.Context(), r.User, a)
 	if err != nil {
 		return nil, err
 	}
@@ -357,7 +358,7 @@ func (s *Server) rolesRemoveUser(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := s.chat.RemoveUserFromRole(r.Context(), r.User, a)
+	role, err := s.admin.RemoveUserFromRole(r.Context(), r.User, a)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +378,7 @@ func (s *Server) rolesUsersIn(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	users, total, err := s.chat.UsersInRole(r.Context(), r.User, role, roomID, p)
+	users, total, err := s.admin.UsersInRole(r.Context(), r.User, role, roomID, p)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +404,7 @@ func (s *Server) permissionsListAll(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	perms, err := s.chat.ListPermissions(r.Context(), since)
+	perms, err := s.admin.ListPermissions(r.Context(), since)
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +412,7 @@ func (s *Server) permissionsListAll(r *Request) (any, error) {
 }
 
 func (s *Server) permissionsUpdate(r *Request) (any, error) {
-	if !s.chat.Can(r.User, perm.AccessPermissions) {
+	if !s.admin.Can(r.User, perm.AccessPermissions) {
 		return nil, model.ErrUnauthorized
 	}
 	invalid := model.Invalid("error-invalid-body-params", "Invalid body params")
@@ -443,7 +444,7 @@ func (s *Server) permissionsUpdate(r *Request) (any, error) {
 		}
 		changes = append(changes, chat.PermissionChange{ID: *p.ID, Roles: p.Roles})
 	}
-	perms, err := s.chat.UpdatePermissions(r.Context(), r.User, changes)
+	perms, err := s.admin.UpdatePermissions(r.Context(), r.User, changes)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,10 @@ package api
 
 import (
 	"encoding/json"
-	"liftoff/access/perm"
 	"net/http"
 	"strings"
+
+	"liftoff/access/perm"
 
 	"liftoff/auth"
 	"liftoff/model"
@@ -113,7 +114,7 @@ func (s *Server) meView(u *model.User) M {
 	if u.Settings == nil {
 		out["settings"] = M{"preferences": M{}}
 	}
-	out["avatarUrl"] = s.chat.AvatarURL(u.Username)
+	out["avatarUrl"] = s.accounts.AvatarURL(u.Username)
 	return out
 }
 
@@ -182,7 +183,7 @@ func (s *Server) removePAT(r *Request) (any, error) {
 // checkPATPermission refuses callers without create-personal-access-tokens,
 // which every personal access token endpoint requires.
 func (s *Server) checkPATPermission(r *Request) error {
-	if !s.chat.Can(r.User, perm.CreatePersonalAccessTokens) {
+	if !s.admin.Can(r.User, perm.CreatePersonalAccessTokens) {
 		return model.Forbidden("not-authorized", "Not Authorized")
 	}
 	return nil

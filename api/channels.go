@@ -56,7 +56,7 @@ func (s *Server) createRoom(t, key string) Handler {
 		if extra.ReadOnly != nil {
 			ro = *extra.ReadOnly
 		}
-		room, err := s.chat.CreateRoom(r.Context(), r.User, chat.CreateRoomInput{
+		room, err := s.rooms.CreateRoom(r.Context(), r.User, chat.CreateRoomInput{
 			Type: t, Name: name, Members: members, ReadOnly: ro, ExcludeSelf: excludeSelf,
 			Topic: extra.Topic, Description: extra.Description, Announcement: extra.Announcement,
 			TeamID: extra.TeamID,
@@ -74,7 +74,7 @@ func (s *Server) roomInfo(t, key string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		room, err := s.chat.FindRoom(r.Context(), r.User, ref, t)
+		room, err := s.rooms.FindRoom(r.Context(), r.User, ref, t)
 		if err != nil {
 			return nil, err
 		}

@@ -42,13 +42,13 @@ func (s *Server) postMessage(r *Request) (any, error) {
 		in.Text = in.Msg
 	}
 	if roomID == "" {
-		room, err := s.chat.ResolveChannel(r.Context(), r.User, channel)
+		room, err := s.rooms.ResolveChannel(r.Context(), r.User, channel)
 		if err != nil {
 			return nil, err
 		}
 		roomID = room.ID
 	}
-	msg, err := s.chat.SendMessage(r.Context(), r.User, chat.SendInput{
+	msg, err := s.messages.SendMessage(r.Context(), r.User, chat.SendInput{
 		RoomID: roomID, Msg: in.Text, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar,
 		Tmid: in.Tmid, Attachments: in.Attachments,
 	})
@@ -91,7 +91,7 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 	if m.RID == "" {
 		return nil, model.Invalid("error-invalid-params", "The 'message.rid' param is required")
 	}
-	msg, err := s.chat.SendMessage(r.Context(), r.User, chat.SendInput{
+	msg, err := s.messages.SendMessage(r.Context(), r.User, chat.SendInput{
 		ID: m.ID, RoomID: m.RID, Msg: m.Msg, Tmid: m.Tmid, Tshow: m.Tshow, Alias: m.Alias, Emoji: m.Emoji,
 		Avatar: m.Avatar, Groupable: m.Groupable, Attachments: m.Attachments, CustomFields: m.CustomFields,
 	})

@@ -58,7 +58,7 @@ func (s *Server) createDiscussion(r *Request) (any, error) {
 			return nil, err
 		}
 	}
-	d, err := s.chat.CreateDiscussion(r.Context(), r.User, in)
+	d, err := s.teams.CreateDiscussion(r.Context(), r.User, in)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func (s *Server) roomDiscussions(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rooms, total, err := s.chat.Discussions(r.Context(), r.User, room, p)
+	rooms, total, err := s.teams.Discussions(r.Context(), r.User, room, p)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (s *Server) discussionMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msgs, total, err := s.chat.DiscussionMessages(r.Context(), r.User, roomID, text, p)
+	msgs, total, err := s.teams.DiscussionMessages(r.Context(), r.User, roomID, text, p)
 	if err != nil {
 		return nil, err
 	}

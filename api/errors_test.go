@@ -22,7 +22,9 @@ func newTestServer(t *testing.T) *Server {
 	set := settings.NewRegistry(settings.Defaults())
 	set.Set(&model.Setting{ID: "API_Enable_Rate_Limiter", Type: settings.TypeBoolean, Value: false})
 	svc := chat.New(chat.Deps{Settings: set, Permissions: perms.NewChecker(perms.DefaultPermissions())})
-	return New(Deps{Chat: svc, Logger: slog.New(slog.DiscardHandler)}, Config{})
+	d := chatDeps(svc, set)
+	d.Logger = slog.New(slog.DiscardHandler)
+	return New(d, Config{})
 }
 
 func call(t *testing.T, s *Server, path string) (int, map[string]any) {
@@ -93,4 +95,10 @@ func TestRouteStatesItsStatusAndMethod(t *testing.T) {
 	if status, _ := call(t, s, "/api/v1/test.default"); status != 400 {
 		t.Errorf("another route took the override: %d", status)
 	}
+}
+
+// chatDeps wires the REST API to chat services, as the server does.
+func chatDeps(svc *chat.Services, set *settings.Registry) Deps {
+	return Deps{Accounts: svc.Accounts, Rooms: svc.Rooms, Members: svc.Members, Messages: svc.Messages,
+		Teams: svc.Teams, Admin: svc.Admin, Settings: set}
 }

@@ -98,7 +98,7 @@ func (s *Server) listChannels(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rooms, total, err := s.chat.ListChannels(r.Context(), r.User, in, p)
+	rooms, total, err := s.rooms.ListChannels(r.Context(), r.User, in, p)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (s *Server) listAllRooms(t, key string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		rooms, total, err := s.chat.ListAllRooms(r.Context(), r.User, t, in, p)
+		rooms, total, err := s.rooms.ListAllRooms(r.Context(), r.User, t, in, p)
 		if err != nil {
 			return nil, err
 		}
@@ -132,7 +132,7 @@ func (s *Server) listJoined(t, key string) Handler {
 		if _, err := roomListInput(r); err != nil {
 			return nil, err
 		}
-		rooms, total, err := s.chat.ListJoinedRooms(r.Context(), r.User, t, p)
+		rooms, total, err := s.rooms.ListJoinedRooms(r.Context(), r.User, t, p)
 		if err != nil {
 			return nil, err
 		}
@@ -171,7 +171,7 @@ func (s *Server) roomMembers(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		users, total, err := s.chat.Members(r.Context(), r.User, ref, t, chat.MembersInput{Filter: filter, Status: status}, p)
+		users, total, err := s.members.Members(r.Context(), r.User, ref, t, chat.MembersInput{Filter: filter, Status: status}, p)
 		if err != nil {
 			return nil, err
 		}
@@ -198,7 +198,7 @@ func (s *Server) roomCounters(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		c, err := s.chat.RoomCounters(r.Context(), r.User, ref, t, userID)
+		c, err := s.members.RoomCounters(r.Context(), r.User, ref, t, userID)
 		if err != nil {
 			return nil, err
 		}
@@ -212,7 +212,7 @@ func (s *Server) roomRoles(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		roles, err := s.chat.RoomRoles(r.Context(), r.User, ref, t)
+		roles, err := s.members.RoomRoles(r.Context(), r.User, ref, t)
 		if err != nil {
 			return nil, err
 		}
@@ -247,7 +247,7 @@ func (s *Server) onlineMembers(t string) Handler {
 		if ref.ID == "" && ref.Name == "" {
 			return nil, model.Invalid("error-invalid-params", "Invalid query")
 		}
-		online, err := s.chat.OnlineMembers(r.Context(), r.User, t, ref)
+		online, err := s.members.OnlineMembers(r.Context(), r.User, t, ref)
 		if err != nil {
 			return nil, err
 		}
@@ -280,7 +280,7 @@ func (s *Server) targetUser(r *Request) (*model.User, error) {
 			return nil, err
 		}
 	}
-	return s.chat.UserFromParams(r.Context(), id, username)
+	return s.accounts.UserFromParams(r.Context(), id, username)
 }
 
 // targetUsers reads the users an invite names: userIds and usernames
@@ -295,7 +295,7 @@ func (s *Server) targetUsers(r *Request) ([]*model.User, error) {
 		return nil, err
 	}
 	if r.Has("userIds") || r.Has("usernames") {
-		return s.chat.UsersFromParams(r.Context(), ids, names)
+		return s.accounts.UsersFromParams(r.Context(), ids, names)
 	}
 	u, err := s.targetUser(r)
 	if err != nil {
@@ -314,7 +314,7 @@ func (s *Server) invite(t, key string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		room, err := s.chat.Invite(r.Context(), r.User, ref, t, users)
+		room, err := s.members.Invite(r.Context(), r.User, ref, t, users)
 		if err != nil {
 			return nil, err
 		}
@@ -332,7 +332,7 @@ func (s *Server) kick(t, key string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		room, err := s.chat.Kick(r.Context(), r.User, ref, t, target)
+		room, err := s.members.Kick(r.Context(), r.User, ref, t, target)
 		if err != nil {
 			return nil, err
 		}
@@ -349,7 +349,7 @@ func (s *Server) leave(t, key string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		room, err := s.chat.Leave(r.Context(), r.User, ref, t)
+		room, err := s.members.Leave(r.Context(), r.User, ref, t)
 		if err != nil {
 			return nil, err
 		}
@@ -369,7 +369,7 @@ func (s *Server) join(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	room, err := s.chat.Join(r.Context(), r.User, ref, code)
+	room, err := s.members.Join(r.Context(), r.User, ref, code)
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +382,7 @@ func (s *Server) setOpen(t string, open bool) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return nil, s.chat.SetRoomOpen(r.Context(), r.User, ref, t, open)
+		return nil, s.members.SetRoomOpen(r.Context(), r.User, ref, t, open)
 	}
 }
 
@@ -396,7 +396,7 @@ func (s *Server) setRoomRole(t, role string, add bool) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return nil, s.chat.SetRoomRole(r.Context(), r.User, ref, t, role, target, add)
+		return nil, s.members.SetRoomRole(r.Context(), r.User, ref, t, role, target, add)
 	}
 }
 
@@ -406,7 +406,7 @@ func (s *Server) deleteRoom(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return nil, s.chat.DeleteRoom(r.Context(), r.User, ref, t)
+		return nil, s.rooms.DeleteRoom(r.Context(), r.User, ref, t)
 	}
 }
 

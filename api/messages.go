@@ -2,10 +2,11 @@ package api
 
 import (
 	"context"
-	"liftoff/settings/setting"
 	"strconv"
 	"strings"
 	"time"
+
+	"liftoff/settings/setting"
 
 	"liftoff/chat"
 	"liftoff/model"
@@ -22,9 +23,9 @@ func (s *Server) messageRoutes() {
 	s.post("chat.unPinMessage", authed, s.unpinMessage)
 	s.post("chat.starMessage", authed, s.starMessage(true))
 	s.post("chat.unStarMessage", authed, s.starMessage(false))
-	s.get("chat.getPinnedMessages", authed, s.roomMessageList(s.chat.PinnedMessages))
-	s.get("chat.getStarredMessages", authed, s.roomMessageList(s.chat.StarredMessages))
-	s.get("chat.getMentionedMessages", authed, s.roomMessageList(s.chat.MentionedMessages))
+	s.get("chat.getPinnedMessages", authed, s.roomMessageList(Messages.PinnedMessages))
+	s.get("chat.getStarredMessages", authed, s.roomMessageList(Messages.StarredMessages))
+	s.get("chat.getMentionedMessages", authed, s.roomMessageList(Messages.MentionedMessages))
 	s.get("chat.search", authed, s.searchMessages)
 	s.get("chat.getThreadsList", authed, s.threadsList)
 	s.get("chat.getThreadMessages", authed, s.threadMessages)
@@ -64,7 +65,7 @@ func (s *Server) updateMessage(r *Request) (any, error) {
 	if _, err := r.Param("customFields", &custom); err != nil {
 		return nil, err
 	}
-	msg, err := s.chat.UpdateMessage(r.Context(), r.User, chat.UpdateInput{RoomID: roomID, MessageID: msgID, Text: text, CustomFields: custom})
+	msg, err := s.messages.UpdateMessage(r.Context(), r.User, chat.UpdateInput{RoomID: roomID, MessageID: msgID, Text: text, CustomFields: custom})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +85,7 @@ func (s *Server) deleteMessage(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msg, err := s.chat.DeleteMessage(r.Context(), r.User, chat.DeleteInput{RoomID: roomID, MessageID: msgID, AsUser: asUser})
+	msg, err := s.messages.DeleteMessage(r.Context(), r.User, chat.DeleteInput{RoomID: roomID, MessageID: msgID, AsUser: asUser})
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +104,7 @@ func (s *Server) getMessage(r *Request) (any, error) {
 	if strings.TrimSpace(id) == "" {
 		return nil, model.Invalid("error-invalid-params", "The \"msgId\" query parameter must be provided.")
 	}
-	msg, err := s.chat.GetMessage(r.Context(), r.User, id)
+	msg, err := s.messages.GetMessage(r.Context(), r.User, id)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +136,7 @@ func (s *Server) react(r *Request) (any, error) {
 		}
 		should = &v
 	}
-	if err := s.chat.React(r.Context(), r.User, id, emoji, should); err != nil {
+	if err := s.messages.React(r.Context(), r.User, id, emoji, should); err != nil {
 		return nil, err
 	}
 	return M{}, nil
@@ -146,7 +147,7 @@ func (s *Server) pinMessage(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msg, err := s.chat.PinMessage(r.Context(), r.User, id)
+	msg, err := s.messages.PinMessage(r.Context(), r.User, id)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +159,7 @@ func (s *Server) unpinMessage(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.chat.UnpinMessage(r.Context(), r.User, id); err != nil {
+	if err := s.messages.UnpinMessage(r.Context(), r.User, id); err != nil {
 		return nil, err
 	}
 	return M{}, nil
@@ -170,7 +171,7 @@ func (s *Server) starMessage(starred bool) Handler {
 		if err != nil {
 			return nil, err
 		}
-		if err := s.chat.StarMessage(r.Context(), r.User, id, starred); err != nil {
+		if err := s.messages.StarMessage(r.Context(), r.User, id, starred); err != nil {
 			return nil, err
 		}
 		return M{}, nil
@@ -178,7 +179,7 @@ func (s *Server) starMessage(starred bool) Handler {
 }
 
 // roomMessageList serves the paged per-room lists (pinned, starred, mentioned).
-func (s *Server) roomMessageList(list func(ctx context.Context, user *model.User, roomID string, p model.Page) ([]*model.Message, int, error)) Handler {
+func (s *Server) roomMessageList(list func(m Messages, ctx context.Context, user *model.User, roomID string, p model.Page) ([]*model.Message, int, error)) Handler {
 	return func(r *Request) (any, error) {
 		roomID, err := r.RequireString("roomId")
 		if err != nil {
@@ -188,7 +189,7 @@ func (s *Server) roomMessageList(list func(ctx context.Context, user *model.User
 		if err != nil {
 			return nil, err
 		}
-		msgs, total, err := list(r.Context(), r.User, roomID, p)
+		msgs, total, err := list(s.messages, r.Context(), r.User, roomID, p)
 		if err != nil {
 			return nil, err
 		}
@@ -222,7 +223,7 @@ func (s *Server) searchMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msgs, _, err := s.chat.SearchMessages(r.Context(), r.User, roomID, text, p)
+	msgs, _, err := s.messages.SearchMessages(r.Context(), r.User, roomID, text, p)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +247,7 @@ func (s *Server) threadsList(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	threads, total, err := s.chat.Threads(r.Context(), r.User, chat.ThreadsQuery{RoomID: rid, Type: typ, Text: text}, p)
+	threads, total, err := s.messages.Threads(r.Context(), r.User, chat.ThreadsQuery{RoomID: rid, Type: typ, Text: text}, p)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +263,7 @@ func (s *Server) threadMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msgs, total, err := s.chat.ThreadMessages(r.Context(), r.User, tmid, p)
+	msgs, total, err := s.messages.ThreadMessages(r.Context(), r.User, tmid, p)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +303,7 @@ func (s *Server) syncThreads(r *Request) (any, error) {
 		return nil, err
 	}
 	q.RoomID = rid
-	res, err := s.chat.SyncThreads(r.Context(), r.User, q)
+	res, err := s.messages.SyncThreads(r.Context(), r.User, q)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +321,7 @@ func (s *Server) syncThreadMessages(r *Request) (any, error) {
 		return nil, err
 	}
 	q.Tmid = tmid
-	res, err := s.chat.SyncThreadMessages(r.Context(), r.User, q)
+	res, err := s.messages.SyncThreadMessages(r.Context(), r.User, q)
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +337,7 @@ func (s *Server) followMessage(follow bool) Handler {
 		if strings.TrimSpace(mid) == "" {
 			return nil, model.Invalid("error-invalid-params", "The required \"mid\" body param is missing.")
 		}
-		if err := s.chat.FollowMessage(r.Context(), r.User, mid, follow); err != nil {
+		if err := s.messages.FollowMessage(r.Context(), r.User, mid, follow); err != nil {
 			return nil, err
 		}
 		return M{}, nil
@@ -390,10 +391,10 @@ func (s *Server) syncMessages(r *Request) (any, error) {
 	if q.Count, err = r.Int("count", 20); err != nil {
 		return nil, err
 	}
-	if max := s.chat.Settings().Int(setting.APIUpperCountLimit); max > 0 && q.Count > max {
+	if max := s.settings.Int(setting.APIUpperCountLimit); max > 0 && q.Count > max {
 		q.Count = max
 	}
-	res, err := s.chat.SyncMessages(r.Context(), r.User, q)
+	res, err := s.messages.SyncMessages(r.Context(), r.User, q)
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +433,7 @@ func (s *Server) deletedMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	refs, total, err := s.chat.DeletedMessages(r.Context(), r.User, roomID, since, p)
+	refs, total, err := s.messages.DeletedMessages(r.Context(), r.User, roomID, since, p)
 	if err != nil {
 		return nil, err
 	}

@@ -28,14 +28,14 @@ func (s *Server) muteUser(mute bool) Handler {
 		if (userID == "") == (username == "") {
 			return nil, model.Invalid("error-invalid-params", "Exactly one of the 'userId' or 'username' params is required")
 		}
-		target, err := s.chat.UserFromParams(r.Context(), userID, username)
+		target, err := s.accounts.UserFromParams(r.Context(), userID, username)
 		if err != nil {
 			return nil, err
 		}
 		if mute {
-			err = s.chat.MuteUser(r.Context(), r.User, roomID, target.Username)
+			err = s.members.MuteUser(r.Context(), r.User, roomID, target.Username)
 		} else {
-			err = s.chat.UnmuteUser(r.Context(), r.User, roomID, target.Username)
+			err = s.members.UnmuteUser(r.Context(), r.User, roomID, target.Username)
 		}
 		return nil, err
 	}

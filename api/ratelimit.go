@@ -3,14 +3,15 @@ package api
 import (
 	"fmt"
 	"hash/maphash"
-	"liftoff/access/perm"
-	"liftoff/settings/setting"
 	"math"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/model"
 )
@@ -181,7 +182,7 @@ func (rl *routeLimiter) take(key string, now time.Time, calls int, interval time
 // caller on routes that require a login, nil on the others (Rocket.Chat
 // only knows the caller there, so only there does the bypass apply).
 func (s *Server) enforceRateLimit(w http.ResponseWriter, r *http.Request, rl *routeLimiter, user *model.User) bool {
-	set := s.chat.Settings()
+	set := s.settings
 	if !set.Bool(settingRateLimiterOn) || (s.cfg.DevMode && !set.Bool(settingRateLimiterDev)) {
 		return true
 	}
@@ -189,7 +190,7 @@ func (s *Server) enforceRateLimit(w http.ResponseWriter, r *http.Request, rl *ro
 	if calls <= 0 || ms <= 0 {
 		return true
 	}
-	if user != nil && s.chat.Can(user, permissionBypassRateLimit) {
+	if user != nil && s.admin.Can(user, permissionBypassRateLimit) {
 		return true
 	}
 	now := time.Now()

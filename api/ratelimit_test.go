@@ -125,7 +125,7 @@ func BenchmarkEnforceRateLimit(b *testing.B) {
 	set := settings.NewRegistry(settings.Defaults())
 	set.Set(&model.Setting{ID: string(settingRateLimiterCalls), Type: settings.TypeInt, Value: 1 << 30})
 	svc := chat.New(chat.Deps{Settings: set, Permissions: perms.NewChecker(perms.DefaultPermissions())})
-	s := New(Deps{Chat: svc}, Config{})
+	s := New(chatDeps(svc, set), Config{})
 	rl := s.limiter.route("chat.postMessage")
 	user := &model.User{ID: "u1", Username: "alice", Roles: []string{"user"}}
 	b.ReportAllocs()

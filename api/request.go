@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"liftoff/settings/setting"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"liftoff/settings/setting"
 
 	"liftoff/model"
 )
@@ -235,7 +236,7 @@ func splitList(s string) []string {
 // Page parses count, offset and sort. allowed lists the sort fields the
 // endpoint supports; def is the sort when none is given.
 func (r *Request) Page(def []model.SortKey, allowed ...string) (model.Page, error) {
-	set := r.srv.chat.Settings()
+	set := r.srv.settings
 	maxCount := set.Int(setting.APIUpperCountLimit)
 	if maxCount <= 0 {
 		maxCount = 100

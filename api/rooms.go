@@ -92,7 +92,7 @@ func (s *Server) kindRoom(r *Request, k roomKind, checkArchived bool) (*model.Ro
 	if err != nil {
 		return nil, err
 	}
-	room, err := s.chat.FindRoom(r.Context(), r.User, ref, k.t)
+	room, err := s.rooms.FindRoom(r.Context(), r.User, ref, k.t)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (s *Server) renameRoom(k roomKind) Handler {
 		if k.t == model.RoomChannel && room.Name == name {
 			return nil, failure("The channel name is the same as what it would be renamed to.")
 		}
-		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Name: &name})
+		saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Name: &name})
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +158,7 @@ func (s *Server) setRoomText(k roomKind, param, what string, sameCheck bool) Han
 		if sameCheck && current == value {
 			return nil, failure("The %s %s is the same as what it would be changed to.", k.noun, what)
 		}
-		if _, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, in); err != nil {
+		if _, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, in); err != nil {
 			return nil, err
 		}
 		return M{param: value}, nil
@@ -181,7 +181,7 @@ func (s *Server) setReadOnly(k roomKind) Handler {
 		if room.ReadOnly == ro {
 			return nil, failure("The %s read only setting is the same as what it would be changed to.", k.noun)
 		}
-		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{ReadOnly: &ro})
+		saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{ReadOnly: &ro})
 		if err != nil {
 			return nil, err
 		}
@@ -218,7 +218,7 @@ func (s *Server) setDefault(r *Request) (any, error) {
 	if asBool != nil && room.Default == *asBool {
 		return nil, model.Invalid("error-channels-setdefault-missing-default-param", "The channel default setting is the same as what it would be changed to.")
 	}
-	saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Default: &value})
+	saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Default: &value})
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func (s *Server) setJoinCode(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{JoinCode: &code})
+	saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{JoinCode: &code})
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +258,7 @@ func (s *Server) setCustomFields(k roomKind) Handler {
 		if err != nil {
 			return nil, err
 		}
-		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{CustomFields: &fields})
+		saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{CustomFields: &fields})
 		if err != nil {
 			return nil, err
 		}
@@ -283,7 +283,7 @@ func (s *Server) setRoomType(k roomKind) Handler {
 		if room.T == t {
 			return nil, failure("The %s type is the same as what it would be changed to.", k.noun)
 		}
-		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Type: &t})
+		saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Type: &t})
 		if err != nil {
 			return nil, err
 		}
@@ -297,7 +297,7 @@ func (s *Server) archiveRoom(k roomKind) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return nil, s.chat.ArchiveRoom(r.Context(), r.User, room.ID)
+		return nil, s.rooms.ArchiveRoom(r.Context(), r.User, room.ID)
 	}
 }
 
@@ -310,7 +310,7 @@ func (s *Server) unarchiveRoom(k roomKind) Handler {
 		if k.t == model.RoomChannel && !room.Archived {
 			return nil, failure("The channel, %s, is not archived", room.Name)
 		}
-		return nil, s.chat.UnarchiveRoom(r.Context(), r.User, room.ID)
+		return nil, s.rooms.UnarchiveRoom(r.Context(), r.User, room.ID)
 	}
 }
 
@@ -389,7 +389,7 @@ func (s *Server) roomHistory(k roomKind) Handler {
 		if err != nil {
 			return nil, err
 		}
-		h, err := s.chat.RoomHistory(r.Context(), r.User, room, q)
+		h, err := s.messages.RoomHistory(r.Context(), r.User, room, q)
 		if err != nil {
 			return nil, err
 		}
@@ -422,7 +422,7 @@ func (s *Server) listMessages(r *Request, room *model.Room) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msgs, total, err := s.chat.RoomMessages(r.Context(), r.User, room, f, p)
+	msgs, total, err := s.messages.RoomMessages(r.Context(), r.User, room, f, p)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +474,7 @@ func (s *Server) createDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	room, err := s.chat.CreateDirect(r.Context(), r.User, names, excludeSelf)
+	room, err := s.rooms.CreateDirect(r.Context(), r.User, names, excludeSelf)
 	if err != nil {
 		return nil, err
 	}
@@ -486,7 +486,7 @@ func (s *Server) openDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.OpenDirect(r.Context(), r.User, id)
+	return nil, s.rooms.OpenDirect(r.Context(), r.User, id)
 }
 
 func (s *Server) closeDirect(r *Request) (any, error) {
@@ -494,7 +494,7 @@ func (s *Server) closeDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.CloseDirect(r.Context(), r.User, id)
+	return nil, s.rooms.CloseDirect(r.Context(), r.User, id)
 }
 
 func (s *Server) listDirect(r *Request) (any, error) {
@@ -502,7 +502,7 @@ func (s *Server) listDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rooms, total, err := s.chat.ListDirect(r.Context(), r.User, p)
+	rooms, total, err := s.rooms.ListDirect(r.Context(), r.User, p)
 	if err != nil {
 		return nil, err
 	}
@@ -519,7 +519,7 @@ func (s *Server) directRoom(r *Request) (*model.Room, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.chat.FindDirect(r.Context(), r.User, id, username)
+	return s.rooms.FindDirect(r.Context(), r.User, id, username)
 }
 
 func (s *Server) deleteDirect(r *Request) (any, error) {
@@ -531,7 +531,7 @@ func (s *Server) deleteDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.DeleteDirect(r.Context(), r.User, id, username)
+	return nil, s.rooms.DeleteDirect(r.Context(), r.User, id, username)
 }
 
 // setDirectTopic is im.setTopic: it answers the topic given (absent when
@@ -545,7 +545,7 @@ func (s *Server) setDirectTopic(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.chat.SetDirectTopic(r.Context(), r.User, id, topic); err != nil {
+	if _, err := s.rooms.SetDirectTopic(r.Context(), r.User, id, topic); err != nil {
 		return nil, err
 	}
 	if !r.Has("topic") {
@@ -562,7 +562,7 @@ func (s *Server) directHistory(r *Request) (any, error) {
 	if id == "" {
 		return nil, model.Invalid("error-room-param-not-provided", "Query param \"roomId\" is required")
 	}
-	room, err := s.chat.FindDirect(r.Context(), r.User, id, "")
+	room, err := s.rooms.FindDirect(r.Context(), r.User, id, "")
 	if err != nil {
 		return nil, err
 	}
@@ -570,7 +570,7 @@ func (s *Server) directHistory(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := s.chat.RoomHistory(r.Context(), r.User, room, q)
+	h, err := s.messages.RoomHistory(r.Context(), r.User, room, q)
 	if err != nil {
 		return nil, err
 	}
@@ -605,7 +605,7 @@ func (s *Server) directMembers(r *Request) (any, error) {
 	if len(p.Sort) == 1 { // a username sort keeps Rocket.Chat's _updatedAt first
 		p.Sort = append([]model.SortKey{{Field: "_updatedAt", Desc: true}}, p.Sort...)
 	}
-	members, total, err := s.chat.DirectMembers(r.Context(), r.User, room, filter, status, p)
+	members, total, err := s.rooms.DirectMembers(r.Context(), r.User, room, filter, status, p)
 	if err != nil {
 		return nil, err
 	}
@@ -621,7 +621,7 @@ func (s *Server) directCounters(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.chat.CountDirect(r.Context(), r.User, id, uid)
+	c, err := s.rooms.CountDirect(r.Context(), r.User, id, uid)
 	if err != nil {
 		return nil, err
 	}
@@ -650,7 +650,7 @@ func (s *Server) syncRooms(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	update, remove, err := s.chat.SyncRooms(r.Context(), r.User, since)
+	update, remove, err := s.rooms.SyncRooms(r.Context(), r.User, since)
 	if err != nil {
 		return nil, err
 	}
@@ -666,7 +666,7 @@ func (s *Server) anyRoom(r *Request, checkArchived bool) (*model.Room, error) {
 	if ref.ID == "" && ref.Name == "" {
 		return nil, model.Invalid("error-roomid-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
 	}
-	room, err := s.chat.FindRoom(r.Context(), r.User, ref)
+	room, err := s.rooms.FindRoom(r.Context(), r.User, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -684,7 +684,7 @@ func (s *Server) roomsInfo(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, parent, err := s.chat.RoomContext(r.Context(), room)
+	team, parent, err := s.rooms.RoomContext(r.Context(), room)
 	if err != nil {
 		return nil, err
 	}
@@ -707,7 +707,7 @@ func (s *Server) roomsDelete(r *Request) (any, error) {
 	if id == "" {
 		return nil, failure("The 'roomId' param is required")
 	}
-	return nil, s.chat.EraseRoomByID(r.Context(), r.User, id)
+	return nil, s.rooms.EraseRoomByID(r.Context(), r.User, id)
 }
 
 func (s *Server) favoriteRoom(r *Request) (any, error) {
@@ -722,7 +722,7 @@ func (s *Server) favoriteRoom(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.SetFavorite(r.Context(), r.User, room.ID, fav)
+	return nil, s.members.SetFavorite(r.Context(), r.User, room.ID, fav)
 }
 
 func (s *Server) leaveAnyRoom(r *Request) (any, error) {
@@ -733,7 +733,7 @@ func (s *Server) leaveAnyRoom(r *Request) (any, error) {
 	if room.T == model.RoomDirect {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
-	if _, err := s.chat.Leave(r.Context(), r.User, chat.RoomRef{ID: room.ID}, ""); err != nil {
+	if _, err := s.members.Leave(r.Context(), r.User, chat.RoomRef{ID: room.ID}, ""); err != nil {
 		return nil, err
 	}
 	return nil, nil
@@ -776,7 +776,7 @@ func (s *Server) cleanHistory(r *Request) (any, error) {
 	if in.Usernames, err = r.Strings("users"); err != nil {
 		return nil, err
 	}
-	count, err := s.chat.PruneMessages(r.Context(), r.User, in)
+	count, err := s.messages.PruneMessages(r.Context(), r.User, in)
 	if err != nil {
 		return nil, err
 	}
@@ -790,7 +790,7 @@ func (s *Server) syncSubscriptions(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	update, remove, err := s.chat.SyncSubscriptions(r.Context(), r.User, since)
+	update, remove, err := s.members.SyncSubscriptions(r.Context(), r.User, since)
 	if err != nil {
 		return nil, err
 	}
@@ -805,7 +805,7 @@ func (s *Server) getSubscription(r *Request) (any, error) {
 	if id == "" {
 		return nil, failure("The 'roomId' param is required")
 	}
-	sub, err := s.chat.Subscription(r.Context(), r.User, id)
+	sub, err := s.members.Subscription(r.Context(), r.User, id)
 	if err != nil {
 		return nil, err
 	}
@@ -829,7 +829,7 @@ func (s *Server) readSubscription(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.MarkRead(r.Context(), r.User, id, readThreads)
+	return nil, s.members.MarkRead(r.Context(), r.User, id, readThreads)
 }
 
 func (s *Server) unreadSubscription(r *Request) (any, error) {
@@ -846,5 +846,5 @@ func (s *Server) unreadSubscription(r *Request) (any, error) {
 	if first.ID == "" && roomID == "" {
 		return nil, failure("The 'roomId' or 'firstUnreadMessage' param is required")
 	}
-	return nil, s.chat.MarkUnread(r.Context(), r.User, roomID, first.ID)
+	return nil, s.members.MarkUnread(r.Context(), r.User, roomID, first.ID)
 }

@@ -10,15 +10,19 @@ import (
 	"strings"
 	"sync"
 
-	"liftoff/auth"
-	"liftoff/chat"
 	"liftoff/model"
 )
 
 // Server serves the REST API.
 type Server struct {
-	chat     *chat.Service
-	auth     *auth.Service
+	accounts Accounts
+	rooms    Rooms
+	members  Members
+	messages Messages
+	teams    Teams
+	admin    Admin
+	auth     Authenticator
+	settings Settings
 	log      *slog.Logger
 	mux      *http.ServeMux
 	cfg      Config
@@ -41,11 +45,18 @@ type Config struct {
 	DevMode bool
 }
 
-// Deps are the services the API calls.
+// Deps are the services the API calls. All but Methods and Logger are
+// required.
 type Deps struct {
-	Chat   *chat.Service
-	Auth   *auth.Service
-	Logger *slog.Logger
+	Accounts Accounts
+	Rooms    Rooms
+	Members  Members
+	Messages Messages
+	Teams    Teams
+	Admin    Admin
+	Auth     Authenticator
+	Settings Settings
+	Logger   *slog.Logger
 	// Methods runs realtime methods for method.call and method.callAnon
 	// (optional: without it those endpoints do not exist).
 	Methods MethodInvoker
@@ -62,7 +73,11 @@ func New(d Deps, cfg Config) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{chat: d.Chat, auth: d.Auth, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version, methods: d.Methods, limiter: newRateLimiter()}
+	s := &Server{
+		accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages, teams: d.Teams, admin: d.Admin,
+		auth: d.Auth, settings: d.Settings, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version,
+		methods: d.Methods, limiter: newRateLimiter(),
+	}
 	s.routes()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, M{"success": false, "error": "API endpoint not found: " + r.URL.Path})

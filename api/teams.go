@@ -2,8 +2,9 @@ package api
 
 import (
 	"encoding/json"
-	"liftoff/access/perm"
 	"strings"
+
+	"liftoff/access/perm"
 
 	"liftoff/chat"
 	"liftoff/model"
@@ -65,7 +66,7 @@ func optionalStrings(r *Request, name string) ([]string, error) {
 }
 
 func (s *Server) teamsCreate(r *Request) (any, error) {
-	if !s.chat.Can(r.User, perm.CreateTeam) {
+	if !s.admin.Can(r.User, perm.CreateTeam) {
 		return nil, model.ErrUnauthorized
 	}
 	var in chat.TeamInput
@@ -97,7 +98,7 @@ func (s *Server) teamsCreate(r *Request) (any, error) {
 			in.ReadOnly = *room.ReadOnly
 		}
 	}
-	team, err := s.chat.CreateTeam(r.Context(), r.User, in)
+	team, err := s.teams.CreateTeam(r.Context(), r.User, in)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +110,7 @@ func (s *Server) teamsInfo(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.TeamInfo(r.Context(), r.User, ref)
+	team, err := s.teams.TeamInfo(r.Context(), r.User, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +122,7 @@ func (s *Server) teamsList(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	teams, total, err := s.chat.ListTeams(r.Context(), r.User, p)
+	teams, total, err := s.teams.ListTeams(r.Context(), r.User, p)
 	if err != nil {
 		return nil, err
 	}
@@ -129,14 +130,14 @@ func (s *Server) teamsList(r *Request) (any, error) {
 }
 
 func (s *Server) teamsListAll(r *Request) (any, error) {
-	if !s.chat.Can(r.User, perm.ViewAllTeams) {
+	if !s.admin.Can(r.User, perm.ViewAllTeams) {
 		return nil, model.ErrUnauthorized
 	}
 	p, err := r.Page(nil)
 	if err != nil {
 		return nil, err
 	}
-	teams, total, err := s.chat.ListAllTeams(r.Context(), r.User, p)
+	teams, total, err := s.teams.ListAllTeams(r.Context(), r.User, p)
 	if err != nil {
 		return nil, err
 	}
@@ -167,11 +168,11 @@ func (s *Server) teamsMembers(r *Request) (any, error) {
 			return nil, err
 		}
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	members, total, err := s.chat.TeamMembers(r.Context(), r.User, team, f, p)
+	members, total, err := s.teams.TeamMembers(r.Context(), r.User, team, f, p)
 	if err != nil {
 		return nil, err
 	}
@@ -218,11 +219,11 @@ func (s *Server) teamsAddMembers(r *Request) (any, error) {
 			return nil, err
 		}
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.AddTeamMembers(r.Context(), r.User, team, members)
+	return nil, s.teams.AddTeamMembers(r.Context(), r.User, team, members)
 }
 
 func (s *Server) teamsUpdateMember(r *Request) (any, error) {
@@ -238,11 +239,11 @@ func (s *Server) teamsUpdateMember(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.UpdateTeamMember(r.Context(), r.User, team, m)
+	return nil, s.teams.UpdateTeamMember(r.Context(), r.User, team, m)
 }
 
 func (s *Server) teamsRemoveMember(r *Request) (any, error) {
@@ -258,11 +259,11 @@ func (s *Server) teamsRemoveMember(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.RemoveTeamMember(r.Context(), r.User, team, userID, rooms)
+	return nil, s.teams.RemoveTeamMember(r.Context(), r.User, team, userID, rooms)
 }
 
 func (s *Server) teamsLeave(r *Request) (any, error) {
@@ -270,7 +271,7 @@ func (s *Server) teamsLeave(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.LeaveTeam(r.Context(), r.User, team, rooms)
+	return nil, s.teams.LeaveTeam(r.Context(), r.User, team, rooms)
 }
 
 func (s *Server) teamsAddRooms(r *Request) (any, error) {
@@ -283,11 +284,11 @@ func (s *Server) teamsAddRooms(r *Request) (any, error) {
 	if raw == nil || json.Unmarshal(raw, &rooms) != nil || rooms == nil {
 		return nil, model.ErrBadParam("rooms", "an array of strings")
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.chat.AddTeamRooms(r.Context(), r.User, team, rooms)
+	out, err := s.teams.AddTeamRooms(r.Context(), r.User, team, rooms)
 	if err != nil {
 		return nil, err
 	}
@@ -306,11 +307,11 @@ func (s *Server) teamsRemoveRoom(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	room, err := s.chat.RemoveTeamRoom(r.Context(), r.User, team, roomID)
+	room, err := s.teams.RemoveTeamRoom(r.Context(), r.User, team, roomID)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +327,7 @@ func (s *Server) teamsUpdateRoom(r *Request) (any, error) {
 	if raw := r.Raw("isDefault"); raw == nil || json.Unmarshal(raw, &isDefault) != nil {
 		return nil, model.ErrBadParam("isDefault", "a boolean")
 	}
-	room, err := s.chat.UpdateTeamRoom(r.Context(), r.User, roomID, isDefault)
+	room, err := s.teams.UpdateTeamRoom(r.Context(), r.User, roomID, isDefault)
 	if err != nil {
 		return nil, err
 	}
@@ -351,11 +352,11 @@ func (s *Server) teamsListRooms(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	rooms, total, err := s.chat.TeamRooms(r.Context(), r.User, team, f, p)
+	rooms, total, err := s.teams.TeamRooms(r.Context(), r.User, team, f, p)
 	if err != nil {
 		return nil, err
 	}
@@ -382,11 +383,11 @@ func (s *Server) teamsListRoomsOfUser(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	rooms, total, err := s.chat.TeamRoomsOfUser(r.Context(), r.User, team, userID, strings.EqualFold(canDelete, "true"), p)
+	rooms, total, err := s.teams.TeamRoomsOfUser(r.Context(), r.User, team, userID, strings.EqualFold(canDelete, "true"), p)
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +403,7 @@ func (s *Server) teamsDelete(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.DeleteTeam(r.Context(), r.User, team, rooms)
+	return nil, s.teams.DeleteTeam(r.Context(), r.User, team, rooms)
 }
 
 func (s *Server) teamsConvertToChannel(r *Request) (any, error) {
@@ -410,7 +411,7 @@ func (s *Server) teamsConvertToChannel(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.ConvertTeamToChannel(r.Context(), r.User, team, rooms)
+	return nil, s.teams.ConvertTeamToChannel(r.Context(), r.User, team, rooms)
 }
 
 // teamExtraRoutes registers teams.update, teams.autocomplete,
@@ -448,11 +449,11 @@ func (s *Server) teamsUpdate(r *Request) (any, error) {
 	if in.Name == nil && in.Type == nil {
 		return nil, model.Invalid("error-invalid-params", "The 'data' param needs a 'name' or a 'type'")
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.UpdateTeam(r.Context(), r.User, team, in)
+	return nil, s.teams.UpdateTeam(r.Context(), r.User, team, in)
 }
 
 func (s *Server) teamsAutocomplete(r *Request) (any, error) {
@@ -463,7 +464,7 @@ func (s *Server) teamsAutocomplete(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	teams, err := s.chat.AutocompleteTeams(r.Context(), r.User, name)
+	teams, err := s.teams.AutocompleteTeams(r.Context(), r.User, name)
 	if err != nil {
 		return nil, err
 	}
@@ -507,9 +508,9 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 	var team *model.Team
 	switch {
 	case ids[2] != "":
-		team, err = s.chat.TeamOfRoom(r.Context(), ids[2])
+		team, err = s.teams.TeamOfRoom(r.Context(), ids[2])
 	case ids[0] != "" || ids[1] != "":
-		team, err = s.chat.FindTeam(r.Context(), chat.TeamRef{ID: ids[0], Name: ids[1]})
+		team, err = s.teams.FindTeam(r.Context(), chat.TeamRef{ID: ids[0], Name: ids[1]})
 	default:
 		return notFound(), nil
 	}
@@ -519,7 +520,7 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 		}
 		return nil, err
 	}
-	rooms, total, err := s.chat.TeamChildren(r.Context(), r.User, team, filter, kind, p)
+	rooms, total, err := s.teams.TeamChildren(r.Context(), r.User, team, filter, kind, p)
 	if err != nil {
 		return nil, err
 	}
@@ -533,7 +534,7 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 // (roomId/roomName) the main room of a new team.
 func (s *Server) convertToTeam(k roomKind, idParam, nameParam string) Handler {
 	return func(r *Request) (any, error) {
-		if !s.chat.Can(r.User, perm.CreateTeam) {
+		if !s.admin.Can(r.User, perm.CreateTeam) {
 			return nil, model.ErrUnauthorized
 		}
 		var ref chat.RoomRef
@@ -547,11 +548,11 @@ func (s *Server) convertToTeam(k roomKind, idParam, nameParam string) Handler {
 		if ref.ID == "" && ref.Name == "" {
 			return nil, failure("The parameter \"%s\" or \"%s\" is required", idParam, nameParam)
 		}
-		room, err := s.chat.FindRoom(r.Context(), r.User, ref, k.t)
+		room, err := s.rooms.FindRoom(r.Context(), r.User, ref, k.t)
 		if err != nil {
 			return nil, err
 		}
-		team, err := s.chat.ConvertRoomToTeam(r.Context(), r.User, room)
+		team, err := s.teams.ConvertRoomToTeam(r.Context(), r.User, room)
 		if err != nil {
 			return nil, err
 		}
@@ -571,7 +572,7 @@ func (s *Server) teamAndRooms(r *Request, roomsParam string) (*model.Team, []str
 	if err != nil {
 		return nil, nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,11 +2,11 @@ package api
 
 import (
 	"encoding/json"
-	"liftoff/access/perm"
-	"liftoff/settings/setting"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"liftoff/access/perm"
 
 	"liftoff/auth"
 	"liftoff/avatar"
@@ -148,7 +148,7 @@ func (s *Server) usersCreate(r *Request) (any, error) {
 		return nil, err
 	}
 	join := in.JoinDefaultChannels == nil || *in.JoinDefaultChannels
-	u, err := s.chat.CreateUser(r.Context(), r.User, chat.NewUserInput{
+	u, err := s.accounts.CreateUser(r.Context(), r.User, chat.NewUserInput{
 		Username: in.Username, Email: in.Email, Name: in.Name, Password: in.Password, Roles: in.Roles,
 		Active: in.Active, Verified: in.Verified, RequirePasswordChange: in.RequirePasswordChange,
 		JoinDefaultChannels: join, CustomFields: in.CustomFields,
@@ -177,7 +177,7 @@ func (s *Server) usersRegister(r *Request) (any, error) {
 	if in.Secret == "" {
 		in.Secret = in.SecretURL
 	}
-	u, err := s.chat.Register(r.Context(), chat.RegisterInput{Username: in.Username, Email: in.Email, Pass: in.Pass, Name: in.Name, Secret: in.Secret})
+	u, err := s.accounts.Register(r.Context(), chat.RegisterInput{Username: in.Username, Email: in.Email, Pass: in.Pass, Name: in.Name, Secret: in.Secret})
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ func (s *Server) usersInfo(r *Request) (any, error) {
 		withRooms = true
 		delete(fields, "userRooms")
 	}
-	info, err := s.chat.GetUserInfo(r.Context(), r.User, l, withRooms)
+	info, err := s.accounts.GetUserInfo(r.Context(), r.User, l, withRooms)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +342,7 @@ func (s *Server) usersList(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	users, total, full, err := s.chat.ListUsers(r.Context(), r.User, q, p)
+	users, total, full, err := s.accounts.ListUsers(r.Context(), r.User, q, p)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +390,7 @@ func (s *Server) usersUpdate(r *Request) (any, error) {
 		return nil, model.ErrMissingParam("data")
 	}
 	d := in.Data
-	u, err := s.chat.UpdateUser(r.Context(), r.User, in.UserID, chat.UpdateUserInput{
+	u, err := s.accounts.UpdateUser(r.Context(), r.User, in.UserID, chat.UpdateUserInput{
 		Email: d.Email, Name: d.Name, Password: d.Password, Username: d.Username, Active: d.Active, Roles: d.Roles,
 		RequirePasswordChange: d.RequirePasswordChange, Verified: d.Verified, Bio: d.Bio, Nickname: d.Nickname,
 		StatusText: d.StatusText, CustomFields: d.CustomFields, ConfirmRelinquish: in.ConfirmRelinquish,
@@ -427,7 +427,7 @@ func (s *Server) usersUpdateOwnBasicInfo(r *Request) (any, error) {
 	if r.Token != "" {
 		keep = auth.HashToken(r.Token)
 	}
-	u, err := s.chat.UpdateOwnBasicInfo(r.Context(), r.User, chat.OwnInfoInput{
+	u, err := s.accounts.UpdateOwnBasicInfo(r.Context(), r.User, chat.OwnInfoInput{
 		Email: d.Email, Name: d.Name, Username: d.Username, Nickname: d.Nickname, Bio: d.Bio,
 		StatusText: d.StatusText, StatusType: d.StatusType, CurrentPassword: strings.ToLower(d.CurrentPassword),
 		NewPassword: d.NewPassword, CustomFields: in.CustomFields,
@@ -439,7 +439,7 @@ func (s *Server) usersUpdateOwnBasicInfo(r *Request) (any, error) {
 }
 
 func (s *Server) usersDelete(r *Request) (any, error) {
-	if !s.chat.Can(r.User, perm.DeleteUser) {
+	if !s.admin.Can(r.User, perm.DeleteUser) {
 		return nil, model.ErrUnauthorized
 	}
 	l, err := userLookupParams(r)
@@ -450,11 +450,11 @@ func (s *Server) usersDelete(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.chat.FindUser(r.Context(), l)
+	u, err := s.accounts.FindUser(r.Context(), l)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.DeleteUser(r.Context(), r.User, u.ID, confirm)
+	return nil, s.accounts.DeleteUser(r.Context(), r.User, u.ID, confirm)
 }
 
 func (s *Server) usersSetActiveStatus(r *Request) (any, error) {
@@ -473,7 +473,7 @@ func (s *Server) usersSetActiveStatus(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.chat.SetActiveStatus(r.Context(), r.User, id, active, confirm)
+	u, err := s.accounts.SetActiveStatus(r.Context(), r.User, id, active, confirm)
 	if err != nil {
 		return nil, err
 	}
@@ -497,7 +497,7 @@ func (s *Server) usersSetStatus(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.SetUserStatus(r.Context(), r.User, l, status, message)
+	return nil, s.accounts.SetUserStatus(r.Context(), r.User, l, status, message)
 }
 
 // statusOf answers a user's status as others see it.
@@ -518,7 +518,7 @@ func (s *Server) selfOrLookup(r *Request) (*model.User, bool, error) {
 	if l.Empty() || l.ID == r.User.ID || (l.ID == "" && strings.EqualFold(l.Username, r.User.Username)) {
 		return r.User, true, nil
 	}
-	u, err := s.chat.FindUser(r.Context(), l)
+	u, err := s.accounts.FindUser(r.Context(), l)
 	return u, false, err
 }
 
@@ -573,7 +573,7 @@ func (s *Server) usersAutocomplete(r *Request) (any, error) {
 	if len(sel.Conditions) > 0 && string(sel.Conditions) != "{}" && string(sel.Conditions) != "null" {
 		return nil, model.Invalid("error-invalid-query", "Conditions are not supported")
 	}
-	users, err := s.chat.AutocompleteUsers(r.Context(), r.User, sel.Term, sel.Exceptions)
+	users, err := s.accounts.AutocompleteUsers(r.Context(), r.User, sel.Term, sel.Exceptions)
 	if err != nil {
 		return nil, err
 	}
@@ -596,7 +596,7 @@ func (s *Server) usersResetAvatar(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.ResetAvatar(r.Context(), r.User, l)
+	return nil, s.accounts.ResetAvatar(r.Context(), r.User, l)
 }
 
 // ---- avatars ----
@@ -621,11 +621,6 @@ func (s *Server) avatarViewer(r *http.Request) *model.User {
 var avatarExtensions = []string{".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif"}
 
 func (s *Server) userAvatar(w http.ResponseWriter, r *http.Request) {
-	viewer := s.avatarViewer(r)
-	if viewer == nil && s.chat.Settings().Bool(setting.AccountsAvatarBlockUnauthenticatedAccess) {
-		http.Error(w, "Forbidden", http.StatusForbidden)
-		return
-	}
 	name := strings.TrimPrefix(r.PathValue("name"), "@")
 	for _, ext := range avatarExtensions {
 		if strings.HasSuffix(strings.ToLower(name), ext) {
@@ -633,50 +628,33 @@ func (s *Server) userAvatar(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	text := name
-	if u, err := s.chat.Store().UserByUsername(r.Context(), name); err == nil {
-		text = u.Username
-		if s.chat.Settings().Bool(setting.UIUseNameAvatar) && u.Name != "" {
-			text = u.Name
-		}
-	}
-	s.writeAvatar(w, r, text)
+	a, err := s.accounts.UserAvatar(r.Context(), s.avatarViewer(r), name)
+	s.writeAvatar(w, r, a, err)
 }
 
 func (s *Server) roomAvatar(w http.ResponseWriter, r *http.Request) {
-	viewer := s.avatarViewer(r)
-	if viewer == nil && s.chat.Settings().Bool(setting.AccountsAvatarBlockUnauthenticatedAccess) {
-		http.Error(w, "Forbidden", http.StatusForbidden)
-		return
-	}
-	rid := r.PathValue("rid")
-	text := rid
-	// Only rooms the viewer may read show their name; others get an
-	// avatar of the id, which tells nothing.
-	if room, err := s.chat.Store().RoomByID(r.Context(), rid); err == nil && s.chat.CanAccessRoom(r.Context(), viewer, room) == nil {
-		switch {
-		case room.FName != "":
-			text = room.FName
-		case room.Name != "":
-			text = room.Name
-		}
-	}
-	s.writeAvatar(w, r, text)
+	a, err := s.rooms.RoomAvatar(r.Context(), s.avatarViewer(r), r.PathValue("rid"))
+	s.writeAvatar(w, r, a, err)
 }
 
 // writeAvatar sends the generated SVG with caching headers, or 304 when
-// the client already holds it.
-func (s *Server) writeAvatar(w http.ResponseWriter, r *http.Request, text string) {
+// the client already holds it; a refusal is a plain 403.
+func (s *Server) writeAvatar(w http.ResponseWriter, r *http.Request, a *chat.Avatar, err error) {
+	if err != nil {
+		if kind, ok := model.KindOf(err); ok && kind == model.KindForbidden {
+			http.Error(w, "Forbidden", http.StatusForbidden)
+			return
+		}
+		s.log.ErrorContext(r.Context(), "avatar failed", "path", r.URL.Path, "err", err)
+		http.Error(w, "Internal server error", http.StatusInternalServerError)
+		return
+	}
 	size, _ := strconv.Atoi(r.URL.Query().Get("size"))
-	body := avatar.SVG(text, size)
+	body := avatar.SVG(a.Text, size)
 	etag := avatar.ETag(body)
 	h := w.Header()
 	h.Set("ETag", etag)
-	maxAge := s.chat.Settings().Int(setting.AccountsAvatarCacheTime)
-	if maxAge < 0 {
-		maxAge = 0
-	}
-	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(maxAge))
+	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(a.CacheSeconds))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {

@@ -3,9 +3,10 @@ package chat
 import (
 	"context"
 	"errors"
+	"strings"
+
 	"liftoff/access/perm"
 	"liftoff/settings/setting"
-	"strings"
 
 	"liftoff/model"
 	"liftoff/settings"
@@ -23,7 +24,7 @@ func (f SettingFilter) match(st *model.Setting) bool {
 
 // PublicSettings lists the settings anyone may read (settings.public):
 // public and not hidden, sorted by id.
-func (s *Service) PublicSettings(f SettingFilter) []*model.Setting {
+func (s *Admin) PublicSettings(f SettingFilter) []*model.Setting {
 	out := []*model.Setting{}
 	for _, st := range s.settings.All() {
 		if st.Public && !st.Hidden && f.match(st) {
@@ -36,8 +37,8 @@ func (s *Service) PublicSettings(f SettingFilter) []*model.Setting {
 // ListSettings lists the settings the actor may read (GET /settings):
 // every setting that is not hidden with view-privileged-setting, only the
 // public ones without it.
-func (s *Service) ListSettings(actor *model.User, f SettingFilter) []*model.Setting {
-	if !s.Can(actor, perm.ViewPrivilegedSetting) {
+func (s *Admin) ListSettings(actor *model.User, f SettingFilter) []*model.Setting {
+	if !s.can(actor, perm.ViewPrivilegedSetting) {
 		return s.PublicSettings(f)
 	}
 	out := []*model.Setting{}
@@ -55,8 +56,8 @@ func errSettingNotFound(id setting.ID) error {
 }
 
 // GetSetting returns one setting that is not hidden; it needs view-privileged-setting.
-func (s *Service) GetSetting(actor *model.User, id setting.ID) (*model.Setting, error) {
-	if !s.Can(actor, perm.ViewPrivilegedSetting) {
+func (s *Admin) GetSetting(actor *model.User, id setting.ID) (*model.Setting, error) {
+	if !s.can(actor, perm.ViewPrivilegedSetting) {
 		return nil, model.ErrUnauthorized
 	}
 	st, ok := s.settings.Get(id)
@@ -70,8 +71,8 @@ func (s *Service) GetSetting(actor *model.User, id setting.ID) (*model.Setting, 
 // edit-privileged-setting; the value must suit the setting's type (see
 // settings.Coerce). The new value takes effect at once on this instance
 // and reaches the others through SettingChanged.
-func (s *Service) SetSetting(ctx context.Context, actor *model.User, id setting.ID, value any) (*model.Setting, error) {
-	if !s.Can(actor, perm.EditPrivilegedSetting) {
+func (s *Admin) SetSetting(ctx context.Context, actor *model.User, id setting.ID, value any) (*model.Setting, error) {
+	if !s.can(actor, perm.EditPrivilegedSetting) {
 		return nil, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(string(id)) == "" {
@@ -124,8 +125,8 @@ type Statistics struct {
 }
 
 // Statistics returns the installation's figures; it needs view-statistics.
-func (s *Service) Statistics(ctx context.Context, actor *model.User) (*Statistics, error) {
-	if !s.Can(actor, perm.ViewStatistics) {
+func (s *Admin) Statistics(ctx context.Context, actor *model.User) (*Statistics, error) {
+	if !s.can(actor, perm.ViewStatistics) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	c, err := s.store.Counts(ctx)
@@ -145,7 +146,7 @@ func (s *Service) Statistics(ctx context.Context, actor *model.User) (*Statistic
 // ---- roles ----
 
 // ListRoles returns every role.
-func (s *Service) ListRoles(ctx context.Context) ([]*model.Role, error) {
+func (s *Admin) ListRoles(ctx context.Context) ([]*model.Role, error) {
 	roles, err := s.store.Roles(ctx)
 	if err != nil {
 		return nil, internal("list roles", err)
@@ -154,7 +155,7 @@ func (s *Service) ListRoles(ctx context.Context) ([]*model.Role, error) {
 }
 
 // RolesUpdatedSince lists the roles changed after since (roles.sync).
-func (s *Service) RolesUpdatedSince(ctx context.Context, since model.Time) ([]*model.Role, error) {
+func (s *Admin) RolesUpdatedSince(ctx context.Context, since model.Time) ([]*model.Role, error) {
 	roles, err := s.ListRoles(ctx)
 	if err != nil {
 		return nil, err
@@ -185,8 +186,8 @@ func validRoleScope(scope string) bool {
 }
 
 // CreateRole adds a custom role (roles.create); it needs access-permissions.
-func (s *Service) CreateRole(ctx context.Context, actor *model.User, in RoleInput) (*model.Role, error) {
-	if !s.Can(actor, perm.AccessPermissions) {
+func (s *Admin) CreateRole(ctx context.Context, actor *model.User, in RoleInput) (*model.Role, error) {
+	if !s.can(actor, perm.AccessPermissions) {
 		return nil, errAccessPermissions()
 	}
 	name := strings.TrimSpace(in.Name)
@@ -221,8 +222,8 @@ func (s *Service) CreateRole(ctx context.Context, actor *model.User, in RoleInpu
 
 // UpdateRole changes a role (roles.update); protected roles keep their
 // name and scope. It needs access-permissions.
-func (s *Service) UpdateRole(ctx context.Context, actor *model.User, roleID string, in RoleInput) (*model.Role, error) {
-	if !s.Can(actor, perm.AccessPermissions) {
+func (s *Admin) UpdateRole(ctx context.Context, actor *model.User, roleID string, in RoleInput) (*model.Role, error) {
+	if !s.can(actor, perm.AccessPermissions) {
 		return nil, errAccessPermissions()
 	}
 	if strings.TrimSpace(roleID) == "" || strings.TrimSpace(in.Name) == "" || (in.Scope != "" && !validRoleScope(in.Scope)) {
@@ -271,8 +272,8 @@ func (s *Service) UpdateRole(ctx context.Context, actor *model.User, roleID stri
 // DeleteRole removes a custom role nobody holds (roles.delete); it needs
 // access-permissions. Room-scoped roles are checked in the rooms their
 // holders are members of.
-func (s *Service) DeleteRole(ctx context.Context, actor *model.User, roleID string) error {
-	if !s.Can(actor, perm.AccessPermissions) {
+func (s *Admin) DeleteRole(ctx context.Context, actor *model.User, roleID string) error {
+	if !s.can(actor, perm.AccessPermissions) {
 		return model.ErrUnauthorized
 	}
 	if strings.TrimSpace(roleID) == "" {
@@ -289,7 +290,7 @@ func (s *Service) DeleteRole(ctx context.Context, actor *model.User, roleID stri
 		if role.Protected {
 			return model.Invalid("error-role-protected", "Cannot delete a protected role")
 		}
-		_, n, err := tx.UsersInRole(ctx, role.ID, "", store.Page{Count: 1})
+		_, n, err := tx.UsersInRole(ctx, role.ID, "", model.Page{Count: 1})
 		if err != nil {
 			return err
 		}
@@ -314,14 +315,14 @@ type RoleAssignment struct {
 }
 
 // canAssignRoles is the right to grant and revoke roles.
-func (s *Service) canAssignRoles(actor *model.User) bool {
-	return s.Can(actor, perm.AccessPermissions) || s.Can(actor, perm.AssignRoles)
+func (s *core) canAssignRoles(actor *model.User) bool {
+	return s.can(actor, perm.AccessPermissions) || s.can(actor, perm.AssignRoles)
 }
 
 // AddUserToRole grants a role (roles.addUserToRole): global roles go on the
 // user, room roles on their subscription to RoomID. It needs
 // access-permissions or assign-roles (and assign-admin-role for admin).
-func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAssignment) (*model.Role, error) {
+func (s *Admin) AddUserToRole(ctx context.Context, actor *model.User, a RoleAssignment) (*model.Role, error) {
 	if !s.canAssignRoles(actor) {
 		return nil, errAccessPermissions()
 	}
@@ -329,7 +330,7 @@ func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAs
 	if a.Username != "" {
 		lookup = UserLookup{Username: a.Username}
 	}
-	user, err := s.FindUser(ctx, lookup)
+	user, err := s.findUser(ctx, lookup)
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +344,7 @@ func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAs
 	if err != nil {
 		return nil, internal("add user to role", err)
 	}
-	if role.ID == "admin" && !s.Can(actor, perm.AssignAdminRole) {
+	if role.ID == "admin" && !s.can(actor, perm.AssignAdminRole) {
 		return nil, model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "authorization:addUserToRole", "action": "Assign_admin"})
 	}
 	if role.Scope == model.ScopeSubscriptions && a.RoomID == "" {
@@ -362,7 +363,7 @@ func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAs
 // role on their subscription to roomID, a global role on the user, and
 // emits the change. Granting a held role, revoking one not held, and
 // revoking the last admin are refused.
-func (s *Service) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Role, user *model.User, roomID string, grant bool) error {
+func (s *core) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Role, user *model.User, roomID string, grant bool) error {
 	now := s.nowTime()
 	notIn := model.Invalid("error-user-not-in-role", "User is not in this role")
 	already := model.Conflict("error-user-already-in-role", "User already in role")
@@ -409,7 +410,7 @@ func (s *Service) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Rol
 			u.Roles = append(u.Roles, role.ID)
 		default:
 			if role.ID == "admin" {
-				_, n, err := tx.UsersInRole(ctx, "admin", "", store.Page{Count: 1})
+				_, n, err := tx.UsersInRole(ctx, "admin", "", model.Page{Count: 1})
 				if err != nil {
 					return err
 				}
@@ -443,7 +444,7 @@ func roleScopeFor(role *model.Role, roomID string) string {
 
 // RemoveUserFromRole revokes a role (roles.removeUserFromRole); it needs
 // access-permissions or assign-roles, and keeps at least one admin.
-func (s *Service) RemoveUserFromRole(ctx context.Context, actor *model.User, a RoleAssignment) (*model.Role, error) {
+func (s *Admin) RemoveUserFromRole(ctx context.Context, actor *model.User, a RoleAssignment) (*model.Role, error) {
 	if !s.canAssignRoles(actor) {
 		return nil, model.ErrUnauthorized
 	}
@@ -467,7 +468,7 @@ func (s *Service) RemoveUserFromRole(ctx context.Context, actor *model.User, a R
 	if err != nil {
 		return nil, internal("remove user from role", err)
 	}
-	if role.ID == "admin" && !s.Can(actor, perm.AssignAdminRole) {
+	if role.ID == "admin" && !s.can(actor, perm.AssignAdminRole) {
 		return nil, model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed")
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -482,14 +483,14 @@ func (s *Service) RemoveUserFromRole(ctx context.Context, actor *model.User, a R
 // UsersInRole pages the holders of a role (roles.getUsersInRole), in one
 // room for room roles. It needs access-permissions, and
 // view-other-user-channels to look into a room.
-func (s *Service) UsersInRole(ctx context.Context, actor *model.User, roleID, roomID string, p store.Page) ([]*model.User, int, error) {
-	if !s.Can(actor, perm.AccessPermissions) {
+func (s *Admin) UsersInRole(ctx context.Context, actor *model.User, roleID, roomID string, p model.Page) ([]*model.User, int, error) {
+	if !s.can(actor, perm.AccessPermissions) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(roleID) == "" {
 		return nil, 0, model.Invalid("error-param-not-provided", "Query param \"role\" is required")
 	}
-	if roomID != "" && !s.Can(actor, perm.ViewOtherUserChannels) {
+	if roomID != "" && !s.can(actor, perm.ViewOtherUserChannels) {
 		return nil, 0, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	role, err := s.store.RoleByID(ctx, roleID)
@@ -510,7 +511,7 @@ func (s *Service) UsersInRole(ctx context.Context, actor *model.User, roleID, ro
 
 // ListPermissions returns every permission, or (since not zero) those
 // changed after since (permissions.listAll).
-func (s *Service) ListPermissions(ctx context.Context, since model.Time) ([]*model.Permission, error) {
+func (s *Admin) ListPermissions(ctx context.Context, since model.Time) ([]*model.Permission, error) {
 	perms, err := s.store.Permissions(ctx)
 	if err != nil {
 		return nil, internal("list permissions", err)
@@ -537,8 +538,8 @@ type PermissionChange struct {
 // needs access-permissions. Every permission and role must exist, or
 // nothing changes. The change takes effect at once on this instance and
 // reaches the others through PermissionChanged.
-func (s *Service) UpdatePermissions(ctx context.Context, actor *model.User, changes []PermissionChange) ([]*model.Permission, error) {
-	if !s.Can(actor, perm.AccessPermissions) {
+func (s *Admin) UpdatePermissions(ctx context.Context, actor *model.User, changes []PermissionChange) ([]*model.Permission, error) {
+	if !s.can(actor, perm.AccessPermissions) {
 		return nil, model.ErrUnauthorized
 	}
 	if len(changes) == 0 {
@@ -603,4 +604,51 @@ func dedupeRoles(list []string) []string {
 		}
 	}
 	return out
+}
+
+// UserRoleHolder is one entry of getUserRoles: a user and the public
+// global roles they hold.
+type UserRoleHolder struct {
+	ID       string   `json:"_id"`
+	Username string   `json:"username"`
+	Roles    []string `json:"roles"`
+}
+
+// UserRoles lists the users holding a public global role, sorted by
+// username, each with only those roles (Rocket.Chat's getUserRoles, which
+// clients use to show role tags such as "Admin" next to names). A role is
+// public when its scope is Users and it has a description, so "user",
+// "bot" and the other plain roles are left out.
+func (s *Admin) UserRoles(ctx context.Context, user *model.User) ([]UserRoleHolder, error) {
+	if user == nil {
+		return nil, model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "getUserRoles"})
+	}
+	roles, err := s.store.Roles(ctx)
+	if err != nil {
+		return nil, internal("user roles", err)
+	}
+	var public []string
+	for _, r := range roles {
+		if r.Scope == model.ScopeUsers && r.Description != "" {
+			public = append(public, r.ID)
+		}
+	}
+	out := []UserRoleHolder{}
+	if len(public) == 0 {
+		return out, nil
+	}
+	users, _, err := s.store.ListUsers(ctx, store.UserQuery{Roles: public}, model.Page{Sort: []model.SortKey{{Field: "username"}}})
+	if err != nil {
+		return nil, internal("user roles", err)
+	}
+	for _, u := range users {
+		h := UserRoleHolder{ID: u.ID, Username: u.Username, Roles: []string{}}
+		for _, r := range u.Roles {
+			if contains(public, r) {
+				h.Roles = append(h.Roles, r)
+			}
+		}
+		out = append(out, h)
+	}
+	return out, nil
 }

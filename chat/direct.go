@@ -3,9 +3,10 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
 	"sort"
 	"strings"
+
+	"liftoff/access/perm"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -15,7 +16,12 @@ import (
 // users (one for a 1:1 conversation, several for a group DM), creating it
 // when it does not exist yet (which needs create-d). An existing
 // conversation is returned and re-opened for user.
-func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames []string, excludeSelf bool) (*model.Room, error) {
+func (s *Rooms) CreateDirect(ctx context.Context, user *model.User, usernames []string, excludeSelf bool) (*model.Room, error) {
+	return s.createDirect(ctx, user, usernames, excludeSelf)
+}
+
+// createDirect is CreateDirect, shared by the area services.
+func (s *core) createDirect(ctx context.Context, user *model.User, usernames []string, excludeSelf bool) (*model.Room, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -59,7 +65,7 @@ func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames 
 	} else if room != nil {
 		return room, s.reopen(ctx, room, user)
 	}
-	if !s.Can(user, perm.CreateD) {
+	if !s.can(user, perm.CreateD) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	if roomID == "" {
@@ -93,7 +99,7 @@ func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames 
 }
 
 // findGroupDirect finds an existing multi-user direct room with exactly these members.
-func (s *Service) findGroupDirect(ctx context.Context, user *model.User, uids []string) (*model.Room, error) {
+func (s *core) findGroupDirect(ctx context.Context, user *model.User, uids []string) (*model.Room, error) {
 	subs, err := s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{Types: []string{model.RoomDirect}})
 	if err != nil {
 		return nil, internal("find direct", err)
@@ -112,7 +118,7 @@ func (s *Service) findGroupDirect(ctx context.Context, user *model.User, uids []
 }
 
 // reopen marks user's subscription to room open (shown in their room list).
-func (s *Service) reopen(ctx context.Context, room *model.Room, user *model.User) error {
+func (s *core) reopen(ctx context.Context, room *model.Room, user *model.User) error {
 	sub, err := s.store.Subscription(ctx, room.ID, user.ID)
 	if err != nil || sub.Open {
 		return nil

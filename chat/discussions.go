@@ -3,10 +3,11 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
-	"liftoff/settings/setting"
 	"strings"
 	"unicode/utf8"
+
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -101,14 +102,14 @@ func quoteOf(m *model.Message, room *model.Room) map[string]any {
 // direct conversation gives a private discussion); its members are the
 // creator (owner), the author of the message it starts from and the
 // invited users.
-func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in DiscussionInput) (*Discussion, error) {
+func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in DiscussionInput) (*Discussion, error) {
 	if !s.settings.Bool(setting.DiscussionEnabled) {
 		return nil, errNoDiscussion()
 	}
 	if user == nil {
 		return nil, model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "DiscussionCreation"})
 	}
-	if !s.CanInRoom(ctx, user, in.Prid, perm.StartDiscussion) && !s.CanInRoom(ctx, user, in.Prid, perm.StartDiscussionOtherUser) {
+	if !s.canInRoom(ctx, user, in.Prid, perm.StartDiscussion) && !s.canInRoom(ctx, user, in.Prid, perm.StartDiscussionOtherUser) {
 		return nil, errNoDiscussion()
 	}
 	var quoted *model.Message
@@ -240,7 +241,7 @@ func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in Dis
 		return nil, internal("create discussion", err)
 	}
 	if in.Reply != "" {
-		if _, err := s.SendMessage(ctx, user, SendInput{RoomID: room.ID, Msg: in.Reply}); err != nil {
+		if _, err := s.sendMessage(ctx, user, SendInput{RoomID: room.ID, Msg: in.Reply}); err != nil {
 			return nil, err
 		}
 	}
@@ -251,7 +252,7 @@ func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in Dis
 // the user must have access, and neither a read-only room (without
 // post-readonly or being unmuted) nor being muted may stop them. Its
 // errors carry Rocket.Chat's bare error strings as their type.
-func (s *Service) canSendTo(ctx context.Context, user *model.User, rid string) (*model.Room, error) {
+func (s *core) canSendTo(ctx context.Context, user *model.User, rid string) (*model.Room, error) {
 	room, sub, ok, err := s.roomAccess(ctx, user, rid)
 	if err != nil {
 		return nil, err
@@ -273,7 +274,7 @@ func (s *Service) canSendTo(ctx context.Context, user *model.User, rid string) (
 
 // knownUsers resolves usernames (with or without @), leaving out those
 // that match no user.
-func (s *Service) knownUsers(ctx context.Context, names []string) ([]*model.User, error) {
+func (s *core) knownUsers(ctx context.Context, names []string) ([]*model.User, error) {
 	clean := make([]string, 0, len(names))
 	for _, n := range names {
 		if n = strings.TrimPrefix(strings.TrimSpace(n), "@"); n != "" {
@@ -294,7 +295,7 @@ func (s *Service) knownUsers(ctx context.Context, names []string) ([]*model.User
 // (rooms.getDiscussions), sorted by fname by default. Only the
 // discussions the user may see are listed: those they are a member of,
 // and public ones when they may view public rooms.
-func (s *Service) Discussions(ctx context.Context, user *model.User, room *model.Room, p Page) ([]*model.Room, int, error) {
+func (s *Teams) Discussions(ctx context.Context, user *model.User, room *model.Room, p model.Page) ([]*model.Room, int, error) {
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
@@ -312,7 +313,7 @@ func (s *Service) Discussions(ctx context.Context, user *model.User, room *model
 // DiscussionMessages pages the messages of a room that link to its
 // discussions (chat.getDiscussions), newest first by default; text keeps
 // those whose text contains it (case-insensitive).
-func (s *Service) DiscussionMessages(ctx context.Context, user *model.User, roomID, text string, p Page) ([]*model.Message, int, error) {
+func (s *Teams) DiscussionMessages(ctx context.Context, user *model.User, roomID, text string, p model.Page) ([]*model.Message, int, error) {
 	return s.listRoomMessages(ctx, user, store.MessageQuery{RoomID: roomID, Discussions: true, TextContains: text}, p, errNotAllowedReason("error-not-allowed"))
 }
 
@@ -324,7 +325,7 @@ func refreshDiscussionTx(ctx context.Context, tx store.Tx, room *model.Room, now
 	if room.Prid == "" {
 		return nil
 	}
-	links, _, err := tx.ListMessages(ctx, store.MessageQuery{Drid: room.ID}, store.Page{NoTotal: true})
+	links, _, err := tx.ListMessages(ctx, store.MessageQuery{Drid: room.ID}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -361,7 +362,7 @@ func saveLinkTx(ctx context.Context, tx store.Tx, m *model.Message) error {
 // linked to it (Rocket.Chat's deleteRoom with its afterDeleteRoom hooks).
 // Every member's subscription is reported removed, so delivery stops.
 func eraseRoomTx(ctx context.Context, tx store.Tx, room *model.Room, now model.Time) error {
-	children, _, err := tx.ListRooms(ctx, store.RoomQuery{Prid: room.ID}, store.Page{NoTotal: true})
+	children, _, err := tx.ListRooms(ctx, store.RoomQuery{Prid: room.ID}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -370,7 +371,7 @@ func eraseRoomTx(ctx context.Context, tx store.Tx, room *model.Room, now model.T
 			return err
 		}
 	}
-	subs, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, store.Page{})
+	subs, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, model.Page{})
 	if err != nil {
 		return err
 	}
@@ -386,7 +387,7 @@ func eraseRoomTx(ctx context.Context, tx store.Tx, room *model.Room, now model.T
 	if err := teamRoomErasedTx(ctx, tx, room, now); err != nil {
 		return err
 	}
-	links, _, err := tx.ListMessages(ctx, store.MessageQuery{Drid: room.ID, IncludeHidden: true}, store.Page{NoTotal: true})
+	links, _, err := tx.ListMessages(ctx, store.MessageQuery{Drid: room.ID, IncludeHidden: true}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,11 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
-	"liftoff/settings/setting"
 	"sort"
 	"strings"
+
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -48,11 +49,11 @@ func errArchived(room *model.Room) *model.Error {
 // memberRoom finds the room a membership call names, hiding rooms the user
 // may not see; with checkArchived, an archived room is refused as Rocket.Chat
 // refuses it for the calls that change membership.
-func (s *Service) memberRoom(ctx context.Context, user *model.User, ref RoomRef, t string, checkArchived bool) (*model.Room, error) {
+func (s *core) memberRoom(ctx context.Context, user *model.User, ref RoomRef, t string, checkArchived bool) (*model.Room, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
-	room, err := s.FindRoom(ctx, user, ref, roomTypes(t)...)
+	room, err := s.findRoom(ctx, user, ref, roomTypes(t)...)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func subscriptionOf(ctx context.Context, r store.Reader, roomID, userID string) 
 
 // UserFromParams resolves the user an endpoint names by id or by username
 // (Rocket.Chat's getUserFromParams): the id wins when both are given.
-func (s *Service) UserFromParams(ctx context.Context, id, username string) (*model.User, error) {
+func (s *Accounts) UserFromParams(ctx context.Context, id, username string) (*model.User, error) {
 	id, username = strings.TrimSpace(id), strings.TrimPrefix(strings.TrimSpace(username), "@")
 	var u *model.User
 	var err error
@@ -101,7 +102,7 @@ func (s *Service) UserFromParams(ctx context.Context, id, username string) (*mod
 
 // UsersFromParams resolves lists of user ids and usernames (Rocket.Chat's
 // getUserListFromParams); names that match nobody are skipped.
-func (s *Service) UsersFromParams(ctx context.Context, ids, usernames []string) ([]*model.User, error) {
+func (s *Accounts) UsersFromParams(ctx context.Context, ids, usernames []string) ([]*model.User, error) {
 	var out []*model.User
 	if len(ids) > 0 {
 		us, err := s.store.UsersByIDs(ctx, ids)
@@ -138,7 +139,7 @@ type ListRoomsInput struct {
 
 // ListChannels lists the public channels user may see (channels.list):
 // every channel for holders of view-c-room, else only the joined ones.
-func (s *Service) ListChannels(ctx context.Context, user *model.User, in ListRoomsInput, p Page) ([]*model.Room, int, error) {
+func (s *Rooms) ListChannels(ctx context.Context, user *model.User, in ListRoomsInput, p model.Page) ([]*model.Room, int, error) {
 	if !s.perms.HasAny(user, nil, perm.ViewCRoom, perm.ViewJoinedRoom) {
 		return nil, 0, model.ErrUnauthorized
 	}
@@ -146,7 +147,7 @@ func (s *Service) ListChannels(ctx context.Context, user *model.User, in ListRoo
 	if in.ID != "" {
 		q.IDs = []string{in.ID}
 	}
-	if !s.Can(user, perm.ViewCRoom) {
+	if !s.can(user, perm.ViewCRoom) {
 		ids, err := s.joinedRoomIDs(ctx, user, model.RoomChannel)
 		if err != nil {
 			return nil, 0, err
@@ -171,8 +172,8 @@ func (s *Service) ListChannels(ctx context.Context, user *model.User, in ListRoo
 
 // ListAllRooms lists every room of type t, for administrators
 // (view-room-administration): channels.listAll and groups.listAll.
-func (s *Service) ListAllRooms(ctx context.Context, user *model.User, t string, in ListRoomsInput, p Page) ([]*model.Room, int, error) {
-	if !s.Can(user, perm.ViewRoomAdministration) {
+func (s *Rooms) ListAllRooms(ctx context.Context, user *model.User, t string, in ListRoomsInput, p model.Page) ([]*model.Room, int, error) {
+	if !s.can(user, perm.ViewRoomAdministration) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	q := store.RoomQuery{Types: []string{t}, Text: in.Text}
@@ -188,7 +189,7 @@ func (s *Service) ListAllRooms(ctx context.Context, user *model.User, t string, 
 
 // ListJoinedRooms lists the rooms of type t user is a member of
 // (channels.list.joined, groups.list).
-func (s *Service) ListJoinedRooms(ctx context.Context, user *model.User, t string, p Page) ([]*model.Room, int, error) {
+func (s *Rooms) ListJoinedRooms(ctx context.Context, user *model.User, t string, p model.Page) ([]*model.Room, int, error) {
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
@@ -206,7 +207,7 @@ func (s *Service) ListJoinedRooms(ctx context.Context, user *model.User, t strin
 	return rooms, total, nil
 }
 
-func (s *Service) joinedRoomIDs(ctx context.Context, user *model.User, t string) ([]string, error) {
+func (s *core) joinedRoomIDs(ctx context.Context, user *model.User, t string) ([]string, error) {
 	subs, err := s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{Types: []string{t}})
 	if err != nil {
 		return nil, internal("joined rooms", err)
@@ -227,13 +228,13 @@ type MembersInput struct {
 // Members lists the active users who are members of the room
 // (channels.members, groups.members), sorted by username unless p says
 // otherwise. Broadcast rooms need view-broadcast-member-list.
-func (s *Service) Members(ctx context.Context, user *model.User, ref RoomRef, t string, in MembersInput, p Page) ([]*model.User, int, error) {
+func (s *Members) Members(ctx context.Context, user *model.User, ref RoomRef, t string, in MembersInput, p model.Page) ([]*model.User, int, error) {
 	// Rocket.Chat refuses groups.members on an archived group, not channels.members.
 	room, err := s.memberRoom(ctx, user, ref, t, t == model.RoomPrivate)
 	if err != nil {
 		return nil, 0, err
 	}
-	if room.Broadcast && !s.CanInRoom(ctx, user, room.ID, perm.ViewBroadcastMemberList) {
+	if room.Broadcast && !s.canInRoom(ctx, user, room.ID, perm.ViewBroadcastMemberList) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	// The filter matches the member's username or name as stored on the
@@ -241,7 +242,7 @@ func (s *Service) Members(ctx context.Context, user *model.User, ref RoomRef, t 
 	// active flag, status and order.
 	var ids []string
 	if in.Filter != "" {
-		subs, _, err := s.store.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{Text: in.Filter}, store.Page{})
+		subs, _, err := s.store.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{Text: in.Filter}, model.Page{})
 		if err != nil {
 			return nil, 0, internal("members", err)
 		}
@@ -264,7 +265,7 @@ func (s *Service) Members(ctx context.Context, user *model.User, ref RoomRef, t 
 		return users, total, nil
 	}
 	// A status filter: page in memory over the matching members.
-	all, _, err := s.store.ListUsers(ctx, q, store.Page{Sort: p.Sort})
+	all, _, err := s.store.ListUsers(ctx, q, model.Page{Sort: p.Sort})
 	if err != nil {
 		return nil, 0, internal("members", err)
 	}
@@ -278,7 +279,7 @@ func (s *Service) Members(ctx context.Context, user *model.User, ref RoomRef, t 
 }
 
 // window returns the part of items that page p selects.
-func window[T any](items []T, p Page) []T {
+func window[T any](items []T, p model.Page) []T {
 	if p.Offset >= len(items) {
 		return []T{}
 	}
@@ -292,7 +293,7 @@ func window[T any](items []T, p Page) []T {
 // OnlineMembers lists the members of a room who are not offline
 // (channels.online, groups.online). The room is found by id or name among
 // rooms of type t; one the user may not read answers like a missing one.
-func (s *Service) OnlineMembers(ctx context.Context, user *model.User, t string, ref RoomRef) ([]model.UserRef, error) {
+func (s *Members) OnlineMembers(ctx context.Context, user *model.User, t string, ref RoomRef) ([]model.UserRef, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -307,7 +308,7 @@ func (s *Service) OnlineMembers(ctx context.Context, user *model.User, t string,
 		return nil, internal("online members", err)
 	}
 	// A room the user may not read answers like a missing one.
-	if err != nil || room.T != t || s.CanAccessRoom(ctx, user, room) != nil {
+	if err != nil || room.T != t || s.canAccessRoom(ctx, user, room) != nil {
 		if t == model.RoomPrivate {
 			return nil, model.NotFound("error-room-not-found", "Group does not exists")
 		}
@@ -346,11 +347,11 @@ type Counters struct {
 
 // RoomCounters returns the counters of a room for user, or for the user
 // with id forUserID (which needs view-room-administration).
-func (s *Service) RoomCounters(ctx context.Context, user *model.User, ref RoomRef, t, forUserID string) (*Counters, error) {
+func (s *Members) RoomCounters(ctx context.Context, user *model.User, ref RoomRef, t, forUserID string) (*Counters, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
-	admin := s.Can(user, perm.ViewRoomAdministration)
+	admin := s.can(user, perm.ViewRoomAdministration)
 	if forUserID != "" && !admin {
 		return nil, model.ErrUnauthorized
 	}
@@ -386,7 +387,7 @@ func (s *Service) RoomCounters(ctx context.Context, user *model.User, ref RoomRe
 		if from.IsZero() {
 			from = sub.TS
 		}
-		_, n, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, After: from, Before: latest, Inclusive: true}, store.Page{Count: 1})
+		_, n, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, After: from, Before: latest, Inclusive: true}, model.Page{Count: 1})
 		if err != nil {
 			return nil, internal("counters", err)
 		}
@@ -401,7 +402,7 @@ func (s *Service) RoomCounters(ctx context.Context, user *model.User, ref RoomRe
 }
 
 // roomForAdmin loads a room by id or name without the visibility check.
-func (s *Service) roomForAdmin(ctx context.Context, ref RoomRef, t string) (*model.Room, error) {
+func (s *core) roomForAdmin(ctx context.Context, ref RoomRef, t string) (*model.Room, error) {
 	if ref.ID == "" && ref.Name == "" {
 		return nil, model.Invalid("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
 	}
@@ -430,7 +431,7 @@ type RoomRoleHolder struct {
 }
 
 // RoomRoles lists the members holding a room-scoped role, by username.
-func (s *Service) RoomRoles(ctx context.Context, user *model.User, ref RoomRef, t string) ([]RoomRoleHolder, error) {
+func (s *Members) RoomRoles(ctx context.Context, user *model.User, ref RoomRef, t string) ([]RoomRoleHolder, error) {
 	room, err := s.memberRoom(ctx, user, ref, t, true)
 	if err != nil {
 		return nil, err
@@ -446,7 +447,7 @@ func (s *Service) RoomRoles(ctx context.Context, user *model.User, ref RoomRef, 
 		if role.Scope != model.ScopeSubscriptions {
 			continue
 		}
-		holders, _, err := s.store.UsersInRole(ctx, role.ID, room.ID, store.Page{})
+		holders, _, err := s.store.UsersInRole(ctx, role.ID, room.ID, model.Page{})
 		if err != nil {
 			return nil, internal("room roles", err)
 		}

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+
 	"liftoff/access/perm"
 
 	"liftoff/model"
@@ -13,7 +14,7 @@ import (
 // does: the new subscription is open, alerts, and counts one unread mention
 // (so the room stands out in the member's list). It reports false when u
 // was already a member. The caller updates the room's usersCount.
-func (s *Service) addMemberTx(ctx context.Context, tx store.Tx, room *model.Room, u *model.User, now model.Time) (bool, error) {
+func (s *core) addMemberTx(ctx context.Context, tx store.Tx, room *model.Room, u *model.User, now model.Time) (bool, error) {
 	if _, err := tx.Subscription(ctx, room.ID, u.ID); err == nil {
 		return false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -53,7 +54,7 @@ func isLastOwner(ctx context.Context, r store.Reader, sub *model.Subscription) (
 	if !sub.HasRole(RoleOwner) {
 		return false, nil
 	}
-	_, n, err := r.UsersInRole(ctx, RoleOwner, sub.RID, store.Page{Count: 1})
+	_, n, err := r.UsersInRole(ctx, RoleOwner, sub.RID, model.Page{Count: 1})
 	if err != nil {
 		return false, err
 	}
@@ -65,7 +66,7 @@ func isLastOwner(ctx context.Context, r store.Reader, sub *model.Subscription) (
 // add-user-to-joined-room as a member, or add-user-to-any-c-room /
 // add-user-to-any-p-room. Users already in the room are skipped. Each new
 // member gets an "au" system message.
-func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t string, users []*model.User) (*model.Room, error) {
+func (s *Members) Invite(ctx context.Context, actor *model.User, ref RoomRef, t string, users []*model.User) (*model.Room, error) {
 	room, err := s.memberRoom(ctx, actor, ref, t, true)
 	if err != nil {
 		return nil, err
@@ -78,8 +79,8 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 		return nil, internal("invite", err)
 	}
 	allowed := sub != nil && s.canWithSub(actor, sub, perm.AddUserToJoinedRoom) ||
-		room.T == model.RoomChannel && s.Can(actor, perm.AddUserToAnyCRoom) ||
-		room.T == model.RoomPrivate && s.Can(actor, perm.AddUserToAnyPRoom)
+		room.T == model.RoomChannel && s.can(actor, perm.AddUserToAnyCRoom) ||
+		room.T == model.RoomPrivate && s.can(actor, perm.AddUserToAnyPRoom)
 	if !allowed {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "addUsersToRoom"})
 	}
@@ -128,15 +129,15 @@ func (s *Service) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 // joinRoom method). A channel with a join code needs the code unless the
 // user holds join-without-join-code. Joining a channel one is in already
 // succeeds and changes nothing.
-func (s *Service) Join(ctx context.Context, user *model.User, ref RoomRef, joinCode string) (*model.Room, error) {
+func (s *Members) Join(ctx context.Context, user *model.User, ref RoomRef, joinCode string) (*model.Room, error) {
 	room, err := s.memberRoom(ctx, user, ref, model.RoomChannel, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "joinRoom"})
 	}
-	if room.JoinCode != "" && !s.Can(user, perm.JoinWithoutJoinCode) {
+	if room.JoinCode != "" && !s.can(user, perm.JoinWithoutJoinCode) {
 		if joinCode == "" {
 			return nil, model.Invalid("error-code-required", "Code required").WithDetails(map[string]any{"method": "joinRoom"})
 		}
@@ -158,7 +159,7 @@ func (s *Service) Join(ctx context.Context, user *model.User, ref RoomRef, joinC
 
 // joinTx subscribes user to the room inside tx, with the join notice ("uj",
 // or "ut" in a discussion), unless already a member. It returns the room.
-func (s *Service) joinTx(ctx context.Context, tx store.Tx, roomID string, user *model.User, now model.Time) (*model.Room, error) {
+func (s *core) joinTx(ctx context.Context, tx store.Tx, roomID string, user *model.User, now model.Time) (*model.Room, error) {
 	r, err := loadRoomTx(ctx, tx, roomID)
 	if err != nil {
 		return nil, err
@@ -182,7 +183,7 @@ func (s *Service) joinTx(ctx context.Context, tx store.Tx, roomID string, user *
 }
 
 // joinDiscussionTx is joinTx for a discussion one posts in.
-func (s *Service) joinDiscussionTx(ctx context.Context, tx store.Tx, roomID string, user *model.User, now model.Time) error {
+func (s *core) joinDiscussionTx(ctx context.Context, tx store.Tx, roomID string, user *model.User, now model.Time) error {
 	_, err := s.joinTx(ctx, tx, roomID, user, now)
 	return err
 }
@@ -190,7 +191,7 @@ func (s *Service) joinDiscussionTx(ctx context.Context, tx store.Tx, roomID stri
 // Leave takes user out of a channel or private group (channels.leave,
 // groups.leave, the leaveRoom method); it needs leave-c / leave-p. The last
 // owner cannot leave.
-func (s *Service) Leave(ctx context.Context, user *model.User, ref RoomRef, t string) (*model.Room, error) {
+func (s *Members) Leave(ctx context.Context, user *model.User, ref RoomRef, t string) (*model.Room, error) {
 	room, err := s.memberRoom(ctx, user, ref, t, true)
 	if err != nil {
 		return nil, err
@@ -201,7 +202,7 @@ func (s *Service) Leave(ctx context.Context, user *model.User, ref RoomRef, t st
 	} else if room.T != model.RoomChannel {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
-	if !s.Can(user, need) {
+	if !s.can(user, need) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
 	}
 	return s.removeMember(ctx, room.ID, user, user, "ul", true, "You are not in this room", "leaveRoom")
@@ -211,7 +212,7 @@ func (s *Service) Leave(ctx context.Context, user *model.User, ref RoomRef, t st
 // groups.kick, the removeUserFromRoom method). The actor needs remove-user
 // in the room; the last owner cannot be removed. An "ru" system message
 // records who removed whom.
-func (s *Service) Kick(ctx context.Context, actor *model.User, ref RoomRef, t string, target *model.User) (*model.Room, error) {
+func (s *Members) Kick(ctx context.Context, actor *model.User, ref RoomRef, t string, target *model.User) (*model.Room, error) {
 	room, err := s.memberRoom(ctx, actor, ref, t, true)
 	if err != nil {
 		return nil, err
@@ -219,7 +220,7 @@ func (s *Service) Kick(ctx context.Context, actor *model.User, ref RoomRef, t st
 	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
 	}
-	if !s.CanInRoom(ctx, actor, room.ID, perm.RemoveUser) {
+	if !s.canInRoom(ctx, actor, room.ID, perm.RemoveUser) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
 	}
 	return s.removeMember(ctx, room.ID, target, actor, "ru", false, "User is not in this room", "removeUserFromRoom")
@@ -229,7 +230,7 @@ func (s *Service) Kick(ctx context.Context, actor *model.User, ref RoomRef, t st
 // Kick): the room's last owner stays; a system message of type t by `by`
 // records it — before the removal when announceFirst (a leaver still gets
 // the "ul"), after it otherwise (a kicked user does not get the "ru").
-func (s *Service) removeMember(ctx context.Context, roomID string, member, by *model.User, t string, announceFirst bool, notInRoom, method string) (*model.Room, error) {
+func (s *core) removeMember(ctx context.Context, roomID string, member, by *model.User, t string, announceFirst bool, notInRoom, method string) (*model.Room, error) {
 	details := map[string]any{"method": method}
 	now := s.nowTime()
 	var room *model.Room
@@ -281,7 +282,7 @@ func (s *Service) removeMember(ctx context.Context, roomID string, member, by *m
 // SetRoomOpen shows (open) or hides (close) a room in user's room list
 // (channels.open/close, groups.open/close, the openRoom and hideRoom
 // methods). Opening an open room, or closing a closed one, is refused.
-func (s *Service) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef, t string, open bool) error {
+func (s *Members) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef, t string, open bool) error {
 	room, err := s.memberRoom(ctx, user, ref, t, false)
 	if err != nil {
 		return err
@@ -345,7 +346,7 @@ var roomRoleRules = map[string]struct {
 // The actor needs set-owner / set-moderator / set-leader in the room. The
 // last owner cannot be demoted. A subscription-role-added/-removed system
 // message records the change.
-func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRef, t, role string, target *model.User, add bool) error {
+func (s *Members) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRef, t, role string, target *model.User, add bool) error {
 	rule, ok := roomRoleRules[role]
 	if !ok {
 		return model.Invalid("error-invalid-role", "Invalid role")
@@ -355,7 +356,7 @@ func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 		return err
 	}
 	method := map[bool]string{true: "addRoom", false: "removeRoom"}[add] + map[string]string{RoleOwner: "Owner", RoleModerator: "Moderator", RoleLeader: "Leader"}[role]
-	if !s.CanInRoom(ctx, actor, room.ID, rule.permission) {
+	if !s.canInRoom(ctx, actor, room.ID, rule.permission) {
 		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
 	}
 	now := s.nowTime()
@@ -424,7 +425,7 @@ func (s *Service) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 // needs delete-c / delete-p / delete-d in the room. Every member's
 // subscription is reported removed, so delivery to them stops. Deleting a
 // discussion clears the link from its parent's discussion-created message.
-func (s *Service) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, t string) error {
+func (s *Rooms) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, t string) error {
 	room, err := s.memberRoom(ctx, actor, ref, t, false)
 	if err != nil {
 		return err
@@ -434,7 +435,7 @@ func (s *Service) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef
 
 // eraseRoom checks Rocket.Chat's canBeDeleted (delete-<type> in the room)
 // and deletes room.
-func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.Room) error {
+func (s *core) eraseRoom(ctx context.Context, actor *model.User, room *model.Room) error {
 	var need perm.ID
 	switch room.T {
 	case model.RoomChannel:
@@ -446,7 +447,7 @@ func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.
 	default:
 		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
-	if !s.CanInRoom(ctx, actor, room.ID, need) {
+	if !s.canInRoom(ctx, actor, room.ID, need) {
 		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 	}
 	// A team's room also needs delete-team-channel / delete-team-group in
@@ -463,7 +464,7 @@ func (s *Service) eraseRoom(ctx context.Context, actor *model.User, room *model.
 			if room.T == model.RoomChannel {
 				teamPerm = perm.DeleteTeamChannel
 			}
-			if !s.CanInRoom(ctx, actor, team.RoomID, teamPerm) {
+			if !s.canInRoom(ctx, actor, team.RoomID, teamPerm) {
 				return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 			}
 		}

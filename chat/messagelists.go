@@ -2,9 +2,10 @@ package chat
 
 import (
 	"context"
-	"liftoff/settings/setting"
 	"strconv"
 	"strings"
+
+	"liftoff/settings/setting"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -16,7 +17,7 @@ import (
 
 // readableRoom loads a room the user may read; a missing room and one the
 // user may not see give the same notAllowed error.
-func (s *Service) readableRoom(ctx context.Context, user *model.User, roomID string, notAllowed *model.Error) (*model.Room, *model.Subscription, error) {
+func (s *core) readableRoom(ctx context.Context, user *model.User, roomID string, notAllowed *model.Error) (*model.Room, *model.Subscription, error) {
 	if user == nil || roomID == "" {
 		return nil, nil, notAllowed
 	}
@@ -35,7 +36,7 @@ func errNotAllowedReason(reason string) *model.Error {
 }
 
 // GetMessage returns one message the user may read.
-func (s *Service) GetMessage(ctx context.Context, user *model.User, id string) (*model.Message, error) {
+func (s *Messages) GetMessage(ctx context.Context, user *model.User, id string) (*model.Message, error) {
 	m, err := s.loadMessage(ctx, id, model.NotFound("error-message-not-found", "Message not found"))
 	if err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func (s *Service) GetMessage(ctx context.Context, user *model.User, id string) (
 }
 
 // listRoomMessages pages a room's messages matching q after checking access.
-func (s *Service) listRoomMessages(ctx context.Context, user *model.User, q store.MessageQuery, p Page, notAllowed *model.Error) ([]*model.Message, int, error) {
+func (s *core) listRoomMessages(ctx context.Context, user *model.User, q store.MessageQuery, p model.Page, notAllowed *model.Error) ([]*model.Message, int, error) {
 	if _, _, err := s.readableRoom(ctx, user, q.RoomID, notAllowed); err != nil {
 		return nil, 0, err
 	}
@@ -59,12 +60,12 @@ func (s *Service) listRoomMessages(ctx context.Context, user *model.User, q stor
 }
 
 // PinnedMessages pages the pinned messages of a room (newest first by default).
-func (s *Service) PinnedMessages(ctx context.Context, user *model.User, roomID string, p Page) ([]*model.Message, int, error) {
+func (s *Messages) PinnedMessages(ctx context.Context, user *model.User, roomID string, p model.Page) ([]*model.Message, int, error) {
 	return s.listRoomMessages(ctx, user, store.MessageQuery{RoomID: roomID, Pinned: true}, p, errNotAllowedReason("Not allowed"))
 }
 
 // StarredMessages pages the messages of a room the user starred.
-func (s *Service) StarredMessages(ctx context.Context, user *model.User, roomID string, p Page) ([]*model.Message, int, error) {
+func (s *Messages) StarredMessages(ctx context.Context, user *model.User, roomID string, p model.Page) ([]*model.Message, int, error) {
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
@@ -72,7 +73,7 @@ func (s *Service) StarredMessages(ctx context.Context, user *model.User, roomID 
 }
 
 // MentionedMessages pages the messages of a room that mention the user.
-func (s *Service) MentionedMessages(ctx context.Context, user *model.User, roomID string, p Page) ([]*model.Message, int, error) {
+func (s *Messages) MentionedMessages(ctx context.Context, user *model.User, roomID string, p model.Page) ([]*model.Message, int, error) {
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
@@ -81,7 +82,7 @@ func (s *Service) MentionedMessages(ctx context.Context, user *model.User, roomI
 
 // SearchMessages finds the room's messages containing the words of text
 // (full-text, newest first). Removed messages are never found.
-func (s *Service) SearchMessages(ctx context.Context, user *model.User, roomID, text string, p Page) ([]*model.Message, int, error) {
+func (s *Messages) SearchMessages(ctx context.Context, user *model.User, roomID, text string, p model.Page) ([]*model.Message, int, error) {
 	if _, _, err := s.readableRoom(ctx, user, roomID, errNotAllowedReason("Not allowed")); err != nil {
 		return nil, 0, err
 	}
@@ -108,7 +109,7 @@ type ThreadsQuery struct {
 
 // Threads pages the threads of a room (their first messages), most
 // recently replied first by default.
-func (s *Service) Threads(ctx context.Context, user *model.User, q ThreadsQuery, p Page) ([]*model.Message, int, error) {
+func (s *Messages) Threads(ctx context.Context, user *model.User, q ThreadsQuery, p model.Page) ([]*model.Message, int, error) {
 	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, 0, errNotAllowedReason("Threads Disabled")
 	}
@@ -137,7 +138,7 @@ func (s *Service) Threads(ctx context.Context, user *model.User, q ThreadsQuery,
 }
 
 // ThreadMessages pages the replies of a thread (oldest first by default).
-func (s *Service) ThreadMessages(ctx context.Context, user *model.User, tmid string, p Page) ([]*model.Message, int, error) {
+func (s *Messages) ThreadMessages(ctx context.Context, user *model.User, tmid string, p model.Page) ([]*model.Message, int, error) {
 	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, 0, errNotAllowedReason("Threads Disabled")
 	}
@@ -195,7 +196,7 @@ type SyncResult struct {
 
 // SyncMessages answers what changed in a room, as Rocket.Chat's
 // messages/get does for its two forms.
-func (s *Service) SyncMessages(ctx context.Context, user *model.User, q SyncQuery) (*SyncResult, error) {
+func (s *Messages) SyncMessages(ctx context.Context, user *model.User, q SyncQuery) (*SyncResult, error) {
 	if _, _, err := s.readableRoom(ctx, user, q.RoomID, errNotAllowedReason("Not allowed")); err != nil {
 		return nil, err
 	}
@@ -223,14 +224,14 @@ func (s *Service) SyncMessages(ctx context.Context, user *model.User, q SyncQuer
 
 // syncSince is the LastUpdate form: every message changed and every
 // message deleted after since, newest first.
-func (s *Service) syncSince(ctx context.Context, roomID string, since model.Time) (*SyncResult, error) {
-	newestFirst := []store.SortKey{{Field: "ts", Desc: true}}
-	updated, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID, UpdatedSince: since}, store.Page{Sort: newestFirst})
+func (s *core) syncSince(ctx context.Context, roomID string, since model.Time) (*SyncResult, error) {
+	newestFirst := []model.SortKey{{Field: "ts", Desc: true}}
+	updated, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID, UpdatedSince: since}, model.Page{Sort: newestFirst})
 	if err != nil {
 		return nil, internal("sync messages", err)
 	}
 	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindMessage, RoomID: roomID, Since: since},
-		store.Page{Sort: []store.SortKey{{Field: "_deletedAt", Desc: true}}})
+		model.Page{Sort: []model.SortKey{{Field: "_deletedAt", Desc: true}}})
 	if err != nil {
 		return nil, internal("sync messages", err)
 	}
@@ -257,7 +258,7 @@ func parseSyncCursor(c string) (model.Time, error) {
 // syncPage is the cursor form. Cursors are the _updatedAt (UPDATED) or
 // _deletedAt (DELETED) of a record, in milliseconds; a page is read one
 // record long to know whether more follow, as Rocket.Chat does.
-func (s *Service) syncPage(ctx context.Context, q SyncQuery) (*SyncResult, error) {
+func (s *core) syncPage(ctx context.Context, q SyncQuery) (*SyncResult, error) {
 	count := q.Count
 	if count <= 0 {
 		count = 20
@@ -288,7 +289,7 @@ func (s *Service) syncPage(ctx context.Context, q SyncQuery) (*SyncResult, error
 		} else if q.Previous != "" {
 			mq = store.MessageQuery{RoomID: q.RoomID, UpdatedBefore: bound}
 		}
-		msgs, _, err := s.store.ListMessages(ctx, mq, store.Page{Count: limit, Sort: []store.SortKey{{Field: "_updatedAt", Desc: desc}}, NoTotal: true})
+		msgs, _, err := s.store.ListMessages(ctx, mq, model.Page{Count: limit, Sort: []model.SortKey{{Field: "_updatedAt", Desc: desc}}, NoTotal: true})
 		if err != nil {
 			return nil, internal("sync messages", err)
 		}
@@ -306,7 +307,7 @@ func (s *Service) syncPage(ctx context.Context, q SyncQuery) (*SyncResult, error
 		} else if q.Previous != "" {
 			dq.Before = bound
 		}
-		gone, _, err := s.store.Deleted(ctx, dq, store.Page{Count: limit, Sort: []store.SortKey{{Field: "_deletedAt", Desc: desc}}})
+		gone, _, err := s.store.Deleted(ctx, dq, model.Page{Count: limit, Sort: []model.SortKey{{Field: "_deletedAt", Desc: desc}}})
 		if err != nil {
 			return nil, internal("sync messages", err)
 		}
@@ -356,7 +357,7 @@ func syncCursors(stamps []model.Time, count int, next, previous bool) *SyncCurso
 }
 
 // DeletedMessages pages the ids of the room's messages deleted after since.
-func (s *Service) DeletedMessages(ctx context.Context, user *model.User, roomID string, since model.Time, p Page) ([]DeletedRef, int, error) {
+func (s *Messages) DeletedMessages(ctx context.Context, user *model.User, roomID string, since model.Time, p model.Page) ([]DeletedRef, int, error) {
 	if _, _, err := s.readableRoom(ctx, user, roomID, errNotAllowedReason("Not allowed")); err != nil {
 		return nil, 0, err
 	}
@@ -377,7 +378,7 @@ type ThreadSyncQuery struct {
 	// date (refused after the threads setting is checked, as Rocket.Chat does).
 	Since        model.Time
 	SinceInvalid bool
-	Sort         []store.SortKey // of the updated messages; default ts ascending
+	Sort         []model.SortKey // of the updated messages; default ts ascending
 }
 
 // ThreadSync is the answer of the thread sync calls: the records changed
@@ -394,7 +395,7 @@ func errUpdatedSinceInvalid() *model.Error {
 // SyncThreads answers which threads of a room changed (their first
 // messages, updated after q.Since) and which were removed since then
 // (chat.syncThreadsList). Hidden messages are in neither list.
-func (s *Service) SyncThreads(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
+func (s *Messages) SyncThreads(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
 	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, errNotAllowedReason("Threads Disabled")
 	}
@@ -410,7 +411,7 @@ func (s *Service) SyncThreads(ctx context.Context, user *model.User, q ThreadSyn
 
 // SyncThreadMessages answers which replies of a thread changed after
 // q.Since and which were removed since then (chat.syncThreadMessages).
-func (s *Service) SyncThreadMessages(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
+func (s *Messages) SyncThreadMessages(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
 	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, errNotAllowedReason("Threads Disabled")
 	}
@@ -428,18 +429,18 @@ func (s *Service) SyncThreadMessages(ctx context.Context, user *model.User, q Th
 		store.DeletedQuery{Kind: store.KindMessage, RoomID: parent.RID, Tmid: q.Tmid, Since: q.Since}, q.Sort)
 }
 
-func (s *Service) threadSync(ctx context.Context, mq store.MessageQuery, dq store.DeletedQuery, sort []store.SortKey) (*ThreadSync, error) {
+func (s *core) threadSync(ctx context.Context, mq store.MessageQuery, dq store.DeletedQuery, sort []model.SortKey) (*ThreadSync, error) {
 	if len(sort) == 0 {
-		sort = []store.SortKey{{Field: "ts"}}
+		sort = []model.SortKey{{Field: "ts"}}
 	}
 	if mq.UpdatedSince.IsZero() {
 		mq.UpdatedSince = model.TimeFromMillis(0)
 	}
-	updated, _, err := s.store.ListMessages(ctx, mq, store.Page{Sort: sort, NoTotal: true})
+	updated, _, err := s.store.ListMessages(ctx, mq, model.Page{Sort: sort, NoTotal: true})
 	if err != nil {
 		return nil, internal("sync threads", err)
 	}
-	gone, _, err := s.store.Deleted(ctx, dq, store.Page{NoTotal: true})
+	gone, _, err := s.store.Deleted(ctx, dq, model.Page{NoTotal: true})
 	if err != nil {
 		return nil, internal("sync threads", err)
 	}

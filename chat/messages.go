@@ -3,12 +3,13 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
-	"liftoff/settings/setting"
 	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/chat/text"
 	"liftoff/model"
@@ -36,7 +37,7 @@ var errNotAuthorized = model.Forbidden("not-authorized", "Not Authorized")
 // loadMessage reads a message; a missing one becomes notFound, and so
 // does a hidden one (a previous version kept by Message_KeepHistory, or a
 // message hidden by a deletion): no call reads or changes those.
-func (s *Service) loadMessage(ctx context.Context, id string, notFound *model.Error) (*model.Message, error) {
+func (s *core) loadMessage(ctx context.Context, id string, notFound *model.Error) (*model.Message, error) {
 	if id == "" {
 		return nil, notFound
 	}
@@ -52,7 +53,7 @@ func (s *Service) loadMessage(ctx context.Context, id string, notFound *model.Er
 
 // roomAccess loads the room of a message and the user's subscription to it
 // (nil when not a member) and reports whether the user may read the room.
-func (s *Service) roomAccess(ctx context.Context, user *model.User, roomID string) (*model.Room, *model.Subscription, bool, error) {
+func (s *core) roomAccess(ctx context.Context, user *model.User, roomID string) (*model.Room, *model.Subscription, bool, error) {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, false, nil
@@ -69,7 +70,7 @@ func (s *Service) roomAccess(ctx context.Context, user *model.User, roomID strin
 	if sub != nil {
 		return room, sub, true, nil
 	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		if _, ok := model.AsError(err); ok {
 			return room, nil, false, nil
 		}
@@ -82,7 +83,7 @@ func (s *Service) roomAccess(ctx context.Context, user *model.User, roomID strin
 // it and, when change reports a change, stores it with a new _updatedAt,
 // refreshes the room's lastMessage if it is that message and emits
 // MessageSaved. It returns the message as stored.
-func (s *Service) changeMessage(ctx context.Context, id string, change func(tx store.Tx, m *model.Message, now model.Time) (bool, error)) (*model.Message, error) {
+func (s *core) changeMessage(ctx context.Context, id string, change func(tx store.Tx, m *model.Message, now model.Time) (bool, error)) (*model.Message, error) {
 	var out *model.Message
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		m, err := tx.MessageByID(ctx, id)
@@ -109,7 +110,7 @@ func (s *Service) changeMessage(ctx context.Context, id string, change func(tx s
 
 // saveMessageTx stores a changed message, keeps the room's lastMessage copy
 // current and emits MessageSaved.
-func (s *Service) saveMessageTx(ctx context.Context, tx store.Tx, m *model.Message, now model.Time) error {
+func (s *core) saveMessageTx(ctx context.Context, tx store.Tx, m *model.Message, now model.Time) error {
 	m.UpdatedAt = now
 	if err := tx.UpdateMessage(ctx, m); err != nil {
 		return err
@@ -150,7 +151,7 @@ type UpdateInput struct {
 // edit any. The user must still be able to post in the room. Mentions are
 // parsed again; editedAt and editedBy are set. An edit that leaves the
 // text as it was changes nothing.
-func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in UpdateInput) (*model.Message, error) {
+func (s *Messages) UpdateMessage(ctx context.Context, user *model.User, in UpdateInput) (*model.Message, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -174,7 +175,7 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 		return nil, model.Forbidden("error-action-not-allowed", "Message editing not allowed").
 			WithDetails(map[string]any{"method": "updateMessage", "action": "Message_editing"})
 	}
-	if block := s.settings.Int(setting.MessageAllowEditingBlockEditInMinutes); block != 0 && !s.Can(user, perm.BypassTimeLimitEditAndDelete) {
+	if block := s.settings.Int(setting.MessageAllowEditingBlockEditInMinutes); block != 0 && !s.can(user, perm.BypassTimeLimitEditAndDelete) {
 		if !orig.TS.IsZero() && s.now().Sub(orig.TS.Time) >= time.Duration(block)*time.Minute {
 			return nil, model.Invalid("error-message-editing-blocked", "Message editing is blocked").
 				WithDetails(map[string]any{"method": "updateMessage"})
@@ -269,7 +270,7 @@ type DeleteInput struct {
 // chat.syncMessages either way. Deleting
 // a reply lowers its thread's tcount; deleting the room's last message
 // makes the previous visible message the room's lastMessage.
-func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in DeleteInput) (*model.Message, error) {
+func (s *Messages) DeleteMessage(ctx context.Context, user *model.User, in DeleteInput) (*model.Message, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -331,7 +332,7 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 }
 
 // checkCanDelete applies Rocket.Chat's canDeleteMessage rules to actor.
-func (s *Service) checkCanDelete(actor *model.User, sub *model.Subscription, room *model.Room, m *model.Message) error {
+func (s *core) checkCanDelete(actor *model.User, sub *model.Subscription, room *model.Room, m *model.Message) error {
 	denied := model.Forbidden("error-action-not-allowed", "Not allowed")
 	if s.canWithSub(actor, sub, perm.ForceDeleteMessage) {
 		return nil
@@ -343,7 +344,7 @@ func (s *Service) checkCanDelete(actor *model.User, sub *model.Subscription, roo
 		!(m.U.ID == actor.ID && s.canWithSub(actor, sub, perm.DeleteOwnMessage)) {
 		return denied
 	}
-	if !s.Can(actor, perm.BypassTimeLimitEditAndDelete) {
+	if !s.can(actor, perm.BypassTimeLimitEditAndDelete) {
 		if block := s.settings.Int(setting.MessageAllowDeletingBlockDeleteInMinutes); block > 0 &&
 			minutesSince(s.now(), m.TS.Time) > float64(block) {
 			return denied
@@ -357,7 +358,7 @@ func (s *Service) checkCanDelete(actor *model.User, sub *model.Subscription, roo
 
 // deleteMessageTx removes (or marks removed) m inside tx with its effects
 // on the thread and the room.
-func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Message, by *model.UserRef, now model.Time) error {
+func (s *core) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Message, by *model.UserRef, now model.Time) error {
 	room, err := loadRoomTx(ctx, tx, m.RID)
 	if err != nil {
 		return err
@@ -422,7 +423,7 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 	}
 	if room.LastMessage != nil && room.LastMessage.ID == m.ID && s.settings.Bool(setting.StoreLastMessage) {
 		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
-			store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
+			model.Page{Count: 1, Sort: []model.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
 		if err != nil {
 			return err
 		}
@@ -465,7 +466,7 @@ func NormalizeEmoji(emoji string) (string, bool) {
 // React adds or removes user's reaction to a message. shouldReact nil
 // toggles; true or false sets (a no-op when already so). Reactions are kept
 // as {":emoji:": {usernames: [...]}}.
-func (s *Service) React(ctx context.Context, user *model.User, messageID, emoji string, shouldReact *bool) error {
+func (s *Messages) React(ctx context.Context, user *model.User, messageID, emoji string, shouldReact *bool) error {
 	if user == nil {
 		return model.ErrNotAllowed
 	}
@@ -553,7 +554,7 @@ func toggleReaction(m *model.Message, reaction, username string, shouldReact *bo
 // PinMessage pins a message (pin-message, Message_AllowPinning) and posts
 // the "message_pinned" system message quoting it, which it returns. A
 // message already pinned is returned as is.
-func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID string) (*model.Message, error) {
+func (s *Messages) PinMessage(ctx context.Context, user *model.User, messageID string) (*model.Message, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -641,7 +642,7 @@ func pinQuoteAttachments(atts []map[string]any) []map[string]any {
 
 // UnpinMessage unpins a message (pin-message, Message_AllowPinning; the
 // user must be a member of the room).
-func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID string) error {
+func (s *Messages) UnpinMessage(ctx context.Context, user *model.User, messageID string) error {
 	if user == nil {
 		return model.ErrNotAllowed
 	}
@@ -683,7 +684,7 @@ func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID 
 // StarMessage stars (or, with starred false, unstars) a message for user
 // (Message_AllowStarring). Only members of the room may star its messages.
 // Stars are personal, so they are allowed in archived rooms.
-func (s *Service) StarMessage(ctx context.Context, user *model.User, messageID string, starred bool) error {
+func (s *Messages) StarMessage(ctx context.Context, user *model.User, messageID string, starred bool) error {
 	if user == nil {
 		return model.ErrNotAllowed
 	}
@@ -731,7 +732,7 @@ func (s *Service) StarMessage(ctx context.Context, user *model.User, messageID s
 // the thread of a message: the thread's first message lists its followers
 // in replies. Unfollowing also clears the thread from the user's unread
 // threads. Following is personal, so it is allowed in archived rooms.
-func (s *Service) FollowMessage(ctx context.Context, user *model.User, messageID string, follow bool) error {
+func (s *Messages) FollowMessage(ctx context.Context, user *model.User, messageID string, follow bool) error {
 	if user == nil {
 		return model.ErrNotAllowed
 	}

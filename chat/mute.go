@@ -3,8 +3,9 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
 	"strings"
+
+	"liftoff/access/perm"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -21,18 +22,18 @@ import (
 // gave them (the room's "unmuted" list); elsewhere they join the room's
 // "muted" list. Either way a "user-muted" system message records it and
 // the room change is emitted.
-func (s *Service) MuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
+func (s *Members) MuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
 	return s.setMuted(ctx, actor, roomID, username, true)
 }
 
 // UnmuteUser reverses MuteUser: the user leaves the room's "muted" list
 // (in a read-only room they join its "unmuted" list, which lets them post
 // without post-readonly), with a "user-unmuted" system message.
-func (s *Service) UnmuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
+func (s *Members) UnmuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
 	return s.setMuted(ctx, actor, roomID, username, false)
 }
 
-func (s *Service) setMuted(ctx context.Context, actor *model.User, roomID, username string, mute bool) error {
+func (s *core) setMuted(ctx context.Context, actor *model.User, roomID, username string, mute bool) error {
 	method := "unmuteUserInRoom"
 	if mute {
 		method = "muteUserInRoom"
@@ -43,7 +44,7 @@ func (s *Service) setMuted(ctx context.Context, actor *model.User, roomID, usern
 	}
 	// Rocket.Chat checks the permission before it looks the room up, so a
 	// caller without it learns nothing about the room.
-	if roomID == "" || !s.CanInRoom(ctx, actor, roomID, perm.MuteUser) {
+	if roomID == "" || !s.canInRoom(ctx, actor, roomID, perm.MuteUser) {
 		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(details)
 	}
 	username = strings.TrimPrefix(strings.TrimSpace(username), "@")

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
 	"liftoff/access/perm"
 	"liftoff/settings/setting"
-	"strings"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -21,12 +22,12 @@ type EventPublisher interface {
 
 // SetEvents makes the service publish ephemeral notices on p. Without it
 // (unit tests) notices are dropped. Call it once, at wiring.
-func (s *Service) SetEvents(p EventPublisher) { s.events = p }
+func (s *Messages) SetEvents(p EventPublisher) { s.events = p }
 
 // notice sends user a message about room that only they see and that is
 // never stored (Rocket.Chat's notify.ephemeralMessage). Delivery is best
 // effort, as in Rocket.Chat: a notice lost on the bus is logged.
-func (s *Service) notice(ctx context.Context, n model.EphemeralMessage) {
+func (s *core) notice(ctx context.Context, n model.EphemeralMessage) {
 	if s.events == nil || n.UserID == "" || n.RID == "" {
 		return
 	}
@@ -38,7 +39,7 @@ func (s *Service) notice(ctx context.Context, n model.EphemeralMessage) {
 // refuseWithNotice tells the user why a post was refused, in the room
 // itself, and returns err: Rocket.Chat shows muted users and posters to
 // read-only rooms the reason beside the composer as well as in the error.
-func (s *Service) refuseWithNotice(ctx context.Context, user *model.User, rid, text string, err error) error {
+func (s *core) refuseWithNotice(ctx context.Context, user *model.User, rid, text string, err error) error {
 	s.notice(ctx, model.EphemeralMessage{UserID: user.ID, RID: rid, Msg: text})
 	return err
 }
@@ -47,7 +48,7 @@ func (s *Service) refuseWithNotice(ctx context.Context, user *model.User, rid, t
 // (global or room-scoped) and Message_MaxAll (a room with more members
 // than that refuses @all and @here). A refusal also reaches the author as
 // an ephemeral notice.
-func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room *model.Room, sub *model.Subscription, toAll, toHere bool) error {
+func (s *core) checkGroupMentions(ctx context.Context, user *model.User, room *model.Room, sub *model.Subscription, toAll, toHere bool) error {
 	if !toAll && !toHere {
 		return nil
 	}
@@ -76,7 +77,7 @@ func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room
 		if !m.on || s.canWithSub(user, sub, m.perm) {
 			continue
 		}
-		if sub == nil && s.CanInRoom(ctx, user, room.ID, m.perm) {
+		if sub == nil && s.canInRoom(ctx, user, room.ID, m.perm) {
 			continue
 		}
 		return s.refuseWithNotice(ctx, user, room.ID, m.action+" is not allowed",
@@ -89,7 +90,7 @@ func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room
 // noticeMentionsNotInRoom tells the author of a new message which of the
 // users it mentions are not members of its room (channels and private
 // groups only), as Rocket.Chat's mention-core notice does.
-func (s *Service) noticeMentionsNotInRoom(ctx context.Context, user *model.User, room *model.Room, msg *model.Message) {
+func (s *core) noticeMentionsNotInRoom(ctx context.Context, user *model.User, room *model.Room, msg *model.Message) {
 	if s.events == nil || room.T == model.RoomDirect {
 		return
 	}
@@ -115,7 +116,7 @@ func (s *Service) noticeMentionsNotInRoom(ctx context.Context, user *model.User,
 	if room.T == model.RoomPrivate {
 		addAny = perm.AddUserToAnyPRoom
 	}
-	canAdd := s.CanInRoom(ctx, user, room.ID, perm.AddUserToJoinedRoom) || s.Can(user, addAny)
+	canAdd := s.canInRoom(ctx, user, room.ID, perm.AddUserToJoinedRoom) || s.can(user, addAny)
 	realName := s.settings.Bool(setting.UIUseRealName)
 	names := make([]string, len(absent))
 	for i, m := range absent {

@@ -3,10 +3,11 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
-	"liftoff/settings/setting"
 	"sort"
 	"strings"
+
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/chat/text"
 	"liftoff/model"
@@ -39,7 +40,12 @@ func errRoomNotFound(t string) *model.Error {
 // FindRoom loads a room by id or name and checks that user may see it.
 // types restricts the room types accepted (empty: any). A room that exists
 // but that the user may not see answers exactly like a missing one.
-func (s *Service) FindRoom(ctx context.Context, user *model.User, ref RoomRef, types ...string) (*model.Room, error) {
+func (s *Rooms) FindRoom(ctx context.Context, user *model.User, ref RoomRef, types ...string) (*model.Room, error) {
+	return s.findRoom(ctx, user, ref, types...)
+}
+
+// findRoom is FindRoom, shared by the area services.
+func (s *core) findRoom(ctx context.Context, user *model.User, ref RoomRef, types ...string) (*model.Room, error) {
 	want := model.RoomChannel
 	if len(types) > 0 {
 		want = types[0]
@@ -63,7 +69,7 @@ func (s *Service) FindRoom(ctx context.Context, user *model.User, ref RoomRef, t
 	if len(types) > 0 && !contains(types, room.T) {
 		return nil, errRoomNotFound(want)
 	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return nil, errRoomNotFound(want)
 	}
 	return room, nil
@@ -71,7 +77,12 @@ func (s *Service) FindRoom(ctx context.Context, user *model.User, ref RoomRef, t
 
 // CanAccessRoom reports (as a nil error) whether user may read the room:
 // members always; anyone with view-c-room for public channels.
-func (s *Service) CanAccessRoom(ctx context.Context, user *model.User, room *model.Room) error {
+func (s *Rooms) CanAccessRoom(ctx context.Context, user *model.User, room *model.Room) error {
+	return s.canAccessRoom(ctx, user, room)
+}
+
+// canAccessRoom is CanAccessRoom, shared by the area services.
+func (s *core) canAccessRoom(ctx context.Context, user *model.User, room *model.Room) error {
 	if room.T == model.RoomChannel {
 		if user == nil {
 			if s.settings.Bool(setting.AccountsAllowAnonymousRead) {
@@ -97,7 +108,12 @@ func (s *Service) CanAccessRoom(ctx context.Context, user *model.User, room *mod
 }
 
 // CanReadRoom is CanAccessRoom by room id (used by the realtime layer).
-func (s *Service) CanReadRoom(ctx context.Context, user *model.User, roomID string) error {
+func (s *Rooms) CanReadRoom(ctx context.Context, user *model.User, roomID string) error {
+	return s.canReadRoom(ctx, user, roomID)
+}
+
+// canReadRoom is CanReadRoom, shared by the area services.
+func (s *core) canReadRoom(ctx context.Context, user *model.User, roomID string) error {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return errRoomNotFound(model.RoomChannel)
@@ -105,14 +121,19 @@ func (s *Service) CanReadRoom(ctx context.Context, user *model.User, roomID stri
 	if err != nil {
 		return internal("read room", err)
 	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return errRoomNotFound(room.T)
 	}
 	return nil
 }
 
 // RoomIDsOfUser lists the ids of the rooms the user is subscribed to.
-func (s *Service) RoomIDsOfUser(ctx context.Context, userID string) ([]string, error) {
+func (s *Rooms) RoomIDsOfUser(ctx context.Context, userID string) ([]string, error) {
+	return s.roomIDsOfUser(ctx, userID)
+}
+
+// roomIDsOfUser is RoomIDsOfUser, shared by the area services.
+func (s *core) roomIDsOfUser(ctx context.Context, userID string) ([]string, error) {
 	subs, err := s.store.SubscriptionsOfUser(ctx, userID, store.SubscriptionQuery{})
 	if err != nil {
 		return nil, internal("rooms of user", err)
@@ -148,7 +169,12 @@ type CreateRoomInput struct {
 
 // CreateRoom creates a channel or private group owned by user, with the
 // given members subscribed.
-func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoomInput) (*model.Room, error) {
+func (s *Rooms) CreateRoom(ctx context.Context, user *model.User, in CreateRoomInput) (*model.Room, error) {
+	return s.createRoom(ctx, user, in)
+}
+
+// createRoom is CreateRoom, shared by the area services.
+func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomInput) (*model.Room, error) {
 	need := perm.CreateC
 	if in.Type == model.RoomPrivate {
 		need = perm.CreateP
@@ -170,11 +196,11 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 		if err != nil {
 			return nil, internal("create room", err)
 		}
-		if !s.CanInRoom(ctx, user, t.RoomID, teamPerm) {
+		if !s.canInRoom(ctx, user, t.RoomID, teamPerm) {
 			return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
 		}
 		inTeam = t
-	} else if !s.Can(user, need) {
+	} else if !s.can(user, need) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	name := strings.TrimSpace(in.Name)
@@ -263,7 +289,7 @@ func errDuplicateName(name string) *model.Error {
 		WithDetails(map[string]any{"channel_name": name})
 }
 
-func (s *Service) validateRoomName(name string) error {
+func (s *core) validateRoomName(name string) error {
 	if s.settings.Bool(setting.UIAllowRoomNamesWithSpecialChars) {
 		if len(name) > 0 && !strings.ContainsAny(name, "#@") {
 			return nil
@@ -277,7 +303,7 @@ func (s *Service) validateRoomName(name string) error {
 
 // usersByUsernames resolves usernames (with or without a leading @) to
 // users; an unknown username is an error.
-func (s *Service) usersByUsernames(ctx context.Context, names []string) ([]*model.User, error) {
+func (s *core) usersByUsernames(ctx context.Context, names []string) ([]*model.User, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
@@ -306,7 +332,7 @@ func (s *Service) usersByUsernames(ctx context.Context, names []string) ([]*mode
 
 // insertSubscription subscribes u to room inside tx and emits the event.
 // It does not change the room's usersCount; callers do.
-func (s *Service) insertSubscription(ctx context.Context, tx store.Tx, room *model.Room, u *model.User, roles []string, self bool, now model.Time) error {
+func (s *core) insertSubscription(ctx context.Context, tx store.Tx, room *model.Room, u *model.User, roles []string, self bool, now model.Time) error {
 	sub := &model.Subscription{
 		ID: model.NewID(), RID: room.ID, U: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
 		T: room.T, Name: room.Name, FName: room.FName, TS: now, UpdatedAt: now, LS: now,
@@ -345,7 +371,7 @@ func directName(room *model.Room, viewer *model.User) (name, fname string) {
 }
 
 // systemMessage builds a system message of type t in room, by user.
-func (s *Service) systemMessage(room *model.Room, t, msg string, user *model.User, now model.Time) *model.Message {
+func (s *core) systemMessage(room *model.Room, t, msg string, user *model.User, now model.Time) *model.Message {
 	groupable := false
 	return &model.Message{
 		ID: model.NewID(), RID: room.ID, T: t, Msg: msg, TS: now, UpdatedAt: now,
@@ -356,7 +382,7 @@ func (s *Service) systemMessage(room *model.Room, t, msg string, user *model.Use
 // insertSystemMessage stores a system message in tx, emits it, and counts
 // it in room (msgs, lm, lastMessage), as every message counts. The caller
 // saves the room. It returns the message.
-func (s *Service) insertSystemMessage(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) (*model.Message, error) {
+func (s *core) insertSystemMessage(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) (*model.Message, error) {
 	m := s.systemMessage(room, t, msg, user, now)
 	if extra != nil {
 		extra(m)
@@ -373,7 +399,7 @@ func (s *Service) insertSystemMessage(ctx context.Context, tx store.Tx, room *mo
 }
 
 // systemNotice is insertSystemMessage for callers that do not need the message.
-func (s *Service) systemNotice(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) error {
+func (s *core) systemNotice(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) error {
 	_, err := s.insertSystemMessage(ctx, tx, room, t, msg, user, now, extra)
 	return err
 }

@@ -3,9 +3,10 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
 	"reflect"
 	"strings"
+
+	"liftoff/access/perm"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -50,7 +51,12 @@ func errEditRoom(reason, action string) *model.Error {
 // and the room, its members' subscriptions (name, type) and the messages
 // are written in one transaction. Default, JoinCode and CustomFields change
 // the room only, without a system message. It returns the room as saved.
-func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID string, in RoomSettingsInput) (*model.Room, error) {
+func (s *Rooms) SaveRoomSettings(ctx context.Context, user *model.User, roomID string, in RoomSettingsInput) (*model.Room, error) {
+	return s.saveRoomSettings(ctx, user, roomID, in)
+}
+
+// saveRoomSettings is SaveRoomSettings, shared by the area services.
+func (s *core) saveRoomSettings(ctx context.Context, user *model.User, roomID string, in RoomSettingsInput) (*model.Room, error) {
 	if user == nil {
 		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
@@ -61,10 +67,10 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 	if err != nil {
 		return nil, internal("save room settings", err)
 	}
-	if !s.CanInRoom(ctx, user, room.ID, perm.EditRoom) {
+	if !s.canInRoom(ctx, user, room.ID, perm.EditRoom) {
 		return nil, errEditRoom("Editing room is not allowed", "Editing_room")
 	}
-	if in.Default != nil && !s.Can(user, perm.ViewRoomAdministration) {
+	if in.Default != nil && !s.can(user, perm.ViewRoomAdministration) {
 		return nil, errEditRoom("Viewing room administration is not allowed", "Viewing_room_administration")
 	}
 	if room.Broadcast && in.ReadOnly != nil && *in.ReadOnly {
@@ -181,7 +187,7 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 // checkRoomType validates a change of room type: only channels and groups
 // convert, to "c" or "p", and the user needs the permission to create a
 // room of the new type.
-func (s *Service) checkRoomType(user *model.User, room *model.Room, t string) error {
+func (s *core) checkRoomType(user *model.User, room *model.Room, t string) error {
 	if t != model.RoomChannel && t != model.RoomPrivate {
 		return model.Invalid("error-invalid-room-type", "error-invalid-room-type").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType", "type": t})
@@ -190,10 +196,10 @@ func (s *Service) checkRoomType(user *model.User, room *model.Room, t string) er
 		return model.Invalid("error-direct-room", "Can't change type of direct rooms").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType"})
 	}
-	if t == model.RoomChannel && !s.Can(user, perm.CreateC) {
+	if t == model.RoomChannel && !s.can(user, perm.CreateC) {
 		return errEditRoom("Changing a private group to a public channel is not allowed", "Change_Room_Type")
 	}
-	if t == model.RoomPrivate && !s.Can(user, perm.CreateP) {
+	if t == model.RoomPrivate && !s.can(user, perm.CreateP) {
 		return errEditRoom("Changing a public channel to a private room is not allowed", "Change_Room_Type")
 	}
 	return nil
@@ -201,7 +207,7 @@ func (s *Service) checkRoomType(user *model.User, room *model.Room, t string) er
 
 // renameRoomTx renames room inside tx: the room, every member's
 // subscription, and an "r" system message carrying the new name.
-func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Room, name string, user *model.User, now model.Time) error {
+func (s *core) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Room, name string, user *model.User, now model.Time) error {
 	if other, err := tx.RoomByName(ctx, name); err == nil && other.ID != room.ID {
 		if other.Archived {
 			return model.Conflict("error-archived-duplicate-name", "There's an archived channel with name %s", name).
@@ -237,7 +243,7 @@ func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Roo
 
 // changeRoomTypeTx turns a channel into a private group or back inside tx,
 // with the members' subscriptions and a "room_changed_privacy" message.
-func (s *Service) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model.Room, t string, user *model.User, now model.Time) error {
+func (s *core) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model.Room, t string, user *model.User, now model.Time) error {
 	room.T = t
 	err := emitRoomSubscriptions(ctx, tx, room.ID, func(sub *model.Subscription) (bool, error) {
 		if sub.T == t {
@@ -265,7 +271,7 @@ func (s *Service) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model
 // subscription), and emits SubscriptionChanged for the changed ones (for
 // all when fn is nil).
 func emitRoomSubscriptions(ctx context.Context, tx store.Tx, roomID string, fn func(*model.Subscription) (bool, error)) error {
-	subs, _, err := tx.SubscriptionsOfRoom(ctx, roomID, store.MemberQuery{}, store.Page{})
+	subs, _, err := tx.SubscriptionsOfRoom(ctx, roomID, store.MemberQuery{}, model.Page{})
 	if err != nil {
 		return err
 	}
@@ -287,17 +293,17 @@ func emitRoomSubscriptions(ctx context.Context, tx store.Tx, roomID string, fn f
 // ArchiveRoom archives a channel or group as user (archive-room in the
 // room): the room stops accepting messages, members' subscriptions are
 // marked archived and closed, and a "room-archived" message is stored.
-func (s *Service) ArchiveRoom(ctx context.Context, user *model.User, roomID string) error {
+func (s *Rooms) ArchiveRoom(ctx context.Context, user *model.User, roomID string) error {
 	return s.setArchived(ctx, user, roomID, true)
 }
 
 // UnarchiveRoom reverses ArchiveRoom (unarchive-room in the room) with a
 // "room-unarchived" message; members' subscriptions are opened again.
-func (s *Service) UnarchiveRoom(ctx context.Context, user *model.User, roomID string) error {
+func (s *Rooms) UnarchiveRoom(ctx context.Context, user *model.User, roomID string) error {
 	return s.setArchived(ctx, user, roomID, false)
 }
 
-func (s *Service) setArchived(ctx context.Context, user *model.User, roomID string, archived bool) error {
+func (s *core) setArchived(ctx context.Context, user *model.User, roomID string, archived bool) error {
 	method, need := "archiveRoom", perm.ArchiveRoom
 	if !archived {
 		method, need = "unarchiveRoom", perm.UnarchiveRoom
@@ -315,7 +321,7 @@ func (s *Service) setArchived(ctx context.Context, user *model.User, roomID stri
 	if room.T == model.RoomDirect {
 		return model.Invalid("error-direct-message-room", "rooms type: %s can not be archived", room.T).WithDetails(map[string]any{"method": method})
 	}
-	if !s.CanInRoom(ctx, user, room.ID, need) {
+	if !s.canInRoom(ctx, user, room.ID, need) {
 		return model.Forbidden("error-not-authorized", "Not authorized").WithDetails(map[string]any{"method": method})
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {

@@ -3,11 +3,12 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
-	"liftoff/settings/setting"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/chat/text"
 	"liftoff/model"
@@ -29,6 +30,7 @@ type SendInput struct {
 	CustomFields map[string]any
 }
 
+// // Messages
 // SendMessage posts a message to a room as user. Re-sending a message with
 // the same client-chosen id to the same room returns the stored message
 // unchanged, so clients may retry safely.
@@ -36,19 +38,24 @@ type SendInput struct {
 // The room's posting rules are checked against a cached copy (see
 // roomRulesCache); the transaction compares them with the room as stored
 // and, when they differ, the whole call runs again on a fresh read.
-func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInput) (*model.Message, error) {
-	msg, err := s.sendMessage(ctx, user, in, true)
+func (s *Messages) SendMessage(ctx context.Context, user *model.User, in SendInput) (*model.Message, error) {
+	return s.sendMessage(ctx, user, in)
+}
+
+// sendMessage is SendMessage, shared by the area services.
+func (s *core) sendMessage(ctx context.Context, user *model.User, in SendInput) (*model.Message, error) {
+	msg, err := s.trySend(ctx, user, in, true)
 	if errors.Is(err, errStaleRules) {
 		s.postRules.drop(in.RoomID)
-		msg, err = s.sendMessage(ctx, user, in, false)
+		msg, err = s.trySend(ctx, user, in, false)
 	}
 	return msg, err
 }
 
-// sendMessage is SendMessage; with cached, the room's rules may come from
+// trySend is sendMessage; with cached, the room's rules may come from
 // the cache, and any refusal they cause, or a change of them found in the
 // transaction, is errStaleRules (nothing is written then).
-func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInput, cached bool) (*model.Message, error) {
+func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cached bool) (*model.Message, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -149,7 +156,7 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 // (in the room, beside the composer, for clients that do not show method
 // errors); a caller checking cached rules passes false, since it re-checks
 // a refusal on a fresh read.
-func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.Room, in SendInput, notify bool) (*model.Subscription, error) {
+func (s *core) checkSend(ctx context.Context, user *model.User, room *model.Room, in SendInput, notify bool) (*model.Subscription, error) {
 	var err error
 	// The subscription matters for access to rooms other than public
 	// channels and for room-role permissions (post-readonly,
@@ -166,7 +173,7 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 		}
 	}
 	if sub == nil {
-		if err := s.CanAccessRoom(ctx, user, room); err != nil {
+		if err := s.canAccessRoom(ctx, user, room); err != nil {
 			return nil, model.Forbidden("error-not-allowed", "Not allowed")
 		}
 	}
@@ -189,7 +196,7 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 // checkCanPost applies the room's posting rules: archived rooms refuse
 // posts, read-only rooms need post-readonly (or the user unmuted in the
 // room), muted users cannot post.
-func (s *Service) checkCanPost(user *model.User, room *model.Room, sub *model.Subscription) error {
+func (s *core) checkCanPost(user *model.User, room *model.Room, sub *model.Subscription) error {
 	if room.Archived {
 		return model.Invalid("error-room-archived", "Room is archived")
 	}
@@ -204,7 +211,7 @@ func (s *Service) checkCanPost(user *model.User, room *model.Room, sub *model.Su
 
 // resolveMentions fills msg.Mentions and msg.Channels from parsed names,
 // keeping only users and public channels that exist.
-func (s *Service) resolveMentions(ctx context.Context, msg *model.Message, usernames []string, toAll, toHere bool) error {
+func (s *core) resolveMentions(ctx context.Context, msg *model.Message, usernames []string, toAll, toHere bool) error {
 	msg.Mentions = []model.Mention{}
 	msg.Channels = []model.ChannelRef{}
 	if toAll {
@@ -243,7 +250,7 @@ func (s *Service) resolveMentions(ctx context.Context, msg *model.Message, usern
 // expect, when not nil, holds the posting rules the caller checked (from
 // the cache): if the stored room is gone or its rules differ, nothing is
 // written and the error is errStaleRules.
-func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, msg *model.Message, groupMention bool, expect *model.Room) error {
+func (s *core) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, msg *model.Message, groupMention bool, expect *model.Room) error {
 	room, err := tx.RoomByID(ctx, roomID)
 	if expect != nil && (errors.Is(err, store.ErrNotFound) || (err == nil && !samePostRules(expect, room))) {
 		return errStaleRules
@@ -415,7 +422,7 @@ func emitChangedSubscriptions(ctx context.Context, tx store.Tx, roomID string, u
 	for _, uid := range userIDs {
 		want[uid] = struct{}{}
 	}
-	subs, _, err := tx.SubscriptionsOfRoom(ctx, roomID, store.MemberQuery{}, store.Page{})
+	subs, _, err := tx.SubscriptionsOfRoom(ctx, roomID, store.MemberQuery{}, model.Page{})
 	if err != nil {
 		return err
 	}

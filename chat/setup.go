@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"liftoff/settings/setting"
 	"strings"
+
+	"liftoff/settings/setting"
 
 	"liftoff/access"
 	"liftoff/model"
@@ -29,7 +30,7 @@ type BootstrapInput struct {
 // an administrator's changes), applies overrides, creates the admin from
 // the environment and the default channel "general" on first run.
 // It reports what it did through the service's logger.
-func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) error {
+func (s *Admin) Bootstrap(ctx context.Context, in BootstrapInput) error {
 	now := s.nowTime()
 	overrides := make(map[string]string, len(in.Overrides)+1)
 	for k, v := range in.Overrides {
@@ -135,7 +136,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) error {
 			if a.Name == "" {
 				a.Name = a.Username
 			}
-			u, err := s.InsertUser(ctx, a)
+			u, err := s.insertUser(ctx, a)
 			if err != nil {
 				return fmt.Errorf("create admin %q: %w", a.Username, err)
 			}
@@ -160,7 +161,7 @@ func isDefaultSetting(id string) bool {
 }
 
 // ReloadCaches reloads permissions and settings from the store.
-func (s *Service) ReloadCaches(ctx context.Context) error {
+func (s *Admin) ReloadCaches(ctx context.Context) error {
 	perms, err := s.store.Permissions(ctx)
 	if err != nil {
 		return fmt.Errorf("load permissions: %w", err)
@@ -178,7 +179,7 @@ func (s *Service) ReloadCaches(ctx context.Context) error {
 
 // ApplyEvent keeps the service's caches current with changes made by any
 // instance (it is idempotent, so it may also see this instance's own changes).
-func (s *Service) ApplyEvent(e model.Event) {
+func (s *Admin) ApplyEvent(e model.Event) {
 	switch ev := e.(type) {
 	case model.PermissionChanged:
 		s.perms.Update(ev.Permission)
@@ -187,7 +188,7 @@ func (s *Service) ApplyEvent(e model.Event) {
 	}
 }
 
-func (s *Service) countAdmins(ctx context.Context) (int, error) {
-	_, n, err := s.store.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, store.Page{Count: 1})
+func (s *core) countAdmins(ctx context.Context) (int, error) {
+	_, n, err := s.store.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, model.Page{Count: 1})
 	return n, err
 }

@@ -20,7 +20,7 @@ type Removed struct {
 // update, and remove lists the rooms user lost after since: rooms that were
 // deleted and rooms user left or was removed from (both leave subscription
 // tombstones), unless user is a member again.
-func (s *Service) SyncRooms(ctx context.Context, user *model.User, since model.Time) (update []*model.Room, remove []Removed, err error) {
+func (s *Rooms) SyncRooms(ctx context.Context, user *model.User, since model.Time) (update []*model.Room, remove []Removed, err error) {
 	subs, err := s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{})
 	if err != nil {
 		return nil, nil, internal("sync rooms", err)
@@ -51,7 +51,7 @@ func (s *Service) SyncRooms(ctx context.Context, user *model.User, since model.T
 	if since.IsZero() {
 		return update, remove, nil
 	}
-	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindSubscription, UserID: user.ID, Since: since}, store.Page{})
+	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindSubscription, UserID: user.ID, Since: since}, model.Page{})
 	if err != nil {
 		return nil, nil, internal("sync rooms", err)
 	}
@@ -76,7 +76,7 @@ func (s *Service) SyncRooms(ctx context.Context, user *model.User, since model.T
 // SyncSubscriptions returns user's subscriptions; with a non-zero since,
 // only those updated after since, and in remove the subscriptions deleted
 // after since (rooms left or deleted).
-func (s *Service) SyncSubscriptions(ctx context.Context, user *model.User, since model.Time) (update []*model.Subscription, remove []Removed, err error) {
+func (s *Members) SyncSubscriptions(ctx context.Context, user *model.User, since model.Time) (update []*model.Subscription, remove []Removed, err error) {
 	update, err = s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{UpdatedSince: since})
 	if err != nil {
 		return nil, nil, internal("sync subscriptions", err)
@@ -88,7 +88,7 @@ func (s *Service) SyncSubscriptions(ctx context.Context, user *model.User, since
 	if since.IsZero() {
 		return update, remove, nil
 	}
-	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindSubscription, UserID: user.ID, Since: since}, store.Page{})
+	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindSubscription, UserID: user.ID, Since: since}, model.Page{})
 	if err != nil {
 		return nil, nil, internal("sync subscriptions", err)
 	}
@@ -98,9 +98,15 @@ func (s *Service) SyncSubscriptions(ctx context.Context, user *model.User, since
 	return update, remove, nil
 }
 
+// // Members
 // Subscription returns user's subscription to a room, or nil when user is
 // not a member.
-func (s *Service) Subscription(ctx context.Context, user *model.User, roomID string) (*model.Subscription, error) {
+func (s *Members) Subscription(ctx context.Context, user *model.User, roomID string) (*model.Subscription, error) {
+	return s.subscription(ctx, user, roomID)
+}
+
+// subscription is Subscription, shared by the area services.
+func (s *core) subscription(ctx context.Context, user *model.User, roomID string) (*model.Subscription, error) {
 	sub, err := s.store.Subscription(ctx, roomID, user.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -116,7 +122,7 @@ var errInvalidSubscription = model.Invalid("error-invalid-subscription", "Invali
 // updateOwnSubscription changes user's subscription to a room in one
 // transaction and emits SubscriptionChanged when fn reports a change.
 // notFound is the error when user has no subscription.
-func (s *Service) updateOwnSubscription(ctx context.Context, user *model.User, roomID string, notFound error, fn func(sub *model.Subscription, now model.Time) (bool, error)) error {
+func (s *core) updateOwnSubscription(ctx context.Context, user *model.User, roomID string, notFound error, fn func(sub *model.Subscription, now model.Time) (bool, error)) error {
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		sub, err := tx.Subscription(ctx, roomID, user.ID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -144,7 +150,7 @@ func (s *Service) updateOwnSubscription(ctx context.Context, user *model.User, r
 // the subscription is opened, unread and mention counters are cleared and
 // ls is set to now. With readThreads the thread unread lists are cleared
 // too; without, the alert stays on while unread threads remain.
-func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string, readThreads bool) error {
+func (s *Members) MarkRead(ctx context.Context, user *model.User, roomID string, readThreads bool) error {
 	if user == nil {
 		return model.Invalid("error-invalid-user", "Invalid user")
 	}
@@ -155,7 +161,7 @@ func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string,
 	if err != nil {
 		return internal("mark read", err)
 	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
@@ -175,7 +181,7 @@ func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string,
 // that message on (it must be someone else's message); with only a room
 // id, from the room's last message. The subscription gets alert and open,
 // and ls moves back to the message's time.
-func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, messageID string) error {
+func (s *Members) MarkUnread(ctx context.Context, user *model.User, roomID, messageID string) error {
 	if user == nil {
 		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "unreadMessages"})
 	}
@@ -195,7 +201,7 @@ func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 		}
 		from = m
 	} else {
-		msgs, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID}, store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
+		msgs, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID}, model.Page{Count: 1, Sort: []model.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
 		if err != nil {
 			return internal("mark unread", err)
 		}
@@ -214,7 +220,7 @@ func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 }
 
 // SetFavorite stars or unstars a room in user's list (the subscription's f).
-func (s *Service) SetFavorite(ctx context.Context, user *model.User, roomID string, favorite bool) error {
+func (s *Members) SetFavorite(ctx context.Context, user *model.User, roomID string, favorite bool) error {
 	if user == nil {
 		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "toggleFavorite"})
 	}
@@ -229,7 +235,12 @@ func (s *Service) SetFavorite(ctx context.Context, user *model.User, roomID stri
 }
 
 // OpenRoom shows a room in user's room list again (the subscription's open).
-func (s *Service) OpenRoom(ctx context.Context, user *model.User, roomID string) error {
+func (s *Members) OpenRoom(ctx context.Context, user *model.User, roomID string) error {
+	return s.openRoom(ctx, user, roomID)
+}
+
+// openRoom is OpenRoom, shared by the area services.
+func (s *core) openRoom(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
 		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "openRoom"})
 	}
@@ -244,7 +255,12 @@ func (s *Service) OpenRoom(ctx context.Context, user *model.User, roomID string)
 
 // HideRoom hides a room from user's room list (open and alert off) without
 // leaving it; a new message opens it again.
-func (s *Service) HideRoom(ctx context.Context, user *model.User, roomID string) error {
+func (s *Members) HideRoom(ctx context.Context, user *model.User, roomID string) error {
+	return s.hideRoom(ctx, user, roomID)
+}
+
+// hideRoom is HideRoom, shared by the area services.
+func (s *core) hideRoom(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
 		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "hideRoom"})
 	}
@@ -256,3 +272,33 @@ func (s *Service) HideRoom(ctx context.Context, user *model.User, roomID string)
 		return true, nil
 	})
 }
+
+// ReadThread marks a thread read for user, as Rocket.Chat's readThread
+// does when a member opens a thread: the thread leaves the subscription's
+// tunread, tunreadUser and tunreadGroup lists, and when it was the last
+// unread thread the subscription's alert goes off. Users who are not
+// members, or for whom the thread is not unread, are left as they are.
+func (s *Members) ReadThread(ctx context.Context, user *model.User, roomID, tmid string) error {
+	if user == nil || roomID == "" || tmid == "" {
+		return nil
+	}
+	err := s.updateOwnSubscription(ctx, user, roomID, errNoSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
+		if !contains(sub.TUnread, tmid) && !contains(sub.TUnreadUser, tmid) && !contains(sub.TUnreadGroup, tmid) {
+			return false, nil
+		}
+		if len(sub.TUnread) == 1 && sub.TUnread[0] == tmid {
+			sub.Alert = false
+		}
+		sub.TUnread = without(sub.TUnread, tmid)
+		sub.TUnreadUser = without(sub.TUnreadUser, tmid)
+		sub.TUnreadGroup = without(sub.TUnreadGroup, tmid)
+		return true, nil
+	})
+	if errors.Is(err, errNoSubscription) {
+		return nil
+	}
+	return err
+}
+
+// errNoSubscription tells ReadThread's update that there was nothing to read.
+var errNoSubscription = model.Invalid("error-invalid-subscription", "Invalid subscription")

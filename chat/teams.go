@@ -3,9 +3,10 @@ package chat
 import (
 	"context"
 	"errors"
+	"strings"
+
 	"liftoff/access/perm"
 	"liftoff/settings/setting"
-	"strings"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -27,8 +28,14 @@ type TeamRef struct{ ID, Name string }
 
 func errTeamNotFound() *model.Error { return model.Bare(model.KindNotFound, "team-does-not-exist") }
 
+// // Teams
 // FindTeam returns the team ref names: teamId first, then teamName.
-func (s *Service) FindTeam(ctx context.Context, ref TeamRef) (*model.Team, error) {
+func (s *Teams) FindTeam(ctx context.Context, ref TeamRef) (*model.Team, error) {
+	return s.findTeam(ctx, ref)
+}
+
+// findTeam is FindTeam, shared by the area services.
+func (s *core) findTeam(ctx context.Context, ref TeamRef) (*model.Team, error) {
 	var (
 		t   *model.Team
 		err error
@@ -80,8 +87,8 @@ type TeamInput struct {
 // caller unless Owner is given) with the members, and any other failure
 // of that step is error-team-creation. The owner becomes a team member
 // with the owner role, the members plain members.
-func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput) (*model.Team, error) {
-	if !s.Can(user, perm.CreateTeam) {
+func (s *Teams) CreateTeam(ctx context.Context, user *model.User, in TeamInput) (*model.Team, error) {
+	if !s.can(user, perm.CreateTeam) {
 		return nil, model.ErrUnauthorized
 	}
 	if in.Type != model.TeamPublic && in.Type != model.TeamPrivate {
@@ -132,7 +139,7 @@ func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput
 	if in.Type == model.TeamPrivate {
 		roomType = model.RoomPrivate
 	}
-	_, err = s.CreateRoom(ctx, creator, CreateRoomInput{
+	_, err = s.createRoom(ctx, creator, CreateRoomInput{
 		Type: roomType, Name: in.Name, Members: names, ReadOnly: in.ReadOnly,
 		team: team, teamMembers: members,
 	})
@@ -147,7 +154,7 @@ func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput
 
 // activeUsersByIDsOrNames resolves user ids or usernames to active users,
 // skipping the unknown ones (Rocket.Chat's findActiveByIdsOrUsernames).
-func (s *Service) activeUsersByIDsOrNames(ctx context.Context, keys []string) ([]*model.User, error) {
+func (s *core) activeUsersByIDsOrNames(ctx context.Context, keys []string) ([]*model.User, error) {
 	var clean []string
 	for _, k := range keys {
 		if k = strings.TrimSpace(k); k != "" {
@@ -199,7 +206,7 @@ func insertTeamTx(ctx context.Context, tx store.Tx, team *model.Team, room *mode
 // teamMemberJoinedTx is Rocket.Chat's hook after a user joins a room: in a
 // team's main room the user becomes a team member (added by `by`) and
 // joins the team's default rooms. Other rooms are left alone.
-func (s *Service) teamMemberJoinedTx(ctx context.Context, tx store.Tx, room *model.Room, u, by *model.User, now model.Time) error {
+func (s *core) teamMemberJoinedTx(ctx context.Context, tx store.Tx, room *model.Room, u, by *model.User, now model.Time) error {
 	if !room.TeamMain || room.TeamID == "" {
 		return nil
 	}
@@ -213,7 +220,7 @@ func (s *Service) teamMemberJoinedTx(ctx context.Context, tx store.Tx, room *mod
 		return err
 	}
 	yes := true
-	defaults, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: room.TeamID, TeamDefault: &yes}, store.Page{NoTotal: true})
+	defaults, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: room.TeamID, TeamDefault: &yes}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -232,7 +239,7 @@ func (s *Service) teamMemberJoinedTx(ctx context.Context, tx store.Tx, room *mod
 // unless already a member, with a "uj" notice when u joins by themselves
 // and "au" when added by someone else, counts the member and saves the
 // room (room is changed in place). It reports whether u was added.
-func (s *Service) addUserToRoomTx(ctx context.Context, tx store.Tx, room *model.Room, u, by *model.User, now model.Time) (bool, error) {
+func (s *core) addUserToRoomTx(ctx context.Context, tx store.Tx, room *model.Room, u, by *model.User, now model.Time) (bool, error) {
 	added, err := s.addMemberTx(ctx, tx, room, u, now)
 	if err != nil || !added {
 		return false, err
@@ -302,7 +309,7 @@ func teamRoomErasedTx(ctx context.Context, tx store.Tx, room *model.Room, now mo
 // unsetTeamOfRoomsTx takes every room but the main one out of the team.
 func unsetTeamOfRoomsTx(ctx context.Context, tx store.Tx, teamID string, now model.Time) error {
 	no := false
-	rooms, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: teamID, TeamMain: &no}, store.Page{NoTotal: true})
+	rooms, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: teamID, TeamMain: &no}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -340,8 +347,8 @@ func syncTeamNameTx(ctx context.Context, tx store.Tx, room *model.Room, now mode
 
 // TeamInfo returns the team for teams.info: the caller must be able to
 // see its main room or hold view-all-teams.
-func (s *Service) TeamInfo(ctx context.Context, user *model.User, ref TeamRef) (*model.Team, error) {
-	t, err := s.FindTeam(ctx, ref)
+func (s *Teams) TeamInfo(ctx context.Context, user *model.User, ref TeamRef) (*model.Team, error) {
+	t, err := s.findTeam(ctx, ref)
 	if err != nil {
 		if errors.Is(err, errTeamNotFound()) {
 			return nil, model.Bare(model.KindInvalid, "Team not found")
@@ -355,7 +362,7 @@ func (s *Service) TeamInfo(ctx context.Context, user *model.User, ref TeamRef) (
 	if err != nil {
 		return nil, internal("team info", err)
 	}
-	if s.CanAccessRoom(ctx, user, room) != nil && !s.Can(user, perm.ViewAllTeams) {
+	if s.canAccessRoom(ctx, user, room) != nil && !s.can(user, perm.ViewAllTeams) {
 		return nil, model.ErrUnauthorized
 	}
 	return t, nil
@@ -370,30 +377,30 @@ type TeamListItem struct {
 }
 
 // ListTeams pages the teams user is a member of (teams.list).
-func (s *Service) ListTeams(ctx context.Context, user *model.User, p Page) ([]TeamListItem, int, error) {
+func (s *Teams) ListTeams(ctx context.Context, user *model.User, p model.Page) ([]TeamListItem, int, error) {
 	return s.listTeams(ctx, store.TeamQuery{MemberID: user.ID}, p)
 }
 
 // ListAllTeams pages every team (teams.listAll); it needs view-all-teams.
-func (s *Service) ListAllTeams(ctx context.Context, user *model.User, p Page) ([]TeamListItem, int, error) {
-	if !s.Can(user, perm.ViewAllTeams) {
+func (s *Teams) ListAllTeams(ctx context.Context, user *model.User, p model.Page) ([]TeamListItem, int, error) {
+	if !s.can(user, perm.ViewAllTeams) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	return s.listTeams(ctx, store.TeamQuery{}, p)
 }
 
-func (s *Service) listTeams(ctx context.Context, q store.TeamQuery, p Page) ([]TeamListItem, int, error) {
+func (s *core) listTeams(ctx context.Context, q store.TeamQuery, p model.Page) ([]TeamListItem, int, error) {
 	teams, total, err := s.store.ListTeams(ctx, q, p)
 	if err != nil {
 		return nil, 0, internal("list teams", err)
 	}
 	out := make([]TeamListItem, 0, len(teams))
 	for _, t := range teams {
-		_, rooms, err := s.store.ListRooms(ctx, store.RoomQuery{TeamID: t.ID}, store.Page{Count: 1})
+		_, rooms, err := s.store.ListRooms(ctx, store.RoomQuery{TeamID: t.ID}, model.Page{Count: 1})
 		if err != nil {
 			return nil, 0, internal("list teams", err)
 		}
-		_, users, err := s.store.TeamMembers(ctx, t.ID, store.TeamMemberQuery{}, store.Page{Count: 1})
+		_, users, err := s.store.TeamMembers(ctx, t.ID, store.TeamMemberQuery{}, model.Page{Count: 1})
 		if err != nil {
 			return nil, 0, internal("list teams", err)
 		}
@@ -427,8 +434,8 @@ type TeamMemberInfo struct {
 
 // TeamMembers pages a team's active members (teams.members). A caller who
 // is not a member and lacks view-all-teams sees none.
-func (s *Service) TeamMembers(ctx context.Context, user *model.User, team *model.Team, f TeamMemberFilter, p Page) ([]TeamMemberInfo, int, error) {
-	if !s.CanInRoom(ctx, user, team.RoomID, perm.ViewAllTeams) {
+func (s *Teams) TeamMembers(ctx context.Context, user *model.User, team *model.Team, f TeamMemberFilter, p model.Page) ([]TeamMemberInfo, int, error) {
+	if !s.canInRoom(ctx, user, team.RoomID, perm.ViewAllTeams) {
 		if _, err := s.store.TeamMember(ctx, team.ID, user.ID); errors.Is(err, store.ErrNotFound) {
 			return nil, 0, nil
 		} else if err != nil {
@@ -479,8 +486,8 @@ type TeamMemberParams struct {
 // main room (an "au" notice), becomes a team member and joins the default
 // rooms; given roles are added to the membership and to the main room
 // subscription. Every user must exist, or nothing changes.
-func (s *Service) AddTeamMembers(ctx context.Context, actor *model.User, team *model.Team, members []TeamMemberParams) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, perm.AddTeamMember) && !s.CanInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
+func (s *Teams) AddTeamMembers(ctx context.Context, actor *model.User, team *model.Team, members []TeamMemberParams) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.AddTeamMember) && !s.canInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
 		return model.ErrUnauthorized
 	}
 	users := make([]*model.User, len(members))
@@ -525,7 +532,7 @@ func (s *Service) AddTeamMembers(ctx context.Context, actor *model.User, team *m
 
 // addTeamRolesTx adds roles to u's team membership and main room
 // subscription (Rocket.Chat's addRolesToMember and addRolesToSubscription).
-func (s *Service) addTeamRolesTx(ctx context.Context, tx store.Tx, team *model.Team, room *model.Room, u *model.User, roles []string, now model.Time) error {
+func (s *core) addTeamRolesTx(ctx context.Context, tx store.Tx, team *model.Team, room *model.Room, u *model.User, roles []string, now model.Time) error {
 	tm, err := tx.TeamMember(ctx, team.ID, u.ID)
 	if err != nil {
 		return err
@@ -565,8 +572,8 @@ func (s *Service) addTeamRolesTx(ctx context.Context, tx store.Tx, team *model.T
 // UpdateTeamMember replaces a member's team roles, and the roles of their
 // main room subscription (teams.updateMember); it needs edit-team-member
 // in the main room. A user who is not a member changes nothing.
-func (s *Service) UpdateTeamMember(ctx context.Context, actor *model.User, team *model.Team, m TeamMemberParams) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
+func (s *Teams) UpdateTeamMember(ctx context.Context, actor *model.User, team *model.Team, m TeamMemberParams) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
 		return model.ErrUnauthorized
 	}
 	if m.UserID == "" {
@@ -605,8 +612,8 @@ func (s *Service) UpdateTeamMember(ctx context.Context, actor *model.User, team 
 // (invalid-user) and a member (member-does-not-exist); the last owner
 // stays (last-owner-can-not-be-removed). The user leaves the main room
 // (an "ru" notice) and the listed rooms of the team.
-func (s *Service) RemoveTeamMember(ctx context.Context, actor *model.User, team *model.Team, userID string, rooms []string) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
+func (s *Teams) RemoveTeamMember(ctx context.Context, actor *model.User, team *model.Team, userID string, rooms []string) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
 		return model.ErrUnauthorized
 	}
 	u, err := s.store.UserByID(ctx, userID)
@@ -621,11 +628,11 @@ func (s *Service) RemoveTeamMember(ctx context.Context, actor *model.User, team 
 
 // LeaveTeam takes user out of a team (teams.leave), and out of the listed
 // rooms of the team; the last owner cannot leave.
-func (s *Service) LeaveTeam(ctx context.Context, user *model.User, team *model.Team, rooms []string) error {
+func (s *Teams) LeaveTeam(ctx context.Context, user *model.User, team *model.Team, rooms []string) error {
 	return s.leaveTeam(ctx, user, team, user, rooms)
 }
 
-func (s *Service) leaveTeam(ctx context.Context, by *model.User, team *model.Team, u *model.User, rooms []string) error {
+func (s *core) leaveTeam(ctx context.Context, by *model.User, team *model.Team, u *model.User, rooms []string) error {
 	now := s.nowTime()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		tm, err := tx.TeamMember(ctx, team.ID, u.ID)
@@ -641,7 +648,7 @@ func (s *Service) leaveTeam(ctx context.Context, by *model.User, team *model.Tea
 		}
 		if tm != nil {
 			if tm.HasRole(RoleOwner) {
-				_, owners, err := tx.TeamMembers(ctx, team.ID, store.TeamMemberQuery{Role: RoleOwner}, store.Page{Count: 1})
+				_, owners, err := tx.TeamMembers(ctx, team.ID, store.TeamMemberQuery{Role: RoleOwner}, model.Page{Count: 1})
 				if err != nil {
 					return err
 				}
@@ -659,7 +666,7 @@ func (s *Service) leaveTeam(ctx context.Context, by *model.User, team *model.Tea
 		if len(rooms) == 0 {
 			return nil
 		}
-		teamRooms, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: team.ID, IDs: rooms}, store.Page{NoTotal: true})
+		teamRooms, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: team.ID, IDs: rooms}, model.Page{NoTotal: true})
 		if err != nil {
 			return err
 		}
@@ -677,7 +684,7 @@ func (s *Service) leaveTeam(ctx context.Context, by *model.User, team *model.Tea
 // member leaves the room with an "ul" notice (or "ru" by someone else);
 // a user who is not a member changes nothing. The last owner check is
 // the callers'.
-func (s *Service) removeUserFromRoomTx(ctx context.Context, tx store.Tx, roomID string, u, by *model.User, now model.Time) error {
+func (s *core) removeUserFromRoomTx(ctx context.Context, tx store.Tx, roomID string, u, by *model.User, now model.Time) error {
 	room, err := tx.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -717,8 +724,8 @@ func (s *Service) removeUserFromRoomTx(ctx context.Context, tx store.Tx, roomID 
 // to no team (room-already-on-team) and be owned by the caller
 // (error-no-owner-channel), or nothing changes. A channel moved in is
 // announced in the main room (user-added-room-to-team).
-func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *model.Team, roomIDs []string) ([]*model.Room, error) {
-	if !s.CanInRoom(ctx, actor, team.RoomID, perm.MoveRoomToTeam) {
+func (s *Teams) AddTeamRooms(ctx context.Context, actor *model.User, team *model.Team, roomIDs []string) ([]*model.Room, error) {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.MoveRoomToTeam) {
 		return nil, model.Bare(model.KindForbidden, "error-no-permission-team-channel")
 	}
 	var ids []string
@@ -735,7 +742,7 @@ func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *mod
 		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	for _, r := range rooms {
-		if s.CanAccessRoom(ctx, actor, r) != nil {
+		if s.canAccessRoom(ctx, actor, r) != nil {
 			return nil, model.Bare(model.KindInvalid, "invalid-room")
 		}
 	}
@@ -792,11 +799,11 @@ func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *mod
 // be one of the team's (room-not-on-that-team; the main room cannot be
 // taken out). A channel taken out is announced in the main room
 // (user-removed-room-from-team).
-func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *model.Team, roomID string) (*model.Room, error) {
-	if !s.CanInRoom(ctx, actor, team.RoomID, perm.RemoveTeamChannel) {
+func (s *Teams) RemoveTeamRoom(ctx context.Context, actor *model.User, team *model.Team, roomID string) (*model.Room, error) {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.RemoveTeamChannel) {
 		return nil, model.ErrUnauthorized
 	}
-	canAny := s.CanInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels)
+	canAny := s.canInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels)
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, model.Bare(model.KindInvalid, "invalid-room")
@@ -804,7 +811,7 @@ func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *m
 	if err != nil {
 		return nil, internal("remove team room", err)
 	}
-	if !canAny && s.CanAccessRoom(ctx, actor, room) != nil {
+	if !canAny && s.canAccessRoom(ctx, actor, room) != nil {
 		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if room.TeamID != team.ID || room.TeamMain {
@@ -847,7 +854,7 @@ func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *m
 // caller needs edit-team-channel in the team's main room and, without
 // view-all-team-channels, must see the room. Making a room default adds
 // every team member (up to API_User_Limit) to it, with "au" notices.
-func (s *Service) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID string, isDefault bool) (*model.Room, error) {
+func (s *Teams) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID string, isDefault bool) (*model.Room, error) {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, model.Bare(model.KindInvalid, "invalid-room")
@@ -858,14 +865,14 @@ func (s *Service) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID 
 	if room.TeamID == "" {
 		return nil, model.Bare(model.KindInvalid, "room-not-on-team")
 	}
-	team, err := s.FindTeam(ctx, TeamRef{ID: room.TeamID})
+	team, err := s.findTeam(ctx, TeamRef{ID: room.TeamID})
 	if err != nil {
 		return nil, err
 	}
-	if !s.CanInRoom(ctx, actor, team.RoomID, perm.EditTeamChannel) {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.EditTeamChannel) {
 		return nil, model.ErrUnauthorized
 	}
-	if !s.CanInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels) && s.CanAccessRoom(ctx, actor, room) != nil {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels) && s.canAccessRoom(ctx, actor, room) != nil {
 		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	now := s.nowTime()
@@ -884,7 +891,7 @@ func (s *Service) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID 
 		}
 		yes := true
 		limit := s.settings.Int(setting.APIUserLimit)
-		ms, _, err := tx.TeamMembers(ctx, team.ID, store.TeamMemberQuery{Active: &yes}, store.Page{Count: max(limit, 0), NoTotal: true})
+		ms, _, err := tx.TeamMembers(ctx, team.ID, store.TeamMemberQuery{Active: &yes}, model.Page{Count: max(limit, 0), NoTotal: true})
 		if err != nil {
 			return err
 		}
@@ -919,8 +926,8 @@ type TeamRoomsFilter struct {
 
 // checkTeamVisible refuses a private team to a caller who is not a member
 // and lacks view-all-teams (user-not-on-private-team).
-func (s *Service) checkTeamVisible(ctx context.Context, user *model.User, team *model.Team) error {
-	if team.Type != model.TeamPrivate || s.CanInRoom(ctx, user, team.RoomID, perm.ViewAllTeams) {
+func (s *core) checkTeamVisible(ctx context.Context, user *model.User, team *model.Team) error {
+	if team.Type != model.TeamPrivate || s.canInRoom(ctx, user, team.RoomID, perm.ViewAllTeams) {
 		return nil
 	}
 	if _, err := s.store.TeamMember(ctx, team.ID, user.ID); errors.Is(err, store.ErrNotFound) {
@@ -934,7 +941,7 @@ func (s *Service) checkTeamVisible(ctx context.Context, user *model.User, team *
 // TeamRooms pages a team's rooms besides the main one (teams.listRooms):
 // with view-all-team-channels every room, otherwise the public ones and
 // those the caller is in.
-func (s *Service) TeamRooms(ctx context.Context, user *model.User, team *model.Team, f TeamRoomsFilter, p Page) ([]*model.Room, int, error) {
+func (s *Teams) TeamRooms(ctx context.Context, user *model.User, team *model.Team, f TeamRoomsFilter, p model.Page) ([]*model.Room, int, error) {
 	if err := s.checkTeamVisible(ctx, user, team); err != nil {
 		return nil, 0, err
 	}
@@ -944,7 +951,7 @@ func (s *Service) TeamRooms(ctx context.Context, user *model.User, team *model.T
 		yes := true
 		q.TeamDefault = &yes
 	}
-	if !s.CanInRoom(ctx, user, team.RoomID, perm.ViewAllTeamChannels) {
+	if !s.canInRoom(ctx, user, team.RoomID, perm.ViewAllTeamChannels) {
 		q.MemberID, q.AlsoTypes = user.ID, []string{model.RoomChannel}
 	}
 	rooms, total, err := s.store.ListRooms(ctx, q, p)
@@ -966,8 +973,8 @@ type TeamRoomOfUser struct {
 // about themselves or holds view-all-team-channels in the main room. With
 // canUserDelete, only the rooms the user may delete (delete-team-channel /
 // delete-team-group in the main room and delete-c / delete-p in the room).
-func (s *Service) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *model.Team, userID string, canUserDelete bool, p Page) ([]TeamRoomOfUser, int, error) {
-	if actor.ID != userID && !s.CanInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels) {
+func (s *Teams) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *model.Team, userID string, canUserDelete bool, p model.Page) ([]TeamRoomOfUser, int, error) {
+	if actor.ID != userID && !s.canInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	if err := s.checkTeamVisible(ctx, actor, team); err != nil {
@@ -982,16 +989,16 @@ func (s *Service) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *
 		if err != nil {
 			return nil, 0, internal("team rooms of user", err)
 		}
-		all, _, err := s.store.ListRooms(ctx, q, store.Page{NoTotal: true})
+		all, _, err := s.store.ListRooms(ctx, q, model.Page{NoTotal: true})
 		if err != nil {
 			return nil, 0, internal("team rooms of user", err)
 		}
-		canChannel := s.CanInRoom(ctx, u, team.RoomID, perm.DeleteTeamChannel)
-		canGroup := s.CanInRoom(ctx, u, team.RoomID, perm.DeleteTeamGroup)
+		canChannel := s.canInRoom(ctx, u, team.RoomID, perm.DeleteTeamChannel)
+		canGroup := s.canInRoom(ctx, u, team.RoomID, perm.DeleteTeamGroup)
 		q.IDs = []string{}
 		for _, r := range all {
-			ok := canChannel && r.T == model.RoomChannel && s.CanInRoom(ctx, u, r.ID, perm.DeleteC) ||
-				canGroup && r.T == model.RoomPrivate && s.CanInRoom(ctx, u, r.ID, perm.DeleteP)
+			ok := canChannel && r.T == model.RoomChannel && s.canInRoom(ctx, u, r.ID, perm.DeleteC) ||
+				canGroup && r.T == model.RoomPrivate && s.canInRoom(ctx, u, r.ID, perm.DeleteP)
 			if ok {
 				q.IDs = append(q.IDs, r.ID)
 			}
@@ -1026,8 +1033,8 @@ func (s *Service) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *
 // the team (delete-c / delete-p, as eraseRoom), or nothing changes. The
 // listed rooms are erased, the team's other rooms leave it, then the main
 // room, the memberships and the team go.
-func (s *Service) DeleteTeam(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, perm.DeleteTeam) {
+func (s *Teams) DeleteTeam(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.DeleteTeam) {
 		return model.ErrUnauthorized
 	}
 	return s.dropTeam(ctx, actor, team, roomsToRemove, true)
@@ -1039,18 +1046,18 @@ func (s *Service) DeleteTeam(ctx context.Context, actor *model.User, team *model
 // needed), the other rooms leave the team with a
 // "user-converted-to-channel" notice in the main room, which stays as a
 // plain room.
-func (s *Service) ConvertTeamToChannel(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, perm.ConvertTeam) {
+func (s *Teams) ConvertTeamToChannel(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.ConvertTeam) {
 		return model.ErrUnauthorized
 	}
 	return s.dropTeam(ctx, actor, team, roomsToRemove, false)
 }
 
-func (s *Service) dropTeam(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string, eraseMain bool) error {
+func (s *core) dropTeam(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string, eraseMain bool) error {
 	var erase []*model.Room
 	if len(roomsToRemove) > 0 {
 		no := false
-		rooms, _, err := s.store.ListRooms(ctx, store.RoomQuery{TeamID: team.ID, TeamMain: &no, IDs: roomsToRemove}, store.Page{NoTotal: true})
+		rooms, _, err := s.store.ListRooms(ctx, store.RoomQuery{TeamID: team.ID, TeamMain: &no, IDs: roomsToRemove}, model.Page{NoTotal: true})
 		if err != nil {
 			return internal("delete team", err)
 		}
@@ -1069,7 +1076,7 @@ func (s *Service) dropTeam(ctx context.Context, actor *model.User, team *model.T
 		if r.T == model.RoomPrivate {
 			need = perm.DeleteP
 		}
-		if !s.CanInRoom(ctx, actor, r.ID, need) {
+		if !s.canInRoom(ctx, actor, r.ID, need) {
 			return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
 		}
 	}

@@ -3,9 +3,10 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
 	"sort"
 	"strings"
+
+	"liftoff/access/perm"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -23,8 +24,8 @@ type TeamUpdate struct {
 // free ("r" message in the main room); a new type turns the main room into
 // a channel or a private group ("room_changed_privacy"). The team follows
 // its main room. Everything happens in one transaction, or nothing does.
-func (s *Service) UpdateTeam(ctx context.Context, actor *model.User, team *model.Team, in TeamUpdate) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, perm.EditTeam) {
+func (s *Teams) UpdateTeam(ctx context.Context, actor *model.User, team *model.Team, in TeamUpdate) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.EditTeam) {
 		return model.ErrUnauthorized
 	}
 	if in.Type != nil && *in.Type != model.TeamPublic && *in.Type != model.TeamPrivate {
@@ -90,8 +91,8 @@ func (s *Service) UpdateTeam(ctx context.Context, actor *model.User, team *model
 // refused (room-already-on-team). The caller
 // becomes the team's owner and the room's active members its members; the
 // room gets a "user-converted-to-team" message.
-func (s *Service) ConvertRoomToTeam(ctx context.Context, actor *model.User, room *model.Room) (*model.Team, error) {
-	if !s.Can(actor, perm.CreateTeam) || !s.CanInRoom(ctx, actor, room.ID, perm.EditRoom) {
+func (s *Teams) ConvertRoomToTeam(ctx context.Context, actor *model.User, room *model.Room) (*model.Team, error) {
+	if !s.can(actor, perm.CreateTeam) || !s.canInRoom(ctx, actor, room.ID, perm.EditRoom) {
 		return nil, model.ErrUnauthorized
 	}
 	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
@@ -123,7 +124,7 @@ func (s *Service) ConvertRoomToTeam(ctx context.Context, actor *model.User, room
 		if r.TeamID != "" {
 			return model.Bare(model.KindConflict, "room-already-on-team")
 		}
-		subs, _, err := tx.SubscriptionsOfRoom(ctx, r.ID, store.MemberQuery{}, store.Page{})
+		subs, _, err := tx.SubscriptionsOfRoom(ctx, r.ID, store.MemberQuery{}, model.Page{})
 		if err != nil {
 			return err
 		}
@@ -173,11 +174,11 @@ type TeamAutocompleteItem struct {
 // AutocompleteTeams finds up to 10 teams whose main room's name or fname
 // starts with name (case-insensitive), among public teams and those whose
 // main room the user is in (teams.autocomplete), sorted by name.
-func (s *Service) AutocompleteTeams(ctx context.Context, user *model.User, name string) ([]TeamAutocompleteItem, error) {
+func (s *Teams) AutocompleteTeams(ctx context.Context, user *model.User, name string) ([]TeamAutocompleteItem, error) {
 	prefix := strings.ToLower(strings.TrimSpace(name))
 	yes := true
 	q := store.RoomQuery{TeamMain: &yes, Text: prefix, MemberID: user.ID, AlsoTypes: []string{model.RoomChannel}}
-	rooms, _, err := s.store.ListRooms(ctx, q, store.Page{NoTotal: true})
+	rooms, _, err := s.store.ListRooms(ctx, q, model.Page{NoTotal: true})
 	if err != nil {
 		return nil, internal("autocomplete teams", err)
 	}
@@ -206,7 +207,7 @@ func (s *Service) AutocompleteTeams(ctx context.Context, user *model.User, name 
 // (error-invalid-team-not-a-member); they see the public rooms and those
 // they are in. kind is "channels", "discussions" or "" for both; filter is
 // a case-insensitive substring of the name or fname.
-func (s *Service) TeamChildren(ctx context.Context, user *model.User, team *model.Team, filter, kind string, p Page) ([]*model.Room, int, error) {
+func (s *Teams) TeamChildren(ctx context.Context, user *model.User, team *model.Team, filter, kind string, p model.Page) ([]*model.Room, int, error) {
 	if _, err := s.store.RoomByID(ctx, team.RoomID); errors.Is(err, store.ErrNotFound) {
 		return nil, 0, model.Bare(model.KindInvalid, "error-invalid-team-no-main-room")
 	} else if err != nil {
@@ -255,7 +256,7 @@ type ParentRoom struct {
 // RoomContext is what rooms.info adds to a room, as Rocket.Chat: the team
 // of a team's room, and the parent: a discussion's parent room, or else,
 // for a team's room other than its main room, the team's main room.
-func (s *Service) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief, *ParentRoom, error) {
+func (s *Rooms) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief, *ParentRoom, error) {
 	var team *TeamBrief
 	var parent *ParentRoom
 	if room.Prid != "" {
@@ -297,7 +298,7 @@ func (s *Service) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief
 // rules of eraseRoom apply (delete-c / delete-p / delete-d in the room, and
 // delete-team-channel / delete-team-group in the team's main room for a
 // team's room).
-func (s *Service) EraseRoomByID(ctx context.Context, actor *model.User, roomID string) error {
+func (s *Rooms) EraseRoomByID(ctx context.Context, actor *model.User, roomID string) error {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "eraseRoom"})
@@ -315,7 +316,7 @@ func (s *Service) EraseRoomByID(ctx context.Context, actor *model.User, roomID s
 // after a room is renamed from oldName to name: its discussions whose topic
 // was the old name (all of them when the room had none) take the new name.
 func updateDiscussionTopicsTx(ctx context.Context, tx store.Tx, roomID, oldName, name string, now model.Time) error {
-	ds, _, err := tx.ListRooms(ctx, store.RoomQuery{Prid: roomID}, store.Page{NoTotal: true})
+	ds, _, err := tx.ListRooms(ctx, store.RoomQuery{Prid: roomID}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -333,7 +334,7 @@ func updateDiscussionTopicsTx(ctx context.Context, tx store.Tx, roomID, oldName,
 
 // TeamOfRoom returns the team of a room (Rocket.Chat's getOneByRoomId):
 // an unknown room is invalid-room, a room on no team room-not-on-team.
-func (s *Service) TeamOfRoom(ctx context.Context, roomID string) (*model.Team, error) {
+func (s *Teams) TeamOfRoom(ctx context.Context, roomID string) (*model.Team, error) {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, model.Bare(model.KindInvalid, "invalid-room")
@@ -344,5 +345,5 @@ func (s *Service) TeamOfRoom(ctx context.Context, roomID string) (*model.Team, e
 	if room.TeamID == "" {
 		return nil, model.Bare(model.KindInvalid, "room-not-on-team")
 	}
-	return s.FindTeam(ctx, TeamRef{ID: room.TeamID})
+	return s.findTeam(ctx, TeamRef{ID: room.TeamID})
 }

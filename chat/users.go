@@ -3,10 +3,11 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
-	"liftoff/settings/setting"
 	"net/mail"
 	"strings"
+
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/chat/text"
 	"liftoff/model"
@@ -33,7 +34,7 @@ type NewUserInput struct {
 }
 
 // AvatarURL is the public URL of a user's (or room's) avatar.
-func (s *Service) AvatarURL(username string) string {
+func (s *Accounts) AvatarURL(username string) string {
 	base := strings.TrimRight(s.settings.String(setting.SiteURL), "/")
 	return base + "/avatar/" + username
 }
@@ -41,8 +42,8 @@ func (s *Service) AvatarURL(username string) string {
 // CreateUser creates an account as an administrator does (users.create):
 // actor needs create-user; roles other than "user" need assign-roles, the
 // admin role needs assign-admin-role, and every role must exist.
-func (s *Service) CreateUser(ctx context.Context, actor *model.User, in NewUserInput) (*model.User, error) {
-	if !s.Can(actor, perm.CreateUser) {
+func (s *Accounts) CreateUser(ctx context.Context, actor *model.User, in NewUserInput) (*model.User, error) {
+	if !s.can(actor, perm.CreateUser) {
 		return nil, model.Forbidden("error-action-not-allowed", "Adding user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
 	}
 	if err := s.checkRoles(ctx, actor, nil, in.Roles); err != nil {
@@ -60,13 +61,13 @@ func (s *Service) CreateUser(ctx context.Context, actor *model.User, in NewUserI
 	if err := s.checkUsernameAllowed(in.Username); err != nil {
 		return nil, err
 	}
-	return s.InsertUser(ctx, in)
+	return s.insertUser(ctx, in)
 }
 
 // checkRoles validates roles an actor gives a user (on creation, old is
 // nil): they must exist; changing them needs assign-roles; granting admin
 // needs assign-admin-role.
-func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []string, roles []string) error {
+func (s *core) checkRoles(ctx context.Context, actor *model.User, old []string, roles []string) error {
 	if roles == nil {
 		return nil
 	}
@@ -83,7 +84,7 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 			return model.Forbidden("error-action-not-allowed", "The field Roles consist invalid role id").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
 		}
 	}
-	if contains(roles, "admin") && !contains(old, "admin") && !s.Can(actor, perm.AssignAdminRole) {
+	if contains(roles, "admin") && !contains(old, "admin") && !s.can(actor, perm.AssignAdminRole) {
 		return model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_admin"})
 	}
 	changed := len(roles) != len(old)
@@ -96,7 +97,7 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 		// On creation the default role needs no special right.
 		changed = len(roles) > 1 || (len(roles) == 1 && roles[0] != "user")
 	}
-	if changed && !s.Can(actor, perm.AssignRoles) {
+	if changed && !s.can(actor, perm.AssignRoles) {
 		return model.Forbidden("error-action-not-allowed", "Assign roles is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
 	}
 	return nil
@@ -105,7 +106,7 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 // checkUsernameAllowed refuses usernames on Rocket.Chat's blocked lists
 // (Accounts_BlockedUsernameList and Accounts_SystemBlockedUsernameList),
 // as its checkUsernameAvailability does for new accounts.
-func (s *Service) checkUsernameAllowed(username string) error {
+func (s *core) checkUsernameAllowed(username string) error {
 	username = strings.TrimSpace(username)
 	for _, id := range []setting.ID{setting.AccountsBlockedUsernameList, setting.AccountsSystemBlockedUsernameList} {
 		for _, b := range strings.Split(s.settings.String(id), ",") {
@@ -120,7 +121,12 @@ func (s *Service) checkUsernameAllowed(username string) error {
 // InsertUser validates and stores a new account without permission checks
 // (registration, first-run set-up, the admin CLI). It subscribes the user
 // to the default channels when asked.
-func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User, error) {
+func (s *Accounts) InsertUser(ctx context.Context, in NewUserInput) (*model.User, error) {
+	return s.insertUser(ctx, in)
+}
+
+// insertUser is InsertUser, shared by the area services.
+func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, error) {
 	username := strings.TrimSpace(in.Username)
 	if username == "" {
 		return nil, model.ErrMissingParam("username")
@@ -184,7 +190,7 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 			}
 		}
 		if in.AdminIfFirst && !contains(u.Roles, "admin") {
-			_, admins, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, store.Page{Count: 1})
+			_, admins, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, model.Page{Count: 1})
 			if err != nil {
 				return err
 			}
@@ -221,9 +227,9 @@ func validEmail(email string) bool {
 }
 
 // joinDefaultChannels subscribes a new user to every default room.
-func (s *Service) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model.User, now model.Time) error {
+func (s *core) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model.User, now model.Time) error {
 	yes := true
-	rooms, _, err := tx.ListRooms(ctx, store.RoomQuery{Default: &yes}, store.Page{})
+	rooms, _, err := tx.ListRooms(ctx, store.RoomQuery{Default: &yes}, model.Page{})
 	if err != nil {
 		return err
 	}
@@ -252,7 +258,7 @@ func (s *Service) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model
 }
 
 // checkPasswordPolicy applies the Accounts_Password_Policy_* settings.
-func (s *Service) checkPasswordPolicy(pw string) error {
+func (s *core) checkPasswordPolicy(pw string) error {
 	if !s.settings.Bool(setting.AccountsPasswordPolicyEnabled) {
 		return nil
 	}
@@ -268,17 +274,17 @@ func (s *Service) checkPasswordPolicy(pw string) error {
 // ResolveChannel finds the room a chat.postMessage "channel" names:
 // "#name" (a channel or group), "@username" (the direct conversation with
 // that user, created when needed) or a bare room name or id.
-func (s *Service) ResolveChannel(ctx context.Context, user *model.User, channel string) (*model.Room, error) {
+func (s *Rooms) ResolveChannel(ctx context.Context, user *model.User, channel string) (*model.Room, error) {
 	channel = strings.TrimSpace(channel)
 	switch {
 	case strings.HasPrefix(channel, "@"):
-		return s.CreateDirect(ctx, user, []string{strings.TrimPrefix(channel, "@")}, false)
+		return s.createDirect(ctx, user, []string{strings.TrimPrefix(channel, "@")}, false)
 	case strings.HasPrefix(channel, "#"):
-		return s.FindRoom(ctx, user, RoomRef{Name: channel[1:]}, model.RoomChannel, model.RoomPrivate)
+		return s.findRoom(ctx, user, RoomRef{Name: channel[1:]}, model.RoomChannel, model.RoomPrivate)
 	default:
-		if room, err := s.FindRoom(ctx, user, RoomRef{ID: channel}); err == nil {
+		if room, err := s.findRoom(ctx, user, RoomRef{ID: channel}); err == nil {
 			return room, nil
 		}
-		return s.FindRoom(ctx, user, RoomRef{Name: channel}, model.RoomChannel, model.RoomPrivate)
+		return s.findRoom(ctx, user, RoomRef{Name: channel}, model.RoomChannel, model.RoomPrivate)
 	}
 }

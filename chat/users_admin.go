@@ -3,10 +3,11 @@ package chat
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
-	"liftoff/settings/setting"
 	"sort"
 	"strings"
+
+	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/auth"
 	"liftoff/chat/text"
@@ -26,8 +27,14 @@ func (l UserLookup) Empty() bool {
 	return strings.TrimSpace(l.ID) == "" && strings.TrimSpace(l.Username) == ""
 }
 
+// // Accounts
 // FindUser resolves a lookup with Rocket.Chat's getUserFromParams errors.
-func (s *Service) FindUser(ctx context.Context, l UserLookup) (*model.User, error) {
+func (s *Accounts) FindUser(ctx context.Context, l UserLookup) (*model.User, error) {
+	return s.findUser(ctx, l)
+}
+
+// findUser is FindUser, shared by the area services.
+func (s *core) findUser(ctx context.Context, l UserLookup) (*model.User, error) {
 	var u *model.User
 	var err error
 	switch {
@@ -60,8 +67,8 @@ func lookupIsActor(actor *model.User, l UserLookup) bool {
 
 // UserInfo is what users.info shows about a user. Full is true when the
 // viewer may see everything (themself, or view-full-other-user-info);
-// transports show only the public fields otherwise. Rooms is set when the
-// caller asked for them and may see them.
+// otherwise User carries only the public fields (publicProfile). Rooms is
+// set when the caller asked for them and may see them.
 type UserInfo struct {
 	User  *model.User
 	Full  bool
@@ -70,11 +77,11 @@ type UserInfo struct {
 }
 
 // GetUserInfo implements users.info.
-func (s *Service) GetUserInfo(ctx context.Context, actor *model.User, l UserLookup, withRooms bool) (*UserInfo, error) {
+func (s *Accounts) GetUserInfo(ctx context.Context, actor *model.User, l UserLookup, withRooms bool) (*UserInfo, error) {
 	if l.Empty() {
 		return nil, model.Invalid("error-invalid-params", "Invalid search query.")
 	}
-	u, err := s.FindUser(ctx, l)
+	u, err := s.findUser(ctx, l)
 	if err != nil {
 		if e, ok := model.AsError(err); ok && e.Type == "error-invalid-user" {
 			return nil, model.Invalid("error-invalid-user", "User not found.")
@@ -82,8 +89,11 @@ func (s *Service) GetUserInfo(ctx context.Context, actor *model.User, l UserLook
 		return nil, err
 	}
 	self := u.ID == actor.ID
-	info := &UserInfo{User: u, Self: self, Full: self || s.Can(actor, perm.ViewFullOtherUserInfo)}
-	if withRooms && (self || s.Can(actor, perm.ViewOtherUserChannels)) {
+	info := &UserInfo{User: u, Self: self, Full: self || s.can(actor, perm.ViewFullOtherUserInfo)}
+	if !info.Full {
+		info.User = publicProfile(u, false)
+	}
+	if withRooms && (self || s.can(actor, perm.ViewOtherUserChannels)) {
 		subs, err := s.store.SubscriptionsOfUser(ctx, u.ID, store.SubscriptionQuery{})
 		if err != nil {
 			return nil, internal("user rooms", err)
@@ -115,16 +125,19 @@ type UserFilter struct {
 
 // ListUsers implements users.list: it needs view-d-room (and
 // view-outside-room when API_Apply_permission_view-outside-room_on_users-list
-// is on). full reports whether the caller may see every field.
-func (s *Service) ListUsers(ctx context.Context, actor *model.User, f UserFilter, p model.Page) (users []*model.User, total int, full bool, err error) {
-	full = s.Can(actor, perm.ViewFullOtherUserInfo)
+// is on). full reports whether the caller may see every field
+// (view-full-other-user-info); when not, each user carries only what every
+// lister sees (publicProfile with roles and last login), and searching by
+// e-mail is refused (error-invalid-query).
+func (s *Accounts) ListUsers(ctx context.Context, actor *model.User, f UserFilter, p model.Page) (users []*model.User, total int, full bool, err error) {
+	full = s.can(actor, perm.ViewFullOtherUserInfo)
 	if f.ByEmail && !full {
 		return nil, 0, false, model.Invalid("error-invalid-query", "Querying by '%s' is not supported", "emails.address")
 	}
-	if !s.Can(actor, perm.ViewDRoom) {
+	if !s.can(actor, perm.ViewDRoom) {
 		return nil, 0, false, model.ErrUnauthorized
 	}
-	if s.settings.Bool(setting.APIApplyPermissionViewOutsideRoomOnUsersList) && !s.Can(actor, perm.ViewOutsideRoom) {
+	if s.settings.Bool(setting.APIApplyPermissionViewOutsideRoomOnUsersList) && !s.can(actor, perm.ViewOutsideRoom) {
 		return nil, 0, false, model.ErrUnauthorized
 	}
 	q := store.UserQuery{Text: f.Text, Active: f.Active, Types: f.Types, Roles: f.Roles}
@@ -132,17 +145,23 @@ func (s *Service) ListUsers(ctx context.Context, actor *model.User, f UserFilter
 	if err != nil {
 		return nil, 0, false, internal("list users", err)
 	}
+	if !full {
+		for i, u := range users {
+			users[i] = publicProfile(u, true)
+		}
+	}
 	return users, total, full, nil
 }
 
 // AutocompleteUsers implements users.autocomplete: up to 10 active users
-// whose username or name contains term, except the listed usernames. Users
-// without view-outside-room only find people they share a room with.
-func (s *Service) AutocompleteUsers(ctx context.Context, actor *model.User, term string, exceptions []string) ([]*model.User, error) {
+// whose username or name contains term, except the listed usernames, each
+// with its public fields only (publicProfile). Users without
+// view-outside-room only find people they share a room with.
+func (s *Accounts) AutocompleteUsers(ctx context.Context, actor *model.User, term string, exceptions []string) ([]*model.User, error) {
 	yes := true
 	q := store.UserQuery{Text: strings.TrimSpace(term), Exclude: exceptions, Active: &yes}
-	if !s.Can(actor, perm.ViewOutsideRoom) {
-		rooms, err := s.RoomIDsOfUser(ctx, actor.ID)
+	if !s.can(actor, perm.ViewOutsideRoom) {
+		rooms, err := s.roomIDsOfUser(ctx, actor.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -163,9 +182,12 @@ func (s *Service) AutocompleteUsers(ctx context.Context, actor *model.User, term
 			q.IDs = append(q.IDs, id)
 		}
 	}
-	users, _, err := s.store.ListUsers(ctx, q, store.Page{Count: 10, Sort: []store.SortKey{{Field: "username"}}})
+	users, _, err := s.store.ListUsers(ctx, q, model.Page{Count: 10, Sort: []model.SortKey{{Field: "username"}}})
 	if err != nil {
 		return nil, internal("autocomplete", err)
+	}
+	for i, u := range users {
+		users[i] = publicProfile(u, false)
 	}
 	return users, nil
 }
@@ -182,7 +204,7 @@ type RegisterInput struct {
 // Register creates an account for an anonymous visitor, when
 // Accounts_RegistrationForm allows it. The first account registered while
 // no administrator exists becomes admin.
-func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, error) {
+func (s *Accounts) Register(ctx context.Context, in RegisterInput) (*model.User, error) {
 	switch s.settings.String(setting.AccountsRegistrationForm) {
 	case "Disabled":
 		return nil, model.Invalid("error-user-registration-disabled", "User registration is disabled").WithDetails(map[string]any{"method": "registerUser"})
@@ -214,7 +236,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, 
 		}
 	}
 	active := !s.settings.Bool(setting.AccountsManuallyApproveNewUsers)
-	u, err := s.InsertUser(ctx, NewUserInput{
+	u, err := s.insertUser(ctx, NewUserInput{
 		Username: in.Username, Email: in.Email, Name: in.Name, Password: in.Pass, Roles: roles,
 		Active: &active, JoinDefaultChannels: true, AdminIfFirst: true,
 	})
@@ -261,7 +283,7 @@ type profileChange struct {
 
 // UpdateUser implements users.update with Rocket.Chat's checks
 // (validateUserData and validateUserEditing).
-func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID string, in UpdateUserInput) (*model.User, error) {
+func (s *Accounts) UpdateUser(ctx context.Context, actor *model.User, userID string, in UpdateUserInput) (*model.User, error) {
 	if strings.TrimSpace(userID) == "" {
 		return nil, model.ErrMissingParam("userId")
 	}
@@ -269,7 +291,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 	if in.Verified != nil && *in.Verified && editingSelf {
 		return nil, model.Forbidden("error-action-not-allowed", "Editing email verification is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
 	}
-	if !editingSelf && !s.Can(actor, perm.EditOtherUserInfo) {
+	if !editingSelf && !s.can(actor, perm.EditOtherUserInfo) {
 		return nil, model.Forbidden("error-action-not-allowed", "Editing user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
 	}
 	u, err := s.store.UserByID(ctx, userID)
@@ -293,7 +315,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 	ch := profileChange{email: in.Email, name: in.Name, username: in.Username, bio: in.Bio, nickname: in.Nickname,
 		statusText: in.StatusText, roles: in.Roles, requirePasswordChange: in.RequirePasswordChange, verified: in.Verified,
 		customFields: in.CustomFields}
-	if in.Password != nil && strings.TrimSpace(*in.Password) != "" && s.Can(actor, perm.EditOtherUserPassword) {
+	if in.Password != nil && strings.TrimSpace(*in.Password) != "" && s.can(actor, perm.EditOtherUserPassword) {
 		if err := s.checkPasswordPolicy(strings.TrimSpace(*in.Password)); err != nil {
 			return nil, err
 		}
@@ -305,7 +327,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 		// Someone else set the password: every session of the user ends.
 		ch.logout = !editingSelf
 	}
-	if in.Active != nil && !s.Can(actor, perm.EditOtherUserActiveStatus) {
+	if in.Active != nil && !s.can(actor, perm.EditOtherUserActiveStatus) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "setUserActiveStatus"})
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -330,7 +352,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 	return s.reloadUser(ctx, userID)
 }
 
-func (s *Service) reloadUser(ctx context.Context, id string) (*model.User, error) {
+func (s *core) reloadUser(ctx context.Context, id string) (*model.User, error) {
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return nil, internal("load user", err)
@@ -341,10 +363,10 @@ func (s *Service) reloadUser(ctx context.Context, id string) (*model.User, error
 // validateUserEditing applies Rocket.Chat's settings that forbid changing
 // parts of a profile (Accounts_AllowUsernameChange, ...). Administrators
 // with edit-other-user-info may still change other people's fields.
-func (s *Service) validateUserEditing(actor, u *model.User, username, name, email, statusText, password *string) error {
+func (s *core) validateUserEditing(actor, u *model.User, username, name, email, statusText, password *string) error {
 	self := actor.ID == u.ID
-	otherInfo := s.Can(actor, perm.EditOtherUserInfo)
-	otherPassword := s.Can(actor, perm.EditOtherUserPassword)
+	otherInfo := s.can(actor, perm.EditOtherUserInfo)
+	otherPassword := s.can(actor, perm.EditOtherUserPassword)
 	deny := func(reason string) error {
 		return model.Forbidden("error-action-not-allowed", "%s", reason).WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Update_user"})
 	}
@@ -373,7 +395,7 @@ func (s *Service) validateUserEditing(actor, u *model.User, username, name, emai
 
 // applyProfileChange writes ch to u inside tx, with uniqueness checks, the
 // renaming of the user's memberships, and the UserChanged event.
-func (s *Service) applyProfileChange(ctx context.Context, tx store.Tx, u *model.User, ch profileChange) error {
+func (s *core) applyProfileChange(ctx context.Context, tx store.Tx, u *model.User, ch profileChange) error {
 	now := s.nowTime()
 	var fields []string
 	prevUsername := ""
@@ -482,7 +504,7 @@ func (s *Service) applyProfileChange(ctx context.Context, tx store.Tx, u *model.
 // renameUserEverywhere updates the copies of a user's username and name in
 // their subscriptions, in the names others see for their direct rooms, and
 // in those rooms' member lists.
-func (s *Service) renameUserEverywhere(ctx context.Context, tx store.Tx, u *model.User, prevUsername string, now model.Time) error {
+func (s *core) renameUserEverywhere(ctx context.Context, tx store.Tx, u *model.User, prevUsername string, now model.Time) error {
 	old := prevUsername
 	if old == "" {
 		old = u.Username
@@ -513,7 +535,7 @@ func (s *Service) renameUserEverywhere(ctx context.Context, tx store.Tx, u *mode
 		if err := saveRoom(ctx, tx, room, now); err != nil {
 			return err
 		}
-		others, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, store.Page{})
+		others, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, model.Page{})
 		if err != nil {
 			return err
 		}
@@ -546,7 +568,7 @@ type OwnInfoInput struct {
 // e-mail or the password needs the current password (its SHA-256 digest),
 // as Rocket.Chat's password second factor does. A new password logs out
 // every other session; keepTokenHash names the caller's token to keep.
-func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in OwnInfoInput, keepTokenHash string) (*model.User, error) {
+func (s *Accounts) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in OwnInfoInput, keepTokenHash string) (*model.User, error) {
 	if !s.settings.Bool(setting.AccountsAllowUserProfileChange) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "saveUserProfile"})
 	}
@@ -586,7 +608,7 @@ func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in 
 	ch := profileChange{email: in.Email, name: in.Name, username: in.Username, nickname: in.Nickname, bio: in.Bio,
 		statusText: in.StatusText, customFields: in.CustomFields}
 	if in.NewPassword != "" && s.settings.Bool(setting.AccountsAllowPasswordChange) {
-		if auth.CheckDigest(storedPasswordHash(ctx, s, u.ID), auth.Digest(in.NewPassword)) {
+		if auth.CheckDigest(storedPasswordHash(ctx, s.core, u.ID), auth.Digest(in.NewPassword)) {
 			return nil, model.Invalid("error-password-same-as-current", "Entered password same as current password").WithDetails(map[string]any{"method": "saveUserProfile"})
 		}
 		if err := s.checkPasswordPolicy(in.NewPassword); err != nil {
@@ -619,15 +641,15 @@ func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in 
 }
 
 // storedPasswordHash returns the stored password hash of a user ("" when none or on error).
-func storedPasswordHash(ctx context.Context, s *Service, userID string) string {
+func storedPasswordHash(ctx context.Context, s *core, userID string) string {
 	h, _ := s.store.PasswordHash(ctx, userID)
 	return h
 }
 
 // SetActiveStatus implements users.setActiveStatus: activating or
 // deactivating an account. Deactivation logs the user out everywhere.
-func (s *Service) SetActiveStatus(ctx context.Context, actor *model.User, userID string, active, confirmRelinquish bool) (*model.User, error) {
-	if !s.Can(actor, perm.EditOtherUserActiveStatus) && !s.Can(actor, perm.ManageModerationActions) {
+func (s *Accounts) SetActiveStatus(ctx context.Context, actor *model.User, userID string, active, confirmRelinquish bool) (*model.User, error) {
+	if !s.can(actor, perm.EditOtherUserActiveStatus) && !s.can(actor, perm.ManageModerationActions) {
 		return nil, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(userID) == "" {
@@ -652,12 +674,12 @@ func (s *Service) SetActiveStatus(ctx context.Context, actor *model.User, userID
 // setActiveTx (de)activates u inside tx. Deactivation refuses to leave the
 // server without an active admin, hands over rooms the user solely owns
 // (only when confirmed), and deletes every token of the user.
-func (s *Service) setActiveTx(ctx context.Context, tx store.Tx, u *model.User, active, confirmRelinquish bool) error {
+func (s *core) setActiveTx(ctx context.Context, tx store.Tx, u *model.User, active, confirmRelinquish bool) error {
 	now := s.nowTime()
 	if !active {
 		if u.HasRole("admin") && u.Active {
 			yes := true
-			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}, Active: &yes}, store.Page{Count: 1})
+			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}, Active: &yes}, model.Page{Count: 1})
 			if err != nil {
 				return err
 			}
@@ -705,7 +727,7 @@ type ownedRoom struct {
 }
 
 // soleOwnedRooms lists the channels and groups the user is the only owner of.
-func (s *Service) soleOwnedRooms(ctx context.Context, tx store.Tx, userID string) ([]ownedRoom, error) {
+func (s *core) soleOwnedRooms(ctx context.Context, tx store.Tx, userID string) ([]ownedRoom, error) {
 	subs, err := tx.SubscriptionsOfUser(ctx, userID, store.SubscriptionQuery{Types: []string{model.RoomChannel, model.RoomPrivate}})
 	if err != nil {
 		return nil, err
@@ -715,7 +737,7 @@ func (s *Service) soleOwnedRooms(ctx context.Context, tx store.Tx, userID string
 		if !sub.HasRole("owner") {
 			continue
 		}
-		members, _, err := tx.SubscriptionsOfRoom(ctx, sub.RID, store.MemberQuery{}, store.Page{Sort: []store.SortKey{{Field: "ts"}}})
+		members, _, err := tx.SubscriptionsOfRoom(ctx, sub.RID, store.MemberQuery{}, model.Page{Sort: []model.SortKey{{Field: "ts"}}})
 		if err != nil {
 			return nil, err
 		}
@@ -760,7 +782,7 @@ func errLastOwner(owned []ownedRoom) error {
 }
 
 // makeOwner adds the owner role to a member's subscription.
-func (s *Service) makeOwner(ctx context.Context, tx store.Tx, sub *model.Subscription, now model.Time) error {
+func (s *core) makeOwner(ctx context.Context, tx store.Tx, sub *model.Subscription, now model.Time) error {
 	cur, err := tx.SubscriptionByID(ctx, sub.ID)
 	if err != nil {
 		return err
@@ -783,8 +805,8 @@ func (s *Service) makeOwner(ctx context.Context, tx store.Tx, sub *model.Subscri
 // solely owns when confirmRelinquish is set, removes the user's direct
 // conversations and memberships, and erases their messages when
 // Message_ErasureType is "Delete".
-func (s *Service) DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error {
-	if !s.Can(actor, perm.DeleteUser) {
+func (s *Accounts) DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error {
+	if !s.can(actor, perm.DeleteUser) {
 		return model.ErrUnauthorized
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -799,7 +821,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor *model.User, userID stri
 			return model.Invalid("error-cannot-delete-app-user", "Deleting app user is not allowed").WithDetails(map[string]any{"method": "deleteUser"})
 		}
 		if u.HasRole("admin") {
-			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, store.Page{Count: 1})
+			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, model.Page{Count: 1})
 			if err != nil {
 				return err
 			}
@@ -822,7 +844,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor *model.User, userID stri
 	return nil
 }
 
-func (s *Service) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, owned []ownedRoom) error {
+func (s *core) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, owned []ownedRoom) error {
 	now := s.nowTime()
 	orphan := map[string]bool{}
 	for _, o := range owned {
@@ -864,7 +886,7 @@ func (s *Service) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, 
 		tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: sub})
 	}
 	if s.settings.String(setting.MessageErasureType) == "Delete" {
-		msgs, _, err := tx.ListMessages(ctx, store.MessageQuery{FromUser: u.ID}, store.Page{})
+		msgs, _, err := tx.ListMessages(ctx, store.MessageQuery{FromUser: u.ID}, model.Page{})
 		if err != nil {
 			return err
 		}
@@ -892,6 +914,22 @@ func eraseRoomOfDeletedUser(ctx context.Context, tx store.Tx, room *model.Room, 
 	return eraseRoomTx(ctx, tx, room, now)
 }
 
+// publicProfile is a copy of u with only the fields every user may see of
+// another: names, type, activity, status (invisible shows as offline),
+// status text, time zone and avatar tag; listed adds the global roles and
+// the last login, which users.list shows to everyone allowed to list users.
+func publicProfile(u *model.User, listed bool) *model.User {
+	p := &model.User{
+		ID: u.ID, Username: u.Username, Name: u.Name, Nickname: u.Nickname, Bio: u.Bio, Type: u.Type,
+		Active: u.Active, Status: visibleStatusOf(u), StatusText: u.StatusText, UTCOffset: u.UTCOffset,
+		AvatarETag: u.AvatarETag,
+	}
+	if listed {
+		p.Roles, p.LastLogin = u.Roles, u.LastLogin
+	}
+	return p
+}
+
 // visibleStatusOf is the status others see: invisible shows as offline.
 func visibleStatusOf(u *model.User) string {
 	if u.Status == "" || u.Status == model.StatusInvisible {
@@ -903,7 +941,7 @@ func visibleStatusOf(u *model.User) string {
 // SetUserStatus implements users.setStatus: the status message and/or the
 // status (online, away, busy, offline) of the caller, or of another user
 // for holders of edit-other-user-info.
-func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target UserLookup, status string, message *string) error {
+func (s *Accounts) SetUserStatus(ctx context.Context, actor *model.User, target UserLookup, status string, message *string) error {
 	if !s.settings.Bool(setting.AccountsAllowUserStatusMessageChange) {
 		return model.Forbidden("error-not-allowed", "Change status is not allowed").WithDetails(map[string]any{"method": "users.setStatus"})
 	}
@@ -912,10 +950,10 @@ func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target U
 	}
 	uid := actor.ID
 	if !lookupIsActor(actor, target) {
-		if !s.Can(actor, perm.EditOtherUserInfo) {
+		if !s.can(actor, perm.EditOtherUserInfo) {
 			return model.ErrUnauthorized
 		}
-		u, err := s.FindUser(ctx, target)
+		u, err := s.findUser(ctx, target)
 		if err != nil {
 			return err
 		}
@@ -976,7 +1014,7 @@ func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target U
 // SetStatus stores a user's presence as the presence tracker decides it
 // (status is what others see, statusDefault what the user chose) and
 // announces it. It implements presence.StatusStore.
-func (s *Service) SetStatus(ctx context.Context, userID, status, statusDefault string) error {
+func (s *Accounts) SetStatus(ctx context.Context, userID, status, statusDefault string) error {
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -1003,10 +1041,10 @@ func (s *Service) SetStatus(ctx context.Context, userID, status, statusDefault s
 // Users may reset their own (when Accounts_AllowUserAvatarChange is on);
 // resetting someone else's needs edit-other-user-avatar or
 // manage-moderation-actions.
-func (s *Service) ResetAvatar(ctx context.Context, actor *model.User, target UserLookup) error {
+func (s *Accounts) ResetAvatar(ctx context.Context, actor *model.User, target UserLookup) error {
 	uid := actor.ID
 	if !target.Empty() {
-		u, err := s.FindUser(ctx, target)
+		u, err := s.findUser(ctx, target)
 		if err != nil {
 			return err
 		}
@@ -1014,7 +1052,7 @@ func (s *Service) ResetAvatar(ctx context.Context, actor *model.User, target Use
 	}
 	self := uid == actor.ID
 	if !(self && s.settings.Bool(setting.AccountsAllowUserAvatarChange)) &&
-		!s.Can(actor, perm.EditOtherUserAvatar) && !s.Can(actor, perm.ManageModerationActions) {
+		!s.can(actor, perm.EditOtherUserAvatar) && !s.can(actor, perm.ManageModerationActions) {
 		return model.Forbidden("error-not-allowed", "Reset avatar is not allowed").WithDetails(map[string]any{"method": "users.resetAvatar"})
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {

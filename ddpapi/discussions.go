@@ -24,7 +24,7 @@ func (m *methods) createDiscussion(ctx context.Context, call *realtime.Call) (an
 	if err != nil || !ok {
 		return nil, matchFailed("params")
 	}
-	d, err := m.chat.CreateDiscussion(ctx, call.User(), chat.DiscussionInput{
+	d, err := m.teams.CreateDiscussion(ctx, call.User(), chat.DiscussionInput{
 		Prid: p.Prid, Pmid: p.Pmid, Name: p.Name, Reply: p.Reply, Users: p.Users, Encrypted: p.Encrypted,
 	})
 	if err != nil {

@@ -46,7 +46,7 @@ func (m *methods) loadHistory(ctx context.Context, call *realtime.Call) (any, er
 	if !ok {
 		showThreads = true
 	}
-	h, err := m.chat.LoadHistory(ctx, call.User(), chat.LoadHistoryQuery{RoomID: rid, End: end, Limit: limit, LS: ls, ShowThreadMessages: showThreads})
+	h, err := m.messages.HistoryBefore(ctx, call.User(), chat.HistoryBeforeQuery{RoomID: rid, End: end, Limit: limit, LS: ls, ShowThreadMessages: showThreads})
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (m *methods) loadMissedMessages(ctx context.Context, call *realtime.Call) (
 	if err != nil || !ok {
 		return nil, matchFailed("start")
 	}
-	msgs, err := m.chat.MissedMessages(ctx, call.User(), rid, start)
+	msgs, err := m.messages.MessagesSince(ctx, call.User(), rid, start)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (a
 		return nil, model.Forbidden("error-not-allowed", "max limit: 100").InMethod()
 	}
 	user := call.User()
-	thread, err := m.chat.GetMessage(ctx, user, q.Tmid)
+	thread, err := m.messages.GetMessage(ctx, user, q.Tmid)
 	if e, domain := model.AsError(err); domain && e.Type == "error-message-not-found" {
 		return []*model.Message{}, nil
 	}
@@ -117,10 +117,10 @@ func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (a
 		return []*model.Message{}, nil
 	}
 	// Opening a thread reads it, as in Rocket.Chat.
-	if err := m.chat.ReadThread(ctx, user, thread.RID, thread.ID); err != nil {
+	if err := m.members.ReadThread(ctx, user, thread.RID, thread.ID); err != nil {
 		return nil, err
 	}
-	replies, _, err := m.chat.ThreadMessages(ctx, user, q.Tmid, model.Page{
+	replies, _, err := m.messages.ThreadMessages(ctx, user, q.Tmid, model.Page{
 		Offset: max(q.Skip, 0), Count: max(q.Limit, 0), Sort: []model.SortKey{{Field: "ts", Desc: true}},
 	})
 	if err != nil {

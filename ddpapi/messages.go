@@ -39,7 +39,7 @@ func (m *methods) sendMessage(ctx context.Context, call *realtime.Call) (any, er
 	if err != nil {
 		return nil, err
 	}
-	return m.chat.SendMessage(ctx, call.User(), chat.SendInput{
+	return m.messages.SendMessage(ctx, call.User(), chat.SendInput{
 		ID: msg.ID, RoomID: msg.RID, Msg: msg.Msg, Tmid: msg.Tmid, Tshow: msg.Tshow,
 		Alias: msg.Alias, Emoji: msg.Emoji, Avatar: msg.Avatar, Groupable: msg.Groupable,
 		Attachments: msg.Attachments, CustomFields: msg.CustomFields,
@@ -52,7 +52,7 @@ func (m *methods) roomOfMessage(ctx context.Context, user *model.User, msg *mess
 	if msg.RID != "" {
 		return msg.RID, nil
 	}
-	stored, err := m.chat.GetMessage(ctx, user, msg.ID)
+	stored, err := m.messages.GetMessage(ctx, user, msg.ID)
 	if err != nil {
 		if e, ok := model.AsError(err); ok && e.Type == "error-message-not-found" {
 			return "", notFound
@@ -75,7 +75,7 @@ func (m *methods) updateMessage(ctx context.Context, call *realtime.Call) (any, 
 	if err != nil {
 		return nil, err
 	}
-	_, err = m.chat.UpdateMessage(ctx, call.User(), chat.UpdateInput{RoomID: rid, MessageID: msg.ID, Text: msg.Msg, CustomFields: msg.CustomFields})
+	_, err = m.messages.UpdateMessage(ctx, call.User(), chat.UpdateInput{RoomID: rid, MessageID: msg.ID, Text: msg.Msg, CustomFields: msg.CustomFields})
 	return nil, err
 }
 
@@ -93,7 +93,7 @@ func (m *methods) deleteMessage(ctx context.Context, call *realtime.Call) (any, 
 	if err != nil {
 		return nil, err
 	}
-	_, err = m.chat.DeleteMessage(ctx, call.User(), chat.DeleteInput{RoomID: rid, MessageID: msg.ID})
+	_, err = m.messages.DeleteMessage(ctx, call.User(), chat.DeleteInput{RoomID: rid, MessageID: msg.ID})
 	return nil, err
 }
 
@@ -116,7 +116,7 @@ func (m *methods) setReaction(ctx context.Context, call *realtime.Call) (any, er
 	if ok {
 		shouldReact = &should
 	}
-	return nil, m.chat.React(ctx, call.User(), messageID, reaction, shouldReact)
+	return nil, m.messages.React(ctx, call.User(), messageID, reaction, shouldReact)
 }
 
 // pinMessage(message) pins a message and returns the "message_pinned"
@@ -126,7 +126,7 @@ func (m *methods) pinMessage(ctx context.Context, call *realtime.Call) (any, err
 	if err != nil {
 		return nil, err
 	}
-	return m.chat.PinMessage(ctx, call.User(), msg.ID)
+	return m.messages.PinMessage(ctx, call.User(), msg.ID)
 }
 
 // unpinMessage(message) unpins a message and returns true.
@@ -135,7 +135,7 @@ func (m *methods) unpinMessage(ctx context.Context, call *realtime.Call) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if err := m.chat.UnpinMessage(ctx, call.User(), msg.ID); err != nil {
+	if err := m.messages.UnpinMessage(ctx, call.User(), msg.ID); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -151,7 +151,7 @@ func (m *methods) starMessage(ctx context.Context, call *realtime.Call) (any, er
 	if msg.Starred == nil {
 		return nil, matchFailed("message.starred")
 	}
-	if err := m.chat.StarMessage(ctx, call.User(), msg.ID, *msg.Starred); err != nil {
+	if err := m.messages.StarMessage(ctx, call.User(), msg.ID, *msg.Starred); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -167,7 +167,7 @@ func (m *methods) readMessages(ctx context.Context, call *realtime.Call) (any, e
 	if err != nil {
 		return nil, matchFailed("readThreads")
 	}
-	return nil, m.chat.MarkRead(ctx, call.User(), rid, readThreads)
+	return nil, m.members.MarkRead(ctx, call.User(), rid, readThreads)
 }
 
 // unreadMessages(firstUnreadMessage?, room?) marks a room unread from a
@@ -184,7 +184,7 @@ func (m *methods) unreadMessages(ctx context.Context, call *realtime.Call) (any,
 	if first.ID == "" && room == "" {
 		return nil, model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
 	}
-	return nil, m.chat.MarkUnread(ctx, call.User(), room, first.ID)
+	return nil, m.members.MarkUnread(ctx, call.User(), room, first.ID)
 }
 
 // getSingleMessage(mid) returns one message the caller may read.
@@ -193,5 +193,5 @@ func (m *methods) getSingleMessage(ctx context.Context, call *realtime.Call) (an
 	if err != nil {
 		return nil, err
 	}
-	return m.chat.GetMessage(ctx, call.User(), id)
+	return m.messages.GetMessage(ctx, call.User(), id)
 }

@@ -58,5 +58,5 @@ func (m *methods) cleanRoomHistory(ctx context.Context, call *realtime.Call) (an
 	if p.Limit != nil {
 		in.Limit = *p.Limit
 	}
-	return m.chat.PruneMessages(ctx, call.User(), in)
+	return m.messages.PruneMessages(ctx, call.User(), in)
 }

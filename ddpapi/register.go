@@ -4,21 +4,32 @@ import (
 	"context"
 	"encoding/json"
 
-	"liftoff/chat"
 	"liftoff/model"
 	"liftoff/realtime"
 	"liftoff/realtime/ddp"
 )
 
-// Deps are the services the methods call.
+// Deps are the services the methods call. Presence is optional: without
+// it the UserPresence methods are not registered.
 type Deps struct {
-	// Chat is the domain service every method goes through. Required.
-	Chat *chat.Service
+	Accounts Accounts
+	Rooms    Rooms
+	Members  Members
+	Messages Messages
+	Teams    Teams
+	Admin    Admin
+	Presence Presence
 }
 
 // methods holds the dependencies of the method implementations.
 type methods struct {
-	chat *chat.Service
+	accounts Accounts
+	rooms    Rooms
+	members  Members
+	messages Messages
+	teams    Teams
+	admin    Admin
+	presence Presence
 }
 
 // Register installs the methods on rt. Methods that need a logged-in user
@@ -26,7 +37,8 @@ type methods struct {
 // public-settings/get and permissions/get, which Rocket.Chat serves to
 // anyone, with HandlePublic.
 func Register(rt *realtime.Server, d Deps) {
-	m := &methods{chat: d.Chat}
+	m := &methods{accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages,
+		teams: d.Teams, admin: d.Admin, presence: d.Presence}
 	handlers := map[string]realtime.MethodFunc{
 		// messages (messages.go)
 		"sendMessage":      m.sendMessage,
@@ -71,6 +83,12 @@ func Register(rt *realtime.Server, d Deps) {
 		"subscriptions/get": m.subscriptionsGet,
 		"listCustomSounds":  emptyList,
 		"listEmojiCustom":   emptyList,
+	}
+	if m.presence != nil {
+		// presence (presence.go)
+		handlers["UserPresence:setDefaultStatus"] = m.setDefaultStatus
+		handlers["UserPresence:online"] = m.presenceOnline
+		handlers["UserPresence:away"] = m.presenceAway
 	}
 	for name, fn := range handlers {
 		rt.Handle(name, fn)

@@ -35,7 +35,7 @@ func (m *methods) createRoom(ctx context.Context, call *realtime.Call, t string)
 	if err != nil {
 		return nil, matchFailed("readOnly")
 	}
-	room, err := m.chat.CreateRoom(ctx, call.User(), chat.CreateRoomInput{Type: t, Name: name, Members: members, ReadOnly: readOnly})
+	room, err := m.rooms.CreateRoom(ctx, call.User(), chat.CreateRoomInput{Type: t, Name: name, Members: members, ReadOnly: readOnly})
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (m *methods) createDirectMessage(ctx context.Context, call *realtime.Call) 
 	if len(usernames) == 0 {
 		return nil, model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
-	room, err := m.chat.CreateDirect(ctx, call.User(), usernames, false)
+	room, err := m.rooms.CreateDirect(ctx, call.User(), usernames, false)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (m *methods) joinRoom(ctx context.Context, call *realtime.Call) (any, error
 	if err != nil {
 		return nil, matchFailed("code")
 	}
-	if _, err := m.chat.Join(ctx, call.User(), chat.RoomRef{ID: rid}, code); err != nil {
+	if _, err := m.members.Join(ctx, call.User(), chat.RoomRef{ID: rid}, code); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -85,7 +85,7 @@ func (m *methods) leaveRoom(ctx context.Context, call *realtime.Call) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	_, err = m.chat.Leave(ctx, call.User(), chat.RoomRef{ID: rid}, "")
+	_, err = m.members.Leave(ctx, call.User(), chat.RoomRef{ID: rid}, "")
 	return nil, err
 }
 
@@ -101,7 +101,7 @@ func (m *methods) addUsersToRoom(ctx context.Context, call *realtime.Call) (any,
 	}
 	users := make([]*model.User, 0, len(data.Users))
 	for _, name := range data.Users {
-		us, err := m.chat.UsersFromParams(ctx, nil, []string{name})
+		us, err := m.accounts.UsersFromParams(ctx, nil, []string{name})
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +110,7 @@ func (m *methods) addUsersToRoom(ctx context.Context, call *realtime.Call) (any,
 		}
 		users = append(users, us[0])
 	}
-	if _, err := m.chat.Invite(ctx, call.User(), chat.RoomRef{ID: data.RID}, "", users); err != nil {
+	if _, err := m.members.Invite(ctx, call.User(), chat.RoomRef{ID: data.RID}, "", users); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -197,7 +197,7 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 			return nil, model.Invalid("invalid-roomCustomFields-type", "Invalid roomCustomFields type").InMethod()
 		}
 	}
-	room, err := m.chat.SaveRoomSettings(ctx, call.User(), rid, in)
+	room, err := m.rooms.SaveRoomSettings(ctx, call.User(), rid, in)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +211,7 @@ func (m *methods) archiveRoom(ctx context.Context, call *realtime.Call) (any, er
 	if err != nil {
 		return nil, err
 	}
-	return nil, m.chat.ArchiveRoom(ctx, call.User(), rid)
+	return nil, m.rooms.ArchiveRoom(ctx, call.User(), rid)
 }
 
 func (m *methods) unarchiveRoom(ctx context.Context, call *realtime.Call) (any, error) {
@@ -219,7 +219,7 @@ func (m *methods) unarchiveRoom(ctx context.Context, call *realtime.Call) (any, 
 	if err != nil {
 		return nil, err
 	}
-	return nil, m.chat.UnarchiveRoom(ctx, call.User(), rid)
+	return nil, m.rooms.UnarchiveRoom(ctx, call.User(), rid)
 }
 
 // eraseRoom(rid) deletes a room and returns true.
@@ -228,11 +228,11 @@ func (m *methods) eraseRoom(ctx context.Context, call *realtime.Call) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	room, err := m.chat.FindRoom(ctx, call.User(), chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
+	room, err := m.rooms.FindRoom(ctx, call.User(), chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
 	if err != nil {
 		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
-	if err := m.chat.DeleteRoom(ctx, call.User(), chat.RoomRef{ID: rid}, room.T); err != nil {
+	if err := m.rooms.DeleteRoom(ctx, call.User(), chat.RoomRef{ID: rid}, room.T); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -245,7 +245,7 @@ func (m *methods) getRoomRoles(ctx context.Context, call *realtime.Call) (any, e
 	if err != nil {
 		return nil, err
 	}
-	return m.chat.RoomRoles(ctx, call.User(), chat.RoomRef{ID: rid}, "")
+	return m.members.RoomRoles(ctx, call.User(), chat.RoomRef{ID: rid}, "")
 }
 
 // getRoomIdByNameOrId(name or id) returns the id of a room the caller may read.
@@ -255,9 +255,9 @@ func (m *methods) getRoomIDByNameOrID(ctx context.Context, call *realtime.Call) 
 		return nil, err
 	}
 	types := []string{model.RoomChannel, model.RoomPrivate, model.RoomDirect}
-	room, err := m.chat.FindRoom(ctx, call.User(), chat.RoomRef{ID: ref}, types...)
+	room, err := m.rooms.FindRoom(ctx, call.User(), chat.RoomRef{ID: ref}, types...)
 	if err != nil {
-		room, err = m.chat.FindRoom(ctx, call.User(), chat.RoomRef{Name: ref}, types...)
+		room, err = m.rooms.FindRoom(ctx, call.User(), chat.RoomRef{Name: ref}, types...)
 	}
 	if err != nil {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
@@ -301,7 +301,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 		return nil, matchFailed("filter")
 	}
 	user := call.User()
-	room, err := m.chat.FindRoom(ctx, user, chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
+	room, err := m.rooms.FindRoom(ctx, user, chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
 	if err != nil {
 		if _, domain := model.AsError(err); domain {
 			return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
@@ -309,7 +309,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 		return nil, err
 	}
 	ref := chat.RoomRef{ID: room.ID}
-	_, total, err := m.chat.Members(ctx, user, ref, room.T, chat.MembersInput{}, model.Page{Count: 1})
+	_, total, err := m.members.Members(ctx, user, ref, room.T, chat.MembersInput{}, model.Page{Count: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +317,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 	if !showAll {
 		in.Status = []string{model.StatusOnline, model.StatusAway, model.StatusBusy}
 	}
-	users, _, err := m.chat.Members(ctx, user, ref, room.T, in, model.Page{Offset: max(opts.Skip, 0), Count: max(opts.Limit, 0)})
+	users, _, err := m.members.Members(ctx, user, ref, room.T, in, model.Page{Offset: max(opts.Skip, 0), Count: max(opts.Limit, 0)})
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +343,7 @@ func (m *methods) toggleFavorite(ctx context.Context, call *realtime.Call) (any,
 	}
 	return m.changeOwnSubscription(ctx, call.User(), rid, true,
 		func(sub *model.Subscription) bool { return sub.Favorite != f },
-		func() error { return m.chat.SetFavorite(ctx, call.User(), rid, f) })
+		func() error { return m.members.SetFavorite(ctx, call.User(), rid, f) })
 }
 
 // hideRoom(rid) hides a room from the caller's list; openRoom(rid) shows
@@ -355,7 +355,7 @@ func (m *methods) hideRoom(ctx context.Context, call *realtime.Call) (any, error
 	}
 	return m.changeOwnSubscription(ctx, call.User(), rid, false,
 		func(sub *model.Subscription) bool { return sub.Open || sub.Alert },
-		func() error { return m.chat.HideRoom(ctx, call.User(), rid) })
+		func() error { return m.members.HideRoom(ctx, call.User(), rid) })
 }
 
 func (m *methods) openRoom(ctx context.Context, call *realtime.Call) (any, error) {
@@ -365,7 +365,7 @@ func (m *methods) openRoom(ctx context.Context, call *realtime.Call) (any, error
 	}
 	return m.changeOwnSubscription(ctx, call.User(), rid, false,
 		func(sub *model.Subscription) bool { return !sub.Open },
-		func() error { return m.chat.OpenRoom(ctx, call.User(), rid) })
+		func() error { return m.members.OpenRoom(ctx, call.User(), rid) })
 }
 
 // changeOwnSubscription runs change on the caller's subscription to rid
@@ -373,7 +373,7 @@ func (m *methods) openRoom(ctx context.Context, call *realtime.Call) (any, error
 // modifiedCount. Without a subscription the answer is 0, or, with
 // mustExist, change's own error.
 func (m *methods) changeOwnSubscription(ctx context.Context, user *model.User, rid string, mustExist bool, needed func(*model.Subscription) bool, change func() error) (any, error) {
-	sub, err := m.chat.Subscription(ctx, user, rid)
+	sub, err := m.members.Subscription(ctx, user, rid)
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func (m *methods) roomsGet(ctx context.Context, call *realtime.Call) (any, error
 	if err != nil {
 		return nil, err
 	}
-	update, remove, err := m.chat.SyncRooms(ctx, call.User(), since)
+	update, remove, err := m.rooms.SyncRooms(ctx, call.User(), since)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (m *methods) subscriptionsGet(ctx context.Context, call *realtime.Call) (an
 	if err != nil {
 		return nil, err
 	}
-	update, remove, err := m.chat.SyncSubscriptions(ctx, call.User(), since)
+	update, remove, err := m.members.SyncSubscriptions(ctx, call.User(), since)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (m *methods) publicSettingsGet(ctx context.Context, call *realtime.Call) (a
 	if err != nil {
 		return nil, err
 	}
-	all := m.chat.PublicSettings(chat.SettingFilter{})
+	all := m.admin.PublicSettings(chat.SettingFilter{})
 	if !ok {
 		return all, nil
 	}
@@ -86,7 +86,7 @@ func (m *methods) permissionsGet(ctx context.Context, call *realtime.Call) (any,
 	if err != nil {
 		return nil, err
 	}
-	perms, err := m.chat.ListPermissions(ctx, since)
+	perms, err := m.admin.ListPermissions(ctx, since)
 	if err != nil {
 		return nil, err
 	}

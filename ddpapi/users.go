@@ -34,9 +34,9 @@ func (m *methods) setMuted(ctx context.Context, call *realtime.Call, mute bool) 
 		return nil, matchFailed("username")
 	}
 	if mute {
-		err = m.chat.MuteUser(ctx, call.User(), *p.RID, *p.Username)
+		err = m.members.MuteUser(ctx, call.User(), *p.RID, *p.Username)
 	} else {
-		err = m.chat.UnmuteUser(ctx, call.User(), *p.RID, *p.Username)
+		err = m.members.UnmuteUser(ctx, call.User(), *p.RID, *p.Username)
 	}
 	if err != nil {
 		return nil, err
@@ -47,5 +47,5 @@ func (m *methods) setMuted(ctx context.Context, call *realtime.Call, mute bool) 
 // getUserRoles() lists the users holding a public global role (admin,
 // livechat roles...) as [{_id, username, roles}], sorted by username.
 func (m *methods) getUserRoles(ctx context.Context, call *realtime.Call) (any, error) {
-	return m.chat.UserRoles(ctx, call.User())
+	return m.admin.UserRoles(ctx, call.User())
 }

@@ -49,7 +49,7 @@ func adminCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.close()
-	if err := a.chat.Bootstrap(ctx, chat.BootstrapInput{Overrides: settings.Overrides(os.Environ())}); err != nil {
+	if err := a.chat.Admin.Bootstrap(ctx, chat.BootstrapInput{Overrides: settings.Overrides(os.Environ())}); err != nil {
 		return err
 	}
 	need := func(n int, form string) error {
@@ -67,7 +67,7 @@ func adminCommand(ctx context.Context, args []string) error {
 		if *isAdmin {
 			roles = []string{"admin", "user"}
 		}
-		u, err := a.chat.InsertUser(ctx, chat.NewUserInput{Username: rest[0], Email: rest[1], Password: rest[2],
+		u, err := a.chat.Accounts.InsertUser(ctx, chat.NewUserInput{Username: rest[0], Email: rest[1], Password: rest[2],
 			Name: *name, Roles: roles, Verified: true, JoinDefaultChannels: true})
 		if err != nil {
 			return err

@@ -6,13 +6,19 @@ import (
 
 	"liftoff/ddpapi"
 	"liftoff/model"
+	"liftoff/presence"
 	"liftoff/realtime"
 )
 
-// registerMethods registers the chat-domain DDP methods (sendMessage,
-// loadHistory, rooms/get, ...) on the realtime server; see package ddpapi.
-func registerMethods(rt *realtime.Server, a *app) {
-	ddpapi.Register(rt, ddpapi.Deps{Chat: a.chat})
+// registerMethods registers the DDP methods (sendMessage, loadHistory,
+// rooms/get, the presence methods, ...) on the realtime server; see
+// package ddpapi.
+func registerMethods(rt *realtime.Server, a *app, tracker *presence.Tracker) {
+	c := a.chat
+	ddpapi.Register(rt, ddpapi.Deps{
+		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
+		Presence: tracker,
+	})
 }
 
 // methodBridge lets the REST API's method.call and method.callAnon run the

@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"liftoff/access/perm"
 	"net/http"
 	"time"
+
+	"liftoff/access/perm"
 
 	"liftoff/model"
 	"liftoff/presence"
@@ -17,7 +18,7 @@ import (
 type permissionAdapter struct{ a *app }
 
 func (p permissionAdapter) HasPermission(_ context.Context, u *model.User, permission perm.ID) (bool, error) {
-	return p.a.chat.Can(u, permission), nil
+	return p.a.chat.Admin.Can(u, permission), nil
 }
 
 // mountRealtime builds the DDP server and the presence tracker, registers
@@ -32,20 +33,19 @@ func (a *app) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 	if err != nil {
 		return nil, fmt.Errorf("LIFTOFF_HEARTBEAT: %w", err)
 	}
-	tracker, err := presence.NewTracker(presence.Config{Store: a.chat, Grace: grace, Logger: a.log})
+	tracker, err := presence.NewTracker(presence.Config{Store: a.chat.Accounts, Grace: grace, Logger: a.log})
 	if err != nil {
 		return nil, err
 	}
-	a.chat.SetPresence(tracker)
+	a.chat.Accounts.SetPresence(tracker)
 	rt, err := realtime.New(realtime.Config{
-		Logger: a.log, Bus: a.bus, Auth: a.auth, Rooms: a.chat, Permissions: permissionAdapter{a},
+		Logger: a.log, Bus: a.bus, Auth: a.auth, Rooms: a.chat.Rooms, Permissions: permissionAdapter{a},
 		Presence: tracker, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat,
 	})
 	if err != nil {
 		return nil, err
 	}
-	presence.RegisterMethods(rt, tracker)
-	registerMethods(rt, a)
+	registerMethods(rt, a, tracker)
 	rt.Start()
 	for _, p := range realtime.Patterns() {
 		mux.Handle(p, rt)

@@ -29,11 +29,12 @@ import (
 
 // app is every long-lived part of a running server, wired together.
 type app struct {
-	log   *slog.Logger
-	bus   bus.Bus
-	store *sqlite.DB
-	chat  *chat.Service
-	auth  *auth.Service
+	log      *slog.Logger
+	bus      bus.Bus
+	store    *sqlite.DB
+	chat     *chat.Services
+	settings *settings.Registry
+	auth     *auth.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 }
@@ -76,8 +77,8 @@ func openApp(ctx context.Context, c *Config, log *slog.Logger) (*app, error) {
 	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost})
 	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log,
 		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
-	chatSvc.SetEvents(b)
-	return &app{log: log, bus: b, store: st, chat: chatSvc, auth: authSvc}, nil
+	chatSvc.Messages.SetEvents(b)
+	return &app{log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc}, nil
 }
 
 func (a *app) close() {
@@ -99,13 +100,13 @@ func serve(ctx context.Context, args []string) error {
 	}
 	defer a.close()
 
-	unsubscribe := a.bus.Subscribe("caches", a.chat.ApplyEvent)
+	unsubscribe := a.bus.Subscribe("caches", a.chat.Admin.ApplyEvent)
 	defer unsubscribe()
 	var admin *chat.NewUserInput
 	if c.AdminUsername != "" {
 		admin = &chat.NewUserInput{Username: c.AdminUsername, Password: c.AdminPass, Email: c.AdminEmail, Name: c.AdminName}
 	}
-	if err := a.chat.Bootstrap(ctx, chat.BootstrapInput{RootURL: c.RootURL, Overrides: settings.Overrides(os.Environ()), Admin: admin}); err != nil {
+	if err := a.chat.Admin.Bootstrap(ctx, chat.BootstrapInput{RootURL: c.RootURL, Overrides: settings.Overrides(os.Environ()), Admin: admin}); err != nil {
 		return err
 	}
 
@@ -117,7 +118,10 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	})
 
-	rest := api.New(api.Deps{Chat: a.chat, Auth: a.auth, Logger: log, Methods: methodBridge{a}}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: os.Getenv("NODE_ENV") == "development"})
+	rest := api.New(api.Deps{
+		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
+		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
+	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: os.Getenv("NODE_ENV") == "development"})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", rest)
 	mux.Handle("/avatar/", rest)

@@ -141,7 +141,9 @@ type listError struct {
 	stderr string
 }
 
-func (e *listError) Error() string { return "go list: " + e.err.Error() + ": " + strings.TrimSpace(e.stderr) }
+func (e *listError) Error() string {
+	return "go list: " + e.err.Error() + ": " + strings.TrimSpace(e.stderr)
+}
 
 type missingExport struct{ path string }
 

@@ -1,12 +1,14 @@
-package presence
+package ddpapi
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 
 	"liftoff/auth"
 	"liftoff/model"
+	"liftoff/presence"
 	"liftoff/realtime"
 )
 
@@ -29,12 +32,12 @@ type noRooms struct{}
 func (noRooms) CanReadRoom(context.Context, *model.User, string) error  { return model.ErrNotAllowed }
 func (noRooms) RoomIDsOfUser(context.Context, string) ([]string, error) { return nil, nil }
 
-// TestMethodsOverDDP drives the presence methods through a real server:
+// TestPresenceMethodsOverDDP drives the presence methods through a real server:
 // login counts the connection, UserPresence:* change the status, and
 // closing the socket turns the user offline after the grace period.
-func TestMethodsOverDDP(t *testing.T) {
+func TestPresenceMethodsOverDDP(t *testing.T) {
 	st, clk := &fakeStore{}, &fakeClock{}
-	tr, err := NewTracker(Config{Store: st, Clock: clk, Grace: time.Second})
+	tr, err := presence.NewTracker(presence.Config{Store: st, Clock: clk, Grace: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +50,7 @@ func TestMethodsOverDDP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	RegisterMethods(srv, tr)
+	Register(srv, Deps{Presence: tr})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -100,4 +103,91 @@ func TestMethodsOverDDP(t *testing.T) {
 	if got := st.history("u1"); !eq(got, want) {
 		t.Fatalf("history %v, want %v", got, want)
 	}
+}
+
+// fakeClock runs timers only when the test advances it.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Duration
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	c       *fakeClock
+	at      time.Duration
+	f       func()
+	stopped bool
+	fired   bool
+}
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) presence.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{c: c, at: c.now + d, f: f}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+func (t *fakeTimer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	pending := !t.stopped && !t.fired
+	t.stopped = true
+	return pending
+}
+
+// advance moves time forward and runs due timers synchronously.
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now += d
+	var due []*fakeTimer
+	for _, t := range c.timers {
+		if !t.stopped && !t.fired && t.at <= c.now {
+			t.fired = true
+			due = append(due, t)
+		}
+	}
+	c.mu.Unlock()
+	for _, t := range due {
+		t.f()
+	}
+}
+
+type change struct{ status, def string }
+
+type fakeStore struct {
+	mu      sync.Mutex
+	changes map[string][]change
+	fail    bool
+}
+
+func (s *fakeStore) SetStatus(_ context.Context, uid, status, def string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail {
+		return errors.New("store down")
+	}
+	if s.changes == nil {
+		s.changes = map[string][]change{}
+	}
+	s.changes[uid] = append(s.changes[uid], change{status, def})
+	return nil
+}
+
+func (s *fakeStore) history(uid string) []change {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]change(nil), s.changes[uid]...)
+}
+
+func eq(a, b []change) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
