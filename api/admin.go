@@ -30,8 +30,8 @@ func (s *Server) adminRoutes() {
 	s.post("roles.create", authed, s.rolesCreate)
 	s.post("roles.update", authed, s.rolesUpdate)
 	s.post("roles.delete", authed, s.rolesDelete)
-	s.post("roles.addUserToRole", authed, s.rolesAddUser)
-	s.post("roles.removeUserFromRole", authed, s.rolesRemoveUser)
+	s.post("roles.addUserToRole", authed, s.rolesAddUser, withMethod("authorization:addUserToRole"))
+	s.post("roles.removeUserFromRole", authed, s.rolesRemoveUser, withMethod("authorization:addUserToRole"))
 	s.get("roles.getUsersInRole", authed, s.rolesUsersIn)
 
 	s.get("permissions.listAll", authed, s.permissionsListAll)

@@ -6,8 +6,8 @@ import (
 )
 
 func (s *Server) channelRoutes() {
-	s.post("channels.create", authed, s.createRoom(model.RoomChannel, "channel"))
-	s.post("groups.create", authed, s.createRoom(model.RoomPrivate, "group"))
+	s.post("channels.create", authed, s.createRoom(model.RoomChannel, "channel"), withMethod("createChannel"))
+	s.post("groups.create", authed, s.createRoom(model.RoomPrivate, "group"), withMethod("createPrivateGroup"))
 	s.get("channels.info", authed, s.roomInfo(model.RoomChannel, "channel"))
 	s.get("groups.info", authed, s.roomInfo(model.RoomPrivate, "group"))
 }

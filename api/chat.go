@@ -8,8 +8,8 @@ import (
 )
 
 func (s *Server) chatRoutes() {
-	s.post("chat.postMessage", authed, s.postMessage)
-	s.post("chat.sendMessage", authed, s.sendMessage)
+	s.post("chat.postMessage", authed, s.postMessage, withMethod("sendMessage"))
+	s.post("chat.sendMessage", authed, s.sendMessage, withMethod("sendMessage"))
 }
 
 // postMessage is the simple form: roomId or channel ("#name", "@username"

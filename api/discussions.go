@@ -9,7 +9,7 @@ import (
 
 // discussionRoutes registers Rocket.Chat's discussion endpoints.
 func (s *Server) discussionRoutes() {
-	s.post("rooms.createDiscussion", authed, s.createDiscussion)
+	s.post("rooms.createDiscussion", authed, s.createDiscussion, withMethod("DiscussionCreation"))
 	s.get("rooms.getDiscussions", authed, s.roomDiscussions)
 	s.get("chat.getDiscussions", authed, s.discussionMessages)
 }

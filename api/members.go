@@ -26,24 +26,24 @@ func (s *Server) membershipRoutes() {
 		s.get(k.prefix+".counters", authed, s.roomCounters(k.t))
 		s.get(k.prefix+".roles", authed, s.roomRoles(k.t))
 		s.get(k.prefix+".online", authed, s.onlineMembers(k.t))
-		s.post(k.prefix+".invite", authed, s.invite(k.t, k.key))
+		s.post(k.prefix+".invite", authed, s.invite(k.t, k.key), withMethod("addUsersToRoom"))
 		s.post(k.prefix+".open", authed, s.setOpen(k.t, true))
 		s.post(k.prefix+".close", authed, s.setOpen(k.t, false))
-		s.post(k.prefix+".delete", authed, s.deleteRoom(k.t))
+		s.post(k.prefix+".delete", authed, s.deleteRoom(k.t), withMethod("eraseRoom"))
 		for _, role := range []struct{ name, role string }{
 			{"Owner", chat.RoleOwner}, {"Moderator", chat.RoleModerator}, {"Leader", chat.RoleLeader},
 		} {
-			s.post(k.prefix+".add"+role.name, authed, s.setRoomRole(k.t, role.role, true))
-			s.post(k.prefix+".remove"+role.name, authed, s.setRoomRole(k.t, role.role, false))
+			s.post(k.prefix+".add"+role.name, authed, s.setRoomRole(k.t, role.role, true), withMethod("addRoom"+role.name))
+			s.post(k.prefix+".remove"+role.name, authed, s.setRoomRole(k.t, role.role, false), withMethod("removeRoom"+role.name))
 		}
 	}
 	// channels.kick and channels.leave answer with the channel; the groups
 	// forms answer with nothing but success.
-	s.post("channels.kick", authed, s.kick(model.RoomChannel, "channel"))
-	s.post("groups.kick", authed, s.kick(model.RoomPrivate, ""))
-	s.post("channels.leave", authed, s.leave(model.RoomChannel, "channel"))
-	s.post("groups.leave", authed, s.leave(model.RoomPrivate, ""))
-	s.post("channels.join", authed, s.join)
+	s.post("channels.kick", authed, s.kick(model.RoomChannel, "channel"), withMethod("removeUserFromRoom"))
+	s.post("groups.kick", authed, s.kick(model.RoomPrivate, ""), withMethod("removeUserFromRoom"))
+	s.post("channels.leave", authed, s.leave(model.RoomChannel, "channel"), withMethod("leaveRoom"))
+	s.post("groups.leave", authed, s.leave(model.RoomPrivate, ""), withMethod("leaveRoom"))
+	s.post("channels.join", authed, s.join, withMethod("joinRoom"))
 }
 
 // roomSorts are the fields room lists sort by.

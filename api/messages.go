@@ -15,14 +15,14 @@ import (
 // messageRoutes registers chat.* beyond posting (chat.go): edits,
 // deletions, reactions, pins, stars, lists, search, threads and sync.
 func (s *Server) messageRoutes() {
-	s.post("chat.update", authed, s.updateMessage)
+	s.post("chat.update", authed, s.updateMessage, withMethod("updateMessage"))
 	s.post("chat.delete", authed, s.deleteMessage)
 	s.get("chat.getMessage", authed, s.getMessage)
-	s.post("chat.react", authed, s.react)
-	s.post("chat.pinMessage", authed, s.pinMessage)
-	s.post("chat.unPinMessage", authed, s.unpinMessage)
-	s.post("chat.starMessage", authed, s.starMessage(true))
-	s.post("chat.unStarMessage", authed, s.starMessage(false))
+	s.post("chat.react", authed, s.react, withMethod("setReaction"))
+	s.post("chat.pinMessage", authed, s.pinMessage, withMethod("pinMessage"))
+	s.post("chat.unPinMessage", authed, s.unpinMessage, withMethod("unpinMessage"))
+	s.post("chat.starMessage", authed, s.starMessage(true), withMethod("starMessage"))
+	s.post("chat.unStarMessage", authed, s.starMessage(false), withMethod("starMessage"))
 	s.get("chat.getPinnedMessages", authed, s.roomMessageList(Messages.PinnedMessages))
 	s.get("chat.getStarredMessages", authed, s.roomMessageList(Messages.StarredMessages))
 	s.get("chat.getMentionedMessages", authed, s.roomMessageList(Messages.MentionedMessages))
@@ -31,8 +31,8 @@ func (s *Server) messageRoutes() {
 	s.get("chat.getThreadMessages", authed, s.threadMessages)
 	s.get("chat.syncThreadsList", authed, s.syncThreads)
 	s.get("chat.syncThreadMessages", authed, s.syncThreadMessages)
-	s.post("chat.followMessage", authed, s.followMessage(true))
-	s.post("chat.unfollowMessage", authed, s.followMessage(false))
+	s.post("chat.followMessage", authed, s.followMessage(true), withMethod("followMessage"))
+	s.post("chat.unfollowMessage", authed, s.followMessage(false), withMethod("unfollowMessage"))
 	s.get("chat.syncMessages", authed, s.syncMessages)
 	s.get("chat.getDeletedMessages", authed, s.deletedMessages)
 }

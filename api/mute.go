@@ -4,8 +4,8 @@ import "liftoff/model"
 
 // muteRoutes registers rooms.muteUser and rooms.unmuteUser.
 func (s *Server) muteRoutes() {
-	s.post("rooms.muteUser", authed, s.muteUser(true))
-	s.post("rooms.unmuteUser", authed, s.muteUser(false))
+	s.post("rooms.muteUser", authed, s.muteUser(true), withMethod("muteUserInRoom"))
+	s.post("rooms.unmuteUser", authed, s.muteUser(false), withMethod("unmuteUserInRoom"))
 }
 
 // muteUser handles rooms.muteUser / rooms.unmuteUser: {roomId, userId} or

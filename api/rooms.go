@@ -25,44 +25,48 @@ var (
 // direct messages (im.* and their dm.* aliases), rooms.* and subscriptions.*.
 func (s *Server) roomRoutes() {
 	for _, k := range []roomKind{channelKind, groupKind} {
-		s.post(k.prefix+".rename", authed, s.renameRoom(k))
-		s.post(k.prefix+".setTopic", authed, s.setRoomText(k, "topic", "topic", k.t == model.RoomChannel))
-		s.post(k.prefix+".setDescription", authed, s.setRoomText(k, "description", "description", k.t == model.RoomChannel))
-		s.post(k.prefix+".setPurpose", authed, s.setRoomText(k, "purpose", "purpose (description)", k.t == model.RoomChannel))
-		s.post(k.prefix+".setAnnouncement", authed, s.setRoomText(k, "announcement", "announcement", false))
-		s.post(k.prefix+".setReadOnly", authed, s.setReadOnly(k))
-		s.post(k.prefix+".setType", authed, s.setRoomType(k))
-		s.post(k.prefix+".setCustomFields", authed, s.setCustomFields(k))
-		s.post(k.prefix+".archive", authed, s.archiveRoom(k))
-		s.post(k.prefix+".unarchive", authed, s.unarchiveRoom(k))
+		s.post(k.prefix+".rename", authed, s.renameRoom(k), saveRoomSettings)
+		s.post(k.prefix+".setTopic", authed, s.setRoomText(k, "topic", "topic", k.t == model.RoomChannel), saveRoomSettings)
+		s.post(k.prefix+".setDescription", authed, s.setRoomText(k, "description", "description", k.t == model.RoomChannel), saveRoomSettings)
+		s.post(k.prefix+".setPurpose", authed, s.setRoomText(k, "purpose", "purpose (description)", k.t == model.RoomChannel), saveRoomSettings)
+		s.post(k.prefix+".setAnnouncement", authed, s.setRoomText(k, "announcement", "announcement", false), saveRoomSettings)
+		s.post(k.prefix+".setReadOnly", authed, s.setReadOnly(k), saveRoomSettings)
+		s.post(k.prefix+".setType", authed, s.setRoomType(k), saveRoomSettings)
+		s.post(k.prefix+".setCustomFields", authed, s.setCustomFields(k), saveRoomSettings)
+		s.post(k.prefix+".archive", authed, s.archiveRoom(k), withMethod("archiveRoom"))
+		s.post(k.prefix+".unarchive", authed, s.unarchiveRoom(k), withMethod("unarchiveRoom"))
 		s.get(k.prefix+".history", authed, s.roomHistory(k))
 		s.get(k.prefix+".messages", authed, s.roomMessages(k))
 	}
-	s.post("channels.setDefault", authed, s.setDefault)
-	s.post("channels.setJoinCode", authed, s.setJoinCode)
+	s.post("channels.setDefault", authed, s.setDefault, saveRoomSettings)
+	s.post("channels.setJoinCode", authed, s.setJoinCode, saveRoomSettings)
 	for _, p := range []string{"im", "dm"} {
 		s.post(p+".create", authed, s.createDirect)
 		s.post(p+".open", authed, s.openDirect)
-		s.post(p+".close", authed, s.closeDirect)
+		s.post(p+".close", authed, s.closeDirect, withMethod("dm.close"))
 		s.get(p+".list", authed, s.listDirect)
 		s.get(p+".history", authed, s.directHistory)
 		s.get(p+".messages", authed, s.directMessages)
 		s.get(p+".members", authed, s.directMembers)
 		s.get(p+".counters", authed, s.directCounters)
 		s.post(p+".delete", authed, s.deleteDirect)
-		s.post(p+".setTopic", authed, s.setDirectTopic)
+		s.post(p+".setTopic", authed, s.setDirectTopic, saveRoomSettings)
 	}
 	s.get("rooms.get", authed, s.syncRooms)
 	s.get("rooms.info", authed, s.roomsInfo)
-	s.post("rooms.delete", authed, s.roomsDelete)
-	s.post("rooms.favorite", authed, s.favoriteRoom)
-	s.post("rooms.leave", authed, s.leaveAnyRoom)
-	s.post("rooms.cleanHistory", authed, s.cleanHistory)
+	s.post("rooms.delete", authed, s.roomsDelete, withMethod("eraseRoom"))
+	s.post("rooms.favorite", authed, s.favoriteRoom, withMethod("toggleFavorite"))
+	s.post("rooms.leave", authed, s.leaveAnyRoom, withMethod("leaveRoom"))
+	s.post("rooms.cleanHistory", authed, s.cleanHistory, withMethod("cleanRoomHistory"))
 	s.get("subscriptions.get", authed, s.syncSubscriptions)
 	s.get("subscriptions.getOne", authed, s.getSubscription)
 	s.post("subscriptions.read", authed, s.readSubscription)
-	s.post("subscriptions.unread", authed, s.unreadSubscription)
+	s.post("subscriptions.unread", authed, s.unreadSubscription, withMethod("unreadMessages"))
 }
+
+// saveRoomSettings declares the routes that run Rocket.Chat's
+// saveRoomSettings method.
+var saveRoomSettings = withMethod("saveRoomSettings")
 
 // failure is Rocket.Chat's API.v1.failure(text) for a call refused before
 // it reaches a method: Rocket.Chat gives no errorType, we say invalid params.
@@ -731,7 +735,7 @@ func (s *Server) leaveAnyRoom(r *Request) (any, error) {
 		return nil, err
 	}
 	if room.T == model.RoomDirect {
-		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	if _, err := s.members.Leave(r.Context(), r.User, chat.RoomRef{ID: room.ID}, ""); err != nil {
 		return nil, err

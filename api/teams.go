@@ -26,8 +26,8 @@ func (s *Server) teamRoutes() {
 	s.post("teams.updateRoom", authed, s.teamsUpdateRoom)
 	s.get("teams.listRooms", authed, s.teamsListRooms)
 	s.get("teams.listRoomsOfUser", authed, s.teamsListRoomsOfUser)
-	s.post("teams.delete", authed, s.teamsDelete)
-	s.post("teams.convertToChannel", authed, s.teamsConvertToChannel)
+	s.post("teams.delete", authed, s.teamsDelete, withMethod("eraseRoom"))
+	s.post("teams.convertToChannel", authed, s.teamsConvertToChannel, withMethod("eraseRoom"))
 }
 
 // teamSortFields are the sort fields teams.list accepts.

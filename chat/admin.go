@@ -345,7 +345,7 @@ func (s *Admin) AddUserToRole(ctx context.Context, actor *model.User, a RoleAssi
 		return nil, internal("add user to role", err)
 	}
 	if role.ID == "admin" && !s.can(actor, perm.AssignAdminRole) {
-		return nil, model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "authorization:addUserToRole", "action": "Assign_admin"})
+		return nil, model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"action": "Assign_admin"}).InMethod()
 	}
 	if role.Scope == model.ScopeSubscriptions && a.RoomID == "" {
 		return nil, model.ErrMissingParam("roomId")
@@ -374,7 +374,7 @@ func (s *core) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Role, 
 		sub, err := tx.Subscription(ctx, roomID, user.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			if grant {
-				return model.Invalid("error-invalid-user", "User is not part of given room").WithDetails(map[string]any{"method": "authorization:addUserToRole"})
+				return model.Invalid("error-invalid-user", "User is not part of given room").InMethod()
 			}
 			return notIn
 		}
@@ -621,7 +621,7 @@ type UserRoleHolder struct {
 // "bot" and the other plain roles are left out.
 func (s *Admin) UserRoles(ctx context.Context, user *model.User) ([]UserRoleHolder, error) {
 	if user == nil {
-		return nil, model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "getUserRoles"})
+		return nil, model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	roles, err := s.store.Roles(ctx)
 	if err != nil {

@@ -30,7 +30,7 @@ func (s *Rooms) FindDirect(ctx context.Context, user *model.User, roomID, userna
 // findDirect is FindDirect, shared by the area services.
 func (s *core) findDirect(ctx context.Context, user *model.User, roomID, username string) (*model.Room, error) {
 	if user == nil {
-		return nil, model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "findDirectMessageRoom"})
+		return nil, model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	if roomID == "" && username == "" {
 		return nil, model.Invalid("error-room-param-not-provided", "Query param \"roomId\" or \"username\" is required")
@@ -243,7 +243,7 @@ func (s *Rooms) OpenDirect(ctx context.Context, user *model.User, roomID string)
 // A subscription whose room no longer exists may be closed too.
 func (s *Rooms) CloseDirect(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
-		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "dm.close"})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	if roomID == "" {
 		return model.Invalid("error-room-param-not-provided", "Body param \"roomId\" is required")

@@ -46,11 +46,11 @@ type Discussion struct {
 
 func errNoDiscussion() *model.Error {
 	return model.Forbidden("error-action-not-allowed", "You are not allowed to create a discussion").
-		WithDetails(map[string]any{"method": "createDiscussion"})
+		InMethod()
 }
 
 func errDiscussionArgs(reason string) *model.Error {
-	return model.Invalid("error-invalid-arguments", "%s", reason).WithDetails(map[string]any{"method": "DiscussionCreation"})
+	return model.Invalid("error-invalid-arguments", "%s", reason).InMethod()
 }
 
 // discussionType is the type of a discussion of a room of type t:
@@ -107,7 +107,7 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 		return nil, errNoDiscussion()
 	}
 	if user == nil {
-		return nil, model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "DiscussionCreation"})
+		return nil, model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	if !s.canInRoom(ctx, user, in.Prid, perm.StartDiscussion) && !s.canInRoom(ctx, user, in.Prid, perm.StartDiscussionOtherUser) {
 		return nil, errNoDiscussion()
@@ -116,7 +116,7 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 	if in.Pmid != "" {
 		m, err := s.store.MessageByID(ctx, in.Pmid)
 		if errors.Is(err, store.ErrNotFound) || err == nil && m.Hidden {
-			return nil, model.Invalid("error-invalid-message", "Invalid message").WithDetails(map[string]any{"method": "DiscussionCreation"})
+			return nil, model.Invalid("error-invalid-message", "Invalid message").InMethod()
 		}
 		if err != nil {
 			return nil, internal("create discussion", err)
@@ -149,7 +149,7 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 		return nil, err
 	}
 	if parent.Prid != "" {
-		return nil, model.Invalid("error-nested-discussion", "Cannot create nested discussions").WithDetails(map[string]any{"method": "DiscussionCreation"})
+		return nil, model.Invalid("error-nested-discussion", "Cannot create nested discussions").InMethod()
 	}
 	encrypted := parent.Encrypted
 	if in.Encrypted != nil {
@@ -163,7 +163,7 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 	}
 	typ := discussionType(parent.T)
 	if typ == "" {
-		return nil, model.Invalid("error-invalid-type", "Cannot define discussion room type").WithDetails(map[string]any{"method": "DiscussionCreation"})
+		return nil, model.Invalid("error-invalid-type", "Cannot define discussion room type").InMethod()
 	}
 
 	invited := in.Users

@@ -304,7 +304,7 @@ func (s *Messages) HistoryBefore(ctx context.Context, user *model.User, q Histor
 // included: chat.syncMessages reports those.
 func (s *Messages) MessagesSince(ctx context.Context, user *model.User, roomID string, start model.Time) ([]*model.Message, error) {
 	if roomID == "" {
-		return nil, model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "loadMissedMessages"})
+		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	room, ok, err := s.historyRoom(ctx, user, roomID)
 	if err != nil || !ok {

@@ -82,7 +82,7 @@ func (s *Members) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 		room.T == model.RoomChannel && s.can(actor, perm.AddUserToAnyCRoom) ||
 		room.T == model.RoomPrivate && s.can(actor, perm.AddUserToAnyPRoom)
 	if !allowed {
-		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "addUsersToRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	if len(users) == 0 {
 		return nil, model.Invalid("error-empty-invite-list", "Cannot invite if no valid users are provided")
@@ -135,14 +135,14 @@ func (s *Members) Join(ctx context.Context, user *model.User, ref RoomRef, joinC
 		return nil, err
 	}
 	if err := s.canAccessRoom(ctx, user, room); err != nil {
-		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "joinRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	if room.JoinCode != "" && !s.can(user, perm.JoinWithoutJoinCode) {
 		if joinCode == "" {
-			return nil, model.Invalid("error-code-required", "Code required").WithDetails(map[string]any{"method": "joinRoom"})
+			return nil, model.Invalid("error-code-required", "Code required").InMethod()
 		}
 		if joinCode != room.JoinCode {
-			return nil, model.Invalid("error-code-invalid", "Invalid code").WithDetails(map[string]any{"method": "joinRoom"})
+			return nil, model.Invalid("error-code-invalid", "Invalid code").InMethod()
 		}
 	}
 	now := s.nowTime()
@@ -200,12 +200,12 @@ func (s *Members) Leave(ctx context.Context, user *model.User, ref RoomRef, t st
 	if room.T == model.RoomPrivate {
 		need = perm.LeaveP
 	} else if room.T != model.RoomChannel {
-		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	if !s.can(user, need) {
-		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
-	return s.removeMember(ctx, room.ID, user, user, "ul", true, "You are not in this room", "leaveRoom")
+	return s.removeMember(ctx, room.ID, user, user, "ul", true, "You are not in this room", "leave room")
 }
 
 // Kick removes target from a channel or private group (channels.kick,
@@ -218,20 +218,19 @@ func (s *Members) Kick(ctx context.Context, actor *model.User, ref RoomRef, t st
 		return nil, err
 	}
 	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
-		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	if !s.canInRoom(ctx, actor, room.ID, perm.RemoveUser) {
-		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "removeUserFromRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
-	return s.removeMember(ctx, room.ID, target, actor, "ru", false, "User is not in this room", "removeUserFromRoom")
+	return s.removeMember(ctx, room.ID, target, actor, "ru", false, "User is not in this room", "remove member")
 }
 
 // removeMember takes member out of the room in one transaction (Leave and
 // Kick): the room's last owner stays; a system message of type t by `by`
 // records it — before the removal when announceFirst (a leaver still gets
 // the "ul"), after it otherwise (a kicked user does not get the "ru").
-func (s *core) removeMember(ctx context.Context, roomID string, member, by *model.User, t string, announceFirst bool, notInRoom, method string) (*model.Room, error) {
-	details := map[string]any{"method": method}
+func (s *core) removeMember(ctx context.Context, roomID string, member, by *model.User, t string, announceFirst bool, notInRoom, op string) (*model.Room, error) {
 	now := s.nowTime()
 	var room *model.Room
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -244,12 +243,12 @@ func (s *core) removeMember(ctx context.Context, roomID string, member, by *mode
 			return err
 		}
 		if sub == nil {
-			return model.Invalid("error-user-not-in-room", "%s", notInRoom).WithDetails(details)
+			return model.Invalid("error-user-not-in-room", "%s", notInRoom).InMethod()
 		}
 		if last, err := isLastOwner(ctx, tx, sub); err != nil {
 			return err
 		} else if last {
-			return errYouAreLastOwner.WithDetails(details)
+			return errYouAreLastOwner.InMethod()
 		}
 		if announceFirst {
 			if err := s.systemNotice(ctx, tx, r, t, member.Username, by, now, nil); err != nil {
@@ -274,7 +273,7 @@ func (s *core) removeMember(ctx context.Context, roomID string, member, by *mode
 		return saveRoom(ctx, tx, r, now)
 	})
 	if err != nil {
-		return nil, internal(method, err)
+		return nil, internal(op, err)
 	}
 	return room, nil
 }
@@ -355,9 +354,8 @@ func (s *Members) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 	if err != nil {
 		return err
 	}
-	method := map[bool]string{true: "addRoom", false: "removeRoom"}[add] + map[string]string{RoleOwner: "Owner", RoleModerator: "Moderator", RoleLeader: "Leader"}[role]
 	if !s.canInRoom(ctx, actor, room.ID, rule.permission) {
-		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
+		return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	now := s.nowTime()
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -371,22 +369,22 @@ func (s *Members) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 		}
 		if sub == nil {
 			if !add && role == RoleOwner {
-				return model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": method})
+				return model.Invalid("error-invalid-room", "Invalid room").InMethod()
 			}
-			return model.Invalid("error-user-not-in-room", "User is not in this room").WithDetails(map[string]any{"method": method})
+			return model.Invalid("error-user-not-in-room", "User is not in this room").InMethod()
 		}
 		has := sub.HasRole(role)
 		switch {
 		case add && has:
-			return model.Invalid(rule.already, "%s", rule.alreadyText).WithDetails(map[string]any{"method": method})
+			return model.Invalid(rule.already, "%s", rule.alreadyText).InMethod()
 		case !add && !has:
-			return model.Invalid(rule.not, "%s", rule.notText).WithDetails(map[string]any{"method": method})
+			return model.Invalid(rule.not, "%s", rule.notText).InMethod()
 		}
 		if !add && role == RoleOwner {
 			if last, err := isLastOwner(ctx, tx, sub); err != nil {
 				return err
 			} else if last {
-				return model.Invalid("error-remove-last-owner", "This is the last owner. Please set a new owner before removing this one.").WithDetails(map[string]any{"method": method})
+				return model.Invalid("error-remove-last-owner", "This is the last owner. Please set a new owner before removing this one.").InMethod()
 			}
 		}
 		roles := make([]string, 0, len(sub.Roles)+1)
@@ -445,10 +443,10 @@ func (s *core) eraseRoom(ctx context.Context, actor *model.User, room *model.Roo
 	case model.RoomDirect:
 		need = perm.DeleteD
 	default:
-		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+		return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	if !s.canInRoom(ctx, actor, room.ID, need) {
-		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+		return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	// A team's room also needs delete-team-channel / delete-team-group in
 	// the team's main room, and its deletion is announced there.
@@ -465,7 +463,7 @@ func (s *core) eraseRoom(ctx context.Context, actor *model.User, room *model.Roo
 				teamPerm = perm.DeleteTeamChannel
 			}
 			if !s.canInRoom(ctx, actor, team.RoomID, teamPerm) {
-				return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+				return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 			}
 		}
 	}

@@ -173,12 +173,12 @@ func (s *Messages) UpdateMessage(ctx context.Context, user *model.User, in Updat
 	own := orig.U.ID == user.ID
 	if !canEditAny && (!s.settings.Bool(setting.MessageAllowEditing) || !own) {
 		return nil, model.Forbidden("error-action-not-allowed", "Message editing not allowed").
-			WithDetails(map[string]any{"method": "updateMessage", "action": "Message_editing"})
+			WithDetails(map[string]any{"action": "Message_editing"}).InMethod()
 	}
 	if block := s.settings.Int(setting.MessageAllowEditingBlockEditInMinutes); block != 0 && !s.can(user, perm.BypassTimeLimitEditAndDelete) {
 		if !orig.TS.IsZero() && s.now().Sub(orig.TS.Time) >= time.Duration(block)*time.Minute {
 			return nil, model.Invalid("error-message-editing-blocked", "Message editing is blocked").
-				WithDetails(map[string]any{"method": "updateMessage"})
+				InMethod()
 		}
 	}
 	if err := s.checkCanPost(user, room, sub); err != nil {
@@ -472,7 +472,7 @@ func (s *Messages) React(ctx context.Context, user *model.User, messageID, emoji
 	}
 	reaction, ok := NormalizeEmoji(emoji)
 	if !ok {
-		return model.Forbidden("error-not-allowed", "Invalid emoji provided.").WithDetails(map[string]any{"method": "setReaction"})
+		return model.Forbidden("error-not-allowed", "Invalid emoji provided.").InMethod()
 	}
 	orig, err := s.loadMessage(ctx, messageID, errMessageIDNotFound)
 	if err != nil {
@@ -564,14 +564,14 @@ func (s *Messages) PinMessage(ctx context.Context, user *model.User, messageID s
 	}
 	if !s.settings.Bool(setting.MessageAllowPinning) {
 		return nil, model.Forbidden("error-action-not-allowed", "Message pinning not allowed").
-			WithDetails(map[string]any{"method": "pinMessage", "action": "Message_pinning"})
+			WithDetails(map[string]any{"action": "Message_pinning"}).InMethod()
 	}
 	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
 	if err != nil {
 		return nil, err
 	}
 	if room == nil || !ok || !s.canWithSub(user, sub, perm.PinMessage) {
-		return nil, errNotAuthorized.WithDetails(map[string]any{"method": "pinMessage"})
+		return nil, errNotAuthorized.InMethod()
 	}
 	if room.Archived {
 		return nil, model.Invalid("error-room-archived", "Room is archived")
@@ -652,7 +652,7 @@ func (s *Messages) UnpinMessage(ctx context.Context, user *model.User, messageID
 	}
 	if !s.settings.Bool(setting.MessageAllowPinning) {
 		return model.Forbidden("error-action-not-allowed", "Message pinning not allowed").
-			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
+			WithDetails(map[string]any{"action": "Message_pinning"}).InMethod()
 	}
 	room, sub, _, err := s.roomAccess(ctx, user, orig.RID)
 	if err != nil {
@@ -660,10 +660,10 @@ func (s *Messages) UnpinMessage(ctx context.Context, user *model.User, messageID
 	}
 	if room == nil || sub == nil {
 		return model.Invalid("error-invalid-message", "Message you are unpinning was not found").
-			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
+			WithDetails(map[string]any{"action": "Message_pinning"}).InMethod()
 	}
 	if !s.canWithSub(user, sub, perm.PinMessage) {
-		return errNotAuthorized.WithDetails(map[string]any{"method": "unpinMessage"})
+		return errNotAuthorized.InMethod()
 	}
 	if room.Archived {
 		return model.Invalid("error-room-archived", "Room is archived")
@@ -694,10 +694,10 @@ func (s *Messages) StarMessage(ctx context.Context, user *model.User, messageID 
 	}
 	if !s.settings.Bool(setting.MessageAllowStarring) {
 		return model.Forbidden("error-action-not-allowed", "Message starring not allowed").
-			WithDetails(map[string]any{"method": "starMessage", "action": "Message_starring"})
+			WithDetails(map[string]any{"action": "Message_starring"}).InMethod()
 	}
 	if _, err := s.store.Subscription(ctx, orig.RID, user.ID); errors.Is(err, store.ErrNotFound) {
-		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "starMessage"})
+		return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	} else if err != nil {
 		return internal("star message", err)
 	}
@@ -736,14 +736,10 @@ func (s *Messages) FollowMessage(ctx context.Context, user *model.User, messageI
 	if user == nil {
 		return model.ErrNotAllowed
 	}
-	method := "followMessage"
-	if !follow {
-		method = "unfollowMessage"
-	}
 	if !s.settings.Bool(setting.ThreadsEnabled) {
-		return model.Forbidden("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
+		return model.Forbidden("error-not-allowed", "not-allowed").InMethod()
 	}
-	orig, err := s.loadMessage(ctx, messageID, model.Invalid("error-invalid-message", "Invalid message").WithDetails(map[string]any{"method": method}))
+	orig, err := s.loadMessage(ctx, messageID, model.Invalid("error-invalid-message", "Invalid message").InMethod())
 	if err != nil {
 		return err
 	}
@@ -752,7 +748,7 @@ func (s *Messages) FollowMessage(ctx context.Context, user *model.User, messageI
 		return err
 	}
 	if !ok {
-		return model.Forbidden("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
+		return model.Forbidden("error-not-allowed", "not-allowed").InMethod()
 	}
 	root := orig.ID
 	if orig.Tmid != "" {

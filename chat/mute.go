@@ -34,44 +34,43 @@ func (s *Members) UnmuteUser(ctx context.Context, actor *model.User, roomID, use
 }
 
 func (s *core) setMuted(ctx context.Context, actor *model.User, roomID, username string, mute bool) error {
-	method := "unmuteUserInRoom"
+	op := "unmute user"
 	if mute {
-		method = "muteUserInRoom"
+		op = "mute user"
 	}
-	details := map[string]any{"method": method}
 	if actor == nil {
-		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(details)
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	// Rocket.Chat checks the permission before it looks the room up, so a
 	// caller without it learns nothing about the room.
 	if roomID == "" || !s.canInRoom(ctx, actor, roomID, perm.MuteUser) {
-		return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(details)
+		return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	username = strings.TrimPrefix(strings.TrimSpace(username), "@")
 	var target *model.User
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		room, err := tx.RoomByID(ctx, roomID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Invalid("error-invalid-room", "Invalid room").WithDetails(details)
+			return model.Invalid("error-invalid-room", "Invalid room").InMethod()
 		}
 		if err != nil {
 			return err
 		}
 		if room.T != model.RoomChannel && room.T != model.RoomPrivate {
 			return model.Invalid("error-invalid-room-type", "%s is not a valid room type", room.T).
-				WithDetails(map[string]any{"method": method, "type": room.T})
+				WithDetails(map[string]any{"type": room.T}).InMethod()
 		}
 		target, err = tx.UserByUsername(ctx, username)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && target.Username == "") {
 			// Rocket.Chat looks for the member's subscription first: an
 			// unknown username is "not in this room".
-			return model.Invalid("error-user-not-in-room", "User is not in this room").WithDetails(details)
+			return model.Invalid("error-user-not-in-room", "User is not in this room").InMethod()
 		}
 		if err != nil {
 			return err
 		}
 		if _, err := tx.Subscription(ctx, room.ID, target.ID); errors.Is(err, store.ErrNotFound) {
-			return model.Invalid("error-user-not-in-room", "User is not in this room").WithDetails(details)
+			return model.Invalid("error-user-not-in-room", "User is not in this room").InMethod()
 		} else if err != nil {
 			return err
 		}
@@ -102,7 +101,7 @@ func (s *core) setMuted(ctx context.Context, actor *model.User, roomID, username
 		}
 		return saveRoom(ctx, tx, room, now)
 	})
-	return internal(method, err)
+	return internal(op, err)
 }
 
 // without returns list minus v, as a new slice (nil when nothing is left).

@@ -62,7 +62,7 @@ func (s *core) checkGroupMentions(ctx context.Context, user *model.User, room *m
 		if fresh.UsersCount > maxAll {
 			text := fmt.Sprintf("Group mentions are disabled in rooms with more than %d members", maxAll)
 			return s.refuseWithNotice(ctx, user, room.ID, text,
-				model.Forbidden("error-action-not-allowed", "%s", text).WithDetails(map[string]any{"method": "filterATAllTag", "action": text}))
+				model.Forbidden("error-action-not-allowed", "%s", text).WithDetails(map[string]any{"action": text}).InMethod())
 		}
 	}
 	for _, m := range []struct {

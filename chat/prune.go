@@ -48,7 +48,7 @@ const pruneBatch = 500
 // room's message count and lastMessage follow, and thread parents lose
 // the replies removed from them.
 func (s *Messages) PruneMessages(ctx context.Context, user *model.User, in PruneInput) (int, error) {
-	notAllowed := model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "cleanRoomHistory"})
+	notAllowed := model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	if user == nil {
 		return 0, notAllowed
 	}

@@ -183,21 +183,20 @@ func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomIn
 	}
 	var inTeam *model.Team
 	if in.TeamID != "" && in.team == nil {
-		method := "createChannel"
 		teamPerm := perm.CreateTeamChannel
 		if in.Type == model.RoomPrivate {
-			method, teamPerm = "createPrivateGroup", perm.CreateTeamGroup
+			teamPerm = perm.CreateTeamGroup
 		}
 		t, err := s.store.TeamByID(ctx, in.TeamID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, model.NotFound("error-team-not-found", "The \"teamId\" param provided does not match any team").
-				WithDetails(map[string]any{"method": method})
+				InMethod()
 		}
 		if err != nil {
 			return nil, internal("create room", err)
 		}
 		if !s.canInRoom(ctx, user, t.RoomID, teamPerm) {
-			return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
+			return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 		}
 		inTeam = t
 	} else if !s.can(user, need) {

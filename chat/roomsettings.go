@@ -39,7 +39,7 @@ func (in RoomSettingsInput) empty() bool {
 // errEditRoom is Rocket.Chat's refusal of a settings change.
 func errEditRoom(reason, action string) *model.Error {
 	return model.Forbidden("error-action-not-allowed", "%s", reason).
-		WithDetails(map[string]any{"method": "saveRoomSettings", "action": action})
+		WithDetails(map[string]any{"action": action}).InMethod()
 }
 
 // SaveRoomSettings changes settings of a room as user, as Rocket.Chat's
@@ -62,7 +62,7 @@ func (s *core) saveRoomSettings(ctx context.Context, user *model.User, roomID st
 	}
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "saveRoomSettings"})
+		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	if err != nil {
 		return nil, internal("save room settings", err)
@@ -304,25 +304,25 @@ func (s *Rooms) UnarchiveRoom(ctx context.Context, user *model.User, roomID stri
 }
 
 func (s *core) setArchived(ctx context.Context, user *model.User, roomID string, archived bool) error {
-	method, need := "archiveRoom", perm.ArchiveRoom
+	op, need := "archive room", perm.ArchiveRoom
 	if !archived {
-		method, need = "unarchiveRoom", perm.UnarchiveRoom
+		op, need = "unarchive room", perm.UnarchiveRoom
 	}
 	if user == nil {
-		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": method})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": method})
+		return model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	if err != nil {
-		return internal(method, err)
+		return internal(op, err)
 	}
 	if room.T == model.RoomDirect {
-		return model.Invalid("error-direct-message-room", "rooms type: %s can not be archived", room.T).WithDetails(map[string]any{"method": method})
+		return model.Invalid("error-direct-message-room", "rooms type: %s can not be archived", room.T).InMethod()
 	}
 	if !s.canInRoom(ctx, user, room.ID, need) {
-		return model.Forbidden("error-not-authorized", "Not authorized").WithDetails(map[string]any{"method": method})
+		return model.Forbidden("error-not-authorized", "Not authorized").InMethod()
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		r, err := loadRoomTx(ctx, tx, roomID)
@@ -365,5 +365,5 @@ func (s *core) setArchived(ctx context.Context, user *model.User, roomID string,
 		}
 		return saveRoom(ctx, tx, r, now)
 	})
-	return internal(method, err)
+	return internal(op, err)
 }

@@ -183,10 +183,10 @@ func (s *Members) MarkRead(ctx context.Context, user *model.User, roomID string,
 // and ls moves back to the message's time.
 func (s *Members) MarkUnread(ctx context.Context, user *model.User, roomID, messageID string) error {
 	if user == nil {
-		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "unreadMessages"})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
-	notAllowed := model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
-	noSub := model.NotFound("error-subscription-not-found", "Subscription not found").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
+	notAllowed := model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"action": "Unread_messages"}).InMethod()
+	noSub := model.NotFound("error-subscription-not-found", "Subscription not found").WithDetails(map[string]any{"action": "Unread_messages"}).InMethod()
 	var from *model.Message
 	if messageID != "" {
 		m, err := s.store.MessageByID(ctx, messageID)
@@ -222,9 +222,9 @@ func (s *Members) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 // SetFavorite stars or unstars a room in user's list (the subscription's f).
 func (s *Members) SetFavorite(ctx context.Context, user *model.User, roomID string, favorite bool) error {
 	if user == nil {
-		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "toggleFavorite"})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
-	notMember := model.Invalid("error-invalid-subscription", "You must be part of a room to favorite it").WithDetails(map[string]any{"method": "toggleFavorite"})
+	notMember := model.Invalid("error-invalid-subscription", "You must be part of a room to favorite it").InMethod()
 	return s.updateOwnSubscription(ctx, user, roomID, notMember, func(sub *model.Subscription, _ model.Time) (bool, error) {
 		if sub.Favorite == favorite {
 			return false, nil
@@ -242,7 +242,7 @@ func (s *Members) OpenRoom(ctx context.Context, user *model.User, roomID string)
 // openRoom is OpenRoom, shared by the area services.
 func (s *core) openRoom(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
-		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "openRoom"})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, _ model.Time) (bool, error) {
 		if sub.Open {
@@ -262,7 +262,7 @@ func (s *Members) HideRoom(ctx context.Context, user *model.User, roomID string)
 // hideRoom is HideRoom, shared by the area services.
 func (s *core) hideRoom(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
-		return model.Invalid("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "hideRoom"})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, _ model.Time) (bool, error) {
 		if !sub.Open && !sub.Alert {

@@ -1077,7 +1077,7 @@ func (s *core) dropTeam(ctx context.Context, actor *model.User, team *model.Team
 			need = perm.DeleteP
 		}
 		if !s.canInRoom(ctx, actor, r.ID, need) {
-			return model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+			return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 		}
 	}
 	now := s.nowTime()

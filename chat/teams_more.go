@@ -301,13 +301,13 @@ func (s *Rooms) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief, 
 func (s *Rooms) EraseRoomByID(ctx context.Context, actor *model.User, roomID string) error {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return model.Invalid("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "eraseRoom"})
+		return model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	if err != nil {
 		return internal("delete room", err)
 	}
 	if room.TeamMain {
-		return model.Invalid("error-cannot-delete-team-channel", "Cannot delete a team channel").WithDetails(map[string]any{"method": "eraseRoom"})
+		return model.Invalid("error-cannot-delete-team-channel", "Cannot delete a team channel").InMethod()
 	}
 	return s.eraseRoom(ctx, actor, room)
 }

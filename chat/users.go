@@ -44,7 +44,7 @@ func (s *Accounts) AvatarURL(username string) string {
 // admin role needs assign-admin-role, and every role must exist.
 func (s *Accounts) CreateUser(ctx context.Context, actor *model.User, in NewUserInput) (*model.User, error) {
 	if !s.can(actor, perm.CreateUser) {
-		return nil, model.Forbidden("error-action-not-allowed", "Adding user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
+		return nil, model.Forbidden("error-action-not-allowed", "Adding user is not allowed").WithDetails(map[string]any{"action": "Adding_user"}).InMethod()
 	}
 	if err := s.checkRoles(ctx, actor, nil, in.Roles); err != nil {
 		return nil, err
@@ -81,11 +81,11 @@ func (s *core) checkRoles(ctx context.Context, actor *model.User, old []string, 
 	}
 	for _, r := range roles {
 		if !ids[r] {
-			return model.Forbidden("error-action-not-allowed", "The field Roles consist invalid role id").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+			return model.Forbidden("error-action-not-allowed", "The field Roles consist invalid role id").WithDetails(map[string]any{"action": "Assign_role"}).InMethod()
 		}
 	}
 	if contains(roles, "admin") && !contains(old, "admin") && !s.can(actor, perm.AssignAdminRole) {
-		return model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_admin"})
+		return model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"action": "Assign_admin"}).InMethod()
 	}
 	changed := len(roles) != len(old)
 	for _, r := range roles {
@@ -98,7 +98,7 @@ func (s *core) checkRoles(ctx context.Context, actor *model.User, old []string, 
 		changed = len(roles) > 1 || (len(roles) == 1 && roles[0] != "user")
 	}
 	if changed && !s.can(actor, perm.AssignRoles) {
-		return model.Forbidden("error-action-not-allowed", "Assign roles is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+		return model.Forbidden("error-action-not-allowed", "Assign roles is not allowed").WithDetails(map[string]any{"action": "Assign_role"}).InMethod()
 	}
 	return nil
 }
@@ -111,7 +111,7 @@ func (s *core) checkUsernameAllowed(username string) error {
 	for _, id := range []setting.ID{setting.AccountsBlockedUsernameList, setting.AccountsSystemBlockedUsernameList} {
 		for _, b := range strings.Split(s.settings.String(id), ",") {
 			if b = strings.TrimSpace(b); b != "" && strings.EqualFold(b, username) {
-				return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"field": username}).InMethod()
 			}
 		}
 	}
@@ -132,12 +132,12 @@ func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, er
 		return nil, model.ErrMissingParam("username")
 	}
 	if !text.ValidUsername(username, s.settings.String(setting.UTF8UserNamesValidation)) {
-		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": username, "field": "Username"})
+		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", username).WithDetails(map[string]any{"input": username, "field": "Username"}).InMethod()
 	}
 	email := strings.TrimSpace(in.Email)
 	if email != "" {
 		if !validEmail(email) {
-			return nil, model.Invalid("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "email": email})
+			return nil, model.Invalid("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"email": email}).InMethod()
 		}
 	}
 	if in.Password != "" {
@@ -182,11 +182,11 @@ func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, er
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.UserByUsername(ctx, username); err == nil {
-			return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
+			return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"field": username}).InMethod()
 		}
 		if email != "" {
 			if _, err := tx.UserByEmail(ctx, email); err == nil {
-				return model.Conflict("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": email})
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"field": email}).InMethod()
 			}
 		}
 		if in.AdminIfFirst && !contains(u.Roles, "admin") {

@@ -207,10 +207,10 @@ type RegisterInput struct {
 func (s *Accounts) Register(ctx context.Context, in RegisterInput) (*model.User, error) {
 	switch s.settings.String(setting.AccountsRegistrationForm) {
 	case "Disabled":
-		return nil, model.Invalid("error-user-registration-disabled", "User registration is disabled").WithDetails(map[string]any{"method": "registerUser"})
+		return nil, model.Invalid("error-user-registration-disabled", "User registration is disabled").InMethod()
 	case "Secret URL":
 		if in.Secret == "" || in.Secret != s.settings.String(setting.AccountsRegistrationFormSecretURL) {
-			return nil, model.Invalid("error-user-registration-secret", "User registration is only allowed via Secret URL").WithDetails(map[string]any{"method": "registerUser"})
+			return nil, model.Invalid("error-user-registration-secret", "User registration is only allowed via Secret URL").InMethod()
 		}
 	}
 	switch {
@@ -289,10 +289,10 @@ func (s *Accounts) UpdateUser(ctx context.Context, actor *model.User, userID str
 	}
 	editingSelf := userID == actor.ID
 	if in.Verified != nil && *in.Verified && editingSelf {
-		return nil, model.Forbidden("error-action-not-allowed", "Editing email verification is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
+		return nil, model.Forbidden("error-action-not-allowed", "Editing email verification is not allowed").WithDetails(map[string]any{"action": "Editing_user"}).InMethod()
 	}
 	if !editingSelf && !s.can(actor, perm.EditOtherUserInfo) {
-		return nil, model.Forbidden("error-action-not-allowed", "Editing user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
+		return nil, model.Forbidden("error-action-not-allowed", "Editing user is not allowed").WithDetails(map[string]any{"action": "Editing_user"}).InMethod()
 	}
 	u, err := s.store.UserByID(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -307,7 +307,7 @@ func (s *Accounts) UpdateUser(ctx context.Context, actor *model.User, userID str
 		}
 	}
 	if in.Username != nil && *in.Username != "" && !text.ValidUsername(*in.Username, s.settings.String(setting.UTF8UserNamesValidation)) {
-		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", *in.Username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": *in.Username, "field": "Username"})
+		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", *in.Username).WithDetails(map[string]any{"input": *in.Username, "field": "Username"}).InMethod()
 	}
 	if err := s.validateUserEditing(actor, u, in.Username, in.Name, in.Email, in.StatusText, in.Password); err != nil {
 		return nil, err
@@ -328,7 +328,7 @@ func (s *Accounts) UpdateUser(ctx context.Context, actor *model.User, userID str
 		ch.logout = !editingSelf
 	}
 	if in.Active != nil && !s.can(actor, perm.EditOtherUserActiveStatus) {
-		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "setUserActiveStatus"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.UserByID(ctx, userID)
@@ -368,7 +368,7 @@ func (s *core) validateUserEditing(actor, u *model.User, username, name, email, 
 	otherInfo := s.can(actor, perm.EditOtherUserInfo)
 	otherPassword := s.can(actor, perm.EditOtherUserPassword)
 	deny := func(reason string) error {
-		return model.Forbidden("error-action-not-allowed", "%s", reason).WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Update_user"})
+		return model.Forbidden("error-action-not-allowed", "%s", reason).WithDetails(map[string]any{"action": "Update_user"}).InMethod()
 	}
 	if !s.settings.Bool(setting.AccountsAllowUserProfileChange) && !otherInfo && !otherPassword {
 		return deny("Edit user profile is not allowed")
@@ -402,12 +402,12 @@ func (s *core) applyProfileChange(ctx context.Context, tx store.Tx, u *model.Use
 	if ch.username != nil && strings.TrimSpace(*ch.username) != "" && strings.TrimSpace(*ch.username) != u.Username {
 		nu := strings.TrimSpace(*ch.username)
 		if other, err := tx.UserByUsername(ctx, nu); err == nil && other.ID != u.ID {
-			return model.Invalid("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUser"})
+			return model.Invalid("error-could-not-save-identity", "Could not save user identity").InMethod()
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 		if s.checkUsernameAllowed(nu) != nil && !strings.EqualFold(nu, u.Username) {
-			return model.Invalid("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUser"})
+			return model.Invalid("error-could-not-save-identity", "Could not save user identity").InMethod()
 		}
 		prevUsername = u.Username
 		u.Username = nu
@@ -420,11 +420,11 @@ func (s *core) applyProfileChange(ctx context.Context, tx store.Tx, u *model.Use
 	if ch.email != nil && strings.TrimSpace(*ch.email) != "" {
 		email := strings.ToLower(strings.TrimSpace(*ch.email))
 		if !validEmail(email) {
-			return model.Invalid("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "setEmail", "email": email})
+			return model.Invalid("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"email": email}).InMethod()
 		}
 		if u.Email() != email {
 			if other, err := tx.UserByEmail(ctx, email); err == nil && other.ID != u.ID {
-				return model.Conflict("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "setEmail", "field": email})
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"field": email}).InMethod()
 			} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
@@ -570,7 +570,7 @@ type OwnInfoInput struct {
 // every other session; keepTokenHash names the caller's token to keep.
 func (s *Accounts) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in OwnInfoInput, keepTokenHash string) (*model.User, error) {
 	if !s.settings.Bool(setting.AccountsAllowUserProfileChange) {
-		return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "saveUserProfile"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	u, err := s.store.UserByID(ctx, actor.ID)
 	if err != nil {
@@ -585,31 +585,31 @@ func (s *Accounts) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in
 	}
 	if (in.Email != nil && *in.Email != "") || in.NewPassword != "" {
 		if in.CurrentPassword == "" {
-			return nil, model.Invalid("totp-required", "TOTP Required").WithDetails(map[string]any{"method": "password", "codeGenerated": false, "availableMethods": []string{"password"}})
+			return nil, model.Invalid("totp-required", "TOTP Required").WithDetails(map[string]any{"codeGenerated": false, "availableMethods": []string{"password"}}).InMethod()
 		}
 		hash, err := s.store.PasswordHash(ctx, u.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, internal("check password", err)
 		}
 		if !auth.CheckDigest(hash, in.CurrentPassword) {
-			return nil, model.Invalid("totp-invalid", "TOTP Invalid").WithDetails(map[string]any{"method": "password"})
+			return nil, model.Invalid("totp-invalid", "TOTP Invalid").InMethod()
 		}
 	}
 	if in.Username != nil && *in.Username != "" && *in.Username != u.Username &&
 		!text.ValidUsername(*in.Username, s.settings.String(setting.UTF8UserNamesValidation)) {
-		return nil, model.Invalid("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUserProfile"})
+		return nil, model.Invalid("error-could-not-save-identity", "Could not save user identity").InMethod()
 	}
 	if in.Bio != nil && len([]rune(*in.Bio)) > 260 {
-		return nil, model.Invalid("error-bio-size-exceeded", "Bio size exceeds 260 characters").WithDetails(map[string]any{"method": "saveUserProfile"})
+		return nil, model.Invalid("error-bio-size-exceeded", "Bio size exceeds 260 characters").InMethod()
 	}
 	if in.Nickname != nil && len([]rune(*in.Nickname)) > 120 {
-		return nil, model.Invalid("error-nickname-size-exceeded", "Nickname size exceeds 120 characters").WithDetails(map[string]any{"method": "saveUserProfile"})
+		return nil, model.Invalid("error-nickname-size-exceeded", "Nickname size exceeds 120 characters").InMethod()
 	}
 	ch := profileChange{email: in.Email, name: in.Name, username: in.Username, nickname: in.Nickname, bio: in.Bio,
 		statusText: in.StatusText, customFields: in.CustomFields}
 	if in.NewPassword != "" && s.settings.Bool(setting.AccountsAllowPasswordChange) {
 		if auth.CheckDigest(storedPasswordHash(ctx, s.core, u.ID), auth.Digest(in.NewPassword)) {
-			return nil, model.Invalid("error-password-same-as-current", "Entered password same as current password").WithDetails(map[string]any{"method": "saveUserProfile"})
+			return nil, model.Invalid("error-password-same-as-current", "Entered password same as current password").InMethod()
 		}
 		if err := s.checkPasswordPolicy(in.NewPassword); err != nil {
 			return nil, err
@@ -684,7 +684,7 @@ func (s *core) setActiveTx(ctx context.Context, tx store.Tx, u *model.User, acti
 				return err
 			}
 			if n <= 1 {
-				return model.Forbidden("error-action-not-allowed", "Leaving the app without an active admin is not allowed").WithDetails(map[string]any{"method": "removeUserFromRole", "action": "Remove_last_admin"})
+				return model.Forbidden("error-action-not-allowed", "Leaving the app without an active admin is not allowed").WithDetails(map[string]any{"action": "Remove_last_admin"}).InMethod()
 			}
 		}
 		owned, err := s.soleOwnedRooms(ctx, tx, u.ID)
@@ -812,13 +812,13 @@ func (s *Accounts) DeleteUser(ctx context.Context, actor *model.User, userID str
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Invalid("error-invalid-user", "Invalid user to delete").WithDetails(map[string]any{"method": "deleteUser"})
+			return model.Invalid("error-invalid-user", "Invalid user to delete").InMethod()
 		}
 		if err != nil {
 			return err
 		}
 		if u.Type == model.UserTypeApp {
-			return model.Invalid("error-cannot-delete-app-user", "Deleting app user is not allowed").WithDetails(map[string]any{"method": "deleteUser"})
+			return model.Invalid("error-cannot-delete-app-user", "Deleting app user is not allowed").InMethod()
 		}
 		if u.HasRole("admin") {
 			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, model.Page{Count: 1})
@@ -826,7 +826,7 @@ func (s *Accounts) DeleteUser(ctx context.Context, actor *model.User, userID str
 				return err
 			}
 			if n <= 1 {
-				return model.Forbidden("error-action-not-allowed", "Leaving the app without admins is not allowed").WithDetails(map[string]any{"method": "deleteUser", "action": "Remove_last_admin"})
+				return model.Forbidden("error-action-not-allowed", "Leaving the app without admins is not allowed").WithDetails(map[string]any{"action": "Remove_last_admin"}).InMethod()
 			}
 		}
 		owned, err := s.soleOwnedRooms(ctx, tx, u.ID)
@@ -943,7 +943,7 @@ func visibleStatusOf(u *model.User) string {
 // for holders of edit-other-user-info.
 func (s *Accounts) SetUserStatus(ctx context.Context, actor *model.User, target UserLookup, status string, message *string) error {
 	if !s.settings.Bool(setting.AccountsAllowUserStatusMessageChange) {
-		return model.Forbidden("error-not-allowed", "Change status is not allowed").WithDetails(map[string]any{"method": "users.setStatus"})
+		return model.Forbidden("error-not-allowed", "Change status is not allowed").InMethod()
 	}
 	if status == "" && message == nil {
 		return model.Invalid("error-invalid-params", "The 'status' or 'message' param is required")
@@ -966,11 +966,11 @@ func (s *Accounts) SetUserStatus(ctx context.Context, actor *model.User, target 
 			def = status
 		case model.StatusOffline:
 			if !s.settings.Bool(setting.AccountsAllowInvisibleStatusOption) {
-				return model.Invalid("error-status-not-allowed", "Invisible status is disabled").WithDetails(map[string]any{"method": "users.setStatus"})
+				return model.Invalid("error-status-not-allowed", "Invisible status is disabled").InMethod()
 			}
 			def = model.StatusInvisible
 		default:
-			return model.Invalid("error-invalid-status", "Valid status types include online, away, offline, and busy.").WithDetails(map[string]any{"method": "users.setStatus"})
+			return model.Invalid("error-invalid-status", "Valid status types include online, away, offline, and busy.").InMethod()
 		}
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -1053,7 +1053,7 @@ func (s *Accounts) ResetAvatar(ctx context.Context, actor *model.User, target Us
 	self := uid == actor.ID
 	if !(self && s.settings.Bool(setting.AccountsAllowUserAvatarChange)) &&
 		!s.can(actor, perm.EditOtherUserAvatar) && !s.can(actor, perm.ManageModerationActions) {
-		return model.Forbidden("error-not-allowed", "Reset avatar is not allowed").WithDetails(map[string]any{"method": "users.resetAvatar"})
+		return model.Forbidden("error-not-allowed", "Reset avatar is not allowed").InMethod()
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, uid)

@@ -88,7 +88,7 @@ func (m *methods) deleteMessage(ctx context.Context, call *realtime.Call) (any, 
 	if msg.ID == "" {
 		return nil, matchFailed("message._id")
 	}
-	notFound := model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "deleteMessage", "action": "Delete_message"})
+	notFound := model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"action": "Delete_message"}).InMethod()
 	rid, err := m.roomOfMessage(ctx, call.User(), msg, notFound)
 	if err != nil {
 		return nil, err
@@ -182,7 +182,7 @@ func (m *methods) unreadMessages(ctx context.Context, call *realtime.Call) (any,
 		return nil, matchFailed("room")
 	}
 	if first.ID == "" && room == "" {
-		return nil, model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
+		return nil, model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"action": "Unread_messages"}).InMethod()
 	}
 	return nil, m.members.MarkUnread(ctx, call.User(), room, first.ID)
 }

@@ -154,8 +154,7 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 			return nil, invalid
 		}
 		if !supported {
-			return nil, model.Invalid("error-invalid-settings", "The room setting %s is not supported", key).
-				WithDetails(map[string]any{"method": "saveRoomSettings"})
+			return nil, model.Invalid("error-invalid-settings", "The room setting %s is not supported", key).InMethod()
 		}
 		var target any
 		switch key {
