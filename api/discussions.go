@@ -62,7 +62,7 @@ func (s *Server) createDiscussion(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"discussion": d}, nil
+	return M{"discussion": roomWithRid{Room: d.Room, RID: d.RID}}, nil
 }
 
 // roomDiscussions lists a room's discussions (rooms.getDiscussions).

@@ -216,7 +216,7 @@ func (s *Server) roomRoles(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return M{"roles": roles}, nil
+		return M{"roles": views(roles, roomRoleOf)}, nil
 	}
 }
 

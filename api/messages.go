@@ -307,7 +307,7 @@ func (s *Server) syncThreads(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"threads": M{"update": res.Update, "remove": res.Remove}}, nil
+	return M{"threads": M{"update": res.Update, "remove": views(res.Remove, deletedOf)}}, nil
 }
 
 // syncThreadMessages is chat.syncThreadMessages: {messages: {update, remove}}.
@@ -325,7 +325,7 @@ func (s *Server) syncThreadMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"messages": M{"update": res.Update, "remove": res.Remove}}, nil
+	return M{"messages": M{"update": res.Update, "remove": views(res.Remove, deletedOf)}}, nil
 }
 
 func (s *Server) followMessage(follow bool) Handler {
@@ -398,9 +398,9 @@ func (s *Server) syncMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	result := M{"updated": nonNilMessages(res.Updated), "deleted": res.Deleted}
+	result := M{"updated": nonNilMessages(res.Updated), "deleted": views(res.Deleted, deletedOf)}
 	if res.Deleted == nil {
-		result["deleted"] = []chat.DeletedRef{}
+		result["deleted"] = []removedView{}
 	}
 	if res.Cursor != nil {
 		result["cursor"] = M{"next": nullable(res.Cursor.Next), "previous": nullable(res.Cursor.Previous)}

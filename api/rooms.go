@@ -446,7 +446,8 @@ func (s *Server) roomMessages(k roomKind) Handler {
 
 // ---- direct messages ----
 
-// roomWithRid is a room as im.create answers it: with rid beside _id.
+// roomWithRid is a room with its id again as rid beside _id, as im.create
+// and rooms.createDiscussion answer it.
 type roomWithRid struct {
 	*model.Room
 	RID string `json:"rid"`
@@ -613,7 +614,7 @@ func (s *Server) directMembers(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return paged("members", members, len(members), p, total), nil
+	return paged("members", views(members, directMemberOf), len(members), p, total), nil
 }
 
 func (s *Server) directCounters(r *Request) (any, error) {
@@ -658,7 +659,7 @@ func (s *Server) syncRooms(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"update": update, "remove": remove}, nil
+	return M{"update": update, "remove": views(remove, removedOf)}, nil
 }
 
 // anyRoom finds the room a rooms.* call names, of any type.
@@ -694,10 +695,10 @@ func (s *Server) roomsInfo(r *Request) (any, error) {
 	}
 	out := M{"room": room}
 	if team != nil {
-		out["team"] = team
+		out["team"] = teamBriefView{ID: team.ID, Name: team.Name, RoomID: team.RoomID, Type: team.Type}
 	}
 	if parent != nil {
-		out["parent"] = parent
+		out["parent"] = parentRoomView{ID: parent.ID, Name: parent.Name, FName: parent.FName, T: parent.T, Prid: parent.Prid, U: parent.U}
 	}
 	return out, nil
 }
@@ -798,7 +799,7 @@ func (s *Server) syncSubscriptions(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"update": update, "remove": remove}, nil
+	return M{"update": update, "remove": views(remove, removedOf)}, nil
 }
 
 func (s *Server) getSubscription(r *Request) (any, error) {

@@ -126,7 +126,7 @@ func (s *Server) teamsList(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return paged("teams", teams, len(teams), p, total), nil
+	return paged("teams", views(teams, teamListOf), len(teams), p, total), nil
 }
 
 func (s *Server) teamsListAll(r *Request) (any, error) {
@@ -141,7 +141,7 @@ func (s *Server) teamsListAll(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return paged("teams", teams, len(teams), p, total), nil
+	return paged("teams", views(teams, teamListOf), len(teams), p, total), nil
 }
 
 func (s *Server) teamsMembers(r *Request) (any, error) {
@@ -179,7 +179,7 @@ func (s *Server) teamsMembers(r *Request) (any, error) {
 	if members == nil {
 		members = []chat.TeamMemberInfo{}
 	}
-	return paged("members", members, len(members), p, total), nil
+	return paged("members", views(members, teamMemberOf), len(members), p, total), nil
 }
 
 // memberParams decodes ITeamMemberParams: {userId, roles?}.
@@ -395,7 +395,7 @@ func (s *Server) teamsListRoomsOfUser(r *Request) (any, error) {
 		rooms = []chat.TeamRoomOfUser{}
 	}
 	// Rocket.Chat answers offset 0 whatever the request.
-	return M{"rooms": rooms, "total": total, "count": len(rooms), "offset": 0}, nil
+	return M{"rooms": views(rooms, teamRoomOfUserOf), "total": total, "count": len(rooms), "offset": 0}, nil
 }
 
 func (s *Server) teamsDelete(r *Request) (any, error) {
@@ -468,7 +468,7 @@ func (s *Server) teamsAutocomplete(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"teams": teams}, nil
+	return M{"teams": views(teams, teamAutocompleteOf)}, nil
 }
 
 // teamsListChildren lists a team's rooms and its main room's discussions.

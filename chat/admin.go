@@ -609,9 +609,9 @@ func dedupeRoles(list []string) []string {
 // UserRoleHolder is one entry of getUserRoles: a user and the public
 // global roles they hold.
 type UserRoleHolder struct {
-	ID       string   `json:"_id"`
-	Username string   `json:"username"`
-	Roles    []string `json:"roles"`
+	ID       string
+	Username string
+	Roles    []string
 }
 
 // UserRoles lists the users holding a public global role, sorted by

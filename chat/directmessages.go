@@ -143,20 +143,20 @@ func (s *Rooms) CountDirect(ctx context.Context, user *model.User, roomID, forUs
 // DirectMember is one member of a direct conversation as im.members shows
 // it: the user's public fields and their subscription's.
 type DirectMember struct {
-	ID           string             `json:"_id"`
-	Username     string             `json:"username"`
-	Name         string             `json:"name"`
-	Status       string             `json:"status"`
-	StatusText   string             `json:"statusText,omitempty"`
-	UTCOffset    float64            `json:"utcOffset"`
-	Subscription DirectMemberSubRef `json:"subscription"`
+	ID           string
+	Username     string
+	Name         string
+	Status       string
+	StatusText   string
+	UTCOffset    float64
+	Subscription DirectMemberSubRef
 }
 
 // DirectMemberSubRef is the part of a member's subscription im.members shows.
 type DirectMemberSubRef struct {
-	ID    string     `json:"_id,omitempty"`
-	TS    model.Time `json:"ts,omitzero"`
-	Roles []string   `json:"roles,omitempty"`
+	ID    string
+	TS    model.Time
+	Roles []string
 }
 
 // DirectMembers pages the active members of a direct conversation user can

@@ -41,7 +41,7 @@ type DiscussionInput struct {
 // its id again as rid.
 type Discussion struct {
 	*model.Room
-	RID string `json:"rid"`
+	RID string
 }
 
 func errNoDiscussion() *model.Error {

@@ -336,13 +336,13 @@ func (s *Members) OnlineMembers(ctx context.Context, user *model.User, t string,
 // groups.counters, im.counters). Fields are nil when the caller may not
 // see them.
 type Counters struct {
-	Joined       bool        `json:"joined"`
-	Members      *int        `json:"members"`
-	Unreads      *int        `json:"unreads"`
-	UnreadsFrom  *model.Time `json:"unreadsFrom"`
-	Msgs         *int        `json:"msgs"`
-	Latest       *model.Time `json:"latest"`
-	UserMentions *int        `json:"userMentions"`
+	Joined       bool
+	Members      *int
+	Unreads      *int
+	UnreadsFrom  *model.Time
+	Msgs         *int
+	Latest       *model.Time
+	UserMentions *int
 }
 
 // RoomCounters returns the counters of a room for user, or for the user
@@ -424,10 +424,10 @@ func (s *core) roomForAdmin(ctx context.Context, ref RoomRef, t string) (*model.
 
 // RoomRoleHolder is a member holding room roles (channels.roles).
 type RoomRoleHolder struct {
-	ID    string        `json:"_id"`
-	RID   string        `json:"rid"`
-	U     model.UserRef `json:"u"`
-	Roles []string      `json:"roles"`
+	ID    string
+	RID   string
+	U     model.UserRef
+	Roles []string
 }
 
 // RoomRoles lists the members holding a room-scoped role, by username.

@@ -176,8 +176,8 @@ type SyncQuery struct {
 
 // DeletedRef is a removed message in a sync answer.
 type DeletedRef struct {
-	ID        string     `json:"_id"`
-	DeletedAt model.Time `json:"_deletedAt"`
+	ID        string
+	DeletedAt model.Time
 }
 
 // SyncCursor holds the cursors of a paged sync answer ("" is null).

@@ -11,8 +11,8 @@ import (
 // Removed identifies a record removed since a sync point, as Rocket.Chat's
 // rooms.get and subscriptions.get list them under "remove".
 type Removed struct {
-	ID        string     `json:"_id"`
-	DeletedAt model.Time `json:"_deletedAt"`
+	ID        string
+	DeletedAt model.Time
 }
 
 // SyncRooms returns the rooms user is subscribed to. With a non-zero since,

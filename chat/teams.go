@@ -372,8 +372,8 @@ func (s *Teams) TeamInfo(ctx context.Context, user *model.User, ref TeamRef) (*m
 // the number of its rooms (the main room included) and members.
 type TeamListItem struct {
 	*model.Team
-	Rooms         int `json:"rooms"`
-	NumberOfUsers int `json:"numberOfUsers"`
+	Rooms         int
+	NumberOfUsers int
 }
 
 // ListTeams pages the teams user is a member of (teams.list).
@@ -417,19 +417,19 @@ type TeamMemberFilter struct {
 
 // TeamMemberUser is the part of a member's user record teams.members shows.
 type TeamMemberUser struct {
-	ID       string              `json:"_id"`
-	Username string              `json:"username,omitempty"`
-	Name     string              `json:"name,omitempty"`
-	Status   string              `json:"status,omitempty"`
-	Settings *model.UserSettings `json:"settings,omitempty"`
+	ID       string
+	Username string
+	Name     string
+	Status   string
+	Settings *model.UserSettings
 }
 
 // TeamMemberInfo is one entry of teams.members.
 type TeamMemberInfo struct {
-	User      TeamMemberUser `json:"user"`
-	Roles     []string       `json:"roles,omitempty"`
-	CreatedBy model.UserRef  `json:"createdBy"`
-	CreatedAt model.Time     `json:"createdAt"`
+	User      TeamMemberUser
+	Roles     []string
+	CreatedBy model.UserRef
+	CreatedAt model.Time
 }
 
 // TeamMembers pages a team's active members (teams.members). A caller who
@@ -965,7 +965,7 @@ func (s *Teams) TeamRooms(ctx context.Context, user *model.User, team *model.Tea
 // its last owner comes with it.
 type TeamRoomOfUser struct {
 	*model.Room
-	IsLastOwner bool `json:"isLastOwner"`
+	IsLastOwner bool
 }
 
 // TeamRoomsOfUser pages the team's channels and groups (the main room

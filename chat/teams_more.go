@@ -163,12 +163,12 @@ func (s *Teams) ConvertRoomToTeam(ctx context.Context, actor *model.User, room *
 // TeamAutocompleteItem is one answer of teams.autocomplete: part of a
 // team's main room.
 type TeamAutocompleteItem struct {
-	ID         string `json:"_id"`
-	FName      string `json:"fname,omitempty"`
-	TeamID     string `json:"teamId"`
-	Name       string `json:"name"`
-	T          string `json:"t"`
-	AvatarETag string `json:"avatarETag,omitempty"`
+	ID         string
+	FName      string
+	TeamID     string
+	Name       string
+	T          string
+	AvatarETag string
 }
 
 // AutocompleteTeams finds up to 10 teams whose main room's name or fname
@@ -236,21 +236,21 @@ func (s *Teams) TeamChildren(ctx context.Context, user *model.User, team *model.
 
 // TeamBrief is the team rooms.info shows with a team's room.
 type TeamBrief struct {
-	ID     string `json:"_id"`
-	Name   string `json:"name"`
-	RoomID string `json:"roomId"`
-	Type   int    `json:"type"`
+	ID     string
+	Name   string
+	RoomID string
+	Type   int
 }
 
 // ParentRoom is the parent rooms.info shows: a discussion's parent room
 // (with prid and u) or the main room of the team a room belongs to.
 type ParentRoom struct {
-	ID    string         `json:"_id"`
-	Name  string         `json:"name,omitempty"`
-	FName string         `json:"fname,omitempty"`
-	T     string         `json:"t"`
-	Prid  string         `json:"prid,omitempty"`
-	U     *model.UserRef `json:"u,omitempty"`
+	ID    string
+	Name  string
+	FName string
+	T     string
+	Prid  string
+	U     *model.UserRef
 }
 
 // RoomContext is what rooms.info adds to a room, as Rocket.Chat: the team

@@ -244,7 +244,11 @@ func (m *methods) getRoomRoles(ctx context.Context, call *realtime.Call) (any, e
 	if err != nil {
 		return nil, err
 	}
-	return m.members.RoomRoles(ctx, call.User(), chat.RoomRef{ID: rid}, "")
+	roles, err := m.members.RoomRoles(ctx, call.User(), chat.RoomRef{ID: rid}, "")
+	if err != nil {
+		return nil, err
+	}
+	return views(roles, roomRoleOf), nil
 }
 
 // getRoomIdByNameOrId(name or id) returns the id of a room the caller may read.

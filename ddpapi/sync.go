@@ -11,8 +11,8 @@ import (
 // syncResult is the {update, remove} answer of the */get methods called
 // with a date.
 type syncResult[T any] struct {
-	Update []T            `json:"update"`
-	Remove []chat.Removed `json:"remove"`
+	Update []T           `json:"update"`
+	Remove []removedView `json:"remove"`
 }
 
 // sinceParam reads the optional updatedSince date ({$date: ms}) of the
@@ -39,7 +39,7 @@ func (m *methods) roomsGet(ctx context.Context, call *realtime.Call) (any, error
 	if !ok {
 		return update, nil
 	}
-	return syncResult[*model.Room]{Update: update, Remove: remove}, nil
+	return syncResult[*model.Room]{Update: update, Remove: views(remove, removedOf)}, nil
 }
 
 // subscriptions/get(updatedSince?) returns the caller's subscriptions, or
@@ -56,7 +56,7 @@ func (m *methods) subscriptionsGet(ctx context.Context, call *realtime.Call) (an
 	if !ok {
 		return update, nil
 	}
-	return syncResult[*model.Subscription]{Update: update, Remove: remove}, nil
+	return syncResult[*model.Subscription]{Update: update, Remove: views(remove, removedOf)}, nil
 }
 
 // public-settings/get(updatedSince?) returns the public settings, or
@@ -76,7 +76,7 @@ func (m *methods) publicSettingsGet(ctx context.Context, call *realtime.Call) (a
 			update = append(update, st)
 		}
 	}
-	return syncResult[*model.Setting]{Update: update, Remove: []chat.Removed{}}, nil
+	return syncResult[*model.Setting]{Update: update, Remove: []removedView{}}, nil
 }
 
 // permissions/get(updatedSince?) returns the permission table (which
@@ -93,5 +93,5 @@ func (m *methods) permissionsGet(ctx context.Context, call *realtime.Call) (any,
 	if !ok {
 		return perms, nil
 	}
-	return syncResult[*model.Permission]{Update: perms, Remove: []chat.Removed{}}, nil
+	return syncResult[*model.Permission]{Update: perms, Remove: []removedView{}}, nil
 }

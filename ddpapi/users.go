@@ -47,5 +47,9 @@ func (m *methods) setMuted(ctx context.Context, call *realtime.Call, mute bool) 
 // getUserRoles() lists the users holding a public global role (admin,
 // livechat roles...) as [{_id, username, roles}], sorted by username.
 func (m *methods) getUserRoles(ctx context.Context, call *realtime.Call) (any, error) {
-	return m.admin.UserRoles(ctx, call.User())
+	holders, err := m.admin.UserRoles(ctx, call.User())
+	if err != nil {
+		return nil, err
+	}
+	return views(holders, userRoleOf), nil
 }

@@ -1,6 +1,7 @@
 package archtest
 
 import (
+	"go/ast"
 	"go/types"
 	"strings"
 	"testing"
@@ -114,4 +115,25 @@ func TestIsService(t *testing.T) {
 		return
 	}
 	t.Fatal("package chat not loaded")
+}
+
+// TestServicesCarryNoWireNames fails when a type of the chat services
+// carries JSON tags: the transports render results in their own names
+// (package model's records are Rocket.Chat's documents and keep theirs).
+func TestServicesCarryNoWireNames(t *testing.T) {
+	fset, pkgs := load(t)
+	for _, p := range pkgs {
+		if p.Path != "liftoff/chat" {
+			continue
+		}
+		for _, f := range p.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				field, ok := n.(*ast.Field)
+				if ok && field.Tag != nil && strings.Contains(field.Tag.Value, "json:") {
+					t.Errorf("%s: a chat type carries the wire tag %s", fset.Position(field.Pos()), field.Tag.Value)
+				}
+				return true
+			})
+		}
+	}
 }
