@@ -18,24 +18,24 @@ import (
 // processStart is when this process started, for the uptime in statistics.
 var processStart = time.Now()
 
-func (s *Server) adminRoutes() {
-	s.get("settings.public", public, s.settingsPublic)
-	s.get("settings", authed, s.settingsList)
-	s.get("settings/{_id}", authed, s.settingGet)
-	s.post("settings/{_id}", authed, s.settingSet)
-	s.get("statistics", authed, s.statistics)
+func (s *Server) adminRoutes(rt *Router) {
+	rt.Get("settings.public", s.settingsPublic, Public())
+	rt.Get("settings", s.settingsList)
+	rt.Get("settings/{_id}", s.settingGet)
+	rt.Post("settings/{_id}", s.settingSet, Permission(perm.EditPrivilegedSetting))
+	rt.Get("statistics", s.statistics)
 
-	s.get("roles.list", authed, s.rolesList)
-	s.get("roles.sync", authed, s.rolesSync)
-	s.post("roles.create", authed, s.rolesCreate)
-	s.post("roles.update", authed, s.rolesUpdate)
-	s.post("roles.delete", authed, s.rolesDelete)
-	s.post("roles.addUserToRole", authed, s.rolesAddUser, withMethod("authorization:addUserToRole"))
-	s.post("roles.removeUserFromRole", authed, s.rolesRemoveUser, withMethod("authorization:addUserToRole"))
-	s.get("roles.getUsersInRole", authed, s.rolesUsersIn)
+	rt.Get("roles.list", s.rolesList)
+	rt.Get("roles.sync", s.rolesSync)
+	rt.Post("roles.create", s.rolesCreate)
+	rt.Post("roles.update", s.rolesUpdate)
+	rt.Post("roles.delete", s.rolesDelete)
+	rt.Post("roles.addUserToRole", s.rolesAddUser, Method("authorization:addUserToRole"))
+	rt.Post("roles.removeUserFromRole", s.rolesRemoveUser, Method("authorization:addUserToRole"))
+	rt.Get("roles.getUsersInRole", s.rolesUsersIn)
 
-	s.get("permissions.listAll", authed, s.permissionsListAll)
-	s.post("permissions.update", authed, s.permissionsUpdate)
+	rt.Get("permissions.listAll", s.permissionsListAll)
+	rt.Post("permissions.update", s.permissionsUpdate, Permission(perm.AccessPermissions))
 }
 
 // ---- settings ----
@@ -158,9 +158,6 @@ func (s *Server) settingGet(r *Request) (any, error) {
 }
 
 func (s *Server) settingSet(r *Request) (any, error) {
-	if !s.admin.Can(r.User, perm.EditPrivilegedSetting) {
-		return nil, model.ErrUnauthorized
-	}
 	raw := r.Raw("value")
 	if raw == nil {
 		if r.Has("execute") {
@@ -412,9 +409,6 @@ func (s *Server) permissionsListAll(r *Request) (any, error) {
 }
 
 func (s *Server) permissionsUpdate(r *Request) (any, error) {
-	if !s.admin.Can(r.User, perm.AccessPermissions) {
-		return nil, model.ErrUnauthorized
-	}
 	invalid := model.Invalid("error-invalid-body-params", "Invalid body params")
 	var body struct {
 		Permissions []struct {

@@ -11,14 +11,14 @@ import (
 	"liftoff/model"
 )
 
-func (s *Server) authRoutes() {
-	s.post("login", public, s.login)
-	s.handle("POST,GET", "logout", authed, s.logout)
-	s.get("me", authed, s.me)
-	s.post("users.generatePersonalAccessToken", authed, s.generatePAT)
-	s.post("users.regeneratePersonalAccessToken", authed, s.regeneratePAT)
-	s.get("users.getPersonalAccessTokens", authed, s.listPATs)
-	s.post("users.removePersonalAccessToken", authed, s.removePAT)
+func (s *Server) authRoutes(rt *Router) {
+	rt.Post("login", s.login, Public())
+	rt.Handle("POST,GET", "logout", s.logout)
+	rt.Get("me", s.me)
+	rt.Post("users.generatePersonalAccessToken", s.generatePAT)
+	rt.Post("users.regeneratePersonalAccessToken", s.regeneratePAT)
+	rt.Get("users.getPersonalAccessTokens", s.listPATs)
+	rt.Post("users.removePersonalAccessToken", s.removePAT)
 }
 
 func (s *Server) info(w http.ResponseWriter, r *http.Request) {

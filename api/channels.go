@@ -5,11 +5,11 @@ import (
 	"liftoff/model"
 )
 
-func (s *Server) channelRoutes() {
-	s.post("channels.create", authed, s.createRoom(model.RoomChannel, "channel"), withMethod("createChannel"))
-	s.post("groups.create", authed, s.createRoom(model.RoomPrivate, "group"), withMethod("createPrivateGroup"))
-	s.get("channels.info", authed, s.roomInfo(model.RoomChannel, "channel"))
-	s.get("groups.info", authed, s.roomInfo(model.RoomPrivate, "group"))
+func (s *Server) channelRoutes(rt *Router) {
+	rt.Post("channels.create", s.createRoom(model.RoomChannel, "channel"), Method("createChannel"))
+	rt.Post("groups.create", s.createRoom(model.RoomPrivate, "group"), Method("createPrivateGroup"))
+	rt.Get("channels.info", s.roomInfo(model.RoomChannel, "channel"))
+	rt.Get("groups.info", s.roomInfo(model.RoomPrivate, "group"))
 }
 
 // roomRef reads roomId / roomName (and the older channel form used by some endpoints).

@@ -7,9 +7,9 @@ import (
 	"liftoff/model"
 )
 
-func (s *Server) chatRoutes() {
-	s.post("chat.postMessage", authed, s.postMessage, withMethod("sendMessage"))
-	s.post("chat.sendMessage", authed, s.sendMessage, withMethod("sendMessage"))
+func (s *Server) chatRoutes(rt *Router) {
+	rt.Post("chat.postMessage", s.postMessage, Method("sendMessage"))
+	rt.Post("chat.sendMessage", s.sendMessage, Method("sendMessage"))
 }
 
 // postMessage is the simple form: roomId or channel ("#name", "@username"

@@ -8,10 +8,10 @@ import (
 )
 
 // discussionRoutes registers Rocket.Chat's discussion endpoints.
-func (s *Server) discussionRoutes() {
-	s.post("rooms.createDiscussion", authed, s.createDiscussion, withMethod("DiscussionCreation"))
-	s.get("rooms.getDiscussions", authed, s.roomDiscussions)
-	s.get("chat.getDiscussions", authed, s.discussionMessages)
+func (s *Server) discussionRoutes(rt *Router) {
+	rt.Post("rooms.createDiscussion", s.createDiscussion, Method("DiscussionCreation"))
+	rt.Get("rooms.getDiscussions", s.roomDiscussions)
+	rt.Get("chat.getDiscussions", s.discussionMessages)
 }
 
 // discussionSortFields are the sort fields rooms.getDiscussions accepts.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -24,6 +25,7 @@ func newTestServer(t *testing.T) *Server {
 	svc := chat.New(chat.Deps{Settings: set, Permissions: perms.NewChecker(perms.DefaultPermissions())})
 	d := chatDeps(svc, set)
 	d.Logger = slog.New(slog.DiscardHandler)
+	d.Methods = noMethods{}
 	return New(d, Config{})
 }
 
@@ -40,6 +42,7 @@ func call(t *testing.T, s *Server, path string) (int, map[string]any) {
 
 func TestErrorStatusByKind(t *testing.T) {
 	s := newTestServer(t)
+	rt := s.Router()
 	for _, c := range []struct {
 		name   string
 		err    error
@@ -70,7 +73,7 @@ func TestErrorStatusByKind(t *testing.T) {
 				"details": map[string]any{"method": "test.methodnamed"}}},
 	} {
 		err := c.err
-		s.get("test."+c.name, public, func(*Request) (any, error) { return nil, err })
+		rt.Get("test."+c.name, func(*Request) (any, error) { return nil, err }, Public())
 		status, body := call(t, s, "/api/v1/test."+c.name)
 		if status != c.status || !reflect.DeepEqual(body, c.body) {
 			t.Errorf("%s: %d %v, want %d %v", c.name, status, body, c.status, c.body)
@@ -81,9 +84,10 @@ func TestErrorStatusByKind(t *testing.T) {
 func TestRouteStatesItsStatusAndMethod(t *testing.T) {
 	s := newTestServer(t)
 	notFound := model.NotFound("error-message-not-found", "No message").InMethod()
-	s.get("test.default", public, func(*Request) (any, error) { return nil, notFound })
-	s.get("test.override", public, func(*Request) (any, error) { return nil, notFound },
-		statusFor(model.KindNotFound, http.StatusNotFound), withMethod("getSingleMessage"))
+	rt := s.Router()
+	rt.Get("test.default", func(*Request) (any, error) { return nil, notFound }, Public())
+	rt.Get("test.override", func(*Request) (any, error) { return nil, notFound }, Public(),
+		Status(model.KindNotFound, http.StatusNotFound), Method("getSingleMessage"))
 	if status, body := call(t, s, "/api/v1/test.default"); status != 400 || body["details"].(map[string]any)["method"] != "test.default" {
 		t.Errorf("default: %d %v", status, body)
 	}
@@ -101,4 +105,11 @@ func TestRouteStatesItsStatusAndMethod(t *testing.T) {
 func chatDeps(svc *chat.Services, set *settings.Registry) Deps {
 	return Deps{Accounts: svc.Accounts, Rooms: svc.Rooms, Members: svc.Members, Messages: svc.Messages,
 		Teams: svc.Teams, Admin: svc.Admin, Settings: set}
+}
+
+// noMethods answers every bridged method call with nothing.
+type noMethods struct{}
+
+func (noMethods) InvokeFrame(context.Context, *model.User, string, string, string, string, []json.RawMessage) []byte {
+	return nil
 }

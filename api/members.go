@@ -11,39 +11,39 @@ import (
 // membershipRoutes registers the room membership endpoints of channels.*
 // and groups.*: lists, members, counters, invite/kick/join/leave,
 // open/close, room roles, online members and delete.
-func (s *Server) membershipRoutes() {
-	s.get("channels.list", authed, s.listChannels)
-	s.get("channels.listAll", authed, s.listAllRooms(model.RoomChannel, "channels"))
-	s.get("channels.list.joined", authed, s.listJoined(model.RoomChannel, "channels"))
-	s.get("groups.list", authed, s.listJoined(model.RoomPrivate, "groups"))
-	s.get("groups.listAll", authed, s.listAllRooms(model.RoomPrivate, "groups"))
+func (s *Server) membershipRoutes(rt *Router) {
+	rt.Get("channels.list", s.listChannels)
+	rt.Get("channels.listAll", s.listAllRooms(model.RoomChannel, "channels"))
+	rt.Get("channels.list.joined", s.listJoined(model.RoomChannel, "channels"))
+	rt.Get("groups.list", s.listJoined(model.RoomPrivate, "groups"))
+	rt.Get("groups.listAll", s.listAllRooms(model.RoomPrivate, "groups"))
 
 	for _, k := range []struct{ t, prefix, key string }{
 		{model.RoomChannel, "channels", "channel"},
 		{model.RoomPrivate, "groups", "group"},
 	} {
-		s.get(k.prefix+".members", authed, s.roomMembers(k.t))
-		s.get(k.prefix+".counters", authed, s.roomCounters(k.t))
-		s.get(k.prefix+".roles", authed, s.roomRoles(k.t))
-		s.get(k.prefix+".online", authed, s.onlineMembers(k.t))
-		s.post(k.prefix+".invite", authed, s.invite(k.t, k.key), withMethod("addUsersToRoom"))
-		s.post(k.prefix+".open", authed, s.setOpen(k.t, true))
-		s.post(k.prefix+".close", authed, s.setOpen(k.t, false))
-		s.post(k.prefix+".delete", authed, s.deleteRoom(k.t), withMethod("eraseRoom"))
+		rt.Get(k.prefix+".members", s.roomMembers(k.t))
+		rt.Get(k.prefix+".counters", s.roomCounters(k.t))
+		rt.Get(k.prefix+".roles", s.roomRoles(k.t))
+		rt.Get(k.prefix+".online", s.onlineMembers(k.t))
+		rt.Post(k.prefix+".invite", s.invite(k.t, k.key), Method("addUsersToRoom"))
+		rt.Post(k.prefix+".open", s.setOpen(k.t, true))
+		rt.Post(k.prefix+".close", s.setOpen(k.t, false))
+		rt.Post(k.prefix+".delete", s.deleteRoom(k.t), Method("eraseRoom"))
 		for _, role := range []struct{ name, role string }{
 			{"Owner", chat.RoleOwner}, {"Moderator", chat.RoleModerator}, {"Leader", chat.RoleLeader},
 		} {
-			s.post(k.prefix+".add"+role.name, authed, s.setRoomRole(k.t, role.role, true), withMethod("addRoom"+role.name))
-			s.post(k.prefix+".remove"+role.name, authed, s.setRoomRole(k.t, role.role, false), withMethod("removeRoom"+role.name))
+			rt.Post(k.prefix+".add"+role.name, s.setRoomRole(k.t, role.role, true), Method("addRoom"+role.name))
+			rt.Post(k.prefix+".remove"+role.name, s.setRoomRole(k.t, role.role, false), Method("removeRoom"+role.name))
 		}
 	}
 	// channels.kick and channels.leave answer with the channel; the groups
 	// forms answer with nothing but success.
-	s.post("channels.kick", authed, s.kick(model.RoomChannel, "channel"), withMethod("removeUserFromRoom"))
-	s.post("groups.kick", authed, s.kick(model.RoomPrivate, ""), withMethod("removeUserFromRoom"))
-	s.post("channels.leave", authed, s.leave(model.RoomChannel, "channel"), withMethod("leaveRoom"))
-	s.post("groups.leave", authed, s.leave(model.RoomPrivate, ""), withMethod("leaveRoom"))
-	s.post("channels.join", authed, s.join, withMethod("joinRoom"))
+	rt.Post("channels.kick", s.kick(model.RoomChannel, "channel"), Method("removeUserFromRoom"))
+	rt.Post("groups.kick", s.kick(model.RoomPrivate, ""), Method("removeUserFromRoom"))
+	rt.Post("channels.leave", s.leave(model.RoomChannel, "channel"), Method("leaveRoom"))
+	rt.Post("groups.leave", s.leave(model.RoomPrivate, ""), Method("leaveRoom"))
+	rt.Post("channels.join", s.join, Method("joinRoom"))
 }
 
 // roomSorts are the fields room lists sort by.

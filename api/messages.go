@@ -14,27 +14,27 @@ import (
 
 // messageRoutes registers chat.* beyond posting (chat.go): edits,
 // deletions, reactions, pins, stars, lists, search, threads and sync.
-func (s *Server) messageRoutes() {
-	s.post("chat.update", authed, s.updateMessage, withMethod("updateMessage"))
-	s.post("chat.delete", authed, s.deleteMessage)
-	s.get("chat.getMessage", authed, s.getMessage)
-	s.post("chat.react", authed, s.react, withMethod("setReaction"))
-	s.post("chat.pinMessage", authed, s.pinMessage, withMethod("pinMessage"))
-	s.post("chat.unPinMessage", authed, s.unpinMessage, withMethod("unpinMessage"))
-	s.post("chat.starMessage", authed, s.starMessage(true), withMethod("starMessage"))
-	s.post("chat.unStarMessage", authed, s.starMessage(false), withMethod("starMessage"))
-	s.get("chat.getPinnedMessages", authed, s.roomMessageList(Messages.PinnedMessages))
-	s.get("chat.getStarredMessages", authed, s.roomMessageList(Messages.StarredMessages))
-	s.get("chat.getMentionedMessages", authed, s.roomMessageList(Messages.MentionedMessages))
-	s.get("chat.search", authed, s.searchMessages)
-	s.get("chat.getThreadsList", authed, s.threadsList)
-	s.get("chat.getThreadMessages", authed, s.threadMessages)
-	s.get("chat.syncThreadsList", authed, s.syncThreads)
-	s.get("chat.syncThreadMessages", authed, s.syncThreadMessages)
-	s.post("chat.followMessage", authed, s.followMessage(true), withMethod("followMessage"))
-	s.post("chat.unfollowMessage", authed, s.followMessage(false), withMethod("unfollowMessage"))
-	s.get("chat.syncMessages", authed, s.syncMessages)
-	s.get("chat.getDeletedMessages", authed, s.deletedMessages)
+func (s *Server) messageRoutes(rt *Router) {
+	rt.Post("chat.update", s.updateMessage, Method("updateMessage"))
+	rt.Post("chat.delete", s.deleteMessage)
+	rt.Get("chat.getMessage", s.getMessage)
+	rt.Post("chat.react", s.react, Method("setReaction"))
+	rt.Post("chat.pinMessage", s.pinMessage, Method("pinMessage"))
+	rt.Post("chat.unPinMessage", s.unpinMessage, Method("unpinMessage"))
+	rt.Post("chat.starMessage", s.starMessage(true), Method("starMessage"))
+	rt.Post("chat.unStarMessage", s.starMessage(false), Method("starMessage"))
+	rt.Get("chat.getPinnedMessages", s.roomMessageList(Messages.PinnedMessages))
+	rt.Get("chat.getStarredMessages", s.roomMessageList(Messages.StarredMessages))
+	rt.Get("chat.getMentionedMessages", s.roomMessageList(Messages.MentionedMessages))
+	rt.Get("chat.search", s.searchMessages)
+	rt.Get("chat.getThreadsList", s.threadsList)
+	rt.Get("chat.getThreadMessages", s.threadMessages)
+	rt.Get("chat.syncThreadsList", s.syncThreads)
+	rt.Get("chat.syncThreadMessages", s.syncThreadMessages)
+	rt.Post("chat.followMessage", s.followMessage(true), Method("followMessage"))
+	rt.Post("chat.unfollowMessage", s.followMessage(false), Method("unfollowMessage"))
+	rt.Get("chat.syncMessages", s.syncMessages)
+	rt.Get("chat.getDeletedMessages", s.deletedMessages)
 }
 
 // messageSortFields are the sort fields the message lists accept.
@@ -73,16 +73,11 @@ func (s *Server) updateMessage(r *Request) (any, error) {
 }
 
 func (s *Server) deleteMessage(r *Request) (any, error) {
-	msgID, err := r.RequireString("msgId")
-	if err != nil {
-		return nil, err
-	}
-	roomID, err := r.RequireString("roomId")
-	if err != nil {
-		return nil, err
-	}
-	asUser, err := r.Bool("asUser", false)
-	if err != nil {
+	p := r.Params()
+	msgID := p.RequireString("msgId")
+	roomID := p.RequireString("roomId")
+	asUser := p.Bool("asUser", false)
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	msg, err := s.messages.DeleteMessage(r.Context(), r.User, chat.DeleteInput{RoomID: roomID, MessageID: msgID, AsUser: asUser})

@@ -3,9 +3,9 @@ package api
 import "liftoff/model"
 
 // muteRoutes registers rooms.muteUser and rooms.unmuteUser.
-func (s *Server) muteRoutes() {
-	s.post("rooms.muteUser", authed, s.muteUser(true), withMethod("muteUserInRoom"))
-	s.post("rooms.unmuteUser", authed, s.muteUser(false), withMethod("unmuteUserInRoom"))
+func (s *Server) muteRoutes(rt *Router) {
+	rt.Post("rooms.muteUser", s.muteUser(true), Method("muteUserInRoom"))
+	rt.Post("rooms.unmuteUser", s.muteUser(false), Method("unmuteUserInRoom"))
 }
 
 // muteUser handles rooms.muteUser / rooms.unmuteUser: {roomId, userId} or

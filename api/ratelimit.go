@@ -43,17 +43,9 @@ const (
 	permissionBypassRateLimit = perm.APIBypassRateLimit
 )
 
-// routeRateLimits are the routes whose rateLimiterOptions differ from the
-// defaults in Rocket.Chat, by route name as registered here.
-var routeRateLimits = map[string]rateLimitOptions{
-	// rateLimiterOptions: false
-	"method.call/{method}":     {off: true},
-	"method.callAnon/{method}": {off: true},
-	// numRequestsAllowed: Rate_Limiter_Limit_RegisterUser (watched)
-	"users.register": {callsSetting: setting.RateLimiterLimitRegisterUser},
-}
-
-// rateLimitOptions are a route's own limiter options.
+// rateLimitOptions are a route's own limiter options, declared on the
+// route where Rocket.Chat's rateLimiterOptions differ from the defaults
+// (NoRateLimit, RateLimitCalls).
 type rateLimitOptions struct {
 	off          bool       // the route is never limited
 	callsSetting setting.ID // the setting holding its number of calls ("": the default)
@@ -69,10 +61,9 @@ type rateLimiter struct {
 
 func newRateLimiter() *rateLimiter { return &rateLimiter{seed: maphash.MakeSeed()} }
 
-// route returns the limiter of a route (registered while the server is
-// built), or nil when the route is never limited.
-func (l *rateLimiter) route(name string) *routeLimiter {
-	o := routeRateLimits[name]
+// add returns the limiter of a route with options o (made while the
+// server is built), or nil when the route is never limited.
+func (l *rateLimiter) add(o rateLimitOptions) *routeLimiter {
 	if o.off {
 		return nil
 	}

@@ -23,50 +23,50 @@ var (
 
 // roomRoutes registers room settings and history (channels.*, groups.*),
 // direct messages (im.* and their dm.* aliases), rooms.* and subscriptions.*.
-func (s *Server) roomRoutes() {
+func (s *Server) roomRoutes(rt *Router) {
 	for _, k := range []roomKind{channelKind, groupKind} {
-		s.post(k.prefix+".rename", authed, s.renameRoom(k), saveRoomSettings)
-		s.post(k.prefix+".setTopic", authed, s.setRoomText(k, "topic", "topic", k.t == model.RoomChannel), saveRoomSettings)
-		s.post(k.prefix+".setDescription", authed, s.setRoomText(k, "description", "description", k.t == model.RoomChannel), saveRoomSettings)
-		s.post(k.prefix+".setPurpose", authed, s.setRoomText(k, "purpose", "purpose (description)", k.t == model.RoomChannel), saveRoomSettings)
-		s.post(k.prefix+".setAnnouncement", authed, s.setRoomText(k, "announcement", "announcement", false), saveRoomSettings)
-		s.post(k.prefix+".setReadOnly", authed, s.setReadOnly(k), saveRoomSettings)
-		s.post(k.prefix+".setType", authed, s.setRoomType(k), saveRoomSettings)
-		s.post(k.prefix+".setCustomFields", authed, s.setCustomFields(k), saveRoomSettings)
-		s.post(k.prefix+".archive", authed, s.archiveRoom(k), withMethod("archiveRoom"))
-		s.post(k.prefix+".unarchive", authed, s.unarchiveRoom(k), withMethod("unarchiveRoom"))
-		s.get(k.prefix+".history", authed, s.roomHistory(k))
-		s.get(k.prefix+".messages", authed, s.roomMessages(k))
+		rt.Post(k.prefix+".rename", s.renameRoom(k), saveRoomSettings)
+		rt.Post(k.prefix+".setTopic", s.setRoomText(k, "topic", "topic", k.t == model.RoomChannel), saveRoomSettings)
+		rt.Post(k.prefix+".setDescription", s.setRoomText(k, "description", "description", k.t == model.RoomChannel), saveRoomSettings)
+		rt.Post(k.prefix+".setPurpose", s.setRoomText(k, "purpose", "purpose (description)", k.t == model.RoomChannel), saveRoomSettings)
+		rt.Post(k.prefix+".setAnnouncement", s.setRoomText(k, "announcement", "announcement", false), saveRoomSettings)
+		rt.Post(k.prefix+".setReadOnly", s.setReadOnly(k), saveRoomSettings)
+		rt.Post(k.prefix+".setType", s.setRoomType(k), saveRoomSettings)
+		rt.Post(k.prefix+".setCustomFields", s.setCustomFields(k), saveRoomSettings)
+		rt.Post(k.prefix+".archive", s.archiveRoom(k), Method("archiveRoom"))
+		rt.Post(k.prefix+".unarchive", s.unarchiveRoom(k), Method("unarchiveRoom"))
+		rt.Get(k.prefix+".history", s.roomHistory(k))
+		rt.Get(k.prefix+".messages", s.roomMessages(k))
 	}
-	s.post("channels.setDefault", authed, s.setDefault, saveRoomSettings)
-	s.post("channels.setJoinCode", authed, s.setJoinCode, saveRoomSettings)
+	rt.Post("channels.setDefault", s.setDefault, saveRoomSettings)
+	rt.Post("channels.setJoinCode", s.setJoinCode, saveRoomSettings)
 	for _, p := range []string{"im", "dm"} {
-		s.post(p+".create", authed, s.createDirect)
-		s.post(p+".open", authed, s.openDirect)
-		s.post(p+".close", authed, s.closeDirect, withMethod("dm.close"))
-		s.get(p+".list", authed, s.listDirect)
-		s.get(p+".history", authed, s.directHistory)
-		s.get(p+".messages", authed, s.directMessages)
-		s.get(p+".members", authed, s.directMembers)
-		s.get(p+".counters", authed, s.directCounters)
-		s.post(p+".delete", authed, s.deleteDirect)
-		s.post(p+".setTopic", authed, s.setDirectTopic, saveRoomSettings)
+		rt.Post(p+".create", s.createDirect)
+		rt.Post(p+".open", s.openDirect)
+		rt.Post(p+".close", s.closeDirect, Method("dm.close"))
+		rt.Get(p+".list", s.listDirect)
+		rt.Get(p+".history", s.directHistory)
+		rt.Get(p+".messages", s.directMessages)
+		rt.Get(p+".members", s.directMembers)
+		rt.Get(p+".counters", s.directCounters)
+		rt.Post(p+".delete", s.deleteDirect)
+		rt.Post(p+".setTopic", s.setDirectTopic, saveRoomSettings)
 	}
-	s.get("rooms.get", authed, s.syncRooms)
-	s.get("rooms.info", authed, s.roomsInfo)
-	s.post("rooms.delete", authed, s.roomsDelete, withMethod("eraseRoom"))
-	s.post("rooms.favorite", authed, s.favoriteRoom, withMethod("toggleFavorite"))
-	s.post("rooms.leave", authed, s.leaveAnyRoom, withMethod("leaveRoom"))
-	s.post("rooms.cleanHistory", authed, s.cleanHistory, withMethod("cleanRoomHistory"))
-	s.get("subscriptions.get", authed, s.syncSubscriptions)
-	s.get("subscriptions.getOne", authed, s.getSubscription)
-	s.post("subscriptions.read", authed, s.readSubscription)
-	s.post("subscriptions.unread", authed, s.unreadSubscription, withMethod("unreadMessages"))
+	rt.Get("rooms.get", s.syncRooms)
+	rt.Get("rooms.info", s.roomsInfo)
+	rt.Post("rooms.delete", s.roomsDelete, Method("eraseRoom"))
+	rt.Post("rooms.favorite", s.favoriteRoom, Method("toggleFavorite"))
+	rt.Post("rooms.leave", s.leaveAnyRoom, Method("leaveRoom"))
+	rt.Post("rooms.cleanHistory", s.cleanHistory, Method("cleanRoomHistory"))
+	rt.Get("subscriptions.get", s.syncSubscriptions)
+	rt.Get("subscriptions.getOne", s.getSubscription)
+	rt.Post("subscriptions.read", s.readSubscription)
+	rt.Post("subscriptions.unread", s.unreadSubscription, Method("unreadMessages"))
 }
 
 // saveRoomSettings declares the routes that run Rocket.Chat's
 // saveRoomSettings method.
-var saveRoomSettings = withMethod("saveRoomSettings")
+var saveRoomSettings = Method("saveRoomSettings")
 
 // failure is Rocket.Chat's API.v1.failure(text) for a call refused before
 // it reaches a method: Rocket.Chat gives no errorType, we say invalid params.

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 
@@ -25,6 +24,8 @@ type Server struct {
 	settings Settings
 	log      *slog.Logger
 	mux      *http.ServeMux
+	mounts   []string          // path prefixes the server answers (Mounts)
+	declared map[string]*route // every declared route by name
 	cfg      Config
 	version  string
 	methods  MethodInvoker // nil: no method.call bridges
@@ -76,9 +77,9 @@ func New(d Deps, cfg Config) *Server {
 	s := &Server{
 		accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages, teams: d.Teams, admin: d.Admin,
 		auth: d.Auth, settings: d.Settings, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version,
-		methods: d.Methods, limiter: newRateLimiter(),
+		methods: d.Methods, limiter: newRateLimiter(), mounts: []string{"/api/"},
 	}
-	s.routes()
+	s.routes(s.Router())
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, M{"success": false, "error": "API endpoint not found: " + r.URL.Path})
 	})
@@ -87,126 +88,6 @@ func New(d Deps, cfg Config) *Server {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
-
-// Handler is what a route does: return a payload (rendered with
-// "success": true) or an error (rendered as an error envelope).
-type Handler func(r *Request) (any, error)
-
-// access levels of routes.
-type access int
-
-const (
-	public access = iota // anyone
-	authed               // a logged-in user
-)
-
-// rawResponse is a payload written as is, without "success" (login/logout).
-type rawResponse struct {
-	status int
-	body   any
-}
-
-// route is one registered endpoint and what its declaration says about
-// it: who may call it, its rate limiter, and how its errors render.
-type route struct {
-	name    string // the path below /api/v1/, e.g. "chat.postMessage"
-	level   access
-	handler Handler
-	limiter *routeLimiter // nil when the route is never limited
-	// method is the Rocket.Chat server method behind the route, named in
-	// the details of the errors that name their method (the route's name
-	// when empty).
-	method string
-	// statuses overrides the status of some kinds of errors, for routes
-	// where Rocket.Chat answers differently from statusOfKind.
-	statuses map[model.Kind]int
-}
-
-// routeOption adjusts a route's declaration.
-type routeOption func(*route)
-
-// withMethod names the Rocket.Chat server method behind the route, for
-// the errors whose details name their method.
-func withMethod(name string) routeOption { return func(rt *route) { rt.method = name } }
-
-// statusFor makes the route answer errors of kind with status.
-func statusFor(kind model.Kind, status int) routeOption {
-	return func(rt *route) {
-		if rt.statuses == nil {
-			rt.statuses = map[model.Kind]int{}
-		}
-		rt.statuses[kind] = status
-	}
-}
-
-func (s *Server) handle(methods, name string, level access, h Handler, opts ...routeOption) {
-	rt := &route{name: name, level: level, handler: h}
-	for _, o := range opts {
-		o(rt)
-	}
-	rt.limiter = s.limiter.route(name)
-	for _, m := range strings.Split(methods, ",") {
-		pattern := m + " /api/v1/" + name
-		s.mux.HandleFunc(pattern, s.wrap(rt))
-		s.patterns = append(s.patterns, pattern)
-	}
-}
-
-// Routes lists the REST endpoints the server registered, as "METHOD /path"
-// patterns ("POST /api/v1/chat.postMessage"); path parameters keep their
-// {name} form. Tests enumerate the API with it.
-func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
-
-func (s *Server) get(name string, level access, h Handler, opts ...routeOption) {
-	s.handle("GET", name, level, h, opts...)
-}
-
-func (s *Server) post(name string, level access, h Handler, opts ...routeOption) {
-	s.handle("POST", name, level, h, opts...)
-}
-
-// wrap turns a route into its HTTP handler: authentication, the body, the
-// rate limiter, then the route's handler.
-func (s *Server) wrap(rt *route) http.HandlerFunc {
-	return func(w http.ResponseWriter, hr *http.Request) {
-		r := &Request{ctx: hr.Context(), HTTP: hr, query: hr.URL.Query(), srv: s}
-		user, token, err := s.authenticate(hr)
-		if err != nil || (rt.level == authed && user == nil) {
-			writeJSON(w, http.StatusUnauthorized, M{"status": "error", "message": "You must be logged in to do this."})
-			return
-		}
-		r.User, r.Token = user, token
-		if err := r.readBody(s.cfg.MaxBodyBytes); err != nil {
-			s.writeError(w, hr, rt, err)
-			return
-		}
-		if rt.limiter != nil {
-			var caller *model.User
-			if rt.level == authed {
-				caller = user
-			}
-			if !s.enforceRateLimit(w, hr, rt.limiter, caller) {
-				return
-			}
-		}
-		out, err := rt.handler(r)
-		if err != nil {
-			s.writeError(w, hr, rt, err)
-			return
-		}
-		switch v := out.(type) {
-		case rawResponse:
-			writeJSON(w, v.status, v.body)
-		case M:
-			v["success"] = true
-			writeJSON(w, http.StatusOK, v)
-		case nil:
-			writeJSON(w, http.StatusOK, M{"success": true})
-		default:
-			writeJSON(w, http.StatusOK, v)
-		}
-	}
-}
 
 // authenticate reads X-User-Id/X-Auth-Token (or the rc_uid/rc_token
 // cookies). No credentials: anonymous (nil user, nil error). Bad ones: error.
@@ -234,7 +115,7 @@ func (s *Server) authenticate(r *http.Request) (*model.User, string, error) {
 // Rocket.Chat's REST API answers them. Rocket.Chat reports what it cannot
 // find or cannot do as a failure (API.v1.failure: 400), so not found and
 // conflict answer 400 too; a route whose Rocket.Chat endpoint answers
-// otherwise says so in its declaration (statusFor).
+// otherwise says so in its declaration (Status).
 var statusOfKind = [...]int{
 	model.KindInvalid:         http.StatusBadRequest,
 	model.KindNotFound:        http.StatusBadRequest,

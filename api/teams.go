@@ -11,23 +11,28 @@ import (
 )
 
 // teamRoutes registers Rocket.Chat's teams.* endpoints.
-func (s *Server) teamRoutes() {
-	s.post("teams.create", authed, s.teamsCreate)
-	s.get("teams.info", authed, s.teamsInfo)
-	s.get("teams.list", authed, s.teamsList)
-	s.get("teams.listAll", authed, s.teamsListAll)
-	s.get("teams.members", authed, s.teamsMembers)
-	s.post("teams.addMembers", authed, s.teamsAddMembers)
-	s.post("teams.updateMember", authed, s.teamsUpdateMember)
-	s.post("teams.removeMember", authed, s.teamsRemoveMember)
-	s.post("teams.leave", authed, s.teamsLeave)
-	s.post("teams.addRooms", authed, s.teamsAddRooms)
-	s.post("teams.removeRoom", authed, s.teamsRemoveRoom)
-	s.post("teams.updateRoom", authed, s.teamsUpdateRoom)
-	s.get("teams.listRooms", authed, s.teamsListRooms)
-	s.get("teams.listRoomsOfUser", authed, s.teamsListRoomsOfUser)
-	s.post("teams.delete", authed, s.teamsDelete, withMethod("eraseRoom"))
-	s.post("teams.convertToChannel", authed, s.teamsConvertToChannel, withMethod("eraseRoom"))
+func (s *Server) teamRoutes(rt *Router) {
+	rt.Post("teams.create", s.teamsCreate, Permission(perm.CreateTeam))
+	rt.Get("teams.info", s.teamsInfo)
+	rt.Get("teams.list", s.teamsList)
+	rt.Get("teams.listAll", s.teamsListAll, Permission(perm.ViewAllTeams))
+	rt.Get("teams.members", s.teamsMembers)
+	rt.Post("teams.addMembers", s.teamsAddMembers)
+	rt.Post("teams.updateMember", s.teamsUpdateMember)
+	rt.Post("teams.removeMember", s.teamsRemoveMember)
+	rt.Post("teams.leave", s.teamsLeave)
+	rt.Post("teams.addRooms", s.teamsAddRooms)
+	rt.Post("teams.removeRoom", s.teamsRemoveRoom)
+	rt.Post("teams.updateRoom", s.teamsUpdateRoom)
+	rt.Get("teams.listRooms", s.teamsListRooms)
+	rt.Get("teams.listRoomsOfUser", s.teamsListRoomsOfUser)
+	rt.Post("teams.delete", s.teamsDelete, Method("eraseRoom"))
+	rt.Post("teams.convertToChannel", s.teamsConvertToChannel, Method("eraseRoom"))
+	rt.Post("teams.update", s.teamsUpdate)
+	rt.Get("teams.autocomplete", s.teamsAutocomplete)
+	rt.Get("teams.listChildren", s.teamsListChildren)
+	rt.Post("channels.convertToTeam", s.convertToTeam(channelKind, "channelId", "channelName"), Permission(perm.CreateTeam))
+	rt.Post("groups.convertToTeam", s.convertToTeam(groupKind, "roomId", "roomName"), Permission(perm.CreateTeam))
 }
 
 // teamSortFields are the sort fields teams.list accepts.
@@ -66,9 +71,6 @@ func optionalStrings(r *Request, name string) ([]string, error) {
 }
 
 func (s *Server) teamsCreate(r *Request) (any, error) {
-	if !s.admin.Can(r.User, perm.CreateTeam) {
-		return nil, model.ErrUnauthorized
-	}
 	var in chat.TeamInput
 	var err error
 	if in.Name, err = r.RequireString("name"); err != nil {
@@ -130,9 +132,6 @@ func (s *Server) teamsList(r *Request) (any, error) {
 }
 
 func (s *Server) teamsListAll(r *Request) (any, error) {
-	if !s.admin.Can(r.User, perm.ViewAllTeams) {
-		return nil, model.ErrUnauthorized
-	}
 	p, err := r.Page(nil)
 	if err != nil {
 		return nil, err
@@ -414,16 +413,6 @@ func (s *Server) teamsConvertToChannel(r *Request) (any, error) {
 	return nil, s.teams.ConvertTeamToChannel(r.Context(), r.User, team, rooms)
 }
 
-// teamExtraRoutes registers teams.update, teams.autocomplete,
-// teams.listChildren and the conversion of rooms into teams.
-func (s *Server) teamExtraRoutes() {
-	s.post("teams.update", authed, s.teamsUpdate)
-	s.get("teams.autocomplete", authed, s.teamsAutocomplete)
-	s.get("teams.listChildren", authed, s.teamsListChildren)
-	s.post("channels.convertToTeam", authed, s.convertToTeam(channelKind, "channelId", "channelName"))
-	s.post("groups.convertToTeam", authed, s.convertToTeam(groupKind, "roomId", "roomName"))
-}
-
 func (s *Server) teamsUpdate(r *Request) (any, error) {
 	ref, err := teamRefParam(r)
 	if err != nil {
@@ -534,9 +523,6 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 // (roomId/roomName) the main room of a new team.
 func (s *Server) convertToTeam(k roomKind, idParam, nameParam string) Handler {
 	return func(r *Request) (any, error) {
-		if !s.admin.Can(r.User, perm.CreateTeam) {
-			return nil, model.ErrUnauthorized
-		}
 		var ref chat.RoomRef
 		var err error
 		if ref.ID, err = r.String(idParam); err != nil {

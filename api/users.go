@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
+	"liftoff/settings/setting"
 
 	"liftoff/auth"
 	"liftoff/avatar"
@@ -14,22 +15,23 @@ import (
 	"liftoff/model"
 )
 
-func (s *Server) userRoutes() {
-	s.post("users.create", authed, s.usersCreate, withMethod("insertOrUpdateUser"))
-	s.post("users.register", public, s.usersRegister, withMethod("registerUser"))
-	s.get("users.info", authed, s.usersInfo)
-	s.get("users.list", authed, s.usersList)
-	s.post("users.update", authed, s.usersUpdate, withMethod("insertOrUpdateUser"))
-	s.post("users.updateOwnBasicInfo", authed, s.usersUpdateOwnBasicInfo, withMethod("saveUserProfile"))
-	s.post("users.delete", authed, s.usersDelete, withMethod("deleteUser"))
-	s.post("users.setActiveStatus", authed, s.usersSetActiveStatus, withMethod("setUserActiveStatus"))
-	s.post("users.setStatus", authed, s.usersSetStatus)
-	s.get("users.getStatus", authed, s.usersGetStatus)
-	s.get("users.getPresence", authed, s.usersGetPresence)
-	s.get("users.autocomplete", authed, s.usersAutocomplete)
-	s.post("users.resetAvatar", authed, s.usersResetAvatar)
-	s.mux.HandleFunc("GET /avatar/{name}", s.userAvatar)
-	s.mux.HandleFunc("GET /avatar/room/{rid}", s.roomAvatar)
+func (s *Server) userRoutes(rt *Router) {
+	rt.Post("users.create", Bind(s.usersCreate), Method("insertOrUpdateUser"))
+	rt.Post("users.register", s.usersRegister, Method("registerUser"), Public(),
+		RateLimitCalls(setting.RateLimiterLimitRegisterUser)) // Rocket.Chat: numRequestsAllowed from this setting
+	rt.Get("users.info", s.usersInfo)
+	rt.Get("users.list", s.usersList)
+	rt.Post("users.update", s.usersUpdate, Method("insertOrUpdateUser"))
+	rt.Post("users.updateOwnBasicInfo", s.usersUpdateOwnBasicInfo, Method("saveUserProfile"))
+	rt.Post("users.delete", s.usersDelete, Method("deleteUser"), Permission(perm.DeleteUser))
+	rt.Post("users.setActiveStatus", s.usersSetActiveStatus, Method("setUserActiveStatus"))
+	rt.Post("users.setStatus", s.usersSetStatus)
+	rt.Get("users.getStatus", s.usersGetStatus)
+	rt.Get("users.getPresence", s.usersGetPresence)
+	rt.Get("users.autocomplete", s.usersAutocomplete)
+	rt.Post("users.resetAvatar", s.usersResetAvatar)
+	rt.HandleHTTP("GET /avatar/{name}", s.userAvatar)
+	rt.HandleHTTP("GET /avatar/room/{rid}", s.roomAvatar)
 }
 
 // userLookupParams reads Rocket.Chat's userId / username / user parameters.
@@ -131,22 +133,21 @@ func project(m M, f map[string]int) M {
 	return out
 }
 
-func (s *Server) usersCreate(r *Request) (any, error) {
-	var in struct {
-		Email                 string         `json:"email"`
-		Name                  string         `json:"name"`
-		Password              string         `json:"password"`
-		Username              string         `json:"username"`
-		Active                *bool          `json:"active"`
-		Roles                 []string       `json:"roles"`
-		JoinDefaultChannels   *bool          `json:"joinDefaultChannels"`
-		RequirePasswordChange bool           `json:"requirePasswordChange"`
-		Verified              bool           `json:"verified"`
-		CustomFields          map[string]any `json:"customFields"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+// usersCreateBody is users.create's body.
+type usersCreateBody struct {
+	Email                 string         `json:"email"`
+	Name                  string         `json:"name"`
+	Password              string         `json:"password"`
+	Username              string         `json:"username"`
+	Active                *bool          `json:"active"`
+	Roles                 []string       `json:"roles"`
+	JoinDefaultChannels   *bool          `json:"joinDefaultChannels"`
+	RequirePasswordChange bool           `json:"requirePasswordChange"`
+	Verified              bool           `json:"verified"`
+	CustomFields          map[string]any `json:"customFields"`
+}
+
+func (s *Server) usersCreate(r *Request, in *usersCreateBody) (any, error) {
 	join := in.JoinDefaultChannels == nil || *in.JoinDefaultChannels
 	u, err := s.accounts.CreateUser(r.Context(), r.User, chat.NewUserInput{
 		Username: in.Username, Email: in.Email, Name: in.Name, Password: in.Password, Roles: in.Roles,
@@ -439,9 +440,6 @@ func (s *Server) usersUpdateOwnBasicInfo(r *Request) (any, error) {
 }
 
 func (s *Server) usersDelete(r *Request) (any, error) {
-	if !s.admin.Can(r.User, perm.DeleteUser) {
-		return nil, model.ErrUnauthorized
-	}
 	l, err := userLookupParams(r)
 	if err != nil {
 		return nil, err

@@ -20,9 +20,9 @@ type createDiscussionParam struct {
 // createDiscussion({prid, pmid?, t_name, reply?, users?, encrypted?})
 // starts a discussion and returns its room with its "rid".
 func (m *methods) createDiscussion(ctx context.Context, call *realtime.Call) (any, error) {
-	p, ok, err := param[createDiscussionParam](call, 0)
+	p, ok, err := Param[createDiscussionParam](call, 0)
 	if err != nil || !ok {
-		return nil, matchFailed("params")
+		return nil, MatchFailed("params")
 	}
 	d, err := m.teams.CreateDiscussion(ctx, call.User(), chat.DiscussionInput{
 		Prid: p.Prid, Pmid: p.Pmid, Name: p.Name, Reply: p.Reply, Users: p.Users, Encrypted: p.Encrypted,

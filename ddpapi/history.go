@@ -20,28 +20,28 @@ type historyResult struct {
 // showThreadMessages = true) returns {messages (newest first),
 // firstUnread, unreadNotLoaded}, or false when the room cannot be read.
 func (m *methods) loadHistory(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	end, _, err := param[model.Time](call, 1)
+	end, _, err := Param[model.Time](call, 1)
 	if err != nil {
-		return nil, matchFailed("end")
+		return nil, MatchFailed("end")
 	}
-	limit, ok, err := param[int](call, 2)
+	limit, ok, err := Param[int](call, 2)
 	if err != nil {
-		return nil, matchFailed("limit")
+		return nil, MatchFailed("limit")
 	}
 	if !ok {
 		limit = 20
 	}
-	ls, _, err := param[model.Time](call, 3)
+	ls, _, err := Param[model.Time](call, 3)
 	if err != nil {
-		return nil, matchFailed("ls")
+		return nil, MatchFailed("ls")
 	}
-	showThreads, ok, err := param[bool](call, 4)
+	showThreads, ok, err := Param[bool](call, 4)
 	if err != nil {
-		return nil, matchFailed("showThreadMessages")
+		return nil, MatchFailed("showThreadMessages")
 	}
 	if !ok {
 		showThreads = true
@@ -63,13 +63,13 @@ func (m *methods) loadHistory(ctx context.Context, call *realtime.Call) (any, er
 // loadMissedMessages(rid, start {$date}) returns the messages posted
 // after start, newest first, or false when the room cannot be read.
 func (m *methods) loadMissedMessages(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	start, ok, err := param[model.Time](call, 1)
+	start, ok, err := Param[model.Time](call, 1)
 	if err != nil || !ok {
-		return nil, matchFailed("start")
+		return nil, MatchFailed("start")
 	}
 	msgs, err := m.messages.MessagesSince(ctx, call.User(), rid, start)
 	if err != nil {
@@ -95,9 +95,9 @@ const maxThreadLimit = 100
 // message followed by its replies, newest first; [] for an unknown or
 // empty thread. It marks the thread read for the caller.
 func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (any, error) {
-	q, ok, err := param[threadQuery](call, 0)
+	q, ok, err := Param[threadQuery](call, 0)
 	if err != nil || !ok || q.Tmid == "" {
-		return nil, matchFailed("tmid")
+		return nil, MatchFailed("tmid")
 	}
 	if q.Limit > maxThreadLimit {
 		return nil, model.Forbidden("error-not-allowed", "max limit: 100").InMethod()

@@ -26,9 +26,9 @@ type messageParam struct {
 }
 
 func messageArg(call *realtime.Call, method string) (*messageParam, error) {
-	m, ok, err := param[messageParam](call, 0)
+	m, ok, err := Param[messageParam](call, 0)
 	if err != nil || !ok {
-		return nil, matchFailed("message")
+		return nil, MatchFailed("message")
 	}
 	return &m, nil
 }
@@ -69,7 +69,7 @@ func (m *methods) updateMessage(ctx context.Context, call *realtime.Call) (any, 
 		return nil, err
 	}
 	if msg.ID == "" {
-		return nil, matchFailed("message._id")
+		return nil, MatchFailed("message._id")
 	}
 	rid, err := m.roomOfMessage(ctx, call.User(), msg, model.Forbidden("error-action-not-allowed", "Not allowed").InMethod())
 	if err != nil {
@@ -86,7 +86,7 @@ func (m *methods) deleteMessage(ctx context.Context, call *realtime.Call) (any, 
 		return nil, err
 	}
 	if msg.ID == "" {
-		return nil, matchFailed("message._id")
+		return nil, MatchFailed("message._id")
 	}
 	notFound := model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"action": "Delete_message"}).InMethod()
 	rid, err := m.roomOfMessage(ctx, call.User(), msg, notFound)
@@ -100,17 +100,17 @@ func (m *methods) deleteMessage(ctx context.Context, call *realtime.Call) (any, 
 // setReaction(reaction, messageId, shouldReact?) toggles (or sets) the
 // caller's reaction; it returns nothing.
 func (m *methods) setReaction(ctx context.Context, call *realtime.Call) (any, error) {
-	reaction, err := requireString(call, 0, "reaction")
+	reaction, err := RequireString(call, 0, "reaction")
 	if err != nil {
 		return nil, err
 	}
-	messageID, err := requireString(call, 1, "messageId")
+	messageID, err := RequireString(call, 1, "messageId")
 	if err != nil {
 		return nil, err
 	}
-	should, ok, err := param[bool](call, 2)
+	should, ok, err := Param[bool](call, 2)
 	if err != nil {
-		return nil, matchFailed("shouldReact")
+		return nil, MatchFailed("shouldReact")
 	}
 	var shouldReact *bool
 	if ok {
@@ -149,7 +149,7 @@ func (m *methods) starMessage(ctx context.Context, call *realtime.Call) (any, er
 		return nil, err
 	}
 	if msg.Starred == nil {
-		return nil, matchFailed("message.starred")
+		return nil, MatchFailed("message.starred")
 	}
 	if err := m.messages.StarMessage(ctx, call.User(), msg.ID, *msg.Starred); err != nil {
 		return nil, err
@@ -159,13 +159,13 @@ func (m *methods) starMessage(ctx context.Context, call *realtime.Call) (any, er
 
 // readMessages(rid, readThreads?) marks a room read; it returns nothing.
 func (m *methods) readMessages(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	readThreads, _, err := param[bool](call, 1)
+	readThreads, _, err := Param[bool](call, 1)
 	if err != nil {
-		return nil, matchFailed("readThreads")
+		return nil, MatchFailed("readThreads")
 	}
 	return nil, m.members.MarkRead(ctx, call.User(), rid, readThreads)
 }
@@ -173,13 +173,13 @@ func (m *methods) readMessages(ctx context.Context, call *realtime.Call) (any, e
 // unreadMessages(firstUnreadMessage?, room?) marks a room unread from a
 // message (or from its last message); it returns nothing.
 func (m *methods) unreadMessages(ctx context.Context, call *realtime.Call) (any, error) {
-	first, _, err := param[messageParam](call, 0)
+	first, _, err := Param[messageParam](call, 0)
 	if err != nil {
-		return nil, matchFailed("firstUnreadMessage")
+		return nil, MatchFailed("firstUnreadMessage")
 	}
-	room, _, err := param[string](call, 1)
+	room, _, err := Param[string](call, 1)
 	if err != nil {
-		return nil, matchFailed("room")
+		return nil, MatchFailed("room")
 	}
 	if first.ID == "" && room == "" {
 		return nil, model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"action": "Unread_messages"}).InMethod()
@@ -189,7 +189,7 @@ func (m *methods) unreadMessages(ctx context.Context, call *realtime.Call) (any,
 
 // getSingleMessage(mid) returns one message the caller may read.
 func (m *methods) getSingleMessage(ctx context.Context, call *realtime.Call) (any, error) {
-	id, err := requireString(call, 0, "msgId")
+	id, err := RequireString(call, 0, "msgId")
 	if err != nil {
 		return nil, err
 	}

@@ -32,11 +32,12 @@ type methods struct {
 	presence Presence
 }
 
-// Register installs the methods on rt. Methods that need a logged-in user
-// are registered with Handle (anonymous callers get error-invalid-user);
-// public-settings/get and permissions/get, which Rocket.Chat serves to
-// anyone, with HandlePublic.
-func Register(rt *realtime.Server, d Deps) {
+// Register installs the built-in methods on host through a Registrar.
+// Methods need a logged-in user (anonymous callers get
+// error-invalid-user), except public-settings/get and permissions/get,
+// which Rocket.Chat serves to anyone.
+func Register(host Host, d Deps) {
+	reg := NewRegistrar(host, d.Admin)
 	m := &methods{accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages,
 		teams: d.Teams, admin: d.Admin, presence: d.Presence}
 	handlers := map[string]realtime.MethodFunc{
@@ -91,35 +92,35 @@ func Register(rt *realtime.Server, d Deps) {
 		handlers["UserPresence:away"] = m.presenceAway
 	}
 	for name, fn := range handlers {
-		rt.Handle(name, fn)
+		reg.Method(name, fn)
 	}
-	rt.HandlePublic("public-settings/get", m.publicSettingsGet)
-	rt.HandlePublic("permissions/get", m.permissionsGet)
+	reg.Method("public-settings/get", m.publicSettingsGet, Public())
+	reg.Method("permissions/get", m.permissionsGet, Public())
 }
 
 // emptyList answers the catalogue methods of features Liftoff does not
 // have (custom sounds, custom emoji): there is nothing in them.
 func emptyList(context.Context, *realtime.Call) (any, error) { return []any{}, nil }
 
-// param decodes parameter i of call into a T; ok is false when it is
+// Param decodes parameter i of call into a T; ok is false when it is
 // missing or null.
-func param[T any](call *realtime.Call, i int) (T, bool, error) {
+func Param[T any](call *realtime.Call, i int) (T, bool, error) {
 	return ddp.Param[T](call.Params, i)
 }
 
-// requireString decodes a mandatory string parameter; a missing or
+// RequireString decodes a mandatory string parameter; a missing or
 // mistyped one is Meteor's check failure.
-func requireString(call *realtime.Call, i int, name string) (string, error) {
-	s, ok, err := param[string](call, i)
+func RequireString(call *realtime.Call, i int, name string) (string, error) {
+	s, ok, err := Param[string](call, i)
 	if err != nil || !ok {
-		return "", matchFailed(name)
+		return "", MatchFailed(name)
 	}
 	return s, nil
 }
 
-// matchFailed is how Rocket.Chat (Meteor's check) answers a parameter of
+// MatchFailed is how Rocket.Chat (Meteor's check) answers a parameter of
 // the wrong type: a client-safe error 400 named after the parameter.
-func matchFailed(name string) error {
+func MatchFailed(name string) error {
 	return model.Invalid("error-invalid-params", "Match failed: expected %s to be valid", name)
 }
 

@@ -23,17 +23,17 @@ func (m *methods) createPrivateGroup(ctx context.Context, call *realtime.Call) (
 }
 
 func (m *methods) createRoom(ctx context.Context, call *realtime.Call, t string) (any, error) {
-	name, err := requireString(call, 0, "name")
+	name, err := RequireString(call, 0, "name")
 	if err != nil {
 		return nil, err
 	}
-	members, _, err := param[[]string](call, 1)
+	members, _, err := Param[[]string](call, 1)
 	if err != nil {
-		return nil, matchFailed("members")
+		return nil, MatchFailed("members")
 	}
-	readOnly, _, err := param[bool](call, 2)
+	readOnly, _, err := Param[bool](call, 2)
 	if err != nil {
-		return nil, matchFailed("readOnly")
+		return nil, MatchFailed("readOnly")
 	}
 	room, err := m.rooms.CreateRoom(ctx, call.User(), chat.CreateRoomInput{Type: t, Name: name, Members: members, ReadOnly: readOnly})
 	if err != nil {
@@ -47,9 +47,9 @@ func (m *methods) createRoom(ctx context.Context, call *realtime.Call, t string)
 func (m *methods) createDirectMessage(ctx context.Context, call *realtime.Call) (any, error) {
 	usernames := make([]string, 0, len(call.Params))
 	for i := range call.Params {
-		u, ok, err := param[string](call, i)
+		u, ok, err := Param[string](call, i)
 		if err != nil || !ok {
-			return nil, matchFailed("usernames")
+			return nil, MatchFailed("usernames")
 		}
 		usernames = append(usernames, u)
 	}
@@ -65,13 +65,13 @@ func (m *methods) createDirectMessage(ctx context.Context, call *realtime.Call) 
 
 // joinRoom(rid, code?) joins a public channel and returns true.
 func (m *methods) joinRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	code, _, err := param[string](call, 1)
+	code, _, err := Param[string](call, 1)
 	if err != nil {
-		return nil, matchFailed("code")
+		return nil, MatchFailed("code")
 	}
 	if _, err := m.members.Join(ctx, call.User(), chat.RoomRef{ID: rid}, code); err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func (m *methods) joinRoom(ctx context.Context, call *realtime.Call) (any, error
 
 // leaveRoom(rid) leaves a channel or private group; it returns nothing.
 func (m *methods) leaveRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
@@ -92,12 +92,12 @@ func (m *methods) leaveRoom(ctx context.Context, call *realtime.Call) (any, erro
 // addUsersToRoom({rid, users: [username...]}) adds users to a channel or
 // private group and returns true. An unknown username refuses the call.
 func (m *methods) addUsersToRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	data, ok, err := param[struct {
+	data, ok, err := Param[struct {
 		RID   string   `json:"rid"`
 		Users []string `json:"users"`
 	}](call, 0)
 	if err != nil || !ok || data.RID == "" {
-		return nil, matchFailed("data")
+		return nil, MatchFailed("data")
 	}
 	users := make([]*model.User, 0, len(data.Users))
 	for _, name := range data.Users {
@@ -132,18 +132,18 @@ var roomSettingKeys = map[string]bool{
 // saveRoomSettings(rid, {setting: value, ...}) or (rid, setting, value)
 // changes room settings and returns {result: true, rid}.
 func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, ok, err := param[string](call, 0)
+	rid, ok, err := Param[string](call, 0)
 	if err != nil || !ok {
 		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	settings := map[string]json.RawMessage{}
-	if key, isString, err := param[string](call, 1); err == nil && isString {
+	if key, isString, err := Param[string](call, 1); err == nil && isString {
 		value := json.RawMessage("null")
 		if len(call.Params) > 2 {
 			value = call.Params[2]
 		}
 		settings[key] = value
-	} else if settings, ok, err = param[map[string]json.RawMessage](call, 1); err != nil || !ok {
+	} else if settings, ok, err = Param[map[string]json.RawMessage](call, 1); err != nil || !ok {
 		return nil, model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
 	}
 	invalid := model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
@@ -206,7 +206,7 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 // archiveRoom(rid) and unarchiveRoom(rid) archive and unarchive a room;
 // they return nothing.
 func (m *methods) archiveRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (m *methods) archiveRoom(ctx context.Context, call *realtime.Call) (any, er
 }
 
 func (m *methods) unarchiveRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func (m *methods) unarchiveRoom(ctx context.Context, call *realtime.Call) (any, 
 
 // eraseRoom(rid) deletes a room and returns true.
 func (m *methods) eraseRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (m *methods) eraseRoom(ctx context.Context, call *realtime.Call) (any, erro
 // getRoomRoles(rid) lists the members holding room roles, as
 // subscription extracts {_id, rid, u, roles}.
 func (m *methods) getRoomRoles(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (m *methods) getRoomRoles(ctx context.Context, call *realtime.Call) (any, e
 
 // getRoomIdByNameOrId(name or id) returns the id of a room the caller may read.
 func (m *methods) getRoomIDByNameOrID(ctx context.Context, call *realtime.Call) (any, error) {
-	ref, err := requireString(call, 0, "rid")
+	ref, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
@@ -284,24 +284,24 @@ type roomMember struct {
 // records}: total counts every active member, records are the members
 // (online ones only unless showAll) matching filter, by username.
 func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, ok, err := param[string](call, 0)
+	rid, ok, err := Param[string](call, 0)
 	if err != nil || !ok || rid == "" {
 		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
-	showAll, _, err := param[bool](call, 1)
+	showAll, _, err := Param[bool](call, 1)
 	if err != nil {
-		return nil, matchFailed("showAll")
+		return nil, MatchFailed("showAll")
 	}
-	opts, _, err := param[struct {
+	opts, _, err := Param[struct {
 		Limit int `json:"limit"`
 		Skip  int `json:"skip"`
 	}](call, 2)
 	if err != nil {
-		return nil, matchFailed("options")
+		return nil, MatchFailed("options")
 	}
-	filter, _, err := param[string](call, 3)
+	filter, _, err := Param[string](call, 3)
 	if err != nil {
-		return nil, matchFailed("filter")
+		return nil, MatchFailed("filter")
 	}
 	user := call.User()
 	room, err := m.rooms.FindRoom(ctx, user, chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
@@ -336,13 +336,13 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 // toggleFavorite(rid, f) stars or unstars a room in the caller's list and
 // returns the number of subscriptions changed (0 or 1).
 func (m *methods) toggleFavorite(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	f, ok, err := param[bool](call, 1)
+	f, ok, err := Param[bool](call, 1)
 	if err != nil || !ok {
-		return nil, matchFailed("f")
+		return nil, MatchFailed("f")
 	}
 	return m.changeOwnSubscription(ctx, call.User(), rid, true,
 		func(sub *model.Subscription) bool { return sub.Favorite != f },
@@ -352,7 +352,7 @@ func (m *methods) toggleFavorite(ctx context.Context, call *realtime.Call) (any,
 // hideRoom(rid) hides a room from the caller's list; openRoom(rid) shows
 // it again. Both return the number of subscriptions changed (0 or 1).
 func (m *methods) hideRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +362,7 @@ func (m *methods) hideRoom(ctx context.Context, call *realtime.Call) (any, error
 }
 
 func (m *methods) openRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}

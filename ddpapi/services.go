@@ -3,6 +3,8 @@ package ddpapi
 import (
 	"context"
 
+	"liftoff/access/perm"
+
 	"liftoff/chat"
 	"liftoff/model"
 )
@@ -79,6 +81,7 @@ type Admin interface {
 	ListPermissions(ctx context.Context, since model.Time) ([]*model.Permission, error)
 	PublicSettings(f chat.SettingFilter) []*model.Setting
 	UserRoles(ctx context.Context, user *model.User) ([]chat.UserRoleHolder, error)
+	Can(user *model.User, permission perm.ID) bool
 }
 
 // Presence is what the presence methods ask of the presence tracker

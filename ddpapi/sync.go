@@ -18,9 +18,9 @@ type syncResult[T any] struct {
 // sinceParam reads the optional updatedSince date ({$date: ms}) of the
 // */get methods; ok is false when absent or null.
 func sinceParam(call *realtime.Call) (model.Time, bool, error) {
-	t, ok, err := param[model.Time](call, 0)
+	t, ok, err := Param[model.Time](call, 0)
 	if err != nil {
-		return model.Time{}, false, matchFailed("updatedAt")
+		return model.Time{}, false, MatchFailed("updatedAt")
 	}
 	return t, ok, nil
 }

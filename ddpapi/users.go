@@ -23,15 +23,15 @@ func (m *methods) unmuteUserInRoom(ctx context.Context, call *realtime.Call) (an
 }
 
 func (m *methods) setMuted(ctx context.Context, call *realtime.Call, mute bool) (any, error) {
-	p, ok, err := param[muteParams](call, 0)
+	p, ok, err := Param[muteParams](call, 0)
 	if err != nil || !ok {
-		return nil, matchFailed("data")
+		return nil, MatchFailed("data")
 	}
 	if p.RID == nil {
-		return nil, matchFailed("rid")
+		return nil, MatchFailed("rid")
 	}
 	if p.Username == nil {
-		return nil, matchFailed("username")
+		return nil, MatchFailed("username")
 	}
 	if mute {
 		err = m.members.MuteUser(ctx, call.User(), *p.RID, *p.Username)

@@ -123,8 +123,9 @@ func serve(ctx context.Context, args []string) error {
 		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
 	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: os.Getenv("NODE_ENV") == "development"})
 	mux := http.NewServeMux()
-	mux.Handle("/api/", rest)
-	mux.Handle("/avatar/", rest)
+	for _, prefix := range rest.Mounts() {
+		mux.Handle(prefix, rest)
+	}
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
