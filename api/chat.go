@@ -32,7 +32,7 @@ func (s *Server) postMessage(r *Request) (any, error) {
 		Alias       string           `json:"alias"`
 		Emoji       string           `json:"emoji"`
 		Avatar      string           `json:"avatar"`
-		Tmid        string           `json:"tmid"`
+		ThreadID    string           `json:"tmid"`
 		Attachments []map[string]any `json:"attachments"`
 	}
 	if err := r.Decode(&in); err != nil {
@@ -50,7 +50,7 @@ func (s *Server) postMessage(r *Request) (any, error) {
 	}
 	msg, err := s.messages.SendMessage(r.Context(), r.User, chat.SendInput{
 		RoomID: roomID, Msg: in.Text, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar,
-		Tmid: in.Tmid, Attachments: in.Attachments,
+		ThreadID: in.ThreadID, Attachments: in.Attachments,
 	})
 	if err != nil {
 		return nil, err
@@ -69,10 +69,10 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 	var in struct {
 		Message *struct {
 			ID           string           `json:"_id"`
-			RID          string           `json:"rid"`
+			RoomID       string           `json:"rid"`
 			Msg          string           `json:"msg"`
-			Tmid         string           `json:"tmid"`
-			Tshow        bool             `json:"tshow"`
+			ThreadID     string           `json:"tmid"`
+			ShowInRoom   bool             `json:"tshow"`
 			Alias        string           `json:"alias"`
 			Emoji        string           `json:"emoji"`
 			Avatar       string           `json:"avatar"`
@@ -88,11 +88,11 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 		return nil, model.ErrMissingParam("message")
 	}
 	m := in.Message
-	if m.RID == "" {
+	if m.RoomID == "" {
 		return nil, model.Invalid("error-invalid-params", "The 'message.rid' param is required")
 	}
 	msg, err := s.messages.SendMessage(r.Context(), r.User, chat.SendInput{
-		ID: m.ID, RoomID: m.RID, Msg: m.Msg, Tmid: m.Tmid, Tshow: m.Tshow, Alias: m.Alias, Emoji: m.Emoji,
+		ID: m.ID, RoomID: m.RoomID, Msg: m.Msg, ThreadID: m.ThreadID, ShowInRoom: m.ShowInRoom, Alias: m.Alias, Emoji: m.Emoji,
 		Avatar: m.Avatar, Groupable: m.Groupable, Attachments: m.Attachments, CustomFields: m.CustomFields,
 	})
 	if err != nil {

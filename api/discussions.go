@@ -20,10 +20,10 @@ var discussionSortFields = []string{"fname", "name", "ts", "_updatedAt", "usersC
 func (s *Server) createDiscussion(r *Request) (any, error) {
 	var in chat.DiscussionInput
 	var err error
-	if in.Prid, err = r.String("prid"); err != nil {
+	if in.ParentRoomID, err = r.String("prid"); err != nil {
 		return nil, err
 	}
-	if in.Prid == "" {
+	if in.ParentRoomID == "" {
 		return nil, failure("Body parameter \"prid\" is required.")
 	}
 	if in.Name, err = r.String("t_name"); err != nil {
@@ -53,7 +53,7 @@ func (s *Server) createDiscussion(r *Request) (any, error) {
 	for _, p := range []struct {
 		name string
 		dst  *string
-	}{{"pmid", &in.Pmid}, {"reply", &in.Reply}, {"topic", &in.Topic}} {
+	}{{"pmid", &in.ParentMessageID}, {"reply", &in.Reply}, {"topic", &in.Topic}} {
 		if *p.dst, err = r.String(p.name); err != nil {
 			return nil, err
 		}
@@ -62,7 +62,7 @@ func (s *Server) createDiscussion(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"discussion": roomWithRid{Room: d.Room, RID: d.RID}}, nil
+	return M{"discussion": roomWithRID{Room: d.Room, RoomID: d.RoomID}}, nil
 }
 
 // roomDiscussions lists a room's discussions (rooms.getDiscussions).

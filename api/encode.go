@@ -123,15 +123,15 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 
 	b = append(b, `{"_id":`...)
 	b = jsonenc.AppendString(b, m.ID)
-	str("rid", m.RID, false)
+	str("rid", m.RoomID, false)
 	str("msg", m.Msg, false)
-	tm("ts", m.TS, false)
+	tm("ts", m.SentAt, false)
 	b = append(b, `,"u":`...)
-	b = appendUserRef(b, &m.U)
+	b = appendUserRef(b, &m.Author)
 	tm("_updatedAt", m.UpdatedAt, false)
-	str("t", m.T, true)
-	str("tmid", m.Tmid, true)
-	flag("tshow", m.Tshow)
+	str("t", m.Type, true)
+	str("tmid", m.ThreadID, true)
+	flag("tshow", m.ShowInRoom)
 	str("alias", m.Alias, true)
 	str("emoji", m.Emoji, true)
 	str("avatar", m.Avatar, true)
@@ -202,11 +202,11 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 		b = append(b, `,"editedBy":`...)
 		b = appendUserRef(b, m.EditedBy)
 	}
-	if m.Tcount != 0 {
+	if m.ThreadCount != 0 {
 		b = append(b, `,"tcount":`...)
-		b = strconv.AppendInt(b, int64(m.Tcount), 10)
+		b = strconv.AppendInt(b, int64(m.ThreadCount), 10)
 	}
-	tm("tlm", m.Tlm, true)
+	tm("tlm", m.ThreadLastMessageAt, true)
 	if len(m.Replies) > 0 {
 		b = append(b, `,"replies":[`...)
 		for i, r := range m.Replies {
@@ -217,21 +217,21 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
-	str("drid", m.Drid, true)
-	if m.Dcount != 0 {
+	str("drid", m.DiscussionID, true)
+	if m.DiscussionCount != 0 {
 		b = append(b, `,"dcount":`...)
-		b = strconv.AppendInt(b, int64(m.Dcount), 10)
+		b = strconv.AppendInt(b, int64(m.DiscussionCount), 10)
 	}
-	tm("dlm", m.Dlm, true)
+	tm("dlm", m.DiscussionLastMessageAt, true)
 	str("role", m.Role, true)
 	flag("_hidden", m.Hidden)
 	str("parent", m.Parent, true)
-	flag("parseUrls", m.Parseurls)
+	flag("parseUrls", m.ParseURLs)
 	if len(m.URLs) > 0 {
 		other("urls", m.URLs)
 	}
-	if len(m.CustomField) > 0 {
-		other("customFields", m.CustomField)
+	if len(m.CustomFields) > 0 {
+		other("customFields", m.CustomFields)
 	}
 	if err != nil {
 		return b, err

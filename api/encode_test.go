@@ -42,25 +42,25 @@ func testMessages() []*model.Message {
 	yes, no := true, false
 	u := model.UserRef{ID: "u1", Username: "alice", Name: "Alice A."}
 	return []*model.Message{
-		{ID: "m1", RID: "r1", Msg: "hello", TS: ts, U: u, UpdatedAt: ts,
+		{ID: "m1", RoomID: "r1", Msg: "hello", SentAt: ts, Author: u, UpdatedAt: ts,
 			Mentions: []model.Mention{}, Channels: []model.ChannelRef{}},
-		{ID: "m2", RID: "r1", Msg: "héllo 👋 \"q\" back\\slash\nline\ttab\r\b\f\x00\x1f\x7f <b>&amp;</b> \u2028\u2029 bad\xff\xfe utf8",
-			TS: ts, U: model.UserRef{ID: "u2", Username: "bob"}, UpdatedAt: later,
+		{ID: "m2", RoomID: "r1", Msg: "héllo 👋 \"q\" back\\slash\nline\ttab\r\b\f\x00\x1f\x7f <b>&amp;</b> \u2028\u2029 bad\xff\xfe utf8",
+			SentAt: ts, Author: model.UserRef{ID: "u2", Username: "bob"}, UpdatedAt: later,
 			Mentions: []model.Mention{{ID: "u1", Username: "alice", Name: "Alice", Type: "user"}, {ID: "here", Username: "here"}},
-			Channels: []model.ChannelRef{{ID: "r2", Name: "general"}}, Tmid: "m1", Tshow: true},
-		{ID: "m3", T: "uj"},
-		{ID: "m4", RID: "r1", Msg: "all of it", TS: ts, U: u, UpdatedAt: later, T: "discussion-created", Tmid: "m0", Tshow: true, Alias: "bot", Emoji: ":smile:",
+			Channels: []model.ChannelRef{{ID: "r2", Name: "general"}}, ThreadID: "m1", ShowInRoom: true},
+		{ID: "m3", Type: "uj"},
+		{ID: "m4", RoomID: "r1", Msg: "all of it", SentAt: ts, Author: u, UpdatedAt: later, Type: "discussion-created", ThreadID: "m0", ShowInRoom: true, Alias: "bot", Emoji: ":smile:",
 			Avatar: "https://example.com/a.png?x=1&y=<2>", Groupable: &no,
 			Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
 			Attachments: []map[string]any{{"title": "<t>", "fields": []any{map[string]any{"short": true, "n": 1.5}}}},
 			Reactions:   map[string]*model.Reaction{":+1:": {Usernames: []string{"alice", "bob"}, Names: []string{"A", "B"}}, ":a:": {}},
 			Pinned:      true, PinnedAt: later, PinnedBy: &model.UserRef{ID: "u2", Username: "bob"},
 			Starred:  []model.Starrer{{ID: "u1"}},
-			EditedAt: later, EditedBy: &u, Tcount: 42, Tlm: later, Replies: []string{"u1", "u2"},
-			Drid: "d1", Dcount: 2, Dlm: later, Parent: "p1", Role: "owner", Hidden: true, Parseurls: true,
-			URLs:        []map[string]any{{"url": "https://example.com"}},
-			CustomField: map[string]any{"k": "v", "n": nil}},
-		{ID: "m5", Groupable: &yes, Tcount: -3, Replies: []string{}, Attachments: []map[string]any{},
+			EditedAt: later, EditedBy: &u, ThreadCount: 42, ThreadLastMessageAt: later, Replies: []string{"u1", "u2"},
+			DiscussionID: "d1", DiscussionCount: 2, DiscussionLastMessageAt: later, Parent: "p1", Role: "owner", Hidden: true, ParseURLs: true,
+			URLs:         []map[string]any{{"url": "https://example.com"}},
+			CustomFields: map[string]any{"k": "v", "n": nil}},
+		{ID: "m5", Groupable: &yes, ThreadCount: -3, Replies: []string{}, Attachments: []map[string]any{},
 			Reactions: map[string]*model.Reaction{}, Starred: []model.Starrer{}},
 	}
 }
@@ -89,7 +89,7 @@ func FuzzAppendJSONString(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		checkAppendJSON(t, s)
 		checkAppendJSON(t, M{s: s})
-		checkAppendJSON(t, &model.Message{ID: s, Msg: s, U: model.UserRef{Name: s}, Replies: []string{s}})
+		checkAppendJSON(t, &model.Message{ID: s, Msg: s, Author: model.UserRef{Name: s}, Replies: []string{s}})
 	})
 }
 
@@ -97,10 +97,10 @@ func BenchmarkHistoryAnswer(b *testing.B) {
 	ts := model.TimeOf(time.Date(2026, 5, 27, 9, 19, 38, 988_000_000, time.UTC))
 	page := make([]*model.Message, 50)
 	for i := range page {
-		page[i] = &model.Message{ID: "SNoCcimq85L8Kyujk", RID: "uXR7Twf2WkhcrfLvZ",
-			Msg: "index my build build but is yesterday out the get out index review ticket thread ok get what client test",
-			TS:  ts, U: model.UserRef{ID: "yaQ7j2ufKTn3vjDiH", Username: "admin", Name: "admin"}, UpdatedAt: ts,
-			Mentions: []model.Mention{}, Channels: []model.ChannelRef{}, Tcount: 1, Tlm: ts, Replies: []string{"yaQ7j2ufKTn3vjDiH"}}
+		page[i] = &model.Message{ID: "SNoCcimq85L8Kyujk", RoomID: "uXR7Twf2WkhcrfLvZ",
+			Msg:    "index my build build but is yesterday out the get out index review ticket thread ok get what client test",
+			SentAt: ts, Author: model.UserRef{ID: "yaQ7j2ufKTn3vjDiH", Username: "admin", Name: "admin"}, UpdatedAt: ts,
+			Mentions: []model.Mention{}, Channels: []model.ChannelRef{}, ThreadCount: 1, ThreadLastMessageAt: ts, Replies: []string{"yaQ7j2ufKTn3vjDiH"}}
 	}
 	v := M{"messages": page, "success": true}
 	b.Run("appendJSON", func(b *testing.B) {

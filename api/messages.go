@@ -87,7 +87,7 @@ func (s *Server) deleteMessage(r *Request) (any, error) {
 	return M{
 		"_id":     msg.ID,
 		"ts":      strconv.FormatInt(time.Now().UnixMilli(), 10),
-		"message": M{"_id": msg.ID, "rid": msg.RID, "u": msg.U},
+		"message": M{"_id": msg.ID, "rid": msg.RoomID, "u": msg.Author},
 	}, nil
 }
 
@@ -315,7 +315,7 @@ func (s *Server) syncThreadMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	q.Tmid = tmid
+	q.ThreadID = tmid
 	res, err := s.messages.SyncThreadMessages(r.Context(), r.User, q)
 	if err != nil {
 		return nil, err

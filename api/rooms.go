@@ -82,8 +82,8 @@ func errArchivedRoom(k roomKind, room *model.Room) error {
 // displayName is the name Rocket.Chat's messages use for a room
 // (discussions keep theirs in fname).
 func displayName(room *model.Room) string {
-	if room.Prid != "" && room.FName != "" {
-		return room.FName
+	if room.ParentRoomID != "" && room.DisplayName != "" {
+		return room.DisplayName
 	}
 	return room.Name
 }
@@ -284,7 +284,7 @@ func (s *Server) setRoomType(k roomKind) Handler {
 		if err != nil {
 			return nil, err
 		}
-		if room.T == t {
+		if room.Type == t {
 			return nil, failure("The %s type is the same as what it would be changed to.", k.noun)
 		}
 		saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Type: &t})
@@ -446,11 +446,11 @@ func (s *Server) roomMessages(k roomKind) Handler {
 
 // ---- direct messages ----
 
-// roomWithRid is a room with its id again as rid beside _id, as im.create
+// roomWithRID is a room with its id again as rid beside _id, as im.create
 // and rooms.createDiscussion answer it.
-type roomWithRid struct {
+type roomWithRID struct {
 	*model.Room
-	RID string `json:"rid"`
+	RoomID string `json:"rid"`
 }
 
 func (s *Server) createDirect(r *Request) (any, error) {
@@ -483,7 +483,7 @@ func (s *Server) createDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return M{"room": roomWithRid{Room: room, RID: room.ID}}, nil
+	return M{"room": roomWithRID{Room: room, RoomID: room.ID}}, nil
 }
 
 func (s *Server) openDirect(r *Request) (any, error) {
@@ -698,7 +698,7 @@ func (s *Server) roomsInfo(r *Request) (any, error) {
 		out["team"] = teamBriefView{ID: team.ID, Name: team.Name, RoomID: team.RoomID, Type: team.Type}
 	}
 	if parent != nil {
-		out["parent"] = parentRoomView{ID: parent.ID, Name: parent.Name, FName: parent.FName, T: parent.T, Prid: parent.Prid, U: parent.U}
+		out["parent"] = parentRoomView{ID: parent.ID, Name: parent.Name, DisplayName: parent.DisplayName, Type: parent.Type, ParentRoomID: parent.ParentRoomID, Creator: parent.Creator}
 	}
 	return out, nil
 }
@@ -735,7 +735,7 @@ func (s *Server) leaveAnyRoom(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if room.T == model.RoomDirect {
+	if room.Type == model.RoomDirect {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	if _, err := s.members.Leave(r.Context(), r.User, chat.RoomRef{ID: room.ID}, ""); err != nil {

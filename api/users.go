@@ -214,7 +214,7 @@ func (s *Server) usersInfo(r *Request) (any, error) {
 	if info.Rooms != nil {
 		rooms := make([]M, 0, len(info.Rooms))
 		for _, sub := range info.Rooms {
-			room := M{"_id": sub.ID, "rid": sub.RID, "name": sub.Name, "t": sub.T, "unread": sub.Unread}
+			room := M{"_id": sub.ID, "rid": sub.RoomID, "name": sub.Name, "t": sub.RoomType, "unread": sub.Unread}
 			if len(sub.Roles) > 0 {
 				room["roles"] = sub.Roles
 			}

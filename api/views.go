@@ -34,14 +34,14 @@ func deletedOf(d chat.DeletedRef) removedView { return removedView{ID: d.ID, Del
 
 // roomRoleView is a member holding room roles (channels.roles).
 type roomRoleView struct {
-	ID    string        `json:"_id"`
-	RID   string        `json:"rid"`
-	U     model.UserRef `json:"u"`
-	Roles []string      `json:"roles"`
+	ID     string        `json:"_id"`
+	RoomID string        `json:"rid"`
+	User   model.UserRef `json:"u"`
+	Roles  []string      `json:"roles"`
 }
 
 func roomRoleOf(h chat.RoomRoleHolder) roomRoleView {
-	return roomRoleView{ID: h.ID, RID: h.RID, U: h.U, Roles: h.Roles}
+	return roomRoleView{ID: h.ID, RoomID: h.RoomID, User: h.User, Roles: h.Roles}
 }
 
 // directMemberView is a member of a direct conversation (im.members).
@@ -56,14 +56,14 @@ type directMemberView struct {
 }
 
 type directMemberSubs struct {
-	ID    string     `json:"_id,omitempty"`
-	TS    model.Time `json:"ts,omitzero"`
-	Roles []string   `json:"roles,omitempty"`
+	ID       string     `json:"_id,omitempty"`
+	JoinedAt model.Time `json:"ts,omitzero"`
+	Roles    []string   `json:"roles,omitempty"`
 }
 
 func directMemberOf(m chat.DirectMember) directMemberView {
 	return directMemberView{ID: m.ID, Username: m.Username, Name: m.Name, Status: m.Status, StatusText: m.StatusText,
-		UTCOffset: m.UTCOffset, Subscription: directMemberSubs{ID: m.Subscription.ID, TS: m.Subscription.TS, Roles: m.Subscription.Roles}}
+		UTCOffset: m.UTCOffset, Subscription: directMemberSubs{ID: m.Subscription.ID, JoinedAt: m.Subscription.JoinedAt, Roles: m.Subscription.Roles}}
 }
 
 // teamListView is a team in teams.list and teams.listAll.
@@ -113,16 +113,16 @@ func teamRoomOfUserOf(r chat.TeamRoomOfUser) teamRoomOfUserView {
 
 // teamAutocompleteView is one answer of teams.autocomplete.
 type teamAutocompleteView struct {
-	ID         string `json:"_id"`
-	FName      string `json:"fname,omitempty"`
-	TeamID     string `json:"teamId"`
-	Name       string `json:"name"`
-	T          string `json:"t"`
-	AvatarETag string `json:"avatarETag,omitempty"`
+	ID          string `json:"_id"`
+	DisplayName string `json:"fname,omitempty"`
+	TeamID      string `json:"teamId"`
+	Name        string `json:"name"`
+	Type        string `json:"t"`
+	AvatarETag  string `json:"avatarETag,omitempty"`
 }
 
 func teamAutocompleteOf(i chat.TeamAutocompleteItem) teamAutocompleteView {
-	return teamAutocompleteView{ID: i.ID, FName: i.FName, TeamID: i.TeamID, Name: i.Name, T: i.T, AvatarETag: i.AvatarETag}
+	return teamAutocompleteView{ID: i.ID, DisplayName: i.DisplayName, TeamID: i.TeamID, Name: i.Name, Type: i.Type, AvatarETag: i.AvatarETag}
 }
 
 // teamBriefView is the team rooms.info shows with a team's room.
@@ -135,10 +135,10 @@ type teamBriefView struct {
 
 // parentRoomView is the parent room rooms.info shows.
 type parentRoomView struct {
-	ID    string         `json:"_id"`
-	Name  string         `json:"name,omitempty"`
-	FName string         `json:"fname,omitempty"`
-	T     string         `json:"t"`
-	Prid  string         `json:"prid,omitempty"`
-	U     *model.UserRef `json:"u,omitempty"`
+	ID           string         `json:"_id"`
+	Name         string         `json:"name,omitempty"`
+	DisplayName  string         `json:"fname,omitempty"`
+	Type         string         `json:"t"`
+	ParentRoomID string         `json:"prid,omitempty"`
+	Creator      *model.UserRef `json:"u,omitempty"`
 }

@@ -75,8 +75,8 @@ func (s *Rooms) RoomAvatar(ctx context.Context, viewer *model.User, roomID strin
 		return a, nil
 	}
 	switch {
-	case room.FName != "":
-		a.Text = room.FName
+	case room.DisplayName != "":
+		a.Text = room.DisplayName
 	case room.Name != "":
 		a.Text = room.Name
 	}

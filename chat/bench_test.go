@@ -97,8 +97,8 @@ func benchSendMessage(b *testing.B, synchronous string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if got.Msgs != b.N {
-		b.Fatalf("room counts %d messages, want %d", got.Msgs, b.N)
+	if got.MessageCount != b.N {
+		b.Fatalf("room counts %d messages, want %d", got.MessageCount, b.N)
 	}
 	if n := created.Load(); n != int64(b.N) {
 		b.Fatalf("%d MessageSaved events for %d messages", n, b.N)

@@ -73,8 +73,8 @@ func (s *core) createDirect(ctx context.Context, user *model.User, usernames []s
 	}
 	now := s.nowTime()
 	room := &model.Room{
-		ID: roomID, T: model.RoomDirect, Usernames: names, UIDs: uids, UsersCount: len(uids),
-		TS: now, UpdatedAt: now, Msgs: 0,
+		ID: roomID, Type: model.RoomDirect, Usernames: names, UserIDs: uids, UsersCount: len(uids),
+		CreatedAt: now, UpdatedAt: now, MessageCount: 0,
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		if existing, err := tx.RoomByID(ctx, roomID); err == nil {
@@ -106,11 +106,11 @@ func (s *core) findGroupDirect(ctx context.Context, user *model.User, uids []str
 	}
 	key := strings.Join(uids, ",")
 	for _, sub := range subs {
-		room, err := s.store.RoomByID(ctx, sub.RID)
+		room, err := s.store.RoomByID(ctx, sub.RoomID)
 		if err != nil {
 			continue
 		}
-		if strings.Join(sortedCopy(room.UIDs), ",") == key {
+		if strings.Join(sortedCopy(room.UserIDs), ",") == key {
 			return room, nil
 		}
 	}

@@ -43,7 +43,7 @@ func (s *core) findDirect(ctx context.Context, user *model.User, roomID, usernam
 		if err != nil {
 			return nil, internal("find direct", err)
 		}
-		if room.T != model.RoomDirect {
+		if room.Type != model.RoomDirect {
 			return nil, errDirectNotFound()
 		}
 		return room, nil
@@ -106,7 +106,7 @@ func (s *Rooms) CountDirect(ctx context.Context, user *model.User, roomID, forUs
 	if err := s.canAccessRoom(ctx, target, room); err != nil {
 		return nil, errForbidden
 	}
-	if room.T != model.RoomDirect {
+	if room.Type != model.RoomDirect {
 		return nil, errDirectNotFound()
 	}
 	out := &Counters{}
@@ -118,20 +118,20 @@ func (s *Rooms) CountDirect(ctx context.Context, user *model.User, roomID, forUs
 		out.Joined = true
 		unread, mentions := sub.Unread, sub.UserMentions
 		out.Unreads, out.UserMentions = &unread, &mentions
-		if !sub.LS.IsZero() && room.Msgs > 0 {
-			out.UnreadsFrom = sub.LS.Ptr()
+		if !sub.LastSeen.IsZero() && room.MessageCount > 0 {
+			out.UnreadsFrom = sub.LastSeen.Ptr()
 		}
 	}
 	if admin || out.Joined {
-		msgs := room.Msgs
+		msgs := room.MessageCount
 		out.Msgs = &msgs
-		latest := room.LM
+		latest := room.LastMessageAt
 		if latest.IsZero() {
 			latest = room.UpdatedAt
 		}
 		out.Latest = latest.Ptr()
 		active := true
-		_, n, err := s.store.ListUsers(ctx, store.UserQuery{IDs: room.UIDs, Active: &active}, model.Page{Count: 1})
+		_, n, err := s.store.ListUsers(ctx, store.UserQuery{IDs: room.UserIDs, Active: &active}, model.Page{Count: 1})
 		if err != nil {
 			return nil, internal("direct counters", err)
 		}
@@ -154,9 +154,9 @@ type DirectMember struct {
 
 // DirectMemberSubRef is the part of a member's subscription im.members shows.
 type DirectMemberSubRef struct {
-	ID    string
-	TS    model.Time
-	Roles []string
+	ID       string
+	JoinedAt model.Time
+	Roles    []string
 }
 
 // DirectMembers pages the active members of a direct conversation user can
@@ -165,11 +165,11 @@ func (s *Rooms) DirectMembers(ctx context.Context, user *model.User, room *model
 	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return nil, 0, errForbidden
 	}
-	if len(room.UIDs) == 0 {
+	if len(room.UserIDs) == 0 {
 		return []DirectMember{}, 0, nil
 	}
 	active := true
-	q := store.UserQuery{IDs: room.UIDs, Active: &active, Text: filter}
+	q := store.UserQuery{IDs: room.UserIDs, Active: &active, Text: filter}
 	var users []*model.User
 	var total int
 	if len(statuses) == 0 {
@@ -196,7 +196,7 @@ func (s *Rooms) DirectMembers(ctx context.Context, user *model.User, room *model
 	for _, u := range users {
 		m := DirectMember{ID: u.ID, Username: u.Username, Name: u.Name, Status: u.Status, StatusText: u.StatusText, UTCOffset: u.UTCOffset}
 		if sub, err := s.store.Subscription(ctx, room.ID, u.ID); err == nil {
-			m.Subscription = DirectMemberSubRef{ID: sub.ID, TS: sub.TS, Roles: sub.Roles}
+			m.Subscription = DirectMemberSubRef{ID: sub.ID, JoinedAt: sub.JoinedAt, Roles: sub.Roles}
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, 0, internal("direct members", err)
 		}
@@ -216,7 +216,7 @@ func (s *Rooms) ListDirect(ctx context.Context, user *model.User, p model.Page) 
 	}
 	ids := make([]string, len(subs))
 	for i, sub := range subs {
-		ids[i] = sub.RID
+		ids[i] = sub.RoomID
 	}
 	rooms, total, err := s.store.ListRooms(ctx, store.RoomQuery{Types: []string{model.RoomDirect}, IDs: ids}, p)
 	if err != nil {
@@ -308,7 +308,7 @@ func (s *Rooms) SetDirectTopic(ctx context.Context, user *model.User, roomID, to
 	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return "", errForbidden
 	}
-	if room.T != model.RoomDirect {
+	if room.Type != model.RoomDirect {
 		return "", errDirectNotFound()
 	}
 	saved, err := s.saveRoomSettings(ctx, user, room.ID, RoomSettingsInput{Topic: &topic})

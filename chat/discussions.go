@@ -25,13 +25,13 @@ import (
 // DiscussionInput describes a new discussion (rooms.createDiscussion, the
 // createDiscussion method).
 type DiscussionInput struct {
-	Prid  string // parent room; may be empty when Pmid is given
-	Pmid  string // the message the discussion starts from (optional)
-	Name  string // t_name: the discussion's display name (fname)
-	Reply string // a first message posted in the discussion (optional)
-	Topic string // defaults to the parent room's name
+	ParentRoomID    string // parent room; may be empty when ParentMessageID is given
+	ParentMessageID string // the message the discussion starts from (optional)
+	Name            string // t_name: the discussion's display name (fname)
+	Reply           string // a first message posted in the discussion (optional)
+	Topic           string // defaults to the parent room's name
 	// Users are usernames invited besides the creator (and the author of
-	// Pmid); unknown usernames are ignored, as Rocket.Chat does.
+	// ParentMessageID); unknown usernames are ignored, as Rocket.Chat does.
 	Users []string
 	// Encrypted defaults to the parent room's encrypted flag.
 	Encrypted *bool
@@ -41,7 +41,7 @@ type DiscussionInput struct {
 // its id again as rid.
 type Discussion struct {
 	*model.Room
-	RID string
+	RoomID string
 }
 
 func errNoDiscussion() *model.Error {
@@ -68,7 +68,7 @@ func discussionType(t string) string {
 
 // routeLink is the client route of a room, as quotes link to messages.
 func routeLink(room *model.Room) string {
-	switch room.T {
+	switch room.Type {
 	case model.RoomChannel:
 		return "/channel/" + room.Name
 	case model.RoomPrivate:
@@ -82,10 +82,10 @@ func routeLink(room *model.Room) string {
 func quoteOf(m *model.Message, room *model.Room) map[string]any {
 	q := map[string]any{
 		"text":         m.Msg,
-		"authorName":   m.U.Username,
-		"authorIcon":   "/avatar/" + m.U.Username,
+		"authorName":   m.Author.Username,
+		"authorIcon":   "/avatar/" + m.Author.Username,
 		"message_link": routeLink(room) + "?msg=" + m.ID,
-		"ts":           m.TS,
+		"ts":           m.SentAt,
 	}
 	if len(m.Attachments) > 0 {
 		q["attachments"] = m.Attachments
@@ -109,12 +109,12 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 	if user == nil {
 		return nil, model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
-	if !s.canInRoom(ctx, user, in.Prid, perm.StartDiscussion) && !s.canInRoom(ctx, user, in.Prid, perm.StartDiscussionOtherUser) {
+	if !s.canInRoom(ctx, user, in.ParentRoomID, perm.StartDiscussion) && !s.canInRoom(ctx, user, in.ParentRoomID, perm.StartDiscussionOtherUser) {
 		return nil, errNoDiscussion()
 	}
 	var quoted *model.Message
-	if in.Pmid != "" {
-		m, err := s.store.MessageByID(ctx, in.Pmid)
+	if in.ParentMessageID != "" {
+		m, err := s.store.MessageByID(ctx, in.ParentMessageID)
 		if errors.Is(err, store.ErrNotFound) || err == nil && m.Hidden {
 			return nil, model.Invalid("error-invalid-message", "Invalid message").InMethod()
 		}
@@ -122,33 +122,33 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 			return nil, internal("create discussion", err)
 		}
 		quoted = m
-		if in.Prid != "" {
-			root, err := s.store.RoomByID(ctx, m.RID)
+		if in.ParentRoomID != "" {
+			root, err := s.store.RoomByID(ctx, m.RoomID)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return nil, internal("create discussion", err)
 			}
 			rootID := ""
 			if err == nil {
 				rootID = root.ID
-				if root.Prid != "" {
-					rootID = root.Prid
+				if root.ParentRoomID != "" {
+					rootID = root.ParentRoomID
 				}
 			}
-			if rootID != in.Prid {
+			if rootID != in.ParentRoomID {
 				return nil, errDiscussionArgs("Root message room ID does not match parent room ID ")
 			}
 		} else {
-			in.Prid = m.RID
+			in.ParentRoomID = m.RoomID
 		}
 	}
-	if in.Prid == "" {
+	if in.ParentRoomID == "" {
 		return nil, errDiscussionArgs("Missing parent room ID")
 	}
-	parent, err := s.canSendTo(ctx, user, in.Prid)
+	parent, err := s.canSendTo(ctx, user, in.ParentRoomID)
 	if err != nil {
 		return nil, err
 	}
-	if parent.Prid != "" {
+	if parent.ParentRoomID != "" {
 		return nil, model.Invalid("error-nested-discussion", "Cannot create nested discussions").InMethod()
 	}
 	encrypted := parent.Encrypted
@@ -161,14 +161,14 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 	if max := s.settings.Int(setting.MessageMaxAllowedSize); max > 0 && utf8.RuneCountInString(in.Reply) > max {
 		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
-	typ := discussionType(parent.T)
+	typ := discussionType(parent.Type)
 	if typ == "" {
 		return nil, model.Invalid("error-invalid-type", "Cannot define discussion room type").InMethod()
 	}
 
 	invited := in.Users
 	if quoted != nil {
-		invited = append([]string{quoted.U.Username}, in.Users...)
+		invited = append([]string{quoted.Author.Username}, in.Users...)
 	}
 	members, err := s.knownUsers(ctx, invited)
 	if err != nil {
@@ -183,8 +183,8 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 		topic = parent.Name
 	}
 	room := &model.Room{
-		ID: model.NewID(), T: typ, Name: model.NewID(), FName: in.Name, U: &ref, Topic: topic,
-		Prid: parent.ID, Encrypted: encrypted, TS: now, UpdatedAt: now, SysMes: true, UsersCount: len(members),
+		ID: model.NewID(), Type: typ, Name: model.NewID(), DisplayName: in.Name, Creator: &ref, Topic: topic,
+		ParentRoomID: parent.ID, Encrypted: encrypted, CreatedAt: now, UpdatedAt: now, SystemMessages: true, UsersCount: len(members),
 	}
 	if quoted != nil && !parent.Encrypted {
 		room.Description = quoted.Msg
@@ -212,25 +212,25 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 				q["text"] = "Encrypted message"
 			}
 			attachments = []map[string]any{q}
-			linkRoomID = quoted.RID
+			linkRoomID = quoted.RoomID
 			// Rocket.Chat also shows the quoted message at the top of the
 			// discussion, as a plain message of the creator that the
 			// room's counters do not count.
 			top := &model.Message{
-				ID: model.NewID(), RID: room.ID, TS: now, UpdatedAt: now, U: user.Ref(),
+				ID: model.NewID(), RoomID: room.ID, SentAt: now, UpdatedAt: now, Author: user.Ref(),
 				Mentions: []model.Mention{}, Channels: []model.ChannelRef{}, Attachments: attachments,
 			}
 			if err := tx.InsertMessage(ctx, top); err != nil {
 				return err
 			}
-			tx.Emit(model.MessageSaved{Message: cloneMessage(top), RoomType: room.T, RoomName: room.Name, Created: true})
+			tx.Emit(model.MessageSaved{Message: cloneMessage(top), RoomType: room.Type, RoomName: room.Name, Created: true})
 		}
 		linkRoom, err := loadRoomTx(ctx, tx, linkRoomID)
 		if err != nil {
 			return err
 		}
 		if err := s.systemNotice(ctx, tx, linkRoom, "discussion-created", in.Name, user, now, func(m *model.Message) {
-			m.Drid = room.ID
+			m.DiscussionID = room.ID
 			m.Attachments = attachments
 		}); err != nil {
 			return err
@@ -245,7 +245,7 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 			return nil, err
 		}
 	}
-	return &Discussion{Room: room, RID: room.ID}, nil
+	return &Discussion{Room: room, RoomID: room.ID}, nil
 }
 
 // canSendTo is Rocket.Chat's canSendMessage for rid: the room must exist,
@@ -299,7 +299,7 @@ func (s *Teams) Discussions(ctx context.Context, user *model.User, room *model.R
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
-	q := store.RoomQuery{Prid: room.ID, MemberID: user.ID}
+	q := store.RoomQuery{ParentRoomID: room.ID, MemberID: user.ID}
 	if s.perms.Has(user, nil, perm.ViewCRoom) {
 		q.AlsoTypes = []string{model.RoomChannel}
 	}
@@ -322,18 +322,18 @@ func (s *Teams) DiscussionMessages(ctx context.Context, user *model.User, roomID
 // refreshDiscussionMetadata), after a message is added to or removed from
 // the discussion room. Rooms that are not discussions are left alone.
 func refreshDiscussionTx(ctx context.Context, tx store.Tx, room *model.Room, now model.Time) error {
-	if room.Prid == "" {
+	if room.ParentRoomID == "" {
 		return nil
 	}
-	links, _, err := tx.ListMessages(ctx, store.MessageQuery{Drid: room.ID}, model.Page{NoTotal: true})
+	links, _, err := tx.ListMessages(ctx, store.MessageQuery{DiscussionID: room.ID}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
 	for _, m := range links {
-		if m.Dcount == room.Msgs && m.Dlm.Equal(room.LM.Time) {
+		if m.DiscussionCount == room.MessageCount && m.DiscussionLastMessageAt.Equal(room.LastMessageAt.Time) {
 			continue
 		}
-		m.Dcount, m.Dlm, m.UpdatedAt = room.Msgs, room.LM, now
+		m.DiscussionCount, m.DiscussionLastMessageAt, m.UpdatedAt = room.MessageCount, room.LastMessageAt, now
 		if err := saveLinkTx(ctx, tx, m); err != nil {
 			return err
 		}
@@ -348,8 +348,8 @@ func saveLinkTx(ctx context.Context, tx store.Tx, m *model.Message) error {
 		return err
 	}
 	ev := model.MessageSaved{Message: cloneMessage(m)}
-	if r, err := tx.RoomByID(ctx, m.RID); err == nil {
-		ev.RoomType, ev.RoomName = r.T, r.Name
+	if r, err := tx.RoomByID(ctx, m.RoomID); err == nil {
+		ev.RoomType, ev.RoomName = r.Type, r.Name
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -362,7 +362,7 @@ func saveLinkTx(ctx context.Context, tx store.Tx, m *model.Message) error {
 // linked to it (Rocket.Chat's deleteRoom with its afterDeleteRoom hooks).
 // Every member's subscription is reported removed, so delivery stops.
 func eraseRoomTx(ctx context.Context, tx store.Tx, room *model.Room, now model.Time) error {
-	children, _, err := tx.ListRooms(ctx, store.RoomQuery{Prid: room.ID}, model.Page{NoTotal: true})
+	children, _, err := tx.ListRooms(ctx, store.RoomQuery{ParentRoomID: room.ID}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -387,12 +387,12 @@ func eraseRoomTx(ctx context.Context, tx store.Tx, room *model.Room, now model.T
 	if err := teamRoomErasedTx(ctx, tx, room, now); err != nil {
 		return err
 	}
-	links, _, err := tx.ListMessages(ctx, store.MessageQuery{Drid: room.ID, IncludeHidden: true}, model.Page{NoTotal: true})
+	links, _, err := tx.ListMessages(ctx, store.MessageQuery{DiscussionID: room.ID, IncludeHidden: true}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
 	for _, m := range links {
-		m.Drid, m.Dcount, m.Dlm, m.UpdatedAt = "", 0, model.Time{}, now
+		m.DiscussionID, m.DiscussionCount, m.DiscussionLastMessageAt, m.UpdatedAt = "", 0, model.Time{}, now
 		if m.Hidden {
 			if err := tx.UpdateMessage(ctx, m); err != nil {
 				return err

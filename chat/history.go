@@ -57,7 +57,7 @@ func (s *Messages) RoomHistory(ctx context.Context, user *model.User, room *mode
 	}
 	h := &History{Messages: msgs}
 	if q.Unreads && !q.Oldest.IsZero() && len(msgs) > 0 {
-		oldestLoaded := msgs[len(msgs)-1].TS
+		oldestLoaded := msgs[len(msgs)-1].SentAt
 		if oldestLoaded.After(q.Oldest.Time) {
 			rest := mq
 			rest.Before, rest.After, rest.Inclusive = oldestLoaded, q.Oldest, false
@@ -115,7 +115,7 @@ func (s *Messages) RoomMessages(ctx context.Context, user *model.User, room *mod
 	if user == nil {
 		return nil, 0, errForbidden
 	}
-	if room.T == model.RoomChannel {
+	if room.Type == model.RoomChannel {
 		if !s.can(user, perm.ViewCRoom) {
 			return nil, 0, errForbidden
 		}
@@ -235,10 +235,10 @@ type HistoryBeforeQuery struct {
 	End model.Time
 	// Limit is the page size (20 when zero or negative).
 	Limit int
-	// LS is the caller's last-seen time: when the page does not reach back
+	// LastSeen is the caller's last-seen time: when the page does not reach back
 	// to it, FirstUnread and UnreadNotLoaded describe the messages between
-	// LS and the oldest message loaded.
-	LS model.Time
+	// LastSeen and the oldest message loaded.
+	LastSeen model.Time
 	// ShowThreadMessages keeps thread replies that are not shown in the room.
 	ShowThreadMessages bool
 }
@@ -255,7 +255,7 @@ func (s *Messages) HistoryBefore(ctx context.Context, user *model.User, q Histor
 	if err != nil || !ok {
 		return nil, err
 	}
-	if room.T == model.RoomChannel && !s.settings.Bool(setting.AccountsAllowAnonymousRead) && !s.can(user, perm.PreviewCRoom) {
+	if room.Type == model.RoomChannel && !s.settings.Bool(setting.AccountsAllowAnonymousRead) && !s.can(user, perm.PreviewCRoom) {
 		if _, err := s.store.Subscription(ctx, room.ID, user.ID); errors.Is(err, store.ErrNotFound) {
 			return nil, nil
 		} else if err != nil {
@@ -277,15 +277,15 @@ func (s *Messages) HistoryBefore(ctx context.Context, user *model.User, q Histor
 		return nil, internal("load history", err)
 	}
 	h := &History{Messages: msgs}
-	if q.LS.IsZero() || len(msgs) == 0 {
+	if q.LastSeen.IsZero() || len(msgs) == 0 {
 		return h, nil
 	}
-	oldest := msgs[len(msgs)-1].TS
-	if !oldest.After(q.LS.Time) {
+	oldest := msgs[len(msgs)-1].SentAt
+	if !oldest.After(q.LastSeen.Time) {
 		return h, nil
 	}
 	between := mq
-	between.Before, between.After, between.Inclusive = oldest, q.LS, false
+	between.Before, between.After, between.Inclusive = oldest, q.LastSeen, false
 	first, total, err := s.store.ListMessages(ctx, between, model.Page{Count: 1, Sort: []model.SortKey{{Field: "ts"}}})
 	if err != nil {
 		return nil, internal("load history", err)

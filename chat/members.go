@@ -36,10 +36,10 @@ func roomTypes(t string) []string {
 
 // errArchived is Rocket.Chat's answer when a membership call names an archived room.
 func errArchived(room *model.Room) *model.Error {
-	if room.T == model.RoomPrivate {
+	if room.Type == model.RoomPrivate {
 		name := room.Name
-		if room.Prid != "" {
-			name = room.FName
+		if room.ParentRoomID != "" {
+			name = room.DisplayName
 		}
 		return model.Invalid("error-room-archived", "The private group, %s, is archived", name)
 	}
@@ -214,7 +214,7 @@ func (s *core) joinedRoomIDs(ctx context.Context, user *model.User, t string) ([
 	}
 	ids := make([]string, 0, len(subs))
 	for _, sub := range subs {
-		ids = append(ids, sub.RID)
+		ids = append(ids, sub.RoomID)
 	}
 	return ids, nil
 }
@@ -247,7 +247,7 @@ func (s *Members) Members(ctx context.Context, user *model.User, ref RoomRef, t 
 			return nil, 0, internal("members", err)
 		}
 		for _, sub := range subs {
-			ids = append(ids, sub.U.ID)
+			ids = append(ids, sub.User.ID)
 		}
 	} else if ids, err = s.store.MemberIDs(ctx, room.ID); err != nil {
 		return nil, 0, internal("members", err)
@@ -308,7 +308,7 @@ func (s *Members) OnlineMembers(ctx context.Context, user *model.User, t string,
 		return nil, internal("online members", err)
 	}
 	// A room the user may not read answers like a missing one.
-	if err != nil || room.T != t || s.canAccessRoom(ctx, user, room) != nil {
+	if err != nil || room.Type != t || s.canAccessRoom(ctx, user, room) != nil {
 		if t == model.RoomPrivate {
 			return nil, model.NotFound("error-room-not-found", "Group does not exists")
 		}
@@ -377,15 +377,15 @@ func (s *Members) RoomCounters(ctx context.Context, user *model.User, ref RoomRe
 	if err != nil {
 		return nil, internal("counters", err)
 	}
-	latest := room.LM
+	latest := room.LastMessageAt
 	if latest.IsZero() {
 		latest = room.UpdatedAt
 	}
 	c := &Counters{}
 	if sub != nil && sub.Open {
-		from := sub.LS
+		from := sub.LastSeen
 		if from.IsZero() {
-			from = sub.TS
+			from = sub.JoinedAt
 		}
 		_, n, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, After: from, Before: latest, Inclusive: true}, model.Page{Count: 1})
 		if err != nil {
@@ -395,7 +395,7 @@ func (s *Members) RoomCounters(ctx context.Context, user *model.User, ref RoomRe
 		c.Joined, c.Unreads, c.UnreadsFrom, c.UserMentions = true, &n, &from, &mentions
 	}
 	if admin || c.Joined {
-		msgs, members := room.Msgs, room.UsersCount
+		msgs, members := room.MessageCount, room.UsersCount
 		c.Msgs, c.Members, c.Latest = &msgs, &members, &latest
 	}
 	return c, nil
@@ -413,7 +413,7 @@ func (s *core) roomForAdmin(ctx context.Context, ref RoomRef, t string) (*model.
 	} else {
 		room, err = s.store.RoomByName(ctx, strings.TrimPrefix(ref.Name, "#"))
 	}
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !contains(roomTypes(t), room.T)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !contains(roomTypes(t), room.Type)) {
 		return nil, errRoomNotFound(t)
 	}
 	if err != nil {
@@ -424,10 +424,10 @@ func (s *core) roomForAdmin(ctx context.Context, ref RoomRef, t string) (*model.
 
 // RoomRoleHolder is a member holding room roles (channels.roles).
 type RoomRoleHolder struct {
-	ID    string
-	RID   string
-	U     model.UserRef
-	Roles []string
+	ID     string
+	RoomID string
+	User   model.UserRef
+	Roles  []string
 }
 
 // RoomRoles lists the members holding a room-scoped role, by username.
@@ -463,13 +463,13 @@ func (s *Members) RoomRoles(ctx context.Context, user *model.User, ref RoomRef, 
 			if sub == nil {
 				continue
 			}
-			ref := model.UserRef{ID: sub.U.ID, Username: sub.U.Username}
+			ref := model.UserRef{ID: sub.User.ID, Username: sub.User.Username}
 			if realName {
-				ref.Name = sub.U.Name
+				ref.Name = sub.User.Name
 			}
-			out = append(out, RoomRoleHolder{ID: sub.ID, RID: sub.RID, U: ref, Roles: sub.Roles})
+			out = append(out, RoomRoleHolder{ID: sub.ID, RoomID: sub.RoomID, User: ref, Roles: sub.Roles})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].U.Username < out[j].U.Username })
+	sort.Slice(out, func(i, j int) bool { return out[i].User.Username < out[j].User.Username })
 	return out, nil
 }

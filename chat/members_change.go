@@ -21,9 +21,9 @@ func (s *core) addMemberTx(ctx context.Context, tx store.Tx, room *model.Room, u
 		return false, err
 	}
 	sub := &model.Subscription{
-		ID: model.NewID(), RID: room.ID, U: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
-		T: room.T, Name: room.Name, FName: room.FName, TS: now, UpdatedAt: now,
-		Open: true, Alert: true, Unread: 1, UserMentions: 1, Archived: room.Archived, Prid: room.Prid,
+		ID: model.NewID(), RoomID: room.ID, User: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
+		RoomType: room.Type, Name: room.Name, DisplayName: room.DisplayName, JoinedAt: now, UpdatedAt: now,
+		Open: true, Alert: true, Unread: 1, UserMentions: 1, Archived: room.Archived, ParentRoomID: room.ParentRoomID,
 	}
 	if err := tx.InsertSubscription(ctx, sub); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -54,7 +54,7 @@ func isLastOwner(ctx context.Context, r store.Reader, sub *model.Subscription) (
 	if !sub.HasRole(RoleOwner) {
 		return false, nil
 	}
-	_, n, err := r.UsersInRole(ctx, RoleOwner, sub.RID, model.Page{Count: 1})
+	_, n, err := r.UsersInRole(ctx, RoleOwner, sub.RoomID, model.Page{Count: 1})
 	if err != nil {
 		return false, err
 	}
@@ -71,7 +71,7 @@ func (s *Members) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 	if err != nil {
 		return nil, err
 	}
-	if room.T == model.RoomDirect {
+	if room.Type == model.RoomDirect {
 		return nil, model.Invalid("error-cant-invite-for-direct-room", "Can't invite user to direct rooms")
 	}
 	sub, err := subscriptionOf(ctx, s.store, room.ID, actor.ID)
@@ -79,8 +79,8 @@ func (s *Members) Invite(ctx context.Context, actor *model.User, ref RoomRef, t 
 		return nil, internal("invite", err)
 	}
 	allowed := sub != nil && s.canWithSub(actor, sub, perm.AddUserToJoinedRoom) ||
-		room.T == model.RoomChannel && s.can(actor, perm.AddUserToAnyCRoom) ||
-		room.T == model.RoomPrivate && s.can(actor, perm.AddUserToAnyPRoom)
+		room.Type == model.RoomChannel && s.can(actor, perm.AddUserToAnyCRoom) ||
+		room.Type == model.RoomPrivate && s.can(actor, perm.AddUserToAnyPRoom)
 	if !allowed {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
@@ -170,7 +170,7 @@ func (s *core) joinTx(ctx context.Context, tx store.Tx, roomID string, user *mod
 	}
 	r.UsersCount++
 	t := "uj"
-	if r.Prid != "" { // a discussion
+	if r.ParentRoomID != "" { // a discussion
 		t = "ut"
 	}
 	if err := s.systemNotice(ctx, tx, r, t, user.Username, user, now, nil); err != nil {
@@ -197,9 +197,9 @@ func (s *Members) Leave(ctx context.Context, user *model.User, ref RoomRef, t st
 		return nil, err
 	}
 	need := perm.LeaveC
-	if room.T == model.RoomPrivate {
+	if room.Type == model.RoomPrivate {
 		need = perm.LeaveP
-	} else if room.T != model.RoomChannel {
+	} else if room.Type != model.RoomChannel {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	if !s.can(user, need) {
@@ -217,7 +217,7 @@ func (s *Members) Kick(ctx context.Context, actor *model.User, ref RoomRef, t st
 	if err != nil {
 		return nil, err
 	}
-	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+	if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	if !s.canInRoom(ctx, actor, room.ID, perm.RemoveUser) {
@@ -287,8 +287,8 @@ func (s *Members) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef
 		return err
 	}
 	name := room.Name
-	if room.Prid != "" {
-		name = room.FName
+	if room.ParentRoomID != "" {
+		name = room.DisplayName
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		sub, err := subscriptionOf(ctx, tx, room.ID, user.ID)
@@ -296,7 +296,7 @@ func (s *Members) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef
 			return err
 		}
 		if sub == nil {
-			if room.T == model.RoomPrivate {
+			if room.Type == model.RoomPrivate {
 				return errRoomNotFound(model.RoomPrivate)
 			}
 			return model.Invalid("error-user-not-in-room", "The user/callee is not in the channel \"%s\".", name)
@@ -318,11 +318,11 @@ func (s *Members) SetRoomOpen(ctx context.Context, user *model.User, ref RoomRef
 // errOpenState is Rocket.Chat's answer to opening an open room or closing a closed one.
 func errOpenState(room *model.Room, name string, open bool) *model.Error {
 	switch {
-	case open && room.T == model.RoomPrivate:
+	case open && room.Type == model.RoomPrivate:
 		return model.Invalid("error-room-already-open", "The private group, %s, is already open for the sender", name)
 	case open:
 		return model.Invalid("error-room-already-open", "The channel, %s, is already open to the sender", name)
-	case room.T == model.RoomPrivate:
+	case room.Type == model.RoomPrivate:
 		return model.Invalid("error-room-already-closed", "The private group, %s, is already closed to the sender", name)
 	default:
 		return model.Invalid("error-room-already-closed", "The channel, %s, is already closed to the sender", name)
@@ -435,7 +435,7 @@ func (s *Rooms) DeleteRoom(ctx context.Context, actor *model.User, ref RoomRef, 
 // and deletes room.
 func (s *core) eraseRoom(ctx context.Context, actor *model.User, room *model.Room) error {
 	var need perm.ID
-	switch room.T {
+	switch room.Type {
 	case model.RoomChannel:
 		need = perm.DeleteC
 	case model.RoomPrivate:
@@ -459,7 +459,7 @@ func (s *core) eraseRoom(ctx context.Context, actor *model.User, room *model.Roo
 		if err == nil {
 			team = t
 			teamPerm := perm.DeleteTeamGroup
-			if room.T == model.RoomChannel {
+			if room.Type == model.RoomChannel {
 				teamPerm = perm.DeleteTeamChannel
 			}
 			if !s.canInRoom(ctx, actor, team.RoomID, teamPerm) {

@@ -95,7 +95,7 @@ func subEvents(es []model.Event, action string) []string {
 	var out []string
 	for _, e := range es {
 		if sc, ok := e.(model.SubscriptionChanged); ok && sc.Action == action {
-			out = append(out, sc.Subscription.U.Username)
+			out = append(out, sc.Subscription.User.Username)
 		}
 	}
 	return out
@@ -170,13 +170,13 @@ func TestMembershipMessagesAndEvents(t *testing.T) {
 	}
 	for i, w := range want {
 		m := ms[i]
-		if m.T != w.t || m.Msg != w.msg || m.U.Username != w.by || m.Role != w.role {
-			t.Errorf("message %d: t=%q msg=%q u=%q role=%q, want %+v", i, m.T, m.Msg, m.U.Username, m.Role, w)
+		if m.Type != w.t || m.Msg != w.msg || m.Author.Username != w.by || m.Role != w.role {
+			t.Errorf("message %d: t=%q msg=%q u=%q role=%q, want %+v", i, m.Type, m.Msg, m.Author.Username, m.Role, w)
 		}
 	}
 	r := f.room(t, room.ID)
-	if r.UsersCount != 1 || r.Msgs != len(want) {
-		t.Fatalf("room usersCount=%d msgs=%d", r.UsersCount, r.Msgs)
+	if r.UsersCount != 1 || r.MessageCount != len(want) {
+		t.Fatalf("room usersCount=%d msgs=%d", r.UsersCount, r.MessageCount)
 	}
 	f.take()
 

@@ -41,7 +41,7 @@ func (s *Messages) GetMessage(ctx context.Context, user *model.User, id string) 
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := s.readableRoom(ctx, user, m.RID, errNotAllowedReason("Not allowed")); err != nil {
+	if _, _, err := s.readableRoom(ctx, user, m.RoomID, errNotAllowedReason("Not allowed")); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -123,10 +123,10 @@ func (s *Messages) Threads(ctx context.Context, user *model.User, q ThreadsQuery
 	case ThreadsFollowing:
 		mq.FollowedBy = user.ID
 	case ThreadsUnread:
-		if sub == nil || len(sub.TUnread) == 0 {
+		if sub == nil || len(sub.UnreadThreads) == 0 {
 			return []*model.Message{}, 0, nil
 		}
-		mq.IDs = sub.TUnread
+		mq.IDs = sub.UnreadThreads
 	default:
 		return nil, 0, model.Invalid("error-invalid-params", "The 'type' param must be one of all, following, unread")
 	}
@@ -146,10 +146,10 @@ func (s *Messages) ThreadMessages(ctx context.Context, user *model.User, tmid st
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, _, err := s.readableRoom(ctx, user, parent.RID, errNotAllowedReason("Not Allowed")); err != nil {
+	if _, _, err := s.readableRoom(ctx, user, parent.RoomID, errNotAllowedReason("Not Allowed")); err != nil {
 		return nil, 0, err
 	}
-	msgs, total, err := s.store.ListMessages(ctx, store.MessageQuery{Tmid: tmid}, p)
+	msgs, total, err := s.store.ListMessages(ctx, store.MessageQuery{ThreadID: tmid}, p)
 	if err != nil {
 		return nil, 0, internal("list thread messages", err)
 	}
@@ -370,10 +370,10 @@ func (s *Messages) DeletedMessages(ctx context.Context, user *model.User, roomID
 }
 
 // ThreadSyncQuery is a chat.syncThreadsList (RoomID) or
-// chat.syncThreadMessages (Tmid) request.
+// chat.syncThreadMessages (ThreadID) request.
 type ThreadSyncQuery struct {
-	RoomID string
-	Tmid   string
+	RoomID   string
+	ThreadID string
 	// Since is updatedSince; SinceInvalid reports a value that is not a
 	// date (refused after the threads setting is checked, as Rocket.Chat does).
 	Since        model.Time
@@ -418,15 +418,15 @@ func (s *Messages) SyncThreadMessages(ctx context.Context, user *model.User, q T
 	if q.SinceInvalid {
 		return nil, errUpdatedSinceInvalid()
 	}
-	parent, err := s.loadMessage(ctx, q.Tmid, model.Invalid("error-invalid-message", "Invalid Message"))
+	parent, err := s.loadMessage(ctx, q.ThreadID, model.Invalid("error-invalid-message", "Invalid Message"))
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := s.readableRoom(ctx, user, parent.RID, errNotAllowedReason("Not Allowed")); err != nil {
+	if _, _, err := s.readableRoom(ctx, user, parent.RoomID, errNotAllowedReason("Not Allowed")); err != nil {
 		return nil, err
 	}
-	return s.threadSync(ctx, store.MessageQuery{Tmid: q.Tmid, UpdatedSince: q.Since},
-		store.DeletedQuery{Kind: store.KindMessage, RoomID: parent.RID, Tmid: q.Tmid, Since: q.Since}, q.Sort)
+	return s.threadSync(ctx, store.MessageQuery{ThreadID: q.ThreadID, UpdatedSince: q.Since},
+		store.DeletedQuery{Kind: store.KindMessage, RoomID: parent.RoomID, ThreadID: q.ThreadID, Since: q.Since}, q.Sort)
 }
 
 func (s *core) threadSync(ctx context.Context, mq store.MessageQuery, dq store.DeletedQuery, sort []model.SortKey) (*ThreadSync, error) {

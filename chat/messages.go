@@ -115,7 +115,7 @@ func (s *core) saveMessageTx(ctx context.Context, tx store.Tx, m *model.Message,
 	if err := tx.UpdateMessage(ctx, m); err != nil {
 		return err
 	}
-	room, err := loadRoomTx(ctx, tx, m.RID)
+	room, err := loadRoomTx(ctx, tx, m.RoomID)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (s *core) saveMessageTx(ctx context.Context, tx store.Tx, m *model.Message,
 			return err
 		}
 	}
-	tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.T, RoomName: room.Name})
+	tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.Type, RoomName: room.Name})
 	return nil
 }
 
@@ -159,10 +159,10 @@ func (s *Messages) UpdateMessage(ctx context.Context, user *model.User, in Updat
 	if err != nil {
 		return nil, err
 	}
-	if in.RoomID != orig.RID {
+	if in.RoomID != orig.RoomID {
 		return nil, errRoomMismatch
 	}
-	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return nil, err
 	}
@@ -170,13 +170,13 @@ func (s *Messages) UpdateMessage(ctx context.Context, user *model.User, in Updat
 		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	canEditAny := s.canWithSub(user, sub, perm.EditMessage)
-	own := orig.U.ID == user.ID
+	own := orig.Author.ID == user.ID
 	if !canEditAny && (!s.settings.Bool(setting.MessageAllowEditing) || !own) {
 		return nil, model.Forbidden("error-action-not-allowed", "Message editing not allowed").
 			WithDetails(map[string]any{"action": "Message_editing"}).InMethod()
 	}
 	if block := s.settings.Int(setting.MessageAllowEditingBlockEditInMinutes); block != 0 && !s.can(user, perm.BypassTimeLimitEditAndDelete) {
-		if !orig.TS.IsZero() && s.now().Sub(orig.TS.Time) >= time.Duration(block)*time.Minute {
+		if !orig.SentAt.IsZero() && s.now().Sub(orig.SentAt.Time) >= time.Duration(block)*time.Minute {
 			return nil, model.Invalid("error-message-editing-blocked", "Message editing is blocked").
 				InMethod()
 		}
@@ -223,7 +223,7 @@ func (s *Messages) UpdateMessage(ctx context.Context, user *model.User, in Updat
 		}
 		m.Mentions, m.Channels = parsed.Mentions, parsed.Channels
 		if in.CustomFields != nil {
-			m.CustomField = in.CustomFields
+			m.CustomFields = in.CustomFields
 		}
 		m.EditedAt = now
 		m.EditedBy = editor
@@ -278,10 +278,10 @@ func (s *Messages) DeleteMessage(ctx context.Context, user *model.User, in Delet
 	if err != nil {
 		return nil, err
 	}
-	if in.RoomID != orig.RID {
+	if in.RoomID != orig.RoomID {
 		return nil, errRoomMismatch
 	}
-	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return nil, err
 	}
@@ -289,11 +289,11 @@ func (s *Messages) DeleteMessage(ctx context.Context, user *model.User, in Delet
 		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	actor, actorSub := user, sub
-	if in.AsUser && orig.U.ID != user.ID {
+	if in.AsUser && orig.Author.ID != user.ID {
 		if !s.canWithSub(user, sub, perm.ForceDeleteMessage) {
 			return nil, model.Forbidden("error-action-not-allowed", "Unauthorized. You must have the permission \"force-delete-message\" to delete other's message as them.")
 		}
-		author, err := s.store.UserByID(ctx, orig.U.ID)
+		author, err := s.store.UserByID(ctx, orig.Author.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, model.Invalid("error-invalid-user", "User not found")
 		}
@@ -337,16 +337,16 @@ func (s *core) checkCanDelete(actor *model.User, sub *model.Subscription, room *
 	if s.canWithSub(actor, sub, perm.ForceDeleteMessage) {
 		return nil
 	}
-	if m.TS.IsZero() || !s.settings.Bool(setting.MessageAllowDeleting) {
+	if m.SentAt.IsZero() || !s.settings.Bool(setting.MessageAllowDeleting) {
 		return denied
 	}
 	if !s.canWithSub(actor, sub, perm.DeleteMessage) &&
-		!(m.U.ID == actor.ID && s.canWithSub(actor, sub, perm.DeleteOwnMessage)) {
+		!(m.Author.ID == actor.ID && s.canWithSub(actor, sub, perm.DeleteOwnMessage)) {
 		return denied
 	}
 	if !s.can(actor, perm.BypassTimeLimitEditAndDelete) {
 		if block := s.settings.Int(setting.MessageAllowDeletingBlockDeleteInMinutes); block > 0 &&
-			minutesSince(s.now(), m.TS.Time) > float64(block) {
+			minutesSince(s.now(), m.SentAt.Time) > float64(block) {
 			return denied
 		}
 	}
@@ -359,21 +359,21 @@ func (s *core) checkCanDelete(actor *model.User, sub *model.Subscription, room *
 // deleteMessageTx removes (or marks removed) m inside tx with its effects
 // on the thread and the room.
 func (s *core) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Message, by *model.UserRef, now model.Time) error {
-	room, err := loadRoomTx(ctx, tx, m.RID)
+	room, err := loadRoomTx(ctx, tx, m.RoomID)
 	if err != nil {
 		return err
 	}
-	if m.Tmid != "" {
-		parent, err := tx.MessageByID(ctx, m.Tmid)
+	if m.ThreadID != "" {
+		parent, err := tx.MessageByID(ctx, m.ThreadID)
 		if err == nil {
-			if parent.Tcount > 0 {
-				parent.Tcount--
+			if parent.ThreadCount > 0 {
+				parent.ThreadCount--
 			}
 			parent.UpdatedAt = now
 			if err := tx.UpdateMessage(ctx, parent); err != nil {
 				return err
 			}
-			tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.T, RoomName: room.Name})
+			tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.Type, RoomName: room.Name})
 			if room.LastMessage != nil && room.LastMessage.ID == parent.ID {
 				room.LastMessage = cloneMessage(parent)
 			}
@@ -385,8 +385,8 @@ func (s *core) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Messag
 	// and a "message removed" record); otherwise Message_KeepHistory keeps
 	// the message (as a hidden previous version when the removal shows, else
 	// by hiding it) and Message_ShowDeletedStatus shows the removal.
-	isThread := m.Tcount > 0
-	drid := m.Drid
+	isThread := m.ThreadCount > 0
+	drid := m.DiscussionID
 	keepHistory := isThread || s.settings.Bool(setting.MessageKeepHistory)
 	showDeleted := isThread || s.settings.Bool(setting.MessageShowDeletedStatus)
 	switch {
@@ -397,29 +397,29 @@ func (s *core) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Messag
 			}
 		}
 		// Keep the record, emptied, as Rocket.Chat's "message removed".
-		m.T, m.Msg = "rm", ""
+		m.Type, m.Msg = "rm", ""
 		m.Mentions, m.Channels = []model.Mention{}, []model.ChannelRef{}
 		m.Attachments, m.Reactions, m.URLs = nil, nil, nil
-		m.Tshow = false
+		m.ShowInRoom = false
 		m.EditedAt, m.EditedBy = now, by
 		m.UpdatedAt = now
 		if err := tx.UpdateMessage(ctx, m); err != nil {
 			return err
 		}
-		tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.T, RoomName: room.Name})
+		tx.Emit(model.MessageSaved{Message: cloneMessage(m), RoomType: room.Type, RoomName: room.Name})
 	case keepHistory:
 		if err := tx.HideMessage(ctx, m.ID, now); err != nil {
 			return err
 		}
-		tx.Emit(model.MessageDeleted{RID: m.RID, MessageID: m.ID, Tmid: m.Tmid})
+		tx.Emit(model.MessageDeleted{RoomID: m.RoomID, MessageID: m.ID, ThreadID: m.ThreadID})
 	default:
 		if err := tx.DeleteMessage(ctx, m.ID, now); err != nil {
 			return err
 		}
-		tx.Emit(model.MessageDeleted{RID: m.RID, MessageID: m.ID, Tmid: m.Tmid})
+		tx.Emit(model.MessageDeleted{RoomID: m.RoomID, MessageID: m.ID, ThreadID: m.ThreadID})
 	}
-	if room.Msgs > 0 {
-		room.Msgs--
+	if room.MessageCount > 0 {
+		room.MessageCount--
 	}
 	if room.LastMessage != nil && room.LastMessage.ID == m.ID && s.settings.Bool(setting.StoreLastMessage) {
 		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
@@ -478,7 +478,7 @@ func (s *Messages) React(ctx context.Context, user *model.User, messageID, emoji
 	if err != nil {
 		return err
 	}
-	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return err
 	}
@@ -566,7 +566,7 @@ func (s *Messages) PinMessage(ctx context.Context, user *model.User, messageID s
 		return nil, model.Forbidden("error-action-not-allowed", "Message pinning not allowed").
 			WithDetails(map[string]any{"action": "Message_pinning"}).InMethod()
 	}
-	room, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	room, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return nil, err
 	}
@@ -598,15 +598,15 @@ func (s *Messages) PinMessage(ctx context.Context, user *model.User, messageID s
 		if err := s.saveMessageTx(ctx, tx, m, now); err != nil {
 			return err
 		}
-		room, err := loadRoomTx(ctx, tx, m.RID)
+		room, err := loadRoomTx(ctx, tx, m.RoomID)
 		if err != nil {
 			return err
 		}
 		quote := map[string]any{
 			"text":        m.Msg,
-			"author_name": m.U.Username,
-			"author_icon": "/avatar/" + m.U.Username,
-			"ts":          m.TS,
+			"author_name": m.Author.Username,
+			"author_icon": "/avatar/" + m.Author.Username,
+			"ts":          m.SentAt,
 			"attachments": pinQuoteAttachments(m.Attachments),
 		}
 		notice, err = s.insertSystemMessage(ctx, tx, room, "message_pinned", "", user, now, func(n *model.Message) {
@@ -654,7 +654,7 @@ func (s *Messages) UnpinMessage(ctx context.Context, user *model.User, messageID
 		return model.Forbidden("error-action-not-allowed", "Message pinning not allowed").
 			WithDetails(map[string]any{"action": "Message_pinning"}).InMethod()
 	}
-	room, sub, _, err := s.roomAccess(ctx, user, orig.RID)
+	room, sub, _, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return err
 	}
@@ -696,7 +696,7 @@ func (s *Messages) StarMessage(ctx context.Context, user *model.User, messageID 
 		return model.Forbidden("error-action-not-allowed", "Message starring not allowed").
 			WithDetails(map[string]any{"action": "Message_starring"}).InMethod()
 	}
-	if _, err := s.store.Subscription(ctx, orig.RID, user.ID); errors.Is(err, store.ErrNotFound) {
+	if _, err := s.store.Subscription(ctx, orig.RoomID, user.ID); errors.Is(err, store.ErrNotFound) {
 		return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	} else if err != nil {
 		return internal("star message", err)
@@ -743,7 +743,7 @@ func (s *Messages) FollowMessage(ctx context.Context, user *model.User, messageI
 	if err != nil {
 		return err
 	}
-	_, sub, ok, err := s.roomAccess(ctx, user, orig.RID)
+	_, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return err
 	}
@@ -751,12 +751,12 @@ func (s *Messages) FollowMessage(ctx context.Context, user *model.User, messageI
 		return model.Forbidden("error-not-allowed", "not-allowed").InMethod()
 	}
 	root := orig.ID
-	if orig.Tmid != "" {
-		root = orig.Tmid
+	if orig.ThreadID != "" {
+		root = orig.ThreadID
 	}
 	_, err = s.changeMessage(ctx, root, func(tx store.Tx, m *model.Message, now model.Time) (bool, error) {
 		if !follow && sub != nil {
-			if err := clearThreadUnread(ctx, tx, m.RID, user.ID, m.ID, now); err != nil {
+			if err := clearThreadUnread(ctx, tx, m.RoomID, user.ID, m.ID, now); err != nil {
 				return false, err
 			}
 		}
@@ -802,7 +802,7 @@ func clearThreadUnread(ctx context.Context, tx store.Tx, roomID, userID, tmid st
 		}
 		return out
 	}
-	sub.TUnread, sub.TUnreadUser, sub.TUnreadGroup = drop(sub.TUnread), drop(sub.TUnreadUser), drop(sub.TUnreadGroup)
+	sub.UnreadThreads, sub.UnreadThreadMentions, sub.UnreadThreadGroupMentions = drop(sub.UnreadThreads), drop(sub.UnreadThreadMentions), drop(sub.UnreadThreadGroupMentions)
 	if !changed {
 		return nil
 	}

@@ -185,8 +185,8 @@ func TestEditAndDeleteTimeLimits(t *testing.T) {
 		t.Fatalf("tombstones %v, %v", gone, err)
 	}
 	r, err := svc.Admin.store.RoomByID(ctx, room.ID)
-	if err != nil || r.Msgs != 0 || r.LastMessage != nil {
-		t.Fatalf("room after deleting its only message: msgs %d, lastMessage %v, %v", r.Msgs, r.LastMessage, err)
+	if err != nil || r.MessageCount != 0 || r.LastMessage != nil {
+		t.Fatalf("room after deleting its only message: msgs %d, lastMessage %v, %v", r.MessageCount, r.LastMessage, err)
 	}
 }
 
@@ -209,8 +209,8 @@ func TestRoomTimestampsIncrease(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(sent) > 0 && !m.TS.After(sent[len(sent)-1].TS.Time) {
-			t.Fatalf("message %d at %v, not after %v", i, m.TS, sent[len(sent)-1].TS)
+		if len(sent) > 0 && !m.SentAt.After(sent[len(sent)-1].SentAt.Time) {
+			t.Fatalf("message %d at %v, not after %v", i, m.SentAt, sent[len(sent)-1].SentAt)
 		}
 		sent = append(sent, m)
 	}
@@ -227,7 +227,7 @@ func TestRoomTimestampsIncrease(t *testing.T) {
 		for _, m := range h.Messages {
 			got = append(got, m.Msg)
 		}
-		end = h.Messages[len(h.Messages)-1].TS
+		end = h.Messages[len(h.Messages)-1].SentAt
 	}
 	if fmt.Sprint(got) != "[m6 m5 m4 m3 m2 m1 m0]" {
 		t.Fatalf("paged history %v", got)

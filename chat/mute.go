@@ -56,9 +56,9 @@ func (s *core) setMuted(ctx context.Context, actor *model.User, roomID, username
 		if err != nil {
 			return err
 		}
-		if room.T != model.RoomChannel && room.T != model.RoomPrivate {
-			return model.Invalid("error-invalid-room-type", "%s is not a valid room type", room.T).
-				WithDetails(map[string]any{"type": room.T}).InMethod()
+		if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
+			return model.Invalid("error-invalid-room-type", "%s is not a valid room type", room.Type).
+				WithDetails(map[string]any{"type": room.Type}).InMethod()
 		}
 		target, err = tx.UserByUsername(ctx, username)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && target.Username == "") {

@@ -28,11 +28,11 @@ func (s *Messages) SetEvents(p EventPublisher) { s.events = p }
 // never stored (Rocket.Chat's notify.ephemeralMessage). Delivery is best
 // effort, as in Rocket.Chat: a notice lost on the bus is logged.
 func (s *core) notice(ctx context.Context, n model.EphemeralMessage) {
-	if s.events == nil || n.UserID == "" || n.RID == "" {
+	if s.events == nil || n.UserID == "" || n.RoomID == "" {
 		return
 	}
 	if err := s.events.Publish(ctx, n); err != nil {
-		s.log.Warn("publishing an ephemeral notice", "user", n.UserID, "rid", n.RID, "err", err)
+		s.log.Warn("publishing an ephemeral notice", "user", n.UserID, "rid", n.RoomID, "err", err)
 	}
 }
 
@@ -40,7 +40,7 @@ func (s *core) notice(ctx context.Context, n model.EphemeralMessage) {
 // itself, and returns err: Rocket.Chat shows muted users and posters to
 // read-only rooms the reason beside the composer as well as in the error.
 func (s *core) refuseWithNotice(ctx context.Context, user *model.User, rid, text string, err error) error {
-	s.notice(ctx, model.EphemeralMessage{UserID: user.ID, RID: rid, Msg: text})
+	s.notice(ctx, model.EphemeralMessage{UserID: user.ID, RoomID: rid, Msg: text})
 	return err
 }
 
@@ -91,7 +91,7 @@ func (s *core) checkGroupMentions(ctx context.Context, user *model.User, room *m
 // users it mentions are not members of its room (channels and private
 // groups only), as Rocket.Chat's mention-core notice does.
 func (s *core) noticeMentionsNotInRoom(ctx context.Context, user *model.User, room *model.Room, msg *model.Message) {
-	if s.events == nil || room.T == model.RoomDirect {
+	if s.events == nil || room.Type == model.RoomDirect {
 		return
 	}
 	var absent []model.Mention
@@ -113,7 +113,7 @@ func (s *core) noticeMentionsNotInRoom(ctx context.Context, user *model.User, ro
 		return
 	}
 	addAny := perm.AddUserToAnyCRoom
-	if room.T == model.RoomPrivate {
+	if room.Type == model.RoomPrivate {
 		addAny = perm.AddUserToAnyPRoom
 	}
 	canAdd := s.canInRoom(ctx, user, room.ID, perm.AddUserToJoinedRoom) || s.can(user, addAny)
@@ -131,7 +131,7 @@ func (s *core) noticeMentionsNotInRoom(ctx context.Context, user *model.User, ro
 		text = fmt.Sprintf("You mentioned %s, but they're not in this room. You can ask a room admin to add them.", strings.Join(names, ", "))
 	}
 	s.notice(ctx, model.EphemeralMessage{
-		UserID: user.ID, RID: room.ID, Tmid: msg.Tmid, Mentions: absent, Private: true,
+		UserID: user.ID, RoomID: room.ID, ThreadID: msg.ThreadID, Mentions: absent, Private: true,
 		Blocks: []map[string]any{{
 			"appId": "mention-core", "type": "section",
 			"text": map[string]any{"type": "mrkdwn", "text": text},

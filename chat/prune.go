@@ -145,14 +145,14 @@ func (s *core) pruneDiscussions(ctx context.Context, q store.MessageQuery, limit
 			found = len(links)
 			now := s.nowTime()
 			for _, m := range links {
-				if err := eraseDiscussionOfTx(ctx, tx, m.Drid, now); err != nil {
+				if err := eraseDiscussionOfTx(ctx, tx, m.DiscussionID, now); err != nil {
 					return err
 				}
-				if m.Drid != "" {
+				if m.DiscussionID != "" {
 					// A link whose discussion is already gone: clear it, or
 					// the next batch would find it again.
-					if cur, err := tx.MessageByID(ctx, m.ID); err == nil && cur.Drid != "" {
-						cur.Drid, cur.Dcount, cur.Dlm, cur.UpdatedAt = "", 0, model.Time{}, now
+					if cur, err := tx.MessageByID(ctx, m.ID); err == nil && cur.DiscussionID != "" {
+						cur.DiscussionID, cur.DiscussionCount, cur.DiscussionLastMessageAt, cur.UpdatedAt = "", 0, model.Time{}, now
 						if err := saveLinkTx(ctx, tx, cur); err != nil {
 							return err
 						}
@@ -193,7 +193,7 @@ func (s *core) pruneHiddenVersions(ctx context.Context, q store.MessageQuery, li
 				return err
 			}
 			for _, m := range hidden {
-				if limited && m.TS.After(last.Time) {
+				if limited && m.SentAt.After(last.Time) {
 					break
 				}
 				if err := tx.DeleteMessage(ctx, m.ID, s.nowTime()); err != nil {
@@ -233,10 +233,10 @@ func (s *core) pruneBatchTx(ctx context.Context, tx store.Tx, q store.MessageQue
 		if err := tx.DeleteMessage(ctx, m.ID, now); err != nil {
 			return 0, model.Time{}, err
 		}
-		if m.Tmid != "" && !gone[m.Tmid] {
-			lostReplies[m.Tmid]++
+		if m.ThreadID != "" && !gone[m.ThreadID] {
+			lostReplies[m.ThreadID]++
 		}
-		if m.Tcount > 0 {
+		if m.ThreadCount > 0 {
 			threads = append(threads, m.ID)
 		}
 	}
@@ -248,12 +248,12 @@ func (s *core) pruneBatchTx(ctx context.Context, tx store.Tx, q store.MessageQue
 		if err != nil {
 			return 0, model.Time{}, err
 		}
-		parent.Tcount = max(0, parent.Tcount-lost)
+		parent.ThreadCount = max(0, parent.ThreadCount-lost)
 		parent.UpdatedAt = now
 		if err := tx.UpdateMessage(ctx, parent); err != nil {
 			return 0, model.Time{}, err
 		}
-		tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.T, RoomName: room.Name})
+		tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.Type, RoomName: room.Name})
 		if room.LastMessage != nil && room.LastMessage.ID == parent.ID {
 			room.LastMessage = cloneMessage(parent)
 		}
@@ -263,7 +263,7 @@ func (s *core) pruneBatchTx(ctx context.Context, tx store.Tx, q store.MessageQue
 			return 0, model.Time{}, err
 		}
 	}
-	room.Msgs = max(0, room.Msgs-len(msgs))
+	room.MessageCount = max(0, room.MessageCount-len(msgs))
 	if room.LastMessage != nil && gone[room.LastMessage.ID] {
 		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
 			model.Page{Count: 1, Sort: []model.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
@@ -279,10 +279,10 @@ func (s *core) pruneBatchTx(ctx context.Context, tx store.Tx, q store.MessageQue
 		return 0, model.Time{}, err
 	}
 	tx.Emit(model.MessagesPruned{
-		RID: room.ID, IDs: ids, Oldest: in.Oldest, Latest: in.Latest, Inclusive: in.Inclusive,
+		RoomID: room.ID, IDs: ids, Oldest: in.Oldest, Latest: in.Latest, Inclusive: in.Inclusive,
 		ExcludePinned: in.ExcludePinned, IgnoreDiscussion: in.IgnoreDiscussion, Usernames: in.Usernames,
 	})
-	return len(msgs), msgs[len(msgs)-1].TS, nil
+	return len(msgs), msgs[len(msgs)-1].SentAt, nil
 }
 
 // dropUnreadThreads removes removed threads from the members' unread
@@ -296,11 +296,11 @@ func dropUnreadThreads(ctx context.Context, tx store.Tx, rid string, threads []s
 		}
 		for _, sub := range subs {
 			drop := func(id string) bool { return slices.Contains(threads, id) }
-			before := len(sub.TUnread) + len(sub.TUnreadUser) + len(sub.TUnreadGroup)
-			sub.TUnread = slices.DeleteFunc(sub.TUnread, drop)
-			sub.TUnreadUser = slices.DeleteFunc(sub.TUnreadUser, drop)
-			sub.TUnreadGroup = slices.DeleteFunc(sub.TUnreadGroup, drop)
-			if len(sub.TUnread)+len(sub.TUnreadUser)+len(sub.TUnreadGroup) == before {
+			before := len(sub.UnreadThreads) + len(sub.UnreadThreadMentions) + len(sub.UnreadThreadGroupMentions)
+			sub.UnreadThreads = slices.DeleteFunc(sub.UnreadThreads, drop)
+			sub.UnreadThreadMentions = slices.DeleteFunc(sub.UnreadThreadMentions, drop)
+			sub.UnreadThreadGroupMentions = slices.DeleteFunc(sub.UnreadThreadGroupMentions, drop)
+			if len(sub.UnreadThreads)+len(sub.UnreadThreadMentions)+len(sub.UnreadThreadGroupMentions) == before {
 				continue
 			}
 			sub.UpdatedAt = now

@@ -43,7 +43,7 @@ func (c *roomRulesCache) get(id string) *model.Room {
 
 // put caches the rules of r, as read from the store, and returns them.
 func (c *roomRulesCache) put(r *model.Room) *model.Room {
-	rules := &model.Room{ID: r.ID, T: r.T, ReadOnly: r.ReadOnly, Archived: r.Archived, Prid: r.Prid,
+	rules := &model.Room{ID: r.ID, Type: r.Type, ReadOnly: r.ReadOnly, Archived: r.Archived, ParentRoomID: r.ParentRoomID,
 		Muted: slices.Clone(r.Muted), Unmuted: slices.Clone(r.Unmuted)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -63,6 +63,6 @@ func (c *roomRulesCache) drop(id string) {
 // samePostRules reports whether two versions of a room have the same rules
 // for SendMessage's checks (checkSend, CanAccessRoom, checkCanPost).
 func samePostRules(a, b *model.Room) bool {
-	return a.ID == b.ID && a.T == b.T && a.ReadOnly == b.ReadOnly && a.Archived == b.Archived && a.Prid == b.Prid &&
+	return a.ID == b.ID && a.Type == b.Type && a.ReadOnly == b.ReadOnly && a.Archived == b.Archived && a.ParentRoomID == b.ParentRoomID &&
 		slices.Equal(a.Muted, b.Muted) && slices.Equal(a.Unmuted, b.Unmuted)
 }

@@ -46,7 +46,7 @@ func TestSendMessageSeesRoomRuleChanges(t *testing.T) {
 		}
 		n := 0
 		for _, m := range ms {
-			if m.T == "" {
+			if m.Type == "" {
 				n++
 			}
 		}

@@ -66,7 +66,7 @@ func (s *core) findRoom(ctx context.Context, user *model.User, ref RoomRef, type
 	if err != nil {
 		return nil, internal("find room", err)
 	}
-	if len(types) > 0 && !contains(types, room.T) {
+	if len(types) > 0 && !contains(types, room.Type) {
 		return nil, errRoomNotFound(want)
 	}
 	if err := s.canAccessRoom(ctx, user, room); err != nil {
@@ -83,7 +83,7 @@ func (s *Rooms) CanAccessRoom(ctx context.Context, user *model.User, room *model
 
 // canAccessRoom is CanAccessRoom, shared by the area services.
 func (s *core) canAccessRoom(ctx context.Context, user *model.User, room *model.Room) error {
-	if room.T == model.RoomChannel {
+	if room.Type == model.RoomChannel {
 		if user == nil {
 			if s.settings.Bool(setting.AccountsAllowAnonymousRead) {
 				return nil
@@ -122,7 +122,7 @@ func (s *core) canReadRoom(ctx context.Context, user *model.User, roomID string)
 		return internal("read room", err)
 	}
 	if err := s.canAccessRoom(ctx, user, room); err != nil {
-		return errRoomNotFound(room.T)
+		return errRoomNotFound(room.Type)
 	}
 	return nil
 }
@@ -140,7 +140,7 @@ func (s *core) roomIDsOfUser(ctx context.Context, userID string) ([]string, erro
 	}
 	ids := make([]string, len(subs))
 	for i, sub := range subs {
-		ids[i] = sub.RID
+		ids[i] = sub.RoomID
 	}
 	return ids, nil
 }
@@ -216,9 +216,9 @@ func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomIn
 	now := s.nowTime()
 	ref := user.Ref()
 	room := &model.Room{
-		ID: model.NewID(), T: in.Type, Name: name, FName: name, U: &ref,
+		ID: model.NewID(), Type: in.Type, Name: name, DisplayName: name, Creator: &ref,
 		ReadOnly: in.ReadOnly, Default: in.Default, Topic: in.Topic, Description: in.Description,
-		Announcement: in.Announcement, TS: now, UpdatedAt: now, SysMes: true,
+		Announcement: in.Announcement, CreatedAt: now, UpdatedAt: now, SystemMessages: true,
 	}
 	if !in.ExcludeSelf {
 		members = append([]*model.User{user}, members...)
@@ -262,7 +262,7 @@ func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomIn
 			// so that its members hear of it.
 			tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
 		}
-		if inTeam != nil && room.T == model.RoomChannel {
+		if inTeam != nil && room.Type == model.RoomChannel {
 			main, err := tx.RoomByID(ctx, inTeam.RoomID)
 			if errors.Is(err, store.ErrNotFound) {
 				return nil
@@ -333,12 +333,12 @@ func (s *core) usersByUsernames(ctx context.Context, names []string) ([]*model.U
 // It does not change the room's usersCount; callers do.
 func (s *core) insertSubscription(ctx context.Context, tx store.Tx, room *model.Room, u *model.User, roles []string, self bool, now model.Time) error {
 	sub := &model.Subscription{
-		ID: model.NewID(), RID: room.ID, U: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
-		T: room.T, Name: room.Name, FName: room.FName, TS: now, UpdatedAt: now, LS: now,
-		Open: true, Alert: !self, Roles: roles, Archived: room.Archived, Prid: room.Prid,
+		ID: model.NewID(), RoomID: room.ID, User: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
+		RoomType: room.Type, Name: room.Name, DisplayName: room.DisplayName, JoinedAt: now, UpdatedAt: now, LastSeen: now,
+		Open: true, Alert: !self, Roles: roles, Archived: room.Archived, ParentRoomID: room.ParentRoomID,
 	}
-	if room.T == model.RoomDirect {
-		sub.Name, sub.FName = directName(room, u)
+	if room.Type == model.RoomDirect {
+		sub.Name, sub.DisplayName = directName(room, u)
 		sub.Alert = false
 	}
 	if self {
@@ -373,8 +373,8 @@ func directName(room *model.Room, viewer *model.User) (name, fname string) {
 func (s *core) systemMessage(room *model.Room, t, msg string, user *model.User, now model.Time) *model.Message {
 	groupable := false
 	return &model.Message{
-		ID: model.NewID(), RID: room.ID, T: t, Msg: msg, TS: now, UpdatedAt: now,
-		U: user.Ref(), Groupable: &groupable, Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
+		ID: model.NewID(), RoomID: room.ID, Type: t, Msg: msg, SentAt: now, UpdatedAt: now,
+		Author: user.Ref(), Groupable: &groupable, Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
 	}
 }
 
@@ -390,9 +390,9 @@ func (s *core) insertSystemMessage(ctx context.Context, tx store.Tx, room *model
 	if err := tx.InsertMessage(ctx, m); err != nil {
 		return nil, err
 	}
-	tx.Emit(model.MessageSaved{Message: m, RoomType: room.T, RoomName: room.Name, Created: true})
-	room.Msgs++
-	room.LM = m.TS
+	tx.Emit(model.MessageSaved{Message: m, RoomType: room.Type, RoomName: room.Name, Created: true})
+	room.MessageCount++
+	room.LastMessageAt = m.SentAt
 	room.LastMessage = cloneMessage(m)
 	return m, nil
 }

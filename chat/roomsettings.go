@@ -76,14 +76,14 @@ func (s *core) saveRoomSettings(ctx context.Context, user *model.User, roomID st
 	if room.Broadcast && in.ReadOnly != nil && *in.ReadOnly {
 		return nil, errEditRoom("Editing readOnly/reactWhenReadOnly are not allowed for broadcast rooms", "Editing_room")
 	}
-	if in.Type != nil && *in.Type != room.T {
+	if in.Type != nil && *in.Type != room.Type {
 		if err := s.checkRoomType(user, room, *in.Type); err != nil {
 			return nil, err
 		}
 	}
 	var newName string
 	if in.Name != nil {
-		if room.T == model.RoomDirect {
+		if room.Type == model.RoomDirect {
 			return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"function": "RocketChat.saveRoomdisplayName"})
 		}
 		newName = strings.TrimSpace(*in.Name)
@@ -134,7 +134,7 @@ func (s *core) saveRoomSettings(ctx context.Context, user *model.User, roomID st
 			}
 			changed = true
 		}
-		if in.Type != nil && *in.Type != r.T {
+		if in.Type != nil && *in.Type != r.Type {
 			if err := s.changeRoomTypeTx(ctx, tx, r, *in.Type, user, now); err != nil {
 				return err
 			}
@@ -192,7 +192,7 @@ func (s *core) checkRoomType(user *model.User, room *model.Room, t string) error
 		return model.Invalid("error-invalid-room-type", "error-invalid-room-type").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType", "type": t})
 	}
-	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+	if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
 		return model.Invalid("error-direct-room", "Can't change type of direct rooms").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType"})
 	}
@@ -225,7 +225,7 @@ func (s *core) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Room, 
 		return err
 	}
 	oldName := room.Name
-	room.Name, room.FName = name, name
+	room.Name, room.DisplayName = name, name
 	if err := tx.RenameSubscriptions(ctx, room.ID, name, name, now); err != nil {
 		return err
 	}
@@ -244,12 +244,12 @@ func (s *core) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Room, 
 // changeRoomTypeTx turns a channel into a private group or back inside tx,
 // with the members' subscriptions and a "room_changed_privacy" message.
 func (s *core) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model.Room, t string, user *model.User, now model.Time) error {
-	room.T = t
+	room.Type = t
 	err := emitRoomSubscriptions(ctx, tx, room.ID, func(sub *model.Subscription) (bool, error) {
-		if sub.T == t {
+		if sub.RoomType == t {
 			return false, nil
 		}
-		sub.T = t
+		sub.RoomType = t
 		sub.UpdatedAt = now
 		return true, tx.UpdateSubscription(ctx, sub)
 	})
@@ -318,8 +318,8 @@ func (s *core) setArchived(ctx context.Context, user *model.User, roomID string,
 	if err != nil {
 		return internal(op, err)
 	}
-	if room.T == model.RoomDirect {
-		return model.Invalid("error-direct-message-room", "rooms type: %s can not be archived", room.T).InMethod()
+	if room.Type == model.RoomDirect {
+		return model.Invalid("error-direct-message-room", "rooms type: %s can not be archived", room.Type).InMethod()
 	}
 	if !s.canInRoom(ctx, user, room.ID, need) {
 		return model.Forbidden("error-not-authorized", "Not authorized").InMethod()

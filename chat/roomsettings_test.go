@@ -54,9 +54,9 @@ func rsSummarize(es []model.Event) rsSummary {
 		case model.RoomChanged:
 			s.rooms = append(s.rooms, e.Room)
 		case model.MessageSaved:
-			s.messages[e.Message.T]++
+			s.messages[e.Message.Type]++
 		case model.SubscriptionChanged:
-			s.subs[e.Subscription.U.Username]++
+			s.subs[e.Subscription.User.Username]++
 		}
 	}
 	return s
@@ -72,12 +72,12 @@ func TestSaveRoomSettingsEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if room.Name != "renamed" || room.Topic != "a topic" || !room.ReadOnly || room.T != model.RoomPrivate {
+	if room.Name != "renamed" || room.Topic != "a topic" || !room.ReadOnly || room.Type != model.RoomPrivate {
 		t.Fatalf("saved room: %+v", room)
 	}
 	// Four system messages, each counted in msgs; the last is the room's lastMessage.
-	if room.Msgs != 4 || room.LastMessage == nil || room.LastMessage.T != "room-set-read-only" {
-		t.Fatalf("room counters: msgs %d, last %+v", room.Msgs, room.LastMessage)
+	if room.MessageCount != 4 || room.LastMessage == nil || room.LastMessage.Type != "room-set-read-only" {
+		t.Fatalf("room counters: msgs %d, last %+v", room.MessageCount, room.LastMessage)
 	}
 	s := rsSummarize(f.take())
 	for _, typ := range []string{"r", "room_changed_topic", "room_changed_privacy", "room-set-read-only"} {
@@ -85,7 +85,7 @@ func TestSaveRoomSettingsEvents(t *testing.T) {
 			t.Errorf("MessageSaved %q: %d events", typ, s.messages[typ])
 		}
 	}
-	if len(s.rooms) != 1 || s.rooms[0].Name != "renamed" || s.rooms[0].T != model.RoomPrivate {
+	if len(s.rooms) != 1 || s.rooms[0].Name != "renamed" || s.rooms[0].Type != model.RoomPrivate {
 		t.Errorf("RoomChanged events: %+v", s.rooms)
 	}
 	// Rename and type change both reach every member's subscription.
@@ -93,7 +93,7 @@ func TestSaveRoomSettingsEvents(t *testing.T) {
 		t.Errorf("SubscriptionChanged per user: %v", s.subs)
 	}
 	sub, err := f.svc.Members.Subscription(f.ctx, f.member, f.room.ID)
-	if err != nil || sub.Name != "renamed" || sub.T != model.RoomPrivate {
+	if err != nil || sub.Name != "renamed" || sub.RoomType != model.RoomPrivate {
 		t.Fatalf("member's subscription: %+v, %v", sub, err)
 	}
 
@@ -152,7 +152,7 @@ func TestMarkReadEvents(t *testing.T) {
 		t.Fatalf("MarkRead emitted %d events", len(es))
 	}
 	sc, ok := es[0].(model.SubscriptionChanged)
-	if !ok || sc.Subscription.U.ID != f.member.ID || sc.Subscription.Unread != 0 || sc.Subscription.UserMentions != 0 || sc.Subscription.Alert || sc.Subscription.LS.IsZero() {
+	if !ok || sc.Subscription.User.ID != f.member.ID || sc.Subscription.Unread != 0 || sc.Subscription.UserMentions != 0 || sc.Subscription.Alert || sc.Subscription.LastSeen.IsZero() {
 		t.Fatalf("MarkRead event: %#v", es[0])
 	}
 	if err := f.svc.Members.SetFavorite(f.ctx, f.member, f.room.ID, true); err != nil {

@@ -20,8 +20,8 @@ type SendInput struct {
 	ID           string // client-chosen id (optional)
 	RoomID       string
 	Msg          string
-	Tmid         string
-	Tshow        bool
+	ThreadID     string
+	ShowInRoom   bool
 	Alias        string
 	Emoji        string
 	Avatar       string
@@ -95,7 +95,7 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 	}
 	if in.ID != "" {
 		if prev, err := s.store.MessageByID(ctx, in.ID); err == nil {
-			if prev.RID == room.ID && prev.U.ID == user.ID {
+			if prev.RoomID == room.ID && prev.Author.ID == user.ID {
 				return prev, nil
 			}
 			return nil, model.Conflict("error-message-already-exists", "A message with this id already exists")
@@ -104,12 +104,12 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 
 	now := s.nowTime()
 	msg := &model.Message{
-		ID: in.ID, RID: room.ID, Msg: in.Msg, TS: now, UpdatedAt: now, U: user.Ref(),
-		Tmid: in.Tmid, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Groupable: in.Groupable,
-		Attachments: in.Attachments, CustomField: in.CustomFields,
+		ID: in.ID, RoomID: room.ID, Msg: in.Msg, SentAt: now, UpdatedAt: now, Author: user.Ref(),
+		ThreadID: in.ThreadID, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Groupable: in.Groupable,
+		Attachments: in.Attachments, CustomFields: in.CustomFields,
 	}
-	if in.Tmid != "" {
-		msg.Tshow = in.Tshow
+	if in.ThreadID != "" {
+		msg.ShowInRoom = in.ShowInRoom
 	}
 	if msg.ID == "" {
 		msg.ID = model.NewID()
@@ -127,7 +127,7 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 		expect = room
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		if sub == nil && room.Prid != "" {
+		if sub == nil && room.ParentRoomID != "" {
 			// Posting in a discussion joins it (Rocket.Chat's
 			// joinDiscussionOnMessage).
 			if err := s.joinDiscussionTx(ctx, tx, room.ID, user, now); err != nil {
@@ -164,7 +164,7 @@ func (s *core) checkSend(ctx context.Context, user *model.User, room *model.Room
 	// needs neither, so the read is skipped there.
 	impersonates := in.Alias != "" || in.Avatar != "" || in.Emoji != ""
 	var sub *model.Subscription
-	if room.T != model.RoomChannel || room.ReadOnly || impersonates || room.Prid != "" || !s.perms.Has(user, nil, perm.ViewCRoom) {
+	if room.Type != model.RoomChannel || room.ReadOnly || impersonates || room.ParentRoomID != "" || !s.perms.Has(user, nil, perm.ViewCRoom) {
 		sub, err = s.store.Subscription(ctx, room.ID, user.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			sub = nil
@@ -237,7 +237,7 @@ func (s *core) resolveMentions(ctx context.Context, msg *model.Message, username
 	}
 	for _, name := range text.Channels(msg.Msg) {
 		r, err := s.store.RoomByName(ctx, name)
-		if err == nil && r.T == model.RoomChannel {
+		if err == nil && r.Type == model.RoomChannel {
 			msg.Channels = append(msg.Channels, model.ChannelRef{ID: r.ID, Name: r.Name})
 		}
 	}
@@ -262,17 +262,17 @@ func (s *core) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, 
 		return err
 	}
 	var parent *model.Message
-	if msg.Tmid != "" {
-		parent, err = tx.MessageByID(ctx, msg.Tmid)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && parent.RID != room.ID) {
+	if msg.ThreadID != "" {
+		parent, err = tx.MessageByID(ctx, msg.ThreadID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && parent.RoomID != room.ID) {
 			return model.Invalid("error-invalid-message", "Invalid thread: the parent message does not exist in this room")
 		}
 		if err != nil {
 			return err
 		}
-		if parent.Tmid != "" { // replies to a reply go to the thread's root
-			msg.Tmid = parent.Tmid
-			if parent, err = tx.MessageByID(ctx, parent.Tmid); err != nil {
+		if parent.ThreadID != "" { // replies to a reply go to the thread's root
+			msg.ThreadID = parent.ThreadID
+			if parent, err = tx.MessageByID(ctx, parent.ThreadID); err != nil {
 				return err
 			}
 		}
@@ -281,35 +281,35 @@ func (s *core) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, 
 	if err := tx.InsertMessage(ctx, msg); err != nil {
 		return err
 	}
-	now := msg.TS
-	threadReply := msg.Tmid != "" && !msg.Tshow
+	now := msg.SentAt
+	threadReply := msg.ThreadID != "" && !msg.ShowInRoom
 
 	// The thread parent: reply count, last reply time, followers.
 	var followers []string
 	if parent != nil {
-		parent.Tcount++
-		parent.Tlm = now
+		parent.ThreadCount++
+		parent.ThreadLastMessageAt = now
 		parent.UpdatedAt = now
-		if !contains(parent.Replies, parent.U.ID) && parent.T == "" {
-			parent.Replies = append(parent.Replies, parent.U.ID)
+		if !contains(parent.Replies, parent.Author.ID) && parent.Type == "" {
+			parent.Replies = append(parent.Replies, parent.Author.ID)
 		}
-		if !contains(parent.Replies, msg.U.ID) {
-			parent.Replies = append(parent.Replies, msg.U.ID)
+		if !contains(parent.Replies, msg.Author.ID) {
+			parent.Replies = append(parent.Replies, msg.Author.ID)
 		}
 		if err := tx.UpdateMessage(ctx, parent); err != nil {
 			return err
 		}
-		tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.T, RoomName: room.Name})
+		tx.Emit(model.MessageSaved{Message: cloneMessage(parent), RoomType: room.Type, RoomName: room.Name})
 		for _, uid := range parent.Replies {
-			if uid != msg.U.ID {
+			if uid != msg.Author.ID {
 				followers = append(followers, uid)
 			}
 		}
 	}
 
 	// The room: counters and last message.
-	room.Msgs++
-	room.LM = now
+	room.MessageCount++
+	room.LastMessageAt = now
 	if !threadReply {
 		room.LastMessage = cloneMessage(msg)
 	}
@@ -323,13 +323,13 @@ func (s *core) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, 
 	// Members' subscriptions.
 	var mentioned []string
 	for _, m := range msg.Mentions {
-		if m.ID != "all" && m.ID != "here" && m.ID != msg.U.ID {
+		if m.ID != "all" && m.ID != "here" && m.ID != msg.Author.ID {
 			mentioned = append(mentioned, m.ID)
 		}
 	}
-	change := store.SubscriptionChange{Exclude: []string{msg.U.ID}, At: now, Mentioned: mentioned, GroupMentioned: groupMention}
+	change := store.SubscriptionChange{Exclude: []string{msg.Author.ID}, At: now, Mentioned: mentioned, GroupMentioned: groupMention}
 	unreadSetting := s.settings.String(setting.UnreadCount)
-	if room.T == model.RoomDirect {
+	if room.Type == model.RoomDirect {
 		unreadSetting = s.settings.String(setting.UnreadCountDM)
 	}
 	if !threadReply {
@@ -350,7 +350,7 @@ func (s *core) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, 
 			change.IncUnreadOnMention = true
 		}
 	} else {
-		change.ThreadID = msg.Tmid
+		change.ThreadID = msg.ThreadID
 		change.ThreadUsers = followers
 	}
 	changed, err := tx.UpdateSubscriptionsOfRoom(ctx, room.ID, change)
@@ -364,9 +364,9 @@ func (s *core) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, 
 	// Who gets a notification: mentioned users, and every other member of a
 	// direct conversation; everyone for @all/@here.
 	notify := mentioned
-	if room.T == model.RoomDirect {
-		for _, uid := range room.UIDs {
-			if uid != msg.U.ID && !contains(notify, uid) {
+	if room.Type == model.RoomDirect {
+		for _, uid := range room.UserIDs {
+			if uid != msg.Author.ID && !contains(notify, uid) {
 				notify = append(notify, uid)
 			}
 		}
@@ -376,12 +376,12 @@ func (s *core) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, 
 			return err
 		}
 		for _, uid := range ids {
-			if uid != msg.U.ID && !contains(notify, uid) {
+			if uid != msg.Author.ID && !contains(notify, uid) {
 				notify = append(notify, uid)
 			}
 		}
 	}
-	tx.Emit(model.MessageSaved{Message: cloneMessage(msg), RoomType: room.T, RoomName: room.Name, Created: true, Notify: notify})
+	tx.Emit(model.MessageSaved{Message: cloneMessage(msg), RoomType: room.Type, RoomName: room.Name, Created: true, Notify: notify})
 	return nil
 }
 
@@ -427,7 +427,7 @@ func emitChangedSubscriptions(ctx context.Context, tx store.Tx, roomID string, u
 		return err
 	}
 	for _, sub := range subs {
-		if _, ok := want[sub.U.ID]; ok {
+		if _, ok := want[sub.User.ID]; ok {
 			tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
 		}
 	}
@@ -442,12 +442,12 @@ func emitChangedSubscriptions(ctx context.Context, tx store.Tx, roomID string, u
 // fall between two pages. A room posting faster than a message a
 // millisecond runs ahead of the clock until it slows down.
 func nextInRoom(room *model.Room, m *model.Message) {
-	if room.LM.IsZero() || m.TS.After(room.LM.Time) {
+	if room.LastMessageAt.IsZero() || m.SentAt.After(room.LastMessageAt.Time) {
 		return
 	}
-	ts := model.TimeOf(room.LM.Add(time.Millisecond))
-	if m.UpdatedAt.Equal(m.TS.Time) {
+	ts := model.TimeOf(room.LastMessageAt.Add(time.Millisecond))
+	if m.UpdatedAt.Equal(m.SentAt.Time) {
 		m.UpdatedAt = ts
 	}
-	m.TS = ts
+	m.SentAt = ts
 }

@@ -110,8 +110,8 @@ func (s *Admin) Bootstrap(ctx context.Context, in BootstrapInput) error {
 	// The default channel.
 	if _, err := s.store.RoomByName(ctx, "general"); errors.Is(err, store.ErrNotFound) {
 		now := s.nowTime()
-		room := &model.Room{ID: "GENERAL", T: model.RoomChannel, Name: "general", FName: "general", Default: true,
-			SysMes: true, TS: now, UpdatedAt: now}
+		room := &model.Room{ID: "GENERAL", Type: model.RoomChannel, Name: "general", DisplayName: "general", Default: true,
+			SystemMessages: true, CreatedAt: now, UpdatedAt: now}
 		if err := s.store.Update(ctx, func(tx store.Tx) error {
 			if err := tx.InsertRoom(ctx, room); err != nil {
 				return err

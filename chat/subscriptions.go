@@ -29,10 +29,10 @@ func (s *Rooms) SyncRooms(ctx context.Context, user *model.User, since model.Tim
 	joined := make(map[string]bool, len(subs))
 	ids := make([]string, 0, len(subs))
 	for _, sub := range subs {
-		member[sub.RID] = true
-		ids = append(ids, sub.RID)
-		if !since.IsZero() && sub.TS.After(since.Time) {
-			joined[sub.RID] = true
+		member[sub.RoomID] = true
+		ids = append(ids, sub.RoomID)
+		if !since.IsZero() && sub.JoinedAt.After(since.Time) {
+			joined[sub.RoomID] = true
 		}
 	}
 	update = []*model.Room{}
@@ -165,12 +165,12 @@ func (s *Members) MarkRead(ctx context.Context, user *model.User, roomID string,
 		return model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
-		sub.Alert = sub.Alert && !readThreads && len(sub.TUnread) > 0
+		sub.Alert = sub.Alert && !readThreads && len(sub.UnreadThreads) > 0
 		sub.Open = true
 		sub.Unread, sub.UserMentions, sub.GroupMentions = 0, 0, 0
-		sub.LS = now
+		sub.LastSeen = now
 		if readThreads {
-			sub.TUnread, sub.TUnreadUser, sub.TUnreadGroup = nil, nil, nil
+			sub.UnreadThreads, sub.UnreadThreadMentions, sub.UnreadThreadGroupMentions = nil, nil, nil
 		}
 		return true, nil
 	})
@@ -196,7 +196,7 @@ func (s *Members) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 		if err != nil {
 			return internal("mark unread", err)
 		}
-		if m.U.ID == user.ID {
+		if m.Author.ID == user.ID {
 			return notAllowed
 		}
 		from = m
@@ -210,11 +210,11 @@ func (s *Members) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 		}
 		from = msgs[0]
 	}
-	return s.updateOwnSubscription(ctx, user, from.RID, noSub, func(sub *model.Subscription, now model.Time) (bool, error) {
-		if messageID != "" && !sub.LS.IsZero() && !from.TS.Before(sub.LS.Time) {
+	return s.updateOwnSubscription(ctx, user, from.RoomID, noSub, func(sub *model.Subscription, now model.Time) (bool, error) {
+		if messageID != "" && !sub.LastSeen.IsZero() && !from.SentAt.Before(sub.LastSeen.Time) {
 			return false, nil // already unread
 		}
-		sub.Open, sub.Alert, sub.LS = true, true, from.TS
+		sub.Open, sub.Alert, sub.LastSeen = true, true, from.SentAt
 		return true, nil
 	})
 }
@@ -283,15 +283,15 @@ func (s *Members) ReadThread(ctx context.Context, user *model.User, roomID, tmid
 		return nil
 	}
 	err := s.updateOwnSubscription(ctx, user, roomID, errNoSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
-		if !contains(sub.TUnread, tmid) && !contains(sub.TUnreadUser, tmid) && !contains(sub.TUnreadGroup, tmid) {
+		if !contains(sub.UnreadThreads, tmid) && !contains(sub.UnreadThreadMentions, tmid) && !contains(sub.UnreadThreadGroupMentions, tmid) {
 			return false, nil
 		}
-		if len(sub.TUnread) == 1 && sub.TUnread[0] == tmid {
+		if len(sub.UnreadThreads) == 1 && sub.UnreadThreads[0] == tmid {
 			sub.Alert = false
 		}
-		sub.TUnread = without(sub.TUnread, tmid)
-		sub.TUnreadUser = without(sub.TUnreadUser, tmid)
-		sub.TUnreadGroup = without(sub.TUnreadGroup, tmid)
+		sub.UnreadThreads = without(sub.UnreadThreads, tmid)
+		sub.UnreadThreadMentions = without(sub.UnreadThreadMentions, tmid)
+		sub.UnreadThreadGroupMentions = without(sub.UnreadThreadGroupMentions, tmid)
 		return true, nil
 	})
 	if errors.Is(err, errNoSubscription) {

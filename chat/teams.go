@@ -335,7 +335,7 @@ func syncTeamNameTx(ctx context.Context, tx store.Tx, room *model.Room, now mode
 	if err != nil {
 		return err
 	}
-	t.Name, t.Type, t.UpdatedAt = room.Name, teamType(room.T), now
+	t.Name, t.Type, t.UpdatedAt = room.Name, teamType(room.Type), now
 	if err := tx.UpdateTeam(ctx, t); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return model.Bare(model.KindConflict, "team-name-already-exists")
@@ -774,7 +774,7 @@ func (s *Teams) AddTeamRooms(ctx context.Context, actor *model.User, team *model
 			if r.TeamID != "" {
 				return model.Bare(model.KindConflict, "room-already-on-team")
 			}
-			if r.T == model.RoomChannel {
+			if r.Type == model.RoomChannel {
 				if err := s.systemNotice(ctx, tx, main, "user-added-room-to-team", r.Name, actor, now, nil); err != nil {
 					return err
 				}
@@ -831,7 +831,7 @@ func (s *Teams) RemoveTeamRoom(ctx context.Context, actor *model.User, team *mod
 			return err
 		}
 		room = r
-		if r.T != model.RoomChannel {
+		if r.Type != model.RoomChannel {
 			return nil
 		}
 		main, err := tx.RoomByID(ctx, team.RoomID)
@@ -897,7 +897,7 @@ func (s *Teams) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID st
 		}
 		ids := make([]string, 0, len(ms))
 		for _, m := range ms {
-			if r.U == nil || m.UserID != r.U.ID {
+			if r.Creator == nil || m.UserID != r.Creator.ID {
 				ids = append(ids, m.UserID)
 			}
 		}
@@ -997,8 +997,8 @@ func (s *Teams) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *mo
 		canGroup := s.canInRoom(ctx, u, team.RoomID, perm.DeleteTeamGroup)
 		q.IDs = []string{}
 		for _, r := range all {
-			ok := canChannel && r.T == model.RoomChannel && s.canInRoom(ctx, u, r.ID, perm.DeleteC) ||
-				canGroup && r.T == model.RoomPrivate && s.canInRoom(ctx, u, r.ID, perm.DeleteP)
+			ok := canChannel && r.Type == model.RoomChannel && s.canInRoom(ctx, u, r.ID, perm.DeleteC) ||
+				canGroup && r.Type == model.RoomPrivate && s.canInRoom(ctx, u, r.ID, perm.DeleteP)
 			if ok {
 				q.IDs = append(q.IDs, r.ID)
 			}
@@ -1073,7 +1073,7 @@ func (s *core) dropTeam(ctx context.Context, actor *model.User, team *model.Team
 	}
 	for _, r := range checks {
 		need := perm.DeleteC
-		if r.T == model.RoomPrivate {
+		if r.Type == model.RoomPrivate {
 			need = perm.DeleteP
 		}
 		if !s.canInRoom(ctx, actor, r.ID, need) {

@@ -68,7 +68,7 @@ func (s *Teams) UpdateTeam(ctx context.Context, actor *model.User, team *model.T
 			if *in.Type == model.TeamPrivate {
 				t = model.RoomPrivate
 			}
-			if t != r.T {
+			if t != r.Type {
 				if err := s.changeRoomTypeTx(ctx, tx, r, t, actor, now); err != nil {
 					return err
 				}
@@ -95,7 +95,7 @@ func (s *Teams) ConvertRoomToTeam(ctx context.Context, actor *model.User, room *
 	if !s.can(actor, perm.CreateTeam) || !s.canInRoom(ctx, actor, room.ID, perm.EditRoom) {
 		return nil, model.ErrUnauthorized
 	}
-	if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+	if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
 		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if _, err := s.store.UserByUsername(ctx, room.Name); err == nil {
@@ -113,7 +113,7 @@ func (s *Teams) ConvertRoomToTeam(ctx context.Context, actor *model.User, room *
 	}
 	now := s.nowTime()
 	team := &model.Team{
-		ID: model.NewID(), Name: room.Name, Type: teamType(room.T), CreatedBy: userRefShort(actor),
+		ID: model.NewID(), Name: room.Name, Type: teamType(room.Type), CreatedBy: userRefShort(actor),
 		CreatedAt: now, UpdatedAt: now,
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -130,8 +130,8 @@ func (s *Teams) ConvertRoomToTeam(ctx context.Context, actor *model.User, room *
 		}
 		ids := make([]string, 0, len(subs))
 		for _, sub := range subs {
-			if sub.U.ID != actor.ID {
-				ids = append(ids, sub.U.ID)
+			if sub.User.ID != actor.ID {
+				ids = append(ids, sub.User.ID)
 			}
 		}
 		users, err := tx.UsersByIDs(ctx, ids)
@@ -144,7 +144,7 @@ func (s *Teams) ConvertRoomToTeam(ctx context.Context, actor *model.User, room *
 				members = append(members, u)
 			}
 		}
-		team.Name, team.Type = r.Name, teamType(r.T)
+		team.Name, team.Type = r.Name, teamType(r.Type)
 		if err := insertTeamTx(ctx, tx, team, r, actor, members, now); err != nil {
 			return err
 		}
@@ -163,12 +163,12 @@ func (s *Teams) ConvertRoomToTeam(ctx context.Context, actor *model.User, room *
 // TeamAutocompleteItem is one answer of teams.autocomplete: part of a
 // team's main room.
 type TeamAutocompleteItem struct {
-	ID         string
-	FName      string
-	TeamID     string
-	Name       string
-	T          string
-	AvatarETag string
+	ID          string
+	DisplayName string
+	TeamID      string
+	Name        string
+	Type        string
+	AvatarETag  string
 }
 
 // AutocompleteTeams finds up to 10 teams whose main room's name or fname
@@ -184,16 +184,16 @@ func (s *Teams) AutocompleteTeams(ctx context.Context, user *model.User, name st
 	}
 	out := []TeamAutocompleteItem{}
 	for _, r := range rooms {
-		if !strings.HasPrefix(strings.ToLower(r.Name), prefix) && !strings.HasPrefix(strings.ToLower(r.FName), prefix) {
+		if !strings.HasPrefix(strings.ToLower(r.Name), prefix) && !strings.HasPrefix(strings.ToLower(r.DisplayName), prefix) {
 			continue
 		}
-		out = append(out, TeamAutocompleteItem{ID: r.ID, FName: r.FName, TeamID: r.TeamID, Name: r.Name, T: r.T, AvatarETag: r.AvatarETag})
+		out = append(out, TeamAutocompleteItem{ID: r.ID, DisplayName: r.DisplayName, TeamID: r.TeamID, Name: r.Name, Type: r.Type, AvatarETag: r.AvatarETag})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Name != out[j].Name {
 			return out[i].Name < out[j].Name
 		}
-		return out[i].FName < out[j].FName
+		return out[i].DisplayName < out[j].DisplayName
 	})
 	if len(out) > 10 {
 		out = out[:10]
@@ -223,9 +223,9 @@ func (s *Teams) TeamChildren(ctx context.Context, user *model.User, team *model.
 	case "channels":
 		q.TeamID = team.ID
 	case "discussions":
-		q.Prid = team.RoomID
+		q.ParentRoomID = team.RoomID
 	default:
-		q.TeamID, q.Prid, q.TeamOrPrid = team.ID, team.RoomID, true
+		q.TeamID, q.ParentRoomID, q.TeamOrParent = team.ID, team.RoomID, true
 	}
 	rooms, total, err := s.store.ListRooms(ctx, q, p)
 	if err != nil {
@@ -245,12 +245,12 @@ type TeamBrief struct {
 // ParentRoom is the parent rooms.info shows: a discussion's parent room
 // (with prid and u) or the main room of the team a room belongs to.
 type ParentRoom struct {
-	ID    string
-	Name  string
-	FName string
-	T     string
-	Prid  string
-	U     *model.UserRef
+	ID           string
+	Name         string
+	DisplayName  string
+	Type         string
+	ParentRoomID string
+	Creator      *model.UserRef
 }
 
 // RoomContext is what rooms.info adds to a room, as Rocket.Chat: the team
@@ -259,13 +259,13 @@ type ParentRoom struct {
 func (s *Rooms) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief, *ParentRoom, error) {
 	var team *TeamBrief
 	var parent *ParentRoom
-	if room.Prid != "" {
-		p, err := s.store.RoomByID(ctx, room.Prid)
+	if room.ParentRoomID != "" {
+		p, err := s.store.RoomByID(ctx, room.ParentRoomID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, nil, internal("room info", err)
 		}
 		if err == nil {
-			parent = &ParentRoom{ID: p.ID, Name: p.Name, FName: p.FName, T: p.T, Prid: p.Prid, U: p.U}
+			parent = &ParentRoom{ID: p.ID, Name: p.Name, DisplayName: p.DisplayName, Type: p.Type, ParentRoomID: p.ParentRoomID, Creator: p.Creator}
 		}
 	}
 	if room.TeamID == "" {
@@ -287,7 +287,7 @@ func (s *Rooms) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief, 
 		return nil, nil, internal("room info", err)
 	}
 	if err == nil {
-		parent = &ParentRoom{ID: m.ID, Name: m.Name, FName: m.FName, T: m.T}
+		parent = &ParentRoom{ID: m.ID, Name: m.Name, DisplayName: m.DisplayName, Type: m.Type}
 	}
 	return team, parent, nil
 }
@@ -316,7 +316,7 @@ func (s *Rooms) EraseRoomByID(ctx context.Context, actor *model.User, roomID str
 // after a room is renamed from oldName to name: its discussions whose topic
 // was the old name (all of them when the room had none) take the new name.
 func updateDiscussionTopicsTx(ctx context.Context, tx store.Tx, roomID, oldName, name string, now model.Time) error {
-	ds, _, err := tx.ListRooms(ctx, store.RoomQuery{Prid: roomID}, model.Page{NoTotal: true})
+	ds, _, err := tx.ListRooms(ctx, store.RoomQuery{ParentRoomID: roomID}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}

@@ -234,7 +234,7 @@ func (s *core) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model.Us
 		return err
 	}
 	for _, room := range rooms {
-		if room.T != model.RoomChannel && room.T != model.RoomPrivate {
+		if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
 			continue
 		}
 		if _, err := tx.Subscription(ctx, room.ID, u.ID); err == nil {

@@ -99,8 +99,8 @@ func (s *Accounts) GetUserInfo(ctx context.Context, actor *model.User, l UserLoo
 			return nil, internal("user rooms", err)
 		}
 		sort.Slice(subs, func(i, j int) bool {
-			if subs[i].T != subs[j].T {
-				return subs[i].T < subs[j].T
+			if subs[i].RoomType != subs[j].RoomType {
+				return subs[i].RoomType < subs[j].RoomType
 			}
 			return subs[i].Name < subs[j].Name
 		})
@@ -520,7 +520,7 @@ func (s *core) renameUserEverywhere(ctx context.Context, tx store.Tx, u *model.U
 		return err
 	}
 	for _, sub := range dms {
-		room, err := loadRoomTx(ctx, tx, sub.RID)
+		room, err := loadRoomTx(ctx, tx, sub.RoomID)
 		if err != nil {
 			if _, ok := model.AsError(err); ok {
 				continue
@@ -737,14 +737,14 @@ func (s *core) soleOwnedRooms(ctx context.Context, tx store.Tx, userID string) (
 		if !sub.HasRole("owner") {
 			continue
 		}
-		members, _, err := tx.SubscriptionsOfRoom(ctx, sub.RID, store.MemberQuery{}, model.Page{Sort: []model.SortKey{{Field: "ts"}}})
+		members, _, err := tx.SubscriptionsOfRoom(ctx, sub.RoomID, store.MemberQuery{}, model.Page{Sort: []model.SortKey{{Field: "ts"}}})
 		if err != nil {
 			return nil, err
 		}
 		var heir *model.Subscription
 		otherOwner := false
 		for _, m := range members {
-			if m.U.ID == userID {
+			if m.User.ID == userID {
 				continue
 			}
 			if m.HasRole("owner") {
@@ -758,7 +758,7 @@ func (s *core) soleOwnedRooms(ctx context.Context, tx store.Tx, userID string) (
 		if otherOwner {
 			continue
 		}
-		room, err := tx.RoomByID(ctx, sub.RID)
+		room, err := tx.RoomByID(ctx, sub.RoomID)
 		if err != nil {
 			return nil, err
 		}
@@ -796,7 +796,7 @@ func (s *core) makeOwner(ctx context.Context, tx store.Tx, sub *model.Subscripti
 		return err
 	}
 	tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: cur})
-	tx.Emit(model.RoleChanged{Type: "added", RoleID: "owner", UserID: cur.U.ID, Username: cur.U.Username, Scope: cur.RID})
+	tx.Emit(model.RoleChanged{Type: "added", RoleID: "owner", UserID: cur.User.ID, Username: cur.User.Username, Scope: cur.RoomID})
 	return nil
 }
 
@@ -859,22 +859,22 @@ func (s *core) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, own
 		return err
 	}
 	for _, sub := range subs {
-		room, err := tx.RoomByID(ctx, sub.RID)
+		room, err := tx.RoomByID(ctx, sub.RoomID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		oneToOne := room.T == model.RoomDirect && len(room.UIDs) <= 2
+		oneToOne := room.Type == model.RoomDirect && len(room.UserIDs) <= 2
 		if orphan[room.ID] || oneToOne {
 			if err := eraseRoomOfDeletedUser(ctx, tx, room, now); err != nil {
 				return err
 			}
 			continue
 		}
-		if room.T == model.RoomDirect {
-			room.UIDs = withoutValue(room.UIDs, u.ID)
+		if room.Type == model.RoomDirect {
+			room.UserIDs = withoutValue(room.UserIDs, u.ID)
 			room.Usernames = withoutValue(room.Usernames, u.Username)
 		}
 		if room.UsersCount > 0 {
@@ -897,7 +897,7 @@ func (s *core) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, own
 				}
 				return err
 			}
-			tx.Emit(model.MessageDeleted{RID: m.RID, MessageID: m.ID, Tmid: m.Tmid})
+			tx.Emit(model.MessageDeleted{RoomID: m.RoomID, MessageID: m.ID, ThreadID: m.ThreadID})
 		}
 	}
 	if err := tx.DeleteUser(ctx, u.ID); err != nil {

@@ -9,12 +9,12 @@ import (
 
 // createDiscussionParam is createDiscussion's single argument.
 type createDiscussionParam struct {
-	Prid      string   `json:"prid"`
-	Pmid      string   `json:"pmid"`
-	Name      string   `json:"t_name"`
-	Reply     string   `json:"reply"`
-	Users     []string `json:"users"`
-	Encrypted *bool    `json:"encrypted"`
+	ParentRoomID    string   `json:"prid"`
+	ParentMessageID string   `json:"pmid"`
+	Name            string   `json:"t_name"`
+	Reply           string   `json:"reply"`
+	Users           []string `json:"users"`
+	Encrypted       *bool    `json:"encrypted"`
 }
 
 // createDiscussion({prid, pmid?, t_name, reply?, users?, encrypted?})
@@ -25,7 +25,7 @@ func (m *methods) createDiscussion(ctx context.Context, call *realtime.Call) (an
 		return nil, MatchFailed("params")
 	}
 	d, err := m.teams.CreateDiscussion(ctx, call.User(), chat.DiscussionInput{
-		Prid: p.Prid, Pmid: p.Pmid, Name: p.Name, Reply: p.Reply, Users: p.Users, Encrypted: p.Encrypted,
+		ParentRoomID: p.ParentRoomID, ParentMessageID: p.ParentMessageID, Name: p.Name, Reply: p.Reply, Users: p.Users, Encrypted: p.Encrypted,
 	})
 	if err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ func (m *methods) loadHistory(ctx context.Context, call *realtime.Call) (any, er
 	if !ok {
 		showThreads = true
 	}
-	h, err := m.messages.HistoryBefore(ctx, call.User(), chat.HistoryBeforeQuery{RoomID: rid, End: end, Limit: limit, LS: ls, ShowThreadMessages: showThreads})
+	h, err := m.messages.HistoryBefore(ctx, call.User(), chat.HistoryBeforeQuery{RoomID: rid, End: end, Limit: limit, LastSeen: ls, ShowThreadMessages: showThreads})
 	if err != nil {
 		return nil, err
 	}
@@ -83,9 +83,9 @@ func (m *methods) loadMissedMessages(ctx context.Context, call *realtime.Call) (
 
 // threadQuery is getThreadMessages' parameter.
 type threadQuery struct {
-	Tmid  string `json:"tmid"`
-	Limit int    `json:"limit"`
-	Skip  int    `json:"skip"`
+	ThreadID string `json:"tmid"`
+	Limit    int    `json:"limit"`
+	Skip     int    `json:"skip"`
 }
 
 // maxThreadLimit is getThreadMessages' largest page, as in Rocket.Chat.
@@ -96,14 +96,14 @@ const maxThreadLimit = 100
 // empty thread. It marks the thread read for the caller.
 func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (any, error) {
 	q, ok, err := Param[threadQuery](call, 0)
-	if err != nil || !ok || q.Tmid == "" {
+	if err != nil || !ok || q.ThreadID == "" {
 		return nil, MatchFailed("tmid")
 	}
 	if q.Limit > maxThreadLimit {
 		return nil, model.Forbidden("error-not-allowed", "max limit: 100").InMethod()
 	}
 	user := call.User()
-	thread, err := m.messages.GetMessage(ctx, user, q.Tmid)
+	thread, err := m.messages.GetMessage(ctx, user, q.ThreadID)
 	if e, domain := model.AsError(err); domain && e.Type == "error-message-not-found" {
 		return []*model.Message{}, nil
 	}
@@ -113,14 +113,14 @@ func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (a
 		}
 		return nil, err
 	}
-	if thread.Tcount == 0 {
+	if thread.ThreadCount == 0 {
 		return []*model.Message{}, nil
 	}
 	// Opening a thread reads it, as in Rocket.Chat.
-	if err := m.members.ReadThread(ctx, user, thread.RID, thread.ID); err != nil {
+	if err := m.members.ReadThread(ctx, user, thread.RoomID, thread.ID); err != nil {
 		return nil, err
 	}
-	replies, _, err := m.messages.ThreadMessages(ctx, user, q.Tmid, model.Page{
+	replies, _, err := m.messages.ThreadMessages(ctx, user, q.ThreadID, model.Page{
 		Offset: max(q.Skip, 0), Count: max(q.Limit, 0), Sort: []model.SortKey{{Field: "ts", Desc: true}},
 	})
 	if err != nil {

@@ -12,10 +12,10 @@ import (
 // friends (IMessage's client-settable fields).
 type messageParam struct {
 	ID           string           `json:"_id"`
-	RID          string           `json:"rid"`
+	RoomID       string           `json:"rid"`
 	Msg          string           `json:"msg"`
-	Tmid         string           `json:"tmid"`
-	Tshow        bool             `json:"tshow"`
+	ThreadID     string           `json:"tmid"`
+	ShowInRoom   bool             `json:"tshow"`
 	Alias        string           `json:"alias"`
 	Emoji        string           `json:"emoji"`
 	Avatar       string           `json:"avatar"`
@@ -40,7 +40,7 @@ func (m *methods) sendMessage(ctx context.Context, call *realtime.Call) (any, er
 		return nil, err
 	}
 	return m.messages.SendMessage(ctx, call.User(), chat.SendInput{
-		ID: msg.ID, RoomID: msg.RID, Msg: msg.Msg, Tmid: msg.Tmid, Tshow: msg.Tshow,
+		ID: msg.ID, RoomID: msg.RoomID, Msg: msg.Msg, ThreadID: msg.ThreadID, ShowInRoom: msg.ShowInRoom,
 		Alias: msg.Alias, Emoji: msg.Emoji, Avatar: msg.Avatar, Groupable: msg.Groupable,
 		Attachments: msg.Attachments, CustomFields: msg.CustomFields,
 	})
@@ -49,8 +49,8 @@ func (m *methods) sendMessage(ctx context.Context, call *realtime.Call) (any, er
 // roomOfMessage finds the room of a message the user may read, for the
 // methods whose message parameter may leave rid out.
 func (m *methods) roomOfMessage(ctx context.Context, user *model.User, msg *messageParam, notFound error) (string, error) {
-	if msg.RID != "" {
-		return msg.RID, nil
+	if msg.RoomID != "" {
+		return msg.RoomID, nil
 	}
 	stored, err := m.messages.GetMessage(ctx, user, msg.ID)
 	if err != nil {
@@ -59,7 +59,7 @@ func (m *methods) roomOfMessage(ctx context.Context, user *model.User, msg *mess
 		}
 		return "", err
 	}
-	return stored.RID, nil
+	return stored.RoomID, nil
 }
 
 // updateMessage(message) edits a message's text; it returns nothing.

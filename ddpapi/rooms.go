@@ -93,10 +93,10 @@ func (m *methods) leaveRoom(ctx context.Context, call *realtime.Call) (any, erro
 // private group and returns true. An unknown username refuses the call.
 func (m *methods) addUsersToRoom(ctx context.Context, call *realtime.Call) (any, error) {
 	data, ok, err := Param[struct {
-		RID   string   `json:"rid"`
-		Users []string `json:"users"`
+		RoomID string   `json:"rid"`
+		Users  []string `json:"users"`
 	}](call, 0)
-	if err != nil || !ok || data.RID == "" {
+	if err != nil || !ok || data.RoomID == "" {
 		return nil, MatchFailed("data")
 	}
 	users := make([]*model.User, 0, len(data.Users))
@@ -110,7 +110,7 @@ func (m *methods) addUsersToRoom(ctx context.Context, call *realtime.Call) (any,
 		}
 		users = append(users, us[0])
 	}
-	if _, err := m.members.Invite(ctx, call.User(), chat.RoomRef{ID: data.RID}, "", users); err != nil {
+	if _, err := m.members.Invite(ctx, call.User(), chat.RoomRef{ID: data.RoomID}, "", users); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -231,7 +231,7 @@ func (m *methods) eraseRoom(ctx context.Context, call *realtime.Call) (any, erro
 	if err != nil {
 		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
-	if err := m.rooms.DeleteRoom(ctx, call.User(), chat.RoomRef{ID: rid}, room.T); err != nil {
+	if err := m.rooms.DeleteRoom(ctx, call.User(), chat.RoomRef{ID: rid}, room.Type); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -312,7 +312,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 		return nil, err
 	}
 	ref := chat.RoomRef{ID: room.ID}
-	_, total, err := m.members.Members(ctx, user, ref, room.T, chat.MembersInput{}, model.Page{Count: 1})
+	_, total, err := m.members.Members(ctx, user, ref, room.Type, chat.MembersInput{}, model.Page{Count: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +320,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 	if !showAll {
 		in.Status = []string{model.StatusOnline, model.StatusAway, model.StatusBusy}
 	}
-	users, _, err := m.members.Members(ctx, user, ref, room.T, in, model.Page{Offset: max(opts.Skip, 0), Count: max(opts.Limit, 0)})
+	users, _, err := m.members.Members(ctx, user, ref, room.Type, in, model.Page{Offset: max(opts.Skip, 0), Count: max(opts.Limit, 0)})
 	if err != nil {
 		return nil, err
 	}

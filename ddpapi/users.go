@@ -8,7 +8,7 @@ import (
 
 // muteParams is the parameter of muteUserInRoom and unmuteUserInRoom.
 type muteParams struct {
-	RID      *string `json:"rid"`
+	RoomID   *string `json:"rid"`
 	Username *string `json:"username"`
 }
 
@@ -27,16 +27,16 @@ func (m *methods) setMuted(ctx context.Context, call *realtime.Call, mute bool) 
 	if err != nil || !ok {
 		return nil, MatchFailed("data")
 	}
-	if p.RID == nil {
+	if p.RoomID == nil {
 		return nil, MatchFailed("rid")
 	}
 	if p.Username == nil {
 		return nil, MatchFailed("username")
 	}
 	if mute {
-		err = m.members.MuteUser(ctx, call.User(), *p.RID, *p.Username)
+		err = m.members.MuteUser(ctx, call.User(), *p.RoomID, *p.Username)
 	} else {
-		err = m.members.UnmuteUser(ctx, call.User(), *p.RID, *p.Username)
+		err = m.members.UnmuteUser(ctx, call.User(), *p.RoomID, *p.Username)
 	}
 	if err != nil {
 		return nil, err

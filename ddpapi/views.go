@@ -32,14 +32,14 @@ func removedOf(r chat.Removed) removedView { return removedView{ID: r.ID, Delete
 
 // roomRoleView is a member holding room roles (getRoomRoles).
 type roomRoleView struct {
-	ID    string        `json:"_id"`
-	RID   string        `json:"rid"`
-	U     model.UserRef `json:"u"`
-	Roles []string      `json:"roles"`
+	ID     string        `json:"_id"`
+	RoomID string        `json:"rid"`
+	User   model.UserRef `json:"u"`
+	Roles  []string      `json:"roles"`
 }
 
 func roomRoleOf(h chat.RoomRoleHolder) roomRoleView {
-	return roomRoleView{ID: h.ID, RID: h.RID, U: h.U, Roles: h.Roles}
+	return roomRoleView{ID: h.ID, RoomID: h.RoomID, User: h.User, Roles: h.Roles}
 }
 
 // userRoleView is a user with their public global roles (getUserRoles).

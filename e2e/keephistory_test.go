@@ -136,7 +136,7 @@ func TestMessageKeepHistory(t *testing.T) {
 		t.Fatalf("previous versions: %+v", versions)
 	}
 	for _, v := range versions {
-		if v.ID == id || v.RID != rid || v.U.Username != "alice" || v.EditedBy == nil || v.EditedBy.Username != "alice" || v.EditedAt.IsZero() {
+		if v.ID == id || v.RoomID != rid || v.Author.Username != "alice" || v.EditedBy == nil || v.EditedBy.Username != "alice" || v.EditedAt.IsZero() {
 			t.Fatalf("previous version: %+v", v)
 		}
 		// A hidden version cannot be read, edited or deleted through the API.
@@ -205,7 +205,7 @@ func TestMessageKeepHistory(t *testing.T) {
 	if g := message(t, bob, shown); g.Str("message.t") != "rm" || g.Str("message.msg") != "" {
 		t.Fatalf("removed message: %s", g.Body)
 	}
-	if v := hiddenVersions(storedMessages(t, srv, rid), shown); len(v) != 1 || v[0].Msg != "version shown removed" || v[0].T != "" {
+	if v := hiddenVersions(storedMessages(t, srv, rid), shown); len(v) != 1 || v[0].Msg != "version shown removed" || v[0].Type != "" {
 		t.Fatalf("version kept by the removal: %+v", v)
 	}
 	// A refused deletion keeps nothing.

@@ -30,16 +30,16 @@ type MessageSaved struct {
 
 // MessageDeleted reports a message that was removed from its room.
 type MessageDeleted struct {
-	RID       string
+	RoomID    string
 	MessageID string
-	Tmid      string
+	ThreadID  string
 }
 
 // MessagesPruned reports messages removed from a room in bulk (a history
 // clean-up). IDs lists every removed message; the other fields describe
 // the request, as Rocket.Chat's deleteMessageBulk event carries them.
 type MessagesPruned struct {
-	RID              string
+	RoomID           string
 	IDs              []string
 	Oldest, Latest   Time
 	Inclusive        bool
@@ -54,9 +54,9 @@ type MessagesPruned struct {
 // a timestamp when they deliver it.
 type EphemeralMessage struct {
 	UserID   string
-	RID      string
+	RoomID   string
 	Msg      string
-	Tmid     string
+	ThreadID string
 	Mentions []Mention
 	// Blocks are UI-kit blocks shown instead of (or beside) Msg.
 	Blocks  []map[string]any
@@ -118,7 +118,7 @@ type SettingChanged struct{ Setting *Setting }
 
 // UserActivity is an ephemeral event (typing and similar); it is never stored.
 type UserActivity struct {
-	RID        string
+	RoomID     string
 	Username   string
 	Activities []string // e.g. ["user-typing"], empty when the activity stops
 	Extras     map[string]any

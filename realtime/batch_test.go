@@ -50,9 +50,9 @@ func TestBatchGoesOutInOneWrite(t *testing.T) {
 		s.subs[sub.id] = sub
 		srv.hub.index(s, sub)
 	}
-	msg := &model.Message{ID: "m1", RID: "R", Msg: "hi", TS: model.TimeFromMillis(1764014500123),
-		U: model.UserRef{ID: "u2", Username: "u2"}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{}}
-	room := &model.Room{ID: "R", T: "c", Name: "general", Msgs: 1, LM: msg.TS, LastMessage: msg, UpdatedAt: msg.TS}
+	msg := &model.Message{ID: "m1", RoomID: "R", Msg: "hi", SentAt: model.TimeFromMillis(1764014500123),
+		Author: model.UserRef{ID: "u2", Username: "u2"}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{}}
+	room := &model.Room{ID: "R", Type: "c", Name: "general", MessageCount: 1, LastMessageAt: msg.SentAt, LastMessage: msg, UpdatedAt: msg.SentAt}
 	events := []model.Event{
 		model.RoomChanged{Action: model.ActionUpdated, Room: room},
 		model.MessageSaved{Message: msg, RoomType: "c", RoomName: "general", Created: true},

@@ -85,8 +85,8 @@ func BenchmarkFanout(b *testing.B) {
 				srv.hub.index(s, sub)
 				b.Cleanup(cancel)
 			}
-			msg := &model.Message{ID: "m", RID: "R", Msg: strings.Repeat("hello ", 20), TS: model.Now(),
-				U: model.UserRef{ID: "u0", Username: "u0"}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{}}
+			msg := &model.Message{ID: "m", RoomID: "R", Msg: strings.Repeat("hello ", 20), SentAt: model.Now(),
+				Author: model.UserRef{ID: "u0", Username: "u0"}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{}}
 			ev := model.MessageSaved{Message: msg, RoomType: "c", RoomName: "general", Created: true}
 			var enqueue time.Duration
 			b.ReportAllocs()
@@ -131,10 +131,10 @@ func BenchmarkFanoutMessage(b *testing.B) {
 				}
 				b.Cleanup(cancel)
 			}
-			msg := &model.Message{ID: "m", RID: "R", Msg: strings.Repeat("hello ", 20), TS: model.Now(),
-				U: model.UserRef{ID: "u0", Username: "u0"}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{}}
-			room := &model.Room{ID: "R", T: "c", Name: "general", Msgs: 10, LM: msg.TS, LastMessage: msg, UsersCount: n,
-				U: &model.UserRef{ID: "u0", Username: "u0"}, UpdatedAt: msg.TS}
+			msg := &model.Message{ID: "m", RoomID: "R", Msg: strings.Repeat("hello ", 20), SentAt: model.Now(),
+				Author: model.UserRef{ID: "u0", Username: "u0"}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{}}
+			room := &model.Room{ID: "R", Type: "c", Name: "general", MessageCount: 10, LastMessageAt: msg.SentAt, LastMessage: msg, UsersCount: n,
+				Creator: &model.UserRef{ID: "u0", Username: "u0"}, UpdatedAt: msg.SentAt}
 			events := []model.Event{
 				model.RoomChanged{Action: model.ActionUpdated, Room: room},
 				model.MessageSaved{Message: msg, RoomType: "c", RoomName: "general", Created: true},

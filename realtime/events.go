@@ -116,10 +116,10 @@ func (h *hub) encodeFailed(what string, err error) {
 // listed in Notify.
 func (h *hub) onMessageSaved(ev *model.MessageSaved) {
 	m := ev.Message
-	if m == nil || m.Hidden || m.RID == "" {
+	if m == nil || m.Hidden || m.RoomID == "" {
 		return
 	}
-	direct, my := h.roomListeners(m.RID)
+	direct, my := h.roomListeners(m.RoomID)
 	notify := ev.Created && len(ev.Notify) > 0
 	if !direct && !my && !notify {
 		return
@@ -132,7 +132,7 @@ func (h *hub) onMessageSaved(ev *model.MessageSaved) {
 	raw := json.RawMessage(msg)
 	var frame, myFrame []byte
 	if direct {
-		if frame, err = ddp.StreamEvent(streamRoomMessages, m.RID, raw); err != nil {
+		if frame, err = ddp.StreamEvent(streamRoomMessages, m.RoomID, raw); err != nil {
 			h.encodeFailed("message.saved", err)
 			return
 		}
@@ -146,7 +146,7 @@ func (h *hub) onMessageSaved(ev *model.MessageSaved) {
 		}
 	}
 	if direct || my {
-		h.deliverRoomMessages(&h.out, m.RID, frame, myFrame)
+		h.deliverRoomMessages(&h.out, m.RoomID, frame, myFrame)
 	}
 	if notify {
 		h.notifyUsers(ev, m)
@@ -161,34 +161,34 @@ type notification struct {
 }
 
 type notificationPayload struct {
-	ID      string              `json:"_id"`
-	RID     string              `json:"rid"`
-	Tmid    string              `json:"tmid,omitempty"`
-	Sender  model.UserRef       `json:"sender"`
-	Type    string              `json:"type"`
-	Name    string              `json:"name,omitempty"`
-	Message notificationMessage `json:"message"`
+	ID       string              `json:"_id"`
+	RoomID   string              `json:"rid"`
+	ThreadID string              `json:"tmid,omitempty"`
+	Sender   model.UserRef       `json:"sender"`
+	Type     string              `json:"type"`
+	Name     string              `json:"name,omitempty"`
+	Message  notificationMessage `json:"message"`
 }
 
 type notificationMessage struct {
-	Msg string `json:"msg"`
-	T   string `json:"t,omitempty"`
+	Msg  string `json:"msg"`
+	Type string `json:"t,omitempty"`
 }
 
 func (h *hub) notifyUsers(ev *model.MessageSaved, m *model.Message) {
 	var payload json.RawMessage
 	for _, uid := range ev.Notify {
-		if uid == "" || uid == m.U.ID || !h.hasUserNotify(uid, "notification") {
+		if uid == "" || uid == m.Author.ID || !h.hasUserNotify(uid, "notification") {
 			continue
 		}
 		if payload == nil {
 			n := notification{
 				Payload: notificationPayload{
-					ID: m.ID, RID: m.RID, Tmid: m.Tmid, Sender: m.U, Type: ev.RoomType, Name: ev.RoomName,
-					Message: notificationMessage{Msg: m.Msg, T: m.T},
+					ID: m.ID, RoomID: m.RoomID, ThreadID: m.ThreadID, Sender: m.Author, Type: ev.RoomType, Name: ev.RoomName,
+					Message: notificationMessage{Msg: m.Msg, Type: m.Type},
 				},
 			}
-			sender := m.U.Username
+			sender := m.Author.Username
 			if ev.RoomType == model.RoomDirect {
 				n.Title, n.Text = sender, m.Msg
 				n.Payload.Name = sender
@@ -212,15 +212,15 @@ func (h *hub) notifyUsers(ev *model.MessageSaved, m *model.Message) {
 }
 
 func (h *hub) onMessageDeleted(ev *model.MessageDeleted) {
-	if !h.hasRoomNotify(ev.RID, "deleteMessage") {
+	if !h.hasRoomNotify(ev.RoomID, "deleteMessage") {
 		return
 	}
-	frame, err := ddp.StreamEvent(streamNotifyRoom, ev.RID+"/deleteMessage", map[string]any{"_id": ev.MessageID})
+	frame, err := ddp.StreamEvent(streamNotifyRoom, ev.RoomID+"/deleteMessage", map[string]any{"_id": ev.MessageID})
 	if err != nil {
 		h.encodeFailed("message.deleted", err)
 		return
 	}
-	h.deliverRoomNotify(&h.out, ev.RID, "deleteMessage", frame, nil)
+	h.deliverRoomNotify(&h.out, ev.RoomID, "deleteMessage", frame, nil)
 }
 
 // onRoomChanged sends [action, room] to the members' <uid>/rooms-changed.
@@ -249,22 +249,22 @@ func (h *hub) onRoomChanged(ev *model.RoomChanged) {
 // user's <uid>/subscriptions-changed.
 func (h *hub) onSubscriptionChanged(ev *model.SubscriptionChanged) {
 	sub := ev.Subscription
-	if sub == nil || sub.U.ID == "" || sub.RID == "" {
+	if sub == nil || sub.User.ID == "" || sub.RoomID == "" {
 		return
 	}
-	uid := sub.U.ID
+	uid := sub.User.ID
 	switch ev.Action {
 	case model.ActionInserted:
-		h.memberAdded(uid, sub.RID)
+		h.memberAdded(uid, sub.RoomID)
 	case model.ActionRemoved:
-		h.memberRemoved(uid, sub.RID)
+		h.memberRemoved(uid, sub.RoomID)
 	}
 	if !h.hasUserNotify(uid, "subscriptions-changed") {
 		return
 	}
 	var doc any = sub
 	if ev.Action == model.ActionRemoved {
-		doc = map[string]any{"_id": sub.ID, "u": sub.U, "rid": sub.RID, "t": sub.T}
+		doc = map[string]any{"_id": sub.ID, "u": sub.User, "rid": sub.RoomID, "t": sub.RoomType}
 	}
 	frame, err := ddp.StreamEvent(streamNotifyUser, uid+"/subscriptions-changed", ev.Action, doc)
 	if err != nil {
@@ -420,21 +420,21 @@ func (h *hub) onUserActivity(ev *model.UserActivity) {
 	if acts == nil {
 		acts = []string{}
 	}
-	if h.hasRoomNotify(ev.RID, "user-activity") {
+	if h.hasRoomNotify(ev.RoomID, "user-activity") {
 		args := []any{ev.Username, acts}
 		if ev.Extras != nil {
 			args = append(args, ev.Extras)
 		}
-		if f, err := ddp.StreamEvent(streamNotifyRoom, ev.RID+"/user-activity", args...); err == nil {
-			h.deliverRoomNotify(&h.out, ev.RID, "user-activity", f, skip)
+		if f, err := ddp.StreamEvent(streamNotifyRoom, ev.RoomID+"/user-activity", args...); err == nil {
+			h.deliverRoomNotify(&h.out, ev.RoomID, "user-activity", f, skip)
 		} else {
 			h.encodeFailed("user.activity", err)
 		}
 	}
 	typing := slices.Contains(acts, "user-typing")
-	if (len(acts) == 0 || typing) && h.hasRoomNotify(ev.RID, "typing") {
-		if f, err := ddp.StreamEvent(streamNotifyRoom, ev.RID+"/typing", ev.Username, typing); err == nil {
-			h.deliverRoomNotify(&h.out, ev.RID, "typing", f, skip)
+	if (len(acts) == 0 || typing) && h.hasRoomNotify(ev.RoomID, "typing") {
+		if f, err := ddp.StreamEvent(streamNotifyRoom, ev.RoomID+"/typing", ev.Username, typing); err == nil {
+			h.deliverRoomNotify(&h.out, ev.RoomID, "typing", f, skip)
 		} else {
 			h.encodeFailed("user.activity", err)
 		}

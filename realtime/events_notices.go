@@ -12,7 +12,7 @@ import (
 // description of what went: the time range as a Mongo-style query, the
 // authors it was limited to and the removed ids.
 func (h *hub) onMessagesPruned(ev *model.MessagesPruned) {
-	if !h.hasRoomNotify(ev.RID, "deleteMessageBulk") {
+	if !h.hasRoomNotify(ev.RoomID, "deleteMessageBulk") {
 		return
 	}
 	gt, lt := "$gt", "$lt"
@@ -24,19 +24,19 @@ func (h *hub) onMessagesPruned(ev *model.MessagesPruned) {
 		users = []string{}
 	}
 	payload := map[string]any{
-		"rid":              ev.RID,
+		"rid":              ev.RoomID,
 		"excludePinned":    ev.ExcludePinned,
 		"ignoreDiscussion": ev.IgnoreDiscussion,
 		"ts":               map[string]any{gt: ev.Oldest, lt: ev.Latest},
 		"users":            users,
 		"ids":              ev.IDs,
 	}
-	frame, err := ddp.StreamEvent(streamNotifyRoom, ev.RID+"/deleteMessageBulk", payload)
+	frame, err := ddp.StreamEvent(streamNotifyRoom, ev.RoomID+"/deleteMessageBulk", payload)
 	if err != nil {
 		h.encodeFailed("messages.pruned", err)
 		return
 	}
-	h.deliverRoomNotify(&h.out, ev.RID, "deleteMessageBulk", frame, nil)
+	h.deliverRoomNotify(&h.out, ev.RoomID, "deleteMessageBulk", frame, nil)
 }
 
 // onEphemeralMessage sends a notice to <uid>/message. Like Rocket.Chat,
@@ -51,11 +51,11 @@ func (h *hub) onEphemeralMessage(ev *model.EphemeralMessage) {
 		"groupable": false,
 		"msg":       ev.Msg,
 		"_id":       strconv.FormatInt(now.UnixMilli(), 10),
-		"rid":       ev.RID,
+		"rid":       ev.RoomID,
 		"ts":        now,
 	}
-	if ev.Tmid != "" {
-		msg["tmid"] = ev.Tmid
+	if ev.ThreadID != "" {
+		msg["tmid"] = ev.ThreadID
 	}
 	if len(ev.Mentions) > 0 {
 		msg["mentions"] = ev.Mentions

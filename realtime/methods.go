@@ -399,7 +399,7 @@ func (s *Server) methodNotifyRoom(ctx context.Context, call *Call) (any, error) 
 	if user == nil || (username != user.Username && (user.Name == "" || username != user.Name)) {
 		return nil, nil
 	}
-	act := model.UserActivity{RID: rid, Username: username}
+	act := model.UserActivity{RoomID: rid, Username: username}
 	switch event {
 	case "typing":
 		var typing bool

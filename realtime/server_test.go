@@ -263,8 +263,8 @@ func TestStreamDelivery(t *testing.T) {
 
 	// A message in R2 reaches bob only; one in R1 reaches alice twice
 	// (room stream and __my_messages__) and bob once.
-	e.publish(model.MessageSaved{Message: &model.Message{ID: "m0", RID: "R2", Msg: "r2 only", U: model.UserRef{ID: "u2", Username: "bob"}}, RoomType: "c", RoomName: "two", Created: true})
-	msg := &model.Message{ID: "m1", RID: "R1", Msg: "hello @alice", U: model.UserRef{ID: "u2", Username: "bob"}, TS: model.TimeFromMillis(5000)}
+	e.publish(model.MessageSaved{Message: &model.Message{ID: "m0", RoomID: "R2", Msg: "r2 only", Author: model.UserRef{ID: "u2", Username: "bob"}}, RoomType: "c", RoomName: "two", Created: true})
+	msg := &model.Message{ID: "m1", RoomID: "R1", Msg: "hello @alice", Author: model.UserRef{ID: "u2", Username: "bob"}, SentAt: model.TimeFromMillis(5000)}
 	e.publish(model.MessageSaved{Message: msg, RoomType: "c", RoomName: "general", Created: true, Notify: []string{"u1"}})
 
 	args := a.event(streamRoomMessages, "R1")
@@ -288,12 +288,12 @@ func TestStreamDelivery(t *testing.T) {
 		t.Fatalf("bob's second event: %v %v", ev, args)
 	}
 
-	e.publish(model.MessageDeleted{RID: "R1", MessageID: "m1"})
+	e.publish(model.MessageDeleted{RoomID: "R1", MessageID: "m1"})
 	if args := a.event(streamNotifyRoom, "R1/deleteMessage"); args[0].(map[string]any)["_id"] != "m1" {
 		t.Fatalf("deleteMessage: %v", args)
 	}
 
-	e.publish(model.RoomChanged{Action: model.ActionUpdated, Room: &model.Room{ID: "R1", T: "c", Name: "general", Topic: "new"}})
+	e.publish(model.RoomChanged{Action: model.ActionUpdated, Room: &model.Room{ID: "R1", Type: "c", Name: "general", Topic: "new"}})
 	if args := a.event(streamNotifyUser, "u1/rooms-changed"); args[0] != "updated" || args[1].(map[string]any)["topic"] != "new" {
 		t.Fatalf("rooms-changed: %v", args)
 	}
@@ -301,7 +301,7 @@ func TestStreamDelivery(t *testing.T) {
 		t.Fatalf("bob rooms-changed: %v %v", ev, args)
 	}
 
-	e.publish(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: &model.Subscription{ID: "s1", RID: "R1", U: alice.Ref(), Unread: 3}})
+	e.publish(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: &model.Subscription{ID: "s1", RoomID: "R1", User: alice.Ref(), Unread: 3}})
 	if args := a.event(streamNotifyUser, "u1/subscriptions-changed"); args[0] != "updated" || args[1].(map[string]any)["unread"] != float64(3) {
 		t.Fatalf("subscriptions-changed: %v", args)
 	}
@@ -364,10 +364,10 @@ func TestRemovalStopsDelivery(t *testing.T) {
 
 	e.rooms.leave("R1", "u1")
 	e.publish(
-		model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: &model.Subscription{ID: "s1", RID: "R1", U: alice.Ref()}},
-		model.MessageSaved{Message: &model.Message{ID: "secret", RID: "R1", Msg: "after kick"}},
-		model.MessageDeleted{RID: "R1", MessageID: "secret"},
-		model.MessageSaved{Message: &model.Message{ID: "marker", RID: "R2", Msg: "still here"}},
+		model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: &model.Subscription{ID: "s1", RoomID: "R1", User: alice.Ref()}},
+		model.MessageSaved{Message: &model.Message{ID: "secret", RoomID: "R1", Msg: "after kick"}},
+		model.MessageDeleted{RoomID: "R1", MessageID: "secret"},
+		model.MessageSaved{Message: &model.Message{ID: "marker", RoomID: "R2", Msg: "still here"}},
 	)
 	coll, ev, args := a.nextEvent()
 	if coll != streamRoomMessages || ev != eventMyMessages || args[0].(map[string]any)["_id"] != "marker" {
@@ -380,8 +380,8 @@ func TestRemovalStopsDelivery(t *testing.T) {
 	// Joining again restores __my_messages__ delivery.
 	e.rooms.join("R1", "u1")
 	e.publish(
-		model.SubscriptionChanged{Action: model.ActionInserted, Subscription: &model.Subscription{ID: "s2", RID: "R1", U: alice.Ref()}},
-		model.MessageSaved{Message: &model.Message{ID: "back", RID: "R1"}},
+		model.SubscriptionChanged{Action: model.ActionInserted, Subscription: &model.Subscription{ID: "s2", RoomID: "R1", User: alice.Ref()}},
+		model.MessageSaved{Message: &model.Message{ID: "back", RoomID: "R1"}},
 	)
 	if _, ev, args := a.nextEvent(); ev != eventMyMessages || args[0].(map[string]any)["_id"] != "back" {
 		t.Fatalf("after rejoin: %v %v", ev, args)
@@ -409,7 +409,7 @@ func TestSlowConsumerIsDisconnected(t *testing.T) {
 	var worst time.Duration
 	for i := range n {
 		start := time.Now()
-		e.publish(model.MessageSaved{Message: &model.Message{ID: "m" + itoa(i), RID: "R1", Msg: big}})
+		e.publish(model.MessageSaved{Message: &model.Message{ID: "m" + itoa(i), RoomID: "R1", Msg: big}})
 		args := fast.event(streamRoomMessages, "R1")
 		if id := args[0].(map[string]any)["_id"]; id != "m"+itoa(i) {
 			t.Fatalf("fast client: message %d is %v", i, id)

@@ -206,13 +206,13 @@ type RoomQuery struct {
 	UpdatedSince model.Time
 	Default      *bool
 	Archived     *bool
-	Prid         string // only discussions of this parent room
+	ParentRoomID string // only discussions of this parent room
 	TeamID       string // only rooms of this team (its main room included)
 	TeamMain     *bool  // only main rooms of teams (true) or only other rooms (false)
 	TeamDefault  *bool  // only rooms (not) joined by every new team member
-	// TeamOrPrid, with TeamID and Prid both set, keeps the rooms of the
-	// team or the discussions of Prid (instead of rooms matching both).
-	TeamOrPrid bool
+	// TeamOrParent, with TeamID and ParentRoomID both set, keeps the rooms of the
+	// team or the discussions of ParentRoomID (instead of rooms matching both).
+	TeamOrParent bool
 	// MemberID keeps only the rooms this user is subscribed to, and those
 	// of the types in AlsoTypes.
 	MemberID  string
@@ -256,7 +256,7 @@ type MessageQuery struct {
 	Inclusive         bool
 	UpdatedSince      model.Time // _updatedAt strictly after
 	UpdatedBefore     model.Time // _updatedAt strictly before
-	Tmid              string     // only replies in this thread
+	ThreadID          string     // only replies in this thread
 	ThreadsOnly       bool       // only thread parents (tcount > 0)
 	HideThreadReplies bool       // exclude replies that are not shown in the room (tmid set and tshow false)
 	Pinned            bool
@@ -273,7 +273,7 @@ type MessageQuery struct {
 	TextContains      string // case-insensitive substring of msg
 	IncludeHidden     bool   // also hidden messages (kept previous versions)
 	OnlyHidden        bool   // only hidden messages
-	Drid              string // only messages linking to this discussion
+	DiscussionID      string // only messages linking to this discussion
 	Discussions       bool   // only messages that start a discussion (drid set)
 	NoDiscussions     bool   // only messages that start no discussion
 }
@@ -285,7 +285,7 @@ type DeletedQuery struct {
 	UserID string // for subscriptions
 	// For messages: only replies of this thread, or only threads' first
 	// messages.
-	Tmid        string
+	ThreadID    string
 	ThreadsOnly bool
 	Since       model.Time
 	Before      model.Time // zero: no upper bound
@@ -306,7 +306,7 @@ type Tombstone struct {
 	RoomID    string
 	UserID    string
 	DeletedAt model.Time
-	Tmid      string // messages: the thread the message replied to
+	ThreadID  string // messages: the thread the message replied to
 	Thread    bool   // messages: it was a thread's first message
 }
 

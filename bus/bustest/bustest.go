@@ -74,7 +74,7 @@ func testBatch(t *testing.T, b bus.Bus, bs bus.BatchSubscriber) {
 
 // seq is the test event: a publisher id and a sequence number.
 func seq(pub, n int) model.Event {
-	return model.UserActivity{RID: fmt.Sprint(pub), Username: fmt.Sprint(n)}
+	return model.UserActivity{RoomID: fmt.Sprint(pub), Username: fmt.Sprint(n)}
 }
 
 type collector struct {
@@ -254,7 +254,7 @@ func testConcurrent(t *testing.T, b bus.Bus) {
 	next := make([]int, pubs)
 	for _, e := range got {
 		var p, i int
-		fmt.Sscan(e.RID, &p)
+		fmt.Sscan(e.RoomID, &p)
 		fmt.Sscan(e.Username, &i)
 		if i != next[p] {
 			t.Fatalf("publisher %d: event %d arrived when %d was expected", p, i, next[p])

@@ -76,19 +76,19 @@ func seedMessages(ctx context.Context, st store.Store, opts seedOptions, progres
 			seq := done + i
 			ts := model.TimeOf(start.Add(step*time.Duration(seq) + time.Duration(rng.Int64N(int64(max(step, 1))))))
 			a := authors[rng.IntN(len(authors))]
-			m := &model.Message{ID: model.NewID(), RID: room.ID, Msg: seedText(rng), TS: ts, UpdatedAt: ts,
-				U: a, Mentions: []model.Mention{}, Channels: []model.ChannelRef{}}
+			m := &model.Message{ID: model.NewID(), RoomID: room.ID, Msg: seedText(rng), SentAt: ts, UpdatedAt: ts,
+				Author: a, Mentions: []model.Mention{}, Channels: []model.ChannelRef{}}
 			// About one message in twenty replies to one of the previous
 			// fifty of the batch, a thread root or a plain message.
 			if i > 0 && rng.IntN(20) == 0 {
 				p := msgs[max(0, i-1-rng.IntN(50))]
-				if p.Tmid != "" {
-					p = seedParent(msgs[:i], p.Tmid)
+				if p.ThreadID != "" {
+					p = seedParent(msgs[:i], p.ThreadID)
 				}
 				if p != nil {
-					m.Tmid = p.ID
-					p.Tcount++
-					p.Tlm = ts
+					m.ThreadID = p.ID
+					p.ThreadCount++
+					p.ThreadLastMessageAt = ts
 					if !slices.Contains(p.Replies, a.ID) {
 						p.Replies = append(p.Replies, a.ID)
 					}
@@ -113,9 +113,9 @@ func seedMessages(ctx context.Context, st store.Store, opts seedOptions, progres
 				return err
 			}
 			newest := msgs[len(msgs)-1]
-			r.Msgs += n
-			if newest.TS.After(r.LM.Time) {
-				r.LM = newest.TS
+			r.MessageCount += n
+			if newest.SentAt.After(r.LastMessageAt.Time) {
+				r.LastMessageAt = newest.SentAt
 				r.LastMessage = newest
 			}
 			return tx.UpdateRoom(ctx, r)
@@ -149,7 +149,7 @@ func seedAuthors(ctx context.Context, st store.Store, roomID string) ([]model.Us
 	}
 	authors := make([]model.UserRef, 0, len(subs))
 	for _, s := range subs {
-		authors = append(authors, model.UserRef{ID: s.U.ID, Username: s.U.Username, Name: s.U.Name})
+		authors = append(authors, model.UserRef{ID: s.User.ID, Username: s.User.Username, Name: s.User.Name})
 	}
 	if len(authors) == 0 {
 		return nil, errors.New("seed-messages: the room has no members to write the messages")

@@ -21,11 +21,11 @@ func TestSeedMessages(t *testing.T) {
 	defer db.Close()
 	now := model.Now()
 	err = db.Update(ctx, func(tx store.Tx) error {
-		if err := tx.InsertRoom(ctx, &model.Room{ID: "room1", T: model.RoomChannel, Name: "big", TS: now, UpdatedAt: now}); err != nil {
+		if err := tx.InsertRoom(ctx, &model.Room{ID: "room1", Type: model.RoomChannel, Name: "big", CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}
 		for _, u := range []string{"ann", "bob"} {
-			s := &model.Subscription{ID: "s-" + u, RID: "room1", U: model.UserRef{ID: "id-" + u, Username: u}, T: model.RoomChannel, Name: "big", TS: now, UpdatedAt: now}
+			s := &model.Subscription{ID: "s-" + u, RoomID: "room1", User: model.UserRef{ID: "id-" + u, Username: u}, RoomType: model.RoomChannel, Name: "big", JoinedAt: now, UpdatedAt: now}
 			if err := tx.InsertSubscription(ctx, s); err != nil {
 				return err
 			}
@@ -45,28 +45,28 @@ func TestSeedMessages(t *testing.T) {
 		t.Errorf("%d progress calls for 3 transactions", calls)
 	}
 	room, err := db.RoomByID(ctx, "room1")
-	if err != nil || room.Msgs != n || room.LastMessage == nil || !room.LM.Equal(room.LastMessage.TS.Time) {
+	if err != nil || room.MessageCount != n || room.LastMessage == nil || !room.LastMessageAt.Equal(room.LastMessage.SentAt.Time) {
 		t.Fatalf("room after seeding: %+v, %v", room, err)
 	}
 	all, total, err := db.ListMessages(ctx, store.MessageQuery{RoomID: "room1"}, store.Page{Sort: []store.SortKey{{Field: "ts"}}})
 	if err != nil || total != n {
 		t.Fatalf("ListMessages: %d, %v", total, err)
 	}
-	if first := all[0].TS.Time; first.Before(time.Now().Add(-25*time.Hour)) || all[n-1].TS.After(time.Now()) {
-		t.Errorf("timestamps from %v to %v, want within the last 24 h", first, all[n-1].TS)
+	if first := all[0].SentAt.Time; first.Before(time.Now().Add(-25*time.Hour)) || all[n-1].SentAt.After(time.Now()) {
+		t.Errorf("timestamps from %v to %v, want within the last 24 h", first, all[n-1].SentAt)
 	}
 	replies, tcounts := 0, 0
 	for i, m := range all {
-		if i > 0 && m.TS.Before(all[i-1].TS.Time) {
+		if i > 0 && m.SentAt.Before(all[i-1].SentAt.Time) {
 			t.Fatalf("not in time order at %d", i)
 		}
-		if m.U.Username != "ann" && m.U.Username != "bob" {
-			t.Fatalf("author %q is not a member", m.U.Username)
+		if m.Author.Username != "ann" && m.Author.Username != "bob" {
+			t.Fatalf("author %q is not a member", m.Author.Username)
 		}
-		if m.Tmid != "" {
+		if m.ThreadID != "" {
 			replies++
 		}
-		tcounts += m.Tcount
+		tcounts += m.ThreadCount
 	}
 	if replies == 0 || replies != tcounts {
 		t.Errorf("%d thread replies, parents count %d", replies, tcounts)

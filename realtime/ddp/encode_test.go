@@ -448,9 +448,9 @@ func TestMarshalMessageDates(t *testing.T) {
 
 func benchMessage() *model.Message {
 	return &model.Message{
-		ID: "Xk3JmW8bYq2Zp9TcA", RID: "GENERAL", Msg: "Hello @alice and @bob, see #random :tada: \"quoted\" ünïcode",
-		TS: model.TimeFromMillis(1764014500123), UpdatedAt: model.TimeFromMillis(1764014500456),
-		U: model.UserRef{ID: "u1d2e3f4g5h6j7k8m", Username: "carol", Name: "Carol C."},
+		ID: "Xk3JmW8bYq2Zp9TcA", RoomID: "GENERAL", Msg: "Hello @alice and @bob, see #random :tada: \"quoted\" ünïcode",
+		SentAt: model.TimeFromMillis(1764014500123), UpdatedAt: model.TimeFromMillis(1764014500456),
+		Author: model.UserRef{ID: "u1d2e3f4g5h6j7k8m", Username: "carol", Name: "Carol C."},
 		Mentions: []model.Mention{
 			{ID: "a1b2c3d4e5f6g7h8j", Username: "alice", Name: "Alice", Type: "user"},
 			{ID: "b1b2c3d4e5f6g7h8j", Username: "bob", Name: "Bob", Type: "user"},
@@ -461,7 +461,7 @@ func benchMessage() *model.Message {
 			":thumbsup:": {Usernames: []string{"dave"}},
 		},
 		Attachments: []map[string]any{{"title": "spec.pdf", "title_link": "/file-upload/x/spec.pdf", "type": "file"}},
-		Tcount:      3, Replies: []string{"alice", "bob"},
+		ThreadCount: 3, Replies: []string{"alice", "bob"},
 	}
 }
 
@@ -502,7 +502,7 @@ func BenchmarkStreamEvent(b *testing.B) {
 	var buf []byte
 	for b.Loop() {
 		var err error
-		if buf, err = AppendStreamEvent(buf[:0], "stream-room-messages", m.RID, m); err != nil {
+		if buf, err = AppendStreamEvent(buf[:0], "stream-room-messages", m.RoomID, m); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -23,7 +23,7 @@ func TestParam(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("Param message: %v %v", ok, err)
 	}
-	if msg.ID != "m1" || msg.RID != "GENERAL" || msg.TS.Millis() != 1764014500123 {
+	if msg.ID != "m1" || msg.RoomID != "GENERAL" || msg.SentAt.Millis() != 1764014500123 {
 		t.Errorf("message decoded as %+v", msg)
 	}
 

@@ -17,8 +17,8 @@ func must(b []byte, err error) []byte {
 }
 
 func TestServerFrames(t *testing.T) {
-	msg := &model.Message{ID: "m1", RID: "GENERAL", Msg: "hi", TS: model.TimeFromMillis(1764014500123),
-		U: model.UserRef{ID: "u1", Username: "alice"}, UpdatedAt: model.TimeFromMillis(1764014500123)}
+	msg := &model.Message{ID: "m1", RoomID: "GENERAL", Msg: "hi", SentAt: model.TimeFromMillis(1764014500123),
+		Author: model.UserRef{ID: "u1", Username: "alice"}, UpdatedAt: model.TimeFromMillis(1764014500123)}
 	msgJSON := `{"_id":"m1","rid":"GENERAL","msg":"hi","ts":{"$date":1764014500123},"u":{"_id":"u1","username":"alice"},` +
 		`"_updatedAt":{"$date":1764014500123},"mentions":null,"channels":null}`
 	internal := fmt.Errorf("store: select: %w", errors.New("database is locked"))

@@ -42,14 +42,14 @@ func benchInsertMessage(b *testing.B, synchronous string) {
 	err = db.Update(ctx, func(tx store.Tx) error {
 		for r := range rooms {
 			rid := fmt.Sprintf("room%02d", r)
-			if err := tx.InsertRoom(ctx, &model.Room{ID: rid, T: model.RoomChannel, Name: rid, TS: now, UpdatedAt: now, UsersCount: members}); err != nil {
+			if err := tx.InsertRoom(ctx, &model.Room{ID: rid, Type: model.RoomChannel, Name: rid, CreatedAt: now, UpdatedAt: now, UsersCount: members}); err != nil {
 				return err
 			}
 			for m := range members {
 				uid := fmt.Sprintf("user%02d", m)
 				s := &model.Subscription{
-					ID: rid + "-" + uid, RID: rid, U: model.UserRef{ID: uid, Username: uid},
-					T: model.RoomChannel, Name: rid, TS: now, UpdatedAt: now, Open: true,
+					ID: rid + "-" + uid, RoomID: rid, User: model.UserRef{ID: uid, Username: uid},
+					RoomType: model.RoomChannel, Name: rid, JoinedAt: now, UpdatedAt: now, Open: true,
 				}
 				if err := tx.InsertSubscription(ctx, s); err != nil {
 					return err
@@ -75,9 +75,9 @@ func benchInsertMessage(b *testing.B, synchronous string) {
 			mentioned := fmt.Sprintf("user%02d", (n+1)%members)
 			at := model.Now()
 			msg := &model.Message{
-				ID: model.NewID(), RID: rid, TS: at, UpdatedAt: at,
+				ID: model.NewID(), RoomID: rid, SentAt: at, UpdatedAt: at,
 				Msg:      fmt.Sprintf("message number %d for @%s, with a few words of ordinary chat text", n, mentioned),
-				U:        model.UserRef{ID: author, Username: author, Name: "User " + author},
+				Author:   model.UserRef{ID: author, Username: author, Name: "User " + author},
 				Mentions: []model.Mention{{ID: mentioned, Username: mentioned, Type: "user"}},
 				Channels: []model.ChannelRef{},
 			}
@@ -89,8 +89,8 @@ func benchInsertMessage(b *testing.B, synchronous string) {
 				if err := tx.InsertMessage(ctx, msg); err != nil {
 					return err
 				}
-				room.Msgs++
-				room.LM, room.UpdatedAt, room.LastMessage = at, at, msg
+				room.MessageCount++
+				room.LastMessageAt, room.UpdatedAt, room.LastMessage = at, at, msg
 				if err := tx.UpdateRoom(ctx, room); err != nil {
 					return err
 				}
@@ -100,7 +100,7 @@ func benchInsertMessage(b *testing.B, synchronous string) {
 				}); err != nil {
 					return err
 				}
-				tx.Emit(model.MessageSaved{Message: msg, RoomType: room.T, RoomName: room.Name, Created: true})
+				tx.Emit(model.MessageSaved{Message: msg, RoomType: room.Type, RoomName: room.Name, Created: true})
 				return nil
 			})
 			if err != nil {

@@ -21,20 +21,20 @@ func TestInsertMessages(t *testing.T) {
 	msgs := make([]*model.Message, n)
 	for i := range msgs {
 		ts := model.TimeOf(base.Add(time.Duration(i) * time.Second))
-		msgs[i] = &model.Message{ID: fmt.Sprintf("bulk%05d", i), RID: "r1", Msg: fmt.Sprintf("bulk text number%d", i),
-			TS: ts, UpdatedAt: ts, U: model.UserRef{ID: "u1", Username: "ann"}}
+		msgs[i] = &model.Message{ID: fmt.Sprintf("bulk%05d", i), RoomID: "r1", Msg: fmt.Sprintf("bulk text number%d", i),
+			SentAt: ts, UpdatedAt: ts, Author: model.UserRef{ID: "u1", Username: "ann"}}
 		if i%10 == 9 {
-			msgs[i].Tmid = msgs[i-1].ID
+			msgs[i].ThreadID = msgs[i-1].ID
 		}
 	}
 	if err := db.Update(ctx, func(tx store.Tx) error { return InsertMessages(ctx, tx, msgs) }); err != nil {
 		t.Fatalf("InsertMessages: %v", err)
 	}
 	page, total, err := db.ListMessages(ctx, store.MessageQuery{RoomID: "r1"}, store.Page{Count: 3})
-	if err != nil || total != n || len(page) != 3 || page[0].ID != msgs[n-1].ID || page[0].U.Username != "ann" {
+	if err != nil || total != n || len(page) != 3 || page[0].ID != msgs[n-1].ID || page[0].Author.Username != "ann" {
 		t.Fatalf("ListMessages: total %d, first %+v, %v", total, page, err)
 	}
-	replies, _, err := db.ListMessages(ctx, store.MessageQuery{RoomID: "r1", Tmid: msgs[8].ID}, store.Page{})
+	replies, _, err := db.ListMessages(ctx, store.MessageQuery{RoomID: "r1", ThreadID: msgs[8].ID}, store.Page{})
 	if err != nil || len(replies) != 1 || replies[0].ID != msgs[9].ID {
 		t.Fatalf("thread replies: %v, %v", replies, err)
 	}
@@ -42,7 +42,7 @@ func TestInsertMessages(t *testing.T) {
 	if err != nil || len(found) != 1 || found[0].ID != msgs[150].ID {
 		t.Fatalf("search: %v, %v", found, err)
 	}
-	dup := []*model.Message{{ID: "fresh1", RID: "r1", Msg: "x"}, {ID: msgs[3].ID, RID: "r1", Msg: "y"}}
+	dup := []*model.Message{{ID: "fresh1", RoomID: "r1", Msg: "x"}, {ID: msgs[3].ID, RoomID: "r1", Msg: "y"}}
 	err = db.Update(ctx, func(tx store.Tx) error { return InsertMessages(ctx, tx, dup) })
 	if !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("duplicate id: %v, want ErrConflict", err)
@@ -58,7 +58,7 @@ func TestNoTotal(t *testing.T) {
 	ctx := t.Context()
 	msgs := make([]*model.Message, 10)
 	for i := range msgs {
-		msgs[i] = &model.Message{ID: fmt.Sprintf("nt%02d", i), RID: "r1", Msg: "x", TS: model.TimeOf(time.UnixMilli(int64(1000 + i)))}
+		msgs[i] = &model.Message{ID: fmt.Sprintf("nt%02d", i), RoomID: "r1", Msg: "x", SentAt: model.TimeOf(time.UnixMilli(int64(1000 + i)))}
 	}
 	if err := db.Update(ctx, func(tx store.Tx) error { return InsertMessages(ctx, tx, msgs) }); err != nil {
 		t.Fatal(err)

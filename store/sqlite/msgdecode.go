@@ -617,21 +617,21 @@ func (d *msgDecoder) message(m *model.Message) bool {
 		case mfID:
 			return d.str(&m.ID)
 		case mfRID:
-			return d.str(&m.RID)
+			return d.str(&m.RoomID)
 		case mfMsg:
 			return d.str(&m.Msg)
 		case mfTS:
-			return d.tm(&m.TS)
+			return d.tm(&m.SentAt)
 		case mfU:
-			return d.userRef(&m.U)
+			return d.userRef(&m.Author)
 		case mfUpdatedAt:
 			return d.tm(&m.UpdatedAt)
 		case mfT:
-			return d.str(&m.T)
+			return d.str(&m.Type)
 		case mfTmid:
-			return d.str(&m.Tmid)
+			return d.str(&m.ThreadID)
 		case mfTshow:
-			return d.boolean(&m.Tshow)
+			return d.boolean(&m.ShowInRoom)
 		case mfAlias:
 			return d.str(&m.Alias)
 		case mfEmoji:
@@ -661,17 +661,17 @@ func (d *msgDecoder) message(m *model.Message) bool {
 		case mfEditedBy:
 			return d.other(&m.EditedBy)
 		case mfTcount:
-			return d.integer(&m.Tcount)
+			return d.integer(&m.ThreadCount)
 		case mfTlm:
-			return d.tm(&m.Tlm)
+			return d.tm(&m.ThreadLastMessageAt)
 		case mfReplies:
 			return d.stringList(&m.Replies)
 		case mfDrid:
-			return d.str(&m.Drid)
+			return d.str(&m.DiscussionID)
 		case mfDcount:
-			return d.integer(&m.Dcount)
+			return d.integer(&m.DiscussionCount)
 		case mfDlm:
-			return d.tm(&m.Dlm)
+			return d.tm(&m.DiscussionLastMessageAt)
 		case mfParent:
 			return d.str(&m.Parent)
 		case mfRole:
@@ -679,11 +679,11 @@ func (d *msgDecoder) message(m *model.Message) bool {
 		case mfHidden:
 			return d.boolean(&m.Hidden)
 		case mfParseURLs:
-			return d.boolean(&m.Parseurls)
+			return d.boolean(&m.ParseURLs)
 		case mfURLs:
 			return d.other(&m.URLs)
 		default:
-			return d.other(&m.CustomField)
+			return d.other(&m.CustomFields)
 		}
 	})
 }

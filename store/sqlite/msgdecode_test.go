@@ -18,26 +18,26 @@ func sampleMessages() []*model.Message {
 	yes := true
 	u := model.UserRef{ID: "u1", Username: "alice", Name: "Alice A."}
 	return []*model.Message{
-		{ID: "m1", RID: "r1", Msg: "hello", TS: ts, U: u, UpdatedAt: ts,
+		{ID: "m1", RoomID: "r1", Msg: "hello", SentAt: ts, Author: u, UpdatedAt: ts,
 			Mentions: []model.Mention{}, Channels: []model.ChannelRef{}},
-		{ID: "m2", RID: "r1", Msg: "héllo 👋 \"quoted\" back\\slash\nline\ttab <b>&amp;</b> \u2028", TS: ts,
-			U: model.UserRef{ID: "u2", Username: "bob"}, UpdatedAt: later,
+		{ID: "m2", RoomID: "r1", Msg: "héllo 👋 \"quoted\" back\\slash\nline\ttab <b>&amp;</b> \u2028", SentAt: ts,
+			Author: model.UserRef{ID: "u2", Username: "bob"}, UpdatedAt: later,
 			Mentions: []model.Mention{{ID: "u1", Username: "alice", Name: "Alice", Type: "user"}, {ID: "here", Username: "here"}},
-			Channels: []model.ChannelRef{{ID: "r2", Name: "general"}}, Tmid: "m1", Tshow: true},
-		{ID: "m3", RID: "r1", Msg: "", T: "uj", TS: ts, U: u, UpdatedAt: ts},
-		{ID: "m4", RID: "r1", Msg: "all of it", TS: ts, U: u, UpdatedAt: later, Alias: "bot", Emoji: ":smile:",
+			Channels: []model.ChannelRef{{ID: "r2", Name: "general"}}, ThreadID: "m1", ShowInRoom: true},
+		{ID: "m3", RoomID: "r1", Msg: "", Type: "uj", SentAt: ts, Author: u, UpdatedAt: ts},
+		{ID: "m4", RoomID: "r1", Msg: "all of it", SentAt: ts, Author: u, UpdatedAt: later, Alias: "bot", Emoji: ":smile:",
 			Avatar: "https://example.com/a.png", Groupable: &yes,
 			Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
 			Attachments: []map[string]any{{"title": "t", "fields": []any{map[string]any{"short": true, "n": 1.5}}}},
 			Reactions:   map[string]*model.Reaction{":+1:": {Usernames: []string{"alice", "bob"}, Names: []string{"A", "B"}}},
 			Pinned:      true, PinnedAt: later, PinnedBy: &model.UserRef{ID: "u2", Username: "bob"},
 			Starred:  []model.Starrer{{ID: "u1"}},
-			EditedAt: later, EditedBy: &u, Tcount: 42, Tlm: later, Replies: []string{"u1", "u2"},
-			Drid: "d1", Dcount: 3, Dlm: later, Parent: "p1", Role: "owner", Hidden: true, Parseurls: true,
-			URLs:        []map[string]any{{"url": "https://example.com"}},
-			CustomField: map[string]any{"k": "v", "n": nil}},
-		{ID: "m5", RID: "r1", Msg: "old", TS: model.TimeOf(time.Date(1999, 2, 28, 23, 59, 59, 999_000_000, time.UTC)),
-			U: u, Tcount: -3},
+			EditedAt: later, EditedBy: &u, ThreadCount: 42, ThreadLastMessageAt: later, Replies: []string{"u1", "u2"},
+			DiscussionID: "d1", DiscussionCount: 3, DiscussionLastMessageAt: later, Parent: "p1", Role: "owner", Hidden: true, ParseURLs: true,
+			URLs:         []map[string]any{{"url": "https://example.com"}},
+			CustomFields: map[string]any{"k": "v", "n": nil}},
+		{ID: "m5", RoomID: "r1", Msg: "old", SentAt: model.TimeOf(time.Date(1999, 2, 28, 23, 59, 59, 999_000_000, time.UTC)),
+			Author: u, ThreadCount: -3},
 	}
 }
 
@@ -112,10 +112,10 @@ func FuzzDecodeMessage(f *testing.F) {
 func BenchmarkDecodeMessage(b *testing.B) {
 	// A message as seed-messages writes them: ASCII text, no mentions.
 	ts := model.TimeOf(time.Date(2026, 5, 27, 9, 19, 38, 988_000_000, time.UTC))
-	doc, err := json.Marshal(&model.Message{ID: "SNoCcimq85L8Kyujk", RID: "uXR7Twf2WkhcrfLvZ",
-		Msg: "index my build build but is yesterday out the get out index review ticket thread ok get what client test",
-		TS:  ts, U: model.UserRef{ID: "yaQ7j2ufKTn3vjDiH", Username: "admin", Name: "admin"}, UpdatedAt: ts,
-		Mentions: []model.Mention{}, Channels: []model.ChannelRef{}, Tcount: 1, Tlm: ts, Replies: []string{"yaQ7j2ufKTn3vjDiH"}})
+	doc, err := json.Marshal(&model.Message{ID: "SNoCcimq85L8Kyujk", RoomID: "uXR7Twf2WkhcrfLvZ",
+		Msg:    "index my build build but is yesterday out the get out index review ticket thread ok get what client test",
+		SentAt: ts, Author: model.UserRef{ID: "yaQ7j2ufKTn3vjDiH", Username: "admin", Name: "admin"}, UpdatedAt: ts,
+		Mentions: []model.Mention{}, Channels: []model.ChannelRef{}, ThreadCount: 1, ThreadLastMessageAt: ts, Replies: []string{"yaQ7j2ufKTn3vjDiH"}})
 	if err != nil {
 		b.Fatal(err)
 	}

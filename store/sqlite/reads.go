@@ -271,11 +271,11 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 		w.add("archived = ?", boolInt(*q.Archived))
 	}
 	switch {
-	case q.TeamOrPrid && q.Prid != "" && q.TeamID != "":
-		w.add("(team_id = ? OR prid = ?)", q.TeamID, q.Prid)
+	case q.TeamOrParent && q.ParentRoomID != "" && q.TeamID != "":
+		w.add("(team_id = ? OR prid = ?)", q.TeamID, q.ParentRoomID)
 	default:
-		if q.Prid != "" {
-			w.add("prid = ?", q.Prid)
+		if q.ParentRoomID != "" {
+			w.add("prid = ?", q.ParentRoomID)
 		}
 		if q.TeamID != "" {
 			w.add("team_id = ?", q.TeamID)
@@ -407,7 +407,9 @@ func (r reader) TeamMembers(ctx context.Context, teamID string, q store.TeamMemb
 // ---- subscriptions ----
 
 // subCols lists the subscription columns in the order of scanSub and subArgs.
-const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls, lr,
+// The schema's lr column (Rocket.Chat's last-reply time) is never set by
+// Liftoff and stays at its default.
+const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls,
 	open, alert, unread, user_mentions, group_mentions, f, roles, archived, prid,
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
 	desktop_notifs, mobile_notifs, email_notifs, user_highlights`
@@ -415,22 +417,22 @@ const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_
 func scanSub(s scanner) (*model.Subscription, error) {
 	var (
 		sub                                          model.Subscription
-		ts, upd, ls, lr                              int64
+		ts, upd, ls                                  int64
 		roles, tunread, tunreadUser, tunreadGroup, h string
 	)
-	err := s.Scan(&sub.ID, &sub.RID, &sub.U.ID, &sub.U.Username, &sub.U.Name, &sub.T, &sub.Name, &sub.FName,
-		&ts, &upd, &ls, &lr, &sub.Open, &sub.Alert, &sub.Unread, &sub.UserMentions, &sub.GroupMentions,
-		&sub.Favorite, &roles, &sub.Archived, &sub.Prid, &tunread, &tunreadUser, &tunreadGroup,
-		&sub.DisableNotifs, &sub.HideUnread, &sub.UnreadAlert, &sub.DesktopNotifs, &sub.MobileNotifs,
-		&sub.EmailNotifs, &h)
+	err := s.Scan(&sub.ID, &sub.RoomID, &sub.User.ID, &sub.User.Username, &sub.User.Name, &sub.RoomType, &sub.Name, &sub.DisplayName,
+		&ts, &upd, &ls, &sub.Open, &sub.Alert, &sub.Unread, &sub.UserMentions, &sub.GroupMentions,
+		&sub.Favorite, &roles, &sub.Archived, &sub.ParentRoomID, &tunread, &tunreadUser, &tunreadGroup,
+		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
+		&sub.EmailNotifications, &h)
 	if err != nil {
 		return nil, err
 	}
-	sub.TS, sub.UpdatedAt, sub.LS, sub.LR = timeOf(ts), timeOf(upd), timeOf(ls), timeOf(lr)
+	sub.JoinedAt, sub.UpdatedAt, sub.LastSeen = timeOf(ts), timeOf(upd), timeOf(ls)
 	for _, l := range []struct {
 		dst *[]string
 		src string
-	}{{&sub.Roles, roles}, {&sub.TUnread, tunread}, {&sub.TUnreadUser, tunreadUser}, {&sub.TUnreadGroup, tunreadGroup}, {&sub.UserHighlights, h}} {
+	}{{&sub.Roles, roles}, {&sub.UnreadThreads, tunread}, {&sub.UnreadThreadMentions, tunreadUser}, {&sub.UnreadThreadGroupMentions, tunreadGroup}, {&sub.UserHighlights, h}} {
 		if *l.dst, err = stringList(l.src); err != nil {
 			return nil, fmt.Errorf("decode subscription %s: %w", sub.ID, err)
 		}
@@ -553,8 +555,8 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 	if !q.UpdatedBefore.IsZero() {
 		w.add("updated_at < ?", millis(q.UpdatedBefore))
 	}
-	if q.Tmid != "" {
-		w.add("tmid = ?", q.Tmid)
+	if q.ThreadID != "" {
+		w.add("tmid = ?", q.ThreadID)
 	}
 	if q.ThreadsOnly {
 		w.add("tcount > 0")
@@ -599,8 +601,8 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 		w.add(`msg LIKE ? ESCAPE '\'`, likePattern(q.TextContains))
 	}
 	switch {
-	case q.Drid != "":
-		w.add("drid = ?", q.Drid)
+	case q.DiscussionID != "":
+		w.add("drid = ?", q.DiscussionID)
 	case q.Discussions:
 		w.add("drid IS NOT NULL")
 	case q.NoDiscussions:
@@ -654,7 +656,7 @@ func scanTombstone(s scanner) (store.Tombstone, error) {
 	var t store.Tombstone
 	var at int64
 	var thread int
-	err := s.Scan(&t.ID, &t.Kind, &t.RoomID, &t.UserID, &at, &t.Tmid, &thread)
+	err := s.Scan(&t.ID, &t.Kind, &t.RoomID, &t.UserID, &at, &t.ThreadID, &thread)
 	t.DeletedAt, t.Thread = timeOf(at), thread != 0
 	return t, err
 }
@@ -675,8 +677,8 @@ func (r reader) Deleted(ctx context.Context, q store.DeletedQuery, p store.Page)
 	if q.UserID != "" {
 		w.add("uid = ?", q.UserID)
 	}
-	if q.Tmid != "" {
-		w.add("tmid = ?", q.Tmid)
+	if q.ThreadID != "" {
+		w.add("tmid = ?", q.ThreadID)
 	}
 	if q.ThreadsOnly {
 		w.add("thread = 1")

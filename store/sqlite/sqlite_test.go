@@ -239,7 +239,7 @@ func TestBackupIsUsable(t *testing.T) {
 		if err := tx.InsertUser(ctx, &model.User{ID: "u1", Username: "one"}); err != nil {
 			return err
 		}
-		return tx.InsertMessage(ctx, &model.Message{ID: "m1", RID: "r1", Msg: "backed up words", TS: model.Now()})
+		return tx.InsertMessage(ctx, &model.Message{ID: "m1", RoomID: "r1", Msg: "backed up words", SentAt: model.Now()})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func TestSearchIndexIntegrity(t *testing.T) {
 			for i := range 40 {
 				id := fmt.Sprintf("m%d-%d", g, i)
 				_ = db.Update(ctx, func(tx store.Tx) error {
-					m := &model.Message{ID: id, RID: "r1", Msg: fmt.Sprintf("word%d common text %d", i, g), TS: model.Now()}
+					m := &model.Message{ID: id, RoomID: "r1", Msg: fmt.Sprintf("word%d common text %d", i, g), SentAt: model.Now()}
 					if err := tx.InsertMessage(ctx, m); err != nil {
 						return err
 					}

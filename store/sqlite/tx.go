@@ -252,8 +252,8 @@ func roomArgs(r *model.Room) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{r.ID, r.T, r.Name, r.FName, foldLines(r.Name, r.FName), millis(r.TS), millis(r.UpdatedAt),
-		millis(r.LM), r.Msgs, r.UsersCount, boolInt(r.Default), boolInt(r.Archived), r.JoinCode, data, r.Prid,
+	return []any{r.ID, r.Type, r.Name, r.DisplayName, foldLines(r.Name, r.DisplayName), millis(r.CreatedAt), millis(r.UpdatedAt),
+		millis(r.LastMessageAt), r.MessageCount, r.UsersCount, boolInt(r.Default), boolInt(r.Archived), r.JoinCode, data, r.ParentRoomID,
 		r.TeamID, boolInt(r.TeamMain), boolInt(r.TeamDefault)}, nil
 }
 
@@ -307,20 +307,20 @@ func (t *tx) DeleteRoom(ctx context.Context, id string) error {
 
 // subArgs returns the values of subCols for s.
 func subArgs(s *model.Subscription) []any {
-	return []any{s.ID, s.RID, s.U.ID, s.U.Username, s.U.Name, s.T, s.Name, s.FName,
-		millis(s.TS), millis(s.UpdatedAt), millis(s.LS), millis(s.LR),
+	return []any{s.ID, s.RoomID, s.User.ID, s.User.Username, s.User.Name, s.RoomType, s.Name, s.DisplayName,
+		millis(s.JoinedAt), millis(s.UpdatedAt), millis(s.LastSeen),
 		boolInt(s.Open), boolInt(s.Alert), s.Unread, s.UserMentions, s.GroupMentions,
-		boolInt(s.Favorite), jsonList(s.Roles), boolInt(s.Archived), s.Prid,
-		jsonList(s.TUnread), jsonList(s.TUnreadUser), jsonList(s.TUnreadGroup),
-		boolInt(s.DisableNotifs), boolInt(s.HideUnread), s.UnreadAlert,
-		s.DesktopNotifs, s.MobileNotifs, s.EmailNotifs, jsonList(s.UserHighlights),
-		foldLines(s.U.Username, s.U.Name)}
+		boolInt(s.Favorite), jsonList(s.Roles), boolInt(s.Archived), s.ParentRoomID,
+		jsonList(s.UnreadThreads), jsonList(s.UnreadThreadMentions), jsonList(s.UnreadThreadGroupMentions),
+		boolInt(s.DisableNotifications), boolInt(s.HideUnreadStatus), s.UnreadAlert,
+		s.DesktopNotifications, s.MobilePushNotifications, s.EmailNotifications, jsonList(s.UserHighlights),
+		foldLines(s.User.Username, s.User.Name)}
 }
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
 	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		subArgs(s)...)
 }
 
@@ -329,7 +329,7 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 	args := append(subArgs(s)[1:], s.ID)
 	return t.execOne(ctx, "update subscription", "subscription", s.ID, `UPDATE subscriptions SET
 		rid = ?, u_id = ?, u_username = ?, u_name = ?, t = ?, name = ?, fname = ?, ts = ?, updated_at = ?,
-		ls = ?, lr = ?, open = ?, alert = ?, unread = ?, user_mentions = ?, group_mentions = ?, f = ?,
+		ls = ?, open = ?, alert = ?, unread = ?, user_mentions = ?, group_mentions = ?, f = ?,
 		roles = ?, archived = ?, prid = ?, tunread = ?, tunread_user = ?, tunread_group = ?,
 		disable_notifs = ?, hide_unread = ?, unread_alert = ?, desktop_notifs = ?, mobile_notifs = ?,
 		email_notifs = ?, user_highlights = ?, u_search = ? WHERE id = ?`, args...)
@@ -510,12 +510,12 @@ func messageArgs(m *model.Message) ([]any, error) {
 		return nil, err
 	}
 	var tmid any // NULL when not a reply: keeps replies' partial index small
-	if m.Tmid != "" {
-		tmid = m.Tmid
+	if m.ThreadID != "" {
+		tmid = m.ThreadID
 	}
 	var drid any // NULL when the message starts no discussion
-	if m.Drid != "" {
-		drid = m.Drid
+	if m.DiscussionID != "" {
+		drid = m.DiscussionID
 	}
 	mentions := make([]string, 0, len(m.Mentions))
 	for _, x := range m.Mentions {
@@ -525,8 +525,8 @@ func messageArgs(m *model.Message) ([]any, error) {
 	for _, x := range m.Starred {
 		starred = append(starred, x.ID)
 	}
-	return []any{m.ID, m.RID, millis(m.TS), millis(m.UpdatedAt), m.T, tmid, boolInt(m.Tshow), m.U.ID,
-		m.Tcount, millis(m.Tlm), boolInt(m.Pinned), m.Msg, jsonList(mentions), jsonList(starred), data, boolInt(m.Hidden), drid}, nil
+	return []any{m.ID, m.RoomID, millis(m.SentAt), millis(m.UpdatedAt), m.Type, tmid, boolInt(m.ShowInRoom), m.Author.ID,
+		m.ThreadCount, millis(m.ThreadLastMessageAt), boolInt(m.Pinned), m.Msg, jsonList(mentions), jsonList(starred), data, boolInt(m.Hidden), drid}, nil
 }
 
 // InsertMessage adds m; ErrConflict on a duplicate id.
@@ -602,7 +602,7 @@ func (t *tx) HideMessage(ctx context.Context, id string, at model.Time) error {
 	if err := t.UpdateMessage(ctx, m); err != nil {
 		return err
 	}
-	return t.messageTombstone(ctx, id, m.RID, m.Tmid, m.Tcount > 0, at)
+	return t.messageTombstone(ctx, id, m.RoomID, m.ThreadID, m.ThreadCount > 0, at)
 }
 
 // ---- teams ----

@@ -6,8 +6,8 @@ import (
 )
 
 // testDiscussions checks the queries discussions need: a room's
-// discussions (RoomQuery.Prid, with the member filter), the messages that
-// link to discussions (MessageQuery.Drid, Discussions, NoDiscussions), and
+// discussions (RoomQuery.ParentRoomID, with the member filter), the messages that
+// link to discussions (MessageQuery.DiscussionID, Discussions, NoDiscussions), and
 // that changing a room's prid or a message's drid moves them in and out.
 func testDiscussions(h *harness) {
 	alice, bob := newUser("alice"), newUser("bob")
@@ -16,7 +16,7 @@ func testDiscussions(h *harness) {
 	other := newRoom("other", "c", "other")
 	mk := func(id, t, fname, prid string) *model.Room {
 		r := newRoom(id, t, id)
-		r.FName, r.Prid = fname, prid
+		r.DisplayName, r.ParentRoomID = fname, prid
 		return r
 	}
 	d1 := mk("d1", "c", "zulu", "parent")
@@ -33,32 +33,32 @@ func testDiscussions(h *harness) {
 		return roomIDs(rs), total
 	}
 	byFname := store.Page{Sort: []store.SortKey{{Field: "fname"}}}
-	got, total := rooms(store.RoomQuery{Prid: "parent"}, byFname)
+	got, total := rooms(store.RoomQuery{ParentRoomID: "parent"}, byFname)
 	h.sameIDs(got, []string{"d2", "d3", "d1"}, "discussions by fname")
 	if total != 3 {
 		h.Fatalf("discussions total = %d", total)
 	}
-	got, total = rooms(store.RoomQuery{Prid: "parent", MemberID: alice.ID, AlsoTypes: []string{"c"}}, byFname)
+	got, total = rooms(store.RoomQuery{ParentRoomID: "parent", MemberID: alice.ID, AlsoTypes: []string{"c"}}, byFname)
 	h.sameIDs(got, []string{"d2", "d1"}, "discussions alice may see")
 	if total != 2 {
 		h.Fatalf("visible total = %d", total)
 	}
-	got, _ = rooms(store.RoomQuery{Prid: "parent", MemberID: bob.ID}, byFname)
+	got, _ = rooms(store.RoomQuery{ParentRoomID: "parent", MemberID: bob.ID}, byFname)
 	h.sameIDs(got, nil, "bob is a member of none, and no type is open to him")
 
 	// Changing prid moves a room out of its parent's discussions.
-	d3.Prid = ""
+	d3.ParentRoomID = ""
 	h.update(func(tx store.Tx) error { return tx.UpdateRoom(h.ctx, d3) })
-	got, _ = rooms(store.RoomQuery{Prid: "parent"}, byFname)
+	got, _ = rooms(store.RoomQuery{ParentRoomID: "parent"}, byFname)
 	h.sameIDs(got, []string{"d2", "d1"}, "after clearing d3's prid")
 
 	m1 := newMessage("m1", "parent", alice, 1, "started zulu")
-	m1.T, m1.Drid = "discussion-created", "d1"
+	m1.Type, m1.DiscussionID = "discussion-created", "d1"
 	m2 := newMessage("m2", "parent", alice, 2, "plain")
 	m3 := newMessage("m3", "parent", bob, 3, "started alpha")
-	m3.T, m3.Drid = "discussion-created", "d2"
+	m3.Type, m3.DiscussionID = "discussion-created", "d2"
 	m4 := newMessage("m4", "other", bob, 4, "elsewhere")
-	m4.Drid = "d4"
+	m4.DiscussionID = "d4"
 	h.insertMessages(m1, m2, m3, m4)
 
 	msgs := func(q store.MessageQuery) []string {
@@ -69,17 +69,17 @@ func testDiscussions(h *harness) {
 	}
 	h.sameIDs(msgs(store.MessageQuery{RoomID: "parent", Discussions: true}), []string{"m1", "m3"}, "discussion starters")
 	h.sameIDs(msgs(store.MessageQuery{RoomID: "parent", NoDiscussions: true}), []string{"m2"}, "no discussion starters")
-	h.sameIDs(msgs(store.MessageQuery{Drid: "d2"}), []string{"m3"}, "by drid")
-	h.sameIDs(msgs(store.MessageQuery{Drid: "d4"}), []string{"m4"}, "by drid, any room")
+	h.sameIDs(msgs(store.MessageQuery{DiscussionID: "d2"}), []string{"m3"}, "by drid")
+	h.sameIDs(msgs(store.MessageQuery{DiscussionID: "d4"}), []string{"m4"}, "by drid, any room")
 
 	// Clearing drid takes the message out of the discussion starters.
-	m1.Drid = ""
+	m1.DiscussionID = ""
 	h.update(func(tx store.Tx) error { return tx.UpdateMessage(h.ctx, m1) })
 	h.sameIDs(msgs(store.MessageQuery{RoomID: "parent", Discussions: true}), []string{"m3"}, "after clearing m1's drid")
-	h.sameIDs(msgs(store.MessageQuery{Drid: "d1"}), nil, "no message links to d1")
+	h.sameIDs(msgs(store.MessageQuery{DiscussionID: "d1"}), nil, "no message links to d1")
 	m, err := h.s.MessageByID(h.ctx, "m3")
 	h.noErr(err, "MessageByID")
-	if m.Drid != "d2" {
-		h.Fatalf("m3.drid = %q", m.Drid)
+	if m.DiscussionID != "d2" {
+		h.Fatalf("m3.drid = %q", m.DiscussionID)
 	}
 }

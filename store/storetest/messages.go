@@ -52,23 +52,23 @@ func testListMessages(h *harness) {
 	// r1: m1..m8 at seconds 1..8; r2: one message.
 	m1 := newMessage("m1", "r1", alice, 1, "Hello World")
 	m2 := newMessage("m2", "r1", bob, 2, "thread parent")
-	m2.Tcount, m2.Tlm = 2, at(7)
+	m2.ThreadCount, m2.ThreadLastMessageAt = 2, at(7)
 	m3 := newMessage("m3", "r1", alice, 3, "reply hidden")
-	m3.Tmid = "m2"
+	m3.ThreadID = "m2"
 	m4 := newMessage("m4", "r1", bob, 4, "reply shown")
-	m4.Tmid, m4.Tshow = "m2", true
+	m4.ThreadID, m4.ShowInRoom = "m2", true
 	m5 := newMessage("m5", "r1", alice, 5, "")
-	m5.T = "uj"
+	m5.Type = "uj"
 	m6 := newMessage("m6", "r1", bob, 6, "pinned 100% _sure_")
 	m6.Pinned = true
 	m7 := newMessage("m7", "r1", alice, 7, "starred, mentions bob")
 	m7.Starred = []model.Starrer{{ID: bob.ID}}
 	m7.Mentions = []model.Mention{{ID: bob.ID, Username: "bob"}}
 	m8 := newMessage("m8", "r1", bob, 8, "")
-	m8.T = "room_changed_topic"
+	m8.Type = "room_changed_topic"
 	m8.UpdatedAt = at(20)
 	other := newMessage("o1", "r2", alice, 4, "elsewhere")
-	other.TS = model.TimeOf(at(4).Add(500 * time.Millisecond)) // no tie with m4
+	other.SentAt = model.TimeOf(at(4).Add(500 * time.Millisecond)) // no tie with m4
 	h.insertMessages(m1, m2, m3, m4, m5, m6, m7, m8, other)
 
 	list := func(q store.MessageQuery, p store.Page) ([]string, int) {
@@ -90,7 +90,7 @@ func testListMessages(h *harness) {
 		{"between inclusive", store.MessageQuery{RoomID: "r1", After: at(3), Before: at(4), Inclusive: true}, []string{"m4", "m3"}},
 		{"updated since", store.MessageQuery{RoomID: "r1", UpdatedSince: at(7)}, []string{"m8"}},
 		{"updated before", store.MessageQuery{RoomID: "r1", UpdatedBefore: at(2)}, []string{"m1"}},
-		{"thread", store.MessageQuery{Tmid: "m2"}, []string{"m4", "m3"}},
+		{"thread", store.MessageQuery{ThreadID: "m2"}, []string{"m4", "m3"}},
 		{"threads only", store.MessageQuery{RoomID: "r1", ThreadsOnly: true}, []string{"m2"}},
 		{"hide thread replies", store.MessageQuery{RoomID: "r1", HideThreadReplies: true}, []string{"m8", "m7", "m6", "m5", "m4", "m2", "m1"}},
 		{"pinned", store.MessageQuery{RoomID: "r1", Pinned: true}, []string{"m6"}},
@@ -135,9 +135,9 @@ func testListMessages(h *harness) {
 
 	// Updating a message moves it in the filters that depend on it.
 	m3u := *m3
-	m3u.Tmid, m3u.Pinned = "", true
+	m3u.ThreadID, m3u.Pinned = "", true
 	h.update(func(tx store.Tx) error { return tx.UpdateMessage(h.ctx, &m3u) })
-	got, _ = list(store.MessageQuery{Tmid: "m2"}, store.Page{})
+	got, _ = list(store.MessageQuery{ThreadID: "m2"}, store.Page{})
 	h.sameIDs(got, []string{"m4"}, "thread after update")
 	got, _ = list(store.MessageQuery{RoomID: "r1", Pinned: true}, store.Page{})
 	h.sameIDs(got, []string{"m6", "m3"}, "pinned after update")
@@ -150,7 +150,7 @@ func testMessagePaging(h *harness) {
 		ms = append(ms, newMessage(fmt.Sprintf("m%02d", i), "r1", alice, i, "text"))
 	}
 	// Two messages share a timestamp: the order must still be total and stable.
-	ms[24].TS = ms[23].TS
+	ms[24].SentAt = ms[23].SentAt
 	h.insertMessages(ms...)
 
 	seen := map[string]bool{}
@@ -340,7 +340,7 @@ func testDeleted(h *harness) {
 // search and count, and that HideMessage leaves a tombstone.
 func testHiddenMessages(h *harness) {
 	alice := newUser("alice")
-	h.insertRooms(&model.Room{ID: "r1", T: model.RoomChannel, Name: "one"})
+	h.insertRooms(&model.Room{ID: "r1", Type: model.RoomChannel, Name: "one"})
 	m1 := newMessage("m1", "r1", alice, 1, "visible words")
 	old := newMessage("v1", "r1", alice, 1, "previous words")
 	old.Hidden = true
@@ -407,14 +407,14 @@ func testHiddenMessages(h *harness) {
 func testThreadTombstones(h *harness) {
 	alice := newUser("alice")
 	parent := newMessage("p1", "r1", alice, 1, "parent")
-	parent.Tcount = 2
+	parent.ThreadCount = 2
 	r1 := newMessage("a1", "r1", alice, 2, "reply one")
-	r1.Tmid = "p1"
+	r1.ThreadID = "p1"
 	r2 := newMessage("a2", "r1", alice, 3, "reply two")
-	r2.Tmid = "p1"
+	r2.ThreadID = "p1"
 	plain := newMessage("x1", "r1", alice, 4, "plain")
 	other := newMessage("o1", "r2", alice, 4, "elsewhere")
-	other.Tcount = 1
+	other.ThreadCount = 1
 	h.insertMessages(parent, r1, r2, plain, other)
 	h.update(func(tx store.Tx) error {
 		for i, id := range []string{"a1", "x1", "p1", "o1"} {
@@ -431,15 +431,15 @@ func testThreadTombstones(h *harness) {
 		h.noErr(err, "Deleted")
 		return ts
 	}
-	ts := deleted(store.DeletedQuery{Tmid: "p1"})
-	if len(ts) != 2 || ts[0].ID != "a1" || ts[1].ID != "a2" || ts[0].Tmid != "p1" || ts[0].Thread {
+	ts := deleted(store.DeletedQuery{ThreadID: "p1"})
+	if len(ts) != 2 || ts[0].ID != "a1" || ts[1].ID != "a2" || ts[0].ThreadID != "p1" || ts[0].Thread {
 		h.Fatalf("thread p1 tombstones = %+v", ts)
 	}
-	if ts := deleted(store.DeletedQuery{Tmid: "p1", Since: at(15)}); len(ts) != 1 || ts[0].ID != "a2" {
+	if ts := deleted(store.DeletedQuery{ThreadID: "p1", Since: at(15)}); len(ts) != 1 || ts[0].ID != "a2" {
 		h.Fatalf("thread p1 tombstones since 15 = %+v", ts)
 	}
 	ts = deleted(store.DeletedQuery{RoomID: "r1", ThreadsOnly: true})
-	if len(ts) != 1 || ts[0].ID != "p1" || !ts[0].Thread || ts[0].Tmid != "" {
+	if len(ts) != 1 || ts[0].ID != "p1" || !ts[0].Thread || ts[0].ThreadID != "" {
 		h.Fatalf("r1 thread tombstones = %+v", ts)
 	}
 	if ts := deleted(store.DeletedQuery{ThreadsOnly: true}); len(ts) != 2 {

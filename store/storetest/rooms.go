@@ -14,7 +14,7 @@ func testRooms(h *harness) {
 	general.LastMessage = newMessage("m0", "r-general", newUser("alice"), 1, "last")
 	private := newRoom("r-private", model.RoomPrivate, "staff")
 	dm := newRoom("r-dm", model.RoomDirect, "")
-	dm.Usernames, dm.UIDs = []string{"alice", "bob"}, []string{"u-alice", "u-bob"}
+	dm.Usernames, dm.UserIDs = []string{"alice", "bob"}, []string{"u-alice", "u-bob"}
 	h.insertRooms(general, private, dm)
 
 	got, err := h.s.RoomByID(h.ctx, general.ID)
@@ -55,7 +55,7 @@ func testRooms(h *harness) {
 	}
 
 	upd := *general
-	upd.Name, upd.FName, upd.Msgs, upd.LM, upd.UpdatedAt, upd.JoinCode = "lobby", "Lobby", 3, at(9), at(9), ""
+	upd.Name, upd.DisplayName, upd.MessageCount, upd.LastMessageAt, upd.UpdatedAt, upd.JoinCode = "lobby", "Lobby", 3, at(9), at(9), ""
 	h.update(func(tx store.Tx) error { return tx.UpdateRoom(h.ctx, &upd) })
 	got, err = h.s.RoomByName(h.ctx, "lobby")
 	h.noErr(err, "RoomByName after rename")
@@ -77,9 +77,9 @@ func testRooms(h *harness) {
 func testListRooms(h *harness) {
 	mk := func(id, t, name string, sec, users, msgs int) *model.Room {
 		r := newRoom(id, t, name)
-		r.FName = "F " + name
-		r.TS, r.UpdatedAt, r.LM = at(sec), at(100-sec), at(sec*2)
-		r.UsersCount, r.Msgs = users, msgs
+		r.DisplayName = "F " + name
+		r.CreatedAt, r.UpdatedAt, r.LastMessageAt = at(sec), at(100-sec), at(sec*2)
+		r.UsersCount, r.MessageCount = users, msgs
 		return r
 	}
 	a := mk("ra", "c", "alpha", 1, 10, 5)
@@ -88,7 +88,7 @@ func testListRooms(h *harness) {
 	d := mk("rd", "d", "delta", 4, 2, 7)
 	a.Default = true
 	c.Archived = true
-	c.FName = "Ünïcode Charlie"
+	c.DisplayName = "Ünïcode Charlie"
 	h.insertRooms(a, b, c, d)
 
 	list := func(q store.RoomQuery, p store.Page) ([]string, int) {

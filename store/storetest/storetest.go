@@ -202,21 +202,21 @@ func newUser(username string) *model.User {
 
 func newRoom(id, t, name string) *model.Room {
 	return &model.Room{
-		ID: id, T: t, Name: name, FName: name, U: &model.UserRef{ID: "u-owner", Username: "owner"},
-		TS: at(0), UpdatedAt: at(0), SysMes: true,
+		ID: id, Type: t, Name: name, DisplayName: name, Creator: &model.UserRef{ID: "u-owner", Username: "owner"},
+		CreatedAt: at(0), UpdatedAt: at(0), SystemMessages: true,
 	}
 }
 
 func newSub(room *model.Room, u *model.User) *model.Subscription {
 	return &model.Subscription{
-		ID: "s-" + room.ID + "-" + u.ID, RID: room.ID, U: u.Ref(), T: room.T, Name: room.Name, FName: room.FName,
-		TS: at(0), UpdatedAt: at(0), Open: true,
+		ID: "s-" + room.ID + "-" + u.ID, RoomID: room.ID, User: u.Ref(), RoomType: room.Type, Name: room.Name, DisplayName: room.DisplayName,
+		JoinedAt: at(0), UpdatedAt: at(0), Open: true,
 	}
 }
 
 func newMessage(id, rid string, u *model.User, sec int, text string) *model.Message {
 	return &model.Message{
-		ID: id, RID: rid, Msg: text, TS: at(sec), UpdatedAt: at(sec), U: u.Ref(),
+		ID: id, RoomID: rid, Msg: text, SentAt: at(sec), UpdatedAt: at(sec), Author: u.Ref(),
 		Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
 	}
 }

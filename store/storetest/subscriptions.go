@@ -12,8 +12,8 @@ func testSubscriptions(h *harness) {
 	h.insertRooms(r1, r2, r3)
 	s1, s2, s3 := newSub(r1, alice), newSub(r2, alice), newSub(r3, alice)
 	s1.Roles = []string{"owner"}
-	s1.Favorite, s1.LS, s1.LR, s1.UpdatedAt = true, at(3), at(4), at(10)
-	s1.DesktopNotifs, s1.UserHighlights, s1.TUnread = "all", []string{"word"}, []string{"t1"}
+	s1.Favorite, s1.LastSeen, s1.UpdatedAt = true, at(3), at(10)
+	s1.DesktopNotifications, s1.UserHighlights, s1.UnreadThreads = "all", []string{"word"}, []string{"t1"}
 	s2.UpdatedAt, s2.Open = at(20), false
 	s3.UpdatedAt = at(30)
 	sb := newSub(r1, bob)
@@ -56,7 +56,7 @@ func testSubscriptions(h *harness) {
 	h.sameSet(members, []string{alice.ID, bob.ID}, "MemberIDs")
 
 	upd := *s1
-	upd.Unread, upd.Alert, upd.Roles, upd.TUnread, upd.UpdatedAt = 7, true, nil, nil, at(40)
+	upd.Unread, upd.Alert, upd.Roles, upd.UnreadThreads, upd.UpdatedAt = 7, true, nil, nil, at(40)
 	h.update(func(tx store.Tx) error { return tx.UpdateSubscription(h.ctx, &upd) })
 	got, err = h.s.SubscriptionByID(h.ctx, s1.ID)
 	h.noErr(err, "SubscriptionByID")
@@ -89,7 +89,7 @@ func testSubscriptionsOfRoom(h *harness) {
 			u.Name = "Çarl Grün"
 		}
 		s := newSub(room, u)
-		s.TS, s.UpdatedAt = at(i), at(10-i)
+		s.JoinedAt, s.UpdatedAt = at(i), at(10-i)
 		subs = append(subs, s)
 	}
 	h.insertSubs(subs...)
@@ -99,7 +99,7 @@ func testSubscriptionsOfRoom(h *harness) {
 		h.Helper()
 		ss, total, err := h.s.SubscriptionsOfRoom(h.ctx, "r1", q, p)
 		h.noErr(err, "SubscriptionsOfRoom")
-		return ids(ss, func(s *model.Subscription) string { return s.U.Username }), total
+		return ids(ss, func(s *model.Subscription) string { return s.User.Username }), total
 	}
 	got, total := list(store.MemberQuery{}, store.Page{})
 	h.sameIDs(got, []string{"alice", "bob", "carl", "dora"}, "default sort u.username")
@@ -288,31 +288,31 @@ func testUpdateSubscriptionsThreads(h *harness) {
 	})
 	h.sameSet(changed, []string{"u-bob", "u-carl"}, "thread reply")
 	bob, carl, dora := h.sub("r1", "bob"), h.sub("r1", "carl"), h.sub("r1", "dora")
-	h.sameIDs(bob.TUnread, []string{"t1"}, "bob tunread")
-	h.sameIDs(bob.TUnreadUser, nil, "bob tunreadUser")
-	h.sameIDs(carl.TUnread, []string{"t1"}, "carl tunread")
-	h.sameIDs(carl.TUnreadUser, []string{"t1"}, "carl tunreadUser")
+	h.sameIDs(bob.UnreadThreads, []string{"t1"}, "bob tunread")
+	h.sameIDs(bob.UnreadThreadMentions, nil, "bob tunreadUser")
+	h.sameIDs(carl.UnreadThreads, []string{"t1"}, "carl tunread")
+	h.sameIDs(carl.UnreadThreadMentions, []string{"t1"}, "carl tunreadUser")
 	if carl.UserMentions != 1 || carl.Unread != 0 {
 		h.Fatalf("carl = %+v", carl)
 	}
-	if len(dora.TUnread) != 0 || !dora.UpdatedAt.Equal(at(0).Time) {
+	if len(dora.UnreadThreads) != 0 || !dora.UpdatedAt.Equal(at(0).Time) {
 		h.Fatalf("dora changed: %+v", dora)
 	}
-	h.sameIDs(h.sub("r1", "author").TUnread, nil, "author (excluded) tunread")
+	h.sameIDs(h.sub("r1", "author").UnreadThreads, nil, "author (excluded) tunread")
 
 	// The same thread again does not repeat it; another thread is appended.
 	h.changeSubs("r1", store.SubscriptionChange{At: at(20), ThreadID: "t1", ThreadUsers: []string{"u-bob"}})
 	h.changeSubs("r1", store.SubscriptionChange{At: at(30), ThreadID: "t2", ThreadUsers: []string{"u-bob"}})
 	bob = h.sub("r1", "bob")
-	h.sameIDs(bob.TUnread, []string{"t1", "t2"}, "bob tunread after two threads")
+	h.sameIDs(bob.UnreadThreads, []string{"t1", "t2"}, "bob tunread after two threads")
 	if !bob.UpdatedAt.Equal(at(30).Time) {
 		h.Fatalf("bob _updatedAt = %v", bob.UpdatedAt)
 	}
 
 	// Clearing tunread is a plain UpdateSubscription.
-	bob.TUnread = nil
+	bob.UnreadThreads = nil
 	h.update(func(tx store.Tx) error { return tx.UpdateSubscription(h.ctx, bob) })
-	h.sameIDs(h.sub("r1", "bob").TUnread, nil, "cleared tunread")
+	h.sameIDs(h.sub("r1", "bob").UnreadThreads, nil, "cleared tunread")
 }
 
 func testRenameSubscriptions(h *harness) {
@@ -324,7 +324,7 @@ func testRenameSubscriptions(h *harness) {
 	h.insertRooms(ch, dmAB, dmBC)
 	chA, chB := newSub(ch, alice), newSub(ch, bob)
 	ab, ba := newSub(dmAB, alice), newSub(dmAB, bob)
-	ab.Name, ab.FName, ba.Name, ba.FName = "bob", bob.Name, "alice", alice.Name
+	ab.Name, ab.DisplayName, ba.Name, ba.DisplayName = "bob", bob.Name, "alice", alice.Name
 	bc, cb := newSub(dmBC, bob), newSub(dmBC, carl)
 	bc.Name, cb.Name = "carl", "bob"
 	h.insertSubs(chA, chB, ab, ba, bc, cb)
@@ -332,7 +332,7 @@ func testRenameSubscriptions(h *harness) {
 	h.update(func(tx store.Tx) error { return tx.RenameSubscriptions(h.ctx, "rc", "lobby", "Lobby", at(5)) })
 	for _, u := range []string{"alice", "bob"} {
 		s := h.sub("rc", u)
-		if s.Name != "lobby" || s.FName != "Lobby" || !s.UpdatedAt.Equal(at(5).Time) {
+		if s.Name != "lobby" || s.DisplayName != "Lobby" || !s.UpdatedAt.Equal(at(5).Time) {
 			h.Fatalf("renamed subscription = %+v", s)
 		}
 	}
@@ -343,14 +343,14 @@ func testRenameSubscriptions(h *harness) {
 		return tx.RenameUserInSubscriptions(h.ctx, alice.ID, "alice", "alicia", "Alicia A", at(10))
 	})
 	s := h.sub("rab", "alice")
-	if s.U.Username != "alicia" || s.U.Name != "Alicia A" || s.Name != "bob" || !s.UpdatedAt.Equal(at(10).Time) {
+	if s.User.Username != "alicia" || s.User.Name != "Alicia A" || s.Name != "bob" || !s.UpdatedAt.Equal(at(10).Time) {
 		h.Fatalf("alice's own DM subscription = %+v", s)
 	}
-	if s := h.sub("rc", "alice"); s.U.Username != "alicia" {
+	if s := h.sub("rc", "alice"); s.User.Username != "alicia" {
 		h.Fatalf("alice's channel subscription = %+v", s)
 	}
 	s = h.sub("rab", "bob")
-	if s.Name != "alicia" || s.FName != "Alicia A" || s.U.Username != "bob" || !s.UpdatedAt.Equal(at(10).Time) {
+	if s.Name != "alicia" || s.DisplayName != "Alicia A" || s.User.Username != "bob" || !s.UpdatedAt.Equal(at(10).Time) {
 		h.Fatalf("bob's DM with alice = %+v", s)
 	}
 	if s := h.sub("rc", "bob"); s.Name != "alice" {
@@ -362,7 +362,7 @@ func testRenameSubscriptions(h *harness) {
 	// Member search follows the new name.
 	got, _, err := h.s.SubscriptionsOfRoom(h.ctx, "rab", store.MemberQuery{Text: "alicia"}, store.Page{})
 	h.noErr(err, "SubscriptionsOfRoom")
-	if len(got) != 1 || got[0].U.ID != alice.ID {
+	if len(got) != 1 || got[0].User.ID != alice.ID {
 		h.Fatalf("member search after rename = %v", subIDs(got))
 	}
 }

@@ -150,11 +150,11 @@ func testTeams(h *harness) {
 	h.sameIDs(rooms(store.RoomQuery{TeamMain: ptr(true)}), []string{"main-t-red"}, "main rooms")
 	h.sameIDs(rooms(store.RoomQuery{TeamID: red.ID, TeamDefault: ptr(true)}), []string{"r1"}, "default rooms")
 	disc := newRoom("d-main", "p", "d-main")
-	disc.Prid = "main-t-red"
+	disc.ParentRoomID = "main-t-red"
 	h.insertRooms(disc)
-	h.sameIDs(rooms(store.RoomQuery{TeamID: red.ID, Prid: "main-t-red", TeamOrPrid: true}), []string{"main-t-red", "d-main", "r1", "r2"}, "team rooms or discussions of the main room")
-	h.sameIDs(rooms(store.RoomQuery{TeamID: red.ID, Prid: "main-t-red"}), nil, "team rooms that are discussions of the main room")
-	h.sameIDs(rooms(store.RoomQuery{TeamID: red.ID, Prid: "main-t-red", TeamOrPrid: true, Types: []string{"c"}}), []string{"main-t-red", "r1"}, "either, channels only")
+	h.sameIDs(rooms(store.RoomQuery{TeamID: red.ID, ParentRoomID: "main-t-red", TeamOrParent: true}), []string{"main-t-red", "d-main", "r1", "r2"}, "team rooms or discussions of the main room")
+	h.sameIDs(rooms(store.RoomQuery{TeamID: red.ID, ParentRoomID: "main-t-red"}), nil, "team rooms that are discussions of the main room")
+	h.sameIDs(rooms(store.RoomQuery{TeamID: red.ID, ParentRoomID: "main-t-red", TeamOrParent: true, Types: []string{"c"}}), []string{"main-t-red", "r1"}, "either, channels only")
 	back, err := h.s.RoomByID(h.ctx, "r1")
 	h.noErr(err, "RoomByID")
 	h.sameJSON(back, r1, "team room read back")
