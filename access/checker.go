@@ -1,12 +1,12 @@
 package access
 
 import (
-	"liftoff/access/perm"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 )
 

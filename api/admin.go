@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"liftoff/access/perm"
-	"liftoff/settings/setting"
-
 	"liftoff/chat"
 	"liftoff/model"
+	"liftoff/settings/setting"
 )
 
 // processStart is when this process started, for the uptime in statistics.

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
-
 	"liftoff/auth"
 	"liftoff/model"
 )

@@ -6,10 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"liftoff/settings/setting"
-
 	"liftoff/chat"
 	"liftoff/model"
+	"liftoff/settings/setting"
 )
 
 // messageRoutes registers chat.* beyond posting (chat.go): edits,

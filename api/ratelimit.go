@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"liftoff/access/perm"
-	"liftoff/settings/setting"
-
 	"liftoff/model"
+	"liftoff/settings/setting"
 )
 
 // Rocket.Chat's REST rate limiter (API_Enable_Rate_Limiter and friends).

@@ -11,9 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"liftoff/settings/setting"
-
 	"liftoff/model"
+	"liftoff/settings/setting"
 )
 
 // M is a JSON object in a response; "success": true is added on output.

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
-
 	"liftoff/chat"
 	"liftoff/model"
 )

@@ -7,12 +7,11 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
-	"liftoff/settings/setting"
-
 	"liftoff/auth"
 	"liftoff/avatar"
 	"liftoff/chat"
 	"liftoff/model"
+	"liftoff/settings/setting"
 )
 
 func (s *Server) userRoutes(rt *Router) {

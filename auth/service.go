@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"liftoff/settings/setting"
 	"strings"
 	"time"
 
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 

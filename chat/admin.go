@@ -6,10 +6,9 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
-	"liftoff/settings/setting"
-
 	"liftoff/model"
 	"liftoff/settings"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 

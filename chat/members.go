@@ -7,9 +7,8 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
-	"liftoff/settings/setting"
-
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 

@@ -5,9 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"liftoff/settings/setting"
-
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 

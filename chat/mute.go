@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
-
 	"liftoff/model"
 	"liftoff/store"
 )

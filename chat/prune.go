@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"liftoff/access/perm"
-
 	"liftoff/model"
 	"liftoff/store"
 )

@@ -7,10 +7,9 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
-	"liftoff/settings/setting"
-
 	"liftoff/chat/text"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -455,4 +454,80 @@ func sortedCopy(in []string) []string {
 	out := append([]string(nil), in...)
 	sort.Strings(out)
 	return out
+}
+
+// TeamBrief is the team rooms.info shows with a team's room.
+type TeamBrief struct {
+	ID     string
+	Name   string
+	RoomID string
+	Type   int
+}
+
+// ParentRoom is the parent rooms.info shows: a discussion's parent room
+// (with prid and u) or the main room of the team a room belongs to.
+type ParentRoom struct {
+	ID           string
+	Name         string
+	DisplayName  string
+	Type         string
+	ParentRoomID string
+	Creator      *model.UserRef
+}
+
+// RoomContext is what rooms.info adds to a room, as Rocket.Chat: the team
+// of a team's room, and the parent: a discussion's parent room, or else,
+// for a team's room other than its main room, the team's main room.
+func (s *Rooms) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief, *ParentRoom, error) {
+	var team *TeamBrief
+	var parent *ParentRoom
+	if room.ParentRoomID != "" {
+		p, err := s.store.RoomByID(ctx, room.ParentRoomID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, nil, internal("room info", err)
+		}
+		if err == nil {
+			parent = &ParentRoom{ID: p.ID, Name: p.Name, DisplayName: p.DisplayName, Type: p.Type, ParentRoomID: p.ParentRoomID, Creator: p.Creator}
+		}
+	}
+	if room.TeamID == "" {
+		return nil, parent, nil
+	}
+	t, err := s.store.TeamByID(ctx, room.TeamID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, parent, nil
+	}
+	if err != nil {
+		return nil, nil, internal("room info", err)
+	}
+	team = &TeamBrief{ID: t.ID, Name: t.Name, RoomID: t.RoomID, Type: t.Type}
+	if room.TeamMain || parent != nil {
+		return team, parent, nil
+	}
+	m, err := s.store.RoomByID(ctx, t.RoomID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, nil, internal("room info", err)
+	}
+	if err == nil {
+		parent = &ParentRoom{ID: m.ID, Name: m.Name, DisplayName: m.DisplayName, Type: m.Type}
+	}
+	return team, parent, nil
+}
+
+// ResolveChannel finds the room a chat.postMessage "channel" names:
+// "#name" (a channel or group), "@username" (the direct conversation with
+// that user, created when needed) or a bare room name or id.
+func (s *Rooms) ResolveChannel(ctx context.Context, user *model.User, channel string) (*model.Room, error) {
+	channel = strings.TrimSpace(channel)
+	switch {
+	case strings.HasPrefix(channel, "@"):
+		return s.createDirect(ctx, user, []string{strings.TrimPrefix(channel, "@")}, false)
+	case strings.HasPrefix(channel, "#"):
+		return s.findRoom(ctx, user, RoomRef{Name: channel[1:]}, model.RoomChannel, model.RoomPrivate)
+	default:
+		if room, err := s.findRoom(ctx, user, RoomRef{ID: channel}); err == nil {
+			return room, nil
+		}
+		return s.findRoom(ctx, user, RoomRef{Name: channel}, model.RoomChannel, model.RoomPrivate)
+	}
 }

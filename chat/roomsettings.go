@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
-
 	"liftoff/model"
 	"liftoff/store"
 )

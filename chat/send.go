@@ -8,10 +8,9 @@ import (
 	"unicode/utf8"
 
 	"liftoff/access/perm"
-	"liftoff/settings/setting"
-
 	"liftoff/chat/text"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 

@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"strings"
 
-	"liftoff/settings/setting"
-
 	"liftoff/access"
 	"liftoff/model"
 	"liftoff/settings"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 

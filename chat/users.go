@@ -7,10 +7,9 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
-	"liftoff/settings/setting"
-
 	"liftoff/chat/text"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -269,22 +268,4 @@ func (s *core) checkPasswordPolicy(pw string) error {
 		return model.Invalid("error-password-policy-not-met-maxLength", "The password does not meet the maximum length password policy.")
 	}
 	return nil
-}
-
-// ResolveChannel finds the room a chat.postMessage "channel" names:
-// "#name" (a channel or group), "@username" (the direct conversation with
-// that user, created when needed) or a bare room name or id.
-func (s *Rooms) ResolveChannel(ctx context.Context, user *model.User, channel string) (*model.Room, error) {
-	channel = strings.TrimSpace(channel)
-	switch {
-	case strings.HasPrefix(channel, "@"):
-		return s.createDirect(ctx, user, []string{strings.TrimPrefix(channel, "@")}, false)
-	case strings.HasPrefix(channel, "#"):
-		return s.findRoom(ctx, user, RoomRef{Name: channel[1:]}, model.RoomChannel, model.RoomPrivate)
-	default:
-		if room, err := s.findRoom(ctx, user, RoomRef{ID: channel}); err == nil {
-			return room, nil
-		}
-		return s.findRoom(ctx, user, RoomRef{Name: channel}, model.RoomChannel, model.RoomPrivate)
-	}
 }

@@ -7,11 +7,10 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
-	"liftoff/settings/setting"
-
 	"liftoff/auth"
 	"liftoff/chat/text"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"liftoff/access/perm"
-
 	"liftoff/chat"
 	"liftoff/model"
 )

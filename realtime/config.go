@@ -3,10 +3,10 @@ package realtime
 import (
 	"context"
 	"errors"
-	"liftoff/access/perm"
 	"log/slog"
 	"time"
 
+	"liftoff/access/perm"
 	"liftoff/auth"
 	"liftoff/bus"
 	"liftoff/model"

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"liftoff/access/perm"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 	"liftoff/realtime/ddp"
 )

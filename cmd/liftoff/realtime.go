@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"liftoff/access/perm"
-
 	"liftoff/model"
 	"liftoff/presence"
 	"liftoff/realtime"
