@@ -47,6 +47,12 @@ type EventSink func(events []model.Event)
 // (descending), applied in the order of SortKeys; backends support the
 // fields documented on each query and ignore none silently: an unsupported
 // field is an error.
+//
+// Every list breaks ties by insertion order: records whose sort keys are
+// equal (many records share a millisecond) come in the order they were
+// inserted, reversed when the first key is descending; never in the order
+// of their random ids. The same holds for the lists without a Page
+// (SubscriptionsOfUser, TokensOfUser). storetest's TimeTies checks it.
 type Page struct {
 	Offset int
 	Count  int

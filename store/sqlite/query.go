@@ -251,7 +251,11 @@ func (w *where) String() string {
 type sortSpec struct {
 	columns  map[string]string
 	def      []store.SortKey // used when the page has no sort
-	tiebreak string          // unique column appended for a stable order
+	// tiebreak is the insertion order (rowid or an insertion sequence),
+	// appended to every sort: records with equal keys come in the order
+	// they were inserted (reversed when the first key is descending), as
+	// the store contract requires.
+	tiebreak string
 }
 
 // orderLimit renders ORDER BY, LIMIT and OFFSET for p.

@@ -319,8 +319,9 @@ func subArgs(s *model.Subscription) []any {
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
-	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			(SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
 		subArgs(s)...)
 }
 
@@ -642,8 +643,8 @@ func (t *tx) UpsertTeamMember(ctx context.Context, m *model.TeamMember) error {
 	if err != nil {
 		return err
 	}
-	return t.execMany(ctx, "upsert team member", `INSERT INTO team_members (team_id, user_id, roles, created_at, data)
-		VALUES (?1, ?2, ?3, ?4, ?5)
+	return t.execMany(ctx, "upsert team member", `INSERT INTO team_members (team_id, user_id, roles, created_at, data, seq)
+		VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM team_members))
 		ON CONFLICT (team_id, user_id) DO UPDATE SET roles = ?3, created_at = ?4, data = ?5`,
 		m.TeamID, m.UserID, jsonList(m.Roles), millis(m.CreatedAt), data)
 }
