@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"liftoff/auth"
 	"liftoff/chat"
@@ -39,6 +40,9 @@ type Config struct {
 	// DevMode is Rocket.Chat's NODE_ENV=development: the REST rate limiter
 	// then also needs API_Enable_Rate_Limiter_Dev.
 	DevMode bool
+	// Now is the clock of rate-limit windows and the times in answers
+	// (time.Now when nil).
+	Now func() time.Time
 }
 
 // Deps are the services the API calls.
@@ -58,6 +62,9 @@ func New(d Deps, cfg Config) *Server {
 	}
 	if cfg.Version == "" {
 		cfg.Version = "8.8.1"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()

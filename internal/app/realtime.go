@@ -1,11 +1,11 @@
-package main
+package app
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
+	"liftoff/internal/clock"
 	"liftoff/model"
 	"liftoff/presence"
 	"liftoff/realtime"
@@ -13,7 +13,7 @@ import (
 
 // permissionAdapter lets the realtime layer ask the chat service about
 // global permissions.
-type permissionAdapter struct{ a *app }
+type permissionAdapter struct{ a *App }
 
 func (p permissionAdapter) HasPermission(_ context.Context, u *model.User, perm string) (bool, error) {
 	return p.a.chat.Can(u, perm), nil
@@ -22,23 +22,16 @@ func (p permissionAdapter) HasPermission(_ context.Context, u *model.User, perm 
 // mountRealtime builds the DDP server and the presence tracker, registers
 // the domain methods and mounts the WebSocket endpoints on mux. It returns
 // a function that closes every connection.
-func (a *app) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) (func(), error) {
-	grace, err := time.ParseDuration(c.PresenceGrace)
-	if err != nil {
-		return nil, fmt.Errorf("LIFTOFF_PRESENCE_GRACE: %w", err)
-	}
-	heartbeat, err := time.ParseDuration(c.Heartbeat)
-	if err != nil {
-		return nil, fmt.Errorf("LIFTOFF_HEARTBEAT: %w", err)
-	}
-	tracker, err := presence.NewTracker(presence.Config{Store: a.chat, Grace: grace, Logger: a.log})
+func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) (func(), error) {
+	grace, heartbeat := c.PresenceGrace, c.Heartbeat
+	tracker, err := presence.NewTracker(presence.Config{Store: a.chat, Grace: grace, Logger: a.log, Clock: presenceClock{a.opts.Clock}})
 	if err != nil {
 		return nil, err
 	}
 	a.chat.SetPresence(tracker)
 	rt, err := realtime.New(realtime.Config{
 		Logger: a.log, Bus: a.bus, Auth: a.auth, Rooms: a.chat, Permissions: permissionAdapter{a},
-		Presence: tracker, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat,
+		Presence: tracker, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat, Now: a.opts.Clock.Now,
 	})
 	if err != nil {
 		return nil, err
@@ -57,4 +50,11 @@ func (a *app) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 			a.log.Warn("close realtime", "err", err)
 		}
 	}, nil
+}
+
+// presenceClock gives the presence tracker the app's clock.
+type presenceClock struct{ c clock.Clock }
+
+func (p presenceClock) AfterFunc(d time.Duration, f func()) presence.Timer {
+	return p.c.AfterFunc(d, f)
 }

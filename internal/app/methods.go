@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -11,14 +11,14 @@ import (
 
 // registerMethods registers the chat-domain DDP methods (sendMessage,
 // loadHistory, rooms/get, ...) on the realtime server; see package ddpapi.
-func registerMethods(rt *realtime.Server, a *app) {
+func registerMethods(rt *realtime.Server, a *App) {
 	ddpapi.Register(rt, ddpapi.Deps{Chat: a.chat})
 }
 
 // methodBridge lets the REST API's method.call and method.callAnon run the
 // realtime server's methods. The REST API is built before the realtime
 // server, so the bridge finds the server when a call comes in.
-type methodBridge struct{ a *app }
+type methodBridge struct{ a *App }
 
 // InvokeFrame implements api.MethodInvoker.
 func (b methodBridge) InvokeFrame(ctx context.Context, user *model.User, token, remoteAddr, id, name string, params []json.RawMessage) []byte {
