@@ -305,10 +305,10 @@ func TestDiscussionCleanHistory(t *testing.T) {
 	admin := srv.Admin(t)
 	alice := srv.CreateUser(t, "alice")
 	rid := admin.Post("/api/v1/channels.create", map[string]any{"name": "pruned", "members": []string{"alice"}}).OK(t).Str("channel._id")
-	start := time.Now().Add(-time.Second)
+	start := srv.Now().Add(-time.Second)
 	post := func(text string) {
 		t.Helper()
-		time.Sleep(2 * time.Millisecond)
+		srv.Advance(t, 2*time.Millisecond)
 		alice.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": text}).OK(t)
 	}
 	post("before")
@@ -316,7 +316,7 @@ func TestDiscussionCleanHistory(t *testing.T) {
 	post("between")
 	d2 := alice.Post("/api/v1/rooms.createDiscussion", map[string]any{"prid": rid, "t_name": "kept too?"}).OK(t).Str("discussion._id")
 	post("after")
-	end := isoMillis(time.Now().Add(time.Second))
+	end := isoMillis(srv.Now().Add(time.Second))
 
 	t.Run("ignoreDiscussion keeps discussions and their links", func(t *testing.T) {
 		r := admin.Post("/api/v1/rooms.cleanHistory", map[string]any{

@@ -440,8 +440,8 @@ func TestRoomsAndSubscriptions(t *testing.T) {
 	}
 
 	// Everything so far is older than since; later changes are not.
-	since := time.Now().UTC()
-	time.Sleep(5 * time.Millisecond)
+	since := srv.Now().UTC()
+	srv.Advance(t, 5*time.Millisecond)
 	owner.Post("/api/v1/channels.setTopic", map[string]any{"roomId": changed, "topic": "changed"}).OK(t)
 	joined := rsRoom(t, owner, "channels", "sync-joined", bob.Username)
 	bob.Post("/api/v1/rooms.leave", map[string]any{"roomId": left}).OK(t)

@@ -15,6 +15,7 @@ type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Duration
 	timers []*fakeTimer
+	armed  chan struct{} // closed when a timer is armed (made by waitArmed)
 }
 
 type fakeTimer struct {
@@ -30,7 +31,40 @@ func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer {
 	defer c.mu.Unlock()
 	t := &fakeTimer{c: c, at: c.now + d, f: f}
 	c.timers = append(c.timers, t)
+	if c.armed != nil {
+		close(c.armed)
+		c.armed = nil
+	}
 	return t
+}
+
+// waitArmed waits until a timer is pending (the tracker armed one on its
+// own goroutine), failing the test after 5 s.
+func (c *fakeClock) waitArmed(t *testing.T) {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		c.mu.Lock()
+		pending := 0
+		for _, tm := range c.timers {
+			if !tm.stopped && !tm.fired {
+				pending++
+			}
+		}
+		if c.armed == nil {
+			c.armed = make(chan struct{})
+		}
+		armed := c.armed
+		c.mu.Unlock()
+		if pending > 0 {
+			return
+		}
+		select {
+		case <-armed:
+		case <-deadline:
+			t.Fatal("no timer armed within 5s")
+		}
+	}
 }
 
 func (t *fakeTimer) Stop() bool {
