@@ -179,7 +179,7 @@ func (s *Server) statistics(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := model.Now()
+	now := model.TimeOf(s.cfg.Now())
 	uptime := time.Since(processStart).Seconds()
 	host, _ := os.Hostname()
 	return M{

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"time"
-
 	"liftoff/chat"
 	"liftoff/model"
 )
@@ -55,7 +53,7 @@ func (s *Server) postMessage(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := M{"ts": time.Now().UnixMilli(), "message": msg}
+	out := M{"ts": s.cfg.Now().UnixMilli(), "message": msg}
 	if channel != "" {
 		out["channel"] = channel
 	} else {

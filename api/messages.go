@@ -85,7 +85,7 @@ func (s *Server) deleteMessage(r *Request) (any, error) {
 	}
 	return M{
 		"_id":     msg.ID,
-		"ts":      strconv.FormatInt(time.Now().UnixMilli(), 10),
+		"ts":      strconv.FormatInt(s.cfg.Now().UnixMilli(), 10),
 		"message": M{"_id": msg.ID, "rid": msg.RoomID, "u": msg.Author},
 	}, nil
 }

@@ -183,7 +183,7 @@ func (s *Server) enforceRateLimit(w http.ResponseWriter, r *http.Request, rl *ro
 	if user != nil && s.admin.Can(user, permissionBypassRateLimit) {
 		return true
 	}
-	now := time.Now()
+	now := s.cfg.Now()
 	v := rl.take(s.clientIP(r), now, calls, time.Duration(ms)*time.Millisecond)
 	// Rocket.Chat's X-RateLimit-* names in Go's canonical form, set
 	// directly: Header.Set would canonicalise them again on every call.

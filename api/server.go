@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"liftoff/model"
 )
@@ -44,6 +45,9 @@ type Config struct {
 	// DevMode is Rocket.Chat's NODE_ENV=development: the REST rate limiter
 	// then also needs API_Enable_Rate_Limiter_Dev.
 	DevMode bool
+	// Now is the clock of rate-limit windows and the times in answers
+	// (time.Now when nil).
+	Now func() time.Time
 }
 
 // Deps are the services the API calls. All but Methods and Logger are
@@ -70,6 +74,9 @@ func New(d Deps, cfg Config) *Server {
 	}
 	if cfg.Version == "" {
 		cfg.Version = "8.8.1"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()

@@ -94,9 +94,11 @@ func TestPresenceMethodsOverDDP(t *testing.T) {
 		t.Fatalf("bad status accepted: %v", r)
 	}
 	_ = ws.Close(websocket.StatusNormalClosure, "")
-	deadline := time.Now().Add(5 * time.Second)
-	for tr.Connections("u1") != 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond) // the server notices the close asynchronously
+	// The server notices the close asynchronously; the last connection's
+	// close arms the grace timer.
+	clk.waitArmed(t)
+	if n := tr.Connections("u1"); n != 0 {
+		t.Fatalf("%d connections after the close", n)
 	}
 	clk.advance(2 * time.Second)
 	want := []change{{"online", "online"}, {"away", "online"}, {"busy", "busy"}, {"offline", "busy"}}
@@ -110,6 +112,7 @@ type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Duration
 	timers []*fakeTimer
+	armed  chan struct{} // closed when a timer is armed (made by waitArmed)
 }
 
 type fakeTimer struct {
@@ -125,7 +128,40 @@ func (c *fakeClock) AfterFunc(d time.Duration, f func()) presence.Timer {
 	defer c.mu.Unlock()
 	t := &fakeTimer{c: c, at: c.now + d, f: f}
 	c.timers = append(c.timers, t)
+	if c.armed != nil {
+		close(c.armed)
+		c.armed = nil
+	}
 	return t
+}
+
+// waitArmed waits until a timer is pending (the tracker armed one on its
+// own goroutine), failing the test after 5 s.
+func (c *fakeClock) waitArmed(t *testing.T) {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		c.mu.Lock()
+		pending := 0
+		for _, tm := range c.timers {
+			if !tm.stopped && !tm.fired {
+				pending++
+			}
+		}
+		if c.armed == nil {
+			c.armed = make(chan struct{})
+		}
+		armed := c.armed
+		c.mu.Unlock()
+		if pending > 0 {
+			return
+		}
+		select {
+		case <-armed:
+		case <-deadline:
+			t.Fatal("no timer armed within 5s")
+		}
+	}
 }
 
 func (t *fakeTimer) Stop() bool {

@@ -98,6 +98,10 @@ type Config struct {
 	// authenticates in band (login method), not with cookies, so a foreign
 	// page gains nothing from opening a socket.
 	OriginPatterns []string
+	// Now is the clock of method rate limits and notice timestamps
+	// (time.Now when nil). Heartbeats and write timeouts use the system
+	// clock: they measure the network.
+	Now func() time.Time
 }
 
 func (c *Config) withDefaults() (Config, error) {
@@ -140,6 +144,9 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if d.HeartbeatTimeout <= 0 {
 		d.HeartbeatTimeout = 15 * time.Second
+	}
+	if d.Now == nil {
+		d.Now = time.Now
 	}
 	if d.LoginTimeout <= 0 {
 		d.LoginTimeout = 30 * time.Second

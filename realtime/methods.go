@@ -9,7 +9,6 @@ import (
 	"math"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"liftoff/auth"
 	"liftoff/model"
@@ -107,7 +106,7 @@ func (s *Server) HandlePublic(name string, fn MethodFunc) {
 // callMethod runs a "method" message and answers with result and updated.
 func (s *Server) callMethod(sess *session, m *ddp.ClientMessage) {
 	defer sess.send(ddp.Updated(m.ID))
-	if ok, wait := sess.allowMethod(time.Now()); !ok {
+	if ok, wait := sess.allowMethod(s.cfg.Now()); !ok {
 		s.metrics.rateLimited.Add(1)
 		secs := int(math.Ceil(wait.Seconds()))
 		err := &model.Error{

@@ -42,6 +42,12 @@ type Store interface {
 type EventSink func(events []model.Event)
 
 // Page is the window of a list (model.Page, shared with the services).
+//
+// Every list breaks ties by insertion order: records whose sort keys are
+// equal (many records share a millisecond) come in the order they were
+// inserted, reversed when the first key is descending; never in the order
+// of their random ids. The same holds for the lists without a Page
+// (SubscriptionsOfUser, TokensOfUser). storetest's TimeTies checks it.
 type Page = model.Page
 
 // SortKey is one field of a sort order (model.SortKey).

@@ -29,6 +29,9 @@ type tx struct {
 
 var _ store.Tx = (*tx)(nil)
 
+// now is the time tombstones are stamped with.
+func (t *tx) now() model.Time { return model.TimeOf(t.db.opts.Now()) }
+
 // check reports why the transaction may not run a statement now.
 func (t *tx) check(ctx context.Context) error {
 	if t.finished {
@@ -192,7 +195,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 		}
 	}
 	if err := t.execMany(ctx, "delete user: tombstones", `INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at)
-		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE u_id = ?`, millis(model.Now()), id); err != nil {
+		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE u_id = ?`, millis(t.now()), id); err != nil {
 		return err
 	}
 	return t.execMany(ctx, "delete user: subscriptions", "DELETE FROM subscriptions WHERE u_id = ?", id)
@@ -288,7 +291,7 @@ func (t *tx) DeleteRoom(ctx context.Context, id string) error {
 	if err := t.execOne(ctx, "delete room", "room", id, "DELETE FROM rooms WHERE id = ?", id); err != nil {
 		return err
 	}
-	now := millis(model.Now())
+	now := millis(t.now())
 	if err := t.execMany(ctx, "delete room: tombstone",
 		"INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at) VALUES ('room', ?1, ?1, '', ?2)", id, now); err != nil {
 		return err
@@ -319,8 +322,9 @@ func subArgs(s *model.Subscription) []any {
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
-	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			(SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
 		subArgs(s)...)
 }
 
@@ -338,7 +342,7 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 // DeleteSubscription removes the subscription, leaving a tombstone.
 func (t *tx) DeleteSubscription(ctx context.Context, id string) error {
 	if err := t.execMany(ctx, "delete subscription: tombstone", `INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at)
-		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE id = ?`, millis(model.Now()), id); err != nil {
+		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE id = ?`, millis(t.now()), id); err != nil {
 		return err
 	}
 	return t.execOne(ctx, "delete subscription", "subscription", id, "DELETE FROM subscriptions WHERE id = ?", id)
@@ -642,8 +646,8 @@ func (t *tx) UpsertTeamMember(ctx context.Context, m *model.TeamMember) error {
 	if err != nil {
 		return err
 	}
-	return t.execMany(ctx, "upsert team member", `INSERT INTO team_members (team_id, user_id, roles, created_at, data)
-		VALUES (?1, ?2, ?3, ?4, ?5)
+	return t.execMany(ctx, "upsert team member", `INSERT INTO team_members (team_id, user_id, roles, created_at, data, seq)
+		VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM team_members))
 		ON CONFLICT (team_id, user_id) DO UPDATE SET roles = ?3, created_at = ?4, data = ?5`,
 		m.TeamID, m.UserID, jsonList(m.Roles), millis(m.CreatedAt), data)
 }

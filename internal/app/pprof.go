@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -13,16 +13,10 @@ import (
 
 // startPprof serves Go's profiling endpoints (/debug/pprof/...) on addr, a
 // loopback address such as 127.0.0.1:6060, apart from the public listener.
-// It is opt-in (LIFTOFF_PPROF_ADDR) and refuses non-loopback addresses:
-// profiles reveal memory contents. The returned function stops it.
+// It is opt-in (LIFTOFF_PPROF_ADDR), and Config.Validate refuses
+// non-loopback addresses: profiles reveal memory contents. The returned
+// function stops it.
 func startPprof(addr string, log *slog.Logger) (func(), error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("LIFTOFF_PPROF_ADDR %q: %w", addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("LIFTOFF_PPROF_ADDR %q: must be a loopback address such as 127.0.0.1:6060", addr)
-	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("pprof listener: %w", err)

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // registerMethods registers the DDP methods (sendMessage, loadHistory,
 // rooms/get, the presence methods, ...) on the realtime server; see
 // package ddpapi.
-func registerMethods(rt *realtime.Server, a *app, tracker *presence.Tracker) {
+func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	c := a.chat
 	ddpapi.Register(rt, ddpapi.Deps{
 		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
@@ -24,7 +24,7 @@ func registerMethods(rt *realtime.Server, a *app, tracker *presence.Tracker) {
 // methodBridge lets the REST API's method.call and method.callAnon run the
 // realtime server's methods. The REST API is built before the realtime
 // server, so the bridge finds the server when a call comes in.
-type methodBridge struct{ a *app }
+type methodBridge struct{ a *App }
 
 // InvokeFrame implements api.MethodInvoker.
 func (b methodBridge) InvokeFrame(ctx context.Context, user *model.User, token, remoteAddr, id, name string, params []json.RawMessage) []byte {

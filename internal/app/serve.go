@@ -1,14 +1,14 @@
-package main
+package app
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,48 +20,42 @@ import (
 	"liftoff/auth"
 	"liftoff/bus"
 	"liftoff/chat"
+	"liftoff/internal/clock"
 	"liftoff/model"
 	"liftoff/ops"
-	"liftoff/realtime"
 	"liftoff/settings"
 	"liftoff/store/sqlite"
 )
 
-// app is every long-lived part of a running server, wired together.
-type app struct {
-	log      *slog.Logger
-	bus      bus.Bus
-	store    *sqlite.DB
-	chat     *chat.Services
-	settings *settings.Registry
-	auth     *auth.Service
-	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
-	realtime *realtime.Server
-}
-
-func newLogger(c *Config) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(c.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+func newLogger(c *Config, out io.Writer) *slog.Logger {
+	if out == nil {
+		out = os.Stderr
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == LogJSON {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
 }
 
-// openApp opens the data directory and builds the services (no network).
-func openApp(ctx context.Context, c *Config, log *slog.Logger) (*app, error) {
+// Open opens the data directory and builds the services, without network
+// and without bootstrapping: the admin and backup commands use it.
+func Open(ctx context.Context, c *Config, o Options) (*App, error) {
+	if o.Clock == nil {
+		o.Clock = clock.System()
+	}
+	log := newLogger(c, o.LogOutput)
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	opts := sqlite.Options{Synchronous: c.Synchronous, Logger: log}
-	if c.bulkWrites {
+	opts := sqlite.Options{Synchronous: c.Synchronous, Logger: log, Now: o.Clock.Now}
+	if c.BulkWrites {
 		opts.Synchronous = "NORMAL"
 		opts.WriteCacheMiB = 512
 		opts.CheckpointPages = 20000
 	}
 	b := bus.NewMemory(0)
-	st, err := sqlite.Open(ctx, c.dbPath(), func(events []model.Event) {
+	st, err := sqlite.Open(ctx, c.DBPath(), func(events []model.Event) {
 		// Called on the store's writer goroutine in commit order; the bus
 		// applies back-pressure rather than dropping events.
 		if err := b.Publish(context.Background(), events...); err != nil {
@@ -74,39 +68,52 @@ func openApp(ctx context.Context, c *Config, log *slog.Logger) (*app, error) {
 	}
 	reg := settings.NewRegistry(settings.Defaults())
 	perms := access.NewChecker(access.DefaultPermissions())
-	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost})
-	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log,
+	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now})
+	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log, Now: o.Clock.Now,
 		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
 	chatSvc.Messages.SetEvents(b)
-	return &app{log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc}, nil
+	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc}, nil
 }
 
-func (a *app) close() {
+// Close stops the realtime server (closing every connection), then closes
+// the database and the bus.
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
 	if err := a.store.Close(); err != nil {
 		a.log.Error("close database", "err", err)
 	}
 	a.bus.Close()
 }
 
-func serve(ctx context.Context, args []string) error {
-	c, err := loadConfig(args)
+// New opens the data directory, bootstraps it (default settings, roles,
+// OVERWRITE_SETTING_* values, the ADMIN_* administrator, #general) and
+// builds the HTTP handler with the realtime server: a complete server,
+// ready to serve on any listener (Serve, or an httptest.Server with
+// Handler). Close releases it.
+func New(ctx context.Context, c *Config, o Options) (*App, error) {
+	a, err := Open(ctx, c, o)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	log := newLogger(c)
-	a, err := openApp(ctx, c, log)
-	if err != nil {
-		return err
+	if err := a.start(ctx); err != nil {
+		a.Close()
+		return nil, err
 	}
-	defer a.close()
+	return a, nil
+}
 
+func (a *App) start(ctx context.Context) error {
+	c, log := a.cfg, a.log
 	unsubscribe := a.bus.Subscribe("caches", a.chat.Admin.ApplyEvent)
-	defer unsubscribe()
+	a.closers = append(a.closers, unsubscribe)
 	var admin *chat.NewUserInput
 	if c.AdminUsername != "" {
 		admin = &chat.NewUserInput{Username: c.AdminUsername, Password: c.AdminPass, Email: c.AdminEmail, Name: c.AdminName}
 	}
-	if err := a.chat.Admin.Bootstrap(ctx, chat.BootstrapInput{RootURL: c.RootURL, Overrides: settings.Overrides(os.Environ()), Admin: admin}); err != nil {
+	if err := a.chat.Admin.Bootstrap(ctx, chat.BootstrapInput{RootURL: c.RootURL, Overrides: c.SettingOverrides, Admin: admin}); err != nil {
 		return err
 	}
 
@@ -121,7 +128,7 @@ func serve(ctx context.Context, args []string) error {
 	rest := api.New(api.Deps{
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
 		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
-	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: os.Getenv("NODE_ENV") == "development"})
+	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
@@ -133,31 +140,36 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer extra()
+	a.closers = append(a.closers, extra)
 
-	if pa := os.Getenv("LIFTOFF_PPROF_ADDR"); pa != "" {
-		stopPprof, err := startPprof(pa, log)
+	a.handler = ops.Middleware(log, metrics, mux)
+	a.health = health
+	health.SetReady(true)
+	return nil
+}
+
+// Serve serves on ln until ctx ends, then stops accepting connections and
+// finishes the requests in flight (15 s at most). It starts the profiler
+// when the configuration asks for it.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	c, log := a.cfg, a.log
+	if c.PprofAddr != "" {
+		stopPprof, err := startPprof(c.PprofAddr, log)
 		if err != nil {
 			return err
 		}
 		defer stopPprof()
 	}
 
-	addr := net.JoinHostPort(c.Bind, strconv.Itoa(c.Port))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{
-		Handler:           ops.Middleware(log, metrics, mux),
+		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	health.SetReady(true)
-	log.Info("liftoff listening", "addr", ln.Addr().String(), "root_url", c.RootURL, "data", c.DataDir, "version", version)
+	log.Info("liftoff listening", "addr", ln.Addr().String(), "root_url", c.RootURL, "data", c.DataDir, "version", a.opts.Version)
 
 	select {
 	case err := <-errc:
@@ -165,7 +177,7 @@ func serve(ctx context.Context, args []string) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	health.SetReady(false)
+	a.health.SetReady(false)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
