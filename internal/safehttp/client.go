@@ -172,6 +172,14 @@ func WithURLCheck(ctx context.Context, check URLCheck) context.Context {
 	return context.WithValue(ctx, urlCheckKey{}, check)
 }
 
+type noRedirectsKey struct{}
+
+// WithoutRedirects returns a context whose requests get a redirect
+// response back instead of following it.
+func WithoutRedirects(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRedirectsKey{}, true)
+}
+
 // Do sends req. Its URL, and every redirect's, must pass CheckURL and the
 // request context's URLCheck; the connection goes only to vetted addresses.
 // The response body returns ErrResponseTooLarge when it exceeds the limit;
@@ -222,7 +230,7 @@ func (c *Client) CheckURL(ctx context.Context, u *url.URL) error {
 func (c *Client) HTTPClient() *http.Client { return c.client }
 
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
-	if c.opts.MaxRedirects < 0 {
+	if c.opts.MaxRedirects < 0 || req.Context().Value(noRedirectsKey{}) != nil {
 		return http.ErrUseLastResponse
 	}
 	if len(via) > c.opts.MaxRedirects {

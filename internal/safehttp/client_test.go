@@ -302,6 +302,15 @@ func TestRedirectsAreCheckedAndBounded(t *testing.T) {
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("status %d, want the redirect itself", resp.StatusCode)
 	}
+	// One request may ask for the redirect itself too.
+	resp, err = c.Get(WithoutRedirects(context.Background()), srv.URL+"/two")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/one" {
+		t.Fatalf("WithoutRedirects: status %d, location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
 }
 
 func TestResponseSizeLimit(t *testing.T) {
