@@ -14,9 +14,13 @@ import (
 
 // wireError is an error whose text is Rocket.Chat's, word for word
 // (capitals and all): clients may show or match it.
-func wireError(text string) error { return errors.New(text) }
+func wireError(text string) error { return &rcError{text} }
 
-func wireErrorf(format string, args ...any) error { return errors.New(fmt.Sprintf(format, args...)) }
+func wireErrorf(format string, args ...any) error { return &rcError{fmt.Sprintf(format, args...)} }
+
+type rcError struct{ text string }
+
+func (e *rcError) Error() string { return e.text }
 
 // ParseBody reads an incoming webhook's body into the payload object, as
 // Rocket.Chat's /hooks routes do:
