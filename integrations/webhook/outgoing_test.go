@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"liftoff/model"
 )
 
 func names(ms []Match) []string {
@@ -237,7 +239,7 @@ func TestNormalizeOutgoing(t *testing.T) {
 	}
 	for typ, in := range refused {
 		_, err := NormalizeOutgoing(in)
-		ve, ok := err.(*ValidationError)
+		ve, ok := model.AsError(err)
 		if !ok || ve.Type != typ {
 			t.Errorf("%s: %v", typ, err)
 		}

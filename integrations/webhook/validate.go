@@ -3,16 +3,9 @@ package webhook
 import (
 	"strconv"
 	"strings"
+
+	"liftoff/model"
 )
-
-// ValidationError is a refused outgoing integration, with Rocket.Chat's
-// error type and reason (the transport renders them).
-type ValidationError struct {
-	Type   string // "error-invalid-event-type", ...
-	Reason string // "Invalid event type", ...
-}
-
-func (e *ValidationError) Error() string { return e.Reason + " [" + e.Type + "]" }
 
 // OutgoingInput is an outgoing integration as a client submits it.
 type OutgoingInput struct {
@@ -50,18 +43,19 @@ var ScopedChannels = []string{AllPublicChannels, AllPrivateGroups, AllDirectMess
 
 // NormalizeOutgoing checks and normalizes an outgoing integration as
 // Rocket.Chat does when one is saved; lookups and permission checks are
-// left to the caller, as NormalizedOutgoing describes.
+// left to the caller, as NormalizedOutgoing describes. Refusals are
+// *model.Error values with Rocket.Chat's error types.
 func NormalizeOutgoing(in OutgoingInput) (*NormalizedOutgoing, error) {
 	ev := Event(strings.TrimSpace(in.Event))
 	use, ok := Events[ev]
 	if !ok || in.Event != string(ev) {
-		return nil, &ValidationError{"error-invalid-event-type", "Invalid event type"}
+		return nil, model.Errf("error-invalid-event-type", "Invalid event type")
 	}
 	if strings.TrimSpace(in.Username) == "" {
-		return nil, &ValidationError{"error-invalid-username", "Invalid username"}
+		return nil, model.Errf("error-invalid-username", "Invalid username")
 	}
 	if use.TargetRoom && in.TargetRoom == "" {
-		return nil, &ValidationError{"error-invalid-targetRoom", "Invalid Target Room"}
+		return nil, model.Errf("error-invalid-targetRoom", "Invalid Target Room")
 	}
 	out := &NormalizedOutgoing{Event: ev}
 	for _, u := range in.URLs {
@@ -70,7 +64,7 @@ func NormalizeOutgoing(in OutgoingInput) (*NormalizedOutgoing, error) {
 		}
 	}
 	if len(out.URLs) == 0 {
-		return nil, &ValidationError{"error-invalid-urls", "Invalid URLs"}
+		return nil, model.Errf("error-invalid-urls", "Invalid URLs")
 	}
 	if use.Channel {
 		out.Channels = ParseCSV(in.Channel)
@@ -82,7 +76,7 @@ func NormalizeOutgoing(in OutgoingInput) (*NormalizedOutgoing, error) {
 				out.Channels[i] = c
 			}
 			if c[0] != '@' && c[0] != '#' && !scoped {
-				return nil, &ValidationError{"error-invalid-channel-start-with-chars", "Invalid channel. Start with @ or #"}
+				return nil, model.Errf("error-invalid-channel-start-with-chars", "Invalid channel. Start with @ or #")
 			}
 			switch {
 			case scoped && c != AllPublicChannels:
