@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
-	"github.com/dop251/goja/parser"
 
 	"liftoff/internal/safehttp"
 )
@@ -152,9 +151,6 @@ func (e *Engine) Check(source string) *Error {
 	if len(source) > e.opts.MaxSourceBytes {
 		return &Error{Kind: KindSyntax, Name: "Error", Message: fmt.Sprintf("the script is larger than %d bytes", e.opts.MaxSourceBytes)}
 	}
-	if _, err := parser.ParseFile(nil, "integration.js", source, 0); err != nil {
-		return syntaxError(err)
-	}
 	if _, err := goja.Compile("integration.js", source, false); err != nil {
 		return syntaxError(err)
 	}
@@ -208,7 +204,7 @@ func (e *Engine) Call(ctx context.Context, s Script, method Method, params any) 
 			return nil, fmt.Errorf("script: encode params: %w", err)
 		}
 		if len(b) > e.opts.MaxParamsBytes {
-			return nil, &Error{Kind: KindResult, Message: fmt.Sprintf("the input is larger than %d bytes", e.opts.MaxParamsBytes)}
+			return nil, &Error{Kind: KindInput, Message: fmt.Sprintf("the input is larger than %d bytes", e.opts.MaxParamsBytes)}
 		}
 		raw = b
 	}

@@ -17,6 +17,7 @@ const (
 	KindMemory   Kind = "memory"   // it allocated more memory than allowed
 	KindTimeout  Kind = "timeout"  // the call outlived its wall-clock limit or its context
 	KindResult   Kind = "result"   // its result cannot be returned (too large, not JSON, a promise never settled)
+	KindInput    Kind = "input"    // the call's input is larger than allowed
 	KindCrash    Kind = "crash"    // the worker process died
 	KindDisabled Kind = "disabled" // scripts are disabled on this server
 )

@@ -506,3 +506,12 @@ func TestDisabledAndConcurrentCalls(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestOversizedInputRefused(t *testing.T) {
+	e := newEngine(t, script.Options{MaxParamsBytes: 100})
+	_, err := e.ProcessIncomingRequest(context.Background(), script.Script{IntegrationID: "big", Source: `class Script {}`},
+		script.IncomingRequest{ContentRaw: strings.Repeat("x", 200)})
+	if script.KindOf(err) != script.KindInput {
+		t.Fatalf("err = %v", err)
+	}
+}
