@@ -515,3 +515,20 @@ func TestOversizedInputRefused(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// BenchmarkProcessIncomingRequest measures one warm call: the JSON round
+// trip to a worker process and the script's run.
+func BenchmarkProcessIncomingRequest(b *testing.B) {
+	e := script.New(script.Options{Workers: 1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	defer e.Close()
+	s := script.Script{IntegrationID: "bench", Source: `class Script { process_incoming_request({ request }) { return { content: { text: 'got ' + request.content.text } } } }`}
+	req := script.IncomingRequest{Content: map[string]any{"text": "hello"}}
+	if _, err := e.ProcessIncomingRequest(context.Background(), s, req); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := e.ProcessIncomingRequest(context.Background(), s, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
