@@ -276,7 +276,7 @@ func TestCheck(t *testing.T) {
 			req: Request{User: alice, State: totpState, Token: &Token{AuthorizedUntil: now.Add(time.Minute), AuthorizedHash: fp},
 				Fingerprint: Fingerprint("curl", "10.0.0.2")}, errType: "totp-required"},
 		{name: "expired remembrance is asked",
-			req: Request{User: alice, State: totpState, Token: &Token{AuthorizedUntil: now.Add(-time.Second), AuthorizedHash: fp}, Fingerprint: fp},
+			req:     Request{User: alice, State: totpState, Token: &Token{AuthorizedUntil: now.Add(-time.Second), AuthorizedHash: fp}, Fingerprint: fp},
 			errType: "totp-required"},
 		{name: "disableRememberMe ignores remembrance",
 			req: Request{User: alice, State: totpState, Token: &Token{AuthorizedUntil: now.Add(time.Minute), AuthorizedHash: fp}, Fingerprint: fp,
