@@ -118,7 +118,13 @@ func (c *Credentials) put(ctx context.Context, token, secret string, cred Creden
 	if err != nil {
 		return fmt.Errorf("pending: encode credential: %w", err)
 	}
-	if err := c.store.Put(ctx, credentialKey(token, secret), b, c.ttl); err != nil {
+	// Meteor upserts: a client that repeats a sign-in with the same token
+	// replaces the earlier outcome.
+	key := credentialKey(token, secret)
+	if err := c.store.Delete(ctx, key); err != nil {
+		return fmt.Errorf("pending: store credential: %w", err)
+	}
+	if err := c.store.Put(ctx, key, b, c.ttl); err != nil {
 		return fmt.Errorf("pending: store credential: %w", err)
 	}
 	return nil
