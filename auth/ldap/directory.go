@@ -40,6 +40,9 @@ func (u *unavailable) Unwrap() []error { return []error{ErrUnavailable, u.cause}
 
 func down(format string, args ...any) error { return &unavailable{cause: fmt.Errorf(format, args...)} }
 
+// Directory is a provider.PasswordProvider.
+var _ provider.PasswordProvider = (*Directory)(nil)
+
 // Directory signs users in against the configured server. It holds no
 // connection: each call dials, so a server that restarts costs nothing.
 type Directory struct {

@@ -219,6 +219,15 @@ func TestDex(t *testing.T) {
 		return c, params
 	}
 
+	lsc := env.flow.LoginServiceConfiguration()
+	if lsc.Service != "dex" || !lsc.Custom || lsc.ServerURL != siteURL || lsc.AuthorizePath != "/_oauth/dex/authorize" ||
+		lsc.ClientID != dexClientID || lsc.Scope != "openid email profile groups" {
+		t.Fatalf("login service configuration %+v", lsc)
+	}
+	if b, _ := json.Marshal(lsc); strings.Contains(string(b), dexSecret) {
+		t.Fatalf("the secret is published: %s", b)
+	}
+
 	var firstID string
 	t.Run("full redirect flow maps the identity", func(t *testing.T) {
 		token := "aliceCredentialToken-0001"

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -78,3 +79,16 @@ func (id *Identity) Validate() error {
 	}
 	return nil
 }
+
+// PasswordProvider is a provider that checks a login name and password
+// itself (LDAP). The login handler calls it for {ldap: true, username,
+// ldapPass}; it returns the identity, or a refusal that must look the same
+// for a wrong name and a wrong password.
+type PasswordProvider interface {
+	Authenticate(ctx context.Context, username, password string) (*Identity, error)
+}
+
+// Redirect providers (OAuth, SAML) have no common call: the browser leaves
+// for the identity provider and comes back to the provider's route, which
+// stores the Identity as a pending credential (auth/pending); the login
+// handler then takes it with pending.Credentials.Retrieve and Consume.

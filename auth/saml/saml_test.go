@@ -222,6 +222,9 @@ func TestSAML(t *testing.T) {
 		ed.SPSSODescriptors[0].SingleLogoutServices[0].Location != siteURL+"/_saml/logout/test-idp/" {
 		t.Fatalf("metadata:\n%s", meta)
 	}
+	if lsc := e.sp.LoginServiceConfiguration(); lsc.Service != "saml" || lsc.ClientConfig.Provider != "test-idp" || lsc.EntryPoint != idp+"/sso" {
+		t.Fatalf("login service configuration %+v", lsc)
+	}
 	req, _ := http.NewRequest(http.MethodPut, idp+"/services/chat", bytes.NewReader(meta))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode/100 != 2 {
