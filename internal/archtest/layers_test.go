@@ -14,6 +14,11 @@ var transports = []string{"liftoff/api", "liftoff/ddpapi", "liftoff/realtime"}
 // domain are the packages that must know nothing of the transports.
 var domain = []string{"liftoff/chat", "liftoff/presence", "liftoff/auth", "liftoff/access", "liftoff/settings", "liftoff/model", "liftoff/store"}
 
+// httpClients are packages under the domain roots whose job is to speak
+// HTTP to an outside system (an OAuth provider, a SAML identity provider):
+// they may import net/http, never a transport of ours.
+var httpClients = []string{"liftoff/auth/oauth", "liftoff/auth/saml"}
+
 func under(path string, roots []string) bool {
 	for _, r := range roots {
 		if path == r || strings.HasPrefix(path, r+"/") {
@@ -91,7 +96,7 @@ func TestDomainKnowsNoTransport(t *testing.T) {
 			continue
 		}
 		for _, imp := range p.Imports {
-			if under(imp, transports) || under(imp, []string{"net/http"}) {
+			if under(imp, transports) || (under(imp, []string{"net/http"}) && !under(p.Path, httpClients)) {
 				t.Errorf("%s imports %s", p.Path, imp)
 			}
 		}
