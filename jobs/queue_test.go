@@ -108,7 +108,10 @@ func TestRetryThenSuccess(t *testing.T) {
 	if n, err := q.Enqueue(t.Context(), jobs.NewJob{Kind: "flaky", Key: "k", Payload: []byte("x")}); err != nil || n != 1 {
 		t.Fatalf("Enqueue = %d, %v", n, err)
 	}
-	waitFor(t, "the job to be done", func() bool { return state(t, db, "k").State == jobs.StateDone })
+	// The counter moves just after the store records the outcome.
+	waitFor(t, "the job to be done", func() bool {
+		return state(t, db, "k").State == jobs.StateDone && counter(t, reg, "liftoff_jobs_completed_total", "flaky") == 1
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	if !slices.Equal(attempts, []int{1, 2, 3}) {
@@ -194,7 +197,8 @@ func TestPermanentAndMaxAttempts(t *testing.T) {
 	run(t, q)
 	q.Enqueue(t.Context(), jobs.NewJob{Kind: "bad", Key: "permanent"}, jobs.NewJob{Kind: "bad", Key: "transient"})
 	waitFor(t, "both jobs to fail", func() bool {
-		return state(t, db, "permanent").State == jobs.StateFailed && state(t, db, "transient").State == jobs.StateFailed
+		return state(t, db, "permanent").State == jobs.StateFailed && state(t, db, "transient").State == jobs.StateFailed &&
+			counter(t, reg, "liftoff_jobs_failed_total", "bad") == 2
 	})
 	mu.Lock()
 	defer mu.Unlock()
@@ -221,7 +225,7 @@ func TestRetryAfter(t *testing.T) {
 	run(t, q)
 	before := time.Now()
 	q.Enqueue(t.Context(), jobs.NewJob{Kind: "limited", Key: "k"})
-	waitFor(t, "the retry to be scheduled", func() bool { return state(t, db, "k").State == jobs.StatePending && state(t, db, "k").Attempts == 1 })
+	waitFor(t, "the retry to be scheduled", func() bool { j := state(t, db, "k"); return j.State == jobs.StatePending && j.Attempts == 1 })
 	if j := state(t, db, "k"); j.RunAt.Before(before.Add(59*time.Minute)) || j.LastError != "429" {
 		t.Fatalf("retry scheduled at %v (err %q), want an hour after %v", j.RunAt, j.LastError, before)
 	}
@@ -343,7 +347,10 @@ const (
 	crashEnvDB  = "LIFTOFF_JOBS_CRASH_DB"
 	crashEnvURL = "LIFTOFF_JOBS_CRASH_URL"
 	crashWorker = 4
-	crashLease  = 500 * time.Millisecond
+	// The lease bounds how long the restarted queue waits for the killed
+	// one's jobs; it must also exceed any request to the provider, or a
+	// slow answer would time out and repeat a job without a crash.
+	crashLease = 3 * time.Second
 )
 
 // sendTo is the crash test's handler: one POST of the job's key.
