@@ -16,14 +16,14 @@ type StorageType string
 // AmazonS3 and Webdav; GridFS (files inside MongoDB) and GoogleCloudStorage
 // are refused by Config.Validate with a message saying what to use.
 const (
-	StorageFileSystem   StorageType = "FileSystem"
-	StorageAmazonS3     StorageType = "AmazonS3"
-	StorageWebdav       StorageType = "Webdav"
-	StorageGridFS       StorageType = "GridFS"
-	StorageGoogleCloud  StorageType = "GoogleCloudStorage"
-	DefaultStorageType              = StorageFileSystem // Rocket.Chat's default is GridFS, which Liftoff has no MongoDB for
-	DefaultS3URLExpiry              = 120               // FileUpload_S3_URLExpiryTimeSpan default, seconds
-	DefaultFileSystemDir            = "uploads"         // under the data directory when FileUpload_FileSystemPath is empty
+	StorageFileSystem    StorageType = "FileSystem"
+	StorageAmazonS3      StorageType = "AmazonS3"
+	StorageWebdav        StorageType = "Webdav"
+	StorageGridFS        StorageType = "GridFS"
+	StorageGoogleCloud   StorageType = "GoogleCloudStorage"
+	DefaultStorageType               = StorageFileSystem // Rocket.Chat's default is GridFS, which Liftoff has no MongoDB for
+	DefaultS3URLExpiry               = 120               // FileUpload_S3_URLExpiryTimeSpan default, seconds
+	DefaultFileSystemDir             = "uploads"         // under the data directory when FileUpload_FileSystemPath is empty
 )
 
 // Config is the storage part of Rocket.Chat's FileUpload settings. Field

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -782,7 +783,7 @@ func testSweepAfterCrash(t *testing.T, s files.Store, _ Options) {
 	}
 	// A sweep whose clock says the markers are younger than the bound
 	// (uploads that may still be running) touches nothing.
-	rep, err := files.Sweep(ctx, s, files.SweepOptions{OlderThan: time.Hour, Committed: isCommitted,
+	rep, err := files.Sweep(ctx, s, files.SweepOptions{OlderThan: time.Hour, Committed: isCommitted, Logger: quiet,
 		Now: func() time.Time { return time.Now().Add(30 * time.Minute) }})
 	if err != nil {
 		t.Fatalf("Sweep with young markers: %v", err)
@@ -792,7 +793,7 @@ func testSweepAfterCrash(t *testing.T, s files.Store, _ Options) {
 	}
 	// Two hours later they are stale.
 	later := func() time.Time { return time.Now().Add(2 * time.Hour) }
-	rep, err = files.Sweep(ctx, s, files.SweepOptions{OlderThan: time.Hour, Committed: isCommitted, Now: later})
+	rep, err = files.Sweep(ctx, s, files.SweepOptions{OlderThan: time.Hour, Committed: isCommitted, Now: later, Logger: quiet})
 	if err != nil {
 		t.Fatalf("Sweep: %v", err)
 	}
@@ -825,6 +826,8 @@ func testSweepAfterCrash(t *testing.T, s files.Store, _ Options) {
 	}
 	wantContent(t, s, "uploads/x", []byte("x"))
 }
+
+var quiet = slog.New(slog.DiscardHandler)
 
 func testSweepOrphans(t *testing.T, s files.Store, _ Options) {
 	ctx := ctxT(t)

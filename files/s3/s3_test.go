@@ -221,4 +221,3 @@ func TestNewConfig(t *testing.T) {
 		t.Errorf("presigned URL expiry %q", u.Query().Get("X-Amz-Expires"))
 	}
 }
-
