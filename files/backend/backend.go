@@ -94,4 +94,3 @@ func New(ctx context.Context, cfg files.Config, opts Options) (files.Store, erro
 		return local.New(cfg.FileSystemDir(opts.DataDir))
 	}
 }
-
