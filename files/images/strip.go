@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
 	"strings"
 )
@@ -75,6 +76,11 @@ func (s *Stripped) Read(p []byte) (int, error) {
 			return 0, s.err
 		}
 		if err := s.produce(); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				// A file cut short: what it had went through (minus any
+				// metadata); the end is where the input ended.
+				err = io.EOF
+			}
 			s.err = err
 		}
 	}
