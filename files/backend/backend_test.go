@@ -17,6 +17,7 @@ import (
 	"liftoff/files/s3"
 	"liftoff/files/webdav"
 	"liftoff/internal/peer"
+	"liftoff/settings"
 )
 
 // settingsMap is a files.Settings over a map, as the settings registry
@@ -155,4 +156,27 @@ func TestWebdav(t *testing.T) {
 	if _, err := backend.New(ctx, files.ConfigFromSettings(set), backend.Options{}); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("wrong password: %v", err)
 	}
+}
+
+// The storage settings exist in Liftoff's settings with Rocket.Chat's ids,
+// and read through the registry they build the default FileSystem store.
+func TestSettingsDefaults(t *testing.T) {
+	reg := settings.NewRegistry(settings.Defaults())
+	cfg := files.ConfigFromSettings(reg)
+	want := files.Config{StorageType: files.StorageFileSystem, S3: files.S3Config{URLExpiryTimeSpan: 120}}
+	if cfg != want {
+		t.Fatalf("config from the default settings: %+v", cfg)
+	}
+	for _, id := range []string{"FileUpload_S3_Bucket", "FileUpload_S3_AWSSecretAccessKey", "FileUpload_S3_Proxy_Uploads",
+		"FileUpload_Webdav_Server_URL", "FileUpload_Webdav_Password", "FileUpload_FileSystemPath"} {
+		s, ok := reg.Get(id)
+		if !ok || s.Public {
+			t.Errorf("setting %s: %+v", id, s)
+		}
+	}
+	st, err := backend.New(context.Background(), cfg, backend.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.(*local.Store).Close()
 }
