@@ -3,6 +3,7 @@ package local_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,7 @@ import (
 	"liftoff/files/local"
 )
 
-func newStore(t *testing.T) files.Store {
+func newStore(t testing.TB) files.Store {
 	s, err := local.New(filepath.Join(t.TempDir(), "uploads"))
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +25,7 @@ func newStore(t *testing.T) files.Store {
 }
 
 func TestContract(t *testing.T) {
-	filestest.Run(t, newStore, filestest.Options{})
+	filestest.Run(t, func(t *testing.T) files.Store { return newStore(t) }, filestest.Options{})
 }
 
 // A symbolic link inside the directory must not lead out of it.
@@ -125,5 +126,15 @@ func TestLayout(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".liftoff", "tmp")); err != nil {
 		t.Fatalf("temporary directory removed: %v", err)
+	}
+}
+
+// BenchmarkThroughput writes and reads one 100 MB blob on the local disk
+// (go test -run '^$' -bench Throughput -benchtime 1x ./files/local/).
+func BenchmarkThroughput(b *testing.B) {
+	for _, known := range []bool{true, false} {
+		b.Run(fmt.Sprintf("knownSize=%v", known), func(b *testing.B) {
+			filestest.Throughput(b, newStore(b), filestest.ThroughputOptions{KnownSize: known})
+		})
 	}
 }

@@ -32,7 +32,7 @@ type gateway struct {
 	addr string // 127.0.0.1:port
 }
 
-func startGateway(t *testing.T, globalFlags ...string) gateway {
+func startGateway(t testing.TB, globalFlags ...string) (gateway, *peer.Process) {
 	t.Helper()
 	bin := peer.Path(t, "versitygw")
 	addr := fmt.Sprintf("127.0.0.1:%d", peer.FreePort(t))
@@ -40,13 +40,13 @@ func startGateway(t *testing.T, globalFlags ...string) gateway {
 	args = append(args, "posix", t.TempDir())
 	p := peer.Start(t, peer.Options{Env: []string{"ROOT_ACCESS_KEY=" + accessKey, "ROOT_SECRET_KEY=" + secretKey}}, bin, args...)
 	p.WaitHTTP(t, "http://"+addr+"/", 30*time.Second)
-	return gateway{addr: addr}
+	return gateway{addr: addr}, p
 }
 
 var bucketSeq atomic.Int64
 
 // newStore makes a store on a new bucket of the gateway.
-func (g gateway) newStore(t *testing.T, cfg s3.Config) *s3.Store {
+func (g gateway) newStore(t testing.TB, cfg s3.Config) *s3.Store {
 	t.Helper()
 	if cfg.Endpoint == nil {
 		cfg.Endpoint = &url.URL{Scheme: "http", Host: g.addr}
@@ -74,7 +74,7 @@ func (g gateway) newStore(t *testing.T, cfg s3.Config) *s3.Store {
 }
 
 func TestContractPathStyle(t *testing.T) {
-	g := startGateway(t)
+	g, _ := startGateway(t)
 	filestest.Run(t, func(t *testing.T) files.Store {
 		return g.newStore(t, s3.Config{Lookup: s3.LookupPath})
 	}, filestest.Options{Presign: true, LargeSize: 2*partSize + 1})
@@ -84,7 +84,7 @@ func TestContractPathStyle(t *testing.T) {
 // (bucket.localhost:port); the transport sends every such name to the
 // loopback gateway, which runs with --virtual-domain localhost.
 func TestContractVirtualHost(t *testing.T) {
-	g := startGateway(t, "--virtual-domain", "localhost")
+	g, _ := startGateway(t, "--virtual-domain", "localhost")
 	_, port, _ := net.SplitHostPort(g.addr)
 	var hosts hostLog
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -121,7 +121,7 @@ func (h *hostLog) sawBucketHost() bool {
 
 // The multipart uploads a crash leaves behind are aborted by SweepTemp.
 func TestSweepTemp(t *testing.T) {
-	g := startGateway(t)
+	g, _ := startGateway(t)
 	s := g.newStore(t, s3.Config{})
 	ctx := context.Background()
 	core := minio.Core{Client: s.Client()}
@@ -149,7 +149,7 @@ func TestSweepTemp(t *testing.T) {
 // ACLs, so the test reads the header off the wire rather than asking the
 // server for the object's grants.)
 func TestACL(t *testing.T) {
-	g := startGateway(t)
+	g, _ := startGateway(t)
 	rec := &aclRecorder{next: http.DefaultTransport.(*http.Transport).Clone()}
 	s := g.newStore(t, s3.Config{ACL: "public-read", Transport: rec})
 	ctx := context.Background()
@@ -219,5 +219,18 @@ func TestNewConfig(t *testing.T) {
 	}
 	if u.Query().Get("X-Amz-Expires") != "60" {
 		t.Errorf("presigned URL expiry %q", u.Query().Get("X-Amz-Expires"))
+	}
+}
+
+// BenchmarkThroughput moves one 100 MB blob up and down through versitygw
+// (go test -run '^$' -bench Throughput -benchtime 1x ./files/s3/), with
+// the default 16 MiB parts.
+func BenchmarkThroughput(b *testing.B) {
+	g, p := startGateway(b)
+	for _, known := range []bool{true, false} {
+		b.Run(fmt.Sprintf("knownSize=%v", known), func(b *testing.B) {
+			s := g.newStore(b, s3.Config{PartSize: s3.DefaultPartSize})
+			filestest.Throughput(b, s, filestest.ThroughputOptions{KnownSize: known, ServerPID: p.Cmd.Process.Pid})
+		})
 	}
 }

@@ -3,7 +3,6 @@ package webdav_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -27,23 +26,24 @@ const (
 type server struct {
 	url  string // http://127.0.0.1:port/
 	root string
+	pid  int
 }
 
-func startServer(t *testing.T) server {
+func startServer(t testing.TB) server {
 	t.Helper()
 	bin := peer.Path(t, "webdavd")
 	addr := fmt.Sprintf("127.0.0.1:%d", peer.FreePort(t))
 	root := t.TempDir()
 	p := peer.Start(t, peer.Options{}, bin, "-listen", addr, "-root", root, "-user", davUser, "-pass", davPass, "-quiet")
 	p.WaitHTTP(t, "http://"+addr+"/", 30*time.Second)
-	return server{url: "http://" + addr + "/", root: root}
+	return server{url: "http://" + addr + "/", root: root, pid: p.Cmd.Process.Pid}
 }
 
 var folderSeq atomic.Int64
 
 // newStore makes a store in a new folder, two levels deep, like
 // FileUpload_Webdav_Upload_Folder_Path "rocketchat/uploads-N".
-func (s server) newStore(t *testing.T) *webdav.Store {
+func (s server) newStore(t testing.TB) *webdav.Store {
 	t.Helper()
 	cfg := files.WebdavConfig{
 		ServerURL:        s.url,
@@ -122,5 +122,15 @@ func TestNewConfig(t *testing.T) {
 	if _, err := webdav.New(webdav.Config{URL: &url.URL{Scheme: "ftp", Host: "h"}}); err == nil {
 		t.Error("New with an ftp URL succeeded")
 	}
-	_ = http.StatusOK
+}
+
+// BenchmarkThroughput moves one 100 MB blob up and down through webdavd
+// (go test -run '^$' -bench Throughput -benchtime 1x ./files/webdav/).
+func BenchmarkThroughput(b *testing.B) {
+	srv := startServer(b)
+	for _, known := range []bool{true, false} {
+		b.Run(fmt.Sprintf("knownSize=%v", known), func(b *testing.B) {
+			filestest.Throughput(b, srv.newStore(b), filestest.ThroughputOptions{KnownSize: known, ServerPID: srv.pid})
+		})
+	}
 }
