@@ -215,7 +215,7 @@ func (c WebdavConfig) FolderURL() (*url.URL, error) {
 	folder := strings.Trim(c.UploadFolderPath, "/")
 	for seg := range strings.SplitSeq(folder, "/") {
 		if seg == "." || seg == ".." {
-			return nil, fmt.Errorf("FileUpload_Webdav_Upload_Folder_Path %q must not contain . or ..", c.UploadFolderPath)
+			return nil, fmt.Errorf("FileUpload_Webdav_Upload_Folder_Path %q must not contain \".\" or \"..\" segments", c.UploadFolderPath)
 		}
 	}
 	u = u.JoinPath(folder)

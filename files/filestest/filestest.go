@@ -433,7 +433,7 @@ func testConcurrentOverwrites(t *testing.T, s files.Store, opts Options) {
 				continue
 			}
 			if err != nil {
-				readerErr <- fmt.Errorf("Open during overwrites: %w", err)
+				readerErr <- fmt.Errorf("open during overwrites: %w", err)
 				return
 			}
 			b, err := io.ReadAll(rc)

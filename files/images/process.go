@@ -174,12 +174,10 @@ func (p *Processor) Process(ctx context.Context, r io.Reader, opts Options) (*Re
 	}
 	// Shrink once, fast, to about twice the largest size needed, then
 	// filter properly: a Catmull-Rom pass over 12 million pixels costs
-	// seconds, over a few hundred thousand milliseconds.
-	tw, th := res.Width, res.Height
+	// seconds, over a few hundred thousand pixels milliseconds.
+	tw, th := FitSize(res.Width, res.Height, PreviewSize, PreviewSize)
 	if thumb {
 		tw, th = FitSize(res.Width, res.Height, opts.ThumbWidth, opts.ThumbHeight)
-	} else {
-		tw, th = FitSize(res.Width, res.Height, PreviewSize, PreviewSize)
 	}
 	small := shrink(img, max(1, min(res.Width/(2*tw), res.Height/(2*th))))
 	if !res.Rotated {
