@@ -61,7 +61,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, _ 
 	if size < -1 {
 		return files.Info{}, fmt.Errorf("local store: put %s: negative size %d", key, size)
 	}
-	tmp, err := s.writeTemp(ctx, r, size)
+	tmp, fi, err := s.writeTemp(ctx, r, size)
 	if err != nil {
 		return files.Info{}, fmt.Errorf("local store: put %s: %w", key, err)
 	}
@@ -69,16 +69,18 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, _ 
 		s.root.Remove(tmp)
 		return files.Info{}, fmt.Errorf("local store: put %s: %w", key, err)
 	}
-	return s.Stat(ctx, key)
+	// Described from the temporary file: once in place, a concurrent Put
+	// of the same key may already have replaced it.
+	return info(key, fi), nil
 }
 
-func (s *Store) writeTemp(ctx context.Context, r io.Reader, size int64) (name string, err error) {
+func (s *Store) writeTemp(ctx context.Context, r io.Reader, size int64) (name string, fi fs.FileInfo, err error) {
 	var rnd [12]byte
 	rand.Read(rnd[:])
 	name = tempDir + "/put-" + hex.EncodeToString(rnd[:])
 	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -91,15 +93,18 @@ func (s *Store) writeTemp(ctx context.Context, r io.Reader, size int64) (name st
 		src = files.ExactSize(src, size)
 	}
 	if _, err = io.Copy(f, src); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if err = f.Sync(); err != nil {
-		return "", err
+		return "", nil, err
+	}
+	if fi, err = f.Stat(); err != nil {
+		return "", nil, err
 	}
 	if err = f.Close(); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return name, nil
+	return name, fi, nil
 }
 
 // moveIntoPlace renames the temporary file to key, creating its directory.

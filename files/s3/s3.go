@@ -162,8 +162,12 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 	}
 	info := files.Info{Key: key, Size: up.Size, ModTime: up.LastModified, ETag: up.ETag}
 	if info.ModTime.IsZero() {
-		// PutObject's answer carries no date; ask, so callers get a real one.
-		return s.Stat(ctx, key)
+		// PutObject's answer carries no date: ask the server, unless a
+		// concurrent Put of the key already replaced this upload.
+		info.ModTime = time.Now()
+		if st, err := s.Stat(ctx, key); err == nil && st.ETag == up.ETag {
+			info.ModTime = st.ModTime
+		}
 	}
 	return info, nil
 }

@@ -192,11 +192,22 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, _ 
 		s.deleteQuietly(ctx, tmp)
 		return files.Info{}, fmt.Errorf("webdav store: put %s: %w", key, err)
 	}
-	if err := s.moveIntoPlace(ctx, tmp, key); err != nil {
+	// Describe the blob from its temporary name, which no one else
+	// touches: after the move, a concurrent overwrite of key may already
+	// have replaced (or, for a moment, removed) it.
+	info, err := s.stat(ctx, tmp)
+	if err == nil && size >= 0 && info.Size != size {
+		err = fmt.Errorf("server stored %d bytes of %d", info.Size, size)
+	}
+	if err == nil {
+		err = s.moveIntoPlace(ctx, tmp, key)
+	}
+	if err != nil {
 		s.deleteQuietly(ctx, tmp)
 		return files.Info{}, fmt.Errorf("webdav store: put %s: %w", key, err)
 	}
-	return s.Stat(ctx, key)
+	info.Key = key
+	return info, nil
 }
 
 type errReader struct {
@@ -415,6 +426,11 @@ func (s *Store) Stat(ctx context.Context, key string) (files.Info, error) {
 	if err := files.ValidateKey(key); err != nil {
 		return files.Info{}, err
 	}
+	return s.stat(ctx, key)
+}
+
+// stat is Stat for any path below the base, temporary files included.
+func (s *Store) stat(ctx context.Context, key string) (files.Info, error) {
 	var found *files.Info
 	err := s.propfind(ctx, key, "0", func(e entry) bool {
 		if !e.collection {
