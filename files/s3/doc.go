@@ -3,8 +3,9 @@
 // S3-compatible store (versitygw, Ceph, SeaweedFS, Garage, R2, ...), reached
 // with the minio-go client.
 //
-// Uploads stream: a blob up to PartSize goes in one PUT; a larger one, or
-// one of unknown size, goes as a server-side multipart upload, one part
+// Uploads stream: a blob up to PartSize goes in one PUT (so does a stream
+// of unknown size that ends within 1 MiB); a larger one, or a longer
+// stream of unknown size, goes as a server-side multipart upload, one part
 // buffered at a time (PartSize bytes of memory per running upload, never
 // the whole file). A failed multipart upload is aborted; one that a crash
 // interrupted is found and aborted by SweepTemp. Downloads are ranged GETs

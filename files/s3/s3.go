@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -52,8 +53,15 @@ type Config struct {
 	Transport http.RoundTripper
 }
 
-// DefaultPartSize allows blobs up to 160 GB at 16 MiB of memory per upload.
-const DefaultPartSize = 16 << 20
+// DefaultPartSize allows blobs up to 80 GiB (10,000 parts) at 8 MiB of
+// memory per running upload.
+const DefaultPartSize = 8 << 20
+
+// smallBlob is the most Put reads ahead of a stream of unknown size to
+// find out whether it is small: minio-go sends every such stream as a
+// multipart upload with a whole part buffer, a waste for thumbnails and
+// avatars, so a stream that ends within this is sent in one PUT.
+const smallBlob = 1 << 20
 
 const minPartSize = 5 << 20
 
@@ -151,6 +159,17 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 	src := files.ContextReader(ctx, r)
 	if size >= 0 {
 		src = files.ExactSize(src, size)
+	} else {
+		head := make([]byte, smallBlob)
+		n, err := io.ReadFull(src, head)
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			src, size = bytes.NewReader(head[:n]), int64(n) // all of it: one PUT
+		case err != nil:
+			return files.Info{}, fmt.Errorf("s3 store: put %s: %w", key, err)
+		default:
+			src = io.MultiReader(bytes.NewReader(head), src)
+		}
 	}
 	po := minio.PutObjectOptions{ContentType: opts.ContentType, PartSize: s.partSize}
 	if s.acl != "" {

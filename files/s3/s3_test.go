@@ -3,6 +3,7 @@ package s3_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -160,10 +161,21 @@ func TestACL(t *testing.T) {
 	if _, err := s.Put(ctx, "public/big", strings.NewReader(big), -1, files.PutOptions{}); err != nil {
 		t.Fatalf("multipart Put with ACL public-read: %v", err)
 	}
+	// A short stream of unknown size (a thumbnail, an avatar) goes in one
+	// PUT, without a multipart upload and its part buffer.
+	if _, err := s.Put(ctx, "public/short-stream", onlyReader{strings.NewReader("thumbnail")}, -1, files.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	if len(rec.creates) != 2 {
-		t.Fatalf("object-creating requests %q, want a PUT and a multipart start", rec.creates)
+	want := []string{"PUT", "POST", "PUT"}
+	if len(rec.creates) != len(want) {
+		t.Fatalf("object-creating requests %q, want a PUT, a multipart start, a PUT", rec.creates)
+	}
+	for i, c := range rec.creates {
+		if !strings.HasPrefix(c, want[i]+" ") {
+			t.Errorf("request %d is %s, want %s", i, c, want[i])
+		}
 	}
 	for _, c := range rec.creates {
 		if !strings.HasSuffix(c, " acl=public-read") {
@@ -171,6 +183,11 @@ func TestACL(t *testing.T) {
 		}
 	}
 }
+
+// onlyReader hides everything but Read.
+type onlyReader struct{ r io.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
 
 // aclRecorder notes the x-amz-acl header of requests that create objects
 // (a PUT without partNumber, or a POST ?uploads starting a multipart upload).
