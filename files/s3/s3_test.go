@@ -241,7 +241,7 @@ func TestNewConfig(t *testing.T) {
 
 // BenchmarkThroughput moves one 100 MB blob up and down through versitygw
 // (go test -run '^$' -bench Throughput -benchtime 1x ./files/s3/), with
-// the default 16 MiB parts.
+// the default 8 MiB parts.
 func BenchmarkThroughput(b *testing.B) {
 	g, p := startGateway(b)
 	for _, known := range []bool{true, false} {
