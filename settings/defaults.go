@@ -455,6 +455,36 @@ func fileUpload(b *builder) {
 	b.boolean("FileUpload_Restrict_to_room_members", true, private)
 	b.boolean("FileUpload_Restrict_to_users_who_can_access_room", false, private)
 	b.boolean("FileUpload_RotateImages", true, public)
+	// Rocket.Chat defaults to GridFS (files inside MongoDB); Liftoff has no
+	// MongoDB and refuses it, so its default is FileSystem (the data
+	// directory). files.Config mirrors the storage settings below.
+	b.choice("FileUpload_Storage_Type", "FileSystem", public,
+		opt("GridFS", "GridFS"), opt("AmazonS3", "AmazonS3"), opt("GoogleCloudStorage", "GoogleCloudStorage"),
+		opt("Webdav", "WebDAV"), opt("FileSystem", "FileSystem"))
+	b.section("Amazon S3")
+	b.str("FileUpload_S3_Bucket", "", private)
+	b.str("FileUpload_S3_Acl", "", private)
+	b.add("FileUpload_S3_AWSAccessKeyId", TypePassword, "", private)
+	b.add("FileUpload_S3_AWSSecretAccessKey", TypePassword, "", private)
+	b.str("FileUpload_S3_CDN", "", private)
+	b.str("FileUpload_S3_Region", "", private)
+	b.str("FileUpload_S3_BucketURL", "", private)
+	b.boolean("FileUpload_S3_ForcePathStyle", false, private)
+	b.integer("FileUpload_S3_URLExpiryTimeSpan", 120, private)
+	b.boolean("FileUpload_S3_Proxy_Avatars", false, private)
+	b.boolean("FileUpload_S3_Proxy_Uploads", false, private)
+	b.boolean("FileUpload_S3_Proxy_UserDataFiles", false, private)
+	b.section("File System")
+	b.str("FileUpload_FileSystemPath", "", private)
+	b.section("WebDAV")
+	b.str("FileUpload_Webdav_Upload_Folder_Path", "", private)
+	b.str("FileUpload_Webdav_Server_URL", "", private)
+	b.str("FileUpload_Webdav_Username", "", private)
+	b.add("FileUpload_Webdav_Password", TypePassword, "", private)
+	b.boolean("FileUpload_Webdav_Proxy_Avatars", false, private)
+	b.boolean("FileUpload_Webdav_Proxy_Uploads", false, private)
+	b.boolean("FileUpload_Webdav_Proxy_UserDataFiles", false, private)
+	b.section("")
 	b.boolean("FileUpload_Enabled_Direct", true, public)
 }
 

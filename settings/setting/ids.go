@@ -526,6 +526,48 @@ const (
 	FileUploadRestrictToUsersWhoCanAccessRoom ID = "FileUpload_Restrict_to_users_who_can_access_room"
 	// FileUploadRotateImages is "FileUpload_RotateImages", a public boolean setting (FileUpload).
 	FileUploadRotateImages ID = "FileUpload_RotateImages"
+	// FileUploadStorageType is "FileUpload_Storage_Type", a public select setting (FileUpload).
+	FileUploadStorageType ID = "FileUpload_Storage_Type"
+	// FileUploadS3Bucket is "FileUpload_S3_Bucket", a private string setting (FileUpload, Amazon S3).
+	FileUploadS3Bucket ID = "FileUpload_S3_Bucket"
+	// FileUploadS3Acl is "FileUpload_S3_Acl", a private string setting (FileUpload, Amazon S3).
+	FileUploadS3Acl ID = "FileUpload_S3_Acl"
+	// FileUploadS3AWSAccessKeyId is "FileUpload_S3_AWSAccessKeyId", a private password setting (FileUpload, Amazon S3).
+	FileUploadS3AWSAccessKeyId ID = "FileUpload_S3_AWSAccessKeyId"
+	// FileUploadS3AWSSecretAccessKey is "FileUpload_S3_AWSSecretAccessKey", a private password setting (FileUpload, Amazon S3).
+	FileUploadS3AWSSecretAccessKey ID = "FileUpload_S3_AWSSecretAccessKey"
+	// FileUploadS3CDN is "FileUpload_S3_CDN", a private string setting (FileUpload, Amazon S3).
+	FileUploadS3CDN ID = "FileUpload_S3_CDN"
+	// FileUploadS3Region is "FileUpload_S3_Region", a private string setting (FileUpload, Amazon S3).
+	FileUploadS3Region ID = "FileUpload_S3_Region"
+	// FileUploadS3BucketURL is "FileUpload_S3_BucketURL", a private string setting (FileUpload, Amazon S3).
+	FileUploadS3BucketURL ID = "FileUpload_S3_BucketURL"
+	// FileUploadS3ForcePathStyle is "FileUpload_S3_ForcePathStyle", a private boolean setting (FileUpload, Amazon S3).
+	FileUploadS3ForcePathStyle ID = "FileUpload_S3_ForcePathStyle"
+	// FileUploadS3URLExpiryTimeSpan is "FileUpload_S3_URLExpiryTimeSpan", a private int setting (FileUpload, Amazon S3).
+	FileUploadS3URLExpiryTimeSpan ID = "FileUpload_S3_URLExpiryTimeSpan"
+	// FileUploadS3ProxyAvatars is "FileUpload_S3_Proxy_Avatars", a private boolean setting (FileUpload, Amazon S3).
+	FileUploadS3ProxyAvatars ID = "FileUpload_S3_Proxy_Avatars"
+	// FileUploadS3ProxyUploads is "FileUpload_S3_Proxy_Uploads", a private boolean setting (FileUpload, Amazon S3).
+	FileUploadS3ProxyUploads ID = "FileUpload_S3_Proxy_Uploads"
+	// FileUploadS3ProxyUserDataFiles is "FileUpload_S3_Proxy_UserDataFiles", a private boolean setting (FileUpload, Amazon S3).
+	FileUploadS3ProxyUserDataFiles ID = "FileUpload_S3_Proxy_UserDataFiles"
+	// FileUploadFileSystemPath is "FileUpload_FileSystemPath", a private string setting (FileUpload, File System).
+	FileUploadFileSystemPath ID = "FileUpload_FileSystemPath"
+	// FileUploadWebdavUploadFolderPath is "FileUpload_Webdav_Upload_Folder_Path", a private string setting (FileUpload, WebDAV).
+	FileUploadWebdavUploadFolderPath ID = "FileUpload_Webdav_Upload_Folder_Path"
+	// FileUploadWebdavServerURL is "FileUpload_Webdav_Server_URL", a private string setting (FileUpload, WebDAV).
+	FileUploadWebdavServerURL ID = "FileUpload_Webdav_Server_URL"
+	// FileUploadWebdavUsername is "FileUpload_Webdav_Username", a private string setting (FileUpload, WebDAV).
+	FileUploadWebdavUsername ID = "FileUpload_Webdav_Username"
+	// FileUploadWebdavPassword is "FileUpload_Webdav_Password", a private password setting (FileUpload, WebDAV).
+	FileUploadWebdavPassword ID = "FileUpload_Webdav_Password"
+	// FileUploadWebdavProxyAvatars is "FileUpload_Webdav_Proxy_Avatars", a private boolean setting (FileUpload, WebDAV).
+	FileUploadWebdavProxyAvatars ID = "FileUpload_Webdav_Proxy_Avatars"
+	// FileUploadWebdavProxyUploads is "FileUpload_Webdav_Proxy_Uploads", a private boolean setting (FileUpload, WebDAV).
+	FileUploadWebdavProxyUploads ID = "FileUpload_Webdav_Proxy_Uploads"
+	// FileUploadWebdavProxyUserDataFiles is "FileUpload_Webdav_Proxy_UserDataFiles", a private boolean setting (FileUpload, WebDAV).
+	FileUploadWebdavProxyUserDataFiles ID = "FileUpload_Webdav_Proxy_UserDataFiles"
 	// FileUploadEnabledDirect is "FileUpload_Enabled_Direct", a public boolean setting (FileUpload).
 	FileUploadEnabledDirect ID = "FileUpload_Enabled_Direct"
 	// DDPRateLimitIPEnabled is "DDP_Rate_Limit_IP_Enabled", a private boolean setting (Rate Limiter, DDP_Rate_Limiter).
