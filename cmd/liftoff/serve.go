@@ -25,6 +25,7 @@ import (
 	"liftoff/realtime"
 	"liftoff/settings"
 	"liftoff/store/sqlite"
+	"liftoff/webui"
 )
 
 // app is every long-lived part of a running server, wired together.
@@ -124,6 +125,7 @@ func serve(ctx context.Context, args []string) error {
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/", webui.Handler()) // the web client; every path no other route claims
 	extra, err := a.mountRealtime(ctx, c, mux)
 	if err != nil {
 		return err
