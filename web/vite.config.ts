@@ -26,7 +26,7 @@ export default defineConfig({
 	server: { proxy },
 	preview: { proxy },
 	test: {
-		environment: 'jsdom',
+		environment: 'node',
 		include: ['src/**/*.test.{ts,tsx}'],
 	},
 });

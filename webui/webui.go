@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -165,6 +166,10 @@ func (s *Site) serveFile(w http.ResponseWriter, r *http.Request, f *file) {
 		}
 	}
 	h.Set("ETag", tag)
+	if h.Get("Content-Encoding") != "" && r.Header.Get("Range") == "" {
+		// ServeContent leaves out the length of encoded bodies; it is known.
+		h.Set("Content-Length", strconv.Itoa(len(data)))
+	}
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 }
 

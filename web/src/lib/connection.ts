@@ -23,7 +23,8 @@ export class Connection {
 	private everConnected = false;
 
 	constructor(origin: string) {
-		const ws = origin.replace(/^http/, 'ws') + '/websocket';
+		// DDPSDK adds /websocket itself.
+		const ws = origin.replace(/^http/, 'ws');
 		// DDPSDK's default retries once, 100 ms after a drop; a chat client
 		// must keep trying for as long as the tab is open.
 		this.sdk = DDPSDK.create(ws, { retryCount: Number.MAX_SAFE_INTEGER, retryTime: 1000 });

@@ -14,7 +14,7 @@ type Setting = { _id: string; value: unknown; packageValue?: unknown; type?: str
 export function SettingsSection() {
 	const [group, setGroup] = useState<string>();
 	const [filter, setFilter] = useState('');
-	const q = useQuery({ queryKey: ['admin-settings'], queryFn: async () => (await connection.rest.getRaw<{ settings: Setting[] }>('/v1/settings', { includeDefaults: true, count: 2000 })).settings });
+	const q = useQuery({ queryKey: ['admin-settings'], queryFn: loadAllSettings });
 	const groups = useMemo(() => {
 		const m = new Map<string, Setting[]>();
 		for (const s of q.data ?? []) {
@@ -58,6 +58,18 @@ export function SettingsSection() {
 			</div>
 		</div>
 	);
+}
+
+/** loadAllSettings pages through GET settings (the server caps a page at API_Upper_Count_Limit). */
+async function loadAllSettings(): Promise<Setting[]> {
+	const out: Setting[] = [];
+	for (let offset = 0; offset < 10_000; ) {
+		const page = await connection.rest.getRaw<{ settings: Setting[]; total: number }>('/v1/settings', { includeDefaults: true, count: 100, offset });
+		out.push(...page.settings);
+		offset += page.settings.length;
+		if (page.settings.length === 0 || offset >= page.total) break;
+	}
+	return out;
 }
 
 function humanize(id: string): string {

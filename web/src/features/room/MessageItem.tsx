@@ -167,7 +167,7 @@ export const MessageItem = memo(function MessageItem({ message: m, sequential, s
 				{!sequential && (
 					<MessageHeader>
 						<MessageNameContainer>
-							<MessageName title={`@${m.u.username}`}>{name}</MessageName>
+							<MessageName title={`@${m.u.username}`}>{name}</MessageName>{' '}
 							{m.u.name && m.u.name !== m.u.username && <MessageUsername>@{m.u.username}</MessageUsername>}
 						</MessageNameContainer>
 						<MessageTimestamp title={formatDateTime(m.ts)}>{formatTime(m.ts)}</MessageTimestamp>

@@ -74,12 +74,12 @@ export function Sidebar({ onOpenSwitcher }: { onOpenSwitcher: () => void }) {
 					title="User menu"
 					placement="bottom-start"
 					button={
-						<button type="button" className="lo-me" aria-label={`User menu: ${me.username}, ${statusLabel(me.status)}`}>
+						<MeButton label={`User menu: ${me.username}, ${statusLabel(me.status)}`}>
 							<UserAvatar username={me.username} size="x28" />
 							<span className="lo-me-status">
 								<PresenceBullet uid={me._id} size="small" />
 							</span>
-						</button>
+						</MeButton>
 					}
 					items={[
 						{ id: 'online', label: 'Online', icon: 'circle', section: 'Status' },
@@ -179,6 +179,15 @@ export function Sidebar({ onOpenSwitcher }: { onOpenSwitcher: () => void }) {
 			{create && <CreateModal kind={create} onClose={() => setCreate(undefined)} />}
 			{statusOpen && <StatusModal onClose={() => setStatusOpen(false)} />}
 		</div>
+	);
+}
+
+/** MeButton is the user menu's trigger; Fuselage's Menu clones it with its own props (icon, pressed, className). */
+function MeButton({ label, children, icon: _icon, pressed, className: _className, ref, ...props }: { label: string; children: React.ReactNode; icon?: unknown; pressed?: boolean; className?: string; ref?: React.Ref<HTMLButtonElement> } & React.ButtonHTMLAttributes<HTMLButtonElement>) {
+	return (
+		<button {...props} ref={ref} type="button" className="lo-me" aria-label={label} data-open={pressed || undefined}>
+			{children}
+		</button>
 	);
 }
 
