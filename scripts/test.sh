@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 ./scripts/services.sh
 
 go test -count=1 -timeout 15m ./...
+./scripts/web.sh test
 ./scripts/fuzz.sh
