@@ -2,10 +2,10 @@
 # launches it; no browser is downloaded). VERSION names this recipe: the
 # browser is whatever Debian's current chromium package is, which the tests
 # were written against from 156 on.
-VERSION=debian-1
+VERSION=debian-2
 
 build() {
-	apt_install chromium fonts-liberation
+	apt_install chromium fonts-liberation fonts-noto-color-emoji
 	test -x /usr/bin/chromium
 	ln -sf /usr/bin/chromium "$1"
 }

@@ -86,7 +86,8 @@ export function RoomsSection() {
 							<td>{r.teamMain ? 'Team' : r.prid ? 'Discussion' : r.t === 'p' ? 'Private' : r.t === 'd' ? 'Direct' : 'Public'}</td>
 							<td>{r.usersCount ?? ''}</td>
 							<td>{r.msgs ?? ''}</td>
-							<td className="lo-row-actions">
+							<td>
+<div className="lo-row-actions">
 								{r.t !== 'd' && (
 									<Button small onClick={() => void rename(r)}>
 										Rename
@@ -100,6 +101,7 @@ export function RoomsSection() {
 								<Button small secondary danger onClick={() => void remove(r)}>
 									Delete
 								</Button>
+</div>
 							</td>
 						</tr>
 					))}

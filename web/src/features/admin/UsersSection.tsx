@@ -67,13 +67,15 @@ export function UsersSection() {
 							<td>{u.emails?.[0]?.address}</td>
 							<td>{u.roles?.join(', ')}</td>
 							<td>{u.active === false ? 'Deactivated' : 'Active'}</td>
-							<td className="lo-row-actions">
+							<td>
+<div className="lo-row-actions">
 								<Button small onClick={() => setEditing(u)}>
 									Edit
 								</Button>
 								<Button small secondary danger={u.active !== false} onClick={() => void setActive(u, u.active === false)}>
 									{u.active === false ? 'Activate' : 'Deactivate'}
 								</Button>
+</div>
 							</td>
 						</tr>
 					))}

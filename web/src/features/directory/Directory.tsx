@@ -84,10 +84,12 @@ function RoomRow({ r }: { r: Row }) {
 	}
 	return (
 		<tr>
-			<td className="lo-dir-name">
-				<RoomIcon sub={{ t: r.t ?? 'c', teamMain: r.teamMain, rid: r._id, name: r.name ?? '' }} />
-				<Link to={path}>{r.fname || r.name}</Link>
-				{r.topic && <div className="lo-muted lo-dir-topic">{r.topic}</div>}
+			<td>
+				<div className="lo-dir-name">
+					<RoomIcon sub={{ t: r.t ?? 'c', teamMain: r.teamMain, rid: r._id, name: r.name ?? '' }} />
+					<Link to={path}>{r.fname || r.name}</Link>
+					{r.topic && <div className="lo-muted lo-dir-topic">{r.topic}</div>}
+				</div>
 			</td>
 			<td className="lo-muted">{r.usersCount !== undefined ? `${r.usersCount} members` : ''}</td>
 			<td className="lo-dir-action">{joined ? <Button small onClick={() => navigate(path)}>Open</Button> : r.t !== 'p' && <Button small primary onClick={() => void join()}>Join</Button>}</td>
@@ -98,10 +100,12 @@ function RoomRow({ r }: { r: Row }) {
 function UserRow({ r }: { r: Row }) {
 	return (
 		<tr>
-			<td className="lo-dir-name">
-				<UserAvatar username={r.username ?? ''} size="x28" />
-				<PresenceBullet uid={r._id} size="small" />
-				<strong>{r.name || r.username}</strong> <span className="lo-muted">@{r.username}</span>
+			<td>
+				<div className="lo-dir-name">
+					<UserAvatar username={r.username ?? ''} size="x28" />
+					<PresenceBullet uid={r._id} size="small" />
+					<strong>{r.name || r.username}</strong> <span className="lo-muted">@{r.username}</span>
+				</div>
 			</td>
 			<td />
 			<td className="lo-dir-action">

@@ -12,7 +12,9 @@ export function PanelFrame({ title, icon, onClose, children, onBack, footer }: {
 					<ContextualbarAction title="Close (Esc)" aria-label="Close panel" name="cross" onClick={onClose} />
 				</ContextualbarActions>
 			</ContextualbarHeader>
-			<ContextualbarContent className="lo-panel-content">{children}</ContextualbarContent>
+			<ContextualbarContent className="lo-panel-content">
+				<div className="lo-panel-body">{children}</div>
+			</ContextualbarContent>
 			{footer}
 		</Contextualbar>
 	);

@@ -40,7 +40,7 @@ import { memo, useState } from 'react';
 import { isSystem } from '../../chat/rows';
 import { systemText } from '../../chat/system';
 import type { Attachment, Message, Subscription } from '../../chat/types';
-import { formatDateTime, formatTime } from '../../lib/dates';
+import { formatDateTime, formatShortDate, formatTime } from '../../lib/dates';
 import { navigate } from '../../lib/router';
 import { hasPermission, useMe } from '../../lib/session';
 import { Markup } from '../../markup/Markup';
@@ -237,7 +237,7 @@ export const MessageItem = memo(function MessageItem({ message: m, sequential, s
 						{m.tlm && (
 							<MessageMetricsItem title="Last reply">
 								<MessageMetricsItemIcon name="clock" />
-								<MessageMetricsItemLabel>{formatDateTime(m.tlm)}</MessageMetricsItemLabel>
+								<MessageMetricsItemLabel>{formatShortDate(m.tlm)}</MessageMetricsItemLabel>
 							</MessageMetricsItem>
 						)}
 					</MessageMetrics>

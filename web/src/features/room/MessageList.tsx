@@ -123,8 +123,9 @@ export function MessageList({ rid, sub, roomPath, unreadId, highlightId, onAtBot
 }
 
 function unreadIndex(rows: Row[]): number {
+	// Open at the unread divider, with the message before it for context.
 	const i = rows.findIndex((r) => r.kind === 'unread');
-	return i >= 0 ? i : Math.max(rows.length - 1, 0);
+	return i >= 0 ? Math.max(i - 1, 0) : Math.max(rows.length - 1, 0);
 }
 
 function RowView({ row, sub, roomPath, highlightId, composerKey }: { row: Row; sub?: Subscription; roomPath: string; highlightId?: string; composerKey: string }) {
