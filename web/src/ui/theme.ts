@@ -28,3 +28,10 @@ export function useTheme(): 'light' | 'dark' {
 	const dark = useStore(systemDark, (d) => d);
 	return choice === 'system' ? (dark ? 'dark' : 'light') : choice;
 }
+
+/** adoptServerTheme applies the user's themeAppearence preference when this browser has no choice of its own. */
+export function adoptServerTheme(value: unknown) {
+	if (localStorage.getItem(KEY)) return;
+	if (value === 'light' || value === 'dark') themeChoice.set(value);
+	if (value === 'auto') themeChoice.set('system');
+}

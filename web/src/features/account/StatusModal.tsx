@@ -1,4 +1,5 @@
 import { Button, Field, FieldLabel, FieldRow, Select, TextInput } from '@rocket.chat/fuselage';
+import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 
 import { errorMessage } from '../../lib/api';
@@ -12,6 +13,12 @@ export function StatusModal({ onClose }: { onClose: () => void }) {
 	const [status, setStatus] = useState<string>(me.statusDefault ?? me.status ?? 'online');
 	const [text, setText] = useState(me.statusText ?? '');
 	const [error, setError] = useState<string>();
+	// Statuses the administrators defined (custom-user-status.list), offered as presets.
+	const presets = useQuery({
+		queryKey: ['custom-user-status'],
+		queryFn: async () => (await connection.rest.getRaw<{ statuses: { _id: string; name: string; statusType: string }[] }>('/v1/custom-user-status.list', { count: 50 })).statuses,
+		retry: false,
+	});
 	async function submit(e: FormEvent) {
 		e.preventDefault();
 		try {
@@ -61,6 +68,15 @@ export function StatusModal({ onClose }: { onClose: () => void }) {
 					<TextInput id="status-text" maxLength={120} value={text} placeholder="What are you up to?" onChange={(e) => setText((e.target as HTMLInputElement).value)} />
 				</FieldRow>
 			</Field>
+			{presets.data && presets.data.length > 0 && (
+				<div className="lo-status-presets" role="group" aria-label="Preset statuses">
+					{presets.data.map((p) => (
+						<Button key={p._id} small onClick={() => (setStatus(p.statusType), setText(p.name))}>
+							{p.name}
+						</Button>
+					))}
+				</div>
+			)}
 			{error && <p className="lo-danger-text">{error}</p>}
 		</Dialog>
 	);

@@ -6,7 +6,9 @@ import { displayName, roomPath } from '../../chat/types';
 import { tabTitle, unreadSummary } from '../../chat/unread';
 import { loadEmoji } from '../../markup/emoji';
 import { navigate, useRoute } from '../../lib/router';
-import { connection, publicSettings, useSetting } from '../../lib/session';
+import { connection, publicSettings, useMe, useSetting } from '../../lib/session';
+import { adoptServerTheme } from '../../ui/theme';
+import { adoptServerPrefs } from '../sidebar/prefs';
 import { useStore } from '../../lib/store';
 import { Splash } from '../../ui/Splash';
 import { AccountPage } from '../account/Account';
@@ -28,6 +30,12 @@ export function Shell() {
 	const route = useRoute();
 	const [switcher, setSwitcher] = useState(false);
 	const main = useRef<HTMLElement>(null);
+
+	const me = useMe();
+	useEffect(() => {
+		adoptServerPrefs(me.settings?.preferences);
+		adoptServerTheme(me.settings?.preferences?.themeAppearence);
+	}, [me.settings?.preferences]);
 
 	useEffect(() => {
 		void startRooms();

@@ -26,3 +26,18 @@ export function setSidebarPrefs(patch: Partial<SidebarPrefs>) {
 		return next;
 	});
 }
+
+/**
+ * adoptServerPrefs applies the preferences the server keeps for the user
+ * (Rocket.Chat's users.getPreferences keys, sent in /v1/me) where this
+ * browser has no choice of its own, so they follow the user to a new device.
+ */
+export function adoptServerPrefs(prefs: Record<string, unknown> | undefined) {
+	if (!prefs || localStorage.getItem(KEY)) return;
+	const patch: Partial<SidebarPrefs> = {};
+	if (prefs.sidebarSortby === 'activity' || prefs.sidebarSortby === 'alphabetical') patch.sortBy = prefs.sidebarSortby;
+	if (typeof prefs.sidebarShowUnread === 'boolean') patch.showUnread = prefs.sidebarShowUnread;
+	if (typeof prefs.sidebarShowFavorites === 'boolean') patch.showFavorites = prefs.sidebarShowFavorites;
+	if (typeof prefs.sidebarGroupByType === 'boolean') patch.groupByType = prefs.sidebarGroupByType;
+	if (Object.keys(patch).length) sidebarPrefs.set((p) => ({ ...p, ...patch }));
+}
