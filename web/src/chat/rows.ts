@@ -41,7 +41,7 @@ export function buildRows(messages: readonly Message[], opts: { unreadId?: strin
 	let prev: Message | undefined;
 	for (const m of messages) {
 		const newDay = !prev || !sameDay(prev.ts, m.ts);
-		if (newDay) rows.push({ kind: 'day', key: `day-${m._id}`, ts: m.ts });
+		if (newDay) rows.push({ kind: 'day', key: `day-${dayKey(m.ts)}`, ts: m.ts });
 		const unread = m._id === opts.unreadId;
 		if (unread) rows.push({ kind: 'unread', key: 'unread-divider' });
 		rows.push({ kind: 'message', key: m._id, message: m, sequential: !newDay && !unread && continues(prev, m, opts.period) });
@@ -53,4 +53,9 @@ export function buildRows(messages: readonly Message[], opts: { unreadId?: strin
 /** visibleInRoom: thread replies appear in the room only when also sent to it (tshow). */
 export function visibleInRoom(m: Message): boolean {
 	return !m.tmid || Boolean(m.tshow);
+}
+
+function dayKey(ms: number): string {
+	const d = new Date(ms);
+	return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
 }

@@ -36,16 +36,20 @@ export function MessageList({ rid, sub, roomPath, unreadId, highlightId, onAtBot
 	const rows = useMemo(() => buildRows((messages ?? []).filter(visibleInRoom), { unreadId, period }), [messages, unreadId, period]);
 
 	// When older rows are prepended, firstItemIndex moves back by their
-	// number, which keeps the rows on screen where they were.
-	const first = useRef<{ key: string | undefined; index: number }>({ key: undefined, index: START });
+	// number, which keeps the rows on screen where they were. The anchor is
+	// the oldest message already shown: how far it moved down is how many
+	// rows came before it.
+	const first = useRef<{ id: string | undefined; at: number; index: number }>({ id: undefined, at: 0, index: START });
 	const firstItemIndex = useMemo(() => {
 		const prev = first.current;
-		const firstKey = rows[0]?.key;
-		if (prev.key && firstKey !== prev.key) {
-			const at = rows.findIndex((r) => r.key === prev.key);
-			if (at > 0) prev.index -= at;
+		if (prev.id) {
+			const at = rows.findIndex((r) => r.kind === 'message' && r.message._id === prev.id);
+			if (at > prev.at) prev.index -= at - prev.at;
 		}
-		prev.key = firstKey;
+		const firstMessage = rows.findIndex((r) => r.kind === 'message');
+		const row = rows[firstMessage];
+		prev.id = row?.kind === 'message' ? row.message._id : undefined;
+		prev.at = Math.max(firstMessage, 0);
 		return prev.index;
 	}, [rows]);
 
