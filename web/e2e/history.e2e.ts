@@ -29,7 +29,7 @@ test('scrolling up loads older pages until the start, without gaps or duplicates
 				await scroller.evaluate((el) => el.scrollTo({ top: 0 }));
 				return p.page.getByText('This is the start of the conversation.').isVisible();
 			},
-			{ timeout: 30_000, intervals: [100] },
+			{ timeout: 30_000, interval: 100 },
 		)
 		.toBe(true);
 	await message(p, 'history 1 end').waitFor();

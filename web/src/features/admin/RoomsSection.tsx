@@ -1,4 +1,5 @@
 import { Button, Callout, Skeleton, TextInput } from '@rocket.chat/fuselage';
+import { useDebouncedValue } from '@rocket.chat/fuselage-hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
@@ -27,7 +28,8 @@ async function listRooms(text: string): Promise<AdminRoom[]> {
 export function RoomsSection() {
 	const [text, setText] = useState('');
 	const qc = useQueryClient();
-	const q = useQuery({ queryKey: ['admin-rooms', text], queryFn: () => listRooms(text) });
+	const term = useDebouncedValue(text, 250);
+	const q = useQuery({ queryKey: ['admin-rooms', term], queryFn: () => listRooms(term) });
 	const refresh = () => qc.invalidateQueries({ queryKey: ['admin-rooms'] });
 	async function archive(r: AdminRoom) {
 		try {

@@ -1,4 +1,5 @@
 import { Button, Callout, CheckBox, EmailInput, Field, FieldLabel, FieldRow, PasswordInput, Skeleton, TextInput, ToggleSwitch } from '@rocket.chat/fuselage';
+import { useDebouncedValue } from '@rocket.chat/fuselage-hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 
@@ -20,12 +21,13 @@ export function UsersSection() {
 	const [offset, setOffset] = useState(0);
 	const [editing, setEditing] = useState<AdminUser | 'new'>();
 	const qc = useQueryClient();
+	const term = useDebouncedValue(text, 250);
 	const q = useQuery({
-		queryKey: ['admin-users', text, offset],
+		queryKey: ['admin-users', term, offset],
 		queryFn: () => {
-			const re = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-			const query = text ? { $or: [{ username: { $regex: re, $options: 'i' } }, { name: { $regex: re, $options: 'i' } }, { 'emails.address': { $regex: re, $options: 'i' } }] } : {};
-			return connection.rest.getRaw<{ users: AdminUser[]; total: number }>('/v1/users.list', { count: 25, offset, sort: JSON.stringify({ username: 1 }), ...(text ? { query: JSON.stringify(query) } : {}) });
+			const re = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+			const query = term ? { $or: [{ username: { $regex: re, $options: 'i' } }, { name: { $regex: re, $options: 'i' } }, { 'emails.address': { $regex: re, $options: 'i' } }] } : {};
+			return connection.rest.getRaw<{ users: AdminUser[]; total: number }>('/v1/users.list', { count: 25, offset, sort: JSON.stringify({ username: 1 }), ...(term ? { query: JSON.stringify(query) } : {}) });
 		},
 	});
 	const refresh = () => qc.invalidateQueries({ queryKey: ['admin-users'] });

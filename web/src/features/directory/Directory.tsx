@@ -1,4 +1,5 @@
 import { Button, Callout, Skeleton, TextInput } from '@rocket.chat/fuselage';
+import { useDebouncedValue } from '@rocket.chat/fuselage-hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 
@@ -42,7 +43,8 @@ async function search(type: 'channels' | 'users' | 'teams', text: string): Promi
 
 export function Directory({ tab }: { tab: 'channels' | 'users' | 'teams' }) {
 	const [text, setText] = useState('');
-	const q = useQuery({ queryKey: ['directory', tab, text], queryFn: () => search(tab, text.trim()) });
+	const term = useDebouncedValue(text.trim(), 250);
+	const q = useQuery({ queryKey: ['directory', tab, term], queryFn: () => search(tab, term) });
 	return (
 		<div className="lo-page">
 			<header className="lo-page-header">

@@ -1,4 +1,5 @@
 import { Button, Callout, Skeleton, TextInput } from '@rocket.chat/fuselage';
+import { useDebouncedValue } from '@rocket.chat/fuselage-hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
@@ -25,10 +26,11 @@ export function MembersPanel({ rid, room, sub, onClose }: { rid: string; room?: 
 	const [toAdd, setToAdd] = useState<string[]>([]);
 	const qc = useQueryClient();
 	const t = room?.t ?? sub?.t ?? 'c';
+	const term = useDebouncedValue(filter, 250);
 	const q = useQuery({
-		queryKey: ['members', rid, filter],
+		queryKey: ['members', rid, term],
 		queryFn: async () => {
-			const a = await connection.rest.getRaw<{ members: Member[]; total: number }>(membersEndpoint(t), { roomId: rid, count: 100, filter: filter || undefined });
+			const a = await connection.rest.getRaw<{ members: Member[]; total: number }>(membersEndpoint(t), { roomId: rid, count: 100, filter: term || undefined });
 			for (const m of a.members) rememberUsername(m.username, m._id);
 			return a;
 		},

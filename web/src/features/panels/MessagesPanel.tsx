@@ -1,4 +1,5 @@
 import { Callout, Skeleton, TextInput } from '@rocket.chat/fuselage';
+import { useDebouncedValue } from '@rocket.chat/fuselage-hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 
@@ -37,10 +38,11 @@ export function makeMessagesPanel(kind: keyof typeof sources) {
 		const src = sources[kind]!;
 		const [title, icon, empty] = titles[kind]!;
 		const needsText = kind === 'search';
+		const term = useDebouncedValue(text.trim(), 300);
 		const q = useQuery({
-			queryKey: ['messages-panel', kind, rid, text],
-			enabled: !needsText || text.trim().length > 0,
-			queryFn: async () => src.pick(await connection.rest.getRaw<Record<string, unknown>>(src.endpoint, src.params(rid, text.trim()))).map(normalizeMessage),
+			queryKey: ['messages-panel', kind, rid, term],
+			enabled: !needsText || term.length > 0,
+			queryFn: async () => src.pick(await connection.rest.getRaw<Record<string, unknown>>(src.endpoint, src.params(rid, term))).map(normalizeMessage),
 		});
 		return (
 			<PanelFrame title={title} icon={icon} onClose={onClose}>

@@ -22,11 +22,11 @@ import { EmojiPicker } from './EmojiPicker';
 
 type Option = { key: string; label: string; detail?: string; insert: string; icon?: React.ReactNode };
 
-type Props = { rid: string; tmid?: string; composerKey: string; placeholder: string; disabledReason?: string; onSent?: () => void };
+type Props = { rid: string; tmid?: string; composerKey: string; placeholder: string; disabledReason?: string; onSent?: () => void; autoFocus?: boolean };
 
 const TYPING_REPEAT_MS = 10_000;
 
-export function Composer({ rid, tmid, composerKey, placeholder, disabledReason, onSent }: Props) {
+export function Composer({ rid, tmid, composerKey, placeholder, disabledReason, onSent, autoFocus }: Props) {
 	const [text, setText] = useState(() => sessionStorage.getItem(`draft:${composerKey}`) ?? '');
 	const [editing, setEditing] = useState<import('../../chat/types').Message | undefined>();
 	const [trigger, setTrigger] = useState<Trigger>();
@@ -272,6 +272,7 @@ export function Composer({ rid, tmid, composerKey, placeholder, disabledReason, 
 				<textarea
 					ref={area}
 					rows={1}
+					autoFocus={autoFocus}
 					value={text}
 					aria-label={placeholder}
 					placeholder={placeholder}

@@ -1,4 +1,5 @@
 import { TextInput } from '@rocket.chat/fuselage';
+import { useOutsideClick } from '@rocket.chat/fuselage-hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
 import { useStore } from '../../lib/store';
@@ -23,13 +24,7 @@ export function EmojiPicker({ onPick, onClose }: { onPick: (code: string) => voi
 	const [group, setGroup] = useState(0);
 	const box = useRef<HTMLDivElement>(null);
 	useEffect(() => void loadEmoji(), []);
-	useEffect(() => {
-		function away(e: MouseEvent) {
-			if (box.current && !box.current.contains(e.target as Node)) onClose();
-		}
-		document.addEventListener('mousedown', away);
-		return () => document.removeEventListener('mousedown', away);
-	}, [onClose]);
+	useOutsideClick([box], onClose);
 	const shown = useMemo(() => {
 		if (q.trim()) return searchEmoji(q.trim().toLowerCase(), 80);
 		return list.filter((e) => e.group === group).slice(0, 400);

@@ -10,6 +10,7 @@ import { navigate, useLocation, type Route } from '../../lib/router';
 import { connection, hasPermission, useMe } from '../../lib/session';
 import { useStore } from '../../lib/store';
 import { roomPanels } from '../../plugins';
+import { useIsPhone } from '../../ui/layout';
 import { toastError } from '../../ui/toast';
 import { markRead } from './actions';
 import { Composer } from './Composer';
@@ -93,6 +94,8 @@ export function RoomView({ route }: { route: RoomRoute }) {
 	}, [route.tab, path]);
 
 	const loc = useLocation();
+	// On a desktop the composer takes the focus when a room opens, as in Rocket.Chat; on a phone that would pop up the keyboard.
+	const phone = useIsPhone();
 	const highlightId = new URLSearchParams(loc.split('?')[1] ?? '').get('msg') ?? undefined;
 	const onAtBottom = useCallback((b: boolean) => setAtBottom(b), []);
 
@@ -140,7 +143,7 @@ export function RoomView({ route }: { route: RoomRoute }) {
 				<MessageList rid={rid} sub={sub} roomPath={path} unreadId={unreadId} highlightId={highlightId} onAtBottom={onAtBottom} composerKey={composerKey} />
 				<TypingIndicator rid={rid} />
 				{sub ? (
-					<Composer rid={rid} composerKey={composerKey} placeholder={`Message ${sub.t === 'd' ? '@' : '#'}${name}`} disabledReason={disabledReason} />
+					<Composer rid={rid} composerKey={composerKey} placeholder={`Message ${sub.t === 'd' ? '@' : '#'}${name}`} disabledReason={disabledReason} autoFocus={!phone} />
 				) : (
 					<div className="lo-join">
 						<span>You are previewing #{name}.</span>
