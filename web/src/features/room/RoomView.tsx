@@ -56,6 +56,12 @@ export function RoomView({ route }: { route: RoomRoute }) {
 		if (rid) void openRoom(rid);
 	}, [rid]);
 
+	// Opening a room the user had hidden shows it in the sidebar again, as in Rocket.Chat.
+	const hidden = sub ? !sub.open : false;
+	useEffect(() => {
+		if (rid && hidden) void connection.call('openRoom', rid).catch(() => undefined);
+	}, [rid, hidden]);
+
 	const path = sub ? pathOf(sub) : room ? pathOf({ t: room.t, name: room.name, rid: room._id }) : `/${route.kind}/${route.key}`;
 
 	// The unread divider marks where this visit started; it stays put while the room is open.

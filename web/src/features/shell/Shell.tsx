@@ -57,7 +57,7 @@ export function Shell() {
 				e.preventDefault();
 				const list = orderedRooms();
 				const cur = window.location.pathname;
-				const i = list.findIndex((s) => cur.startsWith(roomPath(s)));
+				const i = list.findIndex((s) => isAt(cur, roomPath(s)));
 				const next = list[(i + (e.key === 'ArrowUp' ? -1 : 1) + list.length) % list.length];
 				if (next) navigate(roomPath(next));
 			}
@@ -117,7 +117,7 @@ function useTitleAndFavicon() {
 		const summary = unreadSummary(subs.values());
 		let current: string | undefined;
 		if (route.name === 'room') {
-			for (const s of subs.values()) if (window.location.pathname.startsWith(roomPath(s))) current = (s.t === 'd' ? '@' : '#') + displayName(s);
+			for (const s of subs.values()) if (isAt(window.location.pathname, roomPath(s))) current = (s.t === 'd' ? '@' : '#') + displayName(s);
 		}
 		document.title = tabTitle(String(site || 'Liftoff'), current, summary);
 		setFavicon(summary);
@@ -129,4 +129,9 @@ function useTitleAndFavicon() {
 		return () => window.removeEventListener('pagehide', close);
 	}, []);
 	void publicSettings;
+}
+
+/** isAt: the path is the room's page or one of its panels. */
+function isAt(path: string, room: string): boolean {
+	return path === room || path.startsWith(`${room}/`);
 }
