@@ -9,4 +9,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 go test -count=1 -timeout 15m ./...
+./scripts/web.sh test
 ./scripts/fuzz.sh

@@ -25,6 +25,7 @@ import (
 	"liftoff/ops"
 	"liftoff/settings"
 	"liftoff/store/sqlite"
+	"liftoff/webui"
 )
 
 func newLogger(c *Config, out io.Writer) *slog.Logger {
@@ -136,6 +137,7 @@ func (a *App) start(ctx context.Context) error {
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/", webui.Handler()) // the web client; every path no other route claims
 	extra, err := a.mountRealtime(ctx, c, mux)
 	if err != nil {
 		return err
