@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 )
 
@@ -100,7 +101,7 @@ func (t *table) put(p *model.Permission) {
 // count; when sub is not nil (a check scoped to sub's room), the room roles on
 // the subscription count too. A nil user, and a permission not in the table,
 // are denied.
-func (c *Checker) Has(user *model.User, sub *model.Subscription, permission string) bool {
+func (c *Checker) Has(user *model.User, sub *model.Subscription, permission perm.ID) bool {
 	if user == nil {
 		return false
 	}
@@ -108,11 +109,11 @@ func (c *Checker) Has(user *model.User, sub *model.Subscription, permission stri
 	if t == nil {
 		return false
 	}
-	return t.granted(user, sub, permission)
+	return t.granted(user, sub, string(permission))
 }
 
 // HasAny reports whether user holds at least one of perms (false for none).
-func (c *Checker) HasAny(user *model.User, sub *model.Subscription, perms ...string) bool {
+func (c *Checker) HasAny(user *model.User, sub *model.Subscription, perms ...perm.ID) bool {
 	if user == nil {
 		return false
 	}
@@ -121,7 +122,7 @@ func (c *Checker) HasAny(user *model.User, sub *model.Subscription, perms ...str
 		return false
 	}
 	for _, p := range perms {
-		if t.granted(user, sub, p) {
+		if t.granted(user, sub, string(p)) {
 			return true
 		}
 	}
@@ -130,7 +131,7 @@ func (c *Checker) HasAny(user *model.User, sub *model.Subscription, perms ...str
 
 // HasAll reports whether user holds every one of perms. Like Rocket.Chat's
 // hasAllPermission, it is true for an empty list only when user is not nil.
-func (c *Checker) HasAll(user *model.User, sub *model.Subscription, perms ...string) bool {
+func (c *Checker) HasAll(user *model.User, sub *model.Subscription, perms ...perm.ID) bool {
 	if user == nil {
 		return false
 	}
@@ -139,7 +140,7 @@ func (c *Checker) HasAll(user *model.User, sub *model.Subscription, perms ...str
 		return len(perms) == 0
 	}
 	for _, p := range perms {
-		if !t.granted(user, sub, p) {
+		if !t.granted(user, sub, string(p)) {
 			return false
 		}
 	}
@@ -169,12 +170,12 @@ func (t *table) granted(user *model.User, sub *model.Subscription, permission st
 
 // Roles returns a copy of the roles holding permission, or nil when the
 // permission is not in the table.
-func (c *Checker) Roles(permission string) []string {
+func (c *Checker) Roles(permission perm.ID) []string {
 	t := c.cur.Load()
 	if t == nil {
 		return nil
 	}
-	p, ok := t.perms[permission]
+	p, ok := t.perms[string(permission)]
 	if !ok {
 		return nil
 	}

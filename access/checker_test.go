@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 )
 
@@ -54,7 +55,7 @@ func TestCheckerHas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := c.Has(tt.user, tt.sub, tt.perm); got != tt.want {
+			if got := c.Has(tt.user, tt.sub, perm.ID(tt.perm)); got != tt.want {
 				t.Errorf("Has(%v, %v, %q) = %v, want %v", tt.user, tt.sub, tt.perm, got, tt.want)
 			}
 		})

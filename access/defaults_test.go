@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 )
 
@@ -30,7 +31,7 @@ func TestDefaultPermissionFacts(t *testing.T) {
 		"api-bypass-rate-limit":             {"admin", "bot", "app"},
 	}
 	for id, want := range facts {
-		got := c.Roles(id)
+		got := c.Roles(perm.ID(id))
 		if got == nil {
 			t.Errorf("%s missing from defaults", id)
 			continue

@@ -8,32 +8,33 @@ import (
 	"strings"
 	"time"
 
+	"liftoff/access/perm"
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
+	"liftoff/settings/setting"
 )
 
 // processStart is when this process started, for the uptime in statistics.
 var processStart = time.Now()
 
-func (s *Server) adminRoutes() {
-	s.get("settings.public", public, s.settingsPublic)
-	s.get("settings", authed, s.settingsList)
-	s.get("settings/{_id}", authed, s.settingGet)
-	s.post("settings/{_id}", authed, s.settingSet)
-	s.get("statistics", authed, s.statistics)
+func (s *Server) adminRoutes(rt *Router) {
+	rt.Get("settings.public", s.settingsPublic, Public())
+	rt.Get("settings", s.settingsList)
+	rt.Get("settings/{_id}", s.settingGet)
+	rt.Post("settings/{_id}", s.settingSet, Permission(perm.EditPrivilegedSetting))
+	rt.Get("statistics", s.statistics)
 
-	s.get("roles.list", authed, s.rolesList)
-	s.get("roles.sync", authed, s.rolesSync)
-	s.post("roles.create", authed, s.rolesCreate)
-	s.post("roles.update", authed, s.rolesUpdate)
-	s.post("roles.delete", authed, s.rolesDelete)
-	s.post("roles.addUserToRole", authed, s.rolesAddUser)
-	s.post("roles.removeUserFromRole", authed, s.rolesRemoveUser)
-	s.get("roles.getUsersInRole", authed, s.rolesUsersIn)
+	rt.Get("roles.list", s.rolesList)
+	rt.Get("roles.sync", s.rolesSync)
+	rt.Post("roles.create", s.rolesCreate)
+	rt.Post("roles.update", s.rolesUpdate)
+	rt.Post("roles.delete", s.rolesDelete)
+	rt.Post("roles.addUserToRole", s.rolesAddUser, Method("authorization:addUserToRole"))
+	rt.Post("roles.removeUserFromRole", s.rolesRemoveUser, Method("authorization:addUserToRole"))
+	rt.Get("roles.getUsersInRole", s.rolesUsersIn)
 
-	s.get("permissions.listAll", authed, s.permissionsListAll)
-	s.post("permissions.update", authed, s.permissionsUpdate)
+	rt.Get("permissions.listAll", s.permissionsListAll)
+	rt.Post("permissions.update", s.permissionsUpdate, Permission(perm.AccessPermissions))
 }
 
 // ---- settings ----
@@ -53,15 +54,15 @@ func settingFilterParams(r *Request) (chat.SettingFilter, error) {
 	}
 	var q map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &q); err != nil {
-		return f, model.Errf("error-invalid-query", "The 'query' param must be a JSON object")
+		return f, model.Invalid("error-invalid-query", "The 'query' param must be a JSON object")
 	}
 	for k, v := range q {
 		if k != "_id" {
-			return f, model.Errf("error-invalid-query", "Querying settings by '%s' is not supported", k)
+			return f, model.Invalid("error-invalid-query", "Querying settings by '%s' is not supported", k)
 		}
 		list, ok := valueOrIn(v)
 		if !ok {
-			return f, model.Errf("error-invalid-query", "Invalid '_id' condition")
+			return f, model.Invalid("error-invalid-query", "Invalid '_id' condition")
 		}
 		if len(f.IDs) > 0 {
 			var both []string
@@ -128,7 +129,7 @@ func (s *Server) settingsPublic(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pageSettings(r, s.chat.PublicSettings(f))
+	return pageSettings(r, s.admin.PublicSettings(f))
 }
 
 func (s *Server) settingsList(r *Request) (any, error) {
@@ -144,11 +145,11 @@ func (s *Server) settingsList(r *Request) (any, error) {
 	if defaults {
 		extra = []string{"packageValue", "type", "public", "group", "section", "values"}
 	}
-	return pageSettings(r, s.chat.ListSettings(r.User, f), extra...)
+	return pageSettings(r, s.admin.ListSettings(r.User, f), extra...)
 }
 
 func (s *Server) settingGet(r *Request) (any, error) {
-	st, err := s.chat.GetSetting(r.User, r.HTTP.PathValue("_id"))
+	st, err := s.admin.GetSetting(r.User, setting.ID(r.HTTP.PathValue("_id")))
 	if err != nil {
 		return nil, err
 	}
@@ -156,13 +157,10 @@ func (s *Server) settingGet(r *Request) (any, error) {
 }
 
 func (s *Server) settingSet(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "edit-privileged-setting") {
-		return nil, model.ErrUnauthorized
-	}
 	raw := r.Raw("value")
 	if raw == nil {
 		if r.Has("execute") {
-			return nil, model.Errf("error-action-not-allowed", "Setting actions are not supported")
+			return nil, model.Forbidden("error-action-not-allowed", "Setting actions are not supported")
 		}
 		return nil, model.ErrMissingParam("value")
 	}
@@ -170,23 +168,23 @@ func (s *Server) settingSet(r *Request) (any, error) {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, model.ErrBadParam("value", "valid JSON")
 	}
-	if _, err := s.chat.SetSetting(r.Context(), r.User, r.HTTP.PathValue("_id"), v); err != nil {
+	if _, err := s.admin.SetSetting(r.Context(), r.User, setting.ID(r.HTTP.PathValue("_id")), v); err != nil {
 		return nil, err
 	}
 	return M{}, nil
 }
 
 func (s *Server) statistics(r *Request) (any, error) {
-	c, err := s.chat.Statistics(r.Context(), r.User)
+	c, err := s.admin.Statistics(r.Context(), r.User)
 	if err != nil {
 		return nil, err
 	}
-	now := model.Now()
+	now := model.TimeOf(s.cfg.Now())
 	uptime := time.Since(processStart).Seconds()
 	host, _ := os.Hostname()
 	return M{
 		"_id": "liftoff", "createdAt": now, "_updatedAt": now, "version": s.version,
-		"uniqueId":   s.chat.Settings().String("uniqueID"),
+		"uniqueId":   c.UniqueID,
 		"totalUsers": c.TotalUsers, "activeUsers": c.ActiveUsers, "nonActiveUsers": c.TotalUsers - c.ActiveUsers,
 		"onlineUsers": c.OnlineUsers, "awayUsers": c.AwayUsers, "busyUsers": c.BusyUsers, "offlineUsers": c.OfflineUsers,
 		"totalConnectedUsers": c.OnlineUsers + c.AwayUsers + c.BusyUsers,
@@ -209,7 +207,7 @@ func roleView(r *model.Role) M {
 }
 
 func (s *Server) rolesList(r *Request) (any, error) {
-	roles, err := s.chat.ListRoles(r.Context())
+	roles, err := s.admin.ListRoles(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +226,7 @@ func updatedSinceParam(r *Request, name string) (model.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, raw)
 	if err != nil {
-		return model.Time{}, model.Errf("error-roomId-param-invalid", "The \"%s\" query parameter must be a valid date.", name)
+		return model.Time{}, model.Invalid("error-roomId-param-invalid", "The \"%s\" query parameter must be a valid date.", name)
 	}
 	return model.TimeOf(t), nil
 }
@@ -237,9 +235,9 @@ func (s *Server) rolesSync(r *Request) (any, error) {
 	// Rocket.Chat requires a valid updatedSince here (absent is invalid).
 	since, err := updatedSinceParam(r, "updatedSince")
 	if err != nil || since.IsZero() {
-		return nil, model.Errf("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
+		return nil, model.Invalid("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
 	}
-	roles, err := s.chat.RolesUpdatedSince(r.Context(), since)
+	roles, err := s.admin.RolesUpdatedSince(r.Context(), since)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +247,7 @@ func (s *Server) rolesSync(r *Request) (any, error) {
 // roleBody decodes roles.create / roles.update bodies, refusing unknown
 // properties as Rocket.Chat's schema does.
 func roleBody(r *Request, update bool) (roleID string, in chat.RoleInput, err error) {
-	invalid := model.Errf("error-invalid-role-properties", "The role properties are invalid.")
+	invalid := model.Invalid("error-invalid-role-properties", "The role properties are invalid.")
 	var b struct {
 		RoleID       *string `json:"roleId"`
 		Name         *string `json:"name"`
@@ -284,7 +282,7 @@ func (s *Server) rolesCreate(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := s.chat.CreateRole(r.Context(), r.User, in)
+	role, err := s.admin.CreateRole(r.Context(), r.User, in)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +294,7 @@ func (s *Server) rolesUpdate(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := s.chat.UpdateRole(r.Context(), r.User, id, in)
+	role, err := s.admin.UpdateRole(r.Context(), r.User, id, in)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +306,7 @@ func (s *Server) rolesDelete(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.DeleteRole(r.Context(), r.User, id)
+	return nil, s.admin.DeleteRole(r.Context(), r.User, id)
 }
 
 // roleAssignmentParams reads roleId (or the older roleName), the user and
@@ -344,7 +342,7 @@ func (s *Server) rolesAddUser(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := s.chat.AddUserToRole(r.Context(), r.User, a)
+	role, err := s.admin.AddUserToRole(r.Context(), r.User, a)
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +354,7 @@ func (s *Server) rolesRemoveUser(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := s.chat.RemoveUserFromRole(r.Context(), r.User, a)
+	role, err := s.admin.RemoveUserFromRole(r.Context(), r.User, a)
 	if err != nil {
 		return nil, err
 	}
@@ -372,11 +370,11 @@ func (s *Server) rolesUsersIn(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "username"}})
+	p, err := r.Page([]model.SortKey{{Field: "username"}})
 	if err != nil {
 		return nil, err
 	}
-	users, total, err := s.chat.UsersInRole(r.Context(), r.User, role, roomID, p)
+	users, total, err := s.admin.UsersInRole(r.Context(), r.User, role, roomID, p)
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +400,7 @@ func (s *Server) permissionsListAll(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	perms, err := s.chat.ListPermissions(r.Context(), since)
+	perms, err := s.admin.ListPermissions(r.Context(), since)
 	if err != nil {
 		return nil, err
 	}
@@ -410,10 +408,7 @@ func (s *Server) permissionsListAll(r *Request) (any, error) {
 }
 
 func (s *Server) permissionsUpdate(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "access-permissions") {
-		return nil, model.ErrUnauthorized
-	}
-	invalid := model.Errf("error-invalid-body-params", "Invalid body params")
+	invalid := model.Invalid("error-invalid-body-params", "Invalid body params")
 	var body struct {
 		Permissions []struct {
 			ID    *string  `json:"_id"`
@@ -442,7 +437,7 @@ func (s *Server) permissionsUpdate(r *Request) (any, error) {
 		}
 		changes = append(changes, chat.PermissionChange{ID: *p.ID, Roles: p.Roles})
 	}
-	perms, err := s.chat.UpdatePermissions(r.Context(), r.User, changes)
+	perms, err := s.admin.UpdatePermissions(r.Context(), r.User, changes)
 	if err != nil {
 		return nil, err
 	}

@@ -5,18 +5,19 @@ import (
 	"net/http"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/auth"
 	"liftoff/model"
 )
 
-func (s *Server) authRoutes() {
-	s.post("login", public, s.login)
-	s.handle("POST,GET", "logout", authed, s.logout)
-	s.get("me", authed, s.me)
-	s.post("users.generatePersonalAccessToken", authed, s.generatePAT)
-	s.post("users.regeneratePersonalAccessToken", authed, s.regeneratePAT)
-	s.get("users.getPersonalAccessTokens", authed, s.listPATs)
-	s.post("users.removePersonalAccessToken", authed, s.removePAT)
+func (s *Server) authRoutes(rt *Router) {
+	rt.Post("login", s.login, Public())
+	rt.Handle("POST,GET", "logout", s.logout)
+	rt.Get("me", s.me)
+	rt.Post("users.generatePersonalAccessToken", s.generatePAT)
+	rt.Post("users.regeneratePersonalAccessToken", s.regeneratePAT)
+	rt.Get("users.getPersonalAccessTokens", s.listPATs)
+	rt.Post("users.removePersonalAccessToken", s.removePAT)
 }
 
 func (s *Server) info(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +42,7 @@ func (s *Server) login(r *Request) (any, error) {
 	}
 	if len(r.raw) > 0 {
 		if err := json.Unmarshal(r.raw, &in); err != nil {
-			return nil, model.Errf("error-invalid-params", "Invalid login body")
+			return nil, model.Invalid("error-invalid-params", "Invalid login body")
 		}
 	}
 	cred := auth.Credentials{Resume: in.Resume, TOTP: in.Code}
@@ -112,7 +113,7 @@ func (s *Server) meView(u *model.User) M {
 	if u.Settings == nil {
 		out["settings"] = M{"preferences": M{}}
 	}
-	out["avatarUrl"] = s.chat.AvatarURL(u.Username)
+	out["avatarUrl"] = s.accounts.AvatarURL(u.Username)
 	return out
 }
 
@@ -181,8 +182,8 @@ func (s *Server) removePAT(r *Request) (any, error) {
 // checkPATPermission refuses callers without create-personal-access-tokens,
 // which every personal access token endpoint requires.
 func (s *Server) checkPATPermission(r *Request) error {
-	if !s.chat.Can(r.User, "create-personal-access-tokens") {
-		return model.Errf("not-authorized", "Not Authorized")
+	if !s.admin.Can(r.User, perm.CreatePersonalAccessTokens) {
+		return model.Forbidden("not-authorized", "Not Authorized")
 	}
 	return nil
 }

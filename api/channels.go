@@ -5,11 +5,11 @@ import (
 	"liftoff/model"
 )
 
-func (s *Server) channelRoutes() {
-	s.post("channels.create", authed, s.createRoom(model.RoomChannel, "channel"))
-	s.post("groups.create", authed, s.createRoom(model.RoomPrivate, "group"))
-	s.get("channels.info", authed, s.roomInfo(model.RoomChannel, "channel"))
-	s.get("groups.info", authed, s.roomInfo(model.RoomPrivate, "group"))
+func (s *Server) channelRoutes(rt *Router) {
+	rt.Post("channels.create", s.createRoom(model.RoomChannel, "channel"), Method("createChannel"))
+	rt.Post("groups.create", s.createRoom(model.RoomPrivate, "group"), Method("createPrivateGroup"))
+	rt.Get("channels.info", s.roomInfo(model.RoomChannel, "channel"))
+	rt.Get("groups.info", s.roomInfo(model.RoomPrivate, "group"))
 }
 
 // roomRef reads roomId / roomName (and the older channel form used by some endpoints).
@@ -56,7 +56,7 @@ func (s *Server) createRoom(t, key string) Handler {
 		if extra.ReadOnly != nil {
 			ro = *extra.ReadOnly
 		}
-		room, err := s.chat.CreateRoom(r.Context(), r.User, chat.CreateRoomInput{
+		room, err := s.rooms.CreateRoom(r.Context(), r.User, chat.CreateRoomInput{
 			Type: t, Name: name, Members: members, ReadOnly: ro, ExcludeSelf: excludeSelf,
 			Topic: extra.Topic, Description: extra.Description, Announcement: extra.Announcement,
 			TeamID: extra.TeamID,
@@ -74,7 +74,7 @@ func (s *Server) roomInfo(t, key string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		room, err := s.chat.FindRoom(r.Context(), r.User, ref, t)
+		room, err := s.rooms.FindRoom(r.Context(), r.User, ref, t)
 		if err != nil {
 			return nil, err
 		}

@@ -1,15 +1,13 @@
 package api
 
 import (
-	"time"
-
 	"liftoff/chat"
 	"liftoff/model"
 )
 
-func (s *Server) chatRoutes() {
-	s.post("chat.postMessage", authed, s.postMessage)
-	s.post("chat.sendMessage", authed, s.sendMessage)
+func (s *Server) chatRoutes(rt *Router) {
+	rt.Post("chat.postMessage", s.postMessage, Method("sendMessage"))
+	rt.Post("chat.sendMessage", s.sendMessage, Method("sendMessage"))
 }
 
 // postMessage is the simple form: roomId or channel ("#name", "@username"
@@ -24,7 +22,7 @@ func (s *Server) postMessage(r *Request) (any, error) {
 		return nil, err
 	}
 	if roomID == "" && channel == "" {
-		return nil, model.Errf("error-invalid-params", "The 'roomId' or 'channel' param is required")
+		return nil, model.Invalid("error-invalid-params", "The 'roomId' or 'channel' param is required")
 	}
 	var in struct {
 		Text        string           `json:"text"`
@@ -32,7 +30,7 @@ func (s *Server) postMessage(r *Request) (any, error) {
 		Alias       string           `json:"alias"`
 		Emoji       string           `json:"emoji"`
 		Avatar      string           `json:"avatar"`
-		Tmid        string           `json:"tmid"`
+		ThreadID    string           `json:"tmid"`
 		Attachments []map[string]any `json:"attachments"`
 	}
 	if err := r.Decode(&in); err != nil {
@@ -42,20 +40,20 @@ func (s *Server) postMessage(r *Request) (any, error) {
 		in.Text = in.Msg
 	}
 	if roomID == "" {
-		room, err := s.chat.ResolveChannel(r.Context(), r.User, channel)
+		room, err := s.rooms.ResolveChannel(r.Context(), r.User, channel)
 		if err != nil {
 			return nil, err
 		}
 		roomID = room.ID
 	}
-	msg, err := s.chat.SendMessage(r.Context(), r.User, chat.SendInput{
+	msg, err := s.messages.SendMessage(r.Context(), r.User, chat.SendInput{
 		RoomID: roomID, Msg: in.Text, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar,
-		Tmid: in.Tmid, Attachments: in.Attachments,
+		ThreadID: in.ThreadID, Attachments: in.Attachments,
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := M{"ts": time.Now().UnixMilli(), "message": msg}
+	out := M{"ts": s.cfg.Now().UnixMilli(), "message": msg}
 	if channel != "" {
 		out["channel"] = channel
 	} else {
@@ -69,10 +67,10 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 	var in struct {
 		Message *struct {
 			ID           string           `json:"_id"`
-			RID          string           `json:"rid"`
+			RoomID       string           `json:"rid"`
 			Msg          string           `json:"msg"`
-			Tmid         string           `json:"tmid"`
-			Tshow        bool             `json:"tshow"`
+			ThreadID     string           `json:"tmid"`
+			ShowInRoom   bool             `json:"tshow"`
 			Alias        string           `json:"alias"`
 			Emoji        string           `json:"emoji"`
 			Avatar       string           `json:"avatar"`
@@ -88,11 +86,11 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 		return nil, model.ErrMissingParam("message")
 	}
 	m := in.Message
-	if m.RID == "" {
-		return nil, model.Errf("error-invalid-params", "The 'message.rid' param is required")
+	if m.RoomID == "" {
+		return nil, model.Invalid("error-invalid-params", "The 'message.rid' param is required")
 	}
-	msg, err := s.chat.SendMessage(r.Context(), r.User, chat.SendInput{
-		ID: m.ID, RoomID: m.RID, Msg: m.Msg, Tmid: m.Tmid, Tshow: m.Tshow, Alias: m.Alias, Emoji: m.Emoji,
+	msg, err := s.messages.SendMessage(r.Context(), r.User, chat.SendInput{
+		ID: m.ID, RoomID: m.RoomID, Msg: m.Msg, ThreadID: m.ThreadID, ShowInRoom: m.ShowInRoom, Alias: m.Alias, Emoji: m.Emoji,
 		Avatar: m.Avatar, Groupable: m.Groupable, Attachments: m.Attachments, CustomFields: m.CustomFields,
 	})
 	if err != nil {

@@ -5,14 +5,13 @@ import (
 
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // discussionRoutes registers Rocket.Chat's discussion endpoints.
-func (s *Server) discussionRoutes() {
-	s.post("rooms.createDiscussion", authed, s.createDiscussion)
-	s.get("rooms.getDiscussions", authed, s.roomDiscussions)
-	s.get("chat.getDiscussions", authed, s.discussionMessages)
+func (s *Server) discussionRoutes(rt *Router) {
+	rt.Post("rooms.createDiscussion", s.createDiscussion, Method("DiscussionCreation"))
+	rt.Get("rooms.getDiscussions", s.roomDiscussions)
+	rt.Get("chat.getDiscussions", s.discussionMessages)
 }
 
 // discussionSortFields are the sort fields rooms.getDiscussions accepts.
@@ -21,10 +20,10 @@ var discussionSortFields = []string{"fname", "name", "ts", "_updatedAt", "usersC
 func (s *Server) createDiscussion(r *Request) (any, error) {
 	var in chat.DiscussionInput
 	var err error
-	if in.Prid, err = r.String("prid"); err != nil {
+	if in.ParentRoomID, err = r.String("prid"); err != nil {
 		return nil, err
 	}
-	if in.Prid == "" {
+	if in.ParentRoomID == "" {
 		return nil, failure("Body parameter \"prid\" is required.")
 	}
 	if in.Name, err = r.String("t_name"); err != nil {
@@ -54,16 +53,16 @@ func (s *Server) createDiscussion(r *Request) (any, error) {
 	for _, p := range []struct {
 		name string
 		dst  *string
-	}{{"pmid", &in.Pmid}, {"reply", &in.Reply}, {"topic", &in.Topic}} {
+	}{{"pmid", &in.ParentMessageID}, {"reply", &in.Reply}, {"topic", &in.Topic}} {
 		if *p.dst, err = r.String(p.name); err != nil {
 			return nil, err
 		}
 	}
-	d, err := s.chat.CreateDiscussion(r.Context(), r.User, in)
+	d, err := s.teams.CreateDiscussion(r.Context(), r.User, in)
 	if err != nil {
 		return nil, err
 	}
-	return M{"discussion": d}, nil
+	return M{"discussion": roomWithRID{Room: d.Room, RoomID: d.RoomID}}, nil
 }
 
 // roomDiscussions lists a room's discussions (rooms.getDiscussions).
@@ -72,11 +71,11 @@ func (s *Server) roomDiscussions(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "fname"}}, discussionSortFields...)
+	p, err := r.Page([]model.SortKey{{Field: "fname"}}, discussionSortFields...)
 	if err != nil {
 		return nil, err
 	}
-	rooms, total, err := s.chat.Discussions(r.Context(), r.User, room, p)
+	rooms, total, err := s.teams.Discussions(r.Context(), r.User, room, p)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +93,7 @@ func (s *Server) discussionMessages(r *Request) (any, error) {
 		return nil, err
 	}
 	if roomID == "" {
-		return nil, model.Errf("error-invalid-params", "The required \"roomId\" query param is missing.")
+		return nil, model.Invalid("error-invalid-params", "The required \"roomId\" query param is missing.")
 	}
 	text, err := r.String("text")
 	if err != nil {
@@ -104,7 +103,7 @@ func (s *Server) discussionMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msgs, total, err := s.chat.DiscussionMessages(r.Context(), r.User, roomID, text, p)
+	msgs, total, err := s.teams.DiscussionMessages(r.Context(), r.User, roomID, text, p)
 	if err != nil {
 		return nil, err
 	}

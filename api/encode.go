@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strconv"
 
-	"liftoff/model"
-
 	"liftoff/internal/jsonenc"
+	"liftoff/model"
 )
 
 // appendJSON appends v as writeJSON's encoding/json Encoder would (HTML

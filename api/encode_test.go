@@ -58,7 +58,7 @@ func testMessages() []*model.Message {
 			Starred:  []model.Starrer{{ID: "u1"}},
 			EditedAt: later, EditedBy: &u, ThreadCount: 42, ThreadLastMessageAt: later, Replies: []string{"u1", "u2"},
 			DiscussionID: "d1", DiscussionCount: 2, DiscussionLastMessageAt: later, Parent: "p1", Role: "owner", Hidden: true, ParseURLs: true,
-			URLs:        []map[string]any{{"url": "https://example.com"}},
+			URLs:         []map[string]any{{"url": "https://example.com"}},
 			CustomFields: map[string]any{"k": "v", "n": nil}},
 		{ID: "m5", Groupable: &yes, ThreadCount: -3, Replies: []string{}, Attachments: []map[string]any{},
 			Reactions: map[string]*model.Reaction{}, Starred: []model.Starrer{}},
@@ -98,8 +98,8 @@ func BenchmarkHistoryAnswer(b *testing.B) {
 	page := make([]*model.Message, 50)
 	for i := range page {
 		page[i] = &model.Message{ID: "SNoCcimq85L8Kyujk", RoomID: "uXR7Twf2WkhcrfLvZ",
-			Msg: "index my build build but is yesterday out the get out index review ticket thread ok get what client test",
-			SentAt:  ts, Author: model.UserRef{ID: "yaQ7j2ufKTn3vjDiH", Username: "admin", Name: "admin"}, UpdatedAt: ts,
+			Msg:    "index my build build but is yesterday out the get out index review ticket thread ok get what client test",
+			SentAt: ts, Author: model.UserRef{ID: "yaQ7j2ufKTn3vjDiH", Username: "admin", Name: "admin"}, UpdatedAt: ts,
 			Mentions: []model.Mention{}, Channels: []model.ChannelRef{}, ThreadCount: 1, ThreadLastMessageAt: ts, Replies: []string{"yaQ7j2ufKTn3vjDiH"}}
 	}
 	v := M{"messages": page, "success": true}

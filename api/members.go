@@ -6,51 +6,50 @@ import (
 
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // membershipRoutes registers the room membership endpoints of channels.*
 // and groups.*: lists, members, counters, invite/kick/join/leave,
 // open/close, room roles, online members and delete.
-func (s *Server) membershipRoutes() {
-	s.get("channels.list", authed, s.listChannels)
-	s.get("channels.listAll", authed, s.listAllRooms(model.RoomChannel, "channels"))
-	s.get("channels.list.joined", authed, s.listJoined(model.RoomChannel, "channels"))
-	s.get("groups.list", authed, s.listJoined(model.RoomPrivate, "groups"))
-	s.get("groups.listAll", authed, s.listAllRooms(model.RoomPrivate, "groups"))
+func (s *Server) membershipRoutes(rt *Router) {
+	rt.Get("channels.list", s.listChannels)
+	rt.Get("channels.listAll", s.listAllRooms(model.RoomChannel, "channels"))
+	rt.Get("channels.list.joined", s.listJoined(model.RoomChannel, "channels"))
+	rt.Get("groups.list", s.listJoined(model.RoomPrivate, "groups"))
+	rt.Get("groups.listAll", s.listAllRooms(model.RoomPrivate, "groups"))
 
 	for _, k := range []struct{ t, prefix, key string }{
 		{model.RoomChannel, "channels", "channel"},
 		{model.RoomPrivate, "groups", "group"},
 	} {
-		s.get(k.prefix+".members", authed, s.roomMembers(k.t))
-		s.get(k.prefix+".counters", authed, s.roomCounters(k.t))
-		s.get(k.prefix+".roles", authed, s.roomRoles(k.t))
-		s.get(k.prefix+".online", authed, s.onlineMembers(k.t))
-		s.post(k.prefix+".invite", authed, s.invite(k.t, k.key))
-		s.post(k.prefix+".open", authed, s.setOpen(k.t, true))
-		s.post(k.prefix+".close", authed, s.setOpen(k.t, false))
-		s.post(k.prefix+".delete", authed, s.deleteRoom(k.t))
+		rt.Get(k.prefix+".members", s.roomMembers(k.t))
+		rt.Get(k.prefix+".counters", s.roomCounters(k.t))
+		rt.Get(k.prefix+".roles", s.roomRoles(k.t))
+		rt.Get(k.prefix+".online", s.onlineMembers(k.t))
+		rt.Post(k.prefix+".invite", s.invite(k.t, k.key), Method("addUsersToRoom"))
+		rt.Post(k.prefix+".open", s.setOpen(k.t, true))
+		rt.Post(k.prefix+".close", s.setOpen(k.t, false))
+		rt.Post(k.prefix+".delete", s.deleteRoom(k.t), Method("eraseRoom"))
 		for _, role := range []struct{ name, role string }{
 			{"Owner", chat.RoleOwner}, {"Moderator", chat.RoleModerator}, {"Leader", chat.RoleLeader},
 		} {
-			s.post(k.prefix+".add"+role.name, authed, s.setRoomRole(k.t, role.role, true))
-			s.post(k.prefix+".remove"+role.name, authed, s.setRoomRole(k.t, role.role, false))
+			rt.Post(k.prefix+".add"+role.name, s.setRoomRole(k.t, role.role, true), Method("addRoom"+role.name))
+			rt.Post(k.prefix+".remove"+role.name, s.setRoomRole(k.t, role.role, false), Method("removeRoom"+role.name))
 		}
 	}
 	// channels.kick and channels.leave answer with the channel; the groups
 	// forms answer with nothing but success.
-	s.post("channels.kick", authed, s.kick(model.RoomChannel, "channel"))
-	s.post("groups.kick", authed, s.kick(model.RoomPrivate, ""))
-	s.post("channels.leave", authed, s.leave(model.RoomChannel, "channel"))
-	s.post("groups.leave", authed, s.leave(model.RoomPrivate, ""))
-	s.post("channels.join", authed, s.join)
+	rt.Post("channels.kick", s.kick(model.RoomChannel, "channel"), Method("removeUserFromRoom"))
+	rt.Post("groups.kick", s.kick(model.RoomPrivate, ""), Method("removeUserFromRoom"))
+	rt.Post("channels.leave", s.leave(model.RoomChannel, "channel"), Method("leaveRoom"))
+	rt.Post("groups.leave", s.leave(model.RoomPrivate, ""), Method("leaveRoom"))
+	rt.Post("channels.join", s.join, Method("joinRoom"))
 }
 
 // roomSorts are the fields room lists sort by.
 var roomSorts = []string{"name", "ts", "_updatedAt", "usersCount", "msgs", "lm"}
 
-var byName = []store.SortKey{{Field: "name"}}
+var byName = []model.SortKey{{Field: "name"}}
 
 // roomListInput reads the filters room lists accept: _id, and a name
 // pattern from the legacy JSON query parameter ({"name": "x"} or
@@ -99,7 +98,7 @@ func (s *Server) listChannels(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rooms, total, err := s.chat.ListChannels(r.Context(), r.User, in, p)
+	rooms, total, err := s.rooms.ListChannels(r.Context(), r.User, in, p)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +115,7 @@ func (s *Server) listAllRooms(t, key string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		rooms, total, err := s.chat.ListAllRooms(r.Context(), r.User, t, in, p)
+		rooms, total, err := s.rooms.ListAllRooms(r.Context(), r.User, t, in, p)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +132,7 @@ func (s *Server) listJoined(t, key string) Handler {
 		if _, err := roomListInput(r); err != nil {
 			return nil, err
 		}
-		rooms, total, err := s.chat.ListJoinedRooms(r.Context(), r.User, t, p)
+		rooms, total, err := s.rooms.ListJoinedRooms(r.Context(), r.User, t, p)
 		if err != nil {
 			return nil, err
 		}
@@ -160,7 +159,7 @@ func (s *Server) roomMembers(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		p, err := r.Page([]store.SortKey{{Field: "username"}}, "username")
+		p, err := r.Page([]model.SortKey{{Field: "username"}}, "username")
 		if err != nil {
 			return nil, err
 		}
@@ -172,7 +171,7 @@ func (s *Server) roomMembers(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		users, total, err := s.chat.Members(r.Context(), r.User, ref, t, chat.MembersInput{Filter: filter, Status: status}, p)
+		users, total, err := s.members.Members(r.Context(), r.User, ref, t, chat.MembersInput{Filter: filter, Status: status}, p)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +198,7 @@ func (s *Server) roomCounters(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		c, err := s.chat.RoomCounters(r.Context(), r.User, ref, t, userID)
+		c, err := s.members.RoomCounters(r.Context(), r.User, ref, t, userID)
 		if err != nil {
 			return nil, err
 		}
@@ -213,11 +212,11 @@ func (s *Server) roomRoles(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		roles, err := s.chat.RoomRoles(r.Context(), r.User, ref, t)
+		roles, err := s.members.RoomRoles(r.Context(), r.User, ref, t)
 		if err != nil {
 			return nil, err
 		}
-		return M{"roles": roles}, nil
+		return M{"roles": views(roles, roomRoleOf)}, nil
 	}
 }
 
@@ -246,9 +245,9 @@ func (s *Server) onlineMembers(t string) Handler {
 			ref.ID = id
 		}
 		if ref.ID == "" && ref.Name == "" {
-			return nil, model.Errf("error-invalid-params", "Invalid query")
+			return nil, model.Invalid("error-invalid-params", "Invalid query")
 		}
-		online, err := s.chat.OnlineMembers(r.Context(), r.User, t, ref)
+		online, err := s.members.OnlineMembers(r.Context(), r.User, t, ref)
 		if err != nil {
 			return nil, err
 		}
@@ -261,7 +260,7 @@ func (s *Server) onlineMembers(t string) Handler {
 func requireRoomRef(r *Request) (chat.RoomRef, error) {
 	ref, err := roomRef(r)
 	if err == nil && ref.ID == "" && ref.Name == "" {
-		err = model.Errf("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
+		err = model.Invalid("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
 	}
 	return ref, err
 }
@@ -281,7 +280,7 @@ func (s *Server) targetUser(r *Request) (*model.User, error) {
 			return nil, err
 		}
 	}
-	return s.chat.UserFromParams(r.Context(), id, username)
+	return s.accounts.UserFromParams(r.Context(), id, username)
 }
 
 // targetUsers reads the users an invite names: userIds and usernames
@@ -296,7 +295,7 @@ func (s *Server) targetUsers(r *Request) ([]*model.User, error) {
 		return nil, err
 	}
 	if r.Has("userIds") || r.Has("usernames") {
-		return s.chat.UsersFromParams(r.Context(), ids, names)
+		return s.accounts.UsersFromParams(r.Context(), ids, names)
 	}
 	u, err := s.targetUser(r)
 	if err != nil {
@@ -315,7 +314,7 @@ func (s *Server) invite(t, key string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		room, err := s.chat.Invite(r.Context(), r.User, ref, t, users)
+		room, err := s.members.Invite(r.Context(), r.User, ref, t, users)
 		if err != nil {
 			return nil, err
 		}
@@ -333,7 +332,7 @@ func (s *Server) kick(t, key string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		room, err := s.chat.Kick(r.Context(), r.User, ref, t, target)
+		room, err := s.members.Kick(r.Context(), r.User, ref, t, target)
 		if err != nil {
 			return nil, err
 		}
@@ -350,7 +349,7 @@ func (s *Server) leave(t, key string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		room, err := s.chat.Leave(r.Context(), r.User, ref, t)
+		room, err := s.members.Leave(r.Context(), r.User, ref, t)
 		if err != nil {
 			return nil, err
 		}
@@ -370,7 +369,7 @@ func (s *Server) join(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	room, err := s.chat.Join(r.Context(), r.User, ref, code)
+	room, err := s.members.Join(r.Context(), r.User, ref, code)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +382,7 @@ func (s *Server) setOpen(t string, open bool) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return nil, s.chat.SetRoomOpen(r.Context(), r.User, ref, t, open)
+		return nil, s.members.SetRoomOpen(r.Context(), r.User, ref, t, open)
 	}
 }
 
@@ -397,7 +396,7 @@ func (s *Server) setRoomRole(t, role string, add bool) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return nil, s.chat.SetRoomRole(r.Context(), r.User, ref, t, role, target, add)
+		return nil, s.members.SetRoomRole(r.Context(), r.User, ref, t, role, target, add)
 	}
 }
 
@@ -407,7 +406,7 @@ func (s *Server) deleteRoom(t string) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return nil, s.chat.DeleteRoom(r.Context(), r.User, ref, t)
+		return nil, s.rooms.DeleteRoom(r.Context(), r.User, ref, t)
 	}
 }
 

@@ -8,38 +8,38 @@ import (
 
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
+	"liftoff/settings/setting"
 )
 
 // messageRoutes registers chat.* beyond posting (chat.go): edits,
 // deletions, reactions, pins, stars, lists, search, threads and sync.
-func (s *Server) messageRoutes() {
-	s.post("chat.update", authed, s.updateMessage)
-	s.post("chat.delete", authed, s.deleteMessage)
-	s.get("chat.getMessage", authed, s.getMessage)
-	s.post("chat.react", authed, s.react)
-	s.post("chat.pinMessage", authed, s.pinMessage)
-	s.post("chat.unPinMessage", authed, s.unpinMessage)
-	s.post("chat.starMessage", authed, s.starMessage(true))
-	s.post("chat.unStarMessage", authed, s.starMessage(false))
-	s.get("chat.getPinnedMessages", authed, s.roomMessageList(s.chat.PinnedMessages))
-	s.get("chat.getStarredMessages", authed, s.roomMessageList(s.chat.StarredMessages))
-	s.get("chat.getMentionedMessages", authed, s.roomMessageList(s.chat.MentionedMessages))
-	s.get("chat.search", authed, s.searchMessages)
-	s.get("chat.getThreadsList", authed, s.threadsList)
-	s.get("chat.getThreadMessages", authed, s.threadMessages)
-	s.get("chat.syncThreadsList", authed, s.syncThreads)
-	s.get("chat.syncThreadMessages", authed, s.syncThreadMessages)
-	s.post("chat.followMessage", authed, s.followMessage(true))
-	s.post("chat.unfollowMessage", authed, s.followMessage(false))
-	s.get("chat.syncMessages", authed, s.syncMessages)
-	s.get("chat.getDeletedMessages", authed, s.deletedMessages)
+func (s *Server) messageRoutes(rt *Router) {
+	rt.Post("chat.update", s.updateMessage, Method("updateMessage"))
+	rt.Post("chat.delete", s.deleteMessage)
+	rt.Get("chat.getMessage", s.getMessage)
+	rt.Post("chat.react", s.react, Method("setReaction"))
+	rt.Post("chat.pinMessage", s.pinMessage, Method("pinMessage"))
+	rt.Post("chat.unPinMessage", s.unpinMessage, Method("unpinMessage"))
+	rt.Post("chat.starMessage", s.starMessage(true), Method("starMessage"))
+	rt.Post("chat.unStarMessage", s.starMessage(false), Method("starMessage"))
+	rt.Get("chat.getPinnedMessages", s.roomMessageList(Messages.PinnedMessages))
+	rt.Get("chat.getStarredMessages", s.roomMessageList(Messages.StarredMessages))
+	rt.Get("chat.getMentionedMessages", s.roomMessageList(Messages.MentionedMessages))
+	rt.Get("chat.search", s.searchMessages)
+	rt.Get("chat.getThreadsList", s.threadsList)
+	rt.Get("chat.getThreadMessages", s.threadMessages)
+	rt.Get("chat.syncThreadsList", s.syncThreads)
+	rt.Get("chat.syncThreadMessages", s.syncThreadMessages)
+	rt.Post("chat.followMessage", s.followMessage(true), Method("followMessage"))
+	rt.Post("chat.unfollowMessage", s.followMessage(false), Method("unfollowMessage"))
+	rt.Get("chat.syncMessages", s.syncMessages)
+	rt.Get("chat.getDeletedMessages", s.deletedMessages)
 }
 
 // messageSortFields are the sort fields the message lists accept.
 var messageSortFields = []string{"ts", "_updatedAt", "tlm"}
 
-var newestFirst = []store.SortKey{{Field: "ts", Desc: true}}
+var newestFirst = []model.SortKey{{Field: "ts", Desc: true}}
 
 func (s *Server) updateMessage(r *Request) (any, error) {
 	roomID, err := r.RequireString("roomId")
@@ -52,7 +52,7 @@ func (s *Server) updateMessage(r *Request) (any, error) {
 	}
 	if !r.Has("text") {
 		if r.Has("content") {
-			return nil, model.Errf("error-invalid-params", "Only encrypted messages can have content updated.")
+			return nil, model.Invalid("error-invalid-params", "Only encrypted messages can have content updated.")
 		}
 		return nil, model.ErrMissingParam("text")
 	}
@@ -64,7 +64,7 @@ func (s *Server) updateMessage(r *Request) (any, error) {
 	if _, err := r.Param("customFields", &custom); err != nil {
 		return nil, err
 	}
-	msg, err := s.chat.UpdateMessage(r.Context(), r.User, chat.UpdateInput{RoomID: roomID, MessageID: msgID, Text: text, CustomFields: custom})
+	msg, err := s.messages.UpdateMessage(r.Context(), r.User, chat.UpdateInput{RoomID: roomID, MessageID: msgID, Text: text, CustomFields: custom})
 	if err != nil {
 		return nil, err
 	}
@@ -72,25 +72,20 @@ func (s *Server) updateMessage(r *Request) (any, error) {
 }
 
 func (s *Server) deleteMessage(r *Request) (any, error) {
-	msgID, err := r.RequireString("msgId")
-	if err != nil {
+	p := r.Params()
+	msgID := p.RequireString("msgId")
+	roomID := p.RequireString("roomId")
+	asUser := p.Bool("asUser", false)
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	roomID, err := r.RequireString("roomId")
-	if err != nil {
-		return nil, err
-	}
-	asUser, err := r.Bool("asUser", false)
-	if err != nil {
-		return nil, err
-	}
-	msg, err := s.chat.DeleteMessage(r.Context(), r.User, chat.DeleteInput{RoomID: roomID, MessageID: msgID, AsUser: asUser})
+	msg, err := s.messages.DeleteMessage(r.Context(), r.User, chat.DeleteInput{RoomID: roomID, MessageID: msgID, AsUser: asUser})
 	if err != nil {
 		return nil, err
 	}
 	return M{
 		"_id":     msg.ID,
-		"ts":      strconv.FormatInt(time.Now().UnixMilli(), 10),
+		"ts":      strconv.FormatInt(s.cfg.Now().UnixMilli(), 10),
 		"message": M{"_id": msg.ID, "rid": msg.RoomID, "u": msg.Author},
 	}, nil
 }
@@ -101,9 +96,9 @@ func (s *Server) getMessage(r *Request) (any, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(id) == "" {
-		return nil, model.Errf("error-invalid-params", "The \"msgId\" query parameter must be provided.")
+		return nil, model.Invalid("error-invalid-params", "The \"msgId\" query parameter must be provided.")
 	}
-	msg, err := s.chat.GetMessage(r.Context(), r.User, id)
+	msg, err := s.messages.GetMessage(r.Context(), r.User, id)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +120,7 @@ func (s *Server) react(r *Request) (any, error) {
 		}
 	}
 	if strings.TrimSpace(emoji) == "" {
-		return nil, model.Errf("error-emoji-param-not-provided", "The required \"emoji\" param is missing.")
+		return nil, model.Invalid("error-emoji-param-not-provided", "The required \"emoji\" param is missing.")
 	}
 	var should *bool
 	if r.Has("shouldReact") {
@@ -135,7 +130,7 @@ func (s *Server) react(r *Request) (any, error) {
 		}
 		should = &v
 	}
-	if err := s.chat.React(r.Context(), r.User, id, emoji, should); err != nil {
+	if err := s.messages.React(r.Context(), r.User, id, emoji, should); err != nil {
 		return nil, err
 	}
 	return M{}, nil
@@ -146,7 +141,7 @@ func (s *Server) pinMessage(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msg, err := s.chat.PinMessage(r.Context(), r.User, id)
+	msg, err := s.messages.PinMessage(r.Context(), r.User, id)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +153,7 @@ func (s *Server) unpinMessage(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.chat.UnpinMessage(r.Context(), r.User, id); err != nil {
+	if err := s.messages.UnpinMessage(r.Context(), r.User, id); err != nil {
 		return nil, err
 	}
 	return M{}, nil
@@ -170,7 +165,7 @@ func (s *Server) starMessage(starred bool) Handler {
 		if err != nil {
 			return nil, err
 		}
-		if err := s.chat.StarMessage(r.Context(), r.User, id, starred); err != nil {
+		if err := s.messages.StarMessage(r.Context(), r.User, id, starred); err != nil {
 			return nil, err
 		}
 		return M{}, nil
@@ -178,7 +173,7 @@ func (s *Server) starMessage(starred bool) Handler {
 }
 
 // roomMessageList serves the paged per-room lists (pinned, starred, mentioned).
-func (s *Server) roomMessageList(list func(ctx context.Context, user *model.User, roomID string, p store.Page) ([]*model.Message, int, error)) Handler {
+func (s *Server) roomMessageList(list func(m Messages, ctx context.Context, user *model.User, roomID string, p model.Page) ([]*model.Message, int, error)) Handler {
 	return func(r *Request) (any, error) {
 		roomID, err := r.RequireString("roomId")
 		if err != nil {
@@ -188,7 +183,7 @@ func (s *Server) roomMessageList(list func(ctx context.Context, user *model.User
 		if err != nil {
 			return nil, err
 		}
-		msgs, total, err := list(r.Context(), r.User, roomID, p)
+		msgs, total, err := list(s.messages, r.Context(), r.User, roomID, p)
 		if err != nil {
 			return nil, err
 		}
@@ -209,20 +204,20 @@ func (s *Server) searchMessages(r *Request) (any, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(roomID) == "" {
-		return nil, model.Errf("error-roomId-param-not-provided", "The required \"roomId\" query param is missing.")
+		return nil, model.Invalid("error-roomId-param-not-provided", "The required \"roomId\" query param is missing.")
 	}
 	text, err := r.String("searchText")
 	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(text) == "" {
-		return nil, model.Errf("error-searchText-param-not-provided", "The required \"searchText\" query param is missing.")
+		return nil, model.Invalid("error-searchText-param-not-provided", "The required \"searchText\" query param is missing.")
 	}
 	p, err := r.Page(newestFirst, "ts")
 	if err != nil {
 		return nil, err
 	}
-	msgs, _, err := s.chat.SearchMessages(r.Context(), r.User, roomID, text, p)
+	msgs, _, err := s.messages.SearchMessages(r.Context(), r.User, roomID, text, p)
 	if err != nil {
 		return nil, err
 	}
@@ -242,11 +237,11 @@ func (s *Server) threadsList(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "tlm", Desc: true}}, messageSortFields...)
+	p, err := r.Page([]model.SortKey{{Field: "tlm", Desc: true}}, messageSortFields...)
 	if err != nil {
 		return nil, err
 	}
-	threads, total, err := s.chat.Threads(r.Context(), r.User, chat.ThreadsQuery{RoomID: rid, Type: typ, Text: text}, p)
+	threads, total, err := s.messages.Threads(r.Context(), r.User, chat.ThreadsQuery{RoomID: rid, Type: typ, Text: text}, p)
 	if err != nil {
 		return nil, err
 	}
@@ -258,11 +253,11 @@ func (s *Server) threadMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "ts"}}, messageSortFields...)
+	p, err := r.Page([]model.SortKey{{Field: "ts"}}, messageSortFields...)
 	if err != nil {
 		return nil, err
 	}
-	msgs, total, err := s.chat.ThreadMessages(r.Context(), r.User, tmid, p)
+	msgs, total, err := s.messages.ThreadMessages(r.Context(), r.User, tmid, p)
 	if err != nil {
 		return nil, err
 	}
@@ -302,11 +297,11 @@ func (s *Server) syncThreads(r *Request) (any, error) {
 		return nil, err
 	}
 	q.RoomID = rid
-	res, err := s.chat.SyncThreads(r.Context(), r.User, q)
+	res, err := s.messages.SyncThreads(r.Context(), r.User, q)
 	if err != nil {
 		return nil, err
 	}
-	return M{"threads": M{"update": res.Update, "remove": res.Remove}}, nil
+	return M{"threads": M{"update": res.Update, "remove": views(res.Remove, deletedOf)}}, nil
 }
 
 // syncThreadMessages is chat.syncThreadMessages: {messages: {update, remove}}.
@@ -319,12 +314,12 @@ func (s *Server) syncThreadMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	q.Tmid = tmid
-	res, err := s.chat.SyncThreadMessages(r.Context(), r.User, q)
+	q.ThreadID = tmid
+	res, err := s.messages.SyncThreadMessages(r.Context(), r.User, q)
 	if err != nil {
 		return nil, err
 	}
-	return M{"messages": M{"update": res.Update, "remove": res.Remove}}, nil
+	return M{"messages": M{"update": res.Update, "remove": views(res.Remove, deletedOf)}}, nil
 }
 
 func (s *Server) followMessage(follow bool) Handler {
@@ -334,9 +329,9 @@ func (s *Server) followMessage(follow bool) Handler {
 			return nil, err
 		}
 		if strings.TrimSpace(mid) == "" {
-			return nil, model.Errf("error-invalid-params", "The required \"mid\" body param is missing.")
+			return nil, model.Invalid("error-invalid-params", "The required \"mid\" body param is missing.")
 		}
-		if err := s.chat.FollowMessage(r.Context(), r.User, mid, follow); err != nil {
+		if err := s.messages.FollowMessage(r.Context(), r.User, mid, follow); err != nil {
 			return nil, err
 		}
 		return M{}, nil
@@ -361,7 +356,7 @@ func (s *Server) syncMessages(r *Request) (any, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(roomID) == "" {
-		return nil, model.Errf("error-param-required", "The required \"roomId\" query param is missing")
+		return nil, model.Invalid("error-param-required", "The required \"roomId\" query param is missing")
 	}
 	q := chat.SyncQuery{RoomID: roomID}
 	lastUpdate, err := r.String("lastUpdate")
@@ -372,12 +367,12 @@ func (s *Server) syncMessages(r *Request) (any, error) {
 		return nil, err
 	}
 	if lastUpdate == "" && q.Type == "" {
-		return nil, model.Errf("error-param-required", "The \"type\" or \"lastUpdate\" parameters must be provided")
+		return nil, model.Invalid("error-param-required", "The \"type\" or \"lastUpdate\" parameters must be provided")
 	}
 	if lastUpdate != "" {
 		t, ok := parseDate(lastUpdate)
 		if !ok {
-			return nil, model.Errf("error-lastUpdate-param-invalid", "The \"lastUpdate\" query parameter must be a valid date")
+			return nil, model.Invalid("error-lastUpdate-param-invalid", "The \"lastUpdate\" query parameter must be a valid date")
 		}
 		q.LastUpdate = t
 	}
@@ -390,16 +385,16 @@ func (s *Server) syncMessages(r *Request) (any, error) {
 	if q.Count, err = r.Int("count", 20); err != nil {
 		return nil, err
 	}
-	if max := s.chat.Settings().Int("API_Upper_Count_Limit"); max > 0 && q.Count > max {
+	if max := s.settings.Int(setting.APIUpperCountLimit); max > 0 && q.Count > max {
 		q.Count = max
 	}
-	res, err := s.chat.SyncMessages(r.Context(), r.User, q)
+	res, err := s.messages.SyncMessages(r.Context(), r.User, q)
 	if err != nil {
 		return nil, err
 	}
-	result := M{"updated": nonNilMessages(res.Updated), "deleted": res.Deleted}
+	result := M{"updated": nonNilMessages(res.Updated), "deleted": views(res.Deleted, deletedOf)}
 	if res.Deleted == nil {
-		result["deleted"] = []chat.DeletedRef{}
+		result["deleted"] = []removedView{}
 	}
 	if res.Cursor != nil {
 		result["cursor"] = M{"next": nullable(res.Cursor.Next), "previous": nullable(res.Cursor.Previous)}
@@ -432,7 +427,7 @@ func (s *Server) deletedMessages(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	refs, total, err := s.chat.DeletedMessages(r.Context(), r.User, roomID, since, p)
+	refs, total, err := s.messages.DeletedMessages(r.Context(), r.User, roomID, since, p)
 	if err != nil {
 		return nil, err
 	}

@@ -22,13 +22,14 @@ type MethodInvoker interface {
 // realtime methods. The body is {"message": "<EJSON method message>"}; the
 // answer is {"message": "<EJSON result message>", "success": true}, also
 // when the method itself failed (the error is inside the result message).
-func (s *Server) methodCallRoutes() {
+func (s *Server) methodCallRoutes(rt *Router) {
 	if s.methods == nil {
 		return
 	}
 	// The {method} segment is informative; the message names the method.
-	s.post("method.call/{method}", authed, func(r *Request) (any, error) { return s.methodCall(r, r.User, r.Token) })
-	s.post("method.callAnon/{method}", public, func(r *Request) (any, error) { return s.methodCall(r, nil, "") })
+	// Rocket.Chat turns the rate limiter off for both (rateLimiterOptions: false).
+	rt.Post("method.call/{method}", func(r *Request) (any, error) { return s.methodCall(r, r.User, r.Token) }, NoRateLimit())
+	rt.Post("method.callAnon/{method}", func(r *Request) (any, error) { return s.methodCall(r, nil, "") }, Public(), NoRateLimit())
 }
 
 // ddpMethodMessage is the method message of a bridge call.

@@ -3,9 +3,9 @@ package api
 import "liftoff/model"
 
 // muteRoutes registers rooms.muteUser and rooms.unmuteUser.
-func (s *Server) muteRoutes() {
-	s.post("rooms.muteUser", authed, s.muteUser(true))
-	s.post("rooms.unmuteUser", authed, s.muteUser(false))
+func (s *Server) muteRoutes(rt *Router) {
+	rt.Post("rooms.muteUser", s.muteUser(true), Method("muteUserInRoom"))
+	rt.Post("rooms.unmuteUser", s.muteUser(false), Method("unmuteUserInRoom"))
 }
 
 // muteUser handles rooms.muteUser / rooms.unmuteUser: {roomId, userId} or
@@ -26,16 +26,16 @@ func (s *Server) muteUser(mute bool) Handler {
 			return nil, err
 		}
 		if (userID == "") == (username == "") {
-			return nil, model.Errf("error-invalid-params", "Exactly one of the 'userId' or 'username' params is required")
+			return nil, model.Invalid("error-invalid-params", "Exactly one of the 'userId' or 'username' params is required")
 		}
-		target, err := s.chat.UserFromParams(r.Context(), userID, username)
+		target, err := s.accounts.UserFromParams(r.Context(), userID, username)
 		if err != nil {
 			return nil, err
 		}
 		if mute {
-			err = s.chat.MuteUser(r.Context(), r.User, roomID, target.Username)
+			err = s.members.MuteUser(r.Context(), r.User, roomID, target.Username)
 		} else {
-			err = s.chat.UnmuteUser(r.Context(), r.User, roomID, target.Username)
+			err = s.members.UnmuteUser(r.Context(), r.User, roomID, target.Username)
 		}
 		return nil, err
 	}

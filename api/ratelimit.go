@@ -10,7 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"liftoff/access/perm"
 	"liftoff/model"
+	"liftoff/settings/setting"
 )
 
 // Rocket.Chat's REST rate limiter (API_Enable_Rate_Limiter and friends).
@@ -33,27 +35,19 @@ import (
 
 // Setting ids the limiter reads.
 const (
-	settingRateLimiterOn      = "API_Enable_Rate_Limiter"
-	settingRateLimiterDev     = "API_Enable_Rate_Limiter_Dev"
-	settingRateLimiterCalls   = "API_Enable_Rate_Limiter_Limit_Calls_Default"
-	settingRateLimiterTime    = "API_Enable_Rate_Limiter_Limit_Time_Default"
-	permissionBypassRateLimit = "api-bypass-rate-limit"
+	settingRateLimiterOn      = setting.APIEnableRateLimiter
+	settingRateLimiterDev     = setting.APIEnableRateLimiterDev
+	settingRateLimiterCalls   = setting.APIEnableRateLimiterLimitCallsDefault
+	settingRateLimiterTime    = setting.APIEnableRateLimiterLimitTimeDefault
+	permissionBypassRateLimit = perm.APIBypassRateLimit
 )
 
-// routeRateLimits are the routes whose rateLimiterOptions differ from the
-// defaults in Rocket.Chat, by route name as registered here.
-var routeRateLimits = map[string]rateLimitOptions{
-	// rateLimiterOptions: false
-	"method.call/{method}":     {off: true},
-	"method.callAnon/{method}": {off: true},
-	// numRequestsAllowed: Rate_Limiter_Limit_RegisterUser (watched)
-	"users.register": {callsSetting: "Rate_Limiter_Limit_RegisterUser"},
-}
-
-// rateLimitOptions are a route's own limiter options.
+// rateLimitOptions are a route's own limiter options, declared on the
+// route where Rocket.Chat's rateLimiterOptions differ from the defaults
+// (NoRateLimit, RateLimitCalls).
 type rateLimitOptions struct {
-	off          bool   // the route is never limited
-	callsSetting string // the setting holding its number of calls ("": the default)
+	off          bool       // the route is never limited
+	callsSetting setting.ID // the setting holding its number of calls ("": the default)
 }
 
 // rateLimiter holds the limiters of every route.
@@ -66,10 +60,9 @@ type rateLimiter struct {
 
 func newRateLimiter() *rateLimiter { return &rateLimiter{seed: maphash.MakeSeed()} }
 
-// route returns the limiter of a route (registered while the server is
-// built), or nil when the route is never limited.
-func (l *rateLimiter) route(name string) *routeLimiter {
-	o := routeRateLimits[name]
+// add returns the limiter of a route with options o (made while the
+// server is built), or nil when the route is never limited.
+func (l *rateLimiter) add(o rateLimitOptions) *routeLimiter {
 	if o.off {
 		return nil
 	}
@@ -100,7 +93,7 @@ func (l *rateLimiter) sweep(now int64) {
 // routeLimiter counts the calls of one route in its current window.
 type routeLimiter struct {
 	parent       *rateLimiter
-	callsSetting string
+	callsSetting setting.ID
 	cur          atomic.Pointer[window]
 }
 
@@ -179,7 +172,7 @@ func (rl *routeLimiter) take(key string, now time.Time, calls int, interval time
 // caller on routes that require a login, nil on the others (Rocket.Chat
 // only knows the caller there, so only there does the bypass apply).
 func (s *Server) enforceRateLimit(w http.ResponseWriter, r *http.Request, rl *routeLimiter, user *model.User) bool {
-	set := s.chat.Settings()
+	set := s.settings
 	if !set.Bool(settingRateLimiterOn) || (s.cfg.DevMode && !set.Bool(settingRateLimiterDev)) {
 		return true
 	}
@@ -187,10 +180,10 @@ func (s *Server) enforceRateLimit(w http.ResponseWriter, r *http.Request, rl *ro
 	if calls <= 0 || ms <= 0 {
 		return true
 	}
-	if user != nil && s.chat.Can(user, permissionBypassRateLimit) {
+	if user != nil && s.admin.Can(user, permissionBypassRateLimit) {
 		return true
 	}
-	now := time.Now()
+	now := s.cfg.Now()
 	v := rl.take(s.clientIP(r), now, calls, time.Duration(ms)*time.Millisecond)
 	// Rocket.Chat's X-RateLimit-* names in Go's canonical form, set
 	// directly: Header.Set would canonicalise them again on every call.

@@ -16,7 +16,7 @@ import (
 
 func TestRouteLimiterWindow(t *testing.T) {
 	l := newRateLimiter()
-	rl := l.route("chat.postMessage")
+	rl := l.add(rateLimitOptions{})
 	t0 := time.Unix(1_700_000_000, 0)
 	const calls, interval = 3, time.Minute
 
@@ -59,21 +59,28 @@ func TestRouteLimiterWindow(t *testing.T) {
 }
 
 func TestRateLimitOptions(t *testing.T) {
-	l := newRateLimiter()
-	if l.route("method.call/{method}") != nil || l.route("method.callAnon/{method}") != nil {
+	s := newTestServer(t)
+	limiter := func(name string) *routeLimiter {
+		rt := s.routeNamed(name)
+		if rt == nil {
+			t.Fatalf("no route %s", name)
+		}
+		return rt.limiter
+	}
+	if limiter("method.call/{method}") != nil || limiter("method.callAnon/{method}") != nil {
 		t.Fatal("method.call routes have no limiter in Rocket.Chat")
 	}
-	if rl := l.route("users.register"); rl == nil || rl.callsSetting != "Rate_Limiter_Limit_RegisterUser" {
+	if rl := limiter("users.register"); rl == nil || rl.callsSetting != "Rate_Limiter_Limit_RegisterUser" {
 		t.Fatalf("users.register: %+v", rl)
 	}
-	if rl := l.route("chat.postMessage"); rl == nil || rl.callsSetting != settingRateLimiterCalls {
+	if rl := limiter("chat.postMessage"); rl == nil || rl.callsSetting != settingRateLimiterCalls {
 		t.Fatalf("chat.postMessage: %+v", rl)
 	}
 }
 
 func TestRateLimiterSweep(t *testing.T) {
 	l := newRateLimiter()
-	a, b := l.route("a"), l.route("b")
+	a, b := l.add(rateLimitOptions{}), l.add(rateLimitOptions{})
 	t0 := time.Unix(1_700_000_000, 0)
 	a.take("x", t0, 10, time.Second)
 	b.take("x", t0, 10, time.Second)
@@ -104,7 +111,7 @@ func BenchmarkRateLimitTake(b *testing.B) {
 		keys []string
 	}{{"addresses=4096", keys}, {"addresses=1", keys[:1]}} {
 		b.Run(bc.name, func(b *testing.B) {
-			rl := newRateLimiter().route("chat.postMessage")
+			rl := newRateLimiter().add(rateLimitOptions{})
 			var next atomic.Uint64
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
@@ -123,10 +130,10 @@ func BenchmarkRateLimitTake(b *testing.B) {
 // counting, the three headers.
 func BenchmarkEnforceRateLimit(b *testing.B) {
 	set := settings.NewRegistry(settings.Defaults())
-	set.Set(&model.Setting{ID: settingRateLimiterCalls, Type: settings.TypeInt, Value: 1 << 30})
+	set.Set(&model.Setting{ID: string(settingRateLimiterCalls), Type: settings.TypeInt, Value: 1 << 30})
 	svc := chat.New(chat.Deps{Settings: set, Permissions: perms.NewChecker(perms.DefaultPermissions())})
-	s := New(Deps{Chat: svc}, Config{})
-	rl := s.limiter.route("chat.postMessage")
+	s := New(chatDeps(svc, set), Config{})
+	rl := s.limiter.add(rateLimitOptions{})
 	user := &model.User{ID: "u1", Username: "alice", Roles: []string{"user"}}
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {

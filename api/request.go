@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"liftoff/model"
-	"liftoff/store"
+	"liftoff/settings/setting"
 )
 
 // M is a JSON object in a response; "success": true is added on output.
@@ -44,7 +44,7 @@ func (r *Request) readBody(limit int64) error {
 		if errors.As(err, &mbe) {
 			return errBodyTooLarge
 		}
-		return model.Errf("error-invalid-body", "Could not read the request body")
+		return model.Invalid("error-invalid-body", "Could not read the request body")
 	}
 	r.raw = b
 	if len(strings.TrimSpace(string(b))) == 0 {
@@ -54,7 +54,7 @@ func (r *Request) readBody(limit int64) error {
 	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		vals, err := url.ParseQuery(string(b))
 		if err != nil {
-			return model.Errf("error-invalid-body", "Invalid form body")
+			return model.Invalid("error-invalid-body", "Invalid form body")
 		}
 		r.body = make(map[string]json.RawMessage, len(vals))
 		for k, v := range vals {
@@ -67,12 +67,12 @@ func (r *Request) readBody(limit int64) error {
 		return nil
 	}
 	if err := json.Unmarshal(b, &r.body); err != nil {
-		return model.Errf("error-invalid-body", "Invalid JSON body: the body must be a JSON object")
+		return model.Invalid("error-invalid-body", "Invalid JSON body: the body must be a JSON object")
 	}
 	return nil
 }
 
-var errBodyTooLarge = &model.Error{Type: "error-request-too-large", Reason: "The request body is too large"}
+var errBodyTooLarge = &model.Error{Kind: model.KindTooLarge, Type: "error-request-too-large", Reason: "The request body is too large"}
 
 // Has reports whether the parameter is present (body or query).
 func (r *Request) Has(name string) bool {
@@ -89,10 +89,10 @@ func (r *Request) Raw(name string) json.RawMessage { return r.body[name] }
 // Decode decodes the whole JSON body into v.
 func (r *Request) Decode(v any) error {
 	if len(r.raw) == 0 {
-		return model.Errf("error-invalid-body", "A JSON body is required")
+		return model.Invalid("error-invalid-body", "A JSON body is required")
 	}
 	if err := json.Unmarshal(r.raw, v); err != nil {
-		return model.Errf("error-invalid-params", "Invalid body: %s", jsonErrText(err))
+		return model.Invalid("error-invalid-params", "Invalid body: %s", jsonErrText(err))
 	}
 	return nil
 }
@@ -115,7 +115,7 @@ func (r *Request) Param(name string, v any) (bool, error) {
 		return false, nil
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return true, model.Errf("error-invalid-params", "The '%s' param has the wrong type", name)
+		return true, model.Invalid("error-invalid-params", "The '%s' param has the wrong type", name)
 	}
 	return true, nil
 }
@@ -125,7 +125,7 @@ func (r *Request) String(name string) (string, error) {
 	if raw, ok := r.body[name]; ok && string(raw) != "null" {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", model.Errf("error-invalid-params", "The '%s' param must be a string", name)
+			return "", model.Invalid("error-invalid-params", "The '%s' param must be a string", name)
 		}
 		return s, nil
 	}
@@ -154,7 +154,7 @@ func (r *Request) Bool(name string, def bool) (bool, error) {
 			if json.Unmarshal(raw, &s) == nil && (s == "true" || s == "false") {
 				return s == "true", nil
 			}
-			return def, model.Errf("error-invalid-params", "The '%s' param must be a boolean", name)
+			return def, model.Invalid("error-invalid-params", "The '%s' param must be a boolean", name)
 		}
 		return b, nil
 	}
@@ -165,7 +165,7 @@ func (r *Request) Bool(name string, def bool) (bool, error) {
 		case "false", "0":
 			return false, nil
 		}
-		return def, model.Errf("error-invalid-params", "The '%s' param must be a boolean", name)
+		return def, model.Invalid("error-invalid-params", "The '%s' param must be a boolean", name)
 	}
 	return def, nil
 }
@@ -181,14 +181,14 @@ func (r *Request) Int(name string, def int) (int, error) {
 					return n, nil
 				}
 			}
-			return def, model.Errf("error-invalid-params", "The '%s' param must be a number", name)
+			return def, model.Invalid("error-invalid-params", "The '%s' param must be a number", name)
 		}
 		return int(f), nil
 	}
 	if q := r.query.Get(name); q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil {
-			return def, model.Errf("error-invalid-params", "The '%s' param must be a number", name)
+			return def, model.Invalid("error-invalid-params", "The '%s' param must be a number", name)
 		}
 		return n, nil
 	}
@@ -205,7 +205,7 @@ func (r *Request) Strings(name string) ([]string, error) {
 		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, model.Errf("error-invalid-params", "The '%s' param must be an array of strings", name)
+			return nil, model.Invalid("error-invalid-params", "The '%s' param must be an array of strings", name)
 		}
 		return splitList(s), nil
 	}
@@ -234,35 +234,35 @@ func splitList(s string) []string {
 
 // Page parses count, offset and sort. allowed lists the sort fields the
 // endpoint supports; def is the sort when none is given.
-func (r *Request) Page(def []store.SortKey, allowed ...string) (store.Page, error) {
-	set := r.srv.chat.Settings()
-	maxCount := set.Int("API_Upper_Count_Limit")
+func (r *Request) Page(def []model.SortKey, allowed ...string) (model.Page, error) {
+	set := r.srv.settings
+	maxCount := set.Int(setting.APIUpperCountLimit)
 	if maxCount <= 0 {
 		maxCount = 100
 	}
-	defCount := set.Int("API_Default_Count")
+	defCount := set.Int(setting.APIDefaultCount)
 	if defCount <= 0 {
 		defCount = 50
 	}
 	count, err := r.Int("count", defCount)
 	if err != nil {
-		return store.Page{}, err
+		return model.Page{}, err
 	}
 	offset, err := r.Int("offset", 0)
 	if err != nil {
-		return store.Page{}, err
+		return model.Page{}, err
 	}
 	if count < 0 || offset < 0 {
-		return store.Page{}, model.Errf("error-invalid-params", "count and offset must not be negative")
+		return model.Page{}, model.Invalid("error-invalid-params", "count and offset must not be negative")
 	}
 	if count == 0 || count > maxCount {
 		count = maxCount
 	}
-	p := store.Page{Offset: offset, Count: count, Sort: def}
+	p := model.Page{Offset: offset, Count: count, Sort: def}
 	if sortRaw, _ := r.String("sort"); sortRaw != "" {
 		keys, err := parseSort(sortRaw, allowed)
 		if err != nil {
-			return store.Page{}, err
+			return model.Page{}, err
 		}
 		p.Sort = keys
 	}
@@ -271,13 +271,13 @@ func (r *Request) Page(def []store.SortKey, allowed ...string) (store.Page, erro
 
 // parseSort reads Rocket.Chat's sort parameter, a JSON object such as
 // {"ts":-1,"name":1}, keeping the key order.
-func parseSort(s string, allowed []string) ([]store.SortKey, error) {
+func parseSort(s string, allowed []string) ([]model.SortKey, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
-	bad := model.Errf("error-invalid-sort", "Invalid sort parameter: %s", s)
+	bad := model.Invalid("error-invalid-sort", "Invalid sort parameter: %s", s)
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, bad
 	}
-	var keys []store.SortKey
+	var keys []model.SortKey
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
@@ -289,9 +289,9 @@ func parseSort(s string, allowed []string) ([]store.SortKey, error) {
 			return nil, bad
 		}
 		if !contains(allowed, field) {
-			return nil, model.Errf("error-invalid-sort", "Sorting by '%s' is not supported", field)
+			return nil, model.Invalid("error-invalid-sort", "Sorting by '%s' is not supported", field)
 		}
-		keys = append(keys, store.SortKey{Field: field, Desc: dir < 0})
+		keys = append(keys, model.SortKey{Field: field, Desc: dir < 0})
 	}
 	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
 		return nil, bad
@@ -321,6 +321,6 @@ func jsonErrText(err error) string {
 
 // paged renders a list page in Rocket.Chat's shape: the items under key,
 // with count, offset and total.
-func paged(key string, items any, n int, p store.Page, total int) M {
+func paged(key string, items any, n int, p model.Page, total int) M {
 	return M{key: items, "count": n, "offset": p.Offset, "total": total}
 }

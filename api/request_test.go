@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	perms "liftoff/access"
-	"liftoff/chat"
 	"liftoff/settings"
 	"liftoff/store"
 )
@@ -43,7 +41,7 @@ func TestParseSort(t *testing.T) {
 
 func TestPage(t *testing.T) {
 	reg := settings.NewRegistry(settings.Defaults())
-	srv := &Server{chat: chat.New(chat.Deps{Settings: reg, Permissions: perms.NewChecker(nil)})}
+	srv := &Server{settings: reg}
 	def := []store.SortKey{{Field: "ts", Desc: true}}
 	cases := []struct {
 		query   string

@@ -6,7 +6,6 @@ import (
 
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // roomKind describes the endpoints of one room type: channels.* or groups.*.
@@ -24,56 +23,60 @@ var (
 
 // roomRoutes registers room settings and history (channels.*, groups.*),
 // direct messages (im.* and their dm.* aliases), rooms.* and subscriptions.*.
-func (s *Server) roomRoutes() {
+func (s *Server) roomRoutes(rt *Router) {
 	for _, k := range []roomKind{channelKind, groupKind} {
-		s.post(k.prefix+".rename", authed, s.renameRoom(k))
-		s.post(k.prefix+".setTopic", authed, s.setRoomText(k, "topic", "topic", k.t == model.RoomChannel))
-		s.post(k.prefix+".setDescription", authed, s.setRoomText(k, "description", "description", k.t == model.RoomChannel))
-		s.post(k.prefix+".setPurpose", authed, s.setRoomText(k, "purpose", "purpose (description)", k.t == model.RoomChannel))
-		s.post(k.prefix+".setAnnouncement", authed, s.setRoomText(k, "announcement", "announcement", false))
-		s.post(k.prefix+".setReadOnly", authed, s.setReadOnly(k))
-		s.post(k.prefix+".setType", authed, s.setRoomType(k))
-		s.post(k.prefix+".setCustomFields", authed, s.setCustomFields(k))
-		s.post(k.prefix+".archive", authed, s.archiveRoom(k))
-		s.post(k.prefix+".unarchive", authed, s.unarchiveRoom(k))
-		s.get(k.prefix+".history", authed, s.roomHistory(k))
-		s.get(k.prefix+".messages", authed, s.roomMessages(k))
+		rt.Post(k.prefix+".rename", s.renameRoom(k), saveRoomSettings)
+		rt.Post(k.prefix+".setTopic", s.setRoomText(k, "topic", "topic", k.t == model.RoomChannel), saveRoomSettings)
+		rt.Post(k.prefix+".setDescription", s.setRoomText(k, "description", "description", k.t == model.RoomChannel), saveRoomSettings)
+		rt.Post(k.prefix+".setPurpose", s.setRoomText(k, "purpose", "purpose (description)", k.t == model.RoomChannel), saveRoomSettings)
+		rt.Post(k.prefix+".setAnnouncement", s.setRoomText(k, "announcement", "announcement", false), saveRoomSettings)
+		rt.Post(k.prefix+".setReadOnly", s.setReadOnly(k), saveRoomSettings)
+		rt.Post(k.prefix+".setType", s.setRoomType(k), saveRoomSettings)
+		rt.Post(k.prefix+".setCustomFields", s.setCustomFields(k), saveRoomSettings)
+		rt.Post(k.prefix+".archive", s.archiveRoom(k), Method("archiveRoom"))
+		rt.Post(k.prefix+".unarchive", s.unarchiveRoom(k), Method("unarchiveRoom"))
+		rt.Get(k.prefix+".history", s.roomHistory(k))
+		rt.Get(k.prefix+".messages", s.roomMessages(k))
 	}
-	s.post("channels.setDefault", authed, s.setDefault)
-	s.post("channels.setJoinCode", authed, s.setJoinCode)
+	rt.Post("channels.setDefault", s.setDefault, saveRoomSettings)
+	rt.Post("channels.setJoinCode", s.setJoinCode, saveRoomSettings)
 	for _, p := range []string{"im", "dm"} {
-		s.post(p+".create", authed, s.createDirect)
-		s.post(p+".open", authed, s.openDirect)
-		s.post(p+".close", authed, s.closeDirect)
-		s.get(p+".list", authed, s.listDirect)
-		s.get(p+".history", authed, s.directHistory)
-		s.get(p+".messages", authed, s.directMessages)
-		s.get(p+".members", authed, s.directMembers)
-		s.get(p+".counters", authed, s.directCounters)
-		s.post(p+".delete", authed, s.deleteDirect)
-		s.post(p+".setTopic", authed, s.setDirectTopic)
+		rt.Post(p+".create", s.createDirect)
+		rt.Post(p+".open", s.openDirect)
+		rt.Post(p+".close", s.closeDirect, Method("dm.close"))
+		rt.Get(p+".list", s.listDirect)
+		rt.Get(p+".history", s.directHistory)
+		rt.Get(p+".messages", s.directMessages)
+		rt.Get(p+".members", s.directMembers)
+		rt.Get(p+".counters", s.directCounters)
+		rt.Post(p+".delete", s.deleteDirect)
+		rt.Post(p+".setTopic", s.setDirectTopic, saveRoomSettings)
 	}
-	s.get("rooms.get", authed, s.syncRooms)
-	s.get("rooms.info", authed, s.roomsInfo)
-	s.post("rooms.delete", authed, s.roomsDelete)
-	s.post("rooms.favorite", authed, s.favoriteRoom)
-	s.post("rooms.leave", authed, s.leaveAnyRoom)
-	s.post("rooms.cleanHistory", authed, s.cleanHistory)
-	s.get("subscriptions.get", authed, s.syncSubscriptions)
-	s.get("subscriptions.getOne", authed, s.getSubscription)
-	s.post("subscriptions.read", authed, s.readSubscription)
-	s.post("subscriptions.unread", authed, s.unreadSubscription)
+	rt.Get("rooms.get", s.syncRooms)
+	rt.Get("rooms.info", s.roomsInfo)
+	rt.Post("rooms.delete", s.roomsDelete, Method("eraseRoom"))
+	rt.Post("rooms.favorite", s.favoriteRoom, Method("toggleFavorite"))
+	rt.Post("rooms.leave", s.leaveAnyRoom, Method("leaveRoom"))
+	rt.Post("rooms.cleanHistory", s.cleanHistory, Method("cleanRoomHistory"))
+	rt.Get("subscriptions.get", s.syncSubscriptions)
+	rt.Get("subscriptions.getOne", s.getSubscription)
+	rt.Post("subscriptions.read", s.readSubscription)
+	rt.Post("subscriptions.unread", s.unreadSubscription, Method("unreadMessages"))
 }
+
+// saveRoomSettings declares the routes that run Rocket.Chat's
+// saveRoomSettings method.
+var saveRoomSettings = Method("saveRoomSettings")
 
 // failure is Rocket.Chat's API.v1.failure(text) for a call refused before
 // it reaches a method: Rocket.Chat gives no errorType, we say invalid params.
 func failure(format string, args ...any) error {
-	return model.Errf("error-invalid-params", format, args...)
+	return model.Invalid("error-invalid-params", format, args...)
 }
 
 // errArchivedRoom is Rocket.Chat's refusal to change an archived room.
 func errArchivedRoom(k roomKind, room *model.Room) error {
-	return model.Errf("error-room-archived", "The %s, %s, is archived", k.noun, displayName(room))
+	return model.Invalid("error-room-archived", "The %s, %s, is archived", k.noun, displayName(room))
 }
 
 // displayName is the name Rocket.Chat's messages use for a room
@@ -93,7 +96,7 @@ func (s *Server) kindRoom(r *Request, k roomKind, checkArchived bool) (*model.Ro
 	if err != nil {
 		return nil, err
 	}
-	room, err := s.chat.FindRoom(r.Context(), r.User, ref, k.t)
+	room, err := s.rooms.FindRoom(r.Context(), r.User, ref, k.t)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +124,7 @@ func (s *Server) renameRoom(k roomKind) Handler {
 		if k.t == model.RoomChannel && room.Name == name {
 			return nil, failure("The channel name is the same as what it would be renamed to.")
 		}
-		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Name: &name})
+		saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Name: &name})
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +162,7 @@ func (s *Server) setRoomText(k roomKind, param, what string, sameCheck bool) Han
 		if sameCheck && current == value {
 			return nil, failure("The %s %s is the same as what it would be changed to.", k.noun, what)
 		}
-		if _, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, in); err != nil {
+		if _, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, in); err != nil {
 			return nil, err
 		}
 		return M{param: value}, nil
@@ -182,7 +185,7 @@ func (s *Server) setReadOnly(k roomKind) Handler {
 		if room.ReadOnly == ro {
 			return nil, failure("The %s read only setting is the same as what it would be changed to.", k.noun)
 		}
-		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{ReadOnly: &ro})
+		saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{ReadOnly: &ro})
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +199,7 @@ func (s *Server) setReadOnly(k roomKind) Handler {
 // Rocket.Chat uses, which read swapped).
 func (s *Server) setDefault(r *Request) (any, error) {
 	if !r.Has("default") {
-		return nil, model.Errf("error-channels-setdefault-is-same", "The bodyParam \"default\" is required")
+		return nil, model.Invalid("error-channels-setdefault-is-same", "The bodyParam \"default\" is required")
 	}
 	var asBool *bool
 	var value bool
@@ -217,9 +220,9 @@ func (s *Server) setDefault(r *Request) (any, error) {
 		return nil, err
 	}
 	if asBool != nil && room.Default == *asBool {
-		return nil, model.Errf("error-channels-setdefault-missing-default-param", "The channel default setting is the same as what it would be changed to.")
+		return nil, model.Invalid("error-channels-setdefault-missing-default-param", "The channel default setting is the same as what it would be changed to.")
 	}
-	saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Default: &value})
+	saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Default: &value})
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +243,7 @@ func (s *Server) setJoinCode(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{JoinCode: &code})
+	saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{JoinCode: &code})
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +262,7 @@ func (s *Server) setCustomFields(k roomKind) Handler {
 		if err != nil {
 			return nil, err
 		}
-		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{CustomFields: &fields})
+		saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{CustomFields: &fields})
 		if err != nil {
 			return nil, err
 		}
@@ -284,7 +287,7 @@ func (s *Server) setRoomType(k roomKind) Handler {
 		if room.Type == t {
 			return nil, failure("The %s type is the same as what it would be changed to.", k.noun)
 		}
-		saved, err := s.chat.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Type: &t})
+		saved, err := s.rooms.SaveRoomSettings(r.Context(), r.User, room.ID, chat.RoomSettingsInput{Type: &t})
 		if err != nil {
 			return nil, err
 		}
@@ -298,7 +301,7 @@ func (s *Server) archiveRoom(k roomKind) Handler {
 		if err != nil {
 			return nil, err
 		}
-		return nil, s.chat.ArchiveRoom(r.Context(), r.User, room.ID)
+		return nil, s.rooms.ArchiveRoom(r.Context(), r.User, room.ID)
 	}
 }
 
@@ -311,7 +314,7 @@ func (s *Server) unarchiveRoom(k roomKind) Handler {
 		if k.t == model.RoomChannel && !room.Archived {
 			return nil, failure("The channel, %s, is not archived", room.Name)
 		}
-		return nil, s.chat.UnarchiveRoom(r.Context(), r.User, room.ID)
+		return nil, s.rooms.UnarchiveRoom(r.Context(), r.User, room.ID)
 	}
 }
 
@@ -331,7 +334,7 @@ func dateParam(r *Request, name string) (model.Time, error) {
 	var t model.Time
 	raw, _ := json.Marshal(v)
 	if err := t.UnmarshalJSON(raw); err != nil {
-		return model.Time{}, model.Errf("error-invalid-date", "The '%s' param must be a valid date", name)
+		return model.Time{}, model.Invalid("error-invalid-date", "The '%s' param must be a valid date", name)
 	}
 	return t, nil
 }
@@ -390,7 +393,7 @@ func (s *Server) roomHistory(k roomKind) Handler {
 		if err != nil {
 			return nil, err
 		}
-		h, err := s.chat.RoomHistory(r.Context(), r.User, room, q)
+		h, err := s.messages.RoomHistory(r.Context(), r.User, room, q)
 		if err != nil {
 			return nil, err
 		}
@@ -423,7 +426,7 @@ func (s *Server) listMessages(r *Request, room *model.Room) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	msgs, total, err := s.chat.RoomMessages(r.Context(), r.User, room, f, p)
+	msgs, total, err := s.messages.RoomMessages(r.Context(), r.User, room, f, p)
 	if err != nil {
 		return nil, err
 	}
@@ -443,10 +446,11 @@ func (s *Server) roomMessages(k roomKind) Handler {
 
 // ---- direct messages ----
 
-// roomWithRid is a room as im.create answers it: with rid beside _id.
-type roomWithRid struct {
+// roomWithRID is a room with its id again as rid beside _id, as im.create
+// and rooms.createDiscussion answer it.
+type roomWithRID struct {
 	*model.Room
-	RID string `json:"rid"`
+	RoomID string `json:"rid"`
 }
 
 func (s *Server) createDirect(r *Request) (any, error) {
@@ -475,11 +479,11 @@ func (s *Server) createDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	room, err := s.chat.CreateDirect(r.Context(), r.User, names, excludeSelf)
+	room, err := s.rooms.CreateDirect(r.Context(), r.User, names, excludeSelf)
 	if err != nil {
 		return nil, err
 	}
-	return M{"room": roomWithRid{Room: room, RID: room.ID}}, nil
+	return M{"room": roomWithRID{Room: room, RoomID: room.ID}}, nil
 }
 
 func (s *Server) openDirect(r *Request) (any, error) {
@@ -487,7 +491,7 @@ func (s *Server) openDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.OpenDirect(r.Context(), r.User, id)
+	return nil, s.rooms.OpenDirect(r.Context(), r.User, id)
 }
 
 func (s *Server) closeDirect(r *Request) (any, error) {
@@ -495,7 +499,7 @@ func (s *Server) closeDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.CloseDirect(r.Context(), r.User, id)
+	return nil, s.rooms.CloseDirect(r.Context(), r.User, id)
 }
 
 func (s *Server) listDirect(r *Request) (any, error) {
@@ -503,7 +507,7 @@ func (s *Server) listDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rooms, total, err := s.chat.ListDirect(r.Context(), r.User, p)
+	rooms, total, err := s.rooms.ListDirect(r.Context(), r.User, p)
 	if err != nil {
 		return nil, err
 	}
@@ -520,7 +524,7 @@ func (s *Server) directRoom(r *Request) (*model.Room, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.chat.FindDirect(r.Context(), r.User, id, username)
+	return s.rooms.FindDirect(r.Context(), r.User, id, username)
 }
 
 func (s *Server) deleteDirect(r *Request) (any, error) {
@@ -532,7 +536,7 @@ func (s *Server) deleteDirect(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.DeleteDirect(r.Context(), r.User, id, username)
+	return nil, s.rooms.DeleteDirect(r.Context(), r.User, id, username)
 }
 
 // setDirectTopic is im.setTopic: it answers the topic given (absent when
@@ -546,7 +550,7 @@ func (s *Server) setDirectTopic(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.chat.SetDirectTopic(r.Context(), r.User, id, topic); err != nil {
+	if _, err := s.rooms.SetDirectTopic(r.Context(), r.User, id, topic); err != nil {
 		return nil, err
 	}
 	if !r.Has("topic") {
@@ -561,9 +565,9 @@ func (s *Server) directHistory(r *Request) (any, error) {
 		return nil, err
 	}
 	if id == "" {
-		return nil, model.Errf("error-room-param-not-provided", "Query param \"roomId\" is required")
+		return nil, model.Invalid("error-room-param-not-provided", "Query param \"roomId\" is required")
 	}
-	room, err := s.chat.FindDirect(r.Context(), r.User, id, "")
+	room, err := s.rooms.FindDirect(r.Context(), r.User, id, "")
 	if err != nil {
 		return nil, err
 	}
@@ -571,7 +575,7 @@ func (s *Server) directHistory(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := s.chat.RoomHistory(r.Context(), r.User, room, q)
+	h, err := s.messages.RoomHistory(r.Context(), r.User, room, q)
 	if err != nil {
 		return nil, err
 	}
@@ -599,18 +603,18 @@ func (s *Server) directMembers(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "_updatedAt", Desc: true}, {Field: "username"}}, "username")
+	p, err := r.Page([]model.SortKey{{Field: "_updatedAt", Desc: true}, {Field: "username"}}, "username")
 	if err != nil {
 		return nil, err
 	}
 	if len(p.Sort) == 1 { // a username sort keeps Rocket.Chat's _updatedAt first
-		p.Sort = append([]store.SortKey{{Field: "_updatedAt", Desc: true}}, p.Sort...)
+		p.Sort = append([]model.SortKey{{Field: "_updatedAt", Desc: true}}, p.Sort...)
 	}
-	members, total, err := s.chat.DirectMembers(r.Context(), r.User, room, filter, status, p)
+	members, total, err := s.rooms.DirectMembers(r.Context(), r.User, room, filter, status, p)
 	if err != nil {
 		return nil, err
 	}
-	return paged("members", members, len(members), p, total), nil
+	return paged("members", views(members, directMemberOf), len(members), p, total), nil
 }
 
 func (s *Server) directCounters(r *Request) (any, error) {
@@ -622,7 +626,7 @@ func (s *Server) directCounters(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.chat.CountDirect(r.Context(), r.User, id, uid)
+	c, err := s.rooms.CountDirect(r.Context(), r.User, id, uid)
 	if err != nil {
 		return nil, err
 	}
@@ -641,7 +645,7 @@ func sinceParam(r *Request, errType, reason string) (model.Time, error) {
 	var t model.Time
 	raw, _ := json.Marshal(v)
 	if err := t.UnmarshalJSON(raw); err != nil {
-		return model.Time{}, model.Errf(errType, "%s", reason)
+		return model.Time{}, model.Invalid(errType, "%s", reason)
 	}
 	return t, nil
 }
@@ -651,11 +655,11 @@ func (s *Server) syncRooms(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	update, remove, err := s.chat.SyncRooms(r.Context(), r.User, since)
+	update, remove, err := s.rooms.SyncRooms(r.Context(), r.User, since)
 	if err != nil {
 		return nil, err
 	}
-	return M{"update": update, "remove": remove}, nil
+	return M{"update": update, "remove": views(remove, removedOf)}, nil
 }
 
 // anyRoom finds the room a rooms.* call names, of any type.
@@ -665,14 +669,14 @@ func (s *Server) anyRoom(r *Request, checkArchived bool) (*model.Room, error) {
 		return nil, err
 	}
 	if ref.ID == "" && ref.Name == "" {
-		return nil, model.Errf("error-roomid-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
+		return nil, model.Invalid("error-roomid-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
 	}
-	room, err := s.chat.FindRoom(r.Context(), r.User, ref)
+	room, err := s.rooms.FindRoom(r.Context(), r.User, ref)
 	if err != nil {
 		return nil, err
 	}
 	if checkArchived && room.Archived {
-		return nil, model.Errf("error-room-archived", "The channel, %s, is archived", room.Name)
+		return nil, model.Invalid("error-room-archived", "The channel, %s, is archived", room.Name)
 	}
 	return room, nil
 }
@@ -685,16 +689,16 @@ func (s *Server) roomsInfo(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, parent, err := s.chat.RoomContext(r.Context(), room)
+	team, parent, err := s.rooms.RoomContext(r.Context(), room)
 	if err != nil {
 		return nil, err
 	}
 	out := M{"room": room}
 	if team != nil {
-		out["team"] = team
+		out["team"] = teamBriefView{ID: team.ID, Name: team.Name, RoomID: team.RoomID, Type: team.Type}
 	}
 	if parent != nil {
-		out["parent"] = parent
+		out["parent"] = parentRoomView{ID: parent.ID, Name: parent.Name, DisplayName: parent.DisplayName, Type: parent.Type, ParentRoomID: parent.ParentRoomID, Creator: parent.Creator}
 	}
 	return out, nil
 }
@@ -708,7 +712,7 @@ func (s *Server) roomsDelete(r *Request) (any, error) {
 	if id == "" {
 		return nil, failure("The 'roomId' param is required")
 	}
-	return nil, s.chat.EraseRoomByID(r.Context(), r.User, id)
+	return nil, s.rooms.EraseRoomByID(r.Context(), r.User, id)
 }
 
 func (s *Server) favoriteRoom(r *Request) (any, error) {
@@ -723,7 +727,7 @@ func (s *Server) favoriteRoom(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.SetFavorite(r.Context(), r.User, room.ID, fav)
+	return nil, s.members.SetFavorite(r.Context(), r.User, room.ID, fav)
 }
 
 func (s *Server) leaveAnyRoom(r *Request) (any, error) {
@@ -732,9 +736,9 @@ func (s *Server) leaveAnyRoom(r *Request) (any, error) {
 		return nil, err
 	}
 	if room.Type == model.RoomDirect {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "leaveRoom"})
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
-	if _, err := s.chat.Leave(r.Context(), r.User, chat.RoomRef{ID: room.ID}, ""); err != nil {
+	if _, err := s.members.Leave(r.Context(), r.User, chat.RoomRef{ID: room.ID}, ""); err != nil {
 		return nil, err
 	}
 	return nil, nil
@@ -777,7 +781,7 @@ func (s *Server) cleanHistory(r *Request) (any, error) {
 	if in.Usernames, err = r.Strings("users"); err != nil {
 		return nil, err
 	}
-	count, err := s.chat.PruneMessages(r.Context(), r.User, in)
+	count, err := s.messages.PruneMessages(r.Context(), r.User, in)
 	if err != nil {
 		return nil, err
 	}
@@ -791,11 +795,11 @@ func (s *Server) syncSubscriptions(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	update, remove, err := s.chat.SyncSubscriptions(r.Context(), r.User, since)
+	update, remove, err := s.members.SyncSubscriptions(r.Context(), r.User, since)
 	if err != nil {
 		return nil, err
 	}
-	return M{"update": update, "remove": remove}, nil
+	return M{"update": update, "remove": views(remove, removedOf)}, nil
 }
 
 func (s *Server) getSubscription(r *Request) (any, error) {
@@ -806,7 +810,7 @@ func (s *Server) getSubscription(r *Request) (any, error) {
 	if id == "" {
 		return nil, failure("The 'roomId' param is required")
 	}
-	sub, err := s.chat.Subscription(r.Context(), r.User, id)
+	sub, err := s.members.Subscription(r.Context(), r.User, id)
 	if err != nil {
 		return nil, err
 	}
@@ -830,7 +834,7 @@ func (s *Server) readSubscription(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.MarkRead(r.Context(), r.User, id, readThreads)
+	return nil, s.members.MarkRead(r.Context(), r.User, id, readThreads)
 }
 
 func (s *Server) unreadSubscription(r *Request) (any, error) {
@@ -847,5 +851,5 @@ func (s *Server) unreadSubscription(r *Request) (any, error) {
 	if first.ID == "" && roomID == "" {
 		return nil, failure("The 'roomId' or 'firstUnreadMessage' param is required")
 	}
-	return nil, s.chat.MarkUnread(r.Context(), r.User, roomID, first.ID)
+	return nil, s.members.MarkUnread(r.Context(), r.User, roomID, first.ID)
 }

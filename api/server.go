@@ -6,21 +6,27 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
+	"time"
 
-	"liftoff/auth"
-	"liftoff/chat"
 	"liftoff/model"
 )
 
 // Server serves the REST API.
 type Server struct {
-	chat     *chat.Service
-	auth     *auth.Service
+	accounts Accounts
+	rooms    Rooms
+	members  Members
+	messages Messages
+	teams    Teams
+	admin    Admin
+	auth     Authenticator
+	settings Settings
 	log      *slog.Logger
 	mux      *http.ServeMux
+	mounts   []string          // path prefixes the server answers (Mounts)
+	declared map[string]*route // every declared route by name
 	cfg      Config
 	version  string
 	methods  MethodInvoker // nil: no method.call bridges
@@ -39,13 +45,23 @@ type Config struct {
 	// DevMode is Rocket.Chat's NODE_ENV=development: the REST rate limiter
 	// then also needs API_Enable_Rate_Limiter_Dev.
 	DevMode bool
+	// Now is the clock of rate-limit windows and the times in answers
+	// (time.Now when nil).
+	Now func() time.Time
 }
 
-// Deps are the services the API calls.
+// Deps are the services the API calls. All but Methods and Logger are
+// required.
 type Deps struct {
-	Chat   *chat.Service
-	Auth   *auth.Service
-	Logger *slog.Logger
+	Accounts Accounts
+	Rooms    Rooms
+	Members  Members
+	Messages Messages
+	Teams    Teams
+	Admin    Admin
+	Auth     Authenticator
+	Settings Settings
+	Logger   *slog.Logger
 	// Methods runs realtime methods for method.call and method.callAnon
 	// (optional: without it those endpoints do not exist).
 	Methods MethodInvoker
@@ -59,11 +75,18 @@ func New(d Deps, cfg Config) *Server {
 	if cfg.Version == "" {
 		cfg.Version = "8.8.1"
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{chat: d.Chat, auth: d.Auth, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version, methods: d.Methods, limiter: newRateLimiter()}
-	s.routes()
+	s := &Server{
+		accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages, teams: d.Teams, admin: d.Admin,
+		auth: d.Auth, settings: d.Settings, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version,
+		methods: d.Methods, limiter: newRateLimiter(), mounts: []string{"/api/"},
+	}
+	s.routes(s.Router())
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, M{"success": false, "error": "API endpoint not found: " + r.URL.Path})
 	})
@@ -72,83 +95,6 @@ func New(d Deps, cfg Config) *Server {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
-
-// Handler is what a route does: return a payload (rendered with
-// "success": true) or an error (rendered as an error envelope).
-type Handler func(r *Request) (any, error)
-
-// access levels of routes.
-type access int
-
-const (
-	public access = iota // anyone
-	authed               // a logged-in user
-)
-
-// rawResponse is a payload written as is, without "success" (login/logout).
-type rawResponse struct {
-	status int
-	body   any
-}
-
-func (s *Server) handle(methods, name string, level access, h Handler) {
-	for _, m := range strings.Split(methods, ",") {
-		pattern := m + " /api/v1/" + name
-		s.mux.HandleFunc(pattern, s.wrap(level, h, s.limiter.route(name)))
-		s.patterns = append(s.patterns, pattern)
-	}
-}
-
-// Routes lists the REST endpoints the server registered, as "METHOD /path"
-// patterns ("POST /api/v1/chat.postMessage"); path parameters keep their
-// {name} form. Tests enumerate the API with it.
-func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
-
-func (s *Server) get(name string, level access, h Handler)  { s.handle("GET", name, level, h) }
-func (s *Server) post(name string, level access, h Handler) { s.handle("POST", name, level, h) }
-
-// wrap turns a handler into the route's HTTP handler: authentication, the
-// body, the rate limiter (rl; nil when the route has none), then h.
-func (s *Server) wrap(level access, h Handler, rl *routeLimiter) http.HandlerFunc {
-	return func(w http.ResponseWriter, hr *http.Request) {
-		r := &Request{ctx: hr.Context(), HTTP: hr, query: hr.URL.Query(), srv: s}
-		user, token, err := s.authenticate(hr)
-		if err != nil || (level == authed && user == nil) {
-			writeJSON(w, http.StatusUnauthorized, M{"status": "error", "message": "You must be logged in to do this."})
-			return
-		}
-		r.User, r.Token = user, token
-		if err := r.readBody(s.cfg.MaxBodyBytes); err != nil {
-			s.writeError(w, hr, err)
-			return
-		}
-		if rl != nil {
-			var caller *model.User
-			if level == authed {
-				caller = user
-			}
-			if !s.enforceRateLimit(w, hr, rl, caller) {
-				return
-			}
-		}
-		out, err := h(r)
-		if err != nil {
-			s.writeError(w, hr, err)
-			return
-		}
-		switch v := out.(type) {
-		case rawResponse:
-			writeJSON(w, v.status, v.body)
-		case M:
-			v["success"] = true
-			writeJSON(w, http.StatusOK, v)
-		case nil:
-			writeJSON(w, http.StatusOK, M{"success": true})
-		default:
-			writeJSON(w, http.StatusOK, v)
-		}
-	}
-}
 
 // authenticate reads X-User-Id/X-Auth-Token (or the rc_uid/rc_token
 // cookies). No credentials: anonymous (nil user, nil error). Bad ones: error.
@@ -172,8 +118,37 @@ func (s *Server) authenticate(r *http.Request) (*model.User, string, error) {
 	return u, token, nil
 }
 
-// writeError renders err in Rocket.Chat's error envelope.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// statusOfKind is the HTTP status of each kind of domain error, as
+// Rocket.Chat's REST API answers them. Rocket.Chat reports what it cannot
+// find or cannot do as a failure (API.v1.failure: 400), so not found and
+// conflict answer 400 too; a route whose Rocket.Chat endpoint answers
+// otherwise says so in its declaration (Status).
+var statusOfKind = [...]int{
+	model.KindInvalid:         http.StatusBadRequest,
+	model.KindNotFound:        http.StatusBadRequest,
+	model.KindConflict:        http.StatusBadRequest,
+	model.KindForbidden:       http.StatusForbidden,
+	model.KindUnauthenticated: http.StatusUnauthorized,
+	model.KindTooLarge:        http.StatusRequestEntityTooLarge,
+	model.KindRateLimited:     http.StatusTooManyRequests,
+}
+
+// errorStatus is the HTTP status of a domain error on route rt (nil: any route).
+func errorStatus(rt *route, e *model.Error) int {
+	if rt != nil {
+		if st, ok := rt.statuses[e.Kind]; ok {
+			return st
+		}
+	}
+	if int(e.Kind) < len(statusOfKind) {
+		return statusOfKind[e.Kind]
+	}
+	return http.StatusBadRequest
+}
+
+// writeError renders err in Rocket.Chat's error envelope, with the status
+// of its kind on route rt.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rt *route, err error) {
 	e, ok := model.AsError(err)
 	if !ok {
 		if errors.Is(err, context.Canceled) {
@@ -183,32 +158,29 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusInternalServerError, M{"success": false, "error": "Internal server error", "errorType": "error-internal"})
 		return
 	}
-	status := http.StatusBadRequest
-	switch e.Type {
-	case "error-not-allowed", "error-action-not-allowed", "unauthorized", "error-unauthorized",
-		"error-not-authorized", "not-authorized", "error-no-permission-team-channel":
-		// Every refusal for want of a permission answers 403.
-		status = http.StatusForbidden
-	case "error-request-too-large":
-		status = http.StatusRequestEntityTooLarge
-	case "error-too-many-requests":
-		status = http.StatusTooManyRequests
-	}
 	body := M{"success": false, "error": e.Error(), "errorType": e.Type}
-	if e.Type == "unauthorized" {
+	if errors.Is(e, model.ErrUnauthorized) {
+		// Rocket.Chat's API.v1.unauthorized(): no errorType.
 		body = M{"success": false, "error": "unauthorized"}
 	}
-	if e == errNotFound {
-		status, body = http.StatusNotFound, M{"success": false, "error": "Resource not found"}
+	details := e.Details
+	if rt != nil {
+		method := rt.method
+		if method == "" {
+			method = rt.name
+		}
+		details = e.MethodDetails(method)
 	}
-	if e.Details != nil {
-		body["details"] = e.Details
+	if details != nil {
+		body["details"] = details
 	}
-	writeJSON(w, status, body)
+	writeJSON(w, errorStatus(rt, e), body)
 }
 
-// errNotFound is Rocket.Chat's API.v1.notFound(): 404 "Resource not found".
-var errNotFound = model.Bare("not-found")
+// notFound is Rocket.Chat's API.v1.notFound(): 404 "Resource not found".
+func notFound() rawResponse {
+	return rawResponse{http.StatusNotFound, M{"success": false, "error": "Resource not found"}}
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	bp := jsonBuffers.Get().(*[]byte)

@@ -4,29 +4,34 @@ import (
 	"encoding/json"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
 )
 
 // teamRoutes registers Rocket.Chat's teams.* endpoints.
-func (s *Server) teamRoutes() {
-	s.post("teams.create", authed, s.teamsCreate)
-	s.get("teams.info", authed, s.teamsInfo)
-	s.get("teams.list", authed, s.teamsList)
-	s.get("teams.listAll", authed, s.teamsListAll)
-	s.get("teams.members", authed, s.teamsMembers)
-	s.post("teams.addMembers", authed, s.teamsAddMembers)
-	s.post("teams.updateMember", authed, s.teamsUpdateMember)
-	s.post("teams.removeMember", authed, s.teamsRemoveMember)
-	s.post("teams.leave", authed, s.teamsLeave)
-	s.post("teams.addRooms", authed, s.teamsAddRooms)
-	s.post("teams.removeRoom", authed, s.teamsRemoveRoom)
-	s.post("teams.updateRoom", authed, s.teamsUpdateRoom)
-	s.get("teams.listRooms", authed, s.teamsListRooms)
-	s.get("teams.listRoomsOfUser", authed, s.teamsListRoomsOfUser)
-	s.post("teams.delete", authed, s.teamsDelete)
-	s.post("teams.convertToChannel", authed, s.teamsConvertToChannel)
+func (s *Server) teamRoutes(rt *Router) {
+	rt.Post("teams.create", s.teamsCreate, Permission(perm.CreateTeam))
+	rt.Get("teams.info", s.teamsInfo)
+	rt.Get("teams.list", s.teamsList)
+	rt.Get("teams.listAll", s.teamsListAll, Permission(perm.ViewAllTeams))
+	rt.Get("teams.members", s.teamsMembers)
+	rt.Post("teams.addMembers", s.teamsAddMembers)
+	rt.Post("teams.updateMember", s.teamsUpdateMember)
+	rt.Post("teams.removeMember", s.teamsRemoveMember)
+	rt.Post("teams.leave", s.teamsLeave)
+	rt.Post("teams.addRooms", s.teamsAddRooms)
+	rt.Post("teams.removeRoom", s.teamsRemoveRoom)
+	rt.Post("teams.updateRoom", s.teamsUpdateRoom)
+	rt.Get("teams.listRooms", s.teamsListRooms)
+	rt.Get("teams.listRoomsOfUser", s.teamsListRoomsOfUser)
+	rt.Post("teams.delete", s.teamsDelete, Method("eraseRoom"))
+	rt.Post("teams.convertToChannel", s.teamsConvertToChannel, Method("eraseRoom"))
+	rt.Post("teams.update", s.teamsUpdate)
+	rt.Get("teams.autocomplete", s.teamsAutocomplete)
+	rt.Get("teams.listChildren", s.teamsListChildren)
+	rt.Post("channels.convertToTeam", s.convertToTeam(channelKind, "channelId", "channelName"), Permission(perm.CreateTeam))
+	rt.Post("groups.convertToTeam", s.convertToTeam(groupKind, "roomId", "roomName"), Permission(perm.CreateTeam))
 }
 
 // teamSortFields are the sort fields teams.list accepts.
@@ -43,7 +48,7 @@ func teamRefParam(r *Request) (chat.TeamRef, error) {
 		return ref, err
 	}
 	if ref.ID == "" && ref.Name == "" {
-		return ref, model.Errf("error-invalid-params", "The 'teamId' or 'teamName' param is required")
+		return ref, model.Invalid("error-invalid-params", "The 'teamId' or 'teamName' param is required")
 	}
 	return ref, nil
 }
@@ -65,9 +70,6 @@ func optionalStrings(r *Request, name string) ([]string, error) {
 }
 
 func (s *Server) teamsCreate(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "create-team") {
-		return nil, model.ErrUnauthorized
-	}
 	var in chat.TeamInput
 	var err error
 	if in.Name, err = r.RequireString("name"); err != nil {
@@ -97,7 +99,7 @@ func (s *Server) teamsCreate(r *Request) (any, error) {
 			in.ReadOnly = *room.ReadOnly
 		}
 	}
-	team, err := s.chat.CreateTeam(r.Context(), r.User, in)
+	team, err := s.teams.CreateTeam(r.Context(), r.User, in)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +111,7 @@ func (s *Server) teamsInfo(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.TeamInfo(r.Context(), r.User, ref)
+	team, err := s.teams.TeamInfo(r.Context(), r.User, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -121,26 +123,23 @@ func (s *Server) teamsList(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	teams, total, err := s.chat.ListTeams(r.Context(), r.User, p)
+	teams, total, err := s.teams.ListTeams(r.Context(), r.User, p)
 	if err != nil {
 		return nil, err
 	}
-	return paged("teams", teams, len(teams), p, total), nil
+	return paged("teams", views(teams, teamListOf), len(teams), p, total), nil
 }
 
 func (s *Server) teamsListAll(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "view-all-teams") {
-		return nil, model.ErrUnauthorized
-	}
 	p, err := r.Page(nil)
 	if err != nil {
 		return nil, err
 	}
-	teams, total, err := s.chat.ListAllTeams(r.Context(), r.User, p)
+	teams, total, err := s.teams.ListAllTeams(r.Context(), r.User, p)
 	if err != nil {
 		return nil, err
 	}
-	return paged("teams", teams, len(teams), p, total), nil
+	return paged("teams", views(teams, teamListOf), len(teams), p, total), nil
 }
 
 func (s *Server) teamsMembers(r *Request) (any, error) {
@@ -167,18 +166,18 @@ func (s *Server) teamsMembers(r *Request) (any, error) {
 			return nil, err
 		}
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	members, total, err := s.chat.TeamMembers(r.Context(), r.User, team, f, p)
+	members, total, err := s.teams.TeamMembers(r.Context(), r.User, team, f, p)
 	if err != nil {
 		return nil, err
 	}
 	if members == nil {
 		members = []chat.TeamMemberInfo{}
 	}
-	return paged("members", members, len(members), p, total), nil
+	return paged("members", views(members, teamMemberOf), len(members), p, total), nil
 }
 
 // memberParams decodes ITeamMemberParams: {userId, roles?}.
@@ -188,12 +187,12 @@ func memberParams(raw json.RawMessage, name string) (chat.TeamMemberParams, erro
 		Roles  json.RawMessage `json:"roles"`
 	}
 	if json.Unmarshal(raw, &m) != nil || m.UserID == nil {
-		return chat.TeamMemberParams{}, model.Errf("error-invalid-params", "The '%s' param must be {userId, roles?}", name)
+		return chat.TeamMemberParams{}, model.Invalid("error-invalid-params", "The '%s' param must be {userId, roles?}", name)
 	}
 	out := chat.TeamMemberParams{UserID: *m.UserID}
 	if len(m.Roles) > 0 && string(m.Roles) != "null" {
 		if json.Unmarshal(m.Roles, &out.Roles) != nil {
-			return out, model.Errf("error-invalid-params", "The '%s' param's roles must be an array of strings", name)
+			return out, model.Invalid("error-invalid-params", "The '%s' param's roles must be an array of strings", name)
 		}
 		if out.Roles == nil {
 			out.Roles = []string{}
@@ -218,11 +217,11 @@ func (s *Server) teamsAddMembers(r *Request) (any, error) {
 			return nil, err
 		}
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.AddTeamMembers(r.Context(), r.User, team, members)
+	return nil, s.teams.AddTeamMembers(r.Context(), r.User, team, members)
 }
 
 func (s *Server) teamsUpdateMember(r *Request) (any, error) {
@@ -238,11 +237,11 @@ func (s *Server) teamsUpdateMember(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.UpdateTeamMember(r.Context(), r.User, team, m)
+	return nil, s.teams.UpdateTeamMember(r.Context(), r.User, team, m)
 }
 
 func (s *Server) teamsRemoveMember(r *Request) (any, error) {
@@ -258,11 +257,11 @@ func (s *Server) teamsRemoveMember(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.RemoveTeamMember(r.Context(), r.User, team, userID, rooms)
+	return nil, s.teams.RemoveTeamMember(r.Context(), r.User, team, userID, rooms)
 }
 
 func (s *Server) teamsLeave(r *Request) (any, error) {
@@ -270,7 +269,7 @@ func (s *Server) teamsLeave(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.LeaveTeam(r.Context(), r.User, team, rooms)
+	return nil, s.teams.LeaveTeam(r.Context(), r.User, team, rooms)
 }
 
 func (s *Server) teamsAddRooms(r *Request) (any, error) {
@@ -283,11 +282,11 @@ func (s *Server) teamsAddRooms(r *Request) (any, error) {
 	if raw == nil || json.Unmarshal(raw, &rooms) != nil || rooms == nil {
 		return nil, model.ErrBadParam("rooms", "an array of strings")
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.chat.AddTeamRooms(r.Context(), r.User, team, rooms)
+	out, err := s.teams.AddTeamRooms(r.Context(), r.User, team, rooms)
 	if err != nil {
 		return nil, err
 	}
@@ -306,11 +305,11 @@ func (s *Server) teamsRemoveRoom(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	room, err := s.chat.RemoveTeamRoom(r.Context(), r.User, team, roomID)
+	room, err := s.teams.RemoveTeamRoom(r.Context(), r.User, team, roomID)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +325,7 @@ func (s *Server) teamsUpdateRoom(r *Request) (any, error) {
 	if raw := r.Raw("isDefault"); raw == nil || json.Unmarshal(raw, &isDefault) != nil {
 		return nil, model.ErrBadParam("isDefault", "a boolean")
 	}
-	room, err := s.chat.UpdateTeamRoom(r.Context(), r.User, roomID, isDefault)
+	room, err := s.teams.UpdateTeamRoom(r.Context(), r.User, roomID, isDefault)
 	if err != nil {
 		return nil, err
 	}
@@ -347,15 +346,15 @@ func (s *Server) teamsListRooms(r *Request) (any, error) {
 		return nil, err
 	}
 	f.DefaultOnly = typ == "autoJoin"
-	p, err := r.Page([]store.SortKey{{Field: "name"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
+	p, err := r.Page([]model.SortKey{{Field: "name"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	rooms, total, err := s.chat.TeamRooms(r.Context(), r.User, team, f, p)
+	rooms, total, err := s.teams.TeamRooms(r.Context(), r.User, team, f, p)
 	if err != nil {
 		return nil, err
 	}
@@ -378,15 +377,15 @@ func (s *Server) teamsListRoomsOfUser(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Page([]store.SortKey{{Field: "name"}})
+	p, err := r.Page([]model.SortKey{{Field: "name"}})
 	if err != nil {
 		return nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	rooms, total, err := s.chat.TeamRoomsOfUser(r.Context(), r.User, team, userID, strings.EqualFold(canDelete, "true"), p)
+	rooms, total, err := s.teams.TeamRoomsOfUser(r.Context(), r.User, team, userID, strings.EqualFold(canDelete, "true"), p)
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +393,7 @@ func (s *Server) teamsListRoomsOfUser(r *Request) (any, error) {
 		rooms = []chat.TeamRoomOfUser{}
 	}
 	// Rocket.Chat answers offset 0 whatever the request.
-	return M{"rooms": rooms, "total": total, "count": len(rooms), "offset": 0}, nil
+	return M{"rooms": views(rooms, teamRoomOfUserOf), "total": total, "count": len(rooms), "offset": 0}, nil
 }
 
 func (s *Server) teamsDelete(r *Request) (any, error) {
@@ -402,7 +401,7 @@ func (s *Server) teamsDelete(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.DeleteTeam(r.Context(), r.User, team, rooms)
+	return nil, s.teams.DeleteTeam(r.Context(), r.User, team, rooms)
 }
 
 func (s *Server) teamsConvertToChannel(r *Request) (any, error) {
@@ -410,17 +409,7 @@ func (s *Server) teamsConvertToChannel(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.ConvertTeamToChannel(r.Context(), r.User, team, rooms)
-}
-
-// teamExtraRoutes registers teams.update, teams.autocomplete,
-// teams.listChildren and the conversion of rooms into teams.
-func (s *Server) teamExtraRoutes() {
-	s.post("teams.update", authed, s.teamsUpdate)
-	s.get("teams.autocomplete", authed, s.teamsAutocomplete)
-	s.get("teams.listChildren", authed, s.teamsListChildren)
-	s.post("channels.convertToTeam", authed, s.convertToTeam(channelKind, "channelId", "channelName"))
-	s.post("groups.convertToTeam", authed, s.convertToTeam(groupKind, "roomId", "roomName"))
+	return nil, s.teams.ConvertTeamToChannel(r.Context(), r.User, team, rooms)
 }
 
 func (s *Server) teamsUpdate(r *Request) (any, error) {
@@ -446,13 +435,13 @@ func (s *Server) teamsUpdate(r *Request) (any, error) {
 		in.Type = &t
 	}
 	if in.Name == nil && in.Type == nil {
-		return nil, model.Errf("error-invalid-params", "The 'data' param needs a 'name' or a 'type'")
+		return nil, model.Invalid("error-invalid-params", "The 'data' param needs a 'name' or a 'type'")
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.UpdateTeam(r.Context(), r.User, team, in)
+	return nil, s.teams.UpdateTeam(r.Context(), r.User, team, in)
 }
 
 func (s *Server) teamsAutocomplete(r *Request) (any, error) {
@@ -463,11 +452,11 @@ func (s *Server) teamsAutocomplete(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	teams, err := s.chat.AutocompleteTeams(r.Context(), r.User, name)
+	teams, err := s.teams.AutocompleteTeams(r.Context(), r.User, name)
 	if err != nil {
 		return nil, err
 	}
-	return M{"teams": teams}, nil
+	return M{"teams": views(teams, teamAutocompleteOf)}, nil
 }
 
 // teamsListChildren lists a team's rooms and its main room's discussions.
@@ -487,7 +476,7 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 		ids[i] = v
 	}
 	if given != 1 {
-		return nil, model.Errf("error-invalid-params", "Exactly one of 'teamId', 'teamName' or 'roomId' is required")
+		return nil, model.Invalid("error-invalid-params", "Exactly one of 'teamId', 'teamName' or 'roomId' is required")
 	}
 	filter, err := r.String("filter")
 	if err != nil {
@@ -500,26 +489,26 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 	if r.Has("type") && kind != "channels" && kind != "discussions" {
 		return nil, model.ErrBadParam("type", "'channels' or 'discussions'")
 	}
-	p, err := r.Page([]store.SortKey{{Field: "ts"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
+	p, err := r.Page([]model.SortKey{{Field: "ts"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
 	if err != nil {
 		return nil, err
 	}
 	var team *model.Team
 	switch {
 	case ids[2] != "":
-		team, err = s.chat.TeamOfRoom(r.Context(), ids[2])
+		team, err = s.teams.TeamOfRoom(r.Context(), ids[2])
 	case ids[0] != "" || ids[1] != "":
-		team, err = s.chat.FindTeam(r.Context(), chat.TeamRef{ID: ids[0], Name: ids[1]})
+		team, err = s.teams.FindTeam(r.Context(), chat.TeamRef{ID: ids[0], Name: ids[1]})
 	default:
-		err = errNotFound
+		return notFound(), nil
 	}
 	if err != nil {
-		if e, ok := model.AsError(err); ok && e.Type == "team-does-not-exist" {
-			return nil, errNotFound
+		if kind, ok := model.KindOf(err); ok && kind == model.KindNotFound {
+			return notFound(), nil
 		}
 		return nil, err
 	}
-	rooms, total, err := s.chat.TeamChildren(r.Context(), r.User, team, filter, kind, p)
+	rooms, total, err := s.teams.TeamChildren(r.Context(), r.User, team, filter, kind, p)
 	if err != nil {
 		return nil, err
 	}
@@ -533,9 +522,6 @@ func (s *Server) teamsListChildren(r *Request) (any, error) {
 // (roomId/roomName) the main room of a new team.
 func (s *Server) convertToTeam(k roomKind, idParam, nameParam string) Handler {
 	return func(r *Request) (any, error) {
-		if !s.chat.Can(r.User, "create-team") {
-			return nil, model.ErrUnauthorized
-		}
 		var ref chat.RoomRef
 		var err error
 		if ref.ID, err = r.String(idParam); err != nil {
@@ -547,11 +533,11 @@ func (s *Server) convertToTeam(k roomKind, idParam, nameParam string) Handler {
 		if ref.ID == "" && ref.Name == "" {
 			return nil, failure("The parameter \"%s\" or \"%s\" is required", idParam, nameParam)
 		}
-		room, err := s.chat.FindRoom(r.Context(), r.User, ref, k.t)
+		room, err := s.rooms.FindRoom(r.Context(), r.User, ref, k.t)
 		if err != nil {
 			return nil, err
 		}
-		team, err := s.chat.ConvertRoomToTeam(r.Context(), r.User, room)
+		team, err := s.teams.ConvertRoomToTeam(r.Context(), r.User, room)
 		if err != nil {
 			return nil, err
 		}
@@ -571,7 +557,7 @@ func (s *Server) teamAndRooms(r *Request, roomsParam string) (*model.Team, []str
 	if err != nil {
 		return nil, nil, err
 	}
-	team, err := s.chat.FindTeam(r.Context(), ref)
+	team, err := s.teams.FindTeam(r.Context(), ref)
 	if err != nil {
 		return nil, nil, err
 	}

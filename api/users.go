@@ -6,29 +6,31 @@ import (
 	"strconv"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/auth"
 	"liftoff/avatar"
 	"liftoff/chat"
 	"liftoff/model"
-	"liftoff/store"
+	"liftoff/settings/setting"
 )
 
-func (s *Server) userRoutes() {
-	s.post("users.create", authed, s.usersCreate)
-	s.post("users.register", public, s.usersRegister)
-	s.get("users.info", authed, s.usersInfo)
-	s.get("users.list", authed, s.usersList)
-	s.post("users.update", authed, s.usersUpdate)
-	s.post("users.updateOwnBasicInfo", authed, s.usersUpdateOwnBasicInfo)
-	s.post("users.delete", authed, s.usersDelete)
-	s.post("users.setActiveStatus", authed, s.usersSetActiveStatus)
-	s.post("users.setStatus", authed, s.usersSetStatus)
-	s.get("users.getStatus", authed, s.usersGetStatus)
-	s.get("users.getPresence", authed, s.usersGetPresence)
-	s.get("users.autocomplete", authed, s.usersAutocomplete)
-	s.post("users.resetAvatar", authed, s.usersResetAvatar)
-	s.mux.HandleFunc("GET /avatar/{name}", s.userAvatar)
-	s.mux.HandleFunc("GET /avatar/room/{rid}", s.roomAvatar)
+func (s *Server) userRoutes(rt *Router) {
+	rt.Post("users.create", Bind(s.usersCreate), Method("insertOrUpdateUser"))
+	rt.Post("users.register", s.usersRegister, Method("registerUser"), Public(),
+		RateLimitCalls(setting.RateLimiterLimitRegisterUser)) // Rocket.Chat: numRequestsAllowed from this setting
+	rt.Get("users.info", s.usersInfo)
+	rt.Get("users.list", s.usersList)
+	rt.Post("users.update", s.usersUpdate, Method("insertOrUpdateUser"))
+	rt.Post("users.updateOwnBasicInfo", s.usersUpdateOwnBasicInfo, Method("saveUserProfile"))
+	rt.Post("users.delete", s.usersDelete, Method("deleteUser"), Permission(perm.DeleteUser))
+	rt.Post("users.setActiveStatus", s.usersSetActiveStatus, Method("setUserActiveStatus"))
+	rt.Post("users.setStatus", s.usersSetStatus)
+	rt.Get("users.getStatus", s.usersGetStatus)
+	rt.Get("users.getPresence", s.usersGetPresence)
+	rt.Get("users.autocomplete", s.usersAutocomplete)
+	rt.Post("users.resetAvatar", s.usersResetAvatar)
+	rt.HandleHTTP("GET /avatar/{name}", s.userAvatar)
+	rt.HandleHTTP("GET /avatar/room/{rid}", s.roomAvatar)
 }
 
 // userLookupParams reads Rocket.Chat's userId / username / user parameters.
@@ -98,7 +100,7 @@ func fieldsParam(r *Request) (map[string]int, error) {
 	}
 	var f map[string]int
 	if err := json.Unmarshal([]byte(raw), &f); err != nil {
-		return nil, model.Errf("error-invalid-params", "The 'fields' param must be a JSON object of 0 and 1")
+		return nil, model.Invalid("error-invalid-params", "The 'fields' param must be a JSON object of 0 and 1")
 	}
 	return f, nil
 }
@@ -130,24 +132,23 @@ func project(m M, f map[string]int) M {
 	return out
 }
 
-func (s *Server) usersCreate(r *Request) (any, error) {
-	var in struct {
-		Email                 string         `json:"email"`
-		Name                  string         `json:"name"`
-		Password              string         `json:"password"`
-		Username              string         `json:"username"`
-		Active                *bool          `json:"active"`
-		Roles                 []string       `json:"roles"`
-		JoinDefaultChannels   *bool          `json:"joinDefaultChannels"`
-		RequirePasswordChange bool           `json:"requirePasswordChange"`
-		Verified              bool           `json:"verified"`
-		CustomFields          map[string]any `json:"customFields"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+// usersCreateBody is users.create's body.
+type usersCreateBody struct {
+	Email                 string         `json:"email"`
+	Name                  string         `json:"name"`
+	Password              string         `json:"password"`
+	Username              string         `json:"username"`
+	Active                *bool          `json:"active"`
+	Roles                 []string       `json:"roles"`
+	JoinDefaultChannels   *bool          `json:"joinDefaultChannels"`
+	RequirePasswordChange bool           `json:"requirePasswordChange"`
+	Verified              bool           `json:"verified"`
+	CustomFields          map[string]any `json:"customFields"`
+}
+
+func (s *Server) usersCreate(r *Request, in *usersCreateBody) (any, error) {
 	join := in.JoinDefaultChannels == nil || *in.JoinDefaultChannels
-	u, err := s.chat.CreateUser(r.Context(), r.User, chat.NewUserInput{
+	u, err := s.accounts.CreateUser(r.Context(), r.User, chat.NewUserInput{
 		Username: in.Username, Email: in.Email, Name: in.Name, Password: in.Password, Roles: in.Roles,
 		Active: in.Active, Verified: in.Verified, RequirePasswordChange: in.RequirePasswordChange,
 		JoinDefaultChannels: join, CustomFields: in.CustomFields,
@@ -160,7 +161,7 @@ func (s *Server) usersCreate(r *Request) (any, error) {
 
 func (s *Server) usersRegister(r *Request) (any, error) {
 	if r.User != nil {
-		return nil, model.Errf("error-invalid-params", "Logged in users can not register again.")
+		return nil, model.Invalid("error-invalid-params", "Logged in users can not register again.")
 	}
 	var in struct {
 		Username  string `json:"username"`
@@ -176,7 +177,7 @@ func (s *Server) usersRegister(r *Request) (any, error) {
 	if in.Secret == "" {
 		in.Secret = in.SecretURL
 	}
-	u, err := s.chat.Register(r.Context(), chat.RegisterInput{Username: in.Username, Email: in.Email, Pass: in.Pass, Name: in.Name, Secret: in.Secret})
+	u, err := s.accounts.Register(r.Context(), chat.RegisterInput{Username: in.Username, Email: in.Email, Pass: in.Pass, Name: in.Name, Secret: in.Secret})
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +201,7 @@ func (s *Server) usersInfo(r *Request) (any, error) {
 		withRooms = true
 		delete(fields, "userRooms")
 	}
-	info, err := s.chat.GetUserInfo(r.Context(), r.User, l, withRooms)
+	info, err := s.accounts.GetUserInfo(r.Context(), r.User, l, withRooms)
 	if err != nil {
 		return nil, err
 	}
@@ -227,16 +228,18 @@ func (s *Server) usersInfo(r *Request) (any, error) {
 // "query" parameter that clients send to users.list: $regex searches on
 // username, name or e-mail (also inside $or/$and), active, roles and type
 // (a value or {$in: [...]}). Anything else is refused, never ignored.
-func userQueryParam(raw string, full bool) (store.UserQuery, error) {
-	var q store.UserQuery
+func userQueryParam(raw string) (chat.UserFilter, error) {
+	var q chat.UserFilter
 	if strings.TrimSpace(raw) == "" {
 		return q, nil
 	}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
-		return q, model.Errf("error-invalid-query", "The 'query' param must be a JSON object")
+		return q, model.Invalid("error-invalid-query", "The 'query' param must be a JSON object")
 	}
-	bad := func(k string) error { return model.Errf("error-invalid-query", "Querying by '%s' is not supported", k) }
+	bad := func(k string) error {
+		return model.Invalid("error-invalid-query", "Querying by '%s' is not supported", k)
+	}
 	var walk func(doc map[string]json.RawMessage) error
 	walk = func(doc map[string]json.RawMessage) error {
 		for k, v := range doc {
@@ -252,8 +255,8 @@ func userQueryParam(raw string, full bool) (store.UserQuery, error) {
 					}
 				}
 			case "username", "name", "emails.address":
-				if k == "emails.address" && !full {
-					return bad(k)
+				if k == "emails.address" {
+					q.ByEmail = true
 				}
 				var str string
 				if json.Unmarshal(v, &str) == nil {
@@ -323,7 +326,7 @@ func unescapeRegex(re string) string {
 }
 
 func (s *Server) usersList(r *Request) (any, error) {
-	p, err := r.Page([]store.SortKey{{Field: "username"}}, "username", "name", "createdAt", "_updatedAt", "status")
+	p, err := r.Page([]model.SortKey{{Field: "username"}}, "username", "name", "createdAt", "_updatedAt", "status")
 	if err != nil {
 		return nil, err
 	}
@@ -335,12 +338,11 @@ func (s *Server) usersList(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	full := s.chat.Can(r.User, "view-full-other-user-info")
-	q, err := userQueryParam(raw, full)
+	q, err := userQueryParam(raw)
 	if err != nil {
 		return nil, err
 	}
-	users, total, full, err := s.chat.ListUsers(r.Context(), r.User, q, p)
+	users, total, full, err := s.accounts.ListUsers(r.Context(), r.User, q, p)
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +390,7 @@ func (s *Server) usersUpdate(r *Request) (any, error) {
 		return nil, model.ErrMissingParam("data")
 	}
 	d := in.Data
-	u, err := s.chat.UpdateUser(r.Context(), r.User, in.UserID, chat.UpdateUserInput{
+	u, err := s.accounts.UpdateUser(r.Context(), r.User, in.UserID, chat.UpdateUserInput{
 		Email: d.Email, Name: d.Name, Password: d.Password, Username: d.Username, Active: d.Active, Roles: d.Roles,
 		RequirePasswordChange: d.RequirePasswordChange, Verified: d.Verified, Bio: d.Bio, Nickname: d.Nickname,
 		StatusText: d.StatusText, CustomFields: d.CustomFields, ConfirmRelinquish: in.ConfirmRelinquish,
@@ -425,7 +427,7 @@ func (s *Server) usersUpdateOwnBasicInfo(r *Request) (any, error) {
 	if r.Token != "" {
 		keep = auth.HashToken(r.Token)
 	}
-	u, err := s.chat.UpdateOwnBasicInfo(r.Context(), r.User, chat.OwnInfoInput{
+	u, err := s.accounts.UpdateOwnBasicInfo(r.Context(), r.User, chat.OwnInfoInput{
 		Email: d.Email, Name: d.Name, Username: d.Username, Nickname: d.Nickname, Bio: d.Bio,
 		StatusText: d.StatusText, StatusType: d.StatusType, CurrentPassword: strings.ToLower(d.CurrentPassword),
 		NewPassword: d.NewPassword, CustomFields: in.CustomFields,
@@ -437,9 +439,6 @@ func (s *Server) usersUpdateOwnBasicInfo(r *Request) (any, error) {
 }
 
 func (s *Server) usersDelete(r *Request) (any, error) {
-	if !s.chat.Can(r.User, "delete-user") {
-		return nil, model.ErrUnauthorized
-	}
 	l, err := userLookupParams(r)
 	if err != nil {
 		return nil, err
@@ -448,11 +447,11 @@ func (s *Server) usersDelete(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.chat.FindUser(r.Context(), l)
+	u, err := s.accounts.FindUser(r.Context(), l)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.DeleteUser(r.Context(), r.User, u.ID, confirm)
+	return nil, s.accounts.DeleteUser(r.Context(), r.User, u.ID, confirm)
 }
 
 func (s *Server) usersSetActiveStatus(r *Request) (any, error) {
@@ -471,7 +470,7 @@ func (s *Server) usersSetActiveStatus(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.chat.SetActiveStatus(r.Context(), r.User, id, active, confirm)
+	u, err := s.accounts.SetActiveStatus(r.Context(), r.User, id, active, confirm)
 	if err != nil {
 		return nil, err
 	}
@@ -495,7 +494,7 @@ func (s *Server) usersSetStatus(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.SetUserStatus(r.Context(), r.User, l, status, message)
+	return nil, s.accounts.SetUserStatus(r.Context(), r.User, l, status, message)
 }
 
 // statusOf answers a user's status as others see it.
@@ -516,7 +515,7 @@ func (s *Server) selfOrLookup(r *Request) (*model.User, bool, error) {
 	if l.Empty() || l.ID == r.User.ID || (l.ID == "" && strings.EqualFold(l.Username, r.User.Username)) {
 		return r.User, true, nil
 	}
-	u, err := s.chat.FindUser(r.Context(), l)
+	u, err := s.accounts.FindUser(r.Context(), l)
 	return u, false, err
 }
 
@@ -566,12 +565,12 @@ func (s *Server) usersAutocomplete(r *Request) (any, error) {
 		Conditions json.RawMessage `json:"conditions"`
 	}
 	if err := json.Unmarshal([]byte(raw), &sel); err != nil {
-		return nil, model.Errf("error-invalid-params", "The 'selector' param must be a JSON object")
+		return nil, model.Invalid("error-invalid-params", "The 'selector' param must be a JSON object")
 	}
 	if len(sel.Conditions) > 0 && string(sel.Conditions) != "{}" && string(sel.Conditions) != "null" {
-		return nil, model.Errf("error-invalid-query", "Conditions are not supported")
+		return nil, model.Invalid("error-invalid-query", "Conditions are not supported")
 	}
-	users, err := s.chat.AutocompleteUsers(r.Context(), r.User, sel.Term, sel.Exceptions)
+	users, err := s.accounts.AutocompleteUsers(r.Context(), r.User, sel.Term, sel.Exceptions)
 	if err != nil {
 		return nil, err
 	}
@@ -594,7 +593,7 @@ func (s *Server) usersResetAvatar(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.chat.ResetAvatar(r.Context(), r.User, l)
+	return nil, s.accounts.ResetAvatar(r.Context(), r.User, l)
 }
 
 // ---- avatars ----
@@ -619,11 +618,6 @@ func (s *Server) avatarViewer(r *http.Request) *model.User {
 var avatarExtensions = []string{".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif"}
 
 func (s *Server) userAvatar(w http.ResponseWriter, r *http.Request) {
-	viewer := s.avatarViewer(r)
-	if viewer == nil && s.chat.Settings().Bool("Accounts_AvatarBlockUnauthenticatedAccess") {
-		http.Error(w, "Forbidden", http.StatusForbidden)
-		return
-	}
 	name := strings.TrimPrefix(r.PathValue("name"), "@")
 	for _, ext := range avatarExtensions {
 		if strings.HasSuffix(strings.ToLower(name), ext) {
@@ -631,50 +625,33 @@ func (s *Server) userAvatar(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	text := name
-	if u, err := s.chat.Store().UserByUsername(r.Context(), name); err == nil {
-		text = u.Username
-		if s.chat.Settings().Bool("UI_Use_Name_Avatar") && u.Name != "" {
-			text = u.Name
-		}
-	}
-	s.writeAvatar(w, r, text)
+	a, err := s.accounts.UserAvatar(r.Context(), s.avatarViewer(r), name)
+	s.writeAvatar(w, r, a, err)
 }
 
 func (s *Server) roomAvatar(w http.ResponseWriter, r *http.Request) {
-	viewer := s.avatarViewer(r)
-	if viewer == nil && s.chat.Settings().Bool("Accounts_AvatarBlockUnauthenticatedAccess") {
-		http.Error(w, "Forbidden", http.StatusForbidden)
-		return
-	}
-	rid := r.PathValue("rid")
-	text := rid
-	// Only rooms the viewer may read show their name; others get an
-	// avatar of the id, which tells nothing.
-	if room, err := s.chat.Store().RoomByID(r.Context(), rid); err == nil && s.chat.CanAccessRoom(r.Context(), viewer, room) == nil {
-		switch {
-		case room.DisplayName != "":
-			text = room.DisplayName
-		case room.Name != "":
-			text = room.Name
-		}
-	}
-	s.writeAvatar(w, r, text)
+	a, err := s.rooms.RoomAvatar(r.Context(), s.avatarViewer(r), r.PathValue("rid"))
+	s.writeAvatar(w, r, a, err)
 }
 
 // writeAvatar sends the generated SVG with caching headers, or 304 when
-// the client already holds it.
-func (s *Server) writeAvatar(w http.ResponseWriter, r *http.Request, text string) {
+// the client already holds it; a refusal is a plain 403.
+func (s *Server) writeAvatar(w http.ResponseWriter, r *http.Request, a *chat.Avatar, err error) {
+	if err != nil {
+		if kind, ok := model.KindOf(err); ok && kind == model.KindForbidden {
+			http.Error(w, "Forbidden", http.StatusForbidden)
+			return
+		}
+		s.log.ErrorContext(r.Context(), "avatar failed", "path", r.URL.Path, "err", err)
+		http.Error(w, "Internal server error", http.StatusInternalServerError)
+		return
+	}
 	size, _ := strconv.Atoi(r.URL.Query().Get("size"))
-	body := avatar.SVG(text, size)
+	body := avatar.SVG(a.Text, size)
 	etag := avatar.ETag(body)
 	h := w.Header()
 	h.Set("ETag", etag)
-	maxAge := s.chat.Settings().Int("Accounts_AvatarCacheTime")
-	if maxAge < 0 {
-		maxAge = 0
-	}
-	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(maxAge))
+	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(a.CacheSeconds))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {

@@ -8,23 +8,24 @@ import (
 	"time"
 
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
 // Settings is the part of the settings registry auth reads.
 type Settings interface {
-	Bool(id string) bool
-	Int(id string) int
+	Bool(id setting.ID) bool
+	Int(id setting.ID) int
 }
 
 // Login failure errors. Both wrong user and wrong password give the same
 // answer, so a caller cannot probe which usernames exist.
 var (
-	ErrLoginFailed      = &model.Error{Type: "403", Reason: "User not found"}
-	ErrUserDeactivated  = &model.Error{Type: "error-user-is-not-activated", Reason: "User is not activated"}
-	ErrBlockedForUser   = &model.Error{Type: "error-login-blocked-for-user", Reason: "This user is blocked due to too many failed login attempts"}
-	ErrBlockedForIP     = &model.Error{Type: "error-login-blocked-for-ip", Reason: "This address is blocked due to too many failed login attempts"}
-	ErrInvalidToken     = &model.Error{Type: "403", Reason: "You've been logged out by the server. Please log in again."}
+	ErrLoginFailed      = &model.Error{Kind: model.KindUnauthenticated, Type: "403", Reason: "User not found"}
+	ErrUserDeactivated  = &model.Error{Kind: model.KindUnauthenticated, Type: "error-user-is-not-activated", Reason: "User is not activated"}
+	ErrBlockedForUser   = &model.Error{Kind: model.KindRateLimited, Type: "error-login-blocked-for-user", Reason: "This user is blocked due to too many failed login attempts"}
+	ErrBlockedForIP     = &model.Error{Kind: model.KindRateLimited, Type: "error-login-blocked-for-ip", Reason: "This address is blocked due to too many failed login attempts"}
+	ErrInvalidToken     = &model.Error{Kind: model.KindUnauthenticated, Type: "403", Reason: "You've been logged out by the server. Please log in again."}
 	ErrPasswordNotSet   = &model.Error{Type: "error-password-not-set", Reason: "User has no password set"}
 	ErrTokenNameMissing = &model.Error{Type: "error-token-name-required", Reason: "The token name is required"}
 )
@@ -83,12 +84,12 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	now := s.now()
 	ip := remoteAddr
 	userKey := strings.ToLower(ident)
-	limit := s.settings.Bool("Block_Multiple_Failed_Logins_Enabled")
+	limit := s.settings.Bool(setting.BlockMultipleFailedLoginsEnabled)
 	if limit {
-		if s.settings.Bool("Block_Multiple_Failed_Logins_By_Ip") && ip != "" && s.byIP.blocked(ip, now) {
+		if s.settings.Bool(setting.BlockMultipleFailedLoginsByIP) && ip != "" && s.byIP.blocked(ip, now) {
 			return nil, ErrBlockedForIP
 		}
-		if s.settings.Bool("Block_Multiple_Failed_Logins_By_User") && s.byUser.blocked(userKey, now) {
+		if s.settings.Bool(setting.BlockMultipleFailedLoginsByUser) && s.byUser.blocked(userKey, now) {
 			return nil, ErrBlockedForUser
 		}
 	}
@@ -102,11 +103,11 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	}
 	if u == nil || !CheckDigest(hash, digest) {
 		if limit {
-			s.byUser.fail(userKey, now, s.settings.Int("Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User"),
-				time.Duration(s.settings.Int("Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes"))*time.Minute)
+			s.byUser.fail(userKey, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByUser),
+				time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes))*time.Minute)
 			if ip != "" {
-				s.byIP.fail(ip, now, s.settings.Int("Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip"),
-					time.Duration(s.settings.Int("Block_Multiple_Failed_Logins_Time_To_Unblock_By_Ip_In_Minutes"))*time.Minute)
+				s.byIP.fail(ip, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByIP),
+					time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByIPInMinutes))*time.Minute)
 			}
 		}
 		return nil, ErrLoginFailed
@@ -139,7 +140,7 @@ func (s *Service) IssueToken(ctx context.Context, u *model.User) (string, model.
 	token := NewToken()
 	now := model.TimeOf(s.now())
 	var expires model.Time
-	if days := s.settings.Int("Accounts_LoginExpiration"); days > 0 {
+	if days := s.settings.Int(setting.AccountsLoginExpiration); days > 0 {
 		expires = model.TimeOf(now.Add(time.Duration(days) * 24 * time.Hour))
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -275,7 +276,7 @@ func (s *Service) GeneratePersonalToken(ctx context.Context, userID, name string
 		}
 		for _, t := range existing {
 			if t.Name == name {
-				return model.Errf("error-token-already-exists", "A token with this name already exists")
+				return model.Conflict("error-token-already-exists", "A token with this name already exists")
 			}
 		}
 		return tx.InsertToken(ctx, &model.Token{Hash: HashToken(token), UserID: userID, Kind: model.TokenPersonal,
@@ -312,6 +313,6 @@ func (s *Service) RemovePersonalToken(ctx context.Context, userID, name string) 
 				return tx.DeleteToken(ctx, t.Hash)
 			}
 		}
-		return model.Errf("error-token-does-not-exists", "Token does not exist")
+		return model.NotFound("error-token-does-not-exists", "Token does not exist")
 	})
 }

@@ -12,7 +12,13 @@ import (
 // port with an empty data folder, and runs a few seconds of the chat
 // scenario through the public API: the run must complete with every
 // delivery received exactly once. It makes no timing assertions.
+//
+// It takes some 10 seconds, so -short (make unit) leaves it out; make test
+// runs it.
 func TestSmokeAgainstLiftoff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow smoke test of the load tool against the real server; runs without -short (make test)")
+	}
 	bin := filepath.Join(t.TempDir(), "liftoff")
 	if out, err := exec.Command("go", "build", "-o", bin, "liftoff/cmd/liftoff").CombinedOutput(); err != nil {
 		t.Fatalf("build the server: %v\n%s", err, out)

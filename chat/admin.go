@@ -5,8 +5,10 @@ import (
 	"errors"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 	"liftoff/settings"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -21,7 +23,7 @@ func (f SettingFilter) match(st *model.Setting) bool {
 
 // PublicSettings lists the settings anyone may read (settings.public):
 // public and not hidden, sorted by id.
-func (s *Service) PublicSettings(f SettingFilter) []*model.Setting {
+func (s *Admin) PublicSettings(f SettingFilter) []*model.Setting {
 	out := []*model.Setting{}
 	for _, st := range s.settings.All() {
 		if st.Public && !st.Hidden && f.match(st) {
@@ -34,8 +36,8 @@ func (s *Service) PublicSettings(f SettingFilter) []*model.Setting {
 // ListSettings lists the settings the actor may read (GET /settings):
 // every setting that is not hidden with view-privileged-setting, only the
 // public ones without it.
-func (s *Service) ListSettings(actor *model.User, f SettingFilter) []*model.Setting {
-	if !s.Can(actor, "view-privileged-setting") {
+func (s *Admin) ListSettings(actor *model.User, f SettingFilter) []*model.Setting {
+	if !s.can(actor, perm.ViewPrivilegedSetting) {
 		return s.PublicSettings(f)
 	}
 	out := []*model.Setting{}
@@ -48,13 +50,13 @@ func (s *Service) ListSettings(actor *model.User, f SettingFilter) []*model.Sett
 }
 
 // errSettingNotFound answers for unknown and hidden settings alike.
-func errSettingNotFound(id string) error {
-	return model.Errf(model.ErrInvalidSetting.Type, "Setting %s not found", id)
+func errSettingNotFound(id setting.ID) error {
+	return model.NotFound(model.ErrInvalidSetting.Type, "Setting %s not found", id)
 }
 
 // GetSetting returns one setting that is not hidden; it needs view-privileged-setting.
-func (s *Service) GetSetting(actor *model.User, id string) (*model.Setting, error) {
-	if !s.Can(actor, "view-privileged-setting") {
+func (s *Admin) GetSetting(actor *model.User, id setting.ID) (*model.Setting, error) {
+	if !s.can(actor, perm.ViewPrivilegedSetting) {
 		return nil, model.ErrUnauthorized
 	}
 	st, ok := s.settings.Get(id)
@@ -68,19 +70,19 @@ func (s *Service) GetSetting(actor *model.User, id string) (*model.Setting, erro
 // edit-privileged-setting; the value must suit the setting's type (see
 // settings.Coerce). The new value takes effect at once on this instance
 // and reaches the others through SettingChanged.
-func (s *Service) SetSetting(ctx context.Context, actor *model.User, id string, value any) (*model.Setting, error) {
-	if !s.Can(actor, "edit-privileged-setting") {
+func (s *Admin) SetSetting(ctx context.Context, actor *model.User, id setting.ID, value any) (*model.Setting, error) {
+	if !s.can(actor, perm.EditPrivilegedSetting) {
 		return nil, model.ErrUnauthorized
 	}
-	if strings.TrimSpace(id) == "" {
-		return nil, model.Errf("error-id-param-not-provided", "The parameter \"id\" is required")
+	if strings.TrimSpace(string(id)) == "" {
+		return nil, model.Invalid("error-id-param-not-provided", "The parameter \"id\" is required")
 	}
 	cached, ok := s.settings.Get(id)
 	if !ok || cached.Hidden {
 		return nil, errSettingNotFound(id)
 	}
 	if cached.Blocked {
-		return nil, model.Errf("error-setting-blocked", "Setting %s is blocked", id)
+		return nil, model.Invalid("error-setting-blocked", "Setting %s is blocked", id)
 	}
 	v, err := settings.Coerce(cached, value)
 	if err != nil {
@@ -88,7 +90,7 @@ func (s *Service) SetSetting(ctx context.Context, actor *model.User, id string, 
 	}
 	var saved *model.Setting
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		cur, err := tx.SettingByID(ctx, id)
+		cur, err := tx.SettingByID(ctx, string(id))
 		if errors.Is(err, store.ErrNotFound) {
 			return errSettingNotFound(id)
 		}
@@ -112,23 +114,38 @@ func (s *Service) SetSetting(ctx context.Context, actor *model.User, id string, 
 	return saved, nil
 }
 
-// Statistics returns the record counts behind GET /statistics; it needs
-// view-statistics.
-func (s *Service) Statistics(ctx context.Context, actor *model.User) (store.Counts, error) {
-	if !s.Can(actor, "view-statistics") {
-		return store.Counts{}, model.Errf("error-not-allowed", "Not allowed")
+// Statistics are the figures behind GET /statistics: the installation's
+// id and the record counts.
+type Statistics struct {
+	UniqueID                                                                            string
+	TotalUsers, ActiveUsers, OnlineUsers, AwayUsers, BusyUsers, OfflineUsers            int
+	TotalRooms, TotalChannels, TotalPrivateGroups, TotalDirect                          int
+	TotalMessages, TotalChannelMessages, TotalPrivateGroupMessages, TotalDirectMessages int
+}
+
+// Statistics returns the installation's figures; it needs view-statistics.
+func (s *Admin) Statistics(ctx context.Context, actor *model.User) (*Statistics, error) {
+	if !s.can(actor, perm.ViewStatistics) {
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	c, err := s.store.Counts(ctx)
 	if err != nil {
-		return c, internal("statistics", err)
+		return nil, internal("statistics", err)
 	}
-	return c, nil
+	return &Statistics{
+		UniqueID:   s.settings.String(setting.UniqueID),
+		TotalUsers: c.TotalUsers, ActiveUsers: c.ActiveUsers, OnlineUsers: c.OnlineUsers, AwayUsers: c.AwayUsers,
+		BusyUsers: c.BusyUsers, OfflineUsers: c.OfflineUsers,
+		TotalRooms: c.TotalRooms, TotalChannels: c.TotalChannels, TotalPrivateGroups: c.TotalPrivateGroups, TotalDirect: c.TotalDirect,
+		TotalMessages: c.TotalMessages, TotalChannelMessages: c.TotalChannelMessages,
+		TotalPrivateGroupMessages: c.TotalPrivateGroupMessages, TotalDirectMessages: c.TotalDirectMessages,
+	}, nil
 }
 
 // ---- roles ----
 
 // ListRoles returns every role.
-func (s *Service) ListRoles(ctx context.Context) ([]*model.Role, error) {
+func (s *Admin) ListRoles(ctx context.Context) ([]*model.Role, error) {
 	roles, err := s.store.Roles(ctx)
 	if err != nil {
 		return nil, internal("list roles", err)
@@ -137,7 +154,7 @@ func (s *Service) ListRoles(ctx context.Context) ([]*model.Role, error) {
 }
 
 // RolesUpdatedSince lists the roles changed after since (roles.sync).
-func (s *Service) RolesUpdatedSince(ctx context.Context, since model.Time) ([]*model.Role, error) {
+func (s *Admin) RolesUpdatedSince(ctx context.Context, since model.Time) ([]*model.Role, error) {
 	roles, err := s.ListRoles(ctx)
 	if err != nil {
 		return nil, err
@@ -160,7 +177,7 @@ type RoleInput struct {
 }
 
 func errAccessPermissions() error {
-	return model.Errf("error-action-not-allowed", "Accessing permissions is not allowed")
+	return model.Forbidden("error-action-not-allowed", "Accessing permissions is not allowed")
 }
 
 func validRoleScope(scope string) bool {
@@ -168,13 +185,13 @@ func validRoleScope(scope string) bool {
 }
 
 // CreateRole adds a custom role (roles.create); it needs access-permissions.
-func (s *Service) CreateRole(ctx context.Context, actor *model.User, in RoleInput) (*model.Role, error) {
-	if !s.Can(actor, "access-permissions") {
+func (s *Admin) CreateRole(ctx context.Context, actor *model.User, in RoleInput) (*model.Role, error) {
+	if !s.can(actor, perm.AccessPermissions) {
 		return nil, errAccessPermissions()
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" || (in.Scope != "" && !validRoleScope(in.Scope)) {
-		return nil, model.Errf("error-invalid-role-properties", "The role properties are invalid.")
+		return nil, model.Invalid("error-invalid-role-properties", "The role properties are invalid.")
 	}
 	scope := in.Scope
 	if scope == "" {
@@ -186,7 +203,7 @@ func (s *Service) CreateRole(ctx context.Context, actor *model.User, in RoleInpu
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.RoleByID(ctx, name); err == nil {
-			return model.Errf("error-duplicate-role-names-not-allowed", "Role name already exists")
+			return model.Conflict("error-duplicate-role-names-not-allowed", "Role name already exists")
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -204,28 +221,28 @@ func (s *Service) CreateRole(ctx context.Context, actor *model.User, in RoleInpu
 
 // UpdateRole changes a role (roles.update); protected roles keep their
 // name and scope. It needs access-permissions.
-func (s *Service) UpdateRole(ctx context.Context, actor *model.User, roleID string, in RoleInput) (*model.Role, error) {
-	if !s.Can(actor, "access-permissions") {
+func (s *Admin) UpdateRole(ctx context.Context, actor *model.User, roleID string, in RoleInput) (*model.Role, error) {
+	if !s.can(actor, perm.AccessPermissions) {
 		return nil, errAccessPermissions()
 	}
 	if strings.TrimSpace(roleID) == "" || strings.TrimSpace(in.Name) == "" || (in.Scope != "" && !validRoleScope(in.Scope)) {
-		return nil, model.Errf("error-invalid-role-properties", "The role properties are invalid.")
+		return nil, model.Invalid("error-invalid-role-properties", "The role properties are invalid.")
 	}
 	var out *model.Role
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		role, err := tx.RoleByID(ctx, roleID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && role.ID != roleID) {
-			return model.Errf("error-invalid-roleId", "This role does not exist")
+			return model.Invalid("error-invalid-roleId", "This role does not exist")
 		}
 		if err != nil {
 			return err
 		}
 		name := strings.TrimSpace(in.Name)
 		if role.Protected && ((name != role.Name) || (in.Scope != "" && in.Scope != role.Scope)) {
-			return model.Errf("error-role-protected", "Role is protected")
+			return model.Invalid("error-role-protected", "Role is protected")
 		}
 		if other, err := tx.RoleByID(ctx, name); err == nil && other.ID != role.ID {
-			return model.Errf("error-duplicate-role-names-not-allowed", "Role name already exists")
+			return model.Conflict("error-duplicate-role-names-not-allowed", "Role name already exists")
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -254,8 +271,8 @@ func (s *Service) UpdateRole(ctx context.Context, actor *model.User, roleID stri
 // DeleteRole removes a custom role nobody holds (roles.delete); it needs
 // access-permissions. Room-scoped roles are checked in the rooms their
 // holders are members of.
-func (s *Service) DeleteRole(ctx context.Context, actor *model.User, roleID string) error {
-	if !s.Can(actor, "access-permissions") {
+func (s *Admin) DeleteRole(ctx context.Context, actor *model.User, roleID string) error {
+	if !s.can(actor, perm.AccessPermissions) {
 		return model.ErrUnauthorized
 	}
 	if strings.TrimSpace(roleID) == "" {
@@ -264,20 +281,20 @@ func (s *Service) DeleteRole(ctx context.Context, actor *model.User, roleID stri
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		role, err := tx.RoleByID(ctx, roleID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Errf("error-invalid-roleId", "This role does not exist")
+			return model.Invalid("error-invalid-roleId", "This role does not exist")
 		}
 		if err != nil {
 			return err
 		}
 		if role.Protected {
-			return model.Errf("error-role-protected", "Cannot delete a protected role")
+			return model.Invalid("error-role-protected", "Cannot delete a protected role")
 		}
-		_, n, err := tx.UsersInRole(ctx, role.ID, "", store.Page{Count: 1})
+		_, n, err := tx.UsersInRole(ctx, role.ID, "", model.Page{Count: 1})
 		if err != nil {
 			return err
 		}
 		if n > 0 {
-			return model.Errf("error-role-in-use", "Cannot delete role because it's in use")
+			return model.Conflict("error-role-in-use", "Cannot delete role because it's in use")
 		}
 		if err := tx.DeleteRole(ctx, role.ID); err != nil {
 			return err
@@ -297,14 +314,14 @@ type RoleAssignment struct {
 }
 
 // canAssignRoles is the right to grant and revoke roles.
-func (s *Service) canAssignRoles(actor *model.User) bool {
-	return s.Can(actor, "access-permissions") || s.Can(actor, "assign-roles")
+func (s *core) canAssignRoles(actor *model.User) bool {
+	return s.can(actor, perm.AccessPermissions) || s.can(actor, perm.AssignRoles)
 }
 
 // AddUserToRole grants a role (roles.addUserToRole): global roles go on the
 // user, room roles on their subscription to RoomID. It needs
 // access-permissions or assign-roles (and assign-admin-role for admin).
-func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAssignment) (*model.Role, error) {
+func (s *Admin) AddUserToRole(ctx context.Context, actor *model.User, a RoleAssignment) (*model.Role, error) {
 	if !s.canAssignRoles(actor) {
 		return nil, errAccessPermissions()
 	}
@@ -312,22 +329,22 @@ func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAs
 	if a.Username != "" {
 		lookup = UserLookup{Username: a.Username}
 	}
-	user, err := s.FindUser(ctx, lookup)
+	user, err := s.findUser(ctx, lookup)
 	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(a.RoleID) == "" {
-		return nil, model.Errf("error-invalid-role-properties", "The role properties are invalid.")
+		return nil, model.Invalid("error-invalid-role-properties", "The role properties are invalid.")
 	}
 	role, err := s.store.RoleByID(ctx, a.RoleID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-role-not-found", "Role not found")
+		return nil, model.NotFound("error-role-not-found", "Role not found")
 	}
 	if err != nil {
 		return nil, internal("add user to role", err)
 	}
-	if role.ID == "admin" && !s.Can(actor, "assign-admin-role") {
-		return nil, model.Errf("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "authorization:addUserToRole", "action": "Assign_admin"})
+	if role.ID == "admin" && !s.can(actor, perm.AssignAdminRole) {
+		return nil, model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"action": "Assign_admin"}).InMethod()
 	}
 	if role.Scope == model.ScopeSubscriptions && a.RoomID == "" {
 		return nil, model.ErrMissingParam("roomId")
@@ -345,10 +362,10 @@ func (s *Service) AddUserToRole(ctx context.Context, actor *model.User, a RoleAs
 // role on their subscription to roomID, a global role on the user, and
 // emits the change. Granting a held role, revoking one not held, and
 // revoking the last admin are refused.
-func (s *Service) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Role, user *model.User, roomID string, grant bool) error {
+func (s *core) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Role, user *model.User, roomID string, grant bool) error {
 	now := s.nowTime()
-	notIn := model.Errf("error-user-not-in-role", "User is not in this role")
-	already := model.Errf("error-user-already-in-role", "User already in role")
+	notIn := model.Invalid("error-user-not-in-role", "User is not in this role")
+	already := model.Conflict("error-user-already-in-role", "User already in role")
 	if role.Scope == model.ScopeSubscriptions {
 		if roomID == "" {
 			return notIn
@@ -356,7 +373,7 @@ func (s *Service) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Rol
 		sub, err := tx.Subscription(ctx, roomID, user.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			if grant {
-				return model.Errf("error-invalid-user", "User is not part of given room").WithDetails(map[string]any{"method": "authorization:addUserToRole"})
+				return model.Invalid("error-invalid-user", "User is not part of given room").InMethod()
 			}
 			return notIn
 		}
@@ -392,12 +409,12 @@ func (s *Service) changeRoleTx(ctx context.Context, tx store.Tx, role *model.Rol
 			u.Roles = append(u.Roles, role.ID)
 		default:
 			if role.ID == "admin" {
-				_, n, err := tx.UsersInRole(ctx, "admin", "", store.Page{Count: 1})
+				_, n, err := tx.UsersInRole(ctx, "admin", "", model.Page{Count: 1})
 				if err != nil {
 					return err
 				}
 				if n <= 1 {
-					return model.Errf("error-admin-required", "You need to have at least one admin")
+					return model.Invalid("error-admin-required", "You need to have at least one admin")
 				}
 			}
 			u.Roles = withoutValue(u.Roles, role.ID)
@@ -426,32 +443,32 @@ func roleScopeFor(role *model.Role, roomID string) string {
 
 // RemoveUserFromRole revokes a role (roles.removeUserFromRole); it needs
 // access-permissions or assign-roles, and keeps at least one admin.
-func (s *Service) RemoveUserFromRole(ctx context.Context, actor *model.User, a RoleAssignment) (*model.Role, error) {
+func (s *Admin) RemoveUserFromRole(ctx context.Context, actor *model.User, a RoleAssignment) (*model.Role, error) {
 	if !s.canAssignRoles(actor) {
 		return nil, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(a.RoleID) == "" {
-		return nil, model.Errf("error-invalid-role-properties", "The role properties are invalid.")
+		return nil, model.Invalid("error-invalid-role-properties", "The role properties are invalid.")
 	}
 	if strings.TrimSpace(a.Username) == "" {
 		return nil, model.ErrMissingParam("username")
 	}
 	user, err := s.store.UserByUsername(ctx, strings.TrimSpace(a.Username))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-user", "There is no user with this username")
+		return nil, model.Invalid("error-invalid-user", "There is no user with this username")
 	}
 	if err != nil {
 		return nil, internal("remove user from role", err)
 	}
 	role, err := s.store.RoleByID(ctx, a.RoleID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-roleId", "This role does not exist")
+		return nil, model.Invalid("error-invalid-roleId", "This role does not exist")
 	}
 	if err != nil {
 		return nil, internal("remove user from role", err)
 	}
-	if role.ID == "admin" && !s.Can(actor, "assign-admin-role") {
-		return nil, model.Errf("error-action-not-allowed", "Assigning admin is not allowed")
+	if role.ID == "admin" && !s.can(actor, perm.AssignAdminRole) {
+		return nil, model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed")
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		return s.changeRoleTx(ctx, tx, role, user, a.RoomID, false)
@@ -465,19 +482,19 @@ func (s *Service) RemoveUserFromRole(ctx context.Context, actor *model.User, a R
 // UsersInRole pages the holders of a role (roles.getUsersInRole), in one
 // room for room roles. It needs access-permissions, and
 // view-other-user-channels to look into a room.
-func (s *Service) UsersInRole(ctx context.Context, actor *model.User, roleID, roomID string, p store.Page) ([]*model.User, int, error) {
-	if !s.Can(actor, "access-permissions") {
+func (s *Admin) UsersInRole(ctx context.Context, actor *model.User, roleID, roomID string, p model.Page) ([]*model.User, int, error) {
+	if !s.can(actor, perm.AccessPermissions) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(roleID) == "" {
-		return nil, 0, model.Errf("error-param-not-provided", "Query param \"role\" is required")
+		return nil, 0, model.Invalid("error-param-not-provided", "Query param \"role\" is required")
 	}
-	if roomID != "" && !s.Can(actor, "view-other-user-channels") {
-		return nil, 0, model.Errf("error-not-allowed", "Not allowed")
+	if roomID != "" && !s.can(actor, perm.ViewOtherUserChannels) {
+		return nil, 0, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	role, err := s.store.RoleByID(ctx, roleID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, 0, model.Errf("error-invalid-roleId", "")
+		return nil, 0, model.Invalid("error-invalid-roleId", "")
 	}
 	if err != nil {
 		return nil, 0, internal("users in role", err)
@@ -493,7 +510,7 @@ func (s *Service) UsersInRole(ctx context.Context, actor *model.User, roleID, ro
 
 // ListPermissions returns every permission, or (since not zero) those
 // changed after since (permissions.listAll).
-func (s *Service) ListPermissions(ctx context.Context, since model.Time) ([]*model.Permission, error) {
+func (s *Admin) ListPermissions(ctx context.Context, since model.Time) ([]*model.Permission, error) {
 	perms, err := s.store.Permissions(ctx)
 	if err != nil {
 		return nil, internal("list permissions", err)
@@ -520,12 +537,12 @@ type PermissionChange struct {
 // needs access-permissions. Every permission and role must exist, or
 // nothing changes. The change takes effect at once on this instance and
 // reaches the others through PermissionChanged.
-func (s *Service) UpdatePermissions(ctx context.Context, actor *model.User, changes []PermissionChange) ([]*model.Permission, error) {
-	if !s.Can(actor, "access-permissions") {
+func (s *Admin) UpdatePermissions(ctx context.Context, actor *model.User, changes []PermissionChange) ([]*model.Permission, error) {
+	if !s.can(actor, perm.AccessPermissions) {
 		return nil, model.ErrUnauthorized
 	}
 	if len(changes) == 0 {
-		return nil, model.Errf("error-invalid-body-params", "Invalid body params")
+		return nil, model.Invalid("error-invalid-body-params", "Invalid body params")
 	}
 	var saved []*model.Permission
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -541,7 +558,7 @@ func (s *Service) UpdatePermissions(ctx context.Context, actor *model.User, chan
 		for _, c := range changes {
 			p, err := tx.PermissionByID(ctx, c.ID)
 			if errors.Is(err, store.ErrNotFound) {
-				return model.Errf("error-invalid-permission", "Invalid permission")
+				return model.Invalid("error-invalid-permission", "Invalid permission")
 			}
 			if err != nil {
 				return err
@@ -551,7 +568,7 @@ func (s *Service) UpdatePermissions(ctx context.Context, actor *model.User, chan
 		for _, c := range changes {
 			for _, r := range c.Roles {
 				if !known[r] {
-					return model.Errf("error-invalid-role", "Invalid role")
+					return model.Invalid("error-invalid-role", "Invalid role")
 				}
 			}
 		}
@@ -586,4 +603,51 @@ func dedupeRoles(list []string) []string {
 		}
 	}
 	return out
+}
+
+// UserRoleHolder is one entry of getUserRoles: a user and the public
+// global roles they hold.
+type UserRoleHolder struct {
+	ID       string
+	Username string
+	Roles    []string
+}
+
+// UserRoles lists the users holding a public global role, sorted by
+// username, each with only those roles (Rocket.Chat's getUserRoles, which
+// clients use to show role tags such as "Admin" next to names). A role is
+// public when its scope is Users and it has a description, so "user",
+// "bot" and the other plain roles are left out.
+func (s *Admin) UserRoles(ctx context.Context, user *model.User) ([]UserRoleHolder, error) {
+	if user == nil {
+		return nil, model.Invalid("error-invalid-user", "Invalid user").InMethod()
+	}
+	roles, err := s.store.Roles(ctx)
+	if err != nil {
+		return nil, internal("user roles", err)
+	}
+	var public []string
+	for _, r := range roles {
+		if r.Scope == model.ScopeUsers && r.Description != "" {
+			public = append(public, r.ID)
+		}
+	}
+	out := []UserRoleHolder{}
+	if len(public) == 0 {
+		return out, nil
+	}
+	users, _, err := s.store.ListUsers(ctx, store.UserQuery{Roles: public}, model.Page{Sort: []model.SortKey{{Field: "username"}}})
+	if err != nil {
+		return nil, internal("user roles", err)
+	}
+	for _, u := range users {
+		h := UserRoleHolder{ID: u.ID, Username: u.Username, Roles: []string{}}
+		for _, r := range u.Roles {
+			if contains(public, r) {
+				h.Roles = append(h.Roles, r)
+			}
+		}
+		out = append(out, h)
+	}
+	return out, nil
 }

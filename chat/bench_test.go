@@ -16,7 +16,7 @@ import (
 )
 
 // BenchmarkSendMessage measures the whole hot path of posting a message:
-// chat.Service.SendMessage (permission checks, mention parsing, one store
+// chat.Messages.SendMessage (permission checks, mention parsing, one store
 // transaction updating the room and the 50 members' subscriptions, the
 // events) onto a real SQLite database in a temporary directory, with
 // synchronous=FULL. Many goroutines post at once, so the store's group
@@ -52,7 +52,7 @@ func benchSendMessage(b *testing.B, synchronous string) {
 	users := make([]*model.User, members)
 	names := make([]string, 0, members-1)
 	for i := range users {
-		u, err := svc.InsertUser(ctx, chat.NewUserInput{Username: fmt.Sprintf("member%02d", i)})
+		u, err := svc.Accounts.InsertUser(ctx, chat.NewUserInput{Username: fmt.Sprintf("member%02d", i)})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func benchSendMessage(b *testing.B, synchronous string) {
 			names = append(names, u.Username)
 		}
 	}
-	room, err := svc.CreateRoom(ctx, users[0], chat.CreateRoomInput{Type: model.RoomChannel, Name: "bench", Members: names})
+	room, err := svc.Rooms.CreateRoom(ctx, users[0], chat.CreateRoomInput{Type: model.RoomChannel, Name: "bench", Members: names})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func benchSendMessage(b *testing.B, synchronous string) {
 			if n%10 == 0 {
 				text += " @" + users[int(n+1)%members].Username
 			}
-			if _, err := svc.SendMessage(ctx, author, chat.SendInput{RoomID: room.ID, Msg: text}); err != nil {
+			if _, err := svc.Messages.SendMessage(ctx, author, chat.SendInput{RoomID: room.ID, Msg: text}); err != nil {
 				b.Error(err)
 				return
 			}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 	"liftoff/store"
 )
@@ -14,7 +15,12 @@ import (
 // users (one for a 1:1 conversation, several for a group DM), creating it
 // when it does not exist yet (which needs create-d). An existing
 // conversation is returned and re-opened for user.
-func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames []string, excludeSelf bool) (*model.Room, error) {
+func (s *Rooms) CreateDirect(ctx context.Context, user *model.User, usernames []string, excludeSelf bool) (*model.Room, error) {
+	return s.createDirect(ctx, user, usernames, excludeSelf)
+}
+
+// createDirect is CreateDirect, shared by the area services.
+func (s *core) createDirect(ctx context.Context, user *model.User, usernames []string, excludeSelf bool) (*model.Room, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -23,7 +29,7 @@ func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames 
 		return nil, err
 	}
 	if len(others) == 0 {
-		return nil, model.Errf("error-invalid-user", "Invalid user")
+		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
 	members := others
 	if !excludeSelf {
@@ -32,7 +38,7 @@ func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames 
 	members = uniqueUsers(members)
 	for _, m := range members {
 		if !m.Active && m.ID != user.ID {
-			return nil, model.Errf("error-not-allowed", "Target user not allowed to receive messages")
+			return nil, model.Forbidden("error-not-allowed", "Target user not allowed to receive messages")
 		}
 	}
 	uids := make([]string, len(members))
@@ -58,8 +64,8 @@ func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames 
 	} else if room != nil {
 		return room, s.reopen(ctx, room, user)
 	}
-	if !s.Can(user, "create-d") {
-		return nil, model.Errf("error-not-allowed", "Not allowed")
+	if !s.can(user, perm.CreateD) {
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	if roomID == "" {
 		roomID = model.NewID()
@@ -92,7 +98,7 @@ func (s *Service) CreateDirect(ctx context.Context, user *model.User, usernames 
 }
 
 // findGroupDirect finds an existing multi-user direct room with exactly these members.
-func (s *Service) findGroupDirect(ctx context.Context, user *model.User, uids []string) (*model.Room, error) {
+func (s *core) findGroupDirect(ctx context.Context, user *model.User, uids []string) (*model.Room, error) {
 	subs, err := s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{Types: []string{model.RoomDirect}})
 	if err != nil {
 		return nil, internal("find direct", err)
@@ -111,7 +117,7 @@ func (s *Service) findGroupDirect(ctx context.Context, user *model.User, uids []
 }
 
 // reopen marks user's subscription to room open (shown in their room list).
-func (s *Service) reopen(ctx context.Context, room *model.Room, user *model.User) error {
+func (s *core) reopen(ctx context.Context, room *model.Room, user *model.User) error {
 	sub, err := s.store.Subscription(ctx, room.ID, user.ID)
 	if err != nil || sub.Open {
 		return nil

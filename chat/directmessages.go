@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 	"liftoff/store"
 )
@@ -13,19 +14,25 @@ import (
 // errDirectNotFound is Rocket.Chat's answer for a direct conversation that
 // cannot be found.
 func errDirectNotFound() *model.Error {
-	return model.Errf("error-room-not-found", "The required \"roomId\" param provided does not match any direct message")
+	return model.NotFound("error-room-not-found", "The required \"roomId\" param provided does not match any direct message")
 }
 
+// // Rooms
 // FindDirect finds the direct conversation the im.* endpoints name: by room
 // id, or by the username of the other member (the 1:1 conversation with
 // that user, created when it does not exist yet, as Rocket.Chat does). It
 // does not check that user may read it; callers check access themselves.
-func (s *Service) FindDirect(ctx context.Context, user *model.User, roomID, username string) (*model.Room, error) {
+func (s *Rooms) FindDirect(ctx context.Context, user *model.User, roomID, username string) (*model.Room, error) {
+	return s.findDirect(ctx, user, roomID, username)
+}
+
+// findDirect is FindDirect, shared by the area services.
+func (s *core) findDirect(ctx context.Context, user *model.User, roomID, username string) (*model.Room, error) {
 	if user == nil {
-		return nil, model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "findDirectMessageRoom"})
+		return nil, model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	if roomID == "" && username == "" {
-		return nil, model.Errf("error-room-param-not-provided", "Query param \"roomId\" or \"username\" is required")
+		return nil, model.Invalid("error-room-param-not-provided", "Query param \"roomId\" or \"username\" is required")
 	}
 	if roomID != "" {
 		room, err := s.store.RoomByID(ctx, roomID)
@@ -60,20 +67,20 @@ func (s *Service) FindDirect(ctx context.Context, user *model.User, roomID, user
 	if !errors.Is(err, store.ErrNotFound) {
 		return nil, internal("find direct", err)
 	}
-	return s.CreateDirect(ctx, user, []string{other.Username}, false)
+	return s.createDirect(ctx, user, []string{other.Username}, false)
 }
 
 // CountDirect reports the counters of a direct conversation for user, or
 // for another member (forUserID) when user holds view-room-administration.
 // The user counted must be able to read the conversation.
-func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, forUserID string) (*Counters, error) {
+func (s *Rooms) CountDirect(ctx context.Context, user *model.User, roomID, forUserID string) (*Counters, error) {
 	if user == nil {
-		return nil, model.Errf("error-invalid-user", "Invalid user")
+		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
 	if roomID == "" {
-		return nil, model.Errf("error-room-param-not-provided", "Query param \"roomId\" is required")
+		return nil, model.Invalid("error-room-param-not-provided", "Query param \"roomId\" is required")
 	}
-	admin := s.Can(user, "view-room-administration")
+	admin := s.can(user, perm.ViewRoomAdministration)
 	target := user
 	if forUserID != "" && forUserID != user.ID {
 		if !admin {
@@ -95,7 +102,7 @@ func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, for
 	if err != nil {
 		return nil, internal("direct counters", err)
 	}
-	if err := s.CanAccessRoom(ctx, target, room); err != nil {
+	if err := s.canAccessRoom(ctx, target, room); err != nil {
 		return nil, errForbidden
 	}
 	if room.Type != model.RoomDirect {
@@ -123,7 +130,7 @@ func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, for
 		}
 		out.Latest = latest.Ptr()
 		active := true
-		_, n, err := s.store.ListUsers(ctx, store.UserQuery{IDs: room.UserIDs, Active: &active}, store.Page{Count: 1})
+		_, n, err := s.store.ListUsers(ctx, store.UserQuery{IDs: room.UserIDs, Active: &active}, model.Page{Count: 1})
 		if err != nil {
 			return nil, internal("direct counters", err)
 		}
@@ -135,26 +142,26 @@ func (s *Service) CountDirect(ctx context.Context, user *model.User, roomID, for
 // DirectMember is one member of a direct conversation as im.members shows
 // it: the user's public fields and their subscription's.
 type DirectMember struct {
-	ID           string             `json:"_id"`
-	Username     string             `json:"username"`
-	Name         string             `json:"name"`
-	Status       string             `json:"status"`
-	StatusText   string             `json:"statusText,omitempty"`
-	UTCOffset    float64            `json:"utcOffset"`
-	Subscription DirectMemberSubRef `json:"subscription"`
+	ID           string
+	Username     string
+	Name         string
+	Status       string
+	StatusText   string
+	UTCOffset    float64
+	Subscription DirectMemberSubRef
 }
 
 // DirectMemberSubRef is the part of a member's subscription im.members shows.
 type DirectMemberSubRef struct {
-	ID    string     `json:"_id,omitempty"`
-	TS    model.Time `json:"ts,omitzero"`
-	Roles []string   `json:"roles,omitempty"`
+	ID       string
+	JoinedAt model.Time
+	Roles    []string
 }
 
 // DirectMembers pages the active members of a direct conversation user can
 // read, optionally filtered by text (username or name) and status.
-func (s *Service) DirectMembers(ctx context.Context, user *model.User, room *model.Room, filter string, statuses []string, p store.Page) ([]DirectMember, int, error) {
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+func (s *Rooms) DirectMembers(ctx context.Context, user *model.User, room *model.Room, filter string, statuses []string, p model.Page) ([]DirectMember, int, error) {
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return nil, 0, errForbidden
 	}
 	if len(room.UserIDs) == 0 {
@@ -172,7 +179,7 @@ func (s *Service) DirectMembers(ctx context.Context, user *model.User, room *mod
 		}
 	} else {
 		// Few members: filter by status here, then page.
-		all, _, err := s.store.ListUsers(ctx, q, store.Page{Sort: p.Sort})
+		all, _, err := s.store.ListUsers(ctx, q, model.Page{Sort: p.Sort})
 		if err != nil {
 			return nil, 0, internal("direct members", err)
 		}
@@ -188,7 +195,7 @@ func (s *Service) DirectMembers(ctx context.Context, user *model.User, room *mod
 	for _, u := range users {
 		m := DirectMember{ID: u.ID, Username: u.Username, Name: u.Name, Status: u.Status, StatusText: u.StatusText, UTCOffset: u.UTCOffset}
 		if sub, err := s.store.Subscription(ctx, room.ID, u.ID); err == nil {
-			m.Subscription = DirectMemberSubRef{ID: sub.ID, TS: sub.JoinedAt, Roles: sub.Roles}
+			m.Subscription = DirectMemberSubRef{ID: sub.ID, JoinedAt: sub.JoinedAt, Roles: sub.Roles}
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, 0, internal("direct members", err)
 		}
@@ -198,7 +205,7 @@ func (s *Service) DirectMembers(ctx context.Context, user *model.User, room *mod
 }
 
 // ListDirect pages the direct conversations user is a member of.
-func (s *Service) ListDirect(ctx context.Context, user *model.User, p store.Page) ([]*model.Room, int, error) {
+func (s *Rooms) ListDirect(ctx context.Context, user *model.User, p model.Page) ([]*model.Room, int, error) {
 	subs, err := s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{Types: []string{model.RoomDirect}})
 	if err != nil {
 		return nil, 0, internal("list direct", err)
@@ -220,47 +227,47 @@ func (s *Service) ListDirect(ctx context.Context, user *model.User, p store.Page
 // OpenDirect shows a direct conversation in user's room list again
 // (im.open), as Rocket.Chat does: a room user cannot read is forbidden, a
 // room that is not a direct conversation is not found.
-func (s *Service) OpenDirect(ctx context.Context, user *model.User, roomID string) error {
-	if err := s.CanReadRoom(ctx, user, roomID); err != nil {
+func (s *Rooms) OpenDirect(ctx context.Context, user *model.User, roomID string) error {
+	if err := s.canReadRoom(ctx, user, roomID); err != nil {
 		return errForbidden
 	}
-	room, err := s.FindDirect(ctx, user, roomID, "")
+	room, err := s.findDirect(ctx, user, roomID, "")
 	if err != nil {
 		return err
 	}
-	return s.OpenRoom(ctx, user, room.ID)
+	return s.openRoom(ctx, user, room.ID)
 }
 
 // CloseDirect hides a direct conversation from user's room list (im.close).
 // A subscription whose room no longer exists may be closed too.
-func (s *Service) CloseDirect(ctx context.Context, user *model.User, roomID string) error {
+func (s *Rooms) CloseDirect(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "dm.close"})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	if roomID == "" {
-		return model.Errf("error-room-param-not-provided", "Body param \"roomId\" is required")
+		return model.Invalid("error-room-param-not-provided", "Body param \"roomId\" is required")
 	}
 	if _, err := s.store.RoomByID(ctx, roomID); err == nil {
-		if err := s.CanReadRoom(ctx, user, roomID); err != nil {
+		if err := s.canReadRoom(ctx, user, roomID); err != nil {
 			return errForbidden
 		}
-		if _, err := s.FindDirect(ctx, user, roomID, ""); err != nil {
+		if _, err := s.findDirect(ctx, user, roomID, ""); err != nil {
 			return err
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return internal("close direct", err)
 	}
-	sub, err := s.Subscription(ctx, user, roomID)
+	sub, err := s.subscription(ctx, user, roomID)
 	if err != nil {
 		return err
 	}
 	if sub == nil {
-		return model.Errf("error-not-subscribed", "The user is not subscribed to the room")
+		return model.Invalid("error-not-subscribed", "The user is not subscribed to the room")
 	}
 	if !sub.Open {
-		return model.Errf("error-room-already-closed", "The direct message room, is already closed to the sender")
+		return model.Invalid("error-room-already-closed", "The direct message room, is already closed to the sender")
 	}
-	return s.HideRoom(ctx, user, roomID)
+	return s.hideRoom(ctx, user, roomID)
 }
 
 // DeleteDirect erases a direct conversation with its messages and every
@@ -268,13 +275,13 @@ func (s *Service) CloseDirect(ctx context.Context, user *model.User, roomID stri
 // other user's username. As in Rocket.Chat the caller must be able to
 // read it or hold view-room-administration, and needs delete-d to erase
 // it (by default only administrators may).
-func (s *Service) DeleteDirect(ctx context.Context, user *model.User, roomID, username string) error {
-	room, err := s.FindDirect(ctx, user, roomID, username)
+func (s *Rooms) DeleteDirect(ctx context.Context, user *model.User, roomID, username string) error {
+	room, err := s.findDirect(ctx, user, roomID, username)
 	if err != nil {
 		return err
 	}
-	if s.CanAccessRoom(ctx, user, room) != nil && !s.Can(user, "view-room-administration") {
-		return model.Errf("error-not-allowed", "Not allowed")
+	if s.canAccessRoom(ctx, user, room) != nil && !s.can(user, perm.ViewRoomAdministration) {
+		return model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	return s.eraseRoom(ctx, user, room)
 }
@@ -283,12 +290,12 @@ func (s *Service) DeleteDirect(ctx context.Context, user *model.User, roomID, us
 // (im.setTopic, dm.setTopic) through the room settings, so it needs
 // edit-room in the room and records a room_changed_topic message when the
 // topic changes. It returns the topic as set.
-func (s *Service) SetDirectTopic(ctx context.Context, user *model.User, roomID, topic string) (string, error) {
+func (s *Rooms) SetDirectTopic(ctx context.Context, user *model.User, roomID, topic string) (string, error) {
 	if roomID == "" {
-		return "", model.Errf("error-room-param-not-provided", "Body param \"roomId\" is required")
+		return "", model.Invalid("error-room-param-not-provided", "Body param \"roomId\" is required")
 	}
 	if user == nil {
-		return "", model.Errf("error-invalid-user", "Invalid user")
+		return "", model.Invalid("error-invalid-user", "Invalid user")
 	}
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -297,13 +304,13 @@ func (s *Service) SetDirectTopic(ctx context.Context, user *model.User, roomID, 
 	if err != nil {
 		return "", internal("set direct topic", err)
 	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return "", errForbidden
 	}
 	if room.Type != model.RoomDirect {
 		return "", errDirectNotFound()
 	}
-	saved, err := s.SaveRoomSettings(ctx, user, room.ID, RoomSettingsInput{Topic: &topic})
+	saved, err := s.saveRoomSettings(ctx, user, room.ID, RoomSettingsInput{Topic: &topic})
 	if err != nil {
 		return "", err
 	}

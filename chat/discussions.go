@@ -6,7 +6,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"liftoff/access/perm"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -22,13 +24,13 @@ import (
 // DiscussionInput describes a new discussion (rooms.createDiscussion, the
 // createDiscussion method).
 type DiscussionInput struct {
-	Prid  string // parent room; may be empty when Pmid is given
-	Pmid  string // the message the discussion starts from (optional)
-	Name  string // t_name: the discussion's display name (fname)
-	Reply string // a first message posted in the discussion (optional)
-	Topic string // defaults to the parent room's name
+	ParentRoomID    string // parent room; may be empty when ParentMessageID is given
+	ParentMessageID string // the message the discussion starts from (optional)
+	Name            string // t_name: the discussion's display name (fname)
+	Reply           string // a first message posted in the discussion (optional)
+	Topic           string // defaults to the parent room's name
 	// Users are usernames invited besides the creator (and the author of
-	// Pmid); unknown usernames are ignored, as Rocket.Chat does.
+	// ParentMessageID); unknown usernames are ignored, as Rocket.Chat does.
 	Users []string
 	// Encrypted defaults to the parent room's encrypted flag.
 	Encrypted *bool
@@ -38,16 +40,16 @@ type DiscussionInput struct {
 // its id again as rid.
 type Discussion struct {
 	*model.Room
-	RID string `json:"rid"`
+	RoomID string
 }
 
 func errNoDiscussion() *model.Error {
-	return model.Errf("error-action-not-allowed", "You are not allowed to create a discussion").
-		WithDetails(map[string]any{"method": "createDiscussion"})
+	return model.Forbidden("error-action-not-allowed", "You are not allowed to create a discussion").
+		InMethod()
 }
 
 func errDiscussionArgs(reason string) *model.Error {
-	return model.Errf("error-invalid-arguments", "%s", reason).WithDetails(map[string]any{"method": "DiscussionCreation"})
+	return model.Invalid("error-invalid-arguments", "%s", reason).InMethod()
 }
 
 // discussionType is the type of a discussion of a room of type t:
@@ -99,27 +101,27 @@ func quoteOf(m *model.Message, room *model.Room) map[string]any {
 // direct conversation gives a private discussion); its members are the
 // creator (owner), the author of the message it starts from and the
 // invited users.
-func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in DiscussionInput) (*Discussion, error) {
-	if !s.settings.Bool("Discussion_enabled") {
+func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in DiscussionInput) (*Discussion, error) {
+	if !s.settings.Bool(setting.DiscussionEnabled) {
 		return nil, errNoDiscussion()
 	}
 	if user == nil {
-		return nil, model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "DiscussionCreation"})
+		return nil, model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
-	if !s.CanInRoom(ctx, user, in.Prid, "start-discussion") && !s.CanInRoom(ctx, user, in.Prid, "start-discussion-other-user") {
+	if !s.canInRoom(ctx, user, in.ParentRoomID, perm.StartDiscussion) && !s.canInRoom(ctx, user, in.ParentRoomID, perm.StartDiscussionOtherUser) {
 		return nil, errNoDiscussion()
 	}
 	var quoted *model.Message
-	if in.Pmid != "" {
-		m, err := s.store.MessageByID(ctx, in.Pmid)
+	if in.ParentMessageID != "" {
+		m, err := s.store.MessageByID(ctx, in.ParentMessageID)
 		if errors.Is(err, store.ErrNotFound) || err == nil && m.Hidden {
-			return nil, model.Errf("error-invalid-message", "Invalid message").WithDetails(map[string]any{"method": "DiscussionCreation"})
+			return nil, model.Invalid("error-invalid-message", "Invalid message").InMethod()
 		}
 		if err != nil {
 			return nil, internal("create discussion", err)
 		}
 		quoted = m
-		if in.Prid != "" {
+		if in.ParentRoomID != "" {
 			root, err := s.store.RoomByID(ctx, m.RoomID)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return nil, internal("create discussion", err)
@@ -131,22 +133,22 @@ func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in Dis
 					rootID = root.ParentRoomID
 				}
 			}
-			if rootID != in.Prid {
+			if rootID != in.ParentRoomID {
 				return nil, errDiscussionArgs("Root message room ID does not match parent room ID ")
 			}
 		} else {
-			in.Prid = m.RoomID
+			in.ParentRoomID = m.RoomID
 		}
 	}
-	if in.Prid == "" {
+	if in.ParentRoomID == "" {
 		return nil, errDiscussionArgs("Missing parent room ID")
 	}
-	parent, err := s.canSendTo(ctx, user, in.Prid)
+	parent, err := s.canSendTo(ctx, user, in.ParentRoomID)
 	if err != nil {
 		return nil, err
 	}
 	if parent.ParentRoomID != "" {
-		return nil, model.Errf("error-nested-discussion", "Cannot create nested discussions").WithDetails(map[string]any{"method": "DiscussionCreation"})
+		return nil, model.Invalid("error-nested-discussion", "Cannot create nested discussions").InMethod()
 	}
 	encrypted := parent.Encrypted
 	if in.Encrypted != nil {
@@ -155,12 +157,12 @@ func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in Dis
 	if encrypted && in.Reply != "" {
 		return nil, errDiscussionArgs("Encrypted discussions must not receive an initial reply.")
 	}
-	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Reply) > max {
-		return nil, model.Errf("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
+	if max := s.settings.Int(setting.MessageMaxAllowedSize); max > 0 && utf8.RuneCountInString(in.Reply) > max {
+		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
 	typ := discussionType(parent.Type)
 	if typ == "" {
-		return nil, model.Errf("error-invalid-type", "Cannot define discussion room type").WithDetails(map[string]any{"method": "DiscussionCreation"})
+		return nil, model.Invalid("error-invalid-type", "Cannot define discussion room type").InMethod()
 	}
 
 	invited := in.Users
@@ -238,18 +240,18 @@ func (s *Service) CreateDiscussion(ctx context.Context, user *model.User, in Dis
 		return nil, internal("create discussion", err)
 	}
 	if in.Reply != "" {
-		if _, err := s.SendMessage(ctx, user, SendInput{RoomID: room.ID, Msg: in.Reply}); err != nil {
+		if _, err := s.sendMessage(ctx, user, SendInput{RoomID: room.ID, Msg: in.Reply}); err != nil {
 			return nil, err
 		}
 	}
-	return &Discussion{Room: room, RID: room.ID}, nil
+	return &Discussion{Room: room, RoomID: room.ID}, nil
 }
 
 // canSendTo is Rocket.Chat's canSendMessage for rid: the room must exist,
 // the user must have access, and neither a read-only room (without
 // post-readonly or being unmuted) nor being muted may stop them. Its
 // errors carry Rocket.Chat's bare error strings as their type.
-func (s *Service) canSendTo(ctx context.Context, user *model.User, rid string) (*model.Room, error) {
+func (s *core) canSendTo(ctx context.Context, user *model.User, rid string) (*model.Room, error) {
 	room, sub, ok, err := s.roomAccess(ctx, user, rid)
 	if err != nil {
 		return nil, err
@@ -258,9 +260,9 @@ func (s *Service) canSendTo(ctx context.Context, user *model.User, rid string) (
 		return nil, &model.Error{Type: "error-invalid-room"}
 	}
 	if !ok {
-		return nil, &model.Error{Type: "error-not-allowed"}
+		return nil, &model.Error{Kind: model.KindForbidden, Type: "error-not-allowed"}
 	}
-	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") && !contains(room.Unmuted, user.Username) {
+	if room.ReadOnly && !s.canWithSub(user, sub, perm.PostReadonly) && !contains(room.Unmuted, user.Username) {
 		return nil, &model.Error{Type: "You can't send messages because the room is readonly."}
 	}
 	if room.IsMuted(user.Username) {
@@ -271,7 +273,7 @@ func (s *Service) canSendTo(ctx context.Context, user *model.User, rid string) (
 
 // knownUsers resolves usernames (with or without @), leaving out those
 // that match no user.
-func (s *Service) knownUsers(ctx context.Context, names []string) ([]*model.User, error) {
+func (s *core) knownUsers(ctx context.Context, names []string) ([]*model.User, error) {
 	clean := make([]string, 0, len(names))
 	for _, n := range names {
 		if n = strings.TrimPrefix(strings.TrimSpace(n), "@"); n != "" {
@@ -292,12 +294,12 @@ func (s *Service) knownUsers(ctx context.Context, names []string) ([]*model.User
 // (rooms.getDiscussions), sorted by fname by default. Only the
 // discussions the user may see are listed: those they are a member of,
 // and public ones when they may view public rooms.
-func (s *Service) Discussions(ctx context.Context, user *model.User, room *model.Room, p Page) ([]*model.Room, int, error) {
+func (s *Teams) Discussions(ctx context.Context, user *model.User, room *model.Room, p model.Page) ([]*model.Room, int, error) {
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
 	q := store.RoomQuery{ParentRoomID: room.ID, MemberID: user.ID}
-	if s.perms.Has(user, nil, "view-c-room") {
+	if s.perms.Has(user, nil, perm.ViewCRoom) {
 		q.AlsoTypes = []string{model.RoomChannel}
 	}
 	rooms, total, err := s.store.ListRooms(ctx, q, p)
@@ -310,7 +312,7 @@ func (s *Service) Discussions(ctx context.Context, user *model.User, room *model
 // DiscussionMessages pages the messages of a room that link to its
 // discussions (chat.getDiscussions), newest first by default; text keeps
 // those whose text contains it (case-insensitive).
-func (s *Service) DiscussionMessages(ctx context.Context, user *model.User, roomID, text string, p Page) ([]*model.Message, int, error) {
+func (s *Teams) DiscussionMessages(ctx context.Context, user *model.User, roomID, text string, p model.Page) ([]*model.Message, int, error) {
 	return s.listRoomMessages(ctx, user, store.MessageQuery{RoomID: roomID, Discussions: true, TextContains: text}, p, errNotAllowedReason("error-not-allowed"))
 }
 
@@ -322,7 +324,7 @@ func refreshDiscussionTx(ctx context.Context, tx store.Tx, room *model.Room, now
 	if room.ParentRoomID == "" {
 		return nil
 	}
-	links, _, err := tx.ListMessages(ctx, store.MessageQuery{DiscussionID: room.ID}, store.Page{NoTotal: true})
+	links, _, err := tx.ListMessages(ctx, store.MessageQuery{DiscussionID: room.ID}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -359,7 +361,7 @@ func saveLinkTx(ctx context.Context, tx store.Tx, m *model.Message) error {
 // linked to it (Rocket.Chat's deleteRoom with its afterDeleteRoom hooks).
 // Every member's subscription is reported removed, so delivery stops.
 func eraseRoomTx(ctx context.Context, tx store.Tx, room *model.Room, now model.Time) error {
-	children, _, err := tx.ListRooms(ctx, store.RoomQuery{ParentRoomID: room.ID}, store.Page{NoTotal: true})
+	children, _, err := tx.ListRooms(ctx, store.RoomQuery{ParentRoomID: room.ID}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -368,7 +370,7 @@ func eraseRoomTx(ctx context.Context, tx store.Tx, room *model.Room, now model.T
 			return err
 		}
 	}
-	subs, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, store.Page{})
+	subs, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, model.Page{})
 	if err != nil {
 		return err
 	}
@@ -384,7 +386,7 @@ func eraseRoomTx(ctx context.Context, tx store.Tx, room *model.Room, now model.T
 	if err := teamRoomErasedTx(ctx, tx, room, now); err != nil {
 		return err
 	}
-	links, _, err := tx.ListMessages(ctx, store.MessageQuery{DiscussionID: room.ID, IncludeHidden: true}, store.Page{NoTotal: true})
+	links, _, err := tx.ListMessages(ctx, store.MessageQuery{DiscussionID: room.ID, IncludeHidden: true}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,9 @@ import (
 	"sort"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -38,19 +40,19 @@ func errArchived(room *model.Room) *model.Error {
 		if room.ParentRoomID != "" {
 			name = room.DisplayName
 		}
-		return model.Errf("error-room-archived", "The private group, %s, is archived", name)
+		return model.Invalid("error-room-archived", "The private group, %s, is archived", name)
 	}
-	return model.Errf("error-room-archived", "The channel, %s, is archived", room.Name)
+	return model.Invalid("error-room-archived", "The channel, %s, is archived", room.Name)
 }
 
 // memberRoom finds the room a membership call names, hiding rooms the user
 // may not see; with checkArchived, an archived room is refused as Rocket.Chat
 // refuses it for the calls that change membership.
-func (s *Service) memberRoom(ctx context.Context, user *model.User, ref RoomRef, t string, checkArchived bool) (*model.Room, error) {
+func (s *core) memberRoom(ctx context.Context, user *model.User, ref RoomRef, t string, checkArchived bool) (*model.Room, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
-	room, err := s.FindRoom(ctx, user, ref, roomTypes(t)...)
+	room, err := s.findRoom(ctx, user, ref, roomTypes(t)...)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +78,7 @@ func subscriptionOf(ctx context.Context, r store.Reader, roomID, userID string) 
 
 // UserFromParams resolves the user an endpoint names by id or by username
 // (Rocket.Chat's getUserFromParams): the id wins when both are given.
-func (s *Service) UserFromParams(ctx context.Context, id, username string) (*model.User, error) {
+func (s *Accounts) UserFromParams(ctx context.Context, id, username string) (*model.User, error) {
 	id, username = strings.TrimSpace(id), strings.TrimPrefix(strings.TrimSpace(username), "@")
 	var u *model.User
 	var err error
@@ -86,10 +88,10 @@ func (s *Service) UserFromParams(ctx context.Context, id, username string) (*mod
 	case username != "":
 		u, err = s.store.UserByUsername(ctx, username)
 	default:
-		return nil, model.Errf("error-user-param-not-provided", "The required \"userId\" or \"username\" param was not provided")
+		return nil, model.Invalid("error-user-param-not-provided", "The required \"userId\" or \"username\" param was not provided")
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-user", "The required \"userId\" or \"username\" param provided does not match any users")
+		return nil, model.Invalid("error-invalid-user", "The required \"userId\" or \"username\" param provided does not match any users")
 	}
 	if err != nil {
 		return nil, internal("find user", err)
@@ -99,7 +101,7 @@ func (s *Service) UserFromParams(ctx context.Context, id, username string) (*mod
 
 // UsersFromParams resolves lists of user ids and usernames (Rocket.Chat's
 // getUserListFromParams); names that match nobody are skipped.
-func (s *Service) UsersFromParams(ctx context.Context, ids, usernames []string) ([]*model.User, error) {
+func (s *Accounts) UsersFromParams(ctx context.Context, ids, usernames []string) ([]*model.User, error) {
 	var out []*model.User
 	if len(ids) > 0 {
 		us, err := s.store.UsersByIDs(ctx, ids)
@@ -136,15 +138,15 @@ type ListRoomsInput struct {
 
 // ListChannels lists the public channels user may see (channels.list):
 // every channel for holders of view-c-room, else only the joined ones.
-func (s *Service) ListChannels(ctx context.Context, user *model.User, in ListRoomsInput, p Page) ([]*model.Room, int, error) {
-	if !s.perms.HasAny(user, nil, "view-c-room", "view-joined-room") {
+func (s *Rooms) ListChannels(ctx context.Context, user *model.User, in ListRoomsInput, p model.Page) ([]*model.Room, int, error) {
+	if !s.perms.HasAny(user, nil, perm.ViewCRoom, perm.ViewJoinedRoom) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	q := store.RoomQuery{Types: []string{model.RoomChannel}, Text: in.Text}
 	if in.ID != "" {
 		q.IDs = []string{in.ID}
 	}
-	if !s.Can(user, "view-c-room") {
+	if !s.can(user, perm.ViewCRoom) {
 		ids, err := s.joinedRoomIDs(ctx, user, model.RoomChannel)
 		if err != nil {
 			return nil, 0, err
@@ -169,8 +171,8 @@ func (s *Service) ListChannels(ctx context.Context, user *model.User, in ListRoo
 
 // ListAllRooms lists every room of type t, for administrators
 // (view-room-administration): channels.listAll and groups.listAll.
-func (s *Service) ListAllRooms(ctx context.Context, user *model.User, t string, in ListRoomsInput, p Page) ([]*model.Room, int, error) {
-	if !s.Can(user, "view-room-administration") {
+func (s *Rooms) ListAllRooms(ctx context.Context, user *model.User, t string, in ListRoomsInput, p model.Page) ([]*model.Room, int, error) {
+	if !s.can(user, perm.ViewRoomAdministration) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	q := store.RoomQuery{Types: []string{t}, Text: in.Text}
@@ -186,7 +188,7 @@ func (s *Service) ListAllRooms(ctx context.Context, user *model.User, t string, 
 
 // ListJoinedRooms lists the rooms of type t user is a member of
 // (channels.list.joined, groups.list).
-func (s *Service) ListJoinedRooms(ctx context.Context, user *model.User, t string, p Page) ([]*model.Room, int, error) {
+func (s *Rooms) ListJoinedRooms(ctx context.Context, user *model.User, t string, p model.Page) ([]*model.Room, int, error) {
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
@@ -204,7 +206,7 @@ func (s *Service) ListJoinedRooms(ctx context.Context, user *model.User, t strin
 	return rooms, total, nil
 }
 
-func (s *Service) joinedRoomIDs(ctx context.Context, user *model.User, t string) ([]string, error) {
+func (s *core) joinedRoomIDs(ctx context.Context, user *model.User, t string) ([]string, error) {
 	subs, err := s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{Types: []string{t}})
 	if err != nil {
 		return nil, internal("joined rooms", err)
@@ -225,13 +227,13 @@ type MembersInput struct {
 // Members lists the active users who are members of the room
 // (channels.members, groups.members), sorted by username unless p says
 // otherwise. Broadcast rooms need view-broadcast-member-list.
-func (s *Service) Members(ctx context.Context, user *model.User, ref RoomRef, t string, in MembersInput, p Page) ([]*model.User, int, error) {
+func (s *Members) Members(ctx context.Context, user *model.User, ref RoomRef, t string, in MembersInput, p model.Page) ([]*model.User, int, error) {
 	// Rocket.Chat refuses groups.members on an archived group, not channels.members.
 	room, err := s.memberRoom(ctx, user, ref, t, t == model.RoomPrivate)
 	if err != nil {
 		return nil, 0, err
 	}
-	if room.Broadcast && !s.CanInRoom(ctx, user, room.ID, "view-broadcast-member-list") {
+	if room.Broadcast && !s.canInRoom(ctx, user, room.ID, perm.ViewBroadcastMemberList) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	// The filter matches the member's username or name as stored on the
@@ -239,7 +241,7 @@ func (s *Service) Members(ctx context.Context, user *model.User, ref RoomRef, t 
 	// active flag, status and order.
 	var ids []string
 	if in.Filter != "" {
-		subs, _, err := s.store.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{Text: in.Filter}, store.Page{})
+		subs, _, err := s.store.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{Text: in.Filter}, model.Page{})
 		if err != nil {
 			return nil, 0, internal("members", err)
 		}
@@ -262,7 +264,7 @@ func (s *Service) Members(ctx context.Context, user *model.User, ref RoomRef, t 
 		return users, total, nil
 	}
 	// A status filter: page in memory over the matching members.
-	all, _, err := s.store.ListUsers(ctx, q, store.Page{Sort: p.Sort})
+	all, _, err := s.store.ListUsers(ctx, q, model.Page{Sort: p.Sort})
 	if err != nil {
 		return nil, 0, internal("members", err)
 	}
@@ -276,7 +278,7 @@ func (s *Service) Members(ctx context.Context, user *model.User, ref RoomRef, t 
 }
 
 // window returns the part of items that page p selects.
-func window[T any](items []T, p Page) []T {
+func window[T any](items []T, p model.Page) []T {
 	if p.Offset >= len(items) {
 		return []T{}
 	}
@@ -290,7 +292,7 @@ func window[T any](items []T, p Page) []T {
 // OnlineMembers lists the members of a room who are not offline
 // (channels.online, groups.online). The room is found by id or name among
 // rooms of type t; one the user may not read answers like a missing one.
-func (s *Service) OnlineMembers(ctx context.Context, user *model.User, t string, ref RoomRef) ([]model.UserRef, error) {
+func (s *Members) OnlineMembers(ctx context.Context, user *model.User, t string, ref RoomRef) ([]model.UserRef, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -305,11 +307,11 @@ func (s *Service) OnlineMembers(ctx context.Context, user *model.User, t string,
 		return nil, internal("online members", err)
 	}
 	// A room the user may not read answers like a missing one.
-	if err != nil || room.Type != t || s.CanAccessRoom(ctx, user, room) != nil {
+	if err != nil || room.Type != t || s.canAccessRoom(ctx, user, room) != nil {
 		if t == model.RoomPrivate {
-			return nil, model.Errf("error-room-not-found", "Group does not exists")
+			return nil, model.NotFound("error-room-not-found", "Group does not exists")
 		}
-		return nil, model.Errf("error-room-not-found", "Channel does not exists")
+		return nil, model.NotFound("error-room-not-found", "Channel does not exists")
 	}
 	ids, err := s.store.MemberIDs(ctx, room.ID)
 	if err != nil {
@@ -333,22 +335,22 @@ func (s *Service) OnlineMembers(ctx context.Context, user *model.User, t string,
 // groups.counters, im.counters). Fields are nil when the caller may not
 // see them.
 type Counters struct {
-	Joined       bool        `json:"joined"`
-	Members      *int        `json:"members"`
-	Unreads      *int        `json:"unreads"`
-	UnreadsFrom  *model.Time `json:"unreadsFrom"`
-	Msgs         *int        `json:"msgs"`
-	Latest       *model.Time `json:"latest"`
-	UserMentions *int        `json:"userMentions"`
+	Joined       bool
+	Members      *int
+	Unreads      *int
+	UnreadsFrom  *model.Time
+	Msgs         *int
+	Latest       *model.Time
+	UserMentions *int
 }
 
 // RoomCounters returns the counters of a room for user, or for the user
 // with id forUserID (which needs view-room-administration).
-func (s *Service) RoomCounters(ctx context.Context, user *model.User, ref RoomRef, t, forUserID string) (*Counters, error) {
+func (s *Members) RoomCounters(ctx context.Context, user *model.User, ref RoomRef, t, forUserID string) (*Counters, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
-	admin := s.Can(user, "view-room-administration")
+	admin := s.can(user, perm.ViewRoomAdministration)
 	if forUserID != "" && !admin {
 		return nil, model.ErrUnauthorized
 	}
@@ -384,7 +386,7 @@ func (s *Service) RoomCounters(ctx context.Context, user *model.User, ref RoomRe
 		if from.IsZero() {
 			from = sub.JoinedAt
 		}
-		_, n, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, After: from, Before: latest, Inclusive: true}, store.Page{Count: 1})
+		_, n, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, After: from, Before: latest, Inclusive: true}, model.Page{Count: 1})
 		if err != nil {
 			return nil, internal("counters", err)
 		}
@@ -399,9 +401,9 @@ func (s *Service) RoomCounters(ctx context.Context, user *model.User, ref RoomRe
 }
 
 // roomForAdmin loads a room by id or name without the visibility check.
-func (s *Service) roomForAdmin(ctx context.Context, ref RoomRef, t string) (*model.Room, error) {
+func (s *core) roomForAdmin(ctx context.Context, ref RoomRef, t string) (*model.Room, error) {
 	if ref.ID == "" && ref.Name == "" {
-		return nil, model.Errf("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
+		return nil, model.Invalid("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
 	}
 	var room *model.Room
 	var err error
@@ -421,14 +423,14 @@ func (s *Service) roomForAdmin(ctx context.Context, ref RoomRef, t string) (*mod
 
 // RoomRoleHolder is a member holding room roles (channels.roles).
 type RoomRoleHolder struct {
-	ID    string        `json:"_id"`
-	RID   string        `json:"rid"`
-	U     model.UserRef `json:"u"`
-	Roles []string      `json:"roles"`
+	ID     string
+	RoomID string
+	User   model.UserRef
+	Roles  []string
 }
 
 // RoomRoles lists the members holding a room-scoped role, by username.
-func (s *Service) RoomRoles(ctx context.Context, user *model.User, ref RoomRef, t string) ([]RoomRoleHolder, error) {
+func (s *Members) RoomRoles(ctx context.Context, user *model.User, ref RoomRef, t string) ([]RoomRoleHolder, error) {
 	room, err := s.memberRoom(ctx, user, ref, t, true)
 	if err != nil {
 		return nil, err
@@ -439,12 +441,12 @@ func (s *Service) RoomRoles(ctx context.Context, user *model.User, ref RoomRef, 
 	}
 	seen := map[string]bool{}
 	out := []RoomRoleHolder{}
-	realName := s.settings.Bool("UI_Use_Real_Name")
+	realName := s.settings.Bool(setting.UIUseRealName)
 	for _, role := range roles {
 		if role.Scope != model.ScopeSubscriptions {
 			continue
 		}
-		holders, _, err := s.store.UsersInRole(ctx, role.ID, room.ID, store.Page{})
+		holders, _, err := s.store.UsersInRole(ctx, role.ID, room.ID, model.Page{})
 		if err != nil {
 			return nil, internal("room roles", err)
 		}
@@ -464,9 +466,9 @@ func (s *Service) RoomRoles(ctx context.Context, user *model.User, ref RoomRef, 
 			if realName {
 				ref.Name = sub.User.Name
 			}
-			out = append(out, RoomRoleHolder{ID: sub.ID, RID: sub.RoomID, U: ref, Roles: sub.Roles})
+			out = append(out, RoomRoleHolder{ID: sub.ID, RoomID: sub.RoomID, User: ref, Roles: sub.Roles})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].U.Username < out[j].U.Username })
+	sort.Slice(out, func(i, j int) bool { return out[i].User.Username < out[j].User.Username })
 	return out, nil
 }

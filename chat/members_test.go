@@ -20,7 +20,7 @@ import (
 type memberFixture struct {
 	ctx    context.Context
 	db     *sqlite.DB
-	svc    *chat.Service
+	svc    *chat.Services
 	mu     sync.Mutex
 	events []model.Event
 }
@@ -39,7 +39,7 @@ func newMemberFixture(t *testing.T) *memberFixture {
 	t.Cleanup(func() { db.Close() })
 	f.db = db
 	f.svc = chat.New(chat.Deps{Store: db, Permissions: access.NewChecker(nil), Settings: settings.NewRegistry(settings.Defaults())})
-	if err := f.svc.Bootstrap(f.ctx, chat.BootstrapInput{}); err != nil {
+	if err := f.svc.Admin.Bootstrap(f.ctx, chat.BootstrapInput{}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -47,7 +47,7 @@ func newMemberFixture(t *testing.T) *memberFixture {
 
 func (f *memberFixture) user(t *testing.T, name string, roles ...string) *model.User {
 	t.Helper()
-	u, err := f.svc.InsertUser(f.ctx, chat.NewUserInput{Username: name, Roles: roles})
+	u, err := f.svc.Accounts.InsertUser(f.ctx, chat.NewUserInput{Username: name, Roles: roles})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func (f *memberFixture) take() []model.Event {
 // systemMessages returns the room's messages, oldest first.
 func (f *memberFixture) messages(t *testing.T, rid string) []*model.Message {
 	t.Helper()
-	ms, _, err := f.db.ListMessages(f.ctx, store.MessageQuery{RoomID: rid}, store.Page{Sort: []store.SortKey{{Field: "ts"}}})
+	ms, _, err := f.db.ListMessages(f.ctx, store.MessageQuery{RoomID: rid}, model.Page{Sort: []model.SortKey{{Field: "ts"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func subEvents(es []model.Event, action string) []string {
 func TestMembershipMessagesAndEvents(t *testing.T) {
 	f := newMemberFixture(t)
 	alice, bob, carol := f.user(t, "alice"), f.user(t, "bob"), f.user(t, "carol")
-	room, err := f.svc.CreateRoom(f.ctx, alice, chat.CreateRoomInput{Type: model.RoomChannel, Name: "town"})
+	room, err := f.svc.Rooms.CreateRoom(f.ctx, alice, chat.CreateRoomInput{Type: model.RoomChannel, Name: "town"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestMembershipMessagesAndEvents(t *testing.T) {
 	f.take()
 
 	// Invite: a subscription for bob, an "au" message by alice, usersCount 2.
-	if _, err := f.svc.Invite(f.ctx, alice, ref, model.RoomChannel, []*model.User{bob}); err != nil {
+	if _, err := f.svc.Members.Invite(f.ctx, alice, ref, model.RoomChannel, []*model.User{bob}); err != nil {
 		t.Fatal(err)
 	}
 	es := f.take()
@@ -124,11 +124,11 @@ func TestMembershipMessagesAndEvents(t *testing.T) {
 		t.Fatalf("invited subscription: %+v %v", sub, err)
 	}
 	// Join: "uj" by carol herself.
-	if _, err := f.svc.Join(f.ctx, carol, chat.RoomRef{Name: "town"}, ""); err != nil {
+	if _, err := f.svc.Members.Join(f.ctx, carol, chat.RoomRef{Name: "town"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	// Room roles: "subscription-role-added" with the role, and a RoleChanged.
-	if err := f.svc.SetRoomRole(f.ctx, alice, ref, model.RoomChannel, chat.RoleModerator, bob, true); err != nil {
+	if err := f.svc.Members.SetRoomRole(f.ctx, alice, ref, model.RoomChannel, chat.RoleModerator, bob, true); err != nil {
 		t.Fatal(err)
 	}
 	es = f.take()
@@ -146,17 +146,17 @@ func TestMembershipMessagesAndEvents(t *testing.T) {
 		t.Fatalf("role events: %#v", roleEvents)
 	}
 	// Kick: "ru" by bob (a moderator may remove users), carol's subscription removed.
-	if _, err := f.svc.Kick(f.ctx, bob, ref, model.RoomChannel, carol); err != nil {
+	if _, err := f.svc.Members.Kick(f.ctx, bob, ref, model.RoomChannel, carol); err != nil {
 		t.Fatal(err)
 	}
 	if got := subEvents(f.take(), model.ActionRemoved); len(got) != 1 || got[0] != "carol" {
 		t.Fatal("kick did not report carol's subscription removed")
 	}
-	if err := f.svc.SetRoomRole(f.ctx, alice, ref, model.RoomChannel, chat.RoleModerator, bob, false); err != nil {
+	if err := f.svc.Members.SetRoomRole(f.ctx, alice, ref, model.RoomChannel, chat.RoleModerator, bob, false); err != nil {
 		t.Fatal(err)
 	}
 	// Leave: "ul" by bob.
-	if _, err := f.svc.Leave(f.ctx, bob, ref, model.RoomChannel); err != nil {
+	if _, err := f.svc.Members.Leave(f.ctx, bob, ref, model.RoomChannel); err != nil {
 		t.Fatal(err)
 	}
 
@@ -185,7 +185,7 @@ func TestMembershipMessagesAndEvents(t *testing.T) {
 	f.take()
 
 	// Delete: the room and every remaining subscription are reported removed.
-	if err := f.svc.DeleteRoom(f.ctx, alice, ref, model.RoomChannel); err != nil {
+	if err := f.svc.Rooms.DeleteRoom(f.ctx, alice, ref, model.RoomChannel); err != nil {
 		t.Fatal(err)
 	}
 	es = f.take()
@@ -225,11 +225,11 @@ func (f *memberFixture) archive(t *testing.T, id string) {
 func TestArchivedRooms(t *testing.T) {
 	f := newMemberFixture(t)
 	alice, bob, carol := f.user(t, "alice"), f.user(t, "bob"), f.user(t, "carol")
-	ch, err := f.svc.CreateRoom(f.ctx, alice, chat.CreateRoomInput{Type: model.RoomChannel, Name: "old", Members: []string{"bob"}})
+	ch, err := f.svc.Rooms.CreateRoom(f.ctx, alice, chat.CreateRoomInput{Type: model.RoomChannel, Name: "old", Members: []string{"bob"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gr, err := f.svc.CreateRoom(f.ctx, alice, chat.CreateRoomInput{Type: model.RoomPrivate, Name: "oldgroup", Members: []string{"bob"}})
+	gr, err := f.svc.Rooms.CreateRoom(f.ctx, alice, chat.CreateRoomInput{Type: model.RoomPrivate, Name: "oldgroup", Members: []string{"bob"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,31 +237,31 @@ func TestArchivedRooms(t *testing.T) {
 	f.archive(t, gr.ID)
 	c, g := chat.RoomRef{ID: ch.ID}, chat.RoomRef{ID: gr.ID}
 
-	_, err = f.svc.Invite(f.ctx, alice, c, model.RoomChannel, []*model.User{carol})
+	_, err = f.svc.Members.Invite(f.ctx, alice, c, model.RoomChannel, []*model.User{carol})
 	wantErr(t, err, "error-room-archived")
-	_, err = f.svc.Join(f.ctx, carol, c, "")
+	_, err = f.svc.Members.Join(f.ctx, carol, c, "")
 	wantErr(t, err, "error-room-archived")
-	_, err = f.svc.Leave(f.ctx, bob, c, model.RoomChannel)
+	_, err = f.svc.Members.Leave(f.ctx, bob, c, model.RoomChannel)
 	wantErr(t, err, "error-room-archived")
-	_, err = f.svc.Kick(f.ctx, alice, g, model.RoomPrivate, bob)
+	_, err = f.svc.Members.Kick(f.ctx, alice, g, model.RoomPrivate, bob)
 	wantErr(t, err, "error-room-archived")
-	wantErr(t, f.svc.SetRoomRole(f.ctx, alice, c, model.RoomChannel, chat.RoleOwner, bob, true), "error-room-archived")
-	_, err = f.svc.RoomRoles(f.ctx, bob, c, model.RoomChannel)
+	wantErr(t, f.svc.Members.SetRoomRole(f.ctx, alice, c, model.RoomChannel, chat.RoleOwner, bob, true), "error-room-archived")
+	_, err = f.svc.Members.RoomRoles(f.ctx, bob, c, model.RoomChannel)
 	wantErr(t, err, "error-room-archived")
-	_, _, err = f.svc.Members(f.ctx, bob, g, model.RoomPrivate, chat.MembersInput{}, store.Page{})
+	_, _, err = f.svc.Members.Members(f.ctx, bob, g, model.RoomPrivate, chat.MembersInput{}, model.Page{})
 	wantErr(t, err, "error-room-archived")
 	if f.room(t, ch.ID).UsersCount != 2 {
 		t.Fatal("a refused change changed the room")
 	}
 
 	// Reading members of an archived channel, hiding it and deleting it work.
-	if _, n, err := f.svc.Members(f.ctx, bob, c, model.RoomChannel, chat.MembersInput{}, store.Page{}); err != nil || n != 2 {
+	if _, n, err := f.svc.Members.Members(f.ctx, bob, c, model.RoomChannel, chat.MembersInput{}, model.Page{}); err != nil || n != 2 {
 		t.Fatalf("members of an archived channel: %d %v", n, err)
 	}
-	if err := f.svc.SetRoomOpen(f.ctx, bob, c, model.RoomChannel, false); err != nil {
+	if err := f.svc.Members.SetRoomOpen(f.ctx, bob, c, model.RoomChannel, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.DeleteRoom(f.ctx, alice, g, model.RoomPrivate); err != nil {
+	if err := f.svc.Rooms.DeleteRoom(f.ctx, alice, g, model.RoomPrivate); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -270,7 +270,7 @@ func TestJoinCode(t *testing.T) {
 	f := newMemberFixture(t)
 	alice, bob := f.user(t, "alice"), f.user(t, "bob")
 	boss := f.user(t, "boss", "admin", "user")
-	ch, err := f.svc.CreateRoom(f.ctx, alice, chat.CreateRoomInput{Type: model.RoomChannel, Name: "club"})
+	ch, err := f.svc.Rooms.CreateRoom(f.ctx, alice, chat.CreateRoomInput{Type: model.RoomChannel, Name: "club"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,18 +286,18 @@ func TestJoinCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := chat.RoomRef{ID: ch.ID}
-	_, err = f.svc.Join(f.ctx, bob, ref, "")
+	_, err = f.svc.Members.Join(f.ctx, bob, ref, "")
 	wantErr(t, err, "error-code-required")
-	_, err = f.svc.Join(f.ctx, bob, ref, "guess")
+	_, err = f.svc.Members.Join(f.ctx, bob, ref, "guess")
 	wantErr(t, err, "error-code-invalid")
 	if f.room(t, ch.ID).UsersCount != 1 {
 		t.Fatal("a refused join changed the room")
 	}
-	if _, err := f.svc.Join(f.ctx, bob, ref, "sesame"); err != nil {
+	if _, err := f.svc.Members.Join(f.ctx, bob, ref, "sesame"); err != nil {
 		t.Fatal(err)
 	}
 	// join-without-join-code (admins) needs no code.
-	if _, err := f.svc.Join(f.ctx, boss, ref, ""); err != nil {
+	if _, err := f.svc.Members.Join(f.ctx, boss, ref, ""); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.room(t, ch.ID).UsersCount; n != 3 {
@@ -308,24 +308,24 @@ func TestJoinCode(t *testing.T) {
 func TestLastOwnerRules(t *testing.T) {
 	f := newMemberFixture(t)
 	alice, bob := f.user(t, "alice"), f.user(t, "bob")
-	gr, err := f.svc.CreateRoom(f.ctx, alice, chat.CreateRoomInput{Type: model.RoomPrivate, Name: "pair", Members: []string{"bob"}})
+	gr, err := f.svc.Rooms.CreateRoom(f.ctx, alice, chat.CreateRoomInput{Type: model.RoomPrivate, Name: "pair", Members: []string{"bob"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ref := chat.RoomRef{ID: gr.ID}
-	_, err = f.svc.Leave(f.ctx, alice, ref, model.RoomPrivate)
+	_, err = f.svc.Members.Leave(f.ctx, alice, ref, model.RoomPrivate)
 	wantErr(t, err, "error-you-are-last-owner")
-	wantErr(t, f.svc.SetRoomRole(f.ctx, alice, ref, model.RoomPrivate, chat.RoleOwner, alice, false), "error-remove-last-owner")
+	wantErr(t, f.svc.Members.SetRoomRole(f.ctx, alice, ref, model.RoomPrivate, chat.RoleOwner, alice, false), "error-remove-last-owner")
 	// With a second owner, the first may leave; the second is then the last.
-	if err := f.svc.SetRoomRole(f.ctx, alice, ref, model.RoomPrivate, chat.RoleOwner, bob, true); err != nil {
+	if err := f.svc.Members.SetRoomRole(f.ctx, alice, ref, model.RoomPrivate, chat.RoleOwner, bob, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Leave(f.ctx, alice, ref, model.RoomPrivate); err != nil {
+	if _, err := f.svc.Members.Leave(f.ctx, alice, ref, model.RoomPrivate); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.Leave(f.ctx, bob, ref, model.RoomPrivate)
+	_, err = f.svc.Members.Leave(f.ctx, bob, ref, model.RoomPrivate)
 	wantErr(t, err, "error-you-are-last-owner")
 	// Alice is gone: the group is hidden from her.
-	_, err = f.svc.Kick(f.ctx, alice, ref, model.RoomPrivate, bob)
+	_, err = f.svc.Members.Kick(f.ctx, alice, ref, model.RoomPrivate, bob)
 	wantErr(t, err, "error-room-not-found")
 }

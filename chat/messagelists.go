@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -15,7 +16,7 @@ import (
 
 // readableRoom loads a room the user may read; a missing room and one the
 // user may not see give the same notAllowed error.
-func (s *Service) readableRoom(ctx context.Context, user *model.User, roomID string, notAllowed *model.Error) (*model.Room, *model.Subscription, error) {
+func (s *core) readableRoom(ctx context.Context, user *model.User, roomID string, notAllowed *model.Error) (*model.Room, *model.Subscription, error) {
 	if user == nil || roomID == "" {
 		return nil, nil, notAllowed
 	}
@@ -30,12 +31,12 @@ func (s *Service) readableRoom(ctx context.Context, user *model.User, roomID str
 }
 
 func errNotAllowedReason(reason string) *model.Error {
-	return model.Errf("error-not-allowed", "%s", reason)
+	return model.Forbidden("error-not-allowed", "%s", reason)
 }
 
 // GetMessage returns one message the user may read.
-func (s *Service) GetMessage(ctx context.Context, user *model.User, id string) (*model.Message, error) {
-	m, err := s.loadMessage(ctx, id, model.Errf("error-message-not-found", "Message not found"))
+func (s *Messages) GetMessage(ctx context.Context, user *model.User, id string) (*model.Message, error) {
+	m, err := s.loadMessage(ctx, id, model.NotFound("error-message-not-found", "Message not found"))
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +47,7 @@ func (s *Service) GetMessage(ctx context.Context, user *model.User, id string) (
 }
 
 // listRoomMessages pages a room's messages matching q after checking access.
-func (s *Service) listRoomMessages(ctx context.Context, user *model.User, q store.MessageQuery, p Page, notAllowed *model.Error) ([]*model.Message, int, error) {
+func (s *core) listRoomMessages(ctx context.Context, user *model.User, q store.MessageQuery, p model.Page, notAllowed *model.Error) ([]*model.Message, int, error) {
 	if _, _, err := s.readableRoom(ctx, user, q.RoomID, notAllowed); err != nil {
 		return nil, 0, err
 	}
@@ -58,12 +59,12 @@ func (s *Service) listRoomMessages(ctx context.Context, user *model.User, q stor
 }
 
 // PinnedMessages pages the pinned messages of a room (newest first by default).
-func (s *Service) PinnedMessages(ctx context.Context, user *model.User, roomID string, p Page) ([]*model.Message, int, error) {
+func (s *Messages) PinnedMessages(ctx context.Context, user *model.User, roomID string, p model.Page) ([]*model.Message, int, error) {
 	return s.listRoomMessages(ctx, user, store.MessageQuery{RoomID: roomID, Pinned: true}, p, errNotAllowedReason("Not allowed"))
 }
 
 // StarredMessages pages the messages of a room the user starred.
-func (s *Service) StarredMessages(ctx context.Context, user *model.User, roomID string, p Page) ([]*model.Message, int, error) {
+func (s *Messages) StarredMessages(ctx context.Context, user *model.User, roomID string, p model.Page) ([]*model.Message, int, error) {
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
@@ -71,7 +72,7 @@ func (s *Service) StarredMessages(ctx context.Context, user *model.User, roomID 
 }
 
 // MentionedMessages pages the messages of a room that mention the user.
-func (s *Service) MentionedMessages(ctx context.Context, user *model.User, roomID string, p Page) ([]*model.Message, int, error) {
+func (s *Messages) MentionedMessages(ctx context.Context, user *model.User, roomID string, p model.Page) ([]*model.Message, int, error) {
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
@@ -80,7 +81,7 @@ func (s *Service) MentionedMessages(ctx context.Context, user *model.User, roomI
 
 // SearchMessages finds the room's messages containing the words of text
 // (full-text, newest first). Removed messages are never found.
-func (s *Service) SearchMessages(ctx context.Context, user *model.User, roomID, text string, p Page) ([]*model.Message, int, error) {
+func (s *Messages) SearchMessages(ctx context.Context, user *model.User, roomID, text string, p model.Page) ([]*model.Message, int, error) {
 	if _, _, err := s.readableRoom(ctx, user, roomID, errNotAllowedReason("Not allowed")); err != nil {
 		return nil, 0, err
 	}
@@ -107,8 +108,8 @@ type ThreadsQuery struct {
 
 // Threads pages the threads of a room (their first messages), most
 // recently replied first by default.
-func (s *Service) Threads(ctx context.Context, user *model.User, q ThreadsQuery, p Page) ([]*model.Message, int, error) {
-	if !s.settings.Bool("Threads_enabled") {
+func (s *Messages) Threads(ctx context.Context, user *model.User, q ThreadsQuery, p model.Page) ([]*model.Message, int, error) {
+	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, 0, errNotAllowedReason("Threads Disabled")
 	}
 	_, sub, err := s.readableRoom(ctx, user, q.RoomID, errNotAllowedReason("Not Allowed"))
@@ -126,7 +127,7 @@ func (s *Service) Threads(ctx context.Context, user *model.User, q ThreadsQuery,
 		}
 		mq.IDs = sub.UnreadThreads
 	default:
-		return nil, 0, model.Errf("error-invalid-params", "The 'type' param must be one of all, following, unread")
+		return nil, 0, model.Invalid("error-invalid-params", "The 'type' param must be one of all, following, unread")
 	}
 	msgs, total, err := s.store.ListMessages(ctx, mq, p)
 	if err != nil {
@@ -136,11 +137,11 @@ func (s *Service) Threads(ctx context.Context, user *model.User, q ThreadsQuery,
 }
 
 // ThreadMessages pages the replies of a thread (oldest first by default).
-func (s *Service) ThreadMessages(ctx context.Context, user *model.User, tmid string, p Page) ([]*model.Message, int, error) {
-	if !s.settings.Bool("Threads_enabled") {
+func (s *Messages) ThreadMessages(ctx context.Context, user *model.User, tmid string, p model.Page) ([]*model.Message, int, error) {
+	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, 0, errNotAllowedReason("Threads Disabled")
 	}
-	parent, err := s.loadMessage(ctx, tmid, model.Errf("error-invalid-message", "Invalid Message"))
+	parent, err := s.loadMessage(ctx, tmid, model.Invalid("error-invalid-message", "Invalid Message"))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -174,8 +175,8 @@ type SyncQuery struct {
 
 // DeletedRef is a removed message in a sync answer.
 type DeletedRef struct {
-	ID        string     `json:"_id"`
-	DeletedAt model.Time `json:"_deletedAt"`
+	ID        string
+	DeletedAt model.Time
 }
 
 // SyncCursor holds the cursors of a paged sync answer ("" is null).
@@ -194,42 +195,42 @@ type SyncResult struct {
 
 // SyncMessages answers what changed in a room, as Rocket.Chat's
 // messages/get does for its two forms.
-func (s *Service) SyncMessages(ctx context.Context, user *model.User, q SyncQuery) (*SyncResult, error) {
+func (s *Messages) SyncMessages(ctx context.Context, user *model.User, q SyncQuery) (*SyncResult, error) {
 	if _, _, err := s.readableRoom(ctx, user, q.RoomID, errNotAllowedReason("Not allowed")); err != nil {
 		return nil, err
 	}
 	if q.Type != "" && q.Type != SyncUpdated && q.Type != SyncDeleted {
-		return nil, model.Errf("error-type-param-not-supported", "The \"type\" parameter must be either \"UPDATED\" or \"DELETED\"")
+		return nil, model.Invalid("error-type-param-not-supported", "The \"type\" parameter must be either \"UPDATED\" or \"DELETED\"")
 	}
 	cursor := q.Next != "" || q.Previous != ""
 	if cursor && q.Type == "" {
-		return nil, model.Errf("error-type-param-required", "The \"type\" parameter is required when using the \"next\" or \"previous\" parameters")
+		return nil, model.Invalid("error-type-param-required", "The \"type\" parameter is required when using the \"next\" or \"previous\" parameters")
 	}
 	if q.Next != "" && q.Previous != "" {
-		return nil, model.Errf("error-cursor-conflict", "You cannot provide both \"next\" and \"previous\" parameters")
+		return nil, model.Invalid("error-cursor-conflict", "You cannot provide both \"next\" and \"previous\" parameters")
 	}
 	if cursor && !q.LastUpdate.IsZero() {
-		return nil, model.Errf("error-cursor-and-lastUpdate-conflict", "The attributes \"next\", \"previous\" and \"lastUpdate\" cannot be used together")
+		return nil, model.Invalid("error-cursor-and-lastUpdate-conflict", "The attributes \"next\", \"previous\" and \"lastUpdate\" cannot be used together")
 	}
 	if !q.LastUpdate.IsZero() {
 		return s.syncSince(ctx, q.RoomID, q.LastUpdate)
 	}
 	if q.Type == "" {
-		return nil, model.Errf("error-param-required", "The \"type\" or \"lastUpdate\" parameters must be provided")
+		return nil, model.Invalid("error-param-required", "The \"type\" or \"lastUpdate\" parameters must be provided")
 	}
 	return s.syncPage(ctx, q)
 }
 
 // syncSince is the LastUpdate form: every message changed and every
 // message deleted after since, newest first.
-func (s *Service) syncSince(ctx context.Context, roomID string, since model.Time) (*SyncResult, error) {
-	newestFirst := []store.SortKey{{Field: "ts", Desc: true}}
-	updated, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID, UpdatedSince: since}, store.Page{Sort: newestFirst})
+func (s *core) syncSince(ctx context.Context, roomID string, since model.Time) (*SyncResult, error) {
+	newestFirst := []model.SortKey{{Field: "ts", Desc: true}}
+	updated, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID, UpdatedSince: since}, model.Page{Sort: newestFirst})
 	if err != nil {
 		return nil, internal("sync messages", err)
 	}
 	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindMessage, RoomID: roomID, Since: since},
-		store.Page{Sort: []store.SortKey{{Field: "_deletedAt", Desc: true}}})
+		model.Page{Sort: []model.SortKey{{Field: "_deletedAt", Desc: true}}})
 	if err != nil {
 		return nil, internal("sync messages", err)
 	}
@@ -248,7 +249,7 @@ func deletedRefs(ts []store.Tombstone) []DeletedRef {
 func parseSyncCursor(c string) (model.Time, error) {
 	ms, err := strconv.ParseInt(strings.TrimSpace(c), 10, 64)
 	if err != nil || ms < 0 {
-		return model.Time{}, model.Errf("error-invalid-params", "Invalid Date")
+		return model.Time{}, model.Invalid("error-invalid-params", "Invalid Date")
 	}
 	return model.TimeFromMillis(ms), nil
 }
@@ -256,7 +257,7 @@ func parseSyncCursor(c string) (model.Time, error) {
 // syncPage is the cursor form. Cursors are the _updatedAt (UPDATED) or
 // _deletedAt (DELETED) of a record, in milliseconds; a page is read one
 // record long to know whether more follow, as Rocket.Chat does.
-func (s *Service) syncPage(ctx context.Context, q SyncQuery) (*SyncResult, error) {
+func (s *core) syncPage(ctx context.Context, q SyncQuery) (*SyncResult, error) {
 	count := q.Count
 	if count <= 0 {
 		count = 20
@@ -287,7 +288,7 @@ func (s *Service) syncPage(ctx context.Context, q SyncQuery) (*SyncResult, error
 		} else if q.Previous != "" {
 			mq = store.MessageQuery{RoomID: q.RoomID, UpdatedBefore: bound}
 		}
-		msgs, _, err := s.store.ListMessages(ctx, mq, store.Page{Count: limit, Sort: []store.SortKey{{Field: "_updatedAt", Desc: desc}}, NoTotal: true})
+		msgs, _, err := s.store.ListMessages(ctx, mq, model.Page{Count: limit, Sort: []model.SortKey{{Field: "_updatedAt", Desc: desc}}, NoTotal: true})
 		if err != nil {
 			return nil, internal("sync messages", err)
 		}
@@ -305,7 +306,7 @@ func (s *Service) syncPage(ctx context.Context, q SyncQuery) (*SyncResult, error
 		} else if q.Previous != "" {
 			dq.Before = bound
 		}
-		gone, _, err := s.store.Deleted(ctx, dq, store.Page{Count: limit, Sort: []store.SortKey{{Field: "_deletedAt", Desc: desc}}})
+		gone, _, err := s.store.Deleted(ctx, dq, model.Page{Count: limit, Sort: []model.SortKey{{Field: "_deletedAt", Desc: desc}}})
 		if err != nil {
 			return nil, internal("sync messages", err)
 		}
@@ -355,7 +356,7 @@ func syncCursors(stamps []model.Time, count int, next, previous bool) *SyncCurso
 }
 
 // DeletedMessages pages the ids of the room's messages deleted after since.
-func (s *Service) DeletedMessages(ctx context.Context, user *model.User, roomID string, since model.Time, p Page) ([]DeletedRef, int, error) {
+func (s *Messages) DeletedMessages(ctx context.Context, user *model.User, roomID string, since model.Time, p model.Page) ([]DeletedRef, int, error) {
 	if _, _, err := s.readableRoom(ctx, user, roomID, errNotAllowedReason("Not allowed")); err != nil {
 		return nil, 0, err
 	}
@@ -368,15 +369,15 @@ func (s *Service) DeletedMessages(ctx context.Context, user *model.User, roomID 
 }
 
 // ThreadSyncQuery is a chat.syncThreadsList (RoomID) or
-// chat.syncThreadMessages (Tmid) request.
+// chat.syncThreadMessages (ThreadID) request.
 type ThreadSyncQuery struct {
-	RoomID string
-	Tmid   string
+	RoomID   string
+	ThreadID string
 	// Since is updatedSince; SinceInvalid reports a value that is not a
 	// date (refused after the threads setting is checked, as Rocket.Chat does).
 	Since        model.Time
 	SinceInvalid bool
-	Sort         []store.SortKey // of the updated messages; default ts ascending
+	Sort         []model.SortKey // of the updated messages; default ts ascending
 }
 
 // ThreadSync is the answer of the thread sync calls: the records changed
@@ -387,14 +388,14 @@ type ThreadSync struct {
 }
 
 func errUpdatedSinceInvalid() *model.Error {
-	return model.Errf("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
+	return model.Invalid("error-updatedSince-param-invalid", "The \"updatedSince\" query parameter must be a valid date.")
 }
 
 // SyncThreads answers which threads of a room changed (their first
 // messages, updated after q.Since) and which were removed since then
 // (chat.syncThreadsList). Hidden messages are in neither list.
-func (s *Service) SyncThreads(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
-	if !s.settings.Bool("Threads_enabled") {
+func (s *Messages) SyncThreads(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
+	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, errNotAllowedReason("Threads Disabled")
 	}
 	if q.SinceInvalid {
@@ -409,36 +410,36 @@ func (s *Service) SyncThreads(ctx context.Context, user *model.User, q ThreadSyn
 
 // SyncThreadMessages answers which replies of a thread changed after
 // q.Since and which were removed since then (chat.syncThreadMessages).
-func (s *Service) SyncThreadMessages(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
-	if !s.settings.Bool("Threads_enabled") {
+func (s *Messages) SyncThreadMessages(ctx context.Context, user *model.User, q ThreadSyncQuery) (*ThreadSync, error) {
+	if !s.settings.Bool(setting.ThreadsEnabled) {
 		return nil, errNotAllowedReason("Threads Disabled")
 	}
 	if q.SinceInvalid {
 		return nil, errUpdatedSinceInvalid()
 	}
-	parent, err := s.loadMessage(ctx, q.Tmid, model.Errf("error-invalid-message", "Invalid Message"))
+	parent, err := s.loadMessage(ctx, q.ThreadID, model.Invalid("error-invalid-message", "Invalid Message"))
 	if err != nil {
 		return nil, err
 	}
 	if _, _, err := s.readableRoom(ctx, user, parent.RoomID, errNotAllowedReason("Not Allowed")); err != nil {
 		return nil, err
 	}
-	return s.threadSync(ctx, store.MessageQuery{ThreadID: q.Tmid, UpdatedSince: q.Since},
-		store.DeletedQuery{Kind: store.KindMessage, RoomID: parent.RoomID, ThreadID: q.Tmid, Since: q.Since}, q.Sort)
+	return s.threadSync(ctx, store.MessageQuery{ThreadID: q.ThreadID, UpdatedSince: q.Since},
+		store.DeletedQuery{Kind: store.KindMessage, RoomID: parent.RoomID, ThreadID: q.ThreadID, Since: q.Since}, q.Sort)
 }
 
-func (s *Service) threadSync(ctx context.Context, mq store.MessageQuery, dq store.DeletedQuery, sort []store.SortKey) (*ThreadSync, error) {
+func (s *core) threadSync(ctx context.Context, mq store.MessageQuery, dq store.DeletedQuery, sort []model.SortKey) (*ThreadSync, error) {
 	if len(sort) == 0 {
-		sort = []store.SortKey{{Field: "ts"}}
+		sort = []model.SortKey{{Field: "ts"}}
 	}
 	if mq.UpdatedSince.IsZero() {
 		mq.UpdatedSince = model.TimeFromMillis(0)
 	}
-	updated, _, err := s.store.ListMessages(ctx, mq, store.Page{Sort: sort, NoTotal: true})
+	updated, _, err := s.store.ListMessages(ctx, mq, model.Page{Sort: sort, NoTotal: true})
 	if err != nil {
 		return nil, internal("sync threads", err)
 	}
-	gone, _, err := s.store.Deleted(ctx, dq, store.Page{NoTotal: true})
+	gone, _, err := s.store.Deleted(ctx, dq, model.Page{NoTotal: true})
 	if err != nil {
 		return nil, internal("sync threads", err)
 	}

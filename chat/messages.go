@@ -8,8 +8,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"liftoff/access/perm"
 	"liftoff/chat/text"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -21,20 +23,20 @@ import (
 
 // errNoMessageWithID is chat.update's and chat.delete's answer for an unknown message.
 func errNoMessageWithID(id string) *model.Error {
-	return model.Errf("error-message-not-found", "No message found with the id of \"%s\".", id)
+	return model.NotFound("error-message-not-found", "No message found with the id of \"%s\".", id)
 }
 
 // errMessageIDNotFound is the answer of the endpoints taking a messageId.
-var errMessageIDNotFound = model.Errf("error-message-not-found", "The provided \"messageId\" does not match any existing message.")
+var errMessageIDNotFound = model.NotFound("error-message-not-found", "The provided \"messageId\" does not match any existing message.")
 
-var errRoomMismatch = model.Errf("error-invalid-room", "The room id provided does not match where the message is from.")
+var errRoomMismatch = model.Invalid("error-invalid-room", "The room id provided does not match where the message is from.")
 
-var errNotAuthorized = model.Errf("not-authorized", "Not Authorized")
+var errNotAuthorized = model.Forbidden("not-authorized", "Not Authorized")
 
 // loadMessage reads a message; a missing one becomes notFound, and so
 // does a hidden one (a previous version kept by Message_KeepHistory, or a
 // message hidden by a deletion): no call reads or changes those.
-func (s *Service) loadMessage(ctx context.Context, id string, notFound *model.Error) (*model.Message, error) {
+func (s *core) loadMessage(ctx context.Context, id string, notFound *model.Error) (*model.Message, error) {
 	if id == "" {
 		return nil, notFound
 	}
@@ -50,7 +52,7 @@ func (s *Service) loadMessage(ctx context.Context, id string, notFound *model.Er
 
 // roomAccess loads the room of a message and the user's subscription to it
 // (nil when not a member) and reports whether the user may read the room.
-func (s *Service) roomAccess(ctx context.Context, user *model.User, roomID string) (*model.Room, *model.Subscription, bool, error) {
+func (s *core) roomAccess(ctx context.Context, user *model.User, roomID string) (*model.Room, *model.Subscription, bool, error) {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, false, nil
@@ -67,7 +69,7 @@ func (s *Service) roomAccess(ctx context.Context, user *model.User, roomID strin
 	if sub != nil {
 		return room, sub, true, nil
 	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		if _, ok := model.AsError(err); ok {
 			return room, nil, false, nil
 		}
@@ -80,7 +82,7 @@ func (s *Service) roomAccess(ctx context.Context, user *model.User, roomID strin
 // it and, when change reports a change, stores it with a new _updatedAt,
 // refreshes the room's lastMessage if it is that message and emits
 // MessageSaved. It returns the message as stored.
-func (s *Service) changeMessage(ctx context.Context, id string, change func(tx store.Tx, m *model.Message, now model.Time) (bool, error)) (*model.Message, error) {
+func (s *core) changeMessage(ctx context.Context, id string, change func(tx store.Tx, m *model.Message, now model.Time) (bool, error)) (*model.Message, error) {
 	var out *model.Message
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		m, err := tx.MessageByID(ctx, id)
@@ -107,7 +109,7 @@ func (s *Service) changeMessage(ctx context.Context, id string, change func(tx s
 
 // saveMessageTx stores a changed message, keeps the room's lastMessage copy
 // current and emits MessageSaved.
-func (s *Service) saveMessageTx(ctx context.Context, tx store.Tx, m *model.Message, now model.Time) error {
+func (s *core) saveMessageTx(ctx context.Context, tx store.Tx, m *model.Message, now model.Time) error {
 	m.UpdatedAt = now
 	if err := tx.UpdateMessage(ctx, m); err != nil {
 		return err
@@ -148,7 +150,7 @@ type UpdateInput struct {
 // edit any. The user must still be able to post in the room. Mentions are
 // parsed again; editedAt and editedBy are set. An edit that leaves the
 // text as it was changes nothing.
-func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in UpdateInput) (*model.Message, error) {
+func (s *Messages) UpdateMessage(ctx context.Context, user *model.User, in UpdateInput) (*model.Message, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -164,25 +166,25 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 		return nil, err
 	}
 	if !ok {
-		return nil, model.Errf("error-not-allowed", "Not allowed")
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
-	canEditAny := s.canWithSub(user, sub, "edit-message")
+	canEditAny := s.canWithSub(user, sub, perm.EditMessage)
 	own := orig.Author.ID == user.ID
-	if !canEditAny && (!s.settings.Bool("Message_AllowEditing") || !own) {
-		return nil, model.Errf("error-action-not-allowed", "Message editing not allowed").
-			WithDetails(map[string]any{"method": "updateMessage", "action": "Message_editing"})
+	if !canEditAny && (!s.settings.Bool(setting.MessageAllowEditing) || !own) {
+		return nil, model.Forbidden("error-action-not-allowed", "Message editing not allowed").
+			WithDetails(map[string]any{"action": "Message_editing"}).InMethod()
 	}
-	if block := s.settings.Int("Message_AllowEditing_BlockEditInMinutes"); block != 0 && !s.Can(user, "bypass-time-limit-edit-and-delete") {
+	if block := s.settings.Int(setting.MessageAllowEditingBlockEditInMinutes); block != 0 && !s.can(user, perm.BypassTimeLimitEditAndDelete) {
 		if !orig.SentAt.IsZero() && s.now().Sub(orig.SentAt.Time) >= time.Duration(block)*time.Minute {
-			return nil, model.Errf("error-message-editing-blocked", "Message editing is blocked").
-				WithDetails(map[string]any{"method": "updateMessage"})
+			return nil, model.Invalid("error-message-editing-blocked", "Message editing is blocked").
+				InMethod()
 		}
 	}
 	if err := s.checkCanPost(user, room, sub); err != nil {
 		return nil, err
 	}
-	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Text) > max {
-		return nil, model.Errf("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
+	if max := s.settings.Int(setting.MessageMaxAllowedSize); max > 0 && utf8.RuneCountInString(in.Text) > max {
+		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
 	// A file message keeps its text in the first attachment's description.
 	inDescription := len(orig.Attachments) > 0 && orig.Attachments[0]["description"] != nil
@@ -200,7 +202,7 @@ func (s *Service) UpdateMessage(ctx context.Context, user *model.User, in Update
 	}
 	editor := &model.UserRef{ID: user.ID, Username: user.Username}
 	return s.changeMessage(ctx, orig.ID, func(tx store.Tx, m *model.Message, now model.Time) (bool, error) {
-		if s.settings.Bool("Message_KeepHistory") {
+		if s.settings.Bool(setting.MessageKeepHistory) {
 			if err := keepPreviousVersion(ctx, tx, m, editor, now); err != nil {
 				return false, err
 			}
@@ -267,7 +269,7 @@ type DeleteInput struct {
 // chat.syncMessages either way. Deleting
 // a reply lowers its thread's tcount; deleting the room's last message
 // makes the previous visible message the room's lastMessage.
-func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in DeleteInput) (*model.Message, error) {
+func (s *Messages) DeleteMessage(ctx context.Context, user *model.User, in DeleteInput) (*model.Message, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -283,16 +285,16 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 		return nil, err
 	}
 	if !ok {
-		return nil, model.Errf("error-not-allowed", "Not allowed")
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	actor, actorSub := user, sub
 	if in.AsUser && orig.Author.ID != user.ID {
-		if !s.canWithSub(user, sub, "force-delete-message") {
-			return nil, model.Errf("error-action-not-allowed", "Unauthorized. You must have the permission \"force-delete-message\" to delete other's message as them.")
+		if !s.canWithSub(user, sub, perm.ForceDeleteMessage) {
+			return nil, model.Forbidden("error-action-not-allowed", "Unauthorized. You must have the permission \"force-delete-message\" to delete other's message as them.")
 		}
 		author, err := s.store.UserByID(ctx, orig.Author.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, model.Errf("error-invalid-user", "User not found")
+			return nil, model.Invalid("error-invalid-user", "User not found")
 		}
 		if err != nil {
 			return nil, internal("delete message", err)
@@ -305,7 +307,7 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 		}
 	}
 	if room.Archived {
-		return nil, model.Errf("error-room-archived", "Room is archived")
+		return nil, model.Invalid("error-room-archived", "Room is archived")
 	}
 	if err := s.checkCanDelete(actor, actorSub, room, orig); err != nil {
 		return nil, err
@@ -329,33 +331,33 @@ func (s *Service) DeleteMessage(ctx context.Context, user *model.User, in Delete
 }
 
 // checkCanDelete applies Rocket.Chat's canDeleteMessage rules to actor.
-func (s *Service) checkCanDelete(actor *model.User, sub *model.Subscription, room *model.Room, m *model.Message) error {
-	denied := model.Errf("error-action-not-allowed", "Not allowed")
-	if s.canWithSub(actor, sub, "force-delete-message") {
+func (s *core) checkCanDelete(actor *model.User, sub *model.Subscription, room *model.Room, m *model.Message) error {
+	denied := model.Forbidden("error-action-not-allowed", "Not allowed")
+	if s.canWithSub(actor, sub, perm.ForceDeleteMessage) {
 		return nil
 	}
-	if m.SentAt.IsZero() || !s.settings.Bool("Message_AllowDeleting") {
+	if m.SentAt.IsZero() || !s.settings.Bool(setting.MessageAllowDeleting) {
 		return denied
 	}
-	if !s.canWithSub(actor, sub, "delete-message") &&
-		!(m.Author.ID == actor.ID && s.canWithSub(actor, sub, "delete-own-message")) {
+	if !s.canWithSub(actor, sub, perm.DeleteMessage) &&
+		!(m.Author.ID == actor.ID && s.canWithSub(actor, sub, perm.DeleteOwnMessage)) {
 		return denied
 	}
-	if !s.Can(actor, "bypass-time-limit-edit-and-delete") {
-		if block := s.settings.Int("Message_AllowDeleting_BlockDeleteInMinutes"); block > 0 &&
+	if !s.can(actor, perm.BypassTimeLimitEditAndDelete) {
+		if block := s.settings.Int(setting.MessageAllowDeletingBlockDeleteInMinutes); block > 0 &&
 			minutesSince(s.now(), m.SentAt.Time) > float64(block) {
 			return denied
 		}
 	}
-	if room.ReadOnly && !s.canWithSub(actor, sub, "post-readonly") {
-		return model.Errf("error-not-allowed", "You can't delete messages because the room is readonly.")
+	if room.ReadOnly && !s.canWithSub(actor, sub, perm.PostReadonly) {
+		return model.Forbidden("error-not-allowed", "You can't delete messages because the room is readonly.")
 	}
 	return nil
 }
 
 // deleteMessageTx removes (or marks removed) m inside tx with its effects
 // on the thread and the room.
-func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Message, by *model.UserRef, now model.Time) error {
+func (s *core) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Message, by *model.UserRef, now model.Time) error {
 	room, err := loadRoomTx(ctx, tx, m.RoomID)
 	if err != nil {
 		return err
@@ -384,8 +386,8 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 	// by hiding it) and Message_ShowDeletedStatus shows the removal.
 	isThread := m.ThreadCount > 0
 	drid := m.DiscussionID
-	keepHistory := isThread || s.settings.Bool("Message_KeepHistory")
-	showDeleted := isThread || s.settings.Bool("Message_ShowDeletedStatus")
+	keepHistory := isThread || s.settings.Bool(setting.MessageKeepHistory)
+	showDeleted := isThread || s.settings.Bool(setting.MessageShowDeletedStatus)
 	switch {
 	case showDeleted:
 		if keepHistory {
@@ -418,9 +420,9 @@ func (s *Service) deleteMessageTx(ctx context.Context, tx store.Tx, m *model.Mes
 	if room.MessageCount > 0 {
 		room.MessageCount--
 	}
-	if room.LastMessage != nil && room.LastMessage.ID == m.ID && s.settings.Bool("Store_Last_Message") {
+	if room.LastMessage != nil && room.LastMessage.ID == m.ID && s.settings.Bool(setting.StoreLastMessage) {
 		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
-			store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
+			model.Page{Count: 1, Sort: []model.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
 		if err != nil {
 			return err
 		}
@@ -463,13 +465,13 @@ func NormalizeEmoji(emoji string) (string, bool) {
 // React adds or removes user's reaction to a message. shouldReact nil
 // toggles; true or false sets (a no-op when already so). Reactions are kept
 // as {":emoji:": {usernames: [...]}}.
-func (s *Service) React(ctx context.Context, user *model.User, messageID, emoji string, shouldReact *bool) error {
+func (s *Messages) React(ctx context.Context, user *model.User, messageID, emoji string, shouldReact *bool) error {
 	if user == nil {
 		return model.ErrNotAllowed
 	}
 	reaction, ok := NormalizeEmoji(emoji)
 	if !ok {
-		return model.Errf("error-not-allowed", "Invalid emoji provided.").WithDetails(map[string]any{"method": "setReaction"})
+		return model.Forbidden("error-not-allowed", "Invalid emoji provided.").InMethod()
 	}
 	orig, err := s.loadMessage(ctx, messageID, errMessageIDNotFound)
 	if err != nil {
@@ -480,19 +482,19 @@ func (s *Service) React(ctx context.Context, user *model.User, messageID, emoji 
 		return err
 	}
 	if room == nil {
-		return model.Errf("error-not-allowed", "Not allowed")
+		return model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	if !ok {
 		return errNotAuthorized
 	}
 	if room.Archived {
-		return model.Errf("error-room-archived", "Room is archived")
+		return model.Invalid("error-room-archived", "Room is archived")
 	}
 	if room.IsMuted(user.Username) {
-		return model.Errf("error-not-allowed", "You have been muted and cannot speak in this room").WithDetails(map[string]any{"rid": room.ID})
+		return model.Forbidden("error-not-allowed", "You have been muted and cannot speak in this room").WithDetails(map[string]any{"rid": room.ID})
 	}
-	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") {
-		return model.Errf("error-not-allowed", "You can't send messages because the room is readonly.")
+	if room.ReadOnly && !s.canWithSub(user, sub, perm.PostReadonly) {
+		return model.Forbidden("error-not-allowed", "You can't send messages because the room is readonly.")
 	}
 	_, err = s.changeMessage(ctx, orig.ID, func(_ store.Tx, m *model.Message, _ model.Time) (bool, error) {
 		return toggleReaction(m, reaction, user.Username, shouldReact), nil
@@ -551,7 +553,7 @@ func toggleReaction(m *model.Message, reaction, username string, shouldReact *bo
 // PinMessage pins a message (pin-message, Message_AllowPinning) and posts
 // the "message_pinned" system message quoting it, which it returns. A
 // message already pinned is returned as is.
-func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID string) (*model.Message, error) {
+func (s *Messages) PinMessage(ctx context.Context, user *model.User, messageID string) (*model.Message, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -559,19 +561,19 @@ func (s *Service) PinMessage(ctx context.Context, user *model.User, messageID st
 	if err != nil {
 		return nil, err
 	}
-	if !s.settings.Bool("Message_AllowPinning") {
-		return nil, model.Errf("error-action-not-allowed", "Message pinning not allowed").
-			WithDetails(map[string]any{"method": "pinMessage", "action": "Message_pinning"})
+	if !s.settings.Bool(setting.MessageAllowPinning) {
+		return nil, model.Forbidden("error-action-not-allowed", "Message pinning not allowed").
+			WithDetails(map[string]any{"action": "Message_pinning"}).InMethod()
 	}
 	room, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return nil, err
 	}
-	if room == nil || !ok || !s.canWithSub(user, sub, "pin-message") {
-		return nil, errNotAuthorized.WithDetails(map[string]any{"method": "pinMessage"})
+	if room == nil || !ok || !s.canWithSub(user, sub, perm.PinMessage) {
+		return nil, errNotAuthorized.InMethod()
 	}
 	if room.Archived {
-		return nil, model.Errf("error-room-archived", "Room is archived")
+		return nil, model.Invalid("error-room-archived", "Room is archived")
 	}
 	if orig.Pinned {
 		return orig, nil
@@ -639,7 +641,7 @@ func pinQuoteAttachments(atts []map[string]any) []map[string]any {
 
 // UnpinMessage unpins a message (pin-message, Message_AllowPinning; the
 // user must be a member of the room).
-func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID string) error {
+func (s *Messages) UnpinMessage(ctx context.Context, user *model.User, messageID string) error {
 	if user == nil {
 		return model.ErrNotAllowed
 	}
@@ -647,23 +649,23 @@ func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID 
 	if err != nil {
 		return err
 	}
-	if !s.settings.Bool("Message_AllowPinning") {
-		return model.Errf("error-action-not-allowed", "Message pinning not allowed").
-			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
+	if !s.settings.Bool(setting.MessageAllowPinning) {
+		return model.Forbidden("error-action-not-allowed", "Message pinning not allowed").
+			WithDetails(map[string]any{"action": "Message_pinning"}).InMethod()
 	}
 	room, sub, _, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
 		return err
 	}
 	if room == nil || sub == nil {
-		return model.Errf("error-invalid-message", "Message you are unpinning was not found").
-			WithDetails(map[string]any{"method": "unpinMessage", "action": "Message_pinning"})
+		return model.Invalid("error-invalid-message", "Message you are unpinning was not found").
+			WithDetails(map[string]any{"action": "Message_pinning"}).InMethod()
 	}
-	if !s.canWithSub(user, sub, "pin-message") {
-		return errNotAuthorized.WithDetails(map[string]any{"method": "unpinMessage"})
+	if !s.canWithSub(user, sub, perm.PinMessage) {
+		return errNotAuthorized.InMethod()
 	}
 	if room.Archived {
-		return model.Errf("error-room-archived", "Room is archived")
+		return model.Invalid("error-room-archived", "Room is archived")
 	}
 	by := &model.UserRef{ID: user.ID, Username: user.Username}
 	_, err = s.changeMessage(ctx, orig.ID, func(_ store.Tx, m *model.Message, _ model.Time) (bool, error) {
@@ -681,7 +683,7 @@ func (s *Service) UnpinMessage(ctx context.Context, user *model.User, messageID 
 // StarMessage stars (or, with starred false, unstars) a message for user
 // (Message_AllowStarring). Only members of the room may star its messages.
 // Stars are personal, so they are allowed in archived rooms.
-func (s *Service) StarMessage(ctx context.Context, user *model.User, messageID string, starred bool) error {
+func (s *Messages) StarMessage(ctx context.Context, user *model.User, messageID string, starred bool) error {
 	if user == nil {
 		return model.ErrNotAllowed
 	}
@@ -689,12 +691,12 @@ func (s *Service) StarMessage(ctx context.Context, user *model.User, messageID s
 	if err != nil {
 		return err
 	}
-	if !s.settings.Bool("Message_AllowStarring") {
-		return model.Errf("error-action-not-allowed", "Message starring not allowed").
-			WithDetails(map[string]any{"method": "starMessage", "action": "Message_starring"})
+	if !s.settings.Bool(setting.MessageAllowStarring) {
+		return model.Forbidden("error-action-not-allowed", "Message starring not allowed").
+			WithDetails(map[string]any{"action": "Message_starring"}).InMethod()
 	}
 	if _, err := s.store.Subscription(ctx, orig.RoomID, user.ID); errors.Is(err, store.ErrNotFound) {
-		return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "starMessage"})
+		return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	} else if err != nil {
 		return internal("star message", err)
 	}
@@ -729,18 +731,14 @@ func (s *Service) StarMessage(ctx context.Context, user *model.User, messageID s
 // the thread of a message: the thread's first message lists its followers
 // in replies. Unfollowing also clears the thread from the user's unread
 // threads. Following is personal, so it is allowed in archived rooms.
-func (s *Service) FollowMessage(ctx context.Context, user *model.User, messageID string, follow bool) error {
+func (s *Messages) FollowMessage(ctx context.Context, user *model.User, messageID string, follow bool) error {
 	if user == nil {
 		return model.ErrNotAllowed
 	}
-	method := "followMessage"
-	if !follow {
-		method = "unfollowMessage"
+	if !s.settings.Bool(setting.ThreadsEnabled) {
+		return model.Forbidden("error-not-allowed", "not-allowed").InMethod()
 	}
-	if !s.settings.Bool("Threads_enabled") {
-		return model.Errf("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
-	}
-	orig, err := s.loadMessage(ctx, messageID, model.Errf("error-invalid-message", "Invalid message").WithDetails(map[string]any{"method": method}))
+	orig, err := s.loadMessage(ctx, messageID, model.Invalid("error-invalid-message", "Invalid message").InMethod())
 	if err != nil {
 		return err
 	}
@@ -749,7 +747,7 @@ func (s *Service) FollowMessage(ctx context.Context, user *model.User, messageID
 		return err
 	}
 	if !ok {
-		return model.Errf("error-not-allowed", "not-allowed").WithDetails(map[string]any{"method": method})
+		return model.Forbidden("error-not-allowed", "not-allowed").InMethod()
 	}
 	root := orig.ID
 	if orig.ThreadID != "" {

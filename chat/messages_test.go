@@ -12,6 +12,7 @@ import (
 	"liftoff/access"
 	"liftoff/model"
 	"liftoff/settings"
+	"liftoff/settings/setting"
 	"liftoff/store"
 	"liftoff/store/sqlite"
 )
@@ -111,7 +112,7 @@ func TestSyncCursors(t *testing.T) {
 }
 
 // testService is a service on a fresh SQLite database with a settable clock.
-func testService(t *testing.T) (*Service, *atomic.Int64) {
+func testService(t *testing.T) (*Services, *atomic.Int64) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), nil, sqlite.Options{Synchronous: "OFF"})
@@ -133,57 +134,57 @@ func testService(t *testing.T) (*Service, *atomic.Int64) {
 func TestEditAndDeleteTimeLimits(t *testing.T) {
 	ctx := context.Background()
 	svc, clock := testService(t)
-	alice, err := svc.InsertUser(ctx, NewUserInput{Username: "alice"})
+	alice, err := svc.Accounts.InsertUser(ctx, NewUserInput{Username: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// bob is a plain member: the owner alice could force-delete anything.
-	bob, err := svc.InsertUser(ctx, NewUserInput{Username: "bob"})
+	bob, err := svc.Accounts.InsertUser(ctx, NewUserInput{Username: "bob"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	room, err := svc.CreateRoom(ctx, alice, CreateRoomInput{Type: model.RoomChannel, Name: "limits", Members: []string{"bob"}})
+	room, err := svc.Rooms.CreateRoom(ctx, alice, CreateRoomInput{Type: model.RoomChannel, Name: "limits", Members: []string{"bob"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, err := svc.SendMessage(ctx, bob, SendInput{RoomID: room.ID, Msg: "hello"})
+	msg, err := svc.Messages.SendMessage(ctx, bob, SendInput{RoomID: room.ID, Msg: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	set := func(id string, v any) {
-		st, _ := svc.settings.Get(id)
+		st, _ := svc.Admin.settings.Get(setting.ID(id))
 		c := *st
 		c.Value = v
-		svc.settings.Set(&c)
+		svc.Admin.settings.Set(&c)
 	}
 	set("Message_AllowEditing_BlockEditInMinutes", 5)
 	set("Message_AllowDeleting_BlockDeleteInMinutes", 5)
 
 	clock.Add((4 * time.Minute).Milliseconds())
-	if _, err := svc.UpdateMessage(ctx, bob, UpdateInput{RoomID: room.ID, MessageID: msg.ID, Text: "edited in time"}); err != nil {
+	if _, err := svc.Messages.UpdateMessage(ctx, bob, UpdateInput{RoomID: room.ID, MessageID: msg.ID, Text: "edited in time"}); err != nil {
 		t.Fatalf("edit within the limit: %v", err)
 	}
 	clock.Add((2 * time.Minute).Milliseconds()) // 6 minutes after posting
-	_, err = svc.UpdateMessage(ctx, bob, UpdateInput{RoomID: room.ID, MessageID: msg.ID, Text: "too late"})
+	_, err = svc.Messages.UpdateMessage(ctx, bob, UpdateInput{RoomID: room.ID, MessageID: msg.ID, Text: "too late"})
 	if e, ok := model.AsError(err); !ok || e.Type != "error-message-editing-blocked" {
 		t.Fatalf("late edit: %v", err)
 	}
-	_, err = svc.DeleteMessage(ctx, bob, DeleteInput{RoomID: room.ID, MessageID: msg.ID})
+	_, err = svc.Messages.DeleteMessage(ctx, bob, DeleteInput{RoomID: room.ID, MessageID: msg.ID})
 	if !errors.Is(err, model.ErrActionNotAllowed) {
 		t.Fatalf("late delete: %v", err)
 	}
 	set("Message_AllowDeleting_BlockDeleteInMinutes", 0)
-	if _, err := svc.DeleteMessage(ctx, bob, DeleteInput{RoomID: room.ID, MessageID: msg.ID}); err != nil {
+	if _, err := svc.Messages.DeleteMessage(ctx, bob, DeleteInput{RoomID: room.ID, MessageID: msg.ID}); err != nil {
 		t.Fatalf("delete without a limit: %v", err)
 	}
-	if _, err := svc.store.MessageByID(ctx, msg.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := svc.Admin.store.MessageByID(ctx, msg.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("message still stored: %v", err)
 	}
-	gone, _, err := svc.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindMessage, RoomID: room.ID}, store.Page{})
+	gone, _, err := svc.Admin.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindMessage, RoomID: room.ID}, model.Page{})
 	if err != nil || len(gone) != 1 || gone[0].ID != msg.ID {
 		t.Fatalf("tombstones %v, %v", gone, err)
 	}
-	r, err := svc.store.RoomByID(ctx, room.ID)
+	r, err := svc.Admin.store.RoomByID(ctx, room.ID)
 	if err != nil || r.MessageCount != 0 || r.LastMessage != nil {
 		t.Fatalf("room after deleting its only message: msgs %d, lastMessage %v, %v", r.MessageCount, r.LastMessage, err)
 	}
@@ -194,17 +195,17 @@ func TestEditAndDeleteTimeLimits(t *testing.T) {
 func TestRoomTimestampsIncrease(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := testService(t)
-	alice, err := svc.InsertUser(ctx, NewUserInput{Username: "alice"})
+	alice, err := svc.Accounts.InsertUser(ctx, NewUserInput{Username: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	room, err := svc.CreateRoom(ctx, alice, CreateRoomInput{Type: model.RoomChannel, Name: "same-ms"})
+	room, err := svc.Rooms.CreateRoom(ctx, alice, CreateRoomInput{Type: model.RoomChannel, Name: "same-ms"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var sent []*model.Message
 	for i := range 7 {
-		m, err := svc.SendMessage(ctx, alice, SendInput{RoomID: room.ID, Msg: fmt.Sprint("m", i)})
+		m, err := svc.Messages.SendMessage(ctx, alice, SendInput{RoomID: room.ID, Msg: fmt.Sprint("m", i)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +217,7 @@ func TestRoomTimestampsIncrease(t *testing.T) {
 	var got []string
 	var end model.Time
 	for range len(sent) {
-		h, err := svc.LoadHistory(ctx, alice, LoadHistoryQuery{RoomID: room.ID, End: end, Limit: 2})
+		h, err := svc.Messages.HistoryBefore(ctx, alice, HistoryBeforeQuery{RoomID: room.ID, End: end, Limit: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 	"liftoff/store"
 )
@@ -20,56 +21,55 @@ import (
 // gave them (the room's "unmuted" list); elsewhere they join the room's
 // "muted" list. Either way a "user-muted" system message records it and
 // the room change is emitted.
-func (s *Service) MuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
+func (s *Members) MuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
 	return s.setMuted(ctx, actor, roomID, username, true)
 }
 
 // UnmuteUser reverses MuteUser: the user leaves the room's "muted" list
 // (in a read-only room they join its "unmuted" list, which lets them post
 // without post-readonly), with a "user-unmuted" system message.
-func (s *Service) UnmuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
+func (s *Members) UnmuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
 	return s.setMuted(ctx, actor, roomID, username, false)
 }
 
-func (s *Service) setMuted(ctx context.Context, actor *model.User, roomID, username string, mute bool) error {
-	method := "unmuteUserInRoom"
+func (s *core) setMuted(ctx context.Context, actor *model.User, roomID, username string, mute bool) error {
+	op := "unmute user"
 	if mute {
-		method = "muteUserInRoom"
+		op = "mute user"
 	}
-	details := map[string]any{"method": method}
 	if actor == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(details)
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	// Rocket.Chat checks the permission before it looks the room up, so a
 	// caller without it learns nothing about the room.
-	if roomID == "" || !s.CanInRoom(ctx, actor, roomID, "mute-user") {
-		return model.Errf("error-not-allowed", "Not allowed").WithDetails(details)
+	if roomID == "" || !s.canInRoom(ctx, actor, roomID, perm.MuteUser) {
+		return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	username = strings.TrimPrefix(strings.TrimSpace(username), "@")
 	var target *model.User
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		room, err := tx.RoomByID(ctx, roomID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Errf("error-invalid-room", "Invalid room").WithDetails(details)
+			return model.Invalid("error-invalid-room", "Invalid room").InMethod()
 		}
 		if err != nil {
 			return err
 		}
 		if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
-			return model.Errf("error-invalid-room-type", "%s is not a valid room type", room.Type).
-				WithDetails(map[string]any{"method": method, "type": room.Type})
+			return model.Invalid("error-invalid-room-type", "%s is not a valid room type", room.Type).
+				WithDetails(map[string]any{"type": room.Type}).InMethod()
 		}
 		target, err = tx.UserByUsername(ctx, username)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && target.Username == "") {
 			// Rocket.Chat looks for the member's subscription first: an
 			// unknown username is "not in this room".
-			return model.Errf("error-user-not-in-room", "User is not in this room").WithDetails(details)
+			return model.Invalid("error-user-not-in-room", "User is not in this room").InMethod()
 		}
 		if err != nil {
 			return err
 		}
 		if _, err := tx.Subscription(ctx, room.ID, target.ID); errors.Is(err, store.ErrNotFound) {
-			return model.Errf("error-user-not-in-room", "User is not in this room").WithDetails(details)
+			return model.Invalid("error-user-not-in-room", "User is not in this room").InMethod()
 		} else if err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func (s *Service) setMuted(ctx context.Context, actor *model.User, roomID, usern
 		}
 		return saveRoom(ctx, tx, room, now)
 	})
-	return internal(method, err)
+	return internal(op, err)
 }
 
 // without returns list minus v, as a new slice (nil when nothing is left).

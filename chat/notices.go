@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -19,12 +21,12 @@ type EventPublisher interface {
 
 // SetEvents makes the service publish ephemeral notices on p. Without it
 // (unit tests) notices are dropped. Call it once, at wiring.
-func (s *Service) SetEvents(p EventPublisher) { s.events = p }
+func (s *Messages) SetEvents(p EventPublisher) { s.events = p }
 
 // notice sends user a message about room that only they see and that is
 // never stored (Rocket.Chat's notify.ephemeralMessage). Delivery is best
 // effort, as in Rocket.Chat: a notice lost on the bus is logged.
-func (s *Service) notice(ctx context.Context, n model.EphemeralMessage) {
+func (s *core) notice(ctx context.Context, n model.EphemeralMessage) {
 	if s.events == nil || n.UserID == "" || n.RoomID == "" {
 		return
 	}
@@ -36,7 +38,7 @@ func (s *Service) notice(ctx context.Context, n model.EphemeralMessage) {
 // refuseWithNotice tells the user why a post was refused, in the room
 // itself, and returns err: Rocket.Chat shows muted users and posters to
 // read-only rooms the reason beside the composer as well as in the error.
-func (s *Service) refuseWithNotice(ctx context.Context, user *model.User, rid, text string, err error) error {
+func (s *core) refuseWithNotice(ctx context.Context, user *model.User, rid, text string, err error) error {
 	s.notice(ctx, model.EphemeralMessage{UserID: user.ID, RoomID: rid, Msg: text})
 	return err
 }
@@ -45,11 +47,11 @@ func (s *Service) refuseWithNotice(ctx context.Context, user *model.User, rid, t
 // (global or room-scoped) and Message_MaxAll (a room with more members
 // than that refuses @all and @here). A refusal also reaches the author as
 // an ephemeral notice.
-func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room *model.Room, sub *model.Subscription, toAll, toHere bool) error {
+func (s *core) checkGroupMentions(ctx context.Context, user *model.User, room *model.Room, sub *model.Subscription, toAll, toHere bool) error {
 	if !toAll && !toHere {
 		return nil
 	}
-	if maxAll := s.settings.Int("Message_MaxAll"); maxAll > 0 {
+	if maxAll := s.settings.Int(setting.MessageMaxAll); maxAll > 0 {
 		// The member count is read fresh: the room the caller holds may be
 		// the cached posting rules, which do not carry it.
 		fresh, err := s.store.RoomByID(ctx, room.ID)
@@ -59,24 +61,26 @@ func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room
 		if fresh.UsersCount > maxAll {
 			text := fmt.Sprintf("Group mentions are disabled in rooms with more than %d members", maxAll)
 			return s.refuseWithNotice(ctx, user, room.ID, text,
-				model.Errf("error-action-not-allowed", "%s", text).WithDetails(map[string]any{"method": "filterATAllTag", "action": text}))
+				model.Forbidden("error-action-not-allowed", "%s", text).WithDetails(map[string]any{"action": text}).InMethod())
 		}
 	}
 	for _, m := range []struct {
-		on                 bool
-		name, perm, action string
+		on     bool
+		name   string
+		perm   perm.ID
+		action string
 	}{
-		{toAll, "all", "mention-all", "Notify all in this room"},
-		{toHere, "here", "mention-here", "Notify active users in this room"},
+		{toAll, "all", perm.MentionAll, "Notify all in this room"},
+		{toHere, "here", perm.MentionHere, "Notify active users in this room"},
 	} {
 		if !m.on || s.canWithSub(user, sub, m.perm) {
 			continue
 		}
-		if sub == nil && s.CanInRoom(ctx, user, room.ID, m.perm) {
+		if sub == nil && s.canInRoom(ctx, user, room.ID, m.perm) {
 			continue
 		}
 		return s.refuseWithNotice(ctx, user, room.ID, m.action+" is not allowed",
-			model.Errf("error-action-not-allowed", "Notify %s in this room not allowed", m.name).
+			model.Forbidden("error-action-not-allowed", "Notify %s in this room not allowed", m.name).
 				WithDetails(map[string]any{"action": strings.ReplaceAll(m.action, " ", "_")}))
 	}
 	return nil
@@ -85,7 +89,7 @@ func (s *Service) checkGroupMentions(ctx context.Context, user *model.User, room
 // noticeMentionsNotInRoom tells the author of a new message which of the
 // users it mentions are not members of its room (channels and private
 // groups only), as Rocket.Chat's mention-core notice does.
-func (s *Service) noticeMentionsNotInRoom(ctx context.Context, user *model.User, room *model.Room, msg *model.Message) {
+func (s *core) noticeMentionsNotInRoom(ctx context.Context, user *model.User, room *model.Room, msg *model.Message) {
 	if s.events == nil || room.Type == model.RoomDirect {
 		return
 	}
@@ -107,12 +111,12 @@ func (s *Service) noticeMentionsNotInRoom(ctx context.Context, user *model.User,
 	if len(absent) == 0 {
 		return
 	}
-	addAny := "add-user-to-any-c-room"
+	addAny := perm.AddUserToAnyCRoom
 	if room.Type == model.RoomPrivate {
-		addAny = "add-user-to-any-p-room"
+		addAny = perm.AddUserToAnyPRoom
 	}
-	canAdd := s.CanInRoom(ctx, user, room.ID, "add-user-to-joined-room") || s.Can(user, addAny)
-	realName := s.settings.Bool("UI_Use_Real_Name")
+	canAdd := s.canInRoom(ctx, user, room.ID, perm.AddUserToJoinedRoom) || s.can(user, addAny)
+	realName := s.settings.Bool(setting.UIUseRealName)
 	names := make([]string, len(absent))
 	for i, m := range absent {
 		name := m.Username

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 	"liftoff/store"
 )
@@ -45,8 +46,8 @@ const pruneBatch = 500
 // subscribers of <rid>/deleteMessageBulk get one event per batch. The
 // room's message count and lastMessage follow, and thread parents lose
 // the replies removed from them.
-func (s *Service) PruneMessages(ctx context.Context, user *model.User, in PruneInput) (int, error) {
-	notAllowed := model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "cleanRoomHistory"})
+func (s *Messages) PruneMessages(ctx context.Context, user *model.User, in PruneInput) (int, error) {
+	notAllowed := model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	if user == nil {
 		return 0, notAllowed
 	}
@@ -56,7 +57,7 @@ func (s *Service) PruneMessages(ctx context.Context, user *model.User, in PruneI
 	if in.Limit < 0 {
 		return 0, model.ErrBadParam("limit", "a positive number")
 	}
-	if !s.CanInRoom(ctx, user, in.RoomID, "clean-channel-history") {
+	if !s.canInRoom(ctx, user, in.RoomID, perm.CleanChannelHistory) {
 		return 0, notAllowed
 	}
 	room, _, ok, err := s.roomAccess(ctx, user, in.RoomID)
@@ -126,7 +127,7 @@ func (s *Service) PruneMessages(ctx context.Context, user *model.User, in PruneI
 // Thread filters do not apply to them, as in Rocket.Chat. Deleting a
 // discussion clears its link's drid, so the clean-up then removes the
 // link like any other message.
-func (s *Service) pruneDiscussions(ctx context.Context, q store.MessageQuery, limit int) error {
+func (s *core) pruneDiscussions(ctx context.Context, q store.MessageQuery, limit int) error {
 	q.Discussions, q.NoThreads = true, false
 	done := 0
 	for limit == 0 || done < limit {
@@ -136,7 +137,7 @@ func (s *Service) pruneDiscussions(ctx context.Context, q store.MessageQuery, li
 		}
 		var found int
 		err := s.store.Update(ctx, func(tx store.Tx) error {
-			links, _, err := tx.ListMessages(ctx, q, store.Page{Count: n, Sort: []store.SortKey{{Field: "ts"}}, NoTotal: true})
+			links, _, err := tx.ListMessages(ctx, q, model.Page{Count: n, Sort: []model.SortKey{{Field: "ts"}}, NoTotal: true})
 			if err != nil {
 				return err
 			}
@@ -178,7 +179,7 @@ func (s *Service) pruneDiscussions(ctx context.Context, q store.MessageQuery, li
 // message they were. When a limit cut the clean-up short, only those up to
 // the newest message removed go. They are not counted, leave no tombstone
 // and emit nothing: clients never saw them.
-func (s *Service) pruneHiddenVersions(ctx context.Context, q store.MessageQuery, limited bool, last model.Time) error {
+func (s *core) pruneHiddenVersions(ctx context.Context, q store.MessageQuery, limited bool, last model.Time) error {
 	if limited && last.IsZero() {
 		return nil
 	}
@@ -186,7 +187,7 @@ func (s *Service) pruneHiddenVersions(ctx context.Context, q store.MessageQuery,
 	for {
 		var n int
 		err := s.store.Update(ctx, func(tx store.Tx) error {
-			hidden, _, err := tx.ListMessages(ctx, q, store.Page{Count: pruneBatch, Sort: []store.SortKey{{Field: "ts"}}, NoTotal: true})
+			hidden, _, err := tx.ListMessages(ctx, q, model.Page{Count: pruneBatch, Sort: []model.SortKey{{Field: "ts"}}, NoTotal: true})
 			if err != nil {
 				return err
 			}
@@ -209,8 +210,8 @@ func (s *Service) pruneHiddenVersions(ctx context.Context, q store.MessageQuery,
 
 // pruneBatchTx removes up to n of the oldest messages matching q, with
 // their effects on threads, members' thread-unread lists and the room.
-func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.MessageQuery, n int, in PruneInput) (int, model.Time, error) {
-	msgs, _, err := tx.ListMessages(ctx, q, store.Page{Count: n, Sort: []store.SortKey{{Field: "ts"}}, NoTotal: true})
+func (s *core) pruneBatchTx(ctx context.Context, tx store.Tx, q store.MessageQuery, n int, in PruneInput) (int, model.Time, error) {
+	msgs, _, err := tx.ListMessages(ctx, q, model.Page{Count: n, Sort: []model.SortKey{{Field: "ts"}}, NoTotal: true})
 	if err != nil || len(msgs) == 0 {
 		return 0, model.Time{}, err
 	}
@@ -264,7 +265,7 @@ func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.Message
 	room.MessageCount = max(0, room.MessageCount-len(msgs))
 	if room.LastMessage != nil && gone[room.LastMessage.ID] {
 		last, _, err := tx.ListMessages(ctx, store.MessageQuery{RoomID: room.ID, OnlyUserMessages: true, HideThreadReplies: true},
-			store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
+			model.Page{Count: 1, Sort: []model.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
 		if err != nil {
 			return 0, model.Time{}, err
 		}
@@ -288,7 +289,7 @@ func (s *Service) pruneBatchTx(ctx context.Context, tx store.Tx, q store.Message
 func dropUnreadThreads(ctx context.Context, tx store.Tx, rid string, threads []string, now model.Time) error {
 	const page = 1000
 	for offset := 0; ; offset += page {
-		subs, _, err := tx.SubscriptionsOfRoom(ctx, rid, store.MemberQuery{}, store.Page{Offset: offset, Count: page, NoTotal: true})
+		subs, _, err := tx.SubscriptionsOfRoom(ctx, rid, store.MemberQuery{}, model.Page{Offset: offset, Count: page, NoTotal: true})
 		if err != nil {
 			return err
 		}

@@ -16,22 +16,22 @@ import (
 func TestSendMessageSeesRoomRuleChanges(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := testService(t)
-	alice, err := svc.InsertUser(ctx, NewUserInput{Username: "alice"})
+	alice, err := svc.Accounts.InsertUser(ctx, NewUserInput{Username: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bob, err := svc.InsertUser(ctx, NewUserInput{Username: "bob"})
+	bob, err := svc.Accounts.InsertUser(ctx, NewUserInput{Username: "bob"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	room, err := svc.CreateRoom(ctx, alice, CreateRoomInput{Type: model.RoomChannel, Name: "rules", Members: []string{"bob"}})
+	room, err := svc.Rooms.CreateRoom(ctx, alice, CreateRoomInput{Type: model.RoomChannel, Name: "rules", Members: []string{"bob"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	posted := 0
 	post := func(step, wantErr string) {
 		t.Helper()
-		_, err := svc.SendMessage(ctx, bob, SendInput{RoomID: room.ID, Msg: step})
+		_, err := svc.Messages.SendMessage(ctx, bob, SendInput{RoomID: room.ID, Msg: step})
 		if wantErr == "" {
 			if err != nil {
 				t.Fatalf("%s: %v", step, err)
@@ -40,7 +40,7 @@ func TestSendMessageSeesRoomRuleChanges(t *testing.T) {
 		} else if e, ok := model.AsError(err); !ok || e.Type != wantErr {
 			t.Fatalf("%s: got %v, want %s", step, err, wantErr)
 		}
-		ms, _, err := svc.store.ListMessages(ctx, store.MessageQuery{RoomID: room.ID}, store.Page{})
+		ms, _, err := svc.Admin.store.ListMessages(ctx, store.MessageQuery{RoomID: room.ID}, model.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestSendMessageSeesRoomRuleChanges(t *testing.T) {
 	}
 	direct := func(change func(*model.Room)) {
 		t.Helper()
-		err := svc.store.Update(ctx, func(tx store.Tx) error {
+		err := svc.Admin.store.Update(ctx, func(tx store.Tx) error {
 			r, err := tx.RoomByID(ctx, room.ID)
 			if err != nil {
 				return err
@@ -70,11 +70,11 @@ func TestSendMessageSeesRoomRuleChanges(t *testing.T) {
 	}
 
 	post("first", "") // caches the rules
-	if err := svc.MuteUser(ctx, alice, room.ID, "bob"); err != nil {
+	if err := svc.Members.MuteUser(ctx, alice, room.ID, "bob"); err != nil {
 		t.Fatal(err)
 	}
 	post("while muted", "error-not-allowed")
-	if err := svc.UnmuteUser(ctx, alice, room.ID, "bob"); err != nil {
+	if err := svc.Members.UnmuteUser(ctx, alice, room.ID, "bob"); err != nil {
 		t.Fatal(err)
 	}
 	post("unmuted", "") // the cache said muted: re-checked on a fresh read
@@ -86,10 +86,10 @@ func TestSendMessageSeesRoomRuleChanges(t *testing.T) {
 	post("read-only", "error-not-allowed")
 	direct(func(r *model.Room) { r.ReadOnly = false })
 	post("writable again", "")
-	if err := svc.DeleteRoom(ctx, alice, RoomRef{ID: room.ID}, model.RoomChannel); err != nil {
+	if err := svc.Rooms.DeleteRoom(ctx, alice, RoomRef{ID: room.ID}, model.RoomChannel); err != nil {
 		t.Fatal(err)
 	}
-	_, err = svc.SendMessage(ctx, bob, SendInput{RoomID: room.ID, Msg: "deleted"})
+	_, err = svc.Messages.SendMessage(ctx, bob, SendInput{RoomID: room.ID, Msg: "deleted"})
 	if e, ok := model.AsError(err); !ok || e.Type != "error-invalid-room" {
 		t.Fatalf("posting to a deleted room: %v", err)
 	}

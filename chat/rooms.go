@@ -6,8 +6,10 @@ import (
 	"sort"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/chat/text"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -31,19 +33,24 @@ func typeNoun(t string) string {
 
 // errRoomNotFound is Rocket.Chat's answer for an unknown or invisible room of a kind.
 func errRoomNotFound(t string) *model.Error {
-	return model.Errf("error-room-not-found", "The required \"roomId\" or \"roomName\" param provided does not match any %s", typeNoun(t))
+	return model.NotFound("error-room-not-found", "The required \"roomId\" or \"roomName\" param provided does not match any %s", typeNoun(t))
 }
 
 // FindRoom loads a room by id or name and checks that user may see it.
 // types restricts the room types accepted (empty: any). A room that exists
 // but that the user may not see answers exactly like a missing one.
-func (s *Service) FindRoom(ctx context.Context, user *model.User, ref RoomRef, types ...string) (*model.Room, error) {
+func (s *Rooms) FindRoom(ctx context.Context, user *model.User, ref RoomRef, types ...string) (*model.Room, error) {
+	return s.findRoom(ctx, user, ref, types...)
+}
+
+// findRoom is FindRoom, shared by the area services.
+func (s *core) findRoom(ctx context.Context, user *model.User, ref RoomRef, types ...string) (*model.Room, error) {
 	want := model.RoomChannel
 	if len(types) > 0 {
 		want = types[0]
 	}
 	if ref.ID == "" && ref.Name == "" {
-		return nil, model.Errf("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
+		return nil, model.Invalid("error-room-param-not-provided", "The parameter \"roomId\" or \"roomName\" is required")
 	}
 	var room *model.Room
 	var err error
@@ -61,7 +68,7 @@ func (s *Service) FindRoom(ctx context.Context, user *model.User, ref RoomRef, t
 	if len(types) > 0 && !contains(types, room.Type) {
 		return nil, errRoomNotFound(want)
 	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return nil, errRoomNotFound(want)
 	}
 	return room, nil
@@ -69,15 +76,20 @@ func (s *Service) FindRoom(ctx context.Context, user *model.User, ref RoomRef, t
 
 // CanAccessRoom reports (as a nil error) whether user may read the room:
 // members always; anyone with view-c-room for public channels.
-func (s *Service) CanAccessRoom(ctx context.Context, user *model.User, room *model.Room) error {
+func (s *Rooms) CanAccessRoom(ctx context.Context, user *model.User, room *model.Room) error {
+	return s.canAccessRoom(ctx, user, room)
+}
+
+// canAccessRoom is CanAccessRoom, shared by the area services.
+func (s *core) canAccessRoom(ctx context.Context, user *model.User, room *model.Room) error {
 	if room.Type == model.RoomChannel {
 		if user == nil {
-			if s.settings.Bool("Accounts_AllowAnonymousRead") {
+			if s.settings.Bool(setting.AccountsAllowAnonymousRead) {
 				return nil
 			}
 			return model.ErrNotAllowed
 		}
-		if s.perms.Has(user, nil, "view-c-room") {
+		if s.perms.Has(user, nil, perm.ViewCRoom) {
 			return nil
 		}
 	}
@@ -95,7 +107,12 @@ func (s *Service) CanAccessRoom(ctx context.Context, user *model.User, room *mod
 }
 
 // CanReadRoom is CanAccessRoom by room id (used by the realtime layer).
-func (s *Service) CanReadRoom(ctx context.Context, user *model.User, roomID string) error {
+func (s *Rooms) CanReadRoom(ctx context.Context, user *model.User, roomID string) error {
+	return s.canReadRoom(ctx, user, roomID)
+}
+
+// canReadRoom is CanReadRoom, shared by the area services.
+func (s *core) canReadRoom(ctx context.Context, user *model.User, roomID string) error {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return errRoomNotFound(model.RoomChannel)
@@ -103,14 +120,19 @@ func (s *Service) CanReadRoom(ctx context.Context, user *model.User, roomID stri
 	if err != nil {
 		return internal("read room", err)
 	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return errRoomNotFound(room.Type)
 	}
 	return nil
 }
 
 // RoomIDsOfUser lists the ids of the rooms the user is subscribed to.
-func (s *Service) RoomIDsOfUser(ctx context.Context, userID string) ([]string, error) {
+func (s *Rooms) RoomIDsOfUser(ctx context.Context, userID string) ([]string, error) {
+	return s.roomIDsOfUser(ctx, userID)
+}
+
+// roomIDsOfUser is RoomIDsOfUser, shared by the area services.
+func (s *core) roomIDsOfUser(ctx context.Context, userID string) ([]string, error) {
 	subs, err := s.store.SubscriptionsOfUser(ctx, userID, store.SubscriptionQuery{})
 	if err != nil {
 		return nil, internal("rooms of user", err)
@@ -146,38 +168,42 @@ type CreateRoomInput struct {
 
 // CreateRoom creates a channel or private group owned by user, with the
 // given members subscribed.
-func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoomInput) (*model.Room, error) {
-	perm := "create-c"
+func (s *Rooms) CreateRoom(ctx context.Context, user *model.User, in CreateRoomInput) (*model.Room, error) {
+	return s.createRoom(ctx, user, in)
+}
+
+// createRoom is CreateRoom, shared by the area services.
+func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomInput) (*model.Room, error) {
+	need := perm.CreateC
 	if in.Type == model.RoomPrivate {
-		perm = "create-p"
+		need = perm.CreateP
 	} else if in.Type != model.RoomChannel {
-		return nil, model.Errf("error-invalid-room-type", "%s is not a valid room type", in.Type)
+		return nil, model.Invalid("error-invalid-room-type", "%s is not a valid room type", in.Type)
 	}
 	var inTeam *model.Team
 	if in.TeamID != "" && in.team == nil {
-		method := "createChannel"
-		teamPerm := "create-team-channel"
+		teamPerm := perm.CreateTeamChannel
 		if in.Type == model.RoomPrivate {
-			method, teamPerm = "createPrivateGroup", "create-team-group"
+			teamPerm = perm.CreateTeamGroup
 		}
 		t, err := s.store.TeamByID(ctx, in.TeamID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, model.Errf("error-team-not-found", "The \"teamId\" param provided does not match any team").
-				WithDetails(map[string]any{"method": method})
+			return nil, model.NotFound("error-team-not-found", "The \"teamId\" param provided does not match any team").
+				InMethod()
 		}
 		if err != nil {
 			return nil, internal("create room", err)
 		}
-		if !s.CanInRoom(ctx, user, t.RoomID, teamPerm) {
-			return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": method})
+		if !s.canInRoom(ctx, user, t.RoomID, teamPerm) {
+			return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 		}
 		inTeam = t
-	} else if !s.Can(user, perm) {
-		return nil, model.Errf("error-not-allowed", "Not allowed")
+	} else if !s.can(user, need) {
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
-		return nil, model.Errf("error-invalid-name", "Invalid name")
+		return nil, model.Invalid("error-invalid-name", "Invalid name")
 	}
 	if err := s.validateRoomName(name); err != nil {
 		return nil, err
@@ -257,25 +283,25 @@ func (s *Service) CreateRoom(ctx context.Context, user *model.User, in CreateRoo
 }
 
 func errDuplicateName(name string) *model.Error {
-	return model.Errf("error-duplicate-channel-name", "A channel with name '%s' exists", name).
+	return model.Conflict("error-duplicate-channel-name", "A channel with name '%s' exists", name).
 		WithDetails(map[string]any{"channel_name": name})
 }
 
-func (s *Service) validateRoomName(name string) error {
-	if s.settings.Bool("UI_Allow_room_names_with_special_chars") {
+func (s *core) validateRoomName(name string) error {
+	if s.settings.Bool(setting.UIAllowRoomNamesWithSpecialChars) {
 		if len(name) > 0 && !strings.ContainsAny(name, "#@") {
 			return nil
 		}
-	} else if text.ValidRoomName(name, s.settings.String("UTF8_Channel_Names_Validation")) {
+	} else if text.ValidRoomName(name, s.settings.String(setting.UTF8ChannelNamesValidation)) {
 		return nil
 	}
-	return model.Errf("error-invalid-room-name", "%s is not a valid room name", name).
+	return model.Invalid("error-invalid-room-name", "%s is not a valid room name", name).
 		WithDetails(map[string]any{"channel_name": name})
 }
 
 // usersByUsernames resolves usernames (with or without a leading @) to
 // users; an unknown username is an error.
-func (s *Service) usersByUsernames(ctx context.Context, names []string) ([]*model.User, error) {
+func (s *core) usersByUsernames(ctx context.Context, names []string) ([]*model.User, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
@@ -296,7 +322,7 @@ func (s *Service) usersByUsernames(ctx context.Context, names []string) ([]*mode
 	}
 	for _, n := range clean {
 		if !found[strings.ToLower(n)] {
-			return nil, model.Errf("error-invalid-user", "Invalid user %s", n).WithDetails(map[string]any{"username": n})
+			return nil, model.Invalid("error-invalid-user", "Invalid user %s", n).WithDetails(map[string]any{"username": n})
 		}
 	}
 	return users, nil
@@ -304,7 +330,7 @@ func (s *Service) usersByUsernames(ctx context.Context, names []string) ([]*mode
 
 // insertSubscription subscribes u to room inside tx and emits the event.
 // It does not change the room's usersCount; callers do.
-func (s *Service) insertSubscription(ctx context.Context, tx store.Tx, room *model.Room, u *model.User, roles []string, self bool, now model.Time) error {
+func (s *core) insertSubscription(ctx context.Context, tx store.Tx, room *model.Room, u *model.User, roles []string, self bool, now model.Time) error {
 	sub := &model.Subscription{
 		ID: model.NewID(), RoomID: room.ID, User: model.UserRef{ID: u.ID, Username: u.Username, Name: u.Name},
 		RoomType: room.Type, Name: room.Name, DisplayName: room.DisplayName, JoinedAt: now, UpdatedAt: now, LastSeen: now,
@@ -343,7 +369,7 @@ func directName(room *model.Room, viewer *model.User) (name, fname string) {
 }
 
 // systemMessage builds a system message of type t in room, by user.
-func (s *Service) systemMessage(room *model.Room, t, msg string, user *model.User, now model.Time) *model.Message {
+func (s *core) systemMessage(room *model.Room, t, msg string, user *model.User, now model.Time) *model.Message {
 	groupable := false
 	return &model.Message{
 		ID: model.NewID(), RoomID: room.ID, Type: t, Msg: msg, SentAt: now, UpdatedAt: now,
@@ -354,7 +380,7 @@ func (s *Service) systemMessage(room *model.Room, t, msg string, user *model.Use
 // insertSystemMessage stores a system message in tx, emits it, and counts
 // it in room (msgs, lm, lastMessage), as every message counts. The caller
 // saves the room. It returns the message.
-func (s *Service) insertSystemMessage(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) (*model.Message, error) {
+func (s *core) insertSystemMessage(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) (*model.Message, error) {
 	m := s.systemMessage(room, t, msg, user, now)
 	if extra != nil {
 		extra(m)
@@ -371,7 +397,7 @@ func (s *Service) insertSystemMessage(ctx context.Context, tx store.Tx, room *mo
 }
 
 // systemNotice is insertSystemMessage for callers that do not need the message.
-func (s *Service) systemNotice(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) error {
+func (s *core) systemNotice(ctx context.Context, tx store.Tx, room *model.Room, t, msg string, user *model.User, now model.Time, extra func(*model.Message)) error {
 	_, err := s.insertSystemMessage(ctx, tx, room, t, msg, user, now, extra)
 	return err
 }
@@ -428,4 +454,80 @@ func sortedCopy(in []string) []string {
 	out := append([]string(nil), in...)
 	sort.Strings(out)
 	return out
+}
+
+// TeamBrief is the team rooms.info shows with a team's room.
+type TeamBrief struct {
+	ID     string
+	Name   string
+	RoomID string
+	Type   int
+}
+
+// ParentRoom is the parent rooms.info shows: a discussion's parent room
+// (with prid and u) or the main room of the team a room belongs to.
+type ParentRoom struct {
+	ID           string
+	Name         string
+	DisplayName  string
+	Type         string
+	ParentRoomID string
+	Creator      *model.UserRef
+}
+
+// RoomContext is what rooms.info adds to a room, as Rocket.Chat: the team
+// of a team's room, and the parent: a discussion's parent room, or else,
+// for a team's room other than its main room, the team's main room.
+func (s *Rooms) RoomContext(ctx context.Context, room *model.Room) (*TeamBrief, *ParentRoom, error) {
+	var team *TeamBrief
+	var parent *ParentRoom
+	if room.ParentRoomID != "" {
+		p, err := s.store.RoomByID(ctx, room.ParentRoomID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, nil, internal("room info", err)
+		}
+		if err == nil {
+			parent = &ParentRoom{ID: p.ID, Name: p.Name, DisplayName: p.DisplayName, Type: p.Type, ParentRoomID: p.ParentRoomID, Creator: p.Creator}
+		}
+	}
+	if room.TeamID == "" {
+		return nil, parent, nil
+	}
+	t, err := s.store.TeamByID(ctx, room.TeamID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, parent, nil
+	}
+	if err != nil {
+		return nil, nil, internal("room info", err)
+	}
+	team = &TeamBrief{ID: t.ID, Name: t.Name, RoomID: t.RoomID, Type: t.Type}
+	if room.TeamMain || parent != nil {
+		return team, parent, nil
+	}
+	m, err := s.store.RoomByID(ctx, t.RoomID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, nil, internal("room info", err)
+	}
+	if err == nil {
+		parent = &ParentRoom{ID: m.ID, Name: m.Name, DisplayName: m.DisplayName, Type: m.Type}
+	}
+	return team, parent, nil
+}
+
+// ResolveChannel finds the room a chat.postMessage "channel" names:
+// "#name" (a channel or group), "@username" (the direct conversation with
+// that user, created when needed) or a bare room name or id.
+func (s *Rooms) ResolveChannel(ctx context.Context, user *model.User, channel string) (*model.Room, error) {
+	channel = strings.TrimSpace(channel)
+	switch {
+	case strings.HasPrefix(channel, "@"):
+		return s.createDirect(ctx, user, []string{strings.TrimPrefix(channel, "@")}, false)
+	case strings.HasPrefix(channel, "#"):
+		return s.findRoom(ctx, user, RoomRef{Name: channel[1:]}, model.RoomChannel, model.RoomPrivate)
+	default:
+		if room, err := s.findRoom(ctx, user, RoomRef{ID: channel}); err == nil {
+			return room, nil
+		}
+		return s.findRoom(ctx, user, RoomRef{Name: channel}, model.RoomChannel, model.RoomPrivate)
+	}
 }

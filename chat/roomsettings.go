@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 	"liftoff/store"
 )
@@ -36,8 +37,8 @@ func (in RoomSettingsInput) empty() bool {
 
 // errEditRoom is Rocket.Chat's refusal of a settings change.
 func errEditRoom(reason, action string) *model.Error {
-	return model.Errf("error-action-not-allowed", "%s", reason).
-		WithDetails(map[string]any{"method": "saveRoomSettings", "action": action})
+	return model.Forbidden("error-action-not-allowed", "%s", reason).
+		WithDetails(map[string]any{"action": action}).InMethod()
 }
 
 // SaveRoomSettings changes settings of a room as user, as Rocket.Chat's
@@ -49,21 +50,26 @@ func errEditRoom(reason, action string) *model.Error {
 // and the room, its members' subscriptions (name, type) and the messages
 // are written in one transaction. Default, JoinCode and CustomFields change
 // the room only, without a system message. It returns the room as saved.
-func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID string, in RoomSettingsInput) (*model.Room, error) {
+func (s *Rooms) SaveRoomSettings(ctx context.Context, user *model.User, roomID string, in RoomSettingsInput) (*model.Room, error) {
+	return s.saveRoomSettings(ctx, user, roomID, in)
+}
+
+// saveRoomSettings is SaveRoomSettings, shared by the area services.
+func (s *core) saveRoomSettings(ctx context.Context, user *model.User, roomID string, in RoomSettingsInput) (*model.Room, error) {
 	if user == nil {
-		return nil, model.Errf("error-invalid-user", "Invalid user")
+		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": "saveRoomSettings"})
+		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	if err != nil {
 		return nil, internal("save room settings", err)
 	}
-	if !s.CanInRoom(ctx, user, room.ID, "edit-room") {
+	if !s.canInRoom(ctx, user, room.ID, perm.EditRoom) {
 		return nil, errEditRoom("Editing room is not allowed", "Editing_room")
 	}
-	if in.Default != nil && !s.Can(user, "view-room-administration") {
+	if in.Default != nil && !s.can(user, perm.ViewRoomAdministration) {
 		return nil, errEditRoom("Viewing room administration is not allowed", "Viewing_room_administration")
 	}
 	if room.Broadcast && in.ReadOnly != nil && *in.ReadOnly {
@@ -77,7 +83,7 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 	var newName string
 	if in.Name != nil {
 		if room.Type == model.RoomDirect {
-			return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"function": "RocketChat.saveRoomdisplayName"})
+			return nil, model.Forbidden("error-not-allowed", "Not allowed").WithDetails(map[string]any{"function": "RocketChat.saveRoomdisplayName"})
 		}
 		newName = strings.TrimSpace(*in.Name)
 		if newName != "" && newName != room.Name {
@@ -180,19 +186,19 @@ func (s *Service) SaveRoomSettings(ctx context.Context, user *model.User, roomID
 // checkRoomType validates a change of room type: only channels and groups
 // convert, to "c" or "p", and the user needs the permission to create a
 // room of the new type.
-func (s *Service) checkRoomType(user *model.User, room *model.Room, t string) error {
+func (s *core) checkRoomType(user *model.User, room *model.Room, t string) error {
 	if t != model.RoomChannel && t != model.RoomPrivate {
-		return model.Errf("error-invalid-room-type", "error-invalid-room-type").
+		return model.Invalid("error-invalid-room-type", "error-invalid-room-type").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType", "type": t})
 	}
 	if room.Type != model.RoomChannel && room.Type != model.RoomPrivate {
-		return model.Errf("error-direct-room", "Can't change type of direct rooms").
+		return model.Invalid("error-direct-room", "Can't change type of direct rooms").
 			WithDetails(map[string]any{"function": "RocketChat.saveRoomType"})
 	}
-	if t == model.RoomChannel && !s.Can(user, "create-c") {
+	if t == model.RoomChannel && !s.can(user, perm.CreateC) {
 		return errEditRoom("Changing a private group to a public channel is not allowed", "Change_Room_Type")
 	}
-	if t == model.RoomPrivate && !s.Can(user, "create-p") {
+	if t == model.RoomPrivate && !s.can(user, perm.CreateP) {
 		return errEditRoom("Changing a public channel to a private room is not allowed", "Change_Room_Type")
 	}
 	return nil
@@ -200,10 +206,10 @@ func (s *Service) checkRoomType(user *model.User, room *model.Room, t string) er
 
 // renameRoomTx renames room inside tx: the room, every member's
 // subscription, and an "r" system message carrying the new name.
-func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Room, name string, user *model.User, now model.Time) error {
+func (s *core) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Room, name string, user *model.User, now model.Time) error {
 	if other, err := tx.RoomByName(ctx, name); err == nil && other.ID != room.ID {
 		if other.Archived {
-			return model.Errf("error-archived-duplicate-name", "There's an archived channel with name %s", name).
+			return model.Conflict("error-archived-duplicate-name", "There's an archived channel with name %s", name).
 				WithDetails(map[string]any{"function": "RocketChat.getValidRoomName", "channel_name": name})
 		}
 		return errDuplicateName(name)
@@ -212,7 +218,7 @@ func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Roo
 	}
 	// A room may not take a username either: both are handles in mentions and URLs.
 	if _, err := tx.UserByUsername(ctx, name); err == nil {
-		return model.Errf("error-duplicate-handle", "A room, team or user with name '%s' already exists", name).
+		return model.Conflict("error-duplicate-handle", "A room, team or user with name '%s' already exists", name).
 			WithDetails(map[string]any{"function": "RocketChat.updateRoomName", "handle": name})
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -236,7 +242,7 @@ func (s *Service) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Roo
 
 // changeRoomTypeTx turns a channel into a private group or back inside tx,
 // with the members' subscriptions and a "room_changed_privacy" message.
-func (s *Service) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model.Room, t string, user *model.User, now model.Time) error {
+func (s *core) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model.Room, t string, user *model.User, now model.Time) error {
 	room.Type = t
 	err := emitRoomSubscriptions(ctx, tx, room.ID, func(sub *model.Subscription) (bool, error) {
 		if sub.RoomType == t {
@@ -264,7 +270,7 @@ func (s *Service) changeRoomTypeTx(ctx context.Context, tx store.Tx, room *model
 // subscription), and emits SubscriptionChanged for the changed ones (for
 // all when fn is nil).
 func emitRoomSubscriptions(ctx context.Context, tx store.Tx, roomID string, fn func(*model.Subscription) (bool, error)) error {
-	subs, _, err := tx.SubscriptionsOfRoom(ctx, roomID, store.MemberQuery{}, store.Page{})
+	subs, _, err := tx.SubscriptionsOfRoom(ctx, roomID, store.MemberQuery{}, model.Page{})
 	if err != nil {
 		return err
 	}
@@ -286,36 +292,36 @@ func emitRoomSubscriptions(ctx context.Context, tx store.Tx, roomID string, fn f
 // ArchiveRoom archives a channel or group as user (archive-room in the
 // room): the room stops accepting messages, members' subscriptions are
 // marked archived and closed, and a "room-archived" message is stored.
-func (s *Service) ArchiveRoom(ctx context.Context, user *model.User, roomID string) error {
+func (s *Rooms) ArchiveRoom(ctx context.Context, user *model.User, roomID string) error {
 	return s.setArchived(ctx, user, roomID, true)
 }
 
 // UnarchiveRoom reverses ArchiveRoom (unarchive-room in the room) with a
 // "room-unarchived" message; members' subscriptions are opened again.
-func (s *Service) UnarchiveRoom(ctx context.Context, user *model.User, roomID string) error {
+func (s *Rooms) UnarchiveRoom(ctx context.Context, user *model.User, roomID string) error {
 	return s.setArchived(ctx, user, roomID, false)
 }
 
-func (s *Service) setArchived(ctx context.Context, user *model.User, roomID string, archived bool) error {
-	method, perm := "archiveRoom", "archive-room"
+func (s *core) setArchived(ctx context.Context, user *model.User, roomID string, archived bool) error {
+	op, need := "archive room", perm.ArchiveRoom
 	if !archived {
-		method, perm = "unarchiveRoom", "unarchive-room"
+		op, need = "unarchive room", perm.UnarchiveRoom
 	}
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": method})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return model.Errf("error-invalid-room", "Invalid room").WithDetails(map[string]any{"method": method})
+		return model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	if err != nil {
-		return internal(method, err)
+		return internal(op, err)
 	}
 	if room.Type == model.RoomDirect {
-		return model.Errf("error-direct-message-room", "rooms type: %s can not be archived", room.Type).WithDetails(map[string]any{"method": method})
+		return model.Invalid("error-direct-message-room", "rooms type: %s can not be archived", room.Type).InMethod()
 	}
-	if !s.CanInRoom(ctx, user, room.ID, perm) {
-		return model.Errf("error-not-authorized", "Not authorized").WithDetails(map[string]any{"method": method})
+	if !s.canInRoom(ctx, user, room.ID, need) {
+		return model.Forbidden("error-not-authorized", "Not authorized").InMethod()
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		r, err := loadRoomTx(ctx, tx, roomID)
@@ -358,5 +364,5 @@ func (s *Service) setArchived(ctx context.Context, user *model.User, roomID stri
 		}
 		return saveRoom(ctx, tx, r, now)
 	})
-	return internal(method, err)
+	return internal(op, err)
 }

@@ -20,7 +20,7 @@ func newSettingsFixture(t *testing.T) *settingsFixture {
 	t.Helper()
 	f := &settingsFixture{memberFixture: newMemberFixture(t)}
 	for _, name := range []string{"owner", "member"} {
-		u, err := f.svc.InsertUser(f.ctx, chat.NewUserInput{Username: name})
+		u, err := f.svc.Accounts.InsertUser(f.ctx, chat.NewUserInput{Username: name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +31,7 @@ func newSettingsFixture(t *testing.T) *settingsFixture {
 		}
 	}
 	var err error
-	f.room, err = f.svc.CreateRoom(f.ctx, f.owner, chat.CreateRoomInput{Type: model.RoomChannel, Name: "settings", Members: []string{"member"}})
+	f.room, err = f.svc.Rooms.CreateRoom(f.ctx, f.owner, chat.CreateRoomInput{Type: model.RoomChannel, Name: "settings", Members: []string{"member"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func rsPtr[T any](v T) *T { return &v }
 
 func TestSaveRoomSettingsEvents(t *testing.T) {
 	f := newSettingsFixture(t)
-	room, err := f.svc.SaveRoomSettings(f.ctx, f.owner, f.room.ID, chat.RoomSettingsInput{
+	room, err := f.svc.Rooms.SaveRoomSettings(f.ctx, f.owner, f.room.ID, chat.RoomSettingsInput{
 		Name: rsPtr("renamed"), Topic: rsPtr("a topic"), ReadOnly: rsPtr(true), Type: rsPtr(model.RoomPrivate),
 	})
 	if err != nil {
@@ -92,13 +92,13 @@ func TestSaveRoomSettingsEvents(t *testing.T) {
 	if s.subs["owner"] != 2 || s.subs["member"] != 2 {
 		t.Errorf("SubscriptionChanged per user: %v", s.subs)
 	}
-	sub, err := f.svc.Subscription(f.ctx, f.member, f.room.ID)
+	sub, err := f.svc.Members.Subscription(f.ctx, f.member, f.room.ID)
 	if err != nil || sub.Name != "renamed" || sub.RoomType != model.RoomPrivate {
 		t.Fatalf("member's subscription: %+v, %v", sub, err)
 	}
 
 	// Unchanged values change nothing and emit nothing.
-	if _, err := f.svc.SaveRoomSettings(f.ctx, f.owner, f.room.ID, chat.RoomSettingsInput{Topic: rsPtr("a topic"), ReadOnly: rsPtr(true)}); err != nil {
+	if _, err := f.svc.Rooms.SaveRoomSettings(f.ctx, f.owner, f.room.ID, chat.RoomSettingsInput{Topic: rsPtr("a topic"), ReadOnly: rsPtr(true)}); err != nil {
 		t.Fatal(err)
 	}
 	if es := f.take(); len(es) != 0 {
@@ -106,7 +106,7 @@ func TestSaveRoomSettingsEvents(t *testing.T) {
 	}
 
 	// A member without edit-room is refused, and nothing is emitted.
-	_, err = f.svc.SaveRoomSettings(f.ctx, f.member, f.room.ID, chat.RoomSettingsInput{Topic: rsPtr("mine")})
+	_, err = f.svc.Rooms.SaveRoomSettings(f.ctx, f.member, f.room.ID, chat.RoomSettingsInput{Topic: rsPtr("mine")})
 	if e, ok := model.AsError(err); !ok || e.Type != "error-action-not-allowed" {
 		t.Fatalf("member's change: %v", err)
 	}
@@ -117,34 +117,34 @@ func TestSaveRoomSettingsEvents(t *testing.T) {
 
 func TestArchiveEvents(t *testing.T) {
 	f := newSettingsFixture(t)
-	if err := f.svc.ArchiveRoom(f.ctx, f.owner, f.room.ID); err != nil {
+	if err := f.svc.Rooms.ArchiveRoom(f.ctx, f.owner, f.room.ID); err != nil {
 		t.Fatal(err)
 	}
 	s := rsSummarize(f.take())
 	if s.messages["room-archived"] != 1 || len(s.rooms) != 1 || !s.rooms[0].Archived || s.subs["member"] != 1 || s.subs["owner"] != 1 {
 		t.Fatalf("archive events: %+v", s)
 	}
-	sub, err := f.svc.Subscription(f.ctx, f.member, f.room.ID)
+	sub, err := f.svc.Members.Subscription(f.ctx, f.member, f.room.ID)
 	if err != nil || !sub.Archived || sub.Open || sub.Alert {
 		t.Fatalf("archived subscription: %+v, %v", sub, err)
 	}
-	_, err = f.svc.SendMessage(f.ctx, f.member, chat.SendInput{RoomID: f.room.ID, Msg: "hello"})
+	_, err = f.svc.Messages.SendMessage(f.ctx, f.member, chat.SendInput{RoomID: f.room.ID, Msg: "hello"})
 	if !errors.Is(err, model.ErrRoomArchived) {
 		t.Fatalf("posting to an archived room: %v", err)
 	}
 	// Owners cannot unarchive (unarchive-room is the admin's by default).
-	if err := f.svc.UnarchiveRoom(f.ctx, f.owner, f.room.ID); err == nil {
+	if err := f.svc.Rooms.UnarchiveRoom(f.ctx, f.owner, f.room.ID); err == nil {
 		t.Fatal("owner unarchived")
 	}
 }
 
 func TestMarkReadEvents(t *testing.T) {
 	f := newSettingsFixture(t)
-	if _, err := f.svc.SendMessage(f.ctx, f.owner, chat.SendInput{RoomID: f.room.ID, Msg: "hey @member"}); err != nil {
+	if _, err := f.svc.Messages.SendMessage(f.ctx, f.owner, chat.SendInput{RoomID: f.room.ID, Msg: "hey @member"}); err != nil {
 		t.Fatal(err)
 	}
 	f.take()
-	if err := f.svc.MarkRead(f.ctx, f.member, f.room.ID, false); err != nil {
+	if err := f.svc.Members.MarkRead(f.ctx, f.member, f.room.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	es := f.take()
@@ -155,7 +155,7 @@ func TestMarkReadEvents(t *testing.T) {
 	if !ok || sc.Subscription.User.ID != f.member.ID || sc.Subscription.Unread != 0 || sc.Subscription.UserMentions != 0 || sc.Subscription.Alert || sc.Subscription.LastSeen.IsZero() {
 		t.Fatalf("MarkRead event: %#v", es[0])
 	}
-	if err := f.svc.SetFavorite(f.ctx, f.member, f.room.ID, true); err != nil {
+	if err := f.svc.Members.SetFavorite(f.ctx, f.member, f.room.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	if es := f.take(); len(es) != 1 || !es[0].(model.SubscriptionChanged).Subscription.Favorite {

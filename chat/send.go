@@ -7,8 +7,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"liftoff/access/perm"
 	"liftoff/chat/text"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -17,8 +19,8 @@ type SendInput struct {
 	ID           string // client-chosen id (optional)
 	RoomID       string
 	Msg          string
-	Tmid         string
-	Tshow        bool
+	ThreadID     string
+	ShowInRoom   bool
 	Alias        string
 	Emoji        string
 	Avatar       string
@@ -27,6 +29,7 @@ type SendInput struct {
 	CustomFields map[string]any
 }
 
+// // Messages
 // SendMessage posts a message to a room as user. Re-sending a message with
 // the same client-chosen id to the same room returns the stored message
 // unchanged, so clients may retry safely.
@@ -34,19 +37,24 @@ type SendInput struct {
 // The room's posting rules are checked against a cached copy (see
 // roomRulesCache); the transaction compares them with the room as stored
 // and, when they differ, the whole call runs again on a fresh read.
-func (s *Service) SendMessage(ctx context.Context, user *model.User, in SendInput) (*model.Message, error) {
-	msg, err := s.sendMessage(ctx, user, in, true)
+func (s *Messages) SendMessage(ctx context.Context, user *model.User, in SendInput) (*model.Message, error) {
+	return s.sendMessage(ctx, user, in)
+}
+
+// sendMessage is SendMessage, shared by the area services.
+func (s *core) sendMessage(ctx context.Context, user *model.User, in SendInput) (*model.Message, error) {
+	msg, err := s.trySend(ctx, user, in, true)
 	if errors.Is(err, errStaleRules) {
 		s.postRules.drop(in.RoomID)
-		msg, err = s.sendMessage(ctx, user, in, false)
+		msg, err = s.trySend(ctx, user, in, false)
 	}
 	return msg, err
 }
 
-// sendMessage is SendMessage; with cached, the room's rules may come from
+// trySend is sendMessage; with cached, the room's rules may come from
 // the cache, and any refusal they cause, or a change of them found in the
 // transaction, is errStaleRules (nothing is written then).
-func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInput, cached bool) (*model.Message, error) {
+func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cached bool) (*model.Message, error) {
 	if user == nil {
 		return nil, model.ErrNotAllowed
 	}
@@ -57,10 +65,10 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 		return nil, model.ErrBadParam("_id", "a valid id")
 	}
 	if in.Msg == "" && len(in.Attachments) == 0 {
-		return nil, model.Errf("error-invalid-params", "The message text or attachments are required")
+		return nil, model.Invalid("error-invalid-params", "The message text or attachments are required")
 	}
-	if max := s.settings.Int("Message_MaxAllowedSize"); max > 0 && utf8.RuneCountInString(in.Msg) > max {
-		return nil, model.Errf("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
+	if max := s.settings.Int(setting.MessageMaxAllowedSize); max > 0 && utf8.RuneCountInString(in.Msg) > max {
+		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
 	}
 	var room *model.Room
 	if cached {
@@ -70,7 +78,7 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 	if !fromCache {
 		r, err := s.store.RoomByID(ctx, in.RoomID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, model.Errf("error-invalid-room", "Invalid room")
+			return nil, model.Invalid("error-invalid-room", "Invalid room")
 		}
 		if err != nil {
 			return nil, internal("send message", err)
@@ -89,18 +97,18 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 			if prev.RoomID == room.ID && prev.Author.ID == user.ID {
 				return prev, nil
 			}
-			return nil, model.Errf("error-message-already-exists", "A message with this id already exists")
+			return nil, model.Conflict("error-message-already-exists", "A message with this id already exists")
 		}
 	}
 
 	now := s.nowTime()
 	msg := &model.Message{
 		ID: in.ID, RoomID: room.ID, Msg: in.Msg, SentAt: now, UpdatedAt: now, Author: user.Ref(),
-		ThreadID: in.Tmid, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Groupable: in.Groupable,
+		ThreadID: in.ThreadID, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Groupable: in.Groupable,
 		Attachments: in.Attachments, CustomFields: in.CustomFields,
 	}
-	if in.Tmid != "" {
-		msg.ShowInRoom = in.Tshow
+	if in.ThreadID != "" {
+		msg.ShowInRoom = in.ShowInRoom
 	}
 	if msg.ID == "" {
 		msg.ID = model.NewID()
@@ -132,7 +140,7 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 			return nil, err
 		}
 		if errors.Is(err, store.ErrConflict) {
-			return nil, model.Errf("error-message-already-exists", "A message with this id already exists")
+			return nil, model.Conflict("error-message-already-exists", "A message with this id already exists")
 		}
 		return nil, internal("send message", err)
 	}
@@ -147,7 +155,7 @@ func (s *Service) sendMessage(ctx context.Context, user *model.User, in SendInpu
 // (in the room, beside the composer, for clients that do not show method
 // errors); a caller checking cached rules passes false, since it re-checks
 // a refusal on a fresh read.
-func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.Room, in SendInput, notify bool) (*model.Subscription, error) {
+func (s *core) checkSend(ctx context.Context, user *model.User, room *model.Room, in SendInput, notify bool) (*model.Subscription, error) {
 	var err error
 	// The subscription matters for access to rooms other than public
 	// channels and for room-role permissions (post-readonly,
@@ -155,7 +163,7 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 	// needs neither, so the read is skipped there.
 	impersonates := in.Alias != "" || in.Avatar != "" || in.Emoji != ""
 	var sub *model.Subscription
-	if room.Type != model.RoomChannel || room.ReadOnly || impersonates || room.ParentRoomID != "" || !s.perms.Has(user, nil, "view-c-room") {
+	if room.Type != model.RoomChannel || room.ReadOnly || impersonates || room.ParentRoomID != "" || !s.perms.Has(user, nil, perm.ViewCRoom) {
 		sub, err = s.store.Subscription(ctx, room.ID, user.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			sub = nil
@@ -164,8 +172,8 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 		}
 	}
 	if sub == nil {
-		if err := s.CanAccessRoom(ctx, user, room); err != nil {
-			return nil, model.Errf("error-not-allowed", "Not allowed")
+		if err := s.canAccessRoom(ctx, user, room); err != nil {
+			return nil, model.Forbidden("error-not-allowed", "Not allowed")
 		}
 	}
 	if err := s.checkCanPost(user, room, sub); err != nil {
@@ -178,8 +186,8 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 		}
 		return nil, err
 	}
-	if impersonates && !s.canWithSub(user, sub, "message-impersonate") {
-		return nil, model.Errf("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
+	if impersonates && !s.canWithSub(user, sub, perm.MessageImpersonate) {
+		return nil, model.Forbidden("error-action-not-allowed", "Not allowed to change the alias, avatar or emoji of a message")
 	}
 	return sub, nil
 }
@@ -187,22 +195,22 @@ func (s *Service) checkSend(ctx context.Context, user *model.User, room *model.R
 // checkCanPost applies the room's posting rules: archived rooms refuse
 // posts, read-only rooms need post-readonly (or the user unmuted in the
 // room), muted users cannot post.
-func (s *Service) checkCanPost(user *model.User, room *model.Room, sub *model.Subscription) error {
+func (s *core) checkCanPost(user *model.User, room *model.Room, sub *model.Subscription) error {
 	if room.Archived {
-		return model.Errf("error-room-archived", "Room is archived")
+		return model.Invalid("error-room-archived", "Room is archived")
 	}
-	if room.ReadOnly && !s.canWithSub(user, sub, "post-readonly") && !contains(room.Unmuted, user.Username) {
-		return model.Errf("error-not-allowed", "You can't send messages because the room is readonly.")
+	if room.ReadOnly && !s.canWithSub(user, sub, perm.PostReadonly) && !contains(room.Unmuted, user.Username) {
+		return model.Forbidden("error-not-allowed", "You can't send messages because the room is readonly.")
 	}
 	if room.IsMuted(user.Username) {
-		return model.Errf("error-not-allowed", "You have been muted and cannot speak in this room")
+		return model.Forbidden("error-not-allowed", "You have been muted and cannot speak in this room")
 	}
 	return nil
 }
 
 // resolveMentions fills msg.Mentions and msg.Channels from parsed names,
 // keeping only users and public channels that exist.
-func (s *Service) resolveMentions(ctx context.Context, msg *model.Message, usernames []string, toAll, toHere bool) error {
+func (s *core) resolveMentions(ctx context.Context, msg *model.Message, usernames []string, toAll, toHere bool) error {
 	msg.Mentions = []model.Mention{}
 	msg.Channels = []model.ChannelRef{}
 	if toAll {
@@ -241,7 +249,7 @@ func (s *Service) resolveMentions(ctx context.Context, msg *model.Message, usern
 // expect, when not nil, holds the posting rules the caller checked (from
 // the cache): if the stored room is gone or its rules differ, nothing is
 // written and the error is errStaleRules.
-func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, msg *model.Message, groupMention bool, expect *model.Room) error {
+func (s *core) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, msg *model.Message, groupMention bool, expect *model.Room) error {
 	room, err := tx.RoomByID(ctx, roomID)
 	if expect != nil && (errors.Is(err, store.ErrNotFound) || (err == nil && !samePostRules(expect, room))) {
 		return errStaleRules
@@ -256,7 +264,7 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 	if msg.ThreadID != "" {
 		parent, err = tx.MessageByID(ctx, msg.ThreadID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && parent.RoomID != room.ID) {
-			return model.Errf("error-invalid-message", "Invalid thread: the parent message does not exist in this room")
+			return model.Invalid("error-invalid-message", "Invalid thread: the parent message does not exist in this room")
 		}
 		if err != nil {
 			return err
@@ -319,9 +327,9 @@ func (s *Service) storeNewMessage(ctx context.Context, tx store.Tx, roomID strin
 		}
 	}
 	change := store.SubscriptionChange{Exclude: []string{msg.Author.ID}, At: now, Mentioned: mentioned, GroupMentioned: groupMention}
-	unreadSetting := s.settings.String("Unread_Count")
+	unreadSetting := s.settings.String(setting.UnreadCount)
 	if room.Type == model.RoomDirect {
-		unreadSetting = s.settings.String("Unread_Count_DM")
+		unreadSetting = s.settings.String(setting.UnreadCountDM)
 	}
 	if !threadReply {
 		change.Open, change.Alert = true, true
@@ -413,7 +421,7 @@ func emitChangedSubscriptions(ctx context.Context, tx store.Tx, roomID string, u
 	for _, uid := range userIDs {
 		want[uid] = struct{}{}
 	}
-	subs, _, err := tx.SubscriptionsOfRoom(ctx, roomID, store.MemberQuery{}, store.Page{})
+	subs, _, err := tx.SubscriptionsOfRoom(ctx, roomID, store.MemberQuery{}, model.Page{})
 	if err != nil {
 		return err
 	}

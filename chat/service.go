@@ -8,13 +8,59 @@ import (
 	"time"
 
 	"liftoff/access"
+	"liftoff/access/perm"
 	"liftoff/model"
 	"liftoff/settings"
 	"liftoff/store"
 )
 
-// Service implements Rocket.Chat's chat domain over a store.
-type Service struct {
+// The chat domain is cut into area services, each a small type over one
+// shared core (the store, the permission checker, the settings registry,
+// the clock). The areas share the core's unexported helpers because their
+// writes share transactions: leaving a team's main room ends the team
+// membership in the same transaction, deleting a user erases their direct
+// conversations. Each area's exported methods are what transports call;
+// transports declare the narrow interfaces they consume.
+type (
+	// Accounts is the users-and-accounts area: creating, registering,
+	// finding, editing, deactivating and deleting users, their statuses
+	// and avatars, and what one user may see of another.
+	Accounts struct{ *core }
+	// Rooms is the rooms area: channels, private groups and direct
+	// conversations, found, created, configured, listed, archived and
+	// erased.
+	Rooms struct{ *core }
+	// Members is the memberships area: who is in a room (members, roles,
+	// counters, online members), joining, leaving, inviting and removing
+	// members, muting, and each member's subscription state (read and
+	// unread marks, favourites, open and hidden rooms).
+	Members struct{ *core }
+	// Messages is the messages area: posting, editing, deleting, reacting,
+	// pinning, starring, following threads, and every read of messages
+	// (history, lists, search, threads, sync), and pruning.
+	Messages struct{ *core }
+	// Teams is the teams-and-discussions area: teams, their members and
+	// rooms, and discussions (rooms started from a room or a message).
+	Teams struct{ *core }
+	// Admin is the administration area: settings, roles, permissions,
+	// statistics, and the start-up work (Bootstrap, caches).
+	Admin struct{ *core }
+)
+
+// Services are the area services of one chat domain, sharing one core.
+type Services struct {
+	Accounts *Accounts
+	Rooms    *Rooms
+	Members  *Members
+	Messages *Messages
+	Teams    *Teams
+	Admin    *Admin
+}
+
+// core holds what every area uses: the collaborators, and the helpers that
+// span areas (permission checks, room access, membership changes, system
+// messages, the transaction helpers).
+type core struct {
 	store    store.Store
 	perms    *access.Checker
 	settings *settings.Registry
@@ -40,9 +86,9 @@ type PresenceSetter interface {
 
 // SetPresence routes users' status choices (users.setStatus) through p, so
 // the live presence and the stored status agree. Call it once, at wiring.
-func (s *Service) SetPresence(p PresenceSetter) { s.presence = p }
+func (s *Accounts) SetPresence(p PresenceSetter) { s.presence = p }
 
-// Deps are the collaborators of a Service.
+// Deps are the collaborators of the chat services.
 type Deps struct {
 	Store        store.Store
 	Permissions  *access.Checker
@@ -53,37 +99,35 @@ type Deps struct {
 	Now func() time.Time
 }
 
-// New returns a chat service.
-func New(d Deps) *Service {
+// New returns the chat domain's area services over one core.
+func New(d Deps) *Services {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, perms: d.Permissions, settings: d.Settings, log: d.Logger, now: d.Now, hashPassword: d.HashPassword}
+	c := &core{store: d.Store, perms: d.Permissions, settings: d.Settings, log: d.Logger, now: d.Now, hashPassword: d.HashPassword}
+	return &Services{
+		Accounts: &Accounts{c}, Rooms: &Rooms{c}, Members: &Members{c},
+		Messages: &Messages{c}, Teams: &Teams{c}, Admin: &Admin{c},
+	}
 }
 
-// Store gives read access to the underlying store (for transports that
-// page through records after the service has checked permissions).
-func (s *Service) Store() store.Reader { return s.store }
+func (s *core) nowTime() model.Time { return model.TimeOf(s.now()) }
 
-// Settings returns the settings registry.
-func (s *Service) Settings() *settings.Registry { return s.settings }
+// Can reports whether user holds permission globally (for the transports'
+// route guards; the services check their own permissions).
+func (s *Admin) Can(user *model.User, permission perm.ID) bool { return s.can(user, permission) }
 
-// Permissions returns the permission checker.
-func (s *Service) Permissions() *access.Checker { return s.perms }
-
-func (s *Service) nowTime() model.Time { return model.TimeOf(s.now()) }
-
-// Can reports whether user holds permission globally.
-func (s *Service) Can(user *model.User, permission string) bool {
+// can reports whether user holds permission globally.
+func (s *core) can(user *model.User, permission perm.ID) bool {
 	return user != nil && s.perms.Has(user, nil, permission)
 }
 
-// CanInRoom reports whether user holds permission in the room, counting
+// canInRoom reports whether user holds permission in the room, counting
 // their room roles.
-func (s *Service) CanInRoom(ctx context.Context, user *model.User, roomID, permission string) bool {
+func (s *core) canInRoom(ctx context.Context, user *model.User, roomID string, permission perm.ID) bool {
 	if user == nil {
 		return false
 	}
@@ -97,8 +141,8 @@ func (s *Service) CanInRoom(ctx context.Context, user *model.User, roomID, permi
 	return s.perms.Has(user, sub, permission)
 }
 
-// canWithSub is CanInRoom when the subscription is already loaded (may be nil).
-func (s *Service) canWithSub(user *model.User, sub *model.Subscription, permission string) bool {
+// canWithSub is canInRoom when the subscription is already loaded (may be nil).
+func (s *core) canWithSub(user *model.User, sub *model.Subscription, permission perm.ID) bool {
 	return user != nil && s.perms.Has(user, sub, permission)
 }
 
@@ -115,7 +159,3 @@ func internal(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
-
-// Page is a validated window of a list result, as the API's count, offset
-// and sort parameters describe it.
-type Page = store.Page

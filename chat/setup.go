@@ -9,6 +9,7 @@ import (
 	"liftoff/access"
 	"liftoff/model"
 	"liftoff/settings"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -28,15 +29,15 @@ type BootstrapInput struct {
 // an administrator's changes), applies overrides, creates the admin from
 // the environment and the default channel "general" on first run.
 // It reports what it did through the service's logger.
-func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) error {
+func (s *Admin) Bootstrap(ctx context.Context, in BootstrapInput) error {
 	now := s.nowTime()
 	overrides := make(map[string]string, len(in.Overrides)+1)
 	for k, v := range in.Overrides {
 		overrides[k] = v
 	}
 	if in.RootURL != "" {
-		if _, ok := overrides["Site_Url"]; !ok {
-			overrides["Site_Url"] = strings.TrimRight(in.RootURL, "/")
+		if _, ok := overrides[string(setting.SiteURL)]; !ok {
+			overrides[string(setting.SiteURL)] = strings.TrimRight(in.RootURL, "/")
 		}
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -97,7 +98,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) error {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	for id := range overrides {
-		if _, ok := s.settings.Get(id); !ok && !isDefaultSetting(id) {
+		if _, ok := s.settings.Get(setting.ID(id)); !ok && !isDefaultSetting(id) {
 			s.log.Warn("unknown setting in OVERWRITE_SETTING_", "id", id)
 		}
 	}
@@ -134,7 +135,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) error {
 			if a.Name == "" {
 				a.Name = a.Username
 			}
-			u, err := s.InsertUser(ctx, a)
+			u, err := s.insertUser(ctx, a)
 			if err != nil {
 				return fmt.Errorf("create admin %q: %w", a.Username, err)
 			}
@@ -159,7 +160,7 @@ func isDefaultSetting(id string) bool {
 }
 
 // ReloadCaches reloads permissions and settings from the store.
-func (s *Service) ReloadCaches(ctx context.Context) error {
+func (s *Admin) ReloadCaches(ctx context.Context) error {
 	perms, err := s.store.Permissions(ctx)
 	if err != nil {
 		return fmt.Errorf("load permissions: %w", err)
@@ -177,7 +178,7 @@ func (s *Service) ReloadCaches(ctx context.Context) error {
 
 // ApplyEvent keeps the service's caches current with changes made by any
 // instance (it is idempotent, so it may also see this instance's own changes).
-func (s *Service) ApplyEvent(e model.Event) {
+func (s *Admin) ApplyEvent(e model.Event) {
 	switch ev := e.(type) {
 	case model.PermissionChanged:
 		s.perms.Update(ev.Permission)
@@ -186,7 +187,7 @@ func (s *Service) ApplyEvent(e model.Event) {
 	}
 }
 
-func (s *Service) countAdmins(ctx context.Context) (int, error) {
-	_, n, err := s.store.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, store.Page{Count: 1})
+func (s *core) countAdmins(ctx context.Context) (int, error) {
+	_, n, err := s.store.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, model.Page{Count: 1})
 	return n, err
 }

@@ -11,8 +11,8 @@ import (
 // Removed identifies a record removed since a sync point, as Rocket.Chat's
 // rooms.get and subscriptions.get list them under "remove".
 type Removed struct {
-	ID        string     `json:"_id"`
-	DeletedAt model.Time `json:"_deletedAt"`
+	ID        string
+	DeletedAt model.Time
 }
 
 // SyncRooms returns the rooms user is subscribed to. With a non-zero since,
@@ -20,7 +20,7 @@ type Removed struct {
 // update, and remove lists the rooms user lost after since: rooms that were
 // deleted and rooms user left or was removed from (both leave subscription
 // tombstones), unless user is a member again.
-func (s *Service) SyncRooms(ctx context.Context, user *model.User, since model.Time) (update []*model.Room, remove []Removed, err error) {
+func (s *Rooms) SyncRooms(ctx context.Context, user *model.User, since model.Time) (update []*model.Room, remove []Removed, err error) {
 	subs, err := s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{})
 	if err != nil {
 		return nil, nil, internal("sync rooms", err)
@@ -51,7 +51,7 @@ func (s *Service) SyncRooms(ctx context.Context, user *model.User, since model.T
 	if since.IsZero() {
 		return update, remove, nil
 	}
-	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindSubscription, UserID: user.ID, Since: since}, store.Page{})
+	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindSubscription, UserID: user.ID, Since: since}, model.Page{})
 	if err != nil {
 		return nil, nil, internal("sync rooms", err)
 	}
@@ -76,7 +76,7 @@ func (s *Service) SyncRooms(ctx context.Context, user *model.User, since model.T
 // SyncSubscriptions returns user's subscriptions; with a non-zero since,
 // only those updated after since, and in remove the subscriptions deleted
 // after since (rooms left or deleted).
-func (s *Service) SyncSubscriptions(ctx context.Context, user *model.User, since model.Time) (update []*model.Subscription, remove []Removed, err error) {
+func (s *Members) SyncSubscriptions(ctx context.Context, user *model.User, since model.Time) (update []*model.Subscription, remove []Removed, err error) {
 	update, err = s.store.SubscriptionsOfUser(ctx, user.ID, store.SubscriptionQuery{UpdatedSince: since})
 	if err != nil {
 		return nil, nil, internal("sync subscriptions", err)
@@ -88,7 +88,7 @@ func (s *Service) SyncSubscriptions(ctx context.Context, user *model.User, since
 	if since.IsZero() {
 		return update, remove, nil
 	}
-	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindSubscription, UserID: user.ID, Since: since}, store.Page{})
+	gone, _, err := s.store.Deleted(ctx, store.DeletedQuery{Kind: store.KindSubscription, UserID: user.ID, Since: since}, model.Page{})
 	if err != nil {
 		return nil, nil, internal("sync subscriptions", err)
 	}
@@ -98,9 +98,15 @@ func (s *Service) SyncSubscriptions(ctx context.Context, user *model.User, since
 	return update, remove, nil
 }
 
+// // Members
 // Subscription returns user's subscription to a room, or nil when user is
 // not a member.
-func (s *Service) Subscription(ctx context.Context, user *model.User, roomID string) (*model.Subscription, error) {
+func (s *Members) Subscription(ctx context.Context, user *model.User, roomID string) (*model.Subscription, error) {
+	return s.subscription(ctx, user, roomID)
+}
+
+// subscription is Subscription, shared by the area services.
+func (s *core) subscription(ctx context.Context, user *model.User, roomID string) (*model.Subscription, error) {
 	sub, err := s.store.Subscription(ctx, roomID, user.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -111,12 +117,12 @@ func (s *Service) Subscription(ctx context.Context, user *model.User, roomID str
 	return sub, nil
 }
 
-var errInvalidSubscription = model.Errf("error-invalid-subscription", "Invalid subscription")
+var errInvalidSubscription = model.Invalid("error-invalid-subscription", "Invalid subscription")
 
 // updateOwnSubscription changes user's subscription to a room in one
 // transaction and emits SubscriptionChanged when fn reports a change.
 // notFound is the error when user has no subscription.
-func (s *Service) updateOwnSubscription(ctx context.Context, user *model.User, roomID string, notFound error, fn func(sub *model.Subscription, now model.Time) (bool, error)) error {
+func (s *core) updateOwnSubscription(ctx context.Context, user *model.User, roomID string, notFound error, fn func(sub *model.Subscription, now model.Time) (bool, error)) error {
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		sub, err := tx.Subscription(ctx, roomID, user.ID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -144,9 +150,9 @@ func (s *Service) updateOwnSubscription(ctx context.Context, user *model.User, r
 // the subscription is opened, unread and mention counters are cleared and
 // ls is set to now. With readThreads the thread unread lists are cleared
 // too; without, the alert stays on while unread threads remain.
-func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string, readThreads bool) error {
+func (s *Members) MarkRead(ctx context.Context, user *model.User, roomID string, readThreads bool) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user")
+		return model.Invalid("error-invalid-user", "Invalid user")
 	}
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -155,8 +161,8 @@ func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string,
 	if err != nil {
 		return internal("mark read", err)
 	}
-	if err := s.CanAccessRoom(ctx, user, room); err != nil {
-		return model.Errf("error-not-allowed", "Not allowed")
+	if err := s.canAccessRoom(ctx, user, room); err != nil {
+		return model.Forbidden("error-not-allowed", "Not allowed")
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
 		sub.Alert = sub.Alert && !readThreads && len(sub.UnreadThreads) > 0
@@ -175,12 +181,12 @@ func (s *Service) MarkRead(ctx context.Context, user *model.User, roomID string,
 // that message on (it must be someone else's message); with only a room
 // id, from the room's last message. The subscription gets alert and open,
 // and ls moves back to the message's time.
-func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, messageID string) error {
+func (s *Members) MarkUnread(ctx context.Context, user *model.User, roomID, messageID string) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "unreadMessages"})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
-	notAllowed := model.Errf("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
-	noSub := model.Errf("error-subscription-not-found", "Subscription not found").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
+	notAllowed := model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"action": "Unread_messages"}).InMethod()
+	noSub := model.NotFound("error-subscription-not-found", "Subscription not found").WithDetails(map[string]any{"action": "Unread_messages"}).InMethod()
 	var from *model.Message
 	if messageID != "" {
 		m, err := s.store.MessageByID(ctx, messageID)
@@ -195,7 +201,7 @@ func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 		}
 		from = m
 	} else {
-		msgs, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID}, store.Page{Count: 1, Sort: []store.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
+		msgs, _, err := s.store.ListMessages(ctx, store.MessageQuery{RoomID: roomID}, model.Page{Count: 1, Sort: []model.SortKey{{Field: "ts", Desc: true}}, NoTotal: true})
 		if err != nil {
 			return internal("mark unread", err)
 		}
@@ -214,11 +220,11 @@ func (s *Service) MarkUnread(ctx context.Context, user *model.User, roomID, mess
 }
 
 // SetFavorite stars or unstars a room in user's list (the subscription's f).
-func (s *Service) SetFavorite(ctx context.Context, user *model.User, roomID string, favorite bool) error {
+func (s *Members) SetFavorite(ctx context.Context, user *model.User, roomID string, favorite bool) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "toggleFavorite"})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
-	notMember := model.Errf("error-invalid-subscription", "You must be part of a room to favorite it").WithDetails(map[string]any{"method": "toggleFavorite"})
+	notMember := model.Invalid("error-invalid-subscription", "You must be part of a room to favorite it").InMethod()
 	return s.updateOwnSubscription(ctx, user, roomID, notMember, func(sub *model.Subscription, _ model.Time) (bool, error) {
 		if sub.Favorite == favorite {
 			return false, nil
@@ -229,9 +235,14 @@ func (s *Service) SetFavorite(ctx context.Context, user *model.User, roomID stri
 }
 
 // OpenRoom shows a room in user's room list again (the subscription's open).
-func (s *Service) OpenRoom(ctx context.Context, user *model.User, roomID string) error {
+func (s *Members) OpenRoom(ctx context.Context, user *model.User, roomID string) error {
+	return s.openRoom(ctx, user, roomID)
+}
+
+// openRoom is OpenRoom, shared by the area services.
+func (s *core) openRoom(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "openRoom"})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, _ model.Time) (bool, error) {
 		if sub.Open {
@@ -244,9 +255,14 @@ func (s *Service) OpenRoom(ctx context.Context, user *model.User, roomID string)
 
 // HideRoom hides a room from user's room list (open and alert off) without
 // leaving it; a new message opens it again.
-func (s *Service) HideRoom(ctx context.Context, user *model.User, roomID string) error {
+func (s *Members) HideRoom(ctx context.Context, user *model.User, roomID string) error {
+	return s.hideRoom(ctx, user, roomID)
+}
+
+// hideRoom is HideRoom, shared by the area services.
+func (s *core) hideRoom(ctx context.Context, user *model.User, roomID string) error {
 	if user == nil {
-		return model.Errf("error-invalid-user", "Invalid user").WithDetails(map[string]any{"method": "hideRoom"})
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
 	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, _ model.Time) (bool, error) {
 		if !sub.Open && !sub.Alert {
@@ -256,3 +272,33 @@ func (s *Service) HideRoom(ctx context.Context, user *model.User, roomID string)
 		return true, nil
 	})
 }
+
+// ReadThread marks a thread read for user, as Rocket.Chat's readThread
+// does when a member opens a thread: the thread leaves the subscription's
+// tunread, tunreadUser and tunreadGroup lists, and when it was the last
+// unread thread the subscription's alert goes off. Users who are not
+// members, or for whom the thread is not unread, are left as they are.
+func (s *Members) ReadThread(ctx context.Context, user *model.User, roomID, tmid string) error {
+	if user == nil || roomID == "" || tmid == "" {
+		return nil
+	}
+	err := s.updateOwnSubscription(ctx, user, roomID, errNoSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
+		if !contains(sub.UnreadThreads, tmid) && !contains(sub.UnreadThreadMentions, tmid) && !contains(sub.UnreadThreadGroupMentions, tmid) {
+			return false, nil
+		}
+		if len(sub.UnreadThreads) == 1 && sub.UnreadThreads[0] == tmid {
+			sub.Alert = false
+		}
+		sub.UnreadThreads = without(sub.UnreadThreads, tmid)
+		sub.UnreadThreadMentions = without(sub.UnreadThreadMentions, tmid)
+		sub.UnreadThreadGroupMentions = without(sub.UnreadThreadGroupMentions, tmid)
+		return true, nil
+	})
+	if errors.Is(err, errNoSubscription) {
+		return nil
+	}
+	return err
+}
+
+// errNoSubscription tells ReadThread's update that there was nothing to read.
+var errNoSubscription = model.Invalid("error-invalid-subscription", "Invalid subscription")

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -23,10 +25,16 @@ import (
 // TeamRef names a team by id or, when ID is empty, by name.
 type TeamRef struct{ ID, Name string }
 
-func errTeamNotFound() *model.Error { return model.Bare("team-does-not-exist") }
+func errTeamNotFound() *model.Error { return model.Bare(model.KindNotFound, "team-does-not-exist") }
 
+// // Teams
 // FindTeam returns the team ref names: teamId first, then teamName.
-func (s *Service) FindTeam(ctx context.Context, ref TeamRef) (*model.Team, error) {
+func (s *Teams) FindTeam(ctx context.Context, ref TeamRef) (*model.Team, error) {
+	return s.findTeam(ctx, ref)
+}
+
+// findTeam is FindTeam, shared by the area services.
+func (s *core) findTeam(ctx context.Context, ref TeamRef) (*model.Team, error) {
 	var (
 		t   *model.Team
 		err error
@@ -78,26 +86,26 @@ type TeamInput struct {
 // caller unless Owner is given) with the members, and any other failure
 // of that step is error-team-creation. The owner becomes a team member
 // with the owner role, the members plain members.
-func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput) (*model.Team, error) {
-	if !s.Can(user, "create-team") {
+func (s *Teams) CreateTeam(ctx context.Context, user *model.User, in TeamInput) (*model.Team, error) {
+	if !s.can(user, perm.CreateTeam) {
 		return nil, model.ErrUnauthorized
 	}
 	if in.Type != model.TeamPublic && in.Type != model.TeamPrivate {
-		return nil, model.Errf("error-invalid-params", "The 'type' param must be 0 or 1")
+		return nil, model.Invalid("error-invalid-params", "The 'type' param must be 0 or 1")
 	}
 	if in.Name != "" {
 		if _, err := s.store.UserByUsername(ctx, in.Name); err == nil {
-			return nil, model.Bare("team-name-already-exists")
+			return nil, model.Bare(model.KindConflict, "team-name-already-exists")
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, internal("create team", err)
 		}
 		if _, err := s.store.TeamByName(ctx, in.Name); err == nil {
-			return nil, model.Bare("team-name-already-exists")
+			return nil, model.Bare(model.KindConflict, "team-name-already-exists")
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, internal("create team", err)
 		}
 		if _, err := s.store.RoomByName(ctx, in.Name); err == nil {
-			return nil, model.Bare("room-name-already-exists")
+			return nil, model.Bare(model.KindConflict, "room-name-already-exists")
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, internal("create team", err)
 		}
@@ -106,7 +114,7 @@ func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput
 	if in.Owner != "" {
 		o, err := s.store.UserByID(ctx, in.Owner)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, model.Bare("error-team-creation")
+			return nil, model.Bare(model.KindInvalid, "error-team-creation")
 		}
 		if err != nil {
 			return nil, internal("create team", err)
@@ -130,13 +138,13 @@ func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput
 	if in.Type == model.TeamPrivate {
 		roomType = model.RoomPrivate
 	}
-	_, err = s.CreateRoom(ctx, creator, CreateRoomInput{
+	_, err = s.createRoom(ctx, creator, CreateRoomInput{
 		Type: roomType, Name: in.Name, Members: names, ReadOnly: in.ReadOnly,
 		team: team, teamMembers: members,
 	})
 	if err != nil {
 		if _, ok := model.AsError(err); ok {
-			return nil, model.Bare("error-team-creation")
+			return nil, model.Bare(model.KindInvalid, "error-team-creation")
 		}
 		return nil, err
 	}
@@ -145,7 +153,7 @@ func (s *Service) CreateTeam(ctx context.Context, user *model.User, in TeamInput
 
 // activeUsersByIDsOrNames resolves user ids or usernames to active users,
 // skipping the unknown ones (Rocket.Chat's findActiveByIdsOrUsernames).
-func (s *Service) activeUsersByIDsOrNames(ctx context.Context, keys []string) ([]*model.User, error) {
+func (s *core) activeUsersByIDsOrNames(ctx context.Context, keys []string) ([]*model.User, error) {
 	var clean []string
 	for _, k := range keys {
 		if k = strings.TrimSpace(k); k != "" {
@@ -178,7 +186,7 @@ func insertTeamTx(ctx context.Context, tx store.Tx, team *model.Team, room *mode
 	team.RoomID = room.ID
 	if err := tx.InsertTeam(ctx, team); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return model.Bare("team-name-already-exists")
+			return model.Bare(model.KindConflict, "team-name-already-exists")
 		}
 		return err
 	}
@@ -197,7 +205,7 @@ func insertTeamTx(ctx context.Context, tx store.Tx, team *model.Team, room *mode
 // teamMemberJoinedTx is Rocket.Chat's hook after a user joins a room: in a
 // team's main room the user becomes a team member (added by `by`) and
 // joins the team's default rooms. Other rooms are left alone.
-func (s *Service) teamMemberJoinedTx(ctx context.Context, tx store.Tx, room *model.Room, u, by *model.User, now model.Time) error {
+func (s *core) teamMemberJoinedTx(ctx context.Context, tx store.Tx, room *model.Room, u, by *model.User, now model.Time) error {
 	if !room.TeamMain || room.TeamID == "" {
 		return nil
 	}
@@ -211,7 +219,7 @@ func (s *Service) teamMemberJoinedTx(ctx context.Context, tx store.Tx, room *mod
 		return err
 	}
 	yes := true
-	defaults, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: room.TeamID, TeamDefault: &yes}, store.Page{NoTotal: true})
+	defaults, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: room.TeamID, TeamDefault: &yes}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -230,7 +238,7 @@ func (s *Service) teamMemberJoinedTx(ctx context.Context, tx store.Tx, room *mod
 // unless already a member, with a "uj" notice when u joins by themselves
 // and "au" when added by someone else, counts the member and saves the
 // room (room is changed in place). It reports whether u was added.
-func (s *Service) addUserToRoomTx(ctx context.Context, tx store.Tx, room *model.Room, u, by *model.User, now model.Time) (bool, error) {
+func (s *core) addUserToRoomTx(ctx context.Context, tx store.Tx, room *model.Room, u, by *model.User, now model.Time) (bool, error) {
 	added, err := s.addMemberTx(ctx, tx, room, u, now)
 	if err != nil || !added {
 		return false, err
@@ -300,7 +308,7 @@ func teamRoomErasedTx(ctx context.Context, tx store.Tx, room *model.Room, now mo
 // unsetTeamOfRoomsTx takes every room but the main one out of the team.
 func unsetTeamOfRoomsTx(ctx context.Context, tx store.Tx, teamID string, now model.Time) error {
 	no := false
-	rooms, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: teamID, TeamMain: &no}, store.Page{NoTotal: true})
+	rooms, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: teamID, TeamMain: &no}, model.Page{NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -329,7 +337,7 @@ func syncTeamNameTx(ctx context.Context, tx store.Tx, room *model.Room, now mode
 	t.Name, t.Type, t.UpdatedAt = room.Name, teamType(room.Type), now
 	if err := tx.UpdateTeam(ctx, t); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return model.Bare("team-name-already-exists")
+			return model.Bare(model.KindConflict, "team-name-already-exists")
 		}
 		return err
 	}
@@ -338,22 +346,22 @@ func syncTeamNameTx(ctx context.Context, tx store.Tx, room *model.Room, now mode
 
 // TeamInfo returns the team for teams.info: the caller must be able to
 // see its main room or hold view-all-teams.
-func (s *Service) TeamInfo(ctx context.Context, user *model.User, ref TeamRef) (*model.Team, error) {
-	t, err := s.FindTeam(ctx, ref)
+func (s *Teams) TeamInfo(ctx context.Context, user *model.User, ref TeamRef) (*model.Team, error) {
+	t, err := s.findTeam(ctx, ref)
 	if err != nil {
 		if errors.Is(err, errTeamNotFound()) {
-			return nil, model.Bare("Team not found")
+			return nil, model.Bare(model.KindInvalid, "Team not found")
 		}
 		return nil, err
 	}
 	room, err := s.store.RoomByID(ctx, t.RoomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Bare("Room not found")
+		return nil, model.Bare(model.KindInvalid, "Room not found")
 	}
 	if err != nil {
 		return nil, internal("team info", err)
 	}
-	if s.CanAccessRoom(ctx, user, room) != nil && !s.Can(user, "view-all-teams") {
+	if s.canAccessRoom(ctx, user, room) != nil && !s.can(user, perm.ViewAllTeams) {
 		return nil, model.ErrUnauthorized
 	}
 	return t, nil
@@ -363,35 +371,35 @@ func (s *Service) TeamInfo(ctx context.Context, user *model.User, ref TeamRef) (
 // the number of its rooms (the main room included) and members.
 type TeamListItem struct {
 	*model.Team
-	Rooms         int `json:"rooms"`
-	NumberOfUsers int `json:"numberOfUsers"`
+	Rooms         int
+	NumberOfUsers int
 }
 
 // ListTeams pages the teams user is a member of (teams.list).
-func (s *Service) ListTeams(ctx context.Context, user *model.User, p Page) ([]TeamListItem, int, error) {
+func (s *Teams) ListTeams(ctx context.Context, user *model.User, p model.Page) ([]TeamListItem, int, error) {
 	return s.listTeams(ctx, store.TeamQuery{MemberID: user.ID}, p)
 }
 
 // ListAllTeams pages every team (teams.listAll); it needs view-all-teams.
-func (s *Service) ListAllTeams(ctx context.Context, user *model.User, p Page) ([]TeamListItem, int, error) {
-	if !s.Can(user, "view-all-teams") {
+func (s *Teams) ListAllTeams(ctx context.Context, user *model.User, p model.Page) ([]TeamListItem, int, error) {
+	if !s.can(user, perm.ViewAllTeams) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	return s.listTeams(ctx, store.TeamQuery{}, p)
 }
 
-func (s *Service) listTeams(ctx context.Context, q store.TeamQuery, p Page) ([]TeamListItem, int, error) {
+func (s *core) listTeams(ctx context.Context, q store.TeamQuery, p model.Page) ([]TeamListItem, int, error) {
 	teams, total, err := s.store.ListTeams(ctx, q, p)
 	if err != nil {
 		return nil, 0, internal("list teams", err)
 	}
 	out := make([]TeamListItem, 0, len(teams))
 	for _, t := range teams {
-		_, rooms, err := s.store.ListRooms(ctx, store.RoomQuery{TeamID: t.ID}, store.Page{Count: 1})
+		_, rooms, err := s.store.ListRooms(ctx, store.RoomQuery{TeamID: t.ID}, model.Page{Count: 1})
 		if err != nil {
 			return nil, 0, internal("list teams", err)
 		}
-		_, users, err := s.store.TeamMembers(ctx, t.ID, store.TeamMemberQuery{}, store.Page{Count: 1})
+		_, users, err := s.store.TeamMembers(ctx, t.ID, store.TeamMemberQuery{}, model.Page{Count: 1})
 		if err != nil {
 			return nil, 0, internal("list teams", err)
 		}
@@ -408,25 +416,25 @@ type TeamMemberFilter struct {
 
 // TeamMemberUser is the part of a member's user record teams.members shows.
 type TeamMemberUser struct {
-	ID       string              `json:"_id"`
-	Username string              `json:"username,omitempty"`
-	Name     string              `json:"name,omitempty"`
-	Status   string              `json:"status,omitempty"`
-	Settings *model.UserSettings `json:"settings,omitempty"`
+	ID       string
+	Username string
+	Name     string
+	Status   string
+	Settings *model.UserSettings
 }
 
 // TeamMemberInfo is one entry of teams.members.
 type TeamMemberInfo struct {
-	User      TeamMemberUser `json:"user"`
-	Roles     []string       `json:"roles,omitempty"`
-	CreatedBy model.UserRef  `json:"createdBy"`
-	CreatedAt model.Time     `json:"createdAt"`
+	User      TeamMemberUser
+	Roles     []string
+	CreatedBy model.UserRef
+	CreatedAt model.Time
 }
 
 // TeamMembers pages a team's active members (teams.members). A caller who
 // is not a member and lacks view-all-teams sees none.
-func (s *Service) TeamMembers(ctx context.Context, user *model.User, team *model.Team, f TeamMemberFilter, p Page) ([]TeamMemberInfo, int, error) {
-	if !s.CanInRoom(ctx, user, team.RoomID, "view-all-teams") {
+func (s *Teams) TeamMembers(ctx context.Context, user *model.User, team *model.Team, f TeamMemberFilter, p model.Page) ([]TeamMemberInfo, int, error) {
+	if !s.canInRoom(ctx, user, team.RoomID, perm.ViewAllTeams) {
 		if _, err := s.store.TeamMember(ctx, team.ID, user.ID); errors.Is(err, store.ErrNotFound) {
 			return nil, 0, nil
 		} else if err != nil {
@@ -477,15 +485,15 @@ type TeamMemberParams struct {
 // main room (an "au" notice), becomes a team member and joins the default
 // rooms; given roles are added to the membership and to the main room
 // subscription. Every user must exist, or nothing changes.
-func (s *Service) AddTeamMembers(ctx context.Context, actor *model.User, team *model.Team, members []TeamMemberParams) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "add-team-member") && !s.CanInRoom(ctx, actor, team.RoomID, "edit-team-member") {
+func (s *Teams) AddTeamMembers(ctx context.Context, actor *model.User, team *model.Team, members []TeamMemberParams) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.AddTeamMember) && !s.canInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
 		return model.ErrUnauthorized
 	}
 	users := make([]*model.User, len(members))
 	for i, m := range members {
 		u, err := s.store.UserByID(ctx, m.UserID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Bare("invalid-user")
+			return model.Bare(model.KindInvalid, "invalid-user")
 		}
 		if err != nil {
 			return internal("add team members", err)
@@ -496,7 +504,7 @@ func (s *Service) AddTeamMembers(ctx context.Context, actor *model.User, team *m
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		room, err := tx.RoomByID(ctx, team.RoomID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Bare("invalid-room")
+			return model.Bare(model.KindInvalid, "invalid-room")
 		}
 		if err != nil {
 			return err
@@ -523,7 +531,7 @@ func (s *Service) AddTeamMembers(ctx context.Context, actor *model.User, team *m
 
 // addTeamRolesTx adds roles to u's team membership and main room
 // subscription (Rocket.Chat's addRolesToMember and addRolesToSubscription).
-func (s *Service) addTeamRolesTx(ctx context.Context, tx store.Tx, team *model.Team, room *model.Room, u *model.User, roles []string, now model.Time) error {
+func (s *core) addTeamRolesTx(ctx context.Context, tx store.Tx, team *model.Team, room *model.Room, u *model.User, roles []string, now model.Time) error {
 	tm, err := tx.TeamMember(ctx, team.ID, u.ID)
 	if err != nil {
 		return err
@@ -552,7 +560,7 @@ func (s *Service) addTeamRolesTx(ctx context.Context, tx store.Tx, team *model.T
 		return err
 	}
 	tx.Emit(model.SubscriptionChanged{Action: model.ActionUpdated, Subscription: sub})
-	if s.settings.Bool("UI_DisplayRoles") {
+	if s.settings.Bool(setting.UIDisplayRoles) {
 		for _, r := range roles {
 			tx.Emit(model.RoleChanged{Type: "added", RoleID: r, UserID: u.ID, Username: u.Username, Scope: room.ID})
 		}
@@ -563,12 +571,12 @@ func (s *Service) addTeamRolesTx(ctx context.Context, tx store.Tx, team *model.T
 // UpdateTeamMember replaces a member's team roles, and the roles of their
 // main room subscription (teams.updateMember); it needs edit-team-member
 // in the main room. A user who is not a member changes nothing.
-func (s *Service) UpdateTeamMember(ctx context.Context, actor *model.User, team *model.Team, m TeamMemberParams) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "edit-team-member") {
+func (s *Teams) UpdateTeamMember(ctx context.Context, actor *model.User, team *model.Team, m TeamMemberParams) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
 		return model.ErrUnauthorized
 	}
 	if m.UserID == "" {
-		return model.Bare("invalid-user")
+		return model.Bare(model.KindInvalid, "invalid-user")
 	}
 	now := s.nowTime()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -603,13 +611,13 @@ func (s *Service) UpdateTeamMember(ctx context.Context, actor *model.User, team 
 // (invalid-user) and a member (member-does-not-exist); the last owner
 // stays (last-owner-can-not-be-removed). The user leaves the main room
 // (an "ru" notice) and the listed rooms of the team.
-func (s *Service) RemoveTeamMember(ctx context.Context, actor *model.User, team *model.Team, userID string, rooms []string) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "edit-team-member") {
+func (s *Teams) RemoveTeamMember(ctx context.Context, actor *model.User, team *model.Team, userID string, rooms []string) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.EditTeamMember) {
 		return model.ErrUnauthorized
 	}
 	u, err := s.store.UserByID(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && !u.Active {
-		return model.Bare("invalid-user")
+		return model.Bare(model.KindInvalid, "invalid-user")
 	}
 	if err != nil {
 		return internal("remove team member", err)
@@ -619,11 +627,11 @@ func (s *Service) RemoveTeamMember(ctx context.Context, actor *model.User, team 
 
 // LeaveTeam takes user out of a team (teams.leave), and out of the listed
 // rooms of the team; the last owner cannot leave.
-func (s *Service) LeaveTeam(ctx context.Context, user *model.User, team *model.Team, rooms []string) error {
+func (s *Teams) LeaveTeam(ctx context.Context, user *model.User, team *model.Team, rooms []string) error {
 	return s.leaveTeam(ctx, user, team, user, rooms)
 }
 
-func (s *Service) leaveTeam(ctx context.Context, by *model.User, team *model.Team, u *model.User, rooms []string) error {
+func (s *core) leaveTeam(ctx context.Context, by *model.User, team *model.Team, u *model.User, rooms []string) error {
 	now := s.nowTime()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		tm, err := tx.TeamMember(ctx, team.ID, u.ID)
@@ -635,16 +643,16 @@ func (s *Service) leaveTeam(ctx context.Context, by *model.User, team *model.Tea
 			return err
 		}
 		if tm == nil && sub == nil {
-			return model.Bare("member-does-not-exist")
+			return model.Bare(model.KindNotFound, "member-does-not-exist")
 		}
 		if tm != nil {
 			if tm.HasRole(RoleOwner) {
-				_, owners, err := tx.TeamMembers(ctx, team.ID, store.TeamMemberQuery{Role: RoleOwner}, store.Page{Count: 1})
+				_, owners, err := tx.TeamMembers(ctx, team.ID, store.TeamMemberQuery{Role: RoleOwner}, model.Page{Count: 1})
 				if err != nil {
 					return err
 				}
 				if owners == 1 {
-					return model.Bare("last-owner-can-not-be-removed")
+					return model.Bare(model.KindInvalid, "last-owner-can-not-be-removed")
 				}
 			}
 			if err := tx.DeleteTeamMember(ctx, team.ID, u.ID); err != nil {
@@ -657,7 +665,7 @@ func (s *Service) leaveTeam(ctx context.Context, by *model.User, team *model.Tea
 		if len(rooms) == 0 {
 			return nil
 		}
-		teamRooms, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: team.ID, IDs: rooms}, store.Page{NoTotal: true})
+		teamRooms, _, err := tx.ListRooms(ctx, store.RoomQuery{TeamID: team.ID, IDs: rooms}, model.Page{NoTotal: true})
 		if err != nil {
 			return err
 		}
@@ -675,7 +683,7 @@ func (s *Service) leaveTeam(ctx context.Context, by *model.User, team *model.Tea
 // member leaves the room with an "ul" notice (or "ru" by someone else);
 // a user who is not a member changes nothing. The last owner check is
 // the callers'.
-func (s *Service) removeUserFromRoomTx(ctx context.Context, tx store.Tx, roomID string, u, by *model.User, now model.Time) error {
+func (s *core) removeUserFromRoomTx(ctx context.Context, tx store.Tx, roomID string, u, by *model.User, now model.Time) error {
 	room, err := tx.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -715,9 +723,9 @@ func (s *Service) removeUserFromRoomTx(ctx context.Context, tx store.Tx, roomID 
 // to no team (room-already-on-team) and be owned by the caller
 // (error-no-owner-channel), or nothing changes. A channel moved in is
 // announced in the main room (user-added-room-to-team).
-func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *model.Team, roomIDs []string) ([]*model.Room, error) {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "move-room-to-team") {
-		return nil, model.Bare("error-no-permission-team-channel")
+func (s *Teams) AddTeamRooms(ctx context.Context, actor *model.User, team *model.Team, roomIDs []string) ([]*model.Room, error) {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.MoveRoomToTeam) {
+		return nil, model.Bare(model.KindForbidden, "error-no-permission-team-channel")
 	}
 	var ids []string
 	for _, id := range roomIDs {
@@ -730,23 +738,23 @@ func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *mod
 		return nil, internal("add team rooms", err)
 	}
 	if len(rooms) < len(ids) {
-		return nil, model.Bare("invalid-room")
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	for _, r := range rooms {
-		if s.CanAccessRoom(ctx, actor, r) != nil {
-			return nil, model.Bare("invalid-room")
+		if s.canAccessRoom(ctx, actor, r) != nil {
+			return nil, model.Bare(model.KindInvalid, "invalid-room")
 		}
 	}
 	for _, r := range rooms {
 		if r.TeamID != "" {
-			return nil, model.Bare("room-already-on-team")
+			return nil, model.Bare(model.KindConflict, "room-already-on-team")
 		}
 		sub, err := subscriptionOf(ctx, s.store, r.ID, actor.ID)
 		if err != nil {
 			return nil, internal("add team rooms", err)
 		}
 		if sub == nil || !sub.HasRole(RoleOwner) {
-			return nil, model.Bare("error-no-owner-channel")
+			return nil, model.Bare(model.KindInvalid, "error-no-owner-channel")
 		}
 	}
 	now := s.nowTime()
@@ -763,7 +771,7 @@ func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *mod
 				return err
 			}
 			if r.TeamID != "" {
-				return model.Bare("room-already-on-team")
+				return model.Bare(model.KindConflict, "room-already-on-team")
 			}
 			if r.Type == model.RoomChannel {
 				if err := s.systemNotice(ctx, tx, main, "user-added-room-to-team", r.Name, actor, now, nil); err != nil {
@@ -790,23 +798,23 @@ func (s *Service) AddTeamRooms(ctx context.Context, actor *model.User, team *mod
 // be one of the team's (room-not-on-that-team; the main room cannot be
 // taken out). A channel taken out is announced in the main room
 // (user-removed-room-from-team).
-func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *model.Team, roomID string) (*model.Room, error) {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "remove-team-channel") {
+func (s *Teams) RemoveTeamRoom(ctx context.Context, actor *model.User, team *model.Team, roomID string) (*model.Room, error) {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.RemoveTeamChannel) {
 		return nil, model.ErrUnauthorized
 	}
-	canAny := s.CanInRoom(ctx, actor, team.RoomID, "view-all-team-channels")
+	canAny := s.canInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels)
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Bare("invalid-room")
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if err != nil {
 		return nil, internal("remove team room", err)
 	}
-	if !canAny && s.CanAccessRoom(ctx, actor, room) != nil {
-		return nil, model.Bare("invalid-room")
+	if !canAny && s.canAccessRoom(ctx, actor, room) != nil {
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if room.TeamID != team.ID || room.TeamMain {
-		return nil, model.Bare("room-not-on-that-team")
+		return nil, model.Bare(model.KindInvalid, "room-not-on-that-team")
 	}
 	now := s.nowTime()
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -815,7 +823,7 @@ func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *m
 			return err
 		}
 		if r.TeamID != team.ID || r.TeamMain {
-			return model.Bare("room-not-on-that-team")
+			return model.Bare(model.KindInvalid, "room-not-on-that-team")
 		}
 		r.TeamID, r.TeamDefault = "", false
 		if err := saveRoom(ctx, tx, r, now); err != nil {
@@ -845,26 +853,26 @@ func (s *Service) RemoveTeamRoom(ctx context.Context, actor *model.User, team *m
 // caller needs edit-team-channel in the team's main room and, without
 // view-all-team-channels, must see the room. Making a room default adds
 // every team member (up to API_User_Limit) to it, with "au" notices.
-func (s *Service) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID string, isDefault bool) (*model.Room, error) {
+func (s *Teams) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID string, isDefault bool) (*model.Room, error) {
 	room, err := s.store.RoomByID(ctx, roomID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Bare("invalid-room")
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	if err != nil {
 		return nil, internal("update team room", err)
 	}
 	if room.TeamID == "" {
-		return nil, model.Bare("room-not-on-team")
+		return nil, model.Bare(model.KindInvalid, "room-not-on-team")
 	}
-	team, err := s.FindTeam(ctx, TeamRef{ID: room.TeamID})
+	team, err := s.findTeam(ctx, TeamRef{ID: room.TeamID})
 	if err != nil {
 		return nil, err
 	}
-	if !s.CanInRoom(ctx, actor, team.RoomID, "edit-team-channel") {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.EditTeamChannel) {
 		return nil, model.ErrUnauthorized
 	}
-	if !s.CanInRoom(ctx, actor, team.RoomID, "view-all-team-channels") && s.CanAccessRoom(ctx, actor, room) != nil {
-		return nil, model.Bare("invalid-room")
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels) && s.canAccessRoom(ctx, actor, room) != nil {
+		return nil, model.Bare(model.KindInvalid, "invalid-room")
 	}
 	now := s.nowTime()
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -881,8 +889,8 @@ func (s *Service) UpdateTeamRoom(ctx context.Context, actor *model.User, roomID 
 			return nil
 		}
 		yes := true
-		limit := s.settings.Int("API_User_Limit")
-		ms, _, err := tx.TeamMembers(ctx, team.ID, store.TeamMemberQuery{Active: &yes}, store.Page{Count: max(limit, 0), NoTotal: true})
+		limit := s.settings.Int(setting.APIUserLimit)
+		ms, _, err := tx.TeamMembers(ctx, team.ID, store.TeamMemberQuery{Active: &yes}, model.Page{Count: max(limit, 0), NoTotal: true})
 		if err != nil {
 			return err
 		}
@@ -917,12 +925,12 @@ type TeamRoomsFilter struct {
 
 // checkTeamVisible refuses a private team to a caller who is not a member
 // and lacks view-all-teams (user-not-on-private-team).
-func (s *Service) checkTeamVisible(ctx context.Context, user *model.User, team *model.Team) error {
-	if team.Type != model.TeamPrivate || s.CanInRoom(ctx, user, team.RoomID, "view-all-teams") {
+func (s *core) checkTeamVisible(ctx context.Context, user *model.User, team *model.Team) error {
+	if team.Type != model.TeamPrivate || s.canInRoom(ctx, user, team.RoomID, perm.ViewAllTeams) {
 		return nil
 	}
 	if _, err := s.store.TeamMember(ctx, team.ID, user.ID); errors.Is(err, store.ErrNotFound) {
-		return model.Bare("user-not-on-private-team")
+		return model.Bare(model.KindInvalid, "user-not-on-private-team")
 	} else if err != nil {
 		return internal("team rooms", err)
 	}
@@ -932,7 +940,7 @@ func (s *Service) checkTeamVisible(ctx context.Context, user *model.User, team *
 // TeamRooms pages a team's rooms besides the main one (teams.listRooms):
 // with view-all-team-channels every room, otherwise the public ones and
 // those the caller is in.
-func (s *Service) TeamRooms(ctx context.Context, user *model.User, team *model.Team, f TeamRoomsFilter, p Page) ([]*model.Room, int, error) {
+func (s *Teams) TeamRooms(ctx context.Context, user *model.User, team *model.Team, f TeamRoomsFilter, p model.Page) ([]*model.Room, int, error) {
 	if err := s.checkTeamVisible(ctx, user, team); err != nil {
 		return nil, 0, err
 	}
@@ -942,7 +950,7 @@ func (s *Service) TeamRooms(ctx context.Context, user *model.User, team *model.T
 		yes := true
 		q.TeamDefault = &yes
 	}
-	if !s.CanInRoom(ctx, user, team.RoomID, "view-all-team-channels") {
+	if !s.canInRoom(ctx, user, team.RoomID, perm.ViewAllTeamChannels) {
 		q.MemberID, q.AlsoTypes = user.ID, []string{model.RoomChannel}
 	}
 	rooms, total, err := s.store.ListRooms(ctx, q, p)
@@ -956,7 +964,7 @@ func (s *Service) TeamRooms(ctx context.Context, user *model.User, team *model.T
 // its last owner comes with it.
 type TeamRoomOfUser struct {
 	*model.Room
-	IsLastOwner bool `json:"isLastOwner"`
+	IsLastOwner bool
 }
 
 // TeamRoomsOfUser pages the team's channels and groups (the main room
@@ -964,8 +972,8 @@ type TeamRoomOfUser struct {
 // about themselves or holds view-all-team-channels in the main room. With
 // canUserDelete, only the rooms the user may delete (delete-team-channel /
 // delete-team-group in the main room and delete-c / delete-p in the room).
-func (s *Service) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *model.Team, userID string, canUserDelete bool, p Page) ([]TeamRoomOfUser, int, error) {
-	if actor.ID != userID && !s.CanInRoom(ctx, actor, team.RoomID, "view-all-team-channels") {
+func (s *Teams) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *model.Team, userID string, canUserDelete bool, p model.Page) ([]TeamRoomOfUser, int, error) {
+	if actor.ID != userID && !s.canInRoom(ctx, actor, team.RoomID, perm.ViewAllTeamChannels) {
 		return nil, 0, model.ErrUnauthorized
 	}
 	if err := s.checkTeamVisible(ctx, actor, team); err != nil {
@@ -980,16 +988,16 @@ func (s *Service) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *
 		if err != nil {
 			return nil, 0, internal("team rooms of user", err)
 		}
-		all, _, err := s.store.ListRooms(ctx, q, store.Page{NoTotal: true})
+		all, _, err := s.store.ListRooms(ctx, q, model.Page{NoTotal: true})
 		if err != nil {
 			return nil, 0, internal("team rooms of user", err)
 		}
-		canChannel := s.CanInRoom(ctx, u, team.RoomID, "delete-team-channel")
-		canGroup := s.CanInRoom(ctx, u, team.RoomID, "delete-team-group")
+		canChannel := s.canInRoom(ctx, u, team.RoomID, perm.DeleteTeamChannel)
+		canGroup := s.canInRoom(ctx, u, team.RoomID, perm.DeleteTeamGroup)
 		q.IDs = []string{}
 		for _, r := range all {
-			ok := canChannel && r.Type == model.RoomChannel && s.CanInRoom(ctx, u, r.ID, "delete-c") ||
-				canGroup && r.Type == model.RoomPrivate && s.CanInRoom(ctx, u, r.ID, "delete-p")
+			ok := canChannel && r.Type == model.RoomChannel && s.canInRoom(ctx, u, r.ID, perm.DeleteC) ||
+				canGroup && r.Type == model.RoomPrivate && s.canInRoom(ctx, u, r.ID, perm.DeleteP)
 			if ok {
 				q.IDs = append(q.IDs, r.ID)
 			}
@@ -1024,8 +1032,8 @@ func (s *Service) TeamRoomsOfUser(ctx context.Context, actor *model.User, team *
 // the team (delete-c / delete-p, as eraseRoom), or nothing changes. The
 // listed rooms are erased, the team's other rooms leave it, then the main
 // room, the memberships and the team go.
-func (s *Service) DeleteTeam(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "delete-team") {
+func (s *Teams) DeleteTeam(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.DeleteTeam) {
 		return model.ErrUnauthorized
 	}
 	return s.dropTeam(ctx, actor, team, roomsToRemove, true)
@@ -1037,18 +1045,18 @@ func (s *Service) DeleteTeam(ctx context.Context, actor *model.User, team *model
 // needed), the other rooms leave the team with a
 // "user-converted-to-channel" notice in the main room, which stays as a
 // plain room.
-func (s *Service) ConvertTeamToChannel(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string) error {
-	if !s.CanInRoom(ctx, actor, team.RoomID, "convert-team") {
+func (s *Teams) ConvertTeamToChannel(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string) error {
+	if !s.canInRoom(ctx, actor, team.RoomID, perm.ConvertTeam) {
 		return model.ErrUnauthorized
 	}
 	return s.dropTeam(ctx, actor, team, roomsToRemove, false)
 }
 
-func (s *Service) dropTeam(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string, eraseMain bool) error {
+func (s *core) dropTeam(ctx context.Context, actor *model.User, team *model.Team, roomsToRemove []string, eraseMain bool) error {
 	var erase []*model.Room
 	if len(roomsToRemove) > 0 {
 		no := false
-		rooms, _, err := s.store.ListRooms(ctx, store.RoomQuery{TeamID: team.ID, TeamMain: &no, IDs: roomsToRemove}, store.Page{NoTotal: true})
+		rooms, _, err := s.store.ListRooms(ctx, store.RoomQuery{TeamID: team.ID, TeamMain: &no, IDs: roomsToRemove}, model.Page{NoTotal: true})
 		if err != nil {
 			return internal("delete team", err)
 		}
@@ -1063,12 +1071,12 @@ func (s *Service) dropTeam(ctx context.Context, actor *model.User, team *model.T
 		checks = append(checks[:len(checks):len(checks)], main)
 	}
 	for _, r := range checks {
-		perm := "delete-c"
+		need := perm.DeleteC
 		if r.Type == model.RoomPrivate {
-			perm = "delete-p"
+			need = perm.DeleteP
 		}
-		if !s.CanInRoom(ctx, actor, r.ID, perm) {
-			return model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "eraseRoom"})
+		if !s.canInRoom(ctx, actor, r.ID, need) {
+			return model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 		}
 	}
 	now := s.nowTime()

@@ -6,8 +6,10 @@ import (
 	"net/mail"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/chat/text"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -31,17 +33,17 @@ type NewUserInput struct {
 }
 
 // AvatarURL is the public URL of a user's (or room's) avatar.
-func (s *Service) AvatarURL(username string) string {
-	base := strings.TrimRight(s.settings.String("Site_Url"), "/")
+func (s *Accounts) AvatarURL(username string) string {
+	base := strings.TrimRight(s.settings.String(setting.SiteURL), "/")
 	return base + "/avatar/" + username
 }
 
 // CreateUser creates an account as an administrator does (users.create):
 // actor needs create-user; roles other than "user" need assign-roles, the
 // admin role needs assign-admin-role, and every role must exist.
-func (s *Service) CreateUser(ctx context.Context, actor *model.User, in NewUserInput) (*model.User, error) {
-	if !s.Can(actor, "create-user") {
-		return nil, model.Errf("error-action-not-allowed", "Adding user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Adding_user"})
+func (s *Accounts) CreateUser(ctx context.Context, actor *model.User, in NewUserInput) (*model.User, error) {
+	if !s.can(actor, perm.CreateUser) {
+		return nil, model.Forbidden("error-action-not-allowed", "Adding user is not allowed").WithDetails(map[string]any{"action": "Adding_user"}).InMethod()
 	}
 	if err := s.checkRoles(ctx, actor, nil, in.Roles); err != nil {
 		return nil, err
@@ -58,13 +60,13 @@ func (s *Service) CreateUser(ctx context.Context, actor *model.User, in NewUserI
 	if err := s.checkUsernameAllowed(in.Username); err != nil {
 		return nil, err
 	}
-	return s.InsertUser(ctx, in)
+	return s.insertUser(ctx, in)
 }
 
 // checkRoles validates roles an actor gives a user (on creation, old is
 // nil): they must exist; changing them needs assign-roles; granting admin
 // needs assign-admin-role.
-func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []string, roles []string) error {
+func (s *core) checkRoles(ctx context.Context, actor *model.User, old []string, roles []string) error {
 	if roles == nil {
 		return nil
 	}
@@ -78,11 +80,11 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 	}
 	for _, r := range roles {
 		if !ids[r] {
-			return model.Errf("error-action-not-allowed", "The field Roles consist invalid role id").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+			return model.Forbidden("error-action-not-allowed", "The field Roles consist invalid role id").WithDetails(map[string]any{"action": "Assign_role"}).InMethod()
 		}
 	}
-	if contains(roles, "admin") && !contains(old, "admin") && !s.Can(actor, "assign-admin-role") {
-		return model.Errf("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_admin"})
+	if contains(roles, "admin") && !contains(old, "admin") && !s.can(actor, perm.AssignAdminRole) {
+		return model.Forbidden("error-action-not-allowed", "Assigning admin is not allowed").WithDetails(map[string]any{"action": "Assign_admin"}).InMethod()
 	}
 	changed := len(roles) != len(old)
 	for _, r := range roles {
@@ -94,8 +96,8 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 		// On creation the default role needs no special right.
 		changed = len(roles) > 1 || (len(roles) == 1 && roles[0] != "user")
 	}
-	if changed && !s.Can(actor, "assign-roles") {
-		return model.Errf("error-action-not-allowed", "Assign roles is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Assign_role"})
+	if changed && !s.can(actor, perm.AssignRoles) {
+		return model.Forbidden("error-action-not-allowed", "Assign roles is not allowed").WithDetails(map[string]any{"action": "Assign_role"}).InMethod()
 	}
 	return nil
 }
@@ -103,12 +105,12 @@ func (s *Service) checkRoles(ctx context.Context, actor *model.User, old []strin
 // checkUsernameAllowed refuses usernames on Rocket.Chat's blocked lists
 // (Accounts_BlockedUsernameList and Accounts_SystemBlockedUsernameList),
 // as its checkUsernameAvailability does for new accounts.
-func (s *Service) checkUsernameAllowed(username string) error {
+func (s *core) checkUsernameAllowed(username string) error {
 	username = strings.TrimSpace(username)
-	for _, id := range []string{"Accounts_BlockedUsernameList", "Accounts_SystemBlockedUsernameList"} {
+	for _, id := range []setting.ID{setting.AccountsBlockedUsernameList, setting.AccountsSystemBlockedUsernameList} {
 		for _, b := range strings.Split(s.settings.String(id), ",") {
 			if b = strings.TrimSpace(b); b != "" && strings.EqualFold(b, username) {
-				return model.Errf("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"field": username}).InMethod()
 			}
 		}
 	}
@@ -118,18 +120,23 @@ func (s *Service) checkUsernameAllowed(username string) error {
 // InsertUser validates and stores a new account without permission checks
 // (registration, first-run set-up, the admin CLI). It subscribes the user
 // to the default channels when asked.
-func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User, error) {
+func (s *Accounts) InsertUser(ctx context.Context, in NewUserInput) (*model.User, error) {
+	return s.insertUser(ctx, in)
+}
+
+// insertUser is InsertUser, shared by the area services.
+func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, error) {
 	username := strings.TrimSpace(in.Username)
 	if username == "" {
 		return nil, model.ErrMissingParam("username")
 	}
-	if !text.ValidUsername(username, s.settings.String("UTF8_User_Names_Validation")) {
-		return nil, model.Errf("error-input-is-not-a-valid-field", "%s is not a valid username", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": username, "field": "Username"})
+	if !text.ValidUsername(username, s.settings.String(setting.UTF8UserNamesValidation)) {
+		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", username).WithDetails(map[string]any{"input": username, "field": "Username"}).InMethod()
 	}
 	email := strings.TrimSpace(in.Email)
 	if email != "" {
 		if !validEmail(email) {
-			return nil, model.Errf("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "email": email})
+			return nil, model.Invalid("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"email": email}).InMethod()
 		}
 	}
 	if in.Password != "" {
@@ -174,15 +181,15 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.UserByUsername(ctx, username); err == nil {
-			return model.Errf("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": username})
+			return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"field": username}).InMethod()
 		}
 		if email != "" {
 			if _, err := tx.UserByEmail(ctx, email); err == nil {
-				return model.Errf("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "insertOrUpdateUser", "field": email})
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"field": email}).InMethod()
 			}
 		}
 		if in.AdminIfFirst && !contains(u.Roles, "admin") {
-			_, admins, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, store.Page{Count: 1})
+			_, admins, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, model.Page{Count: 1})
 			if err != nil {
 				return err
 			}
@@ -192,7 +199,7 @@ func (s *Service) InsertUser(ctx context.Context, in NewUserInput) (*model.User,
 		}
 		if err := tx.InsertUser(ctx, u); err != nil {
 			if errors.Is(err, store.ErrConflict) {
-				return model.Errf("error-field-unavailable", "%s is already in use :(", username)
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", username)
 			}
 			return err
 		}
@@ -219,9 +226,9 @@ func validEmail(email string) bool {
 }
 
 // joinDefaultChannels subscribes a new user to every default room.
-func (s *Service) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model.User, now model.Time) error {
+func (s *core) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model.User, now model.Time) error {
 	yes := true
-	rooms, _, err := tx.ListRooms(ctx, store.RoomQuery{Default: &yes}, store.Page{})
+	rooms, _, err := tx.ListRooms(ctx, store.RoomQuery{Default: &yes}, model.Page{})
 	if err != nil {
 		return err
 	}
@@ -250,33 +257,15 @@ func (s *Service) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model
 }
 
 // checkPasswordPolicy applies the Accounts_Password_Policy_* settings.
-func (s *Service) checkPasswordPolicy(pw string) error {
-	if !s.settings.Bool("Accounts_Password_Policy_Enabled") {
+func (s *core) checkPasswordPolicy(pw string) error {
+	if !s.settings.Bool(setting.AccountsPasswordPolicyEnabled) {
 		return nil
 	}
-	if min := s.settings.Int("Accounts_Password_Policy_MinLength"); min > 0 && len([]rune(pw)) < min {
-		return model.Errf("error-password-policy-not-met-minLength", "The password does not meet the minimum length password policy.")
+	if min := s.settings.Int(setting.AccountsPasswordPolicyMinLength); min > 0 && len([]rune(pw)) < min {
+		return model.Invalid("error-password-policy-not-met-minLength", "The password does not meet the minimum length password policy.")
 	}
-	if max := s.settings.Int("Accounts_Password_Policy_MaxLength"); max > 0 && len([]rune(pw)) > max {
-		return model.Errf("error-password-policy-not-met-maxLength", "The password does not meet the maximum length password policy.")
+	if max := s.settings.Int(setting.AccountsPasswordPolicyMaxLength); max > 0 && len([]rune(pw)) > max {
+		return model.Invalid("error-password-policy-not-met-maxLength", "The password does not meet the maximum length password policy.")
 	}
 	return nil
-}
-
-// ResolveChannel finds the room a chat.postMessage "channel" names:
-// "#name" (a channel or group), "@username" (the direct conversation with
-// that user, created when needed) or a bare room name or id.
-func (s *Service) ResolveChannel(ctx context.Context, user *model.User, channel string) (*model.Room, error) {
-	channel = strings.TrimSpace(channel)
-	switch {
-	case strings.HasPrefix(channel, "@"):
-		return s.CreateDirect(ctx, user, []string{strings.TrimPrefix(channel, "@")}, false)
-	case strings.HasPrefix(channel, "#"):
-		return s.FindRoom(ctx, user, RoomRef{Name: channel[1:]}, model.RoomChannel, model.RoomPrivate)
-	default:
-		if room, err := s.FindRoom(ctx, user, RoomRef{ID: channel}); err == nil {
-			return room, nil
-		}
-		return s.FindRoom(ctx, user, RoomRef{Name: channel}, model.RoomChannel, model.RoomPrivate)
-	}
 }

@@ -6,9 +6,11 @@ import (
 	"sort"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/auth"
 	"liftoff/chat/text"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -24,8 +26,14 @@ func (l UserLookup) Empty() bool {
 	return strings.TrimSpace(l.ID) == "" && strings.TrimSpace(l.Username) == ""
 }
 
+// // Accounts
 // FindUser resolves a lookup with Rocket.Chat's getUserFromParams errors.
-func (s *Service) FindUser(ctx context.Context, l UserLookup) (*model.User, error) {
+func (s *Accounts) FindUser(ctx context.Context, l UserLookup) (*model.User, error) {
+	return s.findUser(ctx, l)
+}
+
+// findUser is FindUser, shared by the area services.
+func (s *core) findUser(ctx context.Context, l UserLookup) (*model.User, error) {
 	var u *model.User
 	var err error
 	switch {
@@ -34,10 +42,10 @@ func (s *Service) FindUser(ctx context.Context, l UserLookup) (*model.User, erro
 	case strings.TrimSpace(l.Username) != "":
 		u, err = s.store.UserByUsername(ctx, strings.TrimPrefix(strings.TrimSpace(l.Username), "@"))
 	default:
-		return nil, model.Errf("error-user-param-not-provided", "The required \"userId\" or \"username\" param was not provided")
+		return nil, model.Invalid("error-user-param-not-provided", "The required \"userId\" or \"username\" param was not provided")
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-user", "The required \"userId\" or \"username\" param provided does not match any users")
+		return nil, model.Invalid("error-invalid-user", "The required \"userId\" or \"username\" param provided does not match any users")
 	}
 	if err != nil {
 		return nil, internal("find user", err)
@@ -58,8 +66,8 @@ func lookupIsActor(actor *model.User, l UserLookup) bool {
 
 // UserInfo is what users.info shows about a user. Full is true when the
 // viewer may see everything (themself, or view-full-other-user-info);
-// transports show only the public fields otherwise. Rooms is set when the
-// caller asked for them and may see them.
+// otherwise User carries only the public fields (publicProfile). Rooms is
+// set when the caller asked for them and may see them.
 type UserInfo struct {
 	User  *model.User
 	Full  bool
@@ -68,20 +76,23 @@ type UserInfo struct {
 }
 
 // GetUserInfo implements users.info.
-func (s *Service) GetUserInfo(ctx context.Context, actor *model.User, l UserLookup, withRooms bool) (*UserInfo, error) {
+func (s *Accounts) GetUserInfo(ctx context.Context, actor *model.User, l UserLookup, withRooms bool) (*UserInfo, error) {
 	if l.Empty() {
-		return nil, model.Errf("error-invalid-params", "Invalid search query.")
+		return nil, model.Invalid("error-invalid-params", "Invalid search query.")
 	}
-	u, err := s.FindUser(ctx, l)
+	u, err := s.findUser(ctx, l)
 	if err != nil {
 		if e, ok := model.AsError(err); ok && e.Type == "error-invalid-user" {
-			return nil, model.Errf("error-invalid-user", "User not found.")
+			return nil, model.Invalid("error-invalid-user", "User not found.")
 		}
 		return nil, err
 	}
 	self := u.ID == actor.ID
-	info := &UserInfo{User: u, Self: self, Full: self || s.Can(actor, "view-full-other-user-info")}
-	if withRooms && (self || s.Can(actor, "view-other-user-channels")) {
+	info := &UserInfo{User: u, Self: self, Full: self || s.can(actor, perm.ViewFullOtherUserInfo)}
+	if !info.Full {
+		info.User = publicProfile(u, false)
+	}
+	if withRooms && (self || s.can(actor, perm.ViewOtherUserChannels)) {
 		subs, err := s.store.SubscriptionsOfUser(ctx, u.ID, store.SubscriptionQuery{})
 		if err != nil {
 			return nil, internal("user rooms", err)
@@ -97,31 +108,59 @@ func (s *Service) GetUserInfo(ctx context.Context, actor *model.User, l UserLook
 	return info, nil
 }
 
+// UserFilter narrows users.list. Zero fields do not filter.
+type UserFilter struct {
+	// Text is a case-insensitive substring of the username, name or
+	// e-mail address.
+	Text string
+	// ByEmail tells that Text came from a condition on e-mail addresses,
+	// which only viewers who may see them (view-full-other-user-info) may
+	// search by.
+	ByEmail bool
+	Active  *bool
+	Types   []string // user types ("user", "bot", ...)
+	Roles   []string // holding any of these global roles
+}
+
 // ListUsers implements users.list: it needs view-d-room (and
 // view-outside-room when API_Apply_permission_view-outside-room_on_users-list
-// is on). full reports whether the caller may see every field.
-func (s *Service) ListUsers(ctx context.Context, actor *model.User, q store.UserQuery, p store.Page) (users []*model.User, total int, full bool, err error) {
-	if !s.Can(actor, "view-d-room") {
+// is on). full reports whether the caller may see every field
+// (view-full-other-user-info); when not, each user carries only what every
+// lister sees (publicProfile with roles and last login), and searching by
+// e-mail is refused (error-invalid-query).
+func (s *Accounts) ListUsers(ctx context.Context, actor *model.User, f UserFilter, p model.Page) (users []*model.User, total int, full bool, err error) {
+	full = s.can(actor, perm.ViewFullOtherUserInfo)
+	if f.ByEmail && !full {
+		return nil, 0, false, model.Invalid("error-invalid-query", "Querying by '%s' is not supported", "emails.address")
+	}
+	if !s.can(actor, perm.ViewDRoom) {
 		return nil, 0, false, model.ErrUnauthorized
 	}
-	if s.settings.Bool("API_Apply_permission_view-outside-room_on_users-list") && !s.Can(actor, "view-outside-room") {
+	if s.settings.Bool(setting.APIApplyPermissionViewOutsideRoomOnUsersList) && !s.can(actor, perm.ViewOutsideRoom) {
 		return nil, 0, false, model.ErrUnauthorized
 	}
+	q := store.UserQuery{Text: f.Text, Active: f.Active, Types: f.Types, Roles: f.Roles}
 	users, total, err = s.store.ListUsers(ctx, q, p)
 	if err != nil {
 		return nil, 0, false, internal("list users", err)
 	}
-	return users, total, s.Can(actor, "view-full-other-user-info"), nil
+	if !full {
+		for i, u := range users {
+			users[i] = publicProfile(u, true)
+		}
+	}
+	return users, total, full, nil
 }
 
 // AutocompleteUsers implements users.autocomplete: up to 10 active users
-// whose username or name contains term, except the listed usernames. Users
-// without view-outside-room only find people they share a room with.
-func (s *Service) AutocompleteUsers(ctx context.Context, actor *model.User, term string, exceptions []string) ([]*model.User, error) {
+// whose username or name contains term, except the listed usernames, each
+// with its public fields only (publicProfile). Users without
+// view-outside-room only find people they share a room with.
+func (s *Accounts) AutocompleteUsers(ctx context.Context, actor *model.User, term string, exceptions []string) ([]*model.User, error) {
 	yes := true
 	q := store.UserQuery{Text: strings.TrimSpace(term), Exclude: exceptions, Active: &yes}
-	if !s.Can(actor, "view-outside-room") {
-		rooms, err := s.RoomIDsOfUser(ctx, actor.ID)
+	if !s.can(actor, perm.ViewOutsideRoom) {
+		rooms, err := s.roomIDsOfUser(ctx, actor.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -142,9 +181,12 @@ func (s *Service) AutocompleteUsers(ctx context.Context, actor *model.User, term
 			q.IDs = append(q.IDs, id)
 		}
 	}
-	users, _, err := s.store.ListUsers(ctx, q, store.Page{Count: 10, Sort: []store.SortKey{{Field: "username"}}})
+	users, _, err := s.store.ListUsers(ctx, q, model.Page{Count: 10, Sort: []model.SortKey{{Field: "username"}}})
 	if err != nil {
 		return nil, internal("autocomplete", err)
+	}
+	for i, u := range users {
+		users[i] = publicProfile(u, false)
 	}
 	return users, nil
 }
@@ -161,13 +203,13 @@ type RegisterInput struct {
 // Register creates an account for an anonymous visitor, when
 // Accounts_RegistrationForm allows it. The first account registered while
 // no administrator exists becomes admin.
-func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, error) {
-	switch s.settings.String("Accounts_RegistrationForm") {
+func (s *Accounts) Register(ctx context.Context, in RegisterInput) (*model.User, error) {
+	switch s.settings.String(setting.AccountsRegistrationForm) {
 	case "Disabled":
-		return nil, model.Errf("error-user-registration-disabled", "User registration is disabled").WithDetails(map[string]any{"method": "registerUser"})
+		return nil, model.Invalid("error-user-registration-disabled", "User registration is disabled").InMethod()
 	case "Secret URL":
-		if in.Secret == "" || in.Secret != s.settings.String("Accounts_RegistrationForm_SecretURL") {
-			return nil, model.Errf("error-user-registration-secret", "User registration is only allowed via Secret URL").WithDetails(map[string]any{"method": "registerUser"})
+		if in.Secret == "" || in.Secret != s.settings.String(setting.AccountsRegistrationFormSecretURL) {
+			return nil, model.Invalid("error-user-registration-secret", "User registration is only allowed via Secret URL").InMethod()
 		}
 	}
 	switch {
@@ -177,23 +219,23 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, 
 		return nil, model.ErrMissingParam("email")
 	case in.Pass == "":
 		return nil, model.ErrMissingParam("pass")
-	case strings.TrimSpace(in.Name) == "" && s.settings.Bool("Accounts_RequireNameForSignUp"):
+	case strings.TrimSpace(in.Name) == "" && s.settings.Bool(setting.AccountsRequireNameForSignUp):
 		return nil, model.ErrMissingParam("name")
 	}
 	if err := s.checkUsernameAllowed(in.Username); err != nil {
-		return nil, model.Errf(model.ErrUsernameTaken.Type, "Username is already in use")
+		return nil, model.Conflict(model.ErrUsernameTaken.Type, "Username is already in use")
 	}
 	if _, err := s.store.UserByUsername(ctx, strings.TrimSpace(in.Username)); err == nil {
-		return nil, model.Errf(model.ErrUsernameTaken.Type, "Username is already in use")
+		return nil, model.Conflict(model.ErrUsernameTaken.Type, "Username is already in use")
 	}
 	var roles []string
-	for _, r := range strings.Split(s.settings.String("Accounts_Registration_Users_Default_Roles"), ",") {
+	for _, r := range strings.Split(s.settings.String(setting.AccountsRegistrationUsersDefaultRoles), ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			roles = append(roles, r)
 		}
 	}
-	active := !s.settings.Bool("Accounts_ManuallyApproveNewUsers")
-	u, err := s.InsertUser(ctx, NewUserInput{
+	active := !s.settings.Bool(setting.AccountsManuallyApproveNewUsers)
+	u, err := s.insertUser(ctx, NewUserInput{
 		Username: in.Username, Email: in.Email, Name: in.Name, Password: in.Pass, Roles: roles,
 		Active: &active, JoinDefaultChannels: true, AdminIfFirst: true,
 	})
@@ -240,20 +282,20 @@ type profileChange struct {
 
 // UpdateUser implements users.update with Rocket.Chat's checks
 // (validateUserData and validateUserEditing).
-func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID string, in UpdateUserInput) (*model.User, error) {
+func (s *Accounts) UpdateUser(ctx context.Context, actor *model.User, userID string, in UpdateUserInput) (*model.User, error) {
 	if strings.TrimSpace(userID) == "" {
 		return nil, model.ErrMissingParam("userId")
 	}
 	editingSelf := userID == actor.ID
 	if in.Verified != nil && *in.Verified && editingSelf {
-		return nil, model.Errf("error-action-not-allowed", "Editing email verification is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
+		return nil, model.Forbidden("error-action-not-allowed", "Editing email verification is not allowed").WithDetails(map[string]any{"action": "Editing_user"}).InMethod()
 	}
-	if !editingSelf && !s.Can(actor, "edit-other-user-info") {
-		return nil, model.Errf("error-action-not-allowed", "Editing user is not allowed").WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Editing_user"})
+	if !editingSelf && !s.can(actor, perm.EditOtherUserInfo) {
+		return nil, model.Forbidden("error-action-not-allowed", "Editing user is not allowed").WithDetails(map[string]any{"action": "Editing_user"}).InMethod()
 	}
 	u, err := s.store.UserByID(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-user", "Invalid user")
+		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
 	if err != nil {
 		return nil, internal("update user", err)
@@ -263,8 +305,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 			return nil, err
 		}
 	}
-	if in.Username != nil && *in.Username != "" && !text.ValidUsername(*in.Username, s.settings.String("UTF8_User_Names_Validation")) {
-		return nil, model.Errf("error-input-is-not-a-valid-field", "%s is not a valid username", *in.Username).WithDetails(map[string]any{"method": "insertOrUpdateUser", "input": *in.Username, "field": "Username"})
+	if in.Username != nil && *in.Username != "" && !text.ValidUsername(*in.Username, s.settings.String(setting.UTF8UserNamesValidation)) {
+		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", *in.Username).WithDetails(map[string]any{"input": *in.Username, "field": "Username"}).InMethod()
 	}
 	if err := s.validateUserEditing(actor, u, in.Username, in.Name, in.Email, in.StatusText, in.Password); err != nil {
 		return nil, err
@@ -272,7 +314,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 	ch := profileChange{email: in.Email, name: in.Name, username: in.Username, bio: in.Bio, nickname: in.Nickname,
 		statusText: in.StatusText, roles: in.Roles, requirePasswordChange: in.RequirePasswordChange, verified: in.Verified,
 		customFields: in.CustomFields}
-	if in.Password != nil && strings.TrimSpace(*in.Password) != "" && s.Can(actor, "edit-other-user-password") {
+	if in.Password != nil && strings.TrimSpace(*in.Password) != "" && s.can(actor, perm.EditOtherUserPassword) {
 		if err := s.checkPasswordPolicy(strings.TrimSpace(*in.Password)); err != nil {
 			return nil, err
 		}
@@ -284,8 +326,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 		// Someone else set the password: every session of the user ends.
 		ch.logout = !editingSelf
 	}
-	if in.Active != nil && !s.Can(actor, "edit-other-user-active-status") {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "setUserActiveStatus"})
+	if in.Active != nil && !s.can(actor, perm.EditOtherUserActiveStatus) {
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.UserByID(ctx, userID)
@@ -301,7 +343,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, model.Errf("error-invalid-user", "Invalid user")
+		return nil, model.Invalid("error-invalid-user", "Invalid user")
 	}
 	if err != nil {
 		return nil, internal("update user", err)
@@ -309,7 +351,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *model.User, userID stri
 	return s.reloadUser(ctx, userID)
 }
 
-func (s *Service) reloadUser(ctx context.Context, id string) (*model.User, error) {
+func (s *core) reloadUser(ctx context.Context, id string) (*model.User, error) {
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return nil, internal("load user", err)
@@ -320,31 +362,31 @@ func (s *Service) reloadUser(ctx context.Context, id string) (*model.User, error
 // validateUserEditing applies Rocket.Chat's settings that forbid changing
 // parts of a profile (Accounts_AllowUsernameChange, ...). Administrators
 // with edit-other-user-info may still change other people's fields.
-func (s *Service) validateUserEditing(actor, u *model.User, username, name, email, statusText, password *string) error {
+func (s *core) validateUserEditing(actor, u *model.User, username, name, email, statusText, password *string) error {
 	self := actor.ID == u.ID
-	otherInfo := s.Can(actor, "edit-other-user-info")
-	otherPassword := s.Can(actor, "edit-other-user-password")
+	otherInfo := s.can(actor, perm.EditOtherUserInfo)
+	otherPassword := s.can(actor, perm.EditOtherUserPassword)
 	deny := func(reason string) error {
-		return model.Errf("error-action-not-allowed", "%s", reason).WithDetails(map[string]any{"method": "insertOrUpdateUser", "action": "Update_user"})
+		return model.Forbidden("error-action-not-allowed", "%s", reason).WithDetails(map[string]any{"action": "Update_user"}).InMethod()
 	}
-	if !s.settings.Bool("Accounts_AllowUserProfileChange") && !otherInfo && !otherPassword {
+	if !s.settings.Bool(setting.AccountsAllowUserProfileChange) && !otherInfo && !otherPassword {
 		return deny("Edit user profile is not allowed")
 	}
 	editing := func(old string, v *string) bool { return v != nil && *v != old }
 	restricted := !otherInfo || self
-	if editing(u.Username, username) && !s.settings.Bool("Accounts_AllowUsernameChange") && restricted {
+	if editing(u.Username, username) && !s.settings.Bool(setting.AccountsAllowUsernameChange) && restricted {
 		return deny("Edit username is not allowed")
 	}
-	if editing(u.StatusText, statusText) && !s.settings.Bool("Accounts_AllowUserStatusMessageChange") && restricted {
+	if editing(u.StatusText, statusText) && !s.settings.Bool(setting.AccountsAllowUserStatusMessageChange) && restricted {
 		return deny("Edit user status is not allowed")
 	}
-	if editing(u.Name, name) && !s.settings.Bool("Accounts_AllowRealNameChange") && restricted {
+	if editing(u.Name, name) && !s.settings.Bool(setting.AccountsAllowRealNameChange) && restricted {
 		return deny("Edit user real name is not allowed")
 	}
-	if len(u.Emails) > 0 && editing(u.Emails[0].Address, email) && !s.settings.Bool("Accounts_AllowEmailChange") && restricted {
+	if len(u.Emails) > 0 && editing(u.Emails[0].Address, email) && !s.settings.Bool(setting.AccountsAllowEmailChange) && restricted {
 		return deny("Edit user email is not allowed")
 	}
-	if password != nil && *password != "" && !s.settings.Bool("Accounts_AllowPasswordChange") && (!otherPassword || self) {
+	if password != nil && *password != "" && !s.settings.Bool(setting.AccountsAllowPasswordChange) && (!otherPassword || self) {
 		return deny("Edit user password is not allowed")
 	}
 	return nil
@@ -352,19 +394,19 @@ func (s *Service) validateUserEditing(actor, u *model.User, username, name, emai
 
 // applyProfileChange writes ch to u inside tx, with uniqueness checks, the
 // renaming of the user's memberships, and the UserChanged event.
-func (s *Service) applyProfileChange(ctx context.Context, tx store.Tx, u *model.User, ch profileChange) error {
+func (s *core) applyProfileChange(ctx context.Context, tx store.Tx, u *model.User, ch profileChange) error {
 	now := s.nowTime()
 	var fields []string
 	prevUsername := ""
 	if ch.username != nil && strings.TrimSpace(*ch.username) != "" && strings.TrimSpace(*ch.username) != u.Username {
 		nu := strings.TrimSpace(*ch.username)
 		if other, err := tx.UserByUsername(ctx, nu); err == nil && other.ID != u.ID {
-			return model.Errf("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUser"})
+			return model.Invalid("error-could-not-save-identity", "Could not save user identity").InMethod()
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 		if s.checkUsernameAllowed(nu) != nil && !strings.EqualFold(nu, u.Username) {
-			return model.Errf("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUser"})
+			return model.Invalid("error-could-not-save-identity", "Could not save user identity").InMethod()
 		}
 		prevUsername = u.Username
 		u.Username = nu
@@ -377,11 +419,11 @@ func (s *Service) applyProfileChange(ctx context.Context, tx store.Tx, u *model.
 	if ch.email != nil && strings.TrimSpace(*ch.email) != "" {
 		email := strings.ToLower(strings.TrimSpace(*ch.email))
 		if !validEmail(email) {
-			return model.Errf("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"method": "setEmail", "email": email})
+			return model.Invalid("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"email": email}).InMethod()
 		}
 		if u.Email() != email {
 			if other, err := tx.UserByEmail(ctx, email); err == nil && other.ID != u.ID {
-				return model.Errf("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"method": "setEmail", "field": email})
+				return model.Conflict("error-field-unavailable", "%s is already in use :(", email).WithDetails(map[string]any{"field": email}).InMethod()
 			} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
@@ -441,7 +483,7 @@ func (s *Service) applyProfileChange(ctx context.Context, tx store.Tx, u *model.
 	u.UpdatedAt = now
 	if err := tx.UpdateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return model.Errf("error-field-unavailable", "Username or e-mail is already in use")
+			return model.Conflict("error-field-unavailable", "Username or e-mail is already in use")
 		}
 		return err
 	}
@@ -461,7 +503,7 @@ func (s *Service) applyProfileChange(ctx context.Context, tx store.Tx, u *model.
 // renameUserEverywhere updates the copies of a user's username and name in
 // their subscriptions, in the names others see for their direct rooms, and
 // in those rooms' member lists.
-func (s *Service) renameUserEverywhere(ctx context.Context, tx store.Tx, u *model.User, prevUsername string, now model.Time) error {
+func (s *core) renameUserEverywhere(ctx context.Context, tx store.Tx, u *model.User, prevUsername string, now model.Time) error {
 	old := prevUsername
 	if old == "" {
 		old = u.Username
@@ -492,7 +534,7 @@ func (s *Service) renameUserEverywhere(ctx context.Context, tx store.Tx, u *mode
 		if err := saveRoom(ctx, tx, room, now); err != nil {
 			return err
 		}
-		others, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, store.Page{})
+		others, _, err := tx.SubscriptionsOfRoom(ctx, room.ID, store.MemberQuery{}, model.Page{})
 		if err != nil {
 			return err
 		}
@@ -525,9 +567,9 @@ type OwnInfoInput struct {
 // e-mail or the password needs the current password (its SHA-256 digest),
 // as Rocket.Chat's password second factor does. A new password logs out
 // every other session; keepTokenHash names the caller's token to keep.
-func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in OwnInfoInput, keepTokenHash string) (*model.User, error) {
-	if !s.settings.Bool("Accounts_AllowUserProfileChange") {
-		return nil, model.Errf("error-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "saveUserProfile"})
+func (s *Accounts) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in OwnInfoInput, keepTokenHash string) (*model.User, error) {
+	if !s.settings.Bool(setting.AccountsAllowUserProfileChange) {
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	u, err := s.store.UserByID(ctx, actor.ID)
 	if err != nil {
@@ -542,31 +584,31 @@ func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in 
 	}
 	if (in.Email != nil && *in.Email != "") || in.NewPassword != "" {
 		if in.CurrentPassword == "" {
-			return nil, model.Errf("totp-required", "TOTP Required").WithDetails(map[string]any{"method": "password", "codeGenerated": false, "availableMethods": []string{"password"}})
+			return nil, model.Invalid("totp-required", "TOTP Required").WithDetails(map[string]any{"codeGenerated": false, "availableMethods": []string{"password"}}).InMethod()
 		}
 		hash, err := s.store.PasswordHash(ctx, u.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, internal("check password", err)
 		}
 		if !auth.CheckDigest(hash, in.CurrentPassword) {
-			return nil, model.Errf("totp-invalid", "TOTP Invalid").WithDetails(map[string]any{"method": "password"})
+			return nil, model.Invalid("totp-invalid", "TOTP Invalid").InMethod()
 		}
 	}
 	if in.Username != nil && *in.Username != "" && *in.Username != u.Username &&
-		!text.ValidUsername(*in.Username, s.settings.String("UTF8_User_Names_Validation")) {
-		return nil, model.Errf("error-could-not-save-identity", "Could not save user identity").WithDetails(map[string]any{"method": "saveUserProfile"})
+		!text.ValidUsername(*in.Username, s.settings.String(setting.UTF8UserNamesValidation)) {
+		return nil, model.Invalid("error-could-not-save-identity", "Could not save user identity").InMethod()
 	}
 	if in.Bio != nil && len([]rune(*in.Bio)) > 260 {
-		return nil, model.Errf("error-bio-size-exceeded", "Bio size exceeds 260 characters").WithDetails(map[string]any{"method": "saveUserProfile"})
+		return nil, model.Invalid("error-bio-size-exceeded", "Bio size exceeds 260 characters").InMethod()
 	}
 	if in.Nickname != nil && len([]rune(*in.Nickname)) > 120 {
-		return nil, model.Errf("error-nickname-size-exceeded", "Nickname size exceeds 120 characters").WithDetails(map[string]any{"method": "saveUserProfile"})
+		return nil, model.Invalid("error-nickname-size-exceeded", "Nickname size exceeds 120 characters").InMethod()
 	}
 	ch := profileChange{email: in.Email, name: in.Name, username: in.Username, nickname: in.Nickname, bio: in.Bio,
 		statusText: in.StatusText, customFields: in.CustomFields}
-	if in.NewPassword != "" && s.settings.Bool("Accounts_AllowPasswordChange") {
-		if auth.CheckDigest(storedPasswordHash(ctx, s, u.ID), auth.Digest(in.NewPassword)) {
-			return nil, model.Errf("error-password-same-as-current", "Entered password same as current password").WithDetails(map[string]any{"method": "saveUserProfile"})
+	if in.NewPassword != "" && s.settings.Bool(setting.AccountsAllowPasswordChange) {
+		if auth.CheckDigest(storedPasswordHash(ctx, s.core, u.ID), auth.Digest(in.NewPassword)) {
+			return nil, model.Invalid("error-password-same-as-current", "Entered password same as current password").InMethod()
 		}
 		if err := s.checkPasswordPolicy(in.NewPassword); err != nil {
 			return nil, err
@@ -598,15 +640,15 @@ func (s *Service) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in 
 }
 
 // storedPasswordHash returns the stored password hash of a user ("" when none or on error).
-func storedPasswordHash(ctx context.Context, s *Service, userID string) string {
+func storedPasswordHash(ctx context.Context, s *core, userID string) string {
 	h, _ := s.store.PasswordHash(ctx, userID)
 	return h
 }
 
 // SetActiveStatus implements users.setActiveStatus: activating or
 // deactivating an account. Deactivation logs the user out everywhere.
-func (s *Service) SetActiveStatus(ctx context.Context, actor *model.User, userID string, active, confirmRelinquish bool) (*model.User, error) {
-	if !s.Can(actor, "edit-other-user-active-status") && !s.Can(actor, "manage-moderation-actions") {
+func (s *Accounts) SetActiveStatus(ctx context.Context, actor *model.User, userID string, active, confirmRelinquish bool) (*model.User, error) {
+	if !s.can(actor, perm.EditOtherUserActiveStatus) && !s.can(actor, perm.ManageModerationActions) {
 		return nil, model.ErrUnauthorized
 	}
 	if strings.TrimSpace(userID) == "" {
@@ -615,7 +657,7 @@ func (s *Service) SetActiveStatus(ctx context.Context, actor *model.User, userID
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Errf("error-invalid-user", "User not found")
+			return model.Invalid("error-invalid-user", "User not found")
 		}
 		if err != nil {
 			return err
@@ -631,17 +673,17 @@ func (s *Service) SetActiveStatus(ctx context.Context, actor *model.User, userID
 // setActiveTx (de)activates u inside tx. Deactivation refuses to leave the
 // server without an active admin, hands over rooms the user solely owns
 // (only when confirmed), and deletes every token of the user.
-func (s *Service) setActiveTx(ctx context.Context, tx store.Tx, u *model.User, active, confirmRelinquish bool) error {
+func (s *core) setActiveTx(ctx context.Context, tx store.Tx, u *model.User, active, confirmRelinquish bool) error {
 	now := s.nowTime()
 	if !active {
 		if u.HasRole("admin") && u.Active {
 			yes := true
-			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}, Active: &yes}, store.Page{Count: 1})
+			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}, Active: &yes}, model.Page{Count: 1})
 			if err != nil {
 				return err
 			}
 			if n <= 1 {
-				return model.Errf("error-action-not-allowed", "Leaving the app without an active admin is not allowed").WithDetails(map[string]any{"method": "removeUserFromRole", "action": "Remove_last_admin"})
+				return model.Forbidden("error-action-not-allowed", "Leaving the app without an active admin is not allowed").WithDetails(map[string]any{"action": "Remove_last_admin"}).InMethod()
 			}
 		}
 		owned, err := s.soleOwnedRooms(ctx, tx, u.ID)
@@ -684,7 +726,7 @@ type ownedRoom struct {
 }
 
 // soleOwnedRooms lists the channels and groups the user is the only owner of.
-func (s *Service) soleOwnedRooms(ctx context.Context, tx store.Tx, userID string) ([]ownedRoom, error) {
+func (s *core) soleOwnedRooms(ctx context.Context, tx store.Tx, userID string) ([]ownedRoom, error) {
 	subs, err := tx.SubscriptionsOfUser(ctx, userID, store.SubscriptionQuery{Types: []string{model.RoomChannel, model.RoomPrivate}})
 	if err != nil {
 		return nil, err
@@ -694,7 +736,7 @@ func (s *Service) soleOwnedRooms(ctx context.Context, tx store.Tx, userID string
 		if !sub.HasRole("owner") {
 			continue
 		}
-		members, _, err := tx.SubscriptionsOfRoom(ctx, sub.RoomID, store.MemberQuery{}, store.Page{Sort: []store.SortKey{{Field: "ts"}}})
+		members, _, err := tx.SubscriptionsOfRoom(ctx, sub.RoomID, store.MemberQuery{}, model.Page{Sort: []model.SortKey{{Field: "ts"}}})
 		if err != nil {
 			return nil, err
 		}
@@ -735,11 +777,11 @@ func errLastOwner(owned []ownedRoom) error {
 			remove = append(remove, o.room.Name)
 		}
 	}
-	return model.Errf("user-last-owner", "").WithDetails(map[string]any{"shouldChangeOwner": change, "shouldBeRemoved": remove})
+	return model.Invalid("user-last-owner", "").WithDetails(map[string]any{"shouldChangeOwner": change, "shouldBeRemoved": remove})
 }
 
 // makeOwner adds the owner role to a member's subscription.
-func (s *Service) makeOwner(ctx context.Context, tx store.Tx, sub *model.Subscription, now model.Time) error {
+func (s *core) makeOwner(ctx context.Context, tx store.Tx, sub *model.Subscription, now model.Time) error {
 	cur, err := tx.SubscriptionByID(ctx, sub.ID)
 	if err != nil {
 		return err
@@ -762,28 +804,28 @@ func (s *Service) makeOwner(ctx context.Context, tx store.Tx, sub *model.Subscri
 // solely owns when confirmRelinquish is set, removes the user's direct
 // conversations and memberships, and erases their messages when
 // Message_ErasureType is "Delete".
-func (s *Service) DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error {
-	if !s.Can(actor, "delete-user") {
+func (s *Accounts) DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error {
+	if !s.can(actor, perm.DeleteUser) {
 		return model.ErrUnauthorized
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
-			return model.Errf("error-invalid-user", "Invalid user to delete").WithDetails(map[string]any{"method": "deleteUser"})
+			return model.Invalid("error-invalid-user", "Invalid user to delete").InMethod()
 		}
 		if err != nil {
 			return err
 		}
 		if u.Type == model.UserTypeApp {
-			return model.Errf("error-cannot-delete-app-user", "Deleting app user is not allowed").WithDetails(map[string]any{"method": "deleteUser"})
+			return model.Invalid("error-cannot-delete-app-user", "Deleting app user is not allowed").InMethod()
 		}
 		if u.HasRole("admin") {
-			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, store.Page{Count: 1})
+			_, n, err := tx.ListUsers(ctx, store.UserQuery{Roles: []string{"admin"}}, model.Page{Count: 1})
 			if err != nil {
 				return err
 			}
 			if n <= 1 {
-				return model.Errf("error-action-not-allowed", "Leaving the app without admins is not allowed").WithDetails(map[string]any{"method": "deleteUser", "action": "Remove_last_admin"})
+				return model.Forbidden("error-action-not-allowed", "Leaving the app without admins is not allowed").WithDetails(map[string]any{"action": "Remove_last_admin"}).InMethod()
 			}
 		}
 		owned, err := s.soleOwnedRooms(ctx, tx, u.ID)
@@ -801,7 +843,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor *model.User, userID stri
 	return nil
 }
 
-func (s *Service) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, owned []ownedRoom) error {
+func (s *core) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, owned []ownedRoom) error {
 	now := s.nowTime()
 	orphan := map[string]bool{}
 	for _, o := range owned {
@@ -842,8 +884,8 @@ func (s *Service) deleteUserTx(ctx context.Context, tx store.Tx, u *model.User, 
 		}
 		tx.Emit(model.SubscriptionChanged{Action: model.ActionRemoved, Subscription: sub})
 	}
-	if s.settings.String("Message_ErasureType") == "Delete" {
-		msgs, _, err := tx.ListMessages(ctx, store.MessageQuery{FromUser: u.ID}, store.Page{})
+	if s.settings.String(setting.MessageErasureType) == "Delete" {
+		msgs, _, err := tx.ListMessages(ctx, store.MessageQuery{FromUser: u.ID}, model.Page{})
 		if err != nil {
 			return err
 		}
@@ -871,6 +913,22 @@ func eraseRoomOfDeletedUser(ctx context.Context, tx store.Tx, room *model.Room, 
 	return eraseRoomTx(ctx, tx, room, now)
 }
 
+// publicProfile is a copy of u with only the fields every user may see of
+// another: names, type, activity, status (invisible shows as offline),
+// status text, time zone and avatar tag; listed adds the global roles and
+// the last login, which users.list shows to everyone allowed to list users.
+func publicProfile(u *model.User, listed bool) *model.User {
+	p := &model.User{
+		ID: u.ID, Username: u.Username, Name: u.Name, Nickname: u.Nickname, Bio: u.Bio, Type: u.Type,
+		Active: u.Active, Status: visibleStatusOf(u), StatusText: u.StatusText, UTCOffset: u.UTCOffset,
+		AvatarETag: u.AvatarETag,
+	}
+	if listed {
+		p.Roles, p.LastLogin = u.Roles, u.LastLogin
+	}
+	return p
+}
+
 // visibleStatusOf is the status others see: invisible shows as offline.
 func visibleStatusOf(u *model.User) string {
 	if u.Status == "" || u.Status == model.StatusInvisible {
@@ -882,19 +940,19 @@ func visibleStatusOf(u *model.User) string {
 // SetUserStatus implements users.setStatus: the status message and/or the
 // status (online, away, busy, offline) of the caller, or of another user
 // for holders of edit-other-user-info.
-func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target UserLookup, status string, message *string) error {
-	if !s.settings.Bool("Accounts_AllowUserStatusMessageChange") {
-		return model.Errf("error-not-allowed", "Change status is not allowed").WithDetails(map[string]any{"method": "users.setStatus"})
+func (s *Accounts) SetUserStatus(ctx context.Context, actor *model.User, target UserLookup, status string, message *string) error {
+	if !s.settings.Bool(setting.AccountsAllowUserStatusMessageChange) {
+		return model.Forbidden("error-not-allowed", "Change status is not allowed").InMethod()
 	}
 	if status == "" && message == nil {
-		return model.Errf("error-invalid-params", "The 'status' or 'message' param is required")
+		return model.Invalid("error-invalid-params", "The 'status' or 'message' param is required")
 	}
 	uid := actor.ID
 	if !lookupIsActor(actor, target) {
-		if !s.Can(actor, "edit-other-user-info") {
+		if !s.can(actor, perm.EditOtherUserInfo) {
 			return model.ErrUnauthorized
 		}
-		u, err := s.FindUser(ctx, target)
+		u, err := s.findUser(ctx, target)
 		if err != nil {
 			return err
 		}
@@ -906,12 +964,12 @@ func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target U
 		case model.StatusOnline, model.StatusAway, model.StatusBusy:
 			def = status
 		case model.StatusOffline:
-			if !s.settings.Bool("Accounts_AllowInvisibleStatusOption") {
-				return model.Errf("error-status-not-allowed", "Invisible status is disabled").WithDetails(map[string]any{"method": "users.setStatus"})
+			if !s.settings.Bool(setting.AccountsAllowInvisibleStatusOption) {
+				return model.Invalid("error-status-not-allowed", "Invisible status is disabled").InMethod()
 			}
 			def = model.StatusInvisible
 		default:
-			return model.Errf("error-invalid-status", "Valid status types include online, away, offline, and busy.").WithDetails(map[string]any{"method": "users.setStatus"})
+			return model.Invalid("error-invalid-status", "Valid status types include online, away, offline, and busy.").InMethod()
 		}
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -955,7 +1013,7 @@ func (s *Service) SetUserStatus(ctx context.Context, actor *model.User, target U
 // SetStatus stores a user's presence as the presence tracker decides it
 // (status is what others see, statusDefault what the user chose) and
 // announces it. It implements presence.StatusStore.
-func (s *Service) SetStatus(ctx context.Context, userID, status, statusDefault string) error {
+func (s *Accounts) SetStatus(ctx context.Context, userID, status, statusDefault string) error {
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -982,19 +1040,19 @@ func (s *Service) SetStatus(ctx context.Context, userID, status, statusDefault s
 // Users may reset their own (when Accounts_AllowUserAvatarChange is on);
 // resetting someone else's needs edit-other-user-avatar or
 // manage-moderation-actions.
-func (s *Service) ResetAvatar(ctx context.Context, actor *model.User, target UserLookup) error {
+func (s *Accounts) ResetAvatar(ctx context.Context, actor *model.User, target UserLookup) error {
 	uid := actor.ID
 	if !target.Empty() {
-		u, err := s.FindUser(ctx, target)
+		u, err := s.findUser(ctx, target)
 		if err != nil {
 			return err
 		}
 		uid = u.ID
 	}
 	self := uid == actor.ID
-	if !(self && s.settings.Bool("Accounts_AllowUserAvatarChange")) &&
-		!s.Can(actor, "edit-other-user-avatar") && !s.Can(actor, "manage-moderation-actions") {
-		return model.Errf("error-not-allowed", "Reset avatar is not allowed").WithDetails(map[string]any{"method": "users.resetAvatar"})
+	if !(self && s.settings.Bool(setting.AccountsAllowUserAvatarChange)) &&
+		!s.can(actor, perm.EditOtherUserAvatar) && !s.can(actor, perm.ManageModerationActions) {
+		return model.Forbidden("error-not-allowed", "Reset avatar is not allowed").InMethod()
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, uid)

@@ -10,9 +10,12 @@
 // subscriptions/get, public-settings/get, permissions/get) and the empty
 // catalogues (listCustomSounds, listEmojiCustom).
 //
-// Each method decodes Rocket.Chat's positional parameters, calls the chat
-// service, which checks permissions exactly as it does for REST, and
-// answers with Rocket.Chat's result shape. Methods that Rocket.Chat
-// answers with false for an unreadable room (loadHistory,
-// loadMissedMessages) do the same.
+// Each method decodes Rocket.Chat's positional parameters (Param,
+// RequireString), calls a service through the interfaces this package
+// declares (services.go), which checks permissions exactly as it does for
+// REST, and answers with Rocket.Chat's result shape. Methods are declared
+// through a Registrar, which a capability package uses the same way to
+// add its own; the presence methods (UserPresence:*) are here too.
+// Methods that Rocket.Chat answers with false for an unreadable room
+// (loadHistory, loadMissedMessages) do the same.
 package ddpapi

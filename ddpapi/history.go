@@ -6,7 +6,6 @@ import (
 	"liftoff/chat"
 	"liftoff/model"
 	"liftoff/realtime"
-	"liftoff/store"
 )
 
 // historyResult is loadHistory's answer; firstUnread is left out when
@@ -21,33 +20,33 @@ type historyResult struct {
 // showThreadMessages = true) returns {messages (newest first),
 // firstUnread, unreadNotLoaded}, or false when the room cannot be read.
 func (m *methods) loadHistory(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	end, _, err := param[model.Time](call, 1)
+	end, _, err := Param[model.Time](call, 1)
 	if err != nil {
-		return nil, matchFailed("end")
+		return nil, MatchFailed("end")
 	}
-	limit, ok, err := param[int](call, 2)
+	limit, ok, err := Param[int](call, 2)
 	if err != nil {
-		return nil, matchFailed("limit")
+		return nil, MatchFailed("limit")
 	}
 	if !ok {
 		limit = 20
 	}
-	ls, _, err := param[model.Time](call, 3)
+	ls, _, err := Param[model.Time](call, 3)
 	if err != nil {
-		return nil, matchFailed("ls")
+		return nil, MatchFailed("ls")
 	}
-	showThreads, ok, err := param[bool](call, 4)
+	showThreads, ok, err := Param[bool](call, 4)
 	if err != nil {
-		return nil, matchFailed("showThreadMessages")
+		return nil, MatchFailed("showThreadMessages")
 	}
 	if !ok {
 		showThreads = true
 	}
-	h, err := m.chat.LoadHistory(ctx, call.User(), chat.LoadHistoryQuery{RoomID: rid, End: end, Limit: limit, LS: ls, ShowThreadMessages: showThreads})
+	h, err := m.messages.HistoryBefore(ctx, call.User(), chat.HistoryBeforeQuery{RoomID: rid, End: end, Limit: limit, LastSeen: ls, ShowThreadMessages: showThreads})
 	if err != nil {
 		return nil, err
 	}
@@ -64,15 +63,15 @@ func (m *methods) loadHistory(ctx context.Context, call *realtime.Call) (any, er
 // loadMissedMessages(rid, start {$date}) returns the messages posted
 // after start, newest first, or false when the room cannot be read.
 func (m *methods) loadMissedMessages(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	start, ok, err := param[model.Time](call, 1)
+	start, ok, err := Param[model.Time](call, 1)
 	if err != nil || !ok {
-		return nil, matchFailed("start")
+		return nil, MatchFailed("start")
 	}
-	msgs, err := m.chat.MissedMessages(ctx, call.User(), rid, start)
+	msgs, err := m.messages.MessagesSince(ctx, call.User(), rid, start)
 	if err != nil {
 		return nil, err
 	}
@@ -84,9 +83,9 @@ func (m *methods) loadMissedMessages(ctx context.Context, call *realtime.Call) (
 
 // threadQuery is getThreadMessages' parameter.
 type threadQuery struct {
-	Tmid  string `json:"tmid"`
-	Limit int    `json:"limit"`
-	Skip  int    `json:"skip"`
+	ThreadID string `json:"tmid"`
+	Limit    int    `json:"limit"`
+	Skip     int    `json:"skip"`
 }
 
 // maxThreadLimit is getThreadMessages' largest page, as in Rocket.Chat.
@@ -96,21 +95,21 @@ const maxThreadLimit = 100
 // message followed by its replies, newest first; [] for an unknown or
 // empty thread. It marks the thread read for the caller.
 func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (any, error) {
-	q, ok, err := param[threadQuery](call, 0)
-	if err != nil || !ok || q.Tmid == "" {
-		return nil, matchFailed("tmid")
+	q, ok, err := Param[threadQuery](call, 0)
+	if err != nil || !ok || q.ThreadID == "" {
+		return nil, MatchFailed("tmid")
 	}
 	if q.Limit > maxThreadLimit {
-		return nil, methodErr("error-not-allowed", "max limit: 100", "getThreadMessages")
+		return nil, model.Forbidden("error-not-allowed", "max limit: 100").InMethod()
 	}
 	user := call.User()
-	thread, err := m.chat.GetMessage(ctx, user, q.Tmid)
+	thread, err := m.messages.GetMessage(ctx, user, q.ThreadID)
 	if e, domain := model.AsError(err); domain && e.Type == "error-message-not-found" {
 		return []*model.Message{}, nil
 	}
 	if err != nil {
 		if _, domain := model.AsError(err); domain {
-			return nil, methodErr("error-not-allowed", "Not allowed", "getThreadMessages")
+			return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 		}
 		return nil, err
 	}
@@ -118,15 +117,15 @@ func (m *methods) getThreadMessages(ctx context.Context, call *realtime.Call) (a
 		return []*model.Message{}, nil
 	}
 	// Opening a thread reads it, as in Rocket.Chat.
-	if err := m.chat.ReadThread(ctx, user, thread.RoomID, thread.ID); err != nil {
+	if err := m.members.ReadThread(ctx, user, thread.RoomID, thread.ID); err != nil {
 		return nil, err
 	}
-	replies, _, err := m.chat.ThreadMessages(ctx, user, q.Tmid, store.Page{
-		Offset: max(q.Skip, 0), Count: max(q.Limit, 0), Sort: []store.SortKey{{Field: "ts", Desc: true}},
+	replies, _, err := m.messages.ThreadMessages(ctx, user, q.ThreadID, model.Page{
+		Offset: max(q.Skip, 0), Count: max(q.Limit, 0), Sort: []model.SortKey{{Field: "ts", Desc: true}},
 	})
 	if err != nil {
 		if e, domain := model.AsError(err); domain && e.Type == "error-not-allowed" {
-			return nil, methodErr("error-not-allowed", e.Reason, "getThreadMessages")
+			return nil, model.Forbidden("error-not-allowed", "%s", e.Reason).InMethod()
 		}
 		return nil, err
 	}

@@ -12,10 +12,10 @@ import (
 // friends (IMessage's client-settable fields).
 type messageParam struct {
 	ID           string           `json:"_id"`
-	RID          string           `json:"rid"`
+	RoomID       string           `json:"rid"`
 	Msg          string           `json:"msg"`
-	Tmid         string           `json:"tmid"`
-	Tshow        bool             `json:"tshow"`
+	ThreadID     string           `json:"tmid"`
+	ShowInRoom   bool             `json:"tshow"`
 	Alias        string           `json:"alias"`
 	Emoji        string           `json:"emoji"`
 	Avatar       string           `json:"avatar"`
@@ -26,9 +26,9 @@ type messageParam struct {
 }
 
 func messageArg(call *realtime.Call, method string) (*messageParam, error) {
-	m, ok, err := param[messageParam](call, 0)
+	m, ok, err := Param[messageParam](call, 0)
 	if err != nil || !ok {
-		return nil, matchFailed("message")
+		return nil, MatchFailed("message")
 	}
 	return &m, nil
 }
@@ -39,8 +39,8 @@ func (m *methods) sendMessage(ctx context.Context, call *realtime.Call) (any, er
 	if err != nil {
 		return nil, err
 	}
-	return m.chat.SendMessage(ctx, call.User(), chat.SendInput{
-		ID: msg.ID, RoomID: msg.RID, Msg: msg.Msg, Tmid: msg.Tmid, Tshow: msg.Tshow,
+	return m.messages.SendMessage(ctx, call.User(), chat.SendInput{
+		ID: msg.ID, RoomID: msg.RoomID, Msg: msg.Msg, ThreadID: msg.ThreadID, ShowInRoom: msg.ShowInRoom,
 		Alias: msg.Alias, Emoji: msg.Emoji, Avatar: msg.Avatar, Groupable: msg.Groupable,
 		Attachments: msg.Attachments, CustomFields: msg.CustomFields,
 	})
@@ -49,10 +49,10 @@ func (m *methods) sendMessage(ctx context.Context, call *realtime.Call) (any, er
 // roomOfMessage finds the room of a message the user may read, for the
 // methods whose message parameter may leave rid out.
 func (m *methods) roomOfMessage(ctx context.Context, user *model.User, msg *messageParam, notFound error) (string, error) {
-	if msg.RID != "" {
-		return msg.RID, nil
+	if msg.RoomID != "" {
+		return msg.RoomID, nil
 	}
-	stored, err := m.chat.GetMessage(ctx, user, msg.ID)
+	stored, err := m.messages.GetMessage(ctx, user, msg.ID)
 	if err != nil {
 		if e, ok := model.AsError(err); ok && e.Type == "error-message-not-found" {
 			return "", notFound
@@ -69,13 +69,13 @@ func (m *methods) updateMessage(ctx context.Context, call *realtime.Call) (any, 
 		return nil, err
 	}
 	if msg.ID == "" {
-		return nil, matchFailed("message._id")
+		return nil, MatchFailed("message._id")
 	}
-	rid, err := m.roomOfMessage(ctx, call.User(), msg, methodErr("error-action-not-allowed", "Not allowed", "updateMessage"))
+	rid, err := m.roomOfMessage(ctx, call.User(), msg, model.Forbidden("error-action-not-allowed", "Not allowed").InMethod())
 	if err != nil {
 		return nil, err
 	}
-	_, err = m.chat.UpdateMessage(ctx, call.User(), chat.UpdateInput{RoomID: rid, MessageID: msg.ID, Text: msg.Msg, CustomFields: msg.CustomFields})
+	_, err = m.messages.UpdateMessage(ctx, call.User(), chat.UpdateInput{RoomID: rid, MessageID: msg.ID, Text: msg.Msg, CustomFields: msg.CustomFields})
 	return nil, err
 }
 
@@ -86,37 +86,37 @@ func (m *methods) deleteMessage(ctx context.Context, call *realtime.Call) (any, 
 		return nil, err
 	}
 	if msg.ID == "" {
-		return nil, matchFailed("message._id")
+		return nil, MatchFailed("message._id")
 	}
-	notFound := model.Errf("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "deleteMessage", "action": "Delete_message"})
+	notFound := model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"action": "Delete_message"}).InMethod()
 	rid, err := m.roomOfMessage(ctx, call.User(), msg, notFound)
 	if err != nil {
 		return nil, err
 	}
-	_, err = m.chat.DeleteMessage(ctx, call.User(), chat.DeleteInput{RoomID: rid, MessageID: msg.ID})
+	_, err = m.messages.DeleteMessage(ctx, call.User(), chat.DeleteInput{RoomID: rid, MessageID: msg.ID})
 	return nil, err
 }
 
 // setReaction(reaction, messageId, shouldReact?) toggles (or sets) the
 // caller's reaction; it returns nothing.
 func (m *methods) setReaction(ctx context.Context, call *realtime.Call) (any, error) {
-	reaction, err := requireString(call, 0, "reaction")
+	reaction, err := RequireString(call, 0, "reaction")
 	if err != nil {
 		return nil, err
 	}
-	messageID, err := requireString(call, 1, "messageId")
+	messageID, err := RequireString(call, 1, "messageId")
 	if err != nil {
 		return nil, err
 	}
-	should, ok, err := param[bool](call, 2)
+	should, ok, err := Param[bool](call, 2)
 	if err != nil {
-		return nil, matchFailed("shouldReact")
+		return nil, MatchFailed("shouldReact")
 	}
 	var shouldReact *bool
 	if ok {
 		shouldReact = &should
 	}
-	return nil, m.chat.React(ctx, call.User(), messageID, reaction, shouldReact)
+	return nil, m.messages.React(ctx, call.User(), messageID, reaction, shouldReact)
 }
 
 // pinMessage(message) pins a message and returns the "message_pinned"
@@ -126,7 +126,7 @@ func (m *methods) pinMessage(ctx context.Context, call *realtime.Call) (any, err
 	if err != nil {
 		return nil, err
 	}
-	return m.chat.PinMessage(ctx, call.User(), msg.ID)
+	return m.messages.PinMessage(ctx, call.User(), msg.ID)
 }
 
 // unpinMessage(message) unpins a message and returns true.
@@ -135,7 +135,7 @@ func (m *methods) unpinMessage(ctx context.Context, call *realtime.Call) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if err := m.chat.UnpinMessage(ctx, call.User(), msg.ID); err != nil {
+	if err := m.messages.UnpinMessage(ctx, call.User(), msg.ID); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -149,9 +149,9 @@ func (m *methods) starMessage(ctx context.Context, call *realtime.Call) (any, er
 		return nil, err
 	}
 	if msg.Starred == nil {
-		return nil, matchFailed("message.starred")
+		return nil, MatchFailed("message.starred")
 	}
-	if err := m.chat.StarMessage(ctx, call.User(), msg.ID, *msg.Starred); err != nil {
+	if err := m.messages.StarMessage(ctx, call.User(), msg.ID, *msg.Starred); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -159,39 +159,39 @@ func (m *methods) starMessage(ctx context.Context, call *realtime.Call) (any, er
 
 // readMessages(rid, readThreads?) marks a room read; it returns nothing.
 func (m *methods) readMessages(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	readThreads, _, err := param[bool](call, 1)
+	readThreads, _, err := Param[bool](call, 1)
 	if err != nil {
-		return nil, matchFailed("readThreads")
+		return nil, MatchFailed("readThreads")
 	}
-	return nil, m.chat.MarkRead(ctx, call.User(), rid, readThreads)
+	return nil, m.members.MarkRead(ctx, call.User(), rid, readThreads)
 }
 
 // unreadMessages(firstUnreadMessage?, room?) marks a room unread from a
 // message (or from its last message); it returns nothing.
 func (m *methods) unreadMessages(ctx context.Context, call *realtime.Call) (any, error) {
-	first, _, err := param[messageParam](call, 0)
+	first, _, err := Param[messageParam](call, 0)
 	if err != nil {
-		return nil, matchFailed("firstUnreadMessage")
+		return nil, MatchFailed("firstUnreadMessage")
 	}
-	room, _, err := param[string](call, 1)
+	room, _, err := Param[string](call, 1)
 	if err != nil {
-		return nil, matchFailed("room")
+		return nil, MatchFailed("room")
 	}
 	if first.ID == "" && room == "" {
-		return nil, model.Errf("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"method": "unreadMessages", "action": "Unread_messages"})
+		return nil, model.Forbidden("error-action-not-allowed", "Not allowed").WithDetails(map[string]any{"action": "Unread_messages"}).InMethod()
 	}
-	return nil, m.chat.MarkUnread(ctx, call.User(), room, first.ID)
+	return nil, m.members.MarkUnread(ctx, call.User(), room, first.ID)
 }
 
 // getSingleMessage(mid) returns one message the caller may read.
 func (m *methods) getSingleMessage(ctx context.Context, call *realtime.Call) (any, error) {
-	id, err := requireString(call, 0, "msgId")
+	id, err := RequireString(call, 0, "msgId")
 	if err != nil {
 		return nil, err
 	}
-	return m.chat.GetMessage(ctx, call.User(), id)
+	return m.messages.GetMessage(ctx, call.User(), id)
 }

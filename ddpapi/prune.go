@@ -28,17 +28,17 @@ type cleanRoomHistoryParam struct {
 // fromUsers = [], ignoreThreads = false}) removes the room's messages in
 // the range and returns how many it removed.
 func (m *methods) cleanRoomHistory(ctx context.Context, call *realtime.Call) (any, error) {
-	p, ok, err := param[cleanRoomHistoryParam](call, 0)
+	p, ok, err := Param[cleanRoomHistoryParam](call, 0)
 	if err != nil || !ok {
-		return nil, matchFailed("params")
+		return nil, MatchFailed("params")
 	}
 	switch {
 	case p.RoomID == nil:
-		return nil, matchFailed("roomId")
+		return nil, MatchFailed("roomId")
 	case p.Latest == nil:
-		return nil, matchFailed("latest")
+		return nil, MatchFailed("latest")
 	case p.Oldest == nil:
-		return nil, matchFailed("oldest")
+		return nil, MatchFailed("oldest")
 	}
 	flag := func(b *bool, def bool) bool {
 		if b == nil {
@@ -58,5 +58,5 @@ func (m *methods) cleanRoomHistory(ctx context.Context, call *realtime.Call) (an
 	if p.Limit != nil {
 		in.Limit = *p.Limit
 	}
-	return m.chat.PruneMessages(ctx, call.User(), in)
+	return m.messages.PruneMessages(ctx, call.User(), in)
 }

@@ -4,29 +4,42 @@ import (
 	"context"
 	"encoding/json"
 
-	"liftoff/chat"
 	"liftoff/model"
 	"liftoff/realtime"
 	"liftoff/realtime/ddp"
 )
 
-// Deps are the services the methods call.
+// Deps are the services the methods call. Presence is optional: without
+// it the UserPresence methods are not registered.
 type Deps struct {
-	// Chat is the domain service every method goes through. Required.
-	Chat *chat.Service
+	Accounts Accounts
+	Rooms    Rooms
+	Members  Members
+	Messages Messages
+	Teams    Teams
+	Admin    Admin
+	Presence Presence
 }
 
 // methods holds the dependencies of the method implementations.
 type methods struct {
-	chat *chat.Service
+	accounts Accounts
+	rooms    Rooms
+	members  Members
+	messages Messages
+	teams    Teams
+	admin    Admin
+	presence Presence
 }
 
-// Register installs the methods on rt. Methods that need a logged-in user
-// are registered with Handle (anonymous callers get error-invalid-user);
-// public-settings/get and permissions/get, which Rocket.Chat serves to
-// anyone, with HandlePublic.
-func Register(rt *realtime.Server, d Deps) {
-	m := &methods{chat: d.Chat}
+// Register installs the built-in methods on host through a Registrar.
+// Methods need a logged-in user (anonymous callers get
+// error-invalid-user), except public-settings/get and permissions/get,
+// which Rocket.Chat serves to anyone.
+func Register(host Host, d Deps) {
+	reg := NewRegistrar(host, d.Admin)
+	m := &methods{accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages,
+		teams: d.Teams, admin: d.Admin, presence: d.Presence}
 	handlers := map[string]realtime.MethodFunc{
 		// messages (messages.go)
 		"sendMessage":      m.sendMessage,
@@ -72,37 +85,43 @@ func Register(rt *realtime.Server, d Deps) {
 		"listCustomSounds":  emptyList,
 		"listEmojiCustom":   emptyList,
 	}
-	for name, fn := range handlers {
-		rt.Handle(name, fn)
+	if m.presence != nil {
+		// presence (presence.go)
+		handlers["UserPresence:setDefaultStatus"] = m.setDefaultStatus
+		handlers["UserPresence:online"] = m.presenceOnline
+		handlers["UserPresence:away"] = m.presenceAway
 	}
-	rt.HandlePublic("public-settings/get", m.publicSettingsGet)
-	rt.HandlePublic("permissions/get", m.permissionsGet)
+	for name, fn := range handlers {
+		reg.Method(name, fn)
+	}
+	reg.Method("public-settings/get", m.publicSettingsGet, Public())
+	reg.Method("permissions/get", m.permissionsGet, Public())
 }
 
 // emptyList answers the catalogue methods of features Liftoff does not
 // have (custom sounds, custom emoji): there is nothing in them.
 func emptyList(context.Context, *realtime.Call) (any, error) { return []any{}, nil }
 
-// param decodes parameter i of call into a T; ok is false when it is
+// Param decodes parameter i of call into a T; ok is false when it is
 // missing or null.
-func param[T any](call *realtime.Call, i int) (T, bool, error) {
+func Param[T any](call *realtime.Call, i int) (T, bool, error) {
 	return ddp.Param[T](call.Params, i)
 }
 
-// requireString decodes a mandatory string parameter; a missing or
+// RequireString decodes a mandatory string parameter; a missing or
 // mistyped one is Meteor's check failure.
-func requireString(call *realtime.Call, i int, name string) (string, error) {
-	s, ok, err := param[string](call, i)
+func RequireString(call *realtime.Call, i int, name string) (string, error) {
+	s, ok, err := Param[string](call, i)
 	if err != nil || !ok {
-		return "", matchFailed(name)
+		return "", MatchFailed(name)
 	}
 	return s, nil
 }
 
-// matchFailed is how Rocket.Chat (Meteor's check) answers a parameter of
+// MatchFailed is how Rocket.Chat (Meteor's check) answers a parameter of
 // the wrong type: a client-safe error 400 named after the parameter.
-func matchFailed(name string) error {
-	return model.Errf("error-invalid-params", "Match failed: expected %s to be valid", name)
+func MatchFailed(name string) error {
+	return model.Invalid("error-invalid-params", "Match failed: expected %s to be valid", name)
 }
 
 // withRID renders a room as Rocket.Chat's ICreatedRoom: the room's fields
@@ -121,10 +140,4 @@ func withRID(room *model.Room) (json.RawMessage, error) {
 		out = append(out, ',')
 	}
 	return append(out, b[1:]...), nil
-}
-
-// methodErr adds the method name to a domain error's details, as
-// Rocket.Chat's Meteor.Errors carry it.
-func methodErr(typ, reason, method string) *model.Error {
-	return model.Errf(typ, "%s", reason).WithDetails(map[string]any{"method": method})
 }

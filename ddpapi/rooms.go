@@ -8,7 +8,6 @@ import (
 	"liftoff/chat"
 	"liftoff/model"
 	"liftoff/realtime"
-	"liftoff/store"
 )
 
 // createChannel(name, members?, readOnly?, customFields?, extraData?)
@@ -24,19 +23,19 @@ func (m *methods) createPrivateGroup(ctx context.Context, call *realtime.Call) (
 }
 
 func (m *methods) createRoom(ctx context.Context, call *realtime.Call, t string) (any, error) {
-	name, err := requireString(call, 0, "name")
+	name, err := RequireString(call, 0, "name")
 	if err != nil {
 		return nil, err
 	}
-	members, _, err := param[[]string](call, 1)
+	members, _, err := Param[[]string](call, 1)
 	if err != nil {
-		return nil, matchFailed("members")
+		return nil, MatchFailed("members")
 	}
-	readOnly, _, err := param[bool](call, 2)
+	readOnly, _, err := Param[bool](call, 2)
 	if err != nil {
-		return nil, matchFailed("readOnly")
+		return nil, MatchFailed("readOnly")
 	}
-	room, err := m.chat.CreateRoom(ctx, call.User(), chat.CreateRoomInput{Type: t, Name: name, Members: members, ReadOnly: readOnly})
+	room, err := m.rooms.CreateRoom(ctx, call.User(), chat.CreateRoomInput{Type: t, Name: name, Members: members, ReadOnly: readOnly})
 	if err != nil {
 		return nil, err
 	}
@@ -48,16 +47,16 @@ func (m *methods) createRoom(ctx context.Context, call *realtime.Call, t string)
 func (m *methods) createDirectMessage(ctx context.Context, call *realtime.Call) (any, error) {
 	usernames := make([]string, 0, len(call.Params))
 	for i := range call.Params {
-		u, ok, err := param[string](call, i)
+		u, ok, err := Param[string](call, i)
 		if err != nil || !ok {
-			return nil, matchFailed("usernames")
+			return nil, MatchFailed("usernames")
 		}
 		usernames = append(usernames, u)
 	}
 	if len(usernames) == 0 {
-		return nil, methodErr("error-invalid-user", "Invalid user", "createDirectMessage")
+		return nil, model.Invalid("error-invalid-user", "Invalid user").InMethod()
 	}
-	room, err := m.chat.CreateDirect(ctx, call.User(), usernames, false)
+	room, err := m.rooms.CreateDirect(ctx, call.User(), usernames, false)
 	if err != nil {
 		return nil, err
 	}
@@ -66,15 +65,15 @@ func (m *methods) createDirectMessage(ctx context.Context, call *realtime.Call) 
 
 // joinRoom(rid, code?) joins a public channel and returns true.
 func (m *methods) joinRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	code, _, err := param[string](call, 1)
+	code, _, err := Param[string](call, 1)
 	if err != nil {
-		return nil, matchFailed("code")
+		return nil, MatchFailed("code")
 	}
-	if _, err := m.chat.Join(ctx, call.User(), chat.RoomRef{ID: rid}, code); err != nil {
+	if _, err := m.members.Join(ctx, call.User(), chat.RoomRef{ID: rid}, code); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -82,36 +81,36 @@ func (m *methods) joinRoom(ctx context.Context, call *realtime.Call) (any, error
 
 // leaveRoom(rid) leaves a channel or private group; it returns nothing.
 func (m *methods) leaveRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	_, err = m.chat.Leave(ctx, call.User(), chat.RoomRef{ID: rid}, "")
+	_, err = m.members.Leave(ctx, call.User(), chat.RoomRef{ID: rid}, "")
 	return nil, err
 }
 
 // addUsersToRoom({rid, users: [username...]}) adds users to a channel or
 // private group and returns true. An unknown username refuses the call.
 func (m *methods) addUsersToRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	data, ok, err := param[struct {
-		RID   string   `json:"rid"`
-		Users []string `json:"users"`
+	data, ok, err := Param[struct {
+		RoomID string   `json:"rid"`
+		Users  []string `json:"users"`
 	}](call, 0)
-	if err != nil || !ok || data.RID == "" {
-		return nil, matchFailed("data")
+	if err != nil || !ok || data.RoomID == "" {
+		return nil, MatchFailed("data")
 	}
 	users := make([]*model.User, 0, len(data.Users))
 	for _, name := range data.Users {
-		us, err := m.chat.UsersFromParams(ctx, nil, []string{name})
+		us, err := m.accounts.UsersFromParams(ctx, nil, []string{name})
 		if err != nil {
 			return nil, err
 		}
 		if len(us) == 0 {
-			return nil, methodErr("error-invalid-username", "Invalid username", "addUsersToRoom")
+			return nil, model.Invalid("error-invalid-username", "Invalid username").InMethod()
 		}
 		users = append(users, us[0])
 	}
-	if _, err := m.chat.Invite(ctx, call.User(), chat.RoomRef{ID: data.RID}, "", users); err != nil {
+	if _, err := m.members.Invite(ctx, call.User(), chat.RoomRef{ID: data.RoomID}, "", users); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -133,21 +132,21 @@ var roomSettingKeys = map[string]bool{
 // saveRoomSettings(rid, {setting: value, ...}) or (rid, setting, value)
 // changes room settings and returns {result: true, rid}.
 func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, ok, err := param[string](call, 0)
+	rid, ok, err := Param[string](call, 0)
 	if err != nil || !ok {
-		return nil, methodErr("error-invalid-room", "Invalid room", "saveRoomSettings")
+		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
 	settings := map[string]json.RawMessage{}
-	if key, isString, err := param[string](call, 1); err == nil && isString {
+	if key, isString, err := Param[string](call, 1); err == nil && isString {
 		value := json.RawMessage("null")
 		if len(call.Params) > 2 {
 			value = call.Params[2]
 		}
 		settings[key] = value
-	} else if settings, ok, err = param[map[string]json.RawMessage](call, 1); err != nil || !ok {
-		return nil, methodErr("error-invalid-settings", "Invalid settings provided", "saveRoomSettings")
+	} else if settings, ok, err = Param[map[string]json.RawMessage](call, 1); err != nil || !ok {
+		return nil, model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
 	}
-	invalid := methodErr("error-invalid-settings", "Invalid settings provided", "saveRoomSettings")
+	invalid := model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
 	var in chat.RoomSettingsInput
 	for key, raw := range settings {
 		supported, known := roomSettingKeys[key]
@@ -155,8 +154,7 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 			return nil, invalid
 		}
 		if !supported {
-			return nil, model.Errf("error-invalid-settings", "The room setting %s is not supported", key).
-				WithDetails(map[string]any{"method": "saveRoomSettings"})
+			return nil, model.Invalid("error-invalid-settings", "The room setting %s is not supported", key).InMethod()
 		}
 		var target any
 		switch key {
@@ -190,15 +188,15 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 		}
 		if err := json.Unmarshal(raw, target); err != nil {
 			if key == "roomCustomFields" {
-				return nil, methodErr("invalid-roomCustomFields-type", "Invalid roomCustomFields type", "saveRoomSettings")
+				return nil, model.Invalid("invalid-roomCustomFields-type", "Invalid roomCustomFields type").InMethod()
 			}
 			return nil, invalid
 		}
 		if key == "roomCustomFields" && *in.CustomFields == nil {
-			return nil, methodErr("invalid-roomCustomFields-type", "Invalid roomCustomFields type", "saveRoomSettings")
+			return nil, model.Invalid("invalid-roomCustomFields-type", "Invalid roomCustomFields type").InMethod()
 		}
 	}
-	room, err := m.chat.SaveRoomSettings(ctx, call.User(), rid, in)
+	room, err := m.rooms.SaveRoomSettings(ctx, call.User(), rid, in)
 	if err != nil {
 		return nil, err
 	}
@@ -208,32 +206,32 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 // archiveRoom(rid) and unarchiveRoom(rid) archive and unarchive a room;
 // they return nothing.
 func (m *methods) archiveRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	return nil, m.chat.ArchiveRoom(ctx, call.User(), rid)
+	return nil, m.rooms.ArchiveRoom(ctx, call.User(), rid)
 }
 
 func (m *methods) unarchiveRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	return nil, m.chat.UnarchiveRoom(ctx, call.User(), rid)
+	return nil, m.rooms.UnarchiveRoom(ctx, call.User(), rid)
 }
 
 // eraseRoom(rid) deletes a room and returns true.
 func (m *methods) eraseRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	room, err := m.chat.FindRoom(ctx, call.User(), chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
+	room, err := m.rooms.FindRoom(ctx, call.User(), chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
 	if err != nil {
-		return nil, methodErr("error-invalid-room", "Invalid room", "eraseRoom")
+		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
-	if err := m.chat.DeleteRoom(ctx, call.User(), chat.RoomRef{ID: rid}, room.Type); err != nil {
+	if err := m.rooms.DeleteRoom(ctx, call.User(), chat.RoomRef{ID: rid}, room.Type); err != nil {
 		return nil, err
 	}
 	return true, nil
@@ -242,26 +240,30 @@ func (m *methods) eraseRoom(ctx context.Context, call *realtime.Call) (any, erro
 // getRoomRoles(rid) lists the members holding room roles, as
 // subscription extracts {_id, rid, u, roles}.
 func (m *methods) getRoomRoles(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	return m.chat.RoomRoles(ctx, call.User(), chat.RoomRef{ID: rid}, "")
+	roles, err := m.members.RoomRoles(ctx, call.User(), chat.RoomRef{ID: rid}, "")
+	if err != nil {
+		return nil, err
+	}
+	return views(roles, roomRoleOf), nil
 }
 
 // getRoomIdByNameOrId(name or id) returns the id of a room the caller may read.
 func (m *methods) getRoomIDByNameOrID(ctx context.Context, call *realtime.Call) (any, error) {
-	ref, err := requireString(call, 0, "rid")
+	ref, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
 	types := []string{model.RoomChannel, model.RoomPrivate, model.RoomDirect}
-	room, err := m.chat.FindRoom(ctx, call.User(), chat.RoomRef{ID: ref}, types...)
+	room, err := m.rooms.FindRoom(ctx, call.User(), chat.RoomRef{ID: ref}, types...)
 	if err != nil {
-		room, err = m.chat.FindRoom(ctx, call.User(), chat.RoomRef{Name: ref}, types...)
+		room, err = m.rooms.FindRoom(ctx, call.User(), chat.RoomRef{Name: ref}, types...)
 	}
 	if err != nil {
-		return nil, methodErr("error-not-allowed", "Not allowed", "getRoomIdByNameOrId")
+		return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 	}
 	return room.ID, nil
 }
@@ -282,35 +284,35 @@ type roomMember struct {
 // records}: total counts every active member, records are the members
 // (online ones only unless showAll) matching filter, by username.
 func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, ok, err := param[string](call, 0)
+	rid, ok, err := Param[string](call, 0)
 	if err != nil || !ok || rid == "" {
-		return nil, methodErr("error-invalid-room", "Invalid room", "getUsersOfRoom")
+		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
 	}
-	showAll, _, err := param[bool](call, 1)
+	showAll, _, err := Param[bool](call, 1)
 	if err != nil {
-		return nil, matchFailed("showAll")
+		return nil, MatchFailed("showAll")
 	}
-	opts, _, err := param[struct {
+	opts, _, err := Param[struct {
 		Limit int `json:"limit"`
 		Skip  int `json:"skip"`
 	}](call, 2)
 	if err != nil {
-		return nil, matchFailed("options")
+		return nil, MatchFailed("options")
 	}
-	filter, _, err := param[string](call, 3)
+	filter, _, err := Param[string](call, 3)
 	if err != nil {
-		return nil, matchFailed("filter")
+		return nil, MatchFailed("filter")
 	}
 	user := call.User()
-	room, err := m.chat.FindRoom(ctx, user, chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
+	room, err := m.rooms.FindRoom(ctx, user, chat.RoomRef{ID: rid}, model.RoomChannel, model.RoomPrivate, model.RoomDirect)
 	if err != nil {
 		if _, domain := model.AsError(err); domain {
-			return nil, methodErr("error-not-allowed", "Not allowed", "getUsersOfRoom")
+			return nil, model.Forbidden("error-not-allowed", "Not allowed").InMethod()
 		}
 		return nil, err
 	}
 	ref := chat.RoomRef{ID: room.ID}
-	_, total, err := m.chat.Members(ctx, user, ref, room.Type, chat.MembersInput{}, store.Page{Count: 1})
+	_, total, err := m.members.Members(ctx, user, ref, room.Type, chat.MembersInput{}, model.Page{Count: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +320,7 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 	if !showAll {
 		in.Status = []string{model.StatusOnline, model.StatusAway, model.StatusBusy}
 	}
-	users, _, err := m.chat.Members(ctx, user, ref, room.Type, in, store.Page{Offset: max(opts.Skip, 0), Count: max(opts.Limit, 0)})
+	users, _, err := m.members.Members(ctx, user, ref, room.Type, in, model.Page{Offset: max(opts.Skip, 0), Count: max(opts.Limit, 0)})
 	if err != nil {
 		return nil, err
 	}
@@ -334,39 +336,39 @@ func (m *methods) getUsersOfRoom(ctx context.Context, call *realtime.Call) (any,
 // toggleFavorite(rid, f) stars or unstars a room in the caller's list and
 // returns the number of subscriptions changed (0 or 1).
 func (m *methods) toggleFavorite(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
-	f, ok, err := param[bool](call, 1)
+	f, ok, err := Param[bool](call, 1)
 	if err != nil || !ok {
-		return nil, matchFailed("f")
+		return nil, MatchFailed("f")
 	}
 	return m.changeOwnSubscription(ctx, call.User(), rid, true,
 		func(sub *model.Subscription) bool { return sub.Favorite != f },
-		func() error { return m.chat.SetFavorite(ctx, call.User(), rid, f) })
+		func() error { return m.members.SetFavorite(ctx, call.User(), rid, f) })
 }
 
 // hideRoom(rid) hides a room from the caller's list; openRoom(rid) shows
 // it again. Both return the number of subscriptions changed (0 or 1).
 func (m *methods) hideRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
 	return m.changeOwnSubscription(ctx, call.User(), rid, false,
 		func(sub *model.Subscription) bool { return sub.Open || sub.Alert },
-		func() error { return m.chat.HideRoom(ctx, call.User(), rid) })
+		func() error { return m.members.HideRoom(ctx, call.User(), rid) })
 }
 
 func (m *methods) openRoom(ctx context.Context, call *realtime.Call) (any, error) {
-	rid, err := requireString(call, 0, "rid")
+	rid, err := RequireString(call, 0, "rid")
 	if err != nil {
 		return nil, err
 	}
 	return m.changeOwnSubscription(ctx, call.User(), rid, false,
 		func(sub *model.Subscription) bool { return !sub.Open },
-		func() error { return m.chat.OpenRoom(ctx, call.User(), rid) })
+		func() error { return m.members.OpenRoom(ctx, call.User(), rid) })
 }
 
 // changeOwnSubscription runs change on the caller's subscription to rid
@@ -374,7 +376,7 @@ func (m *methods) openRoom(ctx context.Context, call *realtime.Call) (any, error
 // modifiedCount. Without a subscription the answer is 0, or, with
 // mustExist, change's own error.
 func (m *methods) changeOwnSubscription(ctx context.Context, user *model.User, rid string, mustExist bool, needed func(*model.Subscription) bool, change func() error) (any, error) {
-	sub, err := m.chat.Subscription(ctx, user, rid)
+	sub, err := m.members.Subscription(ctx, user, rid)
 	if err != nil {
 		return nil, err
 	}

@@ -11,16 +11,16 @@ import (
 // syncResult is the {update, remove} answer of the */get methods called
 // with a date.
 type syncResult[T any] struct {
-	Update []T            `json:"update"`
-	Remove []chat.Removed `json:"remove"`
+	Update []T           `json:"update"`
+	Remove []removedView `json:"remove"`
 }
 
 // sinceParam reads the optional updatedSince date ({$date: ms}) of the
 // */get methods; ok is false when absent or null.
 func sinceParam(call *realtime.Call) (model.Time, bool, error) {
-	t, ok, err := param[model.Time](call, 0)
+	t, ok, err := Param[model.Time](call, 0)
 	if err != nil {
-		return model.Time{}, false, matchFailed("updatedAt")
+		return model.Time{}, false, MatchFailed("updatedAt")
 	}
 	return t, ok, nil
 }
@@ -32,14 +32,14 @@ func (m *methods) roomsGet(ctx context.Context, call *realtime.Call) (any, error
 	if err != nil {
 		return nil, err
 	}
-	update, remove, err := m.chat.SyncRooms(ctx, call.User(), since)
+	update, remove, err := m.rooms.SyncRooms(ctx, call.User(), since)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return update, nil
 	}
-	return syncResult[*model.Room]{Update: update, Remove: remove}, nil
+	return syncResult[*model.Room]{Update: update, Remove: views(remove, removedOf)}, nil
 }
 
 // subscriptions/get(updatedSince?) returns the caller's subscriptions, or
@@ -49,14 +49,14 @@ func (m *methods) subscriptionsGet(ctx context.Context, call *realtime.Call) (an
 	if err != nil {
 		return nil, err
 	}
-	update, remove, err := m.chat.SyncSubscriptions(ctx, call.User(), since)
+	update, remove, err := m.members.SyncSubscriptions(ctx, call.User(), since)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return update, nil
 	}
-	return syncResult[*model.Subscription]{Update: update, Remove: remove}, nil
+	return syncResult[*model.Subscription]{Update: update, Remove: views(remove, removedOf)}, nil
 }
 
 // public-settings/get(updatedSince?) returns the public settings, or
@@ -66,7 +66,7 @@ func (m *methods) publicSettingsGet(ctx context.Context, call *realtime.Call) (a
 	if err != nil {
 		return nil, err
 	}
-	all := m.chat.PublicSettings(chat.SettingFilter{})
+	all := m.admin.PublicSettings(chat.SettingFilter{})
 	if !ok {
 		return all, nil
 	}
@@ -76,7 +76,7 @@ func (m *methods) publicSettingsGet(ctx context.Context, call *realtime.Call) (a
 			update = append(update, st)
 		}
 	}
-	return syncResult[*model.Setting]{Update: update, Remove: []chat.Removed{}}, nil
+	return syncResult[*model.Setting]{Update: update, Remove: []removedView{}}, nil
 }
 
 // permissions/get(updatedSince?) returns the permission table (which
@@ -86,12 +86,12 @@ func (m *methods) permissionsGet(ctx context.Context, call *realtime.Call) (any,
 	if err != nil {
 		return nil, err
 	}
-	perms, err := m.chat.ListPermissions(ctx, since)
+	perms, err := m.admin.ListPermissions(ctx, since)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return perms, nil
 	}
-	return syncResult[*model.Permission]{Update: perms, Remove: []chat.Removed{}}, nil
+	return syncResult[*model.Permission]{Update: perms, Remove: []removedView{}}, nil
 }

@@ -8,7 +8,7 @@ import (
 
 // muteParams is the parameter of muteUserInRoom and unmuteUserInRoom.
 type muteParams struct {
-	RID      *string `json:"rid"`
+	RoomID   *string `json:"rid"`
 	Username *string `json:"username"`
 }
 
@@ -23,20 +23,20 @@ func (m *methods) unmuteUserInRoom(ctx context.Context, call *realtime.Call) (an
 }
 
 func (m *methods) setMuted(ctx context.Context, call *realtime.Call, mute bool) (any, error) {
-	p, ok, err := param[muteParams](call, 0)
+	p, ok, err := Param[muteParams](call, 0)
 	if err != nil || !ok {
-		return nil, matchFailed("data")
+		return nil, MatchFailed("data")
 	}
-	if p.RID == nil {
-		return nil, matchFailed("rid")
+	if p.RoomID == nil {
+		return nil, MatchFailed("rid")
 	}
 	if p.Username == nil {
-		return nil, matchFailed("username")
+		return nil, MatchFailed("username")
 	}
 	if mute {
-		err = m.chat.MuteUser(ctx, call.User(), *p.RID, *p.Username)
+		err = m.members.MuteUser(ctx, call.User(), *p.RoomID, *p.Username)
 	} else {
-		err = m.chat.UnmuteUser(ctx, call.User(), *p.RID, *p.Username)
+		err = m.members.UnmuteUser(ctx, call.User(), *p.RoomID, *p.Username)
 	}
 	if err != nil {
 		return nil, err
@@ -47,5 +47,9 @@ func (m *methods) setMuted(ctx context.Context, call *realtime.Call, mute bool) 
 // getUserRoles() lists the users holding a public global role (admin,
 // livechat roles...) as [{_id, username, roles}], sorted by username.
 func (m *methods) getUserRoles(ctx context.Context, call *realtime.Call) (any, error) {
-	return m.chat.UserRoles(ctx, call.User())
+	holders, err := m.admin.UserRoles(ctx, call.User())
+	if err != nil {
+		return nil, err
+	}
+	return views(holders, userRoleOf), nil
 }

@@ -81,12 +81,12 @@ func TestSettings(t *testing.T) {
 
 func TestSettingsSurviveRestartAndEnvOverride(t *testing.T) {
 	dir := t.TempDir()
-	srv := testserver.Start(t, testserver.Options{DataDir: dir})
+	srv := testserver.StartBinary(t, testserver.Options{DataDir: dir})
 	setSetting(t, srv.Admin(t), "Accounts_AllowUserStatusMessageChange", false)
 	srv.Stop()
 
 	// OVERWRITE_SETTING_ applies at boot; other stored changes stay.
-	srv = testserver.Start(t, testserver.Options{DataDir: dir, Env: []string{"OVERWRITE_SETTING_Accounts_RegistrationForm=Disabled"}})
+	srv = testserver.StartBinary(t, testserver.Options{DataDir: dir, Env: []string{"OVERWRITE_SETTING_Accounts_RegistrationForm=Disabled"}})
 	r := srv.Anon(t).Get("/api/v1/settings.public", "_id", "Accounts_RegistrationForm,Accounts_AllowUserStatusMessageChange").OK(t)
 	got := settingIDs(r)
 	if got["Accounts_RegistrationForm"] != "Disabled" || got["Accounts_AllowUserStatusMessageChange"] != false {
@@ -122,8 +122,8 @@ func TestPermissionChangeTakesEffect(t *testing.T) {
 	if len(all.List("update")) < 50 || len(all.List("remove")) != 0 {
 		t.Fatalf("listAll: %s", all.Body)
 	}
-	before := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
-	time.Sleep(5 * time.Millisecond) // the next change is strictly newer than "before"
+	before := srv.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	srv.Advance(t, 5*time.Millisecond) // the next change is strictly newer than "before"
 
 	// Take create-c away from the user role: mia can no longer create channels.
 	r := admin.Post("/api/v1/permissions.update", map[string]any{"permissions": []map[string]any{
@@ -220,8 +220,8 @@ func TestRoles(t *testing.T) {
 	admin.Get("/api/v1/roles.getUsersInRole", "role", "ghost-role").Fail(t, 400, "error-invalid-roleId")
 
 	// Custom roles: create, update, delete.
-	before := time.Now().UTC().Format(time.RFC3339Nano)
-	time.Sleep(5 * time.Millisecond)
+	before := srv.Now().UTC().Format(time.RFC3339Nano)
+	srv.Advance(t, 5*time.Millisecond)
 	r = admin.Post("/api/v1/roles.create", map[string]any{"name": "Support", "description": "helpers"}).OK(t)
 	support := r.Str("role._id")
 	if support == "" || r.Str("role.scope") != "Users" || r.Get("role.protected") != false {

@@ -354,9 +354,9 @@ func TestChatMessages(t *testing.T) {
 	t.Run("sync", func(t *testing.T) {
 		room := chatRoom(t, alice, "channels", "chat-sync", "bob")
 		before := say(t, alice, room, "old message")
-		time.Sleep(5 * time.Millisecond)
-		since := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
-		time.Sleep(5 * time.Millisecond)
+		srv.Advance(t, 5*time.Millisecond)
+		since := srv.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+		srv.Advance(t, 5*time.Millisecond)
 		edited := say(t, alice, room, "will be edited")
 		gone := say(t, alice, room, "will be deleted")
 		alice.Post("/api/v1/chat.update", map[string]any{"roomId": room, "msgId": edited, "text": "edited"}).OK(t)

@@ -11,8 +11,9 @@ import (
 
 // End-to-end tests of discussions: rooms.createDiscussion and the
 // createDiscussion method, rooms.getDiscussions, chat.getDiscussions, the
-// parent's discussion-created message and its dcount/dlm, and what
-// deleting discussions, their links, their parents and history does.
+// parent's discussion-created message and its dcount/dlm, what deleting
+// discussions, their links, their parents and history does, and the
+// discussions' topics following a renamed parent.
 
 // dMembers returns the sorted usernames of a room's members.
 func dMembers(t *testing.T, c *testserver.Client, kind, rid string) []string {
@@ -305,10 +306,10 @@ func TestDiscussionCleanHistory(t *testing.T) {
 	admin := srv.Admin(t)
 	alice := srv.CreateUser(t, "alice")
 	rid := admin.Post("/api/v1/channels.create", map[string]any{"name": "pruned", "members": []string{"alice"}}).OK(t).Str("channel._id")
-	start := time.Now().Add(-time.Second)
+	start := srv.Now().Add(-time.Second)
 	post := func(text string) {
 		t.Helper()
-		time.Sleep(2 * time.Millisecond)
+		srv.Advance(t, 2*time.Millisecond)
 		alice.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": text}).OK(t)
 	}
 	post("before")
@@ -316,7 +317,7 @@ func TestDiscussionCleanHistory(t *testing.T) {
 	post("between")
 	d2 := alice.Post("/api/v1/rooms.createDiscussion", map[string]any{"prid": rid, "t_name": "kept too?"}).OK(t).Str("discussion._id")
 	post("after")
-	end := isoMillis(time.Now().Add(time.Second))
+	end := isoMillis(srv.Now().Add(time.Second))
 
 	t.Run("ignoreDiscussion keeps discussions and their links", func(t *testing.T) {
 		r := admin.Post("/api/v1/rooms.cleanHistory", map[string]any{
@@ -359,4 +360,29 @@ func TestDiscussionCleanHistory(t *testing.T) {
 			t.Fatalf("history: %d messages", n)
 		}
 	})
+}
+
+func TestRenameUpdatesDiscussionTopics(t *testing.T) {
+	srv := testserver.Start(t)
+	alice := srv.CreateUser(t, "alice")
+	bob := srv.CreateUser(t, "bob")
+	chID := alice.Post("/api/v1/channels.create", map[string]any{"name": "oldname", "members": []string{"bob"}}).OK(t).Str("channel._id")
+	d1 := alice.Post("/api/v1/rooms.createDiscussion", map[string]any{"prid": chID, "t_name": "first"}).OK(t).Str("discussion._id")
+	d2 := alice.Post("/api/v1/rooms.createDiscussion", map[string]any{"prid": chID, "t_name": "second", "topic": "custom"}).OK(t).Str("discussion._id")
+	topics := func(t *testing.T) (string, string) {
+		t.Helper()
+		return alice.Get("/api/v1/rooms.info", "roomId", d1).OK(t).Str("room.topic"), alice.Get("/api/v1/rooms.info", "roomId", d2).OK(t).Str("room.topic")
+	}
+	if a, b := topics(t); a != "oldname" || b != "custom" {
+		t.Fatalf("topics before: %q %q", a, b)
+	}
+	bob.Post("/api/v1/channels.rename", map[string]any{"roomId": chID, "name": "bobsname"}).Fail(t, 403, "")
+	alice.Post("/api/v1/channels.rename", map[string]any{"roomId": chID, "name": "bad name!"}).Fail(t, 400, "")
+	if a, b := topics(t); a != "oldname" || b != "custom" {
+		t.Fatalf("topics after refused renames: %q %q", a, b)
+	}
+	alice.Post("/api/v1/channels.rename", map[string]any{"roomId": chID, "name": "newname"}).OK(t)
+	if a, b := topics(t); a != "newname" || b != "custom" {
+		t.Fatalf("topics after the rename: %q %q", a, b)
+	}
 }

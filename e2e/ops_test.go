@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"liftoff/internal/testserver"
 )
@@ -100,7 +99,7 @@ func runCLI(t *testing.T, dataDir string, args ...string) (string, error) {
 }
 
 func TestAdminCLIAndBackupWhileServing(t *testing.T) {
-	srv := testserver.Start(t)
+	srv := testserver.StartBinary(t)
 	admin := srv.Admin(t)
 	admin.Post("/api/v1/channels.create", map[string]any{"name": "kept"}).OK(t)
 
@@ -148,14 +147,14 @@ func TestAdminCLIAndBackupWhileServing(t *testing.T) {
 	if err := os.Rename(backup, filepath.Join(restored, "liftoff.db")); err != nil {
 		t.Fatal(err)
 	}
-	srv2 := testserver.Start(t, testserver.Options{DataDir: restored})
+	srv2 := testserver.StartBinary(t, testserver.Options{DataDir: restored})
 	srv2.Admin(t).Get("/api/v1/channels.info", "roomName", "kept").OK(t)
 	srv2.Login(t, "dora", "new-pass-2")
 }
 
 func TestGracefulShutdownKeepsData(t *testing.T) {
 	dir := t.TempDir()
-	srv := testserver.Start(t, testserver.Options{DataDir: dir})
+	srv := testserver.StartBinary(t, testserver.Options{DataDir: dir})
 	admin := srv.Admin(t)
 	room := admin.Post("/api/v1/channels.create", map[string]any{"name": "persist"}).OK(t).Str("channel._id")
 	var ids []string
@@ -166,7 +165,7 @@ func TestGracefulShutdownKeepsData(t *testing.T) {
 	if code := srv.ExitCode(); code != 0 {
 		t.Fatalf("exit code %d after SIGTERM\n%s", code, srv.Logs())
 	}
-	srv2 := testserver.Start(t, testserver.Options{DataDir: dir})
+	srv2 := testserver.StartBinary(t, testserver.Options{DataDir: dir})
 	r := srv2.Admin(t).Get("/api/v1/channels.info", "roomId", room).OK(t)
 	if int(r.Num("channel.msgs")) != 20 {
 		t.Fatalf("msgs after restart: %s", r.Body)
@@ -196,20 +195,16 @@ func TestJSONLogsCarryRequestIDs(t *testing.T) {
 	if resp.Header.Get("X-Request-Id") != "trace-me-42" {
 		t.Fatalf("request id not echoed: %q", resp.Header.Get("X-Request-Id"))
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		for _, line := range strings.Split(srv.Logs(), "\n") {
+	srv.WaitLogs(t, "a JSON request log line with the request id", func(logs string) bool {
+		for _, line := range strings.Split(logs, "\n") {
 			var rec map[string]any
 			if json.Unmarshal([]byte(line), &rec) != nil {
 				continue
 			}
 			if rec["msg"] == "request" && rec["request_id"] == "trace-me-42" && rec["path"] == "/api/info" && rec["status"] == float64(200) {
-				return
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no JSON request log line with the request id:\n%s", srv.Logs())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return false
+	})
 }

@@ -54,32 +54,32 @@ func TestCleanHistory(t *testing.T) {
 
 	post := func(c *testserver.Client, text string, extra ...any) string {
 		t.Helper()
-		time.Sleep(2 * time.Millisecond) // distinct millisecond timestamps
+		srv.Advance(t, 2*time.Millisecond) // distinct millisecond timestamps
 		body := map[string]any{"roomId": rid, "text": text}
 		for i := 0; i+1 < len(extra); i += 2 {
 			body[extra[i].(string)] = extra[i+1]
 		}
 		return c.Post("/api/v1/chat.postMessage", body).OK(t).Str("message._id")
 	}
-	start := time.Now().Add(-time.Second)
+	start := srv.Now().Add(-time.Second)
 	a1 := post(alice, "a1")
 	a2 := post(alice, "a2 pinned")
 	admin.Post("/api/v1/chat.pinMessage", map[string]any{"messageId": a2}).OK(t)
 	parent := post(bob, "thread parent")
 	reply := post(alice, "reply", "tmid", parent)
 	b1 := post(bob, "b1")
-	midpoint := time.Now()
-	time.Sleep(5 * time.Millisecond)
+	midpoint := srv.Now()
+	srv.Advance(t, 5*time.Millisecond)
 	a3 := post(alice, "a3")
 	before := prIDs(t, admin, rid)
 	msgsBefore := admin.Get("/api/v1/channels.info", "roomId", rid).OK(t).Num("channel.msgs")
 
 	t.Run("refused without clean-channel-history, nothing changes", func(t *testing.T) {
 		alice.Post("/api/v1/rooms.cleanHistory", map[string]any{
-			"roomId": rid, "latest": isoMillis(time.Now()), "oldest": isoMillis(start),
+			"roomId": rid, "latest": isoMillis(srv.Now()), "oldest": isoMillis(start),
 		}).Fail(t, 403, "error-not-allowed")
 		bobRT.callFail("error-not-allowed", "cleanRoomHistory", map[string]any{
-			"roomId": rid, "latest": map[string]any{"$date": time.Now().UnixMilli()}, "oldest": map[string]any{"$date": 0},
+			"roomId": rid, "latest": map[string]any{"$date": srv.Now().UnixMilli()}, "oldest": map[string]any{"$date": 0},
 		})
 		if got := prIDs(t, admin, rid); fmt.Sprint(got) != fmt.Sprint(before) {
 			t.Fatalf("history changed: %v -> %v", before, got)
@@ -90,10 +90,10 @@ func TestCleanHistory(t *testing.T) {
 		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"roomId": rid, "oldest": isoMillis(start)}).Fail(t, 400, "")
 		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"roomId": rid, "latest": isoMillis(start)}).Fail(t, 400, "")
 		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"roomId": rid, "latest": "soon", "oldest": isoMillis(start)}).Fail(t, 400, "error-invalid-date")
-		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"roomId": rid, "latest": isoMillis(time.Now()), "oldest": isoMillis(start), "limit": -1}).Fail(t, 400, "")
-		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"roomId": "nope", "latest": isoMillis(time.Now()), "oldest": isoMillis(start)}).Fail(t, 400, "")
-		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"latest": isoMillis(time.Now()), "oldest": isoMillis(start)}).Fail(t, 400, "")
-		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"roomId": rid, "latest": isoMillis(time.Now()), "oldest": isoMillis(start), "excludePinned": "maybe"}).Fail(t, 400, "error-invalid-params")
+		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"roomId": rid, "latest": isoMillis(srv.Now()), "oldest": isoMillis(start), "limit": -1}).Fail(t, 400, "")
+		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"roomId": "nope", "latest": isoMillis(srv.Now()), "oldest": isoMillis(start)}).Fail(t, 400, "")
+		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"latest": isoMillis(srv.Now()), "oldest": isoMillis(start)}).Fail(t, 400, "")
+		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"roomId": rid, "latest": isoMillis(srv.Now()), "oldest": isoMillis(start), "excludePinned": "maybe"}).Fail(t, 400, "error-invalid-params")
 		if got := prIDs(t, admin, rid); fmt.Sprint(got) != fmt.Sprint(before) {
 			t.Fatalf("history changed: %v -> %v", before, got)
 		}
@@ -155,7 +155,7 @@ func TestCleanHistory(t *testing.T) {
 		adminRT := ddpDial(t, srv)
 		adminRT.login(testserver.AdminUser, testserver.AdminPass)
 		adminRT.call(&n, "cleanRoomHistory", map[string]any{
-			"roomId": rid, "latest": map[string]any{"$date": time.Now().UnixMilli()},
+			"roomId": rid, "latest": map[string]any{"$date": srv.Now().UnixMilli()},
 			"oldest": map[string]any{"$date": start.UnixMilli()}, "limit": 1, "fromUsers": []string{"bob"},
 		})
 		if n != 1 {

@@ -188,7 +188,7 @@ func TestRESTRateLimiter(t *testing.T) {
 	}
 	expectLimited(t, limited, 2)
 	_, _, reset, _ := rateHeaders(t, limited)
-	time.Sleep(time.Until(time.UnixMilli(reset)) + 100*time.Millisecond)
+	srv.Advance(t, time.UnixMilli(reset).Sub(srv.Now())+100*time.Millisecond)
 	r = post(alice, "after the reset").OK(t)
 	if limit, rem, _, ok := rateHeaders(t, r); !ok || limit != 2 || rem != 1 {
 		t.Fatalf("headers after the reset: %v", r.Header)

@@ -174,7 +174,7 @@ func TestRealtimeMessaging(t *testing.T) {
 		for i := range 5 {
 			// Timestamps have millisecond precision and the windows below
 			// are exclusive: messages one millisecond apart keep them apart.
-			time.Sleep(2 * time.Millisecond)
+			srv.Advance(t, 2*time.Millisecond)
 			idsInOrder = append(idsInOrder, aliceREST.Post("/api/v1/chat.postMessage", map[string]any{"roomId": hid, "text": fmt.Sprintf("h%d", i)}).OK(t).Str("message._id"))
 		}
 		var h struct {
@@ -352,7 +352,7 @@ func TestRealtimeMessaging(t *testing.T) {
 		if len(rooms) == 0 {
 			t.Fatal("rooms/get: no rooms")
 		}
-		before := time.Now().Add(-time.Second).UnixMilli()
+		before := srv.Now().Add(-time.Second).UnixMilli()
 		var changed struct {
 			Update []map[string]any `json:"update"`
 			Remove []map[string]any `json:"remove"`
@@ -582,7 +582,7 @@ func TestRealtimePresence(t *testing.T) {
 	d2.login("dave", "dave-pass")
 	// Wait past the grace period with a marker: an event after it proves
 	// no offline status went out in between (events arrive in order).
-	time.Sleep(1500 * time.Millisecond) // the grace period itself is what is under test
+	srv.Advance(t, 1500*time.Millisecond) // the grace period itself is what is under test
 	d2.call(nil, "UserPresence:away")
 	watcher.event("stream-notify-logged", "user-status", func(args []any) bool {
 		a, _ := args[0].([]any)

@@ -7,9 +7,9 @@ import (
 	"liftoff/internal/testserver"
 )
 
-// These tests cover room settings (rename, topic, description,
-// announcement, read-only, type, archive), direct messages (im.*, dm.*),
-// rooms.* and subscriptions.*. Subtests of one test share a server and use
+// These tests cover unread counters, rooms.* (get, delete) and
+// subscriptions.*; the rs* helpers serve the room-settings and
+// direct-message tests too. Subtests of one test share a server and use
 // their own users and rooms.
 
 // rsRoom creates a channel or group ("channels" / "groups") as c with the
@@ -62,292 +62,6 @@ func rsIDs(list []any) map[string]bool {
 		}
 	}
 	return out
-}
-
-func TestRoomSettings(t *testing.T) {
-	srv := testserver.Start(t)
-	admin := srv.Admin(t)
-	owner := srv.CreateUser(t, "setowner")
-	member := srv.CreateUser(t, "setmember")
-	outsider := srv.CreateUser(t, "setoutsider")
-
-	t.Run("rename", func(t *testing.T) {
-		id := rsRoom(t, owner, "channels", "rename-me", member.Username)
-		rsRoom(t, owner, "channels", "taken-name")
-
-		r := owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id, "name": "renamed"}).OK(t)
-		if r.Str("channel.name") != "renamed" || r.Str("channel.fname") != "renamed" || r.Str("channel._id") != id {
-			t.Fatalf("rename answer: %s", r.Body)
-		}
-		m := rsLatestMessage(t, owner, "channels", id)
-		if m["t"] != "r" || m["msg"] != "renamed" {
-			t.Fatalf("no rename system message: %v", m)
-		}
-		if sub := rsSub(t, member, id); sub["name"] != "renamed" || sub["fname"] != "renamed" {
-			t.Fatalf("member's subscription not renamed: %v", sub)
-		}
-		owner.Get("/api/v1/channels.info", "roomName", "renamed").OK(t)
-
-		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id, "name": "taken-name"}).Fail(t, 400, "error-duplicate-channel-name")
-		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id, "name": "bad name!"}).Fail(t, 400, "error-invalid-room-name")
-		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id, "name": "renamed"}).Fail(t, 400, "error-invalid-params")
-		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id}).Fail(t, 400, "error-invalid-params")
-		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": "nosuchroom", "name": "x1"}).Fail(t, 400, "error-room-not-found")
-		member.Post("/api/v1/channels.rename", map[string]any{"roomId": id, "name": "member-name"}).Fail(t, 403, "error-action-not-allowed")
-		if name := owner.Get("/api/v1/channels.info", "roomId", id).OK(t).Str("channel.name"); name != "renamed" {
-			t.Fatalf("refused renames changed the name to %q", name)
-		}
-
-		gid := rsRoom(t, owner, "groups", "group-rename", member.Username)
-		r = owner.Post("/api/v1/groups.rename", map[string]any{"roomName": "group-rename", "name": "group-renamed"}).OK(t)
-		if r.Str("group.name") != "group-renamed" {
-			t.Fatalf("groups.rename: %s", r.Body)
-		}
-		outsider.Post("/api/v1/groups.rename", map[string]any{"roomId": gid, "name": "stolen"}).Fail(t, 400, "error-room-not-found")
-		// A channel id is not a group.
-		owner.Post("/api/v1/groups.rename", map[string]any{"roomId": id, "name": "other"}).Fail(t, 400, "error-room-not-found")
-	})
-
-	t.Run("topic description announcement", func(t *testing.T) {
-		id := rsRoom(t, owner, "channels", "texts-chan", member.Username)
-		for _, c := range []struct{ endpoint, param, field, msgType string }{
-			{"setTopic", "topic", "topic", "room_changed_topic"},
-			{"setDescription", "description", "description", "room_changed_description"},
-			{"setAnnouncement", "announcement", "announcement", "room_changed_announcement"},
-			{"setPurpose", "purpose", "description", "room_changed_description"},
-		} {
-			value := "new " + c.param
-			r := owner.Post("/api/v1/channels."+c.endpoint, map[string]any{"roomId": id, c.param: value}).OK(t)
-			if r.Str(c.param) != value {
-				t.Fatalf("%s answer: %s", c.endpoint, r.Body)
-			}
-			if got := owner.Get("/api/v1/channels.info", "roomId", id).OK(t).Str("channel." + c.field); got != value {
-				t.Fatalf("%s: room %s is %q", c.endpoint, c.field, got)
-			}
-			if m := rsLatestMessage(t, member, "channels", id); m["t"] != c.msgType || m["msg"] != value {
-				t.Fatalf("%s: system message %v", c.endpoint, m)
-			}
-			member.Post("/api/v1/channels."+c.endpoint, map[string]any{"roomId": id, c.param: "member's"}).Fail(t, 403, "error-action-not-allowed")
-			owner.Post("/api/v1/channels."+c.endpoint, map[string]any{"roomId": id}).Fail(t, 400, "error-invalid-params")
-		}
-		// Setting the same topic again is refused by channels.setTopic.
-		owner.Post("/api/v1/channels.setTopic", map[string]any{"roomId": id, "topic": "new topic"}).Fail(t, 400, "error-invalid-params")
-		if got := owner.Get("/api/v1/channels.info", "roomId", id).OK(t).Str("channel.topic"); got != "new topic" {
-			t.Fatalf("refused calls changed the topic to %q", got)
-		}
-
-		gid := rsRoom(t, owner, "groups", "texts-group", member.Username)
-		owner.Post("/api/v1/groups.setTopic", map[string]any{"roomId": gid, "topic": "group topic"}).OK(t)
-		if got := member.Get("/api/v1/groups.info", "roomId", gid).OK(t).Str("group.topic"); got != "group topic" {
-			t.Fatalf("group topic %q", got)
-		}
-		outsider.Post("/api/v1/groups.setTopic", map[string]any{"roomId": gid, "topic": "x"}).Fail(t, 400, "error-room-not-found")
-	})
-
-	t.Run("read only", func(t *testing.T) {
-		id := rsRoom(t, owner, "channels", "ro-chan", member.Username)
-		r := owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": true}).OK(t)
-		if r.Get("channel.ro") != true {
-			t.Fatalf("setReadOnly answer: %s", r.Body)
-		}
-		if m := rsLatestMessage(t, owner, "channels", id); m["t"] != "room-set-read-only" {
-			t.Fatalf("system message %v", m)
-		}
-		member.Post("/api/v1/chat.postMessage", map[string]any{"roomId": id, "text": "hi"}).Fail(t, 403, "error-not-allowed")
-		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": true}).Fail(t, 400, "error-invalid-params")
-		member.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": false}).Fail(t, 403, "error-action-not-allowed")
-		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id}).Fail(t, 400, "error-invalid-params")
-		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": "maybe"}).Fail(t, 400, "error-invalid-params")
-
-		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": false}).OK(t)
-		if m := rsLatestMessage(t, owner, "channels", id); m["t"] != "room-removed-read-only" {
-			t.Fatalf("system message %v", m)
-		}
-		rsPost(t, member, id, "writable again")
-
-		gid := rsRoom(t, owner, "groups", "ro-group", member.Username)
-		if owner.Post("/api/v1/groups.setReadOnly", map[string]any{"roomId": gid, "readOnly": true}).OK(t).Get("group.ro") != true {
-			t.Fatal("groups.setReadOnly did not set ro")
-		}
-	})
-
-	t.Run("type", func(t *testing.T) {
-		id := rsRoom(t, owner, "channels", "type-chan", member.Username)
-		r := owner.Post("/api/v1/channels.setType", map[string]any{"roomId": id, "type": "p"}).OK(t)
-		if r.Str("channel.t") != "p" {
-			t.Fatalf("setType answer: %s", r.Body)
-		}
-		if sub := rsSub(t, member, id); sub["t"] != "p" {
-			t.Fatalf("member's subscription type: %v", sub)
-		}
-		if m := rsLatestMessage(t, member, "groups", id); m["t"] != "room_changed_privacy" || m["msg"] != "private" {
-			t.Fatalf("system message %v", m)
-		}
-		// Now a group: hidden from outsiders, not a channel any more.
-		outsider.Get("/api/v1/groups.info", "roomId", id).Fail(t, 400, "error-room-not-found")
-		owner.Get("/api/v1/channels.info", "roomId", id).Fail(t, 400, "error-room-not-found")
-
-		owner.Post("/api/v1/groups.setType", map[string]any{"roomId": id, "type": "p"}).Fail(t, 400, "error-invalid-params")
-		owner.Post("/api/v1/groups.setType", map[string]any{"roomId": id, "type": "d"}).Fail(t, 400, "error-invalid-room-type")
-		owner.Post("/api/v1/groups.setType", map[string]any{"roomId": id}).Fail(t, 400, "error-invalid-params")
-		member.Post("/api/v1/groups.setType", map[string]any{"roomId": id, "type": "c"}).Fail(t, 403, "error-action-not-allowed")
-
-		if owner.Post("/api/v1/groups.setType", map[string]any{"roomId": id, "type": "c"}).OK(t).Str("group.t") != "c" {
-			t.Fatal("groups.setType back to c failed")
-		}
-		outsider.Get("/api/v1/channels.info", "roomId", id).OK(t)
-	})
-
-	t.Run("archive", func(t *testing.T) {
-		id := rsRoom(t, owner, "channels", "archive-chan", member.Username)
-		rsPost(t, member, id, "before archiving")
-		member.Post("/api/v1/channels.archive", map[string]any{"roomId": id}).Fail(t, 403, "error-not-authorized")
-		owner.Post("/api/v1/channels.archive", map[string]any{"roomId": id}).OK(t)
-
-		if owner.Get("/api/v1/channels.info", "roomId", id).OK(t).Get("channel.archived") != true {
-			t.Fatal("room not archived")
-		}
-		sub := rsSub(t, member, id)
-		if sub["archived"] != true || sub["open"] != false {
-			t.Fatalf("member's subscription after archive: %v", sub)
-		}
-		if m := rsLatestMessage(t, owner, "channels", id); m["t"] != "room-archived" {
-			t.Fatalf("system message %v", m)
-		}
-		member.Post("/api/v1/chat.postMessage", map[string]any{"roomId": id, "text": "refused"}).Fail(t, 400, "error-room-archived")
-		owner.Post("/api/v1/channels.setTopic", map[string]any{"roomId": id, "topic": "x"}).Fail(t, 400, "error-room-archived")
-		owner.Post("/api/v1/channels.archive", map[string]any{"roomId": id}).Fail(t, 400, "error-room-archived")
-		// Owners may archive but, by default, only admins may unarchive.
-		owner.Post("/api/v1/channels.unarchive", map[string]any{"roomId": id}).Fail(t, 403, "error-not-authorized")
-		if owner.Get("/api/v1/channels.info", "roomId", id).OK(t).Get("channel.archived") != true {
-			t.Fatal("refused unarchive changed the room")
-		}
-
-		admin.Post("/api/v1/channels.unarchive", map[string]any{"roomId": id}).OK(t)
-		if owner.Get("/api/v1/channels.info", "roomId", id).OK(t).Get("channel.archived") == true {
-			t.Fatal("room still archived")
-		}
-		if sub := rsSub(t, member, id); sub["archived"] == true || sub["open"] != true {
-			t.Fatalf("member's subscription after unarchive: %v", sub)
-		}
-		if m := rsLatestMessage(t, owner, "channels", id); m["t"] != "room-unarchived" {
-			t.Fatalf("system message %v", m)
-		}
-		rsPost(t, member, id, "after unarchiving")
-		admin.Post("/api/v1/channels.unarchive", map[string]any{"roomId": id}).Fail(t, 400, "error-invalid-params")
-		owner.Post("/api/v1/channels.archive", map[string]any{}).Fail(t, 400, "error-room-param-not-provided")
-
-		gid := rsRoom(t, owner, "groups", "archive-group", member.Username)
-		owner.Post("/api/v1/groups.archive", map[string]any{"roomId": gid}).OK(t)
-		member.Post("/api/v1/chat.postMessage", map[string]any{"roomId": gid, "text": "refused"}).Fail(t, 400, "error-room-archived")
-		admin.Post("/api/v1/groups.unarchive", map[string]any{"roomId": gid}).Fail(t, 400, "error-room-not-found") // admin is no member
-		outsider.Post("/api/v1/groups.archive", map[string]any{"roomId": gid}).Fail(t, 400, "error-room-not-found")
-	})
-}
-
-func TestDirectMessages(t *testing.T) {
-	srv := testserver.Start(t)
-	alice := srv.CreateUser(t, "dmalice")
-	bob := srv.CreateUser(t, "dmbob")
-	carol := srv.CreateUser(t, "dmcarol")
-
-	r := alice.Post("/api/v1/im.create", map[string]any{"username": bob.Username}).OK(t)
-	rid := r.Str("room._id")
-	if rid == "" || r.Str("room.rid") != rid || r.Str("room.t") != "d" || len(r.List("room.usernames")) != 2 {
-		t.Fatalf("im.create: %s", r.Body)
-	}
-	if again := bob.Post("/api/v1/im.create", map[string]any{"username": alice.Username}).OK(t).Str("room._id"); again != rid {
-		t.Fatalf("the same pair got another room: %s vs %s", again, rid)
-	}
-	alice.Post("/api/v1/im.create", map[string]any{"username": "nobody-here"}).Fail(t, 400, "error-invalid-user")
-	alice.Post("/api/v1/im.create", map[string]any{}).Fail(t, 400, "error-invalid-params")
-
-	// Both sides see the conversation.
-	m1 := rsPost(t, alice, rid, "hello bob")
-	m2 := rsPost(t, alice, rid, "are you there?")
-	for _, c := range []*testserver.Client{alice, bob} {
-		h := c.Get("/api/v1/im.history", "roomId", rid).OK(t).List("messages")
-		if len(h) != 2 || h[0].(map[string]any)["_id"] != m2 || h[1].(map[string]any)["_id"] != m1 {
-			t.Fatalf("%s's history: %v", c.Username, h)
-		}
-		msgs := c.Get("/api/v1/im.messages", "roomId", rid).OK(t)
-		if msgs.Num("total") != 2 || len(msgs.List("messages")) != 2 {
-			t.Fatalf("%s's im.messages: %s", c.Username, msgs.Body)
-		}
-	}
-	if n := bob.Get("/api/v1/dm.messages", "username", alice.Username).OK(t).Num("total"); n != 2 {
-		t.Fatalf("dm.messages by username: total %v", n)
-	}
-
-	// Counters: a direct message counts as unread for the receiver.
-	c := bob.Get("/api/v1/im.counters", "roomId", rid).OK(t)
-	if c.Get("joined") != true || c.Num("unreads") != 2 || c.Num("members") != 2 || c.Num("msgs") != 2 || c.Str("latest") == "" || c.Str("unreadsFrom") == "" {
-		t.Fatalf("im.counters: %s", c.Body)
-	}
-	bob.Post("/api/v1/subscriptions.read", map[string]any{"rid": rid}).OK(t)
-	if n := bob.Get("/api/v1/im.counters", "roomId", rid).OK(t).Num("unreads"); n != 0 {
-		t.Fatalf("unreads after read: %v", n)
-	}
-	bob.Get("/api/v1/im.counters", "roomId", rid, "userId", alice.UserID).Fail(t, 403, "")
-	bob.Get("/api/v1/im.counters").Fail(t, 400, "error-room-param-not-provided")
-
-	// Lists and members.
-	l := bob.Get("/api/v1/im.list").OK(t)
-	if !rsIDs(l.List("ims"))[rid] || l.Num("total") != 1 || l.Num("count") != 1 {
-		t.Fatalf("im.list: %s", l.Body)
-	}
-	if n := carol.Get("/api/v1/dm.list").OK(t).Num("total"); n != 0 {
-		t.Fatalf("carol has %v DMs", n)
-	}
-	mem := alice.Get("/api/v1/im.members", "roomId", rid).OK(t)
-	if mem.Num("total") != 2 || mem.Str("members.0.subscription._id") == "" || mem.Str("members.0.username") == "" {
-		t.Fatalf("im.members: %s", mem.Body)
-	}
-	if n := alice.Get("/api/v1/im.members", "roomId", rid, "filter", "dmbob").OK(t).Num("total"); n != 1 {
-		t.Fatalf("filtered members: %v", n)
-	}
-
-	// Outsiders cannot read it.
-	carol.Get("/api/v1/im.history", "roomId", rid).Fail(t, 403, "")
-	carol.Get("/api/v1/im.messages", "roomId", rid).Fail(t, 403, "")
-	carol.Get("/api/v1/im.members", "roomId", rid).Fail(t, 403, "")
-	carol.Get("/api/v1/im.counters", "roomId", rid).Fail(t, 403, "")
-	carol.Post("/api/v1/im.open", map[string]any{"roomId": rid}).Fail(t, 403, "")
-	carol.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "intrude"}).Fail(t, 403, "error-not-allowed")
-	alice.Get("/api/v1/im.history").Fail(t, 400, "error-room-param-not-provided")
-	alice.Get("/api/v1/im.history", "roomId", "nosuchroom").Fail(t, 400, "error-room-not-found")
-
-	// Close and open.
-	bob.Post("/api/v1/im.close", map[string]any{"roomId": rid}).OK(t)
-	if sub := rsSub(t, bob, rid); sub["open"] != false {
-		t.Fatalf("closed subscription: %v", sub)
-	}
-	bob.Post("/api/v1/im.close", map[string]any{"roomId": rid}).Fail(t, 400, "")
-	bob.Post("/api/v1/im.close", map[string]any{}).Fail(t, 400, "error-room-param-not-provided")
-	bob.Post("/api/v1/im.open", map[string]any{"roomId": rid}).OK(t)
-	if sub := rsSub(t, bob, rid); sub["open"] != true {
-		t.Fatalf("reopened subscription: %v", sub)
-	}
-	bob.Post("/api/v1/im.open", map[string]any{}).Fail(t, 400, "error-invalid-params")
-
-	// A multi-user conversation.
-	g := alice.Post("/api/v1/dm.create", map[string]any{"usernames": bob.Username + ", " + carol.Username}).OK(t)
-	gid := g.Str("room._id")
-	if gid == "" || gid == rid || len(g.List("room.usernames")) != 3 || g.Num("room.usersCount") != 3 {
-		t.Fatalf("group DM: %s", g.Body)
-	}
-	rsPost(t, carol, gid, "hi both")
-	if n := bob.Get("/api/v1/im.history", "roomId", gid).OK(t).List("messages"); len(n) != 1 {
-		t.Fatalf("bob's group DM history: %v", n)
-	}
-	if again := carol.Post("/api/v1/im.create", map[string]any{"usernames": alice.Username + "," + bob.Username}).OK(t).Str("room._id"); again != gid {
-		t.Fatalf("same members got another group DM: %s", again)
-	}
-	if n := bob.Get("/api/v1/im.list").OK(t).Num("total"); n != 2 {
-		t.Fatalf("bob's im.list total %v", n)
-	}
-	// Direct conversations cannot be left or renamed.
-	bob.Post("/api/v1/rooms.leave", map[string]any{"roomId": gid}).Fail(t, 403, "error-not-allowed")
 }
 
 func TestUnreadCounts(t *testing.T) {
@@ -440,8 +154,8 @@ func TestRoomsAndSubscriptions(t *testing.T) {
 	}
 
 	// Everything so far is older than since; later changes are not.
-	since := time.Now().UTC()
-	time.Sleep(5 * time.Millisecond)
+	since := srv.Now().UTC()
+	srv.Advance(t, 5*time.Millisecond)
 	owner.Post("/api/v1/channels.setTopic", map[string]any{"roomId": changed, "topic": "changed"}).OK(t)
 	joined := rsRoom(t, owner, "channels", "sync-joined", bob.Username)
 	bob.Post("/api/v1/rooms.leave", map[string]any{"roomId": left}).OK(t)
@@ -512,5 +226,40 @@ func TestRoomsAndSubscriptions(t *testing.T) {
 		bob.Post("/api/v1/rooms.leave", map[string]any{"roomId": id}).Fail(t, 400, "error-user-not-in-room")
 		owner.Post("/api/v1/rooms.leave", map[string]any{"roomId": id}).Fail(t, 400, "error-you-are-last-owner")
 		owner.Post("/api/v1/rooms.leave", map[string]any{}).Fail(t, 400, "error-roomid-param-not-provided")
+	})
+}
+
+func TestRoomsDelete(t *testing.T) {
+	srv := testserver.Start(t)
+	alice := srv.CreateUser(t, "alice")
+	bob := srv.CreateUser(t, "bob")
+	r := alice.Post("/api/v1/teams.create", map[string]any{"name": "yard", "type": 0, "members": []string{"bob"}}).OK(t)
+	teamID, mainID := r.Str("team._id"), r.Str("team.roomId")
+	chID := alice.Post("/api/v1/channels.create", map[string]any{"name": "yard-room", "members": []string{"bob"}, "extraData": map[string]any{"teamId": teamID}}).OK(t).Str("channel._id")
+	grID := alice.Post("/api/v1/groups.create", map[string]any{"name": "loose-group", "members": []string{"bob"}}).OK(t).Str("group._id")
+
+	t.Run("refused", func(t *testing.T) {
+		alice.Post("/api/v1/rooms.delete", map[string]any{}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/rooms.delete", map[string]any{"roomId": "nope"}).Fail(t, 400, "error-invalid-room")
+		alice.Post("/api/v1/rooms.delete", map[string]any{"roomId": mainID}).Fail(t, 400, "error-cannot-delete-team-channel")
+		bob.Post("/api/v1/rooms.delete", map[string]any{"roomId": chID}).Fail(t, 403, "error-not-allowed")
+		bob.Post("/api/v1/rooms.delete", map[string]any{"roomId": grID}).Fail(t, 403, "error-not-allowed")
+		alice.Get("/api/v1/teams.info", "teamId", teamID).OK(t)
+		alice.Get("/api/v1/rooms.info", "roomId", chID).OK(t)
+		alice.Get("/api/v1/rooms.info", "roomId", grID).OK(t)
+	})
+	t.Run("team room", func(t *testing.T) {
+		alice.Post("/api/v1/rooms.delete", map[string]any{"roomId": chID}).OK(t)
+		alice.Get("/api/v1/rooms.info", "roomId", chID).Fail(t, 400, "")
+		if msgs := sysMessages(t, alice, "channels", mainID); len(msgs) == 0 || msgs[0] != "user-deleted-room-from-team:yard-room" {
+			t.Fatalf("main room messages: %v", msgs)
+		}
+		if n := alice.Get("/api/v1/teams.listRooms", "teamId", teamID).OK(t).Num("total"); n != 0 {
+			t.Fatalf("team rooms left: %v", n)
+		}
+	})
+	t.Run("group", func(t *testing.T) {
+		alice.Post("/api/v1/rooms.delete", map[string]any{"roomId": grID}).OK(t)
+		bob.Get("/api/v1/rooms.info", "roomId", grID).Fail(t, 400, "")
 	})
 }

@@ -21,7 +21,14 @@ import (
 // Go SDK (its realtime client, built on github.com/gopackage/ddp): log in,
 // subscribe to a room, receive a message posted over REST, send one and
 // find it in the REST history.
+//
+// Under the race detector it is skipped: gopackage/ddp races with itself
+// (its inbox goroutines share fields without locks, and Close races with
+// its reconnect), which no server can change. make test runs it.
 func TestRealtimeOfficialGoSDK(t *testing.T) {
+	if raceDetector {
+		t.Skip("github.com/gopackage/ddp, the SDK's DDP client, has data races of its own; runs without -race (make test)")
+	}
 	srv := testserver.Start(t)
 	admin := srv.Admin(t)
 	srv.CreateUser(t, "sdkbot")

@@ -10,8 +10,9 @@ import (
 
 // End-to-end tests of teams: teams.create, info, list, listAll, members,
 // addMembers, updateMember, removeMember, leave, addRooms, removeRoom,
-// updateRoom, listRooms, listRoomsOfUser, delete and convertToChannel, and
-// how a team's main room and memberships follow each other.
+// updateRoom, listRooms, listRoomsOfUser, update, delete, convertToChannel
+// and channels/groups.convertToTeam, and how a team's main room and
+// memberships follow each other.
 
 // teamMemberNames returns the sorted usernames of teams.members.
 func teamMemberNames(t *testing.T, c *testserver.Client, teamID string) []string {
@@ -500,4 +501,152 @@ func TestTeamDeleteAndConvert(t *testing.T) {
 		}
 		_ = admin
 	})
+}
+
+func TestTeamUpdate(t *testing.T) {
+	srv := testserver.Start(t)
+	alice := srv.CreateUser(t, "alice")
+	bob := srv.CreateUser(t, "bob")
+	r := alice.Post("/api/v1/teams.create", map[string]any{"name": "alpha", "type": 0, "members": []string{"bob"}}).OK(t)
+	teamID, roomID := r.Str("team._id"), r.Str("team.roomId")
+	alice.Post("/api/v1/channels.create", map[string]any{"name": "taken"}).OK(t)
+
+	unchanged := func(t *testing.T) {
+		t.Helper()
+		info := alice.Get("/api/v1/teams.info", "teamId", teamID).OK(t)
+		if info.Str("teamInfo.name") != "alpha" || info.Num("teamInfo.type") != 0 {
+			t.Fatalf("team changed: %s", info.Body)
+		}
+		if ch := alice.Get("/api/v1/channels.info", "roomId", roomID).OK(t); ch.Str("channel.name") != "alpha" {
+			t.Fatalf("main room changed: %s", ch.Body)
+		}
+	}
+	t.Run("refused", func(t *testing.T) {
+		bob.Post("/api/v1/teams.update", map[string]any{"teamId": teamID, "data": map[string]any{"name": "bobs"}}).Fail(t, 403, "")
+		unchanged(t)
+	})
+	t.Run("bad input", func(t *testing.T) {
+		alice.Post("/api/v1/teams.update", map[string]any{"teamId": teamID}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/teams.update", map[string]any{"teamId": teamID, "data": map[string]any{}}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/teams.update", map[string]any{"teamId": teamID, "data": map[string]any{"type": 5}}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/teams.update", map[string]any{"teamId": teamID, "data": map[string]any{"name": "bad name!", "type": 1}}).Fail(t, 400, "error-invalid-room-name")
+		alice.Post("/api/v1/teams.update", map[string]any{"teamId": teamID, "data": map[string]any{"name": "taken", "type": 1}}).Fail(t, 400, "error-duplicate-channel-name")
+		alice.Post("/api/v1/teams.update", map[string]any{"teamId": "nope", "data": map[string]any{"name": "x"}}).Fail(t, 400, "team-does-not-exist")
+		unchanged(t)
+	})
+	t.Run("rename and retype", func(t *testing.T) {
+		alice.Post("/api/v1/teams.update", map[string]any{"teamName": "alpha", "data": map[string]any{"name": "beta", "type": 1}}).OK(t)
+		info := alice.Get("/api/v1/teams.info", "teamId", teamID).OK(t)
+		if info.Str("teamInfo.name") != "beta" || info.Num("teamInfo.type") != 1 || info.Str("teamInfo.roomId") != roomID {
+			t.Fatalf("team: %s", info.Body)
+		}
+		g := bob.Get("/api/v1/groups.info", "roomId", roomID).OK(t)
+		if g.Str("group.name") != "beta" || g.Str("group.t") != "p" || g.Get("group.teamMain") != true {
+			t.Fatalf("main room: %s", g.Body)
+		}
+		msgs := sysMessages(t, alice, "groups", roomID)
+		if !containsStr(msgs, "r:beta") || !containsStr(msgs, "room_changed_privacy:private") {
+			t.Fatalf("system messages: %v", msgs)
+		}
+		// Only a name: the type stays.
+		alice.Post("/api/v1/teams.update", map[string]any{"teamId": teamID, "data": map[string]any{"name": "gamma"}}).OK(t)
+		if info := alice.Get("/api/v1/teams.info", "teamId", teamID).OK(t); info.Str("teamInfo.name") != "gamma" || info.Num("teamInfo.type") != 1 {
+			t.Fatalf("team after rename: %s", info.Body)
+		}
+	})
+}
+
+func TestConvertRoomToTeam(t *testing.T) {
+	srv := testserver.Start(t)
+	alice := srv.CreateUser(t, "alice")
+	bob := srv.CreateUser(t, "bob")
+	srv.CreateUser(t, "carol")
+	admin := srv.Admin(t)
+	chID := alice.Post("/api/v1/channels.create", map[string]any{"name": "conv", "members": []string{"bob", "carol"}}).OK(t).Str("channel._id")
+	grID := alice.Post("/api/v1/groups.create", map[string]any{"name": "gconv", "members": []string{"bob"}}).OK(t).Str("group._id")
+
+	notTeam := func(t *testing.T, prefix, key, id string) {
+		t.Helper()
+		r := alice.Get("/api/v1/"+prefix+".info", "roomId", id).OK(t)
+		if r.Get(key+".teamId") != nil || r.Get(key+".teamMain") != nil {
+			t.Fatalf("room became a team: %s", r.Body)
+		}
+	}
+	t.Run("refused", func(t *testing.T) {
+		bob.Post("/api/v1/channels.convertToTeam", map[string]any{"channelId": chID}).Fail(t, 403, "")
+		bob.Post("/api/v1/groups.convertToTeam", map[string]any{"roomId": grID}).Fail(t, 403, "")
+		// Without create-team, even the owner is refused.
+		admin.Post("/api/v1/permissions.update", map[string]any{"permissions": []map[string]any{{"_id": "create-team", "roles": []string{"admin"}}}}).OK(t)
+		alice.Post("/api/v1/channels.convertToTeam", map[string]any{"channelId": chID}).Fail(t, 403, "")
+		admin.Post("/api/v1/permissions.update", map[string]any{"permissions": []map[string]any{{"_id": "create-team", "roles": []string{"admin", "user"}}}}).OK(t)
+		notTeam(t, "channels", "channel", chID)
+		notTeam(t, "groups", "group", grID)
+	})
+	t.Run("bad input", func(t *testing.T) {
+		alice.Post("/api/v1/channels.convertToTeam", map[string]any{}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/channels.convertToTeam", map[string]any{"channelId": "nope"}).Fail(t, 400, "")
+		alice.Post("/api/v1/groups.convertToTeam", map[string]any{"roomId": chID}).Fail(t, 400, "")
+		notTeam(t, "channels", "channel", chID)
+	})
+	t.Run("channel", func(t *testing.T) {
+		r := alice.Post("/api/v1/channels.convertToTeam", map[string]any{"channelName": "conv"}).OK(t)
+		teamID := r.Str("team._id")
+		if teamID == "" || r.Str("team.name") != "conv" || r.Num("team.type") != 0 || r.Str("team.roomId") != chID ||
+			r.Str("team.createdBy.username") != "alice" {
+			t.Fatalf("team: %s", r.Body)
+		}
+		info := alice.Get("/api/v1/channels.info", "roomId", chID).OK(t)
+		if info.Str("channel.teamId") != teamID || info.Get("channel.teamMain") != true {
+			t.Fatalf("main room: %s", info.Body)
+		}
+		if got := teamMemberNames(t, alice, teamID); strings.Join(got, ",") != "alice,bob,carol" {
+			t.Fatalf("members: %v", got)
+		}
+		if roles := teamMemberRoles(t, alice, teamID, "alice"); strings.Join(roles, ",") != "owner" {
+			t.Fatalf("alice's roles: %v", roles)
+		}
+		if msgs := sysMessages(t, alice, "channels", chID); len(msgs) == 0 || msgs[0] != "user-converted-to-team:conv" {
+			t.Fatalf("system messages: %v", msgs)
+		}
+		// Converting again is refused and changes nothing.
+		alice.Post("/api/v1/channels.convertToTeam", map[string]any{"channelId": chID}).Fail(t, 400, "team-name-already-exists")
+		// So is another room of a team.
+		inTeam := alice.Post("/api/v1/channels.create", map[string]any{"name": "conv-room", "extraData": map[string]any{"teamId": teamID}}).OK(t).Str("channel._id")
+		alice.Post("/api/v1/channels.convertToTeam", map[string]any{"channelId": inTeam}).Fail(t, 400, "room-already-on-team")
+		if got := alice.Get("/api/v1/teams.list").OK(t).Num("total"); got != 1 {
+			t.Fatalf("teams after refused conversions: %v", got)
+		}
+	})
+	t.Run("group", func(t *testing.T) {
+		r := alice.Post("/api/v1/groups.convertToTeam", map[string]any{"roomId": grID}).OK(t)
+		if r.Str("team.name") != "gconv" || r.Num("team.type") != 1 || r.Str("team.roomId") != grID {
+			t.Fatalf("team: %s", r.Body)
+		}
+		if got := teamMemberNames(t, bob, r.Str("team._id")); strings.Join(got, ",") != "alice,bob" {
+			t.Fatalf("members: %v", got)
+		}
+	})
+}
+
+// sysMessages returns "t:msg" for the system messages of a room, newest
+// first (prefix is channels or groups).
+func sysMessages(t *testing.T, c *testserver.Client, prefix, roomID string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range c.Get("/api/v1/"+prefix+".history", "roomId", roomID, "count", "100").OK(t).List("messages") {
+		mm := m.(map[string]any)
+		if typ, _ := mm["t"].(string); typ != "" {
+			out = append(out, typ+":"+mm["msg"].(string))
+		}
+	}
+	return out
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -10,12 +10,12 @@ import (
 
 // End-to-end tests of chat.syncThreadsList and chat.syncThreadMessages.
 
-// nowISO returns the present as an ISO date, a few milliseconds clear of
-// the writes made just before and just after it.
-func nowISO() string {
-	time.Sleep(5 * time.Millisecond)
-	s := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
-	time.Sleep(5 * time.Millisecond)
+// nowISO returns the server's present as an ISO date, a few milliseconds
+// clear of the writes made just before and just after it.
+func nowISO(t *testing.T, srv *testserver.Server) string {
+	srv.Advance(t, 5*time.Millisecond)
+	s := srv.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	srv.Advance(t, 5*time.Millisecond)
 	return s
 }
 
@@ -65,7 +65,7 @@ func TestThreadSync(t *testing.T) {
 
 	// Changes after a date: an edited reply, a deleted reply (which also
 	// changes its thread's counter), a removed thread.
-	since := nowISO()
+	since := nowISO(t, srv)
 	alice.Post("/api/v1/chat.update", map[string]any{"roomId": rid, "msgId": r2, "text": "reply two, edited"}).OK(t)
 	bob.Post("/api/v1/chat.delete", map[string]any{"roomId": rid, "msgId": r1}).OK(t)
 	m := message(t, alice, p2)
@@ -91,7 +91,7 @@ func TestThreadSync(t *testing.T) {
 		t.Fatalf("surviving reply: %s", g.Body)
 	}
 	// Nothing after now.
-	later := nowISO()
+	later := nowISO(t, srv)
 	if l := bob.Get("/api/v1/chat.syncThreadsList", "rid", rid, "updatedSince", later).OK(t); len(l.List("threads.update"))+len(l.List("threads.remove")) != 0 {
 		t.Fatalf("changes after the last write: %s", l.Body)
 	}

@@ -429,13 +429,9 @@ func TestRegistration(t *testing.T) {
 	if !hasString(r.List("user.roles"), "admin") || !hasString(r.List("user.roles"), "user") {
 		t.Fatalf("first user is not admin: %s", r.Body)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(srv.Logs(), "first registered user made administrator") {
-		if time.Now().After(deadline) {
-			t.Fatalf("not logged:\n%s", srv.Logs())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	srv.WaitLogs(t, "that the first registered user was made administrator", func(logs string) bool {
+		return strings.Contains(logs, "first registered user made administrator")
+	})
 	first := srv.Login(t, "first", "first-pass")
 	first.Get("/api/v1/statistics").OK(t)
 

@@ -31,9 +31,9 @@ type MessageSaved struct {
 
 // MessageDeleted reports a message that was removed from its room.
 type MessageDeleted struct {
-	RoomID       string
+	RoomID    string
 	MessageID string
-	ThreadID      string
+	ThreadID  string
 	Pos       Position
 }
 
@@ -41,7 +41,7 @@ type MessageDeleted struct {
 // clean-up). IDs lists every removed message; the other fields describe
 // the request, as Rocket.Chat's deleteMessageBulk event carries them.
 type MessagesPruned struct {
-	RoomID              string
+	RoomID           string
 	IDs              []string
 	Oldest, Latest   Time
 	Inclusive        bool
@@ -57,9 +57,9 @@ type MessagesPruned struct {
 // a timestamp when they deliver it.
 type EphemeralMessage struct {
 	UserID   string
-	RoomID      string
+	RoomID   string
 	Msg      string
-	ThreadID     string
+	ThreadID string
 	Mentions []Mention
 	// Blocks are UI-kit blocks shown instead of (or beside) Msg.
 	Blocks  []map[string]any
@@ -133,7 +133,7 @@ type SettingChanged struct {
 
 // UserActivity is an ephemeral event (typing and similar); it is never stored.
 type UserActivity struct {
-	RoomID        string
+	RoomID     string
 	Username   string
 	Activities []string // e.g. ["user-typing"], empty when the activity stops
 	Extras     map[string]any

@@ -107,6 +107,9 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		*t = Time{}
 		return nil
 	case b[0] == '"':
+		if len(b) < 2 || b[len(b)-1] != '"' {
+			return fmt.Errorf("invalid date %s", b)
+		}
 		s := string(b[1 : len(b)-1])
 		p, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {

@@ -46,6 +46,8 @@ func TestTimeUnmarshalJSON(t *testing.T) {
 		{`"+27576x-09-13T00:00:00.000Z"`, time.Time{}, false},
 		{`"+275760-13-13T00:00:00.000Z"`, time.Time{}, false},
 		{`{"$date": "soon"}`, time.Time{}, false},
+		{`"`, time.Time{}, false}, // an unterminated string (found by FuzzDecodeMessage)
+		{`"2026-11-24`, time.Time{}, false},
 	}
 	for _, c := range cases {
 		var got Time

@@ -92,36 +92,36 @@ func (u *User) HasRole(role string) bool {
 
 // Room is a channel, private group or direct conversation (IRoom).
 type Room struct {
-	ID           string   `json:"_id"`
-	Type            string   `json:"t"`
-	Name         string   `json:"name,omitempty"`
-	DisplayName        string   `json:"fname,omitempty"`
-	Creator            *UserRef `json:"u,omitempty"`
-	Topic        string   `json:"topic,omitempty"`
-	Description  string   `json:"description,omitempty"`
-	Announcement string   `json:"announcement,omitempty"`
-	ReadOnly     bool     `json:"ro"`
-	SystemMessages       bool     `json:"sysMes"`
-	Default      bool     `json:"default"`
-	Featured     bool     `json:"featured,omitempty"`
-	Broadcast    bool     `json:"broadcast,omitempty"`
-	Encrypted    bool     `json:"encrypted,omitempty"`
-	Archived     bool     `json:"archived,omitempty"`
-	MessageCount         int      `json:"msgs"`
-	UsersCount   int      `json:"usersCount"`
-	CreatedAt           Time     `json:"ts"`
-	UpdatedAt    Time     `json:"_updatedAt"`
-	LastMessageAt           Time     `json:"lm,omitzero"`
-	LastMessage  *Message `json:"lastMessage,omitempty"`
-	Usernames    []string `json:"usernames,omitempty"`
-	UserIDs         []string `json:"uids,omitempty"`
-	Muted        []string `json:"muted,omitempty"`
-	Unmuted      []string `json:"unmuted,omitempty"` // may post in a read-only room without post-readonly
-	ParentRoomID         string   `json:"prid,omitempty"`
-	TeamID       string   `json:"teamId,omitempty"`      // the team the room belongs to (its main room or one of its rooms)
-	TeamMain     bool     `json:"teamMain,omitempty"`    // the team's main room
-	TeamDefault  bool     `json:"teamDefault,omitempty"` // a room every new team member joins
-	JoinCode     string   `json:"-"`
+	ID             string   `json:"_id"`
+	Type           string   `json:"t"`
+	Name           string   `json:"name,omitempty"`
+	DisplayName    string   `json:"fname,omitempty"`
+	Creator        *UserRef `json:"u,omitempty"`
+	Topic          string   `json:"topic,omitempty"`
+	Description    string   `json:"description,omitempty"`
+	Announcement   string   `json:"announcement,omitempty"`
+	ReadOnly       bool     `json:"ro"`
+	SystemMessages bool     `json:"sysMes"`
+	Default        bool     `json:"default"`
+	Featured       bool     `json:"featured,omitempty"`
+	Broadcast      bool     `json:"broadcast,omitempty"`
+	Encrypted      bool     `json:"encrypted,omitempty"`
+	Archived       bool     `json:"archived,omitempty"`
+	MessageCount   int      `json:"msgs"`
+	UsersCount     int      `json:"usersCount"`
+	CreatedAt      Time     `json:"ts"`
+	UpdatedAt      Time     `json:"_updatedAt"`
+	LastMessageAt  Time     `json:"lm,omitzero"`
+	LastMessage    *Message `json:"lastMessage,omitempty"`
+	Usernames      []string `json:"usernames,omitempty"`
+	UserIDs        []string `json:"uids,omitempty"`
+	Muted          []string `json:"muted,omitempty"`
+	Unmuted        []string `json:"unmuted,omitempty"` // may post in a read-only room without post-readonly
+	ParentRoomID   string   `json:"prid,omitempty"`
+	TeamID         string   `json:"teamId,omitempty"`      // the team the room belongs to (its main room or one of its rooms)
+	TeamMain       bool     `json:"teamMain,omitempty"`    // the team's main room
+	TeamDefault    bool     `json:"teamDefault,omitempty"` // a room every new team member joins
+	JoinCode       string   `json:"-"`
 	// JoinCodeRequired is shown instead of the code itself.
 	JoinCodeRequired bool           `json:"joinCodeRequired,omitempty"`
 	CustomFields     map[string]any `json:"customFields,omitempty"`
@@ -141,35 +141,34 @@ func (r *Room) IsMuted(username string) bool {
 // Subscription is one user's membership of one room, with the per-user
 // state of that room: unread counters, favourite, open/hidden, room roles (ISubscription).
 type Subscription struct {
-	ID             string   `json:"_id"`
-	RoomID            string   `json:"rid"`
-	User              UserRef  `json:"u"`
-	RoomType              string   `json:"t"`
-	Name           string   `json:"name"`
-	DisplayName          string   `json:"fname,omitempty"`
-	JoinedAt             Time     `json:"ts"`
-	UpdatedAt      Time     `json:"_updatedAt"`
-	LastSeen             Time     `json:"ls,omitzero"`
-	LR             Time     `json:"lr,omitzero"`
-	Open           bool     `json:"open"`
-	Alert          bool     `json:"alert"`
-	Unread         int      `json:"unread"`
-	UserMentions   int      `json:"userMentions"`
-	GroupMentions  int      `json:"groupMentions"`
-	Favorite       bool     `json:"f,omitempty"`
-	Roles          []string `json:"roles,omitempty"`
-	Archived       bool     `json:"archived,omitempty"`
-	ParentRoomID           string   `json:"prid,omitempty"`
-	UnreadThreads        []string `json:"tunread,omitempty"`
-	UnreadThreadMentions    []string `json:"tunreadUser,omitempty"`
-	UnreadThreadGroupMentions   []string `json:"tunreadGroup,omitempty"`
-	DisableNotifications  bool     `json:"disableNotifications,omitempty"`
-	HideUnreadStatus     bool     `json:"hideUnreadStatus,omitempty"`
-	UnreadAlert    string   `json:"unreadAlert,omitempty"`
-	DesktopNotifications  string   `json:"desktopNotifications,omitempty"`
+	ID                        string   `json:"_id"`
+	RoomID                    string   `json:"rid"`
+	User                      UserRef  `json:"u"`
+	RoomType                  string   `json:"t"`
+	Name                      string   `json:"name"`
+	DisplayName               string   `json:"fname,omitempty"`
+	JoinedAt                  Time     `json:"ts"`
+	UpdatedAt                 Time     `json:"_updatedAt"`
+	LastSeen                  Time     `json:"ls,omitzero"`
+	Open                      bool     `json:"open"`
+	Alert                     bool     `json:"alert"`
+	Unread                    int      `json:"unread"`
+	UserMentions              int      `json:"userMentions"`
+	GroupMentions             int      `json:"groupMentions"`
+	Favorite                  bool     `json:"f,omitempty"`
+	Roles                     []string `json:"roles,omitempty"`
+	Archived                  bool     `json:"archived,omitempty"`
+	ParentRoomID              string   `json:"prid,omitempty"`
+	UnreadThreads             []string `json:"tunread,omitempty"`
+	UnreadThreadMentions      []string `json:"tunreadUser,omitempty"`
+	UnreadThreadGroupMentions []string `json:"tunreadGroup,omitempty"`
+	DisableNotifications      bool     `json:"disableNotifications,omitempty"`
+	HideUnreadStatus          bool     `json:"hideUnreadStatus,omitempty"`
+	UnreadAlert               string   `json:"unreadAlert,omitempty"`
+	DesktopNotifications      string   `json:"desktopNotifications,omitempty"`
 	MobilePushNotifications   string   `json:"mobilePushNotifications,omitempty"`
-	EmailNotifications    string   `json:"emailNotifications,omitempty"`
-	UserHighlights []string `json:"userHighlights,omitempty"`
+	EmailNotifications        string   `json:"emailNotifications,omitempty"`
+	UserHighlights            []string `json:"userHighlights,omitempty"`
 }
 
 // HasRole reports whether the subscription carries the room role.
@@ -211,41 +210,41 @@ type Starrer struct {
 // Message is a chat message or a system message (IMessage). System messages
 // have a non-empty T (for example "uj", "room_changed_topic").
 type Message struct {
-	ID          string               `json:"_id"`
-	RoomID         string               `json:"rid"`
-	Msg         string               `json:"msg"`
-	SentAt          Time                 `json:"ts"`
-	Author           UserRef              `json:"u"`
-	UpdatedAt   Time                 `json:"_updatedAt"`
-	Type           string               `json:"t,omitempty"`
-	ThreadID        string               `json:"tmid,omitempty"`
-	ShowInRoom       bool                 `json:"tshow,omitempty"`
-	Alias       string               `json:"alias,omitempty"`
-	Emoji       string               `json:"emoji,omitempty"`
-	Avatar      string               `json:"avatar,omitempty"`
-	Groupable   *bool                `json:"groupable,omitempty"`
-	Mentions    []Mention            `json:"mentions"`
-	Channels    []ChannelRef         `json:"channels"`
-	Attachments []map[string]any     `json:"attachments,omitempty"`
-	Reactions   map[string]*Reaction `json:"reactions,omitempty"`
-	Pinned      bool                 `json:"pinned,omitempty"`
-	PinnedAt    Time                 `json:"pinnedAt,omitzero"`
-	PinnedBy    *UserRef             `json:"pinnedBy,omitempty"`
-	Starred     []Starrer            `json:"starred,omitempty"`
-	EditedAt    Time                 `json:"editedAt,omitzero"`
-	EditedBy    *UserRef             `json:"editedBy,omitempty"`
-	ThreadCount      int                  `json:"tcount,omitempty"`
-	ThreadLastMessageAt         Time                 `json:"tlm,omitzero"`
-	Replies     []string             `json:"replies,omitempty"`
-	DiscussionID        string               `json:"drid,omitempty"` // the discussion this message links to
-	DiscussionCount      int                  `json:"dcount,omitempty"`
-	DiscussionLastMessageAt         Time                 `json:"dlm,omitzero"`
-	Role        string               `json:"role,omitempty"`
-	Hidden      bool                 `json:"_hidden,omitempty"`
-	Parent      string               `json:"parent,omitempty"` // of a hidden previous version: the message it was
-	ParseURLs   bool                 `json:"parseUrls,omitempty"`
-	URLs        []map[string]any     `json:"urls,omitempty"`
-	CustomFields map[string]any       `json:"customFields,omitempty"`
+	ID                      string               `json:"_id"`
+	RoomID                  string               `json:"rid"`
+	Msg                     string               `json:"msg"`
+	SentAt                  Time                 `json:"ts"`
+	Author                  UserRef              `json:"u"`
+	UpdatedAt               Time                 `json:"_updatedAt"`
+	Type                    string               `json:"t,omitempty"`
+	ThreadID                string               `json:"tmid,omitempty"`
+	ShowInRoom              bool                 `json:"tshow,omitempty"`
+	Alias                   string               `json:"alias,omitempty"`
+	Emoji                   string               `json:"emoji,omitempty"`
+	Avatar                  string               `json:"avatar,omitempty"`
+	Groupable               *bool                `json:"groupable,omitempty"`
+	Mentions                []Mention            `json:"mentions"`
+	Channels                []ChannelRef         `json:"channels"`
+	Attachments             []map[string]any     `json:"attachments,omitempty"`
+	Reactions               map[string]*Reaction `json:"reactions,omitempty"`
+	Pinned                  bool                 `json:"pinned,omitempty"`
+	PinnedAt                Time                 `json:"pinnedAt,omitzero"`
+	PinnedBy                *UserRef             `json:"pinnedBy,omitempty"`
+	Starred                 []Starrer            `json:"starred,omitempty"`
+	EditedAt                Time                 `json:"editedAt,omitzero"`
+	EditedBy                *UserRef             `json:"editedBy,omitempty"`
+	ThreadCount             int                  `json:"tcount,omitempty"`
+	ThreadLastMessageAt     Time                 `json:"tlm,omitzero"`
+	Replies                 []string             `json:"replies,omitempty"`
+	DiscussionID            string               `json:"drid,omitempty"` // the discussion this message links to
+	DiscussionCount         int                  `json:"dcount,omitempty"`
+	DiscussionLastMessageAt Time                 `json:"dlm,omitzero"`
+	Role                    string               `json:"role,omitempty"`
+	Hidden                  bool                 `json:"_hidden,omitempty"`
+	Parent                  string               `json:"parent,omitempty"` // of a hidden previous version: the message it was
+	ParseURLs               bool                 `json:"parseUrls,omitempty"`
+	URLs                    []map[string]any     `json:"urls,omitempty"`
+	CustomFields            map[string]any       `json:"customFields,omitempty"`
 }
 
 // Role is a named set of permissions, global or room-scoped (IRole).

@@ -13,7 +13,7 @@
 // Every change of the visible status is persisted through a StatusStore,
 // which in Liftoff is the domain service that writes the user and publishes
 // model.PresenceChanged; the realtime hub turns that event into Rocket.Chat's
-// user-status and user-presence stream events. RegisterMethods installs the
-// DDP methods UserPresence:setDefaultStatus, UserPresence:online and
-// UserPresence:away on a realtime.Server.
+// user-status and user-presence stream events. The DDP methods that feed a
+// Tracker (UserPresence:setDefaultStatus, UserPresence:online,
+// UserPresence:away) live with the other methods, in package ddpapi.
 package presence

@@ -246,7 +246,7 @@ func (t *Tracker) graceEnded(userID string, gen uint64) {
 func (t *Tracker) SetDefaultStatus(ctx context.Context, userID, status string) error {
 	d, ok := normalizeDefault(status)
 	if !ok || status == "" {
-		return model.Errf("error-invalid-status", "Invalid status %q", status)
+		return model.Invalid("error-invalid-status", "Invalid status %q", status)
 	}
 	t.mu.Lock()
 	u := t.state(userID)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"liftoff/access/perm"
 	"liftoff/auth"
 	"liftoff/bus"
 	"liftoff/model"
@@ -33,7 +34,7 @@ type RoomAccess interface {
 // PermissionChecker reports whether a user holds a global permission. It
 // guards streams that carry privileged data (private settings).
 type PermissionChecker interface {
-	HasPermission(ctx context.Context, user *model.User, permission string) (bool, error)
+	HasPermission(ctx context.Context, user *model.User, permission perm.ID) (bool, error)
 }
 
 // PresenceTracker learns when logged-in connections open and close
@@ -97,6 +98,10 @@ type Config struct {
 	// authenticates in band (login method), not with cookies, so a foreign
 	// page gains nothing from opening a socket.
 	OriginPatterns []string
+	// Now is the clock of method rate limits and notice timestamps
+	// (time.Now when nil). Heartbeats and write timeouts use the system
+	// clock: they measure the network.
+	Now func() time.Time
 }
 
 func (c *Config) withDefaults() (Config, error) {
@@ -139,6 +144,9 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if d.HeartbeatTimeout <= 0 {
 		d.HeartbeatTimeout = 15 * time.Second
+	}
+	if d.Now == nil {
+		d.Now = time.Now
 	}
 	if d.LoginTimeout <= 0 {
 		d.LoginTimeout = 30 * time.Second

@@ -161,18 +161,18 @@ type notification struct {
 }
 
 type notificationPayload struct {
-	ID      string              `json:"_id"`
-	RID     string              `json:"rid"`
-	Tmid    string              `json:"tmid,omitempty"`
-	Sender  model.UserRef       `json:"sender"`
-	Type    string              `json:"type"`
-	Name    string              `json:"name,omitempty"`
-	Message notificationMessage `json:"message"`
+	ID       string              `json:"_id"`
+	RoomID   string              `json:"rid"`
+	ThreadID string              `json:"tmid,omitempty"`
+	Sender   model.UserRef       `json:"sender"`
+	Type     string              `json:"type"`
+	Name     string              `json:"name,omitempty"`
+	Message  notificationMessage `json:"message"`
 }
 
 type notificationMessage struct {
-	Msg string `json:"msg"`
-	T   string `json:"t,omitempty"`
+	Msg  string `json:"msg"`
+	Type string `json:"t,omitempty"`
 }
 
 func (h *hub) notifyUsers(ev *model.MessageSaved, m *model.Message) {
@@ -184,8 +184,8 @@ func (h *hub) notifyUsers(ev *model.MessageSaved, m *model.Message) {
 		if payload == nil {
 			n := notification{
 				Payload: notificationPayload{
-					ID: m.ID, RID: m.RoomID, Tmid: m.ThreadID, Sender: m.Author, Type: ev.RoomType, Name: ev.RoomName,
-					Message: notificationMessage{Msg: m.Msg, T: m.Type},
+					ID: m.ID, RoomID: m.RoomID, ThreadID: m.ThreadID, Sender: m.Author, Type: ev.RoomType, Name: ev.RoomName,
+					Message: notificationMessage{Msg: m.Msg, Type: m.Type},
 				},
 			}
 			sender := m.Author.Username

@@ -2,7 +2,6 @@ package realtime
 
 import (
 	"strconv"
-	"time"
 
 	"liftoff/model"
 	"liftoff/realtime/ddp"
@@ -46,7 +45,7 @@ func (h *hub) onEphemeralMessage(ev *model.EphemeralMessage) {
 	if !h.hasUserNotify(ev.UserID, "message") {
 		return
 	}
-	now := time.Now()
+	now := h.srv.cfg.Now()
 	msg := map[string]any{
 		"groupable": false,
 		"msg":       ev.Msg,

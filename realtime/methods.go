@@ -9,7 +9,6 @@ import (
 	"math"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"liftoff/auth"
 	"liftoff/model"
@@ -60,10 +59,10 @@ func (c *Call) RemoteAddr() string { return c.sess.remote }
 // error-invalid-params; dates may be EJSON ({"$date": ms}).
 func (c *Call) Param(i int, v any) error {
 	if i >= len(c.Params) {
-		return model.Errf("error-invalid-params", "Missing parameter %d of %s", i+1, c.Method)
+		return model.Invalid("error-invalid-params", "Missing parameter %d of %s", i+1, c.Method)
 	}
 	if err := json.Unmarshal(c.Params[i], v); err != nil {
-		return model.Errf("error-invalid-params", "Invalid parameter %d of %s", i+1, c.Method)
+		return model.Invalid("error-invalid-params", "Invalid parameter %d of %s", i+1, c.Method)
 	}
 	return nil
 }
@@ -107,10 +106,11 @@ func (s *Server) HandlePublic(name string, fn MethodFunc) {
 // callMethod runs a "method" message and answers with result and updated.
 func (s *Server) callMethod(sess *session, m *ddp.ClientMessage) {
 	defer sess.send(ddp.Updated(m.ID))
-	if ok, wait := sess.allowMethod(time.Now()); !ok {
+	if ok, wait := sess.allowMethod(s.cfg.Now()); !ok {
 		s.metrics.rateLimited.Add(1)
 		secs := int(math.Ceil(wait.Seconds()))
 		err := &model.Error{
+			Kind:    model.KindRateLimited,
 			Type:    "too-many-requests",
 			Reason:  fmt.Sprintf("Error, too many requests. Please slow down. You must wait %d seconds before trying again.", secs),
 			Details: map[string]any{"timeToReset": wait.Milliseconds()},
@@ -153,7 +153,22 @@ func (s *Server) invoke(ctx context.Context, fn MethodFunc, call *Call) (result 
 			err = fmt.Errorf("method %s panicked: %v\n%s", call.Method, r, debug.Stack())
 		}
 	}()
-	return fn(ctx, call)
+	result, err = fn(ctx, call)
+	return result, namedInMethod(err, call.Method)
+}
+
+// namedInMethod gives a domain error that names the method raising it
+// (model.Error.NamesMethod) the name of the method that ran, in its
+// details, as Rocket.Chat's Meteor.Errors carry it.
+func namedInMethod(err error, method string) error {
+	e, ok := model.AsError(err)
+	if !ok || !e.NamesMethod {
+		return err
+	}
+	c := *e
+	c.Details = e.MethodDetails(method)
+	c.NamesMethod = false
+	return &c
 }
 
 func resultErrorFrame(id string, err error) []byte {
@@ -248,7 +263,7 @@ type loginResult struct {
 //	{"totp": {"login": <one of the above>, "code": "123456"}}
 func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 	var cred auth.Credentials
-	bad := model.Errf("error-invalid-params", "Unrecognized options for login request")
+	bad := model.Invalid("error-invalid-params", "Unrecognized options for login request")
 	var req struct {
 		Resume   *string         `json:"resume"`
 		User     json.RawMessage `json:"user"`
@@ -315,7 +330,7 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 			return cred, bad
 		}
 		if d.Algorithm != "sha-256" {
-			return cred, model.Errf("error-invalid-params", "Unsupported password algorithm %q", d.Algorithm)
+			return cred, model.Invalid("error-invalid-params", "Unsupported password algorithm %q", d.Algorithm)
 		}
 		cred.Digest = strings.ToLower(d.Digest)
 	default:
@@ -326,7 +341,7 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 
 func (s *Server) methodLogin(ctx context.Context, call *Call) (any, error) {
 	if len(call.Params) == 0 {
-		return nil, model.Errf("error-invalid-params", "Unrecognized options for login request")
+		return nil, model.Invalid("error-invalid-params", "Unrecognized options for login request")
 	}
 	cred, err := parseLoginParams(call.Params[0])
 	if err != nil {

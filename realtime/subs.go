@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/model"
 	"liftoff/realtime/ddp"
 )
@@ -70,7 +71,7 @@ type presenceWatch struct {
 
 // errNotAllowedSub is the error of a refused stream subscription, as
 // Rocket.Chat's streamer raises it.
-var errNotAllowedSub = &model.Error{Type: "not-allowed", Reason: "Not allowed"}
+var errNotAllowedSub = &model.Error{Kind: model.KindForbidden, Type: "not-allowed", Reason: "Not allowed"}
 
 // streamOptions is the second parameter of a stream subscription: a bare
 // boolean (useCollection) or {"useCollection": bool, "args": [...]}.
@@ -108,7 +109,7 @@ func (srv *Server) subscribe(s *session, m *ddp.ClientMessage) {
 		return
 	}
 	if count >= srv.cfg.MaxSubscriptions {
-		srv.sendNoSub(s, m.ID, model.Errf("error-too-many-subscriptions", "Too many subscriptions"))
+		srv.sendNoSub(s, m.ID, model.Invalid("error-too-many-subscriptions", "Too many subscriptions"))
 		return
 	}
 	var eventName string
@@ -213,7 +214,7 @@ func (srv *Server) authorizeSub(ctx context.Context, s *session, name, eventName
 			return nil, errNotAllowedSub
 		}
 		if eventName == "private-settings-changed" {
-			if !srv.hasAnyPermission(ctx, user, "view-privileged-setting", "edit-privileged-setting", "manage-selected-settings") {
+			if !srv.hasAnyPermission(ctx, user, perm.ViewPrivilegedSetting, perm.EditPrivilegedSetting, perm.ManageSelectedSettings) {
 				return nil, errNotAllowedSub
 			}
 		}
@@ -223,7 +224,7 @@ func (srv *Server) authorizeSub(ctx context.Context, s *session, name, eventName
 	}
 }
 
-func (srv *Server) hasAnyPermission(ctx context.Context, user *model.User, perms ...string) bool {
+func (srv *Server) hasAnyPermission(ctx context.Context, user *model.User, perms ...perm.ID) bool {
 	if srv.cfg.Permissions == nil {
 		return false
 	}

@@ -15,7 +15,7 @@ import (
 
 // invalid returns the domain error for a value that does not fit setting id.
 func invalid(id, format string, args ...any) error {
-	return model.Errf(model.ErrInvalidSetting.Type, "Invalid value for setting %s: %s", id, fmt.Sprintf(format, args...))
+	return model.Invalid(model.ErrInvalidSetting.Type, "Invalid value for setting %s: %s", id, fmt.Sprintf(format, args...))
 }
 
 // Coerce validates value, as decoded from a JSON request body, as a new value

@@ -1,6 +1,8 @@
 package settings
 
 import (
+	"crypto/rand"
+	"fmt"
 	"slices"
 
 	"liftoff/model"
@@ -23,6 +25,9 @@ const (
 //     environment (ADMIN_USERNAME, ...), so clients must not run the wizard.
 //   - Accounts_RegistrationForm_SecretURL is a new random id, as Rocket.Chat
 //     makes it when the setting is first created.
+//   - uniqueID is a new random UUID, as Rocket.Chat makes it on first start;
+//     the stored value is kept from then on, so it is made once per
+//     installation.
 //
 // Site_Url defaults to "", for the caller to fill from ROOT_URL as
 // Rocket.Chat does.
@@ -39,9 +44,17 @@ func Defaults() []*model.Setting {
 	b.group("Discussion")
 	b.boolean("Discussion_enabled", true, public)
 	e2e(&b)
+	// uniqueID identifies the installation (statistics.uniqueId, and
+	// clients that read the public setting). Rocket.Chat gives it no
+	// group; here it sits in General, as every setting has a group.
+	b.group("General")
+	b.str("uniqueID", "", public)
 
 	for _, s := range b.out {
 		switch s.ID {
+		case "uniqueID":
+			s.Value = newInstallationID()
+			s.PackageValue = s.Value
 		case "Show_Setup_Wizard":
 			s.Value = "completed"
 		case "Accounts_RegistrationForm_SecretURL":
@@ -442,6 +455,36 @@ func fileUpload(b *builder) {
 	b.boolean("FileUpload_Restrict_to_room_members", true, private)
 	b.boolean("FileUpload_Restrict_to_users_who_can_access_room", false, private)
 	b.boolean("FileUpload_RotateImages", true, public)
+	// Rocket.Chat defaults to GridFS (files inside MongoDB); Liftoff has no
+	// MongoDB and refuses it, so its default is FileSystem (the data
+	// directory). files.Config mirrors the storage settings below.
+	b.choice("FileUpload_Storage_Type", "FileSystem", public,
+		opt("GridFS", "GridFS"), opt("AmazonS3", "AmazonS3"), opt("GoogleCloudStorage", "GoogleCloudStorage"),
+		opt("Webdav", "WebDAV"), opt("FileSystem", "FileSystem"))
+	b.section("Amazon S3")
+	b.str("FileUpload_S3_Bucket", "", private)
+	b.str("FileUpload_S3_Acl", "", private)
+	b.add("FileUpload_S3_AWSAccessKeyId", TypePassword, "", private)
+	b.add("FileUpload_S3_AWSSecretAccessKey", TypePassword, "", private)
+	b.str("FileUpload_S3_CDN", "", private)
+	b.str("FileUpload_S3_Region", "", private)
+	b.str("FileUpload_S3_BucketURL", "", private)
+	b.boolean("FileUpload_S3_ForcePathStyle", false, private)
+	b.integer("FileUpload_S3_URLExpiryTimeSpan", 120, private)
+	b.boolean("FileUpload_S3_Proxy_Avatars", false, private)
+	b.boolean("FileUpload_S3_Proxy_Uploads", false, private)
+	b.boolean("FileUpload_S3_Proxy_UserDataFiles", false, private)
+	b.section("File System")
+	b.str("FileUpload_FileSystemPath", "", private)
+	b.section("WebDAV")
+	b.str("FileUpload_Webdav_Upload_Folder_Path", "", private)
+	b.str("FileUpload_Webdav_Server_URL", "", private)
+	b.str("FileUpload_Webdav_Username", "", private)
+	b.add("FileUpload_Webdav_Password", TypePassword, "", private)
+	b.boolean("FileUpload_Webdav_Proxy_Avatars", false, private)
+	b.boolean("FileUpload_Webdav_Proxy_Uploads", false, private)
+	b.boolean("FileUpload_Webdav_Proxy_UserDataFiles", false, private)
+	b.section("")
 	b.boolean("FileUpload_Enabled_Direct", true, public)
 }
 
@@ -522,3 +565,13 @@ func (b *builder) multi(id string, v []string, pub bool, values ...model.Setting
 }
 
 func opt(key, label string) model.SettingValue { return model.SettingValue{Key: key, Label: label} }
+
+// newInstallationID returns a random RFC 4122 version 4 UUID, the form of
+// Rocket.Chat's uniqueID.
+func newInstallationID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])  // crypto/rand.Read never fails (Go 1.24+)
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

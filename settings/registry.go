@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"liftoff/model"
+	"liftoff/settings/setting"
 )
 
 // Registry caches the current settings in memory for cheap reads on hot
@@ -74,8 +75,8 @@ func (r *Registry) lookup(id string) (*model.Setting, bool) {
 }
 
 // Get returns a copy of the setting with the given id.
-func (r *Registry) Get(id string) (*model.Setting, bool) {
-	s, ok := r.lookup(id)
+func (r *Registry) Get(id setting.ID) (*model.Setting, bool) {
+	s, ok := r.lookup(string(id))
 	if !ok {
 		return nil, false
 	}
@@ -84,8 +85,8 @@ func (r *Registry) Get(id string) (*model.Setting, bool) {
 }
 
 // Value returns the setting's current value, or nil when it is unknown.
-func (r *Registry) Value(id string) any {
-	if s, ok := r.lookup(id); ok {
+func (r *Registry) Value(id setting.ID) any {
+	if s, ok := r.lookup(string(id)); ok {
 		return s.Value
 	}
 	return nil
@@ -93,7 +94,7 @@ func (r *Registry) Value(id string) any {
 
 // Bool returns the setting's value as a boolean: false when the setting is
 // unknown or its value is neither a boolean nor the text "true".
-func (r *Registry) Bool(id string) bool {
+func (r *Registry) Bool(id setting.ID) bool {
 	switch v := r.Value(id).(type) {
 	case bool:
 		return v
@@ -106,14 +107,14 @@ func (r *Registry) Bool(id string) bool {
 // Int returns the setting's value as an int, accepting the forms values take
 // in memory, in JSON (float64) and in text. It returns 0 when the setting is
 // unknown or its value is not a whole number.
-func (r *Registry) Int(id string) int {
+func (r *Registry) Int(id setting.ID) int {
 	n, _ := toInt(r.Value(id))
 	return n
 }
 
 // String returns the setting's value as text: strings as they are, numbers
 // and booleans formatted, anything else (and unknown settings) as "".
-func (r *Registry) String(id string) string {
+func (r *Registry) String(id setting.ID) string {
 	switch v := r.Value(id).(type) {
 	case string:
 		return v

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"liftoff/model"
+	"liftoff/settings/setting"
 )
 
 func byID(t *testing.T, list []*model.Setting) map[string]*model.Setting {
@@ -316,7 +317,7 @@ func TestRegistry(t *testing.T) {
 		t.Error("Bool")
 	}
 	for id, want := range map[string]int{"i": 5000, "f": 90, "frac": 0, "is": 42, "jn": 7, "s": 0, "missing": 0} {
-		if got := r.Int(id); got != want {
+		if got := r.Int(setting.ID(id)); got != want {
 			t.Errorf("Int(%s) = %d, want %d", id, got, want)
 		}
 	}

@@ -44,28 +44,17 @@ type Store interface {
 // EventSink receives events after the transaction that emitted them commits.
 type EventSink func(events []model.Event)
 
-// Page selects a window of a result: Offset records skipped, at most Count
-// returned (Count 0 means no limit). Sort maps field names (Rocket.Chat's,
-// e.g. "ts", "name", "_updatedAt", "username") to 1 (ascending) or -1
-// (descending), applied in the order of SortKeys; backends support the
-// fields documented on each query and ignore none silently: an unsupported
-// field is an error.
-type Page struct {
-	Offset int
-	Count  int
-	Sort   []SortKey
-	// NoTotal tells a list method that the caller ignores the total: the
-	// backend may skip counting the matches (a count over a big room's
-	// history costs a pass over every message) and return Offset plus the
-	// page's length instead.
-	NoTotal bool
-}
+// Page is the window of a list (model.Page, shared with the services).
+//
+// Every list breaks ties by insertion order: records whose sort keys are
+// equal (many records share a millisecond) come in the order they were
+// inserted, reversed when the first key is descending; never in the order
+// of their random ids. The same holds for the lists without a Page
+// (SubscriptionsOfUser, TokensOfUser). storetest's TimeTies checks it.
+type Page = model.Page
 
-// SortKey is one field of a sort order.
-type SortKey struct {
-	Field string
-	Desc  bool
-}
+// SortKey is one field of a sort order (model.SortKey).
+type SortKey = model.SortKey
 
 // Reader holds every read. Methods returning one record return ErrNotFound
 // when there is none; list methods return the total number of matches
@@ -226,12 +215,12 @@ type RoomQuery struct {
 	UpdatedSince model.Time
 	Default      *bool
 	Archived     *bool
-	ParentRoomID         string // only discussions of this parent room
+	ParentRoomID string // only discussions of this parent room
 	TeamID       string // only rooms of this team (its main room included)
 	TeamMain     *bool  // only main rooms of teams (true) or only other rooms (false)
 	TeamDefault  *bool  // only rooms (not) joined by every new team member
-	// TeamOrParent, with TeamID and Prid both set, keeps the rooms of the
-	// team or the discussions of Prid (instead of rooms matching both).
+	// TeamOrParent, with TeamID and ParentRoomID both set, keeps the rooms of the
+	// team or the discussions of ParentRoomID (instead of rooms matching both).
 	TeamOrParent bool
 	// MemberID keeps only the rooms this user is subscribed to, and those
 	// of the types in AlsoTypes.
@@ -276,7 +265,7 @@ type MessageQuery struct {
 	Inclusive         bool
 	UpdatedSince      model.Time // _updatedAt strictly after
 	UpdatedBefore     model.Time // _updatedAt strictly before
-	ThreadID              string     // only replies in this thread
+	ThreadID          string     // only replies in this thread
 	ThreadsOnly       bool       // only thread parents (tcount > 0)
 	HideThreadReplies bool       // exclude replies that are not shown in the room (tmid set and tshow false)
 	Pinned            bool
@@ -293,7 +282,7 @@ type MessageQuery struct {
 	TextContains      string // case-insensitive substring of msg
 	IncludeHidden     bool   // also hidden messages (kept previous versions)
 	OnlyHidden        bool   // only hidden messages
-	DiscussionID              string // only messages linking to this discussion
+	DiscussionID      string // only messages linking to this discussion
 	Discussions       bool   // only messages that start a discussion (drid set)
 	NoDiscussions     bool   // only messages that start no discussion
 }
@@ -305,7 +294,7 @@ type DeletedQuery struct {
 	UserID string // for subscriptions
 	// For messages: only replies of this thread, or only threads' first
 	// messages.
-	ThreadID        string
+	ThreadID    string
 	ThreadsOnly bool
 	Since       model.Time
 	Before      model.Time // zero: no upper bound
@@ -326,7 +315,7 @@ type Tombstone struct {
 	RoomID    string
 	UserID    string
 	DeletedAt model.Time
-	ThreadID      string // messages: the thread the message replied to
+	ThreadID  string // messages: the thread the message replied to
 	Thread    bool   // messages: it was a thread's first message
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -12,8 +13,8 @@ import (
 	"time"
 
 	"liftoff/chat"
+	"liftoff/internal/app"
 	"liftoff/model"
-	"liftoff/settings"
 	"liftoff/store"
 	"liftoff/store/sqlite"
 )
@@ -22,7 +23,7 @@ import (
 // works while the server runs (SQLite serialises the writes).
 func adminCommand(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
-	dataDir := fs.String("data", envOr("./data", "LIFTOFF_DATA_DIR"), "data directory")
+	dataDir := fs.String("data", "", "data directory (LIFTOFF_DATA_DIR, default ./data)")
 	isAdmin := fs.Bool("admin", false, "create-user: make the user an administrator")
 	name := fs.String("name", "", "create-user: display name")
 	seedRoom := fs.String("room", "", "seed-messages: name of the room")
@@ -38,18 +39,17 @@ func adminCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	rest := fs.Args()
-	c, err := loadConfig([]string{"--data", *dataDir})
+	c, err := dataConfig(*dataDir)
 	if err != nil {
 		return err
 	}
-	c.LogLevel = "warn"
-	c.bulkWrites = cmd == "seed-messages"
-	a, err := openApp(ctx, c, newLogger(c))
+	c.BulkWrites = cmd == "seed-messages"
+	a, err := app.Open(ctx, c, app.Options{})
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	if err := a.chat.Bootstrap(ctx, chat.BootstrapInput{Overrides: settings.Overrides(os.Environ())}); err != nil {
+	defer a.Close()
+	if err := a.Chat().Admin.Bootstrap(ctx, chat.BootstrapInput{Overrides: c.SettingOverrides}); err != nil {
 		return err
 	}
 	need := func(n int, form string) error {
@@ -67,7 +67,7 @@ func adminCommand(ctx context.Context, args []string) error {
 		if *isAdmin {
 			roles = []string{"admin", "user"}
 		}
-		u, err := a.chat.InsertUser(ctx, chat.NewUserInput{Username: rest[0], Email: rest[1], Password: rest[2],
+		u, err := a.Chat().Accounts.InsertUser(ctx, chat.NewUserInput{Username: rest[0], Email: rest[1], Password: rest[2],
 			Name: *name, Roles: roles, Verified: true, JoinDefaultChannels: true})
 		if err != nil {
 			return err
@@ -77,14 +77,14 @@ func adminCommand(ctx context.Context, args []string) error {
 		if err := need(2, "USERNAME PASSWORD"); err != nil {
 			return err
 		}
-		u, err := a.store.UserByUsername(ctx, rest[0])
+		u, err := a.Store().UserByUsername(ctx, rest[0])
 		if err != nil {
 			return fmt.Errorf("user %q: %w", rest[0], err)
 		}
-		if err := a.auth.SetPassword(ctx, u.ID, rest[1]); err != nil {
+		if err := a.Auth().SetPassword(ctx, u.ID, rest[1]); err != nil {
 			return err
 		}
-		if err := a.auth.LogoutOthers(ctx, u.ID, ""); err != nil {
+		if err := a.Auth().LogoutOthers(ctx, u.ID, ""); err != nil {
 			return err
 		}
 		fmt.Printf("password of %s reset; their sessions were logged out\n", u.Username)
@@ -97,7 +97,7 @@ func adminCommand(ctx context.Context, args []string) error {
 		}
 		fmt.Printf("%s: %s %s\n", cmd, rest[0], rest[1])
 	case "list-users":
-		users, total, err := a.store.ListUsers(ctx, store.UserQuery{}, store.Page{})
+		users, total, err := a.Store().ListUsers(ctx, store.UserQuery{}, store.Page{})
 		if err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func adminCommand(ctx context.Context, args []string) error {
 		}
 		began := time.Now()
 		last := time.Now()
-		err := seedMessages(ctx, a.store, seedOptions{Room: *seedRoom, Count: *seedCount, Batch: *seedBatch, Span: *seedSpan,
+		err := seedMessages(ctx, a.Store(), seedOptions{Room: *seedRoom, Count: *seedCount, Batch: *seedBatch, Span: *seedSpan,
 			Insert: sqlite.InsertMessages},
 			func(done int, rate float64) {
 				if time.Since(last) >= 5*time.Second || done == *seedCount {
@@ -133,15 +133,15 @@ func adminCommand(ctx context.Context, args []string) error {
 }
 
 // setGlobalRole grants or revokes a global role directly in the store.
-func setGlobalRole(ctx context.Context, a *app, username, role string, grant bool) error {
-	r, err := a.store.RoleByID(ctx, role)
+func setGlobalRole(ctx context.Context, a *app.App, username, role string, grant bool) error {
+	r, err := a.Store().RoleByID(ctx, role)
 	if err != nil {
 		return fmt.Errorf("role %q: %w", role, err)
 	}
 	if r.Scope != model.ScopeUsers {
 		return fmt.Errorf("role %q is a room role; grant it in a room", role)
 	}
-	return a.store.Update(ctx, func(tx store.Tx) error {
+	return a.Store().Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil {
 			return fmt.Errorf("user %q: %w", username, err)
@@ -196,7 +196,7 @@ func reorderFlags(fs *flag.FlagSet, args []string) []string {
 // backupCommand writes a consistent copy of the database to FILE.
 func backupCommand(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	dataDir := fs.String("data", envOr("./data", "LIFTOFF_DATA_DIR"), "data directory")
+	dataDir := fs.String("data", "", "data directory (LIFTOFF_DATA_DIR, default ./data)")
 	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
 		return err
 	}
@@ -207,22 +207,37 @@ func backupCommand(ctx context.Context, args []string) error {
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("backup: %s already exists", out)
 	}
-	c, err := loadConfig([]string{"--data", *dataDir})
+	c, err := dataConfig(*dataDir)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(c.dbPath()); err != nil {
-		return fmt.Errorf("backup: no database at %s", c.dbPath())
+	if _, err := os.Stat(c.DBPath()); err != nil {
+		return fmt.Errorf("backup: no database at %s", c.DBPath())
 	}
-	c.LogLevel = "warn"
-	a, err := openApp(ctx, c, newLogger(c))
+	a, err := app.Open(ctx, c, app.Options{})
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	if err := a.store.Backup(ctx, out); err != nil {
+	defer a.Close()
+	if err := a.Store().Backup(ctx, out); err != nil {
 		return err
 	}
 	fmt.Printf("backup written to %s\n", out)
 	return nil
+}
+
+// dataConfig is the configuration of a command working on the data
+// directory: the environment's, with --data (when given) over
+// LIFTOFF_DATA_DIR, logging warnings only.
+func dataConfig(dataDir string) (*app.Config, error) {
+	var args []string
+	if dataDir != "" {
+		args = []string{"--data", dataDir}
+	}
+	c, err := app.LoadConfig(args, os.Environ())
+	if err != nil {
+		return nil, err
+	}
+	c.LogLevel = slog.LevelWarn
+	return c, nil
 }

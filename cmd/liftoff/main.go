@@ -10,9 +10,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"liftoff/internal/app"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -47,6 +50,25 @@ func run(ctx context.Context, args []string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+// serve runs the server until ctx ends (SIGINT or SIGTERM), then shuts it
+// down gracefully. The wiring lives in internal/app.
+func serve(ctx context.Context, args []string) error {
+	c, err := app.LoadConfig(args, os.Environ())
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, c, app.Options{Version: version})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", c.Addr())
+	if err != nil {
+		return err
+	}
+	return a.Serve(ctx, ln)
 }
 
 const usage = `usage:

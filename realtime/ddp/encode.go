@@ -15,9 +15,8 @@ import (
 	"sync"
 	"time"
 
-	"liftoff/model"
-
 	"liftoff/internal/jsonenc"
+	"liftoff/model"
 )
 
 // maxDepth bounds how deeply values may nest (through pointers, maps,

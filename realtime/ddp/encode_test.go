@@ -461,7 +461,7 @@ func benchMessage() *model.Message {
 			":thumbsup:": {Usernames: []string{"dave"}},
 		},
 		Attachments: []map[string]any{{"title": "spec.pdf", "title_link": "/file-upload/x/spec.pdf", "type": "file"}},
-		ThreadCount:      3, Replies: []string{"alice", "bob"},
+		ThreadCount: 3, Replies: []string{"alice", "bob"},
 	}
 }
 

@@ -81,9 +81,9 @@ func paramError(i int, err error) *model.Error {
 		if te.Field != "" {
 			where += fmt.Sprintf(" (field %q)", te.Field)
 		}
-		return model.Errf("error-invalid-params", "Invalid %s: expected %s, got %s", where, jsonKind(te), te.Value)
+		return model.Invalid("error-invalid-params", "Invalid %s: expected %s, got %s", where, jsonKind(te), te.Value)
 	}
-	return model.Errf("error-invalid-params", "Invalid parameter %d", i)
+	return model.Invalid("error-invalid-params", "Invalid parameter %d", i)
 }
 
 // jsonKind names the JSON type a Go type decodes from.

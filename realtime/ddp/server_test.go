@@ -48,7 +48,7 @@ func TestServerFrames(t *testing.T) {
 		{"ready", Ready("s1"), `{"msg":"ready","subs":["s1"]}`},
 		{"ready none", Ready(), `{"msg":"ready","subs":[]}`},
 		{"nosub", must(NoSub("s1", nil)), `{"msg":"nosub","id":"s1"}`},
-		{"nosub error", must(NoSub("s1", model.Errf("not-allowed", "Not allowed"))),
+		{"nosub error", must(NoSub("s1", model.Invalid("not-allowed", "Not allowed"))),
 			`{"msg":"nosub","id":"s1","error":{"isClientSafe":true,"error":"not-allowed","reason":"Not allowed",` +
 				`"message":"Not allowed [not-allowed]","errorType":"Meteor.Error"}}`},
 		{"added", must(Added("users", "u1", map[string]any{"username": "alice", "createdAt": model.TimeFromMillis(5)})),
@@ -98,7 +98,7 @@ func TestFramesWithUnencodableValues(t *testing.T) {
 	if _, err := StreamEvent("c", "e", 1, bad); err == nil {
 		t.Error("StreamEvent accepted a channel")
 	}
-	badDetails := model.Errf("x", "y").WithDetails(bad)
+	badDetails := model.Invalid("x", "y").WithDetails(bad)
 	if _, err := ResultError("1", badDetails); err == nil {
 		t.Error("ResultError accepted a channel in details")
 	}

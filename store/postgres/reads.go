@@ -377,7 +377,7 @@ func (r reader) TeamMembers(ctx context.Context, teamID string, q store.TeamMemb
 // ---- subscriptions ----
 
 // subCols lists the subscription columns in the order of scanSub and subArgs.
-const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls, lr,
+const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls,
 	open, alert, unread, user_mentions, group_mentions, f, roles, archived, prid,
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
 	desktop_notifs, mobile_notifs, email_notifs, user_highlights`
@@ -385,19 +385,19 @@ const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_
 func scanSub(r pgx.Rows) (*model.Subscription, error) {
 	var (
 		sub                                          model.Subscription
-		ts, upd, ls, lr                              int64
+		ts, upd, ls                                  int64
 		unread, userMentions, groupMentions          int64
 		roles, tunread, tunreadUser, tunreadGroup, h []string
 	)
 	err := r.Scan(&sub.ID, &sub.RoomID, &sub.User.ID, &sub.User.Username, &sub.User.Name, &sub.RoomType, &sub.Name, &sub.DisplayName,
-		&ts, &upd, &ls, &lr, &sub.Open, &sub.Alert, &unread, &userMentions, &groupMentions,
+		&ts, &upd, &ls, &sub.Open, &sub.Alert, &unread, &userMentions, &groupMentions,
 		&sub.Favorite, &roles, &sub.Archived, &sub.ParentRoomID, &tunread, &tunreadUser, &tunreadGroup,
 		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
 		&sub.EmailNotifications, &h)
 	if err != nil {
 		return nil, err
 	}
-	sub.JoinedAt, sub.UpdatedAt, sub.LastSeen, sub.LR = timeOf(ts), timeOf(upd), timeOf(ls), timeOf(lr)
+	sub.JoinedAt, sub.UpdatedAt, sub.LastSeen = timeOf(ts), timeOf(upd), timeOf(ls)
 	sub.Unread, sub.UserMentions, sub.GroupMentions = int(unread), int(userMentions), int(groupMentions)
 	sub.Roles, sub.UnreadThreads, sub.UnreadThreadMentions, sub.UnreadThreadGroupMentions, sub.UserHighlights =
 		listOf(roles), listOf(tunread), listOf(tunreadUser), listOf(tunreadGroup), listOf(h)

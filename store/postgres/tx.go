@@ -394,7 +394,7 @@ func (t *tx) DeleteRoom(ctx context.Context, id string) error {
 // subArgs returns the values of subCols for s, then u_search.
 func subArgs(s *model.Subscription) []any {
 	return []any{text(s.ID), text(s.RoomID), text(s.User.ID), text(s.User.Username), text(s.User.Name), text(s.RoomType), text(s.Name), text(s.DisplayName),
-		millis(s.JoinedAt), millis(s.UpdatedAt), millis(s.LastSeen), millis(s.LR),
+		millis(s.JoinedAt), millis(s.UpdatedAt), millis(s.LastSeen),
 		s.Open, s.Alert, s.Unread, s.UserMentions, s.GroupMentions,
 		s.Favorite, texts(s.Roles), s.Archived, text(s.ParentRoomID),
 		texts(s.UnreadThreads), texts(s.UnreadThreadMentions), texts(s.UnreadThreadGroupMentions),
@@ -415,7 +415,7 @@ func placeholders(from, to int) string {
 	return b.String()
 }
 
-var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 32) + ") ON CONFLICT DO NOTHING"
+var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 31) + ") ON CONFLICT DO NOTHING"
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
@@ -426,10 +426,10 @@ func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) erro
 func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) error {
 	tag, err := t.Exec(ctx, `UPDATE subscriptions SET
 		rid = $2, u_id = $3, u_username = $4, u_name = $5, t = $6, name = $7, fname = $8, ts = $9, updated_at = $10,
-		ls = $11, lr = $12, open = $13, alert = $14, unread = $15, user_mentions = $16, group_mentions = $17, f = $18,
-		roles = $19, archived = $20, prid = $21, tunread = $22, tunread_user = $23, tunread_group = $24,
-		disable_notifs = $25, hide_unread = $26, unread_alert = $27, desktop_notifs = $28, mobile_notifs = $29,
-		email_notifs = $30, user_highlights = $31, u_search = $32
+		ls = $11, open = $12, alert = $13, unread = $14, user_mentions = $15, group_mentions = $16, f = $17,
+		roles = $18, archived = $19, prid = $20, tunread = $21, tunread_user = $22, tunread_group = $23,
+		disable_notifs = $24, hide_unread = $25, unread_alert = $26, desktop_notifs = $27, mobile_notifs = $28,
+		email_notifs = $29, user_highlights = $30, u_search = $31
 		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM subscriptions AS o WHERE o.rid = $2 AND o.u_id = $3 AND o.id <> $1)`,
 		subArgs(s)...)
 	if err != nil {

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
@@ -22,10 +24,14 @@ var ErrClosed = errors.New("sqlite: database closed")
 
 // Options tune a database. The zero value gives the defaults.
 type Options struct {
-	// Synchronous is SQLite's synchronous pragma: "FULL" (default: every
-	// acknowledged commit survives a power loss), "NORMAL" (a commit survives
-	// a crash of the process but may be lost on power loss), "OFF" or "EXTRA".
+	// Synchronous is SQLite's synchronous pragma, one of SynchronousModes:
+	// "FULL" (default: every acknowledged commit survives a power loss),
+	// "NORMAL" (a commit survives a crash of the process but may be lost on
+	// power loss), "EXTRA" or "OFF" (tests only: a power loss can corrupt
+	// the database).
 	Synchronous string
+	// Now is the clock that stamps tombstones (time.Now when nil).
+	Now func() time.Time
 	// MaxBatch is the largest number of Update calls committed together
 	// (default 256).
 	MaxBatch int
@@ -47,15 +53,30 @@ type Options struct {
 	CheckpointPages int
 }
 
+// SynchronousModes are the values of Options.Synchronous, safest last.
+var SynchronousModes = []string{"OFF", "NORMAL", "FULL", "EXTRA"}
+
+// ParseSynchronous returns the synchronous mode named s, in any case, in
+// upper case; an error names the modes.
+func ParseSynchronous(s string) (string, error) {
+	mode := strings.ToUpper(s)
+	if !slices.Contains(SynchronousModes, mode) {
+		return "", fmt.Errorf("invalid synchronous mode %q (want one of %s)", s, strings.Join(SynchronousModes, ", "))
+	}
+	return mode, nil
+}
+
 func (o *Options) setDefaults() error {
 	if o.Synchronous == "" {
 		o.Synchronous = "FULL"
 	}
-	o.Synchronous = strings.ToUpper(o.Synchronous)
-	switch o.Synchronous {
-	case "OFF", "NORMAL", "FULL", "EXTRA":
-	default:
-		return fmt.Errorf("sqlite: invalid synchronous mode %q", o.Synchronous)
+	mode, err := ParseSynchronous(o.Synchronous)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	o.Synchronous = mode
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 256

@@ -12,7 +12,7 @@ import (
 )
 
 // readEpoch returns the database's event numbering epoch (see
-// migrations/0005_event_streams.sql).
+// migrations/0007_event_streams.sql).
 func readEpoch(ctx context.Context, conn *sql.Conn) (string, error) {
 	var epoch string
 	if err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'epoch'").Scan(&epoch); err != nil {

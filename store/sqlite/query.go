@@ -249,9 +249,13 @@ func (w *where) String() string {
 // sortSpec maps the sort fields a query accepts (Rocket.Chat's names) to
 // columns. Only whitelisted columns ever reach the SQL text.
 type sortSpec struct {
-	columns  map[string]string
-	def      []store.SortKey // used when the page has no sort
-	tiebreak string          // unique column appended for a stable order
+	columns map[string]string
+	def     []store.SortKey // used when the page has no sort
+	// tiebreak is the insertion order (rowid or an insertion sequence),
+	// appended to every sort: records with equal keys come in the order
+	// they were inserted (reversed when the first key is descending), as
+	// the store contract requires.
+	tiebreak string
 }
 
 // orderLimit renders ORDER BY, LIMIT and OFFSET for p.

@@ -90,7 +90,7 @@ var userSort = sortSpec{
 		"_updatedAt": "updated_at", "status": "status",
 	},
 	def:      []store.SortKey{{Field: "username"}},
-	tiebreak: "id",
+	tiebreak: "rowid",
 }
 
 // ListUsers pages the users matching q.
@@ -178,7 +178,7 @@ func (r reader) TokenByHash(ctx context.Context, hash string) (*model.Token, err
 // TokensOfUser returns the user's tokens of the kind ("" for all), oldest first.
 func (r reader) TokensOfUser(ctx context.Context, userID, kind string) ([]*model.Token, error) {
 	ts, err := collect(ctx, r.q, scanToken,
-		"SELECT user_id, data FROM tokens WHERE user_id = ?1 AND (?2 = '' OR kind = ?2) ORDER BY created_at, hash",
+		"SELECT user_id, data FROM tokens WHERE user_id = ?1 AND (?2 = '' OR kind = ?2) ORDER BY created_at, rowid",
 		userID, kind)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tokens of user: %w", err)
@@ -246,7 +246,7 @@ var roomSort = sortSpec{
 		"usersCount": "users_count", "msgs": "msgs", "lm": "lm",
 	},
 	def:      []store.SortKey{{Field: "name"}},
-	tiebreak: "id",
+	tiebreak: "rowid",
 }
 
 // ListRooms pages the rooms matching q.
@@ -323,7 +323,7 @@ func (r reader) TeamByName(ctx context.Context, name string) (*model.Team, error
 var teamSort = sortSpec{
 	columns:  map[string]string{"name": "name", "createdAt": "created_at", "_updatedAt": "updated_at"},
 	def:      []store.SortKey{{Field: "createdAt"}},
-	tiebreak: "id",
+	tiebreak: "rowid",
 }
 
 // ListTeams pages the teams matching q.
@@ -375,7 +375,7 @@ func (r reader) TeamMember(ctx context.Context, teamID, userID string) (*model.T
 var teamMemberSort = sortSpec{
 	columns:  map[string]string{"createdAt": "m.created_at", "username": "u.username_fold"},
 	def:      []store.SortKey{{Field: "createdAt"}},
-	tiebreak: "m.user_id",
+	tiebreak: "m.seq",
 }
 
 // TeamMembers pages the team's members matching q.
@@ -407,7 +407,9 @@ func (r reader) TeamMembers(ctx context.Context, teamID string, q store.TeamMemb
 // ---- subscriptions ----
 
 // subCols lists the subscription columns in the order of scanSub and subArgs.
-const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls, lr,
+// The schema's lr column (Rocket.Chat's last-reply time) is never set by
+// Liftoff and stays at its default.
+const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls,
 	open, alert, unread, user_mentions, group_mentions, f, roles, archived, prid,
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
 	desktop_notifs, mobile_notifs, email_notifs, user_highlights`
@@ -415,18 +417,18 @@ const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_
 func scanSub(s scanner) (*model.Subscription, error) {
 	var (
 		sub                                          model.Subscription
-		ts, upd, ls, lr                              int64
+		ts, upd, ls                                  int64
 		roles, tunread, tunreadUser, tunreadGroup, h string
 	)
 	err := s.Scan(&sub.ID, &sub.RoomID, &sub.User.ID, &sub.User.Username, &sub.User.Name, &sub.RoomType, &sub.Name, &sub.DisplayName,
-		&ts, &upd, &ls, &lr, &sub.Open, &sub.Alert, &sub.Unread, &sub.UserMentions, &sub.GroupMentions,
+		&ts, &upd, &ls, &sub.Open, &sub.Alert, &sub.Unread, &sub.UserMentions, &sub.GroupMentions,
 		&sub.Favorite, &roles, &sub.Archived, &sub.ParentRoomID, &tunread, &tunreadUser, &tunreadGroup,
 		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
 		&sub.EmailNotifications, &h)
 	if err != nil {
 		return nil, err
 	}
-	sub.JoinedAt, sub.UpdatedAt, sub.LastSeen, sub.LR = timeOf(ts), timeOf(upd), timeOf(ls), timeOf(lr)
+	sub.JoinedAt, sub.UpdatedAt, sub.LastSeen = timeOf(ts), timeOf(upd), timeOf(ls)
 	for _, l := range []struct {
 		dst *[]string
 		src string
@@ -473,7 +475,7 @@ func (r reader) SubscriptionsOfUser(ctx context.Context, userID string, q store.
 	if q.Open != nil {
 		w.add("open = ?", boolInt(*q.Open))
 	}
-	subs, err := collect(ctx, r.q, scanSub, "SELECT "+subCols+" FROM subscriptions"+w.String()+" ORDER BY updated_at, id", w.args...)
+	subs, err := collect(ctx, r.q, scanSub, "SELECT "+subCols+" FROM subscriptions"+w.String()+" ORDER BY updated_at, seq", w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: subscriptions of user: %w", err)
 	}
@@ -483,7 +485,7 @@ func (r reader) SubscriptionsOfUser(ctx context.Context, userID string, q store.
 var memberSort = sortSpec{
 	columns:  map[string]string{"u.username": "u_username", "ts": "ts", "_updatedAt": "updated_at"},
 	def:      []store.SortKey{{Field: "u.username"}},
-	tiebreak: "id",
+	tiebreak: "seq",
 }
 
 // SubscriptionsOfRoom pages the room's subscriptions matching q.
@@ -647,7 +649,7 @@ func (r reader) SearchMessages(ctx context.Context, roomID, text string, p store
 var deletedSort = sortSpec{
 	columns:  map[string]string{"_deletedAt": "deleted_at"},
 	def:      []store.SortKey{{Field: "_deletedAt"}},
-	tiebreak: "id",
+	tiebreak: "rowid",
 }
 
 func scanTombstone(s scanner) (store.Tombstone, error) {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -343,5 +344,119 @@ func TestSearchIndexIntegrity(t *testing.T) {
 	_, all, err := db.ListMessages(ctx, store.MessageQuery{RoomID: "r1", TextContains: "common"}, store.Page{})
 	if err != nil || all != total {
 		t.Fatalf("search found %d, LIKE found %d (%v)", total, all, err)
+	}
+}
+
+// TestInsertionOrderSurvivesBackup checks that ties on a time still come
+// in insertion order in a backup (VACUUM INTO rebuilds the tables; rowid
+// tables keep their rows' relative order), also after rows in the middle
+// were deleted.
+func TestInsertionOrderSurvivesBackup(t *testing.T) {
+	db := openTest(t, nil, Options{Synchronous: "NORMAL"})
+	ctx := t.Context()
+	ts := model.TimeFromMillis(1_700_000_000_000)
+	var want []string
+	for i := range 6 {
+		id := fmt.Sprintf("r-%c", 'z'-i)
+		if err := db.Update(ctx, func(tx store.Tx) error {
+			return tx.InsertRoom(ctx, &model.Room{ID: id, Type: model.RoomChannel, Name: id, CreatedAt: ts, UpdatedAt: ts})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, id)
+	}
+	if err := db.Update(ctx, func(tx store.Tx) error { return tx.DeleteRoom(ctx, want[2]) }); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want[:2], want[3:]...)
+	path := filepath.Join(t.TempDir(), "copy.db")
+	if err := db.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := Open(ctx, path, nil, Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatalf("open backup: %v", err)
+	}
+	defer cp.Close()
+	for _, s := range []store.Reader{db, cp} {
+		rooms, _, err := s.ListRooms(ctx, store.RoomQuery{}, store.Page{Sort: []store.SortKey{{Field: "ts"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rooms {
+			got = append(got, r.ID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("rooms by ts: got %v, want %v", got, want)
+		}
+	}
+}
+
+// TestInsertionOrderMigration checks that migration 0005 numbers the
+// subscriptions and team memberships of an older database by creation
+// time, and that new ones come after them.
+func TestInsertionOrderMigration(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:4] {
+		if _, err := conn.ExecContext(ctx, m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA user_version = 4;
+		INSERT INTO subscriptions (id, rid, u_id, ts) VALUES ('s-a', 'r1', 'u-a', 30), ('s-b', 'r1', 'u-b', 10), ('s-c', 'r1', 'u-c', 20);
+		INSERT INTO team_members (team_id, user_id, created_at, data) VALUES ('t1', 'u-a', 30, '{}'), ('t1', 'u-b', 10, '{}')`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	raw.Close()
+
+	db, err := Open(ctx, path, nil, Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(ctx, func(tx store.Tx) error {
+		return tx.InsertSubscription(ctx, &model.Subscription{ID: "s-d", RoomID: "r1", User: model.UserRef{ID: "u-d"}, JoinedAt: model.TimeFromMillis(5)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	rows, err := db.readDB.QueryContext(ctx, "SELECT id, seq FROM subscriptions ORDER BY seq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var seq int
+		if err := rows.Scan(&id, &seq); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s:%d", id, seq))
+	}
+	if want := "[s-b:1 s-c:2 s-a:3 s-d:4]"; fmt.Sprint(got) != want {
+		t.Fatalf("subscriptions' sequence: got %v, want %s", got, want)
+	}
+	var seqB, seqA int
+	if err := db.readDB.QueryRowContext(ctx, "SELECT (SELECT seq FROM team_members WHERE user_id = 'u-b'), (SELECT seq FROM team_members WHERE user_id = 'u-a')").Scan(&seqB, &seqA); err != nil {
+		t.Fatal(err)
+	}
+	if seqB != 1 || seqA != 2 {
+		t.Fatalf("team members' sequence: u-b %d, u-a %d", seqB, seqA)
 	}
 }

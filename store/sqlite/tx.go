@@ -29,6 +29,9 @@ type tx struct {
 
 var _ store.Tx = (*tx)(nil)
 
+// now is the time tombstones are stamped with.
+func (t *tx) now() model.Time { return model.TimeOf(t.db.opts.Now()) }
+
 // check reports why the transaction may not run a statement now.
 func (t *tx) check(ctx context.Context) error {
 	if t.finished {
@@ -192,7 +195,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 		}
 	}
 	if err := t.execMany(ctx, "delete user: tombstones", `INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at)
-		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE u_id = ?`, millis(model.Now()), id); err != nil {
+		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE u_id = ?`, millis(t.now()), id); err != nil {
 		return err
 	}
 	return t.execMany(ctx, "delete user: subscriptions", "DELETE FROM subscriptions WHERE u_id = ?", id)
@@ -288,7 +291,7 @@ func (t *tx) DeleteRoom(ctx context.Context, id string) error {
 	if err := t.execOne(ctx, "delete room", "room", id, "DELETE FROM rooms WHERE id = ?", id); err != nil {
 		return err
 	}
-	now := millis(model.Now())
+	now := millis(t.now())
 	if err := t.execMany(ctx, "delete room: tombstone",
 		"INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at) VALUES ('room', ?1, ?1, '', ?2)", id, now); err != nil {
 		return err
@@ -308,7 +311,7 @@ func (t *tx) DeleteRoom(ctx context.Context, id string) error {
 // subArgs returns the values of subCols for s.
 func subArgs(s *model.Subscription) []any {
 	return []any{s.ID, s.RoomID, s.User.ID, s.User.Username, s.User.Name, s.RoomType, s.Name, s.DisplayName,
-		millis(s.JoinedAt), millis(s.UpdatedAt), millis(s.LastSeen), millis(s.LR),
+		millis(s.JoinedAt), millis(s.UpdatedAt), millis(s.LastSeen),
 		boolInt(s.Open), boolInt(s.Alert), s.Unread, s.UserMentions, s.GroupMentions,
 		boolInt(s.Favorite), jsonList(s.Roles), boolInt(s.Archived), s.ParentRoomID,
 		jsonList(s.UnreadThreads), jsonList(s.UnreadThreadMentions), jsonList(s.UnreadThreadGroupMentions),
@@ -319,8 +322,9 @@ func subArgs(s *model.Subscription) []any {
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
-	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			(SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
 		subArgs(s)...)
 }
 
@@ -329,7 +333,7 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 	args := append(subArgs(s)[1:], s.ID)
 	return t.execOne(ctx, "update subscription", "subscription", s.ID, `UPDATE subscriptions SET
 		rid = ?, u_id = ?, u_username = ?, u_name = ?, t = ?, name = ?, fname = ?, ts = ?, updated_at = ?,
-		ls = ?, lr = ?, open = ?, alert = ?, unread = ?, user_mentions = ?, group_mentions = ?, f = ?,
+		ls = ?, open = ?, alert = ?, unread = ?, user_mentions = ?, group_mentions = ?, f = ?,
 		roles = ?, archived = ?, prid = ?, tunread = ?, tunread_user = ?, tunread_group = ?,
 		disable_notifs = ?, hide_unread = ?, unread_alert = ?, desktop_notifs = ?, mobile_notifs = ?,
 		email_notifs = ?, user_highlights = ?, u_search = ? WHERE id = ?`, args...)
@@ -338,7 +342,7 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 // DeleteSubscription removes the subscription, leaving a tombstone.
 func (t *tx) DeleteSubscription(ctx context.Context, id string) error {
 	if err := t.execMany(ctx, "delete subscription: tombstone", `INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at)
-		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE id = ?`, millis(model.Now()), id); err != nil {
+		SELECT 'subscription', id, rid, u_id, ? FROM subscriptions WHERE id = ?`, millis(t.now()), id); err != nil {
 		return err
 	}
 	return t.execOne(ctx, "delete subscription", "subscription", id, "DELETE FROM subscriptions WHERE id = ?", id)
@@ -642,8 +646,8 @@ func (t *tx) UpsertTeamMember(ctx context.Context, m *model.TeamMember) error {
 	if err != nil {
 		return err
 	}
-	return t.execMany(ctx, "upsert team member", `INSERT INTO team_members (team_id, user_id, roles, created_at, data)
-		VALUES (?1, ?2, ?3, ?4, ?5)
+	return t.execMany(ctx, "upsert team member", `INSERT INTO team_members (team_id, user_id, roles, created_at, data, seq)
+		VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(seq), 0) + 1 FROM team_members))
 		ON CONFLICT (team_id, user_id) DO UPDATE SET roles = ?3, created_at = ?4, data = ?5`,
 		m.TeamID, m.UserID, jsonList(m.Roles), millis(m.CreatedAt), data)
 }

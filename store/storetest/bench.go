@@ -69,8 +69,8 @@ func seedRoom(b *testing.B, s store.Store, rid string, members, count int) {
 				author := fmt.Sprintf("user%04d", i%max(members, 1))
 				m := &model.Message{
 					ID: fmt.Sprintf("%s-m%07d", rid, i), RoomID: rid, SentAt: at, UpdatedAt: at,
-					Msg: fmt.Sprintf("message %d about the %s and the %s, nothing more", i, words[i%len(words)], words[(i/7)%len(words)]),
-					Author:   model.UserRef{ID: author, Username: author}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
+					Msg:    fmt.Sprintf("message %d about the %s and the %s, nothing more", i, words[i%len(words)], words[(i/7)%len(words)]),
+					Author: model.UserRef{ID: author, Username: author}, Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
 				}
 				if err := tx.InsertMessage(ctx, m); err != nil {
 					return err
@@ -125,7 +125,7 @@ func benchInsertMessage(b *testing.B, open BenchOpener) {
 			msg := &model.Message{
 				ID: model.NewID(), RoomID: rid, SentAt: at, UpdatedAt: at,
 				Msg:      fmt.Sprintf("message number %d for @%s, with a few words of ordinary chat text", n, mentioned),
-				Author:        model.UserRef{ID: author, Username: author, Name: "User " + author},
+				Author:   model.UserRef{ID: author, Username: author, Name: "User " + author},
 				Mentions: []model.Mention{{ID: mentioned, Username: mentioned, Type: "user"}},
 				Channels: []model.ChannelRef{},
 			}

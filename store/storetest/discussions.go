@@ -6,8 +6,8 @@ import (
 )
 
 // testDiscussions checks the queries discussions need: a room's
-// discussions (RoomQuery.Prid, with the member filter), the messages that
-// link to discussions (MessageQuery.Drid, Discussions, NoDiscussions), and
+// discussions (RoomQuery.ParentRoomID, with the member filter), the messages that
+// link to discussions (MessageQuery.DiscussionID, Discussions, NoDiscussions), and
 // that changing a room's prid or a message's drid moves them in and out.
 func testDiscussions(h *harness) {
 	alice, bob := newUser("alice"), newUser("bob")

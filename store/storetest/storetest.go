@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"CanceledContext", testCanceledContext},
 		{"Backup", testBackup},
+		{"TimeTies", testTimeTies},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

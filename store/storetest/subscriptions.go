@@ -12,7 +12,7 @@ func testSubscriptions(h *harness) {
 	h.insertRooms(r1, r2, r3)
 	s1, s2, s3 := newSub(r1, alice), newSub(r2, alice), newSub(r3, alice)
 	s1.Roles = []string{"owner"}
-	s1.Favorite, s1.LastSeen, s1.LR, s1.UpdatedAt = true, at(3), at(4), at(10)
+	s1.Favorite, s1.LastSeen, s1.UpdatedAt = true, at(3), at(10)
 	s1.DesktopNotifications, s1.UserHighlights, s1.UnreadThreads = "all", []string{"word"}, []string{"t1"}
 	s2.UpdatedAt, s2.Open = at(20), false
 	s3.UpdatedAt = at(30)

@@ -34,7 +34,7 @@ func sampleMessages() []*model.Message {
 			Starred:  []model.Starrer{{ID: "u1"}},
 			EditedAt: later, EditedBy: &u, ThreadCount: 42, ThreadLastMessageAt: later, Replies: []string{"u1", "u2"},
 			DiscussionID: "d1", DiscussionCount: 3, DiscussionLastMessageAt: later, Parent: "p1", Role: "owner", Hidden: true, ParseURLs: true,
-			URLs:        []map[string]any{{"url": "https://example.com"}},
+			URLs:         []map[string]any{{"url": "https://example.com"}},
 			CustomFields: map[string]any{"k": "v", "n": nil}},
 		{ID: "m5", RoomID: "r1", Msg: "old", SentAt: model.TimeOf(time.Date(1999, 2, 28, 23, 59, 59, 999_000_000, time.UTC)),
 			Author: u, ThreadCount: -3},
@@ -113,8 +113,8 @@ func BenchmarkDecodeMessage(b *testing.B) {
 	// A message as seed-messages writes them: ASCII text, no mentions.
 	ts := model.TimeOf(time.Date(2026, 5, 27, 9, 19, 38, 988_000_000, time.UTC))
 	doc, err := json.Marshal(&model.Message{ID: "SNoCcimq85L8Kyujk", RoomID: "uXR7Twf2WkhcrfLvZ",
-		Msg: "index my build build but is yesterday out the get out index review ticket thread ok get what client test",
-		SentAt:  ts, Author: model.UserRef{ID: "yaQ7j2ufKTn3vjDiH", Username: "admin", Name: "admin"}, UpdatedAt: ts,
+		Msg:    "index my build build but is yesterday out the get out index review ticket thread ok get what client test",
+		SentAt: ts, Author: model.UserRef{ID: "yaQ7j2ufKTn3vjDiH", Username: "admin", Name: "admin"}, UpdatedAt: ts,
 		Mentions: []model.Mention{}, Channels: []model.ChannelRef{}, ThreadCount: 1, ThreadLastMessageAt: ts, Replies: []string{"yaQ7j2ufKTn3vjDiH"}})
 	if err != nil {
 		b.Fatal(err)

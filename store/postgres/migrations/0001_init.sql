@@ -118,7 +118,6 @@ CREATE TABLE subscriptions (
 	ts              bigint NOT NULL DEFAULT 0,
 	updated_at      bigint NOT NULL DEFAULT 0,
 	ls              bigint NOT NULL DEFAULT 0,
-	lr              bigint NOT NULL DEFAULT 0,
 	open            boolean NOT NULL DEFAULT false,
 	alert           boolean NOT NULL DEFAULT false,
 	unread          bigint NOT NULL DEFAULT 0,

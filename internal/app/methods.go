@@ -1,0 +1,41 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+
+	"liftoff/ddpapi"
+	"liftoff/model"
+	"liftoff/presence"
+	"liftoff/realtime"
+)
+
+// registerMethods registers the DDP methods (sendMessage, loadHistory,
+// rooms/get, the presence methods, ...) on the realtime server; see
+// package ddpapi.
+func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
+	c := a.chat
+	ddpapi.Register(rt, ddpapi.Deps{
+		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
+		Presence: tracker,
+	})
+}
+
+// methodBridge lets the REST API's method.call and method.callAnon run the
+// realtime server's methods. The REST API is built before the realtime
+// server, so the bridge finds the server when a call comes in.
+type methodBridge struct{ a *App }
+
+// InvokeFrame implements api.MethodInvoker.
+func (b methodBridge) InvokeFrame(ctx context.Context, user *model.User, token, remoteAddr, id, name string, params []json.RawMessage) []byte {
+	rt := b.a.realtime
+	if rt == nil {
+		// Not reachable while serving: mountRealtime runs before the
+		// listener opens. Answer as for a method nobody registered.
+		frame, _ := json.Marshal(map[string]any{"msg": "result", "id": id, "error": map[string]any{
+			"isClientSafe": true, "error": 404, "reason": "Method '" + name + "' not found",
+			"message": "Method '" + name + "' not found [404]", "errorType": "Meteor.Error"}})
+		return frame
+	}
+	return rt.InvokeFrame(ctx, user, token, remoteAddr, id, name, params)
+}

@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"liftoff/access/perm"
+	"liftoff/internal/clock"
+	"liftoff/model"
+	"liftoff/presence"
+	"liftoff/realtime"
+)
+
+// permissionAdapter lets the realtime layer ask the chat service about
+// global permissions.
+type permissionAdapter struct{ a *App }
+
+func (p permissionAdapter) HasPermission(_ context.Context, u *model.User, permission perm.ID) (bool, error) {
+	return p.a.chat.Admin.Can(u, permission), nil
+}
+
+// mountRealtime builds the DDP server and the presence tracker, registers
+// the domain methods and mounts the WebSocket endpoints on mux. It returns
+// a function that closes every connection.
+func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) (func(), error) {
+	grace, heartbeat := c.PresenceGrace, c.Heartbeat
+	tracker, err := presence.NewTracker(presence.Config{Store: a.chat.Accounts, Grace: grace, Logger: a.log, Clock: presenceClock{a.opts.Clock}})
+	if err != nil {
+		return nil, err
+	}
+	a.chat.Accounts.SetPresence(tracker)
+	rt, err := realtime.New(realtime.Config{
+		Logger: a.log, Bus: a.bus, Auth: a.auth, Rooms: a.chat.Rooms, Permissions: permissionAdapter{a},
+		Presence: tracker, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat, Now: a.opts.Clock.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	registerMethods(rt, a, tracker)
+	rt.Start()
+	for _, p := range realtime.Patterns() {
+		mux.Handle(p, rt)
+	}
+	a.realtime = rt
+	return func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := rt.Close(closeCtx); err != nil {
+			a.log.Warn("close realtime", "err", err)
+		}
+	}, nil
+}
+
+// presenceClock gives the presence tracker the app's clock.
+type presenceClock struct{ c clock.Clock }
+
+func (p presenceClock) AfterFunc(d time.Duration, f func()) presence.Timer {
+	return p.c.AfterFunc(d, f)
+}

@@ -1,0 +1,189 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"liftoff/access"
+	"liftoff/api"
+	"liftoff/auth"
+	"liftoff/bus"
+	"liftoff/chat"
+	"liftoff/internal/clock"
+	"liftoff/model"
+	"liftoff/ops"
+	"liftoff/settings"
+	"liftoff/store/sqlite"
+	"liftoff/webui"
+)
+
+func newLogger(c *Config, out io.Writer) *slog.Logger {
+	if out == nil {
+		out = os.Stderr
+	}
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == LogJSON {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
+}
+
+// Open opens the data directory and builds the services, without network
+// and without bootstrapping: the admin and backup commands use it.
+func Open(ctx context.Context, c *Config, o Options) (*App, error) {
+	if o.Clock == nil {
+		o.Clock = clock.System()
+	}
+	log := newLogger(c, o.LogOutput)
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	opts := sqlite.Options{Synchronous: c.Synchronous, Logger: log, Now: o.Clock.Now}
+	if c.BulkWrites {
+		opts.Synchronous = "NORMAL"
+		opts.WriteCacheMiB = 512
+		opts.CheckpointPages = 20000
+	}
+	b := bus.NewMemory(0)
+	st, err := sqlite.Open(ctx, c.DBPath(), func(events []model.Event) {
+		// Called on the store's writer goroutine in commit order; the bus
+		// applies back-pressure rather than dropping events.
+		if err := b.Publish(context.Background(), events...); err != nil {
+			log.Error("publish events", "err", err)
+		}
+	}, opts)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	reg := settings.NewRegistry(settings.Defaults())
+	perms := access.NewChecker(access.DefaultPermissions())
+	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now})
+	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log, Now: o.Clock.Now,
+		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
+	chatSvc.Messages.SetEvents(b)
+	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc}, nil
+}
+
+// Close stops the realtime server (closing every connection), then closes
+// the database and the bus.
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+	if err := a.store.Close(); err != nil {
+		a.log.Error("close database", "err", err)
+	}
+	a.bus.Close()
+}
+
+// New opens the data directory, bootstraps it (default settings, roles,
+// OVERWRITE_SETTING_* values, the ADMIN_* administrator, #general) and
+// builds the HTTP handler with the realtime server: a complete server,
+// ready to serve on any listener (Serve, or an httptest.Server with
+// Handler). Close releases it.
+func New(ctx context.Context, c *Config, o Options) (*App, error) {
+	a, err := Open(ctx, c, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.start(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) start(ctx context.Context) error {
+	c, log := a.cfg, a.log
+	unsubscribe := a.bus.Subscribe("caches", a.chat.Admin.ApplyEvent)
+	a.closers = append(a.closers, unsubscribe)
+	var admin *chat.NewUserInput
+	if c.AdminUsername != "" {
+		admin = &chat.NewUserInput{Username: c.AdminUsername, Password: c.AdminPass, Email: c.AdminEmail, Name: c.AdminName}
+	}
+	if err := a.chat.Admin.Bootstrap(ctx, chat.BootstrapInput{RootURL: c.RootURL, Overrides: c.SettingOverrides, Admin: admin}); err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := ops.NewMetrics(reg)
+	health := ops.NewHealth(func(ctx context.Context) error {
+		_, err := a.store.SettingByID(ctx, "Site_Url")
+		return err
+	})
+
+	rest := api.New(api.Deps{
+		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
+		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
+	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
+	mux := http.NewServeMux()
+	for _, prefix := range rest.Mounts() {
+		mux.Handle(prefix, rest)
+	}
+	mux.HandleFunc("GET /livez", health.Live)
+	mux.HandleFunc("GET /readyz", health.Ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/", webui.Handler()) // the web client; every path no other route claims
+	extra, err := a.mountRealtime(ctx, c, mux)
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, extra)
+
+	a.handler = ops.Middleware(log, metrics, mux)
+	a.health = health
+	health.SetReady(true)
+	return nil
+}
+
+// Serve serves on ln until ctx ends, then stops accepting connections and
+// finishes the requests in flight (15 s at most). It starts the profiler
+// when the configuration asks for it.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	c, log := a.cfg, a.log
+	if c.PprofAddr != "" {
+		stopPprof, err := startPprof(c.PprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
+
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("liftoff listening", "addr", ln.Addr().String(), "root_url", c.RootURL, "data", c.DataDir, "version", a.opts.Version)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	a.health.SetReady(false)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("shutdown", "err", err)
+	}
+	return nil
+}
