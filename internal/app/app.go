@@ -12,7 +12,7 @@ import (
 	"liftoff/ops"
 	"liftoff/realtime"
 	"liftoff/settings"
-	"liftoff/store/sqlite"
+	"liftoff/store"
 )
 
 // Options are what the process, or a test, gives an App beside its
@@ -33,7 +33,7 @@ type App struct {
 	opts     Options
 	log      *slog.Logger
 	bus      bus.Bus
-	store    *sqlite.DB
+	store    store.Store
 	chat     *chat.Services
 	settings *settings.Registry
 	auth     *auth.Service
@@ -58,4 +58,20 @@ func (a *App) Chat() *chat.Services { return a.chat }
 func (a *App) Auth() *auth.Service { return a.auth }
 
 // Store is the database (for the admin and backup commands).
-func (a *App) Store() *sqlite.DB { return a.store }
+func (a *App) Store() store.Store { return a.store }
+
+// storeKind names the database backend, for the logs.
+func (a *App) storeKind() string {
+	if a.cfg.DatabaseURL != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// busKind names the event bus, for the logs.
+func (a *App) busKind() string {
+	if a.cfg.NATSURL != "" {
+		return "nats"
+	}
+	return "memory"
+}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +55,20 @@ type Config struct {
 	// every start.
 	SettingOverrides map[string]string
 
+	// DatabaseURL selects the PostgreSQL store (LIFTOFF_DATABASE_URL,
+	// postgres://... or postgresql://...); empty means the embedded SQLite
+	// database in DataDir.
+	DatabaseURL string
+	// NATSURL selects the NATS JetStream event bus between instances
+	// (LIFTOFF_NATS_URL, nats://host:port, a comma-separated list for a
+	// cluster); empty means the in-process bus. It needs DatabaseURL: the
+	// instances sharing a bus share a database.
+	NATSURL string
+	// NATSPrefix names the deployment's subjects and stream on the NATS
+	// server (LIFTOFF_NATS_PREFIX, default "liftoff"): deployments sharing
+	// a NATS server need different prefixes.
+	NATSPrefix string
+
 	// BulkWrites tunes the store for a bulk import (seed-messages): a big
 	// writer cache, rare checkpoints and synchronous=NORMAL (a crash may
 	// lose the last batches, never corrupt the database).
@@ -81,6 +97,7 @@ func DefaultConfig() *Config {
 		BcryptCost:    10,
 		PresenceGrace: 10 * time.Second,
 		Heartbeat:     25 * time.Second,
+		NATSPrefix:    "liftoff",
 	}
 }
 
@@ -145,6 +162,9 @@ func (c *Config) applyEnv(environ []string) error {
 	str(&c.RootURL, "ROOT_URL")
 	str(&c.DataDir, "LIFTOFF_DATA_DIR")
 	str(&c.PprofAddr, "LIFTOFF_PPROF_ADDR")
+	str(&c.DatabaseURL, "LIFTOFF_DATABASE_URL")
+	str(&c.NATSURL, "LIFTOFF_NATS_URL")
+	str(&c.NATSPrefix, "LIFTOFF_NATS_PREFIX")
 	str(&c.AdminUsername, "ADMIN_USERNAME")
 	str(&c.AdminPass, "ADMIN_PASS")
 	str(&c.AdminEmail, "ADMIN_EMAIL")
@@ -183,6 +203,9 @@ func (c *Config) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.BcryptCost, "bcrypt-cost", c.BcryptCost, "bcrypt cost of new password hashes (LIFTOFF_BCRYPT_COST)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take client addresses from X-Forwarded-For (LIFTOFF_TRUST_PROXY)")
 	fs.DurationVar(&c.PresenceGrace, "presence-grace", c.PresenceGrace, "time a user stays online after the last connection closes (LIFTOFF_PRESENCE_GRACE)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL database, postgres://... (LIFTOFF_DATABASE_URL; the SQLite database in the data directory when empty)")
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "NATS server(s) carrying events between instances, nats://... (LIFTOFF_NATS_URL; needs a PostgreSQL database)")
+	fs.StringVar(&c.NATSPrefix, "nats-prefix", c.NATSPrefix, "subject and stream prefix of this deployment on the NATS server (LIFTOFF_NATS_PREFIX)")
 	fs.DurationVar(&c.Heartbeat, "heartbeat", c.Heartbeat, "DDP heartbeat interval; silent connections close after twice this (LIFTOFF_HEARTBEAT)")
 }
 
@@ -281,6 +304,26 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		return fmt.Errorf("LIFTOFF_DATA_DIR must not be empty")
 	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return fmt.Errorf("LIFTOFF_DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/database)")
+		}
+	}
+	if c.NATSURL != "" {
+		if c.DatabaseURL == "" {
+			return fmt.Errorf("LIFTOFF_NATS_URL needs LIFTOFF_DATABASE_URL: instances sharing events must share a PostgreSQL database (SQLite serves one instance)")
+		}
+		for _, s := range strings.Split(c.NATSURL, ",") {
+			u, err := url.Parse(strings.TrimSpace(s))
+			if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+				return fmt.Errorf("LIFTOFF_NATS_URL must be nats://host:port (a comma-separated list for a cluster), not %q", s)
+			}
+		}
+		if !natsPrefix.MatchString(c.NATSPrefix) {
+			return fmt.Errorf("LIFTOFF_NATS_PREFIX %q: letters, digits, _ and - only", c.NATSPrefix)
+		}
+	}
 	if c.PprofAddr != "" {
 		// Profiles reveal memory contents: never on a public address.
 		host, _, err := net.SplitHostPort(c.PprofAddr)
@@ -293,6 +336,12 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+var natsPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// Scaled reports whether the server shares its database with other
+// instances' (PostgreSQL) rather than owning an embedded one.
+func (c *Config) Scaled() bool { return c.DatabaseURL != "" }
 
 // Addr is the address to listen on.
 func (c *Config) Addr() string { return net.JoinHostPort(c.Bind, strconv.Itoa(c.Port)) }

@@ -38,7 +38,7 @@ func TestLoadConfig(t *testing.T) {
 				LogFormat: LogJSON, LogLevel: slog.LevelDebug, MaxBodyBytes: 4096, Synchronous: "NORMAL", BcryptCost: 4,
 				TrustProxy: true, PresenceGrace: time.Second, Heartbeat: 90 * time.Second, PprofAddr: "127.0.0.1:6060",
 				DevMode: true, AdminUsername: "root", AdminPass: "pw", AdminEmail: "root@example.org", AdminName: "Root",
-				SettingOverrides: map[string]string{"Accounts_RegistrationForm": "Disabled"}},
+				SettingOverrides: map[string]string{"Accounts_RegistrationForm": "Disabled"}, NATSPrefix: "liftoff"},
 		},
 		{
 			name: "Rocket.Chat's BIND_IP and ROOT_URL",
@@ -66,6 +66,23 @@ func TestLoadConfig(t *testing.T) {
 				c.TrustProxy, c.PresenceGrace, c.Bind, c.DataDir, c.MaxBodyBytes, c.BcryptCost, c.RootURL = true, 3*time.Second, "127.0.0.2", "d", 2048, 5, "http://x"
 			}),
 		},
+		{
+			name: "PostgreSQL and NATS",
+			env: []string{"LIFTOFF_DATABASE_URL=postgres://liftoff@db:5432/liftoff", "LIFTOFF_NATS_URL=nats://n1:4222, nats://n2:4222",
+				"LIFTOFF_NATS_PREFIX=chat-prod"},
+			want: defaults(func(c *Config) {
+				c.DatabaseURL, c.NATSURL, c.NATSPrefix = "postgres://liftoff@db:5432/liftoff", "nats://n1:4222, nats://n2:4222", "chat-prod"
+			}),
+		},
+		{
+			name: "PostgreSQL alone, by flag",
+			args: []string{"--database-url", "postgresql://db/liftoff"},
+			want: defaults(func(c *Config) { c.DatabaseURL = "postgresql://db/liftoff" }),
+		},
+		{name: "database URL not PostgreSQL", env: []string{"LIFTOFF_DATABASE_URL=mysql://db/liftoff"}, wantErr: "LIFTOFF_DATABASE_URL must be a PostgreSQL URL"},
+		{name: "NATS without PostgreSQL", env: []string{"LIFTOFF_NATS_URL=nats://127.0.0.1:4222"}, wantErr: "LIFTOFF_NATS_URL needs LIFTOFF_DATABASE_URL"},
+		{name: "NATS URL", env: []string{"LIFTOFF_DATABASE_URL=postgres://db/x", "LIFTOFF_NATS_URL=127.0.0.1:4222"}, wantErr: "LIFTOFF_NATS_URL must be nats://host:port"},
+		{name: "NATS prefix", env: []string{"LIFTOFF_DATABASE_URL=postgres://db/x", "LIFTOFF_NATS_URL=nats://n:4222", "LIFTOFF_NATS_PREFIX=a.b"}, wantErr: "LIFTOFF_NATS_PREFIX"},
 		{name: "port not a number", env: []string{"PORT=http"}, wantErr: `PORT="http": not an integer`},
 		{name: "port out of range", env: []string{"PORT=70000"}, wantErr: "port 70000 out of range"},
 		{name: "port flag out of range", args: []string{"--port", "0"}, wantErr: "port 0 out of range"},
