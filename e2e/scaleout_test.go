@@ -16,16 +16,19 @@ import (
 
 // scaledEnv returns the environment of instances sharing a new PostgreSQL
 // database and a new NATS prefix on natsURL (the shared test server when
-// empty), with extra entries after.
+// empty, with a prefix of the test's own; a server of the test's own gets
+// the default prefix), with extra entries after.
 func scaledEnv(t *testing.T, natsURL string, extra ...string) []string {
 	t.Helper()
+	prefix := "liftoff"
 	if natsURL == "" {
 		natsURL = natstest.URL(t)
+		prefix = natstest.Prefix(t, natsURL)
 	}
 	env := []string{
 		"LIFTOFF_DATABASE_URL=" + pgtest.URL(t),
 		"LIFTOFF_NATS_URL=" + natsURL,
-		"LIFTOFF_NATS_PREFIX=" + natstest.Prefix(t, natsURL),
+		"LIFTOFF_NATS_PREFIX=" + prefix,
 		"LIFTOFF_HEARTBEAT=1s", "LIFTOFF_PRESENCE_GRACE=1s",
 	}
 	return append(env, extra...)
