@@ -5,7 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -289,4 +293,141 @@ func TestScaleOutNATSRestart(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged messages, all delivered once on both instances", len(acked))
+}
+
+// tcpProxy forwards a loopback port to a TCP address, and can cut every
+// connection and refuse new ones for a while: PostgreSQL going away as
+// the instances see it.
+type tcpProxy struct {
+	t      *testing.T
+	addr   string // where the proxy listens
+	target string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  map[net.Conn]bool
+}
+
+func startProxy(t *testing.T, target string) *tcpProxy {
+	p := &tcpProxy{t: t, target: target, conns: map[net.Conn]bool{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addr = ln.Addr().String()
+	p.serve(ln)
+	t.Cleanup(p.cut)
+	return p
+}
+
+func (p *tcpProxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns[c], p.conns[up] = true, true
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(up, c); up.Close() }()
+			go func() { _, _ = io.Copy(c, up); c.Close() }()
+		}
+	}()
+}
+
+// cut closes the listener and every connection.
+func (p *tcpProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
+// resume listens again on the same address.
+func (p *tcpProxy) resume() {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.serve(ln)
+}
+
+// TestScaleOutPostgresOutage cuts an instance off PostgreSQL: requests
+// fail with an error in bounded time (none hangs), readiness turns false,
+// and the instance recovers by itself once the database is back.
+func TestScaleOutPostgresOutage(t *testing.T) {
+	env := scaledEnv(t, "")
+	for i, e := range env {
+		if v, ok := strings.CutPrefix(e, "LIFTOFF_DATABASE_URL="); ok {
+			u, err := url.Parse(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			proxy := startProxy(t, u.Host)
+			u.Host = proxy.addr
+			env[i] = "LIFTOFF_DATABASE_URL=" + u.String()
+			outage(t, env, proxy)
+			return
+		}
+	}
+	t.Fatal("no database URL")
+}
+
+func outage(t *testing.T, env []string, proxy *tcpProxy) {
+	srv := testserver.StartBinary(t, testserver.Options{Env: env})
+	w := srv.CreateUser(t, "writer")
+	rid := srv.Admin(t).Post("/api/v1/channels.create", map[string]any{"name": "outage", "members": []string{"writer"}}).OK(t).Str("channel._id")
+	if _, err := tryPost(w, rid, "before"); err != nil {
+		t.Fatal(err)
+	}
+
+	proxy.cut()
+	for i := range 3 {
+		began := time.Now()
+		_, err := tryPost(w, rid, fmt.Sprintf("during %d", i))
+		if err == nil {
+			t.Fatal("a write succeeded while PostgreSQL was unreachable")
+		}
+		if d := time.Since(began); d > 15*time.Second {
+			t.Fatalf("a write took %s to fail", d)
+		}
+		r := w.Get("/api/v1/channels.history", "roomId", rid)
+		if r.Status != 500 || r.JSON["success"] != false {
+			t.Fatalf("a read during the outage: %d %s", r.Status, r.Body)
+		}
+	}
+	if r := srv.Anon(t).Get("/readyz"); r.Status == 200 {
+		t.Fatalf("ready while the database is unreachable: %s", r.Body)
+	}
+
+	proxy.resume()
+	var id string
+	eventually(t, "writes work again", func() string {
+		var err error
+		if id, err = tryPost(w, rid, "after"); err != nil {
+			return err.Error()
+		}
+		return ""
+	})
+	got := ids(w.Get("/api/v1/channels.history", "roomId", rid).OK(t).List("messages"))
+	if !includes(got, id) || len(got) < 2 {
+		t.Fatalf("history after the outage: %v", got)
+	}
+	if r := srv.Anon(t).Get("/readyz"); r.Status != 200 {
+		t.Fatalf("not ready after the outage: %d %s", r.Status, r.Body)
+	}
 }
