@@ -39,6 +39,16 @@ type Config struct {
 	// Heartbeat is the DDP ping interval (LIFTOFF_HEARTBEAT); a silent
 	// connection closes after twice this.
 	Heartbeat time.Duration
+	// SessionCheck is how often the tokens of open DDP connections are
+	// re-checked (LIFTOFF_SESSION_CHECK), to end the connections whose
+	// token another process removed or that expired.
+	SessionCheck time.Duration
+	// BodyGrace and BodyMinRate bound reading a request body
+	// (LIFTOFF_BODY_GRACE, LIFTOFF_BODY_MIN_RATE in bytes per second): a
+	// body must arrive at BodyMinRate on average after the first BodyGrace,
+	// or the request ends and its connection closes.
+	BodyGrace   time.Duration
+	BodyMinRate int64
 	// PprofAddr serves Go's profiler on this loopback address when set
 	// (LIFTOFF_PPROF_ADDR).
 	PprofAddr string
@@ -98,6 +108,9 @@ func DefaultConfig() *Config {
 		PresenceGrace: 10 * time.Second,
 		Heartbeat:     25 * time.Second,
 		NATSPrefix:    "liftoff",
+		SessionCheck:  time.Minute,
+		BodyGrace:     10 * time.Second,
+		BodyMinRate:   1024,
 	}
 }
 
@@ -181,6 +194,9 @@ func (c *Config) applyEnv(environ []string) error {
 		parse(boolSetter(&c.TrustProxy), "LIFTOFF_TRUST_PROXY"),
 		parse(durationSetter(&c.PresenceGrace), "LIFTOFF_PRESENCE_GRACE"),
 		parse(durationSetter(&c.Heartbeat), "LIFTOFF_HEARTBEAT"),
+		parse(durationSetter(&c.SessionCheck), "LIFTOFF_SESSION_CHECK"),
+		parse(durationSetter(&c.BodyGrace), "LIFTOFF_BODY_GRACE"),
+		parse(int64Setter(&c.BodyMinRate), "LIFTOFF_BODY_MIN_RATE"),
 	} {
 		if err != nil {
 			return err
@@ -207,6 +223,9 @@ func (c *Config) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "NATS server(s) carrying events between instances, nats://... (LIFTOFF_NATS_URL; needs a PostgreSQL database)")
 	fs.StringVar(&c.NATSPrefix, "nats-prefix", c.NATSPrefix, "subject and stream prefix of this deployment on the NATS server (LIFTOFF_NATS_PREFIX)")
 	fs.DurationVar(&c.Heartbeat, "heartbeat", c.Heartbeat, "DDP heartbeat interval; silent connections close after twice this (LIFTOFF_HEARTBEAT)")
+	fs.DurationVar(&c.SessionCheck, "session-check", c.SessionCheck, "how often open DDP connections' login tokens are re-checked (LIFTOFF_SESSION_CHECK)")
+	fs.DurationVar(&c.BodyGrace, "body-grace", c.BodyGrace, "time a request body may take before the minimum rate applies (LIFTOFF_BODY_GRACE)")
+	fs.Int64Var(&c.BodyMinRate, "body-min-rate", c.BodyMinRate, "minimum average rate of a request body after the grace, bytes per second (LIFTOFF_BODY_MIN_RATE)")
 }
 
 func (c *Config) setSynchronous(s string) error {
@@ -300,6 +319,15 @@ func (c *Config) Validate() error {
 	}
 	if c.Heartbeat <= 0 {
 		return fmt.Errorf("LIFTOFF_HEARTBEAT must be positive, not %s", c.Heartbeat)
+	}
+	if c.SessionCheck <= 0 {
+		return fmt.Errorf("LIFTOFF_SESSION_CHECK must be positive, not %s", c.SessionCheck)
+	}
+	if c.BodyGrace <= 0 {
+		return fmt.Errorf("LIFTOFF_BODY_GRACE must be positive, not %s", c.BodyGrace)
+	}
+	if c.BodyMinRate <= 0 {
+		return fmt.Errorf("LIFTOFF_BODY_MIN_RATE must be positive, not %d", c.BodyMinRate)
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("LIFTOFF_DATA_DIR must not be empty")

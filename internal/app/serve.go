@@ -187,7 +187,7 @@ func (a *App) start(ctx context.Context) error {
 	}
 	a.closers = append(a.closers, extra)
 
-	a.handler = ops.Middleware(log, metrics, mux)
+	a.handler = ops.Middleware(log, metrics, ops.BodyRate{Grace: c.BodyGrace, MinRate: c.BodyMinRate}.Handler(mux))
 	a.health = health
 	health.SetReady(true)
 	return nil
