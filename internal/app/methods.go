@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"liftoff/ddpapi"
+	"liftoff/directory/directoryapi"
 	"liftoff/model"
 	"liftoff/presence"
 	"liftoff/realtime"
@@ -19,6 +20,7 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
 		Presence: tracker,
 	})
+	directoryapi.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.directory)
 }
 
 // methodBridge lets the REST API's method.call and method.callAnon run the

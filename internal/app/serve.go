@@ -20,6 +20,8 @@ import (
 	"liftoff/auth"
 	"liftoff/bus"
 	"liftoff/chat"
+	"liftoff/directory"
+	"liftoff/directory/directoryapi"
 	"liftoff/internal/clock"
 	"liftoff/model"
 	"liftoff/ops"
@@ -130,6 +132,9 @@ func (a *App) start(ctx context.Context) error {
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
 		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
 	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
+	a.directory = directory.New(directory.Deps{Store: a.store, Permissions: a.chat.Admin, Access: a.chat.Rooms,
+		Settings: a.settings, Now: a.opts.Clock.Now})
+	directoryapi.Routes(rest.Router(), a.directory)
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
