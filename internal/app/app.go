@@ -14,6 +14,7 @@ import (
 	"liftoff/realtime"
 	"liftoff/settings"
 	"liftoff/store/sqlite"
+	"liftoff/userstatus"
 )
 
 // Options are what the process, or a test, gives an App beside its
@@ -40,6 +41,8 @@ type App struct {
 	auth     *auth.Service
 	// directory runs the user and room searches (spotlight, directory).
 	directory *directory.Service
+	// userStatus keeps the custom user statuses.
+	userStatus *userstatus.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil
