@@ -8,11 +8,13 @@ import (
 	"liftoff/auth"
 	"liftoff/bus"
 	"liftoff/chat"
+	"liftoff/directory"
 	"liftoff/internal/clock"
 	"liftoff/ops"
 	"liftoff/realtime"
 	"liftoff/settings"
 	"liftoff/store"
+	"liftoff/userstatus"
 )
 
 // Options are what the process, or a test, gives an App beside its
@@ -33,10 +35,14 @@ type App struct {
 	opts     Options
 	log      *slog.Logger
 	bus      bus.Bus
-	store    store.Store
+	store    database
 	chat     *chat.Services
 	settings *settings.Registry
 	auth     *auth.Service
+	// directory runs the user and room searches (spotlight, directory).
+	directory *directory.Service
+	// userStatus keeps the custom user statuses.
+	userStatus *userstatus.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

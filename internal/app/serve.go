@@ -21,13 +21,16 @@ import (
 	"liftoff/bus"
 	natsbus "liftoff/bus/nats"
 	"liftoff/chat"
+	"liftoff/directory"
+	"liftoff/directory/directoryapi"
 	"liftoff/internal/clock"
 	"liftoff/model"
 	"liftoff/ops"
 	"liftoff/settings"
-	"liftoff/store"
 	"liftoff/store/postgres"
 	"liftoff/store/sqlite"
+	"liftoff/userstatus"
+	"liftoff/userstatus/statusapi"
 	"liftoff/webui"
 )
 
@@ -68,7 +71,7 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 // openData opens the bus and the store the configuration selects: the
 // embedded SQLite database with the in-process bus, or PostgreSQL with the
 // in-process bus (one instance) or the NATS bus (several instances).
-func openData(ctx context.Context, c *Config, o Options, log *slog.Logger) (bus.Bus, store.Store, error) {
+func openData(ctx context.Context, c *Config, o Options, log *slog.Logger) (bus.Bus, database, error) {
 	if c.DatabaseURL != "" {
 		return openPostgres(ctx, c, log)
 	}
@@ -97,7 +100,7 @@ func openData(ctx context.Context, c *Config, o Options, log *slog.Logger) (bus.
 // end when it opens, so it must be reading before the store's outbox
 // publisher sends anything), then the PostgreSQL store publishing its
 // outbox to it.
-func openPostgres(ctx context.Context, c *Config, log *slog.Logger) (bus.Bus, store.Store, error) {
+func openPostgres(ctx context.Context, c *Config, log *slog.Logger) (bus.Bus, database, error) {
 	var b interface {
 		bus.Bus
 		postgres.Publisher
@@ -173,6 +176,11 @@ func (a *App) start(ctx context.Context) error {
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
 		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
 	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
+	a.directory = directory.New(directory.Deps{Store: a.store, Permissions: a.chat.Admin, Access: a.chat.Rooms,
+		Settings: a.settings, Now: a.opts.Clock.Now})
+	directoryapi.Routes(rest.Router(), a.directory)
+	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
+	statusapi.Routes(rest.Router(), a.userStatus)
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
