@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,7 +42,7 @@ func importInto(ctx context.Context, t *testing.T, dataDir, dumpDir string, prog
 		t.Fatal(err)
 	}
 	return rocketchat.Import(ctx, dump, rocketchat.Options{Store: a.Store(), InsertMessages: sqlite.InsertMessages,
-		Batch: 3, Progress: progress})
+		Batch: batchSize, Progress: progress})
 }
 
 func mustImport(t *testing.T, dataDir, dumpDir string) *rocketchat.Summary {
@@ -257,3 +258,12 @@ func TestOpenRefusesArchive(t *testing.T) {
 		t.Fatalf("archive: %v", err)
 	}
 }
+
+// batchSize is small for the hand-written dumps (so batches and their
+// boundaries are exercised), the default for volume.
+var batchSize = func() int {
+	if os.Getenv("LIFTOFF_IMPORT_MESSAGES") != "" {
+		return 1000
+	}
+	return 3
+}()

@@ -13,7 +13,7 @@ import (
 )
 
 // rebuildBatch is how many records one rebuild transaction touches.
-const rebuildBatch = 200
+const rebuildBatch = 1000
 
 // rebuild recomputes the counters the dump carries from the imported data:
 // threads first (a room's lastMessage embeds messages), then rooms, then

@@ -7,6 +7,7 @@
 package dumptest
 
 import (
+	"bufio"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
@@ -242,12 +243,25 @@ func Write(dir string, o Options) (string, error) {
 		msg(DirectMsg, DirectID, "hi bob, a word in private", alice, at(11)),
 		msg("livechatMsg00001", "livechatRoom0001", "hello, I need help", ref("visitor1", "guest-1"), at(12)),
 	)
-	for i := 0; i < o.Messages; i++ {
-		u := []bson.D{alice, bob, carol}[i%3]
-		msgs = append(msgs, msg(fmt.Sprintf("gen%013d", i), DevID, fmt.Sprintf("generated message %d", i), u,
-			ago(300*24*time.Hour).Add(time.Duration(i)*time.Second)))
+	// Generated messages are made as they are written, never all in
+	// memory: a few in twenty are thread replies, some carry a reaction.
+	authors := []bson.D{alice, bob, carol}
+	genBase := ago(300 * 24 * time.Hour)
+	generated := func(i int) bson.D {
+		var extra []bson.E
+		if i%20 == 7 && i > 20 {
+			extra = append(extra, bson.E{Key: "tmid", Value: fmt.Sprintf("gen%013d", i-i%20)})
+		}
+		if i%11 == 0 {
+			extra = append(extra, bson.E{Key: "reactions", Value: bson.D{{Key: ":tada:", Value: bson.D{{Key: "usernames", Value: bson.A{"bob"}}}}}})
+		}
+		return msg(fmt.Sprintf("gen%013d", i), DevID, fmt.Sprintf("generated message %d about the release and the %d tests", i, i%97),
+			authors[i%3], genBase.Add(time.Duration(i)*10*time.Millisecond), extra...)
 	}
-	if err := w.writeWith("rocketchat_message", len(msgs), func(i int) ([]byte, error) {
+	if err := w.writeWith("rocketchat_message", len(msgs)+o.Messages, func(i int) ([]byte, error) {
+		if i >= len(msgs) {
+			return bson.Marshal(generated(i - len(msgs)))
+		}
 		if msgs[i] == nil {
 			return corrupt()
 		}
@@ -341,10 +355,11 @@ func (w *writer) writeWith(collection string, n int, doc func(i int) ([]byte, er
 		return err
 	}
 	defer f.Close()
-	var out io.Writer = f
+	bw := bufio.NewWriterSize(f, 1<<20)
+	var out io.Writer = bw
 	var zw *gzip.Writer
 	if w.gzip {
-		zw = gzip.NewWriter(f)
+		zw = gzip.NewWriter(bw)
 		out = zw
 	}
 	for i := 0; i < n; i++ {
@@ -363,6 +378,9 @@ func (w *writer) writeWith(collection string, n int, doc func(i int) ([]byte, er
 		if err := zw.Close(); err != nil {
 			return err
 		}
+	}
+	if err := bw.Flush(); err != nil {
+		return err
 	}
 	meta := fmt.Sprintf(`{"indexes":[{"v":2,"key":{"_id":1},"name":"_id_"}],"uuid":"","collectionName":%q,"type":"collection"}`, collection)
 	metaName := filepath.Join(w.dir, collection+".metadata.json")
