@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"liftoff/importer/rocketchat/dumptest"
+	"liftoff/importer/slack/slacktest"
 	"liftoff/internal/testserver"
 )
 
@@ -80,4 +81,28 @@ func TestImportRocketChatBinary(t *testing.T) {
 	if out, err := liftoffImport(t, t.TempDir(), archive); err == nil || !strings.Contains(out, "--out DIR") {
 		t.Errorf("archive: %v\n%s", err, out)
 	}
+}
+
+// TestImportSlackBinary imports a Slack export with the CLI and serves it.
+func TestImportSlackBinary(t *testing.T) {
+	export, err := slacktest.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	cmd := exec.Command(testserver.Binary(t), "import", "slack", export)
+	cmd.Env = append(os.Environ(), "LIFTOFF_DATA_DIR="+data)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "without a password") || !strings.Contains(string(out), "check: consistent") {
+		t.Fatalf("import slack: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "import-slack-tmp")); !os.IsNotExist(err) {
+		t.Errorf("the converted dump was left behind: %v", err)
+	}
+	srv := testserver.StartBinary(t, testserver.Options{DataDir: data})
+	admin := srv.Admin(t)
+	if n := len(admin.Get("/api/v1/channels.history", "roomId", "GENERAL").OK(t).List("messages")); n < 5 {
+		t.Errorf("#general history: %d messages", n)
+	}
+	admin.Get("/api/v1/users.info", "username", "bob").OK(t)
 }

@@ -16,12 +16,13 @@ import (
 	"liftoff/chat"
 	"liftoff/importer/mongodump"
 	"liftoff/importer/rocketchat"
+	"liftoff/importer/slack"
 	"liftoff/internal/app"
 	"liftoff/store/sqlite"
 )
 
-// importStateFile, in the data directory, names the dump an import is
-// filling it from: the same import may be run again (to resume it) without
+// importStateFile, in the data directory, names the dump (or export) an
+// import is filling it from: the same import may be run again (to resume it) without
 // --merge.
 const importStateFile = "import-rocketchat.json"
 
@@ -30,34 +31,56 @@ type importState struct {
 	Started time.Time `json:"started"`
 }
 
-// importCommand runs "liftoff import rocketchat DUMP_DIR".
+// importCommand runs "liftoff import rocketchat DUMP_DIR" and "liftoff
+// import slack EXPORT.zip". A Slack export is first converted into a
+// Rocket.Chat dump (in the data directory), then imported like one.
 func importCommand(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	dataDir := fs.String("data", "", "data directory (LIFTOFF_DATA_DIR, default ./data)")
 	merge := fs.Bool("merge", false, "import into a data directory that already has users (existing ids are skipped)")
 	batch := fs.Int("batch", 1000, "documents per transaction")
-	if len(args) == 0 || args[0] != "rocketchat" {
+	if len(args) == 0 || (args[0] != "rocketchat" && args[0] != "slack") {
 		fmt.Print(usage)
-		return errors.New("import: the source is required: liftoff import rocketchat DUMP_DIR")
+		return errors.New("import: the source is required: liftoff import rocketchat DUMP_DIR, or liftoff import slack EXPORT.zip")
 	}
+	source := args[0]
 	if err := fs.Parse(reorderFlags(fs, args[1:])); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: liftoff import rocketchat DUMP_DIR [--merge] [--data DIR]")
-	}
-	dump, err := mongodump.Open(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	if !dump.Has("users") {
-		return fmt.Errorf("%s has no users collection: is it a dump of a Rocket.Chat database?", dump.Dir)
-	}
-	abs, err := filepath.Abs(dump.Dir)
-	if err != nil {
-		return err
+		return fmt.Errorf("usage: liftoff import %s %s [--merge] [--data DIR]", source, map[string]string{"rocketchat": "DUMP_DIR", "slack": "EXPORT.zip"}[source])
 	}
 	c, err := dataConfig(*dataDir)
+	if err != nil {
+		return err
+	}
+	var notes []string
+	var dump *mongodump.Dump
+	switch source {
+	case "rocketchat":
+		if dump, err = mongodump.Open(fs.Arg(0)); err != nil {
+			return err
+		}
+		if !dump.Has("users") {
+			return fmt.Errorf("%s has no users collection: is it a dump of a Rocket.Chat database?", dump.Dir)
+		}
+	case "slack":
+		tmp := filepath.Join(c.DataDir, "import-slack-tmp")
+		if err := os.RemoveAll(tmp); err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		rep, err := slack.Convert(fs.Arg(0), filepath.Join(tmp, "rocketchat"), time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "read the Slack export: %d users, %d conversations, %d messages\n", rep.Users, rep.Channels, rep.Messages)
+		notes = rep.Notes
+		if dump, err = mongodump.Open(filepath.Join(tmp, "rocketchat")); err != nil {
+			return err
+		}
+	}
+	abs, err := filepath.Abs(fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -96,6 +119,9 @@ func importCommand(ctx context.Context, args []string) error {
 	p.done()
 	if sum != nil {
 		printSummary(os.Stdout, sum)
+	}
+	for _, n := range notes {
+		fmt.Printf("%s: %s\n", source, n)
 	}
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@
 //	liftoff admin <command> ...    manage users on the data directory
 //	liftoff backup FILE            copy the database consistently, even while serving
 //	liftoff import rocketchat DIR  import a Rocket.Chat workspace from a mongodump
+//	liftoff import slack ZIP       import a Slack workspace export
 //	liftoff version                print the version
 package main
 
@@ -86,7 +87,8 @@ const usage = `usage:
   liftoff backup FILE                         consistent copy of the database (safe while serving)
   liftoff import rocketchat DUMP_DIR [--merge] [--batch 1000]
                                               import a Rocket.Chat workspace from a mongodump directory
-                                              (run it before starting the server; see docs/import.md)
+  liftoff import slack EXPORT.zip [--merge]   import a Slack workspace export
+                                              (run imports before starting the server; see docs/import.md)
   liftoff version
 The data directory is LIFTOFF_DATA_DIR (default ./data) or --data DIR.
 `
