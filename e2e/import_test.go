@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"liftoff/importer/csvimport/csvtest"
 	"liftoff/importer/rocketchat/dumptest"
 	"liftoff/importer/slack/slacktest"
 	"liftoff/internal/testserver"
@@ -83,14 +84,25 @@ func TestImportRocketChatBinary(t *testing.T) {
 	}
 }
 
-// TestImportSlackBinary imports a Slack export with the CLI and serves it.
-func TestImportSlackBinary(t *testing.T) {
+// TestImportSlackAndCSVBinary imports a Slack export and a CSV archive with
+// the CLI and serves them.
+func TestImportSlackAndCSVBinary(t *testing.T) {
 	export, err := slacktest.Write(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	archive, err := csvtest.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	data := t.TempDir()
-	cmd := exec.Command(testserver.Binary(t), "import", "slack", export)
+	cmd := exec.Command(testserver.Binary(t), "import", "csv", archive)
+	cmd.Env = append(os.Environ(), "LIFTOFF_DATA_DIR="+data)
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "check: consistent") {
+		t.Fatalf("import csv: %v\n%s", err, out)
+	}
+	// The Slack export merges into the same workspace.
+	cmd = exec.Command(testserver.Binary(t), "import", "slack", export, "--merge")
 	cmd.Env = append(os.Environ(), "LIFTOFF_DATA_DIR="+data)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "without a password") || !strings.Contains(string(out), "check: consistent") {
@@ -105,4 +117,7 @@ func TestImportSlackBinary(t *testing.T) {
 		t.Errorf("#general history: %d messages", n)
 	}
 	admin.Get("/api/v1/users.info", "username", "bob").OK(t)
+	if n := len(admin.Get("/api/v1/channels.history", "roomName", "dev").OK(t).List("messages")); n != 3 {
+		t.Errorf("#dev (from the CSV archive) history: %d messages", n)
+	}
 }

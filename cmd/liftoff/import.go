@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"liftoff/chat"
+	"liftoff/importer/csvimport"
 	"liftoff/importer/mongodump"
 	"liftoff/importer/rocketchat"
 	"liftoff/importer/slack"
@@ -31,24 +32,26 @@ type importState struct {
 	Started time.Time `json:"started"`
 }
 
-// importCommand runs "liftoff import rocketchat DUMP_DIR" and "liftoff
-// import slack EXPORT.zip". A Slack export is first converted into a
-// Rocket.Chat dump (in the data directory), then imported like one.
+// importCommand runs "liftoff import rocketchat DUMP_DIR", "liftoff import
+// slack EXPORT.zip" and "liftoff import csv ARCHIVE.zip". A Slack export or
+// a CSV archive is first converted into a Rocket.Chat dump (in the data
+// directory), then imported like one.
 func importCommand(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	dataDir := fs.String("data", "", "data directory (LIFTOFF_DATA_DIR, default ./data)")
 	merge := fs.Bool("merge", false, "import into a data directory that already has users (existing ids are skipped)")
 	batch := fs.Int("batch", 1000, "documents per transaction")
-	if len(args) == 0 || (args[0] != "rocketchat" && args[0] != "slack") {
+	forms := map[string]string{"rocketchat": "DUMP_DIR", "slack": "EXPORT.zip", "csv": "ARCHIVE.zip"}
+	if len(args) == 0 || forms[args[0]] == "" {
 		fmt.Print(usage)
-		return errors.New("import: the source is required: liftoff import rocketchat DUMP_DIR, or liftoff import slack EXPORT.zip")
+		return errors.New("import: the source is required: liftoff import rocketchat DUMP_DIR, slack EXPORT.zip or csv ARCHIVE.zip")
 	}
 	source := args[0]
 	if err := fs.Parse(reorderFlags(fs, args[1:])); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: liftoff import %s %s [--merge] [--data DIR]", source, map[string]string{"rocketchat": "DUMP_DIR", "slack": "EXPORT.zip"}[source])
+		return fmt.Errorf("usage: liftoff import %s %s [--merge] [--data DIR]", source, forms[source])
 	}
 	c, err := dataConfig(*dataDir)
 	if err != nil {
@@ -64,19 +67,29 @@ func importCommand(ctx context.Context, args []string) error {
 		if !dump.Has("users") {
 			return fmt.Errorf("%s has no users collection: is it a dump of a Rocket.Chat database?", dump.Dir)
 		}
-	case "slack":
-		tmp := filepath.Join(c.DataDir, "import-slack-tmp")
+	case "slack", "csv":
+		tmp := filepath.Join(c.DataDir, "import-"+source+"-tmp")
 		if err := os.RemoveAll(tmp); err != nil {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		rep, err := slack.Convert(fs.Arg(0), filepath.Join(tmp, "rocketchat"), time.Now())
-		if err != nil {
-			return err
+		out := filepath.Join(tmp, "rocketchat")
+		var users, rooms, msgs int
+		if source == "slack" {
+			rep, err := slack.Convert(fs.Arg(0), out, time.Now())
+			if err != nil {
+				return err
+			}
+			users, rooms, msgs, notes = rep.Users, rep.Channels, rep.Messages, rep.Notes
+		} else {
+			rep, err := csvimport.Convert(fs.Arg(0), out, time.Now())
+			if err != nil {
+				return err
+			}
+			users, rooms, msgs, notes = rep.Users, rep.Channels, rep.Messages, rep.Notes
 		}
-		fmt.Fprintf(os.Stderr, "read the Slack export: %d users, %d conversations, %d messages\n", rep.Users, rep.Channels, rep.Messages)
-		notes = rep.Notes
-		if dump, err = mongodump.Open(filepath.Join(tmp, "rocketchat")); err != nil {
+		fmt.Fprintf(os.Stderr, "read %s: %d users, %d conversations, %d messages\n", fs.Arg(0), users, rooms, msgs)
+		if dump, err = mongodump.Open(out); err != nil {
 			return err
 		}
 	}

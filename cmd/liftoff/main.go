@@ -6,6 +6,7 @@
 //	liftoff backup FILE            copy the database consistently, even while serving
 //	liftoff import rocketchat DIR  import a Rocket.Chat workspace from a mongodump
 //	liftoff import slack ZIP       import a Slack workspace export
+//	liftoff import csv ZIP         import Rocket.Chat's CSV importer format
 //	liftoff version                print the version
 package main
 
@@ -88,6 +89,7 @@ const usage = `usage:
   liftoff import rocketchat DUMP_DIR [--merge] [--batch 1000]
                                               import a Rocket.Chat workspace from a mongodump directory
   liftoff import slack EXPORT.zip [--merge]   import a Slack workspace export
+  liftoff import csv ARCHIVE.zip [--merge]    import an archive in Rocket.Chat's CSV importer format
                                               (run imports before starting the server; see docs/import.md)
   liftoff version
 The data directory is LIFTOFF_DATA_DIR (default ./data) or --data DIR.

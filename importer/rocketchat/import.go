@@ -110,6 +110,11 @@ type importer struct {
 	stored  map[string]struct{} // ids of users known to be in the store
 	threads map[string]*threadStat
 	subs    []string // ids of the dump's subscriptions, for the unread rebuild
+	// userIDs and roomIDs map the dump's ids of users and rooms that
+	// matched existing ones (a merge) to the existing ids.
+	userIDs, roomIDs map[string]string
+	matchedUsers     map[string]struct{}
+	matchedRooms     int
 	// loginExpiration is Accounts_LoginExpiration: login tokens older than
 	// that are not imported, the others expire when they would have.
 	loginExpiration time.Duration
@@ -126,7 +131,8 @@ func Import(ctx context.Context, dump *mongodump.Dump, opts Options) (*Summary, 
 		opts.Now = time.Now
 	}
 	im := &importer{Options: opts, dump: dump, summary: &Summary{},
-		rooms: map[string]string{}, users: map[string]string{}, stored: map[string]struct{}{}, threads: map[string]*threadStat{}}
+		rooms: map[string]string{}, users: map[string]string{}, stored: map[string]struct{}{}, threads: map[string]*threadStat{},
+		userIDs: map[string]string{}, roomIDs: map[string]string{}, matchedUsers: map[string]struct{}{}}
 	began := time.Now()
 	if err := im.notImported(); err != nil {
 		return nil, err
@@ -356,3 +362,26 @@ func (c *Collection) note(s string) {
 }
 
 func (im *importer) now() model.Time { return model.TimeOf(im.Now()) }
+
+// uid is the id a user of the dump has in the store.
+func (im *importer) uid(id string) string {
+	if to, ok := im.userIDs[id]; ok {
+		return to
+	}
+	return id
+}
+
+// rid is the id a room of the dump has in the store.
+func (im *importer) rid(id string) string {
+	if to, ok := im.roomIDs[id]; ok {
+		return to
+	}
+	return id
+}
+
+// mapRef points a user reference at the user's id in the store.
+func (im *importer) mapRef(r *model.UserRef) {
+	if r != nil {
+		r.ID = im.uid(r.ID)
+	}
+}

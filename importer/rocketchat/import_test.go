@@ -267,3 +267,50 @@ var batchSize = func() int {
 	}
 	return 3
 }()
+
+// TestImportMergesIntoAWorkspace imports into a data directory that already
+// has users and channels: the same people (by e-mail) and the same channels
+// (by name) are linked, not duplicated, and the existing credentials stay.
+func TestImportMergesIntoAWorkspace(t *testing.T) {
+	data := t.TempDir()
+	srv := testserver.Start(t, testserver.Options{DataDir: data})
+	alice := srv.CreateUser(t, "alice", map[string]any{"email": "alice@acme.example"})
+	srv.Admin(t).Post("/api/v1/channels.create", map[string]any{"name": "dev", "members": []string{"alice"}}).OK(t)
+	devID := alice.Get("/api/v1/channels.info", "roomName", "dev").OK(t).Str("channel._id")
+	srv.Stop()
+
+	sum := mustImport(t, data, writeDump(t, dumptest.Options{}))
+	if sum.Failed() != 0 || len(sum.Problems) != 0 {
+		t.Fatalf("summary: %+v", sum)
+	}
+	if u := counts(t, sum, "users"); u.Existing != 1 || u.Imported != 4 || !strings.Contains(strings.Join(u.Notes, ";"), "1 users matched") {
+		t.Errorf("users: %+v", u)
+	}
+	srv = testserver.Start(t, testserver.Options{DataDir: data})
+	if r := srv.Anon(t).Post("/api/v1/login", map[string]any{"user": "alice", "password": dumptest.AlicePassword}); r.Status != http.StatusUnauthorized {
+		t.Errorf("the dump's password replaced the existing one: %d", r.Status)
+	}
+	alice = srv.Login(t, "alice", "alice-pass")
+	h := alice.Get("/api/v1/channels.history", "roomId", devID, "count", "50").OK(t)
+	found := false
+	for _, m := range h.List("messages") {
+		mm := m.(map[string]any)
+		if mm["_id"] == dumptest.Hello {
+			found = mm["u"].(map[string]any)["_id"] == alice.UserID
+		}
+	}
+	if !found {
+		t.Errorf("the dump's #dev messages are not in the existing #dev, by the existing alice: %s", h.Body)
+	}
+	a, b := alice.UserID, dumptest.BobID
+	if b < a {
+		a, b = b, a
+	}
+	if n := len(alice.Get("/api/v1/im.history", "roomId", a+b).OK(t).List("messages")); n != 1 {
+		t.Errorf("the DM with bob, under its new id: %d messages", n)
+	}
+	// alice keeps her own membership; bob and carol join.
+	if n := alice.Get("/api/v1/channels.info", "roomId", devID).OK(t).Num("channel.usersCount"); n != 4 {
+		t.Errorf("#dev members: %v", n)
+	}
+}

@@ -30,6 +30,7 @@ func (im *importer) importMessages(ctx context.Context, c *Collection) error {
 				c.fail(d.id, "no _id or rid")
 				continue
 			}
+			im.mapMessage(m)
 			if t, ok := im.rooms[m.RoomID]; ok && omnichannel(t) {
 				omni++
 				c.Skipped++
@@ -159,4 +160,24 @@ func (im *importer) writeMessages(ctx context.Context, c *Collection, msgs []*mo
 		count()
 	}
 	return nil
+}
+
+// mapMessage points a message's room and users at their ids in the store.
+func (im *importer) mapMessage(m *model.Message) {
+	if len(im.roomIDs) == 0 && len(im.userIDs) == 0 {
+		return
+	}
+	m.RoomID = im.rid(m.RoomID)
+	im.mapRef(&m.Author)
+	im.mapRef(m.EditedBy)
+	im.mapRef(m.PinnedBy)
+	for i := range m.Mentions {
+		m.Mentions[i].ID = im.uid(m.Mentions[i].ID)
+	}
+	for i := range m.Starred {
+		m.Starred[i].ID = im.uid(m.Starred[i].ID)
+	}
+	for i := range m.Replies {
+		m.Replies[i] = im.uid(m.Replies[i])
+	}
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
+	"strings"
 
 	"liftoff/model"
 	"liftoff/store"
@@ -64,10 +67,33 @@ func (im *importer) importRooms(ctx context.Context, c *Collection) error {
 	if omni > 0 {
 		c.note(fmt.Sprintf("%d omnichannel rooms were skipped, with their subscriptions and messages", omni))
 	}
+	if im.matchedRooms > 0 {
+		c.note(fmt.Sprintf("%d channels and groups matched existing ones by name: their members and messages join them", im.matchedRooms))
+	}
 	return err
 }
 
 func (im *importer) writeRoom(ctx context.Context, tx store.Tx, r *model.Room) (outcome, string, error) {
+	im.mapRef(r.Creator)
+	if r.Type == model.RoomDirect && len(r.UserIDs) > 0 {
+		// A direct conversation's id is its members' ids joined: the
+		// same conversation between matched users is the existing one.
+		uids := make([]string, len(r.UserIDs))
+		changed := false
+		for i, id := range r.UserIDs {
+			uids[i] = im.uid(id)
+			changed = changed || uids[i] != id
+		}
+		if changed {
+			sorted := slices.Clone(uids)
+			sort.Strings(sorted)
+			if len(sorted) == 2 && r.ID == strings.Join(slices.Sorted(slices.Values(r.UserIDs)), "") {
+				im.roomIDs[r.ID] = strings.Join(sorted, "")
+				r.ID = im.roomIDs[r.ID]
+			}
+			r.UserIDs = uids
+		}
+	}
 	cur, err := tx.RoomByID(ctx, r.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, "", err
@@ -84,7 +110,15 @@ func (im *importer) writeRoom(ctx context.Context, tx store.Tx, r *model.Room) (
 	}
 	if r.Type != model.RoomDirect {
 		if other, err := tx.RoomByName(ctx, r.Name); err == nil {
-			return failed, fmt.Sprintf("the name %q is taken by room %s", r.Name, other.ID), nil
+			if other.Type != r.Type {
+				return failed, fmt.Sprintf("the name %q is taken by room %s, of another type", r.Name, other.ID), nil
+			}
+			// The same channel already there (a merge): its members and
+			// messages join the existing one.
+			im.roomIDs[r.ID] = other.ID
+			im.rooms[other.ID] = other.Type
+			im.matchedRooms++
+			return existing, "", nil
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return 0, "", err
 		}
@@ -152,6 +186,8 @@ func (im *importer) importTeams(ctx context.Context, c *Collection) error {
 				c.fail(d.id, "no _id or no name")
 				continue
 			}
+			t.RoomID = im.rid(t.RoomID)
+			t.CreatedBy.ID = im.uid(t.CreatedBy.ID)
 			if t.CreatedAt.IsZero() {
 				t.CreatedAt = im.now()
 			}
@@ -194,6 +230,8 @@ func (im *importer) importTeamMembers(ctx context.Context, c *Collection) error 
 				c.fail(d.id, "no teamId or no userId")
 				continue
 			}
+			m.UserID = im.uid(m.UserID)
+			m.CreatedBy.ID = im.uid(m.CreatedBy.ID)
 			if m.CreatedAt.IsZero() {
 				m.CreatedAt = im.now()
 			}
@@ -237,6 +275,7 @@ func (im *importer) importSubscriptions(ctx context.Context, c *Collection) erro
 				c.fail(d.id, "no _id, rid or u._id")
 				continue
 			}
+			s.RoomID, s.User.ID = im.rid(s.RoomID), im.uid(s.User.ID)
 			if t, ok := im.rooms[s.RoomID]; ok && omnichannel(t) {
 				omni++
 				c.Skipped++

@@ -91,6 +91,10 @@ func (im *importer) importUsers(ctx context.Context, c *Collection) error {
 		}
 		return writeBatch(ctx, im, c, ids, recs, im.writeUser)
 	})
+	if n := len(im.matchedUsers); n > 0 {
+		c.note(fmt.Sprintf("%d users matched existing users by e-mail address or username: their rooms and messages "+
+			"are linked to them, and the existing passwords and sessions are kept", n))
+	}
 	if totp > 0 {
 		c.note(fmt.Sprintf("%d users had TOTP two-factor authentication enabled: it is not imported, they set it up again", totp))
 	}
@@ -158,17 +162,24 @@ func (im *importer) writeUser(ctx context.Context, tx store.Tx, iu importedUser)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return 0, "", err
 	}
-	if other, err := tx.UserByUsername(ctx, u.Username); err == nil {
-		return failed, fmt.Sprintf("username %q is taken by user %s", u.Username, other.ID), nil
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return 0, "", err
-	}
+	// The same person already there (merging into a workspace): matched
+	// by e-mail address, then by username; their records are linked to
+	// the existing user, whose credentials stay as they are.
 	for _, e := range u.Emails {
 		if other, err := tx.UserByEmail(ctx, e.Address); err == nil {
-			return failed, fmt.Sprintf("e-mail %q is taken by user %s", e.Address, other.ID), nil
+			im.userIDs[u.ID] = other.ID
+			im.matchedUsers[u.ID] = struct{}{}
+			return existing, "", nil
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return 0, "", err
 		}
+	}
+	if other, err := tx.UserByUsername(ctx, u.Username); err == nil {
+		im.userIDs[u.ID] = other.ID
+		im.matchedUsers[u.ID] = struct{}{}
+		return existing, "", nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return 0, "", err
 	}
 	if err := tx.InsertUser(ctx, u); err != nil {
 		return 0, "", err

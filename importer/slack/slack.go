@@ -14,11 +14,9 @@ package slack
 
 import (
 	"archive/zip"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"path"
 	"regexp"
 	"sort"
@@ -28,6 +26,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"liftoff/importer"
 	"liftoff/importer/mongodump"
 )
 
@@ -160,23 +159,11 @@ func (c *converter) readJSON(name string, v any) (bool, error) {
 	return true, nil
 }
 
-// ID derives a Meteor id (17 characters of Meteor's unmistakable alphabet)
-// from a Slack record's kind and id.
-func ID(kind, slackID string) string {
-	const alphabet = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
-	sum := sha256.Sum256([]byte("slack:" + kind + ":" + slackID))
-	n := new(big.Int).SetBytes(sum[:])
-	base := big.NewInt(int64(len(alphabet)))
-	out := make([]byte, 17)
-	mod := new(big.Int)
-	for i := range out {
-		n.DivMod(n, base, mod)
-		out[i] = alphabet[mod.Int64()]
-	}
-	return string(out)
-}
+// ID is the Meteor id a Slack record of the kind ("user", "room",
+// "message", "sub") with this Slack id gets.
+func ID(kind, slackID string) string { return importer.MeteorID("slack:" + kind + ":" + slackID) }
 
-// usernameChars are those Rocket.Chat's default UTF8_User_Names_Validation allows.
+// notUsername matches the characters outside those Rocket.Chat's default UTF8_User_Names_Validation allows.
 var notUsername = regexp.MustCompile(`[^0-9a-zA-Z._-]+`)
 
 func (c *converter) convert() error {
