@@ -8,7 +8,9 @@ import (
 	"liftoff/auth"
 	"liftoff/bus"
 	"liftoff/chat"
+	"liftoff/integrations"
 	"liftoff/internal/clock"
+	"liftoff/internal/safehttp"
 	"liftoff/ops"
 	"liftoff/realtime"
 	"liftoff/settings"
@@ -43,6 +45,10 @@ type App struct {
 	// for CLI commands).
 	handler http.Handler
 	health  *ops.Health
+	// integrations is the webhooks service; outbound the SSRF-safe client
+	// of every user-chosen URL (both nil for CLI commands).
+	integrations *integrations.Service
+	outbound     *safehttp.Client
 	// closers run in reverse order on Close.
 	closers []func()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"liftoff/ddpapi"
+	"liftoff/integrations/routes"
 	"liftoff/model"
 	"liftoff/presence"
 	"liftoff/realtime"
@@ -19,6 +20,9 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
 		Presence: tracker,
 	})
+	if a.integrations != nil {
+		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
+	}
 }
 
 // methodBridge lets the REST API's method.call and method.callAnon run the

@@ -1,0 +1,64 @@
+package app
+
+import (
+	"context"
+
+	"liftoff/api"
+	"liftoff/chat"
+	"liftoff/integrations"
+	"liftoff/integrations/routes"
+	"liftoff/integrations/script"
+	"liftoff/internal/safehttp"
+	"liftoff/model"
+	"liftoff/settings/setting"
+)
+
+// startIntegrations builds the integrations service (with the script
+// engine and the SSRF-safe client of outgoing calls), and declares its
+// REST endpoints and /hooks routes on rest. The DDP methods are declared
+// by registerMethods.
+func (a *App) startIntegrations(rest *api.Server) {
+	allow, err := safehttp.ParseAllowList(a.settings.String(setting.LiftoffOutboundAllowList))
+	if err != nil {
+		a.log.Warn("ignoring an invalid outbound allow-list", "setting", setting.LiftoffOutboundAllowList, "err", err)
+	}
+	client := safehttp.New(safehttp.Options{AllowList: allow, UserAgent: "Liftoff"})
+	unsubscribe := a.bus.Subscribe("integrations-allowlist", func(e model.Event) {
+		ch, ok := e.(model.SettingChanged)
+		if !ok || ch.Setting == nil || ch.Setting.ID != string(setting.LiftoffOutboundAllowList) {
+			return
+		}
+		text, _ := ch.Setting.Value.(string)
+		list, err := safehttp.ParseAllowList(text)
+		if err != nil {
+			a.log.Warn("ignoring an invalid outbound allow-list", "setting", setting.LiftoffOutboundAllowList, "err", err)
+			return
+		}
+		client.SetAllowList(list)
+	})
+	engine := script.New(script.Options{HTTP: client, Logger: a.log})
+	a.closers = append(a.closers, unsubscribe, func() { _ = engine.Close() })
+	a.outbound = client
+	a.integrations = integrations.New(integrations.Deps{
+		Store: a.store, Data: a.store, Permissions: a.chat.Admin, Roles: a.chat.Admin,
+		Chat: integrationChat{a}, Scripts: engine, Logger: a.log, Now: a.opts.Clock.Now,
+	})
+	routes.REST(rest.Router(), a.integrations)
+	routes.Hooks(rest.Router(), a.integrations, a.cfg.MaxBodyBytes)
+}
+
+// integrationChat gives the integrations service the chat operations it
+// posts with.
+type integrationChat struct{ a *App }
+
+func (c integrationChat) SendMessage(ctx context.Context, user *model.User, in chat.SendInput) (*model.Message, error) {
+	return c.a.chat.Messages.SendMessage(ctx, user, in)
+}
+
+func (c integrationChat) CreateDirect(ctx context.Context, user *model.User, usernames []string, excludeSelf bool) (*model.Room, error) {
+	return c.a.chat.Rooms.CreateDirect(ctx, user, usernames, excludeSelf)
+}
+
+func (c integrationChat) Join(ctx context.Context, user *model.User, ref chat.RoomRef, joinCode string) (*model.Room, error) {
+	return c.a.chat.Members.Join(ctx, user, ref, joinCode)
+}
