@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"liftoff/api"
 	"liftoff/chat"
@@ -9,6 +10,7 @@ import (
 	"liftoff/integrations/routes"
 	"liftoff/integrations/script"
 	"liftoff/internal/safehttp"
+	"liftoff/jobs"
 	"liftoff/model"
 	"liftoff/settings/setting"
 )
@@ -17,7 +19,7 @@ import (
 // engine and the SSRF-safe client of outgoing calls), and declares its
 // REST endpoints and /hooks routes on rest. The DDP methods are declared
 // by registerMethods.
-func (a *App) startIntegrations(rest *api.Server) {
+func (a *App) startIntegrations(ctx context.Context, rest *api.Server) error {
 	allow, err := safehttp.ParseAllowList(a.settings.String(setting.LiftoffOutboundAllowList))
 	if err != nil {
 		a.log.Warn("ignoring an invalid outbound allow-list", "setting", setting.LiftoffOutboundAllowList, "err", err)
@@ -43,8 +45,28 @@ func (a *App) startIntegrations(rest *api.Server) {
 		Store: a.store, Data: a.store, Permissions: a.chat.Admin, Roles: a.chat.Admin,
 		Chat: integrationChat{a}, Scripts: engine, Logger: a.log, Now: a.opts.Clock.Now,
 	})
+	// The durable queue of outgoing calls, drained until the app closes.
+	queue := jobs.New(a.store, jobs.Options{Logger: a.log, Now: a.opts.Clock.Now, PollInterval: 250 * time.Millisecond})
+	if err := a.integrations.StartOutgoing(ctx, integrations.OutgoingDeps{
+		Queue: queue, HTTP: client, Scripts: engine,
+		SiteURL: func() string { return a.settings.String(setting.SiteURL) },
+		Enabled: func() bool { return a.settings.Bool(setting.IntegrationsOutgoingEnabled) },
+	}); err != nil {
+		return err
+	}
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := queue.Run(runCtx); err != nil {
+			a.log.Error("job queue", "err", err)
+		}
+	}()
+	unsubscribeEvents := a.bus.Subscribe("integrations-outgoing", a.integrations.HandleEvent)
+	a.closers = append(a.closers, func() { unsubscribeEvents(); stop(); <-done })
 	routes.REST(rest.Router(), a.integrations)
 	routes.Hooks(rest.Router(), a.integrations, a.cfg.MaxBodyBytes)
+	return nil
 }
 
 // integrationChat gives the integrations service the chat operations it
