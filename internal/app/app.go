@@ -9,6 +9,7 @@ import (
 	"liftoff/bus"
 	"liftoff/chat"
 	"liftoff/integrations"
+	"liftoff/integrations/slash"
 	"liftoff/internal/clock"
 	"liftoff/internal/safehttp"
 	"liftoff/ops"
@@ -49,6 +50,7 @@ type App struct {
 	// of every user-chosen URL (both nil for CLI commands).
 	integrations *integrations.Service
 	outbound     *safehttp.Client
+	commands     *slash.Service
 	// closers run in reverse order on Close.
 	closers []func()
 }

@@ -9,6 +9,7 @@ import (
 	"liftoff/integrations"
 	"liftoff/integrations/routes"
 	"liftoff/integrations/script"
+	"liftoff/integrations/slash"
 	"liftoff/internal/safehttp"
 	"liftoff/jobs"
 	"liftoff/model"
@@ -64,6 +65,7 @@ func (a *App) startIntegrations(ctx context.Context, rest *api.Server) error {
 	}()
 	unsubscribeEvents := a.bus.Subscribe("integrations-outgoing", a.integrations.HandleEvent)
 	a.closers = append(a.closers, func() { unsubscribeEvents(); stop(); <-done })
+	a.startCommands(rest)
 	routes.REST(rest.Router(), a.integrations)
 	routes.Hooks(rest.Router(), a.integrations, a.cfg.MaxBodyBytes)
 	return nil
@@ -83,4 +85,54 @@ func (c integrationChat) CreateDirect(ctx context.Context, user *model.User, use
 
 func (c integrationChat) Join(ctx context.Context, user *model.User, ref chat.RoomRef, joinCode string) (*model.Room, error) {
 	return c.a.chat.Members.Join(ctx, user, ref, joinCode)
+}
+
+// startCommands builds the slash-command service and declares its REST
+// endpoints; registerMethods declares slashCommand.
+func (a *App) startCommands(rest *api.Server) {
+	a.commands = slash.NewService(slash.Deps{Chat: slashChat{integrationChat{a}}, Data: a.store, Notices: a.bus, Permissions: a.chat.Admin})
+	routes.CommandsREST(rest.Router(), a.commands)
+}
+
+// slashChat gives the built-in commands the chat operations they run.
+type slashChat struct{ integrationChat }
+
+func (c slashChat) SaveRoomSettings(ctx context.Context, user *model.User, roomID string, in chat.RoomSettingsInput) (*model.Room, error) {
+	return c.a.chat.Rooms.SaveRoomSettings(ctx, user, roomID, in)
+}
+
+func (c slashChat) ArchiveRoom(ctx context.Context, user *model.User, roomID string) error {
+	return c.a.chat.Rooms.ArchiveRoom(ctx, user, roomID)
+}
+
+func (c slashChat) UnarchiveRoom(ctx context.Context, user *model.User, roomID string) error {
+	return c.a.chat.Rooms.UnarchiveRoom(ctx, user, roomID)
+}
+
+func (c slashChat) CreateRoom(ctx context.Context, user *model.User, in chat.CreateRoomInput) (*model.Room, error) {
+	return c.a.chat.Rooms.CreateRoom(ctx, user, in)
+}
+
+func (c slashChat) Leave(ctx context.Context, user *model.User, ref chat.RoomRef, t string) (*model.Room, error) {
+	return c.a.chat.Members.Leave(ctx, user, ref, t)
+}
+
+func (c slashChat) Invite(ctx context.Context, actor *model.User, ref chat.RoomRef, t string, users []*model.User) (*model.Room, error) {
+	return c.a.chat.Members.Invite(ctx, actor, ref, t, users)
+}
+
+func (c slashChat) Kick(ctx context.Context, actor *model.User, ref chat.RoomRef, t string, target *model.User) (*model.Room, error) {
+	return c.a.chat.Members.Kick(ctx, actor, ref, t, target)
+}
+
+func (c slashChat) MuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
+	return c.a.chat.Members.MuteUser(ctx, actor, roomID, username)
+}
+
+func (c slashChat) UnmuteUser(ctx context.Context, actor *model.User, roomID, username string) error {
+	return c.a.chat.Members.UnmuteUser(ctx, actor, roomID, username)
+}
+
+func (c slashChat) SetUserStatus(ctx context.Context, actor *model.User, target chat.UserLookup, status string, message *string) error {
+	return c.a.chat.Accounts.SetUserStatus(ctx, actor, target, status, message)
 }

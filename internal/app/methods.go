@@ -22,6 +22,7 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	})
 	if a.integrations != nil {
 		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
+		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)
 	}
 }
 
