@@ -88,3 +88,14 @@ type IntegrationSummary struct {
 	Name      string  `json:"name,omitempty"`
 	CreatedBy UserRef `json:"_createdBy"`
 }
+
+// BotMarker is the bot marker a client may put on its own message
+// (Rocket.Chat's bots send {"i": ...}, the JS SDK {"i": "js.SDK"}): kept
+// for holders of the bot role, dropped for anyone else, so that people
+// cannot pass their messages off as a bot's.
+func BotMarker(sender *User, bot map[string]any) map[string]any {
+	if len(bot) == 0 || sender == nil || !sender.HasRole("bot") {
+		return nil
+	}
+	return bot
+}
