@@ -89,7 +89,7 @@ func TestIntegrationsAdministration(t *testing.T) {
 		t.Fatalf("bad type: %d %s", r.Status, r.Body)
 	}
 	mia.Post("/api/v1/integrations.create", map[string]any{"type": "webhook-incoming", "name": "x", "enabled": true,
-		"username": "mia", "channel": "#general", "scriptEnabled": false}).Fail(t, 400, "not_authorized")
+		"username": "mia", "channel": "#general", "scriptEnabled": false}).Fail(t, 403, "not_authorized")
 	mia.Get("/api/v1/integrations.list").Fail(t, 403, "")
 
 	out := admin.Post("/api/v1/integrations.create", map[string]any{
@@ -141,10 +141,10 @@ func TestIntegrationsAdministration(t *testing.T) {
 	if l := mia.Get("/api/v1/integrations.list").OK(t); l.Num("total") != 1 || l.Str("integrations.0._id") != mine {
 		t.Fatalf("mia's list: %s", l.Body)
 	}
-	if g := mia.Get("/api/v1/integrations.get", "integrationId", id); g.Status != 400 || g.Str("error") != "not-authorized" {
+	if g := mia.Get("/api/v1/integrations.get", "integrationId", id); g.Status != 403 || g.Str("error") != "not-authorized" {
 		t.Fatalf("mia gets another's: %d %s", g.Status, g.Body)
 	}
-	if r := mia.Post("/api/v1/integrations.remove", map[string]any{"type": "webhook-incoming", "integrationId": id}); r.Status != 400 {
+	if r := mia.Post("/api/v1/integrations.remove", map[string]any{"type": "webhook-incoming", "integrationId": id}); r.Status != 403 {
 		t.Fatalf("mia removes another's: %d %s", r.Status, r.Body)
 	}
 	mia.Post("/api/v1/integrations.remove", map[string]any{"type": "webhook-incoming", "integrationId": mine}).OK(t)

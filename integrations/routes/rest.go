@@ -32,23 +32,20 @@ func failure(text string) any {
 
 // REST declares the integrations.* endpoints.
 func REST(rt *api.Router, svc Service) {
-	// Rocket.Chat's methods raise Meteor errors, which its REST layer
-	// answers with 400 whatever their kind.
-	as400 := api.Status(model.KindForbidden, 400)
 	rt.Post("integrations.create", api.Bind(func(r *api.Request, in *integrations.Input) (any, error) {
 		it, err := svc.Create(r.Context(), r.User, *in)
 		if err != nil {
 			return bare(err)
 		}
 		return api.M{"integration": it}, nil
-	}), as400)
+	}))
 	rt.Handle("PUT", "integrations.update", api.Bind(func(r *api.Request, in *integrations.Input) (any, error) {
 		it, err := svc.Update(r.Context(), r.User, *in)
 		if err != nil {
 			return bare(err)
 		}
 		return api.M{"integration": it}, nil
-	}), as400)
+	}))
 	rt.Get("integrations.get", func(r *api.Request) (any, error) {
 		p := r.Params()
 		id, createdBy := p.String("integrationId"), p.String("createdBy")
@@ -101,7 +98,7 @@ func REST(rt *api.Router, svc Service) {
 			return bare(err)
 		}
 		return api.M{"integration": it}, nil
-	}, as400)
+	})
 	rt.Get("integrations.history", func(r *api.Request) (any, error) {
 		if !svc.CanSeeHistory(r.User) {
 			return nil, model.ErrUnauthorized
@@ -127,6 +124,11 @@ func REST(rt *api.Router, svc Service) {
 // Rocket.Chat's API.v1.failure does, without errorType.
 func bare(err error) (any, error) {
 	if e, ok := model.AsError(err); ok && e.Bare {
+		if e.Kind == model.KindForbidden {
+			// A refusal for want of a permission: 403, as everywhere in
+			// Liftoff (Rocket.Chat answers 400 here).
+			return api.Respond(403, api.M{"success": false, "error": e.Type}), nil
+		}
 		return failure(e.Type), nil
 	}
 	return nil, err
