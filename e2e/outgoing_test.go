@@ -211,3 +211,45 @@ func TestOutgoingWebhooksRefusePrivateTargets(t *testing.T) {
 		t.Fatalf("the receiver was called %d times", rcv.calls())
 	}
 }
+
+// TestOutgoingRoomEvents: roomCreated, roomJoined, roomLeft and
+// roomArchived integrations get their events' bodies.
+func TestOutgoingRoomEvents(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{"OVERWRITE_SETTING_Liftoff_Outbound_AllowList=127.0.0.1"}})
+	admin := srv.Admin(t)
+	srv.CreateUser(t, "ci-bot")
+	dana := srv.CreateUser(t, "dana")
+	rcv := newReceiver(t, func(int) (int, string) { return 200, `{}` })
+	create := func(event, channel string) {
+		admin.Post("/api/v1/integrations.create", map[string]any{"type": "webhook-outgoing", "name": event, "enabled": true,
+			"username": "ci-bot", "channel": channel, "event": event, "urls": []string{rcv.URL + "/" + event},
+			"scriptEnabled": false, "token": "tok-" + event}).OK(t)
+	}
+	create("roomCreated", "")
+	rid := admin.Post("/api/v1/channels.create", map[string]any{"name": "events"}).OK(t).Str("channel._id")
+	if b := rcv.next(t); b["token"] != "tok-roomCreated" || b["channel_id"] != rid || b["channel_name"] != "events" ||
+		b["user_name"] != testserver.AdminUser || b["owner"] == nil || b["room"] == nil {
+		t.Fatalf("roomCreated body: %v", b)
+	}
+	create("roomJoined", "#events")
+	create("roomLeft", "#events")
+	create("roomArchived", "")
+	dana.Post("/api/v1/channels.join", map[string]any{"roomId": rid}).OK(t)
+	if b := rcv.next(t); b["token"] != "tok-roomJoined" || b["user_name"] != "dana" || b["channel_id"] != rid || b["user"] == nil {
+		t.Fatalf("roomJoined body: %v", b)
+	}
+	dana.Post("/api/v1/channels.leave", map[string]any{"roomId": rid}).OK(t)
+	if b := rcv.next(t); b["token"] != "tok-roomLeft" || b["user_name"] != "dana" {
+		t.Fatalf("roomLeft body: %v", b)
+	}
+	// Joining another room fires nothing: the filter names #events.
+	other := admin.Post("/api/v1/channels.create", map[string]any{"name": "elsewhere"}).OK(t).Str("channel._id")
+	if b := rcv.next(t); b["token"] != "tok-roomCreated" || b["channel_id"] != other {
+		t.Fatalf("second roomCreated: %v", b)
+	}
+	dana.Post("/api/v1/channels.join", map[string]any{"roomId": other}).OK(t)
+	admin.Post("/api/v1/channels.archive", map[string]any{"roomId": rid}).OK(t)
+	if b := rcv.next(t); b["token"] != "tok-roomArchived" || b["channel_id"] != rid || b["user_name"] != testserver.AdminUser {
+		t.Fatalf("roomArchived body (a join elsewhere must fire nothing): %v", b)
+	}
+}

@@ -118,43 +118,121 @@ type outgoingJob struct {
 }
 
 // HandleEvent enqueues the outgoing calls a committed event fires (a bus
-// consumer: never on the request path).
+// consumer: never on the request path): sendMessage for new messages (and
+// edits), roomArchived, roomJoined and roomLeft from their system messages,
+// roomCreated for new channels and groups.
 func (s *Service) HandleEvent(e model.Event) {
 	if s.out == nil || s.out.active.Load() == 0 {
 		return
-	}
-	ev, ok := e.(model.MessageSaved)
-	if !ok || ev.Message == nil || ev.Message.Type != "" || ev.Message.Hidden {
-		return
-	}
-	m := ev.Message
-	edited := !ev.Created
-	if edited && (m.EditedAt.IsZero() || !m.EditedAt.Equal(m.UpdatedAt.Time)) {
-		return // a reaction, a pin, a thread counter: not a new text
 	}
 	if s.out.d.Enabled != nil && !s.out.d.Enabled() {
 		return
 	}
 	ctx := context.Background()
+	switch ev := e.(type) {
+	case model.MessageSaved:
+		if ev.Message == nil || ev.Message.Hidden {
+			return
+		}
+		if ev.Message.Type == "" {
+			s.onMessage(ctx, ev)
+			return
+		}
+		if ev.Created {
+			s.onSystemMessage(ctx, ev.Message)
+		}
+	case model.RoomChanged:
+		if ev.Action == model.ActionInserted && ev.Room != nil && (ev.Room.Type == model.RoomChannel || ev.Room.Type == model.RoomPrivate) {
+			s.onRoomCreated(ctx, ev.Room)
+		}
+	}
+}
+
+func webhookRoom(room *model.Room) *webhook.Room {
+	return &webhook.Room{ID: room.ID, Name: room.Name, Type: room.Type, UserIDs: room.UserIDs, Usernames: room.Usernames}
+}
+
+func (s *Service) siteURL() string {
+	if s.out.d.SiteURL != nil {
+		return s.out.d.SiteURL()
+	}
+	return ""
+}
+
+func (s *Service) onMessage(ctx context.Context, ev model.MessageSaved) {
+	m := ev.Message
+	edited := !ev.Created
+	if edited && (m.EditedAt.IsZero() || !m.EditedAt.Equal(m.UpdatedAt.Time)) {
+		return // a reaction, a pin, a thread counter: not a new text
+	}
 	room, err := s.d.Data.RoomByID(ctx, m.RoomID)
 	if err != nil {
 		return
 	}
-	wr := &webhook.Room{ID: room.ID, Name: room.Name, Type: room.Type, UserIDs: room.UserIDs, Usernames: room.Usernames}
+	wr := webhookRoom(room)
 	wm := &webhook.Message{ID: m.ID, Text: m.Msg, Alias: m.Alias, Tmid: m.ThreadID, TS: m.SentAt.Time,
 		UserID: m.Author.ID, Username: m.Author.Username, Bot: len(m.Bot) > 0, Edited: edited}
-	matches := s.out.triggers.Load().Match(webhook.EventSendMessage, wr, wm)
-	if len(matches) == 0 {
+	s.fire(ctx, webhook.EventData{Event: webhook.EventSendMessage, Room: wr, Message: wm, SiteURL: s.siteURL()},
+		room.ID, m.ID+":"+fmt.Sprint(m.UpdatedAt.UnixMilli()))
+}
+
+// onSystemMessage maps the system messages of archiving, joining and
+// leaving to their events; the affected user is the author ("uj", "ul",
+// "room-archived") or the user the message names ("au", "ru").
+func (s *Service) onSystemMessage(ctx context.Context, m *model.Message) {
+	var event webhook.Event
+	username := m.Author.Username
+	switch m.Type {
+	case "room-archived":
+		event = webhook.EventRoomArchived
+	case "uj":
+		event = webhook.EventRoomJoined
+	case "au":
+		event, username = webhook.EventRoomJoined, m.Msg
+	case "ul":
+		event = webhook.EventRoomLeft
+	case "ru":
+		event, username = webhook.EventRoomLeft, m.Msg
+	default:
 		return
 	}
-	siteURL := ""
-	if s.out.d.SiteURL != nil {
-		siteURL = s.out.d.SiteURL()
+	room, err := s.d.Data.RoomByID(ctx, m.RoomID)
+	if err != nil {
+		return
 	}
+	user, err := s.d.Data.UserByUsername(ctx, username)
+	if err != nil {
+		return
+	}
+	roomDoc, _ := json.Marshal(room)
+	userDoc, _ := json.Marshal(user)
+	s.fire(ctx, webhook.EventData{Event: event, Room: webhookRoom(room), SiteURL: s.siteURL(), UserID: user.ID,
+		Username: user.Username, UserIsBot: user.Type == "bot", UserDoc: userDoc, RoomDoc: roomDoc, Now: m.SentAt.Time},
+		room.ID, m.ID)
+}
+
+func (s *Service) onRoomCreated(ctx context.Context, room *model.Room) {
+	if room.Creator == nil {
+		return
+	}
+	owner, err := s.d.Data.UserByID(ctx, room.Creator.ID)
+	if err != nil {
+		return
+	}
+	roomDoc, _ := json.Marshal(room)
+	ownerDoc, _ := json.Marshal(owner)
+	s.fire(ctx, webhook.EventData{Event: webhook.EventRoomCreated, Room: webhookRoom(room), SiteURL: s.siteURL(),
+		OwnerID: owner.ID, Owner: owner.Username, OwnerDoc: ownerDoc, RoomDoc: roomDoc, RoomTS: room.CreatedAt.Time},
+		room.ID, "created")
+}
+
+// fire enqueues one job per matching integration and URL; key makes the
+// jobs of one occurrence of the event idempotent.
+func (s *Service) fire(ctx context.Context, d webhook.EventData, roomID, key string) {
+	matches := s.out.triggers.Load().Match(d.Event, d.Room, d.Message)
 	var js []jobs.NewJob
 	for _, match := range matches {
-		body, err := webhook.NewRequestBody(match.Integration, match.TriggerWord, webhook.EventData{
-			Event: webhook.EventSendMessage, Room: wr, Message: wm, SiteURL: siteURL})
+		body, err := webhook.NewRequestBody(match.Integration, match.TriggerWord, d)
 		if err != nil {
 			s.d.Logger.Error("outgoing webhook body", "integration", match.Integration.ID, "err", err)
 			continue
@@ -164,10 +242,13 @@ func (s *Service) HandleEvent(e model.Event) {
 		_ = json.Unmarshal(raw, &data)
 		for _, u := range match.Integration.URLs {
 			payload, _ := json.Marshal(outgoingJob{IntegrationID: match.Integration.ID, URL: u, TriggerWord: match.TriggerWord,
-				Event: string(webhook.EventSendMessage), RoomID: room.ID, Body: raw, HistoryID: model.NewID(), Data: data})
+				Event: string(d.Event), RoomID: roomID, Body: raw, HistoryID: model.NewID(), Data: data})
 			js = append(js, jobs.NewJob{Kind: JobKind, Payload: payload,
-				Key: "outgoing:" + match.Integration.ID + ":" + m.ID + ":" + fmt.Sprint(m.UpdatedAt.UnixMilli()) + ":" + u})
+				Key: "outgoing:" + match.Integration.ID + ":" + string(d.Event) + ":" + roomID + ":" + key + ":" + u})
 		}
+	}
+	if len(js) == 0 {
+		return
 	}
 	if _, err := s.out.d.Queue.Enqueue(ctx, js...); err != nil {
 		s.d.Logger.Error("enqueue outgoing webhooks", "err", err)
