@@ -42,7 +42,8 @@ func TestSlashCommands(t *testing.T) {
 			}
 		}
 		for _, want := range []string{"me", "join", "leave", "part", "invite", "kick", "topic", "msg", "gimme", "shrug", "tableflip",
-			"unflip", "lennyface", "status", "archive", "unarchive", "mute", "unmute", "create", "away", "online", "busy", "invisible", "help"} {
+			"unflip", "lennyface", "status", "archive", "unarchive", "mute", "unmute", "create", "away", "online", "busy", "invisible", "help",
+			"hide", "unhide", "invite-all-to", "invite-all-from"} {
 			if names[want] == nil {
 				t.Errorf("commands.list lacks /%s", want)
 			}
@@ -149,6 +150,29 @@ func TestSlashCommands(t *testing.T) {
 		if len(dm.List("ims")) != 1 || dm.Str("ims.0.lastMessage.msg") != "hello there" {
 			t.Fatalf("after /msg: %s", dm.Body)
 		}
+	})
+
+	t.Run("hide and invite all", func(t *testing.T) {
+		run(bob, "hide", "", "GENERAL").OK(t)
+		if r := bob.Get("/api/v1/subscriptions.getOne", "roomId", "GENERAL").OK(t); r.Get("subscription.open") != false {
+			t.Fatalf("after /hide: %s", r.Body)
+		}
+		run(bob, "unhide", "#general", "GENERAL").OK(t)
+		if r := bob.Get("/api/v1/subscriptions.getOne", "roomId", "GENERAL").OK(t); r.Get("subscription.open") != true {
+			t.Fatalf("after /unhide: %s", r.Body)
+		}
+		a := admin.Post("/api/v1/channels.create", map[string]any{"name": "team-a", "members": []string{"bob", "carol"}}).OK(t).Str("channel._id")
+		b := admin.Post("/api/v1/channels.create", map[string]any{"name": "team-b"}).OK(t).Str("channel._id")
+		run(admin, "invite-all-from", "#team-a", b).OK(t)
+		if r := admin.Get("/api/v1/channels.info", "roomId", b).OK(t); r.Num("channel.usersCount") != 3 {
+			t.Fatalf("after /invite-all-from: %s", r.Body)
+		}
+		c := admin.Post("/api/v1/channels.create", map[string]any{"name": "team-c"}).OK(t).Str("channel._id")
+		run(admin, "invite-all-to", "#team-c", a).OK(t)
+		if r := admin.Get("/api/v1/channels.info", "roomId", c).OK(t); r.Num("channel.usersCount") != 3 {
+			t.Fatalf("after /invite-all-to: %s", r.Body)
+		}
+		run(bob, "invite-all-to", "#team-c", a).Fail(t, 403, "error-not-allowed")
 	})
 
 	t.Run("status", func(t *testing.T) {

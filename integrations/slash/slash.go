@@ -32,6 +32,8 @@ type Chat interface {
 	MuteUser(ctx context.Context, actor *model.User, roomID, username string) error
 	UnmuteUser(ctx context.Context, actor *model.User, roomID, username string) error
 	SetUserStatus(ctx context.Context, actor *model.User, target chat.UserLookup, status string, message *string) error
+	HideRoom(ctx context.Context, user *model.User, roomID string) error
+	OpenRoom(ctx context.Context, user *model.User, roomID string) error
 }
 
 // Notices delivers ephemeral messages (the bus).
@@ -263,6 +265,8 @@ func builtins() []commands.Command[Env] {
 				}
 				return nil, env.refuse(ctx, inv, err)
 			}},
+		hide("hide", true), hide("unhide", false),
+		inviteAll("invite-all-to", true), inviteAll("invite-all-from", false),
 		presence("away", model.StatusAway), presence("online", model.StatusOnline),
 		presence("busy", model.StatusBusy), presence("invisible", model.StatusOffline),
 		{Name: "help", Description: "Show_the_keyboard_shortcut_list",
@@ -334,5 +338,82 @@ func presence(name, status string) commands.Command[Env] {
 		Run: func(ctx context.Context, env Env, inv commands.Invocation) (any, error) {
 			err := env.Chat.SetUserStatus(ctx, env.User, chat.UserLookup{ID: env.User.ID}, status, nil)
 			return nil, env.refuse(ctx, inv, err)
+		}}
+}
+
+// hide hides (or shows again) the current room or the named one in the
+// caller's room list, without leaving it.
+func hide(name string, on bool) commands.Command[Env] {
+	return commands.Command[Env]{Name: name, Params: "#room", Description: "Hide_room",
+		Run: func(ctx context.Context, env Env, inv commands.Invocation) (any, error) {
+			roomID := inv.RoomID
+			if n := firstWord(inv.Params, "#"); n != "" {
+				room, err := env.Data.RoomByName(ctx, n)
+				if err != nil {
+					env.notice(ctx, inv, "Channel doesn't exist: #"+n)
+					return nil, nil
+				}
+				roomID = room.ID
+			}
+			if _, err := env.Data.Subscription(ctx, roomID, env.User.ID); err != nil {
+				env.notice(ctx, inv, "You are not in this room")
+				return nil, nil
+			}
+			var err error
+			if on {
+				err = env.Chat.HideRoom(ctx, env.User, roomID)
+			} else {
+				err = env.Chat.OpenRoom(ctx, env.User, roomID)
+			}
+			return nil, env.refuse(ctx, inv, err)
+		}}
+}
+
+// inviteAll invites every member of the current room to the named one
+// (to), or every member of the named room to the current one (from), as
+// Rocket.Chat's /invite-all-to and /invite-all-from.
+func inviteAll(name string, to bool) commands.Command[Env] {
+	return commands.Command[Env]{Name: name, Params: "#room", Description: "Invite_user_to_join_channel_all_" + map[bool]string{true: "to", false: "from"}[to],
+		Permission: []string{string(perm.AddUserToJoinedRoom), string(perm.AddUserToAnyCRoom), string(perm.AddUserToAnyPRoom)},
+		Run: func(ctx context.Context, env Env, inv commands.Invocation) (any, error) {
+			n := firstWord(inv.Params, "#")
+			if n == "" {
+				return nil, nil
+			}
+			named, err := env.Data.RoomByName(ctx, n)
+			if err != nil {
+				env.notice(ctx, inv, "Channel doesn't exist: #"+n)
+				return nil, nil
+			}
+			from, target := inv.RoomID, named.ID
+			if !to {
+				from, target = named.ID, inv.RoomID
+			}
+			if _, err := env.Data.Subscription(ctx, from, env.User.ID); err != nil {
+				env.notice(ctx, inv, "You are not in this room")
+				return nil, nil
+			}
+			ids, err := env.Data.MemberIDs(ctx, from)
+			if err != nil {
+				return nil, err
+			}
+			users, err := env.Data.UsersByIDs(ctx, ids)
+			if err != nil {
+				return nil, err
+			}
+			var invite []*model.User
+			for _, u := range users {
+				if u.Active && u.Type != "app" {
+					invite = append(invite, u)
+				}
+			}
+			if len(invite) == 0 {
+				return nil, nil
+			}
+			if _, err := env.Chat.Invite(ctx, env.User, chat.RoomRef{ID: target}, "", invite); err != nil {
+				return nil, env.refuse(ctx, inv, err)
+			}
+			env.notice(ctx, inv, "The users have been added.")
+			return nil, nil
 		}}
 }

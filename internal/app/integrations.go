@@ -136,3 +136,11 @@ func (c slashChat) UnmuteUser(ctx context.Context, actor *model.User, roomID, us
 func (c slashChat) SetUserStatus(ctx context.Context, actor *model.User, target chat.UserLookup, status string, message *string) error {
 	return c.a.chat.Accounts.SetUserStatus(ctx, actor, target, status, message)
 }
+
+func (c slashChat) HideRoom(ctx context.Context, user *model.User, roomID string) error {
+	return c.a.chat.Members.HideRoom(ctx, user, roomID)
+}
+
+func (c slashChat) OpenRoom(ctx context.Context, user *model.User, roomID string) error {
+	return c.a.chat.Members.OpenRoom(ctx, user, roomID)
+}
