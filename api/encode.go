@@ -232,6 +232,9 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 	if len(m.CustomFields) > 0 {
 		other("customFields", m.CustomFields)
 	}
+	if len(m.Bot) > 0 {
+		other("bot", m.Bot)
+	}
 	if err != nil {
 		return b, err
 	}

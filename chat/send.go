@@ -27,6 +27,8 @@ type SendInput struct {
 	Groupable    *bool
 	Attachments  []map[string]any
 	CustomFields map[string]any
+	// Bot marks a message an integration posts ({"i": integration id}).
+	Bot map[string]any
 }
 
 // // Messages
@@ -105,7 +107,7 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 	msg := &model.Message{
 		ID: in.ID, RoomID: room.ID, Msg: in.Msg, SentAt: now, UpdatedAt: now, Author: user.Ref(),
 		ThreadID: in.ThreadID, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Groupable: in.Groupable,
-		Attachments: in.Attachments, CustomFields: in.CustomFields,
+		Attachments: in.Attachments, CustomFields: in.CustomFields, Bot: in.Bot,
 	}
 	if in.ThreadID != "" {
 		msg.ShowInRoom = in.ShowInRoom

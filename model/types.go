@@ -245,6 +245,8 @@ type Message struct {
 	ParseURLs               bool                 `json:"parseUrls,omitempty"`
 	URLs                    []map[string]any     `json:"urls,omitempty"`
 	CustomFields            map[string]any       `json:"customFields,omitempty"`
+	// Bot marks a message posted by an integration or a bot ({"i": id}).
+	Bot map[string]any `json:"bot,omitempty"`
 }
 
 // Role is a named set of permissions, global or room-scoped (IRole).

@@ -360,3 +360,46 @@ type Counts struct {
 	TotalRooms, TotalChannels, TotalPrivateGroups, TotalDirect                          int
 	TotalMessages, TotalChannelMessages, TotalPrivateGroupMessages, TotalDirectMessages int
 }
+
+// Integrations keeps the webhook integrations and the history of their
+// calls. It is separate from Store's transactions: no domain event rides
+// on these writes. Backends implement it on their database type.
+type Integrations interface {
+	// IntegrationByID returns the integration, or ErrNotFound.
+	IntegrationByID(ctx context.Context, id string) (*model.Integration, error)
+	// ListIntegrations pages the integrations matching q, sorted by
+	// "_createdAt" (default desc), "_updatedAt" or "name".
+	ListIntegrations(ctx context.Context, q IntegrationQuery, p Page) ([]*model.Integration, int, error)
+	// InsertIntegration adds it; ErrConflict on a duplicate id.
+	InsertIntegration(ctx context.Context, it *model.Integration) error
+	// UpdateIntegration replaces the integration it.ID; ErrNotFound when absent.
+	UpdateIntegration(ctx context.Context, it *model.Integration) error
+	// DeleteIntegration removes the integration and its history;
+	// ErrNotFound when absent.
+	DeleteIntegration(ctx context.Context, id string) error
+	// SaveIntegrationHistory inserts or replaces the entry h.ID.
+	SaveIntegrationHistory(ctx context.Context, h *model.IntegrationHistory) error
+	// IntegrationHistory pages an integration's history, sorted by
+	// "_updatedAt" (default desc) or "_createdAt".
+	IntegrationHistory(ctx context.Context, integrationID string, p Page) ([]*model.IntegrationHistory, int, error)
+	// ClearIntegrationHistory removes an integration's history and returns
+	// how many entries it removed.
+	ClearIntegrationHistory(ctx context.Context, integrationID string) (int, error)
+}
+
+// IntegrationQuery filters ListIntegrations. Zero fields do not filter.
+type IntegrationQuery struct {
+	Types   []string // integration types
+	Enabled *bool
+	Name    string // case-insensitive substring of the name
+	// Scopes, when not nil, keep the integrations matching any scope (an
+	// empty list matches none): those of the scope's type, and created by
+	// CreatedBy when it is set. It expresses who may see what.
+	Scopes []IntegrationScope
+}
+
+// IntegrationScope is one kind of integration a caller may see.
+type IntegrationScope struct {
+	Type      string
+	CreatedBy string // "" for any creator
+}

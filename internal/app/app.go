@@ -9,7 +9,10 @@ import (
 	"liftoff/bus"
 	"liftoff/chat"
 	"liftoff/directory"
+	"liftoff/integrations"
+	"liftoff/integrations/slash"
 	"liftoff/internal/clock"
+	"liftoff/internal/safehttp"
 	"liftoff/ops"
 	"liftoff/realtime"
 	"liftoff/settings"
@@ -49,6 +52,11 @@ type App struct {
 	// for CLI commands).
 	handler http.Handler
 	health  *ops.Health
+	// integrations is the webhooks service; outbound the SSRF-safe client
+	// of every user-chosen URL (both nil for CLI commands).
+	integrations *integrations.Service
+	outbound     *safehttp.Client
+	commands     *slash.Service
 	// closers run in reverse order on Close.
 	closers []func()
 }

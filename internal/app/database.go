@@ -14,6 +14,7 @@ import (
 type database interface {
 	store.Store
 	userstatus.Store
+	store.Integrations
 }
 
 var (

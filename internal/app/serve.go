@@ -181,6 +181,9 @@ func (a *App) start(ctx context.Context) error {
 	directoryapi.Routes(rest.Router(), a.directory)
 	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
 	statusapi.Routes(rest.Router(), a.userStatus)
+	if err := a.startIntegrations(ctx, rest); err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)

@@ -610,6 +610,10 @@ const (
 	APIEnableRateLimiterLimitTimeDefault ID = "API_Enable_Rate_Limiter_Limit_Time_Default"
 	// RateLimiterLimitRegisterUser is "Rate_Limiter_Limit_RegisterUser", a private int setting (Rate Limiter, Feature_Limiting).
 	RateLimiterLimitRegisterUser ID = "Rate_Limiter_Limit_RegisterUser"
+	// IntegrationsOutgoingEnabled is "Integrations_Outgoing_Enabled", a private boolean setting (General, Integrations).
+	IntegrationsOutgoingEnabled ID = "Integrations_Outgoing_Enabled"
+	// LiftoffOutboundAllowList is "Liftoff_Outbound_AllowList", a private string setting (General, Integrations).
+	LiftoffOutboundAllowList ID = "Liftoff_Outbound_AllowList"
 	// ThreadsEnabled is "Threads_enabled", a public boolean setting (Threads).
 	ThreadsEnabled ID = "Threads_enabled"
 	// DiscussionEnabled is "Discussion_enabled", a public boolean setting (Discussion).

@@ -528,6 +528,7 @@ const (
 	mfParseURLs
 	mfURLs
 	mfCustomFields
+	mfBot
 )
 
 func messageKey(key []byte) int {
@@ -602,6 +603,8 @@ func messageKey(key []byte) int {
 		return mfURLs
 	case "customFields":
 		return mfCustomFields
+	case "bot":
+		return mfBot
 	}
 	return -1
 }
@@ -677,6 +680,8 @@ func (d *msgDecoder) message(m *model.Message) bool {
 			return d.boolean(&m.ParseURLs)
 		case mfURLs:
 			return d.other(&m.URLs)
+		case mfBot:
+			return d.other(&m.Bot)
 		default:
 			return d.other(&m.CustomFields)
 		}
