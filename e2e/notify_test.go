@@ -207,11 +207,16 @@ type mailpit struct {
 	api      string
 }
 
-func startMailpit(t *testing.T) *mailpit {
+// startMailpit starts mailpit on loopback, listening for SMTP on smtpPort
+// (a free port when 0).
+func startMailpit(t *testing.T, smtpPort int) *mailpit {
 	t.Helper()
 	bin := peer.Path(t, "mailpit")
 	dir := t.TempDir()
-	smtpPort, httpPort := peer.FreePort(t), peer.FreePort(t)
+	if smtpPort == 0 {
+		smtpPort = peer.FreePort(t)
+	}
+	httpPort := peer.FreePort(t)
 	p := peer.Start(t, peer.Options{Dir: dir}, bin,
 		"--smtp", "127.0.0.1:"+strconv.Itoa(smtpPort), "--listen", "127.0.0.1:"+strconv.Itoa(httpPort),
 		"--database", filepath.Join(dir, "mail.db"), "--disable-version-check", "--smtp-disable-rdns",
@@ -270,7 +275,7 @@ func (m *mailpit) wait(t *testing.T, n int) []mail {
 // message; five messages within the e-mail window make one e-mail; a user
 // whose preference is "nothing" gets none.
 func TestEmailNotifications(t *testing.T) {
-	mp := startMailpit(t)
+	mp := startMailpit(t, 0)
 	srv := testserver.Start(t, testserver.Options{Env: []string{
 		"OVERWRITE_SETTING_SMTP_Host=127.0.0.1", "OVERWRITE_SETTING_SMTP_Port=" + strconv.Itoa(mp.smtpPort),
 		"OVERWRITE_SETTING_From_Email=chat@example.org", "OVERWRITE_SETTING_Push_enable=false",
@@ -312,5 +317,158 @@ func TestEmailNotifications(t *testing.T) {
 	}
 	if _, ok := byTo["carol@example.org"]; ok {
 		t.Fatal("carol chose no e-mails")
+	}
+}
+
+// jobsRetried reads liftoff_jobs_retried_total for a job kind.
+func jobsRetried(t *testing.T, srv *testserver.Server, kind string) int {
+	t.Helper()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	prefix := `liftoff_jobs_retried_total{kind="` + kind + `"} `
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), prefix); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return int(f)
+		}
+	}
+	return 0
+}
+
+// TestEmailSurvivesRestartAndOutage stops the server with a notification
+// e-mail waiting in the queue, starts it again on the same data, lets the
+// e-mail fail while the SMTP server is down, then starts the SMTP server:
+// the e-mail arrives, once.
+func TestEmailSurvivesRestartAndOutage(t *testing.T) {
+	smtpPort := peer.FreePort(t)
+	env := []string{
+		"OVERWRITE_SETTING_SMTP_Host=127.0.0.1", "OVERWRITE_SETTING_SMTP_Port=" + strconv.Itoa(smtpPort),
+		"OVERWRITE_SETTING_From_Email=chat@example.org", "OVERWRITE_SETTING_Push_enable=false",
+	}
+	dir := t.TempDir()
+	srv := testserver.Start(t, testserver.Options{Env: env, DataDir: dir})
+	admin := srv.Admin(t)
+	srv.CreateUser(t, "bob", map[string]any{"verified": true})
+	ch := admin.Post("/api/v1/channels.create", map[string]any{"name": "ops", "members": []string{"bob"}}).OK(t).Str("channel._id")
+	admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": ch, "text": "@bob the disk is full"}).OK(t)
+	waitJobs(t, srv, "notify.message", 1)
+	srv.Stop()
+
+	srv = testserver.Start(t, testserver.Options{Env: env, DataDir: dir})
+	srv.Advance(t, 2*time.Minute+time.Second)
+	deadline := time.Now().Add(20 * time.Second)
+	for jobsRetried(t, srv, "notify.email") < 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the e-mail was not tried while SMTP is down\n%s", srv.Logs())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mp := startMailpit(t, smtpPort)
+	srv.Advance(t, 2*time.Minute) // past the retry's backoff
+	waitJobs(t, srv, "notify.email", 1)
+	mails := mp.wait(t, 1)
+	if len(mails) != 1 || mails[0].To[0].Address != "bob@example.org" || !strings.Contains(mails[0].Text, "the disk is full") {
+		t.Fatalf("e-mails: %+v", mails)
+	}
+}
+
+// pushService is web-push-testing, a real Web Push service that checks
+// VAPID signatures and decrypts what it receives.
+type pushService struct{ base string }
+
+func startPushService(t *testing.T) *pushService {
+	t.Helper()
+	bin := peer.Path(t, "web-push-testing")
+	port := peer.FreePort(t)
+	p := peer.Start(t, peer.Options{}, bin, strconv.Itoa(port))
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	p.WaitHTTP(t, base+"/", 30*time.Second)
+	return &pushService{base: base}
+}
+
+func (s *pushService) post(t *testing.T, path string, in, out any) {
+	t.Helper()
+	b, _ := json.Marshal(in)
+	resp, err := http.Post(s.base+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s: %s", path, resp.Status)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestWebPush registers a browser's subscription with push.token (type
+// "web") and checks that the push service decrypts the notification of a
+// direct message; an expired subscription is removed.
+func TestWebPush(t *testing.T) {
+	svc := startPushService(t)
+	srv := testserver.Start(t, testserver.Options{Env: []string{"OVERWRITE_SETTING_Push_enable=false"}})
+	admin := srv.Admin(t)
+	bob := srv.CreateUser(t, "bob")
+	key := bob.Get("/api/v1/push.info").OK(t).Str("webPushPublicKey")
+	var sub struct {
+		Data struct {
+			Endpoint   string         `json:"endpoint"`
+			Keys       map[string]any `json:"keys"`
+			ClientHash string         `json:"clientHash"`
+		} `json:"data"`
+	}
+	svc.post(t, "/subscribe", map[string]string{"userVisibleOnly": "true", "applicationServerKey": key}, &sub)
+	bob.Post("/api/v1/push.token", map[string]any{"type": "web", "value": map[string]any{"endpoint": "not a url"}}).
+		Fail(t, 400, "error-token-param-not-valid")
+	bob.Post("/api/v1/push.token", map[string]any{"type": "web", "value": map[string]any{"endpoint": sub.Data.Endpoint, "keys": sub.Data.Keys}}).OK(t)
+
+	rid := admin.Post("/api/v1/im.create", map[string]any{"username": "bob"}).OK(t).Str("room._id")
+	mid := admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "lunch?"}).OK(t).Str("message._id")
+	waitJobs(t, srv, "notify.device", 1)
+	var got struct {
+		Data struct {
+			Messages []string `json:"messages"`
+		} `json:"data"`
+	}
+	svc.post(t, "/get-notifications", map[string]string{"clientHash": sub.Data.ClientHash}, &got)
+	if len(got.Data.Messages) != 1 {
+		t.Fatalf("the push service got %q", got.Data.Messages)
+	}
+	var n struct {
+		Title string
+		Body  string
+		Tag   string
+		Data  struct{ RID, MID, URL string }
+	}
+	if err := json.Unmarshal([]byte(got.Data.Messages[0]), &n); err != nil {
+		t.Fatal(err)
+	}
+	if n.Title != testserver.AdminUser || n.Body != "lunch?" || n.Tag != rid || n.Data.RID != rid || n.Data.MID != mid ||
+		!strings.HasSuffix(n.Data.URL, "/direct/"+rid+"?msg="+mid) {
+		t.Fatalf("notification: %s", got.Data.Messages[0])
+	}
+
+	// The browser unsubscribed: the next push removes the subscription.
+	svc.post(t, "/expire-subscription/"+sub.Data.ClientHash, map[string]string{}, nil)
+	admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "still there?"}).OK(t)
+	waitJobs(t, srv, "notify.device", 2)
+	req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/api/v1/push.token", strings.NewReader(`{"token":"`+sub.Data.Endpoint+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-User-Id", bob.UserID)
+	req.Header.Set("X-Auth-Token", bob.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("the expired subscription is still stored (%d)", resp.StatusCode)
 	}
 }
