@@ -9,6 +9,7 @@ import (
 	"liftoff/bus"
 	"liftoff/chat"
 	"liftoff/internal/clock"
+	"liftoff/notify/account"
 	"liftoff/ops"
 	"liftoff/realtime"
 	"liftoff/settings"
@@ -37,6 +38,9 @@ type App struct {
 	chat     *chat.Services
 	settings *settings.Registry
 	auth     *auth.Service
+	// account sends and redeems account e-mails (set by
+	// startNotifications; its DDP methods are registered by mountRealtime).
+	account *account.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

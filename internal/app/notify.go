@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"liftoff/bus"
 	"liftoff/jobs"
 	"liftoff/model"
+	"liftoff/notify/account"
 	"liftoff/notify/email"
 	"liftoff/notify/notifier"
 	"liftoff/notify/notifyapi"
@@ -66,33 +68,69 @@ func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) erro
 		<-done
 	})
 
+	secret, err := a.secretFile("account-secret", func() ([]byte, error) {
+		b := make([]byte, 32)
+		_, err := rand.Read(b)
+		return b, err
+	})
+	if err != nil {
+		return err
+	}
+	mailer := email.NewMailer(notifier.EmailSettings(a.settings))
+	a.account = account.New(account.Deps{
+		Store: a.store, Auth: a.auth, Queue: q, Settings: a.settings, Mailer: mailer, Secret: secret, Now: a.opts.Clock.Now,
+		Mail: func() (account.Mail, error) {
+			cfg, err := email.ConfigFromSettings(notifier.EmailSettings(a.settings))
+			if err != nil {
+				return nil, err
+			}
+			return email.NewSender(cfg), nil
+		},
+	})
+
 	notifyapi.PreferenceRoutes(rt, prefs.New(a.store, a.chat.Admin, a.opts.Clock.Now))
 	notifyapi.PushRoutes(rt, n)
+	notifyapi.AccountRoutes(rt, a.account)
 	return nil
+}
+
+// secretFile returns the contents of a secret kept in the data directory
+// (readable by the server only), made by gen on first use.
+func (a *App) secretFile(name string, gen func() ([]byte, error)) ([]byte, error) {
+	path := filepath.Join(a.cfg.DataDir, name)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return b, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if b, err = gen(); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return b, nil
 }
 
 // webPushSender returns the Web Push sender with this installation's VAPID
 // keys, made on first start and kept in the data directory
 // (webpush-vapid.json, readable by the server only).
 func (a *App) webPushSender() (*webpush.Sender, error) {
-	path := filepath.Join(a.cfg.DataDir, "webpush-vapid.json")
-	var keys webpush.Keys
-	b, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		if err := json.Unmarshal(b, &keys); err != nil {
-			return nil, fmt.Errorf("web push keys %s: %w", path, err)
-		}
-	case errors.Is(err, os.ErrNotExist):
-		if keys, err = webpush.GenerateKeys(); err != nil {
+	b, err := a.secretFile("webpush-vapid.json", func() ([]byte, error) {
+		keys, err := webpush.GenerateKeys()
+		if err != nil {
 			return nil, err
 		}
-		b, _ := json.Marshal(keys)
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return nil, fmt.Errorf("web push keys: %w", err)
-		}
-	default:
-		return nil, fmt.Errorf("web push keys: %w", err)
+		return json.Marshal(keys)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var keys webpush.Keys
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return nil, fmt.Errorf("webpush-vapid.json: %w", err)
 	}
 	subscriber := a.settings.String(setting.SiteURL)
 	if !strings.HasPrefix(subscriber, "https://") {

@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"liftoff/access/perm"
+	"liftoff/ddpapi"
 	"liftoff/internal/clock"
 	"liftoff/model"
+	"liftoff/notify/notifyapi"
 	"liftoff/presence"
 	"liftoff/realtime"
 )
@@ -38,6 +40,9 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 		return nil, err
 	}
 	registerMethods(rt, a, tracker)
+	if a.account != nil {
+		notifyapi.AccountMethods(ddpapi.NewRegistrar(rt, a.chat.Admin), a.account)
+	}
 	rt.Start()
 	for _, p := range realtime.Patterns() {
 		mux.Handle(p, rt)
