@@ -93,3 +93,16 @@ func TestPasswordResetAndVerification(t *testing.T) {
 		t.Fatalf("carol is not verified: %v", v)
 	}
 }
+
+// callAs runs a DDP method through the REST bridge as the client's user
+// and returns its result message.
+func callAs(t *testing.T, c *testserver.Client, method string, params ...any) map[string]any {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"msg": "method", "method": method, "params": params, "id": "1"})
+	r := c.Post("/api/v1/method.call/"+method, map[string]any{"message": string(b)}).OK(t)
+	var out map[string]any
+	if err := json.Unmarshal([]byte(r.Str("message")), &out); err != nil {
+		t.Fatalf("result of %s: %s", method, r.Body)
+	}
+	return out
+}

@@ -154,4 +154,25 @@ func TestSaveNotification(t *testing.T) {
 	if r.JSON["error"] != "Invalid settings field [error-invalid-settings]" {
 		t.Fatalf("error text: %s", r.Body)
 	}
+
+	// The methods: saveNotificationSettings (one field), and
+	// saveUserPreferences, which keeps keys of its own.
+	if res := callAs(t, bob, "saveNotificationSettings", rid, "muteGroupMentions", "0"); res["result"] != true {
+		t.Fatalf("saveNotificationSettings: %v", res)
+	}
+	if subOf().Get("subscription.muteGroupMentions") != nil {
+		t.Fatal("saveNotificationSettings changed nothing")
+	}
+	if e, _ := callAs(t, bob, "saveNotificationSettings", rid, "bogus", "1")["error"].(map[string]any); e["error"] != "error-invalid-settings" {
+		t.Fatalf("saveNotificationSettings error: %v", e)
+	}
+	if res := callAs(t, bob, "saveUserPreferences", map[string]any{"myClientKey": "x", "sidebarShowUnread": true}); res["result"] != true {
+		t.Fatalf("saveUserPreferences: %v", res)
+	}
+	if p := bob.Get("/api/v1/users.getPreferences").OK(t); p.Str("preferences.myClientKey") != "x" || p.Get("preferences.sidebarShowUnread") != true {
+		t.Fatalf("after saveUserPreferences: %s", p.Body)
+	}
+	if e, _ := callAs(t, bob, "saveUserPreferences", map[string]any{"sidebarShowUnread": "yes"})["error"].(map[string]any); e["error"] != "invalid-params" {
+		t.Fatalf("saveUserPreferences error: %v", e)
+	}
 }

@@ -131,7 +131,19 @@ func TestMobilePush(t *testing.T) {
 		t.Fatalf("push.token: %s", r.Body)
 	}
 	bob.Post("/api/v1/push.token", map[string]any{"type": "apn", "value": "tok-gone", "appName": "chat.rocket.ios"}).OK(t)
-	carol.Post("/api/v1/push.token", map[string]any{"type": "apn", "value": "tok-carol", "appName": "chat.rocket.ios"}).OK(t)
+	res := callAs(t, carol, "raix:push-update", map[string]any{"id": "carol-phone", "token": map[string]any{"apn": "tok-carol"}, "appName": "chat.rocket.ios", "userId": carol.UserID})
+	if dev, _ := res["result"].(map[string]any); dev["_id"] != "carol-phone" || dev["userId"] != carol.UserID {
+		t.Fatalf("raix:push-update: %v", res)
+	}
+
+	// push.test: now, to each device of the caller.
+	if n := carol.Post("/api/v1/push.test", nil).OK(t).Num("tokensCount"); n != 1 {
+		t.Fatalf("push.test sent to %v devices", n)
+	}
+	if p := nextPush(t, pushes); p.Body.Token != "tok-carol" || p.Body.Options["text"] != "This is a test push notification" {
+		t.Fatalf("test push: %+v", p.Body)
+	}
+	admin.Post("/api/v1/push.test", nil).Fail(t, 400, "error-no-tokens-for-this-user")
 	carol.Post("/api/v1/users.setPreferences", map[string]any{"data": map[string]any{"pushNotifications": "nothing"}}).OK(t)
 
 	// A direct message to bob, who has no connection: one push per device.

@@ -10,6 +10,8 @@ import (
 	"liftoff/chat"
 	"liftoff/internal/clock"
 	"liftoff/notify/account"
+	"liftoff/notify/notifier"
+	"liftoff/notify/prefs"
 	"liftoff/ops"
 	"liftoff/realtime"
 	"liftoff/settings"
@@ -40,7 +42,9 @@ type App struct {
 	auth     *auth.Service
 	// account sends and redeems account e-mails (set by
 	// startNotifications; its DDP methods are registered by mountRealtime).
-	account *account.Service
+	account  *account.Service
+	prefs    *prefs.Service
+	notifier *notifier.Notifier
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

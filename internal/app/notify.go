@@ -88,7 +88,8 @@ func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) erro
 		},
 	})
 
-	notifyapi.PreferenceRoutes(rt, prefs.New(a.store, a.chat.Admin, a.opts.Clock.Now))
+	a.prefs, a.notifier = prefs.New(a.store, a.chat.Admin, a.opts.Clock.Now), n
+	notifyapi.PreferenceRoutes(rt, a.prefs)
 	notifyapi.PushRoutes(rt, n)
 	notifyapi.AccountRoutes(rt, a.account)
 	return nil

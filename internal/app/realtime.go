@@ -41,7 +41,9 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 	}
 	registerMethods(rt, a, tracker)
 	if a.account != nil {
-		notifyapi.AccountMethods(ddpapi.NewRegistrar(rt, a.chat.Admin), a.account)
+		reg := ddpapi.NewRegistrar(rt, a.chat.Admin)
+		notifyapi.AccountMethods(reg, a.account)
+		notifyapi.Methods(reg, a.prefs, a.notifier)
 	}
 	rt.Start()
 	for _, p := range realtime.Patterns() {

@@ -3,10 +3,12 @@ package notifier
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"liftoff/model"
 	"liftoff/notify/devices"
+	"liftoff/notify/push"
 	"liftoff/notify/webpush"
 	"liftoff/settings/setting"
 )
@@ -85,4 +87,43 @@ func (n *Notifier) PushInfo() (enabled, defaultPushGateway bool, webPushKey stri
 		webPushKey = n.d.WebPush.PublicKey()
 	}
 	return n.d.Settings.Bool(setting.PushEnable), n.d.Settings.String(setting.PushGateway) == defaultGateway, webPushKey
+}
+
+// TestPush sends a test notification to each of the user's mobile devices
+// now, as push.test (Rocket.Chat's executePushTest), and returns how many
+// devices it sent to.
+//
+// Errors: error-push-disabled (Push_enable off), error-no-tokens-for-this-user.
+func (n *Notifier) TestPush(ctx context.Context, user *model.User) (int, error) {
+	if !n.d.Settings.Bool(setting.PushEnable) {
+		return 0, model.Invalid("error-push-disabled", "Push is disabled").InMethod()
+	}
+	ds, err := n.d.Devices.DevicesOfUser(ctx, user.ID, devices.APN, devices.GCM)
+	if err != nil {
+		return 0, err
+	}
+	if len(ds) == 0 {
+		return 0, model.Invalid("error-no-tokens-for-this-user", "There are no tokens for this user").InMethod()
+	}
+	sender := n.pushSender()
+	if n.d.Push != nil {
+		sender = n.d.Push()
+	}
+	zero := 0
+	notif := push.Notification{From: "push", Title: "Hello", Text: "This is a test push notification", Badge: &zero,
+		Sound: "default", UserID: user.ID, Payload: map[string]any{"host": n.d.Settings.String(setting.SiteURL)},
+		APN: &push.APNOptions{Category: "MESSAGE_NOREPLY"}}
+	sent := 0
+	for _, d := range ds {
+		err := sender.Send(ctx, push.Token{Kind: d.Type, Value: d.Token, AppName: d.AppName}, notif, push.SendOptions{})
+		if errors.Is(err, push.ErrTokenInvalid) {
+			_ = n.d.Devices.DeleteDevice(ctx, d.ID)
+			continue
+		}
+		if err != nil {
+			return sent, model.Invalid("error-push-failed", "%v", err)
+		}
+		sent++
+	}
+	return sent, nil
 }

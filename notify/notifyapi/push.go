@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"liftoff/access/perm"
 	"liftoff/api"
 	"liftoff/model"
 	"liftoff/notify/devices"
@@ -16,6 +17,7 @@ type Devices interface {
 	RegisterDevice(ctx context.Context, user *model.User, in notifier.DeviceInput) (devices.Device, error)
 	UnregisterToken(ctx context.Context, user *model.User, token string) (bool, error)
 	PushInfo() (enabled, defaultPushGateway bool, webPushKey string)
+	TestPush(ctx context.Context, user *model.User) (int, error)
 }
 
 // PushRoutes declares push.token (POST registers a device, DELETE removes
@@ -24,6 +26,13 @@ func PushRoutes(rt *api.Router, svc Devices) {
 	rt.Post("push.token", registerToken(svc), api.Method("raix:push-update"))
 	rt.Handle("DELETE", "push.token", deleteToken(svc))
 	rt.Get("push.info", pushInfo(svc))
+	rt.Post("push.test", func(r *api.Request) (any, error) {
+		n, err := svc.TestPush(r.Context(), r.User)
+		if err != nil {
+			return nil, err
+		}
+		return api.M{"tokensCount": n}, nil
+	}, api.Permission(perm.TestPushNotifications), api.Method("push_test"))
 }
 
 // registerToken is POST push.token: {id?, type: "apn" | "gcm", value,
@@ -65,10 +74,15 @@ func registerToken(svc Devices) api.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return api.M{"result": api.M{
-			"_id": d.ID, "token": api.M{d.Type: d.Token}, "appName": d.AppName, "userId": d.UserID, "enabled": true,
-			"createdAt": model.TimeOf(d.CreatedAt), "updatedAt": model.TimeOf(d.UpdatedAt),
-		}}, nil
+		return api.M{"result": deviceView(d)}, nil
+	}
+}
+
+// deviceView is a device as Rocket.Chat's raix:push-update returns it.
+func deviceView(d devices.Device) map[string]any {
+	return map[string]any{
+		"_id": d.ID, "token": map[string]any{d.Type: d.Token}, "appName": d.AppName, "userId": d.UserID, "enabled": true,
+		"createdAt": model.TimeOf(d.CreatedAt), "updatedAt": model.TimeOf(d.UpdatedAt),
 	}
 }
 

@@ -87,10 +87,28 @@ func (s *Service) SetPreferences(ctx context.Context, actor *model.User, userID 
 	if userID == "" {
 		userID = actor.ID
 	}
-	data, err := Normalize(data)
+	data, err := Normalize(data, true)
 	if err != nil {
 		return nil, err
 	}
+	return s.save(ctx, userID, data)
+}
+
+// SaveUserPreferences merges data into the user's own preferences, as the
+// method saveUserPreferences: the known preferences must have their types,
+// other keys are kept as they are (Rocket.Chat's Match.ObjectIncluding).
+//
+// Errors: invalid-params (a known preference of the wrong type).
+func (s *Service) SaveUserPreferences(ctx context.Context, user *model.User, data map[string]any) error {
+	data, err := Normalize(data, false)
+	if err != nil {
+		return err
+	}
+	_, err = s.save(ctx, user.ID, data)
+	return err
+}
+
+func (s *Service) save(ctx context.Context, userID string, data map[string]any) (*model.User, error) {
 	// Rocket.Chat still accepts the old e-mail modes.
 	switch data["emailNotificationMode"] {
 	case "all":
@@ -99,7 +117,7 @@ func (s *Service) SetPreferences(ctx context.Context, actor *model.User, userID 
 		data["emailNotificationMode"] = "nothing"
 	}
 	var out *model.User
-	err = s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return model.Invalid("error-invalid-user", "The optional \"userId\" param provided does not match any users")

@@ -44,13 +44,19 @@ var threadChoices = []string{"default", "always", "never"}
 
 // Normalize checks data (decoded JSON) against the preferences
 // users.setPreferences accepts and returns it with lists of strings as
-// []string. The error is Rocket.Chat's schema refusal (invalid-params).
-func Normalize(data map[string]any) (map[string]any, error) {
+// []string. strict refuses other keys (the REST schema); otherwise they
+// are kept as they are (the saveUserPreferences method). The error is
+// Rocket.Chat's schema refusal (invalid-params).
+func Normalize(data map[string]any, strict bool) (map[string]any, error) {
 	out := make(map[string]any, len(data))
 	for k, v := range data {
 		t, ok := known[k]
 		if !ok {
-			return nil, invalidParams("must NOT have additional properties")
+			if strict {
+				return nil, invalidParams("must NOT have additional properties")
+			}
+			out[k] = v
+			continue
 		}
 		if v == nil {
 			out[k] = nil
