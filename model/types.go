@@ -169,6 +169,16 @@ type Subscription struct {
 	MobilePushNotifications   string   `json:"mobilePushNotifications,omitempty"`
 	EmailNotifications        string   `json:"emailNotifications,omitempty"`
 	UserHighlights            []string `json:"userHighlights,omitempty"`
+	HideMentionStatus         bool     `json:"hideMentionStatus,omitempty"`
+	MuteGroupMentions         bool     `json:"muteGroupMentions,omitempty"`
+	AudioNotificationValue    string   `json:"audioNotificationValue,omitempty"`
+	// DesktopPrefOrigin, MobilePrefOrigin and EmailPrefOrigin tell where
+	// the three notification preferences above come from: "subscription"
+	// (chosen for this room) or "user" (copied from the user's preferences,
+	// and changed with them); "" when the field is unset.
+	DesktopPrefOrigin string `json:"desktopPrefOrigin,omitempty"`
+	MobilePrefOrigin  string `json:"mobilePrefOrigin,omitempty"`
+	EmailPrefOrigin   string `json:"emailPrefOrigin,omitempty"`
 }
 
 // HasRole reports whether the subscription carries the room role.

@@ -45,6 +45,7 @@ func Defaults() []*model.Setting {
 	b.group("Discussion")
 	b.boolean("Discussion_enabled", true, public)
 	e2e(&b)
+	notifications(&b)
 	// uniqueID identifies the installation (statistics.uniqueId, and
 	// clients that read the public setting). Rocket.Chat gives it no
 	// group; here it sits in General, as every setting has a group.

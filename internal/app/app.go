@@ -13,6 +13,9 @@ import (
 	"liftoff/integrations/slash"
 	"liftoff/internal/clock"
 	"liftoff/internal/safehttp"
+	"liftoff/notify/account"
+	"liftoff/notify/notifier"
+	"liftoff/notify/prefs"
 	"liftoff/ops"
 	"liftoff/realtime"
 	"liftoff/settings"
@@ -46,6 +49,11 @@ type App struct {
 	directory *directory.Service
 	// userStatus keeps the custom user statuses.
 	userStatus *userstatus.Service
+	// account sends and redeems account e-mails (set by
+	// startNotifications; its DDP methods are registered by mountRealtime).
+	account  *account.Service
+	prefs    *prefs.Service
+	notifier *notifier.Notifier
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

@@ -50,14 +50,7 @@ func (a *App) startIntegrations(ctx context.Context, rest *api.Server) error {
 	routes.REST(rest.Router(), a.integrations)
 	routes.Hooks(rest.Router(), a.integrations, a.cfg.MaxBodyBytes)
 	// The durable queue of outgoing calls, drained until the app closes.
-	// Only the SQLite store has a job queue yet: on PostgreSQL outgoing
-	// webhooks stay off (docs/integrations.md).
-	jobStore, ok := any(a.store).(jobs.Store)
-	if !ok {
-		a.log.Warn("outgoing webhooks are off: this database has no job queue yet")
-		return nil
-	}
-	queue := jobs.New(jobStore, jobs.Options{Logger: a.log, Now: a.opts.Clock.Now, PollInterval: 250 * time.Millisecond})
+	queue := jobs.New(a.store, jobs.Options{Logger: a.log, Now: a.opts.Clock.Now, PollInterval: 250 * time.Millisecond})
 	if err := a.integrations.StartOutgoing(ctx, integrations.OutgoingDeps{
 		Queue: queue, HTTP: client, Scripts: engine,
 		SiteURL: func() string { return a.settings.String(setting.SiteURL) },

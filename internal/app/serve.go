@@ -184,6 +184,9 @@ func (a *App) start(ctx context.Context) error {
 	if err := a.startIntegrations(ctx, rest); err != nil {
 		return err
 	}
+	if err := a.startNotifications(rest.Router(), reg); err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
