@@ -56,4 +56,8 @@ type Upload struct {
 	MessageID   string    `json:"message_id,omitempty"`
 	// OriginalID is, for a thumbnail, the upload it was made from.
 	OriginalID string `json:"originalFileId,omitempty"`
+	// ThumbID is, for a picture, its thumbnail's upload; Preview is its
+	// blurred preview (image_preview), kept until the message is sent.
+	ThumbID string `json:"thumbId,omitempty"`
+	Preview string `json:"imagePreview,omitempty"`
 }

@@ -8,6 +8,7 @@ import (
 	"liftoff/auth"
 	"liftoff/bus"
 	"liftoff/chat"
+	"liftoff/files/uploads"
 	"liftoff/internal/clock"
 	"liftoff/ops"
 	"liftoff/realtime"
@@ -37,6 +38,8 @@ type App struct {
 	chat     *chat.Services
 	settings *settings.Registry
 	auth     *auth.Service
+	// uploads is the files service (nil for CLI commands).
+	uploads *uploads.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil
