@@ -165,7 +165,7 @@ func filesScenario(t *testing.T, srv *testserver.Server, blobs func() int) {
 		// Deleting the message deletes the file.
 		before := blobs()
 		alice.Post("/api/v1/chat.delete", map[string]any{"roomId": rid, "msgId": m["_id"]}).OK(t)
-		srv.WaitLogs(t, "uploads removed", func(logs string) bool { return strings.Contains(logs, "message="+m["_id"].(string)) })
+		srv.WaitLogs(t, "uploads removed", func(logs string) bool { return strings.Contains(logs, id) })
 		wantStatus(t, fetch(t, bob, url), 404)
 		if before >= 0 && blobs() != before-1 {
 			t.Fatalf("blobs: %d before the deletion, %d after", before, blobs())
@@ -242,6 +242,25 @@ func filesScenario(t *testing.T, srv *testserver.Server, blobs func() int) {
 		if d.Status != 200 || string(d.Body) != "bonjour\n" || !strings.Contains(d.Header.Get("Content-Disposition"), "filename*=UTF-8''r%C3%A9sum%C3%A9") {
 			t.Fatalf("unicode download: %d %v", d.Status, d.Header)
 		}
+	})
+
+	t.Run("pruning and deleting the room remove the files", func(t *testing.T) {
+		tmp := alice.Post("/api/v1/groups.create", map[string]any{"name": "files-tmp", "members": []string{"bob"}}).OK(t).Str("group._id")
+		one := uploadForm(t, alice, "/api/v1/rooms.upload/"+tmp, nil, "one.txt", []byte("1")).OK(t)
+		two := uploadForm(t, alice, "/api/v1/rooms.upload/"+tmp, nil, "two.txt", []byte("2")).OK(t)
+		alice.Post("/api/v1/groups.invite", map[string]any{"roomId": tmp, "userId": admin.UserID}).OK(t)
+		admin.Post("/api/v1/rooms.cleanHistory", map[string]any{"roomId": tmp, "latest": "2100-01-01T00:00:00Z",
+			"oldest": "2000-01-01T00:00:00Z", "users": []string{"alice"}}).OK(t)
+		for _, r := range []*testserver.Response{one, two} {
+			id := r.Str("message.file._id")
+			srv.WaitLogs(t, "uploads removed", func(logs string) bool { return strings.Contains(logs, id) })
+			wantStatus(t, fetch(t, bob, r.Str("message.attachments.0.title_link")), 404)
+		}
+		three := uploadForm(t, alice, "/api/v1/rooms.upload/"+tmp, nil, "three.txt", []byte("3")).OK(t)
+		admin.Post("/api/v1/rooms.delete", map[string]any{"roomId": tmp}).OK(t)
+		id := three.Str("message.file._id")
+		srv.WaitLogs(t, "uploads removed", func(logs string) bool { return strings.Contains(logs, id) })
+		wantStatus(t, fetch(t, bob, three.Str("message.attachments.0.title_link")), 404)
 	})
 
 	t.Run("refusals store nothing", func(t *testing.T) {

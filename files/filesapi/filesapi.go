@@ -111,11 +111,14 @@ func media(svc Service) api.Handler {
 			up, err = svc.Stage(r.Context(), r.User, rid, uploads.Incoming{Name: name, Body: body, Size: -1})
 			return err
 		})
-		if err != nil {
-			return nil, err
+		if err == nil && (!sawFile || up == nil) {
+			err = errInvalidField
 		}
-		if !sawFile || up == nil {
-			return nil, errInvalidField
+		if err != nil {
+			if up != nil {
+				svc.Discard(r.Context(), up)
+			}
+			return nil, err
 		}
 		return api.M{"file": api.M{"_id": up.ID, "url": up.Path}}, nil
 	}

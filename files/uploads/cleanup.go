@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"liftoff/files"
@@ -44,31 +45,35 @@ func (s *Service) HandleEvent(ev model.Event) {
 	if q.MessageID == "" && len(q.MessageIDs) == 0 && q.RoomID == "" {
 		return
 	}
-	n, err := s.removeMatching(ctx, q)
+	ids, err := s.removeMatching(ctx, q)
 	if err != nil {
 		s.log.Error("uploads: remove the files of removed messages", "err", err)
 		return
 	}
-	if n > 0 {
-		s.log.Info("uploads removed", "count", n, "message", q.MessageID, "room", q.RoomID)
+	if len(ids) > 0 {
+		s.log.Info("uploads removed", "count", len(ids), "files", strings.Join(ids[:min(len(ids), 20)], ","),
+			"message", q.MessageID, "room", q.RoomID)
 	}
 }
 
-// removeMatching removes every upload matching q, a page at a time.
-func (s *Service) removeMatching(ctx context.Context, q store.UploadQuery) (int, error) {
-	total := 0
+// removeMatching removes every upload matching q, a page at a time, and
+// returns their ids.
+func (s *Service) removeMatching(ctx context.Context, q store.UploadQuery) ([]string, error) {
+	var ids []string
 	for {
 		ups, _, err := s.store.ListUploads(ctx, q, model.Page{Count: 200})
 		if err != nil {
-			return total, err
+			return ids, err
 		}
 		if len(ups) == 0 {
-			return total, nil
+			return ids, nil
 		}
 		if err := s.remove(ctx, ups); err != nil {
-			return total, err
+			return ids, err
 		}
-		total += len(ups)
+		for _, u := range ups {
+			ids = append(ids, u.ID)
+		}
 	}
 }
 
@@ -105,7 +110,8 @@ func (s *Service) remove(ctx context.Context, ups []*model.Upload) error {
 // RemoveExpired removes the temporary uploads (rooms.media) whose
 // rooms.mediaConfirm never came, and returns how many.
 func (s *Service) RemoveExpired(ctx context.Context) (int, error) {
-	return s.removeMatching(ctx, store.UploadQuery{ExpiresBefore: model.TimeOf(s.now())})
+	ids, err := s.removeMatching(ctx, store.UploadQuery{ExpiresBefore: model.TimeOf(s.now())})
+	return len(ids), err
 }
 
 // Sweep clears what crashed uploads left in the file store: blobs staged
