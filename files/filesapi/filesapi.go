@@ -49,10 +49,21 @@ const (
 	maxParts      = 64
 )
 
-// form reads a multipart upload as it arrives: fields are collected, the
-// part named "file" is handed to onFile as a stream (once; later file
-// parts are refused), so no file is held in memory or on disk.
+// form reads a multipart upload whose file is the part "file".
 func form(r *api.Request, onFile func(name string, body io.Reader) error) (map[string]string, bool, error) {
+	return formFile(r, "file", onFile)
+}
+
+// formParts is formFile for callers that check themselves that the file came.
+func formParts(r *api.Request, field string, onFile func(name string, body io.Reader) error) (map[string]string, error) {
+	fields, _, err := formFile(r, field, onFile)
+	return fields, err
+}
+
+// formFile reads a multipart upload as it arrives: fields are collected,
+// the part named field is handed to onFile as a stream (once; later file
+// parts are refused), so no file is held in memory or on disk.
+func formFile(r *api.Request, field string, onFile func(name string, body io.Reader) error) (map[string]string, bool, error) {
 	ct := r.HTTP.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "multipart/form-data" {
@@ -75,8 +86,8 @@ func form(r *api.Request, onFile func(name string, body io.Reader) error) (map[s
 		if err != nil {
 			return nil, sawFile, model.Invalid("error-invalid-body", "Could not read the multipart body")
 		}
-		if p.FileName() != "" || p.FormName() == "file" {
-			if p.FormName() != "file" || sawFile {
+		if p.FileName() != "" || p.FormName() == field {
+			if p.FormName() != field || sawFile {
 				p.Close()
 				return nil, sawFile, errInvalidField
 			}

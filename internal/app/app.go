@@ -8,6 +8,7 @@ import (
 	"liftoff/auth"
 	"liftoff/bus"
 	"liftoff/chat"
+	"liftoff/files/avatars"
 	"liftoff/files/uploads"
 	"liftoff/internal/clock"
 	"liftoff/ops"
@@ -40,6 +41,8 @@ type App struct {
 	auth     *auth.Service
 	// uploads is the files service (nil for CLI commands).
 	uploads *uploads.Service
+	// avatarFiles stores and serves uploaded avatars (nil for CLI commands).
+	avatarFiles *avatars.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

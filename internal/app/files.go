@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"liftoff/api"
+	"liftoff/files/avatars"
 	"liftoff/files/backend"
 	"liftoff/files/filesapi"
 	"liftoff/files/uploads"
@@ -19,6 +20,10 @@ func (a *App) startFiles(ctx context.Context, rt *api.Router) error {
 	svc := uploads.New(uploads.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Rooms: a.chat.Rooms,
 		Messages: a.chat.Messages, Now: a.opts.Clock.Now, Logger: a.log})
 	filesapi.Routes(rt, svc, a.log)
+	av := avatars.New(avatars.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Permissions: a.chat.Admin,
+		Now: a.opts.Clock.Now, Logger: a.log})
+	filesapi.AvatarRoutes(rt, av)
+	a.avatarFiles = av
 	unsubscribe := a.bus.Subscribe("uploads", svc.HandleEvent)
 	a.uploads = svc
 

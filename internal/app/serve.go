@@ -133,6 +133,7 @@ func (a *App) start(ctx context.Context) error {
 	if err := a.startFiles(ctx, rest.Router()); err != nil {
 		return err
 	}
+	rest.SetAvatarFiles(a.avatarFiles)
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
