@@ -236,6 +236,8 @@ type Message struct {
 	Mentions                []Mention            `json:"mentions"`
 	Channels                []ChannelRef         `json:"channels"`
 	Attachments             []map[string]any     `json:"attachments,omitempty"`
+	File                    *FileRef             `json:"file,omitempty"`  // the uploaded file (the first of Files)
+	Files                   []FileRef            `json:"files,omitempty"` // the upload and its thumbnail
 	Reactions               map[string]*Reaction `json:"reactions,omitempty"`
 	Pinned                  bool                 `json:"pinned,omitempty"`
 	PinnedAt                Time                 `json:"pinnedAt,omitzero"`

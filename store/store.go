@@ -114,6 +114,11 @@ type Reader interface {
 	// or "username"; the user filters look at the member's user record.
 	TeamMembers(ctx context.Context, teamID string, q TeamMemberQuery, p Page) ([]*model.TeamMember, int, error)
 
+	// Uploads
+	UploadByID(ctx context.Context, id string) (*model.Upload, error)
+	// ListUploads sorts by "uploadedAt" (default desc), "name" or "size".
+	ListUploads(ctx context.Context, q UploadQuery, p Page) ([]*model.Upload, int, error)
+
 	// Roles, permissions, settings
 	Roles(ctx context.Context) ([]*model.Role, error)
 	RoleByID(ctx context.Context, id string) (*model.Role, error) // by id or by name
@@ -188,6 +193,11 @@ type Tx interface {
 	UpsertTeamMember(ctx context.Context, m *model.TeamMember) error
 	DeleteTeamMember(ctx context.Context, teamID, userID string) error
 
+	// InsertUpload adds an upload record; ErrConflict on a duplicate id.
+	InsertUpload(ctx context.Context, u *model.Upload) error
+	UpdateUpload(ctx context.Context, u *model.Upload) error // replaces the whole record
+	DeleteUpload(ctx context.Context, id string) error
+
 	UpsertRole(ctx context.Context, r *model.Role) error
 	DeleteRole(ctx context.Context, id string) error
 	UpsertPermission(ctx context.Context, p *model.Permission) error
@@ -252,6 +262,24 @@ type TeamMemberQuery struct {
 	Active   *bool    // the member's user is (in)active
 	Role     string   // the member holds this team role
 	UserIDs  []string // only these users
+}
+
+// UploadQuery filters ListUploads. Zero fields do not filter.
+type UploadQuery struct {
+	IDs        []string
+	RoomID     string
+	UserID     string
+	MessageID  string
+	MessageIDs []string // uploads of any of these messages (an empty list filters nothing)
+	Key        string   // the storage key
+	TypeGroup  string   // "image", "thumb", ... (the major type, or "thumb")
+	NoThumbs   bool     // leave thumbnails out
+	Name       string   // case-insensitive substring of the name
+	Type       string   // the content type starts with this
+	Complete   *bool
+	// ExpiresBefore keeps temporary uploads (expiresAt set) that expire
+	// before it.
+	ExpiresBefore model.Time
 }
 
 // SubscriptionQuery filters SubscriptionsOfUser.

@@ -11,6 +11,8 @@ import (
 	"liftoff/directory"
 	"liftoff/integrations"
 	"liftoff/integrations/slash"
+	"liftoff/files/avatars"
+	"liftoff/files/uploads"
 	"liftoff/internal/clock"
 	"liftoff/internal/safehttp"
 	"liftoff/notify/account"
@@ -54,6 +56,10 @@ type App struct {
 	account  *account.Service
 	prefs    *prefs.Service
 	notifier *notifier.Notifier
+	// uploads is the files service (nil for CLI commands).
+	uploads *uploads.Service
+	// avatarFiles stores and serves uploaded avatars (nil for CLI commands).
+	avatarFiles *avatars.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

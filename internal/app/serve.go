@@ -187,6 +187,10 @@ func (a *App) start(ctx context.Context) error {
 	if err := a.startNotifications(rest.Router(), reg); err != nil {
 		return err
 	}
+	if err := a.startFiles(ctx, rest.Router()); err != nil {
+		return err
+	}
+	rest.SetAvatarFiles(a.avatarFiles)
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
