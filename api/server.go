@@ -23,15 +23,17 @@ type Server struct {
 	admin    Admin
 	auth     Authenticator
 	settings Settings
-	log      *slog.Logger
-	mux      *http.ServeMux
-	mounts   []string          // path prefixes the server answers (Mounts)
-	declared map[string]*route // every declared route by name
-	cfg      Config
-	version  string
-	methods  MethodInvoker // nil: no method.call bridges
-	patterns []string      // every registered route, "METHOD /path"
-	limiter  *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
+	// twoFactor checks second factors (nil: no route asks for one).
+	twoFactor TwoFactor
+	log       *slog.Logger
+	mux       *http.ServeMux
+	mounts    []string          // path prefixes the server answers (Mounts)
+	declared  map[string]*route // every declared route by name
+	cfg       Config
+	version   string
+	methods   MethodInvoker // nil: no method.call bridges
+	patterns  []string      // every registered route, "METHOD /path"
+	limiter   *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
 }
 
 // Config holds the REST API's own settings.
@@ -61,7 +63,9 @@ type Deps struct {
 	Admin    Admin
 	Auth     Authenticator
 	Settings Settings
-	Logger   *slog.Logger
+	// TwoFactor checks the second factor of sensitive calls (optional).
+	TwoFactor TwoFactor
+	Logger    *slog.Logger
 	// Methods runs realtime methods for method.call and method.callAnon
 	// (optional: without it those endpoints do not exist).
 	Methods MethodInvoker
@@ -84,7 +88,7 @@ func New(d Deps, cfg Config) *Server {
 	s := &Server{
 		accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages, teams: d.Teams, admin: d.Admin,
 		auth: d.Auth, settings: d.Settings, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version,
-		methods: d.Methods, limiter: newRateLimiter(), mounts: []string{"/api/"},
+		twoFactor: d.TwoFactor, methods: d.Methods, limiter: newRateLimiter(), mounts: []string{"/api/"},
 	}
 	s.routes(s.Router())
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

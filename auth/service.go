@@ -30,6 +30,13 @@ var (
 	ErrTokenNameMissing = &model.Error{Type: "error-token-name-required", Reason: "The token name is required"}
 )
 
+// SecondFactor checks the second factor a login needs once the first has
+// passed (package secondfactor implements it): nil, or Rocket.Chat's
+// totp-required / totp-invalid / totp-max-attempts error.
+type SecondFactor interface {
+	CheckLogin(ctx context.Context, u *model.User, code string) error
+}
+
 // Service authenticates users.
 type Service struct {
 	store    store.Store
@@ -38,6 +45,7 @@ type Service struct {
 	now      func() time.Time
 	byUser   *failureLimiter
 	byIP     *failureLimiter
+	second   SecondFactor
 }
 
 // Options configure a Service.
@@ -46,6 +54,8 @@ type Options struct {
 	BcryptCost int
 	// Now replaces the clock (tests).
 	Now func() time.Time
+	// SecondFactor, when set, is asked after every login's first factor.
+	SecondFactor SecondFactor
 }
 
 // NewService returns an authentication service over st.
@@ -57,7 +67,7 @@ func NewService(st store.Store, settings Settings, opts Options) *Service {
 		opts.BcryptCost = DefaultBcryptCost
 	}
 	return &Service{store: st, settings: settings, cost: opts.BcryptCost, now: opts.Now,
-		byUser: newFailureLimiter(), byIP: newFailureLimiter()}
+		byUser: newFailureLimiter(), byIP: newFailureLimiter(), second: opts.SecondFactor}
 }
 
 // BcryptCost is the cost used for new hashes.
@@ -119,11 +129,24 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	if ip != "" {
 		s.byIP.reset(ip)
 	}
+	if err := s.CheckSecondFactor(ctx, u, cred.TOTP); err != nil {
+		return nil, err
+	}
 	token, expires, err := s.IssueToken(ctx, u)
 	if err != nil {
 		return nil, err
 	}
 	return &LoginResult{User: u, Token: token, Expires: expires, Method: "password"}, nil
+}
+
+// CheckSecondFactor runs the login's second-factor check for u, whose
+// first factor has passed (a password, a directory or an identity
+// provider): every kind of login goes through it before IssueToken.
+func (s *Service) CheckSecondFactor(ctx context.Context, u *model.User, code string) error {
+	if s.second == nil {
+		return nil
+	}
+	return s.second.CheckLogin(ctx, u, code)
 }
 
 func (s *Service) findUser(ctx context.Context, ident string) (*model.User, error) {

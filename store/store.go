@@ -71,6 +71,12 @@ type Reader interface {
 	PasswordHash(ctx context.Context, userID string) (string, error) // "" when none set
 	TokenByHash(ctx context.Context, hash string) (*model.Token, error)
 	TokensOfUser(ctx context.Context, userID, kind string) ([]*model.Token, error)
+	// UserService returns what the user keeps for the service.
+	UserService(ctx context.Context, userID, service string) (*model.UserService, error)
+	// UserServiceByExternalID returns the link of service whose ExternalID is id.
+	UserServiceByExternalID(ctx context.Context, service, id string) (*model.UserService, error)
+	// UserServices lists every user's record of the service, by user id.
+	UserServices(ctx context.Context, service string) ([]*model.UserService, error)
 
 	// Rooms
 	RoomByID(ctx context.Context, id string) (*model.Room, error)
@@ -137,7 +143,7 @@ type Tx interface {
 
 	InsertUser(ctx context.Context, u *model.User) error
 	UpdateUser(ctx context.Context, u *model.User) error // replaces the whole record
-	// DeleteUser removes the user, their tokens, their subscriptions
+	// DeleteUser removes the user, their tokens, their services, their subscriptions
 	// (leaving tombstones for the subscriptions) and their team
 	// memberships. Messages stay.
 	DeleteUser(ctx context.Context, id string) error
@@ -148,6 +154,12 @@ type Tx interface {
 	// DeleteTokensOfUser removes a user's tokens of the given kind ("" for all)
 	// except the one whose hash is keep (may be "").
 	DeleteTokensOfUser(ctx context.Context, userID, kind, keep string) error
+	// PutUserService inserts or replaces the user's record of s.Service;
+	// ErrConflict when another user holds the same ExternalID of the
+	// service, ErrNotFound when the user does not exist.
+	PutUserService(ctx context.Context, s *model.UserService) error
+	// DeleteUserService removes the user's record of the service.
+	DeleteUserService(ctx context.Context, userID, service string) error
 
 	InsertRoom(ctx context.Context, r *model.Room) error
 	UpdateRoom(ctx context.Context, r *model.Room) error // replaces the whole record

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"liftoff/auth"
+	"liftoff/auth/secondfactor"
 	"liftoff/bus"
 	"liftoff/chat"
 	"liftoff/internal/clock"
@@ -37,6 +38,7 @@ type App struct {
 	chat     *chat.Services
 	settings *settings.Registry
 	auth     *auth.Service
+	second   *secondfactor.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

@@ -19,6 +19,7 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
 		Presence: tracker,
 	})
+	ddpapi.TwoFactorMethods(ddpapi.NewRegistrar(rt, c.Admin), a.second)
 }
 
 // methodBridge lets the REST API's method.call and method.callAnon run the

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListUsers", testListUsers},
 		{"Passwords", testPasswords},
 		{"Tokens", testTokens},
+		{"UserServices", testUserServices},
 		{"Rooms", testRooms},
 		{"ListRooms", testListRooms},
 		{"DeleteRoom", testDeleteRoom},
