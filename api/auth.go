@@ -9,6 +9,7 @@ import (
 	"liftoff/auth"
 	"liftoff/auth/twofactor"
 	"liftoff/model"
+	"liftoff/settings/setting"
 )
 
 func (s *Server) authRoutes(rt *Router) {
@@ -39,6 +40,11 @@ func (s *Server) login(r *Request) (any, error) {
 	}
 	if cred.Resume == "" && (cred.User == "" || (cred.Password == "" && cred.Digest == "")) {
 		return rawResponse{http.StatusBadRequest, M{"status": "error", "error": "error-invalid-params", "message": "Username and password are required"}}, nil
+	}
+	if cred.Resume == "" && cred.Password != "" && s.settings != nil && s.settings.Bool(setting.LDAPEnable) {
+		// Rocket.Chat's REST login turns a plain password login into an
+		// LDAP one while LDAP is on (loginCompatibility).
+		cred.LDAP = true
 	}
 	res, err := s.auth.Login(r.Context(), cred, s.clientIP(r.HTTP))
 	if err != nil {
@@ -80,6 +86,8 @@ func parseLogin(raw []byte) (cred auth.Credentials, ok bool) {
 		Password json.RawMessage `json:"password"`
 		Resume   string          `json:"resume"`
 		Code     string          `json:"code"`
+		LDAP     bool            `json:"ldap"`
+		LDAPPass string          `json:"ldapPass"`
 		TOTP     *struct {
 			Login json.RawMessage `json:"login"`
 			Code  string          `json:"code"`
@@ -96,6 +104,11 @@ func parseLogin(raw []byte) (cred auth.Credentials, ok bool) {
 		return inner, ok
 	}
 	cred = auth.Credentials{Resume: in.Resume, TOTP: in.Code}
+	if in.LDAP {
+		// {ldap: true, username, ldapPass, ldapOptions}, as Meteor.loginWithLDAP sends it.
+		cred.LDAP, cred.User, cred.Password = true, in.Username, in.LDAPPass
+		return cred, true
+	}
 	switch {
 	case len(in.User) > 0 && in.User[0] == '"':
 		_ = json.Unmarshal(in.User, &cred.User)

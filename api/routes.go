@@ -5,6 +5,7 @@ package api
 func (s *Server) routes(rt *Router) {
 	rt.HandleHTTP("GET /api/info", s.info)
 	s.authRoutes(rt)       // auth.go
+	s.ldapRoutes(rt)       // ldap.go
 	s.channelRoutes(rt)    // channels.go: create, info
 	s.membershipRoutes(rt) // members.go: lists, members, join/leave/invite/kick, roles, open/close, delete
 	s.roomRoutes(rt)       // rooms.go: room settings, history, im.*, rooms.*, subscriptions.*

@@ -25,6 +25,7 @@ type Server struct {
 	settings Settings
 	// twoFactor checks second factors (nil: no route asks for one).
 	twoFactor TwoFactor
+	ldap      LDAP
 	log       *slog.Logger
 	mux       *http.ServeMux
 	mounts    []string          // path prefixes the server answers (Mounts)
@@ -65,7 +66,9 @@ type Deps struct {
 	Settings Settings
 	// TwoFactor checks the second factor of sensitive calls (optional).
 	TwoFactor TwoFactor
-	Logger    *slog.Logger
+	// LDAP serves the ldap.* admin endpoints (optional).
+	LDAP   LDAP
+	Logger *slog.Logger
 	// Methods runs realtime methods for method.call and method.callAnon
 	// (optional: without it those endpoints do not exist).
 	Methods MethodInvoker
@@ -88,7 +91,7 @@ func New(d Deps, cfg Config) *Server {
 	s := &Server{
 		accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages, teams: d.Teams, admin: d.Admin,
 		auth: d.Auth, settings: d.Settings, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version,
-		twoFactor: d.TwoFactor, methods: d.Methods, limiter: newRateLimiter(), mounts: []string{"/api/"},
+		twoFactor: d.TwoFactor, ldap: d.LDAP, methods: d.Methods, limiter: newRateLimiter(), mounts: []string{"/api/"},
 	}
 	s.routes(s.Router())
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -37,6 +37,26 @@ type SecondFactor interface {
 	CheckLogin(ctx context.Context, u *model.User, code string) error
 }
 
+// Directory checks login names and passwords against an outside
+// directory (LDAP; package external implements it) and returns the local
+// account, created or linked as its settings say.
+type Directory interface {
+	// Enabled reports whether the directory is on (LDAP_Enable).
+	Enabled() bool
+	// LoginDirectory returns the account of the directory user, or
+	// ErrTryLocalPassword when the login is to be checked against the local
+	// password instead (the directory is off, or down or does not know the
+	// user and LDAP_Login_Fallback is on).
+	LoginDirectory(ctx context.Context, username, password string) (*model.User, error)
+	// Linked reports whether the account is linked to a directory user
+	// (such accounts log in through the directory only).
+	Linked(ctx context.Context, userID string) (bool, error)
+}
+
+// ErrTryLocalPassword is Directory.LoginDirectory's answer when the local
+// password decides.
+var ErrTryLocalPassword = errors.New("auth: check the local password")
+
 // Service authenticates users.
 type Service struct {
 	store    store.Store
@@ -46,6 +66,7 @@ type Service struct {
 	byUser   *failureLimiter
 	byIP     *failureLimiter
 	second   SecondFactor
+	dir      Directory
 }
 
 // Options configure a Service.
@@ -56,6 +77,8 @@ type Options struct {
 	Now func() time.Time
 	// SecondFactor, when set, is asked after every login's first factor.
 	SecondFactor SecondFactor
+	// Directory, when set, serves LDAP logins.
+	Directory Directory
 }
 
 // NewService returns an authentication service over st.
@@ -67,7 +90,7 @@ func NewService(st store.Store, settings Settings, opts Options) *Service {
 		opts.BcryptCost = DefaultBcryptCost
 	}
 	return &Service{store: st, settings: settings, cost: opts.BcryptCost, now: opts.Now,
-		byUser: newFailureLimiter(), byIP: newFailureLimiter(), second: opts.SecondFactor}
+		byUser: newFailureLimiter(), byIP: newFailureLimiter(), second: opts.SecondFactor, dir: opts.Directory}
 }
 
 // BcryptCost is the cost used for new hashes.
@@ -103,15 +126,52 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 			return nil, ErrBlockedForUser
 		}
 	}
-	u, err := s.findUser(ctx, ident)
+	method := "password"
+	var u *model.User
+	var err error
+	checked := false
+	if cred.LDAP {
+		if s.dir == nil {
+			return nil, model.Invalid("error-invalid-params", "Unrecognized options for login request")
+		}
+		if cred.Password == "" {
+			return nil, ErrLoginFailed
+		}
+		u, err = s.dir.LoginDirectory(ctx, ident, cred.Password)
+		switch {
+		case err == nil:
+			checked, method = true, "ldap"
+		case errors.Is(err, ErrTryLocalPassword):
+			u, err = nil, nil
+		default:
+			if e, ok := model.AsError(err); ok && e != ErrLoginFailed && e.Type != "403" {
+				return nil, err // a refusal with a reason (deactivated, registration closed ...)
+			}
+			err = store.ErrNotFound // a wrong name or password: counts as a failure
+		}
+	}
 	var hash string
-	if err == nil {
-		hash, err = s.store.PasswordHash(ctx, u.ID)
+	if !checked && err == nil {
+		u, err = s.findUser(ctx, ident)
+		if err == nil {
+			hash, err = s.store.PasswordHash(ctx, u.ID)
+		}
+		if err == nil && s.dir != nil && s.dir.Enabled() {
+			// Rocket.Chat refuses password logins of directory users
+			// while the directory is on.
+			linked, lerr := s.dir.Linked(ctx, u.ID)
+			if lerr != nil {
+				return nil, fmt.Errorf("login: %w", lerr)
+			}
+			if linked {
+				hash = ""
+			}
+		}
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("login: %w", err)
 	}
-	if u == nil || !CheckDigest(hash, digest) {
+	if u == nil || (!checked && !CheckDigest(hash, digest)) {
 		if limit {
 			s.byUser.fail(userKey, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByUser),
 				time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes))*time.Minute)
@@ -136,7 +196,7 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	if err != nil {
 		return nil, err
 	}
-	return &LoginResult{User: u, Token: token, Expires: expires, Method: "password"}, nil
+	return &LoginResult{User: u, Token: token, Expires: expires, Method: method}, nil
 }
 
 // CheckSecondFactor runs the login's second-factor check for u, whose

@@ -11,6 +11,9 @@ type Credentials struct {
 	Digest   string // hex sha-256 of the password
 	Resume   string // a resume (login) token
 	TOTP     string // second factor code, when two-factor auth is on
+	// LDAP: check User and Password against the directory (Rocket.Chat's
+	// {ldap: true, username, ldapPass}).
+	LDAP bool
 }
 
 // LoginResult is a successful login: the user and the resume token that
@@ -19,6 +22,6 @@ type LoginResult struct {
 	User    *model.User
 	Token   string
 	Expires model.Time
-	// Method is "password" or "resume", as DDP's login result reports it.
+	// Method is "password", "resume" or "ldap", as DDP's login result reports it.
 	Method string
 }

@@ -265,6 +265,9 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 	var cred auth.Credentials
 	bad := model.Invalid("error-invalid-params", "Unrecognized options for login request")
 	var req struct {
+		LDAP     bool            `json:"ldap"`
+		Username string          `json:"username"`
+		LDAPPass string          `json:"ldapPass"`
 		Resume   *string         `json:"resume"`
 		User     json.RawMessage `json:"user"`
 		Password json.RawMessage `json:"password"`
@@ -283,6 +286,14 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 		}
 		inner.TOTP = req.TOTP.Code
 		return inner, nil
+	}
+	if req.LDAP {
+		// {ldap: true, username, ldapPass, ldapOptions} (Meteor.loginWithLDAP).
+		if req.Username == "" || req.LDAPPass == "" {
+			return cred, bad
+		}
+		cred.LDAP, cred.User, cred.Password = true, req.Username, req.LDAPPass
+		return cred, nil
 	}
 	if req.Resume != nil {
 		if *req.Resume == "" {

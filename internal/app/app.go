@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"liftoff/auth"
+	"liftoff/auth/external"
 	"liftoff/auth/secondfactor"
 	"liftoff/bus"
 	"liftoff/chat"
@@ -39,6 +40,7 @@ type App struct {
 	settings *settings.Registry
 	auth     *auth.Service
 	second   *secondfactor.Service
+	ldap     *external.LDAP
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

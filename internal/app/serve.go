@@ -18,6 +18,7 @@ import (
 	"liftoff/access"
 	"liftoff/api"
 	"liftoff/auth"
+	"liftoff/auth/external"
 	"liftoff/auth/secondfactor"
 	"liftoff/bus"
 	"liftoff/chat"
@@ -70,12 +71,16 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	}
 	reg := settings.NewRegistry(settings.Defaults())
 	perms := access.NewChecker(access.DefaultPermissions())
-	second := secondfactor.New(st, reg, o.Clock.Now)
-	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now, SecondFactor: second})
 	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log, Now: o.Clock.Now,
 		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
 	chatSvc.Messages.SetEvents(b)
-	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc, second: second}, nil
+	second := secondfactor.New(st, reg, o.Clock.Now)
+	linker := external.NewLinker(st, chatSvc.Accounts, reg, o.Clock.Now)
+	directory := external.NewLDAP(linker, st, reg, log)
+	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now,
+		SecondFactor: second, Directory: directory})
+	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc,
+		second: second, ldap: directory}, nil
 }
 
 // Close stops the realtime server (closing every connection), then closes
@@ -130,7 +135,7 @@ func (a *App) start(ctx context.Context) error {
 
 	rest := api.New(api.Deps{
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
-		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, Settings: a.settings, Logger: log, Methods: methodBridge{a},
+		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, LDAP: a.ldap, Settings: a.settings, Logger: log, Methods: methodBridge{a},
 	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
@@ -145,6 +150,7 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	a.closers = append(a.closers, extra)
+	a.closers = append(a.closers, a.startLDAPSync())
 
 	a.handler = ops.Middleware(log, metrics, mux)
 	a.health = health
