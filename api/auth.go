@@ -38,7 +38,7 @@ func (s *Server) login(r *Request) (any, error) {
 	if !ok {
 		return nil, model.Invalid("error-invalid-params", "Invalid login body")
 	}
-	if cred.Resume == "" && (cred.User == "" || (cred.Password == "" && cred.Digest == "")) {
+	if cred.Resume == "" && cred.OAuth == nil && cred.SAML == nil && (cred.User == "" || (cred.Password == "" && cred.Digest == "")) {
 		return rawResponse{http.StatusBadRequest, M{"status": "error", "error": "error-invalid-params", "message": "Username and password are required"}}, nil
 	}
 	if cred.Resume == "" && cred.Password != "" && s.settings != nil && s.settings.Bool(setting.LDAPEnable) {
@@ -88,7 +88,13 @@ func parseLogin(raw []byte) (cred auth.Credentials, ok bool) {
 		Code     string          `json:"code"`
 		LDAP     bool            `json:"ldap"`
 		LDAPPass string          `json:"ldapPass"`
-		TOTP     *struct {
+		OAuth    *struct {
+			CredentialToken  string `json:"credentialToken"`
+			CredentialSecret string `json:"credentialSecret"`
+		} `json:"oauth"`
+		SAML            bool   `json:"saml"`
+		CredentialToken string `json:"credentialToken"`
+		TOTP            *struct {
 			Login json.RawMessage `json:"login"`
 			Code  string          `json:"code"`
 		} `json:"totp"`
@@ -104,6 +110,14 @@ func parseLogin(raw []byte) (cred auth.Credentials, ok bool) {
 		return inner, ok
 	}
 	cred = auth.Credentials{Resume: in.Resume, TOTP: in.Code}
+	if in.OAuth != nil {
+		cred.OAuth = &auth.PendingLogin{Token: in.OAuth.CredentialToken, Secret: in.OAuth.CredentialSecret}
+		return cred, true
+	}
+	if in.SAML {
+		cred.SAML = &auth.PendingLogin{Token: in.CredentialToken}
+		return cred, true
+	}
 	if in.LDAP {
 		// {ldap: true, username, ldapPass, ldapOptions}, as Meteor.loginWithLDAP sends it.
 		cred.LDAP, cred.User, cred.Password = true, in.Username, in.LDAPPass

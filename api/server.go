@@ -26,15 +26,17 @@ type Server struct {
 	// twoFactor checks second factors (nil: no route asks for one).
 	twoFactor TwoFactor
 	ldap      LDAP
-	log       *slog.Logger
-	mux       *http.ServeMux
-	mounts    []string          // path prefixes the server answers (Mounts)
-	declared  map[string]*route // every declared route by name
-	cfg       Config
-	version   string
-	methods   MethodInvoker // nil: no method.call bridges
-	patterns  []string      // every registered route, "METHOD /path"
-	limiter   *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
+	// loginServices lists sign-in services (nil: no such routes).
+	loginServices LoginServices
+	log           *slog.Logger
+	mux           *http.ServeMux
+	mounts        []string          // path prefixes the server answers (Mounts)
+	declared      map[string]*route // every declared route by name
+	cfg           Config
+	version       string
+	methods       MethodInvoker // nil: no method.call bridges
+	patterns      []string      // every registered route, "METHOD /path"
+	limiter       *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
 }
 
 // Config holds the REST API's own settings.
@@ -67,8 +69,11 @@ type Deps struct {
 	// TwoFactor checks the second factor of sensitive calls (optional).
 	TwoFactor TwoFactor
 	// LDAP serves the ldap.* admin endpoints (optional).
-	LDAP   LDAP
-	Logger *slog.Logger
+	LDAP LDAP
+	// LoginServices lists the OAuth services for settings.oauth and
+	// service.configurations (optional).
+	LoginServices LoginServices
+	Logger        *slog.Logger
 	// Methods runs realtime methods for method.call and method.callAnon
 	// (optional: without it those endpoints do not exist).
 	Methods MethodInvoker
@@ -91,7 +96,7 @@ func New(d Deps, cfg Config) *Server {
 	s := &Server{
 		accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages, teams: d.Teams, admin: d.Admin,
 		auth: d.Auth, settings: d.Settings, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version,
-		twoFactor: d.TwoFactor, ldap: d.LDAP, methods: d.Methods, limiter: newRateLimiter(), mounts: []string{"/api/"},
+		twoFactor: d.TwoFactor, ldap: d.LDAP, loginServices: d.LoginServices, methods: d.Methods, limiter: newRateLimiter(), mounts: []string{"/api/"},
 	}
 	s.routes(s.Router())
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -53,6 +53,16 @@ type Directory interface {
 	Linked(ctx context.Context, userID string) (bool, error)
 }
 
+// Redirect logs in the users of a redirect sign-in (OAuth, SAML) from the
+// credential its callback kept (package external implements it).
+type Redirect interface {
+	// LoginCredential returns the account of the finished sign-in, created
+	// or linked as the provider's settings say, without consuming it.
+	LoginCredential(ctx context.Context, token, secret string) (*model.User, error)
+	// ConsumeCredential spends it; of two logins only one succeeds.
+	ConsumeCredential(ctx context.Context, token, secret string) error
+}
+
 // ErrTryLocalPassword is Directory.LoginDirectory's answer when the local
 // password decides.
 var ErrTryLocalPassword = errors.New("auth: check the local password")
@@ -67,6 +77,8 @@ type Service struct {
 	byIP     *failureLimiter
 	second   SecondFactor
 	dir      Directory
+	oauth    Redirect
+	saml     Redirect
 }
 
 // Options configure a Service.
@@ -79,6 +91,8 @@ type Options struct {
 	SecondFactor SecondFactor
 	// Directory, when set, serves LDAP logins.
 	Directory Directory
+	// OAuth and SAML, when set, serve the logins of those sign-ins.
+	OAuth, SAML Redirect
 }
 
 // NewService returns an authentication service over st.
@@ -90,7 +104,8 @@ func NewService(st store.Store, settings Settings, opts Options) *Service {
 		opts.BcryptCost = DefaultBcryptCost
 	}
 	return &Service{store: st, settings: settings, cost: opts.BcryptCost, now: opts.Now,
-		byUser: newFailureLimiter(), byIP: newFailureLimiter(), second: opts.SecondFactor, dir: opts.Directory}
+		byUser: newFailureLimiter(), byIP: newFailureLimiter(), second: opts.SecondFactor, dir: opts.Directory,
+		oauth: opts.OAuth, saml: opts.SAML}
 }
 
 // BcryptCost is the cost used for new hashes.
@@ -105,6 +120,12 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 			return nil, err
 		}
 		return &LoginResult{User: u, Token: cred.Resume, Expires: tok.ExpiresAt, Method: "resume"}, nil
+	}
+	if cred.OAuth != nil {
+		return s.redirectLogin(ctx, s.oauth, "oauth", cred.OAuth, cred.TOTP)
+	}
+	if cred.SAML != nil {
+		return s.redirectLogin(ctx, s.saml, "saml", cred.SAML, cred.TOTP)
 	}
 	ident := strings.TrimSpace(cred.User)
 	digest := strings.ToLower(cred.Digest)
@@ -190,6 +211,33 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 		s.byIP.reset(ip)
 	}
 	if err := s.CheckSecondFactor(ctx, u, cred.TOTP); err != nil {
+		return nil, err
+	}
+	token, expires, err := s.IssueToken(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{User: u, Token: token, Expires: expires, Method: method}, nil
+}
+
+// redirectLogin logs in the user of a finished redirect sign-in: the
+// account, the second factor, then the credential is spent and the
+// session issued as for a password login.
+func (s *Service) redirectLogin(ctx context.Context, r Redirect, method string, p *PendingLogin, code string) (*LoginResult, error) {
+	if r == nil {
+		return nil, model.Invalid("error-invalid-params", "Unrecognized options for login request")
+	}
+	u, err := r.LoginCredential(ctx, p.Token, p.Secret)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Active {
+		return nil, ErrUserDeactivated
+	}
+	if err := s.CheckSecondFactor(ctx, u, code); err != nil {
+		return nil, err
+	}
+	if err := r.ConsumeCredential(ctx, p.Token, p.Secret); err != nil {
 		return nil, err
 	}
 	token, expires, err := s.IssueToken(ctx, u)

@@ -14,6 +14,17 @@ type Credentials struct {
 	// LDAP: check User and Password against the directory (Rocket.Chat's
 	// {ldap: true, username, ldapPass}).
 	LDAP bool
+	// OAuth: a finished OAuth sign-in ({oauth: {credentialToken,
+	// credentialSecret}}).
+	OAuth *PendingLogin
+	// SAML: a finished SAML sign-in ({saml: true, credentialToken}; no secret).
+	SAML *PendingLogin
+}
+
+// PendingLogin names a finished redirect sign-in kept for the client.
+type PendingLogin struct {
+	Token  string
+	Secret string
 }
 
 // LoginResult is a successful login: the user and the resume token that

@@ -77,6 +77,8 @@ type Reader interface {
 	UserServiceByExternalID(ctx context.Context, service, id string) (*model.UserService, error)
 	// UserServices lists every user's record of the service, by user id.
 	UserServices(ctx context.Context, service string) ([]*model.UserService, error)
+	// Pending returns the value kept under key if it expires after now.
+	Pending(ctx context.Context, key string, now model.Time) ([]byte, error)
 
 	// Rooms
 	RoomByID(ctx context.Context, id string) (*model.Room, error)
@@ -160,6 +162,16 @@ type Tx interface {
 	PutUserService(ctx context.Context, s *model.UserService) error
 	// DeleteUserService removes the user's record of the service.
 	DeleteUserService(ctx context.Context, userID, service string) error
+	// PutPending keeps value under key until expires (short-lived sign-in
+	// handshake state); ErrConflict when a value that expires after now is
+	// there. Values expired at now are removed.
+	PutPending(ctx context.Context, key string, value []byte, expires, now model.Time) error
+	// TakePending returns and removes the value under key if it expires
+	// after now; ErrNotFound otherwise. Of two transactions taking the same
+	// key, one gets it.
+	TakePending(ctx context.Context, key string, now model.Time) ([]byte, error)
+	// DeletePending removes key (no error when absent).
+	DeletePending(ctx context.Context, key string) error
 
 	InsertRoom(ctx context.Context, r *model.Room) error
 	UpdateRoom(ctx context.Context, r *model.Room) error // replaces the whole record

@@ -41,6 +41,7 @@ type App struct {
 	auth     *auth.Service
 	second   *secondfactor.Service
 	ldap     *external.LDAP
+	oauth    *external.OAuth
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

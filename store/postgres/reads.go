@@ -850,3 +850,23 @@ func (r reader) UserServices(ctx context.Context, service string) ([]*model.User
 	}
 	return out, nil
 }
+
+// ---- pending sign-in state ----
+
+func scanBytes(r pgx.Rows) ([]byte, error) {
+	var b []byte
+	err := r.Scan(&b)
+	return b, err
+}
+
+// Pending returns the live value under key.
+func (r reader) Pending(ctx context.Context, key string, now model.Time) ([]byte, error) {
+	v, ok, err := one(ctx, r.q, scanBytes, "SELECT value FROM pending_auth WHERE key = $1 AND expires_at > $2", text(key), millis(now))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending: %w", err)
+	}
+	if !ok {
+		return nil, notFound("pending", "")
+	}
+	return v, nil
+}

@@ -824,3 +824,31 @@ func (t *tx) DeleteUserService(ctx context.Context, userID, service string) erro
 	return t.execOne(ctx, "delete user service", "user service", service,
 		"DELETE FROM user_services WHERE user_id = $1 AND service = $2", text(userID), text(service))
 }
+
+// ---- pending sign-in state ----
+
+// PutPending keeps value under key until expires.
+func (t *tx) PutPending(ctx context.Context, key string, value []byte, expires, now model.Time) error {
+	if err := t.execMany(ctx, "put pending: expire", "DELETE FROM pending_auth WHERE expires_at <= $1", millis(now)); err != nil {
+		return err
+	}
+	return t.execNew(ctx, "put pending", "pending key", "INSERT INTO pending_auth (key, value, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+		text(key), value, millis(expires))
+}
+
+// TakePending returns and removes the live value under key.
+func (t *tx) TakePending(ctx context.Context, key string, now model.Time) ([]byte, error) {
+	v, ok, err := one(ctx, t.q, scanBytes, "DELETE FROM pending_auth WHERE key = $1 AND expires_at > $2 RETURNING value", text(key), millis(now))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: take pending: %w", err)
+	}
+	if !ok {
+		return nil, notFound("pending", "")
+	}
+	return v, nil
+}
+
+// DeletePending removes key.
+func (t *tx) DeletePending(ctx context.Context, key string) error {
+	return t.execMany(ctx, "delete pending", "DELETE FROM pending_auth WHERE key = $1", text(key))
+}

@@ -716,3 +716,27 @@ func (t *tx) DeleteUserService(ctx context.Context, userID, service string) erro
 	return t.execOne(ctx, "delete user service", "user service", service,
 		"DELETE FROM user_services WHERE user_id = ? AND service = ?", userID, service)
 }
+
+// ---- pending sign-in state ----
+
+// PutPending keeps value under key until expires.
+func (t *tx) PutPending(ctx context.Context, key string, value []byte, expires, now model.Time) error {
+	if err := t.execMany(ctx, "put pending: expire", "DELETE FROM pending_auth WHERE expires_at <= ?", millis(now)); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "put pending", "INSERT INTO pending_auth (key, value, expires_at) VALUES (?, ?, ?)", key, value, millis(expires))
+}
+
+// TakePending returns and removes the live value under key.
+func (t *tx) TakePending(ctx context.Context, key string, now model.Time) ([]byte, error) {
+	v, err := t.Pending(ctx, key, now)
+	if err != nil {
+		return nil, err
+	}
+	return v, t.execMany(ctx, "take pending", "DELETE FROM pending_auth WHERE key = ?", key)
+}
+
+// DeletePending removes key.
+func (t *tx) DeletePending(ctx context.Context, key string) error {
+	return t.execMany(ctx, "delete pending", "DELETE FROM pending_auth WHERE key = ?", key)
+}

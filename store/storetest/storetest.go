@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"Passwords", testPasswords},
 		{"Tokens", testTokens},
 		{"UserServices", testUserServices},
+		{"Pending", testPending},
 		{"Rooms", testRooms},
 		{"ListRooms", testListRooms},
 		{"DeleteRoom", testDeleteRoom},

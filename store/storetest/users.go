@@ -345,3 +345,45 @@ func testUserServices(h *harness) {
 	h.noErr(err, "UserServices")
 	h.sameSet(ids(all, func(us *model.UserService) string { return us.UserID }), []string{bob.ID}, "services of a deleted user go")
 }
+
+func testPending(h *harness) {
+	put := func(key, value string, expires, now int) error {
+		return h.s.Update(h.ctx, func(tx store.Tx) error {
+			return tx.PutPending(h.ctx, key, []byte(value), at(expires), at(now))
+		})
+	}
+	take := func(key string, now int) ([]byte, error) {
+		var v []byte
+		err := h.s.Update(h.ctx, func(tx store.Tx) error {
+			var err error
+			v, err = tx.TakePending(h.ctx, key, at(now))
+			return err
+		})
+		return v, err
+	}
+	h.noErr(put("a", "va", 10, 1), "put a")
+	h.mustErr(put("a", "other", 20, 5), store.ErrConflict, "put over a live value")
+	v, err := h.s.Pending(h.ctx, "a", at(5))
+	h.noErr(err, "Pending")
+	if string(v) != "va" {
+		h.Fatalf("Pending = %q", v)
+	}
+	_, err = h.s.Pending(h.ctx, "a", at(10))
+	h.mustErr(err, store.ErrNotFound, "Pending expired")
+	h.noErr(put("a", "new", 30, 10), "put over an expired value")
+	v, err = take("a", 11)
+	h.noErr(err, "TakePending")
+	if string(v) != "new" {
+		h.Fatalf("TakePending = %q", v)
+	}
+	_, err = take("a", 11)
+	h.mustErr(err, store.ErrNotFound, "take twice")
+	h.noErr(put("b", "vb", 30, 11), "put b")
+	_, err = take("b", 31)
+	h.mustErr(err, store.ErrNotFound, "take expired")
+	h.noErr(put("c", "vc", 50, 31), "put c")
+	h.update(func(tx store.Tx) error { return tx.DeletePending(h.ctx, "c") })
+	h.update(func(tx store.Tx) error { return tx.DeletePending(h.ctx, "never") })
+	_, err = h.s.Pending(h.ctx, "c", at(32))
+	h.mustErr(err, store.ErrNotFound, "deleted")
+}
