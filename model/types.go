@@ -323,6 +323,26 @@ type Token struct {
 	ExpiresAt       Time   `json:"expiresAt,omitzero"`
 	LastTokenPart   string `json:"lastTokenPart,omitempty"`
 	BypassTwoFactor bool   `json:"bypassTwoFactor,omitempty"`
+	// TwoFactorAuthorizedUntil and TwoFactorAuthorizedHash: a second factor
+	// checked on this token is remembered until then for the client with
+	// that fingerprint (Rocket.Chat's twoFactorAuthorizedUntil/Hash).
+	TwoFactorAuthorizedUntil Time   `json:"twoFactorAuthorizedUntil,omitzero"`
+	TwoFactorAuthorizedHash  string `json:"twoFactorAuthorizedHash,omitempty"`
+}
+
+// UserService is what a user keeps for one sign-in service or factor
+// (Rocket.Chat's services.<service>): an external account link (ldap,
+// saml, an OAuth service) with the provider's id for the person, or the
+// user's two-factor state (service "twofactor", no ExternalID). Data is the
+// service's own JSON, never shown to clients.
+type UserService struct {
+	UserID  string
+	Service string
+	// ExternalID is the provider's stable id for the person; "" when the
+	// service is not an account link. Unique per service.
+	ExternalID string
+	Data       []byte
+	UpdatedAt  Time
 }
 
 // Team types (ITeam.type).

@@ -71,6 +71,14 @@ type Reader interface {
 	PasswordHash(ctx context.Context, userID string) (string, error) // "" when none set
 	TokenByHash(ctx context.Context, hash string) (*model.Token, error)
 	TokensOfUser(ctx context.Context, userID, kind string) ([]*model.Token, error)
+	// UserService returns what the user keeps for the service.
+	UserService(ctx context.Context, userID, service string) (*model.UserService, error)
+	// UserServiceByExternalID returns the link of service whose ExternalID is id.
+	UserServiceByExternalID(ctx context.Context, service, id string) (*model.UserService, error)
+	// UserServices lists every user's record of the service, by user id.
+	UserServices(ctx context.Context, service string) ([]*model.UserService, error)
+	// Pending returns the value kept under key if it expires after now.
+	Pending(ctx context.Context, key string, now model.Time) ([]byte, error)
 
 	// Rooms
 	RoomByID(ctx context.Context, id string) (*model.Room, error)
@@ -142,7 +150,7 @@ type Tx interface {
 
 	InsertUser(ctx context.Context, u *model.User) error
 	UpdateUser(ctx context.Context, u *model.User) error // replaces the whole record
-	// DeleteUser removes the user, their tokens, their subscriptions
+	// DeleteUser removes the user, their tokens, their services, their subscriptions
 	// (leaving tombstones for the subscriptions) and their team
 	// memberships. Messages stay.
 	DeleteUser(ctx context.Context, id string) error
@@ -153,6 +161,22 @@ type Tx interface {
 	// DeleteTokensOfUser removes a user's tokens of the given kind ("" for all)
 	// except the one whose hash is keep (may be "").
 	DeleteTokensOfUser(ctx context.Context, userID, kind, keep string) error
+	// PutUserService inserts or replaces the user's record of s.Service;
+	// ErrConflict when another user holds the same ExternalID of the
+	// service, ErrNotFound when the user does not exist.
+	PutUserService(ctx context.Context, s *model.UserService) error
+	// DeleteUserService removes the user's record of the service.
+	DeleteUserService(ctx context.Context, userID, service string) error
+	// PutPending keeps value under key until expires (short-lived sign-in
+	// handshake state); ErrConflict when a value that expires after now is
+	// there. Values expired at now are removed.
+	PutPending(ctx context.Context, key string, value []byte, expires, now model.Time) error
+	// TakePending returns and removes the value under key if it expires
+	// after now; ErrNotFound otherwise. Of two transactions taking the same
+	// key, one gets it.
+	TakePending(ctx context.Context, key string, now model.Time) ([]byte, error)
+	// DeletePending removes key (no error when absent).
+	DeletePending(ctx context.Context, key string) error
 
 	InsertRoom(ctx context.Context, r *model.Room) error
 	UpdateRoom(ctx context.Context, r *model.Room) error // replaces the whole record

@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"liftoff/auth"
+	"liftoff/auth/external"
+	"liftoff/auth/secondfactor"
 	"liftoff/bus"
 	"liftoff/chat"
 	"liftoff/directory"
@@ -60,6 +62,9 @@ type App struct {
 	uploads *uploads.Service
 	// avatarFiles stores and serves uploaded avatars (nil for CLI commands).
 	avatarFiles *avatars.Service
+	second      *secondfactor.Service
+	ldap        *external.LDAP
+	oauth       *external.OAuth
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

@@ -29,6 +29,16 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
 		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)
 	}
+	ddpapi.TwoFactorMethods(ddpapi.NewRegistrar(rt, c.Admin), a.second)
+	// Meteor's accounts clients read the sign-in services from this
+	// publication (never the secrets).
+	rt.HandlePublication("meteor.loginServiceConfiguration", func(context.Context, *model.User) ([]realtime.Document, error) {
+		var docs []realtime.Document
+		for _, cfg := range a.oauth.LoginServiceConfigurations() {
+			docs = append(docs, realtime.Document{Collection: "meteor_accounts_loginServiceConfiguration", ID: cfg.Service, Fields: cfg})
+		}
+		return docs, nil
+	})
 }
 
 // methodBridge lets the REST API's method.call and method.callAnon run the

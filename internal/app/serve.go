@@ -18,6 +18,10 @@ import (
 	"liftoff/access"
 	"liftoff/api"
 	"liftoff/auth"
+	"liftoff/auth/external"
+	"liftoff/auth/oauth"
+	"liftoff/auth/pending"
+	"liftoff/auth/secondfactor"
 	"liftoff/bus"
 	natsbus "liftoff/bus/nats"
 	"liftoff/chat"
@@ -61,11 +65,20 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	}
 	reg := settings.NewRegistry(settings.Defaults())
 	perms := access.NewChecker(access.DefaultPermissions())
-	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now})
 	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log, Now: o.Clock.Now,
 		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
 	chatSvc.Messages.SetEvents(b)
-	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc}, nil
+	second := secondfactor.New(st, reg, o.Clock.Now)
+	linker := external.NewLinker(st, chatSvc.Accounts, reg, o.Clock.Now)
+	directory := external.NewLDAP(linker, st, reg, log)
+	// Sign-in handshakes live in the database, so that a sign-in started
+	// on one instance can finish on another.
+	handshakes := external.NewPendingStore(st, o.Clock.Now)
+	oauthSvc := external.NewOAuth(linker, reg, reg, handshakes, pending.NewCredentials(handshakes, 0), log)
+	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now,
+		SecondFactor: second, Directory: directory, OAuth: oauthSvc})
+	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc,
+		second: second, ldap: directory, oauth: oauthSvc}, nil
 }
 
 // openData opens the bus and the store the configuration selects: the
@@ -174,7 +187,7 @@ func (a *App) start(ctx context.Context) error {
 
 	rest := api.New(api.Deps{
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
-		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
+		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, LDAP: a.ldap, LoginServices: a.oauth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
 	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
 	a.directory = directory.New(directory.Deps{Store: a.store, Permissions: a.chat.Admin, Access: a.chat.Rooms,
 		Settings: a.settings, Now: a.opts.Clock.Now})
@@ -195,6 +208,7 @@ func (a *App) start(ctx context.Context) error {
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
 	}
+	mux.Handle("/_oauth/", oauth.Handler(a.oauth, log))
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -204,6 +218,7 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	a.closers = append(a.closers, extra)
+	a.closers = append(a.closers, a.startLDAPSync())
 
 	a.handler = ops.Middleware(log, metrics, ops.BodyRate{Grace: c.BodyGrace, MinRate: c.BodyMinRate}.Handler(mux))
 	a.health = health

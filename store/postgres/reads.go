@@ -817,3 +817,75 @@ func scanMessage(r pgx.Rows) (*model.Message, error) {
 	}
 	return msgjson.Decode(data)
 }
+
+// ---- user services ----
+
+func scanUserService(r pgx.Rows) (*model.UserService, error) {
+	var us model.UserService
+	var updated int64
+	var data string
+	if err := r.Scan(&us.UserID, &us.Service, &us.ExternalID, &updated, &data); err != nil {
+		return nil, err
+	}
+	us.UpdatedAt = timeOf(updated)
+	us.Data = []byte(data)
+	return &us, nil
+}
+
+const userServiceColumns = "SELECT user_id, service, external_id, updated_at, data FROM user_services "
+
+// UserService returns the user's record of the service.
+func (r reader) UserService(ctx context.Context, userID, service string) (*model.UserService, error) {
+	us, ok, err := one(ctx, r.q, scanUserService, userServiceColumns+"WHERE user_id = $1 AND service = $2", text(userID), text(service))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: user service: %w", err)
+	}
+	if !ok {
+		return nil, notFound("user service", service)
+	}
+	return us, nil
+}
+
+// UserServiceByExternalID returns the service's link with the external id.
+func (r reader) UserServiceByExternalID(ctx context.Context, service, id string) (*model.UserService, error) {
+	if id == "" {
+		return nil, notFound("user service", service)
+	}
+	us, ok, err := one(ctx, r.q, scanUserService, userServiceColumns+"WHERE service = $1 AND external_id = $2", text(service), text(id))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: user service by external id: %w", err)
+	}
+	if !ok {
+		return nil, notFound("user service", service)
+	}
+	return us, nil
+}
+
+// UserServices lists every user's record of the service, by user id.
+func (r reader) UserServices(ctx context.Context, service string) ([]*model.UserService, error) {
+	out, err := collect(ctx, r.q, scanUserService, userServiceColumns+"WHERE service = $1 ORDER BY user_id", text(service))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: user services: %w", err)
+	}
+	return out, nil
+}
+
+// ---- pending sign-in state ----
+
+func scanBytes(r pgx.Rows) ([]byte, error) {
+	var b []byte
+	err := r.Scan(&b)
+	return b, err
+}
+
+// Pending returns the live value under key.
+func (r reader) Pending(ctx context.Context, key string, now model.Time) ([]byte, error) {
+	v, ok, err := one(ctx, r.q, scanBytes, "SELECT value FROM pending_auth WHERE key = $1 AND expires_at > $2", text(key), millis(now))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending: %w", err)
+	}
+	if !ok {
+		return nil, notFound("pending", "")
+	}
+	return v, nil
+}

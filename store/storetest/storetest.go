@@ -33,6 +33,8 @@ func Run(t *testing.T, open Opener) {
 		{"ListUsers", testListUsers},
 		{"Passwords", testPasswords},
 		{"Tokens", testTokens},
+		{"UserServices", testUserServices},
+		{"Pending", testPending},
 		{"Rooms", testRooms},
 		{"ListRooms", testListRooms},
 		{"ListRoomsDirectoryFilters", testListRoomsDirectoryFilters},
