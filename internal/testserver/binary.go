@@ -155,6 +155,15 @@ func (s *Server) waitReady() error {
 		if s.Exited() {
 			return fmt.Errorf("server exited during start:\n%s", s.Logs())
 		}
+		// Until this process has logged that it listens, whatever answers
+		// on the port is another process (one that took the port first).
+		if !strings.Contains(s.Logs(), "liftoff listening") {
+			select {
+			case <-tick.C:
+			case <-s.stopped:
+			}
+			continue
+		}
 		resp, err := http.Get(s.URL + "/readyz")
 		if err == nil {
 			resp.Body.Close()
