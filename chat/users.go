@@ -107,12 +107,19 @@ func (s *core) checkRoles(ctx context.Context, actor *model.User, old []string, 
 // as its checkUsernameAvailability does for new accounts.
 func (s *core) checkUsernameAllowed(username string) error {
 	username = strings.TrimSpace(username)
+	blocked := strings.EqualFold(username, "all") || strings.EqualFold(username, "here") // Rocket.Chat's mention keywords
 	for _, id := range []setting.ID{setting.AccountsBlockedUsernameList, setting.AccountsSystemBlockedUsernameList} {
 		for _, b := range strings.Split(s.settings.String(id), ",") {
 			if b = strings.TrimSpace(b); b != "" && strings.EqualFold(b, username) {
-				return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"field": username}).InMethod()
+				blocked = true
 			}
 		}
+	}
+	if blocked {
+		// Rocket.Chat's checkUsernameAvailability throws this on users.create
+		// and users.register alike.
+		return model.Invalid("error-blocked-username", "%s is blocked and can't be used!", username).
+			WithDetails(map[string]any{"method": "checkUsernameAvailability", "field": username})
 	}
 	return nil
 }

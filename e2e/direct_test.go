@@ -140,7 +140,7 @@ func TestDirectMessages(t *testing.T) {
 		t.Fatalf("the same pair got another room: %s vs %s", again, rid)
 	}
 	alice.Post("/api/v1/im.create", map[string]any{"username": "nobody-here"}).Fail(t, 400, "error-invalid-user")
-	alice.Post("/api/v1/im.create", map[string]any{}).Fail(t, 400, "error-invalid-params")
+	alice.Post("/api/v1/im.create", map[string]any{}).Fail(t, 400, "The 'username' or 'usernames' param is required")
 
 	// Both sides see the conversation.
 	m1 := rsPost(t, alice, rid, "hello bob")
@@ -208,7 +208,7 @@ func TestDirectMessages(t *testing.T) {
 	if sub := rsSub(t, bob, rid); sub["open"] != true {
 		t.Fatalf("reopened subscription: %v", sub)
 	}
-	bob.Post("/api/v1/im.open", map[string]any{}).Fail(t, 400, "error-invalid-params")
+	bob.Post("/api/v1/im.open", map[string]any{}).Fail(t, 400, "The 'roomId' param is required")
 
 	// A multi-user conversation.
 	g := alice.Post("/api/v1/dm.create", map[string]any{"usernames": bob.Username + ", " + carol.Username}).OK(t)

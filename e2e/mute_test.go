@@ -91,7 +91,7 @@ func TestMuteREST(t *testing.T) {
 	}
 
 	// Bad input.
-	alice.Post("/api/v1/rooms.muteUser", map[string]any{"username": "carol"}).Fail(t, 400, "error-invalid-params")
+	alice.Post("/api/v1/rooms.muteUser", map[string]any{"username": "carol"}).Fail(t, 400, "The 'roomId' param is required")
 	alice.Post("/api/v1/rooms.muteUser", map[string]any{"roomId": rid}).Fail(t, 400, "error-invalid-params")
 	alice.Post("/api/v1/rooms.muteUser", map[string]any{"roomId": rid, "username": "carol", "userId": carol.UserID}).Fail(t, 400, "error-invalid-params")
 	alice.Post("/api/v1/rooms.muteUser", map[string]any{"roomId": rid, "username": 7}).Fail(t, 400, "error-invalid-params")
