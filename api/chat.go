@@ -6,8 +6,8 @@ import (
 )
 
 func (s *Server) chatRoutes(rt *Router) {
-	rt.Post("chat.postMessage", s.postMessage, Method("sendMessage"))
-	rt.Post("chat.sendMessage", s.sendMessage, Method("sendMessage"))
+	rt.Post("chat.postMessage", s.postMessage, Method("sendMessage"), refusedIn400)
+	rt.Post("chat.sendMessage", s.sendMessage, Method("sendMessage"), refusedIn400)
 }
 
 // postMessage is the simple form: roomId or channel ("#name", "@username"

@@ -57,12 +57,12 @@ func (s *Server) roomRoutes(rt *Router) {
 	rt.Get("rooms.info", s.roomsInfo)
 	rt.Post("rooms.delete", s.roomsDelete, Method("eraseRoom"))
 	rt.Post("rooms.favorite", s.favoriteRoom, Method("toggleFavorite"))
-	rt.Post("rooms.leave", s.leaveAnyRoom, Method("leaveRoom"))
+	rt.Post("rooms.leave", s.leaveAnyRoom, Method("leaveRoom"), refusedIn400)
 	rt.Post("rooms.cleanHistory", s.cleanHistory, Method("cleanRoomHistory"))
 	rt.Get("subscriptions.get", s.syncSubscriptions)
 	rt.Get("subscriptions.getOne", s.getSubscription)
 	rt.Post("subscriptions.read", s.readSubscription)
-	rt.Post("subscriptions.unread", s.unreadSubscription, Method("unreadMessages"))
+	rt.Post("subscriptions.unread", s.unreadSubscription, Method("unreadMessages"), refusedIn400)
 }
 
 // saveRoomSettings declares the routes that run Rocket.Chat's

@@ -478,7 +478,7 @@ func TestAuditEndpointCoverage(t *testing.T) {
 		gid := owner.Post("/api/v1/groups.create", map[string]any{"name": "aud-msgs-private"}).OK(t).Str("group._id")
 		total := func() float64 { return owner.Get("/api/v1/channels.history", "roomId", rid).OK(t).Num("count") }
 		before := total()
-		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": gid, "msg": "in"}}).Fail(t, 403, "")
+		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": gid, "msg": "in"}}).Fail(t, 400, "")
 		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": "hello"}).Fail(t, 400, "")
 		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"msg": "where?"}}).Fail(t, 400, "")
 		if got := total(); got != before {

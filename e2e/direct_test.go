@@ -193,7 +193,7 @@ func TestDirectMessages(t *testing.T) {
 	carol.Get("/api/v1/im.members", "roomId", rid).Fail(t, 403, "")
 	carol.Get("/api/v1/im.counters", "roomId", rid).Fail(t, 403, "")
 	carol.Post("/api/v1/im.open", map[string]any{"roomId": rid}).Fail(t, 403, "")
-	carol.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "intrude"}).Fail(t, 403, "error-not-allowed")
+	carol.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "intrude"}).Fail(t, 400, "error-not-allowed")
 	alice.Get("/api/v1/im.history").Fail(t, 400, "error-room-param-not-provided")
 	alice.Get("/api/v1/im.history", "roomId", "nosuchroom").Fail(t, 400, "error-room-not-found")
 
@@ -227,5 +227,5 @@ func TestDirectMessages(t *testing.T) {
 		t.Fatalf("bob's im.list total %v", n)
 	}
 	// Direct conversations cannot be left or renamed.
-	bob.Post("/api/v1/rooms.leave", map[string]any{"roomId": gid}).Fail(t, 403, "error-not-allowed")
+	bob.Post("/api/v1/rooms.leave", map[string]any{"roomId": gid}).Fail(t, 400, "error-not-allowed")
 }

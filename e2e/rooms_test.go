@@ -115,7 +115,7 @@ func TestUnreadCounts(t *testing.T) {
 		t.Fatalf("after subscriptions.unread by room: %v", sub)
 	}
 
-	alice.Post("/api/v1/subscriptions.unread", map[string]any{"firstUnreadMessage": map[string]any{"_id": mention}}).Fail(t, 403, "error-action-not-allowed")
+	alice.Post("/api/v1/subscriptions.unread", map[string]any{"firstUnreadMessage": map[string]any{"_id": mention}}).Fail(t, 400, "error-action-not-allowed")
 	bob.Post("/api/v1/subscriptions.unread", map[string]any{}).Fail(t, 400, "The 'roomId' or 'firstUnreadMessage' param is required")
 	bob.Post("/api/v1/subscriptions.read", map[string]any{}).Fail(t, 400, "invalid-params")
 	bob.Post("/api/v1/subscriptions.read", map[string]any{"rid": "nosuchroom"}).Fail(t, 400, "error-invalid-subscription")

@@ -289,7 +289,7 @@ func TestRoomSettings(t *testing.T) {
 		if m := rsLatestMessage(t, owner, "channels", id); m["t"] != "room-set-read-only" {
 			t.Fatalf("system message %v", m)
 		}
-		member.Post("/api/v1/chat.postMessage", map[string]any{"roomId": id, "text": "hi"}).Fail(t, 403, "error-not-allowed")
+		member.Post("/api/v1/chat.postMessage", map[string]any{"roomId": id, "text": "hi"}).Fail(t, 400, "error-not-allowed")
 		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": true}).Fail(t, 400, "The channel read only setting is the same as what it would be changed to.")
 		member.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": false}).Fail(t, 403, "error-action-not-allowed")
 		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id}).Fail(t, 400, "The bodyParam \"readOnly\" is required")
