@@ -418,7 +418,7 @@ func (s *core) applyProfileChange(ctx context.Context, tx store.Tx, u *model.Use
 		fields = append(fields, "name")
 	}
 	if ch.email != nil && strings.TrimSpace(*ch.email) != "" {
-		email := strings.ToLower(strings.TrimSpace(*ch.email))
+		email := strings.TrimSpace(*ch.email) // kept as given, compared ignoring case
 		if !validEmail(email) {
 			return model.Invalid("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"email": email}).InMethod()
 		}

@@ -27,3 +27,21 @@ func TestMessagesWithoutTextAndClientReactions(t *testing.T) {
 		t.Fatalf("stored reactions: %q", got)
 	}
 }
+
+// E-mail addresses keep the case given and compare ignoring it; Rocket.Chat's
+// pattern accepts "name.@domain.tld".
+func TestEmailCaseAndPattern(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	r := admin.Post("/api/v1/users.create", map[string]any{"username": "xena", "email": "Xena.@Example.Org", "password": "xena-pass", "name": "X"}).OK(t)
+	if got := r.Str("user.emails.0.address"); got != "Xena.@Example.Org" {
+		t.Fatalf("stored address %q", got)
+	}
+	srv.Login(t, "xena.@example.org", "xena-pass")
+	admin.Post("/api/v1/users.create", map[string]any{"username": "xena2", "email": "XENA.@example.org", "password": "xena-pass", "name": "X"}).
+		Fail(t, 400, "error-field-unavailable")
+	for _, bad := range []string{"no-at-sign", "a@b", "a b@example.org", "a@example.org\r\nBcc: x@example.org", "<a@example.org>"} {
+		admin.Post("/api/v1/users.create", map[string]any{"username": "xena3", "email": bad, "password": "xena-pass", "name": "X"}).
+			Fail(t, 400, "error-invalid-email")
+	}
+}

@@ -41,7 +41,7 @@ func TestUsersCreate(t *testing.T) {
 		"username": "alice", "email": "Alice@Example.org", "password": "alice-pass", "name": "Alice A",
 		"customFields": map[string]any{"team": "blue"},
 	}).OK(t)
-	if r.Str("user.username") != "alice" || r.Str("user.emails.0.address") != "alice@example.org" ||
+	if r.Str("user.username") != "alice" || r.Str("user.emails.0.address") != "Alice@Example.org" ||
 		!hasString(r.List("user.roles"), "user") || r.Get("user.active") != true {
 		t.Fatalf("bad user: %s", r.Body)
 	}
