@@ -19,6 +19,10 @@ const (
 	streamNotifyLogged = "stream-notify-logged"
 	streamNotifyAll    = "stream-notify-all"
 	streamUserPresence = "stream-user-presence"
+	streamRoles        = "stream-roles"
+	// pubLoginServiceConfiguration is Meteor's publication of the OAuth
+	// services' configurations: empty, the sign-in providers publish none.
+	pubLoginServiceConfiguration = "meteor.loginServiceConfiguration"
 
 	eventMyMessages   = "__my_messages__"
 	eventRoomsChanged = "rooms-changed"
@@ -36,6 +40,7 @@ const (
 	kindUserNotify                      // scope: user id; event
 	kindLogged                          // event
 	kindAll                             // event
+	kindRoles                           // event ("roles")
 )
 
 // subscription is one live stream subscription of a session.
@@ -56,6 +61,8 @@ func (sub *subscription) collection() string {
 		return streamNotifyUser
 	case kindLogged:
 		return streamNotifyLogged
+	case kindRoles:
+		return streamRoles
 	default:
 		return streamNotifyAll
 	}
@@ -106,6 +113,11 @@ func (srv *Server) subscribe(s *session, m *ddp.ClientMessage) {
 	}
 	if m.Name == streamUserPresence {
 		srv.subscribePresence(s, m)
+		return
+	}
+	if m.Name == pubLoginServiceConfiguration {
+		// A collection publication with nothing in it: ready at once.
+		s.send(ddp.Ready(m.ID))
 		return
 	}
 	if count >= srv.cfg.MaxSubscriptions {
@@ -178,7 +190,7 @@ func (srv *Server) authorizeSub(ctx context.Context, s *session, name, eventName
 	user := s.user()
 	invalid := &model.Error{Type: "invalid-event-name", Reason: "Invalid event name"}
 	switch name {
-	case streamRoomMessages, streamNotifyRoom, streamNotifyUser, streamNotifyLogged, streamNotifyAll:
+	case streamRoomMessages, streamNotifyRoom, streamNotifyUser, streamNotifyLogged, streamNotifyAll, streamRoles:
 	default:
 		return nil, nil
 	}
@@ -219,6 +231,11 @@ func (srv *Server) authorizeSub(ctx context.Context, s *session, name, eventName
 			}
 		}
 		return &subscription{kind: kindLogged, event: eventName}, nil
+	case streamRoles:
+		if user == nil {
+			return nil, errNotAllowedSub
+		}
+		return &subscription{kind: kindRoles, event: eventName}, nil
 	default: // streamNotifyAll
 		return &subscription{kind: kindAll, event: eventName}, nil
 	}
