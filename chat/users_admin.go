@@ -257,6 +257,9 @@ func (s *Accounts) Register(ctx context.Context, in RegisterInput) (*model.User,
 	}
 	if u.HasRole("admin") {
 		s.log.Warn("first registered user made administrator", "username", u.Username, "id", u.ID)
+		if err := s.completeSetupWizard(ctx); err != nil {
+			s.log.Error("complete the setup wizard", "err", err)
+		}
 	}
 	return u, nil
 }

@@ -20,9 +20,9 @@ const (
 // default (Value equals PackageValue), as Rocket.Chat 8.x defines them in
 // apps/meteor/server/settings. Every call returns fresh copies.
 //
-// Two values depart from the package value on purpose:
-//   - Show_Setup_Wizard is "completed": Liftoff sets itself up from its
-//     environment (ADMIN_USERNAME, ...), so clients must not run the wizard.
+// Show_Setup_Wizard starts "pending", as in Rocket.Chat; the chat service
+// sets it "completed" once an administrator exists (Liftoff has no setup
+// wizard beyond creating one). Two values are made at first start:
 //   - Accounts_RegistrationForm_SecretURL is a new random id, as Rocket.Chat
 //     makes it when the setting is first created.
 //   - uniqueID is a new random UUID, as Rocket.Chat makes it on first start;
@@ -60,8 +60,6 @@ func Defaults() []*model.Setting {
 		case "uniqueID":
 			s.Value = newInstallationID()
 			s.PackageValue = s.Value
-		case "Show_Setup_Wizard":
-			s.Value = "completed"
 		case "Accounts_RegistrationForm_SecretURL":
 			s.Value = model.NewID()
 			s.PackageValue = s.Value
