@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+
 	"liftoff/access/perm"
 	"liftoff/chat"
 	"liftoff/model"
@@ -15,7 +17,6 @@ func (s *Server) compatRoutes(rt *Router) {
 	rt.Post("users.removeOtherTokens", s.usersRemoveOtherTokens)
 	rt.Get("roles.getUsersInPublicRoles", s.rolesUsersInPublicRoles)
 	rt.Get("pw.getPolicy", s.pwGetPolicy)
-	rt.Get("pw.getPolicyReset", s.pwGetPolicyReset, Public())
 	rt.Get("licenses.info", s.licensesInfo)
 	rt.Get("channels.getAllUserMentionsByChannel", s.roomMessageList(Messages.MentionedMessages))
 }
@@ -122,15 +123,20 @@ func (s *Server) passwordPolicy() M {
 
 func (s *Server) pwGetPolicy(*Request) (any, error) { return s.passwordPolicy(), nil }
 
-// pwGetPolicyReset answers the policy to a visitor holding a password reset
-// token. Liftoff issues no reset tokens (no forgotten-password e-mails
-// yet), so every token is unknown: 403 unauthorized, as Rocket.Chat
-// answers an unknown one.
-func (s *Server) pwGetPolicyReset(r *Request) (any, error) {
-	if _, err := r.RequireString("token"); err != nil {
-		return nil, err
-	}
-	return nil, model.ErrUnauthorized
+// PolicyResetRoute declares pw.getPolicyReset: the password policy, for an
+// anonymous visitor holding a valid password-reset token (valid reports
+// whether it is); any other token answers 403 unauthorized, as Rocket.Chat.
+func PolicyResetRoute(rt *Router, valid func(ctx context.Context, token string) bool) {
+	rt.Get("pw.getPolicyReset", func(r *Request) (any, error) {
+		token, err := r.RequireString("token")
+		if err != nil {
+			return nil, err
+		}
+		if !valid(r.Context(), token) {
+			return nil, model.ErrUnauthorized
+		}
+		return rt.s.passwordPolicy(), nil
+	}, Public())
 }
 
 // licenseLimitKinds are Rocket.Chat's license limits.

@@ -159,6 +159,7 @@ func TestSessionsAndWorkspaceEndpoints(t *testing.T) {
 			t.Fatalf("%s", r.Body)
 		}
 		srv.Anon(t).Get("/api/v1/pw.getPolicyReset", "token", "whatever").Fail(t, http.StatusForbidden, "")
+		// A valid token: e2e/notify_account_test.go.
 		srv.Anon(t).Get("/api/v1/pw.getPolicyReset").Fail(t, http.StatusBadRequest, "error-invalid-params")
 	})
 	t.Run("licenses.info and roles.getUsersInPublicRoles", func(t *testing.T) {
