@@ -404,8 +404,12 @@ func TestAvatars(t *testing.T) {
 	if r := srv.Anon(t).Get("/avatar/judy", "rc_uid", judy.UserID, "rc_token", judy.Token); r.Status != 200 {
 		t.Fatalf("query credentials: %d", r.Status)
 	}
+	if r := srv.Anon(t).Get("/avatar/judy"); r.Status != http.StatusOK {
+		t.Fatalf("anonymous avatar (Rocket.Chat's default lets it through): %d", r.Status)
+	}
+	srv.Admin(t).Post("/api/v1/settings/Accounts_AvatarBlockUnauthenticatedAccess", map[string]any{"value": true}).OK(t)
 	if r := srv.Anon(t).Get("/avatar/judy"); r.Status != http.StatusForbidden {
-		t.Fatalf("anonymous avatar: %d", r.Status)
+		t.Fatalf("anonymous avatar with Accounts_AvatarBlockUnauthenticatedAccess: %d", r.Status)
 	}
 	if r := judy.Get("/avatar/room/GENERAL"); r.Status != 200 || !strings.Contains(string(r.Body), ">G</text>") {
 		t.Fatalf("room avatar: %d %s", r.Status, r.Body)
