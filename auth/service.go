@@ -481,3 +481,19 @@ func (s *Service) RemovePersonalToken(ctx context.Context, userID, name string) 
 		return model.NotFound("error-token-does-not-exists", "Token does not exist")
 	})
 }
+
+// TokenExpires returns when the user's login token expires (zero when the
+// token is unknown, another user's, or never expires).
+func (s *Service) TokenExpires(ctx context.Context, userID, token string) (model.Time, error) {
+	tok, err := s.store.TokenByHash(ctx, HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Time{}, nil
+	}
+	if err != nil {
+		return model.Time{}, err
+	}
+	if tok.UserID != userID {
+		return model.Time{}, nil
+	}
+	return tok.ExpiresAt, nil
+}

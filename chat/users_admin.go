@@ -3,8 +3,10 @@ package chat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"liftoff/access/perm"
 	"liftoff/auth"
@@ -199,6 +201,10 @@ type RegisterInput struct {
 	Pass     string
 	Name     string
 	Secret   string // the secret URL code, when registration needs one
+	// SuggestUsername, when Username is empty, gives the account a free
+	// username made from the name or the e-mail (Rocket.Chat's registerUser
+	// method creates accounts without one; clients then call setUsername).
+	SuggestUsername bool
 }
 
 // Register creates an account for an anonymous visitor, when
@@ -212,6 +218,13 @@ func (s *Accounts) Register(ctx context.Context, in RegisterInput) (*model.User,
 		if in.Secret == "" || in.Secret != s.settings.String(setting.AccountsRegistrationFormSecretURL) {
 			return nil, model.Invalid("error-user-registration-secret", "User registration is only allowed via Secret URL").InMethod()
 		}
+	}
+	if strings.TrimSpace(in.Username) == "" && in.SuggestUsername && strings.TrimSpace(in.Email) != "" {
+		name, err := s.suggestUsername(ctx, in.Name, in.Email)
+		if err != nil {
+			return nil, err
+		}
+		in.Username = name
 	}
 	switch {
 	case strings.TrimSpace(in.Username) == "":
@@ -245,6 +258,9 @@ func (s *Accounts) Register(ctx context.Context, in RegisterInput) (*model.User,
 	}
 	if u.HasRole("admin") {
 		s.log.Warn("first registered user made administrator", "username", u.Username, "id", u.ID)
+		if err := s.completeSetupWizard(ctx); err != nil {
+			s.log.Error("complete the setup wizard", "err", err)
+		}
 	}
 	return u, nil
 }
@@ -1111,4 +1127,72 @@ func truncateRunes(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
+}
+
+// suggestUsername makes a free, valid username from a name or an e-mail
+// address, as Rocket.Chat's generateUsernameSuggestion: the name's slug,
+// else the address's local part, else "user", with "-N" added until free.
+func (s *core) suggestUsername(ctx context.Context, name, email string) (string, error) {
+	pattern := s.settings.String(setting.UTF8UserNamesValidation)
+	local, _, _ := strings.Cut(email, "@")
+	local, _, _ = strings.Cut(local, "+")
+	var candidates []string
+	for _, c := range []string{slugUsername(name), slugUsername(local)} {
+		if c != "" && text.ValidUsername(c, pattern) {
+			candidates = append(candidates, c)
+		}
+	}
+	free := func(c string) (bool, error) {
+		if s.checkUsernameAllowed(c) != nil {
+			return false, nil
+		}
+		_, err := s.store.UserByUsername(ctx, c)
+		if errors.Is(err, store.ErrNotFound) {
+			return true, nil
+		}
+		return false, err
+	}
+	for _, c := range candidates {
+		ok, err := free(c)
+		if err != nil {
+			return "", internal("suggest username", err)
+		}
+		if ok {
+			return c, nil
+		}
+	}
+	base := "user"
+	if len(candidates) > 0 {
+		base = candidates[0]
+	}
+	for i := 1; i < 1000; i++ {
+		c := fmt.Sprintf("%s-%d", base, i)
+		ok, err := free(c)
+		if err != nil {
+			return "", internal("suggest username", err)
+		}
+		if ok {
+			return c, nil
+		}
+	}
+	return base + "-" + strings.ToLower(model.RandomString(6)), nil
+}
+
+// slugUsername lowercases s and turns every run of characters other than
+// letters, digits, dots, dashes and underscores into one dash.
+func slugUsername(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-' {
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.Trim(b.String(), "-.")
 }

@@ -192,6 +192,7 @@ func (a *App) start(ctx context.Context) error {
 	a.directory = directory.New(directory.Deps{Store: a.store, Permissions: a.chat.Admin, Access: a.chat.Rooms,
 		Settings: a.settings, Now: a.opts.Clock.Now})
 	directoryapi.Routes(rest.Router(), a.directory)
+	directoryapi.LookupRoutes(rest.Router(), a.directory)
 	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
 	statusapi.Routes(rest.Router(), a.userStatus)
 	if err := a.startIntegrations(ctx, rest); err != nil {
