@@ -68,6 +68,10 @@ type Config struct {
 	// server (LIFTOFF_NATS_PREFIX, default "liftoff"): deployments sharing
 	// a NATS server need different prefixes.
 	NATSPrefix string
+	// ClusterHeartbeat is how often an instance proves to the others that
+	// it is alive (LIFTOFF_CLUSTER_HEARTBEAT, with NATS only): the users of
+	// an instance silent for three heartbeats turn offline.
+	ClusterHeartbeat time.Duration
 
 	// BulkWrites tunes the store for a bulk import (seed-messages): a big
 	// writer cache, rare checkpoints and synchronous=NORMAL (a crash may
@@ -88,16 +92,17 @@ const (
 // say otherwise.
 func DefaultConfig() *Config {
 	return &Config{
-		Port:          3000,
-		DataDir:       "./data",
-		LogFormat:     LogText,
-		LogLevel:      slog.LevelInfo,
-		MaxBodyBytes:  1 << 20,
-		Synchronous:   "FULL",
-		BcryptCost:    10,
-		PresenceGrace: 10 * time.Second,
-		Heartbeat:     25 * time.Second,
-		NATSPrefix:    "liftoff",
+		Port:             3000,
+		DataDir:          "./data",
+		LogFormat:        LogText,
+		LogLevel:         slog.LevelInfo,
+		MaxBodyBytes:     1 << 20,
+		Synchronous:      "FULL",
+		BcryptCost:       10,
+		PresenceGrace:    10 * time.Second,
+		Heartbeat:        25 * time.Second,
+		NATSPrefix:       "liftoff",
+		ClusterHeartbeat: 5 * time.Second,
 	}
 }
 
@@ -181,6 +186,7 @@ func (c *Config) applyEnv(environ []string) error {
 		parse(boolSetter(&c.TrustProxy), "LIFTOFF_TRUST_PROXY"),
 		parse(durationSetter(&c.PresenceGrace), "LIFTOFF_PRESENCE_GRACE"),
 		parse(durationSetter(&c.Heartbeat), "LIFTOFF_HEARTBEAT"),
+		parse(durationSetter(&c.ClusterHeartbeat), "LIFTOFF_CLUSTER_HEARTBEAT"),
 	} {
 		if err != nil {
 			return err
@@ -297,6 +303,9 @@ func (c *Config) Validate() error {
 	}
 	if c.PresenceGrace <= 0 {
 		return fmt.Errorf("LIFTOFF_PRESENCE_GRACE must be positive, not %s", c.PresenceGrace)
+	}
+	if c.ClusterHeartbeat < 100*time.Millisecond {
+		return fmt.Errorf("LIFTOFF_CLUSTER_HEARTBEAT must be at least 100ms, not %s", c.ClusterHeartbeat)
 	}
 	if c.Heartbeat <= 0 {
 		return fmt.Errorf("LIFTOFF_HEARTBEAT must be positive, not %s", c.Heartbeat)

@@ -38,7 +38,7 @@ func TestLoadConfig(t *testing.T) {
 				LogFormat: LogJSON, LogLevel: slog.LevelDebug, MaxBodyBytes: 4096, Synchronous: "NORMAL", BcryptCost: 4,
 				TrustProxy: true, PresenceGrace: time.Second, Heartbeat: 90 * time.Second, PprofAddr: "127.0.0.1:6060",
 				DevMode: true, AdminUsername: "root", AdminPass: "pw", AdminEmail: "root@example.org", AdminName: "Root",
-				SettingOverrides: map[string]string{"Accounts_RegistrationForm": "Disabled"}, NATSPrefix: "liftoff"},
+				SettingOverrides: map[string]string{"Accounts_RegistrationForm": "Disabled"}, NATSPrefix: "liftoff", ClusterHeartbeat: 5 * time.Second},
 		},
 		{
 			name: "Rocket.Chat's BIND_IP and ROOT_URL",

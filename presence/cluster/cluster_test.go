@@ -1,0 +1,150 @@
+package cluster
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"liftoff/internal/natstest"
+	"liftoff/model"
+)
+
+// statuses is the store of the test: the status of each user, changes
+// signalled.
+type statuses struct {
+	mu      sync.Mutex
+	status  map[string]string
+	def     map[string]string
+	changed chan struct{}
+}
+
+func newStatuses() *statuses {
+	return &statuses{status: map[string]string{}, def: map[string]string{}, changed: make(chan struct{}, 100)}
+}
+
+func (s *statuses) SetStatusFrom(ctx context.Context, userID, statusDefault string, status func(context.Context, string) (string, error)) error {
+	s.mu.Lock() // one write at a time, as the store's write transactions
+	defer s.mu.Unlock()
+	def := statusDefault
+	if def == "" {
+		def = s.def[userID]
+	}
+	if def == "" {
+		def = model.StatusOnline
+	}
+	st, err := status(ctx, def)
+	if err != nil {
+		return err
+	}
+	s.status[userID], s.def[userID] = st, def
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (s *statuses) get(userID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status[userID]
+}
+
+// waitFor waits until the user's stored status is want.
+func (s *statuses) waitFor(t *testing.T, userID, want string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for s.get(userID) != want {
+		select {
+		case <-s.changed:
+		case <-deadline:
+			t.Fatalf("status of %s is %q, want %q", userID, s.get(userID), want)
+		}
+	}
+}
+
+// halt stops an instance as a crash would: no heartbeat, nothing withdrawn.
+func (d *Directory) halt() {
+	d.once.Do(func() {
+		close(d.stop)
+		<-d.done
+		d.nc.Close()
+	})
+}
+
+func TestCombine(t *testing.T) {
+	for _, tc := range []struct {
+		def       string
+		announced []string
+		want      string
+	}{
+		{model.StatusOnline, nil, model.StatusOffline},
+		{model.StatusOnline, []string{model.StatusAway, model.StatusOnline}, model.StatusOnline},
+		{model.StatusOnline, []string{model.StatusAway, model.StatusAway}, model.StatusAway},
+		{model.StatusBusy, []string{model.StatusOnline}, model.StatusBusy},
+		{model.StatusAway, []string{model.StatusOnline}, model.StatusAway},
+		{model.StatusInvisible, []string{model.StatusOnline}, model.StatusOffline},
+		{model.StatusBusy, nil, model.StatusOffline},
+	} {
+		if got := Combine(tc.def, tc.announced); got != tc.want {
+			t.Errorf("Combine(%s, %v) = %s, want %s", tc.def, tc.announced, got, tc.want)
+		}
+	}
+}
+
+func TestDirectoryAcrossInstances(t *testing.T) {
+	url := natstest.URL(t)
+	prefix := natstest.Prefix(t, url)
+	st := newStatuses()
+	ctx := context.Background()
+	open := func() *Directory {
+		d, err := Open(ctx, Options{URL: url, Prefix: prefix, Heartbeat: 100 * time.Millisecond}, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(d.Close)
+		return d
+	}
+	a, b, c := open(), open(), open()
+	const u = "user1"
+
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(a.SetStatus(ctx, u, model.StatusOnline, model.StatusOnline))
+	st.waitFor(t, u, model.StatusOnline)
+	must(b.SetStatus(ctx, u, model.StatusAway, model.StatusOnline)) // idle on B
+	// The connection on A closes: B's idle one remains.
+	must(a.SetStatus(ctx, u, model.StatusOffline, model.StatusOnline))
+	if got := st.get(u); got != model.StatusAway {
+		t.Fatalf("after A's connection closed: %s, want away (B's idle connection)", got)
+	}
+	must(b.SetStatus(ctx, u, model.StatusOnline, model.StatusOnline))
+	if got := st.get(u); got != model.StatusOnline {
+		t.Fatalf("B active: %s", got)
+	}
+
+	// A user id that is not a plain key token.
+	const odd = "odd.user id"
+	must(c.SetStatus(ctx, odd, model.StatusOnline, model.StatusOnline))
+	st.waitFor(t, odd, model.StatusOnline)
+
+	// B and C crash: within three heartbeats and a sweep, A stores their
+	// users offline.
+	b.halt()
+	c.halt()
+	st.waitFor(t, u, model.StatusOffline)
+	st.waitFor(t, odd, model.StatusOffline)
+
+	// A closes cleanly: its users are withdrawn at once.
+	must(a.SetStatus(ctx, "user2", model.StatusOnline, model.StatusOnline))
+	st.waitFor(t, "user2", model.StatusOnline)
+	a.Close()
+	if got := st.get("user2"); got != model.StatusOffline {
+		t.Fatalf("after a clean close: %s", got)
+	}
+}
