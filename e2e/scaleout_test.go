@@ -322,3 +322,24 @@ func TestScaleOutPresence(t *testing.T) {
 	status(daveREST.UserID, 0)
 	t.Logf("offline %s after the kill", time.Since(killed).Round(time.Millisecond))
 }
+
+// TestScaleOutLoginLimit: failed logins spread over instances add up, and
+// the block holds on every instance (auth/loginlimit).
+func TestScaleOutLoginLimit(t *testing.T) {
+	srvs := startCluster(t, 2, scaledEnv(t, "", "OVERWRITE_SETTING_Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User=4"))
+	srvs[0].CreateUser(t, "mallory-target")
+	login := func(srv *testserver.Server, password string) *testserver.Response {
+		return srv.Anon(t).Post("/api/v1/login", map[string]any{"user": "mallory-target", "password": password})
+	}
+	for i := range 4 { // 2 failures on each instance: 4 in all
+		if r := login(srvs[i%2], "wrong"); r.Status != 401 {
+			t.Fatalf("failure %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	for _, srv := range srvs {
+		r := login(srv, "mallory-target-pass") // the right password, blocked all the same
+		if r.Status == 200 || !strings.Contains(string(r.Body), "This user is blocked due to too many failed login attempts") {
+			t.Fatalf("login after 4 failures on 2 instances: %d %s", r.Status, r.Body)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"liftoff/access"
 	"liftoff/api"
 	"liftoff/auth"
+	"liftoff/auth/loginlimit"
 	"liftoff/bus"
 	natsbus "liftoff/bus/nats"
 	"liftoff/chat"
@@ -58,11 +59,24 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	}
 	reg := settings.NewRegistry(settings.Defaults())
 	perms := access.NewChecker(access.DefaultPermissions())
-	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now})
+	authOpts := auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now, Logger: log}
+	var closers []func()
+	if c.NATSURL != "" {
+		// Several instances: failed logins count across all of them.
+		limits, err := loginlimit.Open(ctx, c.NATSURL, c.NATSPrefix)
+		if err != nil {
+			st.Close()
+			b.Close()
+			return nil, err
+		}
+		authOpts.UserFailures, authOpts.IPFailures = limits.Counter("user"), limits.Counter("ip")
+		closers = append(closers, limits.Close)
+	}
+	authSvc := auth.NewService(st, reg, authOpts)
 	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log, Now: o.Clock.Now,
 		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
 	chatSvc.Messages.SetEvents(b)
-	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc}, nil
+	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc, closers: closers}, nil
 }
 
 // openData opens the bus and the store the configuration selects: the
