@@ -53,7 +53,8 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	b, st, err := openData(ctx, c, o, log)
+	gaps := &staleCaches{log: log}
+	b, st, err := openData(ctx, c, o, log, gaps)
 	if err != nil {
 		return nil, err
 	}
@@ -76,15 +77,16 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log, Now: o.Clock.Now,
 		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
 	chatSvc.Messages.SetEvents(b)
+	gaps.setReload(chatSvc.Admin.ReloadCaches)
 	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc, closers: closers}, nil
 }
 
 // openData opens the bus and the store the configuration selects: the
 // embedded SQLite database with the in-process bus, or PostgreSQL with the
 // in-process bus (one instance) or the NATS bus (several instances).
-func openData(ctx context.Context, c *Config, o Options, log *slog.Logger) (bus.Bus, store.Store, error) {
+func openData(ctx context.Context, c *Config, o Options, log *slog.Logger, gaps *staleCaches) (bus.Bus, store.Store, error) {
 	if c.DatabaseURL != "" {
-		return openPostgres(ctx, c, log)
+		return openPostgres(ctx, c, log, gaps)
 	}
 	opts := sqlite.Options{Synchronous: c.Synchronous, Logger: log, Now: o.Clock.Now}
 	if c.BulkWrites {
@@ -111,13 +113,13 @@ func openData(ctx context.Context, c *Config, o Options, log *slog.Logger) (bus.
 // end when it opens, so it must be reading before the store's outbox
 // publisher sends anything), then the PostgreSQL store publishing its
 // outbox to it.
-func openPostgres(ctx context.Context, c *Config, log *slog.Logger) (bus.Bus, store.Store, error) {
+func openPostgres(ctx context.Context, c *Config, log *slog.Logger, gaps *staleCaches) (bus.Bus, store.Store, error) {
 	var b interface {
 		bus.Bus
 		postgres.Publisher
 	}
 	if c.NATSURL != "" {
-		nb, err := natsbus.Open(ctx, natsbus.Options{URL: c.NATSURL, Prefix: c.NATSPrefix, Logger: log})
+		nb, err := natsbus.Open(ctx, natsbus.Options{URL: c.NATSURL, Prefix: c.NATSPrefix, Logger: log, OnGap: gaps.onGap})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open NATS bus: %w", err)
 		}
