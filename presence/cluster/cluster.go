@@ -1,6 +1,8 @@
 // Package cluster makes presence cluster-wide when several instances share
 // a database: each instance announces, in a NATS JetStream key-value
-// bucket, the status its own connections give each user; the status stored
+// bucket, the status its own connections give each user (one key per user
+// holding every instance's announcement, changed by compare-and-set, so
+// reading a user's announcements is one lookup); the status stored
 // (and broadcast) is the combination of the announcements of the instances
 // that are alive. An instance proves it is alive by refreshing a key in a
 // second bucket whose entries expire; the announcements of an instance
@@ -19,6 +21,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -58,13 +61,15 @@ type Directory struct {
 	opts  Options
 	log   *slog.Logger
 	nc    *natsgo.Conn
-	users jetstream.KeyValue // <user>.<instance> -> the status the instance's connections give
+	users jetstream.KeyValue // <user> -> {instance: the status its connections give}
 	live  jetstream.KeyValue // <instance> -> "", expiring after 3 heartbeats
 	id    string
 	st    Statuses
 
-	mu   sync.Mutex
-	mine map[string]string // user id -> status this instance announced (not offline)
+	mu    sync.Mutex        // guards mine and alive
+	mine  map[string]string // user id -> status this instance announced (not offline)
+	alive map[string]bool   // the instances alive at the last heartbeat
+	beats int               // heartbeats so far (loop goroutine only)
 
 	stop chan struct{}
 	done chan struct{}
@@ -92,7 +97,7 @@ func Open(ctx context.Context, opts Options, st Statuses) (*Directory, error) {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	d := &Directory{opts: opts, log: opts.Logger, id: hex.EncodeToString(b[:]), st: st, mine: map[string]string{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		alive: map[string]bool{}, stop: make(chan struct{}), done: make(chan struct{})}
 	nc, err := natsgo.Connect(opts.URL, natsgo.Name("liftoff presence "+d.id), natsgo.MaxReconnects(-1),
 		natsgo.ReconnectWait(250*time.Millisecond), natsgo.Timeout(opts.Timeout))
 	if err != nil {
@@ -124,8 +129,8 @@ func (d *Directory) ID() string { return d.id }
 
 var plainKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// userKey is a user id as a key token: as is when it is a plain id,
-// otherwise "=" and its hex form ("=" never starts a plain id).
+// userKey is a user id as a key: as is when it is a plain id, otherwise
+// "=" and its hex form ("=" never starts a plain id).
 func userKey(userID string) string {
 	if plainKey.MatchString(userID) {
 		return userID
@@ -133,89 +138,123 @@ func userKey(userID string) string {
 	return "=" + hex.EncodeToString([]byte(userID))
 }
 
-func userOfKey(tok string) (string, bool) {
-	if h, ok := strings.CutPrefix(tok, "="); ok {
+func userOfKey(key string) (string, bool) {
+	if h, ok := strings.CutPrefix(key, "="); ok {
 		b, err := hex.DecodeString(h)
 		return string(b), err == nil
 	}
-	return tok, true
+	return key, true
 }
 
 // SetStatus implements presence.StatusStore: it announces the status this
 // instance's connections give the user, then stores the combination of
 // every live instance's announcement.
 func (d *Directory) SetStatus(ctx context.Context, userID, status, statusDefault string) error {
-	if err := d.announce(ctx, userID, status); err != nil {
+	// The tracker calls one user at a time; the key's compare-and-set
+	// orders this instance's change with the others'.
+	offline := status == model.StatusOffline || status == ""
+	if err := d.update(ctx, userID, func(m map[string]string) {
+		if offline {
+			delete(m, d.id)
+		} else {
+			m[d.id] = status
+		}
+	}); err != nil {
 		return err
 	}
+	d.mu.Lock()
+	if offline {
+		delete(d.mine, userID)
+	} else {
+		d.mine[userID] = status
+	}
+	d.mu.Unlock()
 	return d.st.SetStatusFrom(ctx, userID, statusDefault, d.combined(userID))
 }
 
-func (d *Directory) announce(ctx context.Context, userID, status string) error {
+// read returns the user's announcements and the key's revision (0: none).
+func (d *Directory) read(ctx context.Context, userID string) (map[string]string, uint64, error) {
+	e, err := d.users.Get(ctx, userKey(userID))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return map[string]string{}, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("presence cluster: read %s: %w", userID, err)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(e.Value(), &m); err != nil {
+		d.log.Warn("presence cluster: unreadable announcements, starting over", "user", userID, "err", err)
+		m = map[string]string{}
+	}
+	return m, e.Revision(), nil
+}
+
+// update changes the user's announcements with edit, by compare-and-set on
+// the key's revision (instances may change the same user at once).
+func (d *Directory) update(ctx context.Context, userID string, edit func(map[string]string)) error {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
 	defer cancel()
-	key := userKey(userID) + "." + d.id
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if status == model.StatusOffline || status == "" {
-		if err := d.users.Delete(ctx, key); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
-			return fmt.Errorf("presence cluster: withdraw %s: %w", userID, err)
+	key := userKey(userID)
+	var err error
+	for ctx.Err() == nil { // every round, one of the competing instances wins
+		var m map[string]string
+		var rev uint64
+		if m, rev, err = d.read(ctx, userID); err != nil {
+			return err
 		}
-		delete(d.mine, userID)
-		return nil
+		edit(m)
+		switch {
+		case len(m) == 0 && rev == 0:
+			return nil
+		case len(m) == 0:
+			err = d.users.Delete(ctx, key, jetstream.LastRevision(rev))
+		default:
+			b, _ := json.Marshal(m)
+			if rev == 0 {
+				_, err = d.users.Create(ctx, key, b)
+			} else {
+				_, err = d.users.Update(ctx, key, b, rev)
+			}
+		}
+		if err == nil {
+			return nil
+		}
 	}
-	if _, err := d.users.Put(ctx, key, []byte(status)); err != nil {
-		return fmt.Errorf("presence cluster: announce %s: %w", userID, err)
-	}
-	d.mine[userID] = status
-	return nil
+	return fmt.Errorf("presence cluster: announce %s: %w", userID, err)
 }
 
 // combined returns the function computing the user's status from the
 // announcements, inside the store's write transaction.
 func (d *Directory) combined(userID string) func(ctx context.Context, statusDefault string) (string, error) {
 	return func(ctx context.Context, statusDefault string) (string, error) {
-		statuses, err := d.announced(ctx, userID)
+		ctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
+		defer cancel()
+		m, _, err := d.read(ctx, userID)
 		if err != nil {
 			return "", err
+		}
+		var statuses []string
+		for inst, st := range m {
+			if d.isAlive(ctx, inst) {
+				statuses = append(statuses, st)
+			}
 		}
 		return Combine(statusDefault, statuses), nil
 	}
 }
 
-// announced returns the announcements of the user by live instances.
-func (d *Directory) announced(ctx context.Context, userID string) ([]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
-	defer cancel()
-	w, err := d.users.Watch(ctx, userKey(userID)+".*", jetstream.IgnoreDeletes())
-	if err != nil {
-		return nil, fmt.Errorf("presence cluster: read %s: %w", userID, err)
-	}
-	defer func() { _ = w.Stop() }()
-	var out []string
-	for {
-		select {
-		case e, ok := <-w.Updates():
-			if !ok {
-				return nil, fmt.Errorf("presence cluster: read %s: watcher closed", userID)
-			}
-			if e == nil { // the current values are all delivered
-				return out, nil
-			}
-			_, inst, _ := strings.Cut(e.Key(), ".")
-			if d.alive(ctx, inst) {
-				out = append(out, string(e.Value()))
-			}
-		case <-ctx.Done():
-			return nil, fmt.Errorf("presence cluster: read %s: %w", userID, ctx.Err())
-		}
-	}
-}
-
-// alive reports whether an instance is alive; when NATS cannot say, it is
-// taken as alive (a user stays online rather than flapping).
-func (d *Directory) alive(ctx context.Context, inst string) bool {
+// isAlive reports whether an instance is alive: this one, one alive at the
+// last heartbeat, or one whose key exists now (it started since). When
+// NATS cannot say, it is taken as alive (a user stays online rather than
+// flapping).
+func (d *Directory) isAlive(ctx context.Context, inst string) bool {
 	if inst == d.id {
+		return true
+	}
+	d.mu.Lock()
+	ok := d.alive[inst]
+	d.mu.Unlock()
+	if ok {
 		return true
 	}
 	_, err := d.live.Get(ctx, inst)
@@ -243,6 +282,10 @@ func Combine(statusDefault string, announced []string) string {
 	return model.StatusAway
 }
 
+// sweepEvery is how many heartbeats pass between full sweeps when no
+// instance was seen going away.
+const sweepEvery = 12
+
 func (d *Directory) loop() {
 	defer close(d.done)
 	t := time.NewTicker(d.opts.Heartbeat)
@@ -254,7 +297,9 @@ func (d *Directory) loop() {
 		case <-t.C:
 		}
 		d.beat()
-		d.sweep()
+		if gone := d.refreshAlive(); gone || d.beats%sweepEvery == 0 {
+			d.sweep()
+		}
 	}
 }
 
@@ -262,12 +307,12 @@ func (d *Directory) loop() {
 // unreachable for three heartbeats, and others may have removed this
 // instance's announcements), the announcements are made again.
 func (d *Directory) beat() {
+	d.beats++
 	ctx, cancel := context.WithTimeout(context.Background(), d.opts.Timeout)
 	defer cancel()
 	_, err := d.live.Create(ctx, d.id, nil)
 	if errors.Is(err, jetstream.ErrKeyExists) {
-		_, err = d.live.Put(ctx, d.id, nil)
-		if err != nil {
+		if _, err = d.live.Put(ctx, d.id, nil); err != nil {
 			d.log.Warn("presence cluster: heartbeat", "err", err)
 		}
 		return
@@ -292,10 +337,37 @@ func (d *Directory) beat() {
 	}
 }
 
+// refreshAlive lists the live instances and reports whether one that was
+// alive at the previous heartbeat is gone.
+func (d *Directory) refreshAlive() (gone bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), d.opts.Timeout)
+	defer cancel()
+	now := map[string]bool{}
+	keys, err := d.live.ListKeys(ctx)
+	if err == nil {
+		for k := range keys.Keys() {
+			now[k] = true
+		}
+	}
+	if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
+		d.log.Warn("presence cluster: list instances", "err", err)
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for inst := range d.alive {
+		if !now[inst] {
+			gone = true
+		}
+	}
+	d.alive = now
+	return gone
+}
+
 // sweep removes the announcements of dead instances and stores their
 // users' new status. Every instance sweeps; the work is idempotent.
 func (d *Directory) sweep() {
-	ctx, cancel := context.WithTimeout(context.Background(), d.opts.Heartbeat)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*d.opts.Heartbeat)
 	defer cancel()
 	keys, err := d.users.ListKeys(ctx)
 	if err != nil {
@@ -304,26 +376,31 @@ func (d *Directory) sweep() {
 		}
 		return
 	}
-	dead := map[string]bool{}
 	for key := range keys.Keys() {
-		tok, inst, ok := strings.Cut(key, ".")
-		if !ok || inst == d.id {
-			continue
-		}
-		isDead, seen := dead[inst]
-		if !seen {
-			isDead = !d.alive(ctx, inst)
-			dead[inst] = isDead
-		}
-		if !isDead {
-			continue
-		}
-		userID, ok := userOfKey(tok)
+		userID, ok := userOfKey(key)
 		if !ok {
 			continue
 		}
-		if err := d.users.Delete(ctx, key); err != nil {
-			d.log.Warn("presence cluster: sweep", "key", key, "err", err)
+		m, _, err := d.read(ctx, userID)
+		if err != nil {
+			d.log.Warn("presence cluster: sweep", "user", userID, "err", err)
+			continue
+		}
+		var dead []string
+		for inst := range m {
+			if !d.isAlive(ctx, inst) {
+				dead = append(dead, inst)
+			}
+		}
+		if len(dead) == 0 {
+			continue
+		}
+		if err := d.update(ctx, userID, func(m map[string]string) {
+			for _, inst := range dead {
+				delete(m, inst)
+			}
+		}); err != nil {
+			d.log.Warn("presence cluster: sweep", "user", userID, "err", err)
 			continue
 		}
 		if err := d.st.SetStatusFrom(ctx, userID, "", d.combined(userID)); err != nil {

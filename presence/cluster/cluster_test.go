@@ -128,6 +128,41 @@ func TestDirectoryAcrossInstances(t *testing.T) {
 		t.Fatalf("B active: %s", got)
 	}
 
+	// A and B change another user at the same time, many times: every
+	// change is kept (compare-and-set), so both withdrawals leave none.
+	var wg sync.WaitGroup
+	for _, d := range []*Directory{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				st := model.StatusOnline
+				if i%2 == 1 {
+					st = model.StatusAway
+				}
+				if err := d.SetStatus(ctx, "user3", st, model.StatusOnline); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if got := st.get("user3"); got != model.StatusAway {
+		t.Fatalf("after both instances' last change (away): %s", got)
+	}
+	must(a.SetStatus(ctx, "user3", model.StatusOffline, model.StatusOnline))
+	if got := st.get("user3"); got != model.StatusAway {
+		t.Fatalf("after A withdrew, B's idle connection remains: %s", got)
+	}
+	must(b.SetStatus(ctx, "user3", model.StatusOffline, model.StatusOnline))
+	if got := st.get("user3"); got != model.StatusOffline {
+		t.Fatalf("after both withdrew: %s", got)
+	}
+	if m, rev, err := a.read(ctx, "user3"); err != nil || len(m) != 0 || rev != 0 {
+		t.Fatalf("announcements left: %v rev %d %v", m, rev, err)
+	}
+
 	// A user id that is not a plain key token.
 	const odd = "odd.user id"
 	must(c.SetStatus(ctx, odd, model.StatusOnline, model.StatusOnline))
