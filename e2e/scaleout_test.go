@@ -20,6 +20,9 @@ import (
 // the default prefix), with extra entries after.
 func scaledEnv(t *testing.T, natsURL string, extra ...string) []string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("scale-out test: several real instances for tens of seconds; make test runs it")
+	}
 	prefix := "liftoff"
 	if natsURL == "" {
 		natsURL = natstest.URL(t)
