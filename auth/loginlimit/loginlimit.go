@@ -27,9 +27,10 @@ type Limits struct {
 	timeout time.Duration
 }
 
-// Open connects to NATS at url and creates the bucket when missing. Its
-// entries are dropped a day after their last change (blocks last minutes).
-func Open(ctx context.Context, url, prefix string) (*Limits, error) {
+// Open connects to NATS at url and creates the bucket when missing, kept
+// by replicas servers of a NATS cluster (0 or 1: one). Its entries are
+// dropped a day after their last change (blocks last minutes).
+func Open(ctx context.Context, url, prefix string, replicas int) (*Limits, error) {
 	nc, err := natsgo.Connect(url, natsgo.Name("liftoff login limits"), natsgo.MaxReconnects(-1),
 		natsgo.ReconnectWait(250*time.Millisecond), natsgo.Timeout(5*time.Second))
 	if err != nil {
@@ -38,7 +39,7 @@ func Open(ctx context.Context, url, prefix string) (*Limits, error) {
 	js, err := jetstream.New(nc)
 	var kv jetstream.KeyValue
 	if err == nil {
-		kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: prefix + "_logins", History: 1, TTL: 24 * time.Hour,
+		kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: prefix + "_logins", History: 1, TTL: 24 * time.Hour, Replicas: max(replicas, 1),
 			Description: "Liftoff: failed logins by username and address"})
 	}
 	if err != nil {

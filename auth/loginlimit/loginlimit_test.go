@@ -16,7 +16,7 @@ func TestSharedCounters(t *testing.T) {
 	prefix := natstest.Prefix(t, url)
 	ctx := context.Background()
 	open := func() *Limits {
-		l, err := Open(ctx, url, prefix)
+		l, err := Open(ctx, url, prefix, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,6 +68,10 @@ type Config struct {
 	// server (LIFTOFF_NATS_PREFIX, default "liftoff"): deployments sharing
 	// a NATS server need different prefixes.
 	NATSPrefix string
+	// NATSReplicas is how many servers of a NATS cluster keep each of the
+	// deployment's streams and buckets (LIFTOFF_NATS_REPLICAS, default 1; 3
+	// in a cluster of three survives the loss of a server).
+	NATSReplicas int
 	// ClusterHeartbeat is how often an instance proves to the others that
 	// it is alive (LIFTOFF_CLUSTER_HEARTBEAT, with NATS only): the users of
 	// an instance silent for three heartbeats turn offline.
@@ -103,6 +107,7 @@ func DefaultConfig() *Config {
 		Heartbeat:        25 * time.Second,
 		NATSPrefix:       "liftoff",
 		ClusterHeartbeat: 5 * time.Second,
+		NATSReplicas:     1,
 	}
 }
 
@@ -187,6 +192,7 @@ func (c *Config) applyEnv(environ []string) error {
 		parse(durationSetter(&c.PresenceGrace), "LIFTOFF_PRESENCE_GRACE"),
 		parse(durationSetter(&c.Heartbeat), "LIFTOFF_HEARTBEAT"),
 		parse(durationSetter(&c.ClusterHeartbeat), "LIFTOFF_CLUSTER_HEARTBEAT"),
+		parse(intSetter(&c.NATSReplicas), "LIFTOFF_NATS_REPLICAS"),
 	} {
 		if err != nil {
 			return err
@@ -303,6 +309,9 @@ func (c *Config) Validate() error {
 	}
 	if c.PresenceGrace <= 0 {
 		return fmt.Errorf("LIFTOFF_PRESENCE_GRACE must be positive, not %s", c.PresenceGrace)
+	}
+	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
+		return fmt.Errorf("LIFTOFF_NATS_REPLICAS must be between 1 and 5, not %d", c.NATSReplicas)
 	}
 	if c.ClusterHeartbeat < 100*time.Millisecond {
 		return fmt.Errorf("LIFTOFF_CLUSTER_HEARTBEAT must be at least 100ms, not %s", c.ClusterHeartbeat)

@@ -64,7 +64,7 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	var closers []func()
 	if c.NATSURL != "" {
 		// Several instances: failed logins count across all of them.
-		limits, err := loginlimit.Open(ctx, c.NATSURL, c.NATSPrefix)
+		limits, err := loginlimit.Open(ctx, c.NATSURL, c.NATSPrefix, c.NATSReplicas)
 		if err != nil {
 			st.Close()
 			b.Close()
@@ -119,7 +119,7 @@ func openPostgres(ctx context.Context, c *Config, log *slog.Logger, gaps *staleC
 		postgres.Publisher
 	}
 	if c.NATSURL != "" {
-		nb, err := natsbus.Open(ctx, natsbus.Options{URL: c.NATSURL, Prefix: c.NATSPrefix, Logger: log, OnGap: gaps.onGap})
+		nb, err := natsbus.Open(ctx, natsbus.Options{URL: c.NATSURL, Prefix: c.NATSPrefix, Replicas: c.NATSReplicas, Logger: log, OnGap: gaps.onGap})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open NATS bus: %w", err)
 		}

@@ -47,6 +47,9 @@ type Statuses interface {
 type Options struct {
 	URL    string // NATS server(s)
 	Prefix string // the deployment's prefix (buckets <prefix>_presence and <prefix>_instances)
+	// Replicas is how many servers of a NATS cluster keep the buckets
+	// (default 1).
+	Replicas int
 	// Heartbeat is how often the instance proves it is alive and sweeps
 	// the announcements of dead instances (default 5s); an instance is dead
 	// after three missed heartbeats.
@@ -88,6 +91,9 @@ func Open(ctx context.Context, opts Options, st Statuses) (*Directory, error) {
 	if opts.Heartbeat <= 0 {
 		opts.Heartbeat = 5 * time.Second
 	}
+	if opts.Replicas <= 0 {
+		opts.Replicas = 1
+	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Second
 	}
@@ -106,12 +112,12 @@ func Open(ctx context.Context, opts Options, st Statuses) (*Directory, error) {
 	d.nc = nc
 	js, err := jetstream.New(nc)
 	if err == nil {
-		d.users, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: opts.Prefix + "_presence", History: 1,
+		d.users, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: opts.Prefix + "_presence", History: 1, Replicas: opts.Replicas,
 			Description: "Liftoff: the status each instance's connections give each user"})
 	}
 	if err == nil {
 		d.live, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: opts.Prefix + "_instances", History: 1,
-			TTL: 3 * opts.Heartbeat, Description: "Liftoff: the instances alive"})
+			TTL: 3 * opts.Heartbeat, Replicas: opts.Replicas, Description: "Liftoff: the instances alive"})
 	}
 	if err == nil {
 		_, err = d.live.Put(ctx, d.id, nil)
