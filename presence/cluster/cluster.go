@@ -28,6 +28,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	natsgo "github.com/nats-io/nats.go"
@@ -72,7 +73,7 @@ type Directory struct {
 	mu    sync.Mutex        // guards mine and alive
 	mine  map[string]string // user id -> status this instance announced (not offline)
 	alive map[string]bool   // the instances alive at the last heartbeat
-	beats int               // heartbeats so far (loop goroutine only)
+	beats atomic.Int64      // heartbeats so far
 
 	stop chan struct{}
 	done chan struct{}
@@ -303,7 +304,10 @@ func (d *Directory) loop() {
 		case <-t.C:
 		}
 		d.beat()
-		if gone := d.refreshAlive(); gone || d.beats%sweepEvery == 0 {
+		// The first heartbeat sweeps too: instances that died while none
+		// was running (the whole cluster stopped at once) left their
+		// announcements behind, and their keys have expired since.
+		if gone, n := d.refreshAlive(), d.beats.Load(); gone || n == 1 || n%sweepEvery == 0 {
 			d.sweep()
 		}
 	}
@@ -313,7 +317,7 @@ func (d *Directory) loop() {
 // unreachable for three heartbeats, and others may have removed this
 // instance's announcements), the announcements are made again.
 func (d *Directory) beat() {
-	d.beats++
+	d.beats.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), d.opts.Timeout)
 	defer cancel()
 	_, err := d.live.Create(ctx, d.id, nil)

@@ -2,9 +2,13 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
+
+	natsgo "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"liftoff/internal/natstest"
 	"liftoff/model"
@@ -181,5 +185,57 @@ func TestDirectoryAcrossInstances(t *testing.T) {
 	a.Close()
 	if got := st.get("user2"); got != model.StatusOffline {
 		t.Fatalf("after a clean close: %s", got)
+	}
+}
+
+// The whole cluster stops at once (crashes): the next instance to start
+// finds the dead instances' announcements and turns their users offline.
+func TestDirectoryAfterWholeClusterCrash(t *testing.T) {
+	url := natstest.URL(t)
+	prefix := natstest.Prefix(t, url)
+	st := newStatuses()
+	ctx := context.Background()
+	opts := Options{URL: url, Prefix: prefix, Heartbeat: 100 * time.Millisecond}
+	a, err := Open(ctx, opts, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetStatus(ctx, "left-online", model.StatusOnline, model.StatusOnline); err != nil {
+		t.Fatal(err)
+	}
+	id := a.ID()
+	a.halt()
+	nc, err := natsgo.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	live, err := js.KeyValue(ctx, prefix+"_instances")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait until A's key has expired (three heartbeats): no instance runs.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := live.Get(ctx, id); errors.Is(err, jetstream.ErrKeyNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the crashed instance's key did not expire")
+		}
+		time.Sleep(20 * time.Millisecond) // polling the key's expiry, bounded by the deadline
+	}
+	if got := st.get("left-online"); got != model.StatusOnline {
+		t.Fatalf("before any instance runs again: %s", got)
+	}
+	b, err := Open(ctx, opts, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	st.waitFor(t, "left-online", model.StatusOffline)
+	if n := b.beats.Load(); n >= sweepEvery {
+		t.Fatalf("swept only after %d heartbeats: the first heartbeat should sweep", n)
 	}
 }
