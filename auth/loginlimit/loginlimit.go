@@ -46,7 +46,7 @@ func Open(ctx context.Context, url, prefix string, replicas int) (*Limits, error
 		nc.Close()
 		return nil, fmt.Errorf("login limits: %w", err)
 	}
-	return &Limits{nc: nc, kv: kv, timeout: 5 * time.Second}, nil
+	return &Limits{nc: nc, kv: kv, timeout: time.Second}, nil
 }
 
 // Close disconnects.
@@ -65,7 +65,14 @@ type counter struct {
 // addresses hold characters keys may not).
 func (c counter) key(k string) string { return c.scope + "." + hex.EncodeToString([]byte(k)) }
 
+// errUnreachable fails a call at once while NATS is unreachable: the login
+// goes on without waiting for a timeout (auth logs the failure).
+var errUnreachable = errors.New("NATS unreachable")
+
 func (c counter) get(ctx context.Context, key string) (auth.Failures, uint64, error) {
+	if !c.l.nc.IsConnected() {
+		return auth.Failures{}, 0, errUnreachable
+	}
 	e, err := c.l.kv.Get(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return auth.Failures{}, 0, nil
@@ -121,6 +128,9 @@ func (c counter) Fail(ctx context.Context, k string, now time.Time, max int, blo
 }
 
 func (c counter) Reset(ctx context.Context, k string) error {
+	if !c.l.nc.IsConnected() {
+		return fmt.Errorf("login limits: reset: %w", errUnreachable)
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.l.timeout)
 	defer cancel()
 	if err := c.l.kv.Delete(ctx, c.key(k)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {

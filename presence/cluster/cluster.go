@@ -179,8 +179,16 @@ func (d *Directory) SetStatus(ctx context.Context, userID, status, statusDefault
 	return d.st.SetStatusFrom(ctx, userID, statusDefault, d.combined(userID))
 }
 
+// errUnreachable fails a call at once while NATS is unreachable, rather than
+// after its timeout: presence changes then fail (and are logged) without
+// holding up logins, or the store's write lock in combined.
+var errUnreachable = errors.New("presence cluster: NATS unreachable")
+
 // read returns the user's announcements and the key's revision (0: none).
 func (d *Directory) read(ctx context.Context, userID string) (map[string]string, uint64, error) {
+	if !d.nc.IsConnected() {
+		return nil, 0, errUnreachable
+	}
 	e, err := d.users.Get(ctx, userKey(userID))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return map[string]string{}, 0, nil
@@ -234,7 +242,9 @@ func (d *Directory) update(ctx context.Context, userID string, edit func(map[str
 // announcements, inside the store's write transaction.
 func (d *Directory) combined(userID string) func(ctx context.Context, statusDefault string) (string, error) {
 	return func(ctx context.Context, statusDefault string) (string, error) {
-		ctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
+		// Inside the store's write transaction, which every instance's
+		// writes wait for: a short bound.
+		ctx, cancel := context.WithTimeout(ctx, min(d.opts.Timeout, time.Second))
 		defer cancel()
 		m, _, err := d.read(ctx, userID)
 		if err != nil {
