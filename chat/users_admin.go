@@ -1057,6 +1057,46 @@ func (s *Accounts) SetStatus(ctx context.Context, userID, status, statusDefault 
 	return internal("set status", err)
 }
 
+// SetStatusFrom is SetStatus for a status that depends on other instances'
+// connections (presence/cluster): status is called inside the write
+// transaction, with the default status to apply (statusDefault, or the
+// stored one when statusDefault is empty), and returns the visible status
+// to store. Write transactions run one at a time across instances, so the
+// last one to commit computed its status from the newest announcements.
+func (s *Accounts) SetStatusFrom(ctx context.Context, userID, statusDefault string, status func(ctx context.Context, statusDefault string) (string, error)) error {
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		def := statusDefault
+		if def == "" {
+			def = u.StatusDefault
+		}
+		if def == "" {
+			def = model.StatusOnline
+		}
+		st, err := status(ctx, def)
+		if err != nil {
+			return err
+		}
+		if u.Status == st && u.StatusDefault == def {
+			return nil
+		}
+		u.Status, u.StatusDefault = st, def
+		u.UpdatedAt = s.nowTime()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		tx.Emit(model.PresenceChanged{UserID: u.ID, Username: u.Username, Status: visibleStatusOf(u), StatusText: u.StatusText})
+		return nil
+	})
+	return internal("set status", err)
+}
+
 // ResetAvatar implements users.resetAvatar: back to the generated avatar.
 // Users may reset their own (when Accounts_AllowUserAvatarChange is on);
 // resetting someone else's needs edit-other-user-avatar or
