@@ -218,6 +218,13 @@ func (s *Server) wrap(rt *route) http.HandlerFunc {
 	return func(w http.ResponseWriter, hr *http.Request) {
 		r := &Request{ctx: hr.Context(), HTTP: hr, query: hr.URL.Query(), srv: s}
 		user, token, err := s.authenticate(hr)
+		if _, domain := model.KindOf(err); err != nil && !domain {
+			// The credentials could not be checked (the database is
+			// unreachable): a server error, not a logout, which would make
+			// clients drop their session.
+			s.writeError(w, hr, rt, err)
+			return
+		}
 		if err != nil || (!rt.public && user == nil) {
 			writeJSON(w, http.StatusUnauthorized, M{"status": "error", "message": "You must be logged in to do this."})
 			return

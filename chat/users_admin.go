@@ -472,7 +472,7 @@ func (s *core) applyProfileChange(ctx context.Context, tx store.Tx, u *model.Use
 			return err
 		}
 		if ch.logout || ch.logoutKeep != "" {
-			if err := tx.DeleteTokensOfUser(ctx, u.ID, model.TokenLogin, ch.logoutKeep); err != nil {
+			if err := auth.RemoveTokens(ctx, tx, u.ID, model.TokenLogin, ch.logoutKeep); err != nil {
 				return err
 			}
 		}
@@ -700,7 +700,7 @@ func (s *core) setActiveTx(ctx context.Context, tx store.Tx, u *model.User, acti
 				}
 			}
 		}
-		if err := tx.DeleteTokensOfUser(ctx, u.ID, "", ""); err != nil {
+		if err := auth.RemoveTokens(ctx, tx, u.ID, "", ""); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"liftoff/importer/csvimport/csvtest"
 	"liftoff/importer/rocketchat/dumptest"
 	"liftoff/importer/slack/slacktest"
+	"liftoff/internal/pgtest"
 	"liftoff/internal/testserver"
 )
 
@@ -119,5 +120,33 @@ func TestImportSlackAndCSVBinary(t *testing.T) {
 	admin.Get("/api/v1/users.info", "username", "bob").OK(t)
 	if n := len(admin.Get("/api/v1/channels.history", "roomName", "dev").OK(t).List("messages")); n != 3 {
 		t.Errorf("#dev (from the CSV archive) history: %d messages", n)
+	}
+}
+
+// TestImportRocketChatIntoPostgres runs the import with
+// LIFTOFF_DATABASE_URL set, then a server on that database: the same
+// workspace, on the scale-out backend.
+func TestImportRocketChatIntoPostgres(t *testing.T) {
+	dump, err := dumptest.Write(t.TempDir(), dumptest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbURL := "LIFTOFF_DATABASE_URL=" + pgtest.URL(t)
+	data := t.TempDir()
+	cmd := exec.Command(testserver.Binary(t), "import", "rocketchat", dump)
+	cmd.Env = append(os.Environ(), "LIFTOFF_DATA_DIR="+data, dbURL)
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "check: consistent") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	srv := testserver.StartBinary(t, testserver.Options{DataDir: data, Env: []string{dbURL}})
+	if !strings.Contains(srv.Logs(), "store=postgres") {
+		t.Fatalf("not on PostgreSQL:\n%s", srv.Logs())
+	}
+	alice := srv.Login(t, "alice", dumptest.AlicePassword)
+	phone := srv.Anon(t)
+	phone.UserID, phone.Token = dumptest.AliceID, dumptest.AliceToken
+	phone.Get("/api/v1/me").OK(t)
+	if n := alice.Get("/api/v1/channels.info", "roomId", dumptest.DevID).OK(t).Num("channel.msgs"); n != 9 {
+		t.Errorf("#dev msgs: %v", n)
 	}
 }

@@ -350,3 +350,12 @@ func (m *TeamMember) HasRole(role string) bool {
 	}
 	return false
 }
+
+// CustomUserStatus is a preset status administrators define: a name shown
+// as the status text and the status it sets (ICustomUserStatus).
+type CustomUserStatus struct {
+	ID         string `json:"_id"`
+	Name       string `json:"name"`
+	StatusType string `json:"statusType"`
+	UpdatedAt  Time   `json:"_updatedAt"`
+}

@@ -49,6 +49,11 @@ func Defaults() []*model.Setting {
 	// group; here it sits in General, as every setting has a group.
 	b.group("General")
 	b.str("uniqueID", "", public)
+	// Presence_broadcast_disabled is on when the server stops sending
+	// presence to clients (Rocket.Chat's troubleshooting switch, which its
+	// presence service mirrors here); users.presence then answers nobody.
+	b.group("Troubleshoot")
+	b.boolean("Presence_broadcast_disabled", false, public)
 
 	for _, s := range b.out {
 		switch s.ID {

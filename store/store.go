@@ -205,6 +205,8 @@ type UserQuery struct {
 	Active  *bool
 	Types   []string // user types ("user", "bot", ...)
 	Roles   []string // holding any of these global roles
+	// Statuses keeps the users whose status is one of these.
+	Statuses []string
 }
 
 // RoomQuery filters ListRooms. Zero fields do not filter.
@@ -226,6 +228,13 @@ type RoomQuery struct {
 	// of the types in AlsoTypes.
 	MemberID  string
 	AlsoTypes []string
+	// ExcludeIDs leaves out these room ids.
+	ExcludeIDs []string
+	// NoDiscussions leaves out discussions (rooms with a parent).
+	NoDiscussions bool
+	// HiddenTeamIDs leaves out the rooms of these teams, except (with
+	// MemberID) those the member is subscribed to.
+	HiddenTeamIDs []string
 }
 
 // TeamQuery filters ListTeams. Zero fields do not filter.

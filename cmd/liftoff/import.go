@@ -127,8 +127,11 @@ func importCommand(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "importing %s into %s\n", abs, c.DataDir)
 	p := newProgress(os.Stderr)
-	sum, err := rocketchat.Import(ctx, dump, rocketchat.Options{Store: a.Store(), InsertMessages: sqlite.InsertMessages,
-		Batch: *batch, Progress: p.update})
+	opts := rocketchat.Options{Store: a.Store(), Batch: *batch, Progress: p.update}
+	if _, ok := a.Store().(*sqlite.DB); ok {
+		opts.InsertMessages = sqlite.InsertMessages // the bulk path; PostgreSQL inserts one by one
+	}
+	sum, err := rocketchat.Import(ctx, dump, opts)
 	p.done()
 	if sum != nil {
 		printSummary(os.Stdout, sum)

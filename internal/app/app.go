@@ -8,11 +8,13 @@ import (
 	"liftoff/auth"
 	"liftoff/bus"
 	"liftoff/chat"
+	"liftoff/directory"
 	"liftoff/internal/clock"
 	"liftoff/ops"
 	"liftoff/realtime"
 	"liftoff/settings"
-	"liftoff/store/sqlite"
+	"liftoff/store"
+	"liftoff/userstatus"
 )
 
 // Options are what the process, or a test, gives an App beside its
@@ -33,10 +35,14 @@ type App struct {
 	opts     Options
 	log      *slog.Logger
 	bus      bus.Bus
-	store    *sqlite.DB
+	store    database
 	chat     *chat.Services
 	settings *settings.Registry
 	auth     *auth.Service
+	// directory runs the user and room searches (spotlight, directory).
+	directory *directory.Service
+	// userStatus keeps the custom user statuses.
+	userStatus *userstatus.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil
@@ -58,4 +64,20 @@ func (a *App) Chat() *chat.Services { return a.chat }
 func (a *App) Auth() *auth.Service { return a.auth }
 
 // Store is the database (for the admin and backup commands).
-func (a *App) Store() *sqlite.DB { return a.store }
+func (a *App) Store() store.Store { return a.store }
+
+// storeKind names the database backend, for the logs.
+func (a *App) storeKind() string {
+	if a.cfg.DatabaseURL != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// busKind names the event bus, for the logs.
+func (a *App) busKind() string {
+	if a.cfg.NATSURL != "" {
+		return "nats"
+	}
+	return "memory"
+}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 
 	"liftoff/ddpapi"
+	"liftoff/directory/directoryapi"
 	"liftoff/model"
 	"liftoff/presence"
 	"liftoff/realtime"
+	"liftoff/userstatus/statusapi"
 )
 
 // registerMethods registers the DDP methods (sendMessage, loadHistory,
@@ -19,6 +21,9 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
 		Presence: tracker,
 	})
+	reg := ddpapi.NewRegistrar(rt, c.Admin)
+	directoryapi.Methods(reg, a.directory)
+	statusapi.Methods(reg, a.userStatus)
 }
 
 // methodBridge lets the REST API's method.call and method.callAnon run the

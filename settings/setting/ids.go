@@ -628,4 +628,6 @@ const (
 	E2EEnabledMentions ID = "E2E_Enabled_Mentions"
 	// UniqueID is "uniqueID", a public string setting (General).
 	UniqueID ID = "uniqueID"
+	// PresenceBroadcastDisabled is "Presence_broadcast_disabled", a public boolean setting (Troubleshoot).
+	PresenceBroadcastDisabled ID = "Presence_broadcast_disabled"
 )

@@ -111,6 +111,9 @@ func (r reader) ListUsers(ctx context.Context, q store.UserQuery, p store.Page) 
 	if len(q.Roles) > 0 {
 		w.add("roles && " + w.arg(texts(q.Roles)) + "::text[]")
 	}
+	if len(q.Statuses) > 0 {
+		w.add("status = ANY(" + w.arg(texts(q.Statuses)) + ")")
+	}
 	return pageOf(ctx, r.q, "list users", scanJSON[model.User], "data", "users", &w, userSort, p)
 }
 
@@ -264,6 +267,19 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 	if q.MemberID != "" {
 		w.add("(t = ANY(" + w.arg(texts(q.AlsoTypes)) + ") OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = " +
 			w.arg(text(q.MemberID)) + "))")
+	}
+	if len(q.ExcludeIDs) > 0 {
+		w.add("NOT (id = ANY(" + w.arg(texts(q.ExcludeIDs)) + "))")
+	}
+	if q.NoDiscussions {
+		w.add("prid = ''")
+	}
+	if len(q.HiddenTeamIDs) > 0 {
+		hidden := "NOT (team_id = ANY(" + w.arg(texts(q.HiddenTeamIDs)) + "))"
+		if q.MemberID != "" {
+			hidden = "(" + hidden + " OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = " + w.arg(text(q.MemberID)) + "))"
+		}
+		w.add(hidden)
 	}
 	return pageOf(ctx, r.q, "list rooms", scanRoom, "join_code, data", "rooms", &w, roomSort, p)
 }

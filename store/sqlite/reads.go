@@ -118,6 +118,9 @@ func (r reader) ListUsers(ctx context.Context, q store.UserQuery, p store.Page) 
 	if len(q.Roles) > 0 {
 		w.add("EXISTS (SELECT 1 FROM json_each(users.roles) AS r WHERE r.value IN (SELECT value FROM json_each(?)))", jsonList(q.Roles))
 	}
+	if len(q.Statuses) > 0 {
+		w.add("status IN (SELECT value FROM json_each(?))", jsonList(q.Statuses))
+	}
 	return pageOf(ctx, r.q, "list users", scanJSON[model.User], "data", "users", &w, userSort, p)
 }
 
@@ -290,6 +293,20 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 	if q.MemberID != "" {
 		w.add("(t IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = ?))",
 			jsonList(q.AlsoTypes), q.MemberID)
+	}
+	if len(q.ExcludeIDs) > 0 {
+		w.add("id NOT IN (SELECT value FROM json_each(?))", jsonList(q.ExcludeIDs))
+	}
+	if q.NoDiscussions {
+		w.add("prid = ''")
+	}
+	if len(q.HiddenTeamIDs) > 0 {
+		if q.MemberID != "" {
+			w.add("(team_id NOT IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = ?))",
+				jsonList(q.HiddenTeamIDs), q.MemberID)
+		} else {
+			w.add("team_id NOT IN (SELECT value FROM json_each(?))", jsonList(q.HiddenTeamIDs))
+		}
 	}
 	return pageOf(ctx, r.q, "list rooms", scanRoom, "join_code, data", "rooms", &w, roomSort, p)
 }

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"Rooms", testRooms},
 		{"ListRooms", testListRooms},
+		{"ListRoomsDirectoryFilters", testListRoomsDirectoryFilters},
 		{"DeleteRoom", testDeleteRoom},
 		{"Subscriptions", testSubscriptions},
 		{"SubscriptionsOfRoom", testSubscriptionsOfRoom},
