@@ -81,9 +81,9 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 	}
 	for name, want := range map[string]rocketchat.Collection{
 		"users":                   {Read: 5, Imported: 5},
-		"rocketchat_room":         {Read: 6, Imported: 5, Skipped: 1}, // GENERAL replaces the fresh one; livechat skipped
+		"rocketchat_room":         {Read: 7, Imported: 6, Skipped: 1}, // GENERAL replaces the fresh one; livechat skipped
 		"rocketchat_subscription": {Read: 13, Imported: 12, Skipped: 1},
-		"rocketchat_message":      {Read: 13, Imported: 12, Skipped: 1},
+		"rocketchat_message":      {Read: 14, Imported: 13, Skipped: 1},
 		"rocketchat_team":         {Read: 1, Imported: 1},
 		"rocketchat_team_member":  {Read: 2, Imported: 2},
 	} {
@@ -98,6 +98,9 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 	}
 	if n := strings.Join(counts(t, sum, "users").Notes, "; "); !strings.Contains(n, "1 users had TOTP") {
 		t.Errorf("users notes: %s", n)
+	}
+	if n := strings.Join(counts(t, sum, "rocketchat_room").Notes, "; "); !strings.Contains(n, "1 rooms are end-to-end encrypted") {
+		t.Errorf("rooms notes: %s", n)
 	}
 	if n := strings.Join(counts(t, sum, "rocketchat_settings").Notes, "; "); !strings.Contains(n, "Some_Enterprise_Setting") {
 		t.Errorf("settings notes: %s", n)
@@ -216,7 +219,7 @@ func TestImportGzipAndCorruptDocument(t *testing.T) {
 	dump := writeDump(t, dumptest.Options{Gzip: true, CorruptMessage: true})
 	sum := mustImport(t, t.TempDir(), dump)
 	m := counts(t, sum, "rocketchat_message")
-	if m.Read != 14 || m.Imported != 12 || m.Failed != 1 || m.Failures[0].ID != dumptest.CorruptID {
+	if m.Read != 15 || m.Imported != 13 || m.Failed != 1 || m.Failures[0].ID != dumptest.CorruptID {
 		t.Fatalf("messages: %+v", m)
 	}
 	if u := counts(t, sum, "users"); u.Imported != 5 {
@@ -238,7 +241,7 @@ func TestImportInterruptedThenResumed(t *testing.T) {
 	}
 	sum := mustImport(t, data, dump)
 	m := counts(t, sum, "rocketchat_message")
-	if m.Existing == 0 || m.Existing+m.Imported+m.Skipped != 63 || m.Failed != 0 {
+	if m.Existing == 0 || m.Existing+m.Imported+m.Skipped != 64 || m.Failed != 0 {
 		t.Fatalf("resumed messages: %+v", m)
 	}
 	srv := testserver.Start(t, testserver.Options{DataDir: data})

@@ -71,6 +71,8 @@ const (
 	Deleted    = "deletedMessage01" // t "rm": deleted with Message_ShowDeletedStatus
 	DirectMsg  = "directMessage001"
 	SecretMsg  = "secretMessage001"
+	CryptID    = "cryptRoomId00001" // an end-to-end encrypted group
+	CryptMsg   = "cryptMessage0001"
 )
 
 // Write writes the dump into dir/rocketchat and returns dir.
@@ -163,6 +165,7 @@ func Write(dir string, o Options) (string, error) {
 		room(SecretID, "p", "secret"),
 		room(DirectID, "d", "", bson.E{Key: "uids", Value: bson.A{AliceID, BobID}}, bson.E{Key: "usernames", Value: bson.A{"alice", "bob"}}),
 		room(TeamRoom, "c", "eng", bson.E{Key: "teamMain", Value: true}, bson.E{Key: "teamId", Value: TeamID}),
+		room(CryptID, "p", "crypt", bson.E{Key: "encrypted", Value: true}, bson.E{Key: "e2eKeyId", Value: "a1b2c3d4e5f6"}),
 		room("livechatRoom0001", "l", "", bson.E{Key: "v", Value: bson.D{{Key: "_id", Value: "visitor1"}, {Key: "token", Value: "x"}}}),
 	}
 	if err := w.write("rocketchat_room", rooms); err != nil {
@@ -241,22 +244,31 @@ func Write(dir string, o Options) (string, error) {
 		msg(Deleted, DevID, "", carol, at(9), bson.E{Key: "t", Value: "rm"}),
 		msg(SecretMsg, SecretID, "the secret plan", alice, at(10)),
 		msg(DirectMsg, DirectID, "hi bob, a word in private", alice, at(11)),
+		msg(CryptMsg, CryptID, "a1b2c3d4e5f6U2FsdGVkX1+ciphertext", alice, at(11), bson.E{Key: "t", Value: "e2e"},
+			bson.E{Key: "e2e", Value: "pending"}),
 		msg("livechatMsg00001", "livechatRoom0001", "hello, I need help", ref("visitor1", "guest-1"), at(12)),
 	)
 	// Generated messages are made as they are written, never all in
 	// memory: a few in twenty are thread replies, some carry a reaction.
 	authors := []bson.D{alice, bob, carol}
 	genBase := ago(300 * 24 * time.Hour)
+	genTS := func(i int) time.Time { return genBase.Add(time.Duration(i) * 10 * time.Millisecond) }
 	generated := func(i int) bson.D {
 		var extra []bson.E
 		if i%20 == 7 && i > 20 {
 			extra = append(extra, bson.E{Key: "tmid", Value: fmt.Sprintf("gen%013d", i-i%20)})
 		}
+		if i%20 == 0 && i >= 20 && i+7 < o.Messages {
+			// A thread's first message carries its counters, right, as
+			// Rocket.Chat keeps them.
+			extra = append(extra, bson.E{Key: "tcount", Value: int32(1)}, bson.E{Key: "tlm", Value: genTS(i + 7)},
+				bson.E{Key: "replies", Value: bson.A{authors[i%3][0].Value, authors[(i+7)%3][0].Value}})
+		}
 		if i%11 == 0 {
 			extra = append(extra, bson.E{Key: "reactions", Value: bson.D{{Key: ":tada:", Value: bson.D{{Key: "usernames", Value: bson.A{"bob"}}}}}})
 		}
 		return msg(fmt.Sprintf("gen%013d", i), DevID, fmt.Sprintf("generated message %d about the release and the %d tests", i, i%97),
-			authors[i%3], genBase.Add(time.Duration(i)*10*time.Millisecond), extra...)
+			authors[i%3], genTS(i), extra...)
 	}
 	if err := w.writeWith("rocketchat_message", len(msgs)+o.Messages, func(i int) ([]byte, error) {
 		if i >= len(msgs) {
