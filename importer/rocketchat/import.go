@@ -106,7 +106,6 @@ type importer struct {
 	summary *Summary
 	// What the run learnt and the rebuild needs, kept small: ids only.
 	rooms   map[string]string   // id → type, of every room in the store the import may write to
-	users   map[string]string   // id → username, for the users the dump names
 	stored  map[string]struct{} // ids of users known to be in the store
 	threads map[string]*threadStat
 	subs    []string // ids of the dump's subscriptions, for the unread rebuild
@@ -131,7 +130,7 @@ func Import(ctx context.Context, dump *mongodump.Dump, opts Options) (*Summary, 
 		opts.Now = time.Now
 	}
 	im := &importer{Options: opts, dump: dump, summary: &Summary{},
-		rooms: map[string]string{}, users: map[string]string{}, stored: map[string]struct{}{}, threads: map[string]*threadStat{},
+		rooms: map[string]string{}, stored: map[string]struct{}{}, threads: map[string]*threadStat{},
 		userIDs: map[string]string{}, roomIDs: map[string]string{}, matchedUsers: map[string]struct{}{}}
 	began := time.Now()
 	if err := im.notImported(); err != nil {

@@ -86,7 +86,6 @@ func (im *importer) importUsers(ctx context.Context, c *Collection) error {
 			if u.Services.TOTP.Enabled {
 				totp++
 			}
-			im.users[iu.user.ID] = iu.user.Username
 			ids, recs = append(ids, iu.user.ID), append(recs, iu)
 		}
 		return writeBatch(ctx, im, c, ids, recs, im.writeUser)
