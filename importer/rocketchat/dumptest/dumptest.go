@@ -72,7 +72,11 @@ const (
 	DirectMsg  = "directMessage001"
 	SecretMsg  = "secretMessage001"
 	CryptID    = "cryptRoomId00001" // an end-to-end encrypted group
-	CryptMsg   = "cryptMessage0001"
+	// DiscussionID is a discussion of #secret started by DiscussionStart,
+	// whose dcount the dump has stale (the import recounts: 1).
+	DiscussionID    = "discussionRoom01"
+	DiscussionStart = "discussionStart1"
+	CryptMsg        = "cryptMessage0001"
 )
 
 // Write writes the dump into dir/rocketchat and returns dir.
@@ -157,7 +161,7 @@ func Write(dir string, o Options) (string, error) {
 			// import recounts.
 			bson.E{Key: "msgs", Value: int32(999)}, bson.E{Key: "usersCount", Value: int32(42)},
 			bson.E{Key: "default", Value: false}, bson.E{Key: "sysMes", Value: true}, bson.E{Key: "ro", Value: false})
-		return append(d, extra...)
+		return with(d, extra...)
 	}
 	rooms := []bson.D{
 		room("GENERAL", "c", "general", bson.E{Key: "default", Value: true}, bson.E{Key: "topic", Value: "Company-wide"}),
@@ -165,6 +169,7 @@ func Write(dir string, o Options) (string, error) {
 		room(SecretID, "p", "secret"),
 		room(DirectID, "d", "", bson.E{Key: "uids", Value: bson.A{AliceID, BobID}}, bson.E{Key: "usernames", Value: bson.A{"alice", "bob"}}),
 		room(TeamRoom, "c", "eng", bson.E{Key: "teamMain", Value: true}, bson.E{Key: "teamId", Value: TeamID}),
+		room(DiscussionID, "p", "discussionRoom01", bson.E{Key: "fname", Value: "release plan"}, bson.E{Key: "prid", Value: SecretID}),
 		room(CryptID, "p", "crypt", bson.E{Key: "encrypted", Value: true}, bson.E{Key: "e2eKeyId", Value: "a1b2c3d4e5f6"}),
 		room("livechatRoom0001", "l", "", bson.E{Key: "v", Value: bson.D{{Key: "_id", Value: "visitor1"}, {Key: "token", Value: "x"}}}),
 	}
@@ -188,6 +193,7 @@ func Write(dir string, o Options) (string, error) {
 		sub(DevID, "c", "dev", alice, bson.E{Key: "f", Value: true}), sub(DevID, "c", "dev", bob), sub(DevID, "c", "dev", carol),
 		sub(SecretID, "p", "secret", alice, bson.E{Key: "roles", Value: bson.A{"owner"}}), sub(SecretID, "p", "secret", bob),
 		sub(DirectID, "d", "bob", alice), sub(DirectID, "d", "alice", bob),
+		sub(DiscussionID, "p", "release plan", alice, bson.E{Key: "prid", Value: SecretID}),
 		sub(TeamRoom, "c", "eng", alice, bson.E{Key: "roles", Value: bson.A{"owner"}}), sub(TeamRoom, "c", "eng", carol),
 		sub("livechatRoom0001", "l", "visitor", bob),
 	}
@@ -200,18 +206,7 @@ func Write(dir string, o Options) (string, error) {
 			{Key: "u", Value: u}, {Key: "_updatedAt", Value: ts}, {Key: "mentions", Value: bson.A{}}, {Key: "channels", Value: bson.A{}},
 			{Key: "md", Value: bson.A{bson.D{{Key: "type", Value: "PARAGRAPH"}, {Key: "value", Value: bson.A{
 				bson.D{{Key: "type", Value: "PLAIN_TEXT"}, {Key: "value", Value: text}}}}}}}}
-		for _, e := range extra {
-			replaced := false
-			for i := range d {
-				if d[i].Key == e.Key {
-					d[i], replaced = e, true
-				}
-			}
-			if !replaced {
-				d = append(d, e)
-			}
-		}
-		return d
+		return with(d, extra...)
 	}
 	t0 := ago(24 * time.Hour)
 	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
@@ -244,6 +239,9 @@ func Write(dir string, o Options) (string, error) {
 		msg(Deleted, DevID, "", carol, at(9), bson.E{Key: "t", Value: "rm"}),
 		msg(SecretMsg, SecretID, "the secret plan", alice, at(10)),
 		msg(DirectMsg, DirectID, "hi bob, a word in private", alice, at(11)),
+		msg(DiscussionStart, SecretID, "release plan", alice, at(10).Add(time.Second), bson.E{Key: "t", Value: "discussion-created"},
+			bson.E{Key: "drid", Value: DiscussionID}, bson.E{Key: "dcount", Value: int32(5)}, bson.E{Key: "dlm", Value: at(2)}),
+		msg("discussionMsg001", DiscussionID, "first step: freeze", alice, at(13)),
 		msg(CryptMsg, CryptID, "a1b2c3d4e5f6U2FsdGVkX1+ciphertext", alice, at(11), bson.E{Key: "t", Value: "e2e"},
 			bson.E{Key: "e2e", Value: "pending"}),
 		msg("livechatMsg00001", "livechatRoom0001", "hello, I need help", ref("visitor1", "guest-1"), at(12)),
@@ -324,6 +322,22 @@ func Write(dir string, o Options) (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// with sets fields of d: replaced where present, appended otherwise.
+func with(d bson.D, fields ...bson.E) bson.D {
+	for _, e := range fields {
+		replaced := false
+		for i := range d {
+			if d[i].Key == e.Key {
+				d[i], replaced = e, true
+			}
+		}
+		if !replaced {
+			d = append(d, e)
+		}
+	}
+	return d
 }
 
 func digest(pw string) string {
