@@ -248,7 +248,12 @@ func (im *importer) each(ctx context.Context, c *Collection, fn func(batch []doc
 }
 
 // docID is the document's _id as text (a string, or an ObjectId's hex).
-func docID(raw []byte) string {
+func docID(raw []byte) (id string) {
+	defer func() {
+		if recover() != nil {
+			id = "" // a malformed document: AppendJSON reports it
+		}
+	}()
 	v, err := bson.Raw(raw).LookupErr("_id")
 	if err != nil {
 		return ""
