@@ -153,7 +153,7 @@ type progress struct {
 	name     string
 	began    time.Time
 	last     time.Time
-	docs     int
+	printed  int // documents when the last plain line was printed (-1: none yet)
 }
 
 func newProgress(out *os.File) *progress {
@@ -165,9 +165,11 @@ func (p *progress) update(collection string, docs int, fraction float64) {
 	now := time.Now()
 	if collection != p.name {
 		p.done()
-		p.name, p.began, p.last = collection, now, time.Time{}
+		p.name, p.began, p.last, p.printed = collection, now, time.Time{}, -1
 	}
-	p.docs = docs
+	if docs == 0 && fraction == 0 {
+		return // the collection starts: the clock of its rate starts here
+	}
 	elapsed := now.Sub(p.began)
 	rate := float64(docs) / max(elapsed.Seconds(), 1e-3)
 	eta := "?"
@@ -181,8 +183,8 @@ func (p *progress) update(collection string, docs int, fraction float64) {
 			strings.Repeat("=", n), strings.Repeat(" ", width-n), fraction*100, docs, rate, eta)
 		return
 	}
-	if now.Sub(p.last) >= 5*time.Second || fraction >= 1 {
-		p.last = now
+	if (now.Sub(p.last) >= 5*time.Second || fraction >= 1) && docs != p.printed {
+		p.last, p.printed = now, docs
 		fmt.Fprintf(p.out, "%s: %d documents, %.0f%%, %.0f/s, ETA %s\n", collection, docs, fraction*100, rate, eta)
 	}
 }
@@ -195,7 +197,7 @@ func (p *progress) done() {
 }
 
 func printSummary(out io.Writer, s *rocketchat.Summary) {
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "COLLECTION\tREAD\tIMPORTED\tEXISTING\tSKIPPED\tFAILED\tDOCS/S\t")
 	for _, c := range s.Collections {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.0f\t\n", c.Name, c.Read, c.Imported, c.Existing, c.Skipped, c.Failed, c.Rate())

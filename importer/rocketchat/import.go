@@ -25,7 +25,8 @@ type Options struct {
 	// Batch is the number of documents written per transaction (default 1000).
 	Batch int
 	// Progress, when set, is called as documents are read: the collection,
-	// the documents read so far and the fraction of its file read.
+	// the documents read so far and the fraction of its file read (first
+	// with 0 and 0 when the collection starts, last with 1 when it ends).
 	Progress func(collection string, docs int, fraction float64)
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -190,6 +191,9 @@ func (im *importer) each(ctx context.Context, c *Collection, fn func(batch []doc
 		return err
 	}
 	defer cur.Close()
+	if im.Progress != nil {
+		im.Progress(c.Name, 0, 0)
+	}
 	batch := make([]doc, 0, im.Batch)
 	flush := func() error {
 		if len(batch) == 0 {
