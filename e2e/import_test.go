@@ -75,6 +75,10 @@ func TestImportRocketChatBinary(t *testing.T) {
 	if out, err := liftoffImport(t, data, other, "--merge"); err != nil {
 		t.Errorf("--merge: %v\n%s", err, out)
 	}
+	// Uploads are not imported yet: --files is refused, saying so.
+	if out, err := liftoffImport(t, t.TempDir(), dump, "--files", t.TempDir()); err == nil || !strings.Contains(out, "not imported yet") {
+		t.Errorf("--files: %v\n%s", err, out)
+	}
 	// The archive form is refused with the way to the directory form.
 	archive := filepath.Join(t.TempDir(), "dump.archive")
 	if err := dumptest.WriteArchive(archive); err != nil {

@@ -41,6 +41,7 @@ func importCommand(ctx context.Context, args []string) error {
 	dataDir := fs.String("data", "", "data directory (LIFTOFF_DATA_DIR, default ./data)")
 	merge := fs.Bool("merge", false, "import into a data directory that already has users (existing ids are skipped)")
 	batch := fs.Int("batch", 1000, "documents per transaction")
+	filesDir := fs.String("files", "", "rocketchat: FileSystem-storage uploads (not supported yet)")
 	forms := map[string]string{"rocketchat": "DUMP_DIR", "slack": "EXPORT.zip", "csv": "ARCHIVE.zip"}
 	if len(args) == 0 || forms[args[0]] == "" {
 		fmt.Print(usage)
@@ -52,6 +53,10 @@ func importCommand(ctx context.Context, args []string) error {
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("usage: liftoff import %s %s [--merge] [--data DIR]", source, forms[source])
+	}
+	if *filesDir != "" {
+		return errors.New("--files: uploads are not imported yet (Liftoff keeps no upload records yet); " +
+			"import without --files: messages keep their attachments' titles and links")
 	}
 	c, err := dataConfig(*dataDir)
 	if err != nil {
