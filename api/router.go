@@ -69,6 +69,11 @@ func Status(kind model.Kind, status int) Option {
 	}
 }
 
+// StreamBody leaves the request body unread for the handler to stream
+// (multipart uploads): r.HTTP.Body is the body as it arrives, and the
+// parameter readers see only the query string.
+func StreamBody() Option { return func(rt *route) { rt.stream = true } }
+
 // NoRateLimit exempts the route from the REST rate limiter (Rocket.Chat's
 // rateLimiterOptions: false).
 func NoRateLimit() Option { return func(rt *route) { rt.rateLimit.off = true } }
@@ -182,6 +187,7 @@ type rawResponse struct {
 type route struct {
 	name      string // the path below /api/v1/, e.g. "chat.postMessage"
 	public    bool
+	stream    bool // the handler reads the body itself
 	handler   Handler
 	guards    []guard
 	rateLimit rateLimitOptions
@@ -230,9 +236,11 @@ func (s *Server) wrap(rt *route) http.HandlerFunc {
 			return
 		}
 		r.User, r.Token = user, token
-		if err := r.readBody(s.cfg.MaxBodyBytes); err != nil {
-			s.writeError(w, hr, rt, err)
-			return
+		if !rt.stream {
+			if err := r.readBody(s.cfg.MaxBodyBytes); err != nil {
+				s.writeError(w, hr, rt, err)
+				return
+			}
 		}
 		if rt.limiter != nil {
 			var caller *model.User

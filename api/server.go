@@ -32,7 +32,13 @@ type Server struct {
 	methods  MethodInvoker // nil: no method.call bridges
 	patterns []string      // every registered route, "METHOD /path"
 	limiter  *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
+	// avatarFiles serves uploaded avatars (nil: generated ones only).
+	avatarFiles AvatarFiles
 }
+
+// SetAvatarFiles makes /avatar/... serve uploaded avatars through f. Call
+// it before the server serves its first request.
+func (s *Server) SetAvatarFiles(f AvatarFiles) { s.avatarFiles = f }
 
 // Config holds the REST API's own settings.
 type Config struct {

@@ -646,6 +646,9 @@ func (s *Server) writeAvatar(w http.ResponseWriter, r *http.Request, a *chat.Ava
 		http.Error(w, "Internal server error", http.StatusInternalServerError)
 		return
 	}
+	if a.ETag != "" && s.avatarFiles != nil && s.avatarFiles.ServeAvatar(w, r, a.ETag, a.CacheSeconds) {
+		return
+	}
 	size, _ := strconv.Atoi(r.URL.Query().Get("size"))
 	body := avatar.SVG(a.Text, size)
 	etag := avatar.ETag(body)

@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"liftoff/integrations/script"
 	"liftoff/internal/app"
 )
 
@@ -25,6 +26,9 @@ import (
 var version = "dev"
 
 func main() {
+	// Integration scripts run in worker processes started from this
+	// executable: a worker must become one before anything else runs.
+	script.RunWorkerIfChild()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {

@@ -9,7 +9,15 @@ import (
 	"liftoff/bus"
 	"liftoff/chat"
 	"liftoff/directory"
+	"liftoff/files/avatars"
+	"liftoff/files/uploads"
+	"liftoff/integrations"
+	"liftoff/integrations/slash"
 	"liftoff/internal/clock"
+	"liftoff/internal/safehttp"
+	"liftoff/notify/account"
+	"liftoff/notify/notifier"
+	"liftoff/notify/prefs"
 	"liftoff/ops"
 	"liftoff/realtime"
 	"liftoff/settings"
@@ -43,12 +51,26 @@ type App struct {
 	directory *directory.Service
 	// userStatus keeps the custom user statuses.
 	userStatus *userstatus.Service
+	// account sends and redeems account e-mails (set by
+	// startNotifications; its DDP methods are registered by mountRealtime).
+	account  *account.Service
+	prefs    *prefs.Service
+	notifier *notifier.Notifier
+	// uploads is the files service (nil for CLI commands).
+	uploads *uploads.Service
+	// avatarFiles stores and serves uploaded avatars (nil for CLI commands).
+	avatarFiles *avatars.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil
 	// for CLI commands).
 	handler http.Handler
 	health  *ops.Health
+	// integrations is the webhooks service; outbound the SSRF-safe client
+	// of every user-chosen URL (both nil for CLI commands).
+	integrations *integrations.Service
+	outbound     *safehttp.Client
+	commands     *slash.Service
 	// closers run in reverse order on Close.
 	closers []func()
 }

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"liftoff/jobs"
+	"liftoff/notify/devices"
 	"liftoff/store"
 	"liftoff/store/postgres"
 	"liftoff/store/sqlite"
@@ -14,6 +16,9 @@ import (
 type database interface {
 	store.Store
 	userstatus.Store
+	store.Integrations
+	jobs.Store
+	devices.Store
 }
 
 var (

@@ -6,6 +6,7 @@ import (
 
 	"liftoff/ddpapi"
 	"liftoff/directory/directoryapi"
+	"liftoff/integrations/routes"
 	"liftoff/model"
 	"liftoff/presence"
 	"liftoff/realtime"
@@ -24,6 +25,10 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	reg := ddpapi.NewRegistrar(rt, c.Admin)
 	directoryapi.Methods(reg, a.directory)
 	statusapi.Methods(reg, a.userStatus)
+	if a.integrations != nil {
+		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
+		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)
+	}
 }
 
 // methodBridge lets the REST API's method.call and method.callAnon run the

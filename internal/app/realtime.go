@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"liftoff/access/perm"
+	"liftoff/ddpapi"
 	"liftoff/internal/clock"
 	"liftoff/model"
+	"liftoff/notify/notifyapi"
 	"liftoff/presence"
 	"liftoff/realtime"
 )
@@ -39,6 +41,11 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 		return nil, err
 	}
 	registerMethods(rt, a, tracker)
+	if a.account != nil {
+		reg := ddpapi.NewRegistrar(rt, a.chat.Admin)
+		notifyapi.AccountMethods(reg, a.account)
+		notifyapi.Methods(reg, a.prefs, a.notifier)
+	}
 	rt.Start()
 	for _, p := range realtime.Patterns() {
 		mux.Handle(p, rt)

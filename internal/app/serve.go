@@ -181,6 +181,16 @@ func (a *App) start(ctx context.Context) error {
 	directoryapi.Routes(rest.Router(), a.directory)
 	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
 	statusapi.Routes(rest.Router(), a.userStatus)
+	if err := a.startIntegrations(ctx, rest); err != nil {
+		return err
+	}
+	if err := a.startNotifications(rest.Router(), reg); err != nil {
+		return err
+	}
+	if err := a.startFiles(ctx, rest.Router()); err != nil {
+		return err
+	}
+	rest.SetAvatarFiles(a.avatarFiles)
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)

@@ -119,6 +119,13 @@ func (c *Client) Post(path string, body any) *Response {
 	return c.do(req)
 }
 
+// Do sends req with the client's credentials (multipart uploads, ranges,
+// other headers) and returns the answer.
+func (c *Client) Do(req *http.Request) *Response {
+	c.t.Helper()
+	return c.do(req)
+}
+
 func (c *Client) do(req *http.Request) *Response {
 	c.t.Helper()
 	if c.UserID != "" {

@@ -396,7 +396,8 @@ func (r reader) TeamMembers(ctx context.Context, teamID string, q store.TeamMemb
 const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls,
 	open, alert, unread, user_mentions, group_mentions, f, roles, archived, prid,
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
-	desktop_notifs, mobile_notifs, email_notifs, user_highlights`
+	desktop_notifs, mobile_notifs, email_notifs, user_highlights,
+	hide_mention, mute_group_mentions, audio_notif, desktop_origin, mobile_origin, email_origin`
 
 func scanSub(r pgx.Rows) (*model.Subscription, error) {
 	var (
@@ -409,7 +410,9 @@ func scanSub(r pgx.Rows) (*model.Subscription, error) {
 		&ts, &upd, &ls, &sub.Open, &sub.Alert, &unread, &userMentions, &groupMentions,
 		&sub.Favorite, &roles, &sub.Archived, &sub.ParentRoomID, &tunread, &tunreadUser, &tunreadGroup,
 		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
-		&sub.EmailNotifications, &h)
+		&sub.EmailNotifications, &h,
+		&sub.HideMentionStatus, &sub.MuteGroupMentions, &sub.AudioNotificationValue,
+		&sub.DesktopPrefOrigin, &sub.MobilePrefOrigin, &sub.EmailPrefOrigin)
 	if err != nil {
 		return nil, err
 	}

@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"ThreadTombstones", testThreadTombstones},
 		{"Discussions", testDiscussions},
 		{"Teams", testTeams},
+		{"Uploads", testUploads},
 		{"RolesPermissionsSettings", testRolesPermissionsSettings},
 		{"UsersInRole", testUsersInRole},
 		{"Counts", testCounts},
