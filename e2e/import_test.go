@@ -33,7 +33,7 @@ func TestImportRocketChatBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := t.TempDir()
-	out, err := liftoffImport(t, data, dump)
+	out, err := liftoffImport(t, data, dump, "--files", filepath.Join(dump, "uploads"))
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
@@ -57,6 +57,12 @@ func TestImportRocketChatBinary(t *testing.T) {
 	if n := len(alice.Get("/api/v1/channels.history", "roomId", dumptest.DevID).OK(t).List("messages")); n != 7 { // thread replies are not shown in the room
 		t.Errorf("history: %d messages", n)
 	}
+	for id, size := range map[string]int{dumptest.GridFSUpload: len(dumptest.GridFSBytes()), dumptest.FSUpload: len(dumptest.FSBytes)} {
+		r := alice.Get("/file-upload/" + id + "/f")
+		if r.Status != 200 || len(r.Body) != size {
+			t.Errorf("download %s: %d, %d bytes", id, r.Status, len(r.Body))
+		}
+	}
 	srv.Stop()
 
 	// Running it again changes nothing and needs no --merge: it is the same dump.
@@ -75,8 +81,8 @@ func TestImportRocketChatBinary(t *testing.T) {
 	if out, err := liftoffImport(t, data, other, "--merge"); err != nil {
 		t.Errorf("--merge: %v\n%s", err, out)
 	}
-	// Uploads are not imported yet: --files is refused, saying so.
-	if out, err := liftoffImport(t, t.TempDir(), dump, "--files", t.TempDir()); err == nil || !strings.Contains(out, "not imported yet") {
+	// --files must be a directory.
+	if out, err := liftoffImport(t, t.TempDir(), dump, "--files", filepath.Join(dump, "nowhere")); err == nil || !strings.Contains(out, "not a directory") {
 		t.Errorf("--files: %v\n%s", err, out)
 	}
 	// The archive form is refused with the way to the directory form.

@@ -41,7 +41,7 @@ func importCommand(ctx context.Context, args []string) error {
 	dataDir := fs.String("data", "", "data directory (LIFTOFF_DATA_DIR, default ./data)")
 	merge := fs.Bool("merge", false, "import into a data directory that already has users (existing ids are skipped)")
 	batch := fs.Int("batch", 1000, "documents per transaction")
-	filesDir := fs.String("files", "", "rocketchat: FileSystem-storage uploads (not supported yet)")
+	filesDir := fs.String("files", "", "rocketchat: the directory of FileSystem-storage uploads (files named by upload id)")
 	forms := map[string]string{"rocketchat": "DUMP_DIR", "slack": "EXPORT.zip", "csv": "ARCHIVE.zip"}
 	if len(args) == 0 || forms[args[0]] == "" {
 		fmt.Print(usage)
@@ -55,8 +55,9 @@ func importCommand(ctx context.Context, args []string) error {
 		return fmt.Errorf("usage: liftoff import %s %s [--merge] [--data DIR]", source, forms[source])
 	}
 	if *filesDir != "" {
-		return errors.New("--files: uploads are not imported yet (Liftoff keeps no upload records yet); " +
-			"import without --files: messages keep their attachments' titles and links")
+		if fi, err := os.Stat(*filesDir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("--files %s: not a directory", *filesDir)
+		}
 	}
 	c, err := dataConfig(*dataDir)
 	if err != nil {
@@ -132,7 +133,7 @@ func importCommand(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "importing %s into %s\n", abs, c.DataDir)
 	p := newProgress(os.Stderr)
-	opts := rocketchat.Options{Store: a.Store(), Batch: *batch, Progress: p.update}
+	opts := rocketchat.Options{Store: a.Store(), Batch: *batch, Progress: p.update, Files: a.FileStore, FilesDir: *filesDir}
 	if _, ok := a.Store().(*sqlite.DB); ok {
 		opts.InsertMessages = sqlite.InsertMessages // the bulk path; PostgreSQL inserts one by one
 	}

@@ -11,6 +11,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"liftoff/files"
 	"liftoff/importer/mongodump"
 	"liftoff/model"
 	"liftoff/store"
@@ -24,6 +25,12 @@ type Options struct {
 	InsertMessages func(ctx context.Context, tx store.Tx, msgs []*model.Message) error
 	// Batch is the number of documents written per transaction (default 1000).
 	Batch int
+	// Files gives the file store uploads are copied into; nil leaves
+	// uploads out (noted in the summary).
+	Files func(ctx context.Context) (files.Store, files.Config, error)
+	// FilesDir holds the uploads of Rocket.Chat's FileSystem storage, each
+	// file named by its upload id (GridFS uploads are in the dump).
+	FilesDir string
 	// Progress, when set, is called as documents are read: the collection,
 	// the documents read so far and the fraction of its file read (first
 	// with 0 and 0 when the collection starts, last with 1 when it ends).
@@ -150,6 +157,7 @@ func Import(ctx context.Context, dump *mongodump.Dump, opts Options) (*Summary, 
 		{"rocketchat_team_member", im.importTeamMembers},
 		{"rocketchat_subscription", im.importSubscriptions},
 		{"rocketchat_message", im.importMessages},
+		{"rocketchat_uploads", im.importUploads},
 	}
 	for _, st := range steps {
 		if !dump.Has(st.name) {

@@ -1,10 +1,12 @@
 package rocketchat_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -42,7 +44,7 @@ func importInto(ctx context.Context, t *testing.T, dataDir, dumpDir string, prog
 		t.Fatal(err)
 	}
 	return rocketchat.Import(ctx, dump, rocketchat.Options{Store: a.Store(), InsertMessages: sqlite.InsertMessages,
-		Batch: batchSize, Progress: progress})
+		Batch: batchSize, Progress: progress, Files: a.FileStore, FilesDir: filepath.Join(dumpDir, "uploads")})
 }
 
 func mustImport(t *testing.T, dataDir, dumpDir string) *rocketchat.Summary {
@@ -83,7 +85,7 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 		"users":                   {Read: 5, Imported: 5},
 		"rocketchat_room":         {Read: 8, Imported: 7, Skipped: 1}, // GENERAL replaces the fresh one; livechat skipped
 		"rocketchat_subscription": {Read: 14, Imported: 13, Skipped: 1},
-		"rocketchat_message":      {Read: 16, Imported: 15, Skipped: 1},
+		"rocketchat_message":      {Read: 17, Imported: 16, Skipped: 1},
 		"rocketchat_team":         {Read: 1, Imported: 1},
 		"rocketchat_team_member":  {Read: 2, Imported: 2},
 	} {
@@ -192,6 +194,28 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 		t.Errorf("bob's dev subscription: %s", sb.Body)
 	}
 
+	// Files: the GridFS one and the FileSystem one, downloadable by members.
+	for id, want := range map[string][]byte{dumptest.GridFSUpload: dumptest.GridFSBytes(), dumptest.FSUpload: dumptest.FSBytes} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/file-upload/"+id+"/x", nil)
+		req.Header.Set("X-User-Id", bob.UserID)
+		req.Header.Set("X-Auth-Token", bob.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
+			t.Errorf("download %s: %d, %d bytes (want %d)", id, resp.StatusCode, len(got), len(want))
+		}
+	}
+	if fm := alice.Get("/api/v1/chat.getMessage", "msgId", dumptest.FileMsg).OK(t); fm.Str("message.file._id") != dumptest.GridFSUpload {
+		t.Errorf("file message: %s", fm.Body)
+	}
+	if u := counts(t, sum, "rocketchat_uploads"); u.Imported != 2 || u.Skipped != 1 || u.Failed != 0 {
+		t.Errorf("uploads: %+v", u)
+	}
+
 	// Private group with a discussion (its count recounted), DM, team,
 	// custom role, settings.
 	alice.Get("/api/v1/groups.history", "roomId", dumptest.SecretID).OK(t)
@@ -227,7 +251,7 @@ func TestImportGzipAndCorruptDocument(t *testing.T) {
 	dump := writeDump(t, dumptest.Options{Gzip: true, CorruptMessage: true})
 	sum := mustImport(t, t.TempDir(), dump)
 	m := counts(t, sum, "rocketchat_message")
-	if m.Read != 17 || m.Imported != 15 || m.Failed != 1 || m.Failures[0].ID != dumptest.CorruptID {
+	if m.Read != 18 || m.Imported != 16 || m.Failed != 1 || m.Failures[0].ID != dumptest.CorruptID {
 		t.Fatalf("messages: %+v", m)
 	}
 	if u := counts(t, sum, "users"); u.Imported != 5 {
@@ -249,7 +273,7 @@ func TestImportInterruptedThenResumed(t *testing.T) {
 	}
 	sum := mustImport(t, data, dump)
 	m := counts(t, sum, "rocketchat_message")
-	if m.Existing == 0 || m.Existing+m.Imported+m.Skipped != 66 || m.Failed != 0 {
+	if m.Existing == 0 || m.Existing+m.Imported+m.Skipped != 67 || m.Failed != 0 {
 		t.Fatalf("resumed messages: %+v", m)
 	}
 	srv := testserver.Start(t, testserver.Options{DataDir: data})

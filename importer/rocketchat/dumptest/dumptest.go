@@ -74,7 +74,13 @@ const (
 	CryptID    = "cryptRoomId00001" // an end-to-end encrypted group
 	// DiscussionID is a discussion of #secret started by DiscussionStart,
 	// whose dcount the dump has stale (the import recounts: 1).
-	DiscussionID    = "discussionRoom01"
+	DiscussionID = "discussionRoom01"
+	// GridFSUpload is a picture bob sent to #secret, stored in GridFS (its
+	// bytes in the dump); FSUpload a document stored by FileSystem
+	// storage (its bytes in <dir>/uploads/<id>, for --files).
+	GridFSUpload    = "gridFSUpload0001"
+	FSUpload        = "fsUpload00000001"
+	FileMsg         = "fileMessage00001"
 	DiscussionStart = "discussionStart1"
 	CryptMsg        = "cryptMessage0001"
 )
@@ -242,6 +248,13 @@ func Write(dir string, o Options) (string, error) {
 		msg(DiscussionStart, SecretID, "release plan", alice, at(10).Add(time.Second), bson.E{Key: "t", Value: "discussion-created"},
 			bson.E{Key: "drid", Value: DiscussionID}, bson.E{Key: "dcount", Value: int32(5)}, bson.E{Key: "dlm", Value: at(2)}),
 		msg("discussionMsg001", DiscussionID, "first step: freeze", alice, at(13)),
+		msg(FileMsg, SecretID, "", bob, at(10).Add(2*time.Second),
+			bson.E{Key: "file", Value: bson.D{{Key: "_id", Value: GridFSUpload}, {Key: "name", Value: "plan.bin"}, {Key: "type", Value: "application/octet-stream"},
+				{Key: "size", Value: int64(len(GridFSBytes()))}, {Key: "format", Value: ""}}},
+			bson.E{Key: "files", Value: bson.A{bson.D{{Key: "_id", Value: GridFSUpload}, {Key: "name", Value: "plan.bin"},
+				{Key: "type", Value: "application/octet-stream"}, {Key: "size", Value: int64(len(GridFSBytes()))}, {Key: "format", Value: ""}}}},
+			bson.E{Key: "attachments", Value: bson.A{bson.D{{Key: "title", Value: "plan.bin"}, {Key: "type", Value: "file"},
+				{Key: "title_link", Value: "/file-upload/" + GridFSUpload + "/plan.bin"}, {Key: "title_link_download", Value: true}}}}),
 		msg(CryptMsg, CryptID, "a1b2c3d4e5f6U2FsdGVkX1+ciphertext", alice, at(11), bson.E{Key: "t", Value: "e2e"},
 			bson.E{Key: "e2e", Value: "pending"}),
 		msg("livechatMsg00001", "livechatRoom0001", "hello, I need help", ref("visitor1", "guest-1"), at(12)),
@@ -277,6 +290,47 @@ func Write(dir string, o Options) (string, error) {
 		}
 		return bson.Marshal(msgs[i])
 	}); err != nil {
+		return "", err
+	}
+
+	upload := func(id, name, typ, storeName string, size int) bson.D {
+		return bson.D{{Key: "_id", Value: id}, {Key: "name", Value: name}, {Key: "size", Value: int64(size)}, {Key: "type", Value: typ},
+			{Key: "rid", Value: SecretID}, {Key: "userId", Value: BobID}, {Key: "store", Value: storeName},
+			{Key: "complete", Value: true}, {Key: "uploading", Value: false}, {Key: "extension", Value: "bin"},
+			{Key: "progress", Value: int32(1)}, {Key: "user", Value: ref(BobID, "bob")},
+			{Key: "_updatedAt", Value: at(10)}, {Key: "instanceId", Value: "rc-instance-1"},
+			{Key: "etag", Value: "abc123"}, {Key: "path", Value: "/ufs/" + storeName + "/" + id + "/" + name},
+			{Key: "url", Value: "https://chat.acme.example/ufs/" + storeName + "/" + id + "/" + name},
+			{Key: "uploadedAt", Value: at(10)}, {Key: "typeGroup", Value: "application"}}
+	}
+	if err := w.write("rocketchat_uploads", []bson.D{
+		upload(GridFSUpload, "plan.bin", "application/octet-stream", "GridFS:Uploads", len(GridFSBytes())),
+		upload(FSUpload, "notes.txt", "text/plain", "FileSystem:Uploads", len(FSBytes)),
+		with(upload("unfinished000001", "half.bin", "application/octet-stream", "GridFS:Uploads", 10),
+			bson.E{Key: "complete", Value: false}, bson.E{Key: "uploading", Value: true}),
+	}); err != nil {
+		return "", err
+	}
+	// GridFS keeps a file in chunks of chunkSize bytes (255 KiB by default).
+	const chunkSize = 255 * 1024
+	data := GridFSBytes()
+	var chunks []bson.D
+	for n := 0; n*chunkSize < len(data); n++ {
+		part := data[n*chunkSize : min(len(data), (n+1)*chunkSize)]
+		chunks = append(chunks, bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "files_id", Value: GridFSUpload},
+			{Key: "n", Value: int32(n)}, {Key: "data", Value: bson.Binary{Data: part}}})
+	}
+	if err := w.write("rocketchat_uploads.chunks", chunks); err != nil {
+		return "", err
+	}
+	if err := w.write("rocketchat_uploads.files", []bson.D{{{Key: "_id", Value: GridFSUpload}, {Key: "length", Value: int64(len(data))},
+		{Key: "chunkSize", Value: int32(chunkSize)}, {Key: "uploadDate", Value: at(10)}, {Key: "filename", Value: GridFSUpload}}}); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "uploads"), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "uploads", FSUpload), FSBytes, 0o644); err != nil {
 		return "", err
 	}
 
@@ -338,6 +392,19 @@ func with(d bson.D, fields ...bson.E) bson.D {
 		}
 	}
 	return d
+}
+
+// FSBytes are the bytes of FSUpload.
+var FSBytes = []byte("meeting notes: ship on friday\n")
+
+// GridFSBytes are the bytes of GridFSUpload: 600,000 bytes, three GridFS
+// chunks.
+func GridFSBytes() []byte {
+	b := make([]byte, 600000)
+	for i := range b {
+		b[i] = byte(i*7 + i/251)
+	}
+	return b
 }
 
 func digest(pw string) string {
