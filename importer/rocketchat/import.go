@@ -158,6 +158,7 @@ func Import(ctx context.Context, dump *mongodump.Dump, opts Options) (*Summary, 
 		{"rocketchat_subscription", im.importSubscriptions},
 		{"rocketchat_message", im.importMessages},
 		{"rocketchat_uploads", im.importUploads},
+		{"rocketchat_avatars", im.importAvatars},
 	}
 	for _, st := range steps {
 		if !dump.Has(st.name) {

@@ -215,6 +215,10 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 	if u := counts(t, sum, "rocketchat_uploads"); u.Imported != 2 || u.Skipped != 1 || u.Failed != 0 {
 		t.Errorf("uploads: %+v", u)
 	}
+	// alice's uploaded avatar.
+	if r := bob.Get("/avatar/alice"); r.Status != http.StatusOK || !bytes.Equal(r.Body, dumptest.AvatarPNG()) {
+		t.Errorf("alice's avatar: %d %.40q", r.Status, r.Body)
+	}
 
 	// Private group with a discussion (its count recounted), DM, team,
 	// custom role, settings.

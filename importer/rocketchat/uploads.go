@@ -44,7 +44,15 @@ func (im *importer) importUploads(ctx context.Context, c *Collection) error {
 	staged := map[string]bool{}
 	if im.dump.Has(gridFSChunks) {
 		im.summary.Collections = append(im.summary.Collections, chunks)
-		if err := im.stageGridFS(ctx, chunks, blobs, staged); err != nil {
+		keyOf := func(ctx context.Context, id string) (string, bool, error) {
+			if _, err := im.Store.UploadByID(ctx, id); err == nil {
+				return "", true, nil
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return "", false, err
+			}
+			return uploadKeyPrefix + id, false, nil
+		}
+		if err := im.stageGridFS(ctx, chunks, blobs, keyOf, staged); err != nil {
 			return err
 		}
 	}
@@ -130,8 +138,12 @@ func (im *importer) writeUpload(ctx context.Context, c *Collection, blobs files.
 // stageGridFS streams the GridFS chunks into the file store, one file at a
 // time through a temporary file (the size must be known, and memory stays
 // flat), for the uploads that are not in the store yet.
-func (im *importer) stageGridFS(ctx context.Context, c *Collection, blobs files.Store, staged map[string]bool) error {
-	cur, err := im.dump.Open(gridFSChunks)
+//
+// keyOf gives the blob key of a GridFS file, or skip for a file already
+// imported (or not wanted); staged records the files written.
+func (im *importer) stageGridFS(ctx context.Context, c *Collection, blobs files.Store,
+	keyOf func(ctx context.Context, fileID string) (key string, skip bool, err error), staged map[string]bool) error {
+	cur, err := im.dump.Open(c.Name)
 	if err != nil {
 		return err
 	}
@@ -141,7 +153,7 @@ func (im *importer) stageGridFS(ctx context.Context, c *Collection, blobs files.
 		return err
 	}
 	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
-	var id string
+	var id, key string
 	var next int64
 	var bad, skip bool
 	finish := func() error {
@@ -159,7 +171,7 @@ func (im *importer) stageGridFS(ctx context.Context, c *Collection, blobs files.
 		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		if _, err := files.StagePut(ctx, blobs, uploadKeyPrefix+id, io.LimitReader(tmp, size), size, files.PutOptions{}); err != nil {
+		if _, err := files.StagePut(ctx, blobs, key, io.LimitReader(tmp, size), size, files.PutOptions{}); err != nil {
 			return fmt.Errorf("store %s: %w", id, err)
 		}
 		staged[id] = true
@@ -167,17 +179,18 @@ func (im *importer) stageGridFS(ctx context.Context, c *Collection, blobs files.
 		return nil
 	}
 	start := func(newID string) error {
-		id, next, bad, skip = newID, 0, false, false
-		if _, err := im.Store.UploadByID(ctx, id); err == nil {
-			skip = true
-			c.Existing++
-		} else if !errors.Is(err, store.ErrNotFound) {
+		id, next, bad = newID, 0, false
+		var err error
+		if key, skip, err = keyOf(ctx, id); err != nil {
 			return err
+		}
+		if skip {
+			c.Existing++
 		}
 		if err := tmp.Truncate(0); err != nil {
 			return err
 		}
-		_, err := tmp.Seek(0, io.SeekStart)
+		_, err = tmp.Seek(0, io.SeekStart)
 		return err
 	}
 	for {
@@ -268,4 +281,152 @@ func chunk(raw bson.Raw) (fileID string, n int64, data []byte, err error) {
 		return "", 0, nil, errors.New("a GridFS chunk whose data is not binary")
 	}
 	return fileID, n, data, nil
+}
+
+// avatarChunks is the chunks collection of Rocket.Chat's GridFS avatar bucket.
+const avatarChunks = "rocketchat_avatars.chunks"
+
+// rcAvatar is a rocketchat_avatars record: a user's uploaded avatar (rooms'
+// avatars carry rid instead of userId).
+type rcAvatar struct {
+	ID         string     `json:"_id"`
+	UserID     string     `json:"userId"`
+	Type       string     `json:"type"`
+	Size       int64      `json:"size"`
+	ETag       string     `json:"etag"`
+	UploadedAt model.Time `json:"uploadedAt"`
+}
+
+// importAvatars copies users' uploaded avatars (GridFS) into the file store
+// as Liftoff keeps them: a blob avatars/<etag> and an upload record whose id
+// is the user's avatarETag. The records are few (one per user), so they
+// are read first, then the chunks are streamed.
+func (im *importer) importAvatars(ctx context.Context, c *Collection) error {
+	if im.Files == nil {
+		c.note("avatars were not imported: no file store was given")
+		return nil
+	}
+	blobs, cfg, err := im.Files(ctx)
+	if err != nil {
+		return fmt.Errorf("file store: %w", err)
+	}
+	byFile := map[string]*rcAvatar{}
+	if err := im.each(ctx, c, func(batch []doc) error {
+		for _, d := range batch {
+			a, ok := decode[rcAvatar](c, d)
+			if !ok {
+				continue
+			}
+			if a.UserID == "" {
+				c.Skipped++
+				c.note("room avatars were skipped")
+				continue
+			}
+			byFile[a.ID] = a
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	staged := map[string]bool{}
+	if im.dump.Has(avatarChunks) {
+		chunks := &Collection{Name: avatarChunks}
+		im.summary.Collections = append(im.summary.Collections, chunks)
+		keyOf := func(ctx context.Context, fileID string) (string, bool, error) {
+			a := byFile[fileID]
+			if a == nil {
+				return "", true, nil
+			}
+			etag, err := im.avatarETag(ctx, a)
+			if err != nil || etag == "" {
+				return "", true, err
+			}
+			return "avatars/" + etag, false, nil
+		}
+		if err := im.stageGridFS(ctx, chunks, blobs, keyOf, staged); err != nil {
+			return err
+		}
+	}
+	for fileID, a := range byFile {
+		etag, err := im.avatarETag(ctx, a)
+		if err != nil {
+			return err
+		}
+		if etag == "" {
+			c.Existing++
+			continue
+		}
+		key := "avatars/" + etag
+		if !staged[fileID] {
+			c.fail(a.ID, "its bytes are not in the dump's GridFS chunks")
+			continue
+		}
+		rec := &model.Upload{ID: etag, Name: "avatar", Type: a.Type, Size: a.Size, TypeGroup: "avatar",
+			Store: string(cfg.StorageType) + ":Avatars", Key: key, Complete: true, Progress: 1,
+			UserID: im.uid(a.UserID), UploadedAt: a.UploadedAt, UpdatedAt: a.UploadedAt}
+		if info, err := blobs.Stat(ctx, key); err == nil {
+			rec.Size, rec.ETag = info.Size, info.ETag
+		}
+		if rec.UploadedAt.IsZero() {
+			rec.UploadedAt, rec.UpdatedAt = im.now(), im.now()
+		}
+		err = im.Store.Update(ctx, func(tx store.Tx) error {
+			u, err := tx.UserByID(ctx, rec.UserID)
+			if err != nil {
+				return err
+			}
+			if u.AvatarETag != etag {
+				u.AvatarETag = etag
+				if err := tx.UpdateUser(ctx, u); err != nil {
+					return err
+				}
+			}
+			return tx.InsertUpload(ctx, rec)
+		})
+		delete(staged, fileID)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			c.fail(a.ID, err.Error())
+			if err := files.Abort(ctx, blobs, key); err != nil {
+				return err
+			}
+			continue
+		}
+		c.Imported++
+		if err := files.Commit(ctx, blobs, key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// avatarETag is the etag an avatar is stored under: the user's avatarETag
+// (else the record's etag, else its id); "" when it is imported already or
+// its user was not.
+func (im *importer) avatarETag(ctx context.Context, a *rcAvatar) (string, error) {
+	u, err := im.Store.UserByID(ctx, im.uid(a.UserID))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, matched := im.matchedUsers[a.UserID]; matched {
+		return "", nil // an existing user keeps their avatar
+	}
+	etag := u.AvatarETag
+	if etag == "" {
+		etag = a.ETag
+	}
+	if etag == "" {
+		etag = a.ID
+	}
+	if _, err := im.Store.UploadByID(ctx, etag); err == nil {
+		return "", nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	return etag, nil
 }

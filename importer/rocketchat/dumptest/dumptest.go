@@ -8,12 +8,15 @@ package dumptest
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -78,9 +81,11 @@ const (
 	// GridFSUpload is a picture bob sent to #secret, stored in GridFS (its
 	// bytes in the dump); FSUpload a document stored by FileSystem
 	// storage (its bytes in <dir>/uploads/<id>, for --files).
-	GridFSUpload    = "gridFSUpload0001"
-	FSUpload        = "fsUpload00000001"
-	FileMsg         = "fileMessage00001"
+	GridFSUpload = "gridFSUpload0001"
+	FSUpload     = "fsUpload00000001"
+	FileMsg      = "fileMessage00001"
+	// AliceAvatarETag is alice's uploaded avatar (GridFS, AvatarPNG).
+	AliceAvatarETag = "aliceAvatarEtag1"
 	DiscussionStart = "discussionStart1"
 	CryptMsg        = "cryptMessage0001"
 )
@@ -137,7 +142,8 @@ func Write(dir string, o Options) (string, error) {
 				bson.D{{Key: "type", Value: "personalAccessToken"}, {Key: "createdAt", Value: ago(30 * 24 * time.Hour)},
 					{Key: "lastTokenPart", Value: AlicePAT[len(AlicePAT)-6:]}, {Key: "name", Value: "ci"},
 					{Key: "hashedToken", Value: hashToken(AlicePAT)}, {Key: "bypassTwoFactor", Value: true}},
-			}}}}}, bson.E{Key: "bio", Value: "Down the rabbit hole"}),
+			}}}}}, bson.E{Key: "bio", Value: "Down the rabbit hole"},
+			bson.E{Key: "avatarOrigin", Value: "upload"}, bson.E{Key: "avatarETag", Value: AliceAvatarETag}),
 		user(BobID, "bob", "Bob Builder", "bob@acme.example", []string{"user"}, bson.D{
 			{Key: "password", Value: bson.D{{Key: "argon2", Value: bobHash}}}}),
 		user(CarolID, "carol", "Carol Danvers", "carol@acme.example", []string{"user"}, bson.D{
@@ -327,6 +333,18 @@ func Write(dir string, o Options) (string, error) {
 		{Key: "chunkSize", Value: int32(chunkSize)}, {Key: "uploadDate", Value: at(10)}, {Key: "filename", Value: GridFSUpload}}}); err != nil {
 		return "", err
 	}
+	png := AvatarPNG()
+	if err := w.write("rocketchat_avatars", []bson.D{{{Key: "_id", Value: "aliceAvatarFile1"}, {Key: "name", Value: "alice"},
+		{Key: "userId", Value: AliceID}, {Key: "store", Value: "GridFS:Avatars"}, {Key: "type", Value: "image/png"},
+		{Key: "size", Value: int64(len(png))}, {Key: "etag", Value: AliceAvatarETag}, {Key: "complete", Value: true},
+		{Key: "uploading", Value: false}, {Key: "progress", Value: int32(1)}, {Key: "uploadedAt", Value: at(0)},
+		{Key: "_updatedAt", Value: at(0)}}}); err != nil {
+		return "", err
+	}
+	if err := w.write("rocketchat_avatars.chunks", []bson.D{{{Key: "_id", Value: bson.NewObjectID()},
+		{Key: "files_id", Value: "aliceAvatarFile1"}, {Key: "n", Value: int32(0)}, {Key: "data", Value: bson.Binary{Data: png}}}}); err != nil {
+		return "", err
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "uploads"), 0o755); err != nil {
 		return "", err
 	}
@@ -392,6 +410,17 @@ func with(d bson.D, fields ...bson.E) bson.D {
 		}
 	}
 	return d
+}
+
+// AvatarPNG is alice's avatar: a 4×4 PNG.
+func AvatarPNG() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 13)
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
 }
 
 // FSBytes are the bytes of FSUpload.
