@@ -86,7 +86,6 @@ func (im *importer) importUsers(ctx context.Context, c *Collection) error {
 			if u.Services.TOTP.Enabled {
 				totp++
 			}
-			im.users[iu.user.ID] = iu.user.Username
 			ids, recs = append(ids, iu.user.ID), append(recs, iu)
 		}
 		return writeBatch(ctx, im, c, ids, recs, im.writeUser)
@@ -96,7 +95,8 @@ func (im *importer) importUsers(ctx context.Context, c *Collection) error {
 			"are linked to them, and the existing passwords and sessions are kept", n))
 	}
 	if totp > 0 {
-		c.note(fmt.Sprintf("%d users had TOTP two-factor authentication enabled: it is not imported, they set it up again", totp))
+		c.note(fmt.Sprintf("%d users had TOTP two-factor authentication enabled: it is not imported (Liftoff stores no TOTP secrets yet), "+
+			"so they sign in with their password alone until they set it up again", totp))
 	}
 	return err
 }
