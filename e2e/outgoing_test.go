@@ -111,6 +111,19 @@ func TestOutgoingWebhooks(t *testing.T) {
 		}
 		c := ddpDial(t, srv)
 		c.login(testserver.AdminUser, testserver.AdminPass)
+		// Replay the recorded call: the same body again, and its reply.
+		c.call(nil, "replayOutgoingIntegration", map[string]any{"integrationId": id, "historyId": h.Str("history.0._id")})
+		if again := rcv.next(t); again["message_id"] != msgID || again["text"] != "!ping now" {
+			t.Fatalf("replayed body: %v", again)
+		}
+		rt.roomMessage("GENERAL", func(m map[string]any) bool { return m["msg"] == "pong" })
+		srv.WaitLogs(t, "the replay's end", func(logs string) bool {
+			return strings.Count(logs, "integration="+id+" step=url-response-sent-message") == 2
+		})
+		if h := admin.Get("/api/v1/integrations.history", "id", id).OK(t); h.Num("total") != 2 {
+			t.Fatalf("history after the replay: %s", h.Body)
+		}
+		c.callFail("error-invalid-integration-history", "replayOutgoingIntegration", map[string]any{"integrationId": id, "historyId": "nope"})
 		c.call(nil, "clearIntegrationHistory", id)
 		if h := admin.Get("/api/v1/integrations.history", "id", id).OK(t); h.Num("total") != 0 {
 			t.Fatalf("history after clearing: %s", h.Body)

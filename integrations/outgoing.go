@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"liftoff/access/perm"
 	"liftoff/chat"
 	"liftoff/integrations/script"
 	"liftoff/integrations/webhook"
@@ -500,4 +501,41 @@ func (s *Service) postReply(ctx context.Context, o *webhook.Outgoing, eventRoom 
 		return nil
 	}
 	return m
+}
+
+// Replay sends a recorded call again (replayOutgoingIntegration): the
+// entry's body to its URL, as a new job with its own history.
+func (s *Service) Replay(ctx context.Context, actor *model.User, integrationID, historyID string) error {
+	it, err := s.d.Store.IntegrationByID(ctx, integrationID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err != nil || it.Type != model.IntegrationOutgoing ||
+		!(s.can(actor, perm.ManageOutgoingIntegrations) || (it.CreatedBy.ID == actor.ID && s.can(actor, perm.ManageOwnOutgoingIntegrations))) {
+		return errInvalidIntegration.InMethod()
+	}
+	h, err := s.d.Store.IntegrationHistoryEntry(ctx, integrationID, historyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Invalid("error-invalid-integration-history", "Invalid Integration History").InMethod()
+	}
+	if err != nil {
+		return err
+	}
+	if s.out == nil {
+		return errors.New("outgoing webhooks are not running")
+	}
+	url := h.URL
+	if url == "" && len(it.URLs) > 0 {
+		url = it.URLs[0]
+	}
+	body, err := json.Marshal(h.Data)
+	if err != nil {
+		return err
+	}
+	roomID, _ := h.Data["channel_id"].(string)
+	replayID := model.NewID()
+	payload, _ := json.Marshal(outgoingJob{IntegrationID: it.ID, URL: url, TriggerWord: h.TriggerWord, Event: h.Event,
+		RoomID: roomID, Body: body, HistoryID: replayID, Data: h.Data})
+	_, err = s.out.d.Queue.Enqueue(ctx, jobs.NewJob{Kind: JobKind, Payload: payload, Key: "outgoing-replay:" + replayID})
+	return err
 }
