@@ -223,6 +223,14 @@ func TestOutgoingWebhooksRefusePrivateTargets(t *testing.T) {
 	if rcv.calls() != 0 {
 		t.Fatalf("the receiver was called %d times", rcv.calls())
 	}
+	// An administrator allows the loopback address: a malformed list is
+	// refused, a good one applies at once.
+	admin.Post("/api/v1/settings/Liftoff_Outbound_AllowList", map[string]any{"value": "http://127.0.0.1/"}).Fail(t, 400, "error-invalid-setting-value")
+	admin.Post("/api/v1/settings/Liftoff_Outbound_AllowList", map[string]any{"value": "127.0.0.1"}).OK(t)
+	admin.Post("/api/v1/chat.postMessage", map[string]any{"channel": "#general", "text": "!private again"}).OK(t)
+	if b := rcv.next(t); b["text"] != "!private again" {
+		t.Fatalf("allowed call: %v", b)
+	}
 }
 
 // TestOutgoingRoomEvents: roomCreated, roomJoined, roomLeft and

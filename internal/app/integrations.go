@@ -25,6 +25,11 @@ func (a *App) startIntegrations(ctx context.Context, rest *api.Server) error {
 	if err != nil {
 		a.log.Warn("ignoring an invalid outbound allow-list", "setting", setting.LiftoffOutboundAllowList, "err", err)
 	}
+	a.chat.Admin.CheckSetting(setting.LiftoffOutboundAllowList, func(v any) error {
+		text, _ := v.(string)
+		_, err := safehttp.ParseAllowList(text)
+		return err
+	})
 	client := safehttp.New(safehttp.Options{AllowList: allow, UserAgent: "Liftoff"})
 	unsubscribe := a.bus.Subscribe("integrations-allowlist", func(e model.Event) {
 		ch, ok := e.(model.SettingChanged)
