@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"liftoff/api"
 	"liftoff/chat"
@@ -52,7 +51,7 @@ func (a *App) startIntegrations(ctx context.Context, rest *api.Server) error {
 		Chat: integrationChat{a}, Scripts: engine, Logger: a.log, Now: a.opts.Clock.Now,
 	})
 	// The durable queue of outgoing calls, drained until the app closes.
-	queue := jobs.New(a.store, jobs.Options{Logger: a.log, Now: a.opts.Clock.Now, PollInterval: 250 * time.Millisecond})
+	queue := jobs.New(a.store, jobs.Options{Logger: a.log, Now: a.opts.Clock.Now})
 	if err := a.integrations.StartOutgoing(ctx, integrations.OutgoingDeps{
 		Queue: queue, HTTP: client, Scripts: engine,
 		SiteURL: func() string { return a.settings.String(setting.SiteURL) },
