@@ -246,6 +246,17 @@ func TestOutgoingRoomEvents(t *testing.T) {
 			"username": "ci-bot", "channel": channel, "event": event, "urls": []string{rcv.URL + "/" + event},
 			"scriptEnabled": false, "token": "tok-" + event}).OK(t)
 	}
+	// userCreated needs a target room for its replies; the receiver's
+	// answer is posted there.
+	admin.Post("/api/v1/integrations.create", map[string]any{"type": "webhook-outgoing", "name": "welcome", "enabled": true,
+		"username": "ci-bot", "event": "userCreated", "targetRoom": "#general", "urls": []string{rcv.URL + "/welcome"},
+		"scriptEnabled": false, "token": "tok-userCreated"}).OK(t)
+	admin.Post("/api/v1/integrations.create", map[string]any{"type": "webhook-outgoing", "name": "x", "enabled": true,
+		"username": "ci-bot", "event": "userCreated", "urls": []string{rcv.URL}, "scriptEnabled": false}).Fail(t, 400, "error-invalid-targetRoom")
+	srv.CreateUser(t, "erin")
+	if b := rcv.next(t); b["token"] != "tok-userCreated" || b["user_name"] != "erin" || b["user"] == nil || b["timestamp"] == nil {
+		t.Fatalf("userCreated body: %v", b)
+	}
 	create("roomCreated", "")
 	rid := admin.Post("/api/v1/channels.create", map[string]any{"name": "events"}).OK(t).Str("channel._id")
 	if b := rcv.next(t); b["token"] != "tok-roomCreated" || b["channel_id"] != rid || b["channel_name"] != "events" ||

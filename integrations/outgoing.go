@@ -121,7 +121,7 @@ type outgoingJob struct {
 // HandleEvent enqueues the outgoing calls a committed event fires (a bus
 // consumer: never on the request path): sendMessage for new messages (and
 // edits), roomArchived, roomJoined and roomLeft from their system messages,
-// roomCreated for new channels and groups.
+// roomCreated for new channels and groups, userCreated for new accounts.
 func (s *Service) HandleEvent(e model.Event) {
 	if s.out == nil || s.out.active.Load() == 0 {
 		return
@@ -141,6 +141,10 @@ func (s *Service) HandleEvent(e model.Event) {
 		}
 		if ev.Created {
 			s.onSystemMessage(ctx, ev.Message)
+		}
+	case model.UserCreated:
+		if ev.User != nil {
+			s.onUserCreated(ctx, ev.User)
 		}
 	case model.RoomChanged:
 		if ev.Action == model.ActionInserted && ev.Room != nil && (ev.Room.Type == model.RoomChannel || ev.Room.Type == model.RoomPrivate) {
@@ -225,6 +229,12 @@ func (s *Service) onRoomCreated(ctx context.Context, room *model.Room) {
 	s.fire(ctx, webhook.EventData{Event: webhook.EventRoomCreated, Room: webhookRoom(room), SiteURL: s.siteURL(),
 		OwnerID: owner.ID, Owner: owner.Username, OwnerDoc: ownerDoc, RoomDoc: roomDoc, RoomTS: room.CreatedAt.Time},
 		room.ID, "created")
+}
+
+func (s *Service) onUserCreated(ctx context.Context, u *model.User) {
+	doc, _ := json.Marshal(u)
+	s.fire(ctx, webhook.EventData{Event: webhook.EventUserCreated, SiteURL: s.siteURL(), UserID: u.ID, Username: u.Username,
+		UserIsBot: u.Type == "bot", UserDoc: doc, UserTS: u.CreatedAt.Time}, "", u.ID)
 }
 
 // fire enqueues one job per matching integration and URL; key makes the
