@@ -121,7 +121,8 @@ func TestSlashCommands(t *testing.T) {
 			t.Fatalf("after /join: %s", r.Body)
 		}
 		run(bob, "join", "#no-such-room", "GENERAL").OK(t)
-		notice("Channel doesn't exist: #no-such-room")
+		notice("The channel `#no-such-room` does not exist.")
+		run(bob, "join", "#general", "GENERAL").Fail(t, 400, "error-user-already-in-room")
 		run(admin, "invite", "@carol", rid).OK(t)
 		if r := carol.Get("/api/v1/channels.info", "roomId", rid).OK(t); r.Num("channel.usersCount") != 3 {
 			t.Fatalf("after /invite: %s", r.Body)
@@ -177,7 +178,7 @@ func TestSlashCommands(t *testing.T) {
 
 	t.Run("status", func(t *testing.T) {
 		run(bob, "status", "in a meeting", "GENERAL").OK(t)
-		notice("Your status message was updated")
+		notice("Status message changed successfully.")
 		run(bob, "away", "", "GENERAL").OK(t)
 		if r := admin.Get("/api/v1/users.info", "username", "bob").OK(t); r.Str("user.statusText") != "in a meeting" {
 			t.Fatalf("status text: %s", r.Body)
