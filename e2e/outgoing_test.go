@@ -182,6 +182,25 @@ func TestOutgoingWebhooks(t *testing.T) {
 		rt.roomMessage("GENERAL", func(m map[string]any) bool { return m["msg"] == "the answer is 42" })
 	})
 
+	t.Run("replies as the trigger's author, in the target room", func(t *testing.T) {
+		logID := admin.Post("/api/v1/channels.create", map[string]any{"name": "deploy-log"}).OK(t).Str("channel._id")
+		rt.sub("stream-room-messages", logID, false)
+		rcv := newReceiver(t, func(int) (int, string) { return 200, `{"text":"deploying"}` })
+		create("deploy", "!deploy", rcv.URL, map[string]any{"impersonateUser": true, "targetRoom": "#deploy-log"})
+		admin.Post("/api/v1/chat.postMessage", map[string]any{"channel": "#general", "text": "!deploy api"}).OK(t)
+		rcv.next(t)
+		m := rt.roomMessage(logID, func(m map[string]any) bool { return m["msg"] == "deploying" })
+		if m["u"].(map[string]any)["username"] != testserver.AdminUser {
+			t.Fatalf("reply posted as %v, want the trigger's author", m["u"])
+		}
+		// A reply naming a channel goes there rather than to the target room.
+		other := newReceiver(t, func(int) (int, string) { return 200, `{"text":"to general","channel":"#general"}` })
+		create("redirect", "!redirect", other.URL, map[string]any{"targetRoom": "#deploy-log"})
+		admin.Post("/api/v1/chat.postMessage", map[string]any{"channel": "#general", "text": "!redirect"}).OK(t)
+		other.next(t)
+		rt.roomMessage("GENERAL", func(m map[string]any) bool { return m["msg"] == "to general" })
+	})
+
 	t.Run("the metadata service is refused", func(t *testing.T) {
 		id := create("meta", "!meta", "http://169.254.169.254/latest/meta-data/", nil)
 		admin.Post("/api/v1/chat.postMessage", map[string]any{"channel": "#general", "text": "!meta"}).OK(t)
