@@ -60,6 +60,13 @@ func TestSlashCommands(t *testing.T) {
 		if g := bob.Get("/api/v1/commands.get", "command", "shrug").OK(t); g.Str("command.command") != "shrug" {
 			t.Fatalf("get: %s", g.Body)
 		}
+		if p := bob.Get("/api/v1/commands.preview", "command", "shrug", "params", "x", "roomId", "GENERAL").OK(t); p.Get("preview") != nil {
+			t.Fatalf("preview of a command without previews: %s", p.Body)
+		}
+		if p := bob.Get("/api/v1/commands.preview", "command", "nope", "roomId", "GENERAL"); p.Status != 400 ||
+			p.Str("error") != "The command provided does not exist (or is disabled)." {
+			t.Fatalf("preview of an unknown command: %d %s", p.Status, p.Body)
+		}
 		if g := bob.Get("/api/v1/commands.get", "command", "nope"); g.Status != 400 || g.Str("error") != "There is no command in the system by the name of: nope" {
 			t.Fatalf("get unknown: %d %s", g.Status, g.Body)
 		}
