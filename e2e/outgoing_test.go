@@ -304,3 +304,33 @@ func TestOutgoingRoomEvents(t *testing.T) {
 		t.Fatalf("roomArchived body (a join elsewhere must fire nothing): %v", b)
 	}
 }
+
+// TestScriptHTTPGoesThroughTheGuardedClient: an incoming script's HTTP
+// call reaches an allow-listed loopback receiver, and the metadata
+// address is refused to it as to outgoing webhooks.
+func TestScriptHTTPGoesThroughTheGuardedClient(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{"OVERWRITE_SETTING_Liftoff_Outbound_AllowList=127.0.0.1"}})
+	admin := srv.Admin(t)
+	srv.CreateUser(t, "ci-bot")
+	rcv := newReceiver(t, func(int) (int, string) { return 200, `{"status":"green"}` })
+	scr := `class Script {
+  process_incoming_request({ request }) {
+    const ok = HTTP('POST', request.content.status_url, { data: { ask: 'status' } });
+    const meta = HTTP('GET', 'http://169.254.169.254/latest/meta-data/');
+    return { content: { text: 'status ' + ok.result.data.status + '; metadata ' + (meta.error ? 'refused' : 'reached') } };
+  }
+}`
+	r := admin.Post("/api/v1/integrations.create", map[string]any{"type": "webhook-incoming", "name": "probe", "enabled": true,
+		"username": "ci-bot", "channel": "#general", "scriptEnabled": true, "script": scr}).OK(t)
+	status, body := hook(t, srv, r.Str("integration._id"), r.Str("integration.token"), "application/json",
+		`{"status_url":"`+rcv.URL+`/status"}`)
+	if status != 200 || body["success"] != true {
+		t.Fatalf("hook: %d %v", status, body)
+	}
+	if got := rcv.next(t); got["ask"] != "status" {
+		t.Fatalf("the receiver got %v", got)
+	}
+	if m := lastMessage(t, admin, "general"); m["msg"] != "status green; metadata refused" {
+		t.Fatalf("posted %v", m["msg"])
+	}
+}
