@@ -48,8 +48,8 @@ func (r *receiver) next(t *testing.T) map[string]any {
 	select {
 	case b := <-r.got:
 		return b
-	case <-time.After(10 * time.Second):
-		t.Fatal("the receiver got no call within 10s")
+	case <-time.After(20 * time.Second): // retries wait their delay plus the queue's poll
+		t.Fatal("the receiver got no call within 20s")
 		return nil
 	}
 }
