@@ -184,6 +184,12 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 	if len(m.Attachments) > 0 {
 		other("attachments", m.Attachments)
 	}
+	if m.File != nil {
+		other("file", m.File)
+	}
+	if len(m.Files) > 0 {
+		other("files", m.Files)
+	}
 	if len(m.Reactions) > 0 {
 		other("reactions", m.Reactions)
 	}

@@ -53,6 +53,8 @@ func testMessages() []*model.Message {
 			Avatar: "https://example.com/a.png?x=1&y=<2>", Groupable: &no,
 			Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
 			Attachments: []map[string]any{{"title": "<t>", "fields": []any{map[string]any{"short": true, "n": 1.5}}}},
+			File:        &model.FileRef{ID: "f1", Name: "a <b>.png", Type: "image/png", Size: 10, Format: "png", TypeGroup: "image"},
+			Files:       []model.FileRef{{ID: "f1", Name: "a.png", Type: "image/png", Size: 10}, {ID: "f2", Name: "thumb-a.png", TypeGroup: "thumb"}},
 			Reactions:   map[string]*model.Reaction{":+1:": {Usernames: []string{"alice", "bob"}, Names: []string{"A", "B"}}, ":a:": {}},
 			Pinned:      true, PinnedAt: later, PinnedBy: &model.UserRef{ID: "u2", Username: "bob"},
 			Starred:  []model.Starrer{{ID: "u1"}},

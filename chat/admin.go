@@ -688,3 +688,38 @@ func (s *Admin) UserRoles(ctx context.Context, user *model.User) ([]UserRoleHold
 	}
 	return out, nil
 }
+
+// AddSettings stores settings that do not exist yet (a new custom OAuth
+// service's group, settings.CustomOAuth); existing ones are left as they
+// are. It needs add-oauth-service.
+func (s *Admin) AddSettings(ctx context.Context, actor *model.User, defs []*model.Setting) error {
+	if !s.can(actor, perm.AddOAUTHService) {
+		return model.ErrUnauthorized
+	}
+	var added []*model.Setting
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		added = added[:0]
+		for _, d := range defs {
+			if _, err := tx.SettingByID(ctx, d.ID); err == nil {
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			c := *d
+			c.UpdatedAt = s.nowTime()
+			if err := tx.UpsertSetting(ctx, &c); err != nil {
+				return err
+			}
+			tx.Emit(model.SettingChanged{Setting: &c})
+			added = append(added, &c)
+		}
+		return nil
+	})
+	if err != nil {
+		return internal("add settings", err)
+	}
+	for _, c := range added {
+		s.settings.Set(c)
+	}
+	return nil
+}

@@ -50,6 +50,9 @@ func (a *App) startIntegrations(ctx context.Context, rest *api.Server) error {
 		Store: a.store, Data: a.store, Permissions: a.chat.Admin, Roles: a.chat.Admin,
 		Chat: integrationChat{a}, Scripts: engine, Logger: a.log, Now: a.opts.Clock.Now,
 	})
+	a.startCommands(rest)
+	routes.REST(rest.Router(), a.integrations)
+	routes.Hooks(rest.Router(), a.integrations, a.cfg.MaxBodyBytes)
 	// The durable queue of outgoing calls, drained until the app closes.
 	queue := jobs.New(a.store, jobs.Options{Logger: a.log, Now: a.opts.Clock.Now})
 	if err := a.integrations.StartOutgoing(ctx, integrations.OutgoingDeps{
@@ -69,9 +72,6 @@ func (a *App) startIntegrations(ctx context.Context, rest *api.Server) error {
 	}()
 	unsubscribeEvents := a.bus.Subscribe("integrations-outgoing", a.integrations.HandleEvent)
 	a.closers = append(a.closers, func() { unsubscribeEvents(); stop(); <-done })
-	a.startCommands(rest)
-	routes.REST(rest.Router(), a.integrations)
-	routes.Hooks(rest.Router(), a.integrations, a.cfg.MaxBodyBytes)
 	return nil
 }
 

@@ -123,6 +123,18 @@ func (p *process) stop() {
 	}
 }
 
+// Kill ends the process at once (SIGKILL: no shutdown, connections cut)
+// and waits until it has exited. Only a binary can be killed.
+func (s *Server) Kill() {
+	if s.proc == nil {
+		s.t.Fatal("Kill: an in-process server cannot be killed (use StartBinary)")
+	}
+	if s.proc.cmd.Process != nil {
+		_ = s.proc.cmd.Process.Kill()
+	}
+	<-s.proc.done
+}
+
 // ExitCode waits for the process to exit and returns its exit code. Only
 // a binary has one.
 func (s *Server) ExitCode() int {

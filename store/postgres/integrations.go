@@ -10,7 +10,7 @@ import (
 )
 
 // The integrations and their history (store.Integrations), on the tables
-// of migrations/0002_integrations.sql. Writes go through Update, without
+// of migrations/0003_integrations.sql. Writes go through Update, without
 // events.
 
 var _ store.Integrations = (*DB)(nil)

@@ -10,7 +10,7 @@ import (
 )
 
 // The integrations and their history (store.Integrations), on the tables
-// of migrations/0008_integrations.sql. Writes go through Update, on the
+// of migrations/0009_integrations.sql. Writes go through Update, on the
 // writer goroutine, without events.
 
 var _ store.Integrations = (*DB)(nil)

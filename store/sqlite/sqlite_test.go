@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -265,6 +266,53 @@ func TestBackupIsUsable(t *testing.T) {
 	ms, _, err := cp.SearchMessages(ctx, "r1", "backed", store.Page{})
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("search in backup: %d, %v", len(ms), err)
+	}
+}
+
+// The database, its WAL and a backup hold every message and password
+// hash: only their owner may read them, also when an older version left
+// them readable by others.
+func TestFilesAreOwnerOnly(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "liftoff.db")
+	mode := func(p string) os.FileMode {
+		t.Helper()
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Mode().Perm()
+	}
+	db, err := Open(ctx, path, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(tx store.Tx) error { return tx.InsertUser(ctx, &model.User{ID: "u1", Username: "one"}) }); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "copy.db")
+	if err := db.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", backup} {
+		if m := mode(p); m != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), m)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(ctx, path, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if m := mode(path); m != 0o600 {
+		t.Errorf("reopened 0644 database: mode %v, want 0600", m)
 	}
 }
 

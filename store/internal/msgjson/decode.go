@@ -509,6 +509,8 @@ const (
 	mfMentions
 	mfChannels
 	mfAttachments
+	mfFile
+	mfFiles
 	mfReactions
 	mfPinned
 	mfPinnedAt
@@ -565,6 +567,10 @@ func messageKey(key []byte) int {
 		return mfChannels
 	case "attachments":
 		return mfAttachments
+	case "file":
+		return mfFile
+	case "files":
+		return mfFiles
 	case "reactions":
 		return mfReactions
 	case "pinned":
@@ -644,6 +650,10 @@ func (d *msgDecoder) message(m *model.Message) bool {
 			return d.channels(&m.Channels)
 		case mfAttachments:
 			return d.other(&m.Attachments)
+		case mfFile:
+			return d.other(&m.File)
+		case mfFiles:
+			return d.other(&m.Files)
 		case mfReactions:
 			return d.other(&m.Reactions)
 		case mfPinned:
