@@ -434,6 +434,9 @@ type Integrations interface {
 	DeleteIntegration(ctx context.Context, id string) error
 	// SaveIntegrationHistory inserts or replaces the entry h.ID.
 	SaveIntegrationHistory(ctx context.Context, h *model.IntegrationHistory) error
+	// IntegrationHistoryEntry returns entry id of an integration's
+	// history, or ErrNotFound.
+	IntegrationHistoryEntry(ctx context.Context, integrationID, id string) (*model.IntegrationHistory, error)
 	// IntegrationHistory pages an integration's history, sorted by
 	// "_updatedAt" (default desc) or "_createdAt".
 	IntegrationHistory(ctx context.Context, integrationID string, p Page) ([]*model.IntegrationHistory, int, error)
