@@ -484,3 +484,35 @@ func TestWebPush(t *testing.T) {
 		t.Fatalf("the expired subscription is still stored (%d)", resp.StatusCode)
 	}
 }
+
+// TestDesktopNotification checks the in-app notification of a mention on
+// the mentioned user's stream-notify-user "<uid>/notification", in
+// Rocket.Chat's shape; with the room's desktop preference "nothing" none
+// comes.
+func TestDesktopNotification(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{"OVERWRITE_SETTING_Push_enable=false"}})
+	admin := srv.Admin(t)
+	bob, rt := rtUser(t, srv, "bob")
+	ch := admin.Post("/api/v1/channels.create", map[string]any{"name": "desk", "members": []string{"bob"}}).OK(t).Str("channel._id")
+	rt.sub("stream-notify-user", bob.UserID+"/notification", false)
+
+	mid := admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": ch, "text": "@bob look"}).OK(t).Str("message._id")
+	args := rt.event("stream-notify-user", bob.UserID+"/notification", func(args []any) bool { return len(args) == 1 })
+	n, _ := args[0].(map[string]any)
+	p, _ := n["payload"].(map[string]any)
+	sender, _ := p["sender"].(map[string]any)
+	msg, _ := p["message"].(map[string]any)
+	if n["title"] != "#desk" || n["text"] != testserver.AdminUser+": @bob look" || p["_id"] != mid || p["rid"] != ch ||
+		p["type"] != "c" || p["name"] != "desk" || sender["username"] != testserver.AdminUser || msg["msg"] != "@bob look" {
+		t.Fatalf("notification: %v", n)
+	}
+
+	bob.Post("/api/v1/rooms.saveNotification", map[string]any{"roomId": ch, "notifications": map[string]string{"desktopNotifications": "nothing"}}).OK(t)
+	admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": ch, "text": "@bob again"}).OK(t)
+	waitJobs(t, srv, "notify.message", 2)
+	if f, ok := rt.tryTake(200*time.Millisecond, func(f map[string]any) bool {
+		return streamArgs(f, "stream-notify-user", bob.UserID+"/notification") != nil
+	}); ok {
+		t.Fatalf("a notification despite the preference: %v", f)
+	}
+}

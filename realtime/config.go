@@ -67,6 +67,11 @@ type Config struct {
 	Presence PresenceTracker
 	// Events receives typing notifications clients emit; Bus when nil.
 	Events EventPublisher
+	// ExternalNotifications leaves the desktop notifications of new
+	// messages to another component (the notifier, which applies the
+	// users' preferences and publishes model.DesktopNotification events);
+	// otherwise the hub notifies the users a MessageSaved names in Notify.
+	ExternalNotifications bool
 
 	// MaxFrameBytes bounds an incoming WebSocket message (256 KiB).
 	// A larger one closes the connection with status 1009.

@@ -41,7 +41,7 @@ func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) erro
 	n := notifier.New(notifier.Deps{
 		Store: a.store, Devices: a.store, Queue: q, Settings: a.settings, Permissions: a.chat.Admin,
 		WebPush: web, Mailer: email.NewMailer(notifier.EmailSettings(a.settings)), Rules: &base,
-		Logger: log, Now: a.opts.Clock.Now,
+		Events: a.bus, Logger: log, Now: a.opts.Clock.Now,
 	})
 	var unsubscribe func()
 	if bs, ok := a.bus.(bus.BatchSubscriber); ok {

@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"liftoff/access/perm"
@@ -59,6 +60,12 @@ type Permissions interface {
 	Can(u *model.User, p perm.ID) bool
 }
 
+// Presence tells whether a user has open connections: "online" (a client
+// is active), "away" (all idle) or "offline" (presence.Tracker).
+type Presence interface {
+	ConnectionStatus(userID string) string
+}
+
 // Mail sends e-mails (email.Sender built from the SMTP settings at each
 // send, so that a settings change applies at once).
 type Mail interface {
@@ -83,7 +90,15 @@ type Deps struct {
 	Mailer *email.Mailer
 	// Rules are the bases of the rules' settings that are not Rocket.Chat
 	// settings (delays, Web Push); rules.DefaultSettings when zero.
-	Rules  *rules.Settings
+	Rules *rules.Settings
+	// Presence tells the connection state of users (the presence
+	// tracker); without it, and for users it does not know, the stored
+	// statusConnection is used.
+	Presence Presence
+	// Events publishes desktop notifications (the bus); nil sends none.
+	Events interface {
+		Publish(ctx context.Context, events ...model.Event) error
+	}
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -95,6 +110,8 @@ type Notifier struct {
 	// Work handed over by the bus consumer, stored by Run: the bus's
 	// goroutine must not wait for a store write (the store's writer may be
 	// waiting for the bus).
+	presenceSrc atomic.Pointer[Presence]
+
 	mu      sync.Mutex
 	pending []jobs.NewJob
 	reads   []string // users who read a room
@@ -214,6 +231,17 @@ func (n *Notifier) flush(ctx context.Context) {
 	}
 }
 
+// SetPresence gives the notifier the presence tracker, which may be built
+// after it.
+func (n *Notifier) SetPresence(p Presence) { n.presenceSrc.Store(&p) }
+
+func (n *Notifier) presence() Presence {
+	if p := n.presenceSrc.Load(); p != nil {
+		return *p
+	}
+	return n.d.Presence
+}
+
 func group(userID string) string { return "user:" + userID }
 
 // rulesSettings reads the rules' settings now.
@@ -250,6 +278,7 @@ func (n *Notifier) fanOut(ctx context.Context, job jobs.Job) error {
 	now := n.d.Now()
 	in.Now = now
 	var js []jobs.NewJob
+	var desktop []model.Event
 	for _, d := range rules.Compute(in, n.rulesSettings()) {
 		var kind string
 		switch d.Channel {
@@ -259,19 +288,48 @@ func (n *Notifier) fanOut(ctx context.Context, job jobs.Job) error {
 			kind = KindWebPush
 		case rules.Email:
 			kind = KindEmail
+		case rules.Desktop:
+			desktop = append(desktop, n.desktop(d.UserID, msg, room))
+			continue
 		default:
-			continue // desktop: sent by the realtime layer to open connections
+			continue
 		}
 		js = append(js, jobs.NewJob{
 			Kind: kind, Key: kind + ":" + msg.ID + ":" + d.UserID, Group: group(d.UserID),
 			Payload: encode(payload{MessageID: msg.ID, UserID: d.UserID, Reason: d.Reason}), RunAt: now.Add(d.Delay),
 		})
 	}
+	if len(desktop) > 0 && n.d.Events != nil {
+		// Best effort, as in Rocket.Chat: a retried fan-out may show
+		// one twice, a lost one is not worth a retry.
+		if err := n.d.Events.Publish(ctx, desktop...); err != nil {
+			n.d.Logger.Warn("notifier: desktop notifications", "message", msg.ID, "err", err)
+		}
+	}
 	if len(js) == 0 {
 		return nil
 	}
 	_, err = n.d.Queue.Enqueue(ctx, js...)
 	return err
+}
+
+// desktop is the in-app notification of msg for a user (Rocket.Chat's
+// notifyDesktopUser): in direct rooms the sender as title and the message
+// as text, elsewhere "#room" and "sender: message".
+func (n *Notifier) desktop(userID string, msg *model.Message, room *model.Room) model.DesktopNotification {
+	sender := msg.Author.Username
+	if n.d.Settings.Bool(setting.UIUseRealName) && msg.Author.Name != "" {
+		sender = msg.Author.Name
+	}
+	title, text := "#"+room.Name, sender+": "+msg.Msg
+	if room.Type == "d" {
+		title, text = sender, msg.Msg
+	}
+	return model.DesktopNotification{
+		UserID: userID, Title: title, Text: text,
+		MessageID: msg.ID, RoomID: room.ID, RoomType: room.Type, RoomName: room.Name, ThreadID: msg.ThreadID,
+		Sender: msg.Author, Msg: msg.Msg, MessageType: msg.Type,
+	}
 }
 
 // memberPage is how many subscriptions one read brings.
@@ -321,7 +379,11 @@ func (n *Notifier) input(ctx context.Context, msg *model.Message, room *model.Ro
 				continue
 			}
 			members[u.ID] = u
-			in.Members = append(in.Members, member(s, u))
+			mb := member(s, u)
+			if p := n.presence(); p != nil && mb.Connection == "" {
+				mb.Connection = p.ConnectionStatus(u.ID)
+			}
+			in.Members = append(in.Members, mb)
 		}
 		if len(subs) < memberPage || offset+len(subs) >= total {
 			break
