@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -329,6 +330,41 @@ func TestEmailNotifications(t *testing.T) {
 	}
 	if _, ok := byTo["carol@example.org"]; ok {
 		t.Fatal("carol chose no e-mails")
+	}
+
+	// The one-click link: GET shows a button, POST stops the room's e-mails.
+	m := regexp.MustCompile(`/unsubscribe/email\?token=[A-Za-z0-9_.%-]+`).FindString(b.Text)
+	if m == "" {
+		t.Fatalf("no preference link in %q", b.Text)
+	}
+	resp, err := http.Get(srv.URL + m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "<form method=\"post\">") {
+		t.Fatalf("GET link: %d %s", resp.StatusCode, page)
+	}
+	bob := srv.Login(t, "bob", "bob-pass")
+	if v := bob.Get("/api/v1/subscriptions.getOne", "roomId", ch).OK(t).Get("subscription.emailNotifications"); v != nil {
+		t.Fatalf("GET changed the preference: %v", v)
+	}
+	resp, err = http.Post(srv.URL+m, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST link: %d", resp.StatusCode)
+	}
+	if v := bob.Get("/api/v1/subscriptions.getOne", "roomId", ch).OK(t).Str("subscription.emailNotifications"); v != "nothing" {
+		t.Fatalf("after the one-click link: %q", v)
+	}
+	resp, _ = http.Post(srv.URL+m+"x", "application/x-www-form-urlencoded", nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("forged link: %d", resp.StatusCode)
 	}
 }
 

@@ -88,6 +88,9 @@ type Deps struct {
 	Mail func() (Mail, error)
 	// Mailer renders notification e-mails.
 	Mailer *email.Mailer
+	// PreferenceKey signs the one-click links that stop notification
+	// e-mails (email.PreferenceToken); nil leaves the link out.
+	PreferenceKey []byte
 	// Rules are the bases of the rules' settings that are not Rocket.Chat
 	// settings (delays, Web Push); rules.DefaultSettings when zero.
 	Rules *rules.Settings
@@ -630,6 +633,7 @@ func messageLink(site string, room *model.Room, messageID string) string {
 func (n *Notifier) sendEmail(ctx context.Context, batch []jobs.Job) error {
 	var items []email.NotificationItem
 	var user *model.User
+	rooms := map[string]bool{}
 	s := n.d.Settings
 	for _, job := range batch {
 		var p payload
@@ -644,6 +648,7 @@ func (n *Notifier) sendEmail(ctx context.Context, batch []jobs.Job) error {
 			continue
 		}
 		user = u
+		rooms[room.ID] = true
 		name := room.Name
 		if room.DisplayName != "" {
 			name = room.DisplayName
@@ -667,7 +672,18 @@ func (n *Notifier) sendEmail(ctx context.Context, batch []jobs.Job) error {
 	if to == "" {
 		return nil
 	}
-	m, err := n.d.Mailer.Notification(email.Recipient{Name: user.Name, Address: to}, items, "")
+	link := ""
+	if n.d.PreferenceKey != nil {
+		roomID := "" // several rooms: the user's own preference
+		if len(rooms) == 1 {
+			for id := range rooms {
+				roomID = id
+			}
+		}
+		token := email.PreferenceToken(n.d.PreferenceKey, user.ID, roomID, n.d.Now().Add(preferenceLinkLifetime))
+		link = strings.TrimRight(s.String(setting.SiteURL), "/") + EmailPreferencePath + "?token=" + url.QueryEscape(token)
+	}
+	m, err := n.d.Mailer.Notification(email.Recipient{Name: user.Name, Address: to}, items, link)
 	if err != nil {
 		return jobs.Permanent(err)
 	}
@@ -689,6 +705,13 @@ func (n *Notifier) sendEmail(ctx context.Context, batch []jobs.Job) error {
 	}
 	return nil
 }
+
+// EmailPreferencePath is where the one-click link of notification e-mails
+// leads (notifyapi serves it).
+const EmailPreferencePath = "/unsubscribe/email"
+
+// preferenceLinkLifetime is how long a one-click link works.
+const preferenceLinkLifetime = 30 * 24 * time.Hour
 
 // mailSender builds the SMTP sender from the settings.
 func (n *Notifier) mailSender() (Mail, error) {

@@ -3,11 +3,17 @@ package notifyapi
 import (
 	"context"
 	"encoding/json"
+	"html"
+	"io"
+	"net/http"
+	"time"
 
 	"liftoff/api"
 	"liftoff/ddpapi"
 	"liftoff/model"
 	"liftoff/notify/account"
+	"liftoff/notify/email"
+	"liftoff/notify/notifier"
 	"liftoff/realtime"
 )
 
@@ -122,4 +128,50 @@ func AccountMethods(reg *ddpapi.Registrar, svc Accounts) {
 		}
 		return loginResult(l), nil
 	}, ddpapi.Public())
+}
+
+// EmailPreferences is what the one-click link asks of the preferences
+// service (prefs.Service).
+type EmailPreferences interface {
+	StopEmails(ctx context.Context, userID, roomID string) error
+}
+
+// EmailPreferenceRoutes serves the one-click link of notification e-mails
+// (notifier.EmailPreferencePath), outside the API's envelopes: GET shows a
+// page with a button (link scanners must not change anything), POST (the
+// button, or a mail client's RFC 8058 one-click request) stops the
+// e-mails. key checks the link's token (email.PreferenceToken).
+func EmailPreferenceRoutes(rt *api.Router, svc EmailPreferences, key []byte, now func() time.Time) {
+	page := func(w http.ResponseWriter, status int, body string) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>E-mail notifications</title></head><body>`+body+`</body></html>`)
+	}
+	rt.HandleHTTP("GET "+notifier.EmailPreferencePath, func(w http.ResponseWriter, r *http.Request) {
+		token := r.URL.Query().Get("token")
+		if _, _, err := email.ParsePreferenceToken(key, token, now()); err != nil {
+			page(w, http.StatusBadRequest, `<p>This link is invalid or has expired.</p>`)
+			return
+		}
+		page(w, http.StatusOK, `<form method="post"><input type="hidden" name="token" value="`+html.EscapeString(token)+
+			`"><p>Stop these notification e-mails?</p><button type="submit">Stop e-mails</button></form>`)
+	})
+	rt.HandleHTTP("POST "+notifier.EmailPreferencePath, func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+		token := r.URL.Query().Get("token")
+		if token == "" {
+			token = r.PostFormValue("token")
+		}
+		userID, roomID, err := email.ParsePreferenceToken(key, token, now())
+		if err != nil {
+			page(w, http.StatusBadRequest, `<p>This link is invalid or has expired.</p>`)
+			return
+		}
+		if err := svc.StopEmails(r.Context(), userID, roomID); err != nil {
+			page(w, http.StatusInternalServerError, `<p>Something went wrong; please try again.</p>`)
+			return
+		}
+		page(w, http.StatusOK, `<p>You will not get these notification e-mails any more.</p>`)
+	})
 }
