@@ -200,7 +200,7 @@ func TestMobilePush(t *testing.T) {
 		t.Fatalf("mention push: %+v", p.Body)
 	}
 	waitJobs(t, srv, "notify.message", 2)
-	waitJobs(t, srv, "notify.mobile", 2)
+	waitJobs(t, srv, "notify.device", 3)
 	select {
 	case extra := <-pushes:
 		t.Fatalf("unexpected push: %+v", extra.Body)

@@ -221,7 +221,7 @@ func (n *Notifier) flush(ctx context.Context) {
 	n.pending, n.reads = nil, nil
 	n.mu.Unlock()
 	for _, uid := range reads {
-		if _, err := n.d.Queue.Cancel(ctx, group(uid), KindMobile, KindWebPush, KindEmail); err != nil {
+		if _, err := n.d.Queue.Cancel(ctx, group(uid), KindMobile, KindWebPush, KindEmail, KindDevice); err != nil {
 			n.d.Logger.Warn("notifier: cancel on read", "user", uid, "err", err)
 		}
 	}
@@ -297,10 +297,26 @@ func (n *Notifier) fanOut(ctx context.Context, job jobs.Job) error {
 		default:
 			continue
 		}
-		js = append(js, jobs.NewJob{
-			Kind: kind, Key: kind + ":" + msg.ID + ":" + d.UserID, Group: group(d.UserID),
-			Payload: encode(payload{MessageID: msg.ID, UserID: d.UserID, Reason: d.Reason}), RunAt: now.Add(d.Delay),
-		})
+		key, p := kind+":"+msg.ID+":"+d.UserID, payload{MessageID: msg.ID, UserID: d.UserID, Reason: d.Reason}
+		if kind == KindEmail {
+			js = append(js, jobs.NewJob{Kind: kind, Key: key, Group: group(d.UserID), Payload: encode(p), RunAt: now.Add(d.Delay)})
+			continue
+		}
+		// Pushes go straight to one job per device, so that a device's
+		// retry does not resend to the others.
+		types := []string{devices.APN, devices.GCM}
+		if kind == KindWebPush {
+			types = []string{devices.Web}
+		}
+		ds, err := n.d.Devices.DevicesOfUser(ctx, d.UserID, types...)
+		if err != nil {
+			return err
+		}
+		for _, dev := range ds {
+			q := p
+			q.DeviceID = dev.ID
+			js = append(js, jobs.NewJob{Kind: KindDevice, Key: key + ":" + dev.ID, Group: group(d.UserID), Payload: encode(q), RunAt: now.Add(d.Delay)})
+		}
 	}
 	if len(desktop) > 0 && n.d.Events != nil {
 		// Best effort, as in Rocket.Chat: a retried fan-out may show
@@ -312,8 +328,14 @@ func (n *Notifier) fanOut(ctx context.Context, job jobs.Job) error {
 	if len(js) == 0 {
 		return nil
 	}
-	_, err = n.d.Queue.Enqueue(ctx, js...)
-	return err
+	for len(js) > 0 {
+		chunk := js[:min(len(js), 1000)]
+		js = js[len(chunk):]
+		if _, err := n.d.Queue.Enqueue(ctx, chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // desktop is the in-app notification of msg for a user (Rocket.Chat's
@@ -439,7 +461,9 @@ func verifiedEmail(u *model.User) string {
 	return ""
 }
 
-// expand turns one user's push job into one job per device of the types.
+// expand turns one user's push job into one job per device of the types
+// (jobs of this kind were enqueued by earlier versions; the fan-out now
+// makes the device jobs itself).
 func (n *Notifier) expand(types ...string) jobs.Handler {
 	return func(ctx context.Context, job jobs.Job) error {
 		var p payload
