@@ -329,3 +329,27 @@ func (s *Service) verify(purpose, token string) ([]string, bool) {
 	}
 	return parts[:len(parts)-1], true
 }
+
+// SendTestEmail sends the SMTP test e-mail to the user's first address at
+// once (the method sendSMTPTestEmail) and returns that address.
+//
+// Errors: error-invalid-email (the user has no address),
+// error-email-send-failed (the SMTP server refused or is unreachable).
+func (s *Service) SendTestEmail(ctx context.Context, user *model.User) (string, error) {
+	to := user.Email()
+	if to == "" {
+		return "", model.Invalid("error-invalid-email", "Invalid email").InMethod()
+	}
+	m := email.Message{
+		From: s.d.Settings.String(setting.FromEmail), To: to, Subject: "SMTP Test Email",
+		HTML: "<p>You have successfully sent an email</p>", Text: "You have successfully sent an email",
+	}
+	mail, err := s.d.Mail()
+	if err == nil {
+		err = mail.Send(ctx, m)
+	}
+	if err != nil {
+		return "", model.Invalid("error-email-send-failed", "Error trying to send email: %v", err).InMethod()
+	}
+	return to, nil
+}

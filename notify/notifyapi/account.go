@@ -24,6 +24,7 @@ type Accounts interface {
 	ResetPassword(ctx context.Context, token, password string) (*account.Login, error)
 	SendConfirmation(ctx context.Context, address string) (bool, error)
 	VerifyEmail(ctx context.Context, token string) (*account.Login, error)
+	SendTestEmail(ctx context.Context, user *model.User) (string, error)
 }
 
 // AccountRoutes declares users.forgotPassword and
@@ -114,6 +115,13 @@ func AccountMethods(reg *ddpapi.Registrar, svc Accounts) {
 		}
 		return svc.SendConfirmation(ctx, address)
 	}, ddpapi.Public())
+	reg.Method("sendSMTPTestEmail", func(ctx context.Context, call *realtime.Call) (any, error) {
+		to, err := svc.SendTestEmail(ctx, call.User())
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"message": "Your_mail_was_sent_to_s", "params": []string{to}}, nil
+	})
 	reg.Method("verifyEmail", func(ctx context.Context, call *realtime.Call) (any, error) {
 		token, err := ddpapi.RequireString(call, 0, "token")
 		if err != nil {
