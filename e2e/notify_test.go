@@ -193,7 +193,9 @@ func TestMobilePush(t *testing.T) {
 
 	// A mention in a channel: bob gets "#room" and "sender: text"; carol
 	// (preference nothing) and the sender get nothing.
+	// The channel's system messages (members joining) notify no one.
 	ch := admin.Post("/api/v1/channels.create", map[string]any{"name": "ops", "members": []string{"bob", "carol"}}).OK(t).Str("channel._id")
+	admin.Post("/api/v1/channels.setTopic", map[string]any{"roomId": ch, "topic": "deploys"}).OK(t)
 	admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": ch, "text": "@bob @carol deploy done"}).OK(t)
 	p = nextPush(t, pushes)
 	if p.Body.Token != "tok-bob" || p.Body.Options["title"] != "#ops" || p.Body.Options["text"] != testserver.AdminUser+": @bob @carol deploy done" {

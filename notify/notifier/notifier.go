@@ -185,10 +185,18 @@ func (n *Notifier) OnEvents(events []model.Event) {
 }
 
 func appendMessage(js []jobs.NewJob, ev *model.MessageSaved) []jobs.NewJob {
-	if !ev.Created || ev.Message == nil || ev.Message.Hidden {
+	if !ev.Created || ev.Message == nil || ev.Message.Hidden || !notifies(ev.Message.Type) {
 		return js
 	}
 	return append(js, jobs.NewJob{Kind: KindMessage, Key: "notify:" + ev.Message.ID, Payload: encode(payload{MessageID: ev.Message.ID})})
+}
+
+// notifies tells whether messages of a type notify: users' messages,
+// encrypted ones and calls. System messages (a user joined, a topic
+// changed...) never do: Rocket.Chat stores them without running the
+// notification callbacks of sent messages.
+func notifies(messageType string) bool {
+	return messageType == "" || messageType == "e2e" || messageType == "videoconf"
 }
 
 func appendRead(reads []string, ev *model.SubscriptionChanged) []string {

@@ -77,8 +77,9 @@ func loginResult(l *account.Login) map[string]any {
 }
 
 // AccountMethods declares the DDP methods sendForgotPasswordEmail,
-// resetPassword, sendConfirmationEmail and verifyEmail; the last two
-// redeeming ones log the session in.
+// resetPassword, sendConfirmationEmail (logged-in callers only),
+// verifyEmail and sendSMTPTestEmail; resetPassword and verifyEmail log the
+// session in.
 func AccountMethods(reg *ddpapi.Registrar, svc Accounts) {
 	reg.Method("sendForgotPasswordEmail", func(ctx context.Context, call *realtime.Call) (any, error) {
 		address, err := ddpapi.RequireString(call, 0, "email")
@@ -114,7 +115,7 @@ func AccountMethods(reg *ddpapi.Registrar, svc Accounts) {
 			return nil, err
 		}
 		return svc.SendConfirmation(ctx, address)
-	}, ddpapi.Public())
+	})
 	reg.Method("sendSMTPTestEmail", func(ctx context.Context, call *realtime.Call) (any, error) {
 		to, err := svc.SendTestEmail(ctx, call.User())
 		if err != nil {
