@@ -82,6 +82,8 @@ type Deps struct {
 	// Push sends mobile pushes (nil: built from the Push_* settings at
 	// each send, gateway mode).
 	Push func() *push.Sender
+	// FCMEndpoint replaces Google's FCM address (tests).
+	FCMEndpoint string
 	// WebPush sends Web Push (nil: Web Push is off).
 	WebPush *webpush.Sender
 	// Mail sends e-mails (nil: built from the SMTP_* settings at each send).
@@ -114,6 +116,10 @@ type Notifier struct {
 	// goroutine must not wait for a store write (the store's writer may be
 	// waiting for the bus).
 	presenceSrc atomic.Pointer[Presence]
+
+	fcmMu    sync.Mutex
+	fcm      *push.FCM // built from fcmCreds
+	fcmCreds string
 
 	mu      sync.Mutex
 	pending []jobs.NewJob
@@ -553,13 +559,34 @@ func (n *Notifier) sendDevice(ctx context.Context, job jobs.Job) error {
 	return err
 }
 
-// pushSender builds the gateway transport from the Push_* settings.
+// pushSender builds the transport from the Push_* settings: the gateway
+// when Push_enable_gateway is on, else FCM HTTP v1 with the service account
+// of Push_google_api_credentials (kept while the setting does not change,
+// so that its access token is reused). APNs without a gateway is not wired
+// yet: iOS tokens then fail as not configured.
 func (n *Notifier) pushSender() *push.Sender {
 	s := n.d.Settings
-	if !s.Bool(setting.PushEnableGateway) {
+	if s.Bool(setting.PushEnableGateway) {
+		return &push.Sender{Gateway: push.NewGateway(s.String(setting.PushGateway), s.String(setting.UniqueID))}
+	}
+	creds := s.String(setting.PushGoogleAPICredentials)
+	if strings.TrimSpace(creds) == "" {
 		return &push.Sender{}
 	}
-	return &push.Sender{Gateway: push.NewGateway(s.String(setting.PushGateway), s.String(setting.UniqueID))}
+	n.fcmMu.Lock()
+	defer n.fcmMu.Unlock()
+	if n.fcm == nil || n.fcmCreds != creds {
+		f, err := push.NewFCM(context.Background(), []byte(creds))
+		if err != nil {
+			n.d.Logger.Error("notifier: Push_google_api_credentials", "err", err)
+			return &push.Sender{}
+		}
+		if n.d.FCMEndpoint != "" {
+			f.Endpoint = n.d.FCMEndpoint
+		}
+		n.fcm, n.fcmCreds = f, creds
+	}
+	return &push.Sender{FCM: n.fcm}
 }
 
 func (n *Notifier) sendWebPush(ctx context.Context, job jobs.Job, dev devices.Device, msg *model.Message, room *model.Room) error {
