@@ -294,6 +294,7 @@ func TestEmailNotifications(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Env: []string{
 		"OVERWRITE_SETTING_SMTP_Host=127.0.0.1", "OVERWRITE_SETTING_SMTP_Port=" + strconv.Itoa(mp.smtpPort),
 		"OVERWRITE_SETTING_From_Email=chat@example.org", "OVERWRITE_SETTING_Push_enable=false",
+		"OVERWRITE_SETTING_Offline_Mention_Email=[User] needs you in #[Room]", // an administrator's template
 	}})
 	admin := srv.Admin(t)
 	verified := map[string]any{"verified": true}
@@ -322,7 +323,7 @@ func TestEmailNotifications(t *testing.T) {
 	}
 	b := byTo["bob@example.org"]
 	link := "/channel/ops?msg=" + mid
-	if b.Subject != "[Rocket.Chat] You have been mentioned by "+testserver.AdminUser+" in #ops" ||
+	if b.Subject != testserver.AdminUser+" needs you in #ops" ||
 		!strings.Contains(b.HTML, link) || !strings.Contains(b.Text, "the build is red") {
 		t.Fatalf("bob's e-mail: %+v", b)
 	}
