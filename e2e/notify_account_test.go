@@ -102,6 +102,16 @@ func TestPasswordResetAndVerification(t *testing.T) {
 	if last := mails[len(mails)-1]; last.Subject != "SMTP Test Email" || last.To[0].Address != "carol@example.org" {
 		t.Fatalf("test e-mail: %+v", last)
 	}
+
+	// users.sendWelcomeEmail: send-mail only, to an existing user.
+	carol.Post("/api/v1/users.sendWelcomeEmail", map[string]any{"email": "carol@example.org"}).Fail(t, 403, "")
+	admin := srv.Admin(t)
+	admin.Post("/api/v1/users.sendWelcomeEmail", map[string]any{"email": "nobody@example.org"}).Fail(t, 400, "error-invalid-user")
+	admin.Post("/api/v1/users.sendWelcomeEmail", map[string]any{"email": "carol@example.org"}).OK(t)
+	mails = mp.wait(t, 4)
+	if last := mails[len(mails)-1]; last.Subject != "Welcome to Rocket.Chat" || last.To[0].Address != "carol@example.org" {
+		t.Fatalf("welcome e-mail: %+v", last)
+	}
 }
 
 // callAs runs a DDP method through the REST bridge as the client's user

@@ -353,3 +353,33 @@ func (s *Service) SendTestEmail(ctx context.Context, user *model.User) (string, 
 	}
 	return to, nil
 }
+
+// SendWelcome sends the welcome e-mail (Accounts_UserAddedEmail) to the
+// user who has the address, at once, as users.sendWelcomeEmail.
+//
+// Errors (marked InMethod): error-email-send-failed (SMTP not configured,
+// or the server refused), error-invalid-user (no user has the address).
+func (s *Service) SendWelcome(ctx context.Context, address string) error {
+	if s.d.Settings.String(setting.SMTPHost) == "" {
+		return model.Invalid("error-email-send-failed", "SMTP is not configured").InMethod()
+	}
+	address = strings.TrimSpace(address)
+	u, err := s.d.Store.UserByEmail(ctx, address)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
+	}
+	if err != nil {
+		return err
+	}
+	m, err := s.d.Mailer.Account(email.UserAdded, email.Recipient{Name: u.Name, Address: address}, map[string]string{"name": u.Name})
+	if err == nil {
+		var mail Mail
+		if mail, err = s.d.Mail(); err == nil {
+			err = mail.Send(ctx, m)
+		}
+	}
+	if err != nil {
+		return model.Invalid("error-email-send-failed", "Error trying to send email: %v", err).InMethod()
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"liftoff/access/perm"
 	"liftoff/api"
 	"liftoff/ddpapi"
 	"liftoff/model"
@@ -25,6 +26,7 @@ type Accounts interface {
 	SendConfirmation(ctx context.Context, address string) (bool, error)
 	VerifyEmail(ctx context.Context, token string) (*account.Login, error)
 	SendTestEmail(ctx context.Context, user *model.User) (string, error)
+	SendWelcome(ctx context.Context, address string) error
 }
 
 // AccountRoutes declares users.forgotPassword and
@@ -32,6 +34,16 @@ type Accounts interface {
 func AccountRoutes(rt *api.Router, svc Accounts) {
 	rt.Post("users.forgotPassword", forgotPassword(svc), api.Public(), api.Method("sendForgotPasswordEmail"))
 	rt.Post("users.sendConfirmationEmail", sendConfirmation(svc), api.Method("sendConfirmationEmail"))
+	rt.Post("users.sendWelcomeEmail", func(r *api.Request) (any, error) {
+		var address string
+		if json.Unmarshal(r.Raw("email"), &address) != nil || address == "" {
+			return nil, model.Invalid("invalid-params", "must have required property 'email'")
+		}
+		if err := svc.SendWelcome(r.Context(), address); err != nil {
+			return nil, err
+		}
+		return api.M{}, nil
+	}, api.Permission(perm.SendMail), api.Method("sendWelcomeEmail"))
 }
 
 func forgotPassword(svc Accounts) api.Handler {
