@@ -482,7 +482,7 @@ func TestWebPush(t *testing.T) {
 
 	rid := admin.Post("/api/v1/im.create", map[string]any{"username": "bob"}).OK(t).Str("room._id")
 	mid := admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "lunch?"}).OK(t).Str("message._id")
-	waitJobs(t, srv, "notify.device", 1)
+	waitJobs(t, srv, "notify.browser", 1)
 	var got struct {
 		Data struct {
 			Messages []string `json:"messages"`
@@ -509,7 +509,7 @@ func TestWebPush(t *testing.T) {
 	// The browser unsubscribed: the next push removes the subscription.
 	svc.post(t, "/expire-subscription/"+sub.Data.ClientHash, map[string]string{}, nil)
 	admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "still there?"}).OK(t)
-	waitJobs(t, srv, "notify.device", 2)
+	waitJobs(t, srv, "notify.browser", 2)
 	req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/api/v1/push.token", strings.NewReader(`{"token":"`+sub.Data.Endpoint+`"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-User-Id", bob.UserID)

@@ -44,7 +44,8 @@ const (
 	KindMessage = "notify.message" // a new message: apply the rules, enqueue the deliveries
 	KindMobile  = "notify.mobile"  // one user's mobile push for a message: one job per device
 	KindWebPush = "notify.webpush" // one user's Web Push for a message: one job per browser
-	KindDevice  = "notify.device"  // one push to one device or browser
+	KindDevice  = "notify.device"  // one mobile push to one device
+	KindBrowser = "notify.browser" // one Web Push to one browser
 	KindEmail   = "notify.email"   // one user's e-mail for a message (batched per user)
 )
 
@@ -144,6 +145,7 @@ func New(d Deps) *Notifier {
 	d.Queue.Handle(KindMobile, n.expand(devices.APN, devices.GCM), jobs.KindOptions{})
 	d.Queue.Handle(KindWebPush, n.expand(devices.Web), jobs.KindOptions{})
 	d.Queue.Handle(KindDevice, n.sendDevice, jobs.KindOptions{})
+	d.Queue.Handle(KindBrowser, n.sendDevice, jobs.KindOptions{})
 	d.Queue.HandleBatch(KindEmail, 50, n.sendEmail, jobs.KindOptions{})
 	return n
 }
@@ -235,7 +237,7 @@ func (n *Notifier) flush(ctx context.Context) {
 	n.pending, n.reads = nil, nil
 	n.mu.Unlock()
 	for _, uid := range reads {
-		if _, err := n.d.Queue.Cancel(ctx, group(uid), KindMobile, KindWebPush, KindEmail, KindDevice); err != nil {
+		if _, err := n.d.Queue.Cancel(ctx, group(uid), KindMobile, KindWebPush, KindEmail, KindDevice, KindBrowser); err != nil {
 			n.d.Logger.Warn("notifier: cancel on read", "user", uid, "err", err)
 		}
 	}
@@ -318,9 +320,9 @@ func (n *Notifier) fanOut(ctx context.Context, job jobs.Job) error {
 		}
 		// Pushes go straight to one job per device, so that a device's
 		// retry does not resend to the others.
-		types := []string{devices.APN, devices.GCM}
+		types, deviceKind := []string{devices.APN, devices.GCM}, KindDevice
 		if kind == KindWebPush {
-			types = []string{devices.Web}
+			types, deviceKind = []string{devices.Web}, KindBrowser
 		}
 		ds, err := n.d.Devices.DevicesOfUser(ctx, d.UserID, types...)
 		if err != nil {
@@ -329,7 +331,7 @@ func (n *Notifier) fanOut(ctx context.Context, job jobs.Job) error {
 		for _, dev := range ds {
 			q := p
 			q.DeviceID = dev.ID
-			js = append(js, jobs.NewJob{Kind: KindDevice, Key: key + ":" + dev.ID, Group: group(d.UserID), Payload: encode(q), RunAt: now.Add(d.Delay)})
+			js = append(js, jobs.NewJob{Kind: deviceKind, Key: key + ":" + dev.ID, Group: group(d.UserID), Payload: encode(q), RunAt: now.Add(d.Delay)})
 		}
 	}
 	if len(desktop) > 0 && n.d.Events != nil {
@@ -492,7 +494,11 @@ func (n *Notifier) expand(types ...string) jobs.Handler {
 		for _, d := range ds {
 			q := p
 			q.DeviceID = d.ID
-			js = append(js, jobs.NewJob{Kind: KindDevice, Key: job.Key + ":" + d.ID, Group: job.Group, Payload: encode(q)})
+			kind := KindDevice
+			if d.Type == devices.Web {
+				kind = KindBrowser
+			}
+			js = append(js, jobs.NewJob{Kind: kind, Key: job.Key + ":" + d.ID, Group: job.Group, Payload: encode(q)})
 		}
 		if len(js) == 0 {
 			return nil
