@@ -112,6 +112,19 @@ func TestPasswordResetAndVerification(t *testing.T) {
 	if last := mails[len(mails)-1]; last.Subject != "Welcome to Rocket.Chat" || last.To[0].Address != "carol@example.org" {
 		t.Fatalf("welcome e-mail: %+v", last)
 	}
+
+	// sendInvitationEmail: bulk-register-user only; invalid addresses skipped.
+	if e, _ := callAs(t, carol, "sendInvitationEmail", []string{"x@example.org"})["error"].(map[string]any); e["error"] != "error-not-allowed" {
+		t.Fatalf("carol's invitation: %v", e)
+	}
+	res = callAs(t, admin, "sendInvitationEmail", []string{"zoe@example.org", "not an address"})
+	if sent, _ := res["result"].([]any); len(sent) != 1 || sent[0] != "zoe@example.org" {
+		t.Fatalf("sendInvitationEmail: %v", res)
+	}
+	mails = mp.wait(t, 5)
+	if last := mails[len(mails)-1]; last.Subject != "You have been invited to Rocket.Chat" || last.To[0].Address != "zoe@example.org" {
+		t.Fatalf("invitation e-mail: %+v", last)
+	}
 }
 
 // callAs runs a DDP method through the REST bridge as the client's user

@@ -19,6 +19,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -382,4 +383,38 @@ func (s *Service) SendWelcome(ctx context.Context, address string) error {
 		return model.Invalid("error-email-send-failed", "Error trying to send email: %v", err).InMethod()
 	}
 	return nil
+}
+
+// SendInvitations e-mails the invitation (Invitation_Email) to each valid
+// address at once, as the method sendInvitationEmail, and returns the
+// addresses it was sent to.
+//
+// Errors (marked InMethod): error-email-send-failed (no valid address, or
+// the SMTP server refused or is unreachable).
+func (s *Service) SendInvitations(ctx context.Context, addresses []string) ([]string, error) {
+	var valid []string
+	for _, a := range addresses {
+		if addr, err := mail.ParseAddress(a); err == nil && addr.Address == strings.TrimSpace(a) {
+			valid = append(valid, addr.Address)
+		}
+	}
+	if len(valid) == 0 {
+		return nil, model.Invalid("error-email-send-failed", "No valid email addresses").InMethod()
+	}
+	sender, err := s.d.Mail()
+	if err != nil {
+		return nil, model.Invalid("error-email-send-failed", "Error trying to send email: %v", err).InMethod()
+	}
+	sent := []string{}
+	for _, to := range valid {
+		m, err := s.d.Mailer.Account(email.Invitation, email.Recipient{Address: to}, nil)
+		if err == nil {
+			err = sender.Send(ctx, m)
+		}
+		if err != nil {
+			return sent, model.Invalid("error-email-send-failed", "Error trying to send email: %v", err).InMethod()
+		}
+		sent = append(sent, to)
+	}
+	return sent, nil
 }

@@ -27,6 +27,7 @@ type Accounts interface {
 	VerifyEmail(ctx context.Context, token string) (*account.Login, error)
 	SendTestEmail(ctx context.Context, user *model.User) (string, error)
 	SendWelcome(ctx context.Context, address string) error
+	SendInvitations(ctx context.Context, addresses []string) ([]string, error)
 }
 
 // AccountRoutes declares users.forgotPassword and
@@ -135,6 +136,13 @@ func AccountMethods(reg *ddpapi.Registrar, svc Accounts) {
 		}
 		return map[string]any{"message": "Your_mail_was_sent_to_s", "params": []string{to}}, nil
 	})
+	reg.Method("sendInvitationEmail", func(ctx context.Context, call *realtime.Call) (any, error) {
+		emails, ok, err := ddpapi.Param[[]string](call, 0)
+		if err != nil || !ok {
+			return nil, ddpapi.MatchFailed("emails")
+		}
+		return svc.SendInvitations(ctx, emails)
+	}, ddpapi.Need(perm.BulkRegisterUser))
 	reg.Method("verifyEmail", func(ctx context.Context, call *realtime.Call) (any, error) {
 		token, err := ddpapi.RequireString(call, 0, "token")
 		if err != nil {
