@@ -30,6 +30,43 @@ var (
 	ErrTokenNameMissing = &model.Error{Type: "error-token-name-required", Reason: "The token name is required"}
 )
 
+// SecondFactor checks the second factor a login needs once the first has
+// passed (package secondfactor implements it): nil, or Rocket.Chat's
+// totp-required / totp-invalid / totp-max-attempts error.
+type SecondFactor interface {
+	CheckLogin(ctx context.Context, u *model.User, code string) error
+}
+
+// Directory checks login names and passwords against an outside
+// directory (LDAP; package external implements it) and returns the local
+// account, created or linked as its settings say.
+type Directory interface {
+	// Enabled reports whether the directory is on (LDAP_Enable).
+	Enabled() bool
+	// LoginDirectory returns the account of the directory user, or
+	// ErrTryLocalPassword when the login is to be checked against the local
+	// password instead (the directory is off, or down or does not know the
+	// user and LDAP_Login_Fallback is on).
+	LoginDirectory(ctx context.Context, username, password string) (*model.User, error)
+	// Linked reports whether the account is linked to a directory user
+	// (such accounts log in through the directory only).
+	Linked(ctx context.Context, userID string) (bool, error)
+}
+
+// Redirect logs in the users of a redirect sign-in (OAuth, SAML) from the
+// credential its callback kept (package external implements it).
+type Redirect interface {
+	// LoginCredential returns the account of the finished sign-in, created
+	// or linked as the provider's settings say, without consuming it.
+	LoginCredential(ctx context.Context, token, secret string) (*model.User, error)
+	// ConsumeCredential spends it; of two logins only one succeeds.
+	ConsumeCredential(ctx context.Context, token, secret string) error
+}
+
+// ErrTryLocalPassword is Directory.LoginDirectory's answer when the local
+// password decides.
+var ErrTryLocalPassword = errors.New("auth: check the local password")
+
 // Service authenticates users.
 type Service struct {
 	store    store.Store
@@ -38,6 +75,10 @@ type Service struct {
 	now      func() time.Time
 	byUser   *failureLimiter
 	byIP     *failureLimiter
+	second   SecondFactor
+	dir      Directory
+	oauth    Redirect
+	saml     Redirect
 }
 
 // Options configure a Service.
@@ -46,6 +87,12 @@ type Options struct {
 	BcryptCost int
 	// Now replaces the clock (tests).
 	Now func() time.Time
+	// SecondFactor, when set, is asked after every login's first factor.
+	SecondFactor SecondFactor
+	// Directory, when set, serves LDAP logins.
+	Directory Directory
+	// OAuth and SAML, when set, serve the logins of those sign-ins.
+	OAuth, SAML Redirect
 }
 
 // NewService returns an authentication service over st.
@@ -57,7 +104,8 @@ func NewService(st store.Store, settings Settings, opts Options) *Service {
 		opts.BcryptCost = DefaultBcryptCost
 	}
 	return &Service{store: st, settings: settings, cost: opts.BcryptCost, now: opts.Now,
-		byUser: newFailureLimiter(), byIP: newFailureLimiter()}
+		byUser: newFailureLimiter(), byIP: newFailureLimiter(), second: opts.SecondFactor, dir: opts.Directory,
+		oauth: opts.OAuth, saml: opts.SAML}
 }
 
 // BcryptCost is the cost used for new hashes.
@@ -72,6 +120,12 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 			return nil, err
 		}
 		return &LoginResult{User: u, Token: cred.Resume, Expires: tok.ExpiresAt, Method: "resume"}, nil
+	}
+	if cred.OAuth != nil {
+		return s.redirectLogin(ctx, s.oauth, "oauth", cred.OAuth, cred.TOTP)
+	}
+	if cred.SAML != nil {
+		return s.redirectLogin(ctx, s.saml, "saml", cred.SAML, cred.TOTP)
 	}
 	ident := strings.TrimSpace(cred.User)
 	digest := strings.ToLower(cred.Digest)
@@ -93,15 +147,52 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 			return nil, ErrBlockedForUser
 		}
 	}
-	u, err := s.findUser(ctx, ident)
+	method := "password"
+	var u *model.User
+	var err error
+	checked := false
+	if cred.LDAP {
+		if s.dir == nil {
+			return nil, model.Invalid("error-invalid-params", "Unrecognized options for login request")
+		}
+		if cred.Password == "" {
+			return nil, ErrLoginFailed
+		}
+		u, err = s.dir.LoginDirectory(ctx, ident, cred.Password)
+		switch {
+		case err == nil:
+			checked, method = true, "ldap"
+		case errors.Is(err, ErrTryLocalPassword):
+			u, err = nil, nil
+		default:
+			if e, ok := model.AsError(err); ok && e != ErrLoginFailed && e.Type != "403" {
+				return nil, err // a refusal with a reason (deactivated, registration closed ...)
+			}
+			err = store.ErrNotFound // a wrong name or password: counts as a failure
+		}
+	}
 	var hash string
-	if err == nil {
-		hash, err = s.store.PasswordHash(ctx, u.ID)
+	if !checked && err == nil {
+		u, err = s.findUser(ctx, ident)
+		if err == nil {
+			hash, err = s.store.PasswordHash(ctx, u.ID)
+		}
+		if err == nil && s.dir != nil && s.dir.Enabled() {
+			// Rocket.Chat refuses password logins of directory users
+			// while the directory is on.
+			linked, lerr := s.dir.Linked(ctx, u.ID)
+			if lerr != nil {
+				return nil, fmt.Errorf("login: %w", lerr)
+			}
+			if linked {
+				hash = ""
+			}
+		}
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("login: %w", err)
 	}
-	if u == nil || !CheckDigest(hash, digest) {
+	if u == nil || (!checked && !CheckDigest(hash, digest)) {
 		if limit {
 			s.byUser.fail(userKey, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByUser),
 				time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes))*time.Minute)
@@ -119,11 +210,51 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	if ip != "" {
 		s.byIP.reset(ip)
 	}
+	if err := s.CheckSecondFactor(ctx, u, cred.TOTP); err != nil {
+		return nil, err
+	}
 	token, expires, err := s.IssueToken(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	return &LoginResult{User: u, Token: token, Expires: expires, Method: "password"}, nil
+	return &LoginResult{User: u, Token: token, Expires: expires, Method: method}, nil
+}
+
+// redirectLogin logs in the user of a finished redirect sign-in: the
+// account, the second factor, then the credential is spent and the
+// session issued as for a password login.
+func (s *Service) redirectLogin(ctx context.Context, r Redirect, method string, p *PendingLogin, code string) (*LoginResult, error) {
+	if r == nil {
+		return nil, model.Invalid("error-invalid-params", "Unrecognized options for login request")
+	}
+	u, err := r.LoginCredential(ctx, p.Token, p.Secret)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Active {
+		return nil, ErrUserDeactivated
+	}
+	if err := s.CheckSecondFactor(ctx, u, code); err != nil {
+		return nil, err
+	}
+	if err := r.ConsumeCredential(ctx, p.Token, p.Secret); err != nil {
+		return nil, err
+	}
+	token, expires, err := s.IssueToken(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{User: u, Token: token, Expires: expires, Method: method}, nil
+}
+
+// CheckSecondFactor runs the login's second-factor check for u, whose
+// first factor has passed (a password, a directory or an identity
+// provider): every kind of login goes through it before IssueToken.
+func (s *Service) CheckSecondFactor(ctx context.Context, u *model.User, code string) error {
+	if s.second == nil {
+		return nil
+	}
+	return s.second.CheckLogin(ctx, u, code)
 }
 
 func (s *Service) findUser(ctx context.Context, ident string) (*model.User, error) {
@@ -215,19 +346,49 @@ func (s *Service) Logout(ctx context.Context, userID, token string) error {
 		if tok.UserID != userID {
 			return nil
 		}
-		return tx.DeleteToken(ctx, tok.Hash)
+		if err := tx.DeleteToken(ctx, tok.Hash); err != nil {
+			return err
+		}
+		tx.Emit(model.LoginTokensRemoved{UserID: userID, Hashes: []string{tok.Hash}})
+		return nil
 	})
 }
 
-// LogoutOthers revokes every login token of the user but the given one.
+// LogoutOthers revokes every login token of the user but the given one
+// (every one when keepToken is empty); the connections that logged in with
+// a revoked token end.
 func (s *Service) LogoutOthers(ctx context.Context, userID, keepToken string) error {
 	keep := ""
 	if keepToken != "" {
 		keep = HashToken(keepToken)
 	}
 	return s.store.Update(ctx, func(tx store.Tx) error {
-		return tx.DeleteTokensOfUser(ctx, userID, model.TokenLogin, keep)
+		return RemoveTokens(ctx, tx, userID, model.TokenLogin, keep)
 	})
+}
+
+// RemoveTokens deletes the user's tokens of kind ("" for every kind) but
+// the one whose hash is keepHash (none when empty), in tx, and emits
+// model.LoginTokensRemoved with their hashes, so that the connections that
+// logged in with one of them end.
+func RemoveTokens(ctx context.Context, tx store.Tx, userID, kind, keepHash string) error {
+	toks, err := tx.TokensOfUser(ctx, userID, kind)
+	if err != nil {
+		return err
+	}
+	hashes := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if t.Hash != keepHash {
+			hashes = append(hashes, t.Hash)
+		}
+	}
+	if err := tx.DeleteTokensOfUser(ctx, userID, kind, keepHash); err != nil {
+		return err
+	}
+	if len(hashes) > 0 {
+		tx.Emit(model.LoginTokensRemoved{UserID: userID, Hashes: hashes})
+	}
+	return nil
 }
 
 // SetPassword stores a new password for the user. It does not check
@@ -310,7 +471,11 @@ func (s *Service) RemovePersonalToken(ctx context.Context, userID, name string) 
 		}
 		for _, t := range toks {
 			if t.Name == name {
-				return tx.DeleteToken(ctx, t.Hash)
+				if err := tx.DeleteToken(ctx, t.Hash); err != nil {
+					return err
+				}
+				tx.Emit(model.LoginTokensRemoved{UserID: userID, Hashes: []string{t.Hash}})
+				return nil
 			}
 		}
 		return model.NotFound("error-token-does-not-exists", "Token does not exist")

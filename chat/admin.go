@@ -358,6 +358,27 @@ func (s *Admin) AddUserToRole(ctx context.Context, actor *model.User, a RoleAssi
 	return role, nil
 }
 
+// GrantRole gives the user the global role roleID, unless they hold it
+// already, without an actor's rights: the server's own grants, such as
+// the bot role of an integration's user (Rocket.Chat's addUserRolesAsync).
+func (s *Admin) GrantRole(ctx context.Context, userID, roleID string) error {
+	role, err := s.store.RoleByID(ctx, roleID)
+	if err != nil {
+		return internal("grant role", err)
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if u.HasRole(role.ID) {
+			return nil
+		}
+		return s.changeRoleTx(ctx, tx, role, u, "", true)
+	})
+	return internal("grant role", err)
+}
+
 // changeRoleTx grants (grant) or revokes role for user inside tx: a room
 // role on their subscription to roomID, a global role on the user, and
 // emits the change. Granting a held role, revoking one not held, and
@@ -650,4 +671,39 @@ func (s *Admin) UserRoles(ctx context.Context, user *model.User) ([]UserRoleHold
 		out = append(out, h)
 	}
 	return out, nil
+}
+
+// AddSettings stores settings that do not exist yet (a new custom OAuth
+// service's group, settings.CustomOAuth); existing ones are left as they
+// are. It needs add-oauth-service.
+func (s *Admin) AddSettings(ctx context.Context, actor *model.User, defs []*model.Setting) error {
+	if !s.can(actor, perm.AddOAUTHService) {
+		return model.ErrUnauthorized
+	}
+	var added []*model.Setting
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		added = added[:0]
+		for _, d := range defs {
+			if _, err := tx.SettingByID(ctx, d.ID); err == nil {
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			c := *d
+			c.UpdatedAt = s.nowTime()
+			if err := tx.UpsertSetting(ctx, &c); err != nil {
+				return err
+			}
+			tx.Emit(model.SettingChanged{Setting: &c})
+			added = append(added, &c)
+		}
+		return nil
+	})
+	if err != nil {
+		return internal("add settings", err)
+	}
+	for _, c := range added {
+		s.settings.Set(c)
+	}
+	return nil
 }

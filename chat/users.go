@@ -26,6 +26,10 @@ type NewUserInput struct {
 	RequirePasswordChange bool
 	JoinDefaultChannels   bool
 	CustomFields          map[string]any
+	// Link, when not nil, is stored with the new account in the same
+	// transaction (its UserID is filled in): the account's link to the
+	// external identity it is created from (LDAP, OAuth, SAML).
+	Link *model.UserService
 	// AdminIfFirst grants the admin role when no administrator exists yet
 	// (decided inside the insert transaction, so two racing registrations
 	// cannot both become admin).
@@ -205,6 +209,13 @@ func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, er
 		}
 		if hash != "" {
 			if err := tx.SetPasswordHash(ctx, u.ID, hash); err != nil {
+				return err
+			}
+		}
+		if in.Link != nil {
+			link := *in.Link
+			link.UserID = u.ID
+			if err := tx.PutUserService(ctx, &link); err != nil {
 				return err
 			}
 		}

@@ -472,7 +472,7 @@ func (s *core) applyProfileChange(ctx context.Context, tx store.Tx, u *model.Use
 			return err
 		}
 		if ch.logout || ch.logoutKeep != "" {
-			if err := tx.DeleteTokensOfUser(ctx, u.ID, model.TokenLogin, ch.logoutKeep); err != nil {
+			if err := auth.RemoveTokens(ctx, tx, u.ID, model.TokenLogin, ch.logoutKeep); err != nil {
 				return err
 			}
 		}
@@ -561,6 +561,10 @@ type OwnInfoInput struct {
 	CurrentPassword string // hex SHA-256 of the current password
 	NewPassword     string
 	CustomFields    map[string]any
+	// SecondFactorChecked: the caller has checked a second factor for this
+	// change (the transport's two-factor check), so the current password
+	// is not asked for.
+	SecondFactorChecked bool
 }
 
 // UpdateOwnBasicInfo implements users.updateOwnBasicInfo. Changing the
@@ -582,7 +586,7 @@ func (s *Accounts) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in
 	if err := s.validateUserEditing(actor, u, in.Username, in.Name, in.Email, in.StatusText, pw); err != nil {
 		return nil, err
 	}
-	if (in.Email != nil && *in.Email != "") || in.NewPassword != "" {
+	if ((in.Email != nil && *in.Email != "") || in.NewPassword != "") && !in.SecondFactorChecked {
 		if in.CurrentPassword == "" {
 			return nil, model.Invalid("totp-required", "TOTP Required").WithDetails(map[string]any{"codeGenerated": false, "availableMethods": []string{"password"}}).InMethod()
 		}
@@ -700,7 +704,7 @@ func (s *core) setActiveTx(ctx context.Context, tx store.Tx, u *model.User, acti
 				}
 			}
 		}
-		if err := tx.DeleteTokensOfUser(ctx, u.ID, "", ""); err != nil {
+		if err := auth.RemoveTokens(ctx, tx, u.ID, "", ""); err != nil {
 			return err
 		}
 	}

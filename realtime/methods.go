@@ -75,7 +75,7 @@ func (c *Call) SetUser(ctx context.Context, user *model.User, token string) erro
 		return errors.New("realtime: SetUser with nil user")
 	}
 	if c.detached {
-		c.sess.who.Store(&identity{user: user, token: token})
+		c.sess.who.Store(newIdentity(user, token))
 		return nil
 	}
 	return c.sess.srv.login(ctx, c.sess, user, token)
@@ -200,13 +200,13 @@ func numericErrorFrame(id string, code int, reason string) []byte {
 func (s *Server) login(ctx context.Context, sess *session, user *model.User, token string) error {
 	prev := sess.who.Load()
 	if prev != nil && prev.user != nil && prev.user.ID == user.ID {
-		sess.who.Store(&identity{user: user, token: token})
+		sess.who.Store(newIdentity(user, token))
 		return nil
 	}
 	if prev != nil && prev.user != nil {
 		s.logout(sess)
 	}
-	sess.who.Store(&identity{user: user, token: token})
+	sess.who.Store(newIdentity(user, token))
 	if s.hub.userLoggedIn(sess, user.ID) {
 		rids, err := s.cfg.Rooms.RoomIDsOfUser(ctx, user.ID)
 		s.hub.roomsLoaded(user.ID, rids, err == nil)
@@ -265,10 +265,19 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 	var cred auth.Credentials
 	bad := model.Invalid("error-invalid-params", "Unrecognized options for login request")
 	var req struct {
-		Resume   *string         `json:"resume"`
-		User     json.RawMessage `json:"user"`
-		Password json.RawMessage `json:"password"`
-		TOTP     *struct {
+		OAuth *struct {
+			CredentialToken  string `json:"credentialToken"`
+			CredentialSecret string `json:"credentialSecret"`
+		} `json:"oauth"`
+		SAML            bool            `json:"saml"`
+		CredentialToken string          `json:"credentialToken"`
+		LDAP            bool            `json:"ldap"`
+		Username        string          `json:"username"`
+		LDAPPass        string          `json:"ldapPass"`
+		Resume          *string         `json:"resume"`
+		User            json.RawMessage `json:"user"`
+		Password        json.RawMessage `json:"password"`
+		TOTP            *struct {
 			Login json.RawMessage `json:"login"`
 			Code  string          `json:"code"`
 		} `json:"totp"`
@@ -283,6 +292,30 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 		}
 		inner.TOTP = req.TOTP.Code
 		return inner, nil
+	}
+	if req.OAuth != nil {
+		// {oauth: {credentialToken, credentialSecret}} after an OAuth sign-in.
+		if req.OAuth.CredentialToken == "" {
+			return cred, bad
+		}
+		cred.OAuth = &auth.PendingLogin{Token: req.OAuth.CredentialToken, Secret: req.OAuth.CredentialSecret}
+		return cred, nil
+	}
+	if req.SAML {
+		// {saml: true, credentialToken} after a SAML sign-in.
+		if req.CredentialToken == "" {
+			return cred, bad
+		}
+		cred.SAML = &auth.PendingLogin{Token: req.CredentialToken}
+		return cred, nil
+	}
+	if req.LDAP {
+		// {ldap: true, username, ldapPass, ldapOptions} (Meteor.loginWithLDAP).
+		if req.Username == "" || req.LDAPPass == "" {
+			return cred, bad
+		}
+		cred.LDAP, cred.User, cred.Password = true, req.Username, req.LDAPPass
+		return cred, nil
 	}
 	if req.Resume != nil {
 		if *req.Resume == "" {
@@ -374,10 +407,14 @@ func (s *Server) methodLogout(ctx context.Context, call *Call) (any, error) {
 	if user == nil {
 		return nil, nil
 	}
-	if err := s.cfg.Auth.Logout(ctx, user.ID, call.Token()); err != nil {
+	// Log the connection out before the token goes: removing it closes
+	// the connections still logged in with it, and this one stays open,
+	// logged out, as in Meteor.
+	token := call.Token()
+	call.ClearUser()
+	if err := s.cfg.Auth.Logout(ctx, user.ID, token); err != nil {
 		return nil, err
 	}
-	call.ClearUser()
 	return nil, nil
 }
 

@@ -108,6 +108,10 @@ func (srv *Server) subscribe(s *session, m *ddp.ClientMessage) {
 		srv.subscribePresence(s, m)
 		return
 	}
+	if p, ok := srv.pubs.Load(m.Name); ok {
+		srv.publish(s, m, p.(*publication))
+		return
+	}
 	if count >= srv.cfg.MaxSubscriptions {
 		srv.sendNoSub(s, m.ID, model.Invalid("error-too-many-subscriptions", "Too many subscriptions"))
 		return

@@ -39,17 +39,24 @@ func Defaults() []*model.Setting {
 	layout(&b)
 	fileUpload(&b)
 	rateLimiter(&b)
+	integrationSettings(&b)
 	b.group("Threads")
 	b.boolean("Threads_enabled", true, public)
 	b.group("Discussion")
 	b.boolean("Discussion_enabled", true, public)
 	e2e(&b)
 	notifications(&b)
+	ldapSettings(&b)
 	// uniqueID identifies the installation (statistics.uniqueId, and
 	// clients that read the public setting). Rocket.Chat gives it no
 	// group; here it sits in General, as every setting has a group.
 	b.group("General")
 	b.str("uniqueID", "", public)
+	// Presence_broadcast_disabled is on when the server stops sending
+	// presence to clients (Rocket.Chat's troubleshooting switch, which its
+	// presence service mirrors here); users.presence then answers nobody.
+	b.group("Troubleshoot")
+	b.boolean("Presence_broadcast_disabled", false, public)
 
 	for _, s := range b.out {
 		switch s.ID {
@@ -518,6 +525,17 @@ func rateLimiter(b *builder) {
 	b.integer("Rate_Limiter_Limit_RegisterUser", 1, private)
 }
 
+func integrationSettings(b *builder) {
+	b.group("General")
+	b.section("Integrations")
+	// Rocket.Chat's own switches for integration scripts and outgoing calls.
+	b.boolean("Integrations_Outgoing_Enabled", true, private)
+	// Liftoff's: hosts, addresses and CIDR ranges that outgoing webhooks,
+	// scripts' HTTP calls and link previews may reach although they are
+	// not public (see docs/integrations.md); empty by default.
+	b.str("Liftoff_Outbound_AllowList", "", private)
+}
+
 func e2e(b *builder) {
 	b.group("End-to-end_encryption")
 	b.boolean("E2E_Enable", false, public)
@@ -533,6 +551,80 @@ func e2e(b *builder) {
 type builder struct {
 	grp, sec string
 	out      []*model.Setting
+}
+
+// ldapSettings are Rocket.Chat's LDAP group (apps/meteor/server/settings/ldap.ts),
+// read by package auth/ldap.
+func ldapSettings(b *builder) {
+	b.group("LDAP")
+	b.section("")
+	b.boolean("LDAP_Enable", false, public)
+	b.choice("LDAP_Server_Type", "", private, opt("", "Other"), opt("ad", "Active_Directory"))
+	b.str("LDAP_Host", "", private)
+	b.integer("LDAP_Port", 389, private)
+	b.boolean("LDAP_Reconnect", false, private)
+	b.boolean("LDAP_Login_Fallback", false, private)
+	b.section("Authentication")
+	b.boolean("LDAP_Authentication", false, private)
+	b.str("LDAP_Authentication_UserDN", "", private)
+	b.add("LDAP_Authentication_Password", TypePassword, "", private)
+	b.section("Connection")
+	b.choice("LDAP_Encryption", "plain", private, opt("plain", "No_Encryption"), opt("tls", "StartTLS"), opt("ssl", "SSL/LDAPS"))
+	b.code("LDAP_CA_Cert", "", private)
+	b.boolean("LDAP_Reject_Unauthorized", true, private)
+	b.integer("LDAP_Timeout", 60000, private)
+	b.integer("LDAP_Connect_Timeout", 1000, private)
+	b.integer("LDAP_Idle_Timeout", 1000, private)
+	b.section("User Search")
+	b.str("LDAP_BaseDN", "", private)
+	b.boolean("LDAP_Find_User_After_Login", true, private)
+	b.str("LDAP_User_Search_Filter", "(objectclass=*)", private)
+	b.choice("LDAP_User_Search_Scope", "sub", private, opt("base", "Base"), opt("one", "One"), opt("sub", "Sub"))
+	b.str("LDAP_User_Search_Field", "sAMAccountName", private)
+	b.str("LDAP_AD_User_Search_Field", "sAMAccountName", private)
+	b.integer("LDAP_Search_Page_Size", 250, private)
+	b.integer("LDAP_Search_Size_Limit", 1000, private)
+	b.str("LDAP_User_Search_AttributesToQuery", "*,+", private)
+	b.section("Group Filter")
+	b.boolean("LDAP_Group_Filter_Enable", false, private)
+	b.str("LDAP_Group_Filter_ObjectClass", "groupOfUniqueNames", private)
+	b.str("LDAP_Group_Filter_Group_Id_Attribute", "cn", private)
+	b.str("LDAP_Group_Filter_Group_Member_Attribute", "uniqueMember", private)
+	b.str("LDAP_Group_Filter_Group_Member_Format", "uniqueMember", private)
+	b.str("LDAP_Group_Filter_Group_Name", "ROCKET_CHAT", private)
+	b.section("Data Sync")
+	b.str("LDAP_Unique_Identifier_Field", "objectGUID,ibm-entryUUID,GUID,dominoUNID,nsuniqueId,uidNumber,msDS-ExternalDirectoryObjectId", private)
+	b.boolean("LDAP_Merge_Existing_Users", false, private)
+	b.boolean("LDAP_Update_Data_On_Login", true, private)
+	b.str("LDAP_Default_Domain", "", private)
+	b.str("LDAP_Username_Field", "sAMAccountName", private)
+	b.str("LDAP_Email_Field", "mail", private)
+	b.str("LDAP_Name_Field", "cn", private)
+	b.str("LDAP_AD_Username_Field", "sAMAccountName", private)
+	b.str("LDAP_AD_Email_Field", "mail", private)
+	b.str("LDAP_AD_Name_Field", "cn", private)
+	b.boolean("LDAP_Sync_User_Avatar", true, private)
+	b.str("LDAP_Avatar_Field", "", private)
+	b.boolean("LDAP_Sync_User_Data_Roles", false, private)
+	b.boolean("LDAP_Sync_User_Data_Roles_AutoRemove", false, private)
+	b.str("LDAP_Sync_User_Data_Roles_Filter", "(&(cn=#{groupName})(memberUid=#{username}))", private)
+	b.str("LDAP_Sync_User_Data_Roles_BaseDN", "", private)
+	b.code("LDAP_Sync_User_Data_RolesMap", "{\n\t\"rocket-admin\": \"admin\",\n\t\"tech-support\": \"support\"\n}", private)
+	b.boolean("LDAP_Sync_User_Data_Channels", false, private)
+	b.str("LDAP_Sync_User_Data_Channels_Admin", "rocket.cat", private)
+	b.str("LDAP_Sync_User_Data_Channels_Filter", "(&(cn=#{groupName})(memberUid=#{username}))", private)
+	b.str("LDAP_Sync_User_Data_Channels_BaseDN", "", private)
+	b.code("LDAP_Sync_User_Data_ChannelsMap", "{\n\t\"employee\": \"general\",\n\t\"techsupport\": [\n\t\t\"helpdesk\",\n\t\t\"support\"\n\t]\n}", private)
+	b.boolean("LDAP_Sync_User_Data_Channels_Enforce_AutoChannels", false, private)
+	b.section("Background Sync")
+	b.boolean("LDAP_Background_Sync", false, private)
+	b.choice("LDAP_Background_Sync_Interval", "every_24_hours", private, opt("every_1_hour", "every_hour"),
+		opt("every_6_hours", "every_six_hours"), opt("every_12_hours", "every_12_hours"), opt("every_24_hours", "every_24_hours"),
+		opt("every_48_hours", "every_48_hours"))
+	b.boolean("LDAP_Background_Sync_Import_New_Users", true, private)
+	b.boolean("LDAP_Background_Sync_Keep_Existant_Users_Updated", true, private)
+	b.choice("LDAP_Sync_User_Active_State", "disable", private, opt("none", "LDAP_Sync_User_Active_State_Nothing"),
+		opt("disable", "LDAP_Sync_User_Active_State_Disable"), opt("both", "LDAP_Sync_User_Active_State_Both"))
 }
 
 func (b *builder) group(name string)   { b.grp, b.sec = name, "" }

@@ -11,7 +11,7 @@ import (
 )
 
 // Push targets (devices.Store), on the push_tokens table of
-// migrations/0002_notifications.sql. They are no part of the chat's
+// migrations/0004_notifications.sql. They are no part of the chat's
 // transactions, so they are written on the pool, not by the writer.
 
 var _ devices.Store = (*DB)(nil)

@@ -13,7 +13,7 @@ import (
 )
 
 // The job queue's storage (jobs.Store), on the jobs table of
-// migrations/0003_jobs.sql. Jobs are no part of the chat's transactions,
+// migrations/0005_jobs.sql. Jobs are no part of the chat's transactions,
 // so they are written on the pool, each call in its own transaction; a
 // claim locks the rows it takes (SELECT ... FOR UPDATE SKIP LOCKED), so
 // concurrent claimers, in this process or another, never share a job.

@@ -257,6 +257,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 		"DELETE FROM user_emails WHERE user_id = $1",
 		"DELETE FROM passwords WHERE user_id = $1",
 		"DELETE FROM tokens WHERE user_id = $1",
+		"DELETE FROM user_services WHERE user_id = $1",
 		"DELETE FROM team_members WHERE user_id = $1",
 	} {
 		if err := t.execMany(ctx, "delete user", q, id); err != nil {
@@ -806,4 +807,51 @@ func (t *tx) UpsertSetting(ctx context.Context, s *model.Setting) error {
 	}
 	return t.execMany(ctx, "upsert setting", `INSERT INTO settings (id, data) VALUES ($1, $2)
 		ON CONFLICT (id) DO UPDATE SET data = excluded.data`, text(s.ID), data)
+}
+
+// ---- user services ----
+
+// PutUserService inserts or replaces the user's record of s.Service.
+func (t *tx) PutUserService(ctx context.Context, s *model.UserService) error {
+	if _, err := t.UserByID(ctx, s.UserID); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "put user service", `INSERT INTO user_services (user_id, service, external_id, updated_at, data)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, service) DO UPDATE SET
+		external_id = excluded.external_id, updated_at = excluded.updated_at, data = excluded.data`,
+		text(s.UserID), text(s.Service), text(s.ExternalID), millis(s.UpdatedAt), text(string(s.Data)))
+}
+
+// DeleteUserService removes the user's record of the service.
+func (t *tx) DeleteUserService(ctx context.Context, userID, service string) error {
+	return t.execOne(ctx, "delete user service", "user service", service,
+		"DELETE FROM user_services WHERE user_id = $1 AND service = $2", text(userID), text(service))
+}
+
+// ---- pending sign-in state ----
+
+// PutPending keeps value under key until expires.
+func (t *tx) PutPending(ctx context.Context, key string, value []byte, expires, now model.Time) error {
+	if err := t.execMany(ctx, "put pending: expire", "DELETE FROM pending_auth WHERE expires_at <= $1", millis(now)); err != nil {
+		return err
+	}
+	return t.execNew(ctx, "put pending", "pending key", "INSERT INTO pending_auth (key, value, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+		text(key), value, millis(expires))
+}
+
+// TakePending returns and removes the live value under key.
+func (t *tx) TakePending(ctx context.Context, key string, now model.Time) ([]byte, error) {
+	v, ok, err := one(ctx, t.q, scanBytes, "DELETE FROM pending_auth WHERE key = $1 AND expires_at > $2 RETURNING value", text(key), millis(now))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: take pending: %w", err)
+	}
+	if !ok {
+		return nil, notFound("pending", "")
+	}
+	return v, nil
+}
+
+// DeletePending removes key.
+func (t *tx) DeletePending(ctx context.Context, key string) error {
+	return t.execMany(ctx, "delete pending", "DELETE FROM pending_auth WHERE key = $1", text(key))
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // Push targets (devices.Store), on the push_tokens table of
-// migrations/0008_notifications.sql. Writes run on the writer goroutine.
+// migrations/0010_notifications.sql. Writes run on the writer goroutine.
 
 var _ devices.Store = (*DB)(nil)
 
