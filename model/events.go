@@ -66,6 +66,25 @@ type EphemeralMessage struct {
 	Private bool
 }
 
+// DesktopNotification is an in-app notification for one user about a
+// message (Rocket.Chat's notifyDesktopUser), delivered to the user's open
+// connections on stream-notify-user "<uid>/notification"; never stored.
+type DesktopNotification struct {
+	UserID   string
+	Title    string
+	Text     string
+	Duration int // seconds on screen; 0: the client's default
+	// What the notification opens.
+	MessageID   string
+	RoomID      string
+	RoomType    string
+	RoomName    string
+	ThreadID    string
+	Sender      UserRef
+	Msg         string
+	MessageType string
+}
+
 // RoomChanged reports a room that was created, changed or removed. Room holds
 // the room as it is now (for ActionRemoved, as it was).
 type RoomChanged struct {
@@ -161,6 +180,7 @@ func (MessageSaved) EventKind() string        { return "message.saved" }
 func (MessageDeleted) EventKind() string      { return "message.deleted" }
 func (MessagesPruned) EventKind() string      { return "messages.pruned" }
 func (EphemeralMessage) EventKind() string    { return "message.ephemeral" }
+func (DesktopNotification) EventKind() string { return "notification.desktop" }
 func (RoomChanged) EventKind() string         { return "room.changed" }
 func (SubscriptionChanged) EventKind() string { return "subscription.changed" }
 func (UserChanged) EventKind() string         { return "user.changed" }

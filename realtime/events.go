@@ -68,6 +68,10 @@ func (h *hub) dispatch(e model.Event) {
 		h.onEphemeralMessage(&ev)
 	case *model.EphemeralMessage:
 		h.onEphemeralMessage(ev)
+	case model.DesktopNotification:
+		h.onDesktopNotification(&ev)
+	case *model.DesktopNotification:
+		h.onDesktopNotification(ev)
 	case model.RoomChanged:
 		h.onRoomChanged(&ev)
 	case *model.RoomChanged:
@@ -124,7 +128,7 @@ func (h *hub) onMessageSaved(ev *model.MessageSaved) {
 		return
 	}
 	direct, my := h.roomListeners(m.RoomID)
-	notify := ev.Created && len(ev.Notify) > 0
+	notify := ev.Created && len(ev.Notify) > 0 && !h.srv.cfg.ExternalNotifications
 	if !direct && !my && !notify {
 		return
 	}

@@ -666,6 +666,44 @@ const (
 	EmailNotificationShowMessage ID = "Email_notification_show_message"
 	// EmailPlainTextOnly is "email_plain_text_only", a private boolean setting (Email, Email_Notifications).
 	EmailPlainTextOnly ID = "email_plain_text_only"
+	// EmailHeader is "Email_Header", a private code setting (Email, Header_and_Footer).
+	EmailHeader ID = "Email_Header"
+	// EmailFooter is "Email_Footer", a private code setting (Email, Header_and_Footer).
+	EmailFooter ID = "Email_Footer"
+	// OfflineDMEmail is "Offline_DM_Email", a private string setting (Email, Notifications).
+	OfflineDMEmail ID = "Offline_DM_Email"
+	// OfflineMentionEmail is "Offline_Mention_Email", a private string setting (Email, Notifications).
+	OfflineMentionEmail ID = "Offline_Mention_Email"
+	// OfflineMentionAllEmail is "Offline_Mention_All_Email", a private string setting (Email, Notifications).
+	OfflineMentionAllEmail ID = "Offline_Mention_All_Email"
+	// VerificationEmailSubject is "Verification_Email_Subject", a private string setting (Email, Verification).
+	VerificationEmailSubject ID = "Verification_Email_Subject"
+	// VerificationEmail is "Verification_Email", a private code setting (Email, Verification).
+	VerificationEmail ID = "Verification_Email"
+	// ForgotPasswordEmailSubject is "Forgot_Password_Email_Subject", a private string setting (Email, Forgot_password_section).
+	ForgotPasswordEmailSubject ID = "Forgot_Password_Email_Subject"
+	// ForgotPasswordEmail is "Forgot_Password_Email", a private code setting (Email, Forgot_password_section).
+	ForgotPasswordEmail ID = "Forgot_Password_Email"
+	// InvitationSubject is "Invitation_Subject", a private string setting (Email, Invitation).
+	InvitationSubject ID = "Invitation_Subject"
+	// InvitationEmail is "Invitation_Email", a private code setting (Email, Invitation).
+	InvitationEmail ID = "Invitation_Email"
+	// AccountsEnrollmentEmailSubject is "Accounts_Enrollment_Email_Subject", a private string setting (Email, Registration).
+	AccountsEnrollmentEmailSubject ID = "Accounts_Enrollment_Email_Subject"
+	// AccountsEnrollmentEmail is "Accounts_Enrollment_Email", a private code setting (Email, Registration).
+	AccountsEnrollmentEmail ID = "Accounts_Enrollment_Email"
+	// AccountsUserAddedEmailSubject is "Accounts_UserAddedEmail_Subject", a private string setting (Email, Accounts_UserAddedEmail).
+	AccountsUserAddedEmailSubject ID = "Accounts_UserAddedEmail_Subject"
+	// AccountsUserAddedEmailEmail is "Accounts_UserAddedEmail_Email", a private code setting (Email, Accounts_UserAddedEmail).
+	AccountsUserAddedEmailEmail ID = "Accounts_UserAddedEmail_Email"
+	// EmailChangedEmailSubject is "Email_Changed_Email_Subject", a private string setting (Email, Email_changed_section).
+	EmailChangedEmailSubject ID = "Email_Changed_Email_Subject"
+	// EmailChangedEmail is "Email_Changed_Email", a private code setting (Email, Email_changed_section).
+	EmailChangedEmail ID = "Email_Changed_Email"
+	// PasswordChangedEmailSubject is "Password_Changed_Email_Subject", a private string setting (Email, Password_changed_section).
+	PasswordChangedEmailSubject ID = "Password_Changed_Email_Subject"
+	// PasswordChangedEmail is "Password_Changed_Email", a private code setting (Email, Password_changed_section).
+	PasswordChangedEmail ID = "Password_Changed_Email"
 	// TroubleshootDisableNotifications is "Troubleshoot_Disable_Notifications", a private boolean setting (Troubleshoot).
 	TroubleshootDisableNotifications ID = "Troubleshoot_Disable_Notifications"
 	// VideoConfMobileRinging is "VideoConf_Mobile_Ringing", a public boolean setting (Video_Conference).
