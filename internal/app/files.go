@@ -7,6 +7,7 @@ import (
 	"liftoff/api"
 	"liftoff/files/avatars"
 	"liftoff/files/backend"
+	"liftoff/files/emoji"
 	"liftoff/files/filesapi"
 	"liftoff/files/uploads"
 )
@@ -23,6 +24,8 @@ func (a *App) startFiles(ctx context.Context, rt *api.Router) error {
 	av := avatars.New(avatars.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Permissions: a.chat.Admin,
 		Now: a.opts.Clock.Now, Logger: a.log})
 	filesapi.AvatarRoutes(rt, av)
+	filesapi.EmojiRoutes(rt, emoji.New(emoji.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Events: a.bus,
+		Now: a.opts.Clock.Now, Logger: a.log}))
 	a.avatarFiles = av
 	unsubscribe := a.bus.Subscribe("uploads", svc.HandleEvent)
 	a.uploads = svc
