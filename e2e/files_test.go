@@ -287,3 +287,69 @@ func filesScenario(t *testing.T, srv *testserver.Server, blobs func() int) {
 		}
 	})
 }
+
+func TestFileLists(t *testing.T) {
+	srv := testserver.Start(t)
+	alice := srv.CreateUser(t, "alice")
+	bob := srv.CreateUser(t, "bob")
+	carol := srv.CreateUser(t, "carol")
+	ch := alice.Post("/api/v1/channels.create", map[string]any{"name": "shared", "members": []string{"bob"}}).OK(t).Str("channel._id")
+	grp := alice.Post("/api/v1/groups.create", map[string]any{"name": "secret", "members": []string{"bob"}}).OK(t).Str("group._id")
+
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "b-report.pdf", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")).OK(t)
+	srv.Advance(t, 5e6)
+	first := uploadForm(t, bob, "/api/v1/rooms.upload/"+ch, nil, "a-photo.png", pngOf(t, 600, 600)).OK(t).Str("message.file._id")
+	srv.Advance(t, 5e6)
+	second := uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "c-chart.png", pngOf(t, 100, 100)).OK(t).Str("message.file._id")
+	// A temporary upload (never confirmed) is not listed.
+	uploadForm(t, alice, "/api/v1/rooms.media/"+ch, nil, "pending.txt", []byte("pending")).OK(t)
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+grp, nil, "g.txt", []byte("group file")).OK(t)
+
+	r := bob.Get("/api/v1/channels.files", "roomId", ch).OK(t)
+	files := r.List("files")
+	if r.Num("total") != 3 || len(files) != 3 {
+		t.Fatalf("channels.files: %s", r.Body)
+	}
+	names := []string{}
+	for _, f := range files {
+		m := f.(map[string]any)
+		names = append(names, m["name"].(string))
+		if m["typeGroup"] == "thumb" || m["user"] == nil || m["complete"] != true {
+			t.Fatalf("file: %v", m)
+		}
+	}
+	if strings.Join(names, ",") != "a-photo.png,b-report.pdf,c-chart.png" {
+		t.Fatalf("order by name: %v", names)
+	}
+	if u := files[0].(map[string]any)["user"].(map[string]any); u["username"] != "bob" {
+		t.Fatalf("uploader: %v", u)
+	}
+	if r := bob.Get("/api/v1/channels.files", "roomName", "shared", "typeGroup", "image", "sort", `{"name":-1}`); r.OK(t).Num("total") != 2 || r.Str("files.0.name") != "c-chart.png" {
+		t.Fatalf("images by name desc: %s", r.Body)
+	}
+	if r := bob.Get("/api/v1/channels.files", "roomId", ch, "name", "REPORT"); r.OK(t).Num("total") != 1 {
+		t.Fatalf("name filter: %s", r.Body)
+	}
+	bob.Get("/api/v1/groups.files", "roomId", grp).OK(t)
+	carol.Get("/api/v1/groups.files", "roomId", grp).Fail(t, 400, "error-room-not-found")
+	alice.Get("/api/v1/channels.files", "roomId", grp).Fail(t, 400, "error-room-not-found")
+
+	im := alice.Post("/api/v1/im.create", map[string]any{"username": "bob"}).OK(t).Str("room._id")
+	uploadForm(t, bob, "/api/v1/rooms.upload/"+im, nil, "dm.txt", []byte("just us")).OK(t)
+	if r := alice.Get("/api/v1/im.files", "roomId", im).OK(t); r.Num("total") != 1 || r.Str("files.0.name") != "dm.txt" {
+		t.Fatalf("im.files: %s", r.Body)
+	}
+	if r := alice.Get("/api/v1/im.files", "username", "bob").OK(t); r.Num("total") != 1 {
+		t.Fatalf("im.files by username: %s", r.Body)
+	}
+
+	// rooms.images: newest first, from a given picture on.
+	r = bob.Get("/api/v1/rooms.images", "roomId", ch).OK(t)
+	if r.Num("total") != 2 || r.Str("files.0._id") != second || r.Str("files.1._id") != first {
+		t.Fatalf("rooms.images: %s", r.Body)
+	}
+	if r := bob.Get("/api/v1/rooms.images", "roomId", ch, "startingFromId", first).OK(t); r.Num("total") != 1 || r.Str("files.0._id") != first {
+		t.Fatalf("rooms.images from: %s", r.Body)
+	}
+	carol.Get("/api/v1/rooms.images", "roomId", grp).Fail(t, 403, "")
+}

@@ -284,6 +284,8 @@ type UploadQuery struct {
 	// ExpiresBefore keeps temporary uploads (expiresAt set) that expire
 	// before it.
 	ExpiresBefore model.Time
+	// UploadedUpTo keeps uploads made at or before it.
+	UploadedUpTo model.Time
 }
 
 // EmojiQuery filters ListEmoji. Zero fields do not filter.

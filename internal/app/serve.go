@@ -130,7 +130,8 @@ func (a *App) start(ctx context.Context) error {
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
 		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
 	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
-	if err := a.startFiles(ctx, rest.Router()); err != nil {
+	web := webui.Handler()
+	if err := a.startFiles(ctx, rest.Router(), web); err != nil {
 		return err
 	}
 	rest.SetAvatarFiles(a.avatarFiles)
@@ -141,7 +142,7 @@ func (a *App) start(ctx context.Context) error {
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.Handle("/", webui.Handler()) // the web client; every path no other route claims
+	mux.Handle("/", web) // the web client; every path no other route claims
 	extra, err := a.mountRealtime(ctx, c, mux)
 	if err != nil {
 		return err

@@ -67,6 +67,9 @@ func (r reader) ListUploads(ctx context.Context, q store.UploadQuery, p store.Pa
 	if !q.ExpiresBefore.IsZero() {
 		w.add("expires_at <> 0 AND expires_at < " + w.arg(millis(q.ExpiresBefore)))
 	}
+	if !q.UploadedUpTo.IsZero() {
+		w.add("uploaded_at <= " + w.arg(millis(q.UploadedUpTo)))
+	}
 	return pageOf(ctx, r.q, "list uploads", scanJSON[model.Upload], "data", "uploads", &w, uploadSort, p)
 }
 

@@ -74,6 +74,8 @@ func testUploads(h *harness) {
 	list(store.UploadQuery{IDs: []string{"f-doc", "f-other", "nope"}}, all, "f-other", "f-doc")
 	list(store.UploadQuery{ExpiresBefore: at(101)}, all, "f-temp")
 	list(store.UploadQuery{ExpiresBefore: at(100)}, all)
+	list(store.UploadQuery{RoomID: "r1", UploadedUpTo: at(2)}, all, "f-doc", "f-thumb", "f-photo")
+	list(store.UploadQuery{RoomID: "r1", UploadedUpTo: at(1)}, all, "f-thumb", "f-photo")
 	list(store.UploadQuery{RoomID: "r1", NoThumbs: true}, store.Page{Sort: []store.SortKey{{Field: "name"}}}, "f-photo", "f-temp", "f-doc")
 	list(store.UploadQuery{RoomID: "r1"}, store.Page{Sort: []store.SortKey{{Field: "size", Desc: true}}}, "f-temp", "f-doc", "f-thumb", "f-photo")
 	list(store.UploadQuery{RoomID: "r1"}, store.Page{Offset: 1, Count: 2}, "f-doc", "f-thumb")
