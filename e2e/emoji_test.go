@@ -49,6 +49,11 @@ func TestCustomEmoji(t *testing.T) {
 		t.Fatalf("emojiData: %v", data)
 	}
 
+	var listed []map[string]any
+	aliceRT.call(&listed, "listEmojiCustom")
+	if len(listed) != 1 || listed[0]["_id"] != id || listed[0]["name"] != "party_parrot" {
+		t.Fatalf("listEmojiCustom: %v", listed)
+	}
 	all := alice.Get("/api/v1/emoji-custom.all").OK(t)
 	if all.Num("total") != 1 || all.Str("emojis.0.name") != "party_parrot" || all.Str("emojis.0._id") != id {
 		t.Fatalf("all: %s", all.Body)

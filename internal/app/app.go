@@ -9,6 +9,7 @@ import (
 	"liftoff/bus"
 	"liftoff/chat"
 	"liftoff/files/avatars"
+	"liftoff/files/emoji"
 	"liftoff/files/uploads"
 	"liftoff/internal/clock"
 	"liftoff/ops"
@@ -43,6 +44,8 @@ type App struct {
 	uploads *uploads.Service
 	// avatarFiles stores and serves uploaded avatars (nil for CLI commands).
 	avatarFiles *avatars.Service
+	// emoji is the custom emoji service (nil for CLI commands).
+	emoji *emoji.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

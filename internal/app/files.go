@@ -28,8 +28,9 @@ func (a *App) startFiles(ctx context.Context, rt *api.Router, web http.Handler) 
 	av := avatars.New(avatars.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Permissions: a.chat.Admin,
 		Now: a.opts.Clock.Now, Logger: a.log})
 	filesapi.AvatarRoutes(rt, av)
-	filesapi.EmojiRoutes(rt, emoji.New(emoji.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Events: a.bus,
-		Now: a.opts.Clock.Now, Logger: a.log}))
+	a.emoji = emoji.New(emoji.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Events: a.bus,
+		Now: a.opts.Clock.Now, Logger: a.log})
+	filesapi.EmojiRoutes(rt, a.emoji)
 	filesapi.AssetRoutes(rt, assets.New(assets.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, AssetSetting: a.chat.Admin,
 		Now: a.opts.Clock.Now, Logger: a.log}), web)
 	a.avatarFiles = av
@@ -57,6 +58,11 @@ func (a *App) startFiles(ctx context.Context, rt *api.Router, web http.Handler) 
 				a.log.Warn("remove expired uploads", "err", err)
 			} else if n > 0 {
 				a.log.Info("removed expired uploads", "count", n)
+			}
+			if n, err := av.RemoveUnused(context.Background()); err != nil {
+				a.log.Warn("remove unused avatars", "err", err)
+			} else if n > 0 {
+				a.log.Info("removed unused avatars", "count", n)
 			}
 			select {
 			case <-stop:
