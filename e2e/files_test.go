@@ -353,3 +353,44 @@ func TestFileLists(t *testing.T) {
 	}
 	carol.Get("/api/v1/rooms.images", "roomId", grp).Fail(t, 403, "")
 }
+
+func TestFileUploadSettings(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	alice := srv.CreateUser(t, "alice")
+	bob := srv.CreateUser(t, "bob")
+	carol := srv.CreateUser(t, "carol")
+	ch := alice.Post("/api/v1/channels.create", map[string]any{"name": "open", "members": []string{"bob"}}).OK(t).Str("channel._id")
+	im := alice.Post("/api/v1/im.create", map[string]any{"username": "bob"}).OK(t).Str("room._id")
+	set := func(id string, v any) { admin.Post("/api/v1/settings/"+id, map[string]any{"value": v}).OK(t) }
+
+	set("FileUpload_Enabled", false)
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "a.txt", []byte("a")).Fail(t, 400, "error-file-upload-disabled")
+	uploadForm(t, alice, "/api/v1/rooms.media/"+ch, nil, "a.txt", []byte("a")).Fail(t, 400, "error-file-upload-disabled")
+	set("FileUpload_Enabled", true)
+
+	set("FileUpload_Enabled_Direct", false)
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+im, nil, "a.txt", []byte("a")).Fail(t, 400, "error-direct-message-file-upload-not-allowed")
+	set("FileUpload_Enabled_Direct", true)
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+im, nil, "a.txt", []byte("a")).OK(t)
+
+	// A public channel's file: members only by default; anyone who can
+	// read the room with _Restrict_to_users_who_can_access_room; anyone
+	// at all when FileUpload_ProtectFiles is off.
+	link := uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "pub.txt", []byte("public")).OK(t).Str("message.attachments.0.title_link")
+	wantStatus(t, fetch(t, bob, link), 200)
+	wantStatus(t, fetch(t, carol, link), 403)
+	set("FileUpload_Restrict_to_users_who_can_access_room", true)
+	wantStatus(t, fetch(t, carol, link), 200)
+	wantStatus(t, fetch(t, srv.Anon(t), link), 403)
+	set("FileUpload_Restrict_to_room_members", false)
+	set("FileUpload_Restrict_to_users_who_can_access_room", false)
+	wantStatus(t, fetch(t, carol, link), 200)
+	set("FileUpload_ProtectFiles", false)
+	wantStatus(t, fetch(t, srv.Anon(t), link), 200)
+
+	// White list: only pictures.
+	set("FileUpload_MediaTypeWhiteList", "image/*")
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "b.txt", []byte("text")).Fail(t, 400, "error-invalid-file-type")
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "p.png", pngOf(t, 8, 8)).OK(t)
+}

@@ -91,8 +91,8 @@ const keyPrefix = "uploads/"
 
 // Errors, with Rocket.Chat's types and texts.
 var (
-	errUploadDisabled = model.Invalid("error-file-upload-disabled", "File upload is disabled")
-	errDirectDisabled = model.Invalid("error-direct-message-file-upload-not-allowed", "File sharing not allowed in direct messages")
+	errUploadDisabled = model.Invalid("error-file-upload-disabled", "File uploads are disabled.")
+	errDirectDisabled = model.Invalid("error-direct-message-file-upload-not-allowed", "File sharing not allowed in direct messages.")
 	errInvalidFile    = model.Bare(model.KindInvalid, "invalid-file")
 	errInvalidField   = model.Bare(model.KindInvalid, "invalid-field")
 	errMessageTooLong = model.Bare(model.KindInvalid, "error-message-size-exceeded")
