@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"liftoff/internal/testserver"
 )
@@ -393,4 +395,47 @@ func TestFileUploadSettings(t *testing.T) {
 	set("FileUpload_MediaTypeWhiteList", "image/*")
 	uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "b.txt", []byte("text")).Fail(t, 400, "error-invalid-file-type")
 	uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "p.png", pngOf(t, 8, 8)).OK(t)
+}
+
+// A crash between the blob's write and the record's commit leaves a
+// pending marker beside the blob: the start-up sweep removes the blob when
+// no record has its key, and only the marker when one does.
+func TestFileUploadCrashSweep(t *testing.T) {
+	srv := testserver.Start(t)
+	alice := srv.CreateUser(t, "alice")
+	rid := alice.Post("/api/v1/groups.create", map[string]any{"name": "crash"}).OK(t).Str("group._id")
+	r := uploadForm(t, alice, "/api/v1/rooms.upload/"+rid, nil, "kept.txt", []byte("committed")).OK(t)
+	kept, link := r.Str("message.file._id"), r.Str("message.attachments.0.title_link")
+	srv.Stop()
+
+	root := filepath.Join(srv.DataDir, "uploads")
+	old := time.Now().Add(-48 * time.Hour)
+	write := func(rel, content string) {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("uploads/CrashedUpload12345", "half an upload")
+	write(".liftoff/pending/uploads/CrashedUpload12345", old.Format(time.RFC3339Nano))
+	write(".liftoff/pending/uploads/"+kept, old.Format(time.RFC3339Nano)) // committed, marker left
+
+	srv = testserver.Start(t, testserver.Options{DataDir: srv.DataDir})
+	srv.WaitLogs(t, "swept crashed uploads", func(logs string) bool { return strings.Contains(logs, `msg="swept crashed uploads" removed=1`) })
+	if _, err := os.Stat(filepath.Join(root, "uploads", "CrashedUpload12345")); !os.IsNotExist(err) {
+		t.Fatalf("crashed blob still there: %v", err)
+	}
+	if n := countBlobs(t, filepath.Join(root, ".liftoff", "pending")); n != 0 {
+		t.Fatalf("%d pending markers left", n)
+	}
+	d := fetch(t, srv.Login(t, "alice", "alice-pass"), link)
+	if d.Status != 200 || string(d.Body) != "committed" {
+		t.Fatalf("committed file after the sweep: %d %q", d.Status, d.Body)
+	}
 }
