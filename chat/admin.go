@@ -130,6 +130,37 @@ func (s *Admin) SetSetting(ctx context.Context, actor *model.User, id setting.ID
 	return saved, nil
 }
 
+// SetAssetValue stores the value of an asset setting (Assets_*: {url,
+// defaultUrl}), which the settings API refuses: the assets endpoints set it
+// once they have stored the file, and check manage-assets themselves.
+func (s *Admin) SetAssetValue(ctx context.Context, id setting.ID, value map[string]any) error {
+	cached, ok := s.settings.Get(id)
+	if !ok || cached.Type != settings.TypeAsset {
+		return errSettingNotFound(id)
+	}
+	var saved *model.Setting
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		cur, err := tx.SettingByID(ctx, string(id))
+		if err != nil {
+			return err
+		}
+		cur.Value = value
+		cur.UpdatedAt = s.nowTime()
+		if err := tx.UpsertSetting(ctx, cur); err != nil {
+			return err
+		}
+		c := *cur
+		saved = &c
+		tx.Emit(model.SettingChanged{Setting: &c})
+		return nil
+	})
+	if err != nil {
+		return internal("set asset", err)
+	}
+	s.settings.Set(saved)
+	return nil
+}
+
 // Statistics are the figures behind GET /statistics: the installation's
 // id and the record counts.
 type Statistics struct {

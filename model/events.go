@@ -168,6 +168,14 @@ type SettingChanged struct {
 	Pos     Position
 }
 
+// EmojiChanged reports a custom emoji added or changed (ActionUpdated) or
+// removed (ActionRemoved). Like Rocket.Chat's broadcast it is published
+// after the write commits, best effort, and carries no position.
+type EmojiChanged struct {
+	Action string
+	Emoji  *Emoji
+}
+
 // UserActivity is an ephemeral event (typing and similar); it is never stored.
 type UserActivity struct {
 	RoomID     string
@@ -192,3 +200,4 @@ func (RoleChanged) EventKind() string         { return "role.changed" }
 func (PermissionChanged) EventKind() string   { return "permission.changed" }
 func (SettingChanged) EventKind() string      { return "setting.changed" }
 func (UserActivity) EventKind() string        { return "user.activity" }
+func (EmojiChanged) EventKind() string        { return "emoji.changed" }

@@ -32,6 +32,7 @@ var everyEvent = []struct {
 	{DesktopNotification{UserID: "u", RoomID: "r1"}, "", false},
 	{LoginTokensRemoved{UserID: "u", Hashes: []string{"h"}}, "", false},
 	{UserCreated{User: &User{ID: "u"}}, "", false},
+	{EmojiChanged{Action: ActionUpdated, Emoji: &Emoji{ID: "e"}}, "", false},
 }
 
 func TestPositions(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"liftoff/chat"
 	"liftoff/directory"
 	"liftoff/files/avatars"
+	"liftoff/files/emoji"
 	"liftoff/files/uploads"
 	"liftoff/integrations"
 	"liftoff/integrations/slash"
@@ -65,6 +66,8 @@ type App struct {
 	second      *secondfactor.Service
 	ldap        *external.LDAP
 	oauth       *external.OAuth
+	// emoji is the custom emoji service (nil for CLI commands).
+	emoji *emoji.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

@@ -572,6 +572,42 @@ const (
 	FileUploadWebdavProxyUserDataFiles ID = "FileUpload_Webdav_Proxy_UserDataFiles"
 	// FileUploadEnabledDirect is "FileUpload_Enabled_Direct", a public boolean setting (FileUpload).
 	FileUploadEnabledDirect ID = "FileUpload_Enabled_Direct"
+	// AssetsLogo is "Assets_logo", a public asset setting (Assets).
+	AssetsLogo ID = "Assets_logo"
+	// AssetsLogoDark is "Assets_logo_dark", a public asset setting (Assets).
+	AssetsLogoDark ID = "Assets_logo_dark"
+	// AssetsBackground is "Assets_background", a public asset setting (Assets).
+	AssetsBackground ID = "Assets_background"
+	// AssetsBackgroundDark is "Assets_background_dark", a public asset setting (Assets).
+	AssetsBackgroundDark ID = "Assets_background_dark"
+	// AssetsFaviconIco is "Assets_favicon_ico", a public asset setting (Assets).
+	AssetsFaviconIco ID = "Assets_favicon_ico"
+	// AssetsFavicon is "Assets_favicon", a public asset setting (Assets).
+	AssetsFavicon ID = "Assets_favicon"
+	// AssetsFavicon16 is "Assets_favicon_16", a public asset setting (Assets).
+	AssetsFavicon16 ID = "Assets_favicon_16"
+	// AssetsFavicon32 is "Assets_favicon_32", a public asset setting (Assets).
+	AssetsFavicon32 ID = "Assets_favicon_32"
+	// AssetsFavicon192 is "Assets_favicon_192", a public asset setting (Assets).
+	AssetsFavicon192 ID = "Assets_favicon_192"
+	// AssetsFavicon512 is "Assets_favicon_512", a public asset setting (Assets).
+	AssetsFavicon512 ID = "Assets_favicon_512"
+	// AssetsTouchicon180 is "Assets_touchicon_180", a public asset setting (Assets).
+	AssetsTouchicon180 ID = "Assets_touchicon_180"
+	// AssetsTouchicon180Pre is "Assets_touchicon_180_pre", a public asset setting (Assets).
+	AssetsTouchicon180Pre ID = "Assets_touchicon_180_pre"
+	// AssetsTile70 is "Assets_tile_70", a public asset setting (Assets).
+	AssetsTile70 ID = "Assets_tile_70"
+	// AssetsTile144 is "Assets_tile_144", a public asset setting (Assets).
+	AssetsTile144 ID = "Assets_tile_144"
+	// AssetsTile150 is "Assets_tile_150", a public asset setting (Assets).
+	AssetsTile150 ID = "Assets_tile_150"
+	// AssetsTile310Square is "Assets_tile_310_square", a public asset setting (Assets).
+	AssetsTile310Square ID = "Assets_tile_310_square"
+	// AssetsTile310Wide is "Assets_tile_310_wide", a public asset setting (Assets).
+	AssetsTile310Wide ID = "Assets_tile_310_wide"
+	// AssetsSafariPinned is "Assets_safari_pinned", a public asset setting (Assets).
+	AssetsSafariPinned ID = "Assets_safari_pinned"
 	// DDPRateLimitIPEnabled is "DDP_Rate_Limit_IP_Enabled", a private boolean setting (Rate Limiter, DDP_Rate_Limiter).
 	DDPRateLimitIPEnabled ID = "DDP_Rate_Limit_IP_Enabled"
 	// DDPRateLimitIPRequestsAllowed is "DDP_Rate_Limit_IP_Requests_Allowed", a private int setting (Rate Limiter, DDP_Rate_Limiter).
