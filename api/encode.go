@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strconv"
 
@@ -35,6 +36,11 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 			}
 			b = jsonenc.AppendString(b, k)
 			b = append(b, ':')
+			if nilSlice(x[k]) {
+				// Rocket.Chat's clients crash on a null list.
+				b = append(b, "[]"...)
+				continue
+			}
 			if b, err = appendJSON(b, x[k]); err != nil {
 				return b, err
 			}
@@ -65,6 +71,19 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return strconv.AppendInt(b, int64(x), 10), nil
 	}
 	return appendEncodingJSON(b, v)
+}
+
+// nilSlice reports whether v is a nil slice, which answers render as []:
+// every list in a Rocket.Chat answer is [] when empty, never null.
+func nilSlice(v any) bool {
+	switch x := v.(type) {
+	case nil, string, bool, int, M:
+		return false
+	case []*model.Message:
+		return x == nil
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Slice && rv.IsNil()
 }
 
 // appendEncodingJSON appends v encoded by encoding/json as writeJSON does.

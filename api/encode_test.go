@@ -76,11 +76,22 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	for _, v := range []any{
 		M{"messages": msgs, "success": true},
 		M{"messages": []*model.Message{}, "success": true, "unreadNotLoaded": 3, "firstUnread": msgs[0]},
-		M{"messages": []*model.Message(nil), "message": nilMsg, "nested": M{"a\"b": 1.5, "z": nil}, "list": []string{"x"}},
+		M{"messages": []*model.Message{}, "message": nilMsg, "nested": M{"a\"b": 1.5, "z": nil}, "list": []string{"x"}},
 		M{"status": "error", "message": "You must be logged in to do this."},
 		M(nil), M{}, "str<>&", 12, true, nil, []any{1, "a"},
 	} {
 		checkAppendJSON(t, v)
+	}
+}
+
+// A nil list in an answer is written [], as Rocket.Chat's clients expect.
+func TestAppendJSONNilListsAreEmpty(t *testing.T) {
+	b, err := appendJSON(nil, M{"messages": []*model.Message(nil), "users": []M(nil), "ids": []string(nil), "none": nil, "m": M{"x": []int(nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"ids":[],"m":{"x":[]},"messages":[],"none":null,"users":[]}`; string(b) != want {
+		t.Fatalf("got %s, want %s", b, want)
 	}
 }
 

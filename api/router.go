@@ -74,6 +74,12 @@ func Status(kind model.Kind, status int) Option {
 // parameter readers see only the query string.
 func StreamBody() Option { return func(rt *route) { rt.stream = true } }
 
+// refusedIn400 is Status(model.KindForbidden, 400) for the routes whose
+// Rocket.Chat endpoint refuses inside a method or helper (a thrown
+// Meteor.Error, answered by API.v1.failure) rather than with
+// API.v1.forbidden or the route's permissionsRequired: 400, not 403.
+var refusedIn400 = Status(model.KindForbidden, http.StatusBadRequest)
+
 // NoRateLimit exempts the route from the REST rate limiter (Rocket.Chat's
 // rateLimiterOptions: false).
 func NoRateLimit() Option { return func(rt *route) { rt.rateLimit.off = true } }

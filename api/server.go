@@ -177,6 +177,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rt *route, e
 		return
 	}
 	body := M{"success": false, "error": e.Error(), "errorType": e.Type}
+	if e.Bare {
+		// Rocket.Chat's API.v1.failure('text') and plain JavaScript
+		// errors carry no errorType: the text is the whole answer.
+		delete(body, "errorType")
+	}
 	if errors.Is(e, model.ErrUnauthorized) {
 		// Rocket.Chat's API.v1.unauthorized(): no errorType.
 		body = M{"success": false, "error": "unauthorized"}

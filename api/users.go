@@ -163,7 +163,7 @@ func (s *Server) usersCreate(r *Request, in *usersCreateBody) (any, error) {
 
 func (s *Server) usersRegister(r *Request) (any, error) {
 	if r.User != nil {
-		return nil, model.Invalid("error-invalid-params", "Logged in users can not register again.")
+		return nil, failure("Logged in users can not register again.")
 	}
 	var in struct {
 		Username  string `json:"username"`

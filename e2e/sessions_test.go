@@ -133,3 +133,25 @@ func TestCLIResetPasswordEndsConnectionsAndFilesArePrivate(t *testing.T) {
 		}
 	}
 }
+
+// Names that break client URLs ("." and ".."), room names differing from
+// another room's only in case, and room names that are a username are
+// refused (deliberate differences from Rocket.Chat, which accepts them).
+func TestConfusingNamesAreRefused(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	for _, n := range []string{".", ".."} {
+		admin.Post("/api/v1/channels.create", map[string]any{"name": n}).Fail(t, 400, "error-invalid-room-name")
+		admin.Post("/api/v1/groups.create", map[string]any{"name": n}).Fail(t, 400, "error-invalid-room-name")
+		admin.Post("/api/v1/users.create", map[string]any{"username": n, "email": "dots@example.org", "password": "pw-pw-pw-1", "name": "D"}).
+			Fail(t, 400, "error-input-is-not-a-valid-field")
+	}
+	admin.Post("/api/v1/channels.create", map[string]any{"name": "GENERAL"}).Fail(t, 400, "error-duplicate-channel-name")
+	admin.Post("/api/v1/groups.create", map[string]any{"name": "General"}).Fail(t, 400, "error-duplicate-channel-name")
+	admin.Post("/api/v1/channels.create", map[string]any{"name": "ADMIN"}).Fail(t, 400, "error-duplicate-handle")
+	rid := admin.Post("/api/v1/channels.create", map[string]any{"name": "town"}).OK(t).Str("channel._id")
+	admin.Post("/api/v1/channels.rename", map[string]any{"roomId": rid, "name": "GENERAL"}).Fail(t, 400, "error-duplicate-channel-name")
+	admin.Post("/api/v1/channels.rename", map[string]any{"roomId": rid, "name": ".."}).Fail(t, 400, "error-invalid-room-name")
+	// A room may change the case of its own name.
+	admin.Post("/api/v1/channels.rename", map[string]any{"roomId": rid, "name": "Town"}).OK(t)
+}

@@ -83,6 +83,9 @@ type Reader interface {
 	// Rooms
 	RoomByID(ctx context.Context, id string) (*model.Room, error)
 	RoomByName(ctx context.Context, name string) (*model.Room, error) // channels and groups only, exact name
+	// RoomByNameFold is RoomByName ignoring ASCII case (the first by id when
+	// several names fold alike).
+	RoomByNameFold(ctx context.Context, name string) (*model.Room, error)
 	RoomsByIDs(ctx context.Context, ids []string) ([]*model.Room, error)
 	// ListRooms sorts by "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm" (default name asc).
 	ListRooms(ctx context.Context, q RoomQuery, p Page) ([]*model.Room, int, error)

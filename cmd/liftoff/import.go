@@ -115,9 +115,13 @@ func importCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if counts.TotalUsers > 0 && prev.Dump != abs && !*merge {
+	users := counts.TotalUsers
+	if _, err := a.Store().UserByID(ctx, chat.RocketCatID); err == nil {
+		users-- // the rocket.cat bot every data directory starts with
+	}
+	if users > 0 && prev.Dump != abs && !*merge {
 		return fmt.Errorf("the data directory %s already has %d users: pass --merge to import into it anyway "+
-			"(records whose id exists are skipped)", c.DataDir, counts.TotalUsers)
+			"(records whose id exists are skipped)", c.DataDir, users)
 	}
 	if prev.Dump != abs {
 		b, _ := json.Marshal(importState{Dump: abs, Started: time.Now().UTC()})

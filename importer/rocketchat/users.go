@@ -153,9 +153,23 @@ func (im *importer) convertUser(u *rcUser) (importedUser, error) {
 	return importedUser{user: user, hash: hash, tokens: tokens}, nil
 }
 
+// rocketCatID is the id of the bot user every Rocket.Chat workspace (and
+// Liftoff data directory) starts with.
+const rocketCatID = "rocket.cat"
+
 func (im *importer) writeUser(ctx context.Context, tx store.Tx, iu importedUser) (outcome, string, error) {
 	u := iu.user
-	if _, err := tx.UserByID(ctx, u.ID); err == nil {
+	if cur, err := tx.UserByID(ctx, u.ID); err == nil {
+		// A fresh data directory already has the rocket.cat bot (as
+		// Rocket.Chat): the one Liftoff made is replaced by the workspace's.
+		if u.ID == rocketCatID && !cur.CreatedAt.Equal(u.CreatedAt.Time) {
+			if hash, err := tx.PasswordHash(ctx, cur.ID); err == nil && hash == "" {
+				if err := tx.UpdateUser(ctx, u); err != nil {
+					return 0, "", err
+				}
+				return imported, "", nil
+			}
+		}
 		// Tokens may still be missing (an import interrupted between the
 		// user and their tokens cannot happen: they share a transaction).
 		return existing, "", nil

@@ -93,6 +93,7 @@ func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) erro
 	notifyapi.PushRoutes(rt, n)
 	notifyapi.AccountRoutes(rt, a.account)
 	notifyapi.EmailPreferenceRoutes(rt, a.prefs, secret, a.opts.Clock.Now)
+	api.PolicyResetRoute(rt, a.account.ResetTokenValid)
 	return nil
 }
 

@@ -205,6 +205,21 @@ func (r reader) RoomByName(ctx context.Context, name string) (*model.Room, error
 	return rm, nil
 }
 
+// RoomByNameFold returns a channel or private group whose name equals
+// name ignoring ASCII case (lower in the C collation folds ASCII only, as
+// SQLite's does).
+func (r reader) RoomByNameFold(ctx context.Context, name string) (*model.Room, error) {
+	rm, ok, err := one(ctx, r.q, scanRoom,
+		`SELECT join_code, data FROM rooms WHERE lower(name COLLATE "C") = lower($1 COLLATE "C") AND t IN ('c', 'p') AND name <> '' ORDER BY id LIMIT 1`, text(name))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: room by name: %w", err)
+	}
+	if !ok {
+		return nil, notFound("room", name)
+	}
+	return rm, nil
+}
+
 // RoomsByIDs returns the rooms with the ids that exist, in the order of ids.
 func (r reader) RoomsByIDs(ctx context.Context, ids []string) ([]*model.Room, error) {
 	if len(ids) == 0 {

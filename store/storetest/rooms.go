@@ -28,6 +28,13 @@ func testRooms(h *harness) {
 	h.sameJSON(got, private, "RoomByName")
 	_, err = h.s.RoomByName(h.ctx, "GENERAL")
 	h.mustErr(err, store.ErrNotFound, "RoomByName is exact")
+	got, err = h.s.RoomByNameFold(h.ctx, "GENERAL")
+	h.noErr(err, "RoomByNameFold")
+	if got.ID != general.ID {
+		h.Fatalf("RoomByNameFold found %s", got.ID)
+	}
+	_, err = h.s.RoomByNameFold(h.ctx, "genera")
+	h.mustErr(err, store.ErrNotFound, "RoomByNameFold matches whole names")
 	_, err = h.s.RoomByID(h.ctx, "nope")
 	h.mustErr(err, store.ErrNotFound, "RoomByID missing")
 
