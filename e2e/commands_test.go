@@ -140,7 +140,7 @@ func TestSlashCommands(t *testing.T) {
 			t.Fatalf("after /kick and /leave: %s", r.Body)
 		}
 		run(admin, "mute", "@bob", "GENERAL").OK(t)
-		bob.Post("/api/v1/chat.postMessage", map[string]any{"roomId": "GENERAL", "text": "muted?"}).Fail(t, 403, "error-not-allowed")
+		bob.Post("/api/v1/chat.postMessage", map[string]any{"roomId": "GENERAL", "text": "muted?"}).Fail(t, 400, "error-not-allowed")
 		run(admin, "unmute", "@bob", "GENERAL").OK(t)
 		bob.Post("/api/v1/chat.postMessage", map[string]any{"roomId": "GENERAL", "text": "not muted"}).OK(t)
 		run(admin, "archive", "#ops", "GENERAL").OK(t)
