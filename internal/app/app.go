@@ -42,6 +42,7 @@ type App struct {
 	second   *secondfactor.Service
 	ldap     *external.LDAP
 	oauth    *external.OAuth
+	saml     *external.SAML
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

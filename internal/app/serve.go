@@ -21,6 +21,7 @@ import (
 	"liftoff/auth/external"
 	"liftoff/auth/oauth"
 	"liftoff/auth/pending"
+	"liftoff/auth/saml"
 	"liftoff/auth/secondfactor"
 	"liftoff/bus"
 	"liftoff/chat"
@@ -82,11 +83,13 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	// Sign-in handshakes live in the database, so that a sign-in started
 	// on one instance can finish on another.
 	handshakes := external.NewPendingStore(st, o.Clock.Now)
-	oauthSvc := external.NewOAuth(linker, reg, reg, handshakes, pending.NewCredentials(handshakes, 0), log)
+	creds := pending.NewCredentials(handshakes, 0)
+	oauthSvc := external.NewOAuth(linker, reg, reg, handshakes, creds, log)
+	samlSvc := external.NewSAML(linker, st, reg, handshakes, creds, log)
 	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now,
-		SecondFactor: second, Directory: directory, OAuth: oauthSvc})
+		SecondFactor: second, Directory: directory, OAuth: oauthSvc, SAML: samlSvc})
 	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc,
-		second: second, ldap: directory, oauth: oauthSvc}, nil
+		second: second, ldap: directory, oauth: oauthSvc, saml: samlSvc}, nil
 }
 
 // Close stops the realtime server (closing every connection), then closes
@@ -141,13 +144,14 @@ func (a *App) start(ctx context.Context) error {
 
 	rest := api.New(api.Deps{
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
-		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, LDAP: a.ldap, LoginServices: a.oauth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
+		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, LDAP: a.ldap, LoginServices: external.LoginServices{OAuth: a.oauth, SAML: a.saml}, Settings: a.settings, Logger: log, Methods: methodBridge{a},
 	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
 	}
 	mux.Handle("/_oauth/", oauth.Handler(a.oauth, log))
+	mux.Handle("/_saml/", saml.Handler(a.saml, log))
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
