@@ -22,7 +22,7 @@ func (s *Server) adminRoutes(rt *Router) {
 	rt.Get("settings", s.settingsList)
 	rt.Get("settings/{_id}", s.settingGet)
 	rt.Post("settings/{_id}", s.settingSet, Permission(perm.EditPrivilegedSetting))
-	rt.Get("statistics", s.statistics)
+	rt.Get("statistics", s.statistics, refusedIn400)
 
 	rt.Get("roles.list", s.rolesList)
 	rt.Get("roles.sync", s.rolesSync)

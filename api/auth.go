@@ -251,7 +251,8 @@ func (s *Server) removePAT(r *Request) (any, error) {
 // which every personal access token endpoint requires.
 func (s *Server) checkPATPermission(r *Request) error {
 	if !s.admin.Can(r.User, perm.CreatePersonalAccessTokens) {
-		return model.Forbidden("not-authorized", "Not Authorized")
+		// Thrown inside Rocket.Chat's methods and route: a failure, 400.
+		return model.Invalid("not-authorized", "Not Authorized")
 	}
 	return nil
 }

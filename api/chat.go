@@ -6,8 +6,8 @@ import (
 )
 
 func (s *Server) chatRoutes(rt *Router) {
-	rt.Post("chat.postMessage", s.postMessage, Method("sendMessage"))
-	rt.Post("chat.sendMessage", s.sendMessage, Method("sendMessage"))
+	rt.Post("chat.postMessage", s.postMessage, Method("sendMessage"), refusedIn400)
+	rt.Post("chat.sendMessage", s.sendMessage, Method("sendMessage"), refusedIn400)
 }
 
 // postMessage is the simple form: roomId or channel ("#name", "@username"
@@ -66,17 +66,19 @@ func (s *Server) postMessage(r *Request) (any, error) {
 func (s *Server) sendMessage(r *Request) (any, error) {
 	var in struct {
 		Message *struct {
-			ID           string           `json:"_id"`
-			RoomID       string           `json:"rid"`
-			Msg          string           `json:"msg"`
-			ThreadID     string           `json:"tmid"`
-			ShowInRoom   bool             `json:"tshow"`
-			Alias        string           `json:"alias"`
-			Emoji        string           `json:"emoji"`
-			Avatar       string           `json:"avatar"`
-			Groupable    *bool            `json:"groupable"`
-			Attachments  []map[string]any `json:"attachments"`
-			CustomFields map[string]any   `json:"customFields"`
+			ID           string                     `json:"_id"`
+			RoomID       string                     `json:"rid"`
+			Msg          string                     `json:"msg"`
+			ThreadID     string                     `json:"tmid"`
+			ShowInRoom   bool                       `json:"tshow"`
+			Alias        string                     `json:"alias"`
+			Emoji        string                     `json:"emoji"`
+			Avatar       string                     `json:"avatar"`
+			Groupable    *bool                      `json:"groupable"`
+			Attachments  []map[string]any           `json:"attachments"`
+			CustomFields map[string]any             `json:"customFields"`
+			Bot          map[string]any             `json:"bot"`
+			Reactions    map[string]*model.Reaction `json:"reactions"`
 		} `json:"message"`
 	}
 	if err := r.Decode(&in); err != nil {
@@ -91,7 +93,8 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 	}
 	msg, err := s.messages.SendMessage(r.Context(), r.User, chat.SendInput{
 		ID: m.ID, RoomID: m.RoomID, Msg: m.Msg, ThreadID: m.ThreadID, ShowInRoom: m.ShowInRoom, Alias: m.Alias, Emoji: m.Emoji,
-		Avatar: m.Avatar, Groupable: m.Groupable, Attachments: m.Attachments, CustomFields: m.CustomFields,
+		Avatar: m.Avatar, Groupable: m.Groupable, Attachments: m.Attachments, CustomFields: m.CustomFields, Reactions: m.Reactions,
+		Bot: model.BotMarker(r.User, m.Bot),
 	})
 	if err != nil {
 		return nil, err

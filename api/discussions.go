@@ -11,7 +11,7 @@ import (
 func (s *Server) discussionRoutes(rt *Router) {
 	rt.Post("rooms.createDiscussion", s.createDiscussion, Method("DiscussionCreation"))
 	rt.Get("rooms.getDiscussions", s.roomDiscussions)
-	rt.Get("chat.getDiscussions", s.discussionMessages)
+	rt.Get("chat.getDiscussions", s.discussionMessages, refusedIn400)
 }
 
 // discussionSortFields are the sort fields rooms.getDiscussions accepts.

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strconv"
 
@@ -35,6 +36,11 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 			}
 			b = jsonenc.AppendString(b, k)
 			b = append(b, ':')
+			if nilSlice(x[k]) {
+				// Rocket.Chat's clients crash on a null list.
+				b = append(b, "[]"...)
+				continue
+			}
 			if b, err = appendJSON(b, x[k]); err != nil {
 				return b, err
 			}
@@ -65,6 +71,19 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return strconv.AppendInt(b, int64(x), 10), nil
 	}
 	return appendEncodingJSON(b, v)
+}
+
+// nilSlice reports whether v is a nil slice, which answers render as []:
+// every list in a Rocket.Chat answer is [] when empty, never null.
+func nilSlice(v any) bool {
+	switch x := v.(type) {
+	case nil, string, bool, int, M:
+		return false
+	case []*model.Message:
+		return x == nil
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Slice && rv.IsNil()
 }
 
 // appendEncodingJSON appends v encoded by encoding/json as writeJSON does.
@@ -184,6 +203,12 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 	if len(m.Attachments) > 0 {
 		other("attachments", m.Attachments)
 	}
+	if m.File != nil {
+		other("file", m.File)
+	}
+	if len(m.Files) > 0 {
+		other("files", m.Files)
+	}
 	if len(m.Reactions) > 0 {
 		other("reactions", m.Reactions)
 	}
@@ -231,6 +256,9 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 	}
 	if len(m.CustomFields) > 0 {
 		other("customFields", m.CustomFields)
+	}
+	if len(m.Bot) > 0 {
+		other("bot", m.Bot)
 	}
 	if err != nil {
 		return b, err

@@ -53,13 +53,15 @@ func testMessages() []*model.Message {
 			Avatar: "https://example.com/a.png?x=1&y=<2>", Groupable: &no,
 			Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
 			Attachments: []map[string]any{{"title": "<t>", "fields": []any{map[string]any{"short": true, "n": 1.5}}}},
+			File:        &model.FileRef{ID: "f1", Name: "a <b>.png", Type: "image/png", Size: 10, Format: "png", TypeGroup: "image"},
+			Files:       []model.FileRef{{ID: "f1", Name: "a.png", Type: "image/png", Size: 10}, {ID: "f2", Name: "thumb-a.png", TypeGroup: "thumb"}},
 			Reactions:   map[string]*model.Reaction{":+1:": {Usernames: []string{"alice", "bob"}, Names: []string{"A", "B"}}, ":a:": {}},
 			Pinned:      true, PinnedAt: later, PinnedBy: &model.UserRef{ID: "u2", Username: "bob"},
 			Starred:  []model.Starrer{{ID: "u1"}},
 			EditedAt: later, EditedBy: &u, ThreadCount: 42, ThreadLastMessageAt: later, Replies: []string{"u1", "u2"},
 			DiscussionID: "d1", DiscussionCount: 2, DiscussionLastMessageAt: later, Parent: "p1", Role: "owner", Hidden: true, ParseURLs: true,
 			URLs:         []map[string]any{{"url": "https://example.com"}},
-			CustomFields: map[string]any{"k": "v", "n": nil}},
+			CustomFields: map[string]any{"k": "v", "n": nil}, Bot: map[string]any{"i": "integration1"}},
 		{ID: "m5", Groupable: &yes, ThreadCount: -3, Replies: []string{}, Attachments: []map[string]any{},
 			Reactions: map[string]*model.Reaction{}, Starred: []model.Starrer{}},
 	}
@@ -74,11 +76,22 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	for _, v := range []any{
 		M{"messages": msgs, "success": true},
 		M{"messages": []*model.Message{}, "success": true, "unreadNotLoaded": 3, "firstUnread": msgs[0]},
-		M{"messages": []*model.Message(nil), "message": nilMsg, "nested": M{"a\"b": 1.5, "z": nil}, "list": []string{"x"}},
+		M{"messages": []*model.Message{}, "message": nilMsg, "nested": M{"a\"b": 1.5, "z": nil}, "list": []string{"x"}},
 		M{"status": "error", "message": "You must be logged in to do this."},
 		M(nil), M{}, "str<>&", 12, true, nil, []any{1, "a"},
 	} {
 		checkAppendJSON(t, v)
+	}
+}
+
+// A nil list in an answer is written [], as Rocket.Chat's clients expect.
+func TestAppendJSONNilListsAreEmpty(t *testing.T) {
+	b, err := appendJSON(nil, M{"messages": []*model.Message(nil), "users": []M(nil), "ids": []string(nil), "none": nil, "m": M{"x": []int(nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"ids":[],"m":{"x":[]},"messages":[],"none":null,"users":[]}`; string(b) != want {
+		t.Fatalf("got %s, want %s", b, want)
 	}
 }
 

@@ -65,7 +65,7 @@ func TestErrorStatusByKind(t *testing.T) {
 		{"ratelimited", model.RateLimited("error-too-many-requests", "Slow"), 429,
 			map[string]any{"success": false, "error": "Slow [error-too-many-requests]", "errorType": "error-too-many-requests"}},
 		{"bare", model.Bare(model.KindNotFound, "team-does-not-exist"), 400,
-			map[string]any{"success": false, "error": "team-does-not-exist", "errorType": "team-does-not-exist"}},
+			map[string]any{"success": false, "error": "team-does-not-exist"}}, // no errorType, as Rocket.Chat
 		{"internal", errors.New("disk on fire"), 500,
 			map[string]any{"success": false, "error": "Internal server error", "errorType": "error-internal"}},
 		{"methodnamed", model.Forbidden("error-not-allowed", "Not allowed").InMethod(), 403,

@@ -139,7 +139,7 @@ func (r *Request) RequireString(name string) (string, error) {
 		return "", err
 	}
 	if strings.TrimSpace(s) == "" {
-		return "", model.ErrMissingParam(name)
+		return "", failure("The '%s' param is required", name)
 	}
 	return s, nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"liftoff/chat"
@@ -56,12 +57,12 @@ func (s *Server) roomRoutes(rt *Router) {
 	rt.Get("rooms.info", s.roomsInfo)
 	rt.Post("rooms.delete", s.roomsDelete, Method("eraseRoom"))
 	rt.Post("rooms.favorite", s.favoriteRoom, Method("toggleFavorite"))
-	rt.Post("rooms.leave", s.leaveAnyRoom, Method("leaveRoom"))
+	rt.Post("rooms.leave", s.leaveAnyRoom, Method("leaveRoom"), refusedIn400)
 	rt.Post("rooms.cleanHistory", s.cleanHistory, Method("cleanRoomHistory"))
 	rt.Get("subscriptions.get", s.syncSubscriptions)
 	rt.Get("subscriptions.getOne", s.getSubscription)
 	rt.Post("subscriptions.read", s.readSubscription)
-	rt.Post("subscriptions.unread", s.unreadSubscription, Method("unreadMessages"))
+	rt.Post("subscriptions.unread", s.unreadSubscription, Method("unreadMessages"), refusedIn400)
 }
 
 // saveRoomSettings declares the routes that run Rocket.Chat's
@@ -69,9 +70,16 @@ func (s *Server) roomRoutes(rt *Router) {
 var saveRoomSettings = Method("saveRoomSettings")
 
 // failure is Rocket.Chat's API.v1.failure(text) for a call refused before
-// it reaches a method: Rocket.Chat gives no errorType, we say invalid params.
+// it reaches a method: the text alone, without an errorType (a bare error).
 func failure(format string, args ...any) error {
-	return model.Invalid("error-invalid-params", format, args...)
+	return model.Bare(model.KindInvalid, fmt.Sprintf(format, args...))
+}
+
+// invalidParams is Rocket.Chat's refusal of a body or query its schema
+// (validateParams, Ajv) rejects: errorType invalid-params, the schema's
+// messages joined as Rocket.Chat joins them.
+func invalidParams(msgs ...string) error {
+	return model.Invalid("invalid-params", "%s", strings.Join(msgs, "\n "))
 }
 
 // errArchivedRoom is Rocket.Chat's refusal to change an archived room.
@@ -828,7 +836,7 @@ func (s *Server) readSubscription(r *Request) (any, error) {
 		}
 	}
 	if id == "" {
-		return nil, failure("The 'rid' or 'roomId' param is required")
+		return nil, invalidParams("must have required property 'rid'", "must have required property 'roomId'", "must match a schema in anyOf")
 	}
 	readThreads, err := r.Bool("readThreads", false)
 	if err != nil {

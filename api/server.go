@@ -23,21 +23,27 @@ type Server struct {
 	admin    Admin
 	auth     Authenticator
 	settings Settings
+	log      *slog.Logger
+	mux      *http.ServeMux
+	mounts   []string          // path prefixes the server answers (Mounts)
+	declared map[string]*route // every declared route by name
+	cfg      Config
+	version  string
+	methods  MethodInvoker // nil: no method.call bridges
+	patterns []string      // every registered route, "METHOD /path"
+	limiter  *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
+	// avatarFiles serves uploaded avatars (nil: generated ones only).
+	avatarFiles AvatarFiles
 	// twoFactor checks second factors (nil: no route asks for one).
 	twoFactor TwoFactor
 	ldap      LDAP
 	// loginServices lists sign-in services (nil: no such routes).
 	loginServices LoginServices
-	log           *slog.Logger
-	mux           *http.ServeMux
-	mounts        []string          // path prefixes the server answers (Mounts)
-	declared      map[string]*route // every declared route by name
-	cfg           Config
-	version       string
-	methods       MethodInvoker // nil: no method.call bridges
-	patterns      []string      // every registered route, "METHOD /path"
-	limiter       *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
 }
+
+// SetAvatarFiles makes /avatar/... serve uploaded avatars through f. Call
+// it before the server serves its first request.
+func (s *Server) SetAvatarFiles(f AvatarFiles) { s.avatarFiles = f }
 
 // Config holds the REST API's own settings.
 type Config struct {
@@ -171,6 +177,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rt *route, e
 		return
 	}
 	body := M{"success": false, "error": e.Error(), "errorType": e.Type}
+	if e.Bare {
+		// Rocket.Chat's API.v1.failure('text') and plain JavaScript
+		// errors carry no errorType: the text is the whole answer.
+		delete(body, "errorType")
+	}
 	if errors.Is(e, model.ErrUnauthorized) {
 		// Rocket.Chat's API.v1.unauthorized(): no errorType.
 		body = M{"success": false, "error": "unauthorized"}

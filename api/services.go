@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/http"
 
 	"liftoff/access/perm"
 	"liftoff/auth"
@@ -180,4 +181,12 @@ type Authenticator interface {
 type Settings interface {
 	Bool(id setting.ID) bool
 	Int(id setting.ID) int
+}
+
+// AvatarFiles serves uploaded avatars (the files service).
+type AvatarFiles interface {
+	// ServeAvatar answers with the stored picture named etag and reports
+	// whether there was one (false: nothing was written, the generated
+	// avatar is sent instead).
+	ServeAvatar(w http.ResponseWriter, r *http.Request, etag string, cacheSeconds int) bool
 }

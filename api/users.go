@@ -163,7 +163,7 @@ func (s *Server) usersCreate(r *Request, in *usersCreateBody) (any, error) {
 
 func (s *Server) usersRegister(r *Request) (any, error) {
 	if r.User != nil {
-		return nil, model.Invalid("error-invalid-params", "Logged in users can not register again.")
+		return nil, failure("Logged in users can not register again.")
 	}
 	var in struct {
 		Username  string `json:"username"`
@@ -658,6 +658,9 @@ func (s *Server) writeAvatar(w http.ResponseWriter, r *http.Request, a *chat.Ava
 		}
 		s.log.ErrorContext(r.Context(), "avatar failed", "path", r.URL.Path, "err", err)
 		http.Error(w, "Internal server error", http.StatusInternalServerError)
+		return
+	}
+	if a.ETag != "" && s.avatarFiles != nil && s.avatarFiles.ServeAvatar(w, r, a.ETag, a.CacheSeconds) {
 		return
 	}
 	size, _ := strconv.Atoi(r.URL.Query().Get("size"))

@@ -346,19 +346,49 @@ func (s *Service) Logout(ctx context.Context, userID, token string) error {
 		if tok.UserID != userID {
 			return nil
 		}
-		return tx.DeleteToken(ctx, tok.Hash)
+		if err := tx.DeleteToken(ctx, tok.Hash); err != nil {
+			return err
+		}
+		tx.Emit(model.LoginTokensRemoved{UserID: userID, Hashes: []string{tok.Hash}})
+		return nil
 	})
 }
 
-// LogoutOthers revokes every login token of the user but the given one.
+// LogoutOthers revokes every login token of the user but the given one
+// (every one when keepToken is empty); the connections that logged in with
+// a revoked token end.
 func (s *Service) LogoutOthers(ctx context.Context, userID, keepToken string) error {
 	keep := ""
 	if keepToken != "" {
 		keep = HashToken(keepToken)
 	}
 	return s.store.Update(ctx, func(tx store.Tx) error {
-		return tx.DeleteTokensOfUser(ctx, userID, model.TokenLogin, keep)
+		return RemoveTokens(ctx, tx, userID, model.TokenLogin, keep)
 	})
+}
+
+// RemoveTokens deletes the user's tokens of kind ("" for every kind) but
+// the one whose hash is keepHash (none when empty), in tx, and emits
+// model.LoginTokensRemoved with their hashes, so that the connections that
+// logged in with one of them end.
+func RemoveTokens(ctx context.Context, tx store.Tx, userID, kind, keepHash string) error {
+	toks, err := tx.TokensOfUser(ctx, userID, kind)
+	if err != nil {
+		return err
+	}
+	hashes := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if t.Hash != keepHash {
+			hashes = append(hashes, t.Hash)
+		}
+	}
+	if err := tx.DeleteTokensOfUser(ctx, userID, kind, keepHash); err != nil {
+		return err
+	}
+	if len(hashes) > 0 {
+		tx.Emit(model.LoginTokensRemoved{UserID: userID, Hashes: hashes})
+	}
+	return nil
 }
 
 // SetPassword stores a new password for the user. It does not check
@@ -441,7 +471,11 @@ func (s *Service) RemovePersonalToken(ctx context.Context, userID, name string) 
 		}
 		for _, t := range toks {
 			if t.Name == name {
-				return tx.DeleteToken(ctx, t.Hash)
+				if err := tx.DeleteToken(ctx, t.Hash); err != nil {
+					return err
+				}
+				tx.Emit(model.LoginTokensRemoved{UserID: userID, Hashes: []string{t.Hash}})
+				return nil
 			}
 		}
 		return model.NotFound("error-token-does-not-exists", "Token does not exist")

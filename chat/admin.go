@@ -358,6 +358,27 @@ func (s *Admin) AddUserToRole(ctx context.Context, actor *model.User, a RoleAssi
 	return role, nil
 }
 
+// GrantRole gives the user the global role roleID, unless they hold it
+// already, without an actor's rights: the server's own grants, such as
+// the bot role of an integration's user (Rocket.Chat's addUserRolesAsync).
+func (s *Admin) GrantRole(ctx context.Context, userID, roleID string) error {
+	role, err := s.store.RoleByID(ctx, roleID)
+	if err != nil {
+		return internal("grant role", err)
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if u.HasRole(role.ID) {
+			return nil
+		}
+		return s.changeRoleTx(ctx, tx, role, u, "", true)
+	})
+	return internal("grant role", err)
+}
+
 // changeRoleTx grants (grant) or revokes role for user inside tx: a room
 // role on their subscription to roomID, a global role on the user, and
 // emits the change. Granting a held role, revoking one not held, and

@@ -313,7 +313,7 @@ func (s *Teams) Discussions(ctx context.Context, user *model.User, room *model.R
 // discussions (chat.getDiscussions), newest first by default; text keeps
 // those whose text contains it (case-insensitive).
 func (s *Teams) DiscussionMessages(ctx context.Context, user *model.User, roomID, text string, p model.Page) ([]*model.Message, int, error) {
-	return s.listRoomMessages(ctx, user, store.MessageQuery{RoomID: roomID, Discussions: true, TextContains: text}, p, errNotAllowedReason("error-not-allowed"))
+	return s.listRoomMessages(ctx, user, store.MessageQuery{RoomID: roomID, Discussions: true, TextContains: text}, p, errPlainNotAllowed())
 }
 
 // refreshDiscussionTx copies a discussion's message count and last

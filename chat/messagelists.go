@@ -30,6 +30,10 @@ func (s *core) readableRoom(ctx context.Context, user *model.User, roomID string
 	return room, sub, nil
 }
 
+// errPlainNotAllowed is Rocket.Chat's throw new Error('error-not-allowed')
+// in its message list helpers: a bare error, without errorType.
+func errPlainNotAllowed() *model.Error { return model.Bare(model.KindForbidden, "error-not-allowed") }
+
 func errNotAllowedReason(reason string) *model.Error {
 	return model.Forbidden("error-not-allowed", "%s", reason)
 }
@@ -68,7 +72,7 @@ func (s *Messages) StarredMessages(ctx context.Context, user *model.User, roomID
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
-	return s.listRoomMessages(ctx, user, store.MessageQuery{RoomID: roomID, StarredBy: user.ID}, p, errNotAllowedReason("error-not-allowed"))
+	return s.listRoomMessages(ctx, user, store.MessageQuery{RoomID: roomID, StarredBy: user.ID}, p, errPlainNotAllowed())
 }
 
 // MentionedMessages pages the messages of a room that mention the user.
@@ -76,7 +80,7 @@ func (s *Messages) MentionedMessages(ctx context.Context, user *model.User, room
 	if user == nil {
 		return nil, 0, model.ErrNotAllowed
 	}
-	return s.listRoomMessages(ctx, user, store.MessageQuery{RoomID: roomID, MentionsUser: user.ID}, p, errNotAllowedReason("error-not-allowed"))
+	return s.listRoomMessages(ctx, user, store.MessageQuery{RoomID: roomID, MentionsUser: user.ID}, p, errPlainNotAllowed())
 }
 
 // SearchMessages finds the room's messages containing the words of text

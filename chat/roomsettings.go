@@ -207,20 +207,7 @@ func (s *core) checkRoomType(user *model.User, room *model.Room, t string) error
 // renameRoomTx renames room inside tx: the room, every member's
 // subscription, and an "r" system message carrying the new name.
 func (s *core) renameRoomTx(ctx context.Context, tx store.Tx, room *model.Room, name string, user *model.User, now model.Time) error {
-	if other, err := tx.RoomByName(ctx, name); err == nil && other.ID != room.ID {
-		if other.Archived {
-			return model.Conflict("error-archived-duplicate-name", "There's an archived channel with name %s", name).
-				WithDetails(map[string]any{"function": "RocketChat.getValidRoomName", "channel_name": name})
-		}
-		return errDuplicateName(name)
-	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	// A room may not take a username either: both are handles in mentions and URLs.
-	if _, err := tx.UserByUsername(ctx, name); err == nil {
-		return model.Conflict("error-duplicate-handle", "A room, team or user with name '%s' already exists", name).
-			WithDetails(map[string]any{"function": "RocketChat.updateRoomName", "handle": name})
-	} else if !errors.Is(err, store.ErrNotFound) {
+	if err := checkHandleFree(ctx, tx, name, room.ID); err != nil {
 		return err
 	}
 	oldName := room.Name

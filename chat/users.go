@@ -3,7 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
-	"net/mail"
+	"regexp"
 	"strings"
 
 	"liftoff/access/perm"
@@ -111,12 +111,19 @@ func (s *core) checkRoles(ctx context.Context, actor *model.User, old []string, 
 // as its checkUsernameAvailability does for new accounts.
 func (s *core) checkUsernameAllowed(username string) error {
 	username = strings.TrimSpace(username)
+	blocked := strings.EqualFold(username, "all") || strings.EqualFold(username, "here") // Rocket.Chat's mention keywords
 	for _, id := range []setting.ID{setting.AccountsBlockedUsernameList, setting.AccountsSystemBlockedUsernameList} {
 		for _, b := range strings.Split(s.settings.String(id), ",") {
 			if b = strings.TrimSpace(b); b != "" && strings.EqualFold(b, username) {
-				return model.Conflict("error-field-unavailable", "%s is already in use :(", username).WithDetails(map[string]any{"field": username}).InMethod()
+				blocked = true
 			}
 		}
+	}
+	if blocked {
+		// Rocket.Chat's checkUsernameAvailability throws this on users.create
+		// and users.register alike.
+		return model.Invalid("error-blocked-username", "%s is blocked and can't be used!", username).
+			WithDetails(map[string]any{"method": "checkUsernameAvailability", "field": username})
 	}
 	return nil
 }
@@ -181,7 +188,8 @@ func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, er
 		u.Name = username
 	}
 	if email != "" {
-		u.Emails = []model.Email{{Address: strings.ToLower(email), Verified: in.Verified}}
+		// Kept as given; the store compares addresses ignoring case.
+		u.Emails = []model.Email{{Address: email, Verified: in.Verified}}
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.UserByUsername(ctx, username); err == nil {
@@ -232,9 +240,18 @@ func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, er
 
 // validEmail reports whether email is a bare address (no display name).
 func validEmail(email string) bool {
-	a, err := mail.ParseAddress(email)
-	return err == nil && a.Address == email && !strings.ContainsAny(email, " <>")
+	if strings.ContainsFunc(email, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '<' || r == '>' || r == ',' }) {
+		// Rocket.Chat's pattern lets these through; in an address they
+		// break (or inject into) mail headers, so Liftoff refuses them.
+		return false
+	}
+	return rcEmail.MatchString(email)
 }
+
+// rcEmail is Rocket.Chat's basic e-mail pattern (validateEmail): anything
+// with one @ and a domain ending in a dot and two letters or more, so
+// "name.@domain.tld" is accepted as Rocket.Chat accepts it.
+var rcEmail = regexp.MustCompile(`^[^@]+@[^@]+\.[a-zA-Z]{2,}$`)
 
 // joinDefaultChannels subscribes a new user to every default room.
 func (s *core) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model.User, now model.Time) error {

@@ -78,12 +78,13 @@ type UserInfo struct {
 // GetUserInfo implements users.info.
 func (s *Accounts) GetUserInfo(ctx context.Context, actor *model.User, l UserLookup, withRooms bool) (*UserInfo, error) {
 	if l.Empty() {
-		return nil, model.Invalid("error-invalid-params", "Invalid search query.")
+		return nil, model.Bare(model.KindInvalid, "Invalid search query.")
 	}
 	u, err := s.findUser(ctx, l)
 	if err != nil {
 		if e, ok := model.AsError(err); ok && e.Type == "error-invalid-user" {
-			return nil, model.Invalid("error-invalid-user", "User not found.")
+			// Rocket.Chat's API.v1.failure('User not found.'): no errorType.
+			return nil, model.Bare(model.KindInvalid, "User not found.")
 		}
 		return nil, err
 	}
@@ -223,10 +224,10 @@ func (s *Accounts) Register(ctx context.Context, in RegisterInput) (*model.User,
 		return nil, model.ErrMissingParam("name")
 	}
 	if err := s.checkUsernameAllowed(in.Username); err != nil {
-		return nil, model.Conflict(model.ErrUsernameTaken.Type, "Username is already in use")
+		return nil, err
 	}
 	if _, err := s.store.UserByUsername(ctx, strings.TrimSpace(in.Username)); err == nil {
-		return nil, model.Conflict(model.ErrUsernameTaken.Type, "Username is already in use")
+		return nil, model.Bare(model.KindConflict, "Username is already in use")
 	}
 	var roles []string
 	for _, r := range strings.Split(s.settings.String(setting.AccountsRegistrationUsersDefaultRoles), ",") {
@@ -417,7 +418,7 @@ func (s *core) applyProfileChange(ctx context.Context, tx store.Tx, u *model.Use
 		fields = append(fields, "name")
 	}
 	if ch.email != nil && strings.TrimSpace(*ch.email) != "" {
-		email := strings.ToLower(strings.TrimSpace(*ch.email))
+		email := strings.TrimSpace(*ch.email) // kept as given, compared ignoring case
 		if !validEmail(email) {
 			return model.Invalid("error-invalid-email", "Invalid email %s", email).WithDetails(map[string]any{"email": email}).InMethod()
 		}
@@ -472,7 +473,7 @@ func (s *core) applyProfileChange(ctx context.Context, tx store.Tx, u *model.Use
 			return err
 		}
 		if ch.logout || ch.logoutKeep != "" {
-			if err := tx.DeleteTokensOfUser(ctx, u.ID, model.TokenLogin, ch.logoutKeep); err != nil {
+			if err := auth.RemoveTokens(ctx, tx, u.ID, model.TokenLogin, ch.logoutKeep); err != nil {
 				return err
 			}
 		}
@@ -704,7 +705,7 @@ func (s *core) setActiveTx(ctx context.Context, tx store.Tx, u *model.User, acti
 				}
 			}
 		}
-		if err := tx.DeleteTokensOfUser(ctx, u.ID, "", ""); err != nil {
+		if err := auth.RemoveTokens(ctx, tx, u.ID, "", ""); err != nil {
 			return err
 		}
 	}

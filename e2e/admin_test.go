@@ -110,7 +110,7 @@ func TestStatistics(t *testing.T) {
 		r.Num("process.uptime") <= 0 {
 		t.Fatalf("statistics: %s", r.Body)
 	}
-	leo.Get("/api/v1/statistics").Fail(t, 403, "error-not-allowed")
+	leo.Get("/api/v1/statistics").Fail(t, 400, "error-not-allowed")
 }
 
 func TestPermissionChangeTakesEffect(t *testing.T) {
@@ -178,7 +178,7 @@ func TestRoles(t *testing.T) {
 	}
 
 	// Granting admin takes effect at once; revoking too.
-	nina.Get("/api/v1/statistics").Fail(t, 403, "error-not-allowed")
+	nina.Get("/api/v1/statistics").Fail(t, 400, "error-not-allowed")
 	r = admin.Post("/api/v1/roles.addUserToRole", map[string]any{"roleId": "admin", "username": "nina"}).OK(t)
 	if r.Str("role._id") != "admin" {
 		t.Fatalf("addUserToRole: %s", r.Body)
@@ -190,7 +190,7 @@ func TestRoles(t *testing.T) {
 		t.Fatalf("getUsersInRole: %s", in.Body)
 	}
 	admin.Post("/api/v1/roles.removeUserFromRole", map[string]any{"roleId": "admin", "username": "nina"}).OK(t)
-	nina.Get("/api/v1/statistics").Fail(t, 403, "error-not-allowed")
+	nina.Get("/api/v1/statistics").Fail(t, 400, "error-not-allowed")
 	admin.Post("/api/v1/roles.removeUserFromRole", map[string]any{"roleId": "admin", "username": "nina"}).Fail(t, 400, "error-user-not-in-role")
 	admin.Post("/api/v1/roles.removeUserFromRole", map[string]any{"roleId": "admin", "username": "admin"}).Fail(t, 400, "error-admin-required")
 	admin.Post("/api/v1/roles.removeUserFromRole", map[string]any{"roleId": "admin", "username": "ghost"}).Fail(t, 400, "error-invalid-user")

@@ -314,7 +314,7 @@ func TestAuditEndpointCoverage(t *testing.T) {
 	t.Run("personal access tokens", func(t *testing.T) {
 		old := owner.Post("/api/v1/users.generatePersonalAccessToken", map[string]any{"tokenName": "ci"}).OK(t).Str("token")
 		owner.Post("/api/v1/users.regeneratePersonalAccessToken", map[string]any{"tokenName": "nope"}).Fail(t, 400, "")
-		owner.Post("/api/v1/users.regeneratePersonalAccessToken", map[string]any{}).Fail(t, 400, "error-invalid-params")
+		owner.Post("/api/v1/users.regeneratePersonalAccessToken", map[string]any{}).Fail(t, 400, "The 'tokenName' param is required")
 		fresh := owner.Post("/api/v1/users.regeneratePersonalAccessToken", map[string]any{"tokenName": "ci"}).OK(t).Str("token")
 		if fresh == "" || fresh == old {
 			t.Fatalf("regenerated token %q (old %q)", fresh, old)
@@ -335,8 +335,8 @@ func TestAuditEndpointCoverage(t *testing.T) {
 		t.Cleanup(func() {
 			admin.Post("/api/v1/permissions.update", map[string]any{"permissions": []map[string]any{{"_id": "create-personal-access-tokens", "roles": []string{"admin", "user"}}}}).OK(t)
 		})
-		owner.Get("/api/v1/users.getPersonalAccessTokens").Fail(t, 403, "not-authorized")
-		owner.Post("/api/v1/users.regeneratePersonalAccessToken", map[string]any{"tokenName": "ci"}).Fail(t, 403, "not-authorized")
+		owner.Get("/api/v1/users.getPersonalAccessTokens").Fail(t, 400, "not-authorized")
+		owner.Post("/api/v1/users.regeneratePersonalAccessToken", map[string]any{"tokenName": "ci"}).Fail(t, 400, "not-authorized")
 		withToken(fresh).OK(t)
 	})
 
@@ -478,7 +478,7 @@ func TestAuditEndpointCoverage(t *testing.T) {
 		gid := owner.Post("/api/v1/groups.create", map[string]any{"name": "aud-msgs-private"}).OK(t).Str("group._id")
 		total := func() float64 { return owner.Get("/api/v1/channels.history", "roomId", rid).OK(t).Num("count") }
 		before := total()
-		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": gid, "msg": "in"}}).Fail(t, 403, "")
+		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": gid, "msg": "in"}}).Fail(t, 400, "")
 		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": "hello"}).Fail(t, 400, "")
 		member.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"msg": "where?"}}).Fail(t, 400, "")
 		if got := total(); got != before {

@@ -139,7 +139,7 @@ func TestPersonalAccessTokens(t *testing.T) {
 		t.Fatalf("no token: %s", r.Body)
 	}
 	admin.Post("/api/v1/users.generatePersonalAccessToken", map[string]any{"tokenName": "ci"}).Fail(t, 400, "error-token-already-exists")
-	admin.Post("/api/v1/users.generatePersonalAccessToken", map[string]any{}).Fail(t, 400, "error-invalid-params")
+	admin.Post("/api/v1/users.generatePersonalAccessToken", map[string]any{}).Fail(t, 400, "The 'tokenName' param is required")
 	list := admin.Get("/api/v1/users.getPersonalAccessTokens").OK(t)
 	if n := len(list.List("tokens")); n != 1 || list.Str("tokens.0.name") != "ci" || list.Str("tokens.0.lastTokenPart") != tok[len(tok)-6:] {
 		t.Fatalf("tokens: %s", list.Body)

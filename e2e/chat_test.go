@@ -150,7 +150,7 @@ func TestChatMessages(t *testing.T) {
 
 		alice.Post("/api/v1/chat.delete", map[string]any{"roomId": room, "msgId": "nosuchmessage"}).Fail(t, 400, "error-message-not-found")
 		alice.Post("/api/v1/chat.delete", map[string]any{"roomId": channel, "msgId": first}).Fail(t, 400, "error-invalid-room")
-		alice.Post("/api/v1/chat.delete", map[string]any{"roomId": room}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/chat.delete", map[string]any{"roomId": room}).Fail(t, 400, "The 'msgId' param is required")
 		carol.Post("/api/v1/chat.delete", map[string]any{"roomId": group, "msgId": secret}).Fail(t, 403, "error-not-allowed")
 	})
 
@@ -218,9 +218,9 @@ func TestChatMessages(t *testing.T) {
 		}
 
 		alice.Get("/api/v1/chat.getThreadMessages", "tmid", "nosuchmessage").Fail(t, 400, "error-invalid-message")
-		alice.Get("/api/v1/chat.getThreadMessages").Fail(t, 400, "error-invalid-params")
+		alice.Get("/api/v1/chat.getThreadMessages").Fail(t, 400, "The 'tmid' param is required")
 		carol.Get("/api/v1/chat.getThreadMessages", "tmid", secret).Fail(t, 403, "error-not-allowed")
-		carol.Get("/api/v1/chat.getThreadsList", "rid", group).Fail(t, 403, "error-not-allowed")
+		carol.Get("/api/v1/chat.getThreadsList", "rid", group).Fail(t, 400, "error-not-allowed")
 		alice.Get("/api/v1/chat.getThreadsList", "rid", room, "type", "bogus").Fail(t, 400, "error-invalid-params")
 		dave.Post("/api/v1/chat.followMessage", map[string]any{}).Fail(t, 400, "error-invalid-params")
 		dave.Post("/api/v1/chat.followMessage", map[string]any{"mid": "nosuchmessage"}).Fail(t, 400, "error-invalid-message")
@@ -280,11 +280,11 @@ func TestChatMessages(t *testing.T) {
 			t.Fatalf("%v pinned messages after unpin", n)
 		}
 
-		alice.Post("/api/v1/chat.pinMessage", map[string]any{}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/chat.pinMessage", map[string]any{}).Fail(t, 400, "The 'messageId' param is required")
 		alice.Post("/api/v1/chat.pinMessage", map[string]any{"messageId": "nosuchmessage"}).Fail(t, 400, "error-message-not-found")
 		carol.Post("/api/v1/chat.unPinMessage", map[string]any{"messageId": secret}).Fail(t, 400, "error-invalid-message")
 		carol.Get("/api/v1/chat.getPinnedMessages", "roomId", group).Fail(t, 403, "error-not-allowed")
-		alice.Get("/api/v1/chat.getPinnedMessages").Fail(t, 400, "error-invalid-params")
+		alice.Get("/api/v1/chat.getPinnedMessages").Fail(t, 400, "The 'roomId' param is required")
 	})
 
 	t.Run("star", func(t *testing.T) {
@@ -305,7 +305,7 @@ func TestChatMessages(t *testing.T) {
 		}
 		carol.Post("/api/v1/chat.starMessage", map[string]any{"messageId": secret}).Fail(t, 403, "error-not-allowed")
 		bob.Post("/api/v1/chat.starMessage", map[string]any{"messageId": "nosuchmessage"}).Fail(t, 400, "error-message-not-found")
-		carol.Get("/api/v1/chat.getStarredMessages", "roomId", group).Fail(t, 403, "error-not-allowed")
+		carol.Get("/api/v1/chat.getStarredMessages", "roomId", group).Fail(t, 400, "error-not-allowed")
 	})
 
 	t.Run("mentions", func(t *testing.T) {
@@ -317,7 +317,7 @@ func TestChatMessages(t *testing.T) {
 		if includes(ids(bob.Get("/api/v1/chat.getMentionedMessages", "roomId", group).OK(t).List("messages")), id) {
 			t.Fatal("bob's mention list holds a message mentioning dave")
 		}
-		carol.Get("/api/v1/chat.getMentionedMessages", "roomId", group).Fail(t, 403, "error-not-allowed")
+		carol.Get("/api/v1/chat.getMentionedMessages", "roomId", group).Fail(t, 400, "error-not-allowed")
 	})
 
 	t.Run("search", func(t *testing.T) {
@@ -396,7 +396,7 @@ func TestChatMessages(t *testing.T) {
 		bob.Get("/api/v1/chat.syncMessages", "roomId", room, "type", "SOMETHING").Fail(t, 400, "error-type-param-not-supported")
 		bob.Get("/api/v1/chat.syncMessages", "roomId", room, "lastUpdate", since, "next", "1").Fail(t, 400, "error-type-param-required")
 		carol.Get("/api/v1/chat.syncMessages", "roomId", group, "lastUpdate", since).Fail(t, 403, "error-not-allowed")
-		bob.Get("/api/v1/chat.getDeletedMessages", "roomId", room).Fail(t, 400, "error-invalid-params")
+		bob.Get("/api/v1/chat.getDeletedMessages", "roomId", room).Fail(t, 400, "The 'since' param is required")
 		bob.Get("/api/v1/chat.getDeletedMessages", "roomId", room, "since", "never").Fail(t, 400, "error-invalid-params")
 		carol.Get("/api/v1/chat.getDeletedMessages", "roomId", group, "since", since).Fail(t, 403, "error-not-allowed")
 	})

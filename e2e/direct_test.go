@@ -140,7 +140,7 @@ func TestDirectMessages(t *testing.T) {
 		t.Fatalf("the same pair got another room: %s vs %s", again, rid)
 	}
 	alice.Post("/api/v1/im.create", map[string]any{"username": "nobody-here"}).Fail(t, 400, "error-invalid-user")
-	alice.Post("/api/v1/im.create", map[string]any{}).Fail(t, 400, "error-invalid-params")
+	alice.Post("/api/v1/im.create", map[string]any{}).Fail(t, 400, "The 'username' or 'usernames' param is required")
 
 	// Both sides see the conversation.
 	m1 := rsPost(t, alice, rid, "hello bob")
@@ -193,7 +193,7 @@ func TestDirectMessages(t *testing.T) {
 	carol.Get("/api/v1/im.members", "roomId", rid).Fail(t, 403, "")
 	carol.Get("/api/v1/im.counters", "roomId", rid).Fail(t, 403, "")
 	carol.Post("/api/v1/im.open", map[string]any{"roomId": rid}).Fail(t, 403, "")
-	carol.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "intrude"}).Fail(t, 403, "error-not-allowed")
+	carol.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "intrude"}).Fail(t, 400, "error-not-allowed")
 	alice.Get("/api/v1/im.history").Fail(t, 400, "error-room-param-not-provided")
 	alice.Get("/api/v1/im.history", "roomId", "nosuchroom").Fail(t, 400, "error-room-not-found")
 
@@ -208,7 +208,7 @@ func TestDirectMessages(t *testing.T) {
 	if sub := rsSub(t, bob, rid); sub["open"] != true {
 		t.Fatalf("reopened subscription: %v", sub)
 	}
-	bob.Post("/api/v1/im.open", map[string]any{}).Fail(t, 400, "error-invalid-params")
+	bob.Post("/api/v1/im.open", map[string]any{}).Fail(t, 400, "The 'roomId' param is required")
 
 	// A multi-user conversation.
 	g := alice.Post("/api/v1/dm.create", map[string]any{"usernames": bob.Username + ", " + carol.Username}).OK(t)
@@ -227,5 +227,5 @@ func TestDirectMessages(t *testing.T) {
 		t.Fatalf("bob's im.list total %v", n)
 	}
 	// Direct conversations cannot be left or renamed.
-	bob.Post("/api/v1/rooms.leave", map[string]any{"roomId": gid}).Fail(t, 403, "error-not-allowed")
+	bob.Post("/api/v1/rooms.leave", map[string]any{"roomId": gid}).Fail(t, 400, "error-not-allowed")
 }

@@ -166,10 +166,10 @@ func TestDiscussionCreate(t *testing.T) {
 			body      map[string]any
 			errorType string
 		}{
-			{map[string]any{"t_name": "x"}, "error-invalid-params"},
-			{map[string]any{"prid": rid}, "error-invalid-params"},
-			{map[string]any{"prid": rid, "t_name": "x", "users": "carol"}, "error-invalid-params"},
-			{map[string]any{"prid": rid, "t_name": "x", "encrypted": "yes"}, "error-invalid-params"},
+			{map[string]any{"t_name": "x"}, "Body parameter \"prid\" is required."},
+			{map[string]any{"prid": rid}, "Body parameter \"t_name\" is required."},
+			{map[string]any{"prid": rid, "t_name": "x", "users": "carol"}, "Body parameter \"users\" must be an array."},
+			{map[string]any{"prid": rid, "t_name": "x", "encrypted": "yes"}, "Body parameter \"encrypted\" must be a boolean when included."},
 			{map[string]any{"prid": rid, "t_name": "x", "pmid": "no-such-message"}, "error-invalid-message"},
 			{map[string]any{"prid": did, "t_name": "x", "pmid": pmid}, "error-invalid-arguments"},
 			{map[string]any{"prid": did, "t_name": "nested"}, "error-nested-discussion"},

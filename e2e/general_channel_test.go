@@ -76,7 +76,7 @@ func TestNewUsersJoinGeneral(t *testing.T) {
 
 	// A refused registration joins nobody.
 	before = usersCount()
-	srv.Anon(t).Post("/api/v1/users.register", map[string]any{"username": "reggie", "email": "other@example.org", "pass": "x-pass-1", "name": "R"}).Fail(t, 400, "error-field-unavailable")
+	srv.Anon(t).Post("/api/v1/users.register", map[string]any{"username": "reggie", "email": "other@example.org", "pass": "x-pass-1", "name": "R"}).Fail(t, 400, "Username is already in use")
 	if got := usersCount(); got != before {
 		t.Fatalf("usersCount changed to %v after a refused registration", got)
 	}

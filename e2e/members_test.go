@@ -585,7 +585,7 @@ func TestTwoUsersMeetInAChannel(t *testing.T) {
 	if r.Status == http.StatusOK {
 		t.Fatalf("a kicked member posted to the group: %s", r.Body)
 	}
-	r.Fail(t, 403, "error-not-allowed")
+	r.Fail(t, 400, "error-not-allowed")
 	bob.Get("/api/v1/groups.info", "roomId", gid).Fail(t, 400, "error-room-not-found")
 	if r := bob.Get("/api/v1/groups.list").OK(t); r.Num("total") != 0 {
 		t.Fatalf("bob still lists the group: %s", r.Body)

@@ -76,8 +76,8 @@ func TestMuteREST(t *testing.T) {
 
 	// bob cannot post any more, and the refusal stores nothing.
 	total := muHistoryTotal(t, alice, rid)
-	post(bob, "muted text").Fail(t, 403, "error-not-allowed")
-	bob.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "muted too"}}).Fail(t, 403, "error-not-allowed")
+	post(bob, "muted text").Fail(t, 400, "error-not-allowed")
+	bob.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "muted too"}}).Fail(t, 400, "error-not-allowed")
 	if got := muHistoryTotal(t, alice, rid); got != total {
 		t.Fatalf("history total %v after refused posts, want %v", got, total)
 	}
@@ -91,7 +91,7 @@ func TestMuteREST(t *testing.T) {
 	}
 
 	// Bad input.
-	alice.Post("/api/v1/rooms.muteUser", map[string]any{"username": "carol"}).Fail(t, 400, "error-invalid-params")
+	alice.Post("/api/v1/rooms.muteUser", map[string]any{"username": "carol"}).Fail(t, 400, "The 'roomId' param is required")
 	alice.Post("/api/v1/rooms.muteUser", map[string]any{"roomId": rid}).Fail(t, 400, "error-invalid-params")
 	alice.Post("/api/v1/rooms.muteUser", map[string]any{"roomId": rid, "username": "carol", "userId": carol.UserID}).Fail(t, 400, "error-invalid-params")
 	alice.Post("/api/v1/rooms.muteUser", map[string]any{"roomId": rid, "username": 7}).Fail(t, 400, "error-invalid-params")
@@ -122,14 +122,14 @@ func TestMuteREST(t *testing.T) {
 	alice.Post("/api/v1/channels.invite", map[string]any{"roomId": rid, "userId": dave.UserID}).OK(t)
 	alice.Post("/api/v1/channels.addModerator", map[string]any{"roomId": rid, "userId": dave.UserID}).OK(t)
 	dave.Post("/api/v1/rooms.muteUser", map[string]any{"roomId": rid, "username": "carol"}).OK(t)
-	post(carol, "carol muted").Fail(t, 403, "error-not-allowed")
+	post(carol, "carol muted").Fail(t, 400, "error-not-allowed")
 	admin.Post("/api/v1/rooms.unmuteUser", map[string]any{"roomId": rid, "username": "carol"}).OK(t)
 	post(carol, "carol back").OK(t)
 
 	// Private groups mute the same way.
 	gid := alice.Post("/api/v1/groups.create", map[string]any{"name": "mute-group", "members": []string{"bob"}}).OK(t).Str("group._id")
 	alice.Post("/api/v1/rooms.muteUser", map[string]any{"roomId": gid, "username": "bob"}).OK(t)
-	bob.Post("/api/v1/chat.postMessage", map[string]any{"roomId": gid, "text": "x"}).Fail(t, 403, "error-not-allowed")
+	bob.Post("/api/v1/chat.postMessage", map[string]any{"roomId": gid, "text": "x"}).Fail(t, 400, "error-not-allowed")
 	bob.Post("/api/v1/rooms.unmuteUser", map[string]any{"roomId": gid, "username": "bob"}).Fail(t, 403, "error-not-allowed")
 	alice.Post("/api/v1/rooms.unmuteUser", map[string]any{"roomId": gid, "username": "bob"}).OK(t)
 	bob.Post("/api/v1/chat.postMessage", map[string]any{"roomId": gid, "text": "x"}).OK(t)
@@ -162,7 +162,7 @@ func TestMuteDDP(t *testing.T) {
 	if e["reason"] != "You have been muted and cannot speak in this room" {
 		t.Fatalf("error %v", e)
 	}
-	bobREST.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "muted"}).Fail(t, 403, "error-not-allowed")
+	bobREST.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "muted"}).Fail(t, 400, "error-not-allowed")
 
 	// Refusals and bad input.
 	carol.callFail("error-not-allowed", "unmuteUserInRoom", map[string]any{"rid": rid, "username": "bob"})
@@ -202,7 +202,7 @@ func TestReadOnlyRoomPosting(t *testing.T) {
 	}
 
 	// Members without post-readonly are refused; the owner (and an admin) may post.
-	e := post(member, "may I?").Fail(t, 403, "error-not-allowed")
+	e := post(member, "may I?").Fail(t, 400, "error-not-allowed")
 	if s, _ := e.JSON["error"].(string); s == "" {
 		t.Fatalf("no error text: %s", e.Body)
 	}
@@ -223,7 +223,7 @@ func TestReadOnlyRoomPosting(t *testing.T) {
 	if unmuted := muList(t, owner, rid, "unmuted"); muHas(unmuted, "rmember") {
 		t.Fatalf("unmuted after mute = %v", unmuted)
 	}
-	post(member, "and now not").Fail(t, 403, "error-not-allowed")
+	post(member, "and now not").Fail(t, 400, "error-not-allowed")
 
 	// Lifting read-only lets every member post.
 	owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": rid, "readOnly": false}).OK(t)

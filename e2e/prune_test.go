@@ -248,7 +248,7 @@ func TestEphemeralNotices(t *testing.T) {
 			{"_id": "mention-all", "roles": []string{"admin"}},
 		}}).OK(t)
 		total := alice.Get("/api/v1/channels.history", "roomId", rid, "count", "1").OK(t).Num("total")
-		alice.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "@all look"}).Fail(t, 403, "error-action-not-allowed")
+		alice.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "@all look"}).Fail(t, 400, "error-action-not-allowed")
 		notice(func(m map[string]any) bool { return m["msg"] == "Notify all in this room is not allowed" })
 		if n := alice.Get("/api/v1/channels.history", "roomId", rid, "count", "1").OK(t).Num("total"); n != total {
 			t.Fatalf("the refused message was stored: total %v -> %v", total, n)
@@ -260,7 +260,7 @@ func TestEphemeralNotices(t *testing.T) {
 
 	t.Run("Message_MaxAll", func(t *testing.T) {
 		admin.Post("/api/v1/settings/Message_MaxAll", map[string]any{"value": 2}).OK(t)
-		alice.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "@here anyone?"}).Fail(t, 403, "error-action-not-allowed")
+		alice.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "@here anyone?"}).Fail(t, 400, "error-action-not-allowed")
 		notice(func(m map[string]any) bool {
 			return m["msg"] == "Group mentions are disabled in rooms with more than 2 members"
 		})

@@ -115,11 +115,11 @@ func TestUnreadCounts(t *testing.T) {
 		t.Fatalf("after subscriptions.unread by room: %v", sub)
 	}
 
-	alice.Post("/api/v1/subscriptions.unread", map[string]any{"firstUnreadMessage": map[string]any{"_id": mention}}).Fail(t, 403, "error-action-not-allowed")
-	bob.Post("/api/v1/subscriptions.unread", map[string]any{}).Fail(t, 400, "error-invalid-params")
-	bob.Post("/api/v1/subscriptions.read", map[string]any{}).Fail(t, 400, "error-invalid-params")
+	alice.Post("/api/v1/subscriptions.unread", map[string]any{"firstUnreadMessage": map[string]any{"_id": mention}}).Fail(t, 400, "error-action-not-allowed")
+	bob.Post("/api/v1/subscriptions.unread", map[string]any{}).Fail(t, 400, "The 'roomId' or 'firstUnreadMessage' param is required")
+	bob.Post("/api/v1/subscriptions.read", map[string]any{}).Fail(t, 400, "invalid-params")
 	bob.Post("/api/v1/subscriptions.read", map[string]any{"rid": "nosuchroom"}).Fail(t, 400, "error-invalid-subscription")
-	bob.Get("/api/v1/subscriptions.getOne").Fail(t, 400, "error-invalid-params")
+	bob.Get("/api/v1/subscriptions.getOne").Fail(t, 400, "The 'roomId' param is required")
 	if got := bob.Get("/api/v1/subscriptions.getOne", "roomId", "nosuchroom").OK(t).Get("subscription"); got != nil {
 		t.Fatalf("subscription of an unknown room: %v", got)
 	}
@@ -209,7 +209,7 @@ func TestRoomsAndSubscriptions(t *testing.T) {
 		if sub := rsSub(t, bob, quiet); sub["f"] == true {
 			t.Fatalf("favorite not cleared: %v", sub)
 		}
-		bob.Post("/api/v1/rooms.favorite", map[string]any{"roomId": quiet}).Fail(t, 400, "error-invalid-params")
+		bob.Post("/api/v1/rooms.favorite", map[string]any{"roomId": quiet}).Fail(t, 400, "The 'favorite' param is required")
 		outsider.Post("/api/v1/rooms.favorite", map[string]any{"roomId": quiet, "favorite": true}).Fail(t, 400, "error-invalid-subscription")
 		bob.Post("/api/v1/rooms.favorite", map[string]any{"roomId": "nosuchroom", "favorite": true}).Fail(t, 400, "error-room-not-found")
 	})
@@ -239,7 +239,7 @@ func TestRoomsDelete(t *testing.T) {
 	grID := alice.Post("/api/v1/groups.create", map[string]any{"name": "loose-group", "members": []string{"bob"}}).OK(t).Str("group._id")
 
 	t.Run("refused", func(t *testing.T) {
-		alice.Post("/api/v1/rooms.delete", map[string]any{}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/rooms.delete", map[string]any{}).Fail(t, 400, "The 'roomId' param is required")
 		alice.Post("/api/v1/rooms.delete", map[string]any{"roomId": "nope"}).Fail(t, 400, "error-invalid-room")
 		alice.Post("/api/v1/rooms.delete", map[string]any{"roomId": mainID}).Fail(t, 400, "error-cannot-delete-team-channel")
 		bob.Post("/api/v1/rooms.delete", map[string]any{"roomId": chID}).Fail(t, 403, "error-not-allowed")

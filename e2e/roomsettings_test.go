@@ -76,7 +76,7 @@ func TestChannelSetDefault(t *testing.T) {
 	// Bad input changes nothing.
 	admin.Post("/api/v1/channels.setDefault", map[string]any{"roomId": rid, "default": true}).Fail(t, 400, "error-channels-setdefault-missing-default-param")
 	admin.Post("/api/v1/channels.setDefault", map[string]any{"roomId": rid}).Fail(t, 400, "error-channels-setdefault-is-same")
-	admin.Post("/api/v1/channels.setDefault", map[string]any{"roomId": rid, "default": 5}).Fail(t, 400, "error-invalid-params")
+	admin.Post("/api/v1/channels.setDefault", map[string]any{"roomId": rid, "default": 5}).Fail(t, 400, "The bodyParam \"default\" must be a boolean or a string")
 	admin.Post("/api/v1/channels.setDefault", map[string]any{"default": false}).Fail(t, 400, "")
 	group := chatRoom(t, admin, "groups", "private-lobby")
 	admin.Post("/api/v1/channels.setDefault", map[string]any{"roomId": group, "default": true}).Fail(t, 400, "")
@@ -129,8 +129,8 @@ func TestChannelJoinCode(t *testing.T) {
 	// A member without edit-room may not change the code; blank codes are
 	// refused; nothing changes.
 	bob.Post("/api/v1/channels.setJoinCode", map[string]any{"roomId": rid, "joinCode": "mine"}).Fail(t, 403, "error-action-not-allowed")
-	alice.Post("/api/v1/channels.setJoinCode", map[string]any{"roomId": rid, "joinCode": "   "}).Fail(t, 400, "error-invalid-params")
-	alice.Post("/api/v1/channels.setJoinCode", map[string]any{"roomId": rid}).Fail(t, 400, "error-invalid-params")
+	alice.Post("/api/v1/channels.setJoinCode", map[string]any{"roomId": rid, "joinCode": "   "}).Fail(t, 400, "The bodyParam \"joinCode\" is required")
+	alice.Post("/api/v1/channels.setJoinCode", map[string]any{"roomId": rid}).Fail(t, 400, "The bodyParam \"joinCode\" is required")
 	dave.Post("/api/v1/channels.join", map[string]any{"roomId": rid, "joinCode": "mine"}).Fail(t, 400, "error-code-invalid")
 
 	// Through saveRoomSettings: a plain member is refused; the owner
@@ -174,8 +174,8 @@ func TestRoomSetCustomFields(t *testing.T) {
 
 	// Refusals and bad input change nothing.
 	bob.Post("/api/v1/channels.setCustomFields", map[string]any{"roomId": rid, "customFields": map[string]any{"team": "bob"}}).Fail(t, 403, "error-action-not-allowed")
-	alice.Post("/api/v1/channels.setCustomFields", map[string]any{"roomId": rid, "customFields": "team"}).Fail(t, 400, "error-invalid-params")
-	alice.Post("/api/v1/channels.setCustomFields", map[string]any{"roomId": rid}).Fail(t, 400, "error-invalid-params")
+	alice.Post("/api/v1/channels.setCustomFields", map[string]any{"roomId": rid, "customFields": "team"}).Fail(t, 400, "The bodyParam \"customFields\" is required with a type like object.")
+	alice.Post("/api/v1/channels.setCustomFields", map[string]any{"roomId": rid}).Fail(t, 400, "The bodyParam \"customFields\" is required with a type like object.")
 	alice.Post("/api/v1/channels.setCustomFields", map[string]any{"roomId": gid, "customFields": map[string]any{}}).Fail(t, 400, "")
 	aliceRT.callFail("invalid-roomCustomFields-type", "saveRoomSettings", rid, "roomCustomFields", "team")
 	if info := channelInfo(t, bob, rid); info.Str("channel.customFields.team") != "red" {
@@ -226,8 +226,8 @@ func TestRoomSettings(t *testing.T) {
 
 		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id, "name": "taken-name"}).Fail(t, 400, "error-duplicate-channel-name")
 		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id, "name": "bad name!"}).Fail(t, 400, "error-invalid-room-name")
-		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id, "name": "renamed"}).Fail(t, 400, "error-invalid-params")
-		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id}).Fail(t, 400, "error-invalid-params")
+		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id, "name": "renamed"}).Fail(t, 400, "The channel name is the same as what it would be renamed to.")
+		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": id}).Fail(t, 400, "The bodyParam \"name\" is required")
 		owner.Post("/api/v1/channels.rename", map[string]any{"roomId": "nosuchroom", "name": "x1"}).Fail(t, 400, "error-room-not-found")
 		member.Post("/api/v1/channels.rename", map[string]any{"roomId": id, "name": "member-name"}).Fail(t, 403, "error-action-not-allowed")
 		if name := owner.Get("/api/v1/channels.info", "roomId", id).OK(t).Str("channel.name"); name != "renamed" {
@@ -264,10 +264,10 @@ func TestRoomSettings(t *testing.T) {
 				t.Fatalf("%s: system message %v", c.endpoint, m)
 			}
 			member.Post("/api/v1/channels."+c.endpoint, map[string]any{"roomId": id, c.param: "member's"}).Fail(t, 403, "error-action-not-allowed")
-			owner.Post("/api/v1/channels."+c.endpoint, map[string]any{"roomId": id}).Fail(t, 400, "error-invalid-params")
+			owner.Post("/api/v1/channels."+c.endpoint, map[string]any{"roomId": id}).Fail(t, 400, "The bodyParam \""+c.param+"\" is required")
 		}
 		// Setting the same topic again is refused by channels.setTopic.
-		owner.Post("/api/v1/channels.setTopic", map[string]any{"roomId": id, "topic": "new topic"}).Fail(t, 400, "error-invalid-params")
+		owner.Post("/api/v1/channels.setTopic", map[string]any{"roomId": id, "topic": "new topic"}).Fail(t, 400, "The channel topic is the same as what it would be changed to.")
 		if got := owner.Get("/api/v1/channels.info", "roomId", id).OK(t).Str("channel.topic"); got != "new topic" {
 			t.Fatalf("refused calls changed the topic to %q", got)
 		}
@@ -289,10 +289,10 @@ func TestRoomSettings(t *testing.T) {
 		if m := rsLatestMessage(t, owner, "channels", id); m["t"] != "room-set-read-only" {
 			t.Fatalf("system message %v", m)
 		}
-		member.Post("/api/v1/chat.postMessage", map[string]any{"roomId": id, "text": "hi"}).Fail(t, 403, "error-not-allowed")
-		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": true}).Fail(t, 400, "error-invalid-params")
+		member.Post("/api/v1/chat.postMessage", map[string]any{"roomId": id, "text": "hi"}).Fail(t, 400, "error-not-allowed")
+		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": true}).Fail(t, 400, "The channel read only setting is the same as what it would be changed to.")
 		member.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": false}).Fail(t, 403, "error-action-not-allowed")
-		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id}).Fail(t, 400, "error-invalid-params")
+		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id}).Fail(t, 400, "The bodyParam \"readOnly\" is required")
 		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": "maybe"}).Fail(t, 400, "error-invalid-params")
 
 		owner.Post("/api/v1/channels.setReadOnly", map[string]any{"roomId": id, "readOnly": false}).OK(t)
@@ -323,9 +323,9 @@ func TestRoomSettings(t *testing.T) {
 		outsider.Get("/api/v1/groups.info", "roomId", id).Fail(t, 400, "error-room-not-found")
 		owner.Get("/api/v1/channels.info", "roomId", id).Fail(t, 400, "error-room-not-found")
 
-		owner.Post("/api/v1/groups.setType", map[string]any{"roomId": id, "type": "p"}).Fail(t, 400, "error-invalid-params")
+		owner.Post("/api/v1/groups.setType", map[string]any{"roomId": id, "type": "p"}).Fail(t, 400, "The private group type is the same as what it would be changed to.")
 		owner.Post("/api/v1/groups.setType", map[string]any{"roomId": id, "type": "d"}).Fail(t, 400, "error-invalid-room-type")
-		owner.Post("/api/v1/groups.setType", map[string]any{"roomId": id}).Fail(t, 400, "error-invalid-params")
+		owner.Post("/api/v1/groups.setType", map[string]any{"roomId": id}).Fail(t, 400, "The bodyParam \"type\" is required")
 		member.Post("/api/v1/groups.setType", map[string]any{"roomId": id, "type": "c"}).Fail(t, 403, "error-action-not-allowed")
 
 		if owner.Post("/api/v1/groups.setType", map[string]any{"roomId": id, "type": "c"}).OK(t).Str("group.t") != "c" {
@@ -370,7 +370,7 @@ func TestRoomSettings(t *testing.T) {
 			t.Fatalf("system message %v", m)
 		}
 		rsPost(t, member, id, "after unarchiving")
-		admin.Post("/api/v1/channels.unarchive", map[string]any{"roomId": id}).Fail(t, 400, "error-invalid-params")
+		admin.Post("/api/v1/channels.unarchive", map[string]any{"roomId": id}).Fail(t, 400, "The channel, archive-chan, is not archived")
 		owner.Post("/api/v1/channels.archive", map[string]any{}).Fail(t, 400, "error-room-param-not-provided")
 
 		gid := rsRoom(t, owner, "groups", "archive-group", member.Username)

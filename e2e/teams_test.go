@@ -113,7 +113,7 @@ func TestTeamCreate(t *testing.T) {
 		alice.Post("/api/v1/teams.create", map[string]any{"name": "typeless"}).Fail(t, 400, "error-invalid-params")
 		alice.Post("/api/v1/teams.create", map[string]any{"name": "typed", "type": 2}).Fail(t, 400, "error-invalid-params")
 		alice.Post("/api/v1/teams.create", map[string]any{"name": "listless", "type": 0, "members": "bob"}).Fail(t, 400, "error-invalid-params")
-		alice.Post("/api/v1/teams.create", map[string]any{"type": 0}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/teams.create", map[string]any{"type": 0}).Fail(t, 400, "The 'name' param is required")
 		admin.Post("/api/v1/permissions.update", map[string]any{"permissions": []map[string]any{{"_id": "create-team", "roles": []string{"admin"}}}}).OK(t)
 		carol.Post("/api/v1/teams.create", map[string]any{"name": "carols", "type": 0}).Fail(t, 403, "")
 		for _, name := range []string{"typeless", "typed", "listless", "carols", "bad name!"} {
@@ -285,7 +285,7 @@ func TestTeamMembership(t *testing.T) {
 		bob.Post("/api/v1/teams.removeMember", map[string]any{"teamId": teamID, "userId": carol.UserID}).Fail(t, 403, "")
 		alice.Post("/api/v1/teams.removeMember", map[string]any{"teamId": teamID, "userId": "nobody"}).Fail(t, 400, "invalid-user")
 		alice.Post("/api/v1/teams.removeMember", map[string]any{"teamId": teamID, "userId": dave.UserID}).Fail(t, 400, "member-does-not-exist")
-		alice.Post("/api/v1/teams.removeMember", map[string]any{"teamId": teamID}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/teams.removeMember", map[string]any{"teamId": teamID}).Fail(t, 400, "The 'userId' param is required")
 		alice.Post("/api/v1/teams.removeMember", map[string]any{"teamId": teamID, "userId": bob.UserID, "rooms": "x"}).Fail(t, 400, "error-invalid-params")
 		if got := teamMemberNames(t, alice, teamID); strings.Join(got, ",") != "alice,bob,carol" {
 			t.Fatalf("members after refusals: %v", got)
@@ -417,14 +417,14 @@ func TestTeamRooms(t *testing.T) {
 			t.Fatalf("bob may delete: %s", r.Body)
 		}
 		bob.Get("/api/v1/teams.listRoomsOfUser", "teamId", teamID, "userId", alice.UserID).Fail(t, 403, "")
-		alice.Get("/api/v1/teams.listRoomsOfUser", "teamId", teamID).Fail(t, 400, "error-invalid-params")
+		alice.Get("/api/v1/teams.listRoomsOfUser", "teamId", teamID).Fail(t, 400, "The 'userId' param is required")
 	})
 
 	t.Run("removeRoom", func(t *testing.T) {
 		bob.Post("/api/v1/teams.removeRoom", map[string]any{"teamId": teamID, "roomId": pubID}).Fail(t, 403, "")
 		alice.Post("/api/v1/teams.removeRoom", map[string]any{"teamId": teamID, "roomId": bobsID}).Fail(t, 400, "room-not-on-that-team")
 		alice.Post("/api/v1/teams.removeRoom", map[string]any{"teamId": teamID, "roomId": mainID}).Fail(t, 400, "room-not-on-that-team")
-		alice.Post("/api/v1/teams.removeRoom", map[string]any{"teamId": teamID}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/teams.removeRoom", map[string]any{"teamId": teamID}).Fail(t, 400, "The 'roomId' param is required")
 		r := alice.Post("/api/v1/teams.removeRoom", map[string]any{"teamId": teamID, "roomId": pubID}).OK(t)
 		if r.Str("room._id") != pubID || r.Get("room.teamId") != nil || r.Get("room.teamDefault") != nil {
 			t.Fatalf("removed: %s", r.Body)
@@ -583,7 +583,7 @@ func TestConvertRoomToTeam(t *testing.T) {
 		notTeam(t, "groups", "group", grID)
 	})
 	t.Run("bad input", func(t *testing.T) {
-		alice.Post("/api/v1/channels.convertToTeam", map[string]any{}).Fail(t, 400, "error-invalid-params")
+		alice.Post("/api/v1/channels.convertToTeam", map[string]any{}).Fail(t, 400, "The parameter \"channelId\" or \"channelName\" is required")
 		alice.Post("/api/v1/channels.convertToTeam", map[string]any{"channelId": "nope"}).Fail(t, 400, "")
 		alice.Post("/api/v1/groups.convertToTeam", map[string]any{"roomId": chID}).Fail(t, 400, "")
 		notTeam(t, "channels", "channel", chID)

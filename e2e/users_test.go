@@ -41,7 +41,7 @@ func TestUsersCreate(t *testing.T) {
 		"username": "alice", "email": "Alice@Example.org", "password": "alice-pass", "name": "Alice A",
 		"customFields": map[string]any{"team": "blue"},
 	}).OK(t)
-	if r.Str("user.username") != "alice" || r.Str("user.emails.0.address") != "alice@example.org" ||
+	if r.Str("user.username") != "alice" || r.Str("user.emails.0.address") != "Alice@Example.org" ||
 		!hasString(r.List("user.roles"), "user") || r.Get("user.active") != true {
 		t.Fatalf("bad user: %s", r.Body)
 	}
@@ -74,7 +74,7 @@ func TestUsersCreate(t *testing.T) {
 		"duplicate email":    {map[string]any{"username": "x2", "email": "alice@example.org", "password": "p", "name": "X"}, 400, "error-field-unavailable"},
 		"invalid email":      {map[string]any{"username": "x3", "email": "not-an-email", "password": "p", "name": "X"}, 400, "error-invalid-email"},
 		"invalid username":   {map[string]any{"username": "bad name!", "email": "x4@example.org", "password": "p", "name": "X"}, 400, "error-input-is-not-a-valid-field"},
-		"blocked username":   {map[string]any{"username": "administrator", "email": "x5@example.org", "password": "p", "name": "X"}, 400, "error-field-unavailable"},
+		"blocked username":   {map[string]any{"username": "administrator", "email": "x5@example.org", "password": "p", "name": "X"}, 400, "error-blocked-username"},
 		"missing password":   {map[string]any{"username": "x6", "email": "x6@example.org", "name": "X"}, 400, "error-invalid-params"},
 		"unknown role":       {map[string]any{"username": "x7", "email": "x7@example.org", "password": "p", "name": "X", "roles": []string{"nope"}}, 403, "error-action-not-allowed"},
 		"mistyped roles":     {map[string]any{"username": "x8", "email": "x8@example.org", "password": "p", "name": "X", "roles": "admin"}, 400, "error-invalid-params"},
@@ -86,8 +86,8 @@ func TestUsersCreate(t *testing.T) {
 	// A regular user may not create accounts; nothing is created.
 	alice.Post("/api/v1/users.create", map[string]any{"username": "mallory", "email": "m@example.org", "password": "p", "name": "M"}).
 		Fail(t, 403, "error-action-not-allowed")
-	admin.Get("/api/v1/users.info", "username", "mallory").Fail(t, 400, "error-invalid-user")
-	admin.Get("/api/v1/users.info", "username", "x7").Fail(t, 400, "error-invalid-user")
+	admin.Get("/api/v1/users.info", "username", "mallory").Fail(t, 400, "User not found.")
+	admin.Get("/api/v1/users.info", "username", "x7").Fail(t, 400, "User not found.")
 	srv.Anon(t).Post("/api/v1/users.create", map[string]any{"username": "anon"}).Fail(t, 401, "")
 }
 
@@ -118,8 +118,8 @@ func TestUsersInfoListAutocomplete(t *testing.T) {
 	if len(admin.Get("/api/v1/users.info", "username", "carol", "includeUserRooms", "true").OK(t).List("user.rooms")) == 0 {
 		t.Fatal("admin does not see carol's rooms")
 	}
-	bob.Get("/api/v1/users.info", "username", "nobody").Fail(t, 400, "error-invalid-user")
-	bob.Get("/api/v1/users.info").Fail(t, 400, "error-invalid-params")
+	bob.Get("/api/v1/users.info", "username", "nobody").Fail(t, 400, "User not found.")
+	bob.Get("/api/v1/users.info").Fail(t, 400, "Invalid search query.")
 
 	// users.list: paged, sorted by username, e-mails only for administrators.
 	r = bob.Get("/api/v1/users.list", "count", "2").OK(t)
@@ -155,7 +155,7 @@ func TestUsersInfoListAutocomplete(t *testing.T) {
 	if len(r.List("items")) != 1 || r.Str("items.0.username") != "carol" {
 		t.Fatalf("autocomplete exceptions: %s", r.Body)
 	}
-	bob.Get("/api/v1/users.autocomplete").Fail(t, 400, "error-invalid-params")
+	bob.Get("/api/v1/users.autocomplete").Fail(t, 400, "The 'selector' param is required")
 	bob.Get("/api/v1/users.autocomplete", "selector", `{"term":`).Fail(t, 400, "error-invalid-params")
 }
 
@@ -178,7 +178,7 @@ func TestUsersUpdate(t *testing.T) {
 	}
 	srv.Login(t, "robert", "bob-pass")
 	srv.Anon(t).Post("/api/v1/login", map[string]any{"user": "bob", "password": "bob-pass"}).Fail(t, 401, "")
-	admin.Get("/api/v1/users.info", "username", "bob").Fail(t, 400, "error-invalid-user")
+	admin.Get("/api/v1/users.info", "username", "bob").Fail(t, 400, "User not found.")
 
 	// An administrator's new password ends the user's sessions.
 	admin.Post("/api/v1/users.update", map[string]any{"userId": carol.UserID, "data": map[string]any{"password": "new-carol-pass"}}).OK(t)
@@ -288,7 +288,7 @@ func TestUsersActiveStatusAndDelete(t *testing.T) {
 	frank.Post("/api/v1/users.delete", map[string]any{"userId": erin.UserID, "confirmRelinquish": true}).Fail(t, 403, "")
 	admin.Post("/api/v1/users.delete", map[string]any{"userId": erin.UserID, "confirmRelinquish": true}).OK(t)
 	erin.Get("/api/v1/me").Fail(t, 401, "")
-	admin.Get("/api/v1/users.info", "userId", erin.UserID).Fail(t, 400, "error-invalid-user")
+	admin.Get("/api/v1/users.info", "userId", erin.UserID).Fail(t, 400, "User not found.")
 	owners := admin.Get("/api/v1/roles.getUsersInRole", "role", "owner", "roomId", room).OK(t)
 	if owners.Num("total") != 1 || owners.Str("users.0.username") != "frank" {
 		t.Fatalf("frank did not inherit the room: %s", owners.Body)
@@ -440,7 +440,7 @@ func TestRegistration(t *testing.T) {
 		t.Fatalf("second user is admin: %s", r.Body)
 	}
 	anon.Post("/api/v1/users.register", map[string]any{"username": "second", "email": "other@example.org", "pass": "x-pass", "name": "X"}).
-		Fail(t, 400, "error-field-unavailable")
+		Fail(t, 400, "Username is already in use")
 	anon.Post("/api/v1/users.register", map[string]any{"username": "third", "email": "third@example.org", "name": "Third"}).
 		Fail(t, 400, "error-invalid-params")
 	first.Post("/api/v1/users.register", map[string]any{"username": "fourth", "email": "fourth@example.org", "pass": "p", "name": "F"}).
@@ -450,7 +450,7 @@ func TestRegistration(t *testing.T) {
 	setSetting(t, first, "Accounts_RegistrationForm", "Disabled")
 	anon.Post("/api/v1/users.register", map[string]any{"username": "late", "email": "late@example.org", "pass": "late-pass", "name": "Late"}).
 		Fail(t, 400, "error-user-registration-disabled")
-	first.Get("/api/v1/users.info", "username", "late").Fail(t, 400, "error-invalid-user")
+	first.Get("/api/v1/users.info", "username", "late").Fail(t, 400, "User not found.")
 	// Secret URL: only with the secret.
 	setSetting(t, first, "Accounts_RegistrationForm", "Secret URL")
 	anon.Post("/api/v1/users.register", map[string]any{"username": "late", "email": "late@example.org", "pass": "late-pass", "name": "Late", "secret": "guess"}).

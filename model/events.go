@@ -99,6 +99,15 @@ type UserDeleted struct {
 	Pos      Position
 }
 
+// LoginTokensRemoved reports login (resume or personal access) tokens
+// taken from a user: the connections that logged in with one of them end,
+// as Meteor closes a connection whose token disappears. Hashes lists the
+// removed tokens' hashes (never the tokens).
+type LoginTokensRemoved struct {
+	UserID string
+	Hashes []string
+}
+
 // PresenceChanged reports a user's visible status (invisible shows as offline).
 type PresenceChanged struct {
 	UserID     string
@@ -148,6 +157,7 @@ func (SubscriptionChanged) EventKind() string { return "subscription.changed" }
 func (UserChanged) EventKind() string         { return "user.changed" }
 func (UserDeleted) EventKind() string         { return "user.deleted" }
 func (PresenceChanged) EventKind() string     { return "presence.changed" }
+func (LoginTokensRemoved) EventKind() string  { return "tokens.removed" }
 func (RoleChanged) EventKind() string         { return "role.changed" }
 func (PermissionChanged) EventKind() string   { return "permission.changed" }
 func (SettingChanged) EventKind() string      { return "setting.changed" }

@@ -29,6 +29,7 @@ var everyEvent = []struct {
 	{SettingChanged{Setting: &Setting{ID: "s"}}, "", true},
 	{UserActivity{RoomID: "r1", Username: "u"}, "", false},
 	{EphemeralMessage{UserID: "u", RoomID: "r1"}, "", false},
+	{LoginTokensRemoved{UserID: "u", Hashes: []string{"h"}}, "", false},
 }
 
 func TestPositions(t *testing.T) {

@@ -22,6 +22,15 @@ type Authenticator interface {
 	Logout(ctx context.Context, userID, token string) error
 }
 
+// TokenChecker re-checks the token a connection logged in with (auth.Service
+// implements it). It answers an error of kind model.KindUnauthenticated
+// when the token no longer authenticates the user: removed (by another
+// process, such as "liftoff admin reset-password"), expired, or the user
+// deactivated.
+type TokenChecker interface {
+	Authenticate(ctx context.Context, userID, token string) (*model.User, error)
+}
+
 // RoomAccess answers the room questions stream subscriptions need.
 type RoomAccess interface {
 	// CanReadRoom returns nil when user (nil when anonymous) may read the
@@ -67,6 +76,13 @@ type Config struct {
 	Presence PresenceTracker
 	// Events receives typing notifications clients emit; Bus when nil.
 	Events EventPublisher
+	// Tokens, when set, re-checks every logged-in connection's token each
+	// TokenCheckInterval (1 min) and closes the connections whose token
+	// stopped authenticating. Removals this server or its bus sees end
+	// connections at once (model.LoginTokensRemoved); the sweep catches
+	// the others: another process writing the database, and expiry.
+	Tokens             TokenChecker
+	TokenCheckInterval time.Duration
 
 	// MaxFrameBytes bounds an incoming WebSocket message (256 KiB).
 	// A larger one closes the connection with status 1009.
@@ -147,6 +163,9 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.TokenCheckInterval <= 0 {
+		d.TokenCheckInterval = time.Minute
 	}
 	if d.LoginTimeout <= 0 {
 		d.LoginTimeout = 30 * time.Second

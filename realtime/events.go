@@ -84,6 +84,10 @@ func (h *hub) dispatch(e model.Event) {
 		h.onUserDeleted(&ev)
 	case *model.UserDeleted:
 		h.onUserDeleted(ev)
+	case model.LoginTokensRemoved:
+		h.onLoginTokensRemoved(&ev)
+	case *model.LoginTokensRemoved:
+		h.onLoginTokensRemoved(ev)
 	case model.PresenceChanged:
 		h.onPresenceChanged(&ev)
 	case *model.PresenceChanged:
@@ -283,7 +287,7 @@ func (h *hub) onUserChanged(ev *model.UserChanged) {
 	}
 	for _, s := range h.sessionsOf(u.ID) {
 		if w := s.who.Load(); w != nil && w.user != nil && w.user.ID == u.ID {
-			s.who.CompareAndSwap(w, &identity{user: u, token: w.token})
+			s.who.CompareAndSwap(w, &identity{user: u, token: w.token, hash: w.hash})
 		}
 	}
 	if slices.Contains(ev.Fields, "active") && !u.Active {
@@ -323,6 +327,16 @@ func (h *hub) onUserDeleted(ev *model.UserDeleted) {
 		h.deliverGlobal(&h.out, streamNotifyLogged, "Users:Deleted", f)
 	} else {
 		h.encodeFailed("user.deleted", err)
+	}
+}
+
+// onLoginTokensRemoved closes the connections that logged in with one of
+// the removed tokens, as Meteor does when a login token disappears.
+func (h *hub) onLoginTokensRemoved(ev *model.LoginTokensRemoved) {
+	for _, s := range h.sessionsOf(ev.UserID) {
+		if w := s.who.Load(); w != nil && w.hash != "" && slices.Contains(ev.Hashes, w.hash) {
+			s.abort("login token removed")
+		}
 	}
 }
 

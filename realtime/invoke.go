@@ -30,7 +30,7 @@ func (s *Server) Invoke(ctx context.Context, user *model.User, token, remoteAddr
 	}
 	sess := &session{srv: s, remote: remoteAddr}
 	if user != nil {
-		sess.who.Store(&identity{user: user, token: token})
+		sess.who.Store(newIdentity(user, token))
 	}
 	call := &Call{Method: name, Params: params, sess: sess, detached: true}
 	result, err := s.invoke(ctx, entry.fn, call)

@@ -75,7 +75,7 @@ func (c *Call) SetUser(ctx context.Context, user *model.User, token string) erro
 		return errors.New("realtime: SetUser with nil user")
 	}
 	if c.detached {
-		c.sess.who.Store(&identity{user: user, token: token})
+		c.sess.who.Store(newIdentity(user, token))
 		return nil
 	}
 	return c.sess.srv.login(ctx, c.sess, user, token)
@@ -200,13 +200,13 @@ func numericErrorFrame(id string, code int, reason string) []byte {
 func (s *Server) login(ctx context.Context, sess *session, user *model.User, token string) error {
 	prev := sess.who.Load()
 	if prev != nil && prev.user != nil && prev.user.ID == user.ID {
-		sess.who.Store(&identity{user: user, token: token})
+		sess.who.Store(newIdentity(user, token))
 		return nil
 	}
 	if prev != nil && prev.user != nil {
 		s.logout(sess)
 	}
-	sess.who.Store(&identity{user: user, token: token})
+	sess.who.Store(newIdentity(user, token))
 	if s.hub.userLoggedIn(sess, user.ID) {
 		rids, err := s.cfg.Rooms.RoomIDsOfUser(ctx, user.ID)
 		s.hub.roomsLoaded(user.ID, rids, err == nil)
@@ -407,10 +407,14 @@ func (s *Server) methodLogout(ctx context.Context, call *Call) (any, error) {
 	if user == nil {
 		return nil, nil
 	}
-	if err := s.cfg.Auth.Logout(ctx, user.ID, call.Token()); err != nil {
+	// Log the connection out before the token goes: removing it closes
+	// the connections still logged in with it, and this one stays open,
+	// logged out, as in Meteor.
+	token := call.Token()
+	call.ClearUser()
+	if err := s.cfg.Auth.Logout(ctx, user.ID, token); err != nil {
 		return nil, err
 	}
-	call.ClearUser()
 	return nil, nil
 }
 

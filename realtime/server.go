@@ -54,6 +54,7 @@ type Server struct {
 	wg       sync.WaitGroup
 
 	unsubscribeBus func()
+	sweeping       bool // sweepTokens runs
 }
 
 // counters are the server's operational counts (exported via Stats).
@@ -99,6 +100,10 @@ func New(cfg Config) (*Server, error) {
 // Start subscribes the hub to the bus. Without it, only Emit* calls and
 // the server's own responses reach clients.
 func (s *Server) Start() {
+	if s.cfg.Tokens != nil && !s.sweeping {
+		s.sweeping = true
+		go s.sweepTokens()
+	}
 	if s.cfg.Bus == nil || s.unsubscribeBus != nil {
 		return
 	}

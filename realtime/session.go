@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"liftoff/auth"
 	"liftoff/model"
 	"liftoff/realtime/ddp"
 )
@@ -21,6 +22,15 @@ import (
 type identity struct {
 	user  *model.User
 	token string
+	hash  string // auth.HashToken(token), to match removed tokens
+}
+
+func newIdentity(user *model.User, token string) *identity {
+	id := &identity{user: user, token: token}
+	if token != "" {
+		id.hash = auth.HashToken(token)
+	}
+	return id
 }
 
 // session is one DDP connection.

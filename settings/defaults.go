@@ -39,11 +39,13 @@ func Defaults() []*model.Setting {
 	layout(&b)
 	fileUpload(&b)
 	rateLimiter(&b)
+	integrationSettings(&b)
 	b.group("Threads")
 	b.boolean("Threads_enabled", true, public)
 	b.group("Discussion")
 	b.boolean("Discussion_enabled", true, public)
 	e2e(&b)
+	notifications(&b)
 	ldapSettings(&b)
 	samlSettings(&b)
 	// uniqueID identifies the installation (statistics.uniqueId, and
@@ -51,6 +53,11 @@ func Defaults() []*model.Setting {
 	// group; here it sits in General, as every setting has a group.
 	b.group("General")
 	b.str("uniqueID", "", public)
+	// Presence_broadcast_disabled is on when the server stops sending
+	// presence to clients (Rocket.Chat's troubleshooting switch, which its
+	// presence service mirrors here); users.presence then answers nobody.
+	b.group("Troubleshoot")
+	b.boolean("Presence_broadcast_disabled", false, public)
 
 	for _, s := range b.out {
 		switch s.ID {
@@ -517,6 +524,17 @@ func rateLimiter(b *builder) {
 
 	b.section("Feature_Limiting")
 	b.integer("Rate_Limiter_Limit_RegisterUser", 1, private)
+}
+
+func integrationSettings(b *builder) {
+	b.group("General")
+	b.section("Integrations")
+	// Rocket.Chat's own switches for integration scripts and outgoing calls.
+	b.boolean("Integrations_Outgoing_Enabled", true, private)
+	// Liftoff's: hosts, addresses and CIDR ranges that outgoing webhooks,
+	// scripts' HTTP calls and link previews may reach although they are
+	// not public (see docs/integrations.md); empty by default.
+	b.str("Liftoff_Outbound_AllowList", "", private)
 }
 
 func e2e(b *builder) {

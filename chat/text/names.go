@@ -15,15 +15,21 @@ import (
 // as Rocket.Chat falls back when its pattern is invalid. Rocket.Chat puts no
 // length limit on usernames beyond what the pattern says.
 func ValidUsername(name, pattern string) bool {
-	return name != "" && anchored(pattern).MatchString(name)
+	return name != "" && !PathDots(name) && anchored(pattern).MatchString(name)
 }
+
+// PathDots reports whether name is "." or "..": Rocket.Chat's default
+// patterns allow them, but as a path segment of a client URL
+// (/channel/.., /direct/.) they name another page. Liftoff refuses them
+// as user and room names.
+func PathDots(name string) bool { return name == "." || name == ".." }
 
 // ValidRoomName reports whether name is a valid room name under pattern, the
 // value of UTF8_Channel_Names_Validation, with the same rules as
 // ValidUsername. Rocket.Chat additionally refuses the names in
 // Accounts_SystemBlockedUsernameList; see Blocked.
 func ValidRoomName(name, pattern string) bool {
-	return name != "" && anchored(pattern).MatchString(name)
+	return name != "" && !PathDots(name) && anchored(pattern).MatchString(name)
 }
 
 // Blocked reports whether name is in list, a comma-separated list such as

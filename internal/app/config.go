@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +39,16 @@ type Config struct {
 	// Heartbeat is the DDP ping interval (LIFTOFF_HEARTBEAT); a silent
 	// connection closes after twice this.
 	Heartbeat time.Duration
+	// SessionCheck is how often the tokens of open DDP connections are
+	// re-checked (LIFTOFF_SESSION_CHECK), to end the connections whose
+	// token another process removed or that expired.
+	SessionCheck time.Duration
+	// BodyGrace and BodyMinRate bound reading a request body
+	// (LIFTOFF_BODY_GRACE, LIFTOFF_BODY_MIN_RATE in bytes per second): a
+	// body must arrive at BodyMinRate on average after the first BodyGrace,
+	// or the request ends and its connection closes.
+	BodyGrace   time.Duration
+	BodyMinRate int64
 	// PprofAddr serves Go's profiler on this loopback address when set
 	// (LIFTOFF_PPROF_ADDR).
 	PprofAddr string
@@ -52,6 +64,20 @@ type Config struct {
 	// SettingOverrides are the OVERWRITE_SETTING_<id> values, forced at
 	// every start.
 	SettingOverrides map[string]string
+
+	// DatabaseURL selects the PostgreSQL store (LIFTOFF_DATABASE_URL,
+	// postgres://... or postgresql://...); empty means the embedded SQLite
+	// database in DataDir.
+	DatabaseURL string
+	// NATSURL selects the NATS JetStream event bus between instances
+	// (LIFTOFF_NATS_URL, nats://host:port, a comma-separated list for a
+	// cluster); empty means the in-process bus. It needs DatabaseURL: the
+	// instances sharing a bus share a database.
+	NATSURL string
+	// NATSPrefix names the deployment's subjects and stream on the NATS
+	// server (LIFTOFF_NATS_PREFIX, default "liftoff"): deployments sharing
+	// a NATS server need different prefixes.
+	NATSPrefix string
 
 	// BulkWrites tunes the store for a bulk import (seed-messages): a big
 	// writer cache, rare checkpoints and synchronous=NORMAL (a crash may
@@ -81,6 +107,10 @@ func DefaultConfig() *Config {
 		BcryptCost:    10,
 		PresenceGrace: 10 * time.Second,
 		Heartbeat:     25 * time.Second,
+		NATSPrefix:    "liftoff",
+		SessionCheck:  time.Minute,
+		BodyGrace:     10 * time.Second,
+		BodyMinRate:   1024,
 	}
 }
 
@@ -145,6 +175,9 @@ func (c *Config) applyEnv(environ []string) error {
 	str(&c.RootURL, "ROOT_URL")
 	str(&c.DataDir, "LIFTOFF_DATA_DIR")
 	str(&c.PprofAddr, "LIFTOFF_PPROF_ADDR")
+	str(&c.DatabaseURL, "LIFTOFF_DATABASE_URL")
+	str(&c.NATSURL, "LIFTOFF_NATS_URL")
+	str(&c.NATSPrefix, "LIFTOFF_NATS_PREFIX")
 	str(&c.AdminUsername, "ADMIN_USERNAME")
 	str(&c.AdminPass, "ADMIN_PASS")
 	str(&c.AdminEmail, "ADMIN_EMAIL")
@@ -161,6 +194,9 @@ func (c *Config) applyEnv(environ []string) error {
 		parse(boolSetter(&c.TrustProxy), "LIFTOFF_TRUST_PROXY"),
 		parse(durationSetter(&c.PresenceGrace), "LIFTOFF_PRESENCE_GRACE"),
 		parse(durationSetter(&c.Heartbeat), "LIFTOFF_HEARTBEAT"),
+		parse(durationSetter(&c.SessionCheck), "LIFTOFF_SESSION_CHECK"),
+		parse(durationSetter(&c.BodyGrace), "LIFTOFF_BODY_GRACE"),
+		parse(int64Setter(&c.BodyMinRate), "LIFTOFF_BODY_MIN_RATE"),
 	} {
 		if err != nil {
 			return err
@@ -183,7 +219,13 @@ func (c *Config) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.BcryptCost, "bcrypt-cost", c.BcryptCost, "bcrypt cost of new password hashes (LIFTOFF_BCRYPT_COST)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take client addresses from X-Forwarded-For (LIFTOFF_TRUST_PROXY)")
 	fs.DurationVar(&c.PresenceGrace, "presence-grace", c.PresenceGrace, "time a user stays online after the last connection closes (LIFTOFF_PRESENCE_GRACE)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL database, postgres://... (LIFTOFF_DATABASE_URL; the SQLite database in the data directory when empty)")
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "NATS server(s) carrying events between instances, nats://... (LIFTOFF_NATS_URL; needs a PostgreSQL database)")
+	fs.StringVar(&c.NATSPrefix, "nats-prefix", c.NATSPrefix, "subject and stream prefix of this deployment on the NATS server (LIFTOFF_NATS_PREFIX)")
 	fs.DurationVar(&c.Heartbeat, "heartbeat", c.Heartbeat, "DDP heartbeat interval; silent connections close after twice this (LIFTOFF_HEARTBEAT)")
+	fs.DurationVar(&c.SessionCheck, "session-check", c.SessionCheck, "how often open DDP connections' login tokens are re-checked (LIFTOFF_SESSION_CHECK)")
+	fs.DurationVar(&c.BodyGrace, "body-grace", c.BodyGrace, "time a request body may take before the minimum rate applies (LIFTOFF_BODY_GRACE)")
+	fs.Int64Var(&c.BodyMinRate, "body-min-rate", c.BodyMinRate, "minimum average rate of a request body after the grace, bytes per second (LIFTOFF_BODY_MIN_RATE)")
 }
 
 func (c *Config) setSynchronous(s string) error {
@@ -278,8 +320,37 @@ func (c *Config) Validate() error {
 	if c.Heartbeat <= 0 {
 		return fmt.Errorf("LIFTOFF_HEARTBEAT must be positive, not %s", c.Heartbeat)
 	}
+	if c.SessionCheck <= 0 {
+		return fmt.Errorf("LIFTOFF_SESSION_CHECK must be positive, not %s", c.SessionCheck)
+	}
+	if c.BodyGrace <= 0 {
+		return fmt.Errorf("LIFTOFF_BODY_GRACE must be positive, not %s", c.BodyGrace)
+	}
+	if c.BodyMinRate <= 0 {
+		return fmt.Errorf("LIFTOFF_BODY_MIN_RATE must be positive, not %d", c.BodyMinRate)
+	}
 	if c.DataDir == "" {
 		return fmt.Errorf("LIFTOFF_DATA_DIR must not be empty")
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return fmt.Errorf("LIFTOFF_DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/database)")
+		}
+	}
+	if c.NATSURL != "" {
+		if c.DatabaseURL == "" {
+			return fmt.Errorf("LIFTOFF_NATS_URL needs LIFTOFF_DATABASE_URL: instances sharing events must share a PostgreSQL database (SQLite serves one instance)")
+		}
+		for _, s := range strings.Split(c.NATSURL, ",") {
+			u, err := url.Parse(strings.TrimSpace(s))
+			if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+				return fmt.Errorf("LIFTOFF_NATS_URL must be nats://host:port (a comma-separated list for a cluster), not %q", s)
+			}
+		}
+		if !natsPrefix.MatchString(c.NATSPrefix) {
+			return fmt.Errorf("LIFTOFF_NATS_PREFIX %q: letters, digits, _ and - only", c.NATSPrefix)
+		}
 	}
 	if c.PprofAddr != "" {
 		// Profiles reveal memory contents: never on a public address.
@@ -293,6 +364,12 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+var natsPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// Scaled reports whether the server shares its database with other
+// instances' (PostgreSQL) rather than owning an embedded one.
+func (c *Config) Scaled() bool { return c.DatabaseURL != "" }
 
 // Addr is the address to listen on.
 func (c *Config) Addr() string { return net.JoinHostPort(c.Bind, strconv.Itoa(c.Port)) }

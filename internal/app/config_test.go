@@ -31,14 +31,16 @@ func TestLoadConfig(t *testing.T) {
 			env: []string{"PORT=4000", "LIFTOFF_BIND=127.0.0.1", "LIFTOFF_DATA_DIR=/srv/liftoff", "LIFTOFF_LOG_FORMAT=json",
 				"LIFTOFF_LOG_LEVEL=debug", "LIFTOFF_MAX_BODY_BYTES=4096", "LIFTOFF_SQLITE_SYNCHRONOUS=normal",
 				"LIFTOFF_BCRYPT_COST=4", "LIFTOFF_TRUST_PROXY=true", "LIFTOFF_PRESENCE_GRACE=1s", "LIFTOFF_HEARTBEAT=1m30s",
+				"LIFTOFF_SESSION_CHECK=5s", "LIFTOFF_BODY_GRACE=3s", "LIFTOFF_BODY_MIN_RATE=100",
 				"LIFTOFF_PPROF_ADDR=127.0.0.1:6060", "NODE_ENV=development",
 				"ADMIN_USERNAME=root", "ADMIN_PASS=pw", "ADMIN_EMAIL=root@example.org", "ADMIN_NAME=Root",
 				"OVERWRITE_SETTING_Accounts_RegistrationForm=Disabled", "UNRELATED=x"},
 			want: &Config{Port: 4000, Bind: "127.0.0.1", RootURL: "http://localhost:4000", DataDir: "/srv/liftoff",
 				LogFormat: LogJSON, LogLevel: slog.LevelDebug, MaxBodyBytes: 4096, Synchronous: "NORMAL", BcryptCost: 4,
 				TrustProxy: true, PresenceGrace: time.Second, Heartbeat: 90 * time.Second, PprofAddr: "127.0.0.1:6060",
+				SessionCheck: 5 * time.Second, BodyGrace: 3 * time.Second, BodyMinRate: 100,
 				DevMode: true, AdminUsername: "root", AdminPass: "pw", AdminEmail: "root@example.org", AdminName: "Root",
-				SettingOverrides: map[string]string{"Accounts_RegistrationForm": "Disabled"}},
+				SettingOverrides: map[string]string{"Accounts_RegistrationForm": "Disabled"}, NATSPrefix: "liftoff"},
 		},
 		{
 			name: "Rocket.Chat's BIND_IP and ROOT_URL",
@@ -66,6 +68,23 @@ func TestLoadConfig(t *testing.T) {
 				c.TrustProxy, c.PresenceGrace, c.Bind, c.DataDir, c.MaxBodyBytes, c.BcryptCost, c.RootURL = true, 3*time.Second, "127.0.0.2", "d", 2048, 5, "http://x"
 			}),
 		},
+		{
+			name: "PostgreSQL and NATS",
+			env: []string{"LIFTOFF_DATABASE_URL=postgres://liftoff@db:5432/liftoff", "LIFTOFF_NATS_URL=nats://n1:4222, nats://n2:4222",
+				"LIFTOFF_NATS_PREFIX=chat-prod"},
+			want: defaults(func(c *Config) {
+				c.DatabaseURL, c.NATSURL, c.NATSPrefix = "postgres://liftoff@db:5432/liftoff", "nats://n1:4222, nats://n2:4222", "chat-prod"
+			}),
+		},
+		{
+			name: "PostgreSQL alone, by flag",
+			args: []string{"--database-url", "postgresql://db/liftoff"},
+			want: defaults(func(c *Config) { c.DatabaseURL = "postgresql://db/liftoff" }),
+		},
+		{name: "database URL not PostgreSQL", env: []string{"LIFTOFF_DATABASE_URL=mysql://db/liftoff"}, wantErr: "LIFTOFF_DATABASE_URL must be a PostgreSQL URL"},
+		{name: "NATS without PostgreSQL", env: []string{"LIFTOFF_NATS_URL=nats://127.0.0.1:4222"}, wantErr: "LIFTOFF_NATS_URL needs LIFTOFF_DATABASE_URL"},
+		{name: "NATS URL", env: []string{"LIFTOFF_DATABASE_URL=postgres://db/x", "LIFTOFF_NATS_URL=127.0.0.1:4222"}, wantErr: "LIFTOFF_NATS_URL must be nats://host:port"},
+		{name: "NATS prefix", env: []string{"LIFTOFF_DATABASE_URL=postgres://db/x", "LIFTOFF_NATS_URL=nats://n:4222", "LIFTOFF_NATS_PREFIX=a.b"}, wantErr: "LIFTOFF_NATS_PREFIX"},
 		{name: "port not a number", env: []string{"PORT=http"}, wantErr: `PORT="http": not an integer`},
 		{name: "port out of range", env: []string{"PORT=70000"}, wantErr: "port 70000 out of range"},
 		{name: "port flag out of range", args: []string{"--port", "0"}, wantErr: "port 0 out of range"},

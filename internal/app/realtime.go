@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"liftoff/access/perm"
+	"liftoff/ddpapi"
 	"liftoff/internal/clock"
 	"liftoff/model"
+	"liftoff/notify/notifyapi"
 	"liftoff/presence"
 	"liftoff/realtime"
 )
@@ -33,11 +35,17 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 	rt, err := realtime.New(realtime.Config{
 		Logger: a.log, Bus: a.bus, Auth: a.auth, Rooms: a.chat.Rooms, Permissions: permissionAdapter{a},
 		Presence: tracker, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat, Now: a.opts.Clock.Now,
+		Tokens: a.auth, TokenCheckInterval: c.SessionCheck,
 	})
 	if err != nil {
 		return nil, err
 	}
 	registerMethods(rt, a, tracker)
+	if a.account != nil {
+		reg := ddpapi.NewRegistrar(rt, a.chat.Admin)
+		notifyapi.AccountMethods(reg, a.account)
+		notifyapi.Methods(reg, a.prefs, a.notifier)
+	}
 	rt.Start()
 	for _, p := range realtime.Patterns() {
 		mux.Handle(p, rt)

@@ -132,6 +132,13 @@ func (c *Client) Post(path string, body any) *Response {
 	return c.do(req)
 }
 
+// Do sends req with the client's credentials (multipart uploads, ranges,
+// other headers) and returns the answer.
+func (c *Client) Do(req *http.Request) *Response {
+	c.t.Helper()
+	return c.do(req)
+}
+
 func (c *Client) do(req *http.Request) *Response {
 	c.t.Helper()
 	for k, vs := range c.header {
@@ -164,13 +171,20 @@ func (r *Response) OK(t testing.TB) *Response {
 }
 
 // Fail fails the test unless the call failed with the status and errorType
-// (errorType "" checks only the status); it returns r.
+// (errorType "" checks only the status; for a bare failure, which has no
+// errorType, its error text); it returns r.
 func (r *Response) Fail(t testing.TB, status int, errorType string) *Response {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("expected status %d, got %d %s", status, r.Status, r.Body)
 	}
-	if errorType != "" && r.JSON["errorType"] != errorType {
+	got, typed := r.JSON["errorType"]
+	if !typed {
+		// A bare failure (Rocket.Chat's API.v1.failure('text')) has no
+		// errorType: its error text is compared instead.
+		got = r.JSON["error"]
+	}
+	if errorType != "" && got != errorType {
 		t.Fatalf("expected errorType %q, got %s", errorType, r.Body)
 	}
 	if status != http.StatusUnauthorized && r.JSON["success"] != false {

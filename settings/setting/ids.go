@@ -610,6 +610,10 @@ const (
 	APIEnableRateLimiterLimitTimeDefault ID = "API_Enable_Rate_Limiter_Limit_Time_Default"
 	// RateLimiterLimitRegisterUser is "Rate_Limiter_Limit_RegisterUser", a private int setting (Rate Limiter, Feature_Limiting).
 	RateLimiterLimitRegisterUser ID = "Rate_Limiter_Limit_RegisterUser"
+	// IntegrationsOutgoingEnabled is "Integrations_Outgoing_Enabled", a private boolean setting (General, Integrations).
+	IntegrationsOutgoingEnabled ID = "Integrations_Outgoing_Enabled"
+	// LiftoffOutboundAllowList is "Liftoff_Outbound_AllowList", a private string setting (General, Integrations).
+	LiftoffOutboundAllowList ID = "Liftoff_Outbound_AllowList"
 	// ThreadsEnabled is "Threads_enabled", a public boolean setting (Threads).
 	ThreadsEnabled ID = "Threads_enabled"
 	// DiscussionEnabled is "Discussion_enabled", a public boolean setting (Discussion).
@@ -626,6 +630,44 @@ const (
 	E2EEnableEncryptFiles ID = "E2E_Enable_Encrypt_Files"
 	// E2EEnabledMentions is "E2E_Enabled_Mentions", a public boolean setting (End-to-end_encryption).
 	E2EEnabledMentions ID = "E2E_Enabled_Mentions"
+	// PushEnable is "Push_enable", a public boolean setting (Push).
+	PushEnable ID = "Push_enable"
+	// PushEnableGateway is "Push_enable_gateway", a private boolean setting (Push).
+	PushEnableGateway ID = "Push_enable_gateway"
+	// PushGateway is "Push_gateway", a private string setting (Push).
+	PushGateway ID = "Push_gateway"
+	// PushProduction is "Push_production", a private boolean setting (Push).
+	PushProduction ID = "Push_production"
+	// PushShowUsernameRoom is "Push_show_username_room", a public boolean setting (Push).
+	PushShowUsernameRoom ID = "Push_show_username_room"
+	// PushShowMessage is "Push_show_message", a public boolean setting (Push).
+	PushShowMessage ID = "Push_show_message"
+	// PushRequestContentFromServer is "Push_request_content_from_server", a private boolean setting (Push).
+	PushRequestContentFromServer ID = "Push_request_content_from_server"
+	// PushGoogleAPICredentials is "Push_google_api_credentials", a private code setting (Push).
+	PushGoogleAPICredentials ID = "Push_google_api_credentials"
+	// SMTPProtocol is "SMTP_Protocol", a private select setting (Email, SMTP).
+	SMTPProtocol ID = "SMTP_Protocol"
+	// SMTPHost is "SMTP_Host", a private string setting (Email, SMTP).
+	SMTPHost ID = "SMTP_Host"
+	// SMTPPort is "SMTP_Port", a private string setting (Email, SMTP).
+	SMTPPort ID = "SMTP_Port"
+	// SMTPIgnoreTLS is "SMTP_IgnoreTLS", a private boolean setting (Email, SMTP).
+	SMTPIgnoreTLS ID = "SMTP_IgnoreTLS"
+	// SMTPUsername is "SMTP_Username", a private string setting (Email, SMTP).
+	SMTPUsername ID = "SMTP_Username"
+	// SMTPPassword is "SMTP_Password", a private password setting (Email, SMTP).
+	SMTPPassword ID = "SMTP_Password"
+	// FromEmail is "From_Email", a private email setting (Email, SMTP).
+	FromEmail ID = "From_Email"
+	// EmailNotificationShowMessage is "Email_notification_show_message", a private boolean setting (Email, Email_Notifications).
+	EmailNotificationShowMessage ID = "Email_notification_show_message"
+	// EmailPlainTextOnly is "email_plain_text_only", a private boolean setting (Email, Email_Notifications).
+	EmailPlainTextOnly ID = "email_plain_text_only"
+	// TroubleshootDisableNotifications is "Troubleshoot_Disable_Notifications", a private boolean setting (Troubleshoot).
+	TroubleshootDisableNotifications ID = "Troubleshoot_Disable_Notifications"
+	// VideoConfMobileRinging is "VideoConf_Mobile_Ringing", a public boolean setting (Video_Conference).
+	VideoConfMobileRinging ID = "VideoConf_Mobile_Ringing"
 	// LDAPEnable is "LDAP_Enable", a public boolean setting (LDAP).
 	LDAPEnable ID = "LDAP_Enable"
 	// LDAPServerType is "LDAP_Server_Type", a private select setting (LDAP).
@@ -796,4 +838,6 @@ const (
 	SAMLCustomDefaultLogoutBehaviour ID = "SAML_Custom_Default_logout_behaviour"
 	// UniqueID is "uniqueID", a public string setting (General).
 	UniqueID ID = "uniqueID"
+	// PresenceBroadcastDisabled is "Presence_broadcast_disabled", a public boolean setting (Troubleshoot).
+	PresenceBroadcastDisabled ID = "Presence_broadcast_disabled"
 )

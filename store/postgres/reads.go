@@ -111,6 +111,9 @@ func (r reader) ListUsers(ctx context.Context, q store.UserQuery, p store.Page) 
 	if len(q.Roles) > 0 {
 		w.add("roles && " + w.arg(texts(q.Roles)) + "::text[]")
 	}
+	if len(q.Statuses) > 0 {
+		w.add("status = ANY(" + w.arg(texts(q.Statuses)) + ")")
+	}
 	return pageOf(ctx, r.q, "list users", scanJSON[model.User], "data", "users", &w, userSort, p)
 }
 
@@ -202,6 +205,21 @@ func (r reader) RoomByName(ctx context.Context, name string) (*model.Room, error
 	return rm, nil
 }
 
+// RoomByNameFold returns a channel or private group whose name equals
+// name ignoring ASCII case (lower in the C collation folds ASCII only, as
+// SQLite's does).
+func (r reader) RoomByNameFold(ctx context.Context, name string) (*model.Room, error) {
+	rm, ok, err := one(ctx, r.q, scanRoom,
+		`SELECT join_code, data FROM rooms WHERE lower(name COLLATE "C") = lower($1 COLLATE "C") AND t IN ('c', 'p') AND name <> '' ORDER BY id LIMIT 1`, text(name))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: room by name: %w", err)
+	}
+	if !ok {
+		return nil, notFound("room", name)
+	}
+	return rm, nil
+}
+
 // RoomsByIDs returns the rooms with the ids that exist, in the order of ids.
 func (r reader) RoomsByIDs(ctx context.Context, ids []string) ([]*model.Room, error) {
 	if len(ids) == 0 {
@@ -264,6 +282,19 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 	if q.MemberID != "" {
 		w.add("(t = ANY(" + w.arg(texts(q.AlsoTypes)) + ") OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = " +
 			w.arg(text(q.MemberID)) + "))")
+	}
+	if len(q.ExcludeIDs) > 0 {
+		w.add("NOT (id = ANY(" + w.arg(texts(q.ExcludeIDs)) + "))")
+	}
+	if q.NoDiscussions {
+		w.add("prid = ''")
+	}
+	if len(q.HiddenTeamIDs) > 0 {
+		hidden := "NOT (team_id = ANY(" + w.arg(texts(q.HiddenTeamIDs)) + "))"
+		if q.MemberID != "" {
+			hidden = "(" + hidden + " OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = " + w.arg(text(q.MemberID)) + "))"
+		}
+		w.add(hidden)
 	}
 	return pageOf(ctx, r.q, "list rooms", scanRoom, "join_code, data", "rooms", &w, roomSort, p)
 }
@@ -380,7 +411,8 @@ func (r reader) TeamMembers(ctx context.Context, teamID string, q store.TeamMemb
 const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls,
 	open, alert, unread, user_mentions, group_mentions, f, roles, archived, prid,
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
-	desktop_notifs, mobile_notifs, email_notifs, user_highlights`
+	desktop_notifs, mobile_notifs, email_notifs, user_highlights,
+	hide_mention, mute_group_mentions, audio_notif, desktop_origin, mobile_origin, email_origin`
 
 func scanSub(r pgx.Rows) (*model.Subscription, error) {
 	var (
@@ -393,7 +425,9 @@ func scanSub(r pgx.Rows) (*model.Subscription, error) {
 		&ts, &upd, &ls, &sub.Open, &sub.Alert, &unread, &userMentions, &groupMentions,
 		&sub.Favorite, &roles, &sub.Archived, &sub.ParentRoomID, &tunread, &tunreadUser, &tunreadGroup,
 		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
-		&sub.EmailNotifications, &h)
+		&sub.EmailNotifications, &h,
+		&sub.HideMentionStatus, &sub.MuteGroupMentions, &sub.AudioNotificationValue,
+		&sub.DesktopPrefOrigin, &sub.MobilePrefOrigin, &sub.EmailPrefOrigin)
 	if err != nil {
 		return nil, err
 	}

@@ -401,6 +401,8 @@ func subArgs(s *model.Subscription) []any {
 		texts(s.UnreadThreads), texts(s.UnreadThreadMentions), texts(s.UnreadThreadGroupMentions),
 		s.DisableNotifications, s.HideUnreadStatus, text(s.UnreadAlert),
 		text(s.DesktopNotifications), text(s.MobilePushNotifications), text(s.EmailNotifications), texts(s.UserHighlights),
+		s.HideMentionStatus, s.MuteGroupMentions, text(s.AudioNotificationValue),
+		text(s.DesktopPrefOrigin), text(s.MobilePrefOrigin), text(s.EmailPrefOrigin),
 		foldLines(s.User.Username, s.User.Name)}
 }
 
@@ -416,7 +418,7 @@ func placeholders(from, to int) string {
 	return b.String()
 }
 
-var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 31) + ") ON CONFLICT DO NOTHING"
+var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 37) + ") ON CONFLICT DO NOTHING"
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
@@ -430,7 +432,8 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 		ls = $11, open = $12, alert = $13, unread = $14, user_mentions = $15, group_mentions = $16, f = $17,
 		roles = $18, archived = $19, prid = $20, tunread = $21, tunread_user = $22, tunread_group = $23,
 		disable_notifs = $24, hide_unread = $25, unread_alert = $26, desktop_notifs = $27, mobile_notifs = $28,
-		email_notifs = $29, user_highlights = $30, u_search = $31
+		email_notifs = $29, user_highlights = $30, hide_mention = $31, mute_group_mentions = $32, audio_notif = $33,
+		desktop_origin = $34, mobile_origin = $35, email_origin = $36, u_search = $37
 		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM subscriptions AS o WHERE o.rid = $2 AND o.u_id = $3 AND o.id <> $1)`,
 		subArgs(s)...)
 	if err != nil {

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -152,6 +154,36 @@ func dsn(path string, pragmas ...string) string {
 	return "file:" + path + "?" + v.Encode()
 }
 
+// private creates the database file at path readable and writable by its
+// owner only (mode 0600) when it does not exist, and takes group and other
+// permissions away from an existing one and its -wal and -shm files:
+// SQLite creates those with the database file's mode, and they hold every
+// message, password hash and token hash.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("sqlite: restricting %s to its owner: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
 // Open opens (creating it if needed) the database at path, applies pending
 // migrations and starts the writer. sink, which may be nil, receives the
 // events of every committed Update, in commit order, on the writer
@@ -164,6 +196,9 @@ func Open(ctx context.Context, path string, sink store.EventSink, opts Options) 
 	if path == "" || strings.ContainsRune(path, '?') {
 		// The path goes into a DSN where '?' starts the parameters.
 		return nil, fmt.Errorf("sqlite: invalid database path %q", path)
+	}
+	if err := private(path); err != nil {
+		return nil, err
 	}
 	busy := fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeoutMillis)
 	writeDB, err := sql.Open("sqlite", dsn(path,
@@ -442,6 +477,16 @@ func callFn(fn func(store.Tx) error, t *tx) (err error) {
 // It uses a connection of its own: the read pool's connections are
 // query-only, which forbids VACUUM INTO, and the writer must stay free.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	// VACUUM INTO writes into an empty file: create it readable by its
+	// owner only (it holds every message and password hash), failing if
+	// something is there already.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
+	}
 	bdb, err := sql.Open("sqlite", dsn(db.path, fmt.Sprintf("busy_timeout(%d)", db.opts.BusyTimeoutMillis)))
 	if err != nil {
 		return fmt.Errorf("sqlite: backup to %s: %w", path, err)

@@ -118,6 +118,9 @@ func (r reader) ListUsers(ctx context.Context, q store.UserQuery, p store.Page) 
 	if len(q.Roles) > 0 {
 		w.add("EXISTS (SELECT 1 FROM json_each(users.roles) AS r WHERE r.value IN (SELECT value FROM json_each(?)))", jsonList(q.Roles))
 	}
+	if len(q.Statuses) > 0 {
+		w.add("status IN (SELECT value FROM json_each(?))", jsonList(q.Statuses))
+	}
 	return pageOf(ctx, r.q, "list users", scanJSON[model.User], "data", "users", &w, userSort, p)
 }
 
@@ -227,6 +230,20 @@ func (r reader) RoomByName(ctx context.Context, name string) (*model.Room, error
 	return rm, nil
 }
 
+// RoomByNameFold returns a channel or private group whose name equals
+// name ignoring ASCII case (SQLite's lower folds ASCII only).
+func (r reader) RoomByNameFold(ctx context.Context, name string) (*model.Room, error) {
+	rm, ok, err := one(ctx, r.q, scanRoom,
+		"SELECT join_code, data FROM rooms WHERE lower(name) = lower(?) AND t IN ('c', 'p') AND name <> '' ORDER BY id LIMIT 1", name)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: room by name: %w", err)
+	}
+	if !ok {
+		return nil, notFound("room", name)
+	}
+	return rm, nil
+}
+
 // RoomsByIDs returns the rooms with the ids that exist, in the order of ids.
 func (r reader) RoomsByIDs(ctx context.Context, ids []string) ([]*model.Room, error) {
 	if len(ids) == 0 {
@@ -290,6 +307,20 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 	if q.MemberID != "" {
 		w.add("(t IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = ?))",
 			jsonList(q.AlsoTypes), q.MemberID)
+	}
+	if len(q.ExcludeIDs) > 0 {
+		w.add("id NOT IN (SELECT value FROM json_each(?))", jsonList(q.ExcludeIDs))
+	}
+	if q.NoDiscussions {
+		w.add("prid = ''")
+	}
+	if len(q.HiddenTeamIDs) > 0 {
+		if q.MemberID != "" {
+			w.add("(team_id NOT IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = ?))",
+				jsonList(q.HiddenTeamIDs), q.MemberID)
+		} else {
+			w.add("team_id NOT IN (SELECT value FROM json_each(?))", jsonList(q.HiddenTeamIDs))
+		}
 	}
 	return pageOf(ctx, r.q, "list rooms", scanRoom, "join_code, data", "rooms", &w, roomSort, p)
 }
@@ -412,7 +443,8 @@ func (r reader) TeamMembers(ctx context.Context, teamID string, q store.TeamMemb
 const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls,
 	open, alert, unread, user_mentions, group_mentions, f, roles, archived, prid,
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
-	desktop_notifs, mobile_notifs, email_notifs, user_highlights`
+	desktop_notifs, mobile_notifs, email_notifs, user_highlights,
+	hide_mention, mute_group_mentions, audio_notif, desktop_origin, mobile_origin, email_origin`
 
 func scanSub(s scanner) (*model.Subscription, error) {
 	var (
@@ -424,7 +456,9 @@ func scanSub(s scanner) (*model.Subscription, error) {
 		&ts, &upd, &ls, &sub.Open, &sub.Alert, &sub.Unread, &sub.UserMentions, &sub.GroupMentions,
 		&sub.Favorite, &roles, &sub.Archived, &sub.ParentRoomID, &tunread, &tunreadUser, &tunreadGroup,
 		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
-		&sub.EmailNotifications, &h)
+		&sub.EmailNotifications, &h,
+		&sub.HideMentionStatus, &sub.MuteGroupMentions, &sub.AudioNotificationValue,
+		&sub.DesktopPrefOrigin, &sub.MobilePrefOrigin, &sub.EmailPrefOrigin)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -268,6 +269,53 @@ func TestBackupIsUsable(t *testing.T) {
 	}
 }
 
+// The database, its WAL and a backup hold every message and password
+// hash: only their owner may read them, also when an older version left
+// them readable by others.
+func TestFilesAreOwnerOnly(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "liftoff.db")
+	mode := func(p string) os.FileMode {
+		t.Helper()
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Mode().Perm()
+	}
+	db, err := Open(ctx, path, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(tx store.Tx) error { return tx.InsertUser(ctx, &model.User{ID: "u1", Username: "one"}) }); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "copy.db")
+	if err := db.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", backup} {
+		if m := mode(p); m != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), m)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(ctx, path, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if m := mode(path); m != 0o600 {
+		t.Errorf("reopened 0644 database: mode %v, want 0600", m)
+	}
+}
+
 func TestInvalidOptions(t *testing.T) {
 	if _, err := Open(t.Context(), filepath.Join(t.TempDir(), "x.db"), nil, Options{Synchronous: "sometimes"}); err == nil {
 		t.Fatal("Open accepted an invalid synchronous mode")
@@ -459,4 +507,10 @@ func TestInsertionOrderMigration(t *testing.T) {
 	if seqB != 1 || seqA != 2 {
 		t.Fatalf("team members' sequence: u-b %d, u-a %d", seqB, seqA)
 	}
+}
+
+func TestIntegrationsContract(t *testing.T) {
+	storetest.RunIntegrations(t, func(t *testing.T) store.Integrations {
+		return openTest(t, nil, Options{Synchronous: "NORMAL"})
+	})
 }

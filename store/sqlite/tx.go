@@ -318,14 +318,16 @@ func subArgs(s *model.Subscription) []any {
 		jsonList(s.UnreadThreads), jsonList(s.UnreadThreadMentions), jsonList(s.UnreadThreadGroupMentions),
 		boolInt(s.DisableNotifications), boolInt(s.HideUnreadStatus), s.UnreadAlert,
 		s.DesktopNotifications, s.MobilePushNotifications, s.EmailNotifications, jsonList(s.UserHighlights),
+		boolInt(s.HideMentionStatus), boolInt(s.MuteGroupMentions), s.AudioNotificationValue,
+		s.DesktopPrefOrigin, s.MobilePrefOrigin, s.EmailPrefOrigin,
 		foldLines(s.User.Username, s.User.Name)}
 }
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
 	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			(SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
 		subArgs(s)...)
 }
 
@@ -337,7 +339,8 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 		ls = ?, open = ?, alert = ?, unread = ?, user_mentions = ?, group_mentions = ?, f = ?,
 		roles = ?, archived = ?, prid = ?, tunread = ?, tunread_user = ?, tunread_group = ?,
 		disable_notifs = ?, hide_unread = ?, unread_alert = ?, desktop_notifs = ?, mobile_notifs = ?,
-		email_notifs = ?, user_highlights = ?, u_search = ? WHERE id = ?`, args...)
+		email_notifs = ?, user_highlights = ?, hide_mention = ?, mute_group_mentions = ?, audio_notif = ?,
+		desktop_origin = ?, mobile_origin = ?, email_origin = ?, u_search = ? WHERE id = ?`, args...)
 }
 
 // DeleteSubscription removes the subscription, leaving a tombstone.

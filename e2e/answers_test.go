@@ -1,0 +1,47 @@
+package e2e
+
+import (
+	"testing"
+
+	"liftoff/internal/testserver"
+)
+
+// Answers that follow Rocket.Chat's exactly (issue 12, section 3).
+
+// A message with neither text nor attachments is stored with an empty msg;
+// reactions a client sends with chat.sendMessage are kept.
+func TestMessagesWithoutTextAndClientReactions(t *testing.T) {
+	srv := testserver.Start(t)
+	wes := srv.CreateUser(t, "wes")
+	r := wes.Post("/api/v1/chat.postMessage", map[string]any{"roomId": "GENERAL"}).OK(t)
+	if r.Str("message.msg") != "" || r.Str("message._id") == "" {
+		t.Fatalf("empty postMessage: %s", r.Body)
+	}
+	r = wes.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": "GENERAL",
+		"reactions": map[string]any{":+1:": map[string]any{"usernames": []string{"wes"}}}}}).OK(t)
+	id := r.Str("message._id")
+	if r.Str("message.msg") != "" || r.Str("message.reactions.:+1:.usernames.0") != "wes" {
+		t.Fatalf("sendMessage: %s", r.Body)
+	}
+	if got := wes.Get("/api/v1/chat.getMessage", "msgId", id).OK(t).Str("message.reactions.:+1:.usernames.0"); got != "wes" {
+		t.Fatalf("stored reactions: %q", got)
+	}
+}
+
+// E-mail addresses keep the case given and compare ignoring it; Rocket.Chat's
+// pattern accepts "name.@domain.tld".
+func TestEmailCaseAndPattern(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	r := admin.Post("/api/v1/users.create", map[string]any{"username": "xena", "email": "Xena.@Example.Org", "password": "xena-pass", "name": "X"}).OK(t)
+	if got := r.Str("user.emails.0.address"); got != "Xena.@Example.Org" {
+		t.Fatalf("stored address %q", got)
+	}
+	srv.Login(t, "xena.@example.org", "xena-pass")
+	admin.Post("/api/v1/users.create", map[string]any{"username": "xena2", "email": "XENA.@example.org", "password": "xena-pass", "name": "X"}).
+		Fail(t, 400, "error-field-unavailable")
+	for _, bad := range []string{"no-at-sign", "a@b", "a b@example.org", "a@example.org\r\nBcc: x@example.org", "<a@example.org>"} {
+		admin.Post("/api/v1/users.create", map[string]any{"username": "xena3", "email": bad, "password": "xena-pass", "name": "X"}).
+			Fail(t, 400, "error-invalid-email")
+	}
+}
