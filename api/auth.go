@@ -23,11 +23,32 @@ func (s *Server) authRoutes(rt *Router) {
 }
 
 func (s *Server) info(w http.ResponseWriter, r *http.Request) {
-	body := M{"version": s.version, "success": true}
-	if u, _, err := s.authenticate(r); err == nil && u != nil {
+	// As Rocket.Chat's getServerInfo: the major.minor version for everyone,
+	// the full version and build details for holders of view-statistics,
+	// and the oldest desktop and mobile apps the server accepts. The
+	// signed supportedVersions token Rocket.Chat's cloud issues is absent:
+	// the mobile app then judges the version against its own list, as for
+	// a Rocket.Chat server that could not fetch the token.
+	body := M{"version": majorMinor(s.version), "minimumClientVersions": minimumClientVersions, "success": true}
+	if u, _, err := s.authenticate(r); err == nil && u != nil && s.admin.Can(u, perm.ViewStatistics) {
+		body["version"] = s.version
 		body["info"] = M{"version": s.version, "build": M{"platform": "linux"}, "commit": M{}}
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// minimumClientVersions are the oldest Rocket.Chat apps /api/info
+// accepts, Rocket.Chat's values.
+var minimumClientVersions = M{"desktop": "3.9.6", "mobile": "4.39.0"}
+
+// majorMinor cuts a version to its first two numbers ("8.8.1" → "8.8").
+func majorMinor(v string) string {
+	if i := strings.IndexByte(v, '.'); i >= 0 {
+		if j := strings.IndexByte(v[i+1:], '.'); j >= 0 {
+			return v[:i+1+j]
+		}
+	}
+	return v
 }
 
 // login accepts Rocket.Chat's forms: {user|username|email, password} with

@@ -33,7 +33,11 @@ func (t tokens) Authenticate(_ context.Context, uid, tok string) (*model.User, e
 func (tokens) Login(context.Context, auth.Credentials, string) (*auth.LoginResult, error) {
 	return nil, auth.ErrLoginFailed
 }
-func (tokens) Logout(context.Context, string, string) error { return nil }
+func (tokens) Logout(context.Context, string, string) error       { return nil }
+func (tokens) LogoutOthers(context.Context, string, string) error { return nil }
+func (tokens) TokenExpires(context.Context, string, string) (model.Time, error) {
+	return model.Time{}, nil
+}
 func (tokens) GeneratePersonalToken(context.Context, string, string, bool) (string, error) {
 	return "", nil
 }

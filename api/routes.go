@@ -18,4 +18,5 @@ func (s *Server) routes(rt *Router) {
 	s.muteRoutes(rt)         // mute.go: rooms.muteUser, rooms.unmuteUser
 	s.discussionRoutes(rt)   // discussions.go: rooms.createDiscussion, rooms.getDiscussions, chat.getDiscussions
 	s.teamRoutes(rt)         // teams.go: teams.*, channels/groups.convertToTeam
+	s.compatRoutes(rt)       // compat.go: users.logout*, pw.*, licenses.info, roles.getUsersInPublicRoles
 }

@@ -163,6 +163,7 @@ type Admin interface {
 	UpdatePermissions(ctx context.Context, actor *model.User, changes []chat.PermissionChange) ([]*model.Permission, error)
 	UpdateRole(ctx context.Context, actor *model.User, roleID string, in chat.RoleInput) (*model.Role, error)
 	UsersInRole(ctx context.Context, actor *model.User, roleID, roomID string, p model.Page) ([]*model.User, int, error)
+	UserRoles(ctx context.Context, user *model.User) ([]chat.UserRoleHolder, error)
 }
 
 // Authenticator is what the REST API asks of the authentication service
@@ -170,6 +171,8 @@ type Admin interface {
 type Authenticator interface {
 	Login(ctx context.Context, cred auth.Credentials, remoteAddr string) (*auth.LoginResult, error)
 	Logout(ctx context.Context, userID, token string) error
+	LogoutOthers(ctx context.Context, userID, keepToken string) error
+	TokenExpires(ctx context.Context, userID, token string) (model.Time, error)
 	Authenticate(ctx context.Context, userID, token string) (*model.User, error)
 	GeneratePersonalToken(ctx context.Context, userID, name string, bypassTwoFactor bool) (string, error)
 	RemovePersonalToken(ctx context.Context, userID, name string) error

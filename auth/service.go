@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -73,8 +74,9 @@ type Service struct {
 	settings Settings
 	cost     int
 	now      func() time.Time
-	byUser   *failureLimiter
-	byIP     *failureLimiter
+	byUser   FailureCounter
+	byIP     FailureCounter
+	log      *slog.Logger
 	second   SecondFactor
 	dir      Directory
 	oauth    Redirect
@@ -93,6 +95,12 @@ type Options struct {
 	Directory Directory
 	// OAuth and SAML, when set, serve the logins of those sign-ins.
 	OAuth, SAML Redirect
+	// UserFailures and IPFailures count failed logins by username and by
+	// client address (in memory when nil; auth/loginlimit shares them
+	// between instances).
+	UserFailures, IPFailures FailureCounter
+	// Logger receives the failures of the counters (discarded when nil).
+	Logger *slog.Logger
 }
 
 // NewService returns an authentication service over st.
@@ -103,9 +111,34 @@ func NewService(st store.Store, settings Settings, opts Options) *Service {
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = DefaultBcryptCost
 	}
+	if opts.UserFailures == nil {
+		opts.UserFailures = newFailureLimiter()
+	}
+	if opts.IPFailures == nil {
+		opts.IPFailures = newFailureLimiter()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	return &Service{store: st, settings: settings, cost: opts.BcryptCost, now: opts.Now,
-		byUser: newFailureLimiter(), byIP: newFailureLimiter(), second: opts.SecondFactor, dir: opts.Directory,
+		byUser: opts.UserFailures, byIP: opts.IPFailures, log: opts.Logger, second: opts.SecondFactor, dir: opts.Directory,
 		oauth: opts.OAuth, saml: opts.SAML}
+}
+
+// blocked asks a counter whether key is blocked. A counter that cannot
+// answer (the shared one with NATS unreachable) lets the login proceed:
+// logins stay possible, the failure is logged.
+func (s *Service) blocked(ctx context.Context, c FailureCounter, key string, now time.Time) bool {
+	b, err := c.Blocked(ctx, key, now)
+	s.counted(err)
+	return b
+}
+
+// counted logs a failure of a FailureCounter.
+func (s *Service) counted(err error) {
+	if err != nil {
+		s.log.Warn("auth: failed-login counter", "err", err)
+	}
 }
 
 // BcryptCost is the cost used for new hashes.
@@ -140,10 +173,10 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	userKey := strings.ToLower(ident)
 	limit := s.settings.Bool(setting.BlockMultipleFailedLoginsEnabled)
 	if limit {
-		if s.settings.Bool(setting.BlockMultipleFailedLoginsByIP) && ip != "" && s.byIP.blocked(ip, now) {
+		if s.settings.Bool(setting.BlockMultipleFailedLoginsByIP) && ip != "" && s.blocked(ctx, s.byIP, ip, now) {
 			return nil, ErrBlockedForIP
 		}
-		if s.settings.Bool(setting.BlockMultipleFailedLoginsByUser) && s.byUser.blocked(userKey, now) {
+		if s.settings.Bool(setting.BlockMultipleFailedLoginsByUser) && s.blocked(ctx, s.byUser, userKey, now) {
 			return nil, ErrBlockedForUser
 		}
 	}
@@ -194,11 +227,11 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	}
 	if u == nil || (!checked && !CheckDigest(hash, digest)) {
 		if limit {
-			s.byUser.fail(userKey, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByUser),
-				time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes))*time.Minute)
+			s.counted(s.byUser.Fail(ctx, userKey, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByUser),
+				time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes))*time.Minute))
 			if ip != "" {
-				s.byIP.fail(ip, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByIP),
-					time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByIPInMinutes))*time.Minute)
+				s.counted(s.byIP.Fail(ctx, ip, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByIP),
+					time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByIPInMinutes))*time.Minute))
 			}
 		}
 		return nil, ErrLoginFailed
@@ -206,9 +239,9 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	if !u.Active {
 		return nil, ErrUserDeactivated
 	}
-	s.byUser.reset(userKey)
+	s.counted(s.byUser.Reset(ctx, userKey))
 	if ip != "" {
-		s.byIP.reset(ip)
+		s.counted(s.byIP.Reset(ctx, ip))
 	}
 	if err := s.CheckSecondFactor(ctx, u, cred.TOTP); err != nil {
 		return nil, err
@@ -480,4 +513,20 @@ func (s *Service) RemovePersonalToken(ctx context.Context, userID, name string) 
 		}
 		return model.NotFound("error-token-does-not-exists", "Token does not exist")
 	})
+}
+
+// TokenExpires returns when the user's login token expires (zero when the
+// token is unknown, another user's, or never expires).
+func (s *Service) TokenExpires(ctx context.Context, userID, token string) (model.Time, error) {
+	tok, err := s.store.TokenByHash(ctx, HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Time{}, nil
+	}
+	if err != nil {
+		return model.Time{}, err
+	}
+	if tok.UserID != userID {
+		return model.Time{}, nil
+	}
+	return tok.ExpiresAt, nil
 }

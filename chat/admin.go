@@ -210,7 +210,8 @@ func (s *Admin) CreateRole(ctx context.Context, actor *model.User, in RoleInput)
 		if err := tx.UpsertRole(ctx, role); err != nil {
 			return err
 		}
-		tx.Emit(model.RoleChanged{Type: "changed", RoleID: role.ID})
+		c := *role
+		tx.Emit(model.RoleChanged{Type: "changed", RoleID: role.ID, Role: &c})
 		return nil
 	})
 	if err != nil {
@@ -258,7 +259,8 @@ func (s *Admin) UpdateRole(ctx context.Context, actor *model.User, roleID string
 		if err := tx.UpsertRole(ctx, role); err != nil {
 			return err
 		}
-		tx.Emit(model.RoleChanged{Type: "changed", RoleID: role.ID})
+		c := *role
+		tx.Emit(model.RoleChanged{Type: "changed", RoleID: role.ID, Role: &c})
 		out = role
 		return nil
 	})

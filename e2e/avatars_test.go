@@ -62,7 +62,10 @@ func TestAvatarUploads(t *testing.T) {
 	if d := fetch(t, bob, "/avatar/alice.png?size=40"); d.Status != 200 || !bytes.Equal(d.Body, fetch(t, bob, "/avatar/alice").Body) {
 		t.Fatalf("avatar with extension: %d", d.Status)
 	}
-	wantStatus(t, fetch(t, srv.Anon(t), "/avatar/alice"), 403) // Accounts_AvatarBlockUnauthenticatedAccess
+	wantStatus(t, fetch(t, srv.Anon(t), "/avatar/alice"), 200) // Rocket.Chat's default: avatars are public
+	admin.Post("/api/v1/settings/Accounts_AvatarBlockUnauthenticatedAccess", map[string]any{"value": true}).OK(t)
+	wantStatus(t, fetch(t, srv.Anon(t), "/avatar/alice"), 403)
+	admin.Post("/api/v1/settings/Accounts_AvatarBlockUnauthenticatedAccess", map[string]any{"value": false}).OK(t)
 
 	// Someone else's avatar needs edit-other-user-avatar.
 	setAvatarForm(t, bob, map[string]string{"username": "alice"}, "x.png", pngOf(t, 10, 10)).Fail(t, 403, "")

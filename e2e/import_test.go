@@ -10,6 +10,7 @@ import (
 	"liftoff/importer/csvimport/csvtest"
 	"liftoff/importer/rocketchat/dumptest"
 	"liftoff/importer/slack/slacktest"
+	"liftoff/internal/pgtest"
 	"liftoff/internal/testserver"
 )
 
@@ -32,7 +33,7 @@ func TestImportRocketChatBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := t.TempDir()
-	out, err := liftoffImport(t, data, dump)
+	out, err := liftoffImport(t, data, dump, "--files", filepath.Join(dump, "uploads"))
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
@@ -56,6 +57,12 @@ func TestImportRocketChatBinary(t *testing.T) {
 	if n := len(alice.Get("/api/v1/channels.history", "roomId", dumptest.DevID).OK(t).List("messages")); n != 7 { // thread replies are not shown in the room
 		t.Errorf("history: %d messages", n)
 	}
+	for id, size := range map[string]int{dumptest.GridFSUpload: len(dumptest.GridFSBytes()), dumptest.FSUpload: len(dumptest.FSBytes)} {
+		r := alice.Get("/file-upload/" + id + "/f")
+		if r.Status != 200 || len(r.Body) != size {
+			t.Errorf("download %s: %d, %d bytes", id, r.Status, len(r.Body))
+		}
+	}
 	srv.Stop()
 
 	// Running it again changes nothing and needs no --merge: it is the same dump.
@@ -73,6 +80,10 @@ func TestImportRocketChatBinary(t *testing.T) {
 	}
 	if out, err := liftoffImport(t, data, other, "--merge"); err != nil {
 		t.Errorf("--merge: %v\n%s", err, out)
+	}
+	// --files must be a directory.
+	if out, err := liftoffImport(t, t.TempDir(), dump, "--files", filepath.Join(dump, "nowhere")); err == nil || !strings.Contains(out, "not a directory") {
+		t.Errorf("--files: %v\n%s", err, out)
 	}
 	// The archive form is refused with the way to the directory form.
 	archive := filepath.Join(t.TempDir(), "dump.archive")
@@ -119,5 +130,33 @@ func TestImportSlackAndCSVBinary(t *testing.T) {
 	admin.Get("/api/v1/users.info", "username", "bob").OK(t)
 	if n := len(admin.Get("/api/v1/channels.history", "roomName", "dev").OK(t).List("messages")); n != 3 {
 		t.Errorf("#dev (from the CSV archive) history: %d messages", n)
+	}
+}
+
+// TestImportRocketChatIntoPostgres runs the import with
+// LIFTOFF_DATABASE_URL set, then a server on that database: the same
+// workspace, on the scale-out backend.
+func TestImportRocketChatIntoPostgres(t *testing.T) {
+	dump, err := dumptest.Write(t.TempDir(), dumptest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbURL := "LIFTOFF_DATABASE_URL=" + pgtest.URL(t)
+	data := t.TempDir()
+	cmd := exec.Command(testserver.Binary(t), "import", "rocketchat", dump)
+	cmd.Env = append(os.Environ(), "LIFTOFF_DATA_DIR="+data, dbURL)
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "check: consistent") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	srv := testserver.StartBinary(t, testserver.Options{DataDir: data, Env: []string{dbURL}})
+	if !strings.Contains(srv.Logs(), "store=postgres") {
+		t.Fatalf("not on PostgreSQL:\n%s", srv.Logs())
+	}
+	alice := srv.Login(t, "alice", dumptest.AlicePassword)
+	phone := srv.Anon(t)
+	phone.UserID, phone.Token = dumptest.AliceID, dumptest.AliceToken
+	phone.Get("/api/v1/me").OK(t)
+	if n := alice.Get("/api/v1/channels.info", "roomId", dumptest.DevID).OK(t).Num("channel.msgs"); n != 9 {
+		t.Errorf("#dev msgs: %v", n)
 	}
 }

@@ -56,6 +56,12 @@ func TestPasswordResetAndVerification(t *testing.T) {
 	}
 	token := m[1]
 
+	// pw.getPolicyReset shows the policy to the holder of a valid token only.
+	if r := anon.Get("/api/v1/pw.getPolicyReset", "token", token).OK(t); r.Get("enabled") != false || r.List("policy") == nil {
+		t.Fatalf("pw.getPolicyReset: %s", r.Body)
+	}
+	anon.Get("/api/v1/pw.getPolicyReset", "token", token+"x").Fail(t, http.StatusForbidden, "")
+
 	if e, _ := callAnon(t, srv, "resetPassword", token+"x", "new-pass")["error"].(map[string]any); e["reason"] != "Token expired" {
 		t.Fatalf("forged token: %v", e)
 	}
@@ -72,6 +78,7 @@ func TestPasswordResetAndVerification(t *testing.T) {
 	if e, _ := callAnon(t, srv, "resetPassword", token, "again")["error"].(map[string]any); e["reason"] != "Token expired" {
 		t.Fatalf("the link worked twice: %v", e)
 	}
+	anon.Get("/api/v1/pw.getPolicyReset", "token", token).Fail(t, http.StatusForbidden, "") // used
 
 	// Verification.
 	if v := srv.Admin(t).Get("/api/v1/users.info", "userId", carol.UserID).OK(t).Get("user.emails.0.verified"); v != false {

@@ -231,9 +231,12 @@ func TestScaleOutKillInstance(t *testing.T) {
 // (they commit in PostgreSQL), and once NATS is back every acknowledged
 // message reaches the readers of both instances exactly once, in order.
 func TestScaleOutNATSRestart(t *testing.T) {
+	testStart := time.Now()
 	ns := natstest.Start(t)
 	env := scaledEnv(t, ns.URL)
 	srvs := startCluster(t, 2, env)
+	t.Logf("cluster started after %s", time.Since(testStart).Round(time.Millisecond))
+	t.Cleanup(func() { t.Logf("test body ended; cleanup from %s", time.Since(testStart).Round(time.Millisecond)) })
 	a, b := srvs[0], srvs[1]
 	admin := a.Admin(t)
 	wa, wb := a.CreateUser(t, "wa"), b.CreateUser(t, "wb")
@@ -273,6 +276,7 @@ func TestScaleOutNATSRestart(t *testing.T) {
 		}()
 	}
 	<-restart
+	phase := time.Now()
 	ns.Stop()
 	// Writes during the outage still commit (PostgreSQL has them; the
 	// outbox keeps their events).
@@ -280,8 +284,21 @@ func TestScaleOutNATSRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a write while NATS is down: %v", err)
 	}
+	// Logins go on without waiting for NATS (presence and the shared
+	// failed-login counters fail fast and are logged).
+	began := time.Now()
+	b.Login(t, "wb", "wb-pass")
+	late := ddpDial(t, a)
+	late.login("ra", "ra-pass")
+	if d := time.Since(began); d > 3*time.Second {
+		t.Fatalf("logins took %s while NATS was down", d)
+	}
+	t.Logf("NATS down: a write and two logins in %s", time.Since(phase).Round(time.Millisecond))
+	phase = time.Now()
 	ns.Restart()
 	wg.Wait()
+	t.Logf("NATS restarted, writers done in %s", time.Since(phase).Round(time.Millisecond))
+	phase = time.Now()
 	marker := wb.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "marker"}).OK(t).Str("message._id")
 	acked = append(acked, during)
 	for i, r := range tallies {
@@ -292,7 +309,12 @@ func TestScaleOutNATSRestart(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d acknowledged messages, all delivered once on both instances", len(acked))
+	t.Logf("%d acknowledged messages, all delivered once on both instances (%s after the writers)", len(acked), time.Since(phase).Round(time.Millisecond))
+	for i, srv := range srvs {
+		began := time.Now()
+		srv.Stop()
+		t.Logf("instance %d stopped in %s", i, time.Since(began).Round(time.Millisecond))
+	}
 }
 
 // tcpProxy forwards a loopback port to a TCP address, and can cut every

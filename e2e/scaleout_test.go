@@ -20,6 +20,9 @@ import (
 // the default prefix), with extra entries after.
 func scaledEnv(t *testing.T, natsURL string, extra ...string) []string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("scale-out test: several real instances for tens of seconds; make test runs it")
+	}
 	prefix := "liftoff"
 	if natsURL == "" {
 		natsURL = natstest.URL(t)
@@ -263,4 +266,83 @@ func TestScaleOutThreeInstances(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestScaleOutPresence: presence is cluster-wide. A user connected to two
+// instances stays online when one connection closes; the users of an
+// instance that dies turn offline within a bounded time; every instance's
+// watchers see the changes.
+func TestScaleOutPresence(t *testing.T) {
+	srvs := startCluster(t, 3, scaledEnv(t, "", "LIFTOFF_CLUSTER_HEARTBEAT=200ms"))
+	a, b, c := srvs[0], srvs[1], srvs[2]
+	_, watcher := rtUser(t, c, "watcher")
+	daveREST := a.CreateUser(t, "dave")
+	eveREST := a.CreateUser(t, "eve")
+	watcher.sub("stream-notify-logged", "user-status", false)
+	status := func(uid string, want float64, forbid ...float64) {
+		t.Helper()
+		watcher.event("stream-notify-logged", "user-status", func(args []any) bool {
+			s, _ := args[0].([]any)
+			if len(s) < 3 || s[0] != uid {
+				return false
+			}
+			for _, f := range forbid {
+				if s[2] == f {
+					t.Fatalf("user %s went to status %v", uid, f)
+				}
+			}
+			return s[2] == want
+		})
+	}
+
+	onA := ddpDial(t, a)
+	onA.login("dave", "dave-pass")
+	status(daveREST.UserID, 1)
+	onB := ddpDial(t, b)
+	onB.login("dave", "dave-pass")
+	_ = onA.ws.CloseNow()
+	// Past A's grace period (1s): eve connects to A after dave's connection
+	// closed and leaves; her offline comes after dave's grace ended.
+	eve := ddpDial(t, a)
+	eve.login("eve", "eve-pass")
+	status(eveREST.UserID, 1)
+	_ = eve.ws.CloseNow()
+	status(eveREST.UserID, 0)
+	// Dave is still online (his connection on B): no offline before the
+	// marker (his away status, set on B).
+	onB.call(nil, "UserPresence:away")
+	status(daveREST.UserID, 2, 0)
+	if p := c.Admin(t).Get("/api/v1/users.getPresence", "userId", daveREST.UserID).OK(t).Str("presence"); p != "away" {
+		t.Fatalf("presence on C: %s", p)
+	}
+
+	// B dies with dave's only connection: dave turns offline (three
+	// heartbeats of 200ms, then a sweep by A or C).
+	onB.call(nil, "UserPresence:online")
+	status(daveREST.UserID, 1)
+	killed := time.Now()
+	b.Kill()
+	status(daveREST.UserID, 0)
+	t.Logf("offline %s after the kill", time.Since(killed).Round(time.Millisecond))
+}
+
+// TestScaleOutLoginLimit: failed logins spread over instances add up, and
+// the block holds on every instance (auth/loginlimit).
+func TestScaleOutLoginLimit(t *testing.T) {
+	srvs := startCluster(t, 2, scaledEnv(t, "", "OVERWRITE_SETTING_Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User=4"))
+	srvs[0].CreateUser(t, "mallory-target")
+	login := func(srv *testserver.Server, password string) *testserver.Response {
+		return srv.Anon(t).Post("/api/v1/login", map[string]any{"user": "mallory-target", "password": password})
+	}
+	for i := range 4 { // 2 failures on each instance: 4 in all
+		if r := login(srvs[i%2], "wrong"); r.Status != 401 {
+			t.Fatalf("failure %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	for _, srv := range srvs {
+		r := login(srv, "mallory-target-pass") // the right password, blocked all the same
+		if r.Status == 200 || !strings.Contains(string(r.Body), "This user is blocked due to too many failed login attempts") {
+			t.Fatalf("login after 4 failures on 2 instances: %d %s", r.Status, r.Body)
+		}
+	}
 }

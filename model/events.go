@@ -125,7 +125,10 @@ type RoleChanged struct {
 	UserID   string
 	Username string
 	Scope    string
-	Pos      Position
+	// Role is the role as it now is, for a definition created or changed
+	// (Type "changed" with no UserID).
+	Role *Role `json:",omitempty"`
+	Pos  Position
 }
 
 // PermissionChanged reports a permission whose roles changed.

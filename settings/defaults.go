@@ -20,9 +20,9 @@ const (
 // default (Value equals PackageValue), as Rocket.Chat 8.x defines them in
 // apps/meteor/server/settings. Every call returns fresh copies.
 //
-// Two values depart from the package value on purpose:
-//   - Show_Setup_Wizard is "completed": Liftoff sets itself up from its
-//     environment (ADMIN_USERNAME, ...), so clients must not run the wizard.
+// Show_Setup_Wizard starts "pending", as in Rocket.Chat; the chat service
+// sets it "completed" once an administrator exists (Liftoff has no setup
+// wizard beyond creating one). Two values are made at first start:
 //   - Accounts_RegistrationForm_SecretURL is a new random id, as Rocket.Chat
 //     makes it when the setting is first created.
 //   - uniqueID is a new random UUID, as Rocket.Chat makes it on first start;
@@ -58,14 +58,13 @@ func Defaults() []*model.Setting {
 	// presence service mirrors here); users.presence then answers nobody.
 	b.group("Troubleshoot")
 	b.boolean("Presence_broadcast_disabled", false, public)
+	mobile(&b)
 
 	for _, s := range b.out {
 		switch s.ID {
 		case "uniqueID":
 			s.Value = newInstallationID()
 			s.PackageValue = s.Value
-		case "Show_Setup_Wizard":
-			s.Value = "completed"
 		case "Accounts_RegistrationForm_SecretURL":
 			s.Value = model.NewID()
 			s.PackageValue = s.Value
@@ -228,7 +227,7 @@ func accounts(b *builder) {
 	b.str("Accounts_AvatarExternalProviderUrl", "", public)
 	b.str("Accounts_RoomAvatarExternalProviderUrl", "", public)
 	b.integer("Accounts_AvatarCacheTime", 3600, private)
-	b.boolean("Accounts_AvatarBlockUnauthenticatedAccess", true, public)
+	b.boolean("Accounts_AvatarBlockUnauthenticatedAccess", false, public)
 	b.boolean("Accounts_SetDefaultAvatar", true, private)
 
 	b.section("Password_Policy")
@@ -251,6 +250,17 @@ func accounts(b *builder) {
 	b.integer("Accounts_Password_Expiration_Lifetime", 30, private)
 }
 
+// mobile holds the settings Rocket.Chat's mobile app reads (group Mobile).
+func mobile(b *builder) {
+	b.group("Mobile")
+	b.boolean("Allow_Save_Media_to_Gallery", true, public)
+	b.section("Screen_Lock")
+	b.boolean("Force_Screen_Lock", false, public)
+	b.integer("Force_Screen_Lock_After", 1800, public)
+	b.section("Apple_Watch")
+	b.str("Apple_Watch_Quick_Actions", "OK,Yes,No,On my way,Will follow up shortly", public)
+}
+
 func general(b *builder) {
 	b.group("General")
 	b.section("REST API")
@@ -263,6 +273,7 @@ func general(b *builder) {
 	b.boolean("API_Shield_user_require_auth", false, private)
 	b.boolean("API_Enable_CORS", false, private)
 	b.str("API_CORS_Origin", "*", private)
+	b.boolean("API_Use_REST_For_DDP_Calls", true, public)
 	b.boolean("API_Apply_permission_view-outside-room_on_users-list", false, public)
 	b.integer("API_User_Limit", 500, public)
 

@@ -41,6 +41,7 @@ func importCommand(ctx context.Context, args []string) error {
 	dataDir := fs.String("data", "", "data directory (LIFTOFF_DATA_DIR, default ./data)")
 	merge := fs.Bool("merge", false, "import into a data directory that already has users (existing ids are skipped)")
 	batch := fs.Int("batch", 1000, "documents per transaction")
+	filesDir := fs.String("files", "", "rocketchat: the directory of FileSystem-storage uploads (files named by upload id)")
 	forms := map[string]string{"rocketchat": "DUMP_DIR", "slack": "EXPORT.zip", "csv": "ARCHIVE.zip"}
 	if len(args) == 0 || forms[args[0]] == "" {
 		fmt.Print(usage)
@@ -52,6 +53,11 @@ func importCommand(ctx context.Context, args []string) error {
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("usage: liftoff import %s %s [--merge] [--data DIR]", source, forms[source])
+	}
+	if *filesDir != "" {
+		if fi, err := os.Stat(*filesDir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("--files %s: not a directory", *filesDir)
+		}
 	}
 	c, err := dataConfig(*dataDir)
 	if err != nil {
@@ -115,9 +121,13 @@ func importCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if counts.TotalUsers > 0 && prev.Dump != abs && !*merge {
+	users := counts.TotalUsers
+	if _, err := a.Store().UserByID(ctx, chat.RocketCatID); err == nil {
+		users-- // the rocket.cat bot every data directory starts with
+	}
+	if users > 0 && prev.Dump != abs && !*merge {
 		return fmt.Errorf("the data directory %s already has %d users: pass --merge to import into it anyway "+
-			"(records whose id exists are skipped)", c.DataDir, counts.TotalUsers)
+			"(records whose id exists are skipped)", c.DataDir, users)
 	}
 	if prev.Dump != abs {
 		b, _ := json.Marshal(importState{Dump: abs, Started: time.Now().UTC()})
@@ -127,8 +137,11 @@ func importCommand(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "importing %s into %s\n", abs, c.DataDir)
 	p := newProgress(os.Stderr)
-	sum, err := rocketchat.Import(ctx, dump, rocketchat.Options{Store: a.Store(), InsertMessages: sqlite.InsertMessages,
-		Batch: *batch, Progress: p.update})
+	opts := rocketchat.Options{Store: a.Store(), Batch: *batch, Progress: p.update, Files: a.FileStore, FilesDir: *filesDir}
+	if _, ok := a.Store().(*sqlite.DB); ok {
+		opts.InsertMessages = sqlite.InsertMessages // the bulk path; PostgreSQL inserts one by one
+	}
+	sum, err := rocketchat.Import(ctx, dump, opts)
 	p.done()
 	if sum != nil {
 		printSummary(os.Stdout, sum)
@@ -150,7 +163,7 @@ type progress struct {
 	name     string
 	began    time.Time
 	last     time.Time
-	docs     int
+	printed  int // documents when the last plain line was printed (-1: none yet)
 }
 
 func newProgress(out *os.File) *progress {
@@ -162,9 +175,11 @@ func (p *progress) update(collection string, docs int, fraction float64) {
 	now := time.Now()
 	if collection != p.name {
 		p.done()
-		p.name, p.began, p.last = collection, now, time.Time{}
+		p.name, p.began, p.last, p.printed = collection, now, time.Time{}, -1
 	}
-	p.docs = docs
+	if docs == 0 && fraction == 0 {
+		return // the collection starts: the clock of its rate starts here
+	}
 	elapsed := now.Sub(p.began)
 	rate := float64(docs) / max(elapsed.Seconds(), 1e-3)
 	eta := "?"
@@ -178,8 +193,8 @@ func (p *progress) update(collection string, docs int, fraction float64) {
 			strings.Repeat("=", n), strings.Repeat(" ", width-n), fraction*100, docs, rate, eta)
 		return
 	}
-	if now.Sub(p.last) >= 5*time.Second || fraction >= 1 {
-		p.last = now
+	if (now.Sub(p.last) >= 5*time.Second || fraction >= 1) && docs != p.printed {
+		p.last, p.printed = now, docs
 		fmt.Fprintf(p.out, "%s: %d documents, %.0f%%, %.0f/s, ETA %s\n", collection, docs, fraction*100, rate, eta)
 	}
 }
@@ -192,7 +207,7 @@ func (p *progress) done() {
 }
 
 func printSummary(out io.Writer, s *rocketchat.Summary) {
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "COLLECTION\tREAD\tIMPORTED\tEXISTING\tSKIPPED\tFAILED\tDOCS/S\t")
 	for _, c := range s.Collections {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.0f\t\n", c.Name, c.Read, c.Imported, c.Existing, c.Skipped, c.Failed, c.Rate())

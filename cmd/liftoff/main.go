@@ -90,7 +90,7 @@ const usage = `usage:
   liftoff admin seed-messages --room NAME --count N [--batch 1000] [--span 8760h]
                                               bulk-add realistic messages (benchmark/import aid; no events)
   liftoff backup FILE                         consistent copy of the database (safe while serving)
-  liftoff import rocketchat DUMP_DIR [--merge] [--batch 1000]
+  liftoff import rocketchat DUMP_DIR [--files DIR] [--merge] [--batch 1000]
                                               import a Rocket.Chat workspace from a mongodump directory
   liftoff import slack EXPORT.zip [--merge]   import a Slack workspace export
   liftoff import csv ARCHIVE.zip [--merge]    import an archive in Rocket.Chat's CSV importer format

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"strings"
 
+	"liftoff/access/perm"
 	"liftoff/api"
 	"liftoff/ddpapi"
 	"liftoff/directory"
@@ -442,5 +443,150 @@ func adminRoom(svc *directory.Service) api.Handler {
 			return nil, err
 		}
 		return m, nil
+	}
+}
+
+// LookupRoutes declares the lookups clients make before acting: membership,
+// name checks, a user's teams, the moderators of a room, the
+// administration's lists of conversations and users.
+func LookupRoutes(rt *api.Router, svc *directory.Service) {
+	rt.Get("rooms.isMember", isMember(svc))
+	rt.Get("rooms.nameExists", nameExists(svc))
+	rt.Get("users.listTeams", listTeams(svc))
+	rt.Get("users.listByStatus", usersByStatus(svc), api.Permission(perm.ViewDRoom), api.Permission(perm.ViewOutsideRoom))
+	rt.Get("channels.moderators", moderators(svc, model.RoomChannel))
+	rt.Get("groups.moderators", moderators(svc, model.RoomPrivate))
+	for _, prefix := range []string{"im", "dm"} {
+		rt.Get(prefix+".list.everyone", directs(svc), api.Permission(perm.ViewRoomAdministration))
+		rt.Get(prefix+".messages.others", directMessages(svc), api.Permission(perm.ViewRoomAdministration))
+	}
+}
+
+func isMember(svc *directory.Service) api.Handler {
+	return func(r *api.Request) (any, error) {
+		p := r.Params()
+		rid := p.RequireString("roomId")
+		who := p.String("userId")
+		if who == "" {
+			who = p.String("username")
+		}
+		if err := p.Err(); err != nil {
+			return nil, err
+		}
+		if who == "" {
+			return nil, model.ErrMissingParam("userId")
+		}
+		ok, err := svc.IsMember(r.Context(), r.User, rid, who)
+		if err != nil {
+			return nil, err
+		}
+		return api.M{"isMember": ok}, nil
+	}
+}
+
+func nameExists(svc *directory.Service) api.Handler {
+	return func(r *api.Request) (any, error) {
+		name, err := r.RequireString("roomName")
+		if err != nil {
+			return nil, err
+		}
+		ok, err := svc.NameExists(r.Context(), name)
+		if err != nil {
+			return nil, err
+		}
+		return api.M{"exists": ok}, nil
+	}
+}
+
+func listTeams(svc *directory.Service) api.Handler {
+	return func(r *api.Request) (any, error) {
+		uid, err := r.String("userId")
+		if err != nil {
+			return nil, err
+		}
+		if uid == "" {
+			uid = r.User.ID
+		}
+		teams, err := svc.UserTeams(r.Context(), r.User, uid)
+		if err != nil {
+			return nil, err
+		}
+		return api.M{"teams": teams}, nil
+	}
+}
+
+func usersByStatus(svc *directory.Service) api.Handler {
+	return func(r *api.Request) (any, error) {
+		p := r.Params()
+		q := directory.UsersByStatusQuery{Status: p.String("status"), Type: p.String("type"), Roles: p.Strings("roles"),
+			SearchTerm: p.String("searchTerm")}
+		q.Roles = append(q.Roles, r.HTTP.URL.Query()["roles[]"]...)
+		if r.Has("hasLoggedIn") {
+			v := p.Bool("hasLoggedIn", false)
+			q.HasLoggedIn = &v
+		}
+		page := p.Page([]model.SortKey{{Field: "username"}}, "username", "name", "createdAt", "_updatedAt", "status")
+		if err := p.Err(); err != nil {
+			return nil, err
+		}
+		users, total, err := svc.UsersByStatus(r.Context(), r.User, q, page)
+		if err != nil {
+			return nil, err
+		}
+		return api.M{"users": users, "count": len(users), "offset": page.Offset, "total": total}, nil
+	}
+}
+
+func moderators(svc *directory.Service, t string) api.Handler {
+	return func(r *api.Request) (any, error) {
+		p := r.Params()
+		id, name := p.String("roomId"), p.String("roomName")
+		if err := p.Err(); err != nil {
+			return nil, err
+		}
+		room, err := svc.ModeratedRoom(r.Context(), r.User, id, name, t)
+		if err != nil {
+			return nil, err
+		}
+		mods, err := svc.Moderators(r.Context(), r.User, room)
+		if err != nil {
+			return nil, err
+		}
+		return api.M{"moderators": mods}, nil
+	}
+}
+
+func directs(svc *directory.Service) api.Handler {
+	return func(r *api.Request) (any, error) {
+		page, err := r.Page([]model.SortKey{{Field: "name"}}, "name", "fname", "ts", "_updatedAt", "usersCount", "msgs", "lm")
+		if err != nil {
+			return nil, err
+		}
+		rooms, total, err := svc.Directs(r.Context(), r.User, page)
+		if err != nil {
+			return nil, err
+		}
+		return api.M{"ims": rooms, "count": len(rooms), "offset": page.Offset, "total": total}, nil
+	}
+}
+
+func directMessages(svc *directory.Service) api.Handler {
+	return func(r *api.Request) (any, error) {
+		rid, err := r.String("roomId")
+		if err != nil {
+			return nil, err
+		}
+		if rid == "" {
+			return api.Respond(400, api.M{"success": false, "error": "The 'roomId' query parameter must be provided."}), nil
+		}
+		page, err := r.Page(nil, "ts", "_updatedAt")
+		if err != nil {
+			return nil, err
+		}
+		msgs, total, err := svc.DirectMessages(r.Context(), r.User, rid, page)
+		if err != nil {
+			return nil, err
+		}
+		return api.M{"messages": msgs, "count": len(msgs), "offset": page.Offset, "total": total}, nil
 	}
 }

@@ -18,7 +18,20 @@ import (
 // MaxKey become null. Decoding the result with encoding/json into Liftoff's
 // model types, whose JSON names are Rocket.Chat's field names, converts a
 // Rocket.Chat document into a Liftoff record.
-func AppendJSON(b []byte, doc bson.Raw) ([]byte, error) {
+//
+// A malformed document is an error, never a panic: the bson package's value
+// accessors panic on truncated values that its document validation lets
+// through (FuzzCursor found one), so they are guarded here.
+func AppendJSON(b []byte, doc bson.Raw) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = b, fmt.Errorf("malformed document: %v", r)
+		}
+	}()
+	return appendDocument(b, doc)
+}
+
+func appendDocument(b []byte, doc bson.Raw) ([]byte, error) {
 	elems, err := doc.Elements()
 	if err != nil {
 		return b, err
@@ -28,9 +41,13 @@ func AppendJSON(b []byte, doc bson.Raw) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, e.Key())
+		b = appendString(b, e.Key())
 		b = append(b, ':')
-		if b, err = appendValue(b, e.Value()); err != nil {
+		v := e.Value()
+		if err := v.Validate(); err != nil {
+			return b, fmt.Errorf("%s: %w", e.Key(), err)
+		}
+		if b, err = appendValue(b, v); err != nil {
 			return b, fmt.Errorf("%s: %w", e.Key(), err)
 		}
 	}
@@ -52,7 +69,7 @@ func appendValue(b []byte, v bson.RawValue) ([]byte, error) {
 	case bson.TypeJavaScript:
 		return appendString(b, v.JavaScript()), nil
 	case bson.TypeEmbeddedDocument:
-		return AppendJSON(b, v.Document())
+		return appendDocument(b, v.Document())
 	case bson.TypeArray:
 		vals, err := v.Array().Values()
 		if err != nil {
@@ -62,6 +79,9 @@ func appendValue(b []byte, v bson.RawValue) ([]byte, error) {
 		for i, x := range vals {
 			if i > 0 {
 				b = append(b, ',')
+			}
+			if err := x.Validate(); err != nil {
+				return b, err
 			}
 			if b, err = appendValue(b, x); err != nil {
 				return b, err

@@ -293,5 +293,15 @@ func (c *Cursor) Close() error {
 	if c.gz != nil {
 		c.gz.Close()
 	}
+	if c.f == nil {
+		return nil
+	}
 	return c.f.Close()
+}
+
+// NewCursor reads documents from r (an uncompressed collection stream).
+func NewCursor(r io.Reader) *Cursor {
+	c := &Cursor{count: &countingReader{r: r}}
+	c.r = bufio.NewReaderSize(c.count, 64<<10)
+	return c
 }

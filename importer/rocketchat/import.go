@@ -11,6 +11,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"liftoff/files"
 	"liftoff/importer/mongodump"
 	"liftoff/model"
 	"liftoff/store"
@@ -24,8 +25,15 @@ type Options struct {
 	InsertMessages func(ctx context.Context, tx store.Tx, msgs []*model.Message) error
 	// Batch is the number of documents written per transaction (default 1000).
 	Batch int
+	// Files gives the file store uploads are copied into; nil leaves
+	// uploads out (noted in the summary).
+	Files func(ctx context.Context) (files.Store, files.Config, error)
+	// FilesDir holds the uploads of Rocket.Chat's FileSystem storage, each
+	// file named by its upload id (GridFS uploads are in the dump).
+	FilesDir string
 	// Progress, when set, is called as documents are read: the collection,
-	// the documents read so far and the fraction of its file read.
+	// the documents read so far and the fraction of its file read (first
+	// with 0 and 0 when the collection starts, last with 1 when it ends).
 	Progress func(collection string, docs int, fraction float64)
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -106,7 +114,6 @@ type importer struct {
 	summary *Summary
 	// What the run learnt and the rebuild needs, kept small: ids only.
 	rooms   map[string]string   // id → type, of every room in the store the import may write to
-	users   map[string]string   // id → username, for the users the dump names
 	stored  map[string]struct{} // ids of users known to be in the store
 	threads map[string]*threadStat
 	subs    []string // ids of the dump's subscriptions, for the unread rebuild
@@ -131,7 +138,7 @@ func Import(ctx context.Context, dump *mongodump.Dump, opts Options) (*Summary, 
 		opts.Now = time.Now
 	}
 	im := &importer{Options: opts, dump: dump, summary: &Summary{},
-		rooms: map[string]string{}, users: map[string]string{}, stored: map[string]struct{}{}, threads: map[string]*threadStat{},
+		rooms: map[string]string{}, stored: map[string]struct{}{}, threads: map[string]*threadStat{},
 		userIDs: map[string]string{}, roomIDs: map[string]string{}, matchedUsers: map[string]struct{}{}}
 	began := time.Now()
 	if err := im.notImported(); err != nil {
@@ -150,6 +157,8 @@ func Import(ctx context.Context, dump *mongodump.Dump, opts Options) (*Summary, 
 		{"rocketchat_team_member", im.importTeamMembers},
 		{"rocketchat_subscription", im.importSubscriptions},
 		{"rocketchat_message", im.importMessages},
+		{"rocketchat_uploads", im.importUploads},
+		{"rocketchat_avatars", im.importAvatars},
 	}
 	for _, st := range steps {
 		if !dump.Has(st.name) {
@@ -191,6 +200,9 @@ func (im *importer) each(ctx context.Context, c *Collection, fn func(batch []doc
 		return err
 	}
 	defer cur.Close()
+	if im.Progress != nil {
+		im.Progress(c.Name, 0, 0)
+	}
 	batch := make([]doc, 0, im.Batch)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -249,7 +261,12 @@ func (im *importer) each(ctx context.Context, c *Collection, fn func(batch []doc
 }
 
 // docID is the document's _id as text (a string, or an ObjectId's hex).
-func docID(raw []byte) string {
+func docID(raw []byte) (id string) {
+	defer func() {
+		if recover() != nil {
+			id = "" // a malformed document: AppendJSON reports it
+		}
+	}()
 	v, err := bson.Raw(raw).LookupErr("_id")
 	if err != nil {
 		return ""

@@ -1,10 +1,12 @@
 package rocketchat_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -42,7 +44,7 @@ func importInto(ctx context.Context, t *testing.T, dataDir, dumpDir string, prog
 		t.Fatal(err)
 	}
 	return rocketchat.Import(ctx, dump, rocketchat.Options{Store: a.Store(), InsertMessages: sqlite.InsertMessages,
-		Batch: batchSize, Progress: progress})
+		Batch: batchSize, Progress: progress, Files: a.FileStore, FilesDir: filepath.Join(dumpDir, "uploads")})
 }
 
 func mustImport(t *testing.T, dataDir, dumpDir string) *rocketchat.Summary {
@@ -81,9 +83,9 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 	}
 	for name, want := range map[string]rocketchat.Collection{
 		"users":                   {Read: 5, Imported: 5},
-		"rocketchat_room":         {Read: 6, Imported: 5, Skipped: 1}, // GENERAL replaces the fresh one; livechat skipped
-		"rocketchat_subscription": {Read: 13, Imported: 12, Skipped: 1},
-		"rocketchat_message":      {Read: 13, Imported: 12, Skipped: 1},
+		"rocketchat_room":         {Read: 8, Imported: 7, Skipped: 1}, // GENERAL replaces the fresh one; livechat skipped
+		"rocketchat_subscription": {Read: 14, Imported: 13, Skipped: 1},
+		"rocketchat_message":      {Read: 17, Imported: 16, Skipped: 1},
 		"rocketchat_team":         {Read: 1, Imported: 1},
 		"rocketchat_team_member":  {Read: 2, Imported: 2},
 	} {
@@ -98,6 +100,9 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 	}
 	if n := strings.Join(counts(t, sum, "users").Notes, "; "); !strings.Contains(n, "1 users had TOTP") {
 		t.Errorf("users notes: %s", n)
+	}
+	if n := strings.Join(counts(t, sum, "rocketchat_room").Notes, "; "); !strings.Contains(n, "1 rooms are end-to-end encrypted") {
+		t.Errorf("rooms notes: %s", n)
 	}
 	if n := strings.Join(counts(t, sum, "rocketchat_settings").Notes, "; "); !strings.Contains(n, "Some_Enterprise_Setting") {
 		t.Errorf("settings notes: %s", n)
@@ -189,8 +194,42 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 		t.Errorf("bob's dev subscription: %s", sb.Body)
 	}
 
-	// Private group, DM, team, custom role, settings.
+	// Files: the GridFS one and the FileSystem one, downloadable by members.
+	for id, want := range map[string][]byte{dumptest.GridFSUpload: dumptest.GridFSBytes(), dumptest.FSUpload: dumptest.FSBytes} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/file-upload/"+id+"/x", nil)
+		req.Header.Set("X-User-Id", bob.UserID)
+		req.Header.Set("X-Auth-Token", bob.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
+			t.Errorf("download %s: %d, %d bytes (want %d)", id, resp.StatusCode, len(got), len(want))
+		}
+	}
+	if fm := alice.Get("/api/v1/chat.getMessage", "msgId", dumptest.FileMsg).OK(t); fm.Str("message.file._id") != dumptest.GridFSUpload {
+		t.Errorf("file message: %s", fm.Body)
+	}
+	if u := counts(t, sum, "rocketchat_uploads"); u.Imported != 2 || u.Skipped != 1 || u.Failed != 0 {
+		t.Errorf("uploads: %+v", u)
+	}
+	// alice's uploaded avatar.
+	if r := bob.Get("/avatar/alice"); r.Status != http.StatusOK || !bytes.Equal(r.Body, dumptest.AvatarPNG()) {
+		t.Errorf("alice's avatar: %d %.40q", r.Status, r.Body)
+	}
+
+	// Private group with a discussion (its count recounted), DM, team,
+	// custom role, settings.
 	alice.Get("/api/v1/groups.history", "roomId", dumptest.SecretID).OK(t)
+	start := alice.Get("/api/v1/chat.getMessage", "msgId", dumptest.DiscussionStart).OK(t)
+	if start.Num("message.dcount") != 1 || start.Str("message.drid") != dumptest.DiscussionID {
+		t.Errorf("discussion start: %s", start.Body)
+	}
+	if d := alice.Get("/api/v1/groups.info", "roomId", dumptest.DiscussionID).OK(t); d.Str("group.prid") != dumptest.SecretID || d.Num("group.msgs") != 1 {
+		t.Errorf("discussion: %s", d.Body)
+	}
 	srv.Login(t, "carol", "carol-pass").Get("/api/v1/groups.info", "roomId", dumptest.SecretID).Fail(t, 400, "error-room-not-found")
 	if n := len(bob.Get("/api/v1/im.history", "roomId", dumptest.DirectID).OK(t).List("messages")); n != 1 {
 		t.Errorf("DM history: %d", n)
@@ -216,7 +255,7 @@ func TestImportGzipAndCorruptDocument(t *testing.T) {
 	dump := writeDump(t, dumptest.Options{Gzip: true, CorruptMessage: true})
 	sum := mustImport(t, t.TempDir(), dump)
 	m := counts(t, sum, "rocketchat_message")
-	if m.Read != 14 || m.Imported != 12 || m.Failed != 1 || m.Failures[0].ID != dumptest.CorruptID {
+	if m.Read != 18 || m.Imported != 16 || m.Failed != 1 || m.Failures[0].ID != dumptest.CorruptID {
 		t.Fatalf("messages: %+v", m)
 	}
 	if u := counts(t, sum, "users"); u.Imported != 5 {
@@ -238,7 +277,7 @@ func TestImportInterruptedThenResumed(t *testing.T) {
 	}
 	sum := mustImport(t, data, dump)
 	m := counts(t, sum, "rocketchat_message")
-	if m.Existing == 0 || m.Existing+m.Imported+m.Skipped != 63 || m.Failed != 0 {
+	if m.Existing == 0 || m.Existing+m.Imported+m.Skipped != 67 || m.Failed != 0 {
 		t.Fatalf("resumed messages: %+v", m)
 	}
 	srv := testserver.Start(t, testserver.Options{DataDir: data})

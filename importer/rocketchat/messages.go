@@ -18,7 +18,7 @@ type threadStat struct {
 }
 
 func (im *importer) importMessages(ctx context.Context, c *Collection) error {
-	omni := 0
+	omni, e2e := 0, 0
 	err := im.each(ctx, c, func(batch []doc) error {
 		msgs := make([]*model.Message, 0, len(batch))
 		for _, d := range batch {
@@ -36,6 +36,9 @@ func (im *importer) importMessages(ctx context.Context, c *Collection) error {
 				c.Skipped++
 				continue
 			}
+			if m.Type == "e2e" {
+				e2e++
+			}
 			if m.Mentions == nil {
 				m.Mentions = []model.Mention{}
 			}
@@ -52,6 +55,9 @@ func (im *importer) importMessages(ctx context.Context, c *Collection) error {
 	})
 	if omni > 0 {
 		c.note(fmt.Sprintf("%d messages of omnichannel rooms were skipped", omni))
+	}
+	if e2e > 0 {
+		c.note(fmt.Sprintf("%d end-to-end encrypted messages were imported as they are (ciphertext)", e2e))
 	}
 	return err
 }

@@ -37,7 +37,7 @@ func TestImportIntoPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := counts(t, sum, "rocketchat_message"); m.Imported != 52 || m.Failed != 1 || len(sum.Problems) != 0 {
+	if m := counts(t, sum, "rocketchat_message"); m.Imported != 56 || m.Failed != 1 || len(sum.Problems) != 0 {
 		t.Fatalf("messages: %+v; problems %v", m, sum.Problems)
 	}
 

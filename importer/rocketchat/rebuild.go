@@ -95,7 +95,8 @@ func (im *importer) rebuildThreads(ctx context.Context) error {
 }
 
 // rebuildRooms sets every imported room's msgs (its visible messages),
-// usersCount (its subscriptions), lm and lastMessage.
+// usersCount (its subscriptions), lm and lastMessage, and a discussion's
+// dcount and dlm on the message that started it.
 func (im *importer) rebuildRooms(ctx context.Context) error {
 	var ids []string
 	for id, t := range im.rooms {
@@ -134,6 +135,21 @@ func (im *importer) rebuildRooms(ctx context.Context) error {
 		}
 		sameLast := (last == nil) == (r.LastMessage == nil) && (last == nil || (last.ID == r.LastMessage.ID &&
 			last.UpdatedAt.Equal(r.LastMessage.UpdatedAt.Time)))
+		if r.ParentRoomID != "" {
+			// The message that started the discussion shows its count.
+			links, _, err := tx.ListMessages(ctx, store.MessageQuery{DiscussionID: id}, store.Page{NoTotal: true})
+			if err != nil {
+				return err
+			}
+			for _, m := range links {
+				if m.DiscussionCount != msgs || !m.DiscussionLastMessageAt.Equal(lm.Time) {
+					m.DiscussionCount, m.DiscussionLastMessageAt = msgs, lm
+					if err := tx.UpdateMessage(ctx, m); err != nil {
+						return err
+					}
+				}
+			}
+		}
 		if r.MessageCount == msgs && r.UsersCount == len(members) && r.LastMessageAt.Equal(lm.Time) && sameLast {
 			return nil
 		}

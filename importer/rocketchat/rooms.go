@@ -26,7 +26,7 @@ func omnichannel(t string) bool {
 }
 
 func (im *importer) importRooms(ctx context.Context, c *Collection) error {
-	omni := 0
+	omni, e2e := 0, 0
 	err := im.each(ctx, c, func(batch []doc) error {
 		var ids []string
 		var recs []*model.Room
@@ -51,6 +51,9 @@ func (im *importer) importRooms(ctx context.Context, c *Collection) error {
 				c.fail(d.id, "a channel or group without a name")
 				continue
 			}
+			if r.Encrypted {
+				e2e++
+			}
 			if r.CreatedAt.IsZero() {
 				r.CreatedAt = im.now()
 			}
@@ -66,6 +69,10 @@ func (im *importer) importRooms(ctx context.Context, c *Collection) error {
 	})
 	if omni > 0 {
 		c.note(fmt.Sprintf("%d omnichannel rooms were skipped, with their subscriptions and messages", omni))
+	}
+	if e2e > 0 {
+		c.note(fmt.Sprintf("%d rooms are end-to-end encrypted: E2E keys are not imported, so their encrypted messages "+
+			"stay unreadable until Liftoff supports E2E", e2e))
 	}
 	if im.matchedRooms > 0 {
 		c.note(fmt.Sprintf("%d channels and groups matched existing ones by name: their members and messages join them", im.matchedRooms))

@@ -86,7 +86,6 @@ func (im *importer) importUsers(ctx context.Context, c *Collection) error {
 			if u.Services.TOTP.Enabled {
 				totp++
 			}
-			im.users[iu.user.ID] = iu.user.Username
 			ids, recs = append(ids, iu.user.ID), append(recs, iu)
 		}
 		return writeBatch(ctx, im, c, ids, recs, im.writeUser)
@@ -96,7 +95,8 @@ func (im *importer) importUsers(ctx context.Context, c *Collection) error {
 			"are linked to them, and the existing passwords and sessions are kept", n))
 	}
 	if totp > 0 {
-		c.note(fmt.Sprintf("%d users had TOTP two-factor authentication enabled: it is not imported, they set it up again", totp))
+		c.note(fmt.Sprintf("%d users had TOTP two-factor authentication enabled: it is not imported (Liftoff stores no TOTP secrets yet), "+
+			"so they sign in with their password alone until they set it up again", totp))
 	}
 	return err
 }
@@ -153,9 +153,23 @@ func (im *importer) convertUser(u *rcUser) (importedUser, error) {
 	return importedUser{user: user, hash: hash, tokens: tokens}, nil
 }
 
+// rocketCatID is the id of the bot user every Rocket.Chat workspace (and
+// Liftoff data directory) starts with.
+const rocketCatID = "rocket.cat"
+
 func (im *importer) writeUser(ctx context.Context, tx store.Tx, iu importedUser) (outcome, string, error) {
 	u := iu.user
-	if _, err := tx.UserByID(ctx, u.ID); err == nil {
+	if cur, err := tx.UserByID(ctx, u.ID); err == nil {
+		// A fresh data directory already has the rocket.cat bot (as
+		// Rocket.Chat): the one Liftoff made is replaced by the workspace's.
+		if u.ID == rocketCatID && !cur.CreatedAt.Equal(u.CreatedAt.Time) {
+			if hash, err := tx.PasswordHash(ctx, cur.ID); err == nil && hash == "" {
+				if err := tx.UpdateUser(ctx, u); err != nil {
+					return 0, "", err
+				}
+				return imported, "", nil
+			}
+		}
 		// Tokens may still be missing (an import interrupted between the
 		// user and their tokens cannot happen: they share a transaction).
 		return existing, "", nil

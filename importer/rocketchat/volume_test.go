@@ -64,7 +64,7 @@ func TestImportVolume(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := counts(t, sum, "rocketchat_message")
-	if m.Imported != n+12 || m.Failed != 0 {
+	if m.Imported != n+16 || m.Failed != 0 {
 		t.Fatalf("messages: %+v", m)
 	}
 	for _, c := range checkpoints {

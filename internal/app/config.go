@@ -78,6 +78,14 @@ type Config struct {
 	// server (LIFTOFF_NATS_PREFIX, default "liftoff"): deployments sharing
 	// a NATS server need different prefixes.
 	NATSPrefix string
+	// NATSReplicas is how many servers of a NATS cluster keep each of the
+	// deployment's streams and buckets (LIFTOFF_NATS_REPLICAS, default 1; 3
+	// in a cluster of three survives the loss of a server).
+	NATSReplicas int
+	// ClusterHeartbeat is how often an instance proves to the others that
+	// it is alive (LIFTOFF_CLUSTER_HEARTBEAT, with NATS only): the users of
+	// an instance silent for three heartbeats turn offline.
+	ClusterHeartbeat time.Duration
 
 	// BulkWrites tunes the store for a bulk import (seed-messages): a big
 	// writer cache, rare checkpoints and synchronous=NORMAL (a crash may
@@ -98,19 +106,21 @@ const (
 // say otherwise.
 func DefaultConfig() *Config {
 	return &Config{
-		Port:          3000,
-		DataDir:       "./data",
-		LogFormat:     LogText,
-		LogLevel:      slog.LevelInfo,
-		MaxBodyBytes:  1 << 20,
-		Synchronous:   "FULL",
-		BcryptCost:    10,
-		PresenceGrace: 10 * time.Second,
-		Heartbeat:     25 * time.Second,
-		NATSPrefix:    "liftoff",
-		SessionCheck:  time.Minute,
-		BodyGrace:     10 * time.Second,
-		BodyMinRate:   1024,
+		Port:             3000,
+		DataDir:          "./data",
+		LogFormat:        LogText,
+		LogLevel:         slog.LevelInfo,
+		MaxBodyBytes:     1 << 20,
+		Synchronous:      "FULL",
+		BcryptCost:       10,
+		PresenceGrace:    10 * time.Second,
+		Heartbeat:        25 * time.Second,
+		NATSPrefix:       "liftoff",
+		SessionCheck:     time.Minute,
+		BodyGrace:        10 * time.Second,
+		BodyMinRate:      1024,
+		ClusterHeartbeat: 5 * time.Second,
+		NATSReplicas:     1,
 	}
 }
 
@@ -197,6 +207,8 @@ func (c *Config) applyEnv(environ []string) error {
 		parse(durationSetter(&c.SessionCheck), "LIFTOFF_SESSION_CHECK"),
 		parse(durationSetter(&c.BodyGrace), "LIFTOFF_BODY_GRACE"),
 		parse(int64Setter(&c.BodyMinRate), "LIFTOFF_BODY_MIN_RATE"),
+		parse(durationSetter(&c.ClusterHeartbeat), "LIFTOFF_CLUSTER_HEARTBEAT"),
+		parse(intSetter(&c.NATSReplicas), "LIFTOFF_NATS_REPLICAS"),
 	} {
 		if err != nil {
 			return err
@@ -316,6 +328,12 @@ func (c *Config) Validate() error {
 	}
 	if c.PresenceGrace <= 0 {
 		return fmt.Errorf("LIFTOFF_PRESENCE_GRACE must be positive, not %s", c.PresenceGrace)
+	}
+	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
+		return fmt.Errorf("LIFTOFF_NATS_REPLICAS must be between 1 and 5, not %d", c.NATSReplicas)
+	}
+	if c.ClusterHeartbeat < 100*time.Millisecond {
+		return fmt.Errorf("LIFTOFF_CLUSTER_HEARTBEAT must be at least 100ms, not %s", c.ClusterHeartbeat)
 	}
 	if c.Heartbeat <= 0 {
 		return fmt.Errorf("LIFTOFF_HEARTBEAT must be positive, not %s", c.Heartbeat)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"liftoff/api"
+	"liftoff/files"
 	"liftoff/files/avatars"
 	"liftoff/files/backend"
 	"liftoff/files/filesapi"
@@ -63,4 +64,14 @@ func (a *App) startFiles(ctx context.Context, rt *api.Router) error {
 		blobs.Close()
 	})
 	return nil
+}
+
+// FileStore returns the file store the FileUpload_* settings select now,
+// reloading the settings from the database first (for the import command,
+// whose import may have changed them).
+func (a *App) FileStore(ctx context.Context) (files.Store, files.Config, error) {
+	if err := a.chat.Admin.ReloadCaches(ctx); err != nil {
+		return nil, files.Config{}, err
+	}
+	return backend.NewCurrent(a.settings, backend.Options{DataDir: a.cfg.DataDir}).Get(ctx)
 }

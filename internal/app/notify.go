@@ -92,6 +92,7 @@ func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) erro
 	notifyapi.PreferenceRoutes(rt, a.prefs)
 	notifyapi.PushRoutes(rt, n)
 	notifyapi.AccountRoutes(rt, a.account)
+	api.PolicyResetRoute(rt, a.account.ResetTokenValid)
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"liftoff/api"
 	"liftoff/auth"
 	"liftoff/auth/external"
+	"liftoff/auth/loginlimit"
 	"liftoff/auth/oauth"
 	"liftoff/auth/pending"
 	"liftoff/auth/saml"
@@ -60,15 +61,30 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	b, st, err := openData(ctx, c, o, log)
+	gaps := &staleCaches{log: log}
+	b, st, err := openData(ctx, c, o, log, gaps)
 	if err != nil {
 		return nil, err
 	}
 	reg := settings.NewRegistry(settings.Defaults())
 	perms := access.NewChecker(access.DefaultPermissions())
+	authOpts := auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now, Logger: log}
+	var closers []func()
+	if c.NATSURL != "" {
+		// Several instances: failed logins count across all of them.
+		limits, err := loginlimit.Open(ctx, c.NATSURL, c.NATSPrefix, c.NATSReplicas)
+		if err != nil {
+			st.Close()
+			b.Close()
+			return nil, err
+		}
+		authOpts.UserFailures, authOpts.IPFailures = limits.Counter("user"), limits.Counter("ip")
+		closers = append(closers, limits.Close)
+	}
 	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log, Now: o.Clock.Now,
 		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
 	chatSvc.Messages.SetEvents(b)
+	gaps.setReload(chatSvc.Admin.ReloadCaches)
 	second := secondfactor.New(st, reg, o.Clock.Now)
 	linker := external.NewLinker(st, chatSvc.Accounts, reg, o.Clock.Now)
 	ldapLogin := external.NewLDAP(linker, st, reg, log)
@@ -78,18 +94,18 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	creds := pending.NewCredentials(handshakes, 0)
 	oauthSvc := external.NewOAuth(linker, reg, reg, handshakes, creds, log)
 	samlSvc := external.NewSAML(linker, st, reg, handshakes, creds, log)
-	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now,
-		SecondFactor: second, Directory: ldapLogin, OAuth: oauthSvc, SAML: samlSvc})
-	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc,
+	authOpts.SecondFactor, authOpts.Directory, authOpts.OAuth, authOpts.SAML = second, ldapLogin, oauthSvc, samlSvc
+	authSvc := auth.NewService(st, reg, authOpts)
+	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc, closers: closers,
 		second: second, ldap: ldapLogin, oauth: oauthSvc, saml: samlSvc}, nil
 }
 
 // openData opens the bus and the store the configuration selects: the
 // embedded SQLite database with the in-process bus, or PostgreSQL with the
 // in-process bus (one instance) or the NATS bus (several instances).
-func openData(ctx context.Context, c *Config, o Options, log *slog.Logger) (bus.Bus, database, error) {
+func openData(ctx context.Context, c *Config, o Options, log *slog.Logger, gaps *staleCaches) (bus.Bus, database, error) {
 	if c.DatabaseURL != "" {
-		return openPostgres(ctx, c, log)
+		return openPostgres(ctx, c, log, gaps)
 	}
 	opts := sqlite.Options{Synchronous: c.Synchronous, Logger: log, Now: o.Clock.Now}
 	if c.BulkWrites {
@@ -116,13 +132,13 @@ func openData(ctx context.Context, c *Config, o Options, log *slog.Logger) (bus.
 // end when it opens, so it must be reading before the store's outbox
 // publisher sends anything), then the PostgreSQL store publishing its
 // outbox to it.
-func openPostgres(ctx context.Context, c *Config, log *slog.Logger) (bus.Bus, database, error) {
+func openPostgres(ctx context.Context, c *Config, log *slog.Logger, gaps *staleCaches) (bus.Bus, database, error) {
 	var b interface {
 		bus.Bus
 		postgres.Publisher
 	}
 	if c.NATSURL != "" {
-		nb, err := natsbus.Open(ctx, natsbus.Options{URL: c.NATSURL, Prefix: c.NATSPrefix, Logger: log})
+		nb, err := natsbus.Open(ctx, natsbus.Options{URL: c.NATSURL, Prefix: c.NATSPrefix, Replicas: c.NATSReplicas, Logger: log, OnGap: gaps.onGap})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open NATS bus: %w", err)
 		}
@@ -195,6 +211,7 @@ func (a *App) start(ctx context.Context) error {
 	a.directory = directory.New(directory.Deps{Store: a.store, Permissions: a.chat.Admin, Access: a.chat.Rooms,
 		Settings: a.settings, Now: a.opts.Clock.Now})
 	directoryapi.Routes(rest.Router(), a.directory)
+	directoryapi.LookupRoutes(rest.Router(), a.directory)
 	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
 	statusapi.Routes(rest.Router(), a.userStatus)
 	if err := a.startIntegrations(ctx, rest); err != nil {

@@ -173,6 +173,21 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*L
 	return &Login{User: u, Token: tok, Expires: exp}, nil
 }
 
+// ResetTokenValid reports whether ResetPassword would accept the token now:
+// well signed, unexpired, of a user whose password has not changed since
+// (pw.getPolicyReset shows the password policy to its holder).
+func (s *Service) ResetTokenValid(ctx context.Context, token string) bool {
+	parts, ok := s.verify("reset", token)
+	if !ok || len(parts) != 2 {
+		return false
+	}
+	hash, err := s.d.Store.PasswordHash(ctx, parts[0])
+	if err != nil {
+		return false
+	}
+	return hmac.Equal([]byte(fingerprint(hash)), []byte(parts[1]))
+}
+
 // SendConfirmation e-mails an address-verification link to the user who
 // has the address (users.sendConfirmationEmail). It reports false when no
 // user has it.

@@ -280,6 +280,8 @@ const (
 	APIEnableCORS ID = "API_Enable_CORS"
 	// APICORSOrigin is "API_CORS_Origin", a private string setting (General, REST API).
 	APICORSOrigin ID = "API_CORS_Origin"
+	// APIUseRESTForDDPCalls is "API_Use_REST_For_DDP_Calls", a public boolean setting (General, REST API).
+	APIUseRESTForDDPCalls ID = "API_Use_REST_For_DDP_Calls"
 	// APIApplyPermissionViewOutsideRoomOnUsersList is "API_Apply_permission_view-outside-room_on_users-list", a public boolean setting (General, REST API).
 	APIApplyPermissionViewOutsideRoomOnUsersList ID = "API_Apply_permission_view-outside-room_on_users-list"
 	// APIUserLimit is "API_User_Limit", a public int setting (General, REST API).
@@ -840,4 +842,12 @@ const (
 	UniqueID ID = "uniqueID"
 	// PresenceBroadcastDisabled is "Presence_broadcast_disabled", a public boolean setting (Troubleshoot).
 	PresenceBroadcastDisabled ID = "Presence_broadcast_disabled"
+	// AllowSaveMediaToGallery is "Allow_Save_Media_to_Gallery", a public boolean setting (Mobile).
+	AllowSaveMediaToGallery ID = "Allow_Save_Media_to_Gallery"
+	// ForceScreenLock is "Force_Screen_Lock", a public boolean setting (Mobile, Screen_Lock).
+	ForceScreenLock ID = "Force_Screen_Lock"
+	// ForceScreenLockAfter is "Force_Screen_Lock_After", a public int setting (Mobile, Screen_Lock).
+	ForceScreenLockAfter ID = "Force_Screen_Lock_After"
+	// AppleWatchQuickActions is "Apple_Watch_Quick_Actions", a public string setting (Mobile, Apple_Watch).
+	AppleWatchQuickActions ID = "Apple_Watch_Quick_Actions"
 )

@@ -8,12 +8,15 @@ package dumptest
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -71,6 +74,20 @@ const (
 	Deleted    = "deletedMessage01" // t "rm": deleted with Message_ShowDeletedStatus
 	DirectMsg  = "directMessage001"
 	SecretMsg  = "secretMessage001"
+	CryptID    = "cryptRoomId00001" // an end-to-end encrypted group
+	// DiscussionID is a discussion of #secret started by DiscussionStart,
+	// whose dcount the dump has stale (the import recounts: 1).
+	DiscussionID = "discussionRoom01"
+	// GridFSUpload is a picture bob sent to #secret, stored in GridFS (its
+	// bytes in the dump); FSUpload a document stored by FileSystem
+	// storage (its bytes in <dir>/uploads/<id>, for --files).
+	GridFSUpload = "gridFSUpload0001"
+	FSUpload     = "fsUpload00000001"
+	FileMsg      = "fileMessage00001"
+	// AliceAvatarETag is alice's uploaded avatar (GridFS, AvatarPNG).
+	AliceAvatarETag = "aliceAvatarEtag1"
+	DiscussionStart = "discussionStart1"
+	CryptMsg        = "cryptMessage0001"
 )
 
 // Write writes the dump into dir/rocketchat and returns dir.
@@ -125,7 +142,8 @@ func Write(dir string, o Options) (string, error) {
 				bson.D{{Key: "type", Value: "personalAccessToken"}, {Key: "createdAt", Value: ago(30 * 24 * time.Hour)},
 					{Key: "lastTokenPart", Value: AlicePAT[len(AlicePAT)-6:]}, {Key: "name", Value: "ci"},
 					{Key: "hashedToken", Value: hashToken(AlicePAT)}, {Key: "bypassTwoFactor", Value: true}},
-			}}}}}, bson.E{Key: "bio", Value: "Down the rabbit hole"}),
+			}}}}}, bson.E{Key: "bio", Value: "Down the rabbit hole"},
+			bson.E{Key: "avatarOrigin", Value: "upload"}, bson.E{Key: "avatarETag", Value: AliceAvatarETag}),
 		user(BobID, "bob", "Bob Builder", "bob@acme.example", []string{"user"}, bson.D{
 			{Key: "password", Value: bson.D{{Key: "argon2", Value: bobHash}}}}),
 		user(CarolID, "carol", "Carol Danvers", "carol@acme.example", []string{"user"}, bson.D{
@@ -155,7 +173,7 @@ func Write(dir string, o Options) (string, error) {
 			// import recounts.
 			bson.E{Key: "msgs", Value: int32(999)}, bson.E{Key: "usersCount", Value: int32(42)},
 			bson.E{Key: "default", Value: false}, bson.E{Key: "sysMes", Value: true}, bson.E{Key: "ro", Value: false})
-		return append(d, extra...)
+		return with(d, extra...)
 	}
 	rooms := []bson.D{
 		room("GENERAL", "c", "general", bson.E{Key: "default", Value: true}, bson.E{Key: "topic", Value: "Company-wide"}),
@@ -163,6 +181,8 @@ func Write(dir string, o Options) (string, error) {
 		room(SecretID, "p", "secret"),
 		room(DirectID, "d", "", bson.E{Key: "uids", Value: bson.A{AliceID, BobID}}, bson.E{Key: "usernames", Value: bson.A{"alice", "bob"}}),
 		room(TeamRoom, "c", "eng", bson.E{Key: "teamMain", Value: true}, bson.E{Key: "teamId", Value: TeamID}),
+		room(DiscussionID, "p", "discussionRoom01", bson.E{Key: "fname", Value: "release plan"}, bson.E{Key: "prid", Value: SecretID}),
+		room(CryptID, "p", "crypt", bson.E{Key: "encrypted", Value: true}, bson.E{Key: "e2eKeyId", Value: "a1b2c3d4e5f6"}),
 		room("livechatRoom0001", "l", "", bson.E{Key: "v", Value: bson.D{{Key: "_id", Value: "visitor1"}, {Key: "token", Value: "x"}}}),
 	}
 	if err := w.write("rocketchat_room", rooms); err != nil {
@@ -185,6 +205,7 @@ func Write(dir string, o Options) (string, error) {
 		sub(DevID, "c", "dev", alice, bson.E{Key: "f", Value: true}), sub(DevID, "c", "dev", bob), sub(DevID, "c", "dev", carol),
 		sub(SecretID, "p", "secret", alice, bson.E{Key: "roles", Value: bson.A{"owner"}}), sub(SecretID, "p", "secret", bob),
 		sub(DirectID, "d", "bob", alice), sub(DirectID, "d", "alice", bob),
+		sub(DiscussionID, "p", "release plan", alice, bson.E{Key: "prid", Value: SecretID}),
 		sub(TeamRoom, "c", "eng", alice, bson.E{Key: "roles", Value: bson.A{"owner"}}), sub(TeamRoom, "c", "eng", carol),
 		sub("livechatRoom0001", "l", "visitor", bob),
 	}
@@ -197,18 +218,7 @@ func Write(dir string, o Options) (string, error) {
 			{Key: "u", Value: u}, {Key: "_updatedAt", Value: ts}, {Key: "mentions", Value: bson.A{}}, {Key: "channels", Value: bson.A{}},
 			{Key: "md", Value: bson.A{bson.D{{Key: "type", Value: "PARAGRAPH"}, {Key: "value", Value: bson.A{
 				bson.D{{Key: "type", Value: "PLAIN_TEXT"}, {Key: "value", Value: text}}}}}}}}
-		for _, e := range extra {
-			replaced := false
-			for i := range d {
-				if d[i].Key == e.Key {
-					d[i], replaced = e, true
-				}
-			}
-			if !replaced {
-				d = append(d, e)
-			}
-		}
-		return d
+		return with(d, extra...)
 	}
 	t0 := ago(24 * time.Hour)
 	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
@@ -241,22 +251,41 @@ func Write(dir string, o Options) (string, error) {
 		msg(Deleted, DevID, "", carol, at(9), bson.E{Key: "t", Value: "rm"}),
 		msg(SecretMsg, SecretID, "the secret plan", alice, at(10)),
 		msg(DirectMsg, DirectID, "hi bob, a word in private", alice, at(11)),
+		msg(DiscussionStart, SecretID, "release plan", alice, at(10).Add(time.Second), bson.E{Key: "t", Value: "discussion-created"},
+			bson.E{Key: "drid", Value: DiscussionID}, bson.E{Key: "dcount", Value: int32(5)}, bson.E{Key: "dlm", Value: at(2)}),
+		msg("discussionMsg001", DiscussionID, "first step: freeze", alice, at(13)),
+		msg(FileMsg, SecretID, "", bob, at(10).Add(2*time.Second),
+			bson.E{Key: "file", Value: bson.D{{Key: "_id", Value: GridFSUpload}, {Key: "name", Value: "plan.bin"}, {Key: "type", Value: "application/octet-stream"},
+				{Key: "size", Value: int64(len(GridFSBytes()))}, {Key: "format", Value: ""}}},
+			bson.E{Key: "files", Value: bson.A{bson.D{{Key: "_id", Value: GridFSUpload}, {Key: "name", Value: "plan.bin"},
+				{Key: "type", Value: "application/octet-stream"}, {Key: "size", Value: int64(len(GridFSBytes()))}, {Key: "format", Value: ""}}}},
+			bson.E{Key: "attachments", Value: bson.A{bson.D{{Key: "title", Value: "plan.bin"}, {Key: "type", Value: "file"},
+				{Key: "title_link", Value: "/file-upload/" + GridFSUpload + "/plan.bin"}, {Key: "title_link_download", Value: true}}}}),
+		msg(CryptMsg, CryptID, "a1b2c3d4e5f6U2FsdGVkX1+ciphertext", alice, at(11), bson.E{Key: "t", Value: "e2e"},
+			bson.E{Key: "e2e", Value: "pending"}),
 		msg("livechatMsg00001", "livechatRoom0001", "hello, I need help", ref("visitor1", "guest-1"), at(12)),
 	)
 	// Generated messages are made as they are written, never all in
 	// memory: a few in twenty are thread replies, some carry a reaction.
 	authors := []bson.D{alice, bob, carol}
 	genBase := ago(300 * 24 * time.Hour)
+	genTS := func(i int) time.Time { return genBase.Add(time.Duration(i) * 10 * time.Millisecond) }
 	generated := func(i int) bson.D {
 		var extra []bson.E
 		if i%20 == 7 && i > 20 {
 			extra = append(extra, bson.E{Key: "tmid", Value: fmt.Sprintf("gen%013d", i-i%20)})
 		}
+		if i%20 == 0 && i >= 20 && i+7 < o.Messages {
+			// A thread's first message carries its counters, right, as
+			// Rocket.Chat keeps them.
+			extra = append(extra, bson.E{Key: "tcount", Value: int32(1)}, bson.E{Key: "tlm", Value: genTS(i + 7)},
+				bson.E{Key: "replies", Value: bson.A{authors[i%3][0].Value, authors[(i+7)%3][0].Value}})
+		}
 		if i%11 == 0 {
 			extra = append(extra, bson.E{Key: "reactions", Value: bson.D{{Key: ":tada:", Value: bson.D{{Key: "usernames", Value: bson.A{"bob"}}}}}})
 		}
 		return msg(fmt.Sprintf("gen%013d", i), DevID, fmt.Sprintf("generated message %d about the release and the %d tests", i, i%97),
-			authors[i%3], genBase.Add(time.Duration(i)*10*time.Millisecond), extra...)
+			authors[i%3], genTS(i), extra...)
 	}
 	if err := w.writeWith("rocketchat_message", len(msgs)+o.Messages, func(i int) ([]byte, error) {
 		if i >= len(msgs) {
@@ -267,6 +296,59 @@ func Write(dir string, o Options) (string, error) {
 		}
 		return bson.Marshal(msgs[i])
 	}); err != nil {
+		return "", err
+	}
+
+	upload := func(id, name, typ, storeName string, size int) bson.D {
+		return bson.D{{Key: "_id", Value: id}, {Key: "name", Value: name}, {Key: "size", Value: int64(size)}, {Key: "type", Value: typ},
+			{Key: "rid", Value: SecretID}, {Key: "userId", Value: BobID}, {Key: "store", Value: storeName},
+			{Key: "complete", Value: true}, {Key: "uploading", Value: false}, {Key: "extension", Value: "bin"},
+			{Key: "progress", Value: int32(1)}, {Key: "user", Value: ref(BobID, "bob")},
+			{Key: "_updatedAt", Value: at(10)}, {Key: "instanceId", Value: "rc-instance-1"},
+			{Key: "etag", Value: "abc123"}, {Key: "path", Value: "/ufs/" + storeName + "/" + id + "/" + name},
+			{Key: "url", Value: "https://chat.acme.example/ufs/" + storeName + "/" + id + "/" + name},
+			{Key: "uploadedAt", Value: at(10)}, {Key: "typeGroup", Value: "application"}}
+	}
+	if err := w.write("rocketchat_uploads", []bson.D{
+		upload(GridFSUpload, "plan.bin", "application/octet-stream", "GridFS:Uploads", len(GridFSBytes())),
+		upload(FSUpload, "notes.txt", "text/plain", "FileSystem:Uploads", len(FSBytes)),
+		with(upload("unfinished000001", "half.bin", "application/octet-stream", "GridFS:Uploads", 10),
+			bson.E{Key: "complete", Value: false}, bson.E{Key: "uploading", Value: true}),
+	}); err != nil {
+		return "", err
+	}
+	// GridFS keeps a file in chunks of chunkSize bytes (255 KiB by default).
+	const chunkSize = 255 * 1024
+	data := GridFSBytes()
+	var chunks []bson.D
+	for n := 0; n*chunkSize < len(data); n++ {
+		part := data[n*chunkSize : min(len(data), (n+1)*chunkSize)]
+		chunks = append(chunks, bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "files_id", Value: GridFSUpload},
+			{Key: "n", Value: int32(n)}, {Key: "data", Value: bson.Binary{Data: part}}})
+	}
+	if err := w.write("rocketchat_uploads.chunks", chunks); err != nil {
+		return "", err
+	}
+	if err := w.write("rocketchat_uploads.files", []bson.D{{{Key: "_id", Value: GridFSUpload}, {Key: "length", Value: int64(len(data))},
+		{Key: "chunkSize", Value: int32(chunkSize)}, {Key: "uploadDate", Value: at(10)}, {Key: "filename", Value: GridFSUpload}}}); err != nil {
+		return "", err
+	}
+	png := AvatarPNG()
+	if err := w.write("rocketchat_avatars", []bson.D{{{Key: "_id", Value: "aliceAvatarFile1"}, {Key: "name", Value: "alice"},
+		{Key: "userId", Value: AliceID}, {Key: "store", Value: "GridFS:Avatars"}, {Key: "type", Value: "image/png"},
+		{Key: "size", Value: int64(len(png))}, {Key: "etag", Value: AliceAvatarETag}, {Key: "complete", Value: true},
+		{Key: "uploading", Value: false}, {Key: "progress", Value: int32(1)}, {Key: "uploadedAt", Value: at(0)},
+		{Key: "_updatedAt", Value: at(0)}}}); err != nil {
+		return "", err
+	}
+	if err := w.write("rocketchat_avatars.chunks", []bson.D{{{Key: "_id", Value: bson.NewObjectID()},
+		{Key: "files_id", Value: "aliceAvatarFile1"}, {Key: "n", Value: int32(0)}, {Key: "data", Value: bson.Binary{Data: png}}}}); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "uploads"), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "uploads", FSUpload), FSBytes, 0o644); err != nil {
 		return "", err
 	}
 
@@ -312,6 +394,46 @@ func Write(dir string, o Options) (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// with sets fields of d: replaced where present, appended otherwise.
+func with(d bson.D, fields ...bson.E) bson.D {
+	for _, e := range fields {
+		replaced := false
+		for i := range d {
+			if d[i].Key == e.Key {
+				d[i], replaced = e, true
+			}
+		}
+		if !replaced {
+			d = append(d, e)
+		}
+	}
+	return d
+}
+
+// AvatarPNG is alice's avatar: a 4×4 PNG.
+func AvatarPNG() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 13)
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}
+
+// FSBytes are the bytes of FSUpload.
+var FSBytes = []byte("meeting notes: ship on friday\n")
+
+// GridFSBytes are the bytes of GridFSUpload: 600,000 bytes, three GridFS
+// chunks.
+func GridFSBytes() []byte {
+	b := make([]byte, 600000)
+	for i := range b {
+		b[i] = byte(i*7 + i/251)
+	}
+	return b
 }
 
 func digest(pw string) string {
