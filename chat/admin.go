@@ -66,6 +66,17 @@ func (s *Admin) GetSetting(actor *model.User, id setting.ID) (*model.Setting, er
 	return st, nil
 }
 
+// CheckSetting makes SetSetting refuse values of setting id that check
+// rejects (error-invalid-setting-value), beside the type check: for
+// settings whose text has a syntax, such as an allow-list. Call it while
+// wiring, before serving.
+func (s *Admin) CheckSetting(id setting.ID, check func(value any) error) {
+	if s.settingChecks == nil {
+		s.settingChecks = map[setting.ID]func(any) error{}
+	}
+	s.settingChecks[id] = check
+}
+
 // SetSetting changes a setting's value (POST /settings/:_id). It needs
 // edit-privileged-setting; the value must suit the setting's type (see
 // settings.Coerce). The new value takes effect at once on this instance
@@ -87,6 +98,11 @@ func (s *Admin) SetSetting(ctx context.Context, actor *model.User, id setting.ID
 	v, err := settings.Coerce(cached, value)
 	if err != nil {
 		return nil, err
+	}
+	if check := s.settingChecks[id]; check != nil {
+		if err := check(v); err != nil {
+			return nil, model.Invalid("error-invalid-setting-value", "Invalid value for setting %s: %v", id, err)
+		}
 	}
 	var saved *model.Setting
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -112,6 +128,37 @@ func (s *Admin) SetSetting(ctx context.Context, actor *model.User, id setting.ID
 	}
 	s.settings.Set(saved)
 	return saved, nil
+}
+
+// SetAssetValue stores the value of an asset setting (Assets_*: {url,
+// defaultUrl}), which the settings API refuses: the assets endpoints set it
+// once they have stored the file, and check manage-assets themselves.
+func (s *Admin) SetAssetValue(ctx context.Context, id setting.ID, value map[string]any) error {
+	cached, ok := s.settings.Get(id)
+	if !ok || cached.Type != settings.TypeAsset {
+		return errSettingNotFound(id)
+	}
+	var saved *model.Setting
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		cur, err := tx.SettingByID(ctx, string(id))
+		if err != nil {
+			return err
+		}
+		cur.Value = value
+		cur.UpdatedAt = s.nowTime()
+		if err := tx.UpsertSetting(ctx, cur); err != nil {
+			return err
+		}
+		c := *cur
+		saved = &c
+		tx.Emit(model.SettingChanged{Setting: &c})
+		return nil
+	})
+	if err != nil {
+		return internal("set asset", err)
+	}
+	s.settings.Set(saved)
+	return nil
 }
 
 // Statistics are the figures behind GET /statistics: the installation's

@@ -227,6 +227,8 @@ func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, er
 				return err
 			}
 		}
+		created := *u
+		tx.Emit(model.UserCreated{User: &created})
 		if in.JoinDefaultChannels {
 			return s.joinDefaultChannels(ctx, tx, u, now)
 		}

@@ -19,6 +19,9 @@ type Deps struct {
 	Teams    Teams
 	Admin    Admin
 	Presence Presence
+	// Emoji lists the custom emoji for listEmojiCustom (an empty list
+	// when nil).
+	Emoji Emoji
 }
 
 // methods holds the dependencies of the method implementations.
@@ -30,6 +33,7 @@ type methods struct {
 	teams    Teams
 	admin    Admin
 	presence Presence
+	emoji    Emoji
 }
 
 // Register installs the built-in methods on host through a Registrar.
@@ -39,7 +43,7 @@ type methods struct {
 func Register(host Host, d Deps) {
 	reg := NewRegistrar(host, d.Admin)
 	m := &methods{accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages,
-		teams: d.Teams, admin: d.Admin, presence: d.Presence}
+		teams: d.Teams, admin: d.Admin, presence: d.Presence, emoji: d.Emoji}
 	handlers := map[string]realtime.MethodFunc{
 		// messages (messages.go)
 		"sendMessage":      m.sendMessage,
@@ -96,6 +100,9 @@ func Register(host Host, d Deps) {
 		"subscriptions/get": m.subscriptionsGet,
 		"listCustomSounds":  emptyList,
 		"listEmojiCustom":   emptyList,
+	}
+	if m.emoji != nil {
+		handlers["listEmojiCustom"] = m.listEmojiCustom
 	}
 	if m.presence != nil {
 		// presence (presence.go)

@@ -97,3 +97,8 @@ type Presence interface {
 	SetDefaultStatus(ctx context.Context, userID, status string) error
 	SetConnectionStatus(ctx context.Context, sessionID, userID string, away bool) error
 }
+
+// Emoji lists the custom emoji (files/emoji.Service).
+type Emoji interface {
+	All(ctx context.Context, text string, p model.Page) ([]*model.Emoji, int, error)
+}

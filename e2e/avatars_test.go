@@ -6,6 +6,7 @@ import (
 	"image"
 	"mime/multipart"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,4 +98,20 @@ func TestAvatarUploads(t *testing.T) {
 	// Avatar changes can be switched off.
 	admin.Post("/api/v1/settings/Accounts_AllowUserAvatarChange", map[string]any{"value": false}).OK(t)
 	setAvatarForm(t, alice, nil, "me.png", pngOf(t, 10, 10)).Fail(t, 400, "error-not-allowed")
+
+	// The picture reset left behind goes at the next clean-up (at start):
+	// bob's stays.
+	dir := filepath.Join(srv.DataDir, "uploads", "avatars")
+	if n := countBlobs(t, dir); n != 2 {
+		t.Fatalf("%d avatar blobs before the clean-up, want alice's reset one and bob's", n)
+	}
+	srv.Stop()
+	srv = testserver.Start(t, testserver.Options{DataDir: srv.DataDir})
+	srv.WaitLogs(t, "removed unused avatars", func(logs string) bool { return strings.Contains(logs, `msg="removed unused avatars" count=1`) })
+	if n := countBlobs(t, dir); n != 1 {
+		t.Fatalf("%d avatar blobs after the clean-up, want bob's", n)
+	}
+	if d := fetch(t, srv.Login(t, "alice", "alice-pass"), "/avatar/bob"); d.Status != 200 || d.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("bob's avatar after the clean-up: %d %v", d.Status, d.Header)
+	}
 }

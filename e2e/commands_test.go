@@ -60,6 +60,13 @@ func TestSlashCommands(t *testing.T) {
 		if g := bob.Get("/api/v1/commands.get", "command", "shrug").OK(t); g.Str("command.command") != "shrug" {
 			t.Fatalf("get: %s", g.Body)
 		}
+		if p := bob.Get("/api/v1/commands.preview", "command", "shrug", "params", "x", "roomId", "GENERAL").OK(t); p.Get("preview") != nil {
+			t.Fatalf("preview of a command without previews: %s", p.Body)
+		}
+		if p := bob.Get("/api/v1/commands.preview", "command", "nope", "roomId", "GENERAL"); p.Status != 400 ||
+			p.Str("error") != "The command provided does not exist (or is disabled)." {
+			t.Fatalf("preview of an unknown command: %d %s", p.Status, p.Body)
+		}
 		if g := bob.Get("/api/v1/commands.get", "command", "nope"); g.Status != 400 || g.Str("error") != "There is no command in the system by the name of: nope" {
 			t.Fatalf("get unknown: %d %s", g.Status, g.Body)
 		}
@@ -121,7 +128,8 @@ func TestSlashCommands(t *testing.T) {
 			t.Fatalf("after /join: %s", r.Body)
 		}
 		run(bob, "join", "#no-such-room", "GENERAL").OK(t)
-		notice("Channel doesn't exist: #no-such-room")
+		notice("The channel `#no-such-room` does not exist.")
+		run(bob, "join", "#general", "GENERAL").Fail(t, 400, "error-user-already-in-room")
 		run(admin, "invite", "@carol", rid).OK(t)
 		if r := carol.Get("/api/v1/channels.info", "roomId", rid).OK(t); r.Num("channel.usersCount") != 3 {
 			t.Fatalf("after /invite: %s", r.Body)
@@ -177,7 +185,7 @@ func TestSlashCommands(t *testing.T) {
 
 	t.Run("status", func(t *testing.T) {
 		run(bob, "status", "in a meeting", "GENERAL").OK(t)
-		notice("Your status message was updated")
+		notice("Status message changed successfully.")
 		run(bob, "away", "", "GENERAL").OK(t)
 		if r := admin.Get("/api/v1/users.info", "username", "bob").OK(t); r.Str("user.statusText") != "in a meeting" {
 			t.Fatalf("status text: %s", r.Body)

@@ -18,20 +18,24 @@ import (
 // by the FileUpload_* settings: S3 (a versitygw gateway) and WebDAV (a
 // webdavd server), both real servers on loopback.
 
-func TestFileUploadsS3(t *testing.T) {
-	const access, secret, bucket = "liftoff-e2e", "liftoff-e2e-secret", "liftoff-uploads"
+// s3Backend starts a versitygw gateway with a bucket and returns the
+// settings that select it (downloads proxied) and the directory holding
+// the uploaded objects.
+func s3Backend(t testing.TB) (env []string, objects, addr string, bucket string, pid int) {
+	t.Helper()
+	const access, secret = "liftoff-e2e", "liftoff-e2e-secret"
+	bucket = "liftoff-uploads"
 	root := t.TempDir()
 	// The gateway's posix backend serves each directory of its root as a
 	// bucket.
 	if err := os.Mkdir(filepath.Join(root, bucket), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", peer.FreePort(t))
+	addr = fmt.Sprintf("127.0.0.1:%d", peer.FreePort(t))
 	p := peer.Start(t, peer.Options{Env: []string{"ROOT_ACCESS_KEY=" + access, "ROOT_SECRET_KEY=" + secret}},
 		peer.Path(t, "versitygw"), "--port", addr, "--quiet", "posix", root)
 	p.WaitHTTP(t, "http://"+addr+"/", 30*time.Second)
-
-	srv := testserver.Start(t, testserver.Options{Env: []string{
+	env = []string{
 		"OVERWRITE_SETTING_FileUpload_Storage_Type=AmazonS3",
 		"OVERWRITE_SETTING_FileUpload_S3_Bucket=" + bucket,
 		"OVERWRITE_SETTING_FileUpload_S3_AWSAccessKeyId=" + access,
@@ -39,10 +43,34 @@ func TestFileUploadsS3(t *testing.T) {
 		"OVERWRITE_SETTING_FileUpload_S3_BucketURL=http://" + addr,
 		"OVERWRITE_SETTING_FileUpload_S3_ForcePathStyle=true",
 		// Downloads stream through Liftoff (the scenario checks its
-		// headers); the redirect is checked below.
+		// headers); the redirect is checked apart.
 		"OVERWRITE_SETTING_FileUpload_S3_Proxy_Uploads=true",
-	}})
-	objects := filepath.Join(root, bucket, "uploads")
+	}
+	return env, filepath.Join(root, bucket, "uploads"), addr, bucket, p.Cmd.Process.Pid
+}
+
+// webdavBackend starts a webdavd server and returns the settings that
+// select it and the directory holding the uploaded blobs.
+func webdavBackend(t testing.TB) (env []string, blobs string, pid int) {
+	t.Helper()
+	const user, pass, folder = "dav", "dav-secret", "rocket chat/uploads"
+	root := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", peer.FreePort(t))
+	p := peer.Start(t, peer.Options{}, peer.Path(t, "webdavd"), "-listen", addr, "-root", root, "-user", user, "-pass", pass, "-quiet")
+	p.WaitHTTP(t, "http://"+addr+"/", 30*time.Second)
+	env = []string{
+		"OVERWRITE_SETTING_FileUpload_Storage_Type=Webdav",
+		"OVERWRITE_SETTING_FileUpload_Webdav_Server_URL=http://" + addr + "/",
+		"OVERWRITE_SETTING_FileUpload_Webdav_Upload_Folder_Path=" + folder,
+		"OVERWRITE_SETTING_FileUpload_Webdav_Username=" + user,
+		"OVERWRITE_SETTING_FileUpload_Webdav_Password=" + pass,
+	}
+	return env, filepath.Join(root, folder, "uploads"), p.Cmd.Process.Pid
+}
+
+func TestFileUploadsS3(t *testing.T) {
+	env, objects, addr, bucket, _ := s3Backend(t)
+	srv := testserver.Start(t, testserver.Options{Env: env})
 	filesScenario(t, srv, func() int { return countBlobs(t, objects) })
 	if n := countBlobs(t, filepath.Join(srv.DataDir, "uploads")); n != 0 {
 		t.Fatalf("%d files on the local disk with S3 storage", n)
@@ -86,20 +114,9 @@ func TestFileUploadsS3(t *testing.T) {
 }
 
 func TestFileUploadsWebDAV(t *testing.T) {
-	const user, pass, folder = "dav", "dav-secret", "rocket chat/uploads"
-	root := t.TempDir()
-	addr := fmt.Sprintf("127.0.0.1:%d", peer.FreePort(t))
-	p := peer.Start(t, peer.Options{}, peer.Path(t, "webdavd"), "-listen", addr, "-root", root, "-user", user, "-pass", pass, "-quiet")
-	p.WaitHTTP(t, "http://"+addr+"/", 30*time.Second)
-
-	srv := testserver.Start(t, testserver.Options{Env: []string{
-		"OVERWRITE_SETTING_FileUpload_Storage_Type=Webdav",
-		"OVERWRITE_SETTING_FileUpload_Webdav_Server_URL=http://" + addr + "/",
-		"OVERWRITE_SETTING_FileUpload_Webdav_Upload_Folder_Path=" + folder,
-		"OVERWRITE_SETTING_FileUpload_Webdav_Username=" + user,
-		"OVERWRITE_SETTING_FileUpload_Webdav_Password=" + pass,
-	}})
-	filesScenario(t, srv, func() int { return countBlobs(t, filepath.Join(root, folder, "uploads")) })
+	env, blobs, _ := webdavBackend(t)
+	srv := testserver.Start(t, testserver.Options{Env: env})
+	filesScenario(t, srv, func() int { return countBlobs(t, blobs) })
 	if n := countBlobs(t, filepath.Join(srv.DataDir, "uploads")); n != 0 {
 		t.Fatalf("%d files on the local disk with WebDAV storage", n)
 	}

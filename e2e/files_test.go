@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"liftoff/internal/testserver"
 )
@@ -286,4 +288,154 @@ func filesScenario(t *testing.T, srv *testserver.Server, blobs func() int) {
 			t.Fatalf("refused uploads left messages: %d before, %d after", len(msgs), len(now))
 		}
 	})
+}
+
+func TestFileLists(t *testing.T) {
+	srv := testserver.Start(t)
+	alice := srv.CreateUser(t, "alice")
+	bob := srv.CreateUser(t, "bob")
+	carol := srv.CreateUser(t, "carol")
+	ch := alice.Post("/api/v1/channels.create", map[string]any{"name": "shared", "members": []string{"bob"}}).OK(t).Str("channel._id")
+	grp := alice.Post("/api/v1/groups.create", map[string]any{"name": "secret", "members": []string{"bob"}}).OK(t).Str("group._id")
+
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "b-report.pdf", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")).OK(t)
+	srv.Advance(t, 5e6)
+	first := uploadForm(t, bob, "/api/v1/rooms.upload/"+ch, nil, "a-photo.png", pngOf(t, 600, 600)).OK(t).Str("message.file._id")
+	srv.Advance(t, 5e6)
+	second := uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "c-chart.png", pngOf(t, 100, 100)).OK(t).Str("message.file._id")
+	// A temporary upload (never confirmed) is not listed.
+	uploadForm(t, alice, "/api/v1/rooms.media/"+ch, nil, "pending.txt", []byte("pending")).OK(t)
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+grp, nil, "g.txt", []byte("group file")).OK(t)
+
+	r := bob.Get("/api/v1/channels.files", "roomId", ch).OK(t)
+	files := r.List("files")
+	if r.Num("total") != 3 || len(files) != 3 {
+		t.Fatalf("channels.files: %s", r.Body)
+	}
+	names := []string{}
+	for _, f := range files {
+		m := f.(map[string]any)
+		names = append(names, m["name"].(string))
+		if m["typeGroup"] == "thumb" || m["user"] == nil || m["complete"] != true {
+			t.Fatalf("file: %v", m)
+		}
+	}
+	if strings.Join(names, ",") != "a-photo.png,b-report.pdf,c-chart.png" {
+		t.Fatalf("order by name: %v", names)
+	}
+	if u := files[0].(map[string]any)["user"].(map[string]any); u["username"] != "bob" {
+		t.Fatalf("uploader: %v", u)
+	}
+	if r := bob.Get("/api/v1/channels.files", "roomName", "shared", "typeGroup", "image", "sort", `{"name":-1}`); r.OK(t).Num("total") != 2 || r.Str("files.0.name") != "c-chart.png" {
+		t.Fatalf("images by name desc: %s", r.Body)
+	}
+	if r := bob.Get("/api/v1/channels.files", "roomId", ch, "name", "REPORT"); r.OK(t).Num("total") != 1 {
+		t.Fatalf("name filter: %s", r.Body)
+	}
+	bob.Get("/api/v1/groups.files", "roomId", grp).OK(t)
+	carol.Get("/api/v1/groups.files", "roomId", grp).Fail(t, 400, "error-room-not-found")
+	alice.Get("/api/v1/channels.files", "roomId", grp).Fail(t, 400, "error-room-not-found")
+
+	im := alice.Post("/api/v1/im.create", map[string]any{"username": "bob"}).OK(t).Str("room._id")
+	uploadForm(t, bob, "/api/v1/rooms.upload/"+im, nil, "dm.txt", []byte("just us")).OK(t)
+	if r := alice.Get("/api/v1/im.files", "roomId", im).OK(t); r.Num("total") != 1 || r.Str("files.0.name") != "dm.txt" {
+		t.Fatalf("im.files: %s", r.Body)
+	}
+	if r := alice.Get("/api/v1/im.files", "username", "bob").OK(t); r.Num("total") != 1 {
+		t.Fatalf("im.files by username: %s", r.Body)
+	}
+
+	// rooms.images: newest first, from a given picture on.
+	r = bob.Get("/api/v1/rooms.images", "roomId", ch).OK(t)
+	if r.Num("total") != 2 || r.Str("files.0._id") != second || r.Str("files.1._id") != first {
+		t.Fatalf("rooms.images: %s", r.Body)
+	}
+	if r := bob.Get("/api/v1/rooms.images", "roomId", ch, "startingFromId", first).OK(t); r.Num("total") != 1 || r.Str("files.0._id") != first {
+		t.Fatalf("rooms.images from: %s", r.Body)
+	}
+	carol.Get("/api/v1/rooms.images", "roomId", grp).Fail(t, 403, "")
+}
+
+func TestFileUploadSettings(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	alice := srv.CreateUser(t, "alice")
+	bob := srv.CreateUser(t, "bob")
+	carol := srv.CreateUser(t, "carol")
+	ch := alice.Post("/api/v1/channels.create", map[string]any{"name": "open", "members": []string{"bob"}}).OK(t).Str("channel._id")
+	im := alice.Post("/api/v1/im.create", map[string]any{"username": "bob"}).OK(t).Str("room._id")
+	set := func(id string, v any) { admin.Post("/api/v1/settings/"+id, map[string]any{"value": v}).OK(t) }
+
+	set("FileUpload_Enabled", false)
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "a.txt", []byte("a")).Fail(t, 400, "error-file-upload-disabled")
+	uploadForm(t, alice, "/api/v1/rooms.media/"+ch, nil, "a.txt", []byte("a")).Fail(t, 400, "error-file-upload-disabled")
+	set("FileUpload_Enabled", true)
+
+	set("FileUpload_Enabled_Direct", false)
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+im, nil, "a.txt", []byte("a")).Fail(t, 400, "error-direct-message-file-upload-not-allowed")
+	set("FileUpload_Enabled_Direct", true)
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+im, nil, "a.txt", []byte("a")).OK(t)
+
+	// A public channel's file: members only by default; anyone who can
+	// read the room with _Restrict_to_users_who_can_access_room; anyone
+	// at all when FileUpload_ProtectFiles is off.
+	link := uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "pub.txt", []byte("public")).OK(t).Str("message.attachments.0.title_link")
+	wantStatus(t, fetch(t, bob, link), 200)
+	wantStatus(t, fetch(t, carol, link), 403)
+	set("FileUpload_Restrict_to_users_who_can_access_room", true)
+	wantStatus(t, fetch(t, carol, link), 200)
+	wantStatus(t, fetch(t, srv.Anon(t), link), 403)
+	set("FileUpload_Restrict_to_room_members", false)
+	set("FileUpload_Restrict_to_users_who_can_access_room", false)
+	wantStatus(t, fetch(t, carol, link), 200)
+	set("FileUpload_ProtectFiles", false)
+	wantStatus(t, fetch(t, srv.Anon(t), link), 200)
+
+	// White list: only pictures.
+	set("FileUpload_MediaTypeWhiteList", "image/*")
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "b.txt", []byte("text")).Fail(t, 400, "error-invalid-file-type")
+	uploadForm(t, alice, "/api/v1/rooms.upload/"+ch, nil, "p.png", pngOf(t, 8, 8)).OK(t)
+}
+
+// A crash between the blob's write and the record's commit leaves a
+// pending marker beside the blob: the start-up sweep removes the blob when
+// no record has its key, and only the marker when one does.
+func TestFileUploadCrashSweep(t *testing.T) {
+	srv := testserver.Start(t)
+	alice := srv.CreateUser(t, "alice")
+	rid := alice.Post("/api/v1/groups.create", map[string]any{"name": "crash"}).OK(t).Str("group._id")
+	r := uploadForm(t, alice, "/api/v1/rooms.upload/"+rid, nil, "kept.txt", []byte("committed")).OK(t)
+	kept, link := r.Str("message.file._id"), r.Str("message.attachments.0.title_link")
+	srv.Stop()
+
+	root := filepath.Join(srv.DataDir, "uploads")
+	old := time.Now().Add(-48 * time.Hour)
+	write := func(rel, content string) {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("uploads/CrashedUpload12345", "half an upload")
+	write(".liftoff/pending/uploads/CrashedUpload12345", old.Format(time.RFC3339Nano))
+	write(".liftoff/pending/uploads/"+kept, old.Format(time.RFC3339Nano)) // committed, marker left
+
+	srv = testserver.Start(t, testserver.Options{DataDir: srv.DataDir})
+	srv.WaitLogs(t, "swept crashed uploads", func(logs string) bool { return strings.Contains(logs, `msg="swept crashed uploads" removed=1`) })
+	if _, err := os.Stat(filepath.Join(root, "uploads", "CrashedUpload12345")); !os.IsNotExist(err) {
+		t.Fatalf("crashed blob still there: %v", err)
+	}
+	if n := countBlobs(t, filepath.Join(root, ".liftoff", "pending")); n != 0 {
+		t.Fatalf("%d pending markers left", n)
+	}
+	d := fetch(t, srv.Login(t, "alice", "alice-pass"), link)
+	if d.Status != 200 || string(d.Body) != "committed" {
+		t.Fatalf("committed file after the sweep: %d %q", d.Status, d.Body)
+	}
 }

@@ -99,12 +99,48 @@ func TestPasswordResetAndVerification(t *testing.T) {
 	if v := srv.Admin(t).Get("/api/v1/users.info", "userId", carol.UserID).OK(t).Get("user.emails.0.verified"); v != true {
 		t.Fatalf("carol is not verified: %v", v)
 	}
+
+	// sendSMTPTestEmail: at once, to the caller.
+	res = callAs(t, carol, "sendSMTPTestEmail")
+	if r, _ := res["result"].(map[string]any); r["message"] != "Your_mail_was_sent_to_s" {
+		t.Fatalf("sendSMTPTestEmail: %v", res)
+	}
+	mails = mp.wait(t, 3)
+	if last := mails[len(mails)-1]; last.Subject != "SMTP Test Email" || last.To[0].Address != "carol@example.org" {
+		t.Fatalf("test e-mail: %+v", last)
+	}
+
+	// users.sendWelcomeEmail: send-mail only, to an existing user.
+	carol.Post("/api/v1/users.sendWelcomeEmail", map[string]any{"email": "carol@example.org"}).Fail(t, 403, "")
+	admin := srv.Admin(t)
+	admin.Post("/api/v1/users.sendWelcomeEmail", map[string]any{"email": "nobody@example.org"}).Fail(t, 400, "error-invalid-user")
+	admin.Post("/api/v1/users.sendWelcomeEmail", map[string]any{"email": "carol@example.org"}).OK(t)
+	mails = mp.wait(t, 4)
+	if last := mails[len(mails)-1]; last.Subject != "Welcome to Rocket.Chat" || last.To[0].Address != "carol@example.org" {
+		t.Fatalf("welcome e-mail: %+v", last)
+	}
+
+	// sendInvitationEmail: bulk-register-user only; invalid addresses skipped.
+	if e, _ := callAs(t, carol, "sendInvitationEmail", []string{"x@example.org"})["error"].(map[string]any); e["error"] != "error-not-allowed" {
+		t.Fatalf("carol's invitation: %v", e)
+	}
+	res = callAs(t, admin, "sendInvitationEmail", []string{"zoe@example.org", "not an address"})
+	if sent, _ := res["result"].([]any); len(sent) != 1 || sent[0] != "zoe@example.org" {
+		t.Fatalf("sendInvitationEmail: %v", res)
+	}
+	mails = mp.wait(t, 5)
+	if last := mails[len(mails)-1]; last.Subject != "You have been invited to Rocket.Chat" || last.To[0].Address != "zoe@example.org" {
+		t.Fatalf("invitation e-mail: %+v", last)
+	}
 }
 
 // callAs runs a DDP method through the REST bridge as the client's user
 // and returns its result message.
 func callAs(t *testing.T, c *testserver.Client, method string, params ...any) map[string]any {
 	t.Helper()
+	if params == nil {
+		params = []any{}
+	}
 	b, _ := json.Marshal(map[string]any{"msg": "method", "method": method, "params": params, "id": "1"})
 	r := c.Post("/api/v1/method.call/"+method, map[string]any{"message": string(b)}).OK(t)
 	var out map[string]any

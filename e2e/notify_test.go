@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -192,14 +193,16 @@ func TestMobilePush(t *testing.T) {
 
 	// A mention in a channel: bob gets "#room" and "sender: text"; carol
 	// (preference nothing) and the sender get nothing.
+	// The channel's system messages (members joining) notify no one.
 	ch := admin.Post("/api/v1/channels.create", map[string]any{"name": "ops", "members": []string{"bob", "carol"}}).OK(t).Str("channel._id")
+	admin.Post("/api/v1/channels.setTopic", map[string]any{"roomId": ch, "topic": "deploys"}).OK(t)
 	admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": ch, "text": "@bob @carol deploy done"}).OK(t)
 	p = nextPush(t, pushes)
 	if p.Body.Token != "tok-bob" || p.Body.Options["title"] != "#ops" || p.Body.Options["text"] != testserver.AdminUser+": @bob @carol deploy done" {
 		t.Fatalf("mention push: %+v", p.Body)
 	}
 	waitJobs(t, srv, "notify.message", 2)
-	waitJobs(t, srv, "notify.mobile", 2)
+	waitJobs(t, srv, "notify.device", 3)
 	select {
 	case extra := <-pushes:
 		t.Fatalf("unexpected push: %+v", extra.Body)
@@ -291,6 +294,7 @@ func TestEmailNotifications(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Env: []string{
 		"OVERWRITE_SETTING_SMTP_Host=127.0.0.1", "OVERWRITE_SETTING_SMTP_Port=" + strconv.Itoa(mp.smtpPort),
 		"OVERWRITE_SETTING_From_Email=chat@example.org", "OVERWRITE_SETTING_Push_enable=false",
+		"OVERWRITE_SETTING_Offline_Mention_Email=[User] needs you in #[Room]", // an administrator's template
 	}})
 	admin := srv.Admin(t)
 	verified := map[string]any{"verified": true}
@@ -319,7 +323,7 @@ func TestEmailNotifications(t *testing.T) {
 	}
 	b := byTo["bob@example.org"]
 	link := "/channel/ops?msg=" + mid
-	if b.Subject != "[Rocket.Chat] You have been mentioned by "+testserver.AdminUser+" in #ops" ||
+	if b.Subject != testserver.AdminUser+" needs you in #ops" ||
 		!strings.Contains(b.HTML, link) || !strings.Contains(b.Text, "the build is red") {
 		t.Fatalf("bob's e-mail: %+v", b)
 	}
@@ -329,6 +333,41 @@ func TestEmailNotifications(t *testing.T) {
 	}
 	if _, ok := byTo["carol@example.org"]; ok {
 		t.Fatal("carol chose no e-mails")
+	}
+
+	// The one-click link: GET shows a button, POST stops the room's e-mails.
+	m := regexp.MustCompile(`/unsubscribe/email\?token=[A-Za-z0-9_.%-]+`).FindString(b.Text)
+	if m == "" {
+		t.Fatalf("no preference link in %q", b.Text)
+	}
+	resp, err := http.Get(srv.URL + m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "<form method=\"post\">") {
+		t.Fatalf("GET link: %d %s", resp.StatusCode, page)
+	}
+	bob := srv.Login(t, "bob", "bob-pass")
+	if v := bob.Get("/api/v1/subscriptions.getOne", "roomId", ch).OK(t).Get("subscription.emailNotifications"); v != nil {
+		t.Fatalf("GET changed the preference: %v", v)
+	}
+	resp, err = http.Post(srv.URL+m, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST link: %d", resp.StatusCode)
+	}
+	if v := bob.Get("/api/v1/subscriptions.getOne", "roomId", ch).OK(t).Str("subscription.emailNotifications"); v != "nothing" {
+		t.Fatalf("after the one-click link: %q", v)
+	}
+	resp, _ = http.Post(srv.URL+m+"x", "application/x-www-form-urlencoded", nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("forged link: %d", resp.StatusCode)
 	}
 }
 
@@ -443,7 +482,7 @@ func TestWebPush(t *testing.T) {
 
 	rid := admin.Post("/api/v1/im.create", map[string]any{"username": "bob"}).OK(t).Str("room._id")
 	mid := admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "lunch?"}).OK(t).Str("message._id")
-	waitJobs(t, srv, "notify.device", 1)
+	waitJobs(t, srv, "notify.browser", 1)
 	var got struct {
 		Data struct {
 			Messages []string `json:"messages"`
@@ -470,7 +509,7 @@ func TestWebPush(t *testing.T) {
 	// The browser unsubscribed: the next push removes the subscription.
 	svc.post(t, "/expire-subscription/"+sub.Data.ClientHash, map[string]string{}, nil)
 	admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "still there?"}).OK(t)
-	waitJobs(t, srv, "notify.device", 2)
+	waitJobs(t, srv, "notify.browser", 2)
 	req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/api/v1/push.token", strings.NewReader(`{"token":"`+sub.Data.Endpoint+`"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-User-Id", bob.UserID)
@@ -482,5 +521,37 @@ func TestWebPush(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("the expired subscription is still stored (%d)", resp.StatusCode)
+	}
+}
+
+// TestDesktopNotification checks the in-app notification of a mention on
+// the mentioned user's stream-notify-user "<uid>/notification", in
+// Rocket.Chat's shape; with the room's desktop preference "nothing" none
+// comes.
+func TestDesktopNotification(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{"OVERWRITE_SETTING_Push_enable=false"}})
+	admin := srv.Admin(t)
+	bob, rt := rtUser(t, srv, "bob")
+	ch := admin.Post("/api/v1/channels.create", map[string]any{"name": "desk", "members": []string{"bob"}}).OK(t).Str("channel._id")
+	rt.sub("stream-notify-user", bob.UserID+"/notification", false)
+
+	mid := admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": ch, "text": "@bob look"}).OK(t).Str("message._id")
+	args := rt.event("stream-notify-user", bob.UserID+"/notification", func(args []any) bool { return len(args) == 1 })
+	n, _ := args[0].(map[string]any)
+	p, _ := n["payload"].(map[string]any)
+	sender, _ := p["sender"].(map[string]any)
+	msg, _ := p["message"].(map[string]any)
+	if n["title"] != "#desk" || n["text"] != testserver.AdminUser+": @bob look" || p["_id"] != mid || p["rid"] != ch ||
+		p["type"] != "c" || p["name"] != "desk" || sender["username"] != testserver.AdminUser || msg["msg"] != "@bob look" {
+		t.Fatalf("notification: %v", n)
+	}
+
+	bob.Post("/api/v1/rooms.saveNotification", map[string]any{"roomId": ch, "notifications": map[string]string{"desktopNotifications": "nothing"}}).OK(t)
+	admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": ch, "text": "@bob again"}).OK(t)
+	waitJobs(t, srv, "notify.message", 2)
+	if f, ok := rt.tryTake(200*time.Millisecond, func(f map[string]any) bool {
+		return streamArgs(f, "stream-notify-user", bob.UserID+"/notification") != nil
+	}); ok {
+		t.Fatalf("a notification despite the preference: %v", f)
 	}
 }

@@ -48,8 +48,8 @@ func (r *receiver) next(t *testing.T) map[string]any {
 	select {
 	case b := <-r.got:
 		return b
-	case <-time.After(10 * time.Second):
-		t.Fatal("the receiver got no call within 10s")
+	case <-time.After(20 * time.Second): // retries wait their delay plus the queue's poll
+		t.Fatal("the receiver got no call within 20s")
 		return nil
 	}
 }
@@ -111,6 +111,19 @@ func TestOutgoingWebhooks(t *testing.T) {
 		}
 		c := ddpDial(t, srv)
 		c.login(testserver.AdminUser, testserver.AdminPass)
+		// Replay the recorded call: the same body again, and its reply.
+		c.call(nil, "replayOutgoingIntegration", map[string]any{"integrationId": id, "historyId": h.Str("history.0._id")})
+		if again := rcv.next(t); again["message_id"] != msgID || again["text"] != "!ping now" {
+			t.Fatalf("replayed body: %v", again)
+		}
+		rt.roomMessage("GENERAL", func(m map[string]any) bool { return m["msg"] == "pong" })
+		srv.WaitLogs(t, "the replay's end", func(logs string) bool {
+			return strings.Count(logs, "integration="+id+" step=url-response-sent-message") == 2
+		})
+		if h := admin.Get("/api/v1/integrations.history", "id", id).OK(t); h.Num("total") != 2 {
+			t.Fatalf("history after the replay: %s", h.Body)
+		}
+		c.callFail("error-invalid-integration-history", "replayOutgoingIntegration", map[string]any{"integrationId": id, "historyId": "nope"})
 		c.call(nil, "clearIntegrationHistory", id)
 		if h := admin.Get("/api/v1/integrations.history", "id", id).OK(t); h.Num("total") != 0 {
 			t.Fatalf("history after clearing: %s", h.Body)
@@ -169,6 +182,25 @@ func TestOutgoingWebhooks(t *testing.T) {
 		rt.roomMessage("GENERAL", func(m map[string]any) bool { return m["msg"] == "the answer is 42" })
 	})
 
+	t.Run("replies as the trigger's author, in the target room", func(t *testing.T) {
+		logID := admin.Post("/api/v1/channels.create", map[string]any{"name": "deploy-log"}).OK(t).Str("channel._id")
+		rt.sub("stream-room-messages", logID, false)
+		rcv := newReceiver(t, func(int) (int, string) { return 200, `{"text":"deploying"}` })
+		create("deploy", "!deploy", rcv.URL, map[string]any{"impersonateUser": true, "targetRoom": "#deploy-log"})
+		admin.Post("/api/v1/chat.postMessage", map[string]any{"channel": "#general", "text": "!deploy api"}).OK(t)
+		rcv.next(t)
+		m := rt.roomMessage(logID, func(m map[string]any) bool { return m["msg"] == "deploying" })
+		if m["u"].(map[string]any)["username"] != testserver.AdminUser {
+			t.Fatalf("reply posted as %v, want the trigger's author", m["u"])
+		}
+		// A reply naming a channel goes there rather than to the target room.
+		other := newReceiver(t, func(int) (int, string) { return 200, `{"text":"to general","channel":"#general"}` })
+		create("redirect", "!redirect", other.URL, map[string]any{"targetRoom": "#deploy-log"})
+		admin.Post("/api/v1/chat.postMessage", map[string]any{"channel": "#general", "text": "!redirect"}).OK(t)
+		other.next(t)
+		rt.roomMessage("GENERAL", func(m map[string]any) bool { return m["msg"] == "to general" })
+	})
+
 	t.Run("the metadata service is refused", func(t *testing.T) {
 		id := create("meta", "!meta", "http://169.254.169.254/latest/meta-data/", nil)
 		admin.Post("/api/v1/chat.postMessage", map[string]any{"channel": "#general", "text": "!meta"}).OK(t)
@@ -210,6 +242,14 @@ func TestOutgoingWebhooksRefusePrivateTargets(t *testing.T) {
 	if rcv.calls() != 0 {
 		t.Fatalf("the receiver was called %d times", rcv.calls())
 	}
+	// An administrator allows the loopback address: a malformed list is
+	// refused, a good one applies at once.
+	admin.Post("/api/v1/settings/Liftoff_Outbound_AllowList", map[string]any{"value": "http://127.0.0.1/"}).Fail(t, 400, "error-invalid-setting-value")
+	admin.Post("/api/v1/settings/Liftoff_Outbound_AllowList", map[string]any{"value": "127.0.0.1"}).OK(t)
+	admin.Post("/api/v1/chat.postMessage", map[string]any{"channel": "#general", "text": "!private again"}).OK(t)
+	if b := rcv.next(t); b["text"] != "!private again" {
+		t.Fatalf("allowed call: %v", b)
+	}
 }
 
 // TestOutgoingRoomEvents: roomCreated, roomJoined, roomLeft and
@@ -224,6 +264,17 @@ func TestOutgoingRoomEvents(t *testing.T) {
 		admin.Post("/api/v1/integrations.create", map[string]any{"type": "webhook-outgoing", "name": event, "enabled": true,
 			"username": "ci-bot", "channel": channel, "event": event, "urls": []string{rcv.URL + "/" + event},
 			"scriptEnabled": false, "token": "tok-" + event}).OK(t)
+	}
+	// userCreated needs a target room for its replies; the receiver's
+	// answer is posted there.
+	admin.Post("/api/v1/integrations.create", map[string]any{"type": "webhook-outgoing", "name": "welcome", "enabled": true,
+		"username": "ci-bot", "event": "userCreated", "targetRoom": "#general", "urls": []string{rcv.URL + "/welcome"},
+		"scriptEnabled": false, "token": "tok-userCreated"}).OK(t)
+	admin.Post("/api/v1/integrations.create", map[string]any{"type": "webhook-outgoing", "name": "x", "enabled": true,
+		"username": "ci-bot", "event": "userCreated", "urls": []string{rcv.URL}, "scriptEnabled": false}).Fail(t, 400, "error-invalid-targetRoom")
+	srv.CreateUser(t, "erin")
+	if b := rcv.next(t); b["token"] != "tok-userCreated" || b["user_name"] != "erin" || b["user"] == nil || b["timestamp"] == nil {
+		t.Fatalf("userCreated body: %v", b)
 	}
 	create("roomCreated", "")
 	rid := admin.Post("/api/v1/channels.create", map[string]any{"name": "events"}).OK(t).Str("channel._id")
@@ -251,5 +302,35 @@ func TestOutgoingRoomEvents(t *testing.T) {
 	admin.Post("/api/v1/channels.archive", map[string]any{"roomId": rid}).OK(t)
 	if b := rcv.next(t); b["token"] != "tok-roomArchived" || b["channel_id"] != rid || b["user_name"] != testserver.AdminUser {
 		t.Fatalf("roomArchived body (a join elsewhere must fire nothing): %v", b)
+	}
+}
+
+// TestScriptHTTPGoesThroughTheGuardedClient: an incoming script's HTTP
+// call reaches an allow-listed loopback receiver, and the metadata
+// address is refused to it as to outgoing webhooks.
+func TestScriptHTTPGoesThroughTheGuardedClient(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{"OVERWRITE_SETTING_Liftoff_Outbound_AllowList=127.0.0.1"}})
+	admin := srv.Admin(t)
+	srv.CreateUser(t, "ci-bot")
+	rcv := newReceiver(t, func(int) (int, string) { return 200, `{"status":"green"}` })
+	scr := `class Script {
+  process_incoming_request({ request }) {
+    const ok = HTTP('POST', request.content.status_url, { data: { ask: 'status' } });
+    const meta = HTTP('GET', 'http://169.254.169.254/latest/meta-data/');
+    return { content: { text: 'status ' + ok.result.data.status + '; metadata ' + (meta.error ? 'refused' : 'reached') } };
+  }
+}`
+	r := admin.Post("/api/v1/integrations.create", map[string]any{"type": "webhook-incoming", "name": "probe", "enabled": true,
+		"username": "ci-bot", "channel": "#general", "scriptEnabled": true, "script": scr}).OK(t)
+	status, body := hook(t, srv, r.Str("integration._id"), r.Str("integration.token"), "application/json",
+		`{"status_url":"`+rcv.URL+`/status"}`)
+	if status != 200 || body["success"] != true {
+		t.Fatalf("hook: %d %v", status, body)
+	}
+	if got := rcv.next(t); got["ask"] != "status" {
+		t.Fatalf("the receiver got %v", got)
+	}
+	if m := lastMessage(t, admin, "general"); m["msg"] != "status green; metadata refused" {
+		t.Fatalf("posted %v", m["msg"])
 	}
 }

@@ -53,6 +53,15 @@ func hookFail(err any) HookResponse {
 // do: the integration by id and token, its script, then the message.
 type Incoming interface {
 	Incoming(ctx context.Context, req HookRequest) HookResponse
+	// Authenticate tells whether id and token name an incoming
+	// integration (the /hooks/info and /hooks/sample routes).
+	Authenticate(ctx context.Context, id, token string) bool
+}
+
+// Authenticate implements Incoming.
+func (s *Service) Authenticate(ctx context.Context, id, token string) bool {
+	it, err := s.d.Store.IntegrationByID(ctx, id)
+	return err == nil && it.Type == model.IntegrationIncoming && subtle.ConstantTimeCompare([]byte(it.Token), []byte(token)) == 1
 }
 
 var _ Incoming = (*Service)(nil)

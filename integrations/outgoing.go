@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"liftoff/access/perm"
 	"liftoff/chat"
 	"liftoff/integrations/script"
 	"liftoff/integrations/webhook"
@@ -120,7 +121,7 @@ type outgoingJob struct {
 // HandleEvent enqueues the outgoing calls a committed event fires (a bus
 // consumer: never on the request path): sendMessage for new messages (and
 // edits), roomArchived, roomJoined and roomLeft from their system messages,
-// roomCreated for new channels and groups.
+// roomCreated for new channels and groups, userCreated for new accounts.
 func (s *Service) HandleEvent(e model.Event) {
 	if s.out == nil || s.out.active.Load() == 0 {
 		return
@@ -140,6 +141,10 @@ func (s *Service) HandleEvent(e model.Event) {
 		}
 		if ev.Created {
 			s.onSystemMessage(ctx, ev.Message)
+		}
+	case model.UserCreated:
+		if ev.User != nil {
+			s.onUserCreated(ctx, ev.User)
 		}
 	case model.RoomChanged:
 		if ev.Action == model.ActionInserted && ev.Room != nil && (ev.Room.Type == model.RoomChannel || ev.Room.Type == model.RoomPrivate) {
@@ -224,6 +229,12 @@ func (s *Service) onRoomCreated(ctx context.Context, room *model.Room) {
 	s.fire(ctx, webhook.EventData{Event: webhook.EventRoomCreated, Room: webhookRoom(room), SiteURL: s.siteURL(),
 		OwnerID: owner.ID, Owner: owner.Username, OwnerDoc: ownerDoc, RoomDoc: roomDoc, RoomTS: room.CreatedAt.Time},
 		room.ID, "created")
+}
+
+func (s *Service) onUserCreated(ctx context.Context, u *model.User) {
+	doc, _ := json.Marshal(u)
+	s.fire(ctx, webhook.EventData{Event: webhook.EventUserCreated, SiteURL: s.siteURL(), UserID: u.ID, Username: u.Username,
+		UserIsBot: u.Type == "bot", UserDoc: doc, UserTS: u.CreatedAt.Time}, "", u.ID)
 }
 
 // fire enqueues one job per matching integration and URL; key makes the
@@ -500,4 +511,41 @@ func (s *Service) postReply(ctx context.Context, o *webhook.Outgoing, eventRoom 
 		return nil
 	}
 	return m
+}
+
+// Replay sends a recorded call again (replayOutgoingIntegration): the
+// entry's body to its URL, as a new job with its own history.
+func (s *Service) Replay(ctx context.Context, actor *model.User, integrationID, historyID string) error {
+	it, err := s.d.Store.IntegrationByID(ctx, integrationID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err != nil || it.Type != model.IntegrationOutgoing ||
+		!(s.can(actor, perm.ManageOutgoingIntegrations) || (it.CreatedBy.ID == actor.ID && s.can(actor, perm.ManageOwnOutgoingIntegrations))) {
+		return errInvalidIntegration.InMethod()
+	}
+	h, err := s.d.Store.IntegrationHistoryEntry(ctx, integrationID, historyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Invalid("error-invalid-integration-history", "Invalid Integration History").InMethod()
+	}
+	if err != nil {
+		return err
+	}
+	if s.out == nil {
+		return errors.New("outgoing webhooks are not running")
+	}
+	url := h.URL
+	if url == "" && len(it.URLs) > 0 {
+		url = it.URLs[0]
+	}
+	body, err := json.Marshal(h.Data)
+	if err != nil {
+		return err
+	}
+	roomID, _ := h.Data["channel_id"].(string)
+	replayID := model.NewID()
+	payload, _ := json.Marshal(outgoingJob{IntegrationID: it.ID, URL: url, TriggerWord: h.TriggerWord, Event: h.Event,
+		RoomID: roomID, Body: body, HistoryID: replayID, Data: h.Data})
+	_, err = s.out.d.Queue.Enqueue(ctx, jobs.NewJob{Kind: JobKind, Payload: payload, Key: "outgoing-replay:" + replayID})
+	return err
 }

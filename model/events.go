@@ -66,6 +66,25 @@ type EphemeralMessage struct {
 	Private bool
 }
 
+// DesktopNotification is an in-app notification for one user about a
+// message (Rocket.Chat's notifyDesktopUser), delivered to the user's open
+// connections on stream-notify-user "<uid>/notification"; never stored.
+type DesktopNotification struct {
+	UserID   string
+	Title    string
+	Text     string
+	Duration int // seconds on screen; 0: the client's default
+	// What the notification opens.
+	MessageID   string
+	RoomID      string
+	RoomType    string
+	RoomName    string
+	ThreadID    string
+	Sender      UserRef
+	Msg         string
+	MessageType string
+}
+
 // RoomChanged reports a room that was created, changed or removed. Room holds
 // the room as it is now (for ActionRemoved, as it was).
 type RoomChanged struct {
@@ -90,6 +109,12 @@ type UserChanged struct {
 	// PreviousUsername is set when the username changed.
 	PreviousUsername string
 	Pos              Position
+}
+
+// UserCreated reports a new account (the outgoing webhooks' userCreated
+// event). It carries no stream position: no client stream delivers it.
+type UserCreated struct {
+	User *User
 }
 
 // UserDeleted reports a removed account.
@@ -143,6 +168,14 @@ type SettingChanged struct {
 	Pos     Position
 }
 
+// EmojiChanged reports a custom emoji added or changed (ActionUpdated) or
+// removed (ActionRemoved). Like Rocket.Chat's broadcast it is published
+// after the write commits, best effort, and carries no position.
+type EmojiChanged struct {
+	Action string
+	Emoji  *Emoji
+}
+
 // UserActivity is an ephemeral event (typing and similar); it is never stored.
 type UserActivity struct {
 	RoomID     string
@@ -155,13 +188,16 @@ func (MessageSaved) EventKind() string        { return "message.saved" }
 func (MessageDeleted) EventKind() string      { return "message.deleted" }
 func (MessagesPruned) EventKind() string      { return "messages.pruned" }
 func (EphemeralMessage) EventKind() string    { return "message.ephemeral" }
+func (DesktopNotification) EventKind() string { return "notification.desktop" }
 func (RoomChanged) EventKind() string         { return "room.changed" }
 func (SubscriptionChanged) EventKind() string { return "subscription.changed" }
 func (UserChanged) EventKind() string         { return "user.changed" }
 func (UserDeleted) EventKind() string         { return "user.deleted" }
+func (UserCreated) EventKind() string         { return "user.created" }
 func (PresenceChanged) EventKind() string     { return "presence.changed" }
 func (LoginTokensRemoved) EventKind() string  { return "tokens.removed" }
 func (RoleChanged) EventKind() string         { return "role.changed" }
 func (PermissionChanged) EventKind() string   { return "permission.changed" }
 func (SettingChanged) EventKind() string      { return "setting.changed" }
 func (UserActivity) EventKind() string        { return "user.activity" }
+func (EmojiChanged) EventKind() string        { return "emoji.changed" }

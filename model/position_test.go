@@ -29,7 +29,10 @@ var everyEvent = []struct {
 	{SettingChanged{Setting: &Setting{ID: "s"}}, "", true},
 	{UserActivity{RoomID: "r1", Username: "u"}, "", false},
 	{EphemeralMessage{UserID: "u", RoomID: "r1"}, "", false},
+	{DesktopNotification{UserID: "u", RoomID: "r1"}, "", false},
 	{LoginTokensRemoved{UserID: "u", Hashes: []string{"h"}}, "", false},
+	{UserCreated{User: &User{ID: "u"}}, "", false},
+	{EmojiChanged{Action: ActionUpdated, Emoji: &Emoji{ID: "e"}}, "", false},
 }
 
 func TestPositions(t *testing.T) {

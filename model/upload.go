@@ -61,3 +61,17 @@ type Upload struct {
 	ThumbID string `json:"thumbId,omitempty"`
 	Preview string `json:"imagePreview,omitempty"`
 }
+
+// Emoji is a custom emoji (IEmojiCustom): a picture shown for :name: and
+// its aliases, served at /emoji-custom/<name>.<extension>.
+type Emoji struct {
+	ID        string   `json:"_id"`
+	Name      string   `json:"name"`
+	Aliases   []string `json:"aliases"`
+	Extension string   `json:"extension"`
+	ETag      string   `json:"etag,omitempty"`
+	Type      string   `json:"type,omitempty"` // the picture's content type
+	Size      int64    `json:"size,omitempty"`
+	Key       string   `json:"storageKey,omitempty"`
+	UpdatedAt Time     `json:"_updatedAt"`
+}

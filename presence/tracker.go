@@ -297,6 +297,24 @@ func (t *Tracker) Status(userID string) (status, statusDefault string, ok bool) 
 	return u.status, u.statusDefault, true
 }
 
+// ConnectionStatus is Rocket.Chat's statusConnection for the user's
+// connections to this instance: "online" when a client is active, "away"
+// when all are idle, "offline" when none is open.
+func (t *Tracker) ConnectionStatus(userID string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	u := t.users[userID]
+	if u == nil || len(u.conns) == 0 {
+		return model.StatusOffline
+	}
+	for _, c := range u.conns {
+		if c == connActive {
+			return model.StatusOnline
+		}
+	}
+	return model.StatusAway
+}
+
 // Connections returns how many connections the user has open.
 func (t *Tracker) Connections(userID string) int {
 	t.mu.Lock()

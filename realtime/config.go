@@ -76,6 +76,11 @@ type Config struct {
 	Presence PresenceTracker
 	// Events receives typing notifications clients emit; Bus when nil.
 	Events EventPublisher
+	// ExternalNotifications leaves the desktop notifications of new
+	// messages to another component (the notifier, which applies the
+	// users' preferences and publishes model.DesktopNotification events);
+	// otherwise the hub notifies the users a MessageSaved names in Notify.
+	ExternalNotifications bool
 	// Tokens, when set, re-checks every logged-in connection's token each
 	// TokenCheckInterval (1 min) and closes the connections whose token
 	// stopped authenticating. Removals this server or its bus sees end

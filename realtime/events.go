@@ -68,6 +68,10 @@ func (h *hub) dispatch(e model.Event) {
 		h.onEphemeralMessage(&ev)
 	case *model.EphemeralMessage:
 		h.onEphemeralMessage(ev)
+	case model.DesktopNotification:
+		h.onDesktopNotification(&ev)
+	case *model.DesktopNotification:
+		h.onDesktopNotification(ev)
 	case model.RoomChanged:
 		h.onRoomChanged(&ev)
 	case *model.RoomChanged:
@@ -104,6 +108,10 @@ func (h *hub) dispatch(e model.Event) {
 		h.onSettingChanged(&ev)
 	case *model.SettingChanged:
 		h.onSettingChanged(ev)
+	case model.EmojiChanged:
+		h.onEmojiChanged(&ev)
+	case *model.EmojiChanged:
+		h.onEmojiChanged(ev)
 	case model.UserActivity:
 		h.onUserActivity(&ev)
 	case *model.UserActivity:
@@ -124,7 +132,7 @@ func (h *hub) onMessageSaved(ev *model.MessageSaved) {
 		return
 	}
 	direct, my := h.roomListeners(m.RoomID)
-	notify := ev.Created && len(ev.Notify) > 0
+	notify := ev.Created && len(ev.Notify) > 0 && !h.srv.cfg.ExternalNotifications
 	if !direct && !my && !notify {
 		return
 	}
@@ -468,6 +476,29 @@ func (h *hub) onSettingChanged(ev *model.SettingChanged) {
 		emit(streamNotifyAll, "public-info", "public-settings-changed", []any{model.ActionUpdated, value})
 	}
 	emit(streamNotifyLogged, "private-settings-changed", model.ActionUpdated, value)
+}
+
+// onEmojiChanged sends updateEmojiCustom / deleteEmojiCustom to logged-in
+// subscribers of stream-notify-logged, with {emojiData} as Rocket.Chat.
+func (h *hub) onEmojiChanged(ev *model.EmojiChanged) {
+	e := ev.Emoji
+	if e == nil {
+		return
+	}
+	event := "updateEmojiCustom"
+	if ev.Action == model.ActionRemoved {
+		event = "deleteEmojiCustom"
+	}
+	if !h.hasGlobal(streamNotifyLogged, event) {
+		return
+	}
+	data := map[string]any{"_id": e.ID, "name": e.Name, "aliases": e.Aliases, "extension": e.Extension,
+		"etag": e.ETag, "_updatedAt": e.UpdatedAt}
+	if f, err := ddp.StreamEvent(streamNotifyLogged, event, map[string]any{"emojiData": data}); err == nil {
+		h.deliverGlobal(&h.out, streamNotifyLogged, event, f)
+	} else {
+		h.encodeFailed("emoji.changed", err)
+	}
 }
 
 // onUserActivity sends typing (and other activities) to the room's

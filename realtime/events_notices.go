@@ -72,3 +72,30 @@ func (h *hub) onEphemeralMessage(ev *model.EphemeralMessage) {
 	}
 	h.deliverUserNotify(&h.out, ev.UserID, "message", frame)
 }
+
+// onDesktopNotification sends an in-app notification to <uid>/notification
+// in Rocket.Chat's shape: {title, text, duration, payload: {_id, rid, tmid,
+// sender, type, message: {msg, t}, name}}.
+func (h *hub) onDesktopNotification(ev *model.DesktopNotification) {
+	if !h.hasUserNotify(ev.UserID, "notification") {
+		return
+	}
+	payload := map[string]any{
+		"_id":     ev.MessageID,
+		"rid":     ev.RoomID,
+		"sender":  ev.Sender,
+		"type":    ev.RoomType,
+		"name":    ev.RoomName,
+		"message": map[string]any{"msg": ev.Msg, "t": ev.MessageType},
+	}
+	if ev.ThreadID != "" {
+		payload["tmid"] = ev.ThreadID
+	}
+	n := map[string]any{"title": ev.Title, "text": ev.Text, "duration": ev.Duration, "payload": payload}
+	frame, err := ddp.StreamEvent(streamNotifyUser, ev.UserID+"/notification", n)
+	if err != nil {
+		h.encodeFailed("notification.desktop", err)
+		return
+	}
+	h.deliverUserNotify(&h.out, ev.UserID, "notification", frame)
+}

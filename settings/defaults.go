@@ -38,6 +38,7 @@ func Defaults() []*model.Setting {
 	message(&b)
 	layout(&b)
 	fileUpload(&b)
+	assets(&b)
 	rateLimiter(&b)
 	integrationSettings(&b)
 	b.group("Threads")
@@ -506,6 +507,38 @@ func fileUpload(b *builder) {
 	b.boolean("FileUpload_Webdav_Proxy_UserDataFiles", false, private)
 	b.section("")
 	b.boolean("FileUpload_Enabled_Direct", true, public)
+}
+
+// assets are Rocket.Chat's workspace assets (logo, favicons, tiles): each
+// setting's value is {defaultUrl}, or {url: "assets/<name>.<ext>",
+// defaultUrl} once an administrator uploads one (assets.setAsset).
+func assets(b *builder) {
+	b.group("Assets")
+	asset := func(name, defaultURL string) {
+		v := map[string]any{}
+		if defaultURL != "" {
+			v["defaultUrl"] = defaultURL
+		}
+		b.add("Assets_"+name, TypeAsset, v, public)
+	}
+	asset("logo", "images/logo/logo.svg")
+	asset("logo_dark", "images/logo/logo_dark.svg")
+	asset("background", "")
+	asset("background_dark", "")
+	asset("favicon_ico", "favicon.ico")
+	asset("favicon", "images/logo/icon.svg")
+	asset("favicon_16", "images/logo/favicon-16x16.png")
+	asset("favicon_32", "images/logo/favicon-32x32.png")
+	asset("favicon_192", "images/logo/android-chrome-192x192.png")
+	asset("favicon_512", "images/logo/android-chrome-512x512.png")
+	asset("touchicon_180", "images/logo/apple-touch-icon.png")
+	asset("touchicon_180_pre", "images/logo/apple-touch-icon-precomposed.png")
+	asset("tile_70", "images/logo/mstile-70x70.png")
+	asset("tile_144", "images/logo/mstile-144x144.png")
+	asset("tile_150", "images/logo/mstile-150x150.png")
+	asset("tile_310_square", "images/logo/mstile-310x310.png")
+	asset("tile_310_wide", "images/logo/mstile-310x150.png")
+	asset("safari_pinned", "images/logo/safari-pinned-tab.svg")
 }
 
 func rateLimiter(b *builder) {

@@ -130,6 +130,12 @@ type Reader interface {
 	// ListUploads sorts by "uploadedAt" (default desc), "name" or "size".
 	ListUploads(ctx context.Context, q UploadQuery, p Page) ([]*model.Upload, int, error)
 
+	// Custom emoji
+	EmojiByID(ctx context.Context, id string) (*model.Emoji, error)
+	EmojiByName(ctx context.Context, name string) (*model.Emoji, error) // exact name (not aliases)
+	// ListEmoji sorts by "name" (default) or "_updatedAt".
+	ListEmoji(ctx context.Context, q EmojiQuery, p Page) ([]*model.Emoji, int, error)
+
 	// Roles, permissions, settings
 	Roles(ctx context.Context) ([]*model.Role, error)
 	RoleByID(ctx context.Context, id string) (*model.Role, error) // by id or by name
@@ -225,6 +231,13 @@ type Tx interface {
 	UpdateUpload(ctx context.Context, u *model.Upload) error // replaces the whole record
 	DeleteUpload(ctx context.Context, id string) error
 
+	// InsertEmoji adds a custom emoji; ErrConflict on a duplicate id or name.
+	InsertEmoji(ctx context.Context, e *model.Emoji) error
+	UpdateEmoji(ctx context.Context, e *model.Emoji) error // replaces the whole record; ErrConflict on a taken name
+	// DeleteEmoji removes a custom emoji, leaving a tombstone of kind
+	// KindEmoji stamped at.
+	DeleteEmoji(ctx context.Context, id string, at model.Time) error
+
 	UpsertRole(ctx context.Context, r *model.Role) error
 	DeleteRole(ctx context.Context, id string) error
 	UpsertPermission(ctx context.Context, p *model.Permission) error
@@ -307,6 +320,14 @@ type UploadQuery struct {
 	// ExpiresBefore keeps temporary uploads (expiresAt set) that expire
 	// before it.
 	ExpiresBefore model.Time
+	// UploadedUpTo keeps uploads made at or before it.
+	UploadedUpTo model.Time
+}
+
+// EmojiQuery filters ListEmoji. Zero fields do not filter.
+type EmojiQuery struct {
+	Text         string     // case-insensitive substring of the name
+	UpdatedSince model.Time // _updatedAt strictly after
 }
 
 // SubscriptionQuery filters SubscriptionsOfUser.
@@ -353,7 +374,7 @@ type MessageQuery struct {
 
 // DeletedQuery filters Deleted.
 type DeletedQuery struct {
-	Kind   string // "message", "room" or "subscription"
+	Kind   string // "message", "room", "subscription" or "emoji"
 	RoomID string // for messages
 	UserID string // for subscriptions
 	// For messages: only replies of this thread, or only threads' first
@@ -369,6 +390,7 @@ const (
 	KindMessage      = "message"
 	KindRoom         = "room"
 	KindSubscription = "subscription"
+	KindEmoji        = "emoji"
 )
 
 // Tombstone records a removed record, for sync calls (rooms.get's remove,
@@ -434,6 +456,9 @@ type Integrations interface {
 	DeleteIntegration(ctx context.Context, id string) error
 	// SaveIntegrationHistory inserts or replaces the entry h.ID.
 	SaveIntegrationHistory(ctx context.Context, h *model.IntegrationHistory) error
+	// IntegrationHistoryEntry returns entry id of an integration's
+	// history, or ErrNotFound.
+	IntegrationHistoryEntry(ctx context.Context, integrationID, id string) (*model.IntegrationHistory, error)
 	// IntegrationHistory pages an integration's history, sorted by
 	// "_updatedAt" (default desc) or "_createdAt".
 	IntegrationHistory(ctx context.Context, integrationID string, p Page) ([]*model.IntegrationHistory, int, error)

@@ -307,3 +307,61 @@ func (s *Service) ServeAvatar(w http.ResponseWriter, r *http.Request, etag strin
 	}
 	return true
 }
+
+// RemoveUnused removes the avatar pictures no user points at any more
+// (after users.resetAvatar, or a deleted user) and returns how many. It
+// runs with the other periodic clean-ups.
+func (s *Service) RemoveUnused(ctx context.Context) (int, error) {
+	recs, _, err := s.store.ListUploads(ctx, store.UploadQuery{TypeGroup: typeGroup}, model.Page{})
+	if err != nil {
+		return 0, fmt.Errorf("avatars: list: %w", err)
+	}
+	var unused []*model.Upload
+	for _, rec := range recs {
+		if rec.UserID == "" {
+			continue // a room's (none yet)
+		}
+		u, err := s.store.UserByID(ctx, rec.UserID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return 0, fmt.Errorf("avatars: user: %w", err)
+		}
+		if u == nil || u.AvatarETag != rec.ID {
+			unused = append(unused, rec)
+		}
+	}
+	if len(unused) == 0 {
+		return 0, nil
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		for _, rec := range unused {
+			// Re-checked in the transaction: the user may have just
+			// chosen it.
+			if u, err := tx.UserByID(ctx, rec.UserID); err == nil && u.AvatarETag == rec.ID {
+				continue
+			}
+			if err := tx.DeleteUpload(ctx, rec.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("avatars: remove: %w", err)
+	}
+	blobs, _, err := s.blobs.Get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, rec := range unused {
+		if _, err := s.store.UploadByID(ctx, rec.ID); err == nil {
+			continue // kept
+		}
+		if err := blobs.Delete(ctx, rec.Key); err != nil {
+			s.log.Warn("avatars: remove an unused picture", "key", rec.Key, "err", err)
+			continue
+		}
+		n++
+	}
+	return n, nil
+}

@@ -91,8 +91,8 @@ const keyPrefix = "uploads/"
 
 // Errors, with Rocket.Chat's types and texts.
 var (
-	errUploadDisabled = model.Invalid("error-file-upload-disabled", "File upload is disabled")
-	errDirectDisabled = model.Invalid("error-direct-message-file-upload-not-allowed", "File sharing not allowed in direct messages")
+	errUploadDisabled = model.Invalid("error-file-upload-disabled", "File uploads are disabled.")
+	errDirectDisabled = model.Invalid("error-direct-message-file-upload-not-allowed", "File sharing not allowed in direct messages.")
 	errInvalidFile    = model.Bare(model.KindInvalid, "invalid-file")
 	errInvalidField   = model.Bare(model.KindInvalid, "invalid-field")
 	errMessageTooLong = model.Bare(model.KindInvalid, "error-message-size-exceeded")
@@ -167,10 +167,12 @@ func (s *Service) Stage(ctx context.Context, user *model.User, roomID string, in
 	if err != nil {
 		return nil, err
 	}
+	// Temporary until confirmed: not complete (files lists leave it out),
+	// removed at expiresAt.
 	expires := model.TimeOf(s.now().Add(TemporaryLifetime))
-	st.main.ExpiresAt = expires
+	st.main.ExpiresAt, st.main.Complete = expires, false
 	if st.thumb != nil {
-		st.thumb.ExpiresAt = expires
+		st.thumb.ExpiresAt, st.thumb.Complete = expires, false
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.InsertUpload(ctx, st.main); err != nil {
@@ -362,7 +364,7 @@ func (s *Service) Confirm(ctx context.Context, user *model.User, roomID, fileID 
 				if cur.MessageID != "" {
 					return errInvalidFile // confirmed meanwhile
 				}
-				cur.MessageID, cur.ExpiresAt, cur.UpdatedAt = msg.ID, model.Time{}, msg.SentAt
+				cur.MessageID, cur.ExpiresAt, cur.UpdatedAt, cur.Complete = msg.ID, model.Time{}, msg.SentAt, true
 				cur.Description = u.Description
 				if err := tx.UpdateUpload(ctx, cur); err != nil {
 					return err

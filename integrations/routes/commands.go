@@ -94,6 +94,9 @@ func CommandsREST(rt *api.Router, svc Commands) {
 		if err != nil {
 			return commandFailure(err)
 		}
+		if pv == nil {
+			return nil, nil // a command without previews: success alone, as Rocket.Chat's undefined
+		}
 		return api.M{"preview": pv}, nil
 	})
 	rt.Post("commands.preview", func(r *api.Request) (any, error) {

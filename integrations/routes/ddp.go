@@ -51,6 +51,16 @@ func Methods(reg *ddpapi.Registrar, svc Service) {
 	reg.Method("addOutgoingIntegration", add(model.IntegrationOutgoing))
 	reg.Method("updateOutgoingIntegration", update(model.IntegrationOutgoing))
 	reg.Method("deleteOutgoingIntegration", del(model.IntegrationOutgoing))
+	reg.Method("replayOutgoingIntegration", func(ctx context.Context, call *realtime.Call) (any, error) {
+		in, ok, err := ddpapi.Param[struct {
+			IntegrationID string `json:"integrationId"`
+			HistoryID     string `json:"historyId"`
+		}](call, 0)
+		if err != nil || !ok {
+			return nil, ddpapi.MatchFailed("params")
+		}
+		return true, svc.Replay(ctx, call.User(), in.IntegrationID, in.HistoryID)
+	})
 	reg.Method("clearIntegrationHistory", func(ctx context.Context, call *realtime.Call) (any, error) {
 		id, err := ddpapi.RequireString(call, 0, "integrationId")
 		if err != nil {

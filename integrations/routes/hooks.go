@@ -2,13 +2,16 @@ package routes
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"liftoff/api"
 	"liftoff/integrations"
+	"liftoff/model"
 )
 
 // Hooks declares the incoming-webhook endpoints, outside /api/v1:
@@ -51,6 +54,33 @@ func Hooks(rt *api.Router, svc integrations.Incoming, maxBody int64) {
 	for _, m := range []string{"POST", "GET"} {
 		rt.HandleHTTP(m+" /hooks/{integrationId}/{token}", h)
 		rt.HandleHTTP(m+" /hooks/{integrationId}/{userId}/{token}", h)
+	}
+	// Rocket.Chat's helper routes for services that check a hook before
+	// using it: info answers success, sample three sample outgoing bodies.
+	authed := func(next func(w http.ResponseWriter)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			token, err := url.PathUnescape(r.PathValue("token"))
+			if err != nil || !svc.Authenticate(r.Context(), r.PathValue("integrationId"), token) {
+				writeJSON(w, http.StatusUnauthorized, map[string]any{"status": "error", "message": "You must be logged in to do this."})
+				return
+			}
+			next(w)
+		}
+	}
+	info := authed(func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, map[string]any{"success": true}) })
+	sample := authed(func(w http.ResponseWriter) {
+		now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+		var out []map[string]any
+		for i := 1; i <= 3; i++ {
+			out = append(out, map[string]any{"token": model.RandomString(24), "channel_id": model.NewID(), "channel_name": "general",
+				"timestamp": now, "user_id": model.NewID(), "user_name": "rocket.cat", "text": fmt.Sprintf("Sample text %d", i),
+				"trigger_word": "Sample"})
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+	for _, p := range []string{"{integrationId}/{token}", "{integrationId}/{userId}/{token}"} {
+		rt.HandleHTTP("GET /hooks/info/"+p, info)
+		rt.HandleHTTP("GET /hooks/sample/"+p, sample)
 	}
 }
 

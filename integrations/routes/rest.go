@@ -20,6 +20,7 @@ type Service interface {
 	List(ctx context.Context, actor *model.User, in integrations.ListInput, p model.Page) ([]*model.Integration, int, error)
 	History(ctx context.Context, actor *model.User, id string, p model.Page) ([]*model.IntegrationHistory, int, error)
 	ClearHistory(ctx context.Context, actor *model.User, id string) error
+	Replay(ctx context.Context, actor *model.User, integrationID, historyID string) error
 	CanList(actor *model.User) bool
 	CanSeeHistory(actor *model.User) bool
 	integrations.Incoming

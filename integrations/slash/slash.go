@@ -166,12 +166,11 @@ func builtins() []commands.Command[Env] {
 				}
 				room, err := env.Data.RoomByName(ctx, name)
 				if err != nil || room.Type != model.RoomChannel {
-					env.notice(ctx, inv, "Channel doesn't exist: #"+name)
+					env.notice(ctx, inv, channelDoesntExist(name))
 					return nil, nil
 				}
 				if _, err := env.Data.Subscription(ctx, room.ID, env.User.ID); err == nil {
-					env.notice(ctx, inv, "You are already in the channel #"+name)
-					return nil, nil
+					return nil, model.Invalid("error-user-already-in-room", "You are already in the channel").InMethod()
 				}
 				_, err = env.Chat.Join(ctx, env.User, chat.RoomRef{ID: room.ID}, "")
 				return nil, env.refuse(ctx, inv, err)
@@ -186,7 +185,7 @@ func builtins() []commands.Command[Env] {
 						return nil, err
 					}
 					if u == nil {
-						env.notice(ctx, inv, "User doesn't exist: "+f)
+						env.notice(ctx, inv, "No user exists by the name of `@"+strings.TrimPrefix(f, "@")+"`.")
 						return nil, nil
 					}
 					users = append(users, u)
@@ -208,7 +207,7 @@ func builtins() []commands.Command[Env] {
 					return nil, err
 				}
 				if u == nil {
-					env.notice(ctx, inv, "User doesn't exist: @"+name)
+					env.notice(ctx, inv, usernameDoesntExist(name))
 					return nil, nil
 				}
 				_, err = env.Chat.Kick(ctx, env.User, chat.RoomRef{ID: inv.RoomID}, "", u)
@@ -219,7 +218,7 @@ func builtins() []commands.Command[Env] {
 				name := firstWord(inv.Params, "@")
 				text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(inv.Params), firstField(inv.Params)))
 				if name == "" || text == "" {
-					env.notice(ctx, inv, "Username and message are required.")
+					env.notice(ctx, inv, "Username and message must not be empty.")
 					return nil, nil
 				}
 				u, err := env.userNamed(ctx, name)
@@ -227,7 +226,7 @@ func builtins() []commands.Command[Env] {
 					return nil, err
 				}
 				if u == nil {
-					env.notice(ctx, inv, "User doesn't exist: @"+name)
+					env.notice(ctx, inv, usernameDoesntExist(name))
 					return nil, nil
 				}
 				room, err := env.Chat.CreateDirect(ctx, env.User, []string{u.Username}, false)
@@ -244,7 +243,7 @@ func builtins() []commands.Command[Env] {
 					return nil, nil
 				}
 				if _, err := env.Data.RoomByName(ctx, name); err == nil {
-					env.notice(ctx, inv, "Channel already exists: #"+name)
+					env.notice(ctx, inv, "The channel `#"+name+"` already exists.")
 					return nil, nil
 				}
 				typ := model.RoomChannel
@@ -261,7 +260,7 @@ func builtins() []commands.Command[Env] {
 				text := strings.TrimSpace(inv.Params)
 				err := env.Chat.SetUserStatus(ctx, env.User, chat.UserLookup{ID: env.User.ID}, "", &text)
 				if err == nil {
-					env.notice(ctx, inv, "Your status message was updated")
+					env.notice(ctx, inv, "Status message changed successfully.")
 				}
 				return nil, env.refuse(ctx, inv, err)
 			}},
@@ -301,7 +300,7 @@ func archive(name string, on bool) commands.Command[Env] {
 			if n := firstWord(inv.Params, "#"); n != "" {
 				room, err := env.Data.RoomByName(ctx, n)
 				if err != nil {
-					env.notice(ctx, inv, "Channel doesn't exist: #"+n)
+					env.notice(ctx, inv, channelDoesntExist(n))
 					return nil, nil
 				}
 				roomID = room.ID
@@ -350,7 +349,7 @@ func hide(name string, on bool) commands.Command[Env] {
 			if n := firstWord(inv.Params, "#"); n != "" {
 				room, err := env.Data.RoomByName(ctx, n)
 				if err != nil {
-					env.notice(ctx, inv, "Channel doesn't exist: #"+n)
+					env.notice(ctx, inv, channelDoesntExist(n))
 					return nil, nil
 				}
 				roomID = room.ID
@@ -382,7 +381,7 @@ func inviteAll(name string, to bool) commands.Command[Env] {
 			}
 			named, err := env.Data.RoomByName(ctx, n)
 			if err != nil {
-				env.notice(ctx, inv, "Channel doesn't exist: #"+n)
+				env.notice(ctx, inv, channelDoesntExist(n))
 				return nil, nil
 			}
 			from, target := inv.RoomID, named.ID
@@ -413,7 +412,12 @@ func inviteAll(name string, to bool) commands.Command[Env] {
 			if _, err := env.Chat.Invite(ctx, env.User, chat.RoomRef{ID: target}, "", invite); err != nil {
 				return nil, env.refuse(ctx, inv, err)
 			}
-			env.notice(ctx, inv, "The users have been added.")
+			env.notice(ctx, inv, "The users have been added")
 			return nil, nil
 		}}
 }
+
+// The notices' texts are Rocket.Chat's English ones.
+func channelDoesntExist(name string) string { return "The channel `#" + name + "` does not exist." }
+
+func usernameDoesntExist(name string) string { return "The username `" + name + "` doesn't exist." }

@@ -12,6 +12,7 @@ import (
 	"liftoff/chat"
 	"liftoff/directory"
 	"liftoff/files/avatars"
+	"liftoff/files/emoji"
 	"liftoff/files/uploads"
 	"liftoff/integrations"
 	"liftoff/integrations/slash"
@@ -66,6 +67,8 @@ type App struct {
 	ldap        *external.LDAP
 	oauth       *external.OAuth
 	saml        *external.SAML
+	// emoji is the custom emoji service (nil for CLI commands).
+	emoji *emoji.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil

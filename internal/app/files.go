@@ -4,10 +4,14 @@ import (
 	"context"
 	"time"
 
+	"net/http"
+
 	"liftoff/api"
 	"liftoff/files"
+	"liftoff/files/assets"
 	"liftoff/files/avatars"
 	"liftoff/files/backend"
+	"liftoff/files/emoji"
 	"liftoff/files/filesapi"
 	"liftoff/files/uploads"
 )
@@ -16,14 +20,20 @@ import (
 // settings select, the upload and download routes, the removal of the
 // files of removed messages and rooms, the start-up sweep of crashed
 // uploads and the hourly removal of unconfirmed temporary uploads.
-func (a *App) startFiles(ctx context.Context, rt *api.Router) error {
+func (a *App) startFiles(ctx context.Context, rt *api.Router, web http.Handler) error {
 	blobs := backend.NewCurrent(a.settings, backend.Options{DataDir: a.cfg.DataDir})
 	svc := uploads.New(uploads.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Rooms: a.chat.Rooms,
 		Messages: a.chat.Messages, Now: a.opts.Clock.Now, Logger: a.log})
 	filesapi.Routes(rt, svc, a.log)
+	filesapi.ListRoutes(rt, svc, a.chat.Rooms)
 	av := avatars.New(avatars.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Permissions: a.chat.Admin,
 		Now: a.opts.Clock.Now, Logger: a.log})
 	filesapi.AvatarRoutes(rt, av)
+	a.emoji = emoji.New(emoji.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Events: a.bus,
+		Now: a.opts.Clock.Now, Logger: a.log})
+	filesapi.EmojiRoutes(rt, a.emoji)
+	filesapi.AssetRoutes(rt, assets.New(assets.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, AssetSetting: a.chat.Admin,
+		Now: a.opts.Clock.Now, Logger: a.log}), web)
 	a.avatarFiles = av
 	unsubscribe := a.bus.Subscribe("uploads", svc.HandleEvent)
 	a.uploads = svc
@@ -49,6 +59,11 @@ func (a *App) startFiles(ctx context.Context, rt *api.Router) error {
 				a.log.Warn("remove expired uploads", "err", err)
 			} else if n > 0 {
 				a.log.Info("removed expired uploads", "count", n)
+			}
+			if n, err := av.RemoveUnused(context.Background()); err != nil {
+				a.log.Warn("remove unused avatars", "err", err)
+			} else if n > 0 {
+				a.log.Info("removed unused avatars", "count", n)
 			}
 			select {
 			case <-stop:

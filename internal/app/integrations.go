@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"liftoff/api"
 	"liftoff/chat"
@@ -25,6 +24,11 @@ func (a *App) startIntegrations(ctx context.Context, rest *api.Server) error {
 	if err != nil {
 		a.log.Warn("ignoring an invalid outbound allow-list", "setting", setting.LiftoffOutboundAllowList, "err", err)
 	}
+	a.chat.Admin.CheckSetting(setting.LiftoffOutboundAllowList, func(v any) error {
+		text, _ := v.(string)
+		_, err := safehttp.ParseAllowList(text)
+		return err
+	})
 	client := safehttp.New(safehttp.Options{AllowList: allow, UserAgent: "Liftoff"})
 	unsubscribe := a.bus.Subscribe("integrations-allowlist", func(e model.Event) {
 		ch, ok := e.(model.SettingChanged)
@@ -50,7 +54,7 @@ func (a *App) startIntegrations(ctx context.Context, rest *api.Server) error {
 	routes.REST(rest.Router(), a.integrations)
 	routes.Hooks(rest.Router(), a.integrations, a.cfg.MaxBodyBytes)
 	// The durable queue of outgoing calls, drained until the app closes.
-	queue := jobs.New(a.store, jobs.Options{Logger: a.log, Now: a.opts.Clock.Now, PollInterval: 250 * time.Millisecond})
+	queue := jobs.New(a.store, jobs.Options{Logger: a.log, Now: a.opts.Clock.Now})
 	if err := a.integrations.StartOutgoing(ctx, integrations.OutgoingDeps{
 		Queue: queue, HTTP: client, Scripts: engine,
 		SiteURL: func() string { return a.settings.String(setting.SiteURL) },

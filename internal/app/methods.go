@@ -19,9 +19,13 @@ import (
 // package ddpapi.
 func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	c := a.chat
+	var emoji ddpapi.Emoji
+	if a.emoji != nil {
+		emoji = a.emoji
+	}
 	ddpapi.Register(rt, ddpapi.Deps{
 		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
-		Presence: tracker,
+		Presence: tracker, Emoji: emoji,
 	})
 	reg := ddpapi.NewRegistrar(rt, c.Admin)
 	directoryapi.Methods(reg, a.directory)

@@ -38,10 +38,18 @@ func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) erro
 		return err
 	}
 	base.WebPushEnabled = web != nil
+	secret, err := a.secretFile("account-secret", func() ([]byte, error) {
+		b := make([]byte, 32)
+		_, err := rand.Read(b)
+		return b, err
+	})
+	if err != nil {
+		return err
+	}
 	n := notifier.New(notifier.Deps{
 		Store: a.store, Devices: a.store, Queue: q, Settings: a.settings, Permissions: a.chat.Admin,
 		WebPush: web, Mailer: email.NewMailer(notifier.EmailSettings(a.settings)), Rules: &base,
-		Logger: log, Now: a.opts.Clock.Now,
+		PreferenceKey: secret, Events: a.bus, Logger: log, Now: a.opts.Clock.Now,
 	})
 	var unsubscribe func()
 	if bs, ok := a.bus.(bus.BatchSubscriber); ok {
@@ -68,14 +76,6 @@ func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) erro
 		<-done
 	})
 
-	secret, err := a.secretFile("account-secret", func() ([]byte, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return b, err
-	})
-	if err != nil {
-		return err
-	}
 	mailer := email.NewMailer(notifier.EmailSettings(a.settings))
 	a.account = account.New(account.Deps{
 		Store: a.store, Auth: a.auth, Queue: q, Settings: a.settings, Mailer: mailer, Secret: secret, Now: a.opts.Clock.Now,
@@ -93,6 +93,7 @@ func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) erro
 	notifyapi.PushRoutes(rt, n)
 	notifyapi.AccountRoutes(rt, a.account)
 	api.PolicyResetRoute(rt, a.account.ResetTokenValid)
+	notifyapi.EmailPreferenceRoutes(rt, a.prefs, secret, a.opts.Clock.Now)
 	return nil
 }
 

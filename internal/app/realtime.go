@@ -50,9 +50,12 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 		return nil, err
 	}
 	a.chat.Accounts.SetPresence(tracker)
+	if a.notifier != nil {
+		a.notifier.SetPresence(tracker)
+	}
 	rt, err := realtime.New(realtime.Config{
 		Logger: a.log, Bus: a.bus, Auth: a.auth, Rooms: a.chat.Rooms, Permissions: permissionAdapter{a},
-		Presence: tracker, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat, Now: a.opts.Clock.Now,
+		Presence: tracker, ExternalNotifications: a.notifier != nil, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat, Now: a.opts.Clock.Now,
 		Tokens: a.auth, TokenCheckInterval: c.SessionCheck,
 	})
 	if err != nil {

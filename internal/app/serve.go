@@ -220,7 +220,8 @@ func (a *App) start(ctx context.Context) error {
 	if err := a.startNotifications(rest.Router(), reg); err != nil {
 		return err
 	}
-	if err := a.startFiles(ctx, rest.Router()); err != nil {
+	web := webui.Handler()
+	if err := a.startFiles(ctx, rest.Router(), web); err != nil {
 		return err
 	}
 	rest.SetAvatarFiles(a.avatarFiles)
@@ -233,7 +234,7 @@ func (a *App) start(ctx context.Context) error {
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.Handle("/", webui.Handler()) // the web client; every path no other route claims
+	mux.Handle("/", web) // the web client; every path no other route claims
 	extra, err := a.mountRealtime(ctx, c, mux)
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -343,4 +344,92 @@ func (s *Service) verify(purpose, token string) ([]string, bool) {
 		return nil, false
 	}
 	return parts[:len(parts)-1], true
+}
+
+// SendTestEmail sends the SMTP test e-mail to the user's first address at
+// once (the method sendSMTPTestEmail) and returns that address.
+//
+// Errors: error-invalid-email (the user has no address),
+// error-email-send-failed (the SMTP server refused or is unreachable).
+func (s *Service) SendTestEmail(ctx context.Context, user *model.User) (string, error) {
+	to := user.Email()
+	if to == "" {
+		return "", model.Invalid("error-invalid-email", "Invalid email").InMethod()
+	}
+	m := email.Message{
+		From: s.d.Settings.String(setting.FromEmail), To: to, Subject: "SMTP Test Email",
+		HTML: "<p>You have successfully sent an email</p>", Text: "You have successfully sent an email",
+	}
+	mail, err := s.d.Mail()
+	if err == nil {
+		err = mail.Send(ctx, m)
+	}
+	if err != nil {
+		return "", model.Invalid("error-email-send-failed", "Error trying to send email: %v", err).InMethod()
+	}
+	return to, nil
+}
+
+// SendWelcome sends the welcome e-mail (Accounts_UserAddedEmail) to the
+// user who has the address, at once, as users.sendWelcomeEmail.
+//
+// Errors (marked InMethod): error-email-send-failed (SMTP not configured,
+// or the server refused), error-invalid-user (no user has the address).
+func (s *Service) SendWelcome(ctx context.Context, address string) error {
+	if s.d.Settings.String(setting.SMTPHost) == "" {
+		return model.Invalid("error-email-send-failed", "SMTP is not configured").InMethod()
+	}
+	address = strings.TrimSpace(address)
+	u, err := s.d.Store.UserByEmail(ctx, address)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Invalid("error-invalid-user", "Invalid user").InMethod()
+	}
+	if err != nil {
+		return err
+	}
+	m, err := s.d.Mailer.Account(email.UserAdded, email.Recipient{Name: u.Name, Address: address}, map[string]string{"name": u.Name})
+	if err == nil {
+		var mail Mail
+		if mail, err = s.d.Mail(); err == nil {
+			err = mail.Send(ctx, m)
+		}
+	}
+	if err != nil {
+		return model.Invalid("error-email-send-failed", "Error trying to send email: %v", err).InMethod()
+	}
+	return nil
+}
+
+// SendInvitations e-mails the invitation (Invitation_Email) to each valid
+// address at once, as the method sendInvitationEmail, and returns the
+// addresses it was sent to.
+//
+// Errors (marked InMethod): error-email-send-failed (no valid address, or
+// the SMTP server refused or is unreachable).
+func (s *Service) SendInvitations(ctx context.Context, addresses []string) ([]string, error) {
+	var valid []string
+	for _, a := range addresses {
+		if addr, err := mail.ParseAddress(a); err == nil && addr.Address == strings.TrimSpace(a) {
+			valid = append(valid, addr.Address)
+		}
+	}
+	if len(valid) == 0 {
+		return nil, model.Invalid("error-email-send-failed", "No valid email addresses").InMethod()
+	}
+	sender, err := s.d.Mail()
+	if err != nil {
+		return nil, model.Invalid("error-email-send-failed", "Error trying to send email: %v", err).InMethod()
+	}
+	sent := []string{}
+	for _, to := range valid {
+		m, err := s.d.Mailer.Account(email.Invitation, email.Recipient{Address: to}, nil)
+		if err == nil {
+			err = sender.Send(ctx, m)
+		}
+		if err != nil {
+			return sent, model.Invalid("error-email-send-failed", "Error trying to send email: %v", err).InMethod()
+		}
+		sent = append(sent, to)
+	}
+	return sent, nil
 }

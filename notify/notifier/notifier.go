@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"liftoff/access/perm"
@@ -43,7 +44,8 @@ const (
 	KindMessage = "notify.message" // a new message: apply the rules, enqueue the deliveries
 	KindMobile  = "notify.mobile"  // one user's mobile push for a message: one job per device
 	KindWebPush = "notify.webpush" // one user's Web Push for a message: one job per browser
-	KindDevice  = "notify.device"  // one push to one device or browser
+	KindDevice  = "notify.device"  // one mobile push to one device
+	KindBrowser = "notify.browser" // one Web Push to one browser
 	KindEmail   = "notify.email"   // one user's e-mail for a message (batched per user)
 )
 
@@ -57,6 +59,12 @@ type Settings interface {
 // Permissions answers global permission checks (chat.Admin.Can).
 type Permissions interface {
 	Can(u *model.User, p perm.ID) bool
+}
+
+// Presence tells whether a user has open connections: "online" (a client
+// is active), "away" (all idle) or "offline" (presence.Tracker).
+type Presence interface {
+	ConnectionStatus(userID string) string
 }
 
 // Mail sends e-mails (email.Sender built from the SMTP settings at each
@@ -75,15 +83,28 @@ type Deps struct {
 	// Push sends mobile pushes (nil: built from the Push_* settings at
 	// each send, gateway mode).
 	Push func() *push.Sender
+	// FCMEndpoint replaces Google's FCM address (tests).
+	FCMEndpoint string
 	// WebPush sends Web Push (nil: Web Push is off).
 	WebPush *webpush.Sender
 	// Mail sends e-mails (nil: built from the SMTP_* settings at each send).
 	Mail func() (Mail, error)
 	// Mailer renders notification e-mails.
 	Mailer *email.Mailer
+	// PreferenceKey signs the one-click links that stop notification
+	// e-mails (email.PreferenceToken); nil leaves the link out.
+	PreferenceKey []byte
 	// Rules are the bases of the rules' settings that are not Rocket.Chat
 	// settings (delays, Web Push); rules.DefaultSettings when zero.
-	Rules  *rules.Settings
+	Rules *rules.Settings
+	// Presence tells the connection state of users (the presence
+	// tracker); without it, and for users it does not know, the stored
+	// statusConnection is used.
+	Presence Presence
+	// Events publishes desktop notifications (the bus); nil sends none.
+	Events interface {
+		Publish(ctx context.Context, events ...model.Event) error
+	}
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -95,6 +116,12 @@ type Notifier struct {
 	// Work handed over by the bus consumer, stored by Run: the bus's
 	// goroutine must not wait for a store write (the store's writer may be
 	// waiting for the bus).
+	presenceSrc atomic.Pointer[Presence]
+
+	fcmMu    sync.Mutex
+	fcm      *push.FCM // built from fcmCreds
+	fcmCreds string
+
 	mu      sync.Mutex
 	pending []jobs.NewJob
 	reads   []string // users who read a room
@@ -118,6 +145,7 @@ func New(d Deps) *Notifier {
 	d.Queue.Handle(KindMobile, n.expand(devices.APN, devices.GCM), jobs.KindOptions{})
 	d.Queue.Handle(KindWebPush, n.expand(devices.Web), jobs.KindOptions{})
 	d.Queue.Handle(KindDevice, n.sendDevice, jobs.KindOptions{})
+	d.Queue.Handle(KindBrowser, n.sendDevice, jobs.KindOptions{})
 	d.Queue.HandleBatch(KindEmail, 50, n.sendEmail, jobs.KindOptions{})
 	return n
 }
@@ -165,10 +193,18 @@ func (n *Notifier) OnEvents(events []model.Event) {
 }
 
 func appendMessage(js []jobs.NewJob, ev *model.MessageSaved) []jobs.NewJob {
-	if !ev.Created || ev.Message == nil || ev.Message.Hidden {
+	if !ev.Created || ev.Message == nil || ev.Message.Hidden || !notifies(ev.Message.Type) {
 		return js
 	}
 	return append(js, jobs.NewJob{Kind: KindMessage, Key: "notify:" + ev.Message.ID, Payload: encode(payload{MessageID: ev.Message.ID})})
+}
+
+// notifies tells whether messages of a type notify: users' messages,
+// encrypted ones and calls. System messages (a user joined, a topic
+// changed...) never do: Rocket.Chat stores them without running the
+// notification callbacks of sent messages.
+func notifies(messageType string) bool {
+	return messageType == "" || messageType == "e2e" || messageType == "videoconf"
 }
 
 func appendRead(reads []string, ev *model.SubscriptionChanged) []string {
@@ -201,7 +237,7 @@ func (n *Notifier) flush(ctx context.Context) {
 	n.pending, n.reads = nil, nil
 	n.mu.Unlock()
 	for _, uid := range reads {
-		if _, err := n.d.Queue.Cancel(ctx, group(uid), KindMobile, KindWebPush, KindEmail); err != nil {
+		if _, err := n.d.Queue.Cancel(ctx, group(uid), KindMobile, KindWebPush, KindEmail, KindDevice, KindBrowser); err != nil {
 			n.d.Logger.Warn("notifier: cancel on read", "user", uid, "err", err)
 		}
 	}
@@ -212,6 +248,17 @@ func (n *Notifier) flush(ctx context.Context) {
 			n.d.Logger.Error("notifier: enqueue fan-out", "messages", len(chunk), "err", err)
 		}
 	}
+}
+
+// SetPresence gives the notifier the presence tracker, which may be built
+// after it.
+func (n *Notifier) SetPresence(p Presence) { n.presenceSrc.Store(&p) }
+
+func (n *Notifier) presence() Presence {
+	if p := n.presenceSrc.Load(); p != nil {
+		return *p
+	}
+	return n.d.Presence
 }
 
 func group(userID string) string { return "user:" + userID }
@@ -250,6 +297,7 @@ func (n *Notifier) fanOut(ctx context.Context, job jobs.Job) error {
 	now := n.d.Now()
 	in.Now = now
 	var js []jobs.NewJob
+	var desktop []model.Event
 	for _, d := range rules.Compute(in, n.rulesSettings()) {
 		var kind string
 		switch d.Channel {
@@ -259,19 +307,70 @@ func (n *Notifier) fanOut(ctx context.Context, job jobs.Job) error {
 			kind = KindWebPush
 		case rules.Email:
 			kind = KindEmail
+		case rules.Desktop:
+			desktop = append(desktop, n.desktop(d.UserID, msg, room))
+			continue
 		default:
-			continue // desktop: sent by the realtime layer to open connections
+			continue
 		}
-		js = append(js, jobs.NewJob{
-			Kind: kind, Key: kind + ":" + msg.ID + ":" + d.UserID, Group: group(d.UserID),
-			Payload: encode(payload{MessageID: msg.ID, UserID: d.UserID, Reason: d.Reason}), RunAt: now.Add(d.Delay),
-		})
+		key, p := kind+":"+msg.ID+":"+d.UserID, payload{MessageID: msg.ID, UserID: d.UserID, Reason: d.Reason}
+		if kind == KindEmail {
+			js = append(js, jobs.NewJob{Kind: kind, Key: key, Group: group(d.UserID), Payload: encode(p), RunAt: now.Add(d.Delay)})
+			continue
+		}
+		// Pushes go straight to one job per device, so that a device's
+		// retry does not resend to the others.
+		types, deviceKind := []string{devices.APN, devices.GCM}, KindDevice
+		if kind == KindWebPush {
+			types, deviceKind = []string{devices.Web}, KindBrowser
+		}
+		ds, err := n.d.Devices.DevicesOfUser(ctx, d.UserID, types...)
+		if err != nil {
+			return err
+		}
+		for _, dev := range ds {
+			q := p
+			q.DeviceID = dev.ID
+			js = append(js, jobs.NewJob{Kind: deviceKind, Key: key + ":" + dev.ID, Group: group(d.UserID), Payload: encode(q), RunAt: now.Add(d.Delay)})
+		}
+	}
+	if len(desktop) > 0 && n.d.Events != nil {
+		// Best effort, as in Rocket.Chat: a retried fan-out may show
+		// one twice, a lost one is not worth a retry.
+		if err := n.d.Events.Publish(ctx, desktop...); err != nil {
+			n.d.Logger.Warn("notifier: desktop notifications", "message", msg.ID, "err", err)
+		}
 	}
 	if len(js) == 0 {
 		return nil
 	}
-	_, err = n.d.Queue.Enqueue(ctx, js...)
-	return err
+	for len(js) > 0 {
+		chunk := js[:min(len(js), 1000)]
+		js = js[len(chunk):]
+		if _, err := n.d.Queue.Enqueue(ctx, chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// desktop is the in-app notification of msg for a user (Rocket.Chat's
+// notifyDesktopUser): in direct rooms the sender as title and the message
+// as text, elsewhere "#room" and "sender: message".
+func (n *Notifier) desktop(userID string, msg *model.Message, room *model.Room) model.DesktopNotification {
+	sender := msg.Author.Username
+	if n.d.Settings.Bool(setting.UIUseRealName) && msg.Author.Name != "" {
+		sender = msg.Author.Name
+	}
+	title, text := "#"+room.Name, sender+": "+msg.Msg
+	if room.Type == "d" {
+		title, text = sender, msg.Msg
+	}
+	return model.DesktopNotification{
+		UserID: userID, Title: title, Text: text,
+		MessageID: msg.ID, RoomID: room.ID, RoomType: room.Type, RoomName: room.Name, ThreadID: msg.ThreadID,
+		Sender: msg.Author, Msg: msg.Msg, MessageType: msg.Type,
+	}
 }
 
 // memberPage is how many subscriptions one read brings.
@@ -321,7 +420,11 @@ func (n *Notifier) input(ctx context.Context, msg *model.Message, room *model.Ro
 				continue
 			}
 			members[u.ID] = u
-			in.Members = append(in.Members, member(s, u))
+			mb := member(s, u)
+			if p := n.presence(); p != nil && mb.Connection == "" {
+				mb.Connection = p.ConnectionStatus(u.ID)
+			}
+			in.Members = append(in.Members, mb)
 		}
 		if len(subs) < memberPage || offset+len(subs) >= total {
 			break
@@ -374,7 +477,9 @@ func verifiedEmail(u *model.User) string {
 	return ""
 }
 
-// expand turns one user's push job into one job per device of the types.
+// expand turns one user's push job into one job per device of the types
+// (jobs of this kind were enqueued by earlier versions; the fan-out now
+// makes the device jobs itself).
 func (n *Notifier) expand(types ...string) jobs.Handler {
 	return func(ctx context.Context, job jobs.Job) error {
 		var p payload
@@ -389,7 +494,11 @@ func (n *Notifier) expand(types ...string) jobs.Handler {
 		for _, d := range ds {
 			q := p
 			q.DeviceID = d.ID
-			js = append(js, jobs.NewJob{Kind: KindDevice, Key: job.Key + ":" + d.ID, Group: job.Group, Payload: encode(q)})
+			kind := KindDevice
+			if d.Type == devices.Web {
+				kind = KindBrowser
+			}
+			js = append(js, jobs.NewJob{Kind: kind, Key: job.Key + ":" + d.ID, Group: job.Group, Payload: encode(q)})
 		}
 		if len(js) == 0 {
 			return nil
@@ -456,13 +565,34 @@ func (n *Notifier) sendDevice(ctx context.Context, job jobs.Job) error {
 	return err
 }
 
-// pushSender builds the gateway transport from the Push_* settings.
+// pushSender builds the transport from the Push_* settings: the gateway
+// when Push_enable_gateway is on, else FCM HTTP v1 with the service account
+// of Push_google_api_credentials (kept while the setting does not change,
+// so that its access token is reused). APNs without a gateway is not wired
+// yet: iOS tokens then fail as not configured.
 func (n *Notifier) pushSender() *push.Sender {
 	s := n.d.Settings
-	if !s.Bool(setting.PushEnableGateway) {
+	if s.Bool(setting.PushEnableGateway) {
+		return &push.Sender{Gateway: push.NewGateway(s.String(setting.PushGateway), s.String(setting.UniqueID))}
+	}
+	creds := s.String(setting.PushGoogleAPICredentials)
+	if strings.TrimSpace(creds) == "" {
 		return &push.Sender{}
 	}
-	return &push.Sender{Gateway: push.NewGateway(s.String(setting.PushGateway), s.String(setting.UniqueID))}
+	n.fcmMu.Lock()
+	defer n.fcmMu.Unlock()
+	if n.fcm == nil || n.fcmCreds != creds {
+		f, err := push.NewFCM(context.Background(), []byte(creds))
+		if err != nil {
+			n.d.Logger.Error("notifier: Push_google_api_credentials", "err", err)
+			return &push.Sender{}
+		}
+		if n.d.FCMEndpoint != "" {
+			f.Endpoint = n.d.FCMEndpoint
+		}
+		n.fcm, n.fcmCreds = f, creds
+	}
+	return &push.Sender{FCM: n.fcm}
 }
 
 func (n *Notifier) sendWebPush(ctx context.Context, job jobs.Job, dev devices.Device, msg *model.Message, room *model.Room) error {
@@ -568,6 +698,7 @@ func messageLink(site string, room *model.Room, messageID string) string {
 func (n *Notifier) sendEmail(ctx context.Context, batch []jobs.Job) error {
 	var items []email.NotificationItem
 	var user *model.User
+	rooms := map[string]bool{}
 	s := n.d.Settings
 	for _, job := range batch {
 		var p payload
@@ -582,6 +713,7 @@ func (n *Notifier) sendEmail(ctx context.Context, batch []jobs.Job) error {
 			continue
 		}
 		user = u
+		rooms[room.ID] = true
 		name := room.Name
 		if room.DisplayName != "" {
 			name = room.DisplayName
@@ -605,7 +737,18 @@ func (n *Notifier) sendEmail(ctx context.Context, batch []jobs.Job) error {
 	if to == "" {
 		return nil
 	}
-	m, err := n.d.Mailer.Notification(email.Recipient{Name: user.Name, Address: to}, items, "")
+	link := ""
+	if n.d.PreferenceKey != nil {
+		roomID := "" // several rooms: the user's own preference
+		if len(rooms) == 1 {
+			for id := range rooms {
+				roomID = id
+			}
+		}
+		token := email.PreferenceToken(n.d.PreferenceKey, user.ID, roomID, n.d.Now().Add(preferenceLinkLifetime))
+		link = strings.TrimRight(s.String(setting.SiteURL), "/") + EmailPreferencePath + "?token=" + url.QueryEscape(token)
+	}
+	m, err := n.d.Mailer.Notification(email.Recipient{Name: user.Name, Address: to}, items, link)
 	if err != nil {
 		return jobs.Permanent(err)
 	}
@@ -627,6 +770,13 @@ func (n *Notifier) sendEmail(ctx context.Context, batch []jobs.Job) error {
 	}
 	return nil
 }
+
+// EmailPreferencePath is where the one-click link of notification e-mails
+// leads (notifyapi serves it).
+const EmailPreferencePath = "/unsubscribe/email"
+
+// preferenceLinkLifetime is how long a one-click link works.
+const preferenceLinkLifetime = 30 * 24 * time.Hour
 
 // mailSender builds the SMTP sender from the settings.
 func (n *Notifier) mailSender() (Mail, error) {

@@ -228,6 +228,21 @@ func sameNotificationFields(a, b *model.Subscription) bool {
 		slices.Equal(a.UserHighlights, b.UserHighlights)
 }
 
+// StopEmails is the one-click link of a notification e-mail: the user's
+// e-mail notifications for the room become "nothing" or, without a room,
+// the user's emailNotificationMode does. A room the user has left since
+// falls back to the user's preference.
+func (s *Service) StopEmails(ctx context.Context, userID, roomID string) error {
+	if roomID != "" {
+		err := s.SaveNotification(ctx, &model.User{ID: userID}, roomID, map[string]string{"emailNotifications": "nothing"})
+		if kind, _ := model.KindOf(err); err == nil || kind != model.KindInvalid {
+			return err
+		}
+	}
+	_, err := s.save(ctx, userID, map[string]any{"emailNotificationMode": "nothing"})
+	return err
+}
+
 // Fields that SaveNotification accepts (Rocket.Chat's NotificationFieldType).
 var notificationFields = []string{"desktopNotifications", "mobilePushNotifications", "emailNotifications", "unreadAlert",
 	"disableNotifications", "hideUnreadStatus", "hideMentionStatus", "muteGroupMentions", "audioNotificationValue"}

@@ -572,6 +572,42 @@ const (
 	FileUploadWebdavProxyUserDataFiles ID = "FileUpload_Webdav_Proxy_UserDataFiles"
 	// FileUploadEnabledDirect is "FileUpload_Enabled_Direct", a public boolean setting (FileUpload).
 	FileUploadEnabledDirect ID = "FileUpload_Enabled_Direct"
+	// AssetsLogo is "Assets_logo", a public asset setting (Assets).
+	AssetsLogo ID = "Assets_logo"
+	// AssetsLogoDark is "Assets_logo_dark", a public asset setting (Assets).
+	AssetsLogoDark ID = "Assets_logo_dark"
+	// AssetsBackground is "Assets_background", a public asset setting (Assets).
+	AssetsBackground ID = "Assets_background"
+	// AssetsBackgroundDark is "Assets_background_dark", a public asset setting (Assets).
+	AssetsBackgroundDark ID = "Assets_background_dark"
+	// AssetsFaviconIco is "Assets_favicon_ico", a public asset setting (Assets).
+	AssetsFaviconIco ID = "Assets_favicon_ico"
+	// AssetsFavicon is "Assets_favicon", a public asset setting (Assets).
+	AssetsFavicon ID = "Assets_favicon"
+	// AssetsFavicon16 is "Assets_favicon_16", a public asset setting (Assets).
+	AssetsFavicon16 ID = "Assets_favicon_16"
+	// AssetsFavicon32 is "Assets_favicon_32", a public asset setting (Assets).
+	AssetsFavicon32 ID = "Assets_favicon_32"
+	// AssetsFavicon192 is "Assets_favicon_192", a public asset setting (Assets).
+	AssetsFavicon192 ID = "Assets_favicon_192"
+	// AssetsFavicon512 is "Assets_favicon_512", a public asset setting (Assets).
+	AssetsFavicon512 ID = "Assets_favicon_512"
+	// AssetsTouchicon180 is "Assets_touchicon_180", a public asset setting (Assets).
+	AssetsTouchicon180 ID = "Assets_touchicon_180"
+	// AssetsTouchicon180Pre is "Assets_touchicon_180_pre", a public asset setting (Assets).
+	AssetsTouchicon180Pre ID = "Assets_touchicon_180_pre"
+	// AssetsTile70 is "Assets_tile_70", a public asset setting (Assets).
+	AssetsTile70 ID = "Assets_tile_70"
+	// AssetsTile144 is "Assets_tile_144", a public asset setting (Assets).
+	AssetsTile144 ID = "Assets_tile_144"
+	// AssetsTile150 is "Assets_tile_150", a public asset setting (Assets).
+	AssetsTile150 ID = "Assets_tile_150"
+	// AssetsTile310Square is "Assets_tile_310_square", a public asset setting (Assets).
+	AssetsTile310Square ID = "Assets_tile_310_square"
+	// AssetsTile310Wide is "Assets_tile_310_wide", a public asset setting (Assets).
+	AssetsTile310Wide ID = "Assets_tile_310_wide"
+	// AssetsSafariPinned is "Assets_safari_pinned", a public asset setting (Assets).
+	AssetsSafariPinned ID = "Assets_safari_pinned"
 	// DDPRateLimitIPEnabled is "DDP_Rate_Limit_IP_Enabled", a private boolean setting (Rate Limiter, DDP_Rate_Limiter).
 	DDPRateLimitIPEnabled ID = "DDP_Rate_Limit_IP_Enabled"
 	// DDPRateLimitIPRequestsAllowed is "DDP_Rate_Limit_IP_Requests_Allowed", a private int setting (Rate Limiter, DDP_Rate_Limiter).
@@ -666,6 +702,44 @@ const (
 	EmailNotificationShowMessage ID = "Email_notification_show_message"
 	// EmailPlainTextOnly is "email_plain_text_only", a private boolean setting (Email, Email_Notifications).
 	EmailPlainTextOnly ID = "email_plain_text_only"
+	// EmailHeader is "Email_Header", a private code setting (Email, Header_and_Footer).
+	EmailHeader ID = "Email_Header"
+	// EmailFooter is "Email_Footer", a private code setting (Email, Header_and_Footer).
+	EmailFooter ID = "Email_Footer"
+	// OfflineDMEmail is "Offline_DM_Email", a private string setting (Email, Notifications).
+	OfflineDMEmail ID = "Offline_DM_Email"
+	// OfflineMentionEmail is "Offline_Mention_Email", a private string setting (Email, Notifications).
+	OfflineMentionEmail ID = "Offline_Mention_Email"
+	// OfflineMentionAllEmail is "Offline_Mention_All_Email", a private string setting (Email, Notifications).
+	OfflineMentionAllEmail ID = "Offline_Mention_All_Email"
+	// VerificationEmailSubject is "Verification_Email_Subject", a private string setting (Email, Verification).
+	VerificationEmailSubject ID = "Verification_Email_Subject"
+	// VerificationEmail is "Verification_Email", a private code setting (Email, Verification).
+	VerificationEmail ID = "Verification_Email"
+	// ForgotPasswordEmailSubject is "Forgot_Password_Email_Subject", a private string setting (Email, Forgot_password_section).
+	ForgotPasswordEmailSubject ID = "Forgot_Password_Email_Subject"
+	// ForgotPasswordEmail is "Forgot_Password_Email", a private code setting (Email, Forgot_password_section).
+	ForgotPasswordEmail ID = "Forgot_Password_Email"
+	// InvitationSubject is "Invitation_Subject", a private string setting (Email, Invitation).
+	InvitationSubject ID = "Invitation_Subject"
+	// InvitationEmail is "Invitation_Email", a private code setting (Email, Invitation).
+	InvitationEmail ID = "Invitation_Email"
+	// AccountsEnrollmentEmailSubject is "Accounts_Enrollment_Email_Subject", a private string setting (Email, Registration).
+	AccountsEnrollmentEmailSubject ID = "Accounts_Enrollment_Email_Subject"
+	// AccountsEnrollmentEmail is "Accounts_Enrollment_Email", a private code setting (Email, Registration).
+	AccountsEnrollmentEmail ID = "Accounts_Enrollment_Email"
+	// AccountsUserAddedEmailSubject is "Accounts_UserAddedEmail_Subject", a private string setting (Email, Accounts_UserAddedEmail).
+	AccountsUserAddedEmailSubject ID = "Accounts_UserAddedEmail_Subject"
+	// AccountsUserAddedEmailEmail is "Accounts_UserAddedEmail_Email", a private code setting (Email, Accounts_UserAddedEmail).
+	AccountsUserAddedEmailEmail ID = "Accounts_UserAddedEmail_Email"
+	// EmailChangedEmailSubject is "Email_Changed_Email_Subject", a private string setting (Email, Email_changed_section).
+	EmailChangedEmailSubject ID = "Email_Changed_Email_Subject"
+	// EmailChangedEmail is "Email_Changed_Email", a private code setting (Email, Email_changed_section).
+	EmailChangedEmail ID = "Email_Changed_Email"
+	// PasswordChangedEmailSubject is "Password_Changed_Email_Subject", a private string setting (Email, Password_changed_section).
+	PasswordChangedEmailSubject ID = "Password_Changed_Email_Subject"
+	// PasswordChangedEmail is "Password_Changed_Email", a private code setting (Email, Password_changed_section).
+	PasswordChangedEmail ID = "Password_Changed_Email"
 	// TroubleshootDisableNotifications is "Troubleshoot_Disable_Notifications", a private boolean setting (Troubleshoot).
 	TroubleshootDisableNotifications ID = "Troubleshoot_Disable_Notifications"
 	// VideoConfMobileRinging is "VideoConf_Mobile_Ringing", a public boolean setting (Video_Conference).

@@ -121,6 +121,19 @@ func (db *DB) SaveIntegrationHistory(ctx context.Context, h *model.IntegrationHi
 	})
 }
 
+// IntegrationHistoryEntry implements store.Integrations.
+func (db *DB) IntegrationHistoryEntry(ctx context.Context, integrationID, id string) (*model.IntegrationHistory, error) {
+	h, ok, err := one(ctx, db.reader.q, scanJSON[model.IntegrationHistory],
+		"SELECT data FROM integration_history WHERE id = $1 AND integration_id = $2", text(id), text(integrationID))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: integration history entry: %w", err)
+	}
+	if !ok {
+		return nil, notFound("integration history", id)
+	}
+	return h, nil
+}
+
 var historySort = sortSpec{
 	columns:  map[string]string{"_createdAt": "created_at", "_updatedAt": "updated_at"},
 	def:      []store.SortKey{{Field: "_updatedAt", Desc: true}},

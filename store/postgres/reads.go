@@ -663,7 +663,7 @@ func scanTombstone(r pgx.Rows) (store.Tombstone, error) {
 // (sortable by "_deletedAt"). RoomID and UserID filter whatever the kind.
 func (r reader) Deleted(ctx context.Context, q store.DeletedQuery, p store.Page) ([]store.Tombstone, int, error) {
 	switch q.Kind {
-	case store.KindMessage, store.KindRoom, store.KindSubscription:
+	case store.KindMessage, store.KindRoom, store.KindSubscription, store.KindEmoji:
 	default:
 		return nil, 0, fmt.Errorf("postgres: deleted: unknown kind %q", q.Kind)
 	}

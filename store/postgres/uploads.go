@@ -67,6 +67,9 @@ func (r reader) ListUploads(ctx context.Context, q store.UploadQuery, p store.Pa
 	if !q.ExpiresBefore.IsZero() {
 		w.add("expires_at <> 0 AND expires_at < " + w.arg(millis(q.ExpiresBefore)))
 	}
+	if !q.UploadedUpTo.IsZero() {
+		w.add("uploaded_at <= " + w.arg(millis(q.UploadedUpTo)))
+	}
 	return pageOf(ctx, r.q, "list uploads", scanJSON[model.Upload], "data", "uploads", &w, uploadSort, p)
 }
 
@@ -104,4 +107,89 @@ func (t *tx) UpdateUpload(ctx context.Context, u *model.Upload) error {
 // DeleteUpload removes the upload record.
 func (t *tx) DeleteUpload(ctx context.Context, id string) error {
 	return t.execOne(ctx, "delete upload", "upload", id, "DELETE FROM uploads WHERE id = $1", text(id))
+}
+
+// ---- custom emoji ----
+
+// EmojiByID returns the custom emoji with the id.
+func (r reader) EmojiByID(ctx context.Context, id string) (*model.Emoji, error) {
+	e, ok, err := one(ctx, r.q, scanJSON[model.Emoji], "SELECT data FROM emoji_custom WHERE id = $1", text(id))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: emoji by id: %w", err)
+	}
+	if !ok {
+		return nil, notFound("emoji", id)
+	}
+	return e, nil
+}
+
+// EmojiByName returns the custom emoji named exactly name.
+func (r reader) EmojiByName(ctx context.Context, name string) (*model.Emoji, error) {
+	e, ok, err := one(ctx, r.q, scanJSON[model.Emoji], "SELECT data FROM emoji_custom WHERE name = $1", text(name))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: emoji by name: %w", err)
+	}
+	if !ok {
+		return nil, notFound("emoji", name)
+	}
+	return e, nil
+}
+
+var emojiSort = sortSpec{
+	columns:  map[string]string{"name": "name", "_updatedAt": "updated_at"},
+	def:      []store.SortKey{{Field: "name"}},
+	tiebreak: "seq",
+}
+
+// ListEmoji pages the custom emoji matching q.
+func (r reader) ListEmoji(ctx context.Context, q store.EmojiQuery, p store.Page) ([]*model.Emoji, int, error) {
+	var w where
+	if q.Text != "" {
+		w.add("strpos(search, " + w.arg(fold(q.Text)) + ") > 0")
+	}
+	if !q.UpdatedSince.IsZero() {
+		w.add("updated_at > " + w.arg(millis(q.UpdatedSince)))
+	}
+	return pageOf(ctx, r.q, "list emoji", scanJSON[model.Emoji], "data", "emoji_custom", &w, emojiSort, p)
+}
+
+// InsertEmoji adds the custom emoji; ErrConflict on a duplicate id or name.
+func (t *tx) InsertEmoji(ctx context.Context, e *model.Emoji) error {
+	data, err := encode("emoji", e)
+	if err != nil {
+		return err
+	}
+	return t.execNew(ctx, "insert emoji", "id or name", `INSERT INTO emoji_custom (id, name, search, updated_at, data)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, text(e.ID), text(e.Name), fold(e.Name), millis(e.UpdatedAt), data)
+}
+
+// UpdateEmoji replaces the custom emoji e.ID with e.
+func (t *tx) UpdateEmoji(ctx context.Context, e *model.Emoji) error {
+	data, err := encode("emoji", e)
+	if err != nil {
+		return err
+	}
+	tag, err := t.Exec(ctx, `UPDATE emoji_custom SET name = $2, search = $3, updated_at = $4, data = $5
+		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM emoji_custom AS o WHERE o.name = $2 AND o.id <> $1)`,
+		text(e.ID), text(e.Name), fold(e.Name), millis(e.UpdatedAt), data)
+	if err != nil {
+		return mapErr("postgres: update emoji", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	if _, err := t.EmojiByID(ctx, e.ID); err != nil {
+		return err
+	}
+	return conflict("update emoji", "name")
+}
+
+// DeleteEmoji removes the custom emoji and leaves its tombstone.
+func (t *tx) DeleteEmoji(ctx context.Context, id string, at model.Time) error {
+	if err := t.execOne(ctx, "delete emoji", "emoji", id, "DELETE FROM emoji_custom WHERE id = $1", text(id)); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "delete emoji: tombstone", `INSERT INTO tombstones (kind, id, rid, uid, deleted_at)
+		VALUES ('emoji', $1, '', '', $2)
+		ON CONFLICT (kind, id) DO UPDATE SET deleted_at = excluded.deleted_at, seq = DEFAULT`, text(id), millis(at))
 }

@@ -699,7 +699,7 @@ func scanTombstone(s scanner) (store.Tombstone, error) {
 // (sortable by "_deletedAt"). RoomID and UserID filter whatever the kind.
 func (r reader) Deleted(ctx context.Context, q store.DeletedQuery, p store.Page) ([]store.Tombstone, int, error) {
 	switch q.Kind {
-	case store.KindMessage, store.KindRoom, store.KindSubscription:
+	case store.KindMessage, store.KindRoom, store.KindSubscription, store.KindEmoji:
 	default:
 		return nil, 0, fmt.Errorf("sqlite: deleted: unknown kind %q", q.Kind)
 	}

@@ -67,6 +67,9 @@ func (r reader) ListUploads(ctx context.Context, q store.UploadQuery, p store.Pa
 	if !q.ExpiresBefore.IsZero() {
 		w.add("expires_at <> 0 AND expires_at < ?", millis(q.ExpiresBefore))
 	}
+	if !q.UploadedUpTo.IsZero() {
+		w.add("uploaded_at <= ?", millis(q.UploadedUpTo))
+	}
 	return pageOf(ctx, r.q, "list uploads", scanJSON[model.Upload], "data", "uploads", &w, uploadSort, p)
 }
 
@@ -103,4 +106,77 @@ func (t *tx) UpdateUpload(ctx context.Context, u *model.Upload) error {
 // DeleteUpload removes the upload record.
 func (t *tx) DeleteUpload(ctx context.Context, id string) error {
 	return t.execOne(ctx, "delete upload", "upload", id, "DELETE FROM uploads WHERE id = ?", id)
+}
+
+// ---- custom emoji ----
+
+// EmojiByID returns the custom emoji with the id.
+func (r reader) EmojiByID(ctx context.Context, id string) (*model.Emoji, error) {
+	e, ok, err := one(ctx, r.q, scanJSON[model.Emoji], "SELECT data FROM emoji_custom WHERE id = ?", id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: emoji by id: %w", err)
+	}
+	if !ok {
+		return nil, notFound("emoji", id)
+	}
+	return e, nil
+}
+
+// EmojiByName returns the custom emoji named exactly name.
+func (r reader) EmojiByName(ctx context.Context, name string) (*model.Emoji, error) {
+	e, ok, err := one(ctx, r.q, scanJSON[model.Emoji], "SELECT data FROM emoji_custom WHERE name = ?", name)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: emoji by name: %w", err)
+	}
+	if !ok {
+		return nil, notFound("emoji", name)
+	}
+	return e, nil
+}
+
+var emojiSort = sortSpec{
+	columns:  map[string]string{"name": "name", "_updatedAt": "updated_at"},
+	def:      []store.SortKey{{Field: "name"}},
+	tiebreak: "rowid",
+}
+
+// ListEmoji pages the custom emoji matching q.
+func (r reader) ListEmoji(ctx context.Context, q store.EmojiQuery, p store.Page) ([]*model.Emoji, int, error) {
+	var w where
+	if q.Text != "" {
+		w.add("instr(search, ?) > 0", fold(q.Text))
+	}
+	if !q.UpdatedSince.IsZero() {
+		w.add("updated_at > ?", millis(q.UpdatedSince))
+	}
+	return pageOf(ctx, r.q, "list emoji", scanJSON[model.Emoji], "data", "emoji_custom", &w, emojiSort, p)
+}
+
+// InsertEmoji adds the custom emoji; ErrConflict on a duplicate id or name.
+func (t *tx) InsertEmoji(ctx context.Context, e *model.Emoji) error {
+	data, err := encode("emoji", e)
+	if err != nil {
+		return err
+	}
+	return t.execMany(ctx, "insert emoji", `INSERT INTO emoji_custom (id, name, search, updated_at, data) VALUES (?, ?, ?, ?, ?)`,
+		e.ID, e.Name, fold(e.Name), millis(e.UpdatedAt), data)
+}
+
+// UpdateEmoji replaces the custom emoji e.ID with e.
+func (t *tx) UpdateEmoji(ctx context.Context, e *model.Emoji) error {
+	data, err := encode("emoji", e)
+	if err != nil {
+		return err
+	}
+	return t.execOne(ctx, "update emoji", "emoji", e.ID, `UPDATE emoji_custom SET name = ?, search = ?, updated_at = ?, data = ? WHERE id = ?`,
+		e.Name, fold(e.Name), millis(e.UpdatedAt), data, e.ID)
+}
+
+// DeleteEmoji removes the custom emoji and leaves its tombstone.
+func (t *tx) DeleteEmoji(ctx context.Context, id string, at model.Time) error {
+	if err := t.execOne(ctx, "delete emoji", "emoji", id, "DELETE FROM emoji_custom WHERE id = ?", id); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "delete emoji: tombstone",
+		"INSERT OR REPLACE INTO tombstones (kind, id, rid, uid, deleted_at) VALUES ('emoji', ?, '', '', ?)", id, millis(at))
 }

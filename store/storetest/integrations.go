@@ -196,6 +196,12 @@ func testIntegrationsHistory(t *testing.T, s store.Integrations) {
 	if err != nil || len(list) != 1 || list[0].ID != "h1" {
 		t.Fatalf("oldest first, one: %+v, %v", list, err)
 	}
+	if e, err := s.IntegrationHistoryEntry(ctx, "i1", "h2"); err != nil || e.ID != "h2" || e.Step != "start" {
+		t.Fatalf("entry h2: %+v, %v", e, err)
+	}
+	if _, err := s.IntegrationHistoryEntry(ctx, "i2", "h2"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("entry of another integration: %v, want ErrNotFound", err)
+	}
 	n, err := s.ClearIntegrationHistory(ctx, "i1")
 	if err != nil || n != 2 {
 		t.Fatalf("clear: %d, %v; want 2", n, err)

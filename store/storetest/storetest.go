@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"Discussions", testDiscussions},
 		{"Teams", testTeams},
 		{"Uploads", testUploads},
+		{"Emoji", testEmoji},
 		{"RolesPermissionsSettings", testRolesPermissionsSettings},
 		{"UsersInRole", testUsersInRole},
 		{"Counts", testCounts},

@@ -74,6 +74,8 @@ func testUploads(h *harness) {
 	list(store.UploadQuery{IDs: []string{"f-doc", "f-other", "nope"}}, all, "f-other", "f-doc")
 	list(store.UploadQuery{ExpiresBefore: at(101)}, all, "f-temp")
 	list(store.UploadQuery{ExpiresBefore: at(100)}, all)
+	list(store.UploadQuery{RoomID: "r1", UploadedUpTo: at(2)}, all, "f-doc", "f-thumb", "f-photo")
+	list(store.UploadQuery{RoomID: "r1", UploadedUpTo: at(1)}, all, "f-thumb", "f-photo")
 	list(store.UploadQuery{RoomID: "r1", NoThumbs: true}, store.Page{Sort: []store.SortKey{{Field: "name"}}}, "f-photo", "f-temp", "f-doc")
 	list(store.UploadQuery{RoomID: "r1"}, store.Page{Sort: []store.SortKey{{Field: "size", Desc: true}}}, "f-temp", "f-doc", "f-thumb", "f-photo")
 	list(store.UploadQuery{RoomID: "r1"}, store.Page{Offset: 1, Count: 2}, "f-doc", "f-thumb")
@@ -95,4 +97,71 @@ func testUploads(h *harness) {
 	err = h.s.Update(h.ctx, func(tx store.Tx) error { return tx.DeleteUpload(h.ctx, "f-photo") })
 	h.mustErr(err, store.ErrNotFound, "delete missing upload")
 	list(store.UploadQuery{MessageID: "m1"}, all, "f-thumb")
+}
+
+// testEmoji checks the custom emoji records: unique names, lists by text
+// and update time, tombstones of removed ones.
+func testEmoji(h *harness) {
+	mk := func(id, name string, sec int, aliases ...string) *model.Emoji {
+		return &model.Emoji{ID: id, Name: name, Aliases: aliases, Extension: "png", ETag: "e-" + id,
+			Key: "emoji-custom/" + id, UpdatedAt: at(sec)}
+	}
+	party, parrot, ok := mk("e1", "party_parrot", 1, "pp"), mk("e2", "Parrot", 2), mk("e3", "ok-hand", 3)
+	h.update(func(tx store.Tx) error {
+		for _, e := range []*model.Emoji{party, parrot, ok} {
+			if err := tx.InsertEmoji(h.ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	err := h.s.Update(h.ctx, func(tx store.Tx) error { return tx.InsertEmoji(h.ctx, mk("e9", "ok-hand", 9)) })
+	h.mustErr(err, store.ErrConflict, "duplicate emoji name")
+	got, err := h.s.EmojiByName(h.ctx, "party_parrot")
+	h.noErr(err, "EmojiByName")
+	h.sameJSON(got, party, "emoji by name")
+	_, err = h.s.EmojiByName(h.ctx, "pp")
+	h.mustErr(err, store.ErrNotFound, "aliases are not names")
+	got, err = h.s.EmojiByID(h.ctx, "e2")
+	h.noErr(err, "EmojiByID")
+	h.sameJSON(got, parrot, "emoji by id")
+
+	list := func(q store.EmojiQuery, p store.Page, want ...string) {
+		h.Helper()
+		es, _, err := h.s.ListEmoji(h.ctx, q, p)
+		h.noErr(err, "ListEmoji")
+		ids := make([]string, len(es))
+		for i, e := range es {
+			ids[i] = e.ID
+		}
+		h.sameIDs(ids, want, "ListEmoji")
+	}
+	list(store.EmojiQuery{}, store.Page{}, "e2", "e3", "e1") // by name, bytewise: "Parrot" < "ok-hand" < "party_parrot"
+	list(store.EmojiQuery{Text: "PARROT"}, store.Page{}, "e2", "e1")
+	list(store.EmojiQuery{UpdatedSince: at(1)}, store.Page{Sort: []store.SortKey{{Field: "_updatedAt"}}}, "e2", "e3")
+
+	parrot.Name, parrot.UpdatedAt = "ok-hand", at(5)
+	err = h.s.Update(h.ctx, func(tx store.Tx) error { return tx.UpdateEmoji(h.ctx, parrot) })
+	h.mustErr(err, store.ErrConflict, "rename onto a taken name")
+	parrot.Name = "blue_parrot"
+	h.update(func(tx store.Tx) error { return tx.UpdateEmoji(h.ctx, parrot) })
+	got, err = h.s.EmojiByName(h.ctx, "blue_parrot")
+	h.noErr(err, "renamed emoji")
+	h.sameJSON(got, parrot, "renamed emoji")
+
+	h.update(func(tx store.Tx) error { return tx.DeleteEmoji(h.ctx, "e1", at(7)) })
+	_, err = h.s.EmojiByID(h.ctx, "e1")
+	h.mustErr(err, store.ErrNotFound, "deleted emoji")
+	err = h.s.Update(h.ctx, func(tx store.Tx) error { return tx.DeleteEmoji(h.ctx, "e1", at(8)) })
+	h.mustErr(err, store.ErrNotFound, "delete missing emoji")
+	ts, _, err := h.s.Deleted(h.ctx, store.DeletedQuery{Kind: store.KindEmoji, Since: at(6)}, store.Page{})
+	h.noErr(err, "Deleted emoji")
+	if len(ts) != 1 || ts[0].ID != "e1" || !ts[0].DeletedAt.Equal(at(7).Time) {
+		h.Fatalf("emoji tombstones: %+v", ts)
+	}
+	ts, _, err = h.s.Deleted(h.ctx, store.DeletedQuery{Kind: store.KindEmoji, Since: at(7)}, store.Page{})
+	h.noErr(err, "Deleted emoji since")
+	if len(ts) != 0 {
+		h.Fatalf("emoji tombstones after their time: %+v", ts)
+	}
 }

@@ -1,5 +1,5 @@
 -- Webhook integrations (incoming and outgoing) and the history of their
--- calls; the same schema as SQLite's 0008_integrations.sql.
+-- calls; the same schema as SQLite's 0009_integrations.sql.
 CREATE TABLE integrations (
 	id         text COLLATE "C" PRIMARY KEY,
 	seq        bigint GENERATED ALWAYS AS IDENTITY,

@@ -1,4 +1,4 @@
--- Notifications: the same change as SQLite's 0008_notifications.sql (reserved: 0009).
+-- Notifications: the same change as SQLite's 0010_notifications.sql.
 ALTER TABLE subscriptions
 	ADD COLUMN hide_mention boolean NOT NULL DEFAULT false,
 	ADD COLUMN mute_group_mentions boolean NOT NULL DEFAULT false,

@@ -21,3 +21,13 @@ CREATE INDEX uploads_room ON uploads (rid, uploaded_at);
 CREATE INDEX uploads_message ON uploads (message_id) WHERE message_id <> '';
 CREATE INDEX uploads_key ON uploads (store_key);
 CREATE INDEX uploads_expires ON uploads (expires_at) WHERE expires_at <> 0;
+
+-- Custom emoji (files/emoji), as SQLite's.
+CREATE TABLE emoji_custom (
+	id         text COLLATE "C" PRIMARY KEY,
+	seq        bigint GENERATED ALWAYS AS IDENTITY,
+	name       text COLLATE "C" NOT NULL UNIQUE,
+	search     text COLLATE "C" NOT NULL DEFAULT '',
+	updated_at bigint NOT NULL DEFAULT 0,
+	data       text NOT NULL
+);

@@ -21,3 +21,14 @@ CREATE INDEX uploads_room ON uploads (rid, uploaded_at);
 CREATE INDEX uploads_message ON uploads (message_id) WHERE message_id <> '';
 CREATE INDEX uploads_key ON uploads (store_key);
 CREATE INDEX uploads_expires ON uploads (expires_at) WHERE expires_at <> 0;
+
+-- Custom emoji (files/emoji): name unique; aliases in the document. A
+-- removal leaves a tombstone of kind 'emoji' (emoji-custom.list's remove).
+CREATE TABLE emoji_custom (
+	id         TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	search     TEXT NOT NULL DEFAULT '',
+	updated_at INTEGER NOT NULL DEFAULT 0,
+	data       TEXT NOT NULL
+);
+CREATE UNIQUE INDEX emoji_custom_name ON emoji_custom (name);
