@@ -12,9 +12,10 @@ import (
 )
 
 // LoginServices lists the sign-in services clients may offer
-// (external.OAuth): the public part of their configuration.
+// (external.LoginServices): Meteor's service configuration documents,
+// each with "_id" and "service", without secrets.
 type LoginServices interface {
-	LoginServiceConfigurations() []oauth.LoginServiceConfiguration
+	LoginServiceConfigurations() []map[string]any
 }
 
 // SettingsAdder creates settings that do not exist yet (chat.Admin).
@@ -31,22 +32,19 @@ func (s *Server) loginServiceRoutes(rt *Router) {
 	rt.Get("settings.oauth", func(r *Request) (any, error) {
 		out := []M{}
 		for _, c := range s.loginServices.LoginServiceConfigurations() {
-			// Rocket.Chat's answer adds id, name and appId to each custom service.
-			out = append(out, M{"_id": c.Service, "id": c.Service, "name": c.Service, "appId": c.ClientID,
-				"service": c.Service, "custom": c.Custom, "clientId": c.ClientID, "serverURL": c.ServerURL,
-				"authorizePath": c.AuthorizePath, "scope": c.Scope, "loginStyle": c.LoginStyle,
-				"responseType": c.ResponseType, "showButton": c.ShowButton, "buttonLabelText": c.ButtonLabelText,
-				"buttonLabelColor": c.ButtonLabelColor, "buttonColor": c.ButtonColor})
+			m := M(c)
+			if custom, _ := c["custom"].(bool); custom {
+				// Rocket.Chat adds id, name and appId to each custom service.
+				m["id"], m["name"], m["appId"] = c["_id"], c["service"], c["clientId"]
+			}
+			out = append(out, m)
 		}
 		return M{"services": out}, nil
 	}, Public())
 	rt.Get("service.configurations", func(r *Request) (any, error) {
 		out := []M{}
 		for _, c := range s.loginServices.LoginServiceConfigurations() {
-			out = append(out, M{"_id": c.Service, "service": c.Service, "custom": c.Custom, "clientId": c.ClientID,
-				"serverURL": c.ServerURL, "authorizePath": c.AuthorizePath, "scope": c.Scope, "loginStyle": c.LoginStyle,
-				"responseType": c.ResponseType, "showButton": c.ShowButton, "buttonLabelText": c.ButtonLabelText,
-				"buttonLabelColor": c.ButtonLabelColor, "buttonColor": c.ButtonColor})
+			out = append(out, M(c))
 		}
 		return M{"configurations": out}, nil
 	}, Public())

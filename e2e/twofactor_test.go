@@ -148,6 +148,11 @@ func TestTwoFactorTOTP(t *testing.T) {
 		t.Fatalf("method.call 2fa:checkCodesRemaining: %+v %v", out, err)
 	}
 
+	// The password change ended the other sessions, this DDP one too: log in again.
+	d = ddpDial(t, srv)
+	d.call(&res, "login", map[string]any{"totp": map[string]any{
+		"login": map[string]any{"user": map[string]any{"username": "bob"}, "password": "bob-new"}, "code": backup[4]}})
+
 	// New backup codes need a right code; disabling too.
 	if r := d.callRaw("2fa:regenerateCodes", "000000"); r.Error != nil || (len(r.Result) > 0 && string(r.Result) != "null") {
 		t.Fatalf("regenerate with a wrong code: %s %v", r.Result, r.Error)

@@ -48,6 +48,7 @@ func Defaults() []*model.Setting {
 	e2e(&b)
 	notifications(&b)
 	ldapSettings(&b)
+	samlSettings(&b)
 	// uniqueID identifies the installation (statistics.uniqueId, and
 	// clients that read the public setting). Rocket.Chat gives it no
 	// group; here it sits in General, as every setting has a group.
@@ -595,6 +596,51 @@ func e2e(b *builder) {
 type builder struct {
 	grp, sec string
 	out      []*model.Setting
+}
+
+// samlSettings are Rocket.Chat's SAML group for its one provider,
+// "Default" (apps/meteor/server/settings/saml.ts), read by package
+// auth/saml; SAML_Custom_Default_idp_issuer is Liftoff's (the IdP's entity
+// id, checked when set).
+func samlSettings(b *builder) {
+	b.group("SAML")
+	b.section("SAML_Connection")
+	k := "SAML_Custom_Default"
+	b.boolean(k, false, public)
+	k += "_"
+	b.str(k+"provider", "provider-name", private)
+	b.str(k+"entry_point", "", private)
+	b.str(k+"idp_slo_redirect_url", "", private)
+	b.str(k+"issuer", "", private)
+	b.str(k+"idp_issuer", "", private)
+	b.code(k+"cert", "", private)
+	b.code(k+"public_cert", "", private)
+	b.add(k+"private_key", TypePassword, "", private)
+	b.choice(k+"signature_validation_type", "All", private, opt("Response", "SAML_Custom_signature_validation_response"),
+		opt("Assertion", "SAML_Custom_signature_validation_assertion"), opt("Either", "SAML_Custom_signature_validation_either"),
+		opt("All", "SAML_Custom_signature_validation_all"))
+	b.integer(k+"allowed_clock_drift", 0, private)
+	b.section("SAML_Interface")
+	b.str(k+"button_label_text", "SAML", private)
+	b.str(k+"button_label_color", "#FFFFFF", private)
+	b.str(k+"button_color", "#1d74f5", private)
+	b.section("SAML_Section_2_User_Data_Mapping")
+	b.boolean(k+"generate_username", false, private)
+	b.choice(k+"username_normalize", "None", private, opt("None", "SAML_Default_Username_Normalize_None"),
+		opt("Lowercase", "SAML_Default_Username_Normalize_Lowercase"))
+	b.choice(k+"immutable_property", "EMail", private, opt("Username", "SAML_Default_immutable_property_username"),
+		opt("EMail", "SAML_Default_immutable_property_email"))
+	b.code(k+"user_data_fieldmap", "{\n    \"username\": \"username\",\n    \"email\": \"email\",\n    \"name\": \"cn\"\n}", private)
+	b.boolean(k+"name_overwrite", false, private)
+	b.boolean(k+"mail_overwrite", false, private)
+	b.str(k+"default_user_role", "user", private)
+	b.str(k+"role_attribute_name", "", private)
+	b.boolean(k+"role_attribute_sync", false, private)
+	b.boolean(k+"channels_update", false, private)
+	b.boolean(k+"include_private_channels_update", false, private)
+	b.section("SAML_Section_4_Logout")
+	b.choice(k+"logout_behaviour", "SAML", private, opt("SAML", "SAML_Default_logout_behaviour_Terminate_SAML_Session"),
+		opt("Local", "SAML_Default_logout_behaviour_End_Only_RocketChat"))
 }
 
 // ldapSettings are Rocket.Chat's LDAP group (apps/meteor/server/settings/ldap.ts),

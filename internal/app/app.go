@@ -66,6 +66,7 @@ type App struct {
 	second      *secondfactor.Service
 	ldap        *external.LDAP
 	oauth       *external.OAuth
+	saml        *external.SAML
 	// emoji is the custom emoji service (nil for CLI commands).
 	emoji *emoji.Service
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"liftoff/auth/external"
 	"liftoff/ddpapi"
 	"liftoff/directory/directoryapi"
 	"liftoff/integrations/routes"
@@ -36,12 +37,23 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	ddpapi.TwoFactorMethods(ddpapi.NewRegistrar(rt, c.Admin), a.second)
 	// Meteor's accounts clients read the sign-in services from this
 	// publication (never the secrets).
+	services := external.LoginServices{OAuth: a.oauth, SAML: a.saml}
 	rt.HandlePublication("meteor.loginServiceConfiguration", func(context.Context, *model.User) ([]realtime.Document, error) {
 		var docs []realtime.Document
-		for _, cfg := range a.oauth.LoginServiceConfigurations() {
-			docs = append(docs, realtime.Document{Collection: "meteor_accounts_loginServiceConfiguration", ID: cfg.Service, Fields: cfg})
+		for _, cfg := range services.LoginServiceConfigurations() {
+			id, _ := cfg["_id"].(string)
+			delete(cfg, "_id")
+			docs = append(docs, realtime.Document{Collection: "meteor_accounts_loginServiceConfiguration", ID: id, Fields: cfg})
 		}
 		return docs, nil
+	})
+	// samlLogout answers the IdP URL that ends the caller's SAML session.
+	ddpapi.NewRegistrar(rt, c.Admin).Method("samlLogout", func(ctx context.Context, call *realtime.Call) (any, error) {
+		provider, err := ddpapi.RequireString(call, 0, "provider")
+		if err != nil {
+			return nil, err
+		}
+		return a.saml.LogoutURL(ctx, call.User(), provider)
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 	"liftoff/auth/loginlimit"
 	"liftoff/auth/oauth"
 	"liftoff/auth/pending"
+	"liftoff/auth/saml"
 	"liftoff/auth/secondfactor"
 	"liftoff/bus"
 	natsbus "liftoff/bus/nats"
@@ -86,15 +87,17 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	gaps.setReload(chatSvc.Admin.ReloadCaches)
 	second := secondfactor.New(st, reg, o.Clock.Now)
 	linker := external.NewLinker(st, chatSvc.Accounts, reg, o.Clock.Now)
-	directory := external.NewLDAP(linker, st, reg, log)
+	ldapLogin := external.NewLDAP(linker, st, reg, log)
 	// Sign-in handshakes live in the database, so that a sign-in started
 	// on one instance can finish on another.
 	handshakes := external.NewPendingStore(st, o.Clock.Now)
-	oauthSvc := external.NewOAuth(linker, reg, reg, handshakes, pending.NewCredentials(handshakes, 0), log)
-	authOpts.SecondFactor, authOpts.Directory, authOpts.OAuth = second, directory, oauthSvc
+	creds := pending.NewCredentials(handshakes, 0)
+	oauthSvc := external.NewOAuth(linker, reg, reg, handshakes, creds, log)
+	samlSvc := external.NewSAML(linker, st, reg, handshakes, creds, log)
+	authOpts.SecondFactor, authOpts.Directory, authOpts.OAuth, authOpts.SAML = second, ldapLogin, oauthSvc, samlSvc
 	authSvc := auth.NewService(st, reg, authOpts)
 	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc, closers: closers,
-		second: second, ldap: directory, oauth: oauthSvc}, nil
+		second: second, ldap: ldapLogin, oauth: oauthSvc, saml: samlSvc}, nil
 }
 
 // openData opens the bus and the store the configuration selects: the
@@ -203,7 +206,7 @@ func (a *App) start(ctx context.Context) error {
 
 	rest := api.New(api.Deps{
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
-		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, LDAP: a.ldap, LoginServices: a.oauth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
+		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, LDAP: a.ldap, LoginServices: external.LoginServices{OAuth: a.oauth, SAML: a.saml}, Settings: a.settings, Logger: log, Methods: methodBridge{a},
 	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
 	a.directory = directory.New(directory.Deps{Store: a.store, Permissions: a.chat.Admin, Access: a.chat.Rooms,
 		Settings: a.settings, Now: a.opts.Clock.Now})
@@ -227,6 +230,7 @@ func (a *App) start(ctx context.Context) error {
 		mux.Handle(prefix, rest)
 	}
 	mux.Handle("/_oauth/", oauth.Handler(a.oauth, log))
+	mux.Handle("/_saml/", saml.Handler(a.saml, log))
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

@@ -860,6 +860,58 @@ const (
 	LDAPBackgroundSyncKeepExistantUsersUpdated ID = "LDAP_Background_Sync_Keep_Existant_Users_Updated"
 	// LDAPSyncUserActiveState is "LDAP_Sync_User_Active_State", a private select setting (LDAP, Background Sync).
 	LDAPSyncUserActiveState ID = "LDAP_Sync_User_Active_State"
+	// SAMLCustomDefault is "SAML_Custom_Default", a public boolean setting (SAML, SAML_Connection).
+	SAMLCustomDefault ID = "SAML_Custom_Default"
+	// SAMLCustomDefaultProvider is "SAML_Custom_Default_provider", a private string setting (SAML, SAML_Connection).
+	SAMLCustomDefaultProvider ID = "SAML_Custom_Default_provider"
+	// SAMLCustomDefaultEntryPoint is "SAML_Custom_Default_entry_point", a private string setting (SAML, SAML_Connection).
+	SAMLCustomDefaultEntryPoint ID = "SAML_Custom_Default_entry_point"
+	// SAMLCustomDefaultIdpSloRedirectURL is "SAML_Custom_Default_idp_slo_redirect_url", a private string setting (SAML, SAML_Connection).
+	SAMLCustomDefaultIdpSloRedirectURL ID = "SAML_Custom_Default_idp_slo_redirect_url"
+	// SAMLCustomDefaultIssuer is "SAML_Custom_Default_issuer", a private string setting (SAML, SAML_Connection).
+	SAMLCustomDefaultIssuer ID = "SAML_Custom_Default_issuer"
+	// SAMLCustomDefaultIdpIssuer is "SAML_Custom_Default_idp_issuer", a private string setting (SAML, SAML_Connection).
+	SAMLCustomDefaultIdpIssuer ID = "SAML_Custom_Default_idp_issuer"
+	// SAMLCustomDefaultCert is "SAML_Custom_Default_cert", a private code setting (SAML, SAML_Connection).
+	SAMLCustomDefaultCert ID = "SAML_Custom_Default_cert"
+	// SAMLCustomDefaultPublicCert is "SAML_Custom_Default_public_cert", a private code setting (SAML, SAML_Connection).
+	SAMLCustomDefaultPublicCert ID = "SAML_Custom_Default_public_cert"
+	// SAMLCustomDefaultPrivateKey is "SAML_Custom_Default_private_key", a private password setting (SAML, SAML_Connection).
+	SAMLCustomDefaultPrivateKey ID = "SAML_Custom_Default_private_key"
+	// SAMLCustomDefaultSignatureValidationType is "SAML_Custom_Default_signature_validation_type", a private select setting (SAML, SAML_Connection).
+	SAMLCustomDefaultSignatureValidationType ID = "SAML_Custom_Default_signature_validation_type"
+	// SAMLCustomDefaultAllowedClockDrift is "SAML_Custom_Default_allowed_clock_drift", a private int setting (SAML, SAML_Connection).
+	SAMLCustomDefaultAllowedClockDrift ID = "SAML_Custom_Default_allowed_clock_drift"
+	// SAMLCustomDefaultButtonLabelText is "SAML_Custom_Default_button_label_text", a private string setting (SAML, SAML_Interface).
+	SAMLCustomDefaultButtonLabelText ID = "SAML_Custom_Default_button_label_text"
+	// SAMLCustomDefaultButtonLabelColor is "SAML_Custom_Default_button_label_color", a private string setting (SAML, SAML_Interface).
+	SAMLCustomDefaultButtonLabelColor ID = "SAML_Custom_Default_button_label_color"
+	// SAMLCustomDefaultButtonColor is "SAML_Custom_Default_button_color", a private string setting (SAML, SAML_Interface).
+	SAMLCustomDefaultButtonColor ID = "SAML_Custom_Default_button_color"
+	// SAMLCustomDefaultGenerateUsername is "SAML_Custom_Default_generate_username", a private boolean setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultGenerateUsername ID = "SAML_Custom_Default_generate_username"
+	// SAMLCustomDefaultUsernameNormalize is "SAML_Custom_Default_username_normalize", a private select setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultUsernameNormalize ID = "SAML_Custom_Default_username_normalize"
+	// SAMLCustomDefaultImmutableProperty is "SAML_Custom_Default_immutable_property", a private select setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultImmutableProperty ID = "SAML_Custom_Default_immutable_property"
+	// SAMLCustomDefaultUserDataFieldmap is "SAML_Custom_Default_user_data_fieldmap", a private code setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultUserDataFieldmap ID = "SAML_Custom_Default_user_data_fieldmap"
+	// SAMLCustomDefaultNameOverwrite is "SAML_Custom_Default_name_overwrite", a private boolean setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultNameOverwrite ID = "SAML_Custom_Default_name_overwrite"
+	// SAMLCustomDefaultMailOverwrite is "SAML_Custom_Default_mail_overwrite", a private boolean setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultMailOverwrite ID = "SAML_Custom_Default_mail_overwrite"
+	// SAMLCustomDefaultDefaultUserRole is "SAML_Custom_Default_default_user_role", a private string setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultDefaultUserRole ID = "SAML_Custom_Default_default_user_role"
+	// SAMLCustomDefaultRoleAttributeName is "SAML_Custom_Default_role_attribute_name", a private string setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultRoleAttributeName ID = "SAML_Custom_Default_role_attribute_name"
+	// SAMLCustomDefaultRoleAttributeSync is "SAML_Custom_Default_role_attribute_sync", a private boolean setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultRoleAttributeSync ID = "SAML_Custom_Default_role_attribute_sync"
+	// SAMLCustomDefaultChannelsUpdate is "SAML_Custom_Default_channels_update", a private boolean setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultChannelsUpdate ID = "SAML_Custom_Default_channels_update"
+	// SAMLCustomDefaultIncludePrivateChannelsUpdate is "SAML_Custom_Default_include_private_channels_update", a private boolean setting (SAML, SAML_Section_2_User_Data_Mapping).
+	SAMLCustomDefaultIncludePrivateChannelsUpdate ID = "SAML_Custom_Default_include_private_channels_update"
+	// SAMLCustomDefaultLogoutBehaviour is "SAML_Custom_Default_logout_behaviour", a private select setting (SAML, SAML_Section_4_Logout).
+	SAMLCustomDefaultLogoutBehaviour ID = "SAML_Custom_Default_logout_behaviour"
 	// UniqueID is "uniqueID", a public string setting (General).
 	UniqueID ID = "uniqueID"
 	// PresenceBroadcastDisabled is "Presence_broadcast_disabled", a public boolean setting (Troubleshoot).

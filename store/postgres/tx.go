@@ -832,6 +832,9 @@ func (t *tx) DeleteUserService(ctx context.Context, userID, service string) erro
 
 // PutPending keeps value under key until expires.
 func (t *tx) PutPending(ctx context.Context, key string, value []byte, expires, now model.Time) error {
+	if value == nil {
+		value = []byte{} // an empty value is a value (a replay cache entry)
+	}
 	if err := t.execMany(ctx, "put pending: expire", "DELETE FROM pending_auth WHERE expires_at <= $1", millis(now)); err != nil {
 		return err
 	}

@@ -381,6 +381,10 @@ func testPending(h *harness) {
 	h.noErr(put("b", "vb", 30, 11), "put b")
 	_, err = take("b", 31)
 	h.mustErr(err, store.ErrNotFound, "take expired")
+	h.noErr(h.s.Update(h.ctx, func(tx store.Tx) error { return tx.PutPending(h.ctx, "empty", nil, at(50), at(31)) }), "put an empty value")
+	if v, err := h.s.Pending(h.ctx, "empty", at(32)); err != nil || len(v) != 0 {
+		h.Fatalf("empty value: %q %v", v, err)
+	}
 	h.noErr(put("c", "vc", 50, 31), "put c")
 	h.update(func(tx store.Tx) error { return tx.DeletePending(h.ctx, "c") })
 	h.update(func(tx store.Tx) error { return tx.DeletePending(h.ctx, "never") })
