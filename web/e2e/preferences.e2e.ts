@@ -2,18 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { ADMIN, Api, closeBrowser, newPerson, openRoom, Server, signIn, type Person } from './harness';
 
-// Browser tests of features that need Rocket.Chat endpoints Liftoff does not
-// answer yet (each test names its endpoint). The client already calls them,
-// and falls back or shows an error meanwhile. Enable the block once the
-// endpoints land:
-//
-//   LIFTOFF_E2E_PENDING=1 npm run e2e -- e2e/pending-endpoints.e2e.ts
-//
-// then drop the skipIf so `make test` runs them.
+// Browser tests of the client features that ride on preferences and
+// slash-command endpoints (users.setPreferences, rooms.saveNotification,
+// commands.list), and of the client's soft failure against a server that
+// lacks one (an older server: the endpoint answered 404 by route
+// interception).
 
-const enabled = Boolean(process.env.LIFTOFF_E2E_PENDING);
-
-describe.skipIf(!enabled)('waiting for server endpoints', () => {
+describe('preferences and slash commands', () => {
 	let server: Server;
 	let admin: Api;
 	let p: Person;
@@ -67,9 +62,9 @@ describe.skipIf(!enabled)('waiting for server endpoints', () => {
 	});
 });
 
-// Until then, the same features must fail softly: a clear message or a
-// fallback, never a crash. These run today.
-describe('features whose endpoints are missing fail softly', () => {
+// Against a server without these endpoints the same features fail softly:
+// a clear message or a fallback, never a crash.
+describe('features whose endpoints a server lacks fail softly', () => {
 	let server: Server;
 	let p: Person;
 	beforeAll(async () => {
@@ -96,9 +91,13 @@ describe('features whose endpoints are missing fail softly', () => {
 	});
 
 	test('saving notification preferences shows the server\'s refusal', async () => {
+		await p.page.route('**/api/v1/rooms.saveNotification', (route) =>
+			route.fulfill({ status: 404, contentType: 'text/plain', body: '404 page not found' }),
+		);
 		await p.page.goto('/channel/general/notifications');
 		await p.page.getByRole('button', { name: 'Save' }).click();
 		await p.page.getByRole('alert').filter({ hasText: /does not offer this feature yet/ }).waitFor();
+		await p.page.unroute('**/api/v1/rooms.saveNotification');
 		await p.page.getByRole('heading', { level: 1, name: /general/ }).waitFor();
 	});
 });
