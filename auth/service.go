@@ -16,6 +16,7 @@ import (
 type Settings interface {
 	Bool(id setting.ID) bool
 	Int(id setting.ID) int
+	Float(id setting.ID) float64
 }
 
 // Login failure errors. Both wrong user and wrong password give the same
@@ -104,10 +105,10 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	if u == nil || !CheckDigest(hash, digest) {
 		if limit {
 			s.byUser.fail(userKey, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByUser),
-				time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes))*time.Minute)
+				minutes(s.settings.Float(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes)))
 			if ip != "" {
 				s.byIP.fail(ip, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByIP),
-					time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByIPInMinutes))*time.Minute)
+					minutes(s.settings.Float(setting.BlockMultipleFailedLoginsTimeToUnblockByIPInMinutes)))
 			}
 		}
 		return nil, ErrLoginFailed
@@ -125,6 +126,9 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	}
 	return &LoginResult{User: u, Token: token, Expires: expires, Method: "password"}, nil
 }
+
+// minutes turns a number of minutes, possibly fractional, into a duration.
+func minutes(m float64) time.Duration { return time.Duration(m * float64(time.Minute)) }
 
 func (s *Service) findUser(ctx context.Context, ident string) (*model.User, error) {
 	if strings.Contains(ident, "@") {

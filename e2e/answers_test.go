@@ -45,3 +45,15 @@ func TestEmailCaseAndPattern(t *testing.T) {
 			Fail(t, 400, "error-invalid-email")
 	}
 }
+
+// Numeric settings take fractions, as Rocket.Chat's JavaScript numbers do.
+func TestFractionalNumericSetting(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	const id = "Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes"
+	setSetting(t, admin, id, 0.05)
+	if got := admin.Get("/api/v1/settings/" + id).OK(t).Num("value"); got != 0.05 {
+		t.Fatalf("value %v", got)
+	}
+	admin.Post("/api/v1/settings/"+id, map[string]any{"value": "soon"}).Fail(t, 400, "")
+}
