@@ -160,6 +160,9 @@ type CreateRoomInput struct {
 	// needs create-team-channel / create-team-group in the team's main room
 	// instead of create-c / create-p.
 	TeamID string
+	// Encrypted marks a private group end-to-end encrypted
+	// (extraData.encrypted); channels are never encrypted.
+	Encrypted bool
 	// team, when set, makes the room the main room of this new team,
 	// stored in the same transaction with teamMembers as its members.
 	team        *model.Team
@@ -218,6 +221,7 @@ func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomIn
 		ID: model.NewID(), Type: in.Type, Name: name, DisplayName: name, Creator: &ref,
 		ReadOnly: in.ReadOnly, Default: in.Default, Topic: in.Topic, Description: in.Description,
 		Announcement: in.Announcement, CreatedAt: now, UpdatedAt: now, SystemMessages: true,
+		Encrypted: in.Encrypted && in.Type == model.RoomPrivate,
 	}
 	if !in.ExcludeSelf {
 		members = append([]*model.User{user}, members...)

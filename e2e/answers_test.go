@@ -57,3 +57,20 @@ func TestFractionalNumericSetting(t *testing.T) {
 	}
 	admin.Post("/api/v1/settings/"+id, map[string]any{"value": "soon"}).Fail(t, 400, "")
 }
+
+// groups.create with extraData.encrypted answers (and stores) an encrypted group.
+func TestGroupsCreateEncrypted(t *testing.T) {
+	srv := testserver.Start(t)
+	yan := srv.CreateUser(t, "yan")
+	r := yan.Post("/api/v1/groups.create", map[string]any{"name": "secret-e2e", "extraData": map[string]any{"encrypted": true, "broadcast": false}}).OK(t)
+	if r.Get("group.encrypted") != true {
+		t.Fatalf("groups.create: %s", r.Body)
+	}
+	if yan.Get("/api/v1/groups.info", "roomName", "secret-e2e").OK(t).Get("group.encrypted") != true {
+		t.Fatal("encrypted not stored")
+	}
+	r = yan.Post("/api/v1/channels.create", map[string]any{"name": "open-e2e", "extraData": map[string]any{"encrypted": true}}).OK(t)
+	if r.Get("channel.encrypted") == true {
+		t.Fatalf("a channel became encrypted: %s", r.Body)
+	}
+}
