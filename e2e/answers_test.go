@@ -74,3 +74,19 @@ func TestGroupsCreateEncrypted(t *testing.T) {
 		t.Fatalf("a channel became encrypted: %s", r.Body)
 	}
 }
+
+// rooms.info applies the fields projection, as Rocket.Chat's does.
+func TestRoomsInfoFields(t *testing.T) {
+	srv := testserver.Start(t)
+	zoe := srv.CreateUser(t, "zoe")
+	r := zoe.Get("/api/v1/rooms.info", "roomId", "GENERAL", "fields", `{"name":1,"msgs":1}`).OK(t)
+	room := r.Get("room").(map[string]any)
+	if len(room) != 3 || room["_id"] != "GENERAL" || room["name"] != "general" || room["msgs"] == nil {
+		t.Fatalf("inclusive projection: %s", r.Body)
+	}
+	r = zoe.Get("/api/v1/rooms.info", "roomId", "GENERAL", "fields", `{"lastMessage":0}`).OK(t)
+	if r.Get("room.lastMessage") != nil || r.Str("room.name") != "general" || r.Get("room.usersCount") == nil {
+		t.Fatalf("exclusive projection: %s", r.Body)
+	}
+	zoe.Get("/api/v1/rooms.info", "roomId", "GENERAL", "fields", `nope`).Fail(t, 400, "")
+}
