@@ -90,3 +90,16 @@ func TestRoomsInfoFields(t *testing.T) {
 	}
 	zoe.Get("/api/v1/rooms.info", "roomId", "GENERAL", "fields", `nope`).Fail(t, 400, "")
 }
+
+// A direct conversation's subscription is named after the other user: name
+// their username, fname their display name.
+func TestDirectSubscriptionNames(t *testing.T) {
+	srv := testserver.Start(t)
+	amy := srv.CreateUser(t, "amy")
+	srv.CreateUser(t, "ben")
+	rid := amy.Post("/api/v1/im.create", map[string]any{"username": "ben"}).OK(t).Str("room._id")
+	r := amy.Get("/api/v1/subscriptions.getOne", "roomId", rid).OK(t)
+	if r.Str("subscription.name") != "ben" || r.Str("subscription.fname") != "Ben" {
+		t.Fatalf("amy's subscription: %s", r.Body)
+	}
+}
