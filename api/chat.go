@@ -77,6 +77,7 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 			Groupable    *bool                      `json:"groupable"`
 			Attachments  []map[string]any           `json:"attachments"`
 			CustomFields map[string]any             `json:"customFields"`
+			Bot          map[string]any             `json:"bot"`
 			Reactions    map[string]*model.Reaction `json:"reactions"`
 		} `json:"message"`
 	}
@@ -93,6 +94,7 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 	msg, err := s.messages.SendMessage(r.Context(), r.User, chat.SendInput{
 		ID: m.ID, RoomID: m.RoomID, Msg: m.Msg, ThreadID: m.ThreadID, ShowInRoom: m.ShowInRoom, Alias: m.Alias, Emoji: m.Emoji,
 		Avatar: m.Avatar, Groupable: m.Groupable, Attachments: m.Attachments, CustomFields: m.CustomFields, Reactions: m.Reactions,
+		Bot: model.BotMarker(r.User, m.Bot),
 	})
 	if err != nil {
 		return nil, err

@@ -203,6 +203,12 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 	if len(m.Attachments) > 0 {
 		other("attachments", m.Attachments)
 	}
+	if m.File != nil {
+		other("file", m.File)
+	}
+	if len(m.Files) > 0 {
+		other("files", m.Files)
+	}
 	if len(m.Reactions) > 0 {
 		other("reactions", m.Reactions)
 	}
@@ -250,6 +256,9 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 	}
 	if len(m.CustomFields) > 0 {
 		other("customFields", m.CustomFields)
+	}
+	if len(m.Bot) > 0 {
+		other("bot", m.Bot)
 	}
 	if err != nil {
 		return b, err

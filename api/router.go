@@ -69,6 +69,11 @@ func Status(kind model.Kind, status int) Option {
 	}
 }
 
+// StreamBody leaves the request body unread for the handler to stream
+// (multipart uploads): r.HTTP.Body is the body as it arrives, and the
+// parameter readers see only the query string.
+func StreamBody() Option { return func(rt *route) { rt.stream = true } }
+
 // refusedIn400 is Status(model.KindForbidden, 400) for the routes whose
 // Rocket.Chat endpoint refuses inside a method or helper (a thrown
 // Meteor.Error, answered by API.v1.failure) rather than with
@@ -188,6 +193,7 @@ type rawResponse struct {
 type route struct {
 	name      string // the path below /api/v1/, e.g. "chat.postMessage"
 	public    bool
+	stream    bool // the handler reads the body itself
 	handler   Handler
 	guards    []guard
 	rateLimit rateLimitOptions
@@ -224,14 +230,23 @@ func (s *Server) wrap(rt *route) http.HandlerFunc {
 	return func(w http.ResponseWriter, hr *http.Request) {
 		r := &Request{ctx: hr.Context(), HTTP: hr, query: hr.URL.Query(), srv: s}
 		user, token, err := s.authenticate(hr)
+		if _, domain := model.KindOf(err); err != nil && !domain {
+			// The credentials could not be checked (the database is
+			// unreachable): a server error, not a logout, which would make
+			// clients drop their session.
+			s.writeError(w, hr, rt, err)
+			return
+		}
 		if err != nil || (!rt.public && user == nil) {
 			writeJSON(w, http.StatusUnauthorized, M{"status": "error", "message": "You must be logged in to do this."})
 			return
 		}
 		r.User, r.Token = user, token
-		if err := r.readBody(s.cfg.MaxBodyBytes); err != nil {
-			s.writeError(w, hr, rt, err)
-			return
+		if !rt.stream {
+			if err := r.readBody(s.cfg.MaxBodyBytes); err != nil {
+				s.writeError(w, hr, rt, err)
+				return
+			}
 		}
 		if rt.limiter != nil {
 			var caller *model.User

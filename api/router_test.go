@@ -3,6 +3,8 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,6 +22,9 @@ import (
 type tokens map[string]*model.User
 
 func (t tokens) Authenticate(_ context.Context, uid, tok string) (*model.User, error) {
+	if uid == "unreachable" {
+		return nil, errors.New("resume: the database is unreachable")
+	}
 	if u := t[uid]; u != nil && tok == uid+"-token" {
 		return u, nil
 	}
@@ -28,7 +33,11 @@ func (t tokens) Authenticate(_ context.Context, uid, tok string) (*model.User, e
 func (tokens) Login(context.Context, auth.Credentials, string) (*auth.LoginResult, error) {
 	return nil, auth.ErrLoginFailed
 }
-func (tokens) Logout(context.Context, string, string) error { return nil }
+func (tokens) Logout(context.Context, string, string) error       { return nil }
+func (tokens) LogoutOthers(context.Context, string, string) error { return nil }
+func (tokens) TokenExpires(context.Context, string, string) (model.Time, error) {
+	return model.Time{}, nil
+}
 func (tokens) GeneratePersonalToken(context.Context, string, string, bool) (string, error) {
 	return "", nil
 }
@@ -162,5 +171,33 @@ func TestRouterDeclaresCapabilityRoutes(t *testing.T) {
 	res.Body.Close()
 	if string(b[:n]) != "7 for bob" {
 		t.Fatalf("raw route: %q", b[:n])
+	}
+}
+
+// Credentials that cannot be checked (the store failing) are a server
+// error, not a logout: clients drop their session on 401.
+func TestRouterAuthenticationFailureIsServerError(t *testing.T) {
+	set := settings.NewRegistry(settings.Defaults())
+	srv := api.New(api.Deps{Auth: tokens{}, Settings: set, Admin: grants{}}, api.Config{})
+	declareNotes(srv.Router())
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	for uid, want := range map[string]int{"unreachable": http.StatusInternalServerError, "nobody": http.StatusUnauthorized} {
+		req, _ := http.NewRequest(http.MethodGet, hs.URL+"/api/v1/notes.list?roomId=r", nil)
+		req.Header.Set("X-User-Id", uid)
+		req.Header.Set("X-Auth-Token", "t")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: status %d %v, want %d", uid, resp.StatusCode, body, want)
+		}
+		if want == http.StatusInternalServerError && (body["success"] != false || strings.Contains(fmt.Sprint(body), "unreachable")) {
+			t.Errorf("%s: body %v (want a failure that does not reveal the cause)", uid, body)
+		}
 	}
 }

@@ -32,7 +32,18 @@ type Server struct {
 	methods  MethodInvoker // nil: no method.call bridges
 	patterns []string      // every registered route, "METHOD /path"
 	limiter  *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
+	// avatarFiles serves uploaded avatars (nil: generated ones only).
+	avatarFiles AvatarFiles
+	// twoFactor checks second factors (nil: no route asks for one).
+	twoFactor TwoFactor
+	ldap      LDAP
+	// loginServices lists sign-in services (nil: no such routes).
+	loginServices LoginServices
 }
+
+// SetAvatarFiles makes /avatar/... serve uploaded avatars through f. Call
+// it before the server serves its first request.
+func (s *Server) SetAvatarFiles(f AvatarFiles) { s.avatarFiles = f }
 
 // Config holds the REST API's own settings.
 type Config struct {
@@ -61,7 +72,14 @@ type Deps struct {
 	Admin    Admin
 	Auth     Authenticator
 	Settings Settings
-	Logger   *slog.Logger
+	// TwoFactor checks the second factor of sensitive calls (optional).
+	TwoFactor TwoFactor
+	// LDAP serves the ldap.* admin endpoints (optional).
+	LDAP LDAP
+	// LoginServices lists the OAuth services for settings.oauth and
+	// service.configurations (optional).
+	LoginServices LoginServices
+	Logger        *slog.Logger
 	// Methods runs realtime methods for method.call and method.callAnon
 	// (optional: without it those endpoints do not exist).
 	Methods MethodInvoker
@@ -84,7 +102,7 @@ func New(d Deps, cfg Config) *Server {
 	s := &Server{
 		accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages, teams: d.Teams, admin: d.Admin,
 		auth: d.Auth, settings: d.Settings, log: d.Logger, mux: http.NewServeMux(), cfg: cfg, version: cfg.Version,
-		methods: d.Methods, limiter: newRateLimiter(), mounts: []string{"/api/"},
+		twoFactor: d.TwoFactor, ldap: d.LDAP, loginServices: d.LoginServices, methods: d.Methods, limiter: newRateLimiter(), mounts: []string{"/api/"},
 	}
 	s.routes(s.Router())
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

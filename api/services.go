@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/http"
 
 	"liftoff/access/perm"
 	"liftoff/auth"
@@ -162,6 +163,7 @@ type Admin interface {
 	UpdatePermissions(ctx context.Context, actor *model.User, changes []chat.PermissionChange) ([]*model.Permission, error)
 	UpdateRole(ctx context.Context, actor *model.User, roleID string, in chat.RoleInput) (*model.Role, error)
 	UsersInRole(ctx context.Context, actor *model.User, roleID, roomID string, p model.Page) ([]*model.User, int, error)
+	UserRoles(ctx context.Context, user *model.User) ([]chat.UserRoleHolder, error)
 }
 
 // Authenticator is what the REST API asks of the authentication service
@@ -169,6 +171,8 @@ type Admin interface {
 type Authenticator interface {
 	Login(ctx context.Context, cred auth.Credentials, remoteAddr string) (*auth.LoginResult, error)
 	Logout(ctx context.Context, userID, token string) error
+	LogoutOthers(ctx context.Context, userID, keepToken string) error
+	TokenExpires(ctx context.Context, userID, token string) (model.Time, error)
 	Authenticate(ctx context.Context, userID, token string) (*model.User, error)
 	GeneratePersonalToken(ctx context.Context, userID, name string, bypassTwoFactor bool) (string, error)
 	RemovePersonalToken(ctx context.Context, userID, name string) error
@@ -180,4 +184,12 @@ type Authenticator interface {
 type Settings interface {
 	Bool(id setting.ID) bool
 	Int(id setting.ID) int
+}
+
+// AvatarFiles serves uploaded avatars (the files service).
+type AvatarFiles interface {
+	// ServeAvatar answers with the stored picture named etag and reports
+	// whether there was one (false: nothing was written, the generated
+	// avatar is sent instead).
+	ServeAvatar(w http.ResponseWriter, r *http.Request, etag string, cacheSeconds int) bool
 }

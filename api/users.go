@@ -8,6 +8,8 @@ import (
 
 	"liftoff/access/perm"
 	"liftoff/auth"
+	"liftoff/auth/secondfactor"
+	"liftoff/auth/twofactor"
 	"liftoff/avatar"
 	"liftoff/chat"
 	"liftoff/model"
@@ -427,10 +429,22 @@ func (s *Server) usersUpdateOwnBasicInfo(r *Request) (any, error) {
 	if r.Token != "" {
 		keep = auth.HashToken(r.Token)
 	}
+	// Changing the e-mail or the password needs a second factor
+	// (saveUserProfile's requireSecondFactor): the x-2fa-* headers, or the
+	// current password, which the domain checks itself.
+	checked := false
+	if (d.Email != nil && *d.Email != "") || d.NewPassword != "" {
+		if hasTwoFactorHeaders(r) || d.CurrentPassword == "" {
+			if err := s.checkTwoFactor(r, secondfactor.Call{}, twofactor.Options{RequireSecondFactor: true}); err != nil {
+				return nil, err
+			}
+			checked = s.twoFactor != nil
+		}
+	}
 	u, err := s.accounts.UpdateOwnBasicInfo(r.Context(), r.User, chat.OwnInfoInput{
 		Email: d.Email, Name: d.Name, Username: d.Username, Nickname: d.Nickname, Bio: d.Bio,
 		StatusText: d.StatusText, StatusType: d.StatusType, CurrentPassword: strings.ToLower(d.CurrentPassword),
-		NewPassword: d.NewPassword, CustomFields: in.CustomFields,
+		NewPassword: d.NewPassword, CustomFields: in.CustomFields, SecondFactorChecked: checked,
 	}, keep)
 	if err != nil {
 		return nil, err
@@ -644,6 +658,9 @@ func (s *Server) writeAvatar(w http.ResponseWriter, r *http.Request, a *chat.Ava
 		}
 		s.log.ErrorContext(r.Context(), "avatar failed", "path", r.URL.Path, "err", err)
 		http.Error(w, "Internal server error", http.StatusInternalServerError)
+		return
+	}
+	if a.ETag != "" && s.avatarFiles != nil && s.avatarFiles.ServeAvatar(w, r, a.ETag, a.CacheSeconds) {
 		return
 	}
 	size, _ := strconv.Atoi(r.URL.Query().Get("size"))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -31,14 +32,56 @@ var (
 	ErrTokenNameMissing = &model.Error{Type: "error-token-name-required", Reason: "The token name is required"}
 )
 
+// SecondFactor checks the second factor a login needs once the first has
+// passed (package secondfactor implements it): nil, or Rocket.Chat's
+// totp-required / totp-invalid / totp-max-attempts error.
+type SecondFactor interface {
+	CheckLogin(ctx context.Context, u *model.User, code string) error
+}
+
+// Directory checks login names and passwords against an outside
+// directory (LDAP; package external implements it) and returns the local
+// account, created or linked as its settings say.
+type Directory interface {
+	// Enabled reports whether the directory is on (LDAP_Enable).
+	Enabled() bool
+	// LoginDirectory returns the account of the directory user, or
+	// ErrTryLocalPassword when the login is to be checked against the local
+	// password instead (the directory is off, or down or does not know the
+	// user and LDAP_Login_Fallback is on).
+	LoginDirectory(ctx context.Context, username, password string) (*model.User, error)
+	// Linked reports whether the account is linked to a directory user
+	// (such accounts log in through the directory only).
+	Linked(ctx context.Context, userID string) (bool, error)
+}
+
+// Redirect logs in the users of a redirect sign-in (OAuth, SAML) from the
+// credential its callback kept (package external implements it).
+type Redirect interface {
+	// LoginCredential returns the account of the finished sign-in, created
+	// or linked as the provider's settings say, without consuming it.
+	LoginCredential(ctx context.Context, token, secret string) (*model.User, error)
+	// ConsumeCredential spends it; of two logins only one succeeds.
+	ConsumeCredential(ctx context.Context, token, secret string) error
+}
+
+// ErrTryLocalPassword is Directory.LoginDirectory's answer when the local
+// password decides.
+var ErrTryLocalPassword = errors.New("auth: check the local password")
+
 // Service authenticates users.
 type Service struct {
 	store    store.Store
 	settings Settings
 	cost     int
 	now      func() time.Time
-	byUser   *failureLimiter
-	byIP     *failureLimiter
+	byUser   FailureCounter
+	byIP     FailureCounter
+	log      *slog.Logger
+	second   SecondFactor
+	dir      Directory
+	oauth    Redirect
+	saml     Redirect
 }
 
 // Options configure a Service.
@@ -47,6 +90,18 @@ type Options struct {
 	BcryptCost int
 	// Now replaces the clock (tests).
 	Now func() time.Time
+	// SecondFactor, when set, is asked after every login's first factor.
+	SecondFactor SecondFactor
+	// Directory, when set, serves LDAP logins.
+	Directory Directory
+	// OAuth and SAML, when set, serve the logins of those sign-ins.
+	OAuth, SAML Redirect
+	// UserFailures and IPFailures count failed logins by username and by
+	// client address (in memory when nil; auth/loginlimit shares them
+	// between instances).
+	UserFailures, IPFailures FailureCounter
+	// Logger receives the failures of the counters (discarded when nil).
+	Logger *slog.Logger
 }
 
 // NewService returns an authentication service over st.
@@ -57,8 +112,34 @@ func NewService(st store.Store, settings Settings, opts Options) *Service {
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = DefaultBcryptCost
 	}
+	if opts.UserFailures == nil {
+		opts.UserFailures = newFailureLimiter()
+	}
+	if opts.IPFailures == nil {
+		opts.IPFailures = newFailureLimiter()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	return &Service{store: st, settings: settings, cost: opts.BcryptCost, now: opts.Now,
-		byUser: newFailureLimiter(), byIP: newFailureLimiter()}
+		byUser: opts.UserFailures, byIP: opts.IPFailures, log: opts.Logger, second: opts.SecondFactor, dir: opts.Directory,
+		oauth: opts.OAuth, saml: opts.SAML}
+}
+
+// blocked asks a counter whether key is blocked. A counter that cannot
+// answer (the shared one with NATS unreachable) lets the login proceed:
+// logins stay possible, the failure is logged.
+func (s *Service) blocked(ctx context.Context, c FailureCounter, key string, now time.Time) bool {
+	b, err := c.Blocked(ctx, key, now)
+	s.counted(err)
+	return b
+}
+
+// counted logs a failure of a FailureCounter.
+func (s *Service) counted(err error) {
+	if err != nil {
+		s.log.Warn("auth: failed-login counter", "err", err)
+	}
 }
 
 // BcryptCost is the cost used for new hashes.
@@ -74,6 +155,12 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 		}
 		return &LoginResult{User: u, Token: cred.Resume, Expires: tok.ExpiresAt, Method: "resume"}, nil
 	}
+	if cred.OAuth != nil {
+		return s.redirectLogin(ctx, s.oauth, "oauth", cred.OAuth, cred.TOTP)
+	}
+	if cred.SAML != nil {
+		return s.redirectLogin(ctx, s.saml, "saml", cred.SAML, cred.TOTP)
+	}
 	ident := strings.TrimSpace(cred.User)
 	digest := strings.ToLower(cred.Digest)
 	if digest == "" && cred.Password != "" {
@@ -87,28 +174,65 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	userKey := strings.ToLower(ident)
 	limit := s.settings.Bool(setting.BlockMultipleFailedLoginsEnabled)
 	if limit {
-		if s.settings.Bool(setting.BlockMultipleFailedLoginsByIP) && ip != "" && s.byIP.blocked(ip, now) {
+		if s.settings.Bool(setting.BlockMultipleFailedLoginsByIP) && ip != "" && s.blocked(ctx, s.byIP, ip, now) {
 			return nil, ErrBlockedForIP
 		}
-		if s.settings.Bool(setting.BlockMultipleFailedLoginsByUser) && s.byUser.blocked(userKey, now) {
+		if s.settings.Bool(setting.BlockMultipleFailedLoginsByUser) && s.blocked(ctx, s.byUser, userKey, now) {
 			return nil, ErrBlockedForUser
 		}
 	}
-	u, err := s.findUser(ctx, ident)
+	method := "password"
+	var u *model.User
+	var err error
+	checked := false
+	if cred.LDAP {
+		if s.dir == nil {
+			return nil, model.Invalid("error-invalid-params", "Unrecognized options for login request")
+		}
+		if cred.Password == "" {
+			return nil, ErrLoginFailed
+		}
+		u, err = s.dir.LoginDirectory(ctx, ident, cred.Password)
+		switch {
+		case err == nil:
+			checked, method = true, "ldap"
+		case errors.Is(err, ErrTryLocalPassword):
+			u, err = nil, nil
+		default:
+			if e, ok := model.AsError(err); ok && e != ErrLoginFailed && e.Type != "403" {
+				return nil, err // a refusal with a reason (deactivated, registration closed ...)
+			}
+			err = store.ErrNotFound // a wrong name or password: counts as a failure
+		}
+	}
 	var hash string
-	if err == nil {
-		hash, err = s.store.PasswordHash(ctx, u.ID)
+	if !checked && err == nil {
+		u, err = s.findUser(ctx, ident)
+		if err == nil {
+			hash, err = s.store.PasswordHash(ctx, u.ID)
+		}
+		if err == nil && s.dir != nil && s.dir.Enabled() {
+			// Rocket.Chat refuses password logins of directory users
+			// while the directory is on.
+			linked, lerr := s.dir.Linked(ctx, u.ID)
+			if lerr != nil {
+				return nil, fmt.Errorf("login: %w", lerr)
+			}
+			if linked {
+				hash = ""
+			}
+		}
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("login: %w", err)
 	}
-	if u == nil || !CheckDigest(hash, digest) {
+	if u == nil || (!checked && !CheckDigest(hash, digest)) {
 		if limit {
-			s.byUser.fail(userKey, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByUser),
-				minutes(s.settings.Float(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes)))
+			s.counted(s.byUser.Fail(ctx, userKey, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByUser),
+				minutes(s.settings.Float(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes))))
 			if ip != "" {
-				s.byIP.fail(ip, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByIP),
-					minutes(s.settings.Float(setting.BlockMultipleFailedLoginsTimeToUnblockByIPInMinutes)))
+				s.counted(s.byIP.Fail(ctx, ip, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByIP),
+					minutes(s.settings.Float(setting.BlockMultipleFailedLoginsTimeToUnblockByIPInMinutes))))
 			}
 		}
 		return nil, ErrLoginFailed
@@ -116,15 +240,55 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	if !u.Active {
 		return nil, ErrUserDeactivated
 	}
-	s.byUser.reset(userKey)
+	s.counted(s.byUser.Reset(ctx, userKey))
 	if ip != "" {
-		s.byIP.reset(ip)
+		s.counted(s.byIP.Reset(ctx, ip))
+	}
+	if err := s.CheckSecondFactor(ctx, u, cred.TOTP); err != nil {
+		return nil, err
 	}
 	token, expires, err := s.IssueToken(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	return &LoginResult{User: u, Token: token, Expires: expires, Method: "password"}, nil
+	return &LoginResult{User: u, Token: token, Expires: expires, Method: method}, nil
+}
+
+// redirectLogin logs in the user of a finished redirect sign-in: the
+// account, the second factor, then the credential is spent and the
+// session issued as for a password login.
+func (s *Service) redirectLogin(ctx context.Context, r Redirect, method string, p *PendingLogin, code string) (*LoginResult, error) {
+	if r == nil {
+		return nil, model.Invalid("error-invalid-params", "Unrecognized options for login request")
+	}
+	u, err := r.LoginCredential(ctx, p.Token, p.Secret)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Active {
+		return nil, ErrUserDeactivated
+	}
+	if err := s.CheckSecondFactor(ctx, u, code); err != nil {
+		return nil, err
+	}
+	if err := r.ConsumeCredential(ctx, p.Token, p.Secret); err != nil {
+		return nil, err
+	}
+	token, expires, err := s.IssueToken(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{User: u, Token: token, Expires: expires, Method: method}, nil
+}
+
+// CheckSecondFactor runs the login's second-factor check for u, whose
+// first factor has passed (a password, a directory or an identity
+// provider): every kind of login goes through it before IssueToken.
+func (s *Service) CheckSecondFactor(ctx context.Context, u *model.User, code string) error {
+	if s.second == nil {
+		return nil
+	}
+	return s.second.CheckLogin(ctx, u, code)
 }
 
 // minutes turns a number of minutes, possibly fractional, into a duration.
@@ -353,4 +517,20 @@ func (s *Service) RemovePersonalToken(ctx context.Context, userID, name string) 
 		}
 		return model.NotFound("error-token-does-not-exists", "Token does not exist")
 	})
+}
+
+// TokenExpires returns when the user's login token expires (zero when the
+// token is unknown, another user's, or never expires).
+func (s *Service) TokenExpires(ctx context.Context, userID, token string) (model.Time, error) {
+	tok, err := s.store.TokenByHash(ctx, HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Time{}, nil
+	}
+	if err != nil {
+		return model.Time{}, err
+	}
+	if tok.UserID != userID {
+		return model.Time{}, nil
+	}
+	return tok.ExpiresAt, nil
 }

@@ -11,6 +11,20 @@ type Credentials struct {
 	Digest   string // hex sha-256 of the password
 	Resume   string // a resume (login) token
 	TOTP     string // second factor code, when two-factor auth is on
+	// LDAP: check User and Password against the directory (Rocket.Chat's
+	// {ldap: true, username, ldapPass}).
+	LDAP bool
+	// OAuth: a finished OAuth sign-in ({oauth: {credentialToken,
+	// credentialSecret}}).
+	OAuth *PendingLogin
+	// SAML: a finished SAML sign-in ({saml: true, credentialToken}; no secret).
+	SAML *PendingLogin
+}
+
+// PendingLogin names a finished redirect sign-in kept for the client.
+type PendingLogin struct {
+	Token  string
+	Secret string
 }
 
 // LoginResult is a successful login: the user and the resume token that
@@ -19,6 +33,6 @@ type LoginResult struct {
 	User    *model.User
 	Token   string
 	Expires model.Time
-	// Method is "password" or "resume", as DDP's login result reports it.
+	// Method is "password", "resume" or "ldap", as DDP's login result reports it.
 	Method string
 }

@@ -66,6 +66,17 @@ func (s *Admin) GetSetting(actor *model.User, id setting.ID) (*model.Setting, er
 	return st, nil
 }
 
+// CheckSetting makes SetSetting refuse values of setting id that check
+// rejects (error-invalid-setting-value), beside the type check: for
+// settings whose text has a syntax, such as an allow-list. Call it while
+// wiring, before serving.
+func (s *Admin) CheckSetting(id setting.ID, check func(value any) error) {
+	if s.settingChecks == nil {
+		s.settingChecks = map[setting.ID]func(any) error{}
+	}
+	s.settingChecks[id] = check
+}
+
 // SetSetting changes a setting's value (POST /settings/:_id). It needs
 // edit-privileged-setting; the value must suit the setting's type (see
 // settings.Coerce). The new value takes effect at once on this instance
@@ -87,6 +98,11 @@ func (s *Admin) SetSetting(ctx context.Context, actor *model.User, id setting.ID
 	v, err := settings.Coerce(cached, value)
 	if err != nil {
 		return nil, err
+	}
+	if check := s.settingChecks[id]; check != nil {
+		if err := check(v); err != nil {
+			return nil, model.Invalid("error-invalid-setting-value", "Invalid value for setting %s: %v", id, err)
+		}
 	}
 	var saved *model.Setting
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -210,7 +226,8 @@ func (s *Admin) CreateRole(ctx context.Context, actor *model.User, in RoleInput)
 		if err := tx.UpsertRole(ctx, role); err != nil {
 			return err
 		}
-		tx.Emit(model.RoleChanged{Type: "changed", RoleID: role.ID})
+		c := *role
+		tx.Emit(model.RoleChanged{Type: "changed", RoleID: role.ID, Role: &c})
 		return nil
 	})
 	if err != nil {
@@ -258,7 +275,8 @@ func (s *Admin) UpdateRole(ctx context.Context, actor *model.User, roleID string
 		if err := tx.UpsertRole(ctx, role); err != nil {
 			return err
 		}
-		tx.Emit(model.RoleChanged{Type: "changed", RoleID: role.ID})
+		c := *role
+		tx.Emit(model.RoleChanged{Type: "changed", RoleID: role.ID, Role: &c})
 		out = role
 		return nil
 	})
@@ -356,6 +374,27 @@ func (s *Admin) AddUserToRole(ctx context.Context, actor *model.User, a RoleAssi
 		return nil, internal("add user to role", err)
 	}
 	return role, nil
+}
+
+// GrantRole gives the user the global role roleID, unless they hold it
+// already, without an actor's rights: the server's own grants, such as
+// the bot role of an integration's user (Rocket.Chat's addUserRolesAsync).
+func (s *Admin) GrantRole(ctx context.Context, userID, roleID string) error {
+	role, err := s.store.RoleByID(ctx, roleID)
+	if err != nil {
+		return internal("grant role", err)
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if u.HasRole(role.ID) {
+			return nil
+		}
+		return s.changeRoleTx(ctx, tx, role, u, "", true)
+	})
+	return internal("grant role", err)
 }
 
 // changeRoleTx grants (grant) or revokes role for user inside tx: a room
@@ -650,4 +689,39 @@ func (s *Admin) UserRoles(ctx context.Context, user *model.User) ([]UserRoleHold
 		out = append(out, h)
 	}
 	return out, nil
+}
+
+// AddSettings stores settings that do not exist yet (a new custom OAuth
+// service's group, settings.CustomOAuth); existing ones are left as they
+// are. It needs add-oauth-service.
+func (s *Admin) AddSettings(ctx context.Context, actor *model.User, defs []*model.Setting) error {
+	if !s.can(actor, perm.AddOAUTHService) {
+		return model.ErrUnauthorized
+	}
+	var added []*model.Setting
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		added = added[:0]
+		for _, d := range defs {
+			if _, err := tx.SettingByID(ctx, d.ID); err == nil {
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			c := *d
+			c.UpdatedAt = s.nowTime()
+			if err := tx.UpsertSetting(ctx, &c); err != nil {
+				return err
+			}
+			tx.Emit(model.SettingChanged{Setting: &c})
+			added = append(added, &c)
+		}
+		return nil
+	})
+	if err != nil {
+		return internal("add settings", err)
+	}
+	for _, c := range added {
+		s.settings.Set(c)
+	}
+	return nil
 }

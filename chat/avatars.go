@@ -16,6 +16,9 @@ type Avatar struct {
 	Text string
 	// CacheSeconds is Accounts_AvatarCacheTime (never negative).
 	CacheSeconds int
+	// ETag names the uploaded picture (the user's or room's avatarETag),
+	// "" when the avatar is the generated one.
+	ETag string
 }
 
 // errAvatarBlocked refuses anonymous viewers when
@@ -48,7 +51,7 @@ func (s *Accounts) UserAvatar(ctx context.Context, viewer *model.User, username 
 	if err != nil {
 		return nil, internal("user avatar", err)
 	}
-	a.Text = u.Username
+	a.Text, a.ETag = u.Username, u.AvatarETag
 	if s.settings.Bool(setting.UIUseNameAvatar) && u.Name != "" {
 		a.Text = u.Name
 	}
@@ -74,6 +77,7 @@ func (s *Rooms) RoomAvatar(ctx context.Context, viewer *model.User, roomID strin
 	if s.canAccessRoom(ctx, viewer, room) != nil {
 		return a, nil
 	}
+	a.ETag = room.AvatarETag
 	switch {
 	case room.DisplayName != "":
 		a.Text = room.DisplayName

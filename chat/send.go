@@ -27,6 +27,16 @@ type SendInput struct {
 	Groupable    *bool
 	Attachments  []map[string]any
 	CustomFields map[string]any
+	// Bot marks a message an integration posts ({"i": integration id}).
+	Bot map[string]any
+	// File and Files are the uploaded file a message carries (set by the
+	// files service, never from a client's message).
+	File  *model.FileRef
+	Files []model.FileRef
+	// InTx, when set, runs in the transaction that stores the message,
+	// after it: the files service confirms its upload records there, so
+	// the message and the records commit together or not at all.
+	InTx func(ctx context.Context, tx store.Tx, msg *model.Message) error
 	// Reactions a client sends with the message (chat.sendMessage), kept
 	// as Rocket.Chat keeps them.
 	Reactions map[string]*model.Reaction
@@ -107,7 +117,7 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 	msg := &model.Message{
 		ID: in.ID, RoomID: room.ID, Msg: in.Msg, SentAt: now, UpdatedAt: now, Author: user.Ref(),
 		ThreadID: in.ThreadID, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Groupable: in.Groupable,
-		Attachments: in.Attachments, CustomFields: in.CustomFields, Reactions: cleanReactions(in.Reactions),
+		Attachments: in.Attachments, CustomFields: in.CustomFields, Bot: in.Bot, File: in.File, Files: in.Files, Reactions: cleanReactions(in.Reactions),
 	}
 	if in.ThreadID != "" {
 		msg.ShowInRoom = in.ShowInRoom
@@ -135,7 +145,13 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 				return err
 			}
 		}
-		return s.storeNewMessage(ctx, tx, room.ID, msg, toAll || toHere, expect)
+		if err := s.storeNewMessage(ctx, tx, room.ID, msg, toAll || toHere, expect); err != nil {
+			return err
+		}
+		if in.InTx != nil {
+			return in.InTx(ctx, tx, msg)
+		}
+		return nil
 	})
 	if err != nil {
 		if errors.Is(err, errStaleRules) {
@@ -143,6 +159,9 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 		}
 		if errors.Is(err, store.ErrConflict) {
 			return nil, model.Conflict("error-message-already-exists", "A message with this id already exists")
+		}
+		if _, ok := model.AsError(err); ok {
+			return nil, err // refused by InTx
 		}
 		return nil, internal("send message", err)
 	}

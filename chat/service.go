@@ -11,6 +11,7 @@ import (
 	"liftoff/access/perm"
 	"liftoff/model"
 	"liftoff/settings"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -75,6 +76,9 @@ type core struct {
 	events EventPublisher
 	// postRules caches what SendMessage checks of a room (see roomcache.go).
 	postRules roomRulesCache
+	// settingChecks validate new values of some settings (see
+	// Admin.CheckSetting); set while wiring, before serving.
+	settingChecks map[setting.ID]func(value any) error
 }
 
 // PresenceSetter keeps the live presence of users: it combines the status

@@ -144,8 +144,80 @@ func (s *Admin) Bootstrap(ctx context.Context, in BootstrapInput) error {
 			return fmt.Errorf("bootstrap: %w", err)
 		}
 	}
-	if n, err := s.countAdmins(ctx); err == nil && n == 0 {
+	if err := s.ensureRocketCat(ctx); err != nil {
+		return err
+	}
+	n, err := s.countAdmins(ctx)
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	if n == 0 {
 		s.log.Warn("no administrator yet: the first user to register becomes admin")
+		return nil
+	}
+	return s.completeSetupWizard(ctx)
+}
+
+// RocketCatID is the id (and username) of Rocket.Chat's first-run bot user,
+// which integrations and bots address by that id.
+const RocketCatID = "rocket.cat"
+
+// ensureRocketCat creates the rocket.cat bot user, as Rocket.Chat does on
+// its first start: id and username rocket.cat, name Rocket.Cat, role bot,
+// active, online; no password, so nobody signs in as it.
+func (s *core) ensureRocketCat(ctx context.Context) error {
+	if _, err := s.store.UserByID(ctx, RocketCatID); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	if _, err := s.store.UserByUsername(ctx, RocketCatID); err == nil {
+		s.log.Warn("a user named rocket.cat exists already: the rocket.cat bot is not created")
+		return nil
+	}
+	now := s.nowTime()
+	u := &model.User{ID: RocketCatID, Username: RocketCatID, Name: "Rocket.Cat", Type: model.UserTypeBot, Active: true,
+		Roles: []string{"bot"}, Status: model.StatusOnline, StatusDefault: model.StatusOnline, CreatedAt: now, UpdatedAt: now}
+	err := s.store.Update(ctx, func(tx store.Tx) error { return tx.InsertUser(ctx, u) })
+	if errors.Is(err, store.ErrConflict) {
+		return nil // another instance made it first
+	}
+	if err != nil {
+		return fmt.Errorf("create rocket.cat: %w", err)
+	}
+	return nil
+}
+
+// completeSetupWizard sets Show_Setup_Wizard to "completed" when it is
+// still "pending" (an administrator now exists).
+func (s *core) completeSetupWizard(ctx context.Context) error {
+	if s.settings.String(setting.ShowSetupWizard) != "pending" {
+		return nil
+	}
+	var saved *model.Setting
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		cur, err := tx.SettingByID(ctx, string(setting.ShowSetupWizard))
+		if err != nil {
+			return err
+		}
+		if cur.Value != "pending" {
+			return nil
+		}
+		cur.Value = "completed"
+		cur.UpdatedAt = s.nowTime()
+		if err := tx.UpsertSetting(ctx, cur); err != nil {
+			return err
+		}
+		c := *cur
+		saved = &c
+		tx.Emit(model.SettingChanged{Setting: &c})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("complete setup wizard: %w", err)
+	}
+	if saved != nil {
+		s.settings.Set(saved)
 	}
 	return nil
 }

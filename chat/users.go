@@ -26,6 +26,10 @@ type NewUserInput struct {
 	RequirePasswordChange bool
 	JoinDefaultChannels   bool
 	CustomFields          map[string]any
+	// Link, when not nil, is stored with the new account in the same
+	// transaction (its UserID is filled in): the account's link to the
+	// external identity it is created from (LDAP, OAuth, SAML).
+	Link *model.UserService
 	// AdminIfFirst grants the admin role when no administrator exists yet
 	// (decided inside the insert transaction, so two racing registrations
 	// cannot both become admin).
@@ -216,6 +220,15 @@ func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, er
 				return err
 			}
 		}
+		if in.Link != nil {
+			link := *in.Link
+			link.UserID = u.ID
+			if err := tx.PutUserService(ctx, &link); err != nil {
+				return err
+			}
+		}
+		created := *u
+		tx.Emit(model.UserCreated{User: &created})
 		if in.JoinDefaultChannels {
 			return s.joinDefaultChannels(ctx, tx, u, now)
 		}

@@ -3,8 +3,10 @@ package chat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"liftoff/access/perm"
 	"liftoff/auth"
@@ -199,6 +201,10 @@ type RegisterInput struct {
 	Pass     string
 	Name     string
 	Secret   string // the secret URL code, when registration needs one
+	// SuggestUsername, when Username is empty, gives the account a free
+	// username made from the name or the e-mail (Rocket.Chat's registerUser
+	// method creates accounts without one; clients then call setUsername).
+	SuggestUsername bool
 }
 
 // Register creates an account for an anonymous visitor, when
@@ -212,6 +218,13 @@ func (s *Accounts) Register(ctx context.Context, in RegisterInput) (*model.User,
 		if in.Secret == "" || in.Secret != s.settings.String(setting.AccountsRegistrationFormSecretURL) {
 			return nil, model.Invalid("error-user-registration-secret", "User registration is only allowed via Secret URL").InMethod()
 		}
+	}
+	if strings.TrimSpace(in.Username) == "" && in.SuggestUsername && strings.TrimSpace(in.Email) != "" {
+		name, err := s.suggestUsername(ctx, in.Name, in.Email)
+		if err != nil {
+			return nil, err
+		}
+		in.Username = name
 	}
 	switch {
 	case strings.TrimSpace(in.Username) == "":
@@ -245,6 +258,9 @@ func (s *Accounts) Register(ctx context.Context, in RegisterInput) (*model.User,
 	}
 	if u.HasRole("admin") {
 		s.log.Warn("first registered user made administrator", "username", u.Username, "id", u.ID)
+		if err := s.completeSetupWizard(ctx); err != nil {
+			s.log.Error("complete the setup wizard", "err", err)
+		}
 	}
 	return u, nil
 }
@@ -562,6 +578,10 @@ type OwnInfoInput struct {
 	CurrentPassword string // hex SHA-256 of the current password
 	NewPassword     string
 	CustomFields    map[string]any
+	// SecondFactorChecked: the caller has checked a second factor for this
+	// change (the transport's two-factor check), so the current password
+	// is not asked for.
+	SecondFactorChecked bool
 }
 
 // UpdateOwnBasicInfo implements users.updateOwnBasicInfo. Changing the
@@ -583,7 +603,7 @@ func (s *Accounts) UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in
 	if err := s.validateUserEditing(actor, u, in.Username, in.Name, in.Email, in.StatusText, pw); err != nil {
 		return nil, err
 	}
-	if (in.Email != nil && *in.Email != "") || in.NewPassword != "" {
+	if ((in.Email != nil && *in.Email != "") || in.NewPassword != "") && !in.SecondFactorChecked {
 		if in.CurrentPassword == "" {
 			return nil, model.Invalid("totp-required", "TOTP Required").WithDetails(map[string]any{"codeGenerated": false, "availableMethods": []string{"password"}}).InMethod()
 		}
@@ -1037,6 +1057,46 @@ func (s *Accounts) SetStatus(ctx context.Context, userID, status, statusDefault 
 	return internal("set status", err)
 }
 
+// SetStatusFrom is SetStatus for a status that depends on other instances'
+// connections (presence/cluster): status is called inside the write
+// transaction, with the default status to apply (statusDefault, or the
+// stored one when statusDefault is empty), and returns the visible status
+// to store. Write transactions run one at a time across instances, so the
+// last one to commit computed its status from the newest announcements.
+func (s *Accounts) SetStatusFrom(ctx context.Context, userID, statusDefault string, status func(ctx context.Context, statusDefault string) (string, error)) error {
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		def := statusDefault
+		if def == "" {
+			def = u.StatusDefault
+		}
+		if def == "" {
+			def = model.StatusOnline
+		}
+		st, err := status(ctx, def)
+		if err != nil {
+			return err
+		}
+		if u.Status == st && u.StatusDefault == def {
+			return nil
+		}
+		u.Status, u.StatusDefault = st, def
+		u.UpdatedAt = s.nowTime()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		tx.Emit(model.PresenceChanged{UserID: u.ID, Username: u.Username, Status: visibleStatusOf(u), StatusText: u.StatusText})
+		return nil
+	})
+	return internal("set status", err)
+}
+
 // ResetAvatar implements users.resetAvatar: back to the generated avatar.
 // Users may reset their own (when Accounts_AllowUserAvatarChange is on);
 // resetting someone else's needs edit-other-user-avatar or
@@ -1107,4 +1167,72 @@ func truncateRunes(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
+}
+
+// suggestUsername makes a free, valid username from a name or an e-mail
+// address, as Rocket.Chat's generateUsernameSuggestion: the name's slug,
+// else the address's local part, else "user", with "-N" added until free.
+func (s *core) suggestUsername(ctx context.Context, name, email string) (string, error) {
+	pattern := s.settings.String(setting.UTF8UserNamesValidation)
+	local, _, _ := strings.Cut(email, "@")
+	local, _, _ = strings.Cut(local, "+")
+	var candidates []string
+	for _, c := range []string{slugUsername(name), slugUsername(local)} {
+		if c != "" && text.ValidUsername(c, pattern) {
+			candidates = append(candidates, c)
+		}
+	}
+	free := func(c string) (bool, error) {
+		if s.checkUsernameAllowed(c) != nil {
+			return false, nil
+		}
+		_, err := s.store.UserByUsername(ctx, c)
+		if errors.Is(err, store.ErrNotFound) {
+			return true, nil
+		}
+		return false, err
+	}
+	for _, c := range candidates {
+		ok, err := free(c)
+		if err != nil {
+			return "", internal("suggest username", err)
+		}
+		if ok {
+			return c, nil
+		}
+	}
+	base := "user"
+	if len(candidates) > 0 {
+		base = candidates[0]
+	}
+	for i := 1; i < 1000; i++ {
+		c := fmt.Sprintf("%s-%d", base, i)
+		ok, err := free(c)
+		if err != nil {
+			return "", internal("suggest username", err)
+		}
+		if ok {
+			return c, nil
+		}
+	}
+	return base + "-" + strings.ToLower(model.RandomString(6)), nil
+}
+
+// slugUsername lowercases s and turns every run of characters other than
+// letters, digits, dots, dashes and underscores into one dash.
+func slugUsername(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-' {
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.Trim(b.String(), "-.")
 }

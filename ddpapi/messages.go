@@ -23,6 +23,7 @@ type messageParam struct {
 	Attachments  []map[string]any `json:"attachments"`
 	CustomFields map[string]any   `json:"customFields"`
 	Starred      *bool            `json:"starred"`
+	Bot          map[string]any   `json:"bot"`
 }
 
 func messageArg(call *realtime.Call, method string) (*messageParam, error) {
@@ -42,7 +43,7 @@ func (m *methods) sendMessage(ctx context.Context, call *realtime.Call) (any, er
 	return m.messages.SendMessage(ctx, call.User(), chat.SendInput{
 		ID: msg.ID, RoomID: msg.RoomID, Msg: msg.Msg, ThreadID: msg.ThreadID, ShowInRoom: msg.ShowInRoom,
 		Alias: msg.Alias, Emoji: msg.Emoji, Avatar: msg.Avatar, Groupable: msg.Groupable,
-		Attachments: msg.Attachments, CustomFields: msg.CustomFields,
+		Attachments: msg.Attachments, CustomFields: msg.CustomFields, Bot: model.BotMarker(call.User(), msg.Bot),
 	})
 }
 

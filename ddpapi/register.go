@@ -79,6 +79,18 @@ func Register(host Host, d Deps) {
 		"muteUserInRoom":   m.muteUserInRoom,
 		"unmuteUserInRoom": m.unmuteUserInRoom,
 		"getUserRoles":     m.getUserRoles,
+		// accounts and lookups (accounts.go)
+		"setUsername":          m.setUsername,
+		"setUserStatus":        m.setUserStatus,
+		"setUserActiveStatus":  m.setUserActiveStatus,
+		"insertOrUpdateUser":   m.insertOrUpdateUser,
+		"getRoomNameById":      m.getRoomNameByID,
+		"getRoomByTypeAndName": m.getRoomByTypeAndName,
+		"readThreads":          m.readThreads,
+		"private-settings/get": m.privateSettingsGet,
+		"license:getModules":   licenseModules,
+		"license:isEnterprise": licenseIsEnterprise,
+		"license:getTags":      licenseTags,
 		// sync (sync.go)
 		"rooms/get":         m.roomsGet,
 		"subscriptions/get": m.subscriptionsGet,
@@ -95,6 +107,7 @@ func Register(host Host, d Deps) {
 		reg.Method(name, fn)
 	}
 	reg.Method("public-settings/get", m.publicSettingsGet, Public())
+	reg.Method("registerUser", m.registerUser, Public())
 	reg.Method("permissions/get", m.permissionsGet, Public())
 }
 

@@ -16,6 +16,12 @@ import (
 // Accounts is what the DDP methods ask of the users-and-accounts service
 // (chat.Accounts).
 type Accounts interface {
+	CreateUser(ctx context.Context, actor *model.User, in chat.NewUserInput) (*model.User, error)
+	Register(ctx context.Context, in chat.RegisterInput) (*model.User, error)
+	SetActiveStatus(ctx context.Context, actor *model.User, userID string, active, confirmRelinquish bool) (*model.User, error)
+	SetUserStatus(ctx context.Context, actor *model.User, target chat.UserLookup, status string, message *string) error
+	UpdateOwnBasicInfo(ctx context.Context, actor *model.User, in chat.OwnInfoInput, keepTokenHash string) (*model.User, error)
+	UpdateUser(ctx context.Context, actor *model.User, userID string, in chat.UpdateUserInput) (*model.User, error)
 	UsersFromParams(ctx context.Context, ids, usernames []string) ([]*model.User, error)
 }
 
@@ -25,6 +31,7 @@ type Rooms interface {
 	CreateDirect(ctx context.Context, user *model.User, usernames []string, excludeSelf bool) (*model.Room, error)
 	CreateRoom(ctx context.Context, user *model.User, in chat.CreateRoomInput) (*model.Room, error)
 	DeleteRoom(ctx context.Context, actor *model.User, ref chat.RoomRef, t string) error
+	FindDirect(ctx context.Context, user *model.User, roomID, username string) (*model.Room, error)
 	FindRoom(ctx context.Context, user *model.User, ref chat.RoomRef, types ...string) (*model.Room, error)
 	SaveRoomSettings(ctx context.Context, user *model.User, roomID string, in chat.RoomSettingsInput) (*model.Room, error)
 	SyncRooms(ctx context.Context, user *model.User, since model.Time) (update []*model.Room, remove []chat.Removed, err error)
@@ -78,6 +85,7 @@ type Teams interface {
 // (chat.Admin).
 type Admin interface {
 	ListPermissions(ctx context.Context, since model.Time) ([]*model.Permission, error)
+	ListSettings(actor *model.User, f chat.SettingFilter) []*model.Setting
 	PublicSettings(f chat.SettingFilter) []*model.Setting
 	UserRoles(ctx context.Context, user *model.User) ([]chat.UserRoleHolder, error)
 	Can(user *model.User, permission perm.ID) bool

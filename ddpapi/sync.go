@@ -3,6 +3,7 @@ package ddpapi
 import (
 	"context"
 
+	"liftoff/access/perm"
 	"liftoff/chat"
 	"liftoff/model"
 	"liftoff/realtime"
@@ -94,4 +95,30 @@ func (m *methods) permissionsGet(ctx context.Context, call *realtime.Call) (any,
 		return perms, nil
 	}
 	return syncResult[*model.Permission]{Update: perms, Remove: []removedView{}}, nil
+}
+
+// private-settings/get(updatedSince?) returns every setting (hidden ones
+// aside) to callers holding view-privileged-setting or
+// edit-privileged-setting, an empty list to others; with a date,
+// {update, remove} since then.
+func (m *methods) privateSettingsGet(ctx context.Context, call *realtime.Call) (any, error) {
+	since, ok, err := sinceParam(call)
+	if err != nil {
+		return nil, err
+	}
+	user := call.User()
+	all := []*model.Setting{}
+	if m.admin.Can(user, perm.ViewPrivilegedSetting) || m.admin.Can(user, perm.EditPrivilegedSetting) {
+		all = m.admin.ListSettings(user, chat.SettingFilter{})
+	}
+	if !ok {
+		return all, nil
+	}
+	update := []*model.Setting{}
+	for _, st := range all {
+		if st.UpdatedAt.After(since.Time) {
+			update = append(update, st)
+		}
+	}
+	return syncResult[*model.Setting]{Update: update, Remove: []removedView{}}, nil
 }

@@ -334,6 +334,9 @@ func (c *ddpConn) loginDigest(username, password string) ddpResult {
 // sub subscribes and waits for ready; it returns the subscription id.
 func (c *ddpConn) sub(name string, params ...any) string {
 	c.t.Helper()
+	if params == nil {
+		params = []any{}
+	}
 	id := c.newID("s")
 	c.sendJSON(map[string]any{"msg": "sub", "id": id, "name": name, "params": params})
 	f := c.take("ready/nosub of "+name, ddpWait, func(f map[string]any) bool {

@@ -123,14 +123,14 @@ func TestUsersInfoListAutocomplete(t *testing.T) {
 
 	// users.list: paged, sorted by username, e-mails only for administrators.
 	r = bob.Get("/api/v1/users.list", "count", "2").OK(t)
-	if r.Num("total") != 3 || r.Num("count") != 2 || len(r.List("users")) != 2 || r.Str("users.0.username") != "admin" {
+	if r.Num("total") != 4 /* admin, bob, carol, rocket.cat */ || r.Num("count") != 2 || len(r.List("users")) != 2 || r.Str("users.0.username") != "admin" {
 		t.Fatalf("list: %s", r.Body)
 	}
 	if r.Get("users.0.emails") != nil {
 		t.Fatalf("bob sees e-mails: %s", r.Body)
 	}
 	r = admin.Get("/api/v1/users.list", "offset", "1", "sort", `{"username":-1}`).OK(t)
-	if r.Num("offset") != 1 || r.Str("users.0.username") != "bob" || r.Get("users.0.emails") == nil {
+	if r.Num("offset") != 1 || r.Str("users.0.username") != "carol" /* after rocket.cat */ || r.Get("users.0.emails") == nil {
 		t.Fatalf("admin list: %s", r.Body)
 	}
 	r = bob.Get("/api/v1/users.list", "query", `{"$or":[{"username":{"$regex":"car","$options":"i"}},{"name":{"$regex":"car","$options":"i"}}]}`).OK(t)
@@ -147,11 +147,11 @@ func TestUsersInfoListAutocomplete(t *testing.T) {
 	bob.Get("/api/v1/users.list", "count", "x").Fail(t, 400, "error-invalid-params")
 
 	// users.autocomplete
-	r = bob.Get("/api/v1/users.autocomplete", "selector", `{"term":"ca"}`).OK(t)
+	r = bob.Get("/api/v1/users.autocomplete", "selector", `{"term":"car"}`).OK(t) // "ca" also finds rocket.cat
 	if len(r.List("items")) != 1 || r.Str("items.0.username") != "carol" || r.Str("items.0._id") != carol.UserID {
 		t.Fatalf("autocomplete: %s", r.Body)
 	}
-	r = bob.Get("/api/v1/users.autocomplete", "selector", `{"term":"","exceptions":["admin","bob"]}`).OK(t)
+	r = bob.Get("/api/v1/users.autocomplete", "selector", `{"term":"","exceptions":["admin","bob","rocket.cat"]}`).OK(t)
 	if len(r.List("items")) != 1 || r.Str("items.0.username") != "carol" {
 		t.Fatalf("autocomplete exceptions: %s", r.Body)
 	}
@@ -404,8 +404,12 @@ func TestAvatars(t *testing.T) {
 	if r := srv.Anon(t).Get("/avatar/judy", "rc_uid", judy.UserID, "rc_token", judy.Token); r.Status != 200 {
 		t.Fatalf("query credentials: %d", r.Status)
 	}
+	if r := srv.Anon(t).Get("/avatar/judy"); r.Status != http.StatusOK {
+		t.Fatalf("anonymous avatar (Rocket.Chat's default lets it through): %d", r.Status)
+	}
+	srv.Admin(t).Post("/api/v1/settings/Accounts_AvatarBlockUnauthenticatedAccess", map[string]any{"value": true}).OK(t)
 	if r := srv.Anon(t).Get("/avatar/judy"); r.Status != http.StatusForbidden {
-		t.Fatalf("anonymous avatar: %d", r.Status)
+		t.Fatalf("anonymous avatar with Accounts_AvatarBlockUnauthenticatedAccess: %d", r.Status)
 	}
 	if r := judy.Get("/avatar/room/GENERAL"); r.Status != 200 || !strings.Contains(string(r.Body), ">G</text>") {
 		t.Fatalf("room avatar: %d %s", r.Status, r.Body)

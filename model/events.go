@@ -92,6 +92,12 @@ type UserChanged struct {
 	Pos              Position
 }
 
+// UserCreated reports a new account (the outgoing webhooks' userCreated
+// event). It carries no stream position: no client stream delivers it.
+type UserCreated struct {
+	User *User
+}
+
 // UserDeleted reports a removed account.
 type UserDeleted struct {
 	UserID   string
@@ -125,7 +131,10 @@ type RoleChanged struct {
 	UserID   string
 	Username string
 	Scope    string
-	Pos      Position
+	// Role is the role as it now is, for a definition created or changed
+	// (Type "changed" with no UserID).
+	Role *Role `json:",omitempty"`
+	Pos  Position
 }
 
 // PermissionChanged reports a permission whose roles changed.
@@ -156,6 +165,7 @@ func (RoomChanged) EventKind() string         { return "room.changed" }
 func (SubscriptionChanged) EventKind() string { return "subscription.changed" }
 func (UserChanged) EventKind() string         { return "user.changed" }
 func (UserDeleted) EventKind() string         { return "user.deleted" }
+func (UserCreated) EventKind() string         { return "user.created" }
 func (PresenceChanged) EventKind() string     { return "presence.changed" }
 func (LoginTokensRemoved) EventKind() string  { return "tokens.removed" }
 func (RoleChanged) EventKind() string         { return "role.changed" }

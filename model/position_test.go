@@ -30,6 +30,7 @@ var everyEvent = []struct {
 	{UserActivity{RoomID: "r1", Username: "u"}, "", false},
 	{EphemeralMessage{UserID: "u", RoomID: "r1"}, "", false},
 	{LoginTokensRemoved{UserID: "u", Hashes: []string{"h"}}, "", false},
+	{UserCreated{User: &User{ID: "u"}}, "", false},
 }
 
 func TestPositions(t *testing.T) {

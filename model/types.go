@@ -169,6 +169,16 @@ type Subscription struct {
 	MobilePushNotifications   string   `json:"mobilePushNotifications,omitempty"`
 	EmailNotifications        string   `json:"emailNotifications,omitempty"`
 	UserHighlights            []string `json:"userHighlights,omitempty"`
+	HideMentionStatus         bool     `json:"hideMentionStatus,omitempty"`
+	MuteGroupMentions         bool     `json:"muteGroupMentions,omitempty"`
+	AudioNotificationValue    string   `json:"audioNotificationValue,omitempty"`
+	// DesktopPrefOrigin, MobilePrefOrigin and EmailPrefOrigin tell where
+	// the three notification preferences above come from: "subscription"
+	// (chosen for this room) or "user" (copied from the user's preferences,
+	// and changed with them); "" when the field is unset.
+	DesktopPrefOrigin string `json:"desktopPrefOrigin,omitempty"`
+	MobilePrefOrigin  string `json:"mobilePrefOrigin,omitempty"`
+	EmailPrefOrigin   string `json:"emailPrefOrigin,omitempty"`
 }
 
 // HasRole reports whether the subscription carries the room role.
@@ -226,6 +236,8 @@ type Message struct {
 	Mentions                []Mention            `json:"mentions"`
 	Channels                []ChannelRef         `json:"channels"`
 	Attachments             []map[string]any     `json:"attachments,omitempty"`
+	File                    *FileRef             `json:"file,omitempty"`  // the uploaded file (the first of Files)
+	Files                   []FileRef            `json:"files,omitempty"` // the upload and its thumbnail
 	Reactions               map[string]*Reaction `json:"reactions,omitempty"`
 	Pinned                  bool                 `json:"pinned,omitempty"`
 	PinnedAt                Time                 `json:"pinnedAt,omitzero"`
@@ -245,6 +257,8 @@ type Message struct {
 	ParseURLs               bool                 `json:"parseUrls,omitempty"`
 	URLs                    []map[string]any     `json:"urls,omitempty"`
 	CustomFields            map[string]any       `json:"customFields,omitempty"`
+	// Bot marks a message posted by an integration or a bot ({"i": id}).
+	Bot map[string]any `json:"bot,omitempty"`
 }
 
 // Role is a named set of permissions, global or room-scoped (IRole).
@@ -309,6 +323,26 @@ type Token struct {
 	ExpiresAt       Time   `json:"expiresAt,omitzero"`
 	LastTokenPart   string `json:"lastTokenPart,omitempty"`
 	BypassTwoFactor bool   `json:"bypassTwoFactor,omitempty"`
+	// TwoFactorAuthorizedUntil and TwoFactorAuthorizedHash: a second factor
+	// checked on this token is remembered until then for the client with
+	// that fingerprint (Rocket.Chat's twoFactorAuthorizedUntil/Hash).
+	TwoFactorAuthorizedUntil Time   `json:"twoFactorAuthorizedUntil,omitzero"`
+	TwoFactorAuthorizedHash  string `json:"twoFactorAuthorizedHash,omitempty"`
+}
+
+// UserService is what a user keeps for one sign-in service or factor
+// (Rocket.Chat's services.<service>): an external account link (ldap,
+// saml, an OAuth service) with the provider's id for the person, or the
+// user's two-factor state (service "twofactor", no ExternalID). Data is the
+// service's own JSON, never shown to clients.
+type UserService struct {
+	UserID  string
+	Service string
+	// ExternalID is the provider's stable id for the person; "" when the
+	// service is not an account link. Unique per service.
+	ExternalID string
+	Data       []byte
+	UpdatedAt  Time
 }
 
 // Team types (ITeam.type).
@@ -349,4 +383,13 @@ func (m *TeamMember) HasRole(role string) bool {
 		}
 	}
 	return false
+}
+
+// CustomUserStatus is a preset status administrators define: a name shown
+// as the status text and the status it sets (ICustomUserStatus).
+type CustomUserStatus struct {
+	ID         string `json:"_id"`
+	Name       string `json:"name"`
+	StatusType string `json:"statusType"`
+	UpdatedAt  Time   `json:"_updatedAt"`
 }

@@ -116,7 +116,7 @@ func Middleware(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				log.Error("panic serving request", "request_id", id, "path", r.URL.Path, "panic", p)
+				log.Error("panic serving request", "request_id", id, "path", logPath(r.URL.Path), "panic", p)
 				if sw.status == 0 {
 					http.Error(sw, `{"success":false,"error":"Internal server error"}`, http.StatusInternalServerError)
 				}
@@ -129,7 +129,7 @@ func Middleware(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 			if sw.status >= 500 {
 				level = slog.LevelError
 			}
-			log.Log(r.Context(), level, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+			log.Log(r.Context(), level, "request", "request_id", id, "method", r.Method, "path", logPath(r.URL.Path),
 				"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(elapsed.Microseconds())/1000)
 		}()
 		next.ServeHTTP(sw, r)
@@ -153,8 +153,24 @@ func routeOf(r *http.Request) string {
 		return "/avatar"
 	case strings.HasPrefix(p, "/websocket"), strings.HasPrefix(p, "/sockjs"):
 		return "/websocket"
+	case strings.HasPrefix(p, "/hooks/"):
+		return "/hooks"
 	case p == "/api/info", p == "/livez", p == "/readyz", p == "/metrics":
 		return p
 	}
 	return "other"
+}
+
+// logPath is a request's path as logged: an incoming webhook's URL holds
+// its secret token (/hooks/{id}/{token}), so only its first segment is
+// kept.
+func logPath(p string) string {
+	rest, ok := strings.CutPrefix(p, "/hooks/")
+	if !ok {
+		return p
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	return "/hooks/" + rest + "/…"
 }

@@ -48,6 +48,10 @@ type Config struct {
 	Clock Clock
 	// Logger receives store failures (slog.Default() when nil).
 	Logger *slog.Logger
+	// Shared says other instances track the same users (presence/cluster
+	// is the Store): what the user record says was stored by any of them,
+	// so a user's first connection here always reaches the Store.
+	Shared bool
 }
 
 // connection states reported by a client.
@@ -82,6 +86,7 @@ type Tracker struct {
 	storeTimeout time.Duration
 	clock        Clock
 	log          *slog.Logger
+	shared       bool
 
 	mu    sync.Mutex
 	users map[string]*userState
@@ -98,6 +103,7 @@ func NewTracker(cfg Config) (*Tracker, error) {
 		storeTimeout: cfg.StoreTimeout,
 		clock:        cfg.Clock,
 		log:          cfg.Logger,
+		shared:       cfg.Shared,
 		users:        make(map[string]*userState),
 	}
 	if t.grace <= 0 {
@@ -176,7 +182,7 @@ func (t *Tracker) UserConnected(ctx context.Context, sessionID string, user *mod
 		if d, ok := normalizeDefault(user.StatusDefault); ok {
 			u.statusDefault = d
 		}
-		if !u.persistedKnown {
+		if !u.persistedKnown && !t.shared {
 			// What the user record says is what is stored now.
 			u.persistedStatus, u.persistedDefault, u.persistedKnown = user.Status, u.statusDefault, true
 		}

@@ -295,6 +295,9 @@ func (h *hub) onUserChanged(ev *model.UserChanged) {
 			s.abort("user deactivated")
 		}
 	}
+	if len(ev.Fields) > 0 && h.hasUserNotify(u.ID, "userData") {
+		h.sendUserData(u, ev.Fields)
+	}
 	if (slices.Contains(ev.Fields, "name") || slices.Contains(ev.Fields, "username")) &&
 		h.hasGlobal(streamNotifyLogged, "Users:NameChanged") {
 		arg := map[string]any{"_id": u.ID, "name": u.Name, "username": u.Username}
@@ -311,6 +314,37 @@ func (h *hub) onUserChanged(ev *model.UserChanged) {
 		} else {
 			h.encodeFailed("user.changed", err)
 		}
+	}
+}
+
+// sendUserData sends the user's own sessions subscribed to <uid>/userData
+// the changed fields of their record, as Rocket.Chat's
+// {type: "updated", id, diff, unset}.
+func (h *hub) sendUserData(u *model.User, fields []string) {
+	b, err := json.Marshal(u)
+	if err != nil {
+		h.encodeFailed("user.changed", err)
+		return
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		h.encodeFailed("user.changed", err)
+		return
+	}
+	diff, unset := map[string]any{}, map[string]any{}
+	for _, f := range fields {
+		if v, ok := doc[f]; ok {
+			diff[f] = v
+		} else {
+			unset[f] = 1
+		}
+	}
+	diff["_updatedAt"] = u.UpdatedAt
+	arg := map[string]any{"type": "updated", "id": u.ID, "diff": diff, "unset": unset}
+	if f, err := ddp.StreamEvent(streamNotifyUser, u.ID+"/userData", arg); err == nil {
+		h.deliverUserNotify(&h.out, u.ID, "userData", f)
+	} else {
+		h.encodeFailed("user.changed", err)
 	}
 }
 
@@ -369,6 +403,20 @@ func (h *hub) onPresenceChanged(ev *model.PresenceChanged) {
 }
 
 func (h *hub) onRoleChanged(ev *model.RoleChanged) {
+	if ev.UserID == "" && h.hasGlobal(streamRoles, "roles") {
+		// A role defined, changed or removed: Rocket.Chat's stream-roles
+		// "roles" event carries the role with the type of change.
+		arg := map[string]any{"type": ev.Type, "_id": ev.RoleID, "name": ev.RoleID}
+		if r := ev.Role; r != nil {
+			arg["name"], arg["scope"], arg["description"] = r.Name, r.Scope, r.Description
+			arg["protected"], arg["mandatory2fa"], arg["_updatedAt"] = r.Protected, r.Mandatory2FA, r.UpdatedAt
+		}
+		if f, err := ddp.StreamEvent(streamRoles, "roles", arg); err == nil {
+			h.deliverGlobal(&h.out, streamRoles, "roles", f)
+		} else {
+			h.encodeFailed("role.changed", err)
+		}
+	}
 	if !h.hasGlobal(streamNotifyLogged, "roles-change") {
 		return
 	}

@@ -361,7 +361,7 @@ func (h *hub) index(s *session, sub *subscription) {
 			h.indexMembership(s, sub.scope, func(e *userEntry) *sessionSet { return &e.roomsChanged },
 				func(re *roomEntry) *sessionSet { return &re.roomsChanged })
 		}
-	case kindLogged, kindAll:
+	case kindLogged, kindAll, kindRoles:
 		key := globalKey(sub.collection(), sub.event)
 		gs := h.globalShard(key)
 		gs.mu.Lock()
@@ -474,7 +474,7 @@ func (h *hub) unindex(s *session, sub *subscription) {
 			h.unindexMembership(s, sub.scope, func(e *userEntry) *sessionSet { return &e.roomsChanged },
 				func(re *roomEntry) *sessionSet { return &re.roomsChanged })
 		}
-	case kindLogged, kindAll:
+	case kindLogged, kindAll, kindRoles:
 		key := globalKey(sub.collection(), sub.event)
 		gs := h.globalShard(key)
 		gs.mu.Lock()

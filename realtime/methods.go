@@ -265,10 +265,19 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 	var cred auth.Credentials
 	bad := model.Invalid("error-invalid-params", "Unrecognized options for login request")
 	var req struct {
-		Resume   *string         `json:"resume"`
-		User     json.RawMessage `json:"user"`
-		Password json.RawMessage `json:"password"`
-		TOTP     *struct {
+		OAuth *struct {
+			CredentialToken  string `json:"credentialToken"`
+			CredentialSecret string `json:"credentialSecret"`
+		} `json:"oauth"`
+		SAML            bool            `json:"saml"`
+		CredentialToken string          `json:"credentialToken"`
+		LDAP            bool            `json:"ldap"`
+		Username        string          `json:"username"`
+		LDAPPass        string          `json:"ldapPass"`
+		Resume          *string         `json:"resume"`
+		User            json.RawMessage `json:"user"`
+		Password        json.RawMessage `json:"password"`
+		TOTP            *struct {
 			Login json.RawMessage `json:"login"`
 			Code  string          `json:"code"`
 		} `json:"totp"`
@@ -283,6 +292,30 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 		}
 		inner.TOTP = req.TOTP.Code
 		return inner, nil
+	}
+	if req.OAuth != nil {
+		// {oauth: {credentialToken, credentialSecret}} after an OAuth sign-in.
+		if req.OAuth.CredentialToken == "" {
+			return cred, bad
+		}
+		cred.OAuth = &auth.PendingLogin{Token: req.OAuth.CredentialToken, Secret: req.OAuth.CredentialSecret}
+		return cred, nil
+	}
+	if req.SAML {
+		// {saml: true, credentialToken} after a SAML sign-in.
+		if req.CredentialToken == "" {
+			return cred, bad
+		}
+		cred.SAML = &auth.PendingLogin{Token: req.CredentialToken}
+		return cred, nil
+	}
+	if req.LDAP {
+		// {ldap: true, username, ldapPass, ldapOptions} (Meteor.loginWithLDAP).
+		if req.Username == "" || req.LDAPPass == "" {
+			return cred, bad
+		}
+		cred.LDAP, cred.User, cred.Password = true, req.Username, req.LDAPPass
+		return cred, nil
 	}
 	if req.Resume != nil {
 		if *req.Resume == "" {

@@ -42,6 +42,7 @@ type Server struct {
 	cfg     Config
 	hub     *hub
 	methods sync.Map // name -> *methodEntry
+	pubs    sync.Map // name -> *publication
 	metrics counters
 
 	baseCtx context.Context

@@ -19,6 +19,7 @@ const (
 	streamNotifyLogged = "stream-notify-logged"
 	streamNotifyAll    = "stream-notify-all"
 	streamUserPresence = "stream-user-presence"
+	streamRoles        = "stream-roles"
 
 	eventMyMessages   = "__my_messages__"
 	eventRoomsChanged = "rooms-changed"
@@ -36,6 +37,7 @@ const (
 	kindUserNotify                      // scope: user id; event
 	kindLogged                          // event
 	kindAll                             // event
+	kindRoles                           // event ("roles")
 )
 
 // subscription is one live stream subscription of a session.
@@ -56,6 +58,8 @@ func (sub *subscription) collection() string {
 		return streamNotifyUser
 	case kindLogged:
 		return streamNotifyLogged
+	case kindRoles:
+		return streamRoles
 	default:
 		return streamNotifyAll
 	}
@@ -106,6 +110,10 @@ func (srv *Server) subscribe(s *session, m *ddp.ClientMessage) {
 	}
 	if m.Name == streamUserPresence {
 		srv.subscribePresence(s, m)
+		return
+	}
+	if p, ok := srv.pubs.Load(m.Name); ok {
+		srv.publish(s, m, p.(*publication))
 		return
 	}
 	if count >= srv.cfg.MaxSubscriptions {
@@ -178,7 +186,7 @@ func (srv *Server) authorizeSub(ctx context.Context, s *session, name, eventName
 	user := s.user()
 	invalid := &model.Error{Type: "invalid-event-name", Reason: "Invalid event name"}
 	switch name {
-	case streamRoomMessages, streamNotifyRoom, streamNotifyUser, streamNotifyLogged, streamNotifyAll:
+	case streamRoomMessages, streamNotifyRoom, streamNotifyUser, streamNotifyLogged, streamNotifyAll, streamRoles:
 	default:
 		return nil, nil
 	}
@@ -219,6 +227,11 @@ func (srv *Server) authorizeSub(ctx context.Context, s *session, name, eventName
 			}
 		}
 		return &subscription{kind: kindLogged, event: eventName}, nil
+	case streamRoles:
+		if user == nil {
+			return nil, errNotAllowedSub
+		}
+		return &subscription{kind: kindRoles, event: eventName}, nil
 	default: // streamNotifyAll
 		return &subscription{kind: kindAll, event: eventName}, nil
 	}

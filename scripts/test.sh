@@ -2,11 +2,9 @@
 # The test suite behind `make test` and CI: unit and integration tests
 # (in-process servers, plus the real binary where the process matters) and
 # the slow smoke tests, then a short run of each fuzz target.
-#
-# No test needs PostgreSQL or NATS yet, so scripts/services.sh (which
-# installs and starts them) is not called; the tests that need them will.
 set -euo pipefail
-# PostgreSQL and NATS (JetStream) must run for the store/postgres and bus/nats tests.
+# PostgreSQL and NATS (JetStream) must run for the store/postgres, bus/nats,
+# presence/cluster and auth/loginlimit tests and the scale-out tests of e2e.
 "$(dirname "$0")/services.sh"
 cd "$(dirname "$0")/.."
 

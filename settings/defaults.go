@@ -20,9 +20,9 @@ const (
 // default (Value equals PackageValue), as Rocket.Chat 8.x defines them in
 // apps/meteor/server/settings. Every call returns fresh copies.
 //
-// Two values depart from the package value on purpose:
-//   - Show_Setup_Wizard is "completed": Liftoff sets itself up from its
-//     environment (ADMIN_USERNAME, ...), so clients must not run the wizard.
+// Show_Setup_Wizard starts "pending", as in Rocket.Chat; the chat service
+// sets it "completed" once an administrator exists (Liftoff has no setup
+// wizard beyond creating one). Two values are made at first start:
 //   - Accounts_RegistrationForm_SecretURL is a new random id, as Rocket.Chat
 //     makes it when the setting is first created.
 //   - uniqueID is a new random UUID, as Rocket.Chat makes it on first start;
@@ -39,24 +39,31 @@ func Defaults() []*model.Setting {
 	layout(&b)
 	fileUpload(&b)
 	rateLimiter(&b)
+	integrationSettings(&b)
 	b.group("Threads")
 	b.boolean("Threads_enabled", true, public)
 	b.group("Discussion")
 	b.boolean("Discussion_enabled", true, public)
 	e2e(&b)
+	notifications(&b)
+	ldapSettings(&b)
 	// uniqueID identifies the installation (statistics.uniqueId, and
 	// clients that read the public setting). Rocket.Chat gives it no
 	// group; here it sits in General, as every setting has a group.
 	b.group("General")
 	b.str("uniqueID", "", public)
+	// Presence_broadcast_disabled is on when the server stops sending
+	// presence to clients (Rocket.Chat's troubleshooting switch, which its
+	// presence service mirrors here); users.presence then answers nobody.
+	b.group("Troubleshoot")
+	b.boolean("Presence_broadcast_disabled", false, public)
+	mobile(&b)
 
 	for _, s := range b.out {
 		switch s.ID {
 		case "uniqueID":
 			s.Value = newInstallationID()
 			s.PackageValue = s.Value
-		case "Show_Setup_Wizard":
-			s.Value = "completed"
 		case "Accounts_RegistrationForm_SecretURL":
 			s.Value = model.NewID()
 			s.PackageValue = s.Value
@@ -219,7 +226,7 @@ func accounts(b *builder) {
 	b.str("Accounts_AvatarExternalProviderUrl", "", public)
 	b.str("Accounts_RoomAvatarExternalProviderUrl", "", public)
 	b.integer("Accounts_AvatarCacheTime", 3600, private)
-	b.boolean("Accounts_AvatarBlockUnauthenticatedAccess", true, public)
+	b.boolean("Accounts_AvatarBlockUnauthenticatedAccess", false, public)
 	b.boolean("Accounts_SetDefaultAvatar", true, private)
 
 	b.section("Password_Policy")
@@ -242,6 +249,17 @@ func accounts(b *builder) {
 	b.integer("Accounts_Password_Expiration_Lifetime", 30, private)
 }
 
+// mobile holds the settings Rocket.Chat's mobile app reads (group Mobile).
+func mobile(b *builder) {
+	b.group("Mobile")
+	b.boolean("Allow_Save_Media_to_Gallery", true, public)
+	b.section("Screen_Lock")
+	b.boolean("Force_Screen_Lock", false, public)
+	b.integer("Force_Screen_Lock_After", 1800, public)
+	b.section("Apple_Watch")
+	b.str("Apple_Watch_Quick_Actions", "OK,Yes,No,On my way,Will follow up shortly", public)
+}
+
 func general(b *builder) {
 	b.group("General")
 	b.section("REST API")
@@ -254,6 +272,7 @@ func general(b *builder) {
 	b.boolean("API_Shield_user_require_auth", false, private)
 	b.boolean("API_Enable_CORS", false, private)
 	b.str("API_CORS_Origin", "*", private)
+	b.boolean("API_Use_REST_For_DDP_Calls", true, public)
 	b.boolean("API_Apply_permission_view-outside-room_on_users-list", false, public)
 	b.integer("API_User_Limit", 500, public)
 
@@ -517,6 +536,17 @@ func rateLimiter(b *builder) {
 	b.integer("Rate_Limiter_Limit_RegisterUser", 1, private)
 }
 
+func integrationSettings(b *builder) {
+	b.group("General")
+	b.section("Integrations")
+	// Rocket.Chat's own switches for integration scripts and outgoing calls.
+	b.boolean("Integrations_Outgoing_Enabled", true, private)
+	// Liftoff's: hosts, addresses and CIDR ranges that outgoing webhooks,
+	// scripts' HTTP calls and link previews may reach although they are
+	// not public (see docs/integrations.md); empty by default.
+	b.str("Liftoff_Outbound_AllowList", "", private)
+}
+
 func e2e(b *builder) {
 	b.group("End-to-end_encryption")
 	b.boolean("E2E_Enable", false, public)
@@ -532,6 +562,80 @@ func e2e(b *builder) {
 type builder struct {
 	grp, sec string
 	out      []*model.Setting
+}
+
+// ldapSettings are Rocket.Chat's LDAP group (apps/meteor/server/settings/ldap.ts),
+// read by package auth/ldap.
+func ldapSettings(b *builder) {
+	b.group("LDAP")
+	b.section("")
+	b.boolean("LDAP_Enable", false, public)
+	b.choice("LDAP_Server_Type", "", private, opt("", "Other"), opt("ad", "Active_Directory"))
+	b.str("LDAP_Host", "", private)
+	b.integer("LDAP_Port", 389, private)
+	b.boolean("LDAP_Reconnect", false, private)
+	b.boolean("LDAP_Login_Fallback", false, private)
+	b.section("Authentication")
+	b.boolean("LDAP_Authentication", false, private)
+	b.str("LDAP_Authentication_UserDN", "", private)
+	b.add("LDAP_Authentication_Password", TypePassword, "", private)
+	b.section("Connection")
+	b.choice("LDAP_Encryption", "plain", private, opt("plain", "No_Encryption"), opt("tls", "StartTLS"), opt("ssl", "SSL/LDAPS"))
+	b.code("LDAP_CA_Cert", "", private)
+	b.boolean("LDAP_Reject_Unauthorized", true, private)
+	b.integer("LDAP_Timeout", 60000, private)
+	b.integer("LDAP_Connect_Timeout", 1000, private)
+	b.integer("LDAP_Idle_Timeout", 1000, private)
+	b.section("User Search")
+	b.str("LDAP_BaseDN", "", private)
+	b.boolean("LDAP_Find_User_After_Login", true, private)
+	b.str("LDAP_User_Search_Filter", "(objectclass=*)", private)
+	b.choice("LDAP_User_Search_Scope", "sub", private, opt("base", "Base"), opt("one", "One"), opt("sub", "Sub"))
+	b.str("LDAP_User_Search_Field", "sAMAccountName", private)
+	b.str("LDAP_AD_User_Search_Field", "sAMAccountName", private)
+	b.integer("LDAP_Search_Page_Size", 250, private)
+	b.integer("LDAP_Search_Size_Limit", 1000, private)
+	b.str("LDAP_User_Search_AttributesToQuery", "*,+", private)
+	b.section("Group Filter")
+	b.boolean("LDAP_Group_Filter_Enable", false, private)
+	b.str("LDAP_Group_Filter_ObjectClass", "groupOfUniqueNames", private)
+	b.str("LDAP_Group_Filter_Group_Id_Attribute", "cn", private)
+	b.str("LDAP_Group_Filter_Group_Member_Attribute", "uniqueMember", private)
+	b.str("LDAP_Group_Filter_Group_Member_Format", "uniqueMember", private)
+	b.str("LDAP_Group_Filter_Group_Name", "ROCKET_CHAT", private)
+	b.section("Data Sync")
+	b.str("LDAP_Unique_Identifier_Field", "objectGUID,ibm-entryUUID,GUID,dominoUNID,nsuniqueId,uidNumber,msDS-ExternalDirectoryObjectId", private)
+	b.boolean("LDAP_Merge_Existing_Users", false, private)
+	b.boolean("LDAP_Update_Data_On_Login", true, private)
+	b.str("LDAP_Default_Domain", "", private)
+	b.str("LDAP_Username_Field", "sAMAccountName", private)
+	b.str("LDAP_Email_Field", "mail", private)
+	b.str("LDAP_Name_Field", "cn", private)
+	b.str("LDAP_AD_Username_Field", "sAMAccountName", private)
+	b.str("LDAP_AD_Email_Field", "mail", private)
+	b.str("LDAP_AD_Name_Field", "cn", private)
+	b.boolean("LDAP_Sync_User_Avatar", true, private)
+	b.str("LDAP_Avatar_Field", "", private)
+	b.boolean("LDAP_Sync_User_Data_Roles", false, private)
+	b.boolean("LDAP_Sync_User_Data_Roles_AutoRemove", false, private)
+	b.str("LDAP_Sync_User_Data_Roles_Filter", "(&(cn=#{groupName})(memberUid=#{username}))", private)
+	b.str("LDAP_Sync_User_Data_Roles_BaseDN", "", private)
+	b.code("LDAP_Sync_User_Data_RolesMap", "{\n\t\"rocket-admin\": \"admin\",\n\t\"tech-support\": \"support\"\n}", private)
+	b.boolean("LDAP_Sync_User_Data_Channels", false, private)
+	b.str("LDAP_Sync_User_Data_Channels_Admin", "rocket.cat", private)
+	b.str("LDAP_Sync_User_Data_Channels_Filter", "(&(cn=#{groupName})(memberUid=#{username}))", private)
+	b.str("LDAP_Sync_User_Data_Channels_BaseDN", "", private)
+	b.code("LDAP_Sync_User_Data_ChannelsMap", "{\n\t\"employee\": \"general\",\n\t\"techsupport\": [\n\t\t\"helpdesk\",\n\t\t\"support\"\n\t]\n}", private)
+	b.boolean("LDAP_Sync_User_Data_Channels_Enforce_AutoChannels", false, private)
+	b.section("Background Sync")
+	b.boolean("LDAP_Background_Sync", false, private)
+	b.choice("LDAP_Background_Sync_Interval", "every_24_hours", private, opt("every_1_hour", "every_hour"),
+		opt("every_6_hours", "every_six_hours"), opt("every_12_hours", "every_12_hours"), opt("every_24_hours", "every_24_hours"),
+		opt("every_48_hours", "every_48_hours"))
+	b.boolean("LDAP_Background_Sync_Import_New_Users", true, private)
+	b.boolean("LDAP_Background_Sync_Keep_Existant_Users_Updated", true, private)
+	b.choice("LDAP_Sync_User_Active_State", "disable", private, opt("none", "LDAP_Sync_User_Active_State_Nothing"),
+		opt("disable", "LDAP_Sync_User_Active_State_Disable"), opt("both", "LDAP_Sync_User_Active_State_Both"))
 }
 
 func (b *builder) group(name string)   { b.grp, b.sec = name, "" }

@@ -72,7 +72,7 @@ func TestDefaultsFacts(t *testing.T) {
 		{"FileUpload_MaxFileSize", TypeInt, 104857600, true},
 		{"Favorite_Rooms", TypeBoolean, true, true},
 		{"Store_Last_Message", TypeBoolean, true, true},
-		{"Show_Setup_Wizard", TypeSelect, "completed", true},
+		{"Show_Setup_Wizard", TypeSelect, "pending", true},
 		{"Layout_Home_Title", TypeString, "Home", true},
 		{"Layout_Login_Terms", TypeCode, "", true},
 		{"E2E_Enable", TypeBoolean, false, true},

@@ -71,6 +71,14 @@ type Reader interface {
 	PasswordHash(ctx context.Context, userID string) (string, error) // "" when none set
 	TokenByHash(ctx context.Context, hash string) (*model.Token, error)
 	TokensOfUser(ctx context.Context, userID, kind string) ([]*model.Token, error)
+	// UserService returns what the user keeps for the service.
+	UserService(ctx context.Context, userID, service string) (*model.UserService, error)
+	// UserServiceByExternalID returns the link of service whose ExternalID is id.
+	UserServiceByExternalID(ctx context.Context, service, id string) (*model.UserService, error)
+	// UserServices lists every user's record of the service, by user id.
+	UserServices(ctx context.Context, service string) ([]*model.UserService, error)
+	// Pending returns the value kept under key if it expires after now.
+	Pending(ctx context.Context, key string, now model.Time) ([]byte, error)
 
 	// Rooms
 	RoomByID(ctx context.Context, id string) (*model.Room, error)
@@ -117,6 +125,11 @@ type Reader interface {
 	// or "username"; the user filters look at the member's user record.
 	TeamMembers(ctx context.Context, teamID string, q TeamMemberQuery, p Page) ([]*model.TeamMember, int, error)
 
+	// Uploads
+	UploadByID(ctx context.Context, id string) (*model.Upload, error)
+	// ListUploads sorts by "uploadedAt" (default desc), "name" or "size".
+	ListUploads(ctx context.Context, q UploadQuery, p Page) ([]*model.Upload, int, error)
+
 	// Roles, permissions, settings
 	Roles(ctx context.Context) ([]*model.Role, error)
 	RoleByID(ctx context.Context, id string) (*model.Role, error) // by id or by name
@@ -140,7 +153,7 @@ type Tx interface {
 
 	InsertUser(ctx context.Context, u *model.User) error
 	UpdateUser(ctx context.Context, u *model.User) error // replaces the whole record
-	// DeleteUser removes the user, their tokens, their subscriptions
+	// DeleteUser removes the user, their tokens, their services, their subscriptions
 	// (leaving tombstones for the subscriptions) and their team
 	// memberships. Messages stay.
 	DeleteUser(ctx context.Context, id string) error
@@ -151,6 +164,22 @@ type Tx interface {
 	// DeleteTokensOfUser removes a user's tokens of the given kind ("" for all)
 	// except the one whose hash is keep (may be "").
 	DeleteTokensOfUser(ctx context.Context, userID, kind, keep string) error
+	// PutUserService inserts or replaces the user's record of s.Service;
+	// ErrConflict when another user holds the same ExternalID of the
+	// service, ErrNotFound when the user does not exist.
+	PutUserService(ctx context.Context, s *model.UserService) error
+	// DeleteUserService removes the user's record of the service.
+	DeleteUserService(ctx context.Context, userID, service string) error
+	// PutPending keeps value under key until expires (short-lived sign-in
+	// handshake state); ErrConflict when a value that expires after now is
+	// there. Values expired at now are removed.
+	PutPending(ctx context.Context, key string, value []byte, expires, now model.Time) error
+	// TakePending returns and removes the value under key if it expires
+	// after now; ErrNotFound otherwise. Of two transactions taking the same
+	// key, one gets it.
+	TakePending(ctx context.Context, key string, now model.Time) ([]byte, error)
+	// DeletePending removes key (no error when absent).
+	DeletePending(ctx context.Context, key string) error
 
 	InsertRoom(ctx context.Context, r *model.Room) error
 	UpdateRoom(ctx context.Context, r *model.Room) error // replaces the whole record
@@ -191,6 +220,11 @@ type Tx interface {
 	UpsertTeamMember(ctx context.Context, m *model.TeamMember) error
 	DeleteTeamMember(ctx context.Context, teamID, userID string) error
 
+	// InsertUpload adds an upload record; ErrConflict on a duplicate id.
+	InsertUpload(ctx context.Context, u *model.Upload) error
+	UpdateUpload(ctx context.Context, u *model.Upload) error // replaces the whole record
+	DeleteUpload(ctx context.Context, id string) error
+
 	UpsertRole(ctx context.Context, r *model.Role) error
 	DeleteRole(ctx context.Context, id string) error
 	UpsertPermission(ctx context.Context, p *model.Permission) error
@@ -208,6 +242,8 @@ type UserQuery struct {
 	Active  *bool
 	Types   []string // user types ("user", "bot", ...)
 	Roles   []string // holding any of these global roles
+	// Statuses keeps the users whose status is one of these.
+	Statuses []string
 }
 
 // RoomQuery filters ListRooms. Zero fields do not filter.
@@ -229,6 +265,13 @@ type RoomQuery struct {
 	// of the types in AlsoTypes.
 	MemberID  string
 	AlsoTypes []string
+	// ExcludeIDs leaves out these room ids.
+	ExcludeIDs []string
+	// NoDiscussions leaves out discussions (rooms with a parent).
+	NoDiscussions bool
+	// HiddenTeamIDs leaves out the rooms of these teams, except (with
+	// MemberID) those the member is subscribed to.
+	HiddenTeamIDs []string
 }
 
 // TeamQuery filters ListTeams. Zero fields do not filter.
@@ -246,6 +289,24 @@ type TeamMemberQuery struct {
 	Active   *bool    // the member's user is (in)active
 	Role     string   // the member holds this team role
 	UserIDs  []string // only these users
+}
+
+// UploadQuery filters ListUploads. Zero fields do not filter.
+type UploadQuery struct {
+	IDs        []string
+	RoomID     string
+	UserID     string
+	MessageID  string
+	MessageIDs []string // uploads of any of these messages (an empty list filters nothing)
+	Key        string   // the storage key
+	TypeGroup  string   // "image", "thumb", ... (the major type, or "thumb")
+	NoThumbs   bool     // leave thumbnails out
+	Name       string   // case-insensitive substring of the name
+	Type       string   // the content type starts with this
+	Complete   *bool
+	// ExpiresBefore keeps temporary uploads (expiresAt set) that expire
+	// before it.
+	ExpiresBefore model.Time
 }
 
 // SubscriptionQuery filters SubscriptionsOfUser.
@@ -353,4 +414,50 @@ type Counts struct {
 	TotalUsers, ActiveUsers, OnlineUsers, AwayUsers, BusyUsers, OfflineUsers            int
 	TotalRooms, TotalChannels, TotalPrivateGroups, TotalDirect                          int
 	TotalMessages, TotalChannelMessages, TotalPrivateGroupMessages, TotalDirectMessages int
+}
+
+// Integrations keeps the webhook integrations and the history of their
+// calls. It is separate from Store's transactions: no domain event rides
+// on these writes. Backends implement it on their database type.
+type Integrations interface {
+	// IntegrationByID returns the integration, or ErrNotFound.
+	IntegrationByID(ctx context.Context, id string) (*model.Integration, error)
+	// ListIntegrations pages the integrations matching q, sorted by
+	// "_createdAt" (default desc), "_updatedAt" or "name".
+	ListIntegrations(ctx context.Context, q IntegrationQuery, p Page) ([]*model.Integration, int, error)
+	// InsertIntegration adds it; ErrConflict on a duplicate id.
+	InsertIntegration(ctx context.Context, it *model.Integration) error
+	// UpdateIntegration replaces the integration it.ID; ErrNotFound when absent.
+	UpdateIntegration(ctx context.Context, it *model.Integration) error
+	// DeleteIntegration removes the integration and its history;
+	// ErrNotFound when absent.
+	DeleteIntegration(ctx context.Context, id string) error
+	// SaveIntegrationHistory inserts or replaces the entry h.ID.
+	SaveIntegrationHistory(ctx context.Context, h *model.IntegrationHistory) error
+	// IntegrationHistoryEntry returns entry id of an integration's
+	// history, or ErrNotFound.
+	IntegrationHistoryEntry(ctx context.Context, integrationID, id string) (*model.IntegrationHistory, error)
+	// IntegrationHistory pages an integration's history, sorted by
+	// "_updatedAt" (default desc) or "_createdAt".
+	IntegrationHistory(ctx context.Context, integrationID string, p Page) ([]*model.IntegrationHistory, int, error)
+	// ClearIntegrationHistory removes an integration's history and returns
+	// how many entries it removed.
+	ClearIntegrationHistory(ctx context.Context, integrationID string) (int, error)
+}
+
+// IntegrationQuery filters ListIntegrations. Zero fields do not filter.
+type IntegrationQuery struct {
+	Types   []string // integration types
+	Enabled *bool
+	Name    string // case-insensitive substring of the name
+	// Scopes, when not nil, keep the integrations matching any scope (an
+	// empty list matches none): those of the scope's type, and created by
+	// CreatedBy when it is set. It expresses who may see what.
+	Scopes []IntegrationScope
+}
+
+// IntegrationScope is one kind of integration a caller may see.
+type IntegrationScope struct {
+	Type      string
+	CreatedBy string // "" for any creator
 }

@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"liftoff/auth/provider"
+	"liftoff/settings/setting"
 )
 
 // SettingsReader is the part of the settings registry the package reads.
 type SettingsReader interface {
-	Bool(id string) bool
-	Int(id string) int
-	String(id string) string
+	Bool(id setting.ID) bool
+	Int(id setting.ID) int
+	String(id setting.ID) string
 }
 
 // Encryption modes (LDAP_Encryption).
@@ -147,70 +148,70 @@ func orDefault(v, def string) string {
 // settings take Rocket.Chat's defaults. It fails on settings that cannot
 // work (a map that is not JSON, an unknown encryption).
 func ConfigFrom(r SettingsReader) (Config, error) {
-	ad := r.String("LDAP_Server_Type") == "ad"
-	pick := func(adID, id, adDef, def string) string {
+	ad := r.String(setting.LDAPServerType) == "ad"
+	pick := func(adID, id setting.ID, adDef, def string) string {
 		if ad {
 			return orDefault(r.String(adID), adDef)
 		}
 		return orDefault(r.String(id), def)
 	}
 	c := Config{
-		Enabled:            r.Bool("LDAP_Enable"),
-		ServerType:         r.String("LDAP_Server_Type"),
-		Host:               strings.TrimSpace(r.String("LDAP_Host")),
-		Port:               r.Int("LDAP_Port"),
-		Encryption:         orDefault(r.String("LDAP_Encryption"), EncryptionPlain),
-		CACert:             r.String("LDAP_CA_Cert"),
-		RejectUnauthorized: r.Bool("LDAP_Reject_Unauthorized"),
-		ConnectTimeout:     time.Duration(r.Int("LDAP_Connect_Timeout")) * time.Millisecond,
-		Timeout:            time.Duration(r.Int("LDAP_Timeout")) * time.Millisecond,
-		LoginFallback:      r.Bool("LDAP_Login_Fallback"),
-		Authentication:     r.Bool("LDAP_Authentication"),
-		BindDN:             r.String("LDAP_Authentication_UserDN"),
-		BindPassword:       r.String("LDAP_Authentication_Password"),
-		BaseDN:             strings.TrimSpace(r.String("LDAP_BaseDN")),
-		UserSearchFilter:   strings.TrimSpace(r.String("LDAP_User_Search_Filter")),
-		UserSearchScope:    orDefault(r.String("LDAP_User_Search_Scope"), "sub"),
-		UserSearchFields:   splitList(pick("LDAP_AD_User_Search_Field", "LDAP_User_Search_Field", "sAMAccountName", "uid")),
-		SearchPageSize:     r.Int("LDAP_Search_Page_Size"),
-		SearchSizeLimit:    r.Int("LDAP_Search_Size_Limit"),
-		UniqueIdentifierFields: splitList(orDefault(r.String("LDAP_Unique_Identifier_Field"),
+		Enabled:            r.Bool(setting.LDAPEnable),
+		ServerType:         r.String(setting.LDAPServerType),
+		Host:               strings.TrimSpace(r.String(setting.LDAPHost)),
+		Port:               r.Int(setting.LDAPPort),
+		Encryption:         orDefault(r.String(setting.LDAPEncryption), EncryptionPlain),
+		CACert:             r.String(setting.LDAPCACert),
+		RejectUnauthorized: r.Bool(setting.LDAPRejectUnauthorized),
+		ConnectTimeout:     time.Duration(r.Int(setting.LDAPConnectTimeout)) * time.Millisecond,
+		Timeout:            time.Duration(r.Int(setting.LDAPTimeout)) * time.Millisecond,
+		LoginFallback:      r.Bool(setting.LDAPLoginFallback),
+		Authentication:     r.Bool(setting.LDAPAuthentication),
+		BindDN:             r.String(setting.LDAPAuthenticationUserDN),
+		BindPassword:       r.String(setting.LDAPAuthenticationPassword),
+		BaseDN:             strings.TrimSpace(r.String(setting.LDAPBaseDN)),
+		UserSearchFilter:   strings.TrimSpace(r.String(setting.LDAPUserSearchFilter)),
+		UserSearchScope:    orDefault(r.String(setting.LDAPUserSearchScope), "sub"),
+		UserSearchFields:   splitList(pick(setting.LDAPADUserSearchField, setting.LDAPUserSearchField, "sAMAccountName", "uid")),
+		SearchPageSize:     r.Int(setting.LDAPSearchPageSize),
+		SearchSizeLimit:    r.Int(setting.LDAPSearchSizeLimit),
+		UniqueIdentifierFields: splitList(orDefault(r.String(setting.LDAPUniqueIdentifierField),
 			"objectGUID,ibm-entryUUID,GUID,dominoUNID,nsuniqueId,uidNumber,uid")),
-		FindUserAfterLogin: r.Bool("LDAP_Find_User_After_Login"),
+		FindUserAfterLogin: r.Bool(setting.LDAPFindUserAfterLogin),
 		GroupFilter: GroupFilter{
-			Enabled:          r.Bool("LDAP_Group_Filter_Enable"),
-			ObjectClass:      r.String("LDAP_Group_Filter_ObjectClass"),
-			GroupIDAttribute: r.String("LDAP_Group_Filter_Group_Id_Attribute"),
-			MemberAttribute:  r.String("LDAP_Group_Filter_Group_Member_Attribute"),
-			MemberFormat:     r.String("LDAP_Group_Filter_Group_Member_Format"),
-			GroupName:        r.String("LDAP_Group_Filter_Group_Name"),
+			Enabled:          r.Bool(setting.LDAPGroupFilterEnable),
+			ObjectClass:      r.String(setting.LDAPGroupFilterObjectClass),
+			GroupIDAttribute: r.String(setting.LDAPGroupFilterGroupIDAttribute),
+			MemberAttribute:  r.String(setting.LDAPGroupFilterGroupMemberAttribute),
+			MemberFormat:     r.String(setting.LDAPGroupFilterGroupMemberFormat),
+			GroupName:        r.String(setting.LDAPGroupFilterGroupName),
 		},
-		MergeExistingUsers: r.Bool("LDAP_Merge_Existing_Users"),
-		UpdateDataOnLogin:  r.Bool("LDAP_Update_Data_On_Login"),
-		DefaultDomain:      strings.TrimSpace(r.String("LDAP_Default_Domain")),
-		UsernameField:      pick("LDAP_AD_Username_Field", "LDAP_Username_Field", "sAMAccountName", "uid"),
-		EmailField:         pick("LDAP_AD_Email_Field", "LDAP_Email_Field", "mail", "mail"),
-		NameField:          pick("LDAP_AD_Name_Field", "LDAP_Name_Field", "cn", "cn"),
-		SyncAvatar:         r.Bool("LDAP_Sync_User_Avatar"),
-		AvatarField:        strings.TrimSpace(r.String("LDAP_Avatar_Field")),
+		MergeExistingUsers: r.Bool(setting.LDAPMergeExistingUsers),
+		UpdateDataOnLogin:  r.Bool(setting.LDAPUpdateDataOnLogin),
+		DefaultDomain:      strings.TrimSpace(r.String(setting.LDAPDefaultDomain)),
+		UsernameField:      pick(setting.LDAPADUsernameField, setting.LDAPUsernameField, "sAMAccountName", "uid"),
+		EmailField:         pick(setting.LDAPADEmailField, setting.LDAPEmailField, "mail", "mail"),
+		NameField:          pick(setting.LDAPADNameField, setting.LDAPNameField, "cn", "cn"),
+		SyncAvatar:         r.Bool(setting.LDAPSyncUserAvatar),
+		AvatarField:        strings.TrimSpace(r.String(setting.LDAPAvatarField)),
 		Roles: GroupSync{
-			Enabled:    r.Bool("LDAP_Sync_User_Data_Roles"),
-			AutoRemove: r.Bool("LDAP_Sync_User_Data_Roles_AutoRemove"),
-			Filter:     orDefault(r.String("LDAP_Sync_User_Data_Roles_Filter"), "(&(cn=#{groupName})(memberUid=#{username}))"),
-			BaseDN:     strings.TrimSpace(r.String("LDAP_Sync_User_Data_Roles_BaseDN")),
+			Enabled:    r.Bool(setting.LDAPSyncUserDataRoles),
+			AutoRemove: r.Bool(setting.LDAPSyncUserDataRolesAutoRemove),
+			Filter:     orDefault(r.String(setting.LDAPSyncUserDataRolesFilter), "(&(cn=#{groupName})(memberUid=#{username}))"),
+			BaseDN:     strings.TrimSpace(r.String(setting.LDAPSyncUserDataRolesBaseDN)),
 		},
 		Channels: GroupSync{
-			Enabled:             r.Bool("LDAP_Sync_User_Data_Channels"),
-			Admin:               orDefault(r.String("LDAP_Sync_User_Data_Channels_Admin"), "rocket.cat"),
-			Filter:              orDefault(r.String("LDAP_Sync_User_Data_Channels_Filter"), "(&(cn=#{groupName})(memberUid=#{username}))"),
-			BaseDN:              strings.TrimSpace(r.String("LDAP_Sync_User_Data_Channels_BaseDN")),
-			EnforceAutoChannels: r.Bool("LDAP_Sync_User_Data_Channels_Enforce_AutoChannels"),
+			Enabled:             r.Bool(setting.LDAPSyncUserDataChannels),
+			Admin:               orDefault(r.String(setting.LDAPSyncUserDataChannelsAdmin), "rocket.cat"),
+			Filter:              orDefault(r.String(setting.LDAPSyncUserDataChannelsFilter), "(&(cn=#{groupName})(memberUid=#{username}))"),
+			BaseDN:              strings.TrimSpace(r.String(setting.LDAPSyncUserDataChannelsBaseDN)),
+			EnforceAutoChannels: r.Bool(setting.LDAPSyncUserDataChannelsEnforceAutoChannels),
 		},
-		BackgroundSync:            r.Bool("LDAP_Background_Sync"),
-		BackgroundSyncImportNew:   r.Bool("LDAP_Background_Sync_Import_New_Users"),
-		BackgroundSyncKeepUpdated: r.Bool("LDAP_Background_Sync_Keep_Existant_Users_Updated"),
-		SyncActiveState:           orDefault(r.String("LDAP_Sync_User_Active_State"), ActiveStateDisable),
-		AttributesToQuery:         splitList(orDefault(r.String("LDAP_User_Search_AttributesToQuery"), "*,+")),
+		BackgroundSync:            r.Bool(setting.LDAPBackgroundSync),
+		BackgroundSyncImportNew:   r.Bool(setting.LDAPBackgroundSyncImportNewUsers),
+		BackgroundSyncKeepUpdated: r.Bool(setting.LDAPBackgroundSyncKeepExistantUsersUpdated),
+		SyncActiveState:           orDefault(r.String(setting.LDAPSyncUserActiveState), ActiveStateDisable),
+		AttributesToQuery:         splitList(orDefault(r.String(setting.LDAPUserSearchAttributesToQuery), "*,+")),
 	}
 	if c.Port == 0 {
 		c.Port = 389
@@ -221,17 +222,17 @@ func ConfigFrom(r SettingsReader) (Config, error) {
 	if c.Timeout <= 0 {
 		c.Timeout = time.Minute
 	}
-	iv := orDefault(r.String("LDAP_Background_Sync_Interval"), "every_24_hours")
+	iv := orDefault(r.String(setting.LDAPBackgroundSyncInterval), "every_24_hours")
 	d, ok := syncIntervals[iv]
 	if !ok {
 		return c, fmt.Errorf("ldap: LDAP_Background_Sync_Interval %q is not one of every_1_hour, every_6_hours, every_12_hours, every_24_hours, every_48_hours", iv)
 	}
 	c.BackgroundSyncInterval = d
 	var err error
-	if c.Roles.Map, err = provider.ParseGroupMap(r.String("LDAP_Sync_User_Data_RolesMap")); err != nil {
+	if c.Roles.Map, err = provider.ParseGroupMap(r.String(setting.LDAPSyncUserDataRolesMap)); err != nil {
 		return c, fmt.Errorf("ldap: LDAP_Sync_User_Data_RolesMap: %w", err)
 	}
-	if c.Channels.Map, err = provider.ParseGroupMap(r.String("LDAP_Sync_User_Data_ChannelsMap")); err != nil {
+	if c.Channels.Map, err = provider.ParseGroupMap(r.String(setting.LDAPSyncUserDataChannelsMap)); err != nil {
 		return c, fmt.Errorf("ldap: LDAP_Sync_User_Data_ChannelsMap: %w", err)
 	}
 	return c, c.Validate()

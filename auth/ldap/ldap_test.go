@@ -24,6 +24,7 @@ import (
 
 	"liftoff/auth/provider"
 	"liftoff/internal/peer"
+	"liftoff/settings/setting"
 )
 
 const (
@@ -193,10 +194,10 @@ func (s *slapd) load(t *testing.T) {
 // settings is a map-backed SettingsReader.
 type settings map[string]any
 
-func (s settings) Bool(id string) bool { b, _ := s[id].(bool); return b }
-func (s settings) Int(id string) int   { n, _ := s[id].(int); return n }
-func (s settings) String(id string) string {
-	v, _ := s[id].(string)
+func (s settings) Bool(id setting.ID) bool { b, _ := s[string(id)].(bool); return b }
+func (s settings) Int(id setting.ID) int   { n, _ := s[string(id)].(int); return n }
+func (s settings) String(id setting.ID) string {
+	v, _ := s[string(id)].(string)
 	return v
 }
 

@@ -1,12 +1,16 @@
 package twofactor
 
-import "time"
+import (
+	"time"
+
+	"liftoff/settings/setting"
+)
 
 // SettingsReader is the part of the settings registry twofactor reads.
 type SettingsReader interface {
-	Bool(id string) bool
-	Int(id string) int
-	String(id string) string
+	Bool(id setting.ID) bool
+	Int(id setting.ID) int
+	String(id setting.ID) string
 }
 
 // Settings are Rocket.Chat's two-factor settings.
@@ -44,17 +48,17 @@ type Settings struct {
 // SettingsFrom reads the settings from the registry.
 func SettingsFrom(r SettingsReader) Settings {
 	return Settings{
-		Enabled:                     r.Bool("Accounts_TwoFactorAuthentication_Enabled"),
-		MaxDelta:                    max(r.Int("Accounts_TwoFactorAuthentication_MaxDelta"), 0),
-		TOTP:                        r.Bool("Accounts_TwoFactorAuthentication_By_TOTP_Enabled"),
-		Email:                       r.Bool("Accounts_TwoFactorAuthentication_By_Email_Enabled"),
-		EmailForOAuthUsers:          r.Bool("Accounts_twoFactorAuthentication_email_available_for_OAuth_users"),
-		EmailAutoOptIn:              r.Bool("Accounts_TwoFactorAuthentication_By_Email_Auto_Opt_In"),
-		EmailCodeExpiration:         time.Duration(r.Int("Accounts_TwoFactorAuthentication_By_Email_Code_Expiration")) * time.Second,
-		MaxInvalidEmailCodeAttempts: r.Int("Accounts_TwoFactorAuthentication_Max_Invalid_Email_Code_Attempts"),
-		RememberFor:                 time.Duration(r.Int("Accounts_TwoFactorAuthentication_RememberFor")) * time.Second,
-		EnforcePasswordFallback:     r.Bool("Accounts_TwoFactorAuthentication_Enforce_Password_Fallback"),
-		Issuer:                      r.String("Site_Name"),
+		Enabled:                     r.Bool(setting.AccountsTwoFactorAuthenticationEnabled),
+		MaxDelta:                    max(r.Int(setting.AccountsTwoFactorAuthenticationMaxDelta), 0),
+		TOTP:                        r.Bool(setting.AccountsTwoFactorAuthenticationByTOTPEnabled),
+		Email:                       r.Bool(setting.AccountsTwoFactorAuthenticationByEmailEnabled),
+		EmailForOAuthUsers:          r.Bool(setting.AccountsTwoFactorAuthenticationEmailAvailableForOAUTHUsers),
+		EmailAutoOptIn:              r.Bool(setting.AccountsTwoFactorAuthenticationByEmailAutoOptIn),
+		EmailCodeExpiration:         time.Duration(r.Int(setting.AccountsTwoFactorAuthenticationByEmailCodeExpiration)) * time.Second,
+		MaxInvalidEmailCodeAttempts: r.Int(setting.AccountsTwoFactorAuthenticationMaxInvalidEmailCodeAttempts),
+		RememberFor:                 time.Duration(r.Int(setting.AccountsTwoFactorAuthenticationRememberFor)) * time.Second,
+		EnforcePasswordFallback:     r.Bool(setting.AccountsTwoFactorAuthenticationEnforcePasswordFallback),
+		Issuer:                      r.String(setting.SiteName),
 	}
 }
 

@@ -114,8 +114,12 @@ func adminCommand(ctx context.Context, args []string) error {
 		}
 		began := time.Now()
 		last := time.Now()
+		var insert func(context.Context, store.Tx, []*model.Message) error
+		if _, ok := a.Store().(*sqlite.DB); ok {
+			insert = sqlite.InsertMessages // the bulk path; PostgreSQL inserts one by one
+		}
 		err := seedMessages(ctx, a.Store(), seedOptions{Room: *seedRoom, Count: *seedCount, Batch: *seedBatch, Span: *seedSpan,
-			Insert: sqlite.InsertMessages},
+			Insert: insert},
 			func(done int, rate float64) {
 				if time.Since(last) >= 5*time.Second || done == *seedCount {
 					last = time.Now()
@@ -211,7 +215,7 @@ func backupCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(c.DBPath()); err != nil {
+	if _, err := os.Stat(c.DBPath()); err != nil && c.DatabaseURL == "" {
 		return fmt.Errorf("backup: no database at %s", c.DBPath())
 	}
 	a, err := app.Open(ctx, c, app.Options{})

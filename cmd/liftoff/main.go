@@ -4,6 +4,9 @@
 //	liftoff [serve] [flags]        start the server (the default)
 //	liftoff admin <command> ...    manage users on the data directory
 //	liftoff backup FILE            copy the database consistently, even while serving
+//	liftoff import rocketchat DIR  import a Rocket.Chat workspace from a mongodump
+//	liftoff import slack ZIP       import a Slack workspace export
+//	liftoff import csv ZIP         import Rocket.Chat's CSV importer format
 //	liftoff version                print the version
 package main
 
@@ -15,6 +18,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"liftoff/integrations/script"
 	"liftoff/internal/app"
 )
 
@@ -22,6 +26,9 @@ import (
 var version = "dev"
 
 func main() {
+	// Integration scripts run in worker processes started from this
+	// executable: a worker must become one before anything else runs.
+	script.RunWorkerIfChild()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
@@ -42,6 +49,8 @@ func run(ctx context.Context, args []string) error {
 		return adminCommand(ctx, args)
 	case "backup":
 		return backupCommand(ctx, args)
+	case "import":
+		return importCommand(ctx, args)
 	case "version":
 		fmt.Println("liftoff", version)
 		return nil
@@ -81,6 +90,11 @@ const usage = `usage:
   liftoff admin seed-messages --room NAME --count N [--batch 1000] [--span 8760h]
                                               bulk-add realistic messages (benchmark/import aid; no events)
   liftoff backup FILE                         consistent copy of the database (safe while serving)
+  liftoff import rocketchat DUMP_DIR [--files DIR] [--merge] [--batch 1000]
+                                              import a Rocket.Chat workspace from a mongodump directory
+  liftoff import slack EXPORT.zip [--merge]   import a Slack workspace export
+  liftoff import csv ARCHIVE.zip [--merge]    import an archive in Rocket.Chat's CSV importer format
+                                              (run imports before starting the server; see docs/import.md)
   liftoff version
 The data directory is LIFTOFF_DATA_DIR (default ./data) or --data DIR.
 `

@@ -6,13 +6,25 @@ import (
 	"net/http"
 
 	"liftoff/auth"
+	"liftoff/auth/external"
+	"liftoff/auth/secondfactor"
 	"liftoff/bus"
 	"liftoff/chat"
+	"liftoff/directory"
+	"liftoff/files/avatars"
+	"liftoff/files/uploads"
+	"liftoff/integrations"
+	"liftoff/integrations/slash"
 	"liftoff/internal/clock"
+	"liftoff/internal/safehttp"
+	"liftoff/notify/account"
+	"liftoff/notify/notifier"
+	"liftoff/notify/prefs"
 	"liftoff/ops"
 	"liftoff/realtime"
 	"liftoff/settings"
-	"liftoff/store/sqlite"
+	"liftoff/store"
+	"liftoff/userstatus"
 )
 
 // Options are what the process, or a test, gives an App beside its
@@ -33,16 +45,37 @@ type App struct {
 	opts     Options
 	log      *slog.Logger
 	bus      bus.Bus
-	store    *sqlite.DB
+	store    database
 	chat     *chat.Services
 	settings *settings.Registry
 	auth     *auth.Service
+	// directory runs the user and room searches (spotlight, directory).
+	directory *directory.Service
+	// userStatus keeps the custom user statuses.
+	userStatus *userstatus.Service
+	// account sends and redeems account e-mails (set by
+	// startNotifications; its DDP methods are registered by mountRealtime).
+	account  *account.Service
+	prefs    *prefs.Service
+	notifier *notifier.Notifier
+	// uploads is the files service (nil for CLI commands).
+	uploads *uploads.Service
+	// avatarFiles stores and serves uploaded avatars (nil for CLI commands).
+	avatarFiles *avatars.Service
+	second      *secondfactor.Service
+	ldap        *external.LDAP
+	oauth       *external.OAuth
 	// realtime is the DDP server, set by mountRealtime (nil for CLI commands).
 	realtime *realtime.Server
 	// handler serves every HTTP route; health reports readiness (both nil
 	// for CLI commands).
 	handler http.Handler
 	health  *ops.Health
+	// integrations is the webhooks service; outbound the SSRF-safe client
+	// of every user-chosen URL (both nil for CLI commands).
+	integrations *integrations.Service
+	outbound     *safehttp.Client
+	commands     *slash.Service
 	// closers run in reverse order on Close.
 	closers []func()
 }
@@ -58,4 +91,20 @@ func (a *App) Chat() *chat.Services { return a.chat }
 func (a *App) Auth() *auth.Service { return a.auth }
 
 // Store is the database (for the admin and backup commands).
-func (a *App) Store() *sqlite.DB { return a.store }
+func (a *App) Store() store.Store { return a.store }
+
+// storeKind names the database backend, for the logs.
+func (a *App) storeKind() string {
+	if a.cfg.DatabaseURL != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// busKind names the event bus, for the logs.
+func (a *App) busKind() string {
+	if a.cfg.NATSURL != "" {
+		return "nats"
+	}
+	return "memory"
+}

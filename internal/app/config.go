@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +65,28 @@ type Config struct {
 	// every start.
 	SettingOverrides map[string]string
 
+	// DatabaseURL selects the PostgreSQL store (LIFTOFF_DATABASE_URL,
+	// postgres://... or postgresql://...); empty means the embedded SQLite
+	// database in DataDir.
+	DatabaseURL string
+	// NATSURL selects the NATS JetStream event bus between instances
+	// (LIFTOFF_NATS_URL, nats://host:port, a comma-separated list for a
+	// cluster); empty means the in-process bus. It needs DatabaseURL: the
+	// instances sharing a bus share a database.
+	NATSURL string
+	// NATSPrefix names the deployment's subjects and stream on the NATS
+	// server (LIFTOFF_NATS_PREFIX, default "liftoff"): deployments sharing
+	// a NATS server need different prefixes.
+	NATSPrefix string
+	// NATSReplicas is how many servers of a NATS cluster keep each of the
+	// deployment's streams and buckets (LIFTOFF_NATS_REPLICAS, default 1; 3
+	// in a cluster of three survives the loss of a server).
+	NATSReplicas int
+	// ClusterHeartbeat is how often an instance proves to the others that
+	// it is alive (LIFTOFF_CLUSTER_HEARTBEAT, with NATS only): the users of
+	// an instance silent for three heartbeats turn offline.
+	ClusterHeartbeat time.Duration
+
 	// BulkWrites tunes the store for a bulk import (seed-messages): a big
 	// writer cache, rare checkpoints and synchronous=NORMAL (a crash may
 	// lose the last batches, never corrupt the database).
@@ -82,18 +106,21 @@ const (
 // say otherwise.
 func DefaultConfig() *Config {
 	return &Config{
-		Port:          3000,
-		DataDir:       "./data",
-		LogFormat:     LogText,
-		LogLevel:      slog.LevelInfo,
-		MaxBodyBytes:  1 << 20,
-		Synchronous:   "FULL",
-		BcryptCost:    10,
-		PresenceGrace: 10 * time.Second,
-		Heartbeat:     25 * time.Second,
-		SessionCheck:  time.Minute,
-		BodyGrace:     10 * time.Second,
-		BodyMinRate:   1024,
+		Port:             3000,
+		DataDir:          "./data",
+		LogFormat:        LogText,
+		LogLevel:         slog.LevelInfo,
+		MaxBodyBytes:     1 << 20,
+		Synchronous:      "FULL",
+		BcryptCost:       10,
+		PresenceGrace:    10 * time.Second,
+		Heartbeat:        25 * time.Second,
+		NATSPrefix:       "liftoff",
+		SessionCheck:     time.Minute,
+		BodyGrace:        10 * time.Second,
+		BodyMinRate:      1024,
+		ClusterHeartbeat: 5 * time.Second,
+		NATSReplicas:     1,
 	}
 }
 
@@ -158,6 +185,9 @@ func (c *Config) applyEnv(environ []string) error {
 	str(&c.RootURL, "ROOT_URL")
 	str(&c.DataDir, "LIFTOFF_DATA_DIR")
 	str(&c.PprofAddr, "LIFTOFF_PPROF_ADDR")
+	str(&c.DatabaseURL, "LIFTOFF_DATABASE_URL")
+	str(&c.NATSURL, "LIFTOFF_NATS_URL")
+	str(&c.NATSPrefix, "LIFTOFF_NATS_PREFIX")
 	str(&c.AdminUsername, "ADMIN_USERNAME")
 	str(&c.AdminPass, "ADMIN_PASS")
 	str(&c.AdminEmail, "ADMIN_EMAIL")
@@ -177,6 +207,8 @@ func (c *Config) applyEnv(environ []string) error {
 		parse(durationSetter(&c.SessionCheck), "LIFTOFF_SESSION_CHECK"),
 		parse(durationSetter(&c.BodyGrace), "LIFTOFF_BODY_GRACE"),
 		parse(int64Setter(&c.BodyMinRate), "LIFTOFF_BODY_MIN_RATE"),
+		parse(durationSetter(&c.ClusterHeartbeat), "LIFTOFF_CLUSTER_HEARTBEAT"),
+		parse(intSetter(&c.NATSReplicas), "LIFTOFF_NATS_REPLICAS"),
 	} {
 		if err != nil {
 			return err
@@ -199,6 +231,9 @@ func (c *Config) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.BcryptCost, "bcrypt-cost", c.BcryptCost, "bcrypt cost of new password hashes (LIFTOFF_BCRYPT_COST)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take client addresses from X-Forwarded-For (LIFTOFF_TRUST_PROXY)")
 	fs.DurationVar(&c.PresenceGrace, "presence-grace", c.PresenceGrace, "time a user stays online after the last connection closes (LIFTOFF_PRESENCE_GRACE)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL database, postgres://... (LIFTOFF_DATABASE_URL; the SQLite database in the data directory when empty)")
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "NATS server(s) carrying events between instances, nats://... (LIFTOFF_NATS_URL; needs a PostgreSQL database)")
+	fs.StringVar(&c.NATSPrefix, "nats-prefix", c.NATSPrefix, "subject and stream prefix of this deployment on the NATS server (LIFTOFF_NATS_PREFIX)")
 	fs.DurationVar(&c.Heartbeat, "heartbeat", c.Heartbeat, "DDP heartbeat interval; silent connections close after twice this (LIFTOFF_HEARTBEAT)")
 	fs.DurationVar(&c.SessionCheck, "session-check", c.SessionCheck, "how often open DDP connections' login tokens are re-checked (LIFTOFF_SESSION_CHECK)")
 	fs.DurationVar(&c.BodyGrace, "body-grace", c.BodyGrace, "time a request body may take before the minimum rate applies (LIFTOFF_BODY_GRACE)")
@@ -294,6 +329,12 @@ func (c *Config) Validate() error {
 	if c.PresenceGrace <= 0 {
 		return fmt.Errorf("LIFTOFF_PRESENCE_GRACE must be positive, not %s", c.PresenceGrace)
 	}
+	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
+		return fmt.Errorf("LIFTOFF_NATS_REPLICAS must be between 1 and 5, not %d", c.NATSReplicas)
+	}
+	if c.ClusterHeartbeat < 100*time.Millisecond {
+		return fmt.Errorf("LIFTOFF_CLUSTER_HEARTBEAT must be at least 100ms, not %s", c.ClusterHeartbeat)
+	}
 	if c.Heartbeat <= 0 {
 		return fmt.Errorf("LIFTOFF_HEARTBEAT must be positive, not %s", c.Heartbeat)
 	}
@@ -309,6 +350,26 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		return fmt.Errorf("LIFTOFF_DATA_DIR must not be empty")
 	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return fmt.Errorf("LIFTOFF_DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/database)")
+		}
+	}
+	if c.NATSURL != "" {
+		if c.DatabaseURL == "" {
+			return fmt.Errorf("LIFTOFF_NATS_URL needs LIFTOFF_DATABASE_URL: instances sharing events must share a PostgreSQL database (SQLite serves one instance)")
+		}
+		for _, s := range strings.Split(c.NATSURL, ",") {
+			u, err := url.Parse(strings.TrimSpace(s))
+			if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+				return fmt.Errorf("LIFTOFF_NATS_URL must be nats://host:port (a comma-separated list for a cluster), not %q", s)
+			}
+		}
+		if !natsPrefix.MatchString(c.NATSPrefix) {
+			return fmt.Errorf("LIFTOFF_NATS_PREFIX %q: letters, digits, _ and - only", c.NATSPrefix)
+		}
+	}
 	if c.PprofAddr != "" {
 		// Profiles reveal memory contents: never on a public address.
 		host, _, err := net.SplitHostPort(c.PprofAddr)
@@ -321,6 +382,12 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+var natsPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// Scaled reports whether the server shares its database with other
+// instances' (PostgreSQL) rather than owning an embedded one.
+func (c *Config) Scaled() bool { return c.DatabaseURL != "" }
 
 // Addr is the address to listen on.
 func (c *Config) Addr() string { return net.JoinHostPort(c.Bind, strconv.Itoa(c.Port)) }

@@ -40,7 +40,7 @@ func TestLoadConfig(t *testing.T) {
 				TrustProxy: true, PresenceGrace: time.Second, Heartbeat: 90 * time.Second, PprofAddr: "127.0.0.1:6060",
 				SessionCheck: 5 * time.Second, BodyGrace: 3 * time.Second, BodyMinRate: 100,
 				DevMode: true, AdminUsername: "root", AdminPass: "pw", AdminEmail: "root@example.org", AdminName: "Root",
-				SettingOverrides: map[string]string{"Accounts_RegistrationForm": "Disabled"}},
+				SettingOverrides: map[string]string{"Accounts_RegistrationForm": "Disabled"}, NATSPrefix: "liftoff", ClusterHeartbeat: 5 * time.Second, NATSReplicas: 1},
 		},
 		{
 			name: "Rocket.Chat's BIND_IP and ROOT_URL",
@@ -68,6 +68,26 @@ func TestLoadConfig(t *testing.T) {
 				c.TrustProxy, c.PresenceGrace, c.Bind, c.DataDir, c.MaxBodyBytes, c.BcryptCost, c.RootURL = true, 3*time.Second, "127.0.0.2", "d", 2048, 5, "http://x"
 			}),
 		},
+		{
+			name: "PostgreSQL and NATS",
+			env: []string{"LIFTOFF_DATABASE_URL=postgres://liftoff@db:5432/liftoff", "LIFTOFF_NATS_URL=nats://n1:4222, nats://n2:4222",
+				"LIFTOFF_NATS_PREFIX=chat-prod", "LIFTOFF_NATS_REPLICAS=3", "LIFTOFF_CLUSTER_HEARTBEAT=2s"},
+			want: defaults(func(c *Config) {
+				c.DatabaseURL, c.NATSURL, c.NATSPrefix = "postgres://liftoff@db:5432/liftoff", "nats://n1:4222, nats://n2:4222", "chat-prod"
+				c.NATSReplicas, c.ClusterHeartbeat = 3, 2*time.Second
+			}),
+		},
+		{
+			name: "PostgreSQL alone, by flag",
+			args: []string{"--database-url", "postgresql://db/liftoff"},
+			want: defaults(func(c *Config) { c.DatabaseURL = "postgresql://db/liftoff" }),
+		},
+		{name: "database URL not PostgreSQL", env: []string{"LIFTOFF_DATABASE_URL=mysql://db/liftoff"}, wantErr: "LIFTOFF_DATABASE_URL must be a PostgreSQL URL"},
+		{name: "NATS without PostgreSQL", env: []string{"LIFTOFF_NATS_URL=nats://127.0.0.1:4222"}, wantErr: "LIFTOFF_NATS_URL needs LIFTOFF_DATABASE_URL"},
+		{name: "NATS URL", env: []string{"LIFTOFF_DATABASE_URL=postgres://db/x", "LIFTOFF_NATS_URL=127.0.0.1:4222"}, wantErr: "LIFTOFF_NATS_URL must be nats://host:port"},
+		{name: "NATS prefix", env: []string{"LIFTOFF_DATABASE_URL=postgres://db/x", "LIFTOFF_NATS_URL=nats://n:4222", "LIFTOFF_NATS_PREFIX=a.b"}, wantErr: "LIFTOFF_NATS_PREFIX"},
+		{name: "NATS replicas", env: []string{"LIFTOFF_NATS_REPLICAS=0"}, wantErr: "LIFTOFF_NATS_REPLICAS must be between 1 and 5"},
+		{name: "cluster heartbeat", env: []string{"LIFTOFF_CLUSTER_HEARTBEAT=10ms"}, wantErr: "LIFTOFF_CLUSTER_HEARTBEAT must be at least 100ms"},
 		{name: "port not a number", env: []string{"PORT=http"}, wantErr: `PORT="http": not an integer`},
 		{name: "port out of range", env: []string{"PORT=70000"}, wantErr: "port 70000 out of range"},
 		{name: "port flag out of range", args: []string{"--port", "0"}, wantErr: "port 0 out of range"},

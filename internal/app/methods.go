@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 
 	"liftoff/ddpapi"
+	"liftoff/directory/directoryapi"
+	"liftoff/integrations/routes"
 	"liftoff/model"
 	"liftoff/presence"
 	"liftoff/realtime"
+	"liftoff/userstatus/statusapi"
 )
 
 // registerMethods registers the DDP methods (sendMessage, loadHistory,
@@ -18,6 +21,23 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	ddpapi.Register(rt, ddpapi.Deps{
 		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
 		Presence: tracker,
+	})
+	reg := ddpapi.NewRegistrar(rt, c.Admin)
+	directoryapi.Methods(reg, a.directory)
+	statusapi.Methods(reg, a.userStatus)
+	if a.integrations != nil {
+		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
+		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)
+	}
+	ddpapi.TwoFactorMethods(ddpapi.NewRegistrar(rt, c.Admin), a.second)
+	// Meteor's accounts clients read the sign-in services from this
+	// publication (never the secrets).
+	rt.HandlePublication("meteor.loginServiceConfiguration", func(context.Context, *model.User) ([]realtime.Document, error) {
+		var docs []realtime.Document
+		for _, cfg := range a.oauth.LoginServiceConfigurations() {
+			docs = append(docs, realtime.Document{Collection: "meteor_accounts_loginServiceConfiguration", ID: cfg.Service, Fields: cfg})
+		}
+		return docs, nil
 	})
 }
 

@@ -6,9 +6,12 @@ import (
 	"time"
 
 	"liftoff/access/perm"
+	"liftoff/ddpapi"
 	"liftoff/internal/clock"
 	"liftoff/model"
+	"liftoff/notify/notifyapi"
 	"liftoff/presence"
+	"liftoff/presence/cluster"
 	"liftoff/realtime"
 )
 
@@ -25,8 +28,25 @@ func (p permissionAdapter) HasPermission(_ context.Context, u *model.User, permi
 // a function that closes every connection.
 func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) (func(), error) {
 	grace, heartbeat := c.PresenceGrace, c.Heartbeat
-	tracker, err := presence.NewTracker(presence.Config{Store: a.chat.Accounts, Grace: grace, Logger: a.log, Clock: presenceClock{a.opts.Clock}})
+	var statuses presence.StatusStore = a.chat.Accounts
+	var dir *cluster.Directory
+	if c.NATSURL != "" {
+		// Several instances: presence combines every instance's connections.
+		var err error
+		dir, err = cluster.Open(ctx, cluster.Options{URL: c.NATSURL, Prefix: c.NATSPrefix, Replicas: c.NATSReplicas, Heartbeat: c.ClusterHeartbeat, Logger: a.log}, a.chat.Accounts)
+		if err != nil {
+			return nil, err
+		}
+		statuses = dir
+	}
+	closeDir := func() {
+		if dir != nil {
+			dir.Close()
+		}
+	}
+	tracker, err := presence.NewTracker(presence.Config{Store: statuses, Grace: grace, Logger: a.log, Clock: presenceClock{a.opts.Clock}, Shared: dir != nil})
 	if err != nil {
+		closeDir()
 		return nil, err
 	}
 	a.chat.Accounts.SetPresence(tracker)
@@ -36,9 +56,15 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 		Tokens: a.auth, TokenCheckInterval: c.SessionCheck,
 	})
 	if err != nil {
+		closeDir()
 		return nil, err
 	}
 	registerMethods(rt, a, tracker)
+	if a.account != nil {
+		reg := ddpapi.NewRegistrar(rt, a.chat.Admin)
+		notifyapi.AccountMethods(reg, a.account)
+		notifyapi.Methods(reg, a.prefs, a.notifier)
+	}
 	rt.Start()
 	for _, p := range realtime.Patterns() {
 		mux.Handle(p, rt)
@@ -50,6 +76,7 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 		if err := rt.Close(closeCtx); err != nil {
 			a.log.Warn("close realtime", "err", err)
 		}
+		closeDir() // withdraws this instance's connections from the cluster's presence
 	}, nil
 }
 

@@ -18,13 +18,24 @@ import (
 	"liftoff/access"
 	"liftoff/api"
 	"liftoff/auth"
+	"liftoff/auth/external"
+	"liftoff/auth/loginlimit"
+	"liftoff/auth/oauth"
+	"liftoff/auth/pending"
+	"liftoff/auth/secondfactor"
 	"liftoff/bus"
+	natsbus "liftoff/bus/nats"
 	"liftoff/chat"
+	"liftoff/directory"
+	"liftoff/directory/directoryapi"
 	"liftoff/internal/clock"
 	"liftoff/model"
 	"liftoff/ops"
 	"liftoff/settings"
+	"liftoff/store/postgres"
 	"liftoff/store/sqlite"
+	"liftoff/userstatus"
+	"liftoff/userstatus/statusapi"
 	"liftoff/webui"
 )
 
@@ -49,6 +60,50 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	gaps := &staleCaches{log: log}
+	b, st, err := openData(ctx, c, o, log, gaps)
+	if err != nil {
+		return nil, err
+	}
+	reg := settings.NewRegistry(settings.Defaults())
+	perms := access.NewChecker(access.DefaultPermissions())
+	authOpts := auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now, Logger: log}
+	var closers []func()
+	if c.NATSURL != "" {
+		// Several instances: failed logins count across all of them.
+		limits, err := loginlimit.Open(ctx, c.NATSURL, c.NATSPrefix, c.NATSReplicas)
+		if err != nil {
+			st.Close()
+			b.Close()
+			return nil, err
+		}
+		authOpts.UserFailures, authOpts.IPFailures = limits.Counter("user"), limits.Counter("ip")
+		closers = append(closers, limits.Close)
+	}
+	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log, Now: o.Clock.Now,
+		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
+	chatSvc.Messages.SetEvents(b)
+	gaps.setReload(chatSvc.Admin.ReloadCaches)
+	second := secondfactor.New(st, reg, o.Clock.Now)
+	linker := external.NewLinker(st, chatSvc.Accounts, reg, o.Clock.Now)
+	directory := external.NewLDAP(linker, st, reg, log)
+	// Sign-in handshakes live in the database, so that a sign-in started
+	// on one instance can finish on another.
+	handshakes := external.NewPendingStore(st, o.Clock.Now)
+	oauthSvc := external.NewOAuth(linker, reg, reg, handshakes, pending.NewCredentials(handshakes, 0), log)
+	authOpts.SecondFactor, authOpts.Directory, authOpts.OAuth = second, directory, oauthSvc
+	authSvc := auth.NewService(st, reg, authOpts)
+	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc, closers: closers,
+		second: second, ldap: directory, oauth: oauthSvc}, nil
+}
+
+// openData opens the bus and the store the configuration selects: the
+// embedded SQLite database with the in-process bus, or PostgreSQL with the
+// in-process bus (one instance) or the NATS bus (several instances).
+func openData(ctx context.Context, c *Config, o Options, log *slog.Logger, gaps *staleCaches) (bus.Bus, database, error) {
+	if c.DatabaseURL != "" {
+		return openPostgres(ctx, c, log, gaps)
+	}
 	opts := sqlite.Options{Synchronous: c.Synchronous, Logger: log, Now: o.Clock.Now}
 	if c.BulkWrites {
 		opts.Synchronous = "NORMAL"
@@ -65,15 +120,35 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	}, opts)
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
-	reg := settings.NewRegistry(settings.Defaults())
-	perms := access.NewChecker(access.DefaultPermissions())
-	authSvc := auth.NewService(st, reg, auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now})
-	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log, Now: o.Clock.Now,
-		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
-	chatSvc.Messages.SetEvents(b)
-	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc}, nil
+	return b, st, nil
+}
+
+// openPostgres opens the bus first (the NATS bus reads the stream from its
+// end when it opens, so it must be reading before the store's outbox
+// publisher sends anything), then the PostgreSQL store publishing its
+// outbox to it.
+func openPostgres(ctx context.Context, c *Config, log *slog.Logger, gaps *staleCaches) (bus.Bus, database, error) {
+	var b interface {
+		bus.Bus
+		postgres.Publisher
+	}
+	if c.NATSURL != "" {
+		nb, err := natsbus.Open(ctx, natsbus.Options{URL: c.NATSURL, Prefix: c.NATSPrefix, Replicas: c.NATSReplicas, Logger: log, OnGap: gaps.onGap})
+		if err != nil {
+			return nil, nil, fmt.Errorf("open NATS bus: %w", err)
+		}
+		b = nb
+	} else {
+		b = bus.NewMemory(0)
+	}
+	st, err := postgres.Open(ctx, c.DatabaseURL, b, postgres.Options{Logger: log})
+	if err != nil {
+		b.Close()
+		return nil, nil, fmt.Errorf("open PostgreSQL database: %w", err)
+	}
+	return b, st, nil
 }
 
 // Close stops the realtime server (closing every connection), then closes
@@ -128,12 +203,29 @@ func (a *App) start(ctx context.Context) error {
 
 	rest := api.New(api.Deps{
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
-		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
+		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, LDAP: a.ldap, LoginServices: a.oauth, Settings: a.settings, Logger: log, Methods: methodBridge{a},
 	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
+	a.directory = directory.New(directory.Deps{Store: a.store, Permissions: a.chat.Admin, Access: a.chat.Rooms,
+		Settings: a.settings, Now: a.opts.Clock.Now})
+	directoryapi.Routes(rest.Router(), a.directory)
+	directoryapi.LookupRoutes(rest.Router(), a.directory)
+	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
+	statusapi.Routes(rest.Router(), a.userStatus)
+	if err := a.startIntegrations(ctx, rest); err != nil {
+		return err
+	}
+	if err := a.startNotifications(rest.Router(), reg); err != nil {
+		return err
+	}
+	if err := a.startFiles(ctx, rest.Router()); err != nil {
+		return err
+	}
+	rest.SetAvatarFiles(a.avatarFiles)
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
 	}
+	mux.Handle("/_oauth/", oauth.Handler(a.oauth, log))
 	mux.HandleFunc("GET /livez", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -143,6 +235,7 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	a.closers = append(a.closers, extra)
+	a.closers = append(a.closers, a.startLDAPSync())
 
 	a.handler = ops.Middleware(log, metrics, ops.BodyRate{Grace: c.BodyGrace, MinRate: c.BodyMinRate}.Handler(mux))
 	a.health = health
@@ -171,7 +264,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("liftoff listening", "addr", ln.Addr().String(), "root_url", c.RootURL, "data", c.DataDir, "version", a.opts.Version)
+	log.Info("liftoff listening", "addr", ln.Addr().String(), "root_url", c.RootURL, "data", c.DataDir, "store", a.storeKind(), "bus", a.busKind(), "version", a.opts.Version)
 
 	select {
 	case err := <-errc:

@@ -54,8 +54,8 @@ func URL(t testing.TB) string {
 }
 
 // Prefix returns a new subject prefix (test_<random>) and deletes, when
-// the test ends, every stream of the server at url whose name starts with
-// it.
+// the test ends, every stream and key-value bucket of the server at url
+// whose name starts with it.
 func Prefix(t testing.TB, url string) string {
 	t.Helper()
 	var b [6]byte
@@ -69,7 +69,8 @@ func Prefix(t testing.TB, url string) string {
 	return prefix
 }
 
-// DeleteStreams deletes the streams whose names start with prefix.
+// DeleteStreams deletes the streams whose names start with prefix, and the
+// key-value buckets (streams KV_<bucket>) whose names do.
 func DeleteStreams(url, prefix string) error {
 	nc, err := natsgo.Connect(url, natsgo.Timeout(5*time.Second))
 	if err != nil {
@@ -85,7 +86,7 @@ func DeleteStreams(url, prefix string) error {
 	names := js.StreamNames(ctx)
 	var doomed []string
 	for n := range names.Name() {
-		if strings.HasPrefix(n, prefix) {
+		if strings.HasPrefix(n, prefix) || strings.HasPrefix(n, "KV_"+prefix) { // key-value buckets too
 			doomed = append(doomed, n)
 		}
 	}

@@ -123,6 +123,18 @@ func (p *process) stop() {
 	}
 }
 
+// Kill ends the process at once (SIGKILL: no shutdown, connections cut)
+// and waits until it has exited. Only a binary can be killed.
+func (s *Server) Kill() {
+	if s.proc == nil {
+		s.t.Fatal("Kill: an in-process server cannot be killed (use StartBinary)")
+	}
+	if s.proc.cmd.Process != nil {
+		_ = s.proc.cmd.Process.Kill()
+	}
+	<-s.proc.done
+}
+
 // ExitCode waits for the process to exit and returns its exit code. Only
 // a binary has one.
 func (s *Server) ExitCode() int {
@@ -142,6 +154,15 @@ func (s *Server) waitReady() error {
 	for time.Now().Before(deadline) {
 		if s.Exited() {
 			return fmt.Errorf("server exited during start:\n%s", s.Logs())
+		}
+		// Until this process has logged that it listens, whatever answers
+		// on the port is another process (one that took the port first).
+		if !strings.Contains(s.Logs(), "liftoff listening") {
+			select {
+			case <-tick.C:
+			case <-s.stopped:
+			}
+			continue
 		}
 		resp, err := http.Get(s.URL + "/readyz")
 		if err == nil {

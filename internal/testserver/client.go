@@ -22,6 +22,7 @@ type Client struct {
 	Username string
 	http     *http.Client
 	t        testing.TB
+	header   http.Header // extra request headers (WithHeader)
 }
 
 // Anon returns an unauthenticated client.
@@ -82,6 +83,18 @@ func (c *Client) FromAddr(ip string) *Client {
 	return &cc
 }
 
+// WithHeader returns a copy of c that sends the header key: value with
+// every request (x-2fa-code, for example).
+func (c *Client) WithHeader(key, value string) *Client {
+	cc := *c
+	cc.header = c.header.Clone()
+	if cc.header == nil {
+		cc.header = http.Header{}
+	}
+	cc.header.Set(key, value)
+	return &cc
+}
+
 // Get calls GET path with query parameters given as key, value pairs.
 func (c *Client) Get(path string, kv ...string) *Response {
 	c.t.Helper()
@@ -119,8 +132,18 @@ func (c *Client) Post(path string, body any) *Response {
 	return c.do(req)
 }
 
+// Do sends req with the client's credentials (multipart uploads, ranges,
+// other headers) and returns the answer.
+func (c *Client) Do(req *http.Request) *Response {
+	c.t.Helper()
+	return c.do(req)
+}
+
 func (c *Client) do(req *http.Request) *Response {
 	c.t.Helper()
+	for k, vs := range c.header {
+		req.Header[k] = vs
+	}
 	if c.UserID != "" {
 		req.Header.Set("X-User-Id", c.UserID)
 		req.Header.Set("X-Auth-Token", c.Token)

@@ -32,7 +32,7 @@ var kinds = func() map[string]reflect.Type {
 		model.MessageSaved{}, model.MessageDeleted{}, model.MessagesPruned{}, model.EphemeralMessage{},
 		model.RoomChanged{}, model.SubscriptionChanged{}, model.UserChanged{}, model.UserDeleted{},
 		model.PresenceChanged{}, model.RoleChanged{}, model.PermissionChanged{}, model.SettingChanged{},
-		model.UserActivity{}, model.LoginTokensRemoved{},
+		model.UserActivity{}, model.LoginTokensRemoved{}, model.UserCreated{},
 	} {
 		m[e.EventKind()] = reflect.TypeOf(e)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"liftoff/settings/setting"
 )
 
 var now = time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
@@ -521,9 +523,9 @@ func TestHighlight(t *testing.T) {
 
 type fakeSettings map[string]any
 
-func (f fakeSettings) Bool(id string) bool     { b, _ := f[id].(bool); return b }
-func (f fakeSettings) Int(id string) int       { i, _ := f[id].(int); return i }
-func (f fakeSettings) String(id string) string { s, _ := f[id].(string); return s }
+func (f fakeSettings) Bool(id setting.ID) bool     { b, _ := f[string(id)].(bool); return b }
+func (f fakeSettings) Int(id setting.ID) int       { i, _ := f[string(id)].(int); return i }
+func (f fakeSettings) String(id setting.ID) string { s, _ := f[string(id)].(string); return s }
 
 func TestSettingsFrom(t *testing.T) {
 	base := DefaultSettings()

@@ -1,6 +1,10 @@
 package rules
 
-import "time"
+import (
+	"time"
+
+	"liftoff/settings/setting"
+)
 
 // Settings are the server-wide inputs of Compute. DefaultSettings gives
 // Rocket.Chat's defaults; SettingsFrom reads Rocket.Chat's setting ids.
@@ -64,9 +68,9 @@ func DefaultSettings() Settings {
 // SettingsReader reads Rocket.Chat settings by id (settings.Registry
 // satisfies it). Missing settings read as false, 0 and "".
 type SettingsReader interface {
-	Bool(id string) bool
-	Int(id string) int
-	String(id string) string
+	Bool(id setting.ID) bool
+	Int(id setting.ID) int
+	String(id setting.ID) string
 }
 
 // SettingsFrom reads the Rocket.Chat settings Compute depends on; the
@@ -74,15 +78,15 @@ type SettingsReader interface {
 // base.
 func SettingsFrom(r SettingsReader, base Settings) Settings {
 	s := base
-	s.Disabled = r.Bool("Troubleshoot_Disable_Notifications")
-	s.MaxRoomMembers = r.Int("Notifications_Max_Room_Members")
-	s.DefaultDesktop = Pref(r.String("Accounts_Default_User_Preferences_desktopNotifications"))
-	s.DefaultPush = Pref(r.String("Accounts_Default_User_Preferences_pushNotifications"))
-	s.DefaultEmailMode = emailMode(Pref(r.String("Accounts_Default_User_Preferences_emailNotificationMode")))
-	s.PushEnabled = r.Bool("Push_enable")
-	s.EmailEnabled = r.Bool("Accounts_AllowEmailNotifications")
-	s.ThreadsEnabled = r.Bool("Threads_enabled")
-	s.VideoConfMobileRinging = r.Bool("VideoConf_Mobile_Ringing")
-	s.DefaultMobileRinging = r.Bool("Accounts_Default_User_Preferences_enableMobileRinging")
+	s.Disabled = r.Bool(setting.TroubleshootDisableNotifications)
+	s.MaxRoomMembers = r.Int(setting.NotificationsMaxRoomMembers)
+	s.DefaultDesktop = Pref(r.String(setting.AccountsDefaultUserPreferencesDesktopNotifications))
+	s.DefaultPush = Pref(r.String(setting.AccountsDefaultUserPreferencesPushNotifications))
+	s.DefaultEmailMode = emailMode(Pref(r.String(setting.AccountsDefaultUserPreferencesEmailNotificationMode)))
+	s.PushEnabled = r.Bool(setting.PushEnable)
+	s.EmailEnabled = r.Bool(setting.AccountsAllowEmailNotifications)
+	s.ThreadsEnabled = r.Bool(setting.ThreadsEnabled)
+	s.VideoConfMobileRinging = r.Bool(setting.VideoConfMobileRinging)
+	s.DefaultMobileRinging = r.Bool(setting.AccountsDefaultUserPreferencesEnableMobileRinging)
 	return s
 }

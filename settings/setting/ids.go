@@ -280,6 +280,8 @@ const (
 	APIEnableCORS ID = "API_Enable_CORS"
 	// APICORSOrigin is "API_CORS_Origin", a private string setting (General, REST API).
 	APICORSOrigin ID = "API_CORS_Origin"
+	// APIUseRESTForDDPCalls is "API_Use_REST_For_DDP_Calls", a public boolean setting (General, REST API).
+	APIUseRESTForDDPCalls ID = "API_Use_REST_For_DDP_Calls"
 	// APIApplyPermissionViewOutsideRoomOnUsersList is "API_Apply_permission_view-outside-room_on_users-list", a public boolean setting (General, REST API).
 	APIApplyPermissionViewOutsideRoomOnUsersList ID = "API_Apply_permission_view-outside-room_on_users-list"
 	// APIUserLimit is "API_User_Limit", a public int setting (General, REST API).
@@ -610,6 +612,10 @@ const (
 	APIEnableRateLimiterLimitTimeDefault ID = "API_Enable_Rate_Limiter_Limit_Time_Default"
 	// RateLimiterLimitRegisterUser is "Rate_Limiter_Limit_RegisterUser", a private int setting (Rate Limiter, Feature_Limiting).
 	RateLimiterLimitRegisterUser ID = "Rate_Limiter_Limit_RegisterUser"
+	// IntegrationsOutgoingEnabled is "Integrations_Outgoing_Enabled", a private boolean setting (General, Integrations).
+	IntegrationsOutgoingEnabled ID = "Integrations_Outgoing_Enabled"
+	// LiftoffOutboundAllowList is "Liftoff_Outbound_AllowList", a private string setting (General, Integrations).
+	LiftoffOutboundAllowList ID = "Liftoff_Outbound_AllowList"
 	// ThreadsEnabled is "Threads_enabled", a public boolean setting (Threads).
 	ThreadsEnabled ID = "Threads_enabled"
 	// DiscussionEnabled is "Discussion_enabled", a public boolean setting (Discussion).
@@ -626,6 +632,170 @@ const (
 	E2EEnableEncryptFiles ID = "E2E_Enable_Encrypt_Files"
 	// E2EEnabledMentions is "E2E_Enabled_Mentions", a public boolean setting (End-to-end_encryption).
 	E2EEnabledMentions ID = "E2E_Enabled_Mentions"
+	// PushEnable is "Push_enable", a public boolean setting (Push).
+	PushEnable ID = "Push_enable"
+	// PushEnableGateway is "Push_enable_gateway", a private boolean setting (Push).
+	PushEnableGateway ID = "Push_enable_gateway"
+	// PushGateway is "Push_gateway", a private string setting (Push).
+	PushGateway ID = "Push_gateway"
+	// PushProduction is "Push_production", a private boolean setting (Push).
+	PushProduction ID = "Push_production"
+	// PushShowUsernameRoom is "Push_show_username_room", a public boolean setting (Push).
+	PushShowUsernameRoom ID = "Push_show_username_room"
+	// PushShowMessage is "Push_show_message", a public boolean setting (Push).
+	PushShowMessage ID = "Push_show_message"
+	// PushRequestContentFromServer is "Push_request_content_from_server", a private boolean setting (Push).
+	PushRequestContentFromServer ID = "Push_request_content_from_server"
+	// PushGoogleAPICredentials is "Push_google_api_credentials", a private code setting (Push).
+	PushGoogleAPICredentials ID = "Push_google_api_credentials"
+	// SMTPProtocol is "SMTP_Protocol", a private select setting (Email, SMTP).
+	SMTPProtocol ID = "SMTP_Protocol"
+	// SMTPHost is "SMTP_Host", a private string setting (Email, SMTP).
+	SMTPHost ID = "SMTP_Host"
+	// SMTPPort is "SMTP_Port", a private string setting (Email, SMTP).
+	SMTPPort ID = "SMTP_Port"
+	// SMTPIgnoreTLS is "SMTP_IgnoreTLS", a private boolean setting (Email, SMTP).
+	SMTPIgnoreTLS ID = "SMTP_IgnoreTLS"
+	// SMTPUsername is "SMTP_Username", a private string setting (Email, SMTP).
+	SMTPUsername ID = "SMTP_Username"
+	// SMTPPassword is "SMTP_Password", a private password setting (Email, SMTP).
+	SMTPPassword ID = "SMTP_Password"
+	// FromEmail is "From_Email", a private email setting (Email, SMTP).
+	FromEmail ID = "From_Email"
+	// EmailNotificationShowMessage is "Email_notification_show_message", a private boolean setting (Email, Email_Notifications).
+	EmailNotificationShowMessage ID = "Email_notification_show_message"
+	// EmailPlainTextOnly is "email_plain_text_only", a private boolean setting (Email, Email_Notifications).
+	EmailPlainTextOnly ID = "email_plain_text_only"
+	// TroubleshootDisableNotifications is "Troubleshoot_Disable_Notifications", a private boolean setting (Troubleshoot).
+	TroubleshootDisableNotifications ID = "Troubleshoot_Disable_Notifications"
+	// VideoConfMobileRinging is "VideoConf_Mobile_Ringing", a public boolean setting (Video_Conference).
+	VideoConfMobileRinging ID = "VideoConf_Mobile_Ringing"
+	// LDAPEnable is "LDAP_Enable", a public boolean setting (LDAP).
+	LDAPEnable ID = "LDAP_Enable"
+	// LDAPServerType is "LDAP_Server_Type", a private select setting (LDAP).
+	LDAPServerType ID = "LDAP_Server_Type"
+	// LDAPHost is "LDAP_Host", a private string setting (LDAP).
+	LDAPHost ID = "LDAP_Host"
+	// LDAPPort is "LDAP_Port", a private int setting (LDAP).
+	LDAPPort ID = "LDAP_Port"
+	// LDAPReconnect is "LDAP_Reconnect", a private boolean setting (LDAP).
+	LDAPReconnect ID = "LDAP_Reconnect"
+	// LDAPLoginFallback is "LDAP_Login_Fallback", a private boolean setting (LDAP).
+	LDAPLoginFallback ID = "LDAP_Login_Fallback"
+	// LDAPAuthentication is "LDAP_Authentication", a private boolean setting (LDAP, Authentication).
+	LDAPAuthentication ID = "LDAP_Authentication"
+	// LDAPAuthenticationUserDN is "LDAP_Authentication_UserDN", a private string setting (LDAP, Authentication).
+	LDAPAuthenticationUserDN ID = "LDAP_Authentication_UserDN"
+	// LDAPAuthenticationPassword is "LDAP_Authentication_Password", a private password setting (LDAP, Authentication).
+	LDAPAuthenticationPassword ID = "LDAP_Authentication_Password"
+	// LDAPEncryption is "LDAP_Encryption", a private select setting (LDAP, Connection).
+	LDAPEncryption ID = "LDAP_Encryption"
+	// LDAPCACert is "LDAP_CA_Cert", a private code setting (LDAP, Connection).
+	LDAPCACert ID = "LDAP_CA_Cert"
+	// LDAPRejectUnauthorized is "LDAP_Reject_Unauthorized", a private boolean setting (LDAP, Connection).
+	LDAPRejectUnauthorized ID = "LDAP_Reject_Unauthorized"
+	// LDAPTimeout is "LDAP_Timeout", a private int setting (LDAP, Connection).
+	LDAPTimeout ID = "LDAP_Timeout"
+	// LDAPConnectTimeout is "LDAP_Connect_Timeout", a private int setting (LDAP, Connection).
+	LDAPConnectTimeout ID = "LDAP_Connect_Timeout"
+	// LDAPIdleTimeout is "LDAP_Idle_Timeout", a private int setting (LDAP, Connection).
+	LDAPIdleTimeout ID = "LDAP_Idle_Timeout"
+	// LDAPBaseDN is "LDAP_BaseDN", a private string setting (LDAP, User Search).
+	LDAPBaseDN ID = "LDAP_BaseDN"
+	// LDAPFindUserAfterLogin is "LDAP_Find_User_After_Login", a private boolean setting (LDAP, User Search).
+	LDAPFindUserAfterLogin ID = "LDAP_Find_User_After_Login"
+	// LDAPUserSearchFilter is "LDAP_User_Search_Filter", a private string setting (LDAP, User Search).
+	LDAPUserSearchFilter ID = "LDAP_User_Search_Filter"
+	// LDAPUserSearchScope is "LDAP_User_Search_Scope", a private select setting (LDAP, User Search).
+	LDAPUserSearchScope ID = "LDAP_User_Search_Scope"
+	// LDAPUserSearchField is "LDAP_User_Search_Field", a private string setting (LDAP, User Search).
+	LDAPUserSearchField ID = "LDAP_User_Search_Field"
+	// LDAPADUserSearchField is "LDAP_AD_User_Search_Field", a private string setting (LDAP, User Search).
+	LDAPADUserSearchField ID = "LDAP_AD_User_Search_Field"
+	// LDAPSearchPageSize is "LDAP_Search_Page_Size", a private int setting (LDAP, User Search).
+	LDAPSearchPageSize ID = "LDAP_Search_Page_Size"
+	// LDAPSearchSizeLimit is "LDAP_Search_Size_Limit", a private int setting (LDAP, User Search).
+	LDAPSearchSizeLimit ID = "LDAP_Search_Size_Limit"
+	// LDAPUserSearchAttributesToQuery is "LDAP_User_Search_AttributesToQuery", a private string setting (LDAP, User Search).
+	LDAPUserSearchAttributesToQuery ID = "LDAP_User_Search_AttributesToQuery"
+	// LDAPGroupFilterEnable is "LDAP_Group_Filter_Enable", a private boolean setting (LDAP, Group Filter).
+	LDAPGroupFilterEnable ID = "LDAP_Group_Filter_Enable"
+	// LDAPGroupFilterObjectClass is "LDAP_Group_Filter_ObjectClass", a private string setting (LDAP, Group Filter).
+	LDAPGroupFilterObjectClass ID = "LDAP_Group_Filter_ObjectClass"
+	// LDAPGroupFilterGroupIDAttribute is "LDAP_Group_Filter_Group_Id_Attribute", a private string setting (LDAP, Group Filter).
+	LDAPGroupFilterGroupIDAttribute ID = "LDAP_Group_Filter_Group_Id_Attribute"
+	// LDAPGroupFilterGroupMemberAttribute is "LDAP_Group_Filter_Group_Member_Attribute", a private string setting (LDAP, Group Filter).
+	LDAPGroupFilterGroupMemberAttribute ID = "LDAP_Group_Filter_Group_Member_Attribute"
+	// LDAPGroupFilterGroupMemberFormat is "LDAP_Group_Filter_Group_Member_Format", a private string setting (LDAP, Group Filter).
+	LDAPGroupFilterGroupMemberFormat ID = "LDAP_Group_Filter_Group_Member_Format"
+	// LDAPGroupFilterGroupName is "LDAP_Group_Filter_Group_Name", a private string setting (LDAP, Group Filter).
+	LDAPGroupFilterGroupName ID = "LDAP_Group_Filter_Group_Name"
+	// LDAPUniqueIdentifierField is "LDAP_Unique_Identifier_Field", a private string setting (LDAP, Data Sync).
+	LDAPUniqueIdentifierField ID = "LDAP_Unique_Identifier_Field"
+	// LDAPMergeExistingUsers is "LDAP_Merge_Existing_Users", a private boolean setting (LDAP, Data Sync).
+	LDAPMergeExistingUsers ID = "LDAP_Merge_Existing_Users"
+	// LDAPUpdateDataOnLogin is "LDAP_Update_Data_On_Login", a private boolean setting (LDAP, Data Sync).
+	LDAPUpdateDataOnLogin ID = "LDAP_Update_Data_On_Login"
+	// LDAPDefaultDomain is "LDAP_Default_Domain", a private string setting (LDAP, Data Sync).
+	LDAPDefaultDomain ID = "LDAP_Default_Domain"
+	// LDAPUsernameField is "LDAP_Username_Field", a private string setting (LDAP, Data Sync).
+	LDAPUsernameField ID = "LDAP_Username_Field"
+	// LDAPEmailField is "LDAP_Email_Field", a private string setting (LDAP, Data Sync).
+	LDAPEmailField ID = "LDAP_Email_Field"
+	// LDAPNameField is "LDAP_Name_Field", a private string setting (LDAP, Data Sync).
+	LDAPNameField ID = "LDAP_Name_Field"
+	// LDAPADUsernameField is "LDAP_AD_Username_Field", a private string setting (LDAP, Data Sync).
+	LDAPADUsernameField ID = "LDAP_AD_Username_Field"
+	// LDAPADEmailField is "LDAP_AD_Email_Field", a private string setting (LDAP, Data Sync).
+	LDAPADEmailField ID = "LDAP_AD_Email_Field"
+	// LDAPADNameField is "LDAP_AD_Name_Field", a private string setting (LDAP, Data Sync).
+	LDAPADNameField ID = "LDAP_AD_Name_Field"
+	// LDAPSyncUserAvatar is "LDAP_Sync_User_Avatar", a private boolean setting (LDAP, Data Sync).
+	LDAPSyncUserAvatar ID = "LDAP_Sync_User_Avatar"
+	// LDAPAvatarField is "LDAP_Avatar_Field", a private string setting (LDAP, Data Sync).
+	LDAPAvatarField ID = "LDAP_Avatar_Field"
+	// LDAPSyncUserDataRoles is "LDAP_Sync_User_Data_Roles", a private boolean setting (LDAP, Data Sync).
+	LDAPSyncUserDataRoles ID = "LDAP_Sync_User_Data_Roles"
+	// LDAPSyncUserDataRolesAutoRemove is "LDAP_Sync_User_Data_Roles_AutoRemove", a private boolean setting (LDAP, Data Sync).
+	LDAPSyncUserDataRolesAutoRemove ID = "LDAP_Sync_User_Data_Roles_AutoRemove"
+	// LDAPSyncUserDataRolesFilter is "LDAP_Sync_User_Data_Roles_Filter", a private string setting (LDAP, Data Sync).
+	LDAPSyncUserDataRolesFilter ID = "LDAP_Sync_User_Data_Roles_Filter"
+	// LDAPSyncUserDataRolesBaseDN is "LDAP_Sync_User_Data_Roles_BaseDN", a private string setting (LDAP, Data Sync).
+	LDAPSyncUserDataRolesBaseDN ID = "LDAP_Sync_User_Data_Roles_BaseDN"
+	// LDAPSyncUserDataRolesMap is "LDAP_Sync_User_Data_RolesMap", a private code setting (LDAP, Data Sync).
+	LDAPSyncUserDataRolesMap ID = "LDAP_Sync_User_Data_RolesMap"
+	// LDAPSyncUserDataChannels is "LDAP_Sync_User_Data_Channels", a private boolean setting (LDAP, Data Sync).
+	LDAPSyncUserDataChannels ID = "LDAP_Sync_User_Data_Channels"
+	// LDAPSyncUserDataChannelsAdmin is "LDAP_Sync_User_Data_Channels_Admin", a private string setting (LDAP, Data Sync).
+	LDAPSyncUserDataChannelsAdmin ID = "LDAP_Sync_User_Data_Channels_Admin"
+	// LDAPSyncUserDataChannelsFilter is "LDAP_Sync_User_Data_Channels_Filter", a private string setting (LDAP, Data Sync).
+	LDAPSyncUserDataChannelsFilter ID = "LDAP_Sync_User_Data_Channels_Filter"
+	// LDAPSyncUserDataChannelsBaseDN is "LDAP_Sync_User_Data_Channels_BaseDN", a private string setting (LDAP, Data Sync).
+	LDAPSyncUserDataChannelsBaseDN ID = "LDAP_Sync_User_Data_Channels_BaseDN"
+	// LDAPSyncUserDataChannelsMap is "LDAP_Sync_User_Data_ChannelsMap", a private code setting (LDAP, Data Sync).
+	LDAPSyncUserDataChannelsMap ID = "LDAP_Sync_User_Data_ChannelsMap"
+	// LDAPSyncUserDataChannelsEnforceAutoChannels is "LDAP_Sync_User_Data_Channels_Enforce_AutoChannels", a private boolean setting (LDAP, Data Sync).
+	LDAPSyncUserDataChannelsEnforceAutoChannels ID = "LDAP_Sync_User_Data_Channels_Enforce_AutoChannels"
+	// LDAPBackgroundSync is "LDAP_Background_Sync", a private boolean setting (LDAP, Background Sync).
+	LDAPBackgroundSync ID = "LDAP_Background_Sync"
+	// LDAPBackgroundSyncInterval is "LDAP_Background_Sync_Interval", a private select setting (LDAP, Background Sync).
+	LDAPBackgroundSyncInterval ID = "LDAP_Background_Sync_Interval"
+	// LDAPBackgroundSyncImportNewUsers is "LDAP_Background_Sync_Import_New_Users", a private boolean setting (LDAP, Background Sync).
+	LDAPBackgroundSyncImportNewUsers ID = "LDAP_Background_Sync_Import_New_Users"
+	// LDAPBackgroundSyncKeepExistantUsersUpdated is "LDAP_Background_Sync_Keep_Existant_Users_Updated", a private boolean setting (LDAP, Background Sync).
+	LDAPBackgroundSyncKeepExistantUsersUpdated ID = "LDAP_Background_Sync_Keep_Existant_Users_Updated"
+	// LDAPSyncUserActiveState is "LDAP_Sync_User_Active_State", a private select setting (LDAP, Background Sync).
+	LDAPSyncUserActiveState ID = "LDAP_Sync_User_Active_State"
 	// UniqueID is "uniqueID", a public string setting (General).
 	UniqueID ID = "uniqueID"
+	// PresenceBroadcastDisabled is "Presence_broadcast_disabled", a public boolean setting (Troubleshoot).
+	PresenceBroadcastDisabled ID = "Presence_broadcast_disabled"
+	// AllowSaveMediaToGallery is "Allow_Save_Media_to_Gallery", a public boolean setting (Mobile).
+	AllowSaveMediaToGallery ID = "Allow_Save_Media_to_Gallery"
+	// ForceScreenLock is "Force_Screen_Lock", a public boolean setting (Mobile, Screen_Lock).
+	ForceScreenLock ID = "Force_Screen_Lock"
+	// ForceScreenLockAfter is "Force_Screen_Lock_After", a public int setting (Mobile, Screen_Lock).
+	ForceScreenLockAfter ID = "Force_Screen_Lock_After"
+	// AppleWatchQuickActions is "Apple_Watch_Quick_Actions", a public string setting (Mobile, Apple_Watch).
+	AppleWatchQuickActions ID = "Apple_Watch_Quick_Actions"
 )

@@ -78,3 +78,9 @@ func TestContract(t *testing.T) {
 		return openTest(t, pub, Options{})
 	})
 }
+
+func TestIntegrationsContract(t *testing.T) {
+	storetest.RunIntegrations(t, func(t *testing.T) store.Integrations {
+		return openTest(t, nil, Options{})
+	})
+}

@@ -111,6 +111,9 @@ func (r reader) ListUsers(ctx context.Context, q store.UserQuery, p store.Page) 
 	if len(q.Roles) > 0 {
 		w.add("roles && " + w.arg(texts(q.Roles)) + "::text[]")
 	}
+	if len(q.Statuses) > 0 {
+		w.add("status = ANY(" + w.arg(texts(q.Statuses)) + ")")
+	}
 	return pageOf(ctx, r.q, "list users", scanJSON[model.User], "data", "users", &w, userSort, p)
 }
 
@@ -280,6 +283,19 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 		w.add("(t = ANY(" + w.arg(texts(q.AlsoTypes)) + ") OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = " +
 			w.arg(text(q.MemberID)) + "))")
 	}
+	if len(q.ExcludeIDs) > 0 {
+		w.add("NOT (id = ANY(" + w.arg(texts(q.ExcludeIDs)) + "))")
+	}
+	if q.NoDiscussions {
+		w.add("prid = ''")
+	}
+	if len(q.HiddenTeamIDs) > 0 {
+		hidden := "NOT (team_id = ANY(" + w.arg(texts(q.HiddenTeamIDs)) + "))"
+		if q.MemberID != "" {
+			hidden = "(" + hidden + " OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = " + w.arg(text(q.MemberID)) + "))"
+		}
+		w.add(hidden)
+	}
 	return pageOf(ctx, r.q, "list rooms", scanRoom, "join_code, data", "rooms", &w, roomSort, p)
 }
 
@@ -395,7 +411,8 @@ func (r reader) TeamMembers(ctx context.Context, teamID string, q store.TeamMemb
 const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls,
 	open, alert, unread, user_mentions, group_mentions, f, roles, archived, prid,
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
-	desktop_notifs, mobile_notifs, email_notifs, user_highlights`
+	desktop_notifs, mobile_notifs, email_notifs, user_highlights,
+	hide_mention, mute_group_mentions, audio_notif, desktop_origin, mobile_origin, email_origin`
 
 func scanSub(r pgx.Rows) (*model.Subscription, error) {
 	var (
@@ -408,7 +425,9 @@ func scanSub(r pgx.Rows) (*model.Subscription, error) {
 		&ts, &upd, &ls, &sub.Open, &sub.Alert, &unread, &userMentions, &groupMentions,
 		&sub.Favorite, &roles, &sub.Archived, &sub.ParentRoomID, &tunread, &tunreadUser, &tunreadGroup,
 		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
-		&sub.EmailNotifications, &h)
+		&sub.EmailNotifications, &h,
+		&sub.HideMentionStatus, &sub.MuteGroupMentions, &sub.AudioNotificationValue,
+		&sub.DesktopPrefOrigin, &sub.MobilePrefOrigin, &sub.EmailPrefOrigin)
 	if err != nil {
 		return nil, err
 	}
@@ -812,4 +831,76 @@ func scanMessage(r pgx.Rows) (*model.Message, error) {
 		return nil, err
 	}
 	return msgjson.Decode(data)
+}
+
+// ---- user services ----
+
+func scanUserService(r pgx.Rows) (*model.UserService, error) {
+	var us model.UserService
+	var updated int64
+	var data string
+	if err := r.Scan(&us.UserID, &us.Service, &us.ExternalID, &updated, &data); err != nil {
+		return nil, err
+	}
+	us.UpdatedAt = timeOf(updated)
+	us.Data = []byte(data)
+	return &us, nil
+}
+
+const userServiceColumns = "SELECT user_id, service, external_id, updated_at, data FROM user_services "
+
+// UserService returns the user's record of the service.
+func (r reader) UserService(ctx context.Context, userID, service string) (*model.UserService, error) {
+	us, ok, err := one(ctx, r.q, scanUserService, userServiceColumns+"WHERE user_id = $1 AND service = $2", text(userID), text(service))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: user service: %w", err)
+	}
+	if !ok {
+		return nil, notFound("user service", service)
+	}
+	return us, nil
+}
+
+// UserServiceByExternalID returns the service's link with the external id.
+func (r reader) UserServiceByExternalID(ctx context.Context, service, id string) (*model.UserService, error) {
+	if id == "" {
+		return nil, notFound("user service", service)
+	}
+	us, ok, err := one(ctx, r.q, scanUserService, userServiceColumns+"WHERE service = $1 AND external_id = $2", text(service), text(id))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: user service by external id: %w", err)
+	}
+	if !ok {
+		return nil, notFound("user service", service)
+	}
+	return us, nil
+}
+
+// UserServices lists every user's record of the service, by user id.
+func (r reader) UserServices(ctx context.Context, service string) ([]*model.UserService, error) {
+	out, err := collect(ctx, r.q, scanUserService, userServiceColumns+"WHERE service = $1 ORDER BY user_id", text(service))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: user services: %w", err)
+	}
+	return out, nil
+}
+
+// ---- pending sign-in state ----
+
+func scanBytes(r pgx.Rows) ([]byte, error) {
+	var b []byte
+	err := r.Scan(&b)
+	return b, err
+}
+
+// Pending returns the live value under key.
+func (r reader) Pending(ctx context.Context, key string, now model.Time) ([]byte, error) {
+	v, ok, err := one(ctx, r.q, scanBytes, "SELECT value FROM pending_auth WHERE key = $1 AND expires_at > $2", text(key), millis(now))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending: %w", err)
+	}
+	if !ok {
+		return nil, notFound("pending", "")
+	}
+	return v, nil
 }

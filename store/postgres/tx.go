@@ -257,6 +257,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 		"DELETE FROM user_emails WHERE user_id = $1",
 		"DELETE FROM passwords WHERE user_id = $1",
 		"DELETE FROM tokens WHERE user_id = $1",
+		"DELETE FROM user_services WHERE user_id = $1",
 		"DELETE FROM team_members WHERE user_id = $1",
 	} {
 		if err := t.execMany(ctx, "delete user", q, id); err != nil {
@@ -400,6 +401,8 @@ func subArgs(s *model.Subscription) []any {
 		texts(s.UnreadThreads), texts(s.UnreadThreadMentions), texts(s.UnreadThreadGroupMentions),
 		s.DisableNotifications, s.HideUnreadStatus, text(s.UnreadAlert),
 		text(s.DesktopNotifications), text(s.MobilePushNotifications), text(s.EmailNotifications), texts(s.UserHighlights),
+		s.HideMentionStatus, s.MuteGroupMentions, text(s.AudioNotificationValue),
+		text(s.DesktopPrefOrigin), text(s.MobilePrefOrigin), text(s.EmailPrefOrigin),
 		foldLines(s.User.Username, s.User.Name)}
 }
 
@@ -415,7 +418,7 @@ func placeholders(from, to int) string {
 	return b.String()
 }
 
-var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 31) + ") ON CONFLICT DO NOTHING"
+var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 37) + ") ON CONFLICT DO NOTHING"
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
@@ -429,7 +432,8 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 		ls = $11, open = $12, alert = $13, unread = $14, user_mentions = $15, group_mentions = $16, f = $17,
 		roles = $18, archived = $19, prid = $20, tunread = $21, tunread_user = $22, tunread_group = $23,
 		disable_notifs = $24, hide_unread = $25, unread_alert = $26, desktop_notifs = $27, mobile_notifs = $28,
-		email_notifs = $29, user_highlights = $30, u_search = $31
+		email_notifs = $29, user_highlights = $30, hide_mention = $31, mute_group_mentions = $32, audio_notif = $33,
+		desktop_origin = $34, mobile_origin = $35, email_origin = $36, u_search = $37
 		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM subscriptions AS o WHERE o.rid = $2 AND o.u_id = $3 AND o.id <> $1)`,
 		subArgs(s)...)
 	if err != nil {
@@ -803,4 +807,51 @@ func (t *tx) UpsertSetting(ctx context.Context, s *model.Setting) error {
 	}
 	return t.execMany(ctx, "upsert setting", `INSERT INTO settings (id, data) VALUES ($1, $2)
 		ON CONFLICT (id) DO UPDATE SET data = excluded.data`, text(s.ID), data)
+}
+
+// ---- user services ----
+
+// PutUserService inserts or replaces the user's record of s.Service.
+func (t *tx) PutUserService(ctx context.Context, s *model.UserService) error {
+	if _, err := t.UserByID(ctx, s.UserID); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "put user service", `INSERT INTO user_services (user_id, service, external_id, updated_at, data)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, service) DO UPDATE SET
+		external_id = excluded.external_id, updated_at = excluded.updated_at, data = excluded.data`,
+		text(s.UserID), text(s.Service), text(s.ExternalID), millis(s.UpdatedAt), text(string(s.Data)))
+}
+
+// DeleteUserService removes the user's record of the service.
+func (t *tx) DeleteUserService(ctx context.Context, userID, service string) error {
+	return t.execOne(ctx, "delete user service", "user service", service,
+		"DELETE FROM user_services WHERE user_id = $1 AND service = $2", text(userID), text(service))
+}
+
+// ---- pending sign-in state ----
+
+// PutPending keeps value under key until expires.
+func (t *tx) PutPending(ctx context.Context, key string, value []byte, expires, now model.Time) error {
+	if err := t.execMany(ctx, "put pending: expire", "DELETE FROM pending_auth WHERE expires_at <= $1", millis(now)); err != nil {
+		return err
+	}
+	return t.execNew(ctx, "put pending", "pending key", "INSERT INTO pending_auth (key, value, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+		text(key), value, millis(expires))
+}
+
+// TakePending returns and removes the live value under key.
+func (t *tx) TakePending(ctx context.Context, key string, now model.Time) ([]byte, error) {
+	v, ok, err := one(ctx, t.q, scanBytes, "DELETE FROM pending_auth WHERE key = $1 AND expires_at > $2 RETURNING value", text(key), millis(now))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: take pending: %w", err)
+	}
+	if !ok {
+		return nil, notFound("pending", "")
+	}
+	return v, nil
+}
+
+// DeletePending removes key.
+func (t *tx) DeletePending(ctx context.Context, key string) error {
+	return t.execMany(ctx, "delete pending", "DELETE FROM pending_auth WHERE key = $1", text(key))
 }

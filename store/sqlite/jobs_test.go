@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"liftoff/jobs"
+	"liftoff/notify/devices"
 	"liftoff/store/storetest"
 )
 
@@ -83,4 +84,10 @@ func TestJobsTwoProcesses(t *testing.T) {
 			t.Fatalf("job %s claimed %d times", k, c)
 		}
 	}
+}
+
+func TestDevicesContract(t *testing.T) {
+	storetest.RunDevices(t, func(t *testing.T) devices.Store {
+		return openTest(t, nil, Options{Synchronous: "NORMAL"})
+	})
 }

@@ -118,6 +118,9 @@ func (r reader) ListUsers(ctx context.Context, q store.UserQuery, p store.Page) 
 	if len(q.Roles) > 0 {
 		w.add("EXISTS (SELECT 1 FROM json_each(users.roles) AS r WHERE r.value IN (SELECT value FROM json_each(?)))", jsonList(q.Roles))
 	}
+	if len(q.Statuses) > 0 {
+		w.add("status IN (SELECT value FROM json_each(?))", jsonList(q.Statuses))
+	}
 	return pageOf(ctx, r.q, "list users", scanJSON[model.User], "data", "users", &w, userSort, p)
 }
 
@@ -305,6 +308,20 @@ func (r reader) ListRooms(ctx context.Context, q store.RoomQuery, p store.Page) 
 		w.add("(t IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = ?))",
 			jsonList(q.AlsoTypes), q.MemberID)
 	}
+	if len(q.ExcludeIDs) > 0 {
+		w.add("id NOT IN (SELECT value FROM json_each(?))", jsonList(q.ExcludeIDs))
+	}
+	if q.NoDiscussions {
+		w.add("prid = ''")
+	}
+	if len(q.HiddenTeamIDs) > 0 {
+		if q.MemberID != "" {
+			w.add("(team_id NOT IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.rid = rooms.id AND s.u_id = ?))",
+				jsonList(q.HiddenTeamIDs), q.MemberID)
+		} else {
+			w.add("team_id NOT IN (SELECT value FROM json_each(?))", jsonList(q.HiddenTeamIDs))
+		}
+	}
 	return pageOf(ctx, r.q, "list rooms", scanRoom, "join_code, data", "rooms", &w, roomSort, p)
 }
 
@@ -426,7 +443,8 @@ func (r reader) TeamMembers(ctx context.Context, teamID string, q store.TeamMemb
 const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_at, ls,
 	open, alert, unread, user_mentions, group_mentions, f, roles, archived, prid,
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
-	desktop_notifs, mobile_notifs, email_notifs, user_highlights`
+	desktop_notifs, mobile_notifs, email_notifs, user_highlights,
+	hide_mention, mute_group_mentions, audio_notif, desktop_origin, mobile_origin, email_origin`
 
 func scanSub(s scanner) (*model.Subscription, error) {
 	var (
@@ -438,7 +456,9 @@ func scanSub(s scanner) (*model.Subscription, error) {
 		&ts, &upd, &ls, &sub.Open, &sub.Alert, &sub.Unread, &sub.UserMentions, &sub.GroupMentions,
 		&sub.Favorite, &roles, &sub.Archived, &sub.ParentRoomID, &tunread, &tunreadUser, &tunreadGroup,
 		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
-		&sub.EmailNotifications, &h)
+		&sub.EmailNotifications, &h,
+		&sub.HideMentionStatus, &sub.MuteGroupMentions, &sub.AudioNotificationValue,
+		&sub.DesktopPrefOrigin, &sub.MobilePrefOrigin, &sub.EmailPrefOrigin)
 	if err != nil {
 		return nil, err
 	}
@@ -833,4 +853,76 @@ func (r reader) scanRow(ctx context.Context, query string, dest ...any) error {
 		return err
 	}
 	return rows.Close()
+}
+
+// ---- user services ----
+
+func scanUserService(s scanner) (*model.UserService, error) {
+	var us model.UserService
+	var updated int64
+	var data string
+	if err := s.Scan(&us.UserID, &us.Service, &us.ExternalID, &updated, &data); err != nil {
+		return nil, err
+	}
+	us.UpdatedAt = timeOf(updated)
+	us.Data = []byte(data)
+	return &us, nil
+}
+
+const userServiceColumns = "SELECT user_id, service, external_id, updated_at, data FROM user_services "
+
+// UserService returns the user's record of the service.
+func (r reader) UserService(ctx context.Context, userID, service string) (*model.UserService, error) {
+	us, ok, err := one(ctx, r.q, scanUserService, userServiceColumns+"WHERE user_id = ? AND service = ?", userID, service)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: user service: %w", err)
+	}
+	if !ok {
+		return nil, notFound("user service", service)
+	}
+	return us, nil
+}
+
+// UserServiceByExternalID returns the service's link with the external id.
+func (r reader) UserServiceByExternalID(ctx context.Context, service, id string) (*model.UserService, error) {
+	if id == "" {
+		return nil, notFound("user service", service)
+	}
+	us, ok, err := one(ctx, r.q, scanUserService, userServiceColumns+"WHERE service = ? AND external_id = ?", service, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: user service by external id: %w", err)
+	}
+	if !ok {
+		return nil, notFound("user service", service)
+	}
+	return us, nil
+}
+
+// UserServices lists every user's record of the service, by user id.
+func (r reader) UserServices(ctx context.Context, service string) ([]*model.UserService, error) {
+	out, err := collect(ctx, r.q, scanUserService, userServiceColumns+"WHERE service = ? ORDER BY user_id", service)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: user services: %w", err)
+	}
+	return out, nil
+}
+
+// ---- pending sign-in state ----
+
+func scanBytes(s scanner) ([]byte, error) {
+	var b []byte
+	err := s.Scan(&b)
+	return b, err
+}
+
+// Pending returns the live value under key.
+func (r reader) Pending(ctx context.Context, key string, now model.Time) ([]byte, error) {
+	v, ok, err := one(ctx, r.q, scanBytes, "SELECT value FROM pending_auth WHERE key = ? AND expires_at > ?", key, millis(now))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pending: %w", err)
+	}
+	if !ok {
+		return nil, notFound("pending", "")
+	}
+	return v, nil
 }

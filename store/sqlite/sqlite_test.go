@@ -508,3 +508,9 @@ func TestInsertionOrderMigration(t *testing.T) {
 		t.Fatalf("team members' sequence: u-b %d, u-a %d", seqB, seqA)
 	}
 }
+
+func TestIntegrationsContract(t *testing.T) {
+	storetest.RunIntegrations(t, func(t *testing.T) store.Integrations {
+		return openTest(t, nil, Options{Synchronous: "NORMAL"})
+	})
+}

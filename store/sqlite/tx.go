@@ -188,6 +188,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 		"DELETE FROM user_emails WHERE user_id = ?",
 		"DELETE FROM passwords WHERE user_id = ?",
 		"DELETE FROM tokens WHERE user_id = ?",
+		"DELETE FROM user_services WHERE user_id = ?",
 		"DELETE FROM team_members WHERE user_id = ?",
 	} {
 		if err := t.execMany(ctx, "delete user", q, id); err != nil {
@@ -317,14 +318,16 @@ func subArgs(s *model.Subscription) []any {
 		jsonList(s.UnreadThreads), jsonList(s.UnreadThreadMentions), jsonList(s.UnreadThreadGroupMentions),
 		boolInt(s.DisableNotifications), boolInt(s.HideUnreadStatus), s.UnreadAlert,
 		s.DesktopNotifications, s.MobilePushNotifications, s.EmailNotifications, jsonList(s.UserHighlights),
+		boolInt(s.HideMentionStatus), boolInt(s.MuteGroupMentions), s.AudioNotificationValue,
+		s.DesktopPrefOrigin, s.MobilePrefOrigin, s.EmailPrefOrigin,
 		foldLines(s.User.Username, s.User.Name)}
 }
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
 	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			(SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
 		subArgs(s)...)
 }
 
@@ -336,7 +339,8 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 		ls = ?, open = ?, alert = ?, unread = ?, user_mentions = ?, group_mentions = ?, f = ?,
 		roles = ?, archived = ?, prid = ?, tunread = ?, tunread_user = ?, tunread_group = ?,
 		disable_notifs = ?, hide_unread = ?, unread_alert = ?, desktop_notifs = ?, mobile_notifs = ?,
-		email_notifs = ?, user_highlights = ?, u_search = ? WHERE id = ?`, args...)
+		email_notifs = ?, user_highlights = ?, hide_mention = ?, mute_group_mentions = ?, audio_notif = ?,
+		desktop_origin = ?, mobile_origin = ?, email_origin = ?, u_search = ? WHERE id = ?`, args...)
 }
 
 // DeleteSubscription removes the subscription, leaving a tombstone.
@@ -695,4 +699,47 @@ func (t *tx) UpsertSetting(ctx context.Context, s *model.Setting) error {
 	}
 	return t.execMany(ctx, "upsert setting", `INSERT INTO settings (id, data) VALUES (?1, ?2)
 		ON CONFLICT (id) DO UPDATE SET data = ?2`, s.ID, data)
+}
+
+// ---- user services ----
+
+// PutUserService inserts or replaces the user's record of s.Service.
+func (t *tx) PutUserService(ctx context.Context, s *model.UserService) error {
+	if _, err := t.UserByID(ctx, s.UserID); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "put user service", `INSERT INTO user_services (user_id, service, external_id, updated_at, data)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, service) DO UPDATE SET
+		external_id = excluded.external_id, updated_at = excluded.updated_at, data = excluded.data`,
+		s.UserID, s.Service, s.ExternalID, millis(s.UpdatedAt), string(s.Data))
+}
+
+// DeleteUserService removes the user's record of the service.
+func (t *tx) DeleteUserService(ctx context.Context, userID, service string) error {
+	return t.execOne(ctx, "delete user service", "user service", service,
+		"DELETE FROM user_services WHERE user_id = ? AND service = ?", userID, service)
+}
+
+// ---- pending sign-in state ----
+
+// PutPending keeps value under key until expires.
+func (t *tx) PutPending(ctx context.Context, key string, value []byte, expires, now model.Time) error {
+	if err := t.execMany(ctx, "put pending: expire", "DELETE FROM pending_auth WHERE expires_at <= ?", millis(now)); err != nil {
+		return err
+	}
+	return t.execMany(ctx, "put pending", "INSERT INTO pending_auth (key, value, expires_at) VALUES (?, ?, ?)", key, value, millis(expires))
+}
+
+// TakePending returns and removes the live value under key.
+func (t *tx) TakePending(ctx context.Context, key string, now model.Time) ([]byte, error) {
+	v, err := t.Pending(ctx, key, now)
+	if err != nil {
+		return nil, err
+	}
+	return v, t.execMany(ctx, "take pending", "DELETE FROM pending_auth WHERE key = ?", key)
+}
+
+// DeletePending removes key.
+func (t *tx) DeletePending(ctx context.Context, key string) error {
+	return t.execMany(ctx, "delete pending", "DELETE FROM pending_auth WHERE key = ?", key)
 }

@@ -151,6 +151,49 @@ func testListRooms(h *harness) {
 	}
 }
 
+// testListRoomsDirectoryFilters covers the filters of the directory and
+// spotlight searches: ExcludeIDs, NoDiscussions and HiddenTeamIDs (with and
+// without MemberID).
+func testListRoomsDirectoryFilters(h *harness) {
+	alice := newUser("alice")
+	h.insertUsers(alice)
+	plain := newRoom("plain", "c", "plain")
+	disc := newRoom("disc", "p", "disc")
+	disc.ParentRoomID = "plain"
+	open := newRoom("open", "c", "open")
+	open.TeamID = "t-open"
+	secret := newRoom("secret", "c", "secret")
+	secret.TeamID = "t-secret"
+	joined := newRoom("joined", "c", "joined")
+	joined.TeamID = "t-secret"
+	h.insertRooms(plain, disc, open, secret, joined)
+	h.insertSubs(newSub(joined, alice))
+
+	list := func(q store.RoomQuery) []string {
+		h.Helper()
+		rs, total, err := h.s.ListRooms(h.ctx, q, store.Page{})
+		h.noErr(err, "ListRooms")
+		if total != len(rs) {
+			h.Fatalf("total %d for %d rooms", total, len(rs))
+		}
+		return roomIDs(rs)
+	}
+	h.sameIDs(list(store.RoomQuery{ExcludeIDs: []string{"plain", "open"}}), []string{"disc", "joined", "secret"}, "exclude ids")
+	h.sameIDs(list(store.RoomQuery{NoDiscussions: true}), []string{"joined", "open", "plain", "secret"}, "no discussions")
+	h.sameIDs(list(store.RoomQuery{HiddenTeamIDs: []string{"t-secret"}}), []string{"disc", "open", "plain"}, "hidden teams")
+	h.sameIDs(list(store.RoomQuery{HiddenTeamIDs: []string{"t-secret"}, MemberID: alice.ID, AlsoTypes: []string{"c"}}),
+		[]string{"joined", "open", "plain"}, "hidden teams but the member's rooms")
+
+	bob, carol := newUser("bob"), newUser("carol")
+	bob.Status, carol.Status = model.StatusAway, model.StatusOffline
+	h.insertUsers(bob, carol)
+	us, total, err := h.s.ListUsers(h.ctx, store.UserQuery{Statuses: []string{model.StatusOnline, model.StatusAway}}, store.Page{})
+	h.noErr(err, "ListUsers by status")
+	if total != 1 || len(us) != 1 || us[0].ID != bob.ID {
+		h.Fatalf("users by status: %d, %v", total, us)
+	}
+}
+
 func testDeleteRoom(h *harness) {
 	alice, bob := newUser("alice"), newUser("bob")
 	h.insertUsers(alice, bob)

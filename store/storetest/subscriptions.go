@@ -14,6 +14,9 @@ func testSubscriptions(h *harness) {
 	s1.Roles = []string{"owner"}
 	s1.Favorite, s1.LastSeen, s1.UpdatedAt = true, at(3), at(10)
 	s1.DesktopNotifications, s1.UserHighlights, s1.UnreadThreads = "all", []string{"word"}, []string{"t1"}
+	s1.DesktopPrefOrigin, s1.MobilePushNotifications, s1.MobilePrefOrigin = "subscription", "nothing", "user"
+	s1.EmailNotifications, s1.EmailPrefOrigin, s1.AudioNotificationValue = "mentions", "user", "beep"
+	s1.HideMentionStatus, s1.MuteGroupMentions, s1.DisableNotifications, s1.HideUnreadStatus = true, true, true, true
 	s2.UpdatedAt, s2.Open = at(20), false
 	s3.UpdatedAt = at(30)
 	sb := newSub(r1, bob)
@@ -57,6 +60,7 @@ func testSubscriptions(h *harness) {
 
 	upd := *s1
 	upd.Unread, upd.Alert, upd.Roles, upd.UnreadThreads, upd.UpdatedAt = 7, true, nil, nil, at(40)
+	upd.MuteGroupMentions, upd.DesktopNotifications, upd.DesktopPrefOrigin, upd.AudioNotificationValue = false, "", "", ""
 	h.update(func(tx store.Tx) error { return tx.UpdateSubscription(h.ctx, &upd) })
 	got, err = h.s.SubscriptionByID(h.ctx, s1.ID)
 	h.noErr(err, "SubscriptionByID")

@@ -299,3 +299,91 @@ func testTokens(h *harness) {
 		h.Fatal("not-found error also matches ErrConflict")
 	}
 }
+
+func testUserServices(h *harness) {
+	alice, bob := newUser("alice"), newUser("bob")
+	h.insertUsers(alice, bob)
+	put := func(us *model.UserService) error {
+		return h.s.Update(h.ctx, func(tx store.Tx) error { return tx.PutUserService(h.ctx, us) })
+	}
+	h.noErr(put(&model.UserService{UserID: alice.ID, Service: "ldap", ExternalID: "e1", Data: []byte(`{"dn":"uid=alice"}`), UpdatedAt: at(1)}), "put ldap")
+	h.noErr(put(&model.UserService{UserID: alice.ID, Service: "twofactor", Data: []byte(`{"totp":{}}`), UpdatedAt: at(2)}), "put twofactor")
+	h.noErr(put(&model.UserService{UserID: bob.ID, Service: "twofactor", Data: []byte(`{}`), UpdatedAt: at(2)}), "put bob twofactor")
+	h.mustErr(put(&model.UserService{UserID: bob.ID, Service: "ldap", ExternalID: "e1", Data: []byte(`{}`)}), store.ErrConflict, "same external id for another user")
+	h.mustErr(put(&model.UserService{UserID: "nobody", Service: "ldap", ExternalID: "e9", Data: []byte(`{}`)}), store.ErrNotFound, "missing user")
+
+	got, err := h.s.UserService(h.ctx, alice.ID, "ldap")
+	h.noErr(err, "UserService")
+	if got.ExternalID != "e1" || string(got.Data) != `{"dn":"uid=alice"}` || !got.UpdatedAt.Equal(at(1).Time) || got.UserID != alice.ID {
+		h.Fatalf("UserService = %+v", got)
+	}
+	got, err = h.s.UserServiceByExternalID(h.ctx, "ldap", "e1")
+	h.noErr(err, "UserServiceByExternalID")
+	if got.UserID != alice.ID {
+		h.Fatalf("by external id: user %q", got.UserID)
+	}
+	_, err = h.s.UserServiceByExternalID(h.ctx, "saml", "e1")
+	h.mustErr(err, store.ErrNotFound, "other service's external id")
+	_, err = h.s.UserServiceByExternalID(h.ctx, "twofactor", "")
+	h.mustErr(err, store.ErrNotFound, "empty external id")
+	_, err = h.s.UserService(h.ctx, bob.ID, "ldap")
+	h.mustErr(err, store.ErrNotFound, "absent service")
+
+	// Replacing keeps one record and frees the old external id.
+	h.noErr(put(&model.UserService{UserID: alice.ID, Service: "ldap", ExternalID: "e2", Data: []byte(`{}`), UpdatedAt: at(3)}), "replace")
+	h.noErr(put(&model.UserService{UserID: bob.ID, Service: "ldap", ExternalID: "e1", Data: []byte(`{}`)}), "old id free")
+	all, err := h.s.UserServices(h.ctx, "ldap")
+	h.noErr(err, "UserServices")
+	h.sameSet(ids(all, func(us *model.UserService) string { return us.UserID + "=" + us.ExternalID }),
+		[]string{alice.ID + "=e2", bob.ID + "=e1"}, "ldap links")
+
+	h.update(func(tx store.Tx) error { return tx.DeleteUserService(h.ctx, bob.ID, "ldap") })
+	err = h.s.Update(h.ctx, func(tx store.Tx) error { return tx.DeleteUserService(h.ctx, bob.ID, "ldap") })
+	h.mustErr(err, store.ErrNotFound, "delete missing")
+	h.update(func(tx store.Tx) error { return tx.DeleteUser(h.ctx, alice.ID) })
+	all, err = h.s.UserServices(h.ctx, "twofactor")
+	h.noErr(err, "UserServices")
+	h.sameSet(ids(all, func(us *model.UserService) string { return us.UserID }), []string{bob.ID}, "services of a deleted user go")
+}
+
+func testPending(h *harness) {
+	put := func(key, value string, expires, now int) error {
+		return h.s.Update(h.ctx, func(tx store.Tx) error {
+			return tx.PutPending(h.ctx, key, []byte(value), at(expires), at(now))
+		})
+	}
+	take := func(key string, now int) ([]byte, error) {
+		var v []byte
+		err := h.s.Update(h.ctx, func(tx store.Tx) error {
+			var err error
+			v, err = tx.TakePending(h.ctx, key, at(now))
+			return err
+		})
+		return v, err
+	}
+	h.noErr(put("a", "va", 10, 1), "put a")
+	h.mustErr(put("a", "other", 20, 5), store.ErrConflict, "put over a live value")
+	v, err := h.s.Pending(h.ctx, "a", at(5))
+	h.noErr(err, "Pending")
+	if string(v) != "va" {
+		h.Fatalf("Pending = %q", v)
+	}
+	_, err = h.s.Pending(h.ctx, "a", at(10))
+	h.mustErr(err, store.ErrNotFound, "Pending expired")
+	h.noErr(put("a", "new", 30, 10), "put over an expired value")
+	v, err = take("a", 11)
+	h.noErr(err, "TakePending")
+	if string(v) != "new" {
+		h.Fatalf("TakePending = %q", v)
+	}
+	_, err = take("a", 11)
+	h.mustErr(err, store.ErrNotFound, "take twice")
+	h.noErr(put("b", "vb", 30, 11), "put b")
+	_, err = take("b", 31)
+	h.mustErr(err, store.ErrNotFound, "take expired")
+	h.noErr(put("c", "vc", 50, 31), "put c")
+	h.update(func(tx store.Tx) error { return tx.DeletePending(h.ctx, "c") })
+	h.update(func(tx store.Tx) error { return tx.DeletePending(h.ctx, "never") })
+	_, err = h.s.Pending(h.ctx, "c", at(32))
+	h.mustErr(err, store.ErrNotFound, "deleted")
+}

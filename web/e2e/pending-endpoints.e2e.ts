@@ -36,31 +36,6 @@ describe.skipIf(!enabled)('waiting for server endpoints', () => {
 		return p.page.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1/${path}`);
 	}
 
-	test('spotlight: the direct message dialog finds people with it', async () => {
-		await p.page.goto('/home');
-		await p.page.getByRole('button', { name: 'Create new' }).click();
-		await p.page.getByRole('menuitem', { name: 'Direct message' }).click();
-		const res = answered('spotlight');
-		await p.page.getByRole('dialog', { name: 'Direct message' }).getByLabel('Find people by name or username').fill('dor');
-		expect((await res).status()).toBe(200);
-		await p.page.getByRole('option', { name: /dora/ }).waitFor();
-		await p.page.keyboard.press('Escape');
-	});
-
-	test('users.presence: presence of many users in one call', async () => {
-		const res = answered('users.presence');
-		await p.page.goto('/channel/general/members');
-		expect((await res).status()).toBe(200);
-		await p.page.getByRole('complementary', { name: 'Members' }).getByRole('img', { name: 'Online' }).first().waitFor();
-	});
-
-	test('directory: channels, teams and users from one endpoint', async () => {
-		const res = answered('directory');
-		await p.page.goto('/directory/users');
-		expect((await res).status()).toBe(200);
-		await p.page.getByRole('main').getByText('@dora').waitFor();
-	});
-
 	test('users.setPreferences: a preference follows the user to another browser', async () => {
 		await p.page.goto('/account/preferences');
 		const res = answered('users.setPreferences');
@@ -82,15 +57,6 @@ describe.skipIf(!enabled)('waiting for server endpoints', () => {
 		expect(sub.subscription.hideUnreadStatus).toBe(true);
 	});
 
-	test('rooms.autocomplete.channelAndPrivate: "#" offers rooms the user is not in', async () => {
-		await admin.call('POST', 'channels.kick', { roomId: await admin.roomId('outsiders'), username: ADMIN.username }).catch(() => undefined);
-		await p.page.goto('/channel/general');
-		const res = answered('rooms.autocomplete.channelAndPrivate');
-		await p.page.getByTestId('composer').fill('see #outs');
-		expect((await res).status()).toBe(200);
-		await p.page.getByRole('listbox', { name: 'Suggestions' }).getByText('#outsiders').waitFor();
-	});
-
 	test('commands.list: "/" offers the server\'s slash commands', async () => {
 		await openRoom(p, 'general');
 		const res = answered('commands.list');
@@ -98,23 +64,6 @@ describe.skipIf(!enabled)('waiting for server endpoints', () => {
 		expect((await res).status()).toBe(200);
 		await expect.poll(() => p.page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option').count()).toBeGreaterThan(0);
 		await p.page.getByTestId('composer').fill('');
-	});
-
-	test('rooms.adminRooms: the administration lists every kind of room', async () => {
-		const res = answered('rooms.adminRooms');
-		await p.page.goto('/admin/rooms');
-		expect((await res).status()).toBe(200);
-		await p.page.getByRole('main').getByRole('link', { name: 'outsiders' }).waitFor();
-	});
-
-	test('custom-user-status.list: preset statuses in the status dialog', async () => {
-		await admin.call('POST', 'custom-user-status.create', { name: 'In a meeting', statusType: 'busy' });
-		await p.page.goto('/home');
-		await p.page.getByRole('button', { name: /^User menu/ }).click();
-		const res = answered('custom-user-status.list');
-		await p.page.getByRole('menuitem', { name: 'Custom status…' }).click();
-		expect((await res).status()).toBe(200);
-		await p.page.getByRole('group', { name: 'Preset statuses' }).getByRole('button', { name: 'In a meeting' }).waitFor();
 	});
 });
 

@@ -509,6 +509,8 @@ const (
 	mfMentions
 	mfChannels
 	mfAttachments
+	mfFile
+	mfFiles
 	mfReactions
 	mfPinned
 	mfPinnedAt
@@ -528,6 +530,7 @@ const (
 	mfParseURLs
 	mfURLs
 	mfCustomFields
+	mfBot
 )
 
 func messageKey(key []byte) int {
@@ -564,6 +567,10 @@ func messageKey(key []byte) int {
 		return mfChannels
 	case "attachments":
 		return mfAttachments
+	case "file":
+		return mfFile
+	case "files":
+		return mfFiles
 	case "reactions":
 		return mfReactions
 	case "pinned":
@@ -602,6 +609,8 @@ func messageKey(key []byte) int {
 		return mfURLs
 	case "customFields":
 		return mfCustomFields
+	case "bot":
+		return mfBot
 	}
 	return -1
 }
@@ -641,6 +650,10 @@ func (d *msgDecoder) message(m *model.Message) bool {
 			return d.channels(&m.Channels)
 		case mfAttachments:
 			return d.other(&m.Attachments)
+		case mfFile:
+			return d.other(&m.File)
+		case mfFiles:
+			return d.other(&m.Files)
 		case mfReactions:
 			return d.other(&m.Reactions)
 		case mfPinned:
@@ -677,6 +690,8 @@ func (d *msgDecoder) message(m *model.Message) bool {
 			return d.boolean(&m.ParseURLs)
 		case mfURLs:
 			return d.other(&m.URLs)
+		case mfBot:
+			return d.other(&m.Bot)
 		default:
 			return d.other(&m.CustomFields)
 		}

@@ -1,0 +1,346 @@
+// Package account sends the account e-mails of password reset and
+// address verification, and redeems their links, as Rocket.Chat's
+// users.forgotPassword / sendForgotPasswordEmail / resetPassword and
+// users.sendConfirmationEmail / verifyEmail do. The e-mails go through the
+// durable job queue (their links leave the store with the finished job's
+// payload) and the SMTP sender of package email.
+//
+// The links carry signed tokens, not stored ones: a reset token names the
+// user, its expiry and a fingerprint of the user's current password hash,
+// so it stops working once used (the hash changes) or when the password
+// changes otherwise; a verification token names the user and the address.
+// The signing key is the installation's own (Deps.Secret).
+package account
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"liftoff/jobs"
+	"liftoff/model"
+	"liftoff/notify/email"
+	"liftoff/settings/setting"
+	"liftoff/store"
+)
+
+// KindMail is the job kind of an account e-mail.
+const KindMail = "mail.account"
+
+// resetLifetime is how long a password-reset link works (Meteor's
+// default, three days).
+const resetLifetime = 3 * 24 * time.Hour
+
+// verifyLifetime is how long a verification link works.
+const verifyLifetime = 7 * 24 * time.Hour
+
+// Auth is what the service asks of authentication (auth.Service).
+type Auth interface {
+	SetPassword(ctx context.Context, userID, password string) error
+	LogoutOthers(ctx context.Context, userID, keepToken string) error
+	IssueToken(ctx context.Context, u *model.User) (string, model.Time, error)
+}
+
+// Settings reads settings (settings.Registry).
+type Settings interface {
+	Bool(id setting.ID) bool
+	String(id setting.ID) string
+}
+
+// Mail sends one e-mail.
+type Mail interface {
+	Send(ctx context.Context, m email.Message) error
+}
+
+// Deps are what the service works with.
+type Deps struct {
+	Store    store.Store
+	Auth     Auth
+	Queue    *jobs.Queue
+	Settings Settings
+	Mailer   *email.Mailer
+	// Mail returns the SMTP sender (built from the settings at each send).
+	Mail func() (Mail, error)
+	// Secret signs the links' tokens (at least 32 random bytes).
+	Secret []byte
+	Now    func() time.Time
+}
+
+// Service sends and redeems account e-mails.
+type Service struct{ d Deps }
+
+// New returns the service and registers its job handler on d.Queue.
+func New(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Service{d: d}
+	d.Queue.Handle(KindMail, s.send, jobs.KindOptions{})
+	return s
+}
+
+// Login is the result of redeeming a link: the user is logged in with a
+// new resume token.
+type Login struct {
+	User    *model.User
+	Token   string
+	Expires model.Time
+}
+
+// mailJob is the payload of a KindMail job.
+type mailJob struct {
+	Kind string `json:"kind"` // "reset" or "verify"
+	To   string `json:"to"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// ForgotPassword e-mails a password-reset link to the address's user, as
+// sendForgotPasswordEmail. An address nobody has sends nothing and is no
+// error (no one learns which addresses exist).
+//
+// Errors: error-invalid-params "Password reset is not enabled" when
+// Accounts_PasswordReset is off.
+func (s *Service) ForgotPassword(ctx context.Context, address string) error {
+	if !s.d.Settings.Bool(setting.AccountsPasswordReset) {
+		return model.Invalid("error-invalid-params", "Password reset is not enabled")
+	}
+	address = strings.ToLower(strings.TrimSpace(address))
+	u, err := s.d.Store.UserByEmail(ctx, address)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	hash, err := s.d.Store.PasswordHash(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	token := s.sign("reset", u.ID, fingerprint(hash), s.d.Now().Add(resetLifetime))
+	return s.enqueue(ctx, mailJob{Kind: "reset", To: address, Name: u.Name, URL: s.link("reset-password/" + token)})
+}
+
+// ResetPassword sets a new password with a reset link's token, ends the
+// user's other sessions and logs the user in (Meteor's resetPassword).
+//
+// Errors: 403 "Token expired" for a token that is invalid, expired, used,
+// or whose password changed since; error-invalid-password for an empty
+// password.
+func (s *Service) ResetPassword(ctx context.Context, token, password string) (*Login, error) {
+	errExpired := model.Forbidden("403", "Token expired")
+	parts, ok := s.verify("reset", token)
+	if !ok || len(parts) != 2 {
+		return nil, errExpired
+	}
+	userID, print := parts[0], parts[1]
+	u, err := s.d.Store.UserByID(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errExpired
+	}
+	if err != nil {
+		return nil, err
+	}
+	hash, err := s.d.Store.PasswordHash(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !hmac.Equal([]byte(fingerprint(hash)), []byte(print)) {
+		return nil, errExpired
+	}
+	if password == "" {
+		return nil, model.Invalid("error-invalid-password", "Password may not be empty")
+	}
+	if !u.Active {
+		return nil, model.Forbidden("error-user-is-not-activated", "User is not activated")
+	}
+	if err := s.d.Auth.SetPassword(ctx, u.ID, password); err != nil {
+		return nil, err
+	}
+	if err := s.d.Auth.LogoutOthers(ctx, u.ID, ""); err != nil {
+		return nil, err
+	}
+	tok, exp, err := s.d.Auth.IssueToken(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &Login{User: u, Token: tok, Expires: exp}, nil
+}
+
+// ResetTokenValid reports whether ResetPassword would accept the token now:
+// well signed, unexpired, of a user whose password has not changed since
+// (pw.getPolicyReset shows the password policy to its holder).
+func (s *Service) ResetTokenValid(ctx context.Context, token string) bool {
+	parts, ok := s.verify("reset", token)
+	if !ok || len(parts) != 2 {
+		return false
+	}
+	hash, err := s.d.Store.PasswordHash(ctx, parts[0])
+	if err != nil {
+		return false
+	}
+	return hmac.Equal([]byte(fingerprint(hash)), []byte(parts[1]))
+}
+
+// SendConfirmation e-mails an address-verification link to the user who
+// has the address (users.sendConfirmationEmail). It reports false when no
+// user has it.
+func (s *Service) SendConfirmation(ctx context.Context, address string) (bool, error) {
+	address = strings.TrimSpace(address)
+	u, err := s.d.Store.UserByEmail(ctx, address)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	address = strings.ToLower(address)
+	token := s.sign("verify", u.ID, address, s.d.Now().Add(verifyLifetime))
+	return true, s.enqueue(ctx, mailJob{Kind: "verify", To: address, Name: u.Name, URL: s.link("verify-email/" + token)})
+}
+
+// VerifyEmail marks the address of a verification link verified and logs
+// its user in (Meteor's verifyEmail).
+//
+// Errors: 403 "Verify email link expired" for an invalid or expired token,
+// or an address the user no longer has.
+func (s *Service) VerifyEmail(ctx context.Context, token string) (*Login, error) {
+	errExpired := model.Forbidden("403", "Verify email link expired")
+	parts, ok := s.verify("verify", token)
+	if !ok || len(parts) != 2 {
+		return nil, errExpired
+	}
+	userID, address := parts[0], parts[1]
+	var user *model.User
+	err := s.d.Store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return errExpired
+		}
+		if err != nil {
+			return err
+		}
+		c := *u
+		c.Emails = append([]model.Email(nil), u.Emails...)
+		found := false
+		for i := range c.Emails {
+			if strings.EqualFold(c.Emails[i].Address, address) {
+				found = true
+				c.Emails[i].Verified = true
+			}
+		}
+		if !found {
+			return errExpired
+		}
+		c.UpdatedAt = model.TimeOf(s.d.Now())
+		if err := tx.UpdateUser(ctx, &c); err != nil {
+			return err
+		}
+		tx.Emit(model.UserChanged{User: &c, Fields: []string{"emails"}})
+		user = &c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	tok, exp, err := s.d.Auth.IssueToken(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	return &Login{User: user, Token: tok, Expires: exp}, nil
+}
+
+func (s *Service) enqueue(ctx context.Context, j mailJob) error {
+	b, _ := json.Marshal(j)
+	_, err := s.d.Queue.Enqueue(ctx, jobs.NewJob{Kind: KindMail, Payload: b})
+	return err
+}
+
+// link is the address of a page of the web client.
+func (s *Service) link(path string) string {
+	return strings.TrimRight(s.d.Settings.String(setting.SiteURL), "/") + "/" + path
+}
+
+// send renders and sends one account e-mail.
+func (s *Service) send(ctx context.Context, job jobs.Job) error {
+	var j mailJob
+	if err := json.Unmarshal(job.Payload, &j); err != nil {
+		return jobs.Permanent(err)
+	}
+	kind, key := email.ForgotPassword, "Forgot_Password_Url"
+	if j.Kind == "verify" {
+		kind, key = email.Verification, "Verification_Url"
+	}
+	m, err := s.d.Mailer.Account(kind, email.Recipient{Name: j.Name, Address: j.To}, map[string]string{key: j.URL})
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	m.IDSeed = job.ID
+	mail, err := s.d.Mail()
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	if err := mail.Send(ctx, m); err != nil {
+		if errors.Is(err, email.ErrNotConfigured) || email.Permanent(err) {
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+	return nil
+}
+
+// fingerprint identifies a password hash without revealing it.
+func fingerprint(hash string) string {
+	sum := sha256.Sum256([]byte("liftoff password fingerprint\x00" + hash))
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// sign makes a token: the fields and the expiry, base64url, then an HMAC
+// over the purpose and them.
+func (s *Service) sign(purpose string, fields ...any) string {
+	parts := make([]string, 0, len(fields))
+	for _, f := range fields {
+		switch v := f.(type) {
+		case string:
+			parts = append(parts, v)
+		case time.Time:
+			parts = append(parts, strconv.FormatInt(v.Unix(), 10))
+		}
+	}
+	body := base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, "\x00")))
+	return body + "." + s.mac(purpose, body)
+}
+
+func (s *Service) mac(purpose, body string) string {
+	h := hmac.New(sha256.New, s.d.Secret)
+	h.Write([]byte(purpose + "\x00" + body))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
+// verify checks a token's signature and expiry and returns its fields,
+// without the expiry.
+func (s *Service) verify(purpose, token string) ([]string, bool) {
+	body, sig, ok := strings.Cut(token, ".")
+	if !ok || !hmac.Equal([]byte(sig), []byte(s.mac(purpose, body))) {
+		return nil, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(body)
+	if err != nil {
+		return nil, false
+	}
+	parts := strings.Split(string(raw), "\x00")
+	if len(parts) < 2 {
+		return nil, false
+	}
+	exp, err := strconv.ParseInt(parts[len(parts)-1], 10, 64)
+	if err != nil || s.d.Now().After(time.Unix(exp, 0)) {
+		return nil, false
+	}
+	return parts[:len(parts)-1], true
+}

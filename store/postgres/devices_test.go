@@ -1,0 +1,12 @@
+package postgres
+
+import (
+	"testing"
+
+	"liftoff/notify/devices"
+	"liftoff/store/storetest"
+)
+
+func TestDevicesContract(t *testing.T) {
+	storetest.RunDevices(t, func(t *testing.T) devices.Store { return openTest(t, nil, Options{}) })
+}
