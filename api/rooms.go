@@ -701,7 +701,23 @@ func (s *Server) roomsInfo(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	fields, err := fieldsParam(r)
+	if err != nil {
+		return nil, err
+	}
 	out := M{"room": room}
+	if len(fields) > 0 {
+		// Rocket.Chat's rooms.info reads the room with the fields projection.
+		b, err := json.Marshal(room)
+		if err != nil {
+			return nil, err
+		}
+		var view M
+		if err := json.Unmarshal(b, &view); err != nil {
+			return nil, err
+		}
+		out["room"] = project(view, fields)
+	}
 	if team != nil {
 		out["team"] = teamBriefView{ID: team.ID, Name: team.Name, RoomID: team.RoomID, Type: team.Type}
 	}

@@ -17,6 +17,7 @@ import (
 type Settings interface {
 	Bool(id setting.ID) bool
 	Int(id setting.ID) int
+	Float(id setting.ID) float64
 }
 
 // Login failure errors. Both wrong user and wrong password give the same
@@ -228,10 +229,10 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	if u == nil || (!checked && !CheckDigest(hash, digest)) {
 		if limit {
 			s.counted(s.byUser.Fail(ctx, userKey, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByUser),
-				time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes))*time.Minute))
+				minutes(s.settings.Float(setting.BlockMultipleFailedLoginsTimeToUnblockByUserInMinutes))))
 			if ip != "" {
 				s.counted(s.byIP.Fail(ctx, ip, now, s.settings.Int(setting.BlockMultipleFailedLoginsAttemptsUntilBlockByIP),
-					time.Duration(s.settings.Int(setting.BlockMultipleFailedLoginsTimeToUnblockByIPInMinutes))*time.Minute))
+					minutes(s.settings.Float(setting.BlockMultipleFailedLoginsTimeToUnblockByIPInMinutes))))
 			}
 		}
 		return nil, ErrLoginFailed
@@ -289,6 +290,9 @@ func (s *Service) CheckSecondFactor(ctx context.Context, u *model.User, code str
 	}
 	return s.second.CheckLogin(ctx, u, code)
 }
+
+// minutes turns a number of minutes, possibly fractional, into a duration.
+func minutes(m float64) time.Duration { return time.Duration(m * float64(time.Minute)) }
 
 func (s *Service) findUser(ctx context.Context, ident string) (*model.User, error) {
 	if strings.Contains(ident, "@") {

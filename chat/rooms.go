@@ -160,6 +160,9 @@ type CreateRoomInput struct {
 	// needs create-team-channel / create-team-group in the team's main room
 	// instead of create-c / create-p.
 	TeamID string
+	// Encrypted marks a private group end-to-end encrypted
+	// (extraData.encrypted); channels are never encrypted.
+	Encrypted bool
 	// team, when set, makes the room the main room of this new team,
 	// stored in the same transaction with teamMembers as its members.
 	team        *model.Team
@@ -218,6 +221,7 @@ func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomIn
 		ID: model.NewID(), Type: in.Type, Name: name, DisplayName: name, Creator: &ref,
 		ReadOnly: in.ReadOnly, Default: in.Default, Topic: in.Topic, Description: in.Description,
 		Announcement: in.Announcement, CreatedAt: now, UpdatedAt: now, SystemMessages: true,
+		Encrypted: in.Encrypted && in.Type == model.RoomPrivate,
 	}
 	if !in.ExcludeSelf {
 		members = append([]*model.User{user}, members...)
@@ -362,6 +366,11 @@ func (s *core) insertSubscription(ctx context.Context, tx store.Tx, room *model.
 	}
 	if room.Type == model.RoomDirect {
 		sub.Name, sub.DisplayName = directName(room, u)
+		if fname, err := directDisplayName(ctx, tx, room, u); err != nil {
+			return err
+		} else if fname != "" {
+			sub.DisplayName = fname
+		}
 		sub.Alert = false
 	}
 	if self {
@@ -379,6 +388,37 @@ func (s *core) insertSubscription(ctx context.Context, tx store.Tx, room *model.
 
 // directName is the name a member sees for a direct room: the other
 // members' usernames (and names).
+// directDisplayName is the fname Rocket.Chat gives a direct room's
+// subscription: the other members' display names (their usernames when they
+// have none), joined with ", "; "" for a conversation with oneself.
+func directDisplayName(ctx context.Context, tx store.Tx, room *model.Room, viewer *model.User) (string, error) {
+	var others []string
+	for _, un := range room.Usernames {
+		if un != viewer.Username {
+			others = append(others, un)
+		}
+	}
+	if len(others) == 0 {
+		return "", nil
+	}
+	users, err := tx.UsersByUsernames(ctx, others)
+	if err != nil {
+		return "", err
+	}
+	byName := make(map[string]string, len(users))
+	for _, o := range users {
+		byName[strings.ToLower(o.Username)] = o.Name
+	}
+	names := make([]string, len(others))
+	for i, un := range others {
+		names[i] = un
+		if n := byName[strings.ToLower(un)]; n != "" {
+			names[i] = n
+		}
+	}
+	return strings.Join(names, ", "), nil
+}
+
 func directName(room *model.Room, viewer *model.User) (name, fname string) {
 	var others []string
 	for _, un := range room.Usernames {

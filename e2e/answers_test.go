@@ -45,3 +45,61 @@ func TestEmailCaseAndPattern(t *testing.T) {
 			Fail(t, 400, "error-invalid-email")
 	}
 }
+
+// Numeric settings take fractions, as Rocket.Chat's JavaScript numbers do.
+func TestFractionalNumericSetting(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	const id = "Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes"
+	setSetting(t, admin, id, 0.05)
+	if got := admin.Get("/api/v1/settings/" + id).OK(t).Num("value"); got != 0.05 {
+		t.Fatalf("value %v", got)
+	}
+	admin.Post("/api/v1/settings/"+id, map[string]any{"value": "soon"}).Fail(t, 400, "")
+}
+
+// groups.create with extraData.encrypted answers (and stores) an encrypted group.
+func TestGroupsCreateEncrypted(t *testing.T) {
+	srv := testserver.Start(t)
+	yan := srv.CreateUser(t, "yan")
+	r := yan.Post("/api/v1/groups.create", map[string]any{"name": "secret-e2e", "extraData": map[string]any{"encrypted": true, "broadcast": false}}).OK(t)
+	if r.Get("group.encrypted") != true {
+		t.Fatalf("groups.create: %s", r.Body)
+	}
+	if yan.Get("/api/v1/groups.info", "roomName", "secret-e2e").OK(t).Get("group.encrypted") != true {
+		t.Fatal("encrypted not stored")
+	}
+	r = yan.Post("/api/v1/channels.create", map[string]any{"name": "open-e2e", "extraData": map[string]any{"encrypted": true}}).OK(t)
+	if r.Get("channel.encrypted") == true {
+		t.Fatalf("a channel became encrypted: %s", r.Body)
+	}
+}
+
+// rooms.info applies the fields projection, as Rocket.Chat's does.
+func TestRoomsInfoFields(t *testing.T) {
+	srv := testserver.Start(t)
+	zoe := srv.CreateUser(t, "zoe")
+	r := zoe.Get("/api/v1/rooms.info", "roomId", "GENERAL", "fields", `{"name":1,"msgs":1}`).OK(t)
+	room := r.Get("room").(map[string]any)
+	if len(room) != 3 || room["_id"] != "GENERAL" || room["name"] != "general" || room["msgs"] == nil {
+		t.Fatalf("inclusive projection: %s", r.Body)
+	}
+	r = zoe.Get("/api/v1/rooms.info", "roomId", "GENERAL", "fields", `{"lastMessage":0}`).OK(t)
+	if r.Get("room.lastMessage") != nil || r.Str("room.name") != "general" || r.Get("room.usersCount") == nil {
+		t.Fatalf("exclusive projection: %s", r.Body)
+	}
+	zoe.Get("/api/v1/rooms.info", "roomId", "GENERAL", "fields", `nope`).Fail(t, 400, "")
+}
+
+// A direct conversation's subscription is named after the other user: name
+// their username, fname their display name.
+func TestDirectSubscriptionNames(t *testing.T) {
+	srv := testserver.Start(t)
+	amy := srv.CreateUser(t, "amy")
+	srv.CreateUser(t, "ben")
+	rid := amy.Post("/api/v1/im.create", map[string]any{"username": "ben"}).OK(t).Str("room._id")
+	r := amy.Get("/api/v1/subscriptions.getOne", "roomId", rid).OK(t)
+	if r.Str("subscription.name") != "ben" || r.Str("subscription.fname") != "Ben" {
+		t.Fatalf("amy's subscription: %s", r.Body)
+	}
+}

@@ -59,7 +59,7 @@ func TestRegisterUserMethod(t *testing.T) {
 		t.Fatalf("second username %q", got)
 	}
 	c2.callFail("error-invalid-params", "registerUser", map[string]any{"email": "x@example.org", "name": "x"})
-	c2.callFail("error-blocked-username", "registerUser", map[string]any{"email": "other@example.org", "pass": "p", "name": "n", "username": "admin"})
+	c2.callFail("error-blocked-username", "registerUser", map[string]any{"email": "other@example.org", "pass": "p", "name": "n", "username": "admin"}) // in Accounts_SystemBlockedUsernameList
 	admin.Post("/api/v1/settings/Accounts_RegistrationForm", map[string]any{"value": "Disabled"}).OK(t)
 	c2.callFail("error-user-registration-disabled", "registerUser", map[string]any{"email": "y@example.org", "pass": "p", "name": "y"})
 

@@ -37,11 +37,15 @@ func Coerce(s *model.Setting, value any) (any, error) {
 		}
 		return b, nil
 	case TypeInt, TypeTimespan:
-		n, ok := jsonInt(value)
-		if !ok {
-			return nil, invalid(s.ID, "want an integer, got %s", kind(value))
+		if n, ok := jsonInt(value); ok {
+			return n, nil
 		}
-		return n, nil
+		// Rocket.Chat's int settings are JavaScript numbers: a fraction
+		// (0.05 minutes) is a valid value.
+		if f, ok := value.(float64); ok && !math.IsNaN(f) && !math.IsInf(f, 0) && math.Abs(f) <= maxSafeInt {
+			return f, nil
+		}
+		return nil, invalid(s.ID, "want a number, got %s", kind(value))
 	case TypeSelect:
 		str, ok := value.(string)
 		if !ok {
@@ -102,7 +106,12 @@ func ParseValue(s *model.Setting, str string) (any, error) {
 	case TypeInt, TypeTimespan:
 		t := strings.TrimSpace(str)
 		if !integerText.MatchString(t) {
-			return nil, invalid(s.ID, "want an integer, got %q", str)
+			f, err := strconv.ParseFloat(t, 64)
+			if err != nil || !decimalText.MatchString(t) {
+				return nil, invalid(s.ID, "want a number, got %q", str)
+			}
+			v = f
+			break
 		}
 		n, err := strconv.ParseInt(t, 10, 64)
 		if err != nil || n > maxSafeInt || n < -maxSafeInt {
@@ -125,6 +134,9 @@ func ParseValue(s *model.Setting, str string) (any, error) {
 // integerText is the integer syntax Rocket.Chat accepts for int settings
 // given as text.
 var integerText = regexp.MustCompile(`^[+-]?[0-9]+$`)
+
+// decimalText is a number with a fraction ("0.05", ".5").
+var decimalText = regexp.MustCompile(`^[+-]?[0-9]*\.[0-9]+$`)
 
 // maxSafeInt is JavaScript's Number.MAX_SAFE_INTEGER: larger integers do not
 // survive a trip through a JavaScript client.

@@ -106,10 +106,31 @@ func (r *Registry) Bool(id setting.ID) bool {
 
 // Int returns the setting's value as an int, accepting the forms values take
 // in memory, in JSON (float64) and in text. It returns 0 when the setting is
-// unknown or its value is not a whole number.
+// unknown or not a number (a fraction counts as its whole part).
 func (r *Registry) Int(id setting.ID) int {
-	n, _ := toInt(r.Value(id))
+	v := r.Value(id)
+	if f, ok := v.(float64); ok && !math.IsNaN(f) && !math.IsInf(f, 0) && math.Abs(f) <= maxSafeInt {
+		return int(math.Trunc(f)) // a fractional value counts as its whole part
+	}
+	n, _ := toInt(v)
 	return n
+}
+
+// Float returns the setting's value as a float64 (int settings may hold a
+// fraction, as Rocket.Chat's JavaScript numbers do); 0 when unknown or not
+// a number.
+func (r *Registry) Float(id setting.ID) float64 {
+	switch n := r.Value(id).(type) {
+	case float64:
+		return n
+	case int:
+		return float64(n)
+	case int64:
+		return float64(n)
+	case int32:
+		return float64(n)
+	}
+	return 0
 }
 
 // String returns the setting's value as text: strings as they are, numbers

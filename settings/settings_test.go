@@ -173,7 +173,7 @@ func TestCoerce(t *testing.T) {
 		{"int negative", integer, -1.0, -1, false},
 		{"int from int", integer, 7, 7, false},
 		{"int from json.Number", integer, json.Number("12"), 12, false},
-		{"int fractional", integer, 1.5, nil, true},
+		{"int fractional", integer, 1.5, 1.5, false}, // a JavaScript number, as in Rocket.Chat
 		{"int from string", integer, "5", nil, true},
 		{"int too large", integer, 1e300, nil, true},
 		{"string", str, "hello", "hello", false},
@@ -237,7 +237,9 @@ func TestParseValue(t *testing.T) {
 		{integer, "90", 90, false},
 		{integer, "+5", 5, false},
 		{integer, " -1 ", -1, false},
-		{integer, "1.5", nil, true},
+		{integer, "1.5", 1.5, false},
+		{integer, "0.05", 0.05, false},
+		{integer, "1.", nil, true},
 		{integer, "1e3", nil, true},
 		{integer, "12abc", nil, true},
 		{integer, "9007199254740993", nil, true},
@@ -321,10 +323,13 @@ func TestRegistry(t *testing.T) {
 	if !r.Bool("b") || !r.Bool("bs") || r.Bool("s") || r.Bool("missing") {
 		t.Error("Bool")
 	}
-	for id, want := range map[string]int{"i": 5000, "f": 90, "frac": 0, "is": 42, "jn": 7, "s": 0, "missing": 0} {
+	for id, want := range map[string]int{"i": 5000, "f": 90, "frac": 1, "is": 42, "jn": 7, "s": 0, "missing": 0} {
 		if got := r.Int(setting.ID(id)); got != want {
 			t.Errorf("Int(%s) = %d, want %d", id, got, want)
 		}
+	}
+	if r.Float("frac") != 1.5 || r.Float("i") != 5000 || r.Float("s") != 0 {
+		t.Error("Float")
 	}
 	if r.String("s") != "Rocket.Chat" || r.String("i") != "5000" || r.String("f") != "90" ||
 		r.String("b") != "true" || r.String("nil") != "" || r.String("missing") != "" {

@@ -213,7 +213,7 @@ func (l *LDAP) setActive(ctx context.Context, userID string, active bool) error 
 			return err
 		}
 		if !active {
-			return tx.DeleteTokensOfUser(ctx, userID, model.TokenLogin, "")
+			return auth.RemoveTokens(ctx, tx, userID, model.TokenLogin, "") // their connections end
 		}
 		return nil
 	})

@@ -264,7 +264,7 @@ func (s *Service) ValidateTempToken(ctx context.Context, u *model.User, keepToke
 			if keepToken != "" {
 				keep = auth.HashToken(keepToken)
 			}
-			if err := tx.DeleteTokensOfUser(ctx, u.ID, model.TokenLogin, keep); err != nil {
+			if err := auth.RemoveTokens(ctx, tx, u.ID, model.TokenLogin, keep); err != nil {
 				return st, false, err
 			}
 		}
