@@ -62,7 +62,7 @@ test('the administration pages load: workspace, rooms, permissions, settings', a
 	await p.page.goto('/admin/info');
 	await p.page.getByRole('region', { name: 'Users' }).waitFor();
 	await p.page.getByRole('link', { name: 'Rooms' }).click();
-	await p.page.getByRole('link', { name: 'general' }).waitFor();
+	await p.page.getByRole('main').getByRole('link', { name: 'general', exact: true }).waitFor();
 	await p.page.getByRole('link', { name: 'Permissions' }).click();
 	const matrix = p.page.getByRole('table', { name: 'Permissions by role' });
 	await matrix.getByRole('rowheader', { name: 'create-c' }).waitFor();

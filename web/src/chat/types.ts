@@ -184,7 +184,11 @@ export function normalizeRoom(raw: Wire<IRoom> | Record<string, unknown>): Room 
 }
 
 /** roomName is what a room is called in the UI: its display name, else its name. */
-export function displayName(x: { fname?: string; name?: string } | undefined): string {
+export function displayName(x: { t?: string; fname?: string; name?: string } | undefined): string {
+	// A direct conversation is named by the other's username, as Rocket.Chat
+	// shows it while UI_Use_Real_Name is off (its default); its fname holds
+	// the display names.
+	if (x?.t === 'd') return x.name || x.fname || '';
 	return x?.fname || x?.name || '';
 }
 
