@@ -17,8 +17,9 @@ import (
 	"liftoff/store"
 )
 
-// Rocket.Chat's GridFS bucket of custom emoji: a file's _id and filename
-// are the emoji's "<name>.<extension>".
+// Rocket.Chat's GridFS bucket of custom emoji: a file's filename is the
+// emoji's "<name>.<extension>" (its _id an ObjectId; older versions used
+// the filename as _id too).
 const (
 	emojiChunks = "custom_emoji.chunks"
 	emojiFiles  = "custom_emoji.files"
@@ -97,6 +98,7 @@ func (im *importer) importEmoji(ctx context.Context, c *Collection) error {
 	names, types := map[string]string{}, map[string]string{}
 	if im.dump.Has(emojiFiles) {
 		fc := &Collection{Name: emojiFiles}
+		im.summary.Collections = append(im.summary.Collections, fc)
 		if err := im.each(ctx, fc, func(batch []doc) error {
 			for _, d := range batch {
 				if f, ok := decode[rcEmojiFile](fc, d); ok && f.ID != "" {

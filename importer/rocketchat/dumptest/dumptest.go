@@ -408,9 +408,9 @@ func Write(dir string, o Options) (string, error) {
 }
 
 // writeEmoji writes rocketchat_custom_emoji (ICustomEmojiDescriptor), the
-// GridFS bucket custom_emoji (a file's _id and filename are
-// "<name>.<extension>", as Rocket.Chat's RocketChatFile writes them) and
-// the FileSystem-stored picture.
+// GridFS bucket custom_emoji (a file has an ObjectId _id and the filename
+// "<name>.<extension>", as Rocket.Chat's RocketChatFile.GridFS writes them
+// with openUploadStream) and the FileSystem-stored picture.
 func writeEmoji(w *writer, dir string, at time.Time, bad bool) error {
 	emoji := func(id, name, ext string, aliases ...string) bson.D {
 		return bson.D{{Key: "_id", Value: id}, {Key: "name", Value: name}, {Key: "aliases", Value: aliases},
@@ -423,14 +423,14 @@ func writeEmoji(w *writer, dir string, at time.Time, bad bool) error {
 	if err := w.write("rocketchat_custom_emoji", docs); err != nil {
 		return err
 	}
-	png := EmojiPNG()
-	if err := w.write("custom_emoji.files", []bson.D{{{Key: "_id", Value: "party_parrot.png"}, {Key: "length", Value: int64(len(png))},
+	png, fileID := EmojiPNG(), bson.NewObjectID()
+	if err := w.write("custom_emoji.files", []bson.D{{{Key: "_id", Value: fileID}, {Key: "length", Value: int64(len(png))},
 		{Key: "chunkSize", Value: int32(255 * 1024)}, {Key: "uploadDate", Value: at}, {Key: "filename", Value: "party_parrot.png"},
 		{Key: "contentType", Value: "image/png"}}}); err != nil {
 		return err
 	}
 	if err := w.write("custom_emoji.chunks", []bson.D{{{Key: "_id", Value: bson.NewObjectID()},
-		{Key: "files_id", Value: "party_parrot.png"}, {Key: "n", Value: int32(0)}, {Key: "data", Value: bson.Binary{Data: png}}}}); err != nil {
+		{Key: "files_id", Value: fileID}, {Key: "n", Value: int32(0)}, {Key: "data", Value: bson.Binary{Data: png}}}}); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "uploads", "shipit.gif"), ShipitGIF, 0o644)
