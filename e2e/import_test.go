@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,6 +62,21 @@ func TestImportRocketChatBinary(t *testing.T) {
 		r := alice.Get("/file-upload/" + id + "/f")
 		if r.Status != 200 || len(r.Body) != size {
 			t.Errorf("download %s: %d, %d bytes", id, r.Status, len(r.Body))
+		}
+	}
+	// Custom emoji, from GridFS and from --files: listed, and their
+	// pictures served byte for byte.
+	names := map[string]string{}
+	for _, e := range alice.Get("/api/v1/emoji-custom.list").OK(t).List("emojis.update") {
+		em := e.(map[string]any)
+		names[em["_id"].(string)] = em["name"].(string) + "." + em["extension"].(string)
+	}
+	if names[dumptest.PartyEmoji] != "party_parrot.png" || names[dumptest.ShipitEmoji] != "shipit.gif" {
+		t.Errorf("emoji-custom.list: %v", names)
+	}
+	for file, want := range map[string][]byte{"party_parrot.png": dumptest.EmojiPNG(), "shipit.gif": dumptest.ShipitGIF} {
+		if r := srv.Anon(t).Get("/emoji-custom/" + file); r.Status != 200 || !bytes.Equal(r.Body, want) {
+			t.Errorf("emoji %s: %d, %d bytes (want %d)", file, r.Status, len(r.Body), len(want))
 		}
 	}
 	srv.Stop()

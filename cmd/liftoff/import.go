@@ -41,7 +41,7 @@ func importCommand(ctx context.Context, args []string) error {
 	dataDir := fs.String("data", "", "data directory (LIFTOFF_DATA_DIR, default ./data)")
 	merge := fs.Bool("merge", false, "import into a data directory that already has users (existing ids are skipped)")
 	batch := fs.Int("batch", 1000, "documents per transaction")
-	filesDir := fs.String("files", "", "rocketchat: the directory of FileSystem-storage uploads (files named by upload id)")
+	filesDir := fs.String("files", "", "rocketchat: the directory of FileSystem-storage uploads (files named by upload id) and custom emoji (named <name>.<extension>)")
 	forms := map[string]string{"rocketchat": "DUMP_DIR", "slack": "EXPORT.zip", "csv": "ARCHIVE.zip"}
 	if len(args) == 0 || forms[args[0]] == "" {
 		fmt.Print(usage)

@@ -169,13 +169,13 @@ func (im *importer) notImported() error {
 		"rocketchat_message": true, "rocketchat_roles": true, "rocketchat_permissions": true,
 		"rocketchat_settings": true, "rocketchat_team": true, "rocketchat_team_member": true,
 		"rocketchat_uploads": true, gridFSChunks: true, "rocketchat_uploads.files": true,
-		"rocketchat_avatars": true, avatarChunks: true, "rocketchat_avatars.files": true}
+		"rocketchat_avatars": true, avatarChunks: true, "rocketchat_avatars.files": true,
+		"rocketchat_custom_emoji": true, emojiChunks: true, emojiFiles: true}
 	var groups = []struct{ prefix, why string }{
 		{"rocketchat_livechat", "omnichannel"},
 		{"rocketchat_omnichannel", "omnichannel"},
 		{"rocketchat_apps", "apps"},
 		{"rocketchat_app", "apps"},
-		{"rocketchat_custom_emoji", "custom emoji (not yet)"},
 		{"rocketchat_integration", "integrations (not yet)"},
 		{"rocketchat__trash", "deleted records"},
 		{"system.", "MongoDB's own"},

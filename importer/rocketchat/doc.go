@@ -4,7 +4,8 @@
 // Rocket.Chat stores them, base64 SHA-256, so sessions survive), custom
 // roles, permissions and the settings Liftoff knows, rooms, teams,
 // subscriptions and messages with their threads, reactions, pins, stars and
-// edits. Ids and timestamps are kept.
+// edits, uploaded files, avatars and custom emoji. Ids and timestamps are
+// kept.
 //
 // The import is idempotent and resumable: a record whose id exists is
 // skipped and counted, never overwritten, so running it again after an

@@ -29,7 +29,8 @@ type Options struct {
 	// uploads out (noted in the summary).
 	Files func(ctx context.Context) (files.Store, files.Config, error)
 	// FilesDir holds the uploads of Rocket.Chat's FileSystem storage, each
-	// file named by its upload id (GridFS uploads are in the dump).
+	// file named by its upload id, and its custom emoji, named
+	// <name>.<extension> (GridFS files are in the dump).
 	FilesDir string
 	// Progress, when set, is called as documents are read: the collection,
 	// the documents read so far and the fraction of its file read (first
@@ -159,6 +160,7 @@ func Import(ctx context.Context, dump *mongodump.Dump, opts Options) (*Summary, 
 		{"rocketchat_message", im.importMessages},
 		{"rocketchat_uploads", im.importUploads},
 		{"rocketchat_avatars", im.importAvatars},
+		{"rocketchat_custom_emoji", im.importEmoji},
 	}
 	for _, st := range steps {
 		if !dump.Has(st.name) {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -219,6 +220,26 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 	if r := bob.Get("/avatar/alice"); r.Status != http.StatusOK || !bytes.Equal(r.Body, dumptest.AvatarPNG()) {
 		t.Errorf("alice's avatar: %d %.40q", r.Status, r.Body)
 	}
+	// Custom emoji: the GridFS one and the FileSystem one, listed and served.
+	emojis := map[string]string{}
+	for _, e := range bob.Get("/api/v1/emoji-custom.list").OK(t).List("emojis.update") {
+		em := e.(map[string]any)
+		emojis[em["_id"].(string)] = fmt.Sprintf("%v.%v %v", em["name"], em["extension"], em["aliases"])
+	}
+	if emojis[dumptest.PartyEmoji] != "party_parrot.png [parrot party]" || emojis[dumptest.ShipitEmoji] != "shipit.gif []" || len(emojis) != 2 {
+		t.Errorf("emoji-custom.list: %v", emojis)
+	}
+	for file, want := range map[string][]byte{"party_parrot.png": dumptest.EmojiPNG(), "shipit.gif": dumptest.ShipitGIF} {
+		if r := srv.Anon(t).Get("/emoji-custom/" + file); r.Status != http.StatusOK || !bytes.Equal(r.Body, want) {
+			t.Errorf("emoji %s: %d %.40q", file, r.Status, r.Body)
+		}
+	}
+	if e := counts(t, sum, "rocketchat_custom_emoji"); e.Read != 2 || e.Imported != 2 || e.Failed != 0 {
+		t.Errorf("custom emoji: %+v", e)
+	}
+	if n := strings.Join(sum.NotImported, "; "); strings.Contains(n, "emoji") {
+		t.Errorf("custom emoji listed as not imported: %s", n)
+	}
 
 	// Private group with a discussion (its count recounted), DM, team,
 	// custom role, settings.
@@ -252,8 +273,22 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 }
 
 func TestImportGzipAndCorruptDocument(t *testing.T) {
-	dump := writeDump(t, dumptest.Options{Gzip: true, CorruptMessage: true})
+	dump := writeDump(t, dumptest.Options{Gzip: true, CorruptMessage: true, BadEmoji: true})
+	if err := os.Remove(filepath.Join(dump, "uploads", "shipit.gif")); err != nil {
+		t.Fatal(err)
+	}
 	sum := mustImport(t, t.TempDir(), dump)
+	// Bad emoji are reported, the good one imported: no name, and pictures
+	// neither in GridFS nor in --files.
+	e := counts(t, sum, "rocketchat_custom_emoji")
+	reasons := map[string]string{}
+	for _, f := range e.Failures {
+		reasons[f.ID] = f.Reason
+	}
+	if e.Read != 4 || e.Imported != 1 || e.Failed != 3 || !strings.Contains(reasons["namelessEmoji001"], "not a valid emoji name") ||
+		!strings.Contains(reasons["lostEmoji0000001"], "not in the --files directory") || reasons[dumptest.ShipitEmoji] == "" {
+		t.Errorf("custom emoji: %+v", e)
+	}
 	m := counts(t, sum, "rocketchat_message")
 	if m.Read != 18 || m.Imported != 16 || m.Failed != 1 || m.Failures[0].ID != dumptest.CorruptID {
 		t.Fatalf("messages: %+v", m)

@@ -37,6 +37,9 @@ type Options struct {
 	// Messages adds this many generated messages to #dev (after the
 	// hand-written ones), for volume.
 	Messages int
+	// BadEmoji adds two custom emoji that cannot be imported: one without
+	// a name, one whose picture is nowhere.
+	BadEmoji bool
 	// Now is the dump's present (default: the current time). Login tokens
 	// are a day old.
 	Now time.Time
@@ -87,7 +90,12 @@ const (
 	// AliceAvatarETag is alice's uploaded avatar (GridFS, AvatarPNG).
 	AliceAvatarETag = "aliceAvatarEtag1"
 	DiscussionStart = "discussionStart1"
-	CryptMsg        = "cryptMessage0001"
+	// PartyEmoji is a custom emoji stored in GridFS (custom_emoji bucket,
+	// EmojiPNG); ShipitEmoji one stored by FileSystem storage (its bytes
+	// in <dir>/uploads/shipit.gif, for --files).
+	PartyEmoji  = "partyEmojiId0001"
+	ShipitEmoji = "shipitEmojiId001"
+	CryptMsg    = "cryptMessage0001"
 )
 
 // Write writes the dump into dir/rocketchat and returns dir.
@@ -351,6 +359,9 @@ func Write(dir string, o Options) (string, error) {
 	if err := os.WriteFile(filepath.Join(dir, "uploads", FSUpload), FSBytes, 0o644); err != nil {
 		return "", err
 	}
+	if err := writeEmoji(w, dir, at(0), o.BadEmoji); err != nil {
+		return "", err
+	}
 
 	if err := w.write("rocketchat_team", []bson.D{{{Key: "_id", Value: TeamID}, {Key: "name", Value: "eng"}, {Key: "type", Value: int32(0)},
 		{Key: "roomId", Value: TeamRoom}, {Key: "createdBy", Value: ref(AliceID, "alice")}, {Key: "createdAt", Value: roomsCreated},
@@ -395,6 +406,49 @@ func Write(dir string, o Options) (string, error) {
 	}
 	return dir, nil
 }
+
+// writeEmoji writes rocketchat_custom_emoji (ICustomEmojiDescriptor), the
+// GridFS bucket custom_emoji (a file has an ObjectId _id and the filename
+// "<name>.<extension>", as Rocket.Chat's RocketChatFile.GridFS writes them
+// with openUploadStream) and the FileSystem-stored picture.
+func writeEmoji(w *writer, dir string, at time.Time, bad bool) error {
+	emoji := func(id, name, ext string, aliases ...string) bson.D {
+		return bson.D{{Key: "_id", Value: id}, {Key: "name", Value: name}, {Key: "aliases", Value: aliases},
+			{Key: "extension", Value: ext}, {Key: "etag", Value: id + "etag"}, {Key: "_updatedAt", Value: at}}
+	}
+	docs := []bson.D{emoji(PartyEmoji, "party_parrot", "png", "parrot", "party"), emoji(ShipitEmoji, "shipit", "gif")}
+	if bad {
+		docs = append(docs, emoji("namelessEmoji001", "", "png"), emoji("lostEmoji0000001", "lost", "png"))
+	}
+	if err := w.write("rocketchat_custom_emoji", docs); err != nil {
+		return err
+	}
+	png, fileID := EmojiPNG(), bson.NewObjectID()
+	if err := w.write("custom_emoji.files", []bson.D{{{Key: "_id", Value: fileID}, {Key: "length", Value: int64(len(png))},
+		{Key: "chunkSize", Value: int32(255 * 1024)}, {Key: "uploadDate", Value: at}, {Key: "filename", Value: "party_parrot.png"},
+		{Key: "contentType", Value: "image/png"}}}); err != nil {
+		return err
+	}
+	if err := w.write("custom_emoji.chunks", []bson.D{{{Key: "_id", Value: bson.NewObjectID()},
+		{Key: "files_id", Value: fileID}, {Key: "n", Value: int32(0)}, {Key: "data", Value: bson.Binary{Data: png}}}}); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "uploads", "shipit.gif"), ShipitGIF, 0o644)
+}
+
+// EmojiPNG is the picture of PartyEmoji: an 8×8 PNG.
+func EmojiPNG() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 29)
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}
+
+// ShipitGIF is the picture of ShipitEmoji: a 1×1 GIF.
+var ShipitGIF = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 
 // with sets fields of d: replaced where present, appended otherwise.
 func with(d bson.D, fields ...bson.E) bson.D {
