@@ -94,7 +94,6 @@ var (
 	errUploadDisabled = model.Invalid("error-file-upload-disabled", "File uploads are disabled.")
 	errDirectDisabled = model.Invalid("error-direct-message-file-upload-not-allowed", "File sharing not allowed in direct messages.")
 	errInvalidFile    = model.Bare(model.KindInvalid, "invalid-file")
-	errInvalidField   = model.Bare(model.KindInvalid, "invalid-field")
 	errMessageTooLong = model.Bare(model.KindInvalid, "error-message-size-exceeded")
 	// ErrNotFound: no upload with that id (a download answers 404).
 	ErrNotFound = model.NotFound("error-file-not-found", "File not found")
