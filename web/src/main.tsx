@@ -7,10 +7,12 @@ import { createRoot } from 'react-dom/client';
 
 import { App } from './App';
 import { registerBuiltins } from './features/builtins';
+import { registerFiles } from './features/files/register';
 import { boot } from './lib/session';
 import { interceptLinks } from './lib/router';
 
 registerBuiltins();
+registerFiles();
 const root = document.getElementById('root');
 if (!root) throw new Error('no #root element');
 interceptLinks(root);

@@ -27,7 +27,7 @@ export type Route =
 	| { name: 'home' }
 	| { name: 'room'; kind: 'channel' | 'group' | 'direct'; key: string; tab?: RoomTab; tabId?: string }
 	| { name: 'directory'; tab: 'channels' | 'users' | 'teams' }
-	| { name: 'account'; tab: 'profile' | 'preferences' }
+	| { name: 'account'; tab: 'profile' | 'preferences' | 'security' }
 	| { name: 'admin'; section: string; id?: string }
 	| { name: 'not-found'; path: string };
 
@@ -59,7 +59,7 @@ export function parseRoute(pathWithQuery: string): Route {
 		case 'directory':
 			return { name: 'directory', tab: a === 'users' || a === 'teams' ? a : 'channels' };
 		case 'account':
-			return { name: 'account', tab: a === 'preferences' ? 'preferences' : 'profile' };
+			return { name: 'account', tab: a === 'preferences' || a === 'security' ? a : 'profile' };
 		case 'admin':
 			return { name: 'admin', section: a ?? 'info', id: b };
 		default:

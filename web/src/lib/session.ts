@@ -18,6 +18,8 @@ export type Me = {
 	statusText?: string;
 	statusDefault?: UserStatus;
 	roles?: string[];
+	avatarETag?: string;
+	services?: { totp?: { enabled?: boolean }; email2fa?: { enabled?: boolean } };
 	settings?: { preferences?: Record<string, unknown> };
 };
 
@@ -190,33 +192,46 @@ function forgetToken() {
 	document.cookie = 'rc_token=; path=/; max-age=0';
 }
 
-/** login signs in with a username or e-mail address and a password. */
-export async function login(user: string, password: string): Promise<void> {
+/** A DDP login request: password, ldap, oauth, saml, or {totp: {login, code}} around one of those. */
+export type LoginRequest = Record<string, unknown>;
+
+/** passwordLoginRequest builds the request for a username or e-mail address and a password (LDAP's when LDAP_Enable is on, as Rocket.Chat's client does). */
+export async function passwordLoginRequest(user: string, password: string): Promise<LoginRequest> {
+	if (publicSettings.get().LDAP_Enable === true) return { ldap: true, username: user.trim(), ldapPass: password, ldapOptions: {} };
 	const digest = await sha256Hex(password);
 	const who = user.includes('@') ? { email: user.trim() } : { username: user.trim() };
+	return { user: who, password: { digest, algorithm: 'sha-256' } };
+}
+
+/** loginWith signs in with any login request; a refusal is an ApiError (errorType totp-required etc., with the server's details). */
+export async function loginWith(request: LoginRequest): Promise<void> {
 	type LoginResult = { id: string; token: string };
 	let result: LoginResult;
 	try {
-		result = (await connection.sdk.client.callAsyncWithOptions('login', { wait: true }, {
-			user: who,
-			password: { digest, algorithm: 'sha-256' },
-		})) as LoginResult;
+		result = (await connection.sdk.client.callAsyncWithOptions('login', { wait: true }, request)) as LoginResult;
 	} catch (err) {
-		const e = fromLoginError(err);
-		throw e;
+		throw fromLoginError(err);
 	}
 	// Hand the token to DDPSDK, so that it logs in again by itself after a reconnection.
 	await connection.sdk.account.loginWithToken(result.token);
 	await started(result.id, result.token);
 }
 
+/** login signs in with a username or e-mail address and a password. */
+export async function login(user: string, password: string): Promise<void> {
+	await loginWith(await passwordLoginRequest(user, password));
+}
+
 function fromLoginError(err: unknown): ApiError {
 	if (err && typeof err === 'object') {
-		const e = err as { error?: unknown; reason?: unknown };
+		const e = err as { error?: unknown; reason?: unknown; details?: unknown };
+		if (typeof e.error === 'string' && e.error.startsWith('totp-')) {
+			return new ApiError(typeof e.reason === 'string' ? e.reason : e.error, 0, e.error, e.details);
+		}
 		if (e.error === 403 || e.reason === 'User not found' || e.reason === 'Incorrect password') {
 			return new ApiError('Incorrect username, e-mail or password.', 403, 'error-invalid-credentials');
 		}
-		if (typeof e.reason === 'string') return new ApiError(e.reason, 0, typeof e.error === 'string' ? e.error : undefined);
+		if (typeof e.reason === 'string') return new ApiError(e.reason, 0, typeof e.error === 'string' ? e.error : undefined, e.details);
 	}
 	return new ApiError(errorMessage(err));
 }

@@ -3,6 +3,7 @@ import { parse, type Options, type Root } from '@rocket.chat/message-parser';
 import type * as MP from '@rocket.chat/message-parser';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 
+import { customEmoji, customEmojiUrl, useCustomEmojiVersion } from './customEmoji';
 import { useEmojiReady, unicodeOf } from './emoji';
 import { highlightTree, loadHighlighter, type HastNode } from './highlight';
 
@@ -42,6 +43,7 @@ export function parseMessage(text: string): Root {
 
 export function Markup({ text, tree, context }: { text: string; tree?: Root; context?: MarkupContext }) {
 	useEmojiReady(); // re-render shortcodes once the emoji table arrives
+	useCustomEmojiVersion(); // and when the custom emoji change
 	const root = tree ?? parseMessage(text);
 	return (
 		<Ctx.Provider value={context ?? {}}>
@@ -246,6 +248,9 @@ function Emoji({ node, big }: { node: MP.Emoji; big?: boolean }) {
 		return <MessageEmoji name={node.unicode} big={big} className="lo-emoji">{node.unicode}</MessageEmoji>;
 	}
 	const code = node.shortCode;
+	// A custom emoji wins over a standard one of the same name, as in Rocket.Chat.
+	const custom = customEmoji(code);
+	if (custom) return <img className="lo-emoji lo-emoji-custom" src={customEmojiUrl(custom)} alt={`:${code}:`} title={`:${code}:`} />;
 	const unicode = unicodeOf(code);
 	if (!unicode) return <>{`:${code}:`}</>;
 	return (

@@ -7,13 +7,15 @@ import { connection, refreshMe, useMe, useSetting } from '../../lib/session';
 import { sha256Hex } from '../../lib/sha256';
 import { useStore } from '../../lib/store';
 import { UserAvatar } from '../../ui/Avatar';
+import { AvatarEditor } from './AvatarEditor';
+import { SecurityPage } from './Security';
 import { setTheme, themeChoice, type ThemeChoice } from '../../ui/theme';
 import { toast } from '../../ui/toast';
 import { MobileMenuButton } from '../room/RoomHeader';
 import { setSidebarPrefs, sidebarPrefs } from '../sidebar/prefs';
 import { askNotificationPermission, notificationsSupported } from '../shell/notifications';
 
-export function AccountPage({ tab }: { tab: 'profile' | 'preferences' }) {
+export function AccountPage({ tab }: { tab: 'profile' | 'preferences' | 'security' }) {
 	return (
 		<div className="lo-page">
 			<header className="lo-page-header">
@@ -26,9 +28,12 @@ export function AccountPage({ tab }: { tab: 'profile' | 'preferences' }) {
 					<Link to="/account/preferences" aria-current={tab === 'preferences' ? 'page' : undefined}>
 						Preferences
 					</Link>
+					<Link to="/account/security" aria-current={tab === 'security' ? 'page' : undefined}>
+						Security
+					</Link>
 				</nav>
 			</header>
-			<div className="lo-page-body lo-form-page">{tab === 'profile' ? <Profile /> : <Preferences />}</div>
+			<div className="lo-page-body lo-form-page">{tab === 'profile' ? <Profile /> : tab === 'security' ? <SecurityPage /> : <Preferences />}</div>
 		</div>
 	);
 }
@@ -78,7 +83,8 @@ function Profile() {
 	return (
 		<form onSubmit={submit} className="lo-form" aria-label="Profile">
 			<div className="lo-profile-head">
-				<UserAvatar username={me.username} size="x124" />
+				<UserAvatar username={me.username} size="x124" etag={me.avatarETag} />
+				<AvatarEditor />
 			</div>
 			<Field marginBlockEnd="x16">
 				<FieldLabel htmlFor="p-name">Name</FieldLabel>

@@ -3,10 +3,12 @@ import { useState, type FormEvent } from 'react';
 
 import { errorMessage } from '../../lib/api';
 import { Link, type Route } from '../../lib/router';
-import { login, publicSettings, register, useSetting } from '../../lib/session';
+import { loginWith, passwordLoginRequest, publicSettings, register, useSetting } from '../../lib/session';
 import { useStore } from '../../lib/store';
 import { loginProviders } from '../../plugins';
 import { toastError } from '../../ui/toast';
+import { LoginServices } from '../signin/LoginServices';
+import { needFromError, TwoFactorForm, type TwoFactorNeed } from '../signin/TwoFactor';
 
 // Sign in, create an account, and the first visitor's guidance to create the
 // administrator. Laid out as Rocket.Chat's login page: one card, the
@@ -40,6 +42,8 @@ function LoginForm() {
 	const registration = useSetting<string>('Accounts_RegistrationForm', 'Public');
 	const placeholder = useSetting('Accounts_EmailOrUsernamePlaceholder', '');
 	const settings = useStore(publicSettings, (x) => x);
+	const [need, setNeed] = useState<TwoFactorNeed>();
+	const ldap = settings.LDAP_Enable === true;
 
 	async function submit(e: FormEvent) {
 		e.preventDefault();
@@ -49,12 +53,27 @@ function LoginForm() {
 		}
 		setBusy(true);
 		setError(undefined);
+		const request = await passwordLoginRequest(user, password);
 		try {
-			await login(user, password);
+			await loginWith(request);
 		} catch (err) {
-			setError(errorMessage(err));
+			const n = needFromError(err, request);
+			if (n) setNeed(n);
+			else setError(errorMessage(err));
 			setBusy(false);
 		}
+	}
+
+	if (need) {
+		return (
+			<TwoFactorForm
+				need={need}
+				onCancel={() => {
+					setNeed(undefined);
+					setPassword('');
+				}}
+			/>
+		);
 	}
 
 	return (
@@ -64,7 +83,7 @@ function LoginForm() {
 			</h2>
 			<FieldGroup>
 				<Field>
-					<FieldLabel htmlFor="login-user">Username or e-mail</FieldLabel>
+					<FieldLabel htmlFor="login-user">{ldap ? 'Username' : 'Username or e-mail'}</FieldLabel>
 					<FieldRow>
 						<TextInput id="login-user" name="username" autoComplete="username" autoFocus placeholder={placeholder || 'alice or alice@example.org'} value={user} onChange={(e) => setUser((e.target as HTMLInputElement).value)} />
 					</FieldRow>
@@ -88,6 +107,7 @@ function LoginForm() {
 						{p.label}
 					</Button>
 				))}
+			<LoginServices onTwoFactor={setNeed} />
 			{registration === 'Public' && (
 				<p className="lo-auth-switch">
 					New here? <Link to="/register">Create an account</Link>

@@ -7,10 +7,12 @@ import { displayName } from '../../chat/types';
 import { ApiError } from '../../lib/api';
 import { connection, currentUser } from '../../lib/session';
 import { useStore } from '../../lib/store';
+import { customEmojiStore, customEmojiUrl } from '../../markup/customEmoji';
 import { emojiStore, searchEmoji } from '../../markup/emoji';
 import { slashCommands } from '../../plugins';
 import { UserAvatar } from '../../ui/Avatar';
 import { toastError } from '../../ui/toast';
+import { AttachButton, ComposerUploads, filesFromClipboard, pickFiles, useUploadsAllowed } from '../files/picker';
 import { composerIntent, editMessage, isOwn, permalink, sendMessage, sendTyping } from './actions';
 import { applyCompletion, findTrigger, type Trigger } from './complete';
 import { EmojiPicker } from './EmojiPicker';
@@ -37,6 +39,8 @@ export function Composer({ rid, tmid, composerKey, placeholder, disabledReason, 
 	const area = useRef<HTMLTextAreaElement>(null);
 	const typingSince = useRef(0);
 	const intent = useStore(composerIntent, (i) => (i?.key === composerKey ? i : undefined));
+	const roomType = useStore(roomsStore, (s) => s.subs.get(rid)?.t);
+	const uploads = useUploadsAllowed(roomType);
 
 	useEffect(() => {
 		sessionStorage.setItem(`draft:${composerKey}`, text);
@@ -86,7 +90,12 @@ export function Composer({ rid, tmid, composerKey, placeholder, disabledReason, 
 			}
 			const q = t.query.toLowerCase();
 			if (t.char === ':') {
-				setOptions(searchEmoji(q, 8).map((e) => ({ key: e.codes[0] ?? e.unicode, label: `:${e.codes[0]}:`, insert: `:${e.codes[0]}:`, icon: <span className="lo-ac-emoji">{e.unicode}</span> })));
+				const custom = customEmojiStore
+					.get()
+					.list.filter((e) => e.name.toLowerCase().startsWith(q))
+					.slice(0, 4)
+					.map((e) => ({ key: `custom:${e._id}`, label: `:${e.name}:`, insert: `:${e.name}:`, icon: <img className="lo-emoji-custom" src={customEmojiUrl(e)} alt="" /> }));
+				setOptions([...custom, ...searchEmoji(q, 8 - custom.length).map((e) => ({ key: e.codes[0] ?? e.unicode, label: `:${e.codes[0]}:`, insert: `:${e.codes[0]}:`, icon: <span className="lo-ac-emoji">{e.unicode}</span> }))]);
 				return;
 			}
 			if (t.char === '#') {
@@ -263,6 +272,7 @@ export function Composer({ rid, tmid, composerKey, placeholder, disabledReason, 
 					))}
 				</ul>
 			)}
+			<ComposerUploads rid={rid} tmid={tmid} composerKey={composerKey} />
 			{editing && (
 				<div className="lo-composer-editing">
 					<Icon name="pencil" size="x16" /> Editing message — <kbd>Esc</kbd> to cancel
@@ -284,9 +294,17 @@ export function Composer({ rid, tmid, composerKey, placeholder, disabledReason, 
 					onChange={(e) => onChange(e.target.value, e.target.selectionStart)}
 					onKeyDown={onKeyDown}
 					onBlur={stopTyping}
+					onPaste={(e) => {
+						const files = uploads ? filesFromClipboard(e) : [];
+						if (files.length > 0) {
+							e.preventDefault();
+							pickFiles(composerKey, files);
+						}
+					}}
 					data-testid={tmid ? 'thread-composer' : 'composer'}
 				/>
 				<div className="lo-composer-tools">
+					{uploads && !editing && <AttachButton composerKey={composerKey} />}
 					<IconButton small icon="emoji" title="Emoji" aria-label="Insert emoji" onClick={() => setPicker((p) => !p)} />
 					<IconButton small primary={Boolean(text.trim())} icon="send" title="Send" aria-label={editing ? 'Save edit' : 'Send'} disabled={!text.trim()} onClick={() => void submit()} />
 				</div>

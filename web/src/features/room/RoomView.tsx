@@ -17,6 +17,7 @@ import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { RoomHeader, MobileMenuButton } from './RoomHeader';
 import { TypingIndicator } from './TypingIndicator';
+import { DropZone, useUploadsAllowed } from '../files/picker';
 
 type RoomRoute = Extract<Route, { name: 'room' }>;
 
@@ -104,6 +105,7 @@ export function RoomView({ route }: { route: RoomRoute }) {
 	const phone = useIsPhone();
 	const highlightId = new URLSearchParams(loc.split('?')[1] ?? '').get('msg') ?? undefined;
 	const onAtBottom = useCallback((b: boolean) => setAtBottom(b), []);
+	const uploads = useUploadsAllowed(sub?.t ?? room?.t);
 
 	if (problem) {
 		return (
@@ -139,7 +141,7 @@ export function RoomView({ route }: { route: RoomRoute }) {
 
 	return (
 		<div className="lo-room-view" data-panel-open={panel ? true : undefined}>
-			<div className="lo-room-column">
+			<DropZone className="lo-room-column" composerKey={`room:${rid}`} enabled={Boolean(sub) && uploads && !disabledReason}>
 				<RoomHeader rid={rid} room={room} sub={sub} roomPath={path} tab={route.tab} />
 				{room?.announcement && (
 					<div className="lo-announcement" role="note">
@@ -166,7 +168,7 @@ export function RoomView({ route }: { route: RoomRoute }) {
 						</Button>
 					</div>
 				)}
-			</div>
+			</DropZone>
 			{panel && (
 				<aside className="lo-panel" aria-label={panel.title}>
 					<panel.component rid={rid} room={room} sub={sub} tabId={route.tabId} onClose={() => navigate(path)} />

@@ -20,6 +20,7 @@ import { ConnectionBanner } from './ConnectionBanner';
 import { HomePage } from './HomePage';
 import { startDesktopNotifications } from './notifications';
 import { setFavicon } from './favicon';
+import { startCustomEmoji } from '../../markup/customEmoji';
 
 const Admin = lazy(() => import('../admin/Admin'));
 
@@ -41,7 +42,12 @@ export function Shell() {
 		void startRooms();
 		startPresence();
 		void loadEmoji();
-		return startDesktopNotifications();
+		const stopCustomEmoji = startCustomEmoji();
+		const stopNotifications = startDesktopNotifications();
+		return () => {
+			stopCustomEmoji();
+			stopNotifications();
+		};
 	}, []);
 
 	useTitleAndFavicon();
