@@ -243,7 +243,15 @@ export async function register(form: Registration): Promise<void> {
 	await login(form.username, form.pass);
 }
 
+const logoutHooks: (() => Promise<void>)[] = [];
+
+/** beforeLogout runs fn (bounded to 3 s) while the session is still signed in, at log out. */
+export function beforeLogout(fn: () => Promise<void>) {
+	logoutHooks.push(fn);
+}
+
 export async function logout(): Promise<void> {
+	await Promise.all(logoutHooks.map((fn) => Promise.race([fn().catch(() => undefined), new Promise((r) => setTimeout(r, 3000))])));
 	try {
 		await connection.rest.post('/v1/logout');
 	} catch {

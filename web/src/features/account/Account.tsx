@@ -9,6 +9,7 @@ import { useStore } from '../../lib/store';
 import { UserAvatar } from '../../ui/Avatar';
 import { AvatarEditor } from './AvatarEditor';
 import { SecurityPage } from './Security';
+import { WebPushToggle } from '../webpush/WebPushToggle';
 import { setTheme, themeChoice, type ThemeChoice } from '../../ui/theme';
 import { toast } from '../../ui/toast';
 import { MobileMenuButton } from '../room/RoomHeader';
@@ -250,6 +251,7 @@ function Preferences() {
 			{perm === 'default' && (
 				<Button onClick={() => void askNotificationPermission().then((p) => setPerm(p === 'unsupported' ? 'denied' : p))}>Allow desktop notifications</Button>
 			)}
+			<WebPushToggle />
 			{saving && <p className="lo-muted">Saving…</p>}
 		</div>
 	);

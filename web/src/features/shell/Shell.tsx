@@ -21,6 +21,7 @@ import { HomePage } from './HomePage';
 import { startDesktopNotifications } from './notifications';
 import { setFavicon } from './favicon';
 import { startCustomEmoji } from '../../markup/customEmoji';
+import { startWebPush } from '../webpush/webpush';
 
 const Admin = lazy(() => import('../admin/Admin'));
 
@@ -43,9 +44,11 @@ export function Shell() {
 		startPresence();
 		void loadEmoji();
 		const stopCustomEmoji = startCustomEmoji();
+		const stopWebPush = startWebPush();
 		const stopNotifications = startDesktopNotifications();
 		return () => {
 			stopCustomEmoji();
+			stopWebPush();
 			stopNotifications();
 		};
 	}, []);
