@@ -41,7 +41,8 @@ export type AdminSection = {
 	title: string;
 	icon: string;
 	order: number;
-	permission?: string;
+	/** shown to holders of this permission (of any of them, for a list) */
+	permission?: string | string[];
 	component: ComponentType;
 };
 

@@ -13,6 +13,7 @@ import { PresenceBullet } from '../../ui/Status';
 import { toastError } from '../../ui/toast';
 import { MobileMenuButton } from '../room/RoomHeader';
 import { RoomIcon } from '../sidebar/RoomIcon';
+import { Markup } from '../../markup/Markup';
 
 // The directory: public channels, teams and people, searchable, as
 // Rocket.Chat's (the directory endpoint; servers without it are asked with
@@ -90,7 +91,11 @@ function RoomRow({ r }: { r: Row }) {
 				<div className="lo-dir-name">
 					<RoomIcon sub={{ t: r.t ?? 'c', teamMain: r.teamMain, rid: r._id, name: r.name ?? '' }} />
 					<Link to={path}>{r.fname || r.name}</Link>
-					{r.topic && <div className="lo-muted lo-dir-topic">{r.topic}</div>}
+					{r.topic && (
+						<div className="lo-muted lo-dir-topic">
+							<Markup text={r.topic} />
+						</div>
+					)}
 				</div>
 			</td>
 			<td className="lo-muted">{r.usersCount !== undefined ? `${r.usersCount} members` : ''}</td>
