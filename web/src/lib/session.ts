@@ -228,7 +228,22 @@ export async function register(form: Registration): Promise<void> {
 	await login(form.username, form.pass);
 }
 
+const logoutHooks = new Set<() => void>();
+
+/** onLogout runs fn when the user logs out, before the page is left (features forget what they kept in this browser). */
+export function onLogout(fn: () => void): () => void {
+	logoutHooks.add(fn);
+	return () => logoutHooks.delete(fn);
+}
+
 export async function logout(): Promise<void> {
+	for (const fn of logoutHooks) {
+		try {
+			fn();
+		} catch (err) {
+			console.warn('logout hook', err);
+		}
+	}
 	try {
 		await connection.rest.post('/v1/logout');
 	} catch {

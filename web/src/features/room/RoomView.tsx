@@ -17,6 +17,8 @@ import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { RoomHeader, MobileMenuButton } from './RoomHeader';
 import { TypingIndicator } from './TypingIndicator';
+import { isEncryptedRoom } from '../../e2e/client';
+import { RoomKeyNotice } from '../../e2e/ui';
 
 type RoomRoute = Extract<Route, { name: 'room' }>;
 
@@ -141,6 +143,7 @@ export function RoomView({ route }: { route: RoomRoute }) {
 		<div className="lo-room-view" data-panel-open={panel ? true : undefined}>
 			<div className="lo-room-column">
 				<RoomHeader rid={rid} room={room} sub={sub} roomPath={path} tab={route.tab} />
+				{isEncryptedRoom(room) && <RoomKeyNotice rid={rid} />}
 				{room?.announcement && (
 					<div className="lo-announcement" role="note">
 						{room.announcement}

@@ -20,6 +20,8 @@ import { ConnectionBanner } from './ConnectionBanner';
 import { HomePage } from './HomePage';
 import { startDesktopNotifications } from './notifications';
 import { setFavicon } from './favicon';
+import { startE2E, stopE2E } from '../../e2e/client';
+import { E2EBanner } from '../../e2e/ui';
 
 const Admin = lazy(() => import('../admin/Admin'));
 
@@ -41,7 +43,12 @@ export function Shell() {
 		void startRooms();
 		startPresence();
 		void loadEmoji();
-		return startDesktopNotifications();
+		startE2E();
+		const stopNotifications = startDesktopNotifications();
+		return () => {
+			stopE2E();
+			stopNotifications?.();
+		};
 	}, []);
 
 	useTitleAndFavicon();
@@ -97,7 +104,10 @@ export function Shell() {
 			<a className="lo-skip" href="#lo-main">
 				Skip to content
 			</a>
-			<ConnectionBanner />
+			<div className="lo-banners">
+				<ConnectionBanner />
+				<E2EBanner />
+			</div>
 			<aside className="lo-sidebar" aria-label="Rooms and navigation">
 				<Sidebar onOpenSwitcher={() => setSwitcher(true)} />
 			</aside>
