@@ -115,6 +115,7 @@ function stopRooms() {
 	if (distributionTimer) clearInterval(distributionTimer);
 	distributionTimer = undefined;
 	roomKeys.clear();
+	readyKid.clear();
 	roomKeyState.set(new Map());
 }
 
@@ -223,6 +224,7 @@ function ready(newPassphrase: string | undefined) {
 			}),
 		);
 	}
+	if (distributionTimer) clearInterval(distributionTimer);
 	distributionTimer = setInterval(() => void distributeToWaiting(), 10_000);
 	void distributeToWaiting();
 }
@@ -258,7 +260,8 @@ async function doHandshake(rid: string): Promise<void> {
 	if (!keys) return;
 	const room = roomOf(rid);
 	const sub = subOf(rid);
-	if (!room || !sub || !isEncryptedRoom(room)) return;
+	// A room whose encryption was turned off still needs its key for its old messages.
+	if (!room || !sub || (!isEncryptedRoom(room) && !sub.E2EKey)) return;
 	const rk: RoomKeys = roomKeys.get(rid) ?? { old: new Map() };
 	roomKeys.set(rid, rk);
 
@@ -293,6 +296,7 @@ async function doHandshake(rid: string): Promise<void> {
 		keyReady(rid);
 		return;
 	}
+	if (!isEncryptedRoom(room)) return;
 	if (rk.current && roomKid && rk.current.kid !== roomKid) {
 		// The room's key was reset: the old one still reads old messages.
 		rk.old.set(rk.current.kid, rk.current);
@@ -326,8 +330,13 @@ async function doHandshake(rid: string): Promise<void> {
 	}
 }
 
+const readyKid = new Map<string, string>();
+
 function keyReady(rid: string) {
 	setRoomStatus(rid, 'ready');
+	const kid = roomKeys.get(rid)?.current?.kid ?? '';
+	if (readyKid.get(rid) === kid) return;
+	readyKid.set(rid, kid);
 	// Messages that arrived before the key: decrypt them now.
 	const pending = roomMessages(rid).messages.filter(needsDecryption);
 	if (pending.length) upsert(pending);
