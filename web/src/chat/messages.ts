@@ -58,6 +58,19 @@ export function setIncomingFilter(f: IncomingFilter) {
 	incomingFilter = f;
 }
 
+/** A message decoder opens messages that views keep in their own lists (search, pinned, starred, threads). */
+export type MessageDecoder = (list: Message[]) => Promise<Message[]>;
+let decoder: MessageDecoder = async (list) => list;
+
+export function setMessageDecoder(d: MessageDecoder) {
+	decoder = d;
+}
+
+/** clearMessages returns the messages as the user should read them (decrypted where they can be). */
+export function clearMessages(list: Message[]): Promise<Message[]> {
+	return decoder(list);
+}
+
 /** upsert adds or replaces messages (from any source) in their rooms. */
 export function upsert(list: Message[]) {
 	list = incomingFilter(list);

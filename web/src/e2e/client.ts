@@ -1,4 +1,4 @@
-import { roomMessages, setIncomingFilter, upsert } from '../chat/messages';
+import { roomMessages, setIncomingFilter, setMessageDecoder, upsert } from '../chat/messages';
 import { roomsStore } from '../chat/rooms';
 import type { Message, Room, Subscription } from '../chat/types';
 import { setOutgoingEncryptor } from '../features/room/actions';
@@ -511,4 +511,5 @@ async function outgoing(rid: string, text: string): Promise<Record<string, unkno
 }
 
 setIncomingFilter(incoming);
+setMessageDecoder((list) => Promise.all(list.map(decryptMessage)));
 setOutgoingEncryptor(outgoing);
