@@ -133,6 +133,16 @@ type LoginTokensRemoved struct {
 	Hashes []string
 }
 
+// AuthChanged reports a write to what authenticates a user: the user's
+// record (active flag, roles, profile), password or login tokens. The
+// stores emit it themselves from those writes, so that caches of
+// authenticated sessions (auth.Sessions) drop what they hold on every
+// instance. UserID is empty when only token hashes are known.
+type AuthChanged struct {
+	UserID string
+	Hashes []string
+}
+
 // PresenceChanged reports a user's visible status (invisible shows as offline).
 type PresenceChanged struct {
 	UserID     string
@@ -196,6 +206,7 @@ func (UserDeleted) EventKind() string         { return "user.deleted" }
 func (UserCreated) EventKind() string         { return "user.created" }
 func (PresenceChanged) EventKind() string     { return "presence.changed" }
 func (LoginTokensRemoved) EventKind() string  { return "tokens.removed" }
+func (AuthChanged) EventKind() string         { return "auth.changed" }
 func (RoleChanged) EventKind() string         { return "role.changed" }
 func (PermissionChanged) EventKind() string   { return "permission.changed" }
 func (SettingChanged) EventKind() string      { return "setting.changed" }

@@ -219,6 +219,7 @@ func (t *tx) putEmails(ctx context.Context, userID string, emails []string) erro
 
 // UpdateUser replaces the user u.ID with u.
 func (t *tx) UpdateUser(ctx context.Context, u *model.User) error {
+	t.Emit(model.AuthChanged{UserID: u.ID}) // see auth.Sessions
 	args, err := userArgs(u)
 	if err != nil {
 		return err
@@ -249,6 +250,7 @@ func (t *tx) UpdateUser(ctx context.Context, u *model.User) error {
 // DeleteUser removes the user, their secrets and their subscriptions
 // (leaving tombstones for the subscriptions).
 func (t *tx) DeleteUser(ctx context.Context, id string) error {
+	t.Emit(model.AuthChanged{UserID: id}) // see auth.Sessions
 	id = text(id)
 	if err := t.execOne(ctx, "delete user", "user", id, "DELETE FROM users WHERE id = $1", id); err != nil {
 		return err
@@ -275,6 +277,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 
 // SetPasswordHash sets the user's password hash; "" removes it.
 func (t *tx) SetPasswordHash(ctx context.Context, userID, hash string) error {
+	t.Emit(model.AuthChanged{UserID: userID}) // see auth.Sessions
 	if _, err := t.UserByID(ctx, userID); err != nil {
 		return err
 	}
@@ -298,6 +301,7 @@ func (t *tx) InsertToken(ctx context.Context, tok *model.Token) error {
 
 // UpdateToken replaces the token with the same hash.
 func (t *tx) UpdateToken(ctx context.Context, tok *model.Token) error {
+	t.Emit(model.AuthChanged{UserID: tok.UserID, Hashes: []string{tok.Hash}}) // see auth.Sessions
 	data, err := encode("token", tok)
 	if err != nil {
 		return err
@@ -308,12 +312,14 @@ func (t *tx) UpdateToken(ctx context.Context, tok *model.Token) error {
 
 // DeleteToken removes the token with the hash.
 func (t *tx) DeleteToken(ctx context.Context, hash string) error {
+	t.Emit(model.AuthChanged{Hashes: []string{hash}}) // see auth.Sessions
 	return t.execOne(ctx, "delete token", "token", "", "DELETE FROM tokens WHERE hash = $1", text(hash))
 }
 
 // DeleteTokensOfUser removes the user's tokens of the kind ("" for all)
 // except keep.
 func (t *tx) DeleteTokensOfUser(ctx context.Context, userID, kind, keep string) error {
+	t.Emit(model.AuthChanged{UserID: userID}) // see auth.Sessions
 	return t.execMany(ctx, "delete tokens of user",
 		"DELETE FROM tokens WHERE user_id = $1 AND ($2 = '' OR kind = $2) AND hash <> $3", text(userID), text(kind), text(keep))
 }
