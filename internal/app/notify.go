@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-
 	"liftoff/api"
 	"liftoff/bus"
 	"liftoff/model"
