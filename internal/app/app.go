@@ -2,6 +2,7 @@ package app
 
 import (
 	"io"
+	"liftoff/jobs"
 	"log/slog"
 	"net/http"
 
@@ -80,6 +81,10 @@ type App struct {
 	integrations *integrations.Service
 	outbound     *safehttp.Client
 	commands     *slash.Service
+	// jobs is the one durable job queue: every feature (notifications,
+	// account e-mails, outgoing webhooks) registers its kinds' handlers on
+	// it before runJobs starts its workers (nil for CLI commands).
+	jobs *jobs.Queue
 	// closers run in reverse order on Close.
 	closers []func()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"liftoff/jobs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -228,12 +229,14 @@ func (a *App) start(ctx context.Context) error {
 	directoryapi.LookupRoutes(rest.Router(), a.directory)
 	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
 	statusapi.Routes(rest.Router(), a.userStatus)
+	a.jobs = jobs.New(a.store, jobs.Options{Logger: log.With("component", "jobs"), Registerer: reg, Now: a.opts.Clock.Now})
 	if err := a.startIntegrations(ctx, rest); err != nil {
 		return err
 	}
-	if err := a.startNotifications(rest.Router(), reg); err != nil {
+	if err := a.startNotifications(rest.Router()); err != nil {
 		return err
 	}
+	a.runJobs()
 	web := webui.Handler()
 	if err := a.startFiles(ctx, rest.Router(), web); err != nil {
 		return err
