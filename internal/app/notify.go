@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"liftoff/auth/twofactor"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,6 +79,8 @@ func (a *App) startNotifications(rt *api.Router) error {
 		},
 	})
 
+	a.second.SetSender(twoFactorMail{a.account})
+
 	a.prefs, a.notifier = prefs.New(a.store, a.chat.Admin, a.opts.Clock.Now), n
 	notifyapi.PreferenceRoutes(rt, a.prefs)
 	notifyapi.PushRoutes(rt, n)
@@ -142,4 +145,11 @@ func hostOf(u string) string {
 		return "localhost"
 	}
 	return u
+}
+
+// twoFactorMail sends two-factor e-mail codes with the account mailer.
+type twoFactorMail struct{ acc *account.Service }
+
+func (m twoFactorMail) SendCode(ctx context.Context, to []string, code string, u twofactor.User) error {
+	return m.acc.SendTwoFactorCode(ctx, to, u.Username, code)
 }
