@@ -141,6 +141,9 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 		return nil, err
 	}
 	if err := s.checkEncrypted(room, in); err != nil {
+		if fromCache {
+			return nil, errStaleRules
+		}
 		return nil, err
 	}
 	if in.ID != "" {

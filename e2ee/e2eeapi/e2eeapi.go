@@ -31,7 +31,7 @@ func Routes(rt *api.Router, svc *e2ee.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return keysView(k), nil
+		return api.M(keysView(k)), nil
 	})
 	rt.Post("e2e.setUserPublicAndPrivateKeys", func(r *api.Request) (any, error) {
 		pub, err := r.RequireString("public_key")
