@@ -294,6 +294,9 @@ type Message struct {
 	Content *EncryptedContent `json:"content,omitempty"`
 }
 
+// MessageTypeE2E is the type (t) of an end-to-end encrypted message.
+const MessageTypeE2E = "e2e"
+
 // EncryptedContent is the ciphertext of an end-to-end encrypted message
 // (IMessage.content): rc.v1.aes-sha2 carries the key id inside the
 // ciphertext, rc.v2.aes-sha2 names it (kid) and the IV beside it.
