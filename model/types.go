@@ -62,6 +62,9 @@ type User struct {
 	RequirePasswordChange bool           `json:"requirePasswordChange,omitempty"`
 	CustomFields          map[string]any `json:"customFields,omitempty"`
 	Settings              *UserSettings  `json:"settings,omitempty"`
+	// Federated marks a remote (Matrix) user: named user:server, with no
+	// password, unable to log in.
+	Federated bool `json:"federated,omitempty"`
 }
 
 // UserSettings holds a user's preferences (IUser.settings).
@@ -126,6 +129,8 @@ type Room struct {
 	JoinCodeRequired bool           `json:"joinCodeRequired,omitempty"`
 	CustomFields     map[string]any `json:"customFields,omitempty"`
 	AvatarETag       string         `json:"avatarETag,omitempty"`
+	// Federated marks a room bridged to Matrix (federation/matrix).
+	Federated bool `json:"federated,omitempty"`
 }
 
 // IsMuted reports whether username is muted in the room.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"liftoff/federation/matrix/links"
 	"liftoff/jobs"
 	"liftoff/notify/devices"
 	"liftoff/store"
@@ -19,6 +20,7 @@ type database interface {
 	store.Integrations
 	jobs.Store
 	devices.Store
+	links.Store
 }
 
 var (

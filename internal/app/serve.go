@@ -220,6 +220,9 @@ func (a *App) start(ctx context.Context) error {
 	if err := a.startNotifications(rest.Router(), reg); err != nil {
 		return err
 	}
+	if err := a.startMatrix(ctx, rest); err != nil {
+		return err
+	}
 	web := webui.Handler()
 	if err := a.startFiles(ctx, rest.Router(), web); err != nil {
 		return err
