@@ -242,6 +242,9 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	a.runJobs()
+	if err := a.startMatrix(ctx, rest); err != nil {
+		return err
+	}
 	web := webui.Handler()
 	if err := a.startFiles(ctx, rest.Router(), web); err != nil {
 		return err
