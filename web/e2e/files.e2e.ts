@@ -224,6 +224,11 @@ describe('files in the web client', () => {
 		const imgs = m.locator('img.lo-emoji-custom');
 		await expect.poll(() => imgs.count()).toBe(2);
 		await loaded(b, imgs.first());
+		// The picker offers it too.
+		await b.page.getByRole('button', { name: 'Insert emoji' }).click();
+		await b.page.getByRole('dialog', { name: 'Emoji picker' }).getByLabel('Search emoji').fill('parr');
+		await b.page.getByRole('dialog', { name: 'Emoji picker' }).getByRole('button', { name: ':parrot:' }).first().click();
+		await expect.poll(() => b.page.getByTestId('composer').inputValue()).toContain(':parrot:');
 		noPageErrors(a);
 		noPageErrors(b);
 	});

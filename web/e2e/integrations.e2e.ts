@@ -62,7 +62,7 @@ describe('integrations administration', () => {
 
 		await p.page.goto('/admin/integrations');
 		await p.page.getByRole('table', { name: 'Integrations' }).getByRole('row', { name: /CI/ }).getByRole('button', { name: 'Edit' }).click();
-		await p.page.getByLabel('Enabled').click({ force: true });
+		await p.page.getByLabel('Enabled', { exact: true }).click({ force: true });
 		const saved = p.page.waitForResponse((r) => r.url().endsWith('/api/v1/integrations.update'));
 		await p.page.getByRole('button', { name: 'Save' }).click();
 		expect((await saved).status()).toBe(200);
@@ -73,6 +73,7 @@ describe('integrations administration', () => {
 	});
 
 	test('an outgoing webhook: a trigger word calls the receiver, its answer is posted, the history shows the call', async () => {
+		await p.page.goto('/admin/integrations');
 		await p.page.getByRole('button', { name: 'New outgoing webhook' }).click();
 		const form = p.page.getByRole('form', { name: 'Outgoing webhook' });
 		await form.getByLabel('Name').fill('Deployer');
