@@ -232,4 +232,18 @@ describe('files in the web client', () => {
 		noPageErrors(a);
 		noPageErrors(b);
 	});
+
+	test('screenshots, dark: the room with its files and the Files panel', async () => {
+		const d = await newPerson(server, { theme: 'dark', colorScheme: 'dark' });
+		await signIn(d, 'bob', 'bob-pass-1');
+		await d.page.goto('/channel/media/files');
+		const list = d.page.getByRole('list', { name: 'Files' });
+		await expect.poll(() => list.getByRole('listitem').count()).toBe(4);
+		await loaded(d, list.locator('img').first());
+		await shot(d.page, 'files-panel-dark-desktop');
+		await d.page.locator('.lo-file-image').first().click();
+		await loaded(d, d.page.getByRole('dialog', { name: 'red.png' }).locator('img'));
+		await shot(d.page, 'image-lightbox-dark-desktop');
+		noPageErrors(d);
+	});
 });
