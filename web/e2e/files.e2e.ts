@@ -186,7 +186,8 @@ describe('files in the web client', () => {
 	test('the Files panel lists the room\'s files, newest first, searchable', async () => {
 		await b.page.getByRole('button', { name: 'Files' }).click();
 		const list = b.page.getByRole('list', { name: 'Files' });
-		await expect.poll(() => list.getByRole('listitem').count()).toBe(4);
+		await list.getByRole('listitem').nth(3).waitFor();
+		expect(await list.getByRole('listitem').count()).toBe(4);
 		expect(await list.getByRole('listitem').first().textContent()).toContain('beep.wav');
 		await loaded(b, list.locator('img').first());
 		await shot(b.page, 'files-panel-light-desktop');
@@ -238,7 +239,8 @@ describe('files in the web client', () => {
 		await signIn(d, 'bob', 'bob-pass-1');
 		await d.page.goto('/channel/media/files');
 		const list = d.page.getByRole('list', { name: 'Files' });
-		await expect.poll(() => list.getByRole('listitem').count()).toBe(4);
+		await list.getByRole('listitem').nth(3).waitFor();
+		expect(await list.getByRole('listitem').count()).toBe(4);
 		await loaded(d, list.locator('img').first());
 		await shot(d.page, 'files-panel-dark-desktop');
 		await d.page.locator('.lo-file-image').first().click();
