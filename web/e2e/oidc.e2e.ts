@@ -134,12 +134,14 @@ staticClients:
 	test('a forged return (a credential the server never issued) is refused with a message', async () => {
 		const p = await newPerson(server);
 		await p.page.goto('/login');
+		// the page has started (and found nothing to finish) before the forged return is planted
+		await p.page.getByRole('button', { name: 'Sign in with Company login' }).waitFor();
 		await p.page.evaluate(() => {
 			sessionStorage.setItem('liftoff.oauth.pending', JSON.stringify({ service: 'dex', credentialToken: 'forged-token-0123456789abcdef' }));
 			sessionStorage.setItem('Meteor.oauth.credentialSecret-forged-token-0123456789abcdef', 'forged-secret');
 		});
 		await p.page.reload();
-		await p.page.getByRole('alert').waitFor();
+		await p.page.getByRole('alert').filter({ hasText: 'No matching login attempt found' }).waitFor();
 		expect(await p.page.getByRole('navigation', { name: 'Rooms' }).count()).toBe(0);
 	});
 });
