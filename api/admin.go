@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"liftoff/access/perm"
+	"liftoff/auth/twofactor"
 	"liftoff/chat"
 	"liftoff/model"
 	"liftoff/settings/setting"
@@ -21,7 +22,7 @@ func (s *Server) adminRoutes(rt *Router) {
 	rt.Get("settings.public", s.settingsPublic, Public())
 	rt.Get("settings", s.settingsList)
 	rt.Get("settings/{_id}", s.settingGet)
-	rt.Post("settings/{_id}", s.settingSet, Permission(perm.EditPrivilegedSetting))
+	rt.Post("settings/{_id}", s.settingSet, Permission(perm.EditPrivilegedSetting), TwoFactorRequired(twofactor.Options{}))
 	rt.Get("statistics", s.statistics, refusedIn400)
 
 	rt.Get("roles.list", s.rolesList)

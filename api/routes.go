@@ -5,6 +5,7 @@ package api
 func (s *Server) routes(rt *Router) {
 	rt.HandleHTTP("GET /api/info", s.info)
 	s.authRoutes(rt)         // auth.go
+	s.twoFactorRoutes(rt)    // twofactor.go: users.2fa.*
 	s.ldapRoutes(rt)         // ldap.go
 	s.loginServiceRoutes(rt) // loginservices.go
 	s.channelRoutes(rt)      // channels.go: create, info

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"strings"
 
 	"liftoff/auth/secondfactor"
 	"liftoff/auth/twofactor"
@@ -14,6 +15,41 @@ import (
 type TwoFactor interface {
 	CheckCall(ctx context.Context, u *model.User, c secondfactor.Call, opts twofactor.Options) error
 	StatusOf(ctx context.Context, userID string) (secondfactor.Status, error)
+	EnableEmail(ctx context.Context, u *model.User) error
+	DisableEmail(ctx context.Context, u *model.User) error
+	SendEmailCode(ctx context.Context, u *model.User) error
+	SendEmailCodeTo(ctx context.Context, emailOrUsername string) error
+}
+
+// twoFactorRoutes are Rocket.Chat's users.2fa.* endpoints of e-mail codes:
+// enableEmail, disableEmail (itself confirmed by a second factor, never
+// a remembered one) and sendEmailCode (a new code for the caller, or for
+// the account named by emailOrUsername when not logged in: what a client
+// asks before repeating a login refused with totp-required and method
+// email; it answers success whoever is named).
+func (s *Server) twoFactorRoutes(rt *Router) {
+	if s.twoFactor == nil {
+		return
+	}
+	rt.Post("users.2fa.enableEmail", func(r *Request) (any, error) {
+		return nil, s.twoFactor.EnableEmail(r.Context(), r.User)
+	})
+	rt.Post("users.2fa.disableEmail", func(r *Request) (any, error) {
+		return nil, s.twoFactor.DisableEmail(r.Context(), r.User)
+	}, TwoFactorRequired(twofactor.Options{DisableRememberMe: true}))
+	rt.Post("users.2fa.sendEmailCode", func(r *Request) (any, error) {
+		name, err := r.String("emailOrUsername")
+		if err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(name) == "" {
+			return nil, model.Invalid("error-parameter-required", "emailOrUsername is required")
+		}
+		if r.User != nil {
+			return nil, s.twoFactor.SendEmailCode(r.Context(), r.User)
+		}
+		return nil, s.twoFactor.SendEmailCodeTo(r.Context(), strings.TrimSpace(name))
+	}, Public())
 }
 
 // TwoFactorRequired is Rocket.Chat's twoFactorRequired route option: the

@@ -22,7 +22,7 @@ func (s *Server) userRoutes(rt *Router) {
 		RateLimitCalls(setting.RateLimiterLimitRegisterUser)) // Rocket.Chat: numRequestsAllowed from this setting
 	rt.Get("users.info", s.usersInfo)
 	rt.Get("users.list", s.usersList)
-	rt.Post("users.update", s.usersUpdate, Method("insertOrUpdateUser"))
+	rt.Post("users.update", s.usersUpdate, Method("insertOrUpdateUser"), TwoFactorRequired(twofactor.Options{}))
 	rt.Post("users.updateOwnBasicInfo", s.usersUpdateOwnBasicInfo, Method("saveUserProfile"))
 	rt.Post("users.delete", s.usersDelete, Method("deleteUser"), Permission(perm.DeleteUser))
 	rt.Post("users.setActiveStatus", s.usersSetActiveStatus, Method("setUserActiveStatus"))

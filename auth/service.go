@@ -82,6 +82,7 @@ type Service struct {
 	dir      Directory
 	oauth    Redirect
 	saml     Redirect
+	sessions *Sessions
 }
 
 // Options configure a Service.
@@ -102,6 +103,10 @@ type Options struct {
 	UserFailures, IPFailures FailureCounter
 	// Logger receives the failures of the counters (discarded when nil).
 	Logger *slog.Logger
+	// Sessions caches tokens and their users (a private cache when nil;
+	// the application shares one it keeps current with the store's
+	// events, see Sessions).
+	Sessions *Sessions
 }
 
 // NewService returns an authentication service over st.
@@ -121,10 +126,16 @@ func NewService(st store.Store, settings Settings, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Sessions == nil {
+		opts.Sessions = NewSessions(0, 0)
+	}
 	return &Service{store: st, settings: settings, cost: opts.BcryptCost, now: opts.Now,
 		byUser: opts.UserFailures, byIP: opts.IPFailures, log: opts.Logger, second: opts.SecondFactor, dir: opts.Directory,
-		oauth: opts.OAuth, saml: opts.SAML}
+		oauth: opts.OAuth, saml: opts.SAML, sessions: opts.Sessions}
 }
+
+// Sessions returns the service's cache of authenticated sessions.
+func (s *Service) Sessions() *Sessions { return s.sessions }
 
 // blocked asks a counter whether key is blocked. A counter that cannot
 // answer (the shared one with NATS unreachable) lets the login proceed:
@@ -331,22 +342,28 @@ func (s *Service) IssueToken(ctx context.Context, u *model.User) (string, model.
 }
 
 func (s *Service) resume(ctx context.Context, token string) (*model.User, *model.Token, error) {
-	tok, err := s.store.TokenByHash(ctx, HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, ErrInvalidToken
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("resume: %w", err)
+	hash := HashToken(token)
+	tok, u, gen := s.sessions.get(hash)
+	if tok == nil {
+		var err error
+		tok, err = s.store.TokenByHash(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, ErrInvalidToken
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("resume: %w", err)
+		}
+		u, err = s.store.UserByID(ctx, tok.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, ErrInvalidToken
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("resume: %w", err)
+		}
+		s.sessions.put(gen, tok, u)
 	}
 	if !tok.ExpiresAt.IsZero() && s.now().After(tok.ExpiresAt.Time) {
 		return nil, nil, ErrInvalidToken
-	}
-	u, err := s.store.UserByID(ctx, tok.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, ErrInvalidToken
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("resume: %w", err)
 	}
 	if !u.Active {
 		return nil, nil, ErrUserDeactivated
@@ -370,8 +387,21 @@ func (s *Service) Authenticate(ctx context.Context, userID, token string) (*mode
 	return u, nil
 }
 
+// Recheck is Authenticate reading the database, not the session cache,
+// and refreshing the cache with what it read: the realtime server's
+// periodic token sweep, which catches what no event reported (another
+// process writing the database, such as "liftoff admin reset-password").
+type Recheck struct{ S *Service }
+
+// Authenticate implements realtime.TokenChecker.
+func (r Recheck) Authenticate(ctx context.Context, userID, token string) (*model.User, error) {
+	r.S.sessions.Invalidate("", HashToken(token))
+	return r.S.Authenticate(ctx, userID, token)
+}
+
 // Logout revokes the given token of the user.
 func (s *Service) Logout(ctx context.Context, userID, token string) error {
+	defer s.sessions.Invalidate("", HashToken(token))
 	return s.store.Update(ctx, func(tx store.Tx) error {
 		tok, err := tx.TokenByHash(ctx, HashToken(token))
 		if errors.Is(err, store.ErrNotFound) {
@@ -399,6 +429,7 @@ func (s *Service) LogoutOthers(ctx context.Context, userID, keepToken string) er
 	if keepToken != "" {
 		keep = HashToken(keepToken)
 	}
+	defer s.sessions.Invalidate(userID)
 	return s.store.Update(ctx, func(tx store.Tx) error {
 		return RemoveTokens(ctx, tx, userID, model.TokenLogin, keep)
 	})
@@ -435,6 +466,7 @@ func (s *Service) SetPassword(ctx context.Context, userID, password string) erro
 	if err != nil {
 		return err
 	}
+	defer s.sessions.Invalidate(userID)
 	return s.store.Update(ctx, func(tx store.Tx) error { return tx.SetPasswordHash(ctx, userID, hash) })
 }
 
@@ -501,6 +533,7 @@ func (s *Service) PersonalTokens(ctx context.Context, userID string) ([]Personal
 
 // RemovePersonalToken deletes a user's personal access token by name.
 func (s *Service) RemovePersonalToken(ctx context.Context, userID, name string) error {
+	defer s.sessions.Invalidate(userID)
 	return s.store.Update(ctx, func(tx store.Tx) error {
 		toks, err := tx.TokensOfUser(ctx, userID, model.TokenPersonal)
 		if err != nil {

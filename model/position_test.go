@@ -31,6 +31,7 @@ var everyEvent = []struct {
 	{EphemeralMessage{UserID: "u", RoomID: "r1"}, "", false},
 	{DesktopNotification{UserID: "u", RoomID: "r1"}, "", false},
 	{LoginTokensRemoved{UserID: "u", Hashes: []string{"h"}}, "", false},
+	{AuthChanged{UserID: "u", Hashes: []string{"h"}}, "", false},
 	{UserCreated{User: &User{ID: "u"}}, "", false},
 	{EmojiChanged{Action: ActionUpdated, Emoji: &Emoji{ID: "e"}}, "", false},
 }

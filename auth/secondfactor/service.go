@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"liftoff/auth"
@@ -30,7 +31,17 @@ type Service struct {
 	settings Settings
 	limiter  *twofactor.Limiter
 	now      func() time.Time
+	sender   twofactor.Sender
 }
+
+// SetSender gives the service the mail sender of e-mail codes (the
+// notifications' account mailer). Without one, e-mail codes cannot be
+// sent: the e-mail factor is then not offered (users.2fa.enableEmail and
+// users.2fa.sendEmailCode fail with error-email-send-failed).
+func (s *Service) SetSender(sender twofactor.Sender) { s.sender = sender }
+
+// errNoSender refuses e-mail codes when no mail sender is wired.
+var errNoSender = model.Invalid("error-email-send-failed", "E-mail is not configured on this server")
 
 // New returns the service over st. now replaces the clock (nil: time.Now).
 func New(st store.Store, settings Settings, now func() time.Time) *Service {
@@ -133,8 +144,10 @@ func (s *Service) CheckCall(ctx context.Context, u *model.User, c Call, opts two
 		return nil
 	}
 	var checkErr error
+	var send twofactor.Result
+	var sendTo twofactor.User
 	err := s.store.Update(ctx, func(tx store.Tx) error {
-		checkErr = nil
+		checkErr, send = nil, twofactor.Result{}
 		st, err := readState(ctx, tx, u.ID)
 		if err != nil {
 			return err
@@ -164,6 +177,7 @@ func (s *Service) CheckCall(ctx context.Context, u *model.User, c Call, opts two
 		req.CheckPasswordDigest = func(digest string) bool { return hash != "" && auth.CheckDigest(hash, digest) }
 		res, cerr := twofactor.Check(req, cfg, s.limiter)
 		checkErr = cerr
+		send, sendTo = res, tu
 		if res.StateChanged {
 			if err := s.writeState(ctx, tx, u.ID, res.State); err != nil {
 				return err
@@ -181,7 +195,70 @@ func (s *Service) CheckCall(ctx context.Context, u *model.User, c Call, opts two
 	if err != nil {
 		return fmt.Errorf("two-factor check: %w", err)
 	}
+	if send.SendCode != "" {
+		// The code is stored (hashed) first, then mailed, as Rocket.Chat.
+		if err := s.sendCode(ctx, send.SendTo, send.SendCode, sendTo); err != nil {
+			return err
+		}
+	}
 	return checkErr
+}
+
+func (s *Service) sendCode(ctx context.Context, to []string, code string, u twofactor.User) error {
+	if s.sender == nil {
+		return errNoSender
+	}
+	return s.sender.SendCode(ctx, to, code, u)
+}
+
+// EnableEmail is users.2fa.enableEmail: e-mail codes on for the user.
+func (s *Service) EnableEmail(ctx context.Context, u *model.User) error {
+	if s.sender == nil {
+		return errNoSender
+	}
+	return s.update(ctx, u, func(_ store.Tx, st twofactor.State, _ twofactor.Settings) (twofactor.State, bool, error) {
+		return twofactor.EnableEmail(st, s.now()), true, nil
+	})
+}
+
+// DisableEmail is users.2fa.disableEmail: e-mail codes off for the user
+// (the route itself is protected by a second factor).
+func (s *Service) DisableEmail(ctx context.Context, u *model.User) error {
+	return s.update(ctx, u, func(_ store.Tx, st twofactor.State, _ twofactor.Settings) (twofactor.State, bool, error) {
+		return twofactor.DisableEmail(st, s.now()), true, nil
+	})
+}
+
+// SendEmailCode is users.2fa.sendEmailCode: a new e-mail code for the
+// user, mailed to their verified addresses. It does nothing (and says
+// nothing) when the user cannot receive codes, as Rocket.Chat answers
+// success for unknown users too.
+func (s *Service) SendEmailCode(ctx context.Context, u *model.User) error {
+	cfg := twofactor.SettingsFrom(s.settings)
+	if !cfg.Enabled || !cfg.Email {
+		return nil
+	}
+	var code string
+	var tu twofactor.User
+	err := s.update(ctx, u, func(tx store.Tx, st twofactor.State, cfg twofactor.Settings) (twofactor.State, bool, error) {
+		var err error
+		if tu, err = checkUser(ctx, tx, u); err != nil {
+			return st, false, err
+		}
+		if len(tu.VerifiedEmails) == 0 {
+			return st, false, nil
+		}
+		next, c, err := twofactor.IssueEmailCode(st, s.now(), cfg)
+		if err != nil {
+			return st, false, err
+		}
+		code = c
+		return next, true, nil
+	})
+	if err != nil || code == "" {
+		return err
+	}
+	return s.sendCode(ctx, tu.VerifiedEmails, code, tu)
 }
 
 // update runs fn on the user's state in one transaction and writes the
@@ -315,4 +392,25 @@ func (s *Service) CodesRemaining(ctx context.Context, u *model.User) (int, error
 		return 0, err
 	}
 	return twofactor.CodesRemaining(st)
+}
+
+// SendEmailCodeTo is users.2fa.sendEmailCode for a caller who is not
+// logged in: the user named by e-mail address (when it holds an "@") or
+// username gets a new code. Nobody by that name is no error, so that the
+// call tells nobody which accounts exist.
+func (s *Service) SendEmailCodeTo(ctx context.Context, emailOrUsername string) error {
+	var u *model.User
+	var err error
+	if strings.Contains(emailOrUsername, "@") {
+		u, err = s.store.UserByEmail(ctx, emailOrUsername)
+	} else {
+		u, err = s.store.UserByUsername(ctx, emailOrUsername)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.SendEmailCode(ctx, u)
 }

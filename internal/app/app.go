@@ -2,15 +2,18 @@ package app
 
 import (
 	"io"
+	"liftoff/jobs"
 	"log/slog"
 	"net/http"
 
+	"liftoff/access"
 	"liftoff/auth"
 	"liftoff/auth/external"
 	"liftoff/auth/secondfactor"
 	"liftoff/bus"
 	"liftoff/chat"
 	"liftoff/directory"
+	"liftoff/e2ee"
 	"liftoff/files/avatars"
 	"liftoff/files/emoji"
 	"liftoff/files/uploads"
@@ -54,6 +57,10 @@ type App struct {
 	directory *directory.Service
 	// userStatus keeps the custom user statuses.
 	userStatus *userstatus.Service
+	// e2ee runs the end-to-end encryption key exchange.
+	e2ee *e2ee.Service
+	// perms is the permission checker the chat services share.
+	perms *access.Checker
 	// account sends and redeems account e-mails (set by
 	// startNotifications; its DDP methods are registered by mountRealtime).
 	account  *account.Service
@@ -80,6 +87,10 @@ type App struct {
 	integrations *integrations.Service
 	outbound     *safehttp.Client
 	commands     *slash.Service
+	// jobs is the one durable job queue: every feature (notifications,
+	// account e-mails, outgoing webhooks) registers its kinds' handlers on
+	// it before runJobs starts its workers (nil for CLI commands).
+	jobs *jobs.Queue
 	// closers run in reverse order on Close.
 	closers []func()
 }

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"liftoff/e2ee"
+	"liftoff/federation/matrix/links"
 	"liftoff/jobs"
 	"liftoff/notify/devices"
 	"liftoff/store"
@@ -19,6 +21,8 @@ type database interface {
 	store.Integrations
 	jobs.Store
 	devices.Store
+	e2ee.KeyStore
+	links.Store
 }
 
 var (

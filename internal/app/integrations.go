@@ -10,7 +10,6 @@ import (
 	"liftoff/integrations/script"
 	"liftoff/integrations/slash"
 	"liftoff/internal/safehttp"
-	"liftoff/jobs"
 	"liftoff/model"
 	"liftoff/settings/setting"
 )
@@ -53,25 +52,16 @@ func (a *App) startIntegrations(ctx context.Context, rest *api.Server) error {
 	a.startCommands(rest)
 	routes.REST(rest.Router(), a.integrations)
 	routes.Hooks(rest.Router(), a.integrations, a.cfg.MaxBodyBytes)
-	// The durable queue of outgoing calls, drained until the app closes.
-	queue := jobs.New(a.store, jobs.Options{Logger: a.log, Now: a.opts.Clock.Now})
+	// Outgoing calls are jobs of the shared queue (runJobs drains it).
 	if err := a.integrations.StartOutgoing(ctx, integrations.OutgoingDeps{
-		Queue: queue, HTTP: client, Scripts: engine,
+		Queue: a.jobs, HTTP: client, Scripts: engine,
 		SiteURL: func() string { return a.settings.String(setting.SiteURL) },
 		Enabled: func() bool { return a.settings.Bool(setting.IntegrationsOutgoingEnabled) },
 	}); err != nil {
 		return err
 	}
-	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := queue.Run(runCtx); err != nil {
-			a.log.Error("job queue", "err", err)
-		}
-	}()
 	unsubscribeEvents := a.bus.Subscribe("integrations-outgoing", a.integrations.HandleEvent)
-	a.closers = append(a.closers, func() { unsubscribeEvents(); stop(); <-done })
+	a.closers = append(a.closers, unsubscribeEvents)
 	return nil
 }
 

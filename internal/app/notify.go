@@ -6,15 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"liftoff/auth/twofactor"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"liftoff/api"
 	"liftoff/bus"
-	"liftoff/jobs"
 	"liftoff/model"
 	"liftoff/notify/account"
 	"liftoff/notify/email"
@@ -26,12 +24,12 @@ import (
 	"liftoff/settings/setting"
 )
 
-// startNotifications builds the job queue and the notifier, subscribes the
-// notifier to the bus, starts the queue's workers and declares the
-// notification endpoints on the REST router.
-func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) error {
+// startNotifications builds the notifier on the shared job queue
+// (a.jobs), subscribes it to the bus and declares the notification
+// endpoints on the REST router.
+func (a *App) startNotifications(rt *api.Router) error {
 	log := a.log.With("component", "notify")
-	q := jobs.New(a.store, jobs.Options{Logger: log, Registerer: reg, Now: a.opts.Clock.Now})
+	q := a.jobs
 	base := rules.DefaultSettings()
 	web, err := a.webPushSender()
 	if err != nil {
@@ -58,21 +56,14 @@ func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) erro
 		unsubscribe = a.bus.Subscribe("notifier", func(ev model.Event) { n.OnEvents([]model.Event{ev}) })
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{}, 2)
+	done := make(chan struct{})
 	go func() {
-		defer func() { done <- struct{}{} }()
-		if err := q.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("job queue stopped", "err", err)
-		}
-	}()
-	go func() {
-		defer func() { done <- struct{}{} }()
+		defer close(done)
 		n.Run(ctx)
 	}()
 	a.closers = append(a.closers, func() {
 		unsubscribe()
 		cancel()
-		<-done
 		<-done
 	})
 
@@ -87,6 +78,8 @@ func (a *App) startNotifications(rt *api.Router, reg prometheus.Registerer) erro
 			return email.NewSender(cfg), nil
 		},
 	})
+
+	a.second.SetSender(twoFactorMail{a.account})
 
 	a.prefs, a.notifier = prefs.New(a.store, a.chat.Admin, a.opts.Clock.Now), n
 	notifyapi.PreferenceRoutes(rt, a.prefs)
@@ -152,4 +145,11 @@ func hostOf(u string) string {
 		return "localhost"
 	}
 	return u
+}
+
+// twoFactorMail sends two-factor e-mail codes with the account mailer.
+type twoFactorMail struct{ acc *account.Service }
+
+func (m twoFactorMail) SendCode(ctx context.Context, to []string, code string, u twofactor.User) error {
+	return m.acc.SendTwoFactorCode(ctx, to, u.Username, code)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"liftoff/auth"
 	"net/http"
 	"time"
 
@@ -56,7 +57,7 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 	rt, err := realtime.New(realtime.Config{
 		Logger: a.log, Bus: a.bus, Auth: a.auth, Rooms: a.chat.Rooms, Permissions: permissionAdapter{a},
 		Presence: tracker, ExternalNotifications: a.notifier != nil, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat, Now: a.opts.Clock.Now,
-		Tokens: a.auth, TokenCheckInterval: c.SessionCheck,
+		Tokens: auth.Recheck{S: a.auth}, TokenCheckInterval: c.SessionCheck,
 	})
 	if err != nil {
 		closeDir()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"liftoff/jobs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,6 +30,8 @@ import (
 	"liftoff/chat"
 	"liftoff/directory"
 	"liftoff/directory/directoryapi"
+	"liftoff/e2ee"
+	"liftoff/e2ee/e2eeapi"
 	"liftoff/internal/clock"
 	"liftoff/model"
 	"liftoff/ops"
@@ -62,13 +65,17 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	gaps := &staleCaches{log: log}
-	b, st, err := openData(ctx, c, o, log, gaps)
+	// Authenticated sessions, kept current with every commit's events
+	// before the writing call returns (and, below, the other instances'
+	// events from the bus).
+	sessions := auth.NewSessions(0, 0)
+	b, st, err := openData(ctx, c, o, log, gaps, sessions)
 	if err != nil {
 		return nil, err
 	}
 	reg := settings.NewRegistry(settings.Defaults())
 	perms := access.NewChecker(access.DefaultPermissions())
-	authOpts := auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now, Logger: log}
+	authOpts := auth.Options{BcryptCost: c.BcryptCost, Now: o.Clock.Now, Logger: log, Sessions: sessions}
 	var closers []func()
 	if c.NATSURL != "" {
 		// Several instances: failed logins count across all of them.
@@ -84,7 +91,10 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	chatSvc := chat.New(chat.Deps{Store: st, Permissions: perms, Settings: reg, Logger: log, Now: o.Clock.Now,
 		HashPassword: func(pw string) (string, error) { return auth.HashPassword(pw, c.BcryptCost) }})
 	chatSvc.Messages.SetEvents(b)
-	gaps.setReload(chatSvc.Admin.ReloadCaches)
+	gaps.setReload(func(ctx context.Context) error {
+		sessions.Clear()
+		return chatSvc.Admin.ReloadCaches(ctx)
+	})
 	second := secondfactor.New(st, reg, o.Clock.Now)
 	linker := external.NewLinker(st, chatSvc.Accounts, reg, o.Clock.Now)
 	ldapLogin := external.NewLDAP(linker, st, reg, log)
@@ -97,15 +107,15 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	authOpts.SecondFactor, authOpts.Directory, authOpts.OAuth, authOpts.SAML = second, ldapLogin, oauthSvc, samlSvc
 	authSvc := auth.NewService(st, reg, authOpts)
 	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc, closers: closers,
-		second: second, ldap: ldapLogin, oauth: oauthSvc, saml: samlSvc}, nil
+		second: second, ldap: ldapLogin, oauth: oauthSvc, saml: samlSvc, perms: perms}, nil
 }
 
 // openData opens the bus and the store the configuration selects: the
 // embedded SQLite database with the in-process bus, or PostgreSQL with the
 // in-process bus (one instance) or the NATS bus (several instances).
-func openData(ctx context.Context, c *Config, o Options, log *slog.Logger, gaps *staleCaches) (bus.Bus, database, error) {
+func openData(ctx context.Context, c *Config, o Options, log *slog.Logger, gaps *staleCaches, sessions *auth.Sessions) (bus.Bus, database, error) {
 	if c.DatabaseURL != "" {
-		return openPostgres(ctx, c, log, gaps)
+		return openPostgres(ctx, c, log, gaps, sessions)
 	}
 	opts := sqlite.Options{Synchronous: c.Synchronous, Logger: log, Now: o.Clock.Now}
 	if c.BulkWrites {
@@ -115,8 +125,10 @@ func openData(ctx context.Context, c *Config, o Options, log *slog.Logger, gaps 
 	}
 	b := bus.NewMemory(0)
 	st, err := sqlite.Open(ctx, c.DBPath(), func(events []model.Event) {
-		// Called on the store's writer goroutine in commit order; the bus
-		// applies back-pressure rather than dropping events.
+		// Called on the store's writer goroutine in commit order, before
+		// the writers return; the bus applies back-pressure rather than
+		// dropping events.
+		sessions.Apply(events)
 		if err := b.Publish(context.Background(), events...); err != nil {
 			log.Error("publish events", "err", err)
 		}
@@ -132,7 +144,7 @@ func openData(ctx context.Context, c *Config, o Options, log *slog.Logger, gaps 
 // end when it opens, so it must be reading before the store's outbox
 // publisher sends anything), then the PostgreSQL store publishing its
 // outbox to it.
-func openPostgres(ctx context.Context, c *Config, log *slog.Logger, gaps *staleCaches) (bus.Bus, database, error) {
+func openPostgres(ctx context.Context, c *Config, log *slog.Logger, gaps *staleCaches, sessions *auth.Sessions) (bus.Bus, database, error) {
 	var b interface {
 		bus.Bus
 		postgres.Publisher
@@ -146,7 +158,7 @@ func openPostgres(ctx context.Context, c *Config, log *slog.Logger, gaps *staleC
 	} else {
 		b = bus.NewMemory(0)
 	}
-	st, err := postgres.Open(ctx, c.DatabaseURL, b, postgres.Options{Logger: log})
+	st, err := postgres.Open(ctx, c.DatabaseURL, b, postgres.Options{Logger: log, AfterCommit: sessions.Apply})
 	if err != nil {
 		b.Close()
 		return nil, nil, fmt.Errorf("open PostgreSQL database: %w", err)
@@ -188,6 +200,11 @@ func (a *App) start(ctx context.Context) error {
 	c, log := a.cfg, a.log
 	unsubscribe := a.bus.Subscribe("caches", a.chat.Admin.ApplyEvent)
 	a.closers = append(a.closers, unsubscribe)
+	if a.cfg.NATSURL != "" {
+		// Writes of other instances reach this one's sessions through the
+		// bus (this instance's own are applied at commit, see Open).
+		a.closers = append(a.closers, a.bus.Subscribe("sessions", a.auth.Sessions().ApplyEvent))
+	}
 	var admin *chat.NewUserInput
 	if c.AdminUsername != "" {
 		admin = &chat.NewUserInput{Username: c.AdminUsername, Password: c.AdminPass, Email: c.AdminEmail, Name: c.AdminName}
@@ -214,10 +231,18 @@ func (a *App) start(ctx context.Context) error {
 	directoryapi.LookupRoutes(rest.Router(), a.directory)
 	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
 	statusapi.Routes(rest.Router(), a.userStatus)
+	a.jobs = jobs.New(a.store, jobs.Options{Logger: log.With("component", "jobs"), Registerer: reg, Now: a.opts.Clock.Now})
+	a.e2ee = e2ee.New(e2ee.Deps{Store: a.store, Permissions: a.perms, Settings: a.settings, Events: a.bus,
+		Sessions: a.auth, Now: a.opts.Clock.Now})
+	e2eeapi.Routes(rest.Router(), a.e2ee)
 	if err := a.startIntegrations(ctx, rest); err != nil {
 		return err
 	}
-	if err := a.startNotifications(rest.Router(), reg); err != nil {
+	if err := a.startNotifications(rest.Router()); err != nil {
+		return err
+	}
+	a.runJobs()
+	if err := a.startMatrix(ctx, rest); err != nil {
 		return err
 	}
 	web := webui.Handler()

@@ -75,6 +75,11 @@ type Options struct {
 	CloseTimeout time.Duration
 	// Logger receives operational messages (default: discarded).
 	Logger *slog.Logger
+	// AfterCommit, when set, is called on the writer goroutine with the
+	// events of each committed batch before its callers return (the
+	// outbox publishes them to the bus later, asynchronously): for caches
+	// that must not outlive a write on this instance (auth.Sessions).
+	AfterCommit func([]model.Event)
 }
 
 func (o *Options) setDefaults() {
@@ -436,13 +441,29 @@ func (db *DB) runBatch(batch []*request) {
 				answer(rerr)
 				return
 			}
+			db.afterCommit(events)
 			answer(nil)
 			return
 		}
 		db.abort(conn, err, answer)
 		return
 	}
+	db.afterCommit(events)
 	answer(nil)
+}
+
+// afterCommit hands a committed batch's events to Options.AfterCommit,
+// keeping the writer alive if it panics.
+func (db *DB) afterCommit(events []model.Event) {
+	if db.opts.AfterCommit == nil || len(events) == 0 {
+		return
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			db.log.Error("postgres: after-commit hook panicked", "panic", p)
+		}
+	}()
+	db.opts.AfterCommit(events)
 }
 
 // begin starts the batch's transaction, takes the write lock and, for a

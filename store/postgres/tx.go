@@ -219,6 +219,7 @@ func (t *tx) putEmails(ctx context.Context, userID string, emails []string) erro
 
 // UpdateUser replaces the user u.ID with u.
 func (t *tx) UpdateUser(ctx context.Context, u *model.User) error {
+	t.Emit(model.AuthChanged{UserID: u.ID}) // see auth.Sessions
 	args, err := userArgs(u)
 	if err != nil {
 		return err
@@ -249,6 +250,7 @@ func (t *tx) UpdateUser(ctx context.Context, u *model.User) error {
 // DeleteUser removes the user, their secrets and their subscriptions
 // (leaving tombstones for the subscriptions).
 func (t *tx) DeleteUser(ctx context.Context, id string) error {
+	t.Emit(model.AuthChanged{UserID: id}) // see auth.Sessions
 	id = text(id)
 	if err := t.execOne(ctx, "delete user", "user", id, "DELETE FROM users WHERE id = $1", id); err != nil {
 		return err
@@ -258,6 +260,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 		"DELETE FROM passwords WHERE user_id = $1",
 		"DELETE FROM tokens WHERE user_id = $1",
 		"DELETE FROM user_services WHERE user_id = $1",
+		"DELETE FROM user_e2e_keys WHERE user_id = $1",
 		"DELETE FROM team_members WHERE user_id = $1",
 	} {
 		if err := t.execMany(ctx, "delete user", q, id); err != nil {
@@ -275,6 +278,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 
 // SetPasswordHash sets the user's password hash; "" removes it.
 func (t *tx) SetPasswordHash(ctx context.Context, userID, hash string) error {
+	t.Emit(model.AuthChanged{UserID: userID}) // see auth.Sessions
 	if _, err := t.UserByID(ctx, userID); err != nil {
 		return err
 	}
@@ -298,6 +302,7 @@ func (t *tx) InsertToken(ctx context.Context, tok *model.Token) error {
 
 // UpdateToken replaces the token with the same hash.
 func (t *tx) UpdateToken(ctx context.Context, tok *model.Token) error {
+	t.Emit(model.AuthChanged{UserID: tok.UserID, Hashes: []string{tok.Hash}}) // see auth.Sessions
 	data, err := encode("token", tok)
 	if err != nil {
 		return err
@@ -308,12 +313,14 @@ func (t *tx) UpdateToken(ctx context.Context, tok *model.Token) error {
 
 // DeleteToken removes the token with the hash.
 func (t *tx) DeleteToken(ctx context.Context, hash string) error {
+	t.Emit(model.AuthChanged{Hashes: []string{hash}}) // see auth.Sessions
 	return t.execOne(ctx, "delete token", "token", "", "DELETE FROM tokens WHERE hash = $1", text(hash))
 }
 
 // DeleteTokensOfUser removes the user's tokens of the kind ("" for all)
 // except keep.
 func (t *tx) DeleteTokensOfUser(ctx context.Context, userID, kind, keep string) error {
+	t.Emit(model.AuthChanged{UserID: userID}) // see auth.Sessions
 	return t.execMany(ctx, "delete tokens of user",
 		"DELETE FROM tokens WHERE user_id = $1 AND ($2 = '' OR kind = $2) AND hash <> $3", text(userID), text(kind), text(keep))
 }
@@ -403,6 +410,7 @@ func subArgs(s *model.Subscription) []any {
 		text(s.DesktopNotifications), text(s.MobilePushNotifications), text(s.EmailNotifications), texts(s.UserHighlights),
 		s.HideMentionStatus, s.MuteGroupMentions, text(s.AudioNotificationValue),
 		text(s.DesktopPrefOrigin), text(s.MobilePrefOrigin), text(s.EmailPrefOrigin),
+		text(s.E2EKey), text(s.E2ESuggestedKey), oldRoomKeysJSON(s.OldRoomKeys), oldRoomKeysJSON(s.SuggestedOldRoomKeys),
 		foldLines(s.User.Username, s.User.Name)}
 }
 
@@ -418,7 +426,7 @@ func placeholders(from, to int) string {
 	return b.String()
 }
 
-var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 37) + ") ON CONFLICT DO NOTHING"
+var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 41) + ") ON CONFLICT DO NOTHING"
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
@@ -433,7 +441,8 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 		roles = $18, archived = $19, prid = $20, tunread = $21, tunread_user = $22, tunread_group = $23,
 		disable_notifs = $24, hide_unread = $25, unread_alert = $26, desktop_notifs = $27, mobile_notifs = $28,
 		email_notifs = $29, user_highlights = $30, hide_mention = $31, mute_group_mentions = $32, audio_notif = $33,
-		desktop_origin = $34, mobile_origin = $35, email_origin = $36, u_search = $37
+		desktop_origin = $34, mobile_origin = $35, email_origin = $36,
+		e2e_key = $37, e2e_suggested_key = $38, e2e_old_keys = $39, e2e_suggested_old_keys = $40, u_search = $41
 		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM subscriptions AS o WHERE o.rid = $2 AND o.u_id = $3 AND o.id <> $1)`,
 		subArgs(s)...)
 	if err != nil {

@@ -162,6 +162,7 @@ func (t *tx) InsertUser(ctx context.Context, u *model.User) error {
 
 // UpdateUser replaces the user u.ID with u.
 func (t *tx) UpdateUser(ctx context.Context, u *model.User) error {
+	t.Emit(model.AuthChanged{UserID: u.ID}) // see auth.Sessions
 	args, err := userArgs(u)
 	if err != nil {
 		return err
@@ -181,6 +182,7 @@ func (t *tx) UpdateUser(ctx context.Context, u *model.User) error {
 // DeleteUser removes the user, their secrets and their subscriptions
 // (leaving tombstones for the subscriptions).
 func (t *tx) DeleteUser(ctx context.Context, id string) error {
+	t.Emit(model.AuthChanged{UserID: id}) // see auth.Sessions
 	if err := t.execOne(ctx, "delete user", "user", id, "DELETE FROM users WHERE id = ?", id); err != nil {
 		return err
 	}
@@ -189,6 +191,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 		"DELETE FROM passwords WHERE user_id = ?",
 		"DELETE FROM tokens WHERE user_id = ?",
 		"DELETE FROM user_services WHERE user_id = ?",
+		"DELETE FROM user_e2e_keys WHERE user_id = ?",
 		"DELETE FROM team_members WHERE user_id = ?",
 	} {
 		if err := t.execMany(ctx, "delete user", q, id); err != nil {
@@ -204,6 +207,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 
 // SetPasswordHash sets the user's password hash; "" removes it.
 func (t *tx) SetPasswordHash(ctx context.Context, userID, hash string) error {
+	t.Emit(model.AuthChanged{UserID: userID}) // see auth.Sessions
 	if _, err := t.UserByID(ctx, userID); err != nil {
 		return err
 	}
@@ -226,6 +230,7 @@ func (t *tx) InsertToken(ctx context.Context, tok *model.Token) error {
 
 // UpdateToken replaces the token with the same hash.
 func (t *tx) UpdateToken(ctx context.Context, tok *model.Token) error {
+	t.Emit(model.AuthChanged{UserID: tok.UserID, Hashes: []string{tok.Hash}}) // see auth.Sessions
 	data, err := encode("token", tok)
 	if err != nil {
 		return err
@@ -236,12 +241,14 @@ func (t *tx) UpdateToken(ctx context.Context, tok *model.Token) error {
 
 // DeleteToken removes the token with the hash.
 func (t *tx) DeleteToken(ctx context.Context, hash string) error {
+	t.Emit(model.AuthChanged{Hashes: []string{hash}}) // see auth.Sessions
 	return t.execOne(ctx, "delete token", "token", "", "DELETE FROM tokens WHERE hash = ?", hash)
 }
 
 // DeleteTokensOfUser removes the user's tokens of the kind ("" for all)
 // except keep.
 func (t *tx) DeleteTokensOfUser(ctx context.Context, userID, kind, keep string) error {
+	t.Emit(model.AuthChanged{UserID: userID}) // see auth.Sessions
 	return t.execMany(ctx, "delete tokens of user",
 		"DELETE FROM tokens WHERE user_id = ?1 AND (?2 = '' OR kind = ?2) AND hash <> ?3", userID, kind, keep)
 }
@@ -320,6 +327,7 @@ func subArgs(s *model.Subscription) []any {
 		s.DesktopNotifications, s.MobilePushNotifications, s.EmailNotifications, jsonList(s.UserHighlights),
 		boolInt(s.HideMentionStatus), boolInt(s.MuteGroupMentions), s.AudioNotificationValue,
 		s.DesktopPrefOrigin, s.MobilePrefOrigin, s.EmailPrefOrigin,
+		s.E2EKey, s.E2ESuggestedKey, oldRoomKeysJSON(s.OldRoomKeys), oldRoomKeysJSON(s.SuggestedOldRoomKeys),
 		foldLines(s.User.Username, s.User.Name)}
 }
 
@@ -327,7 +335,7 @@ func subArgs(s *model.Subscription) []any {
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
 	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search, seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
 		subArgs(s)...)
 }
 
@@ -340,7 +348,8 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 		roles = ?, archived = ?, prid = ?, tunread = ?, tunread_user = ?, tunread_group = ?,
 		disable_notifs = ?, hide_unread = ?, unread_alert = ?, desktop_notifs = ?, mobile_notifs = ?,
 		email_notifs = ?, user_highlights = ?, hide_mention = ?, mute_group_mentions = ?, audio_notif = ?,
-		desktop_origin = ?, mobile_origin = ?, email_origin = ?, u_search = ? WHERE id = ?`, args...)
+		desktop_origin = ?, mobile_origin = ?, email_origin = ?,
+		e2e_key = ?, e2e_suggested_key = ?, e2e_old_keys = ?, e2e_suggested_old_keys = ?, u_search = ? WHERE id = ?`, args...)
 }
 
 // DeleteSubscription removes the subscription, leaving a tombstone.

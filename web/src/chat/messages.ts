@@ -45,8 +45,35 @@ export function roomMessages(rid: string): RoomMessages {
 	return messagesStore.get().get(rid) ?? empty;
 }
 
+/**
+ * An incoming filter sees every message from the server before it is
+ * stored (history, streams, catch-up, panels that upsert): end-to-end
+ * encryption registers one that swaps an encrypted message for its
+ * decrypted form.
+ */
+export type IncomingFilter = (list: Message[]) => Message[];
+let incomingFilter: IncomingFilter = (list) => list;
+
+export function setIncomingFilter(f: IncomingFilter) {
+	incomingFilter = f;
+}
+
+/** A message decoder opens messages that views keep in their own lists (search, pinned, starred, threads). */
+export type MessageDecoder = (list: Message[]) => Promise<Message[]>;
+let decoder: MessageDecoder = async (list) => list;
+
+export function setMessageDecoder(d: MessageDecoder) {
+	decoder = d;
+}
+
+/** clearMessages returns the messages as the user should read them (decrypted where they can be). */
+export function clearMessages(list: Message[]): Promise<Message[]> {
+	return decoder(list);
+}
+
 /** upsert adds or replaces messages (from any source) in their rooms. */
 export function upsert(list: Message[]) {
+	list = incomingFilter(list);
 	const byRoom = new Map<string, Message[]>();
 	for (const m of list) byRoom.set(m.rid, [...(byRoom.get(m.rid) ?? []), m]);
 	for (const [rid, ms] of byRoom) {
@@ -104,7 +131,7 @@ async function loadPage(rid: string, before: number | undefined) {
 	update(rid, (r) => ({ ...r, loading: true, error: undefined }));
 	try {
 		const answer = await connection.call<HistoryAnswer>('loadHistory', rid, before ? { $date: before } : null, PAGE, null, false);
-		const page = (answer?.messages ?? []).map(normalizeMessage);
+		const page = incomingFilter((answer?.messages ?? []).map(normalizeMessage));
 		update(rid, (r) => ({ ...r, loading: false, hasMore: page.length >= PAGE, messages: mergeMessages(r.messages, page) }));
 	} catch (err) {
 		update(rid, (r) => ({ ...r, loading: false, error: err instanceof Error ? err.message : String(err) }));

@@ -243,15 +243,30 @@ export async function register(form: Registration): Promise<void> {
 	await login(form.username, form.pass);
 }
 
-const logoutHooks: (() => Promise<void>)[] = [];
+const beforeLogoutHooks: (() => Promise<void>)[] = [];
 
 /** beforeLogout runs fn (bounded to 3 s) while the session is still signed in, at log out. */
 export function beforeLogout(fn: () => Promise<void>) {
-	logoutHooks.push(fn);
+	beforeLogoutHooks.push(fn);
+}
+
+const logoutHooks = new Set<() => void>();
+
+/** onLogout runs fn when the user logs out, before the page is left (features forget what they kept in this browser). */
+export function onLogout(fn: () => void): () => void {
+	logoutHooks.add(fn);
+	return () => logoutHooks.delete(fn);
 }
 
 export async function logout(): Promise<void> {
-	await Promise.all(logoutHooks.map((fn) => Promise.race([fn().catch(() => undefined), new Promise((r) => setTimeout(r, 3000))])));
+	await Promise.all(beforeLogoutHooks.map((fn) => Promise.race([fn().catch(() => undefined), new Promise((r) => setTimeout(r, 3000))])));
+	for (const fn of logoutHooks) {
+		try {
+			fn();
+		} catch (err) {
+			console.warn('logout hook', err);
+		}
+	}
 	try {
 		await connection.rest.post('/v1/logout');
 	} catch {

@@ -5,7 +5,7 @@ import { roomsStore } from '../../chat/rooms';
 import { displayName, roomPath } from '../../chat/types';
 import { errorMessage } from '../../lib/api';
 import { navigate } from '../../lib/router';
-import { connection, hasPermission } from '../../lib/session';
+import { connection, hasPermission, useSetting } from '../../lib/session';
 import { toast } from '../../ui/toast';
 import { UserPicker } from './UserPicker';
 
@@ -56,6 +56,8 @@ function CreateRoom({ team, onClose }: { team: boolean; onClose: () => void }) {
 	const [topic, setTopic] = useState('');
 	const [priv, setPriv] = useState(true);
 	const [readOnly, setReadOnly] = useState(false);
+	const e2eOn = useSetting<unknown>('E2E_Enable', false) === true;
+	const [encrypted, setEncrypted] = useState(useSetting<unknown>('E2E_Enabled_Default_PrivateRooms', false) === true);
 	const [members, setMembers] = useState<string[]>([]);
 	const [error, setError] = useState<string>();
 	const [busy, setBusy] = useState(false);
@@ -77,7 +79,9 @@ function CreateRoom({ team, onClose }: { team: boolean; onClose: () => void }) {
 				path = priv ? `/group/${encodeURIComponent(name)}` : `/channel/${encodeURIComponent(name)}`;
 				void a;
 			} else {
-				await connection.rest.post(priv ? '/v1/groups.create' : '/v1/channels.create', { name, members, readOnly, extraData: topic ? { topic } : undefined } as never);
+				const encrypt = priv && e2eOn && encrypted;
+				const extraData = topic || encrypt ? { ...(topic ? { topic } : {}), ...(encrypt ? { broadcast: false, encrypted: true } : {}) } : undefined;
+				await connection.rest.post(priv ? '/v1/groups.create' : '/v1/channels.create', { name, members, readOnly, extraData } as never);
 				path = `/${priv ? 'group' : 'channel'}/${encodeURIComponent(name)}`;
 			}
 			toast(`${team ? 'Team' : priv ? 'Private channel' : 'Channel'} ${name} created`, 'success');
@@ -134,6 +138,15 @@ function CreateRoom({ team, onClose }: { team: boolean; onClose: () => void }) {
 				</FieldRow>
 				<FieldHint>Only owners and those allowed can post.</FieldHint>
 			</Field>
+			{!team && e2eOn && (
+				<Field marginBlockEnd="x16">
+					<FieldRow>
+						<FieldLabel htmlFor="create-encrypted">Encrypted</FieldLabel>
+						<ToggleSwitch id="create-encrypted" checked={priv && encrypted} disabled={!priv} onChange={() => setEncrypted((x) => !x)} />
+					</FieldRow>
+					<FieldHint>{priv ? 'End-to-end encrypted: only members can read the messages, not the server.' : 'Only private channels can be encrypted.'}</FieldHint>
+				</Field>
+			)}
 			{error && (
 				<Callout type="danger" role="alert">
 					{error}
@@ -145,6 +158,8 @@ function CreateRoom({ team, onClose }: { team: boolean; onClose: () => void }) {
 
 function CreateDirect({ onClose }: { onClose: () => void }) {
 	const [users, setUsers] = useState<string[]>([]);
+	const e2eOn = useSetting<unknown>('E2E_Enable', false) === true;
+	const [encrypted, setEncrypted] = useState(useSetting<unknown>('E2E_Enabled_Default_DirectRooms', false) === true);
 	const [error, setError] = useState<string>();
 	const [busy, setBusy] = useState(false);
 	async function submit(e: FormEvent) {
@@ -153,7 +168,9 @@ function CreateDirect({ onClose }: { onClose: () => void }) {
 		setBusy(true);
 		try {
 			const body = users.length === 1 ? { username: users[0] } : { usernames: users.join(',') };
-			const a = (await connection.rest.post('/v1/im.create', body as never)) as unknown as { room: { rid?: string; _id: string } };
+			const a = (await connection.rest.post('/v1/im.create', body as never)) as unknown as { room: { rid?: string; _id: string; encrypted?: boolean } };
+			// im.create takes no encryption flag in Rocket.Chat: the room setting turns it on.
+			if (e2eOn && encrypted && a.room.encrypted !== true) await connection.call('saveRoomSettings', a.room.rid ?? a.room._id, 'encrypted', true);
 			onClose();
 			navigate(`/direct/${a.room.rid ?? a.room._id}`);
 		} catch (err) {
@@ -179,6 +196,15 @@ function CreateDirect({ onClose }: { onClose: () => void }) {
 		>
 			<p className="lo-muted">Talk privately with one person, or with up to eight people at once.</p>
 			<UserPicker value={users} onChange={setUsers} label="Find people by name or username" max={8} />
+			{e2eOn && (
+				<Field marginBlock="x16">
+					<FieldRow>
+						<FieldLabel htmlFor="create-dm-encrypted">Encrypted</FieldLabel>
+						<ToggleSwitch id="create-dm-encrypted" checked={encrypted} onChange={() => setEncrypted((x) => !x)} />
+					</FieldRow>
+					<FieldHint>End-to-end encrypted: only you and the people in the conversation can read it.</FieldHint>
+				</Field>
+			)}
 			{error && (
 				<Callout type="danger" role="alert">
 					{error}

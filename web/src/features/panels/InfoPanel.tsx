@@ -1,10 +1,11 @@
-import { Box, Button, ButtonGroup, Callout, Field, FieldLabel, FieldRow, TextAreaInput, TextInput, ToggleSwitch } from '@rocket.chat/fuselage';
+import { Box, Button, ButtonGroup, Callout, Field, FieldHint, FieldLabel, FieldRow, TextAreaInput, TextInput, ToggleSwitch } from '@rocket.chat/fuselage';
 import { useState } from 'react';
 
 import { displayName, type Room, type Subscription } from '../../chat/types';
 import { formatDateTime } from '../../lib/dates';
 import { navigate } from '../../lib/router';
-import { connection, hasPermission } from '../../lib/session';
+import { connection, hasPermission, useSetting } from '../../lib/session';
+import { subscriptionOf } from '../../chat/rooms';
 import { Markup } from '../../markup/Markup';
 import { toast, toastError } from '../../ui/toast';
 import { PanelFrame } from './PanelFrame';
@@ -61,6 +62,7 @@ export function InfoPanel({ rid, room, sub, onClose }: { rid: string; room?: Roo
 				{room.msgs !== undefined && <Item label="Messages" value={String(room.msgs)} />}
 				{room.ts ? <Item label="Created" value={formatDateTime(room.ts)} /> : null}
 				{room.ro && <Item label="Read only" value="Only some members may post" />}
+				{room.encrypted === true && <Item label="Encrypted" value="End-to-end encrypted" />}
 				{room.archived && <Item label="Archived" value="No one can post" />}
 			</dl>
 			<ButtonGroup vertical stretch>
@@ -98,7 +100,12 @@ function EditRoom({ rid, room, onDone, onClose }: { rid: string; room: Room; onD
 		roomDescription: room.description ?? '',
 		readOnly: Boolean(room.ro),
 		roomType: room.t,
+		encrypted: room.encrypted === true,
 	});
+	// Encryption applies to private groups and direct rooms, for holders of
+	// toggle-room-e2e-encryption, when the server enables it (Rocket.Chat's rules).
+	const e2eOn = useSetting<unknown>('E2E_Enable', false) === true;
+	const canEncrypt = e2eOn && (room.t === 'p' || room.t === 'd') && hasPermission('toggle-room-e2e-encryption', subscriptionOf(rid)?.roles ?? []);
 	const [error, setError] = useState<string>();
 	const [busy, setBusy] = useState(false);
 	async function save() {
@@ -112,6 +119,7 @@ function EditRoom({ rid, room, onDone, onClose }: { rid: string; room: Room; onD
 			if (form.roomDescription !== (room.description ?? '')) changed.roomDescription = form.roomDescription;
 			if (form.readOnly !== Boolean(room.ro)) changed.readOnly = form.readOnly;
 			if (form.roomType !== room.t) changed.roomType = form.roomType;
+			if (canEncrypt && form.encrypted !== (room.encrypted === true)) changed.encrypted = form.encrypted;
 			if (Object.keys(changed).length) await connection.call('saveRoomSettings', rid, changed);
 			toast('Room saved', 'success');
 			onDone();
@@ -151,6 +159,15 @@ function EditRoom({ rid, room, onDone, onClose }: { rid: string; room: Room; onD
 					<ToggleSwitch id="edit-ro" checked={form.readOnly} onChange={() => setForm((f) => ({ ...f, readOnly: !f.readOnly }))} />
 				</FieldRow>
 			</Field>
+			{canEncrypt && (
+				<Field marginBlockEnd="x16">
+					<FieldRow>
+						<FieldLabel htmlFor="edit-encrypted">Encrypted</FieldLabel>
+						<ToggleSwitch id="edit-encrypted" checked={form.encrypted} disabled={form.roomType !== 'p' && room.t !== 'd'} onChange={() => setForm((f) => ({ ...f, encrypted: !f.encrypted }))} />
+					</FieldRow>
+					<FieldHint>End-to-end encrypted: only members' browsers and apps can read new messages; the server cannot, nor search them.</FieldHint>
+				</Field>
+			)}
 			{error && <Callout type="danger">{error}</Callout>}
 			<ButtonGroup stretch>
 				<Button onClick={onDone}>Cancel</Button>

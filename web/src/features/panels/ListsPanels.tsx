@@ -2,6 +2,7 @@ import { Button, Callout, Skeleton, ToggleSwitch, Field, FieldLabel, FieldRow, S
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 
+import { clearMessages } from '../../chat/messages';
 import { normalizeMessage, type Room, type Subscription } from '../../chat/types';
 import { errorMessage } from '../../lib/api';
 import { formatDateTime } from '../../lib/dates';
@@ -18,7 +19,7 @@ export function ThreadsPanel({ rid, onClose }: { rid: string; onClose: () => voi
 	const [type, setType] = useState<'all' | 'following' | 'unread'>('all');
 	const q = useQuery({
 		queryKey: ['threads', rid, type],
-		queryFn: async () => (await connection.rest.getRaw<{ threads: Record<string, unknown>[] }>('/v1/chat.getThreadsList', { rid, type, count: 50 })).threads.map(normalizeMessage),
+		queryFn: async () => clearMessages((await connection.rest.getRaw<{ threads: Record<string, unknown>[] }>('/v1/chat.getThreadsList', { rid, type, count: 50 })).threads.map(normalizeMessage)),
 	});
 	return (
 		<PanelFrame title="Threads" icon="thread" onClose={onClose}>

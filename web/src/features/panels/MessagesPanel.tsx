@@ -3,6 +3,7 @@ import { useDebouncedValue } from '@rocket.chat/fuselage-hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 
+import { clearMessages } from '../../chat/messages';
 import { normalizeMessage, roomPath, type Message } from '../../chat/types';
 import { subscriptionOf } from '../../chat/rooms';
 import { errorMessage } from '../../lib/api';
@@ -42,7 +43,7 @@ export function makeMessagesPanel(kind: keyof typeof sources) {
 		const q = useQuery({
 			queryKey: ['messages-panel', kind, rid, term],
 			enabled: !needsText || term.length > 0,
-			queryFn: async () => src.pick(await connection.rest.getRaw<Record<string, unknown>>(src.endpoint, src.params(rid, term))).map(normalizeMessage),
+			queryFn: async () => clearMessages(src.pick(await connection.rest.getRaw<Record<string, unknown>>(src.endpoint, src.params(rid, term))).map(normalizeMessage)),
 		});
 		return (
 			<PanelFrame title={title} icon={icon} onClose={onClose}>

@@ -230,7 +230,7 @@ export function Composer({ rid, tmid, composerKey, placeholder, disabledReason, 
 			return;
 		}
 		if (e.key === 'ArrowUp' && !text) {
-			const mine = [...roomMessages(rid).messages].reverse().find((m) => isOwn(m) && !m.t && !m.pending && (tmid ? m.tmid === tmid : !m.tmid || m.tshow));
+			const mine = [...roomMessages(rid).messages].reverse().find((m) => isOwn(m) && (!m.t || m.t === 'e2e') && !m.pending && (tmid ? m.tmid === tmid : !m.tmid || m.tshow));
 			if (mine) {
 				e.preventDefault();
 				setEditing(mine);

@@ -178,7 +178,11 @@ export const MessageItem = memo(function MessageItem({ message: m, sequential, s
 				)}
 				{m.tmid && !inThread && <ThreadOrigin m={m} roomPath={roomPath} />}
 				<MessageBody data-testid="message-body">
-					{m.t === 'discussion-created' ? (
+					{m.t === 'e2e' && m.e2e !== 'done' && !m.pending ? (
+						<span className="lo-e2e-pending lo-muted" data-testid="e2e-undecrypted">
+							<Icon name="lock" size="x16" /> Encrypted message: it shows here once this room&apos;s key is available.
+						</span>
+					) : m.t === 'discussion-created' ? (
 						<span>
 							<Icon name="discussion" size="x16" /> Started a discussion: <strong>{m.msg}</strong>
 						</span>

@@ -12,6 +12,8 @@ import { toastError } from '../../ui/toast';
 import { patchSubscription } from '../../chat/rooms';
 import { RoomIcon } from '../sidebar/RoomIcon';
 import { Markup } from '../../markup/Markup';
+import { isEncryptedRoom } from '../../e2e/client';
+import { E2ELock } from '../../e2e/ui';
 
 /** MobileMenuButton: on a phone, goes back from a page to the room list. */
 export function MobileMenuButton() {
@@ -40,6 +42,7 @@ export function RoomHeader({ rid, room, sub, roomPath, tab }: Props) {
 			<div className="lo-room-header-text">
 				<h1 className="lo-room-title">
 					{name}
+					{isEncryptedRoom(room) && <E2ELock size="x20" />}
 					{otherId && <PresenceBullet uid={otherId} size="small" />}
 					{sub && (
 						<IconButton

@@ -18,6 +18,8 @@ import { MessageList } from './MessageList';
 import { RoomHeader, MobileMenuButton } from './RoomHeader';
 import { TypingIndicator } from './TypingIndicator';
 import { DropZone, useUploadsAllowed } from '../files/picker';
+import { isEncryptedRoom } from '../../e2e/client';
+import { RoomKeyNotice } from '../../e2e/ui';
 
 type RoomRoute = Extract<Route, { name: 'room' }>;
 
@@ -143,6 +145,7 @@ export function RoomView({ route }: { route: RoomRoute }) {
 		<div className="lo-room-view" data-panel-open={panel ? true : undefined}>
 			<DropZone className="lo-room-column" composerKey={`room:${rid}`} enabled={Boolean(sub) && uploads && !disabledReason}>
 				<RoomHeader rid={rid} room={room} sub={sub} roomPath={path} tab={route.tab} />
+				{isEncryptedRoom(room) && <RoomKeyNotice rid={rid} />}
 				{room?.announcement && (
 					<div className="lo-announcement" role="note">
 						{room.announcement}

@@ -16,6 +16,19 @@ export function newId(): string {
 	return out;
 }
 
+/**
+ * An outgoing encryptor gives the fields that replace a message's text in an
+ * end-to-end encrypted room (t: 'e2e', e2e: 'pending', content,
+ * e2eMentions); it answers undefined for a room that is not encrypted and
+ * throws when the room's key is not available, so nothing leaves in clear.
+ */
+export type OutgoingEncryptor = (rid: string, text: string) => Promise<Record<string, unknown> | undefined>;
+let encryptOutgoing: OutgoingEncryptor = async () => undefined;
+
+export function setOutgoingEncryptor(f: OutgoingEncryptor) {
+	encryptOutgoing = f;
+}
+
 export async function sendMessage(rid: string, text: string, opts: { tmid?: string; tshow?: boolean } = {}): Promise<void> {
 	const me = currentUser();
 	const _id = newId();
@@ -32,7 +45,9 @@ export async function sendMessage(rid: string, text: string, opts: { tmid?: stri
 		});
 	}
 	try {
-		const answer = (await connection.rest.post('/v1/chat.sendMessage', { message: { _id, rid, msg: text, ...opts } } as never)) as unknown as { message: Record<string, unknown> };
+		const encrypted = await encryptOutgoing(rid, text);
+		const message = encrypted ? { _id, rid, ...encrypted, ...opts } : { _id, rid, msg: text, ...opts };
+		const answer = (await connection.rest.post('/v1/chat.sendMessage', { message } as never)) as unknown as { message: Record<string, unknown> };
 		if (answer?.message) upsert([normalizeMessage(answer.message)]);
 	} catch (err) {
 		markFailed(rid, _id, err instanceof Error ? err.message : String(err));
@@ -47,7 +62,9 @@ export async function retrySend(m: Message): Promise<void> {
 }
 
 export async function editMessage(m: Message, text: string) {
-	const answer = (await connection.rest.post('/v1/chat.update', { roomId: m.rid, msgId: m._id, text } as never)) as unknown as { message?: Record<string, unknown> };
+	const encrypted = await encryptOutgoing(m.rid, text);
+	const body = encrypted ? { roomId: m.rid, msgId: m._id, content: encrypted.content, e2eMentions: encrypted.e2eMentions } : { roomId: m.rid, msgId: m._id, text };
+	const answer = (await connection.rest.post('/v1/chat.update', body as never)) as unknown as { message?: Record<string, unknown> };
 	if (answer?.message) upsert([normalizeMessage(answer.message)]);
 }
 

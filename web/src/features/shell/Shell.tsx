@@ -22,6 +22,8 @@ import { startDesktopNotifications } from './notifications';
 import { setFavicon } from './favicon';
 import { startCustomEmoji } from '../../markup/customEmoji';
 import { startWebPush } from '../webpush/webpush';
+import { startE2E, stopE2E } from '../../e2e/client';
+import { E2EBanner } from '../../e2e/ui';
 
 const Admin = lazy(() => import('../admin/Admin'));
 
@@ -45,11 +47,13 @@ export function Shell() {
 		void loadEmoji();
 		const stopCustomEmoji = startCustomEmoji();
 		const stopWebPush = startWebPush();
+		startE2E();
 		const stopNotifications = startDesktopNotifications();
 		return () => {
+			stopE2E();
 			stopCustomEmoji();
 			stopWebPush();
-			stopNotifications();
+			stopNotifications?.();
 		};
 	}, []);
 
@@ -106,7 +110,10 @@ export function Shell() {
 			<a className="lo-skip" href="#lo-main">
 				Skip to content
 			</a>
-			<ConnectionBanner />
+			<div className="lo-banners">
+				<ConnectionBanner />
+				<E2EBanner />
+			</div>
 			<aside className="lo-sidebar" aria-label="Rooms and navigation">
 				<Sidebar onOpenSwitcher={() => setSwitcher(true)} />
 			</aside>

@@ -17,6 +17,8 @@ import { StatusModal } from '../account/StatusModal';
 import { groupRooms, type SidebarEntry } from './groups';
 import { setSidebarPrefs, sidebarPrefs } from './prefs';
 import { DirectPresence, RoomIcon } from './RoomIcon';
+import { isEncryptedRoom } from '../../e2e/client';
+import { E2ELock } from '../../e2e/ui';
 
 /** orderedRooms: the rooms in sidebar order, for Alt+↑/↓ and the room switcher. */
 export function orderedRooms(): SidebarEntry[] {
@@ -198,6 +200,7 @@ const RoomItem = memo(function RoomItem({ sub, myId }: { sub: SidebarEntry; myId
 	const badge = badgeFor(sub);
 	const unread = isUnread(sub);
 	const name = displayName(sub);
+	const encrypted = useStore(roomsStore, (s) => isEncryptedRoom(s.rooms.get(sub.rid)));
 
 	async function action(id: string) {
 		try {
@@ -241,6 +244,7 @@ const RoomItem = memo(function RoomItem({ sub, myId }: { sub: SidebarEntry; myId
 					)}
 				</span>
 				<span className="lo-room-name">{name}</span>
+				{encrypted && <E2ELock />}
 				{badge && (
 					<Badge variant={badge.variant} small title={badge.title} aria-hidden>
 						{badge.count > 99 ? '99+' : badge.count}

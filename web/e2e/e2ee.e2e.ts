@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import { ADMIN, Api, closeBrowser, message, newPerson, noPageErrors, openRoom, send, Server, shot, signIn, type Person } from './harness';
+
+// End-to-end encrypted rooms: two people set up their keys (each shown a
+// passphrase once), one creates an encrypted private group from the UI, and
+// they read each other's messages, which the server only holds encrypted.
+// Then one signs in on a new browser and unlocks the keys with the
+// passphrase.
+
+let server: Server;
+let admin: Api;
+let alice: Person;
+let bob: Person;
+let bobPassphrase = '';
+
+const SECRET = 'the eagle lands at noon';
+const REPLY = 'copy that, bringing the maps';
+
+beforeAll(async () => {
+	server = new Server({ OVERWRITE_SETTING_E2E_Enable: 'true' });
+	await server.start();
+	admin = await Api.login(server.url, ADMIN.username, ADMIN.password);
+	await admin.createUser('alice');
+	await admin.createUser('bob');
+	alice = await newPerson(server);
+	bob = await newPerson(server);
+});
+
+afterAll(async () => {
+	await closeBrowser();
+	await server?.destroy();
+});
+
+async function savePassphrase(p: Person, screenshot?: string): Promise<string> {
+	const banner = p.page.getByTestId('e2e-banner');
+	await banner.getByRole('button', { name: 'Save passphrase' }).click();
+	const dialog = p.page.getByRole('dialog', { name: 'Save your encryption passphrase' });
+	const phrase = (await dialog.getByTestId('e2e-passphrase').textContent()) ?? '';
+	expect(phrase).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){5}$/);
+	if (screenshot) await shot(p.page, screenshot);
+	await dialog.getByRole('button', { name: 'I saved it' }).click();
+	await expect.poll(() => banner.count()).toBe(0);
+	return phrase;
+}
+
+describe('end-to-end encrypted rooms', () => {
+	test('each person gets keys, saved on the server under a passphrase shown once', async () => {
+		await signIn(bob, 'bob', 'bob-pass-1');
+		bobPassphrase = await savePassphrase(bob);
+		await signIn(alice, 'alice', 'alice-pass-1');
+		await savePassphrase(alice, 'e2e-passphrase-light-desktop');
+		// The server holds the public key and only an encrypted private key.
+		const bobApi = await Api.login(server.url, 'bob', 'bob-pass-1');
+		const keys = await bobApi.call<{ public_key: string; private_key: string }>('GET', 'e2e.fetchMyKeys');
+		expect(JSON.parse(keys.public_key).kty).toBe('RSA');
+		expect(Object.keys(JSON.parse(keys.private_key)).sort()).toEqual(['ciphertext', 'iterations', 'iv', 'salt']);
+		expect(keys.private_key).not.toContain(bobPassphrase);
+		// A reload keeps the keys of this browser: no banner.
+		await bob.page.reload();
+		await bob.page.getByRole('navigation', { name: 'Rooms' }).waitFor();
+		await bob.page.waitForTimeout(500);
+		expect(await bob.page.getByTestId('e2e-banner').count()).toBe(0);
+	});
+
+	test('an encrypted private group, created from the dialog, carries a lock', async () => {
+		await alice.page.getByRole('button', { name: 'Create new' }).click();
+		await alice.page.getByRole('menuitem', { name: 'Channel' }).click();
+		const dialog = alice.page.getByRole('dialog', { name: /Create/ });
+		await dialog.getByLabel('Name').fill('secret-plans');
+		await dialog.getByLabel('Add people').fill('bo');
+		await alice.page.getByRole('option', { name: /bob/ }).click();
+		const toggle = dialog.getByLabel('Encrypted');
+		if (!(await toggle.isChecked())) await toggle.check({ force: true });
+		await dialog.getByRole('button', { name: 'Create' }).click();
+		await alice.page.getByRole('heading', { level: 1, name: /secret-plans/ }).waitFor();
+		await alice.page.getByRole('heading', { level: 1 }).getByTestId('e2e-lock').waitFor();
+		const link = alice.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^secret-plans/ });
+		await link.getByTestId('e2e-lock').waitFor();
+		const info = await admin.call<{ room: { encrypted?: boolean; t: string } }>('GET', 'rooms.info', { roomName: 'secret-plans' });
+		expect(info.room).toMatchObject({ t: 'p', encrypted: true });
+	});
+
+	test('two members read each other’s messages; the server holds only ciphertext', async () => {
+		await send(alice, SECRET);
+		await message(alice, SECRET).waitFor();
+		await openRoom(bob, 'secret-plans');
+		await message(bob, SECRET).waitFor({ timeout: 30_000 });
+		await bob.page.getByRole('heading', { level: 1 }).getByTestId('e2e-lock').waitFor();
+		await send(bob, REPLY);
+		await message(alice, REPLY).waitFor({ timeout: 30_000 });
+		await shot(alice.page, 'e2e-room-light-desktop');
+
+		const rid = await admin.roomId('secret-plans');
+		const bobApi = await Api.login(server.url, 'bob', 'bob-pass-1');
+		const history = await bobApi.call<{ messages: { t?: string; msg?: string; content?: { algorithm: string; kid: string; iv: string; ciphertext: string } }[] }>('GET', 'groups.history', { roomId: rid });
+		const raw = JSON.stringify(history);
+		expect(raw).not.toContain(SECRET);
+		expect(raw).not.toContain(REPLY);
+		const encrypted = history.messages.filter((m) => m.t === 'e2e');
+		expect(encrypted.length).toBeGreaterThanOrEqual(2);
+		for (const m of encrypted) {
+			expect(m.content?.algorithm).toBe('rc.v2.aes-sha2');
+			expect(m.content?.kid).toMatch(/^[0-9a-f-]{36}$/);
+			expect(atob(m.content?.iv ?? '')).toHaveLength(12);
+		}
+		noPageErrors(alice);
+		noPageErrors(bob);
+	});
+
+	test('on a new browser the keys are locked until the passphrase is entered', async () => {
+		const again = await newPerson(server);
+		await signIn(again, 'bob', 'bob-pass-1');
+		const banner = again.page.getByTestId('e2e-banner');
+		await banner.getByRole('button', { name: 'Enter passphrase' }).waitFor();
+		await openRoom(again, 'secret-plans');
+		await again.page.getByTestId('e2e-room-notice').waitFor();
+		await expect.poll(() => again.page.getByTestId('e2e-undecrypted').count()).toBeGreaterThan(0);
+		await shot(again.page, 'e2e-locked-light-desktop');
+		expect(await message(again, SECRET).count()).toBe(0);
+
+		await banner.getByRole('button', { name: 'Enter passphrase' }).click();
+		const dialog = again.page.getByRole('dialog', { name: 'Enter your encryption passphrase' });
+		await dialog.getByLabel('Passphrase').fill('not-the-right-one');
+		await dialog.getByRole('button', { name: 'Unlock' }).click();
+		await dialog.getByRole('alert').filter({ hasText: 'not the right one' }).waitFor();
+		await dialog.getByLabel('Passphrase').fill(bobPassphrase);
+		await dialog.getByRole('button', { name: 'Unlock' }).click();
+		await message(again, SECRET).waitFor({ timeout: 30_000 });
+		await message(again, REPLY).waitFor();
+		expect(await again.page.getByTestId('e2e-room-notice').count()).toBe(0);
+		await send(again, 'written from the second browser');
+		await message(alice, 'written from the second browser').waitFor({ timeout: 30_000 });
+		await again.context.close();
+	});
+});
