@@ -59,6 +59,9 @@ type Config struct {
 	// Now is the clock of rate-limit windows and the times in answers
 	// (time.Now when nil).
 	Now func() time.Time
+	// CreateTokensSecret is Rocket.Chat's CREATE_TOKENS_FOR_USERS_SECRET:
+	// users.createToken answers only calls that carry it (never when empty).
+	CreateTokensSecret string
 }
 
 // Deps are the services the API calls. All but Methods and Logger are

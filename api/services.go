@@ -68,6 +68,7 @@ type Rooms interface {
 // (chat.Members).
 type Members interface {
 	Invite(ctx context.Context, actor *model.User, ref chat.RoomRef, t string, users []*model.User) (*model.Room, error)
+	AddAll(ctx context.Context, actor *model.User, ref chat.RoomRef, t string, activeOnly bool) (*model.Room, error)
 	Join(ctx context.Context, user *model.User, ref chat.RoomRef, joinCode string) (*model.Room, error)
 	Kick(ctx context.Context, actor *model.User, ref chat.RoomRef, t string, target *model.User) (*model.Room, error)
 	Leave(ctx context.Context, user *model.User, ref chat.RoomRef, t string) (*model.Room, error)
@@ -175,6 +176,7 @@ type Authenticator interface {
 	TokenExpires(ctx context.Context, userID, token string) (model.Time, error)
 	Authenticate(ctx context.Context, userID, token string) (*model.User, error)
 	GeneratePersonalToken(ctx context.Context, userID, name string, bypassTwoFactor bool) (string, error)
+	IssueToken(ctx context.Context, u *model.User) (string, model.Time, error)
 	RemovePersonalToken(ctx context.Context, userID, name string) error
 	PersonalTokens(ctx context.Context, userID string) ([]auth.PersonalToken, error)
 }

@@ -14,6 +14,7 @@ import (
 	"liftoff/files/avatars"
 	"liftoff/files/emoji"
 	"liftoff/files/uploads"
+	"liftoff/instances"
 	"liftoff/integrations"
 	"liftoff/integrations/slash"
 	"liftoff/internal/clock"
@@ -54,6 +55,10 @@ type App struct {
 	directory *directory.Service
 	// userStatus keeps the custom user statuses.
 	userStatus *userstatus.Service
+	// instances lists the deployment's instances (instances.get);
+	// instanceInfo is this one's, announced to the others.
+	instances    *instances.Service
+	instanceInfo instances.Info
 	// account sends and redeems account e-mails (set by
 	// startNotifications; its DDP methods are registered by mountRealtime).
 	account  *account.Service

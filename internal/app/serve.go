@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,10 +30,15 @@ import (
 	"liftoff/chat"
 	"liftoff/directory"
 	"liftoff/directory/directoryapi"
+	"liftoff/instances"
+	"liftoff/instances/instancesapi"
 	"liftoff/internal/clock"
+	"liftoff/linkpreview"
+	"liftoff/linkpreview/previewapi"
 	"liftoff/model"
 	"liftoff/ops"
 	"liftoff/settings"
+	"liftoff/settings/setting"
 	"liftoff/store/postgres"
 	"liftoff/store/sqlite"
 	"liftoff/userstatus"
@@ -207,16 +213,24 @@ func (a *App) start(ctx context.Context) error {
 	rest := api.New(api.Deps{
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
 		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, LDAP: a.ldap, LoginServices: external.LoginServices{OAuth: a.oauth, SAML: a.saml}, Settings: a.settings, Logger: log, Methods: methodBridge{a},
-	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
+	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now,
+		CreateTokensSecret: c.CreateTokensSecret})
 	a.directory = directory.New(directory.Deps{Store: a.store, Permissions: a.chat.Admin, Access: a.chat.Rooms,
 		Settings: a.settings, Now: a.opts.Clock.Now})
 	directoryapi.Routes(rest.Router(), a.directory)
 	directoryapi.LookupRoutes(rest.Router(), a.directory)
 	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
 	statusapi.Routes(rest.Router(), a.userStatus)
+	host, _ := os.Hostname()
+	a.instanceInfo = instances.Info{Host: host, Port: c.Port, PID: os.Getpid(), Version: a.opts.Version, Runtime: runtime.Version(), StartedAt: time.Now()}
+	a.instances = instances.New(model.NewID(), a.instanceInfo)
+	instancesapi.Routes(rest.Router(), a.instances)
 	if err := a.startIntegrations(ctx, rest); err != nil {
 		return err
 	}
+	previews := linkpreview.New(linkpreview.Options{Client: a.outbound, Settings: previewSettings{a.settings},
+		Cache: linkpreview.NewMemoryCache(1000), Logger: log, Version: a.opts.Version, Now: a.opts.Clock.Now})
+	previewapi.Routes(rest.Router(), previews, a.chat.Rooms)
 	if err := a.startNotifications(rest.Router(), reg); err != nil {
 		return err
 	}
@@ -285,3 +299,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return nil
 }
+
+// previewSettings reads the settings linkpreview asks for by their ids.
+type previewSettings struct{ r *settings.Registry }
+
+func (p previewSettings) Bool(id string) bool     { return p.r.Bool(setting.ID(id)) }
+func (p previewSettings) Int(id string) int       { return p.r.Int(setting.ID(id)) }
+func (p previewSettings) String(id string) string { return p.r.String(setting.ID(id)) }
