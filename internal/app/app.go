@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"liftoff/access"
 	"liftoff/auth"
 	"liftoff/auth/external"
 	"liftoff/auth/secondfactor"
@@ -19,6 +20,7 @@ import (
 	"liftoff/integrations/slash"
 	"liftoff/internal/clock"
 	"liftoff/internal/safehttp"
+	"liftoff/invites"
 	"liftoff/notify/account"
 	"liftoff/notify/notifier"
 	"liftoff/notify/prefs"
@@ -55,6 +57,10 @@ type App struct {
 	directory *directory.Service
 	// userStatus keeps the custom user statuses.
 	userStatus *userstatus.Service
+	// invites keeps the invitation links to rooms; perms is the permission
+	// checker the chat services share.
+	invites *invites.Service
+	perms   *access.Checker
 	// instances lists the deployment's instances (instances.get);
 	// instanceInfo is this one's, announced to the others.
 	instances    *instances.Service

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"liftoff/invites"
 	"liftoff/jobs"
 	"liftoff/notify/devices"
 	"liftoff/store"
@@ -16,6 +17,7 @@ import (
 type database interface {
 	store.Store
 	userstatus.Store
+	invites.Store
 	store.Integrations
 	jobs.Store
 	devices.Store

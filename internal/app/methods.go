@@ -8,6 +8,7 @@ import (
 	"liftoff/ddpapi"
 	"liftoff/directory/directoryapi"
 	"liftoff/integrations/routes"
+	"liftoff/invites/invitesapi"
 	"liftoff/model"
 	"liftoff/presence"
 	"liftoff/realtime"
@@ -30,6 +31,7 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	reg := ddpapi.NewRegistrar(rt, c.Admin)
 	directoryapi.Methods(reg, a.directory)
 	statusapi.Methods(reg, a.userStatus)
+	invitesapi.Methods(reg, a.invites)
 	if a.integrations != nil {
 		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
 		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)

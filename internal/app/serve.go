@@ -33,6 +33,8 @@ import (
 	"liftoff/instances"
 	"liftoff/instances/instancesapi"
 	"liftoff/internal/clock"
+	"liftoff/invites"
+	"liftoff/invites/invitesapi"
 	"liftoff/linkpreview"
 	"liftoff/linkpreview/previewapi"
 	"liftoff/model"
@@ -103,7 +105,7 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	authOpts.SecondFactor, authOpts.Directory, authOpts.OAuth, authOpts.SAML = second, ldapLogin, oauthSvc, samlSvc
 	authSvc := auth.NewService(st, reg, authOpts)
 	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc, closers: closers,
-		second: second, ldap: ldapLogin, oauth: oauthSvc, saml: samlSvc}, nil
+		second: second, ldap: ldapLogin, oauth: oauthSvc, saml: samlSvc, perms: perms}, nil
 }
 
 // openData opens the bus and the store the configuration selects: the
@@ -225,6 +227,8 @@ func (a *App) start(ctx context.Context) error {
 	a.instanceInfo = instances.Info{Host: host, Port: c.Port, PID: os.Getpid(), Version: a.opts.Version, Runtime: runtime.Version(), StartedAt: time.Now()}
 	a.instances = instances.New(model.NewID(), a.instanceInfo)
 	instancesapi.Routes(rest.Router(), a.instances)
+	a.invites = invites.New(a.store, a.perms, inviteRooms{a}, a.settings, a.opts.Clock.Now)
+	invitesapi.Routes(rest.Router(), a.invites)
 	if err := a.startIntegrations(ctx, rest); err != nil {
 		return err
 	}
@@ -306,3 +310,18 @@ type previewSettings struct{ r *settings.Registry }
 func (p previewSettings) Bool(id string) bool     { return p.r.Bool(setting.ID(id)) }
 func (p previewSettings) Int(id string) int       { return p.r.Int(setting.ID(id)) }
 func (p previewSettings) String(id string) string { return p.r.String(setting.ID(id)) }
+
+// inviteRooms gives package invites the rooms and memberships it needs.
+type inviteRooms struct{ a *App }
+
+func (r inviteRooms) RoomByID(ctx context.Context, id string) (*model.Room, error) {
+	return r.a.store.RoomByID(ctx, id)
+}
+
+func (r inviteRooms) Subscription(ctx context.Context, user *model.User, roomID string) (*model.Subscription, error) {
+	return r.a.chat.Members.Subscription(ctx, user, roomID)
+}
+
+func (r inviteRooms) AddMembers(ctx context.Context, roomID string, users []*model.User) (*model.Room, error) {
+	return r.a.chat.Members.AddMembers(ctx, roomID, users)
+}
