@@ -221,7 +221,7 @@ func (a *App) start(ctx context.Context) error {
 		Settings: a.settings, Now: a.opts.Clock.Now})
 	directoryapi.Routes(rest.Router(), a.directory)
 	directoryapi.LookupRoutes(rest.Router(), a.directory)
-	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
+	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now, a.bus)
 	statusapi.Routes(rest.Router(), a.userStatus)
 	host, _ := os.Hostname()
 	a.instanceInfo = instances.Info{Host: host, Port: c.Port, PID: os.Getpid(), Version: a.opts.Version, Runtime: runtime.Version(), StartedAt: time.Now()}

@@ -33,6 +33,7 @@ var kinds = func() map[string]reflect.Type {
 		model.RoomChanged{}, model.SubscriptionChanged{}, model.UserChanged{}, model.UserDeleted{},
 		model.PresenceChanged{}, model.RoleChanged{}, model.PermissionChanged{}, model.SettingChanged{},
 		model.UserActivity{}, model.LoginTokensRemoved{}, model.UserCreated{}, model.DesktopNotification{}, model.EmojiChanged{},
+		model.CustomUserStatusChanged{},
 	} {
 		m[e.EventKind()] = reflect.TypeOf(e)
 	}
