@@ -34,6 +34,8 @@ type Server struct {
 	limiter  *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
 	// avatarFiles serves uploaded avatars (nil: generated ones only).
 	avatarFiles AvatarFiles
+	// statsArchive keeps statistics snapshots (nil: none are kept).
+	statsArchive StatisticsArchive
 	// twoFactor checks second factors (nil: no route asks for one).
 	twoFactor TwoFactor
 	ldap      LDAP
@@ -44,6 +46,10 @@ type Server struct {
 // SetAvatarFiles makes /avatar/... serve uploaded avatars through f. Call
 // it before the server serves its first request.
 func (s *Server) SetAvatarFiles(f AvatarFiles) { s.avatarFiles = f }
+
+// SetStatistics gives the server the statistics archive (statistics.list,
+// statistics?refresh=true).
+func (s *Server) SetStatistics(a StatisticsArchive) { s.statsArchive = a }
 
 // Config holds the REST API's own settings.
 type Config struct {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"liftoff/access/perm"
@@ -186,6 +187,12 @@ type Authenticator interface {
 type Settings interface {
 	Bool(id setting.ID) bool
 	Int(id setting.ID) int
+}
+
+// StatisticsArchive keeps statistics snapshots (package statistics).
+type StatisticsArchive interface {
+	Record(ctx context.Context, id string, createdAt model.Time, doc any) error
+	List(ctx context.Context, actor *model.User, p model.Page) ([]json.RawMessage, int, error)
 }
 
 // AvatarFiles serves uploaded avatars (the files service).

@@ -209,3 +209,35 @@ func TestGetURLPreview(t *testing.T) {
 	alice.Get("/api/v1/chat.getURLPreview", "roomId", rid).Fail(t, 400, "invalid-params")
 	alice.Get("/api/v1/chat.getURLPreview", "url", page.URL).Fail(t, 400, "invalid-params")
 }
+
+func TestStatisticsList(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	alice := srv.CreateUser(t, "alice")
+
+	r := admin.Get("/api/v1/statistics.list").OK(t)
+	if l := r.List("statistics"); l == nil || len(l) != 0 || r.Num("total") != 0 {
+		t.Fatalf("nothing recorded yet: %s", r.Body)
+	}
+	first := admin.Get("/api/v1/statistics", "refresh", "true").OK(t)
+	srv.CreateUser(t, "bob")
+	second := admin.Get("/api/v1/statistics", "refresh", "true").OK(t)
+	admin.Get("/api/v1/statistics").OK(t) // answers without recording
+	if first.Str("_id") == second.Str("_id") || second.Num("totalUsers") != first.Num("totalUsers")+1 {
+		t.Fatalf("snapshots: %s / %s", first.Body, second.Body)
+	}
+	r = admin.Get("/api/v1/statistics.list").OK(t)
+	if r.Num("total") != 2 || r.Num("count") != 2 || r.Str("statistics.0._id") != second.Str("_id") ||
+		r.Str("statistics.1._id") != first.Str("_id") || r.Num("statistics.0.totalUsers") != second.Num("totalUsers") {
+		t.Fatalf("statistics.list: %s", r.Body)
+	}
+	r = admin.Get("/api/v1/statistics.list", "count", "1", "offset", "1").OK(t)
+	if r.Num("total") != 2 || r.Num("count") != 1 || r.Str("statistics.0._id") != first.Str("_id") {
+		t.Fatalf("paged: %s", r.Body)
+	}
+	r = alice.Get("/api/v1/statistics.list").Fail(t, 400, "error-not-allowed")
+	if r.Str("error") != "Not allowed [error-not-allowed]" {
+		t.Fatalf("refusal: %s", r.Body)
+	}
+	admin.Get("/api/v1/statistics", "refresh", "yes").Fail(t, 400, "invalid-params")
+}

@@ -4,6 +4,7 @@ import (
 	"liftoff/invites"
 	"liftoff/jobs"
 	"liftoff/notify/devices"
+	"liftoff/statistics"
 	"liftoff/store"
 	"liftoff/store/postgres"
 	"liftoff/store/sqlite"
@@ -18,6 +19,7 @@ type database interface {
 	store.Store
 	userstatus.Store
 	invites.Store
+	statistics.Store
 	store.Integrations
 	jobs.Store
 	devices.Store

@@ -41,6 +41,7 @@ import (
 	"liftoff/ops"
 	"liftoff/settings"
 	"liftoff/settings/setting"
+	"liftoff/statistics"
 	"liftoff/store/postgres"
 	"liftoff/store/sqlite"
 	"liftoff/userstatus"
@@ -243,6 +244,7 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	rest.SetAvatarFiles(a.avatarFiles)
+	rest.SetStatistics(statistics.New(a.store, a.chat.Admin))
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
