@@ -24,6 +24,7 @@ func (s *Server) adminRoutes(rt *Router) {
 	rt.Get("settings/{_id}", s.settingGet)
 	rt.Post("settings/{_id}", s.settingSet, Permission(perm.EditPrivilegedSetting), TwoFactorRequired(twofactor.Options{}))
 	rt.Get("statistics", s.statistics, refusedIn400)
+	rt.Get("statistics.list", s.statisticsList)
 
 	rt.Get("roles.list", s.rolesList)
 	rt.Get("roles.sync", s.rolesSync)
@@ -180,11 +181,19 @@ func (s *Server) statistics(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	refresh := r.query.Get("refresh")
+	if refresh != "" && refresh != "true" && refresh != "false" {
+		return nil, invalidParams("must be equal to one of the allowed values")
+	}
 	now := model.TimeOf(s.cfg.Now())
 	uptime := time.Since(processStart).Seconds()
 	host, _ := os.Hostname()
-	return M{
-		"_id": "liftoff", "createdAt": now, "_updatedAt": now, "version": s.version,
+	id := "liftoff"
+	if refresh == "true" && s.statsArchive != nil {
+		id = model.NewID()
+	}
+	stats := M{
+		"_id": id, "createdAt": now, "_updatedAt": now, "version": s.version,
 		"uniqueId":   c.UniqueID,
 		"totalUsers": c.TotalUsers, "activeUsers": c.ActiveUsers, "nonActiveUsers": c.TotalUsers - c.ActiveUsers,
 		"onlineUsers": c.OnlineUsers, "awayUsers": c.AwayUsers, "busyUsers": c.BusyUsers, "offlineUsers": c.OfflineUsers,
@@ -196,7 +205,32 @@ func (s *Server) statistics(r *Request) (any, error) {
 		"totalLivechatMessages": 0, "instanceCount": 1,
 		"os":      M{"type": runtime.GOOS, "platform": runtime.GOOS, "arch": runtime.GOARCH, "hostname": host, "cpus": runtime.NumCPU()},
 		"process": M{"nodeVersion": runtime.Version(), "pid": os.Getpid(), "uptime": uptime},
-	}, nil
+	}
+	if id != "liftoff" {
+		// refresh=true records the snapshot, as Rocket.Chat saves the
+		// statistics it generates; statistics.list pages them.
+		if err := s.statsArchive.Record(r.Context(), id, now, stats); err != nil {
+			return nil, err
+		}
+	}
+	return stats, nil
+}
+
+// statisticsList is statistics.list: the recorded snapshots, newest first
+// (view-statistics, else error-not-allowed).
+func (s *Server) statisticsList(r *Request) (any, error) {
+	p, err := r.Page(nil)
+	if err != nil {
+		return nil, err
+	}
+	if s.statsArchive == nil {
+		return nil, model.Invalid("error-not-allowed", "Not allowed")
+	}
+	list, total, err := s.statsArchive.List(r.Context(), r.User, p)
+	if err != nil {
+		return nil, err
+	}
+	return paged("statistics", list, len(list), p, total), nil
 }
 
 // ---- roles ----

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -20,6 +21,32 @@ func (s *Server) authRoutes(rt *Router) {
 	rt.Post("users.regeneratePersonalAccessToken", s.regeneratePAT, TwoFactorRequired(twofactor.Options{}))
 	rt.Get("users.getPersonalAccessTokens", s.listPATs)
 	rt.Post("users.removePersonalAccessToken", s.removePAT, TwoFactorRequired(twofactor.Options{}))
+	rt.Post("users.createToken", s.createToken, Method("createToken"))
+}
+
+// createToken is Rocket.Chat 8's users.createToken: a login token for the
+// user named by userId, username or user, for a caller that presents the
+// server's CREATE_TOKENS_FOR_USERS_SECRET as secret and is that user or
+// holds user-generate-access-token. Anything else is error-not-authorized.
+func (s *Server) createToken(r *Request) (any, error) {
+	secret, err := r.String("secret")
+	if err != nil {
+		return nil, err
+	}
+	target, err := s.targetUser(r)
+	if err != nil {
+		return nil, err
+	}
+	want := s.cfg.CreateTokensSecret
+	if want == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(want)) != 1 ||
+		(target.ID != r.User.ID && !s.admin.Can(r.User, perm.UserGenerateAccessToken)) {
+		return nil, model.Invalid("error-not-authorized", "Not authorized").InMethod()
+	}
+	token, _, err := s.auth.IssueToken(r.Context(), target)
+	if err != nil {
+		return nil, err
+	}
+	return M{"data": M{"userId": target.ID, "authToken": token}}, nil
 }
 
 func (s *Server) info(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,18 @@ func (s *Server) compatRoutes(rt *Router) {
 	rt.Get("pw.getPolicy", s.pwGetPolicy)
 	rt.Get("licenses.info", s.licensesInfo)
 	rt.Get("channels.getAllUserMentionsByChannel", s.roomMessageList(Messages.MentionedMessages))
+	rt.Get("custom-sounds.list", s.customSoundsList)
+}
+
+// customSoundsList is custom-sounds.list: Liftoff keeps no custom sounds
+// (uploading them is not supported), so every page is empty; the paging
+// parameters are checked as Rocket.Chat checks them.
+func (s *Server) customSoundsList(r *Request) (any, error) {
+	p, err := r.Page(nil, "name", "_id", "_updatedAt", "extension")
+	if err != nil {
+		return nil, err
+	}
+	return paged("sounds", []any{}, 0, p, 0), nil
 }
 
 // usersLogout removes every login token of the caller, or of userId with

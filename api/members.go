@@ -27,6 +27,7 @@ func (s *Server) membershipRoutes(rt *Router) {
 		rt.Get(k.prefix+".roles", s.roomRoles(k.t))
 		rt.Get(k.prefix+".online", s.onlineMembers(k.t))
 		rt.Post(k.prefix+".invite", s.invite(k.t, k.key), Method("addUsersToRoom"))
+		rt.Post(k.prefix+".addAll", s.addAll(k.t, k.key), Method("addAllToRoom"), Status(model.KindForbidden, 400))
 		rt.Post(k.prefix+".open", s.setOpen(k.t, true))
 		rt.Post(k.prefix+".close", s.setOpen(k.t, false))
 		rt.Post(k.prefix+".delete", s.deleteRoom(k.t), Method("eraseRoom"))
@@ -315,6 +316,27 @@ func (s *Server) invite(t, key string) Handler {
 			return nil, err
 		}
 		room, err := s.members.Invite(r.Context(), r.User, ref, t, users)
+		if err != nil {
+			return nil, err
+		}
+		return M{key: room}, nil
+	}
+}
+
+// addAll is channels.addAll / groups.addAll: every user, or with
+// activeUsersOnly ("true", true or 1) every active one, joins the room.
+func (s *Server) addAll(t, key string) Handler {
+	return func(r *Request) (any, error) {
+		ref, err := requireRoomRef(r)
+		if err != nil {
+			return nil, err
+		}
+		var active any
+		if _, err := r.Param("activeUsersOnly", &active); err != nil {
+			return nil, err
+		}
+		activeOnly := active == true || active == "true" || active == float64(1)
+		room, err := s.members.AddAll(r.Context(), r.User, ref, t, activeOnly)
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"liftoff/chat"
+	"liftoff/ddpapi"
 	"liftoff/model"
 )
 
@@ -59,6 +60,7 @@ func (s *Server) roomRoutes(rt *Router) {
 	rt.Post("rooms.favorite", s.favoriteRoom, Method("toggleFavorite"))
 	rt.Post("rooms.leave", s.leaveAnyRoom, Method("leaveRoom"), refusedIn400)
 	rt.Post("rooms.cleanHistory", s.cleanHistory, Method("cleanRoomHistory"))
+	rt.Post("rooms.saveRoomSettings", s.saveRoomSettings, saveRoomSettings)
 	rt.Get("subscriptions.get", s.syncSubscriptions)
 	rt.Get("subscriptions.getOne", s.getSubscription)
 	rt.Post("subscriptions.read", s.readSubscription)
@@ -876,4 +878,28 @@ func (s *Server) unreadSubscription(r *Request) (any, error) {
 		return nil, failure("The 'roomId' or 'firstUnreadMessage' param is required")
 	}
 	return nil, s.members.MarkUnread(r.Context(), r.User, roomID, first.ID)
+}
+
+// saveRoomSettings is the REST form of the saveRoomSettings method, as
+// Rocket.Chat's route: rid and the settings side by side in the body;
+// answers {rid}.
+func (s *Server) saveRoomSettings(r *Request) (any, error) {
+	var body map[string]json.RawMessage
+	if err := r.Decode(&body); err != nil {
+		return nil, err
+	}
+	var rid string
+	if raw, ok := body["rid"]; !ok || json.Unmarshal(raw, &rid) != nil || rid == "" {
+		return nil, invalidParams("must have required property 'rid'")
+	}
+	delete(body, "rid")
+	in, err := ddpapi.DecodeRoomSettings(body)
+	if err != nil {
+		return nil, err
+	}
+	room, err := s.rooms.SaveRoomSettings(r.Context(), r.User, rid, in)
+	if err != nil {
+		return nil, err
+	}
+	return M{"rid": room.ID}, nil
 }

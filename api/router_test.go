@@ -42,6 +42,9 @@ func (tokens) GeneratePersonalToken(context.Context, string, string, bool) (stri
 	return "", nil
 }
 func (tokens) RemovePersonalToken(context.Context, string, string) error { return nil }
+func (tokens) IssueToken(context.Context, *model.User) (string, model.Time, error) {
+	return "", model.Time{}, nil
+}
 func (tokens) PersonalTokens(context.Context, string) ([]auth.PersonalToken, error) {
 	return nil, nil
 }

@@ -34,6 +34,8 @@ type Server struct {
 	limiter  *rateLimiter  // Rocket.Chat's REST rate limiter (ratelimit.go)
 	// avatarFiles serves uploaded avatars (nil: generated ones only).
 	avatarFiles AvatarFiles
+	// statsArchive keeps statistics snapshots (nil: none are kept).
+	statsArchive StatisticsArchive
 	// twoFactor checks second factors (nil: no route asks for one).
 	twoFactor TwoFactor
 	ldap      LDAP
@@ -44,6 +46,10 @@ type Server struct {
 // SetAvatarFiles makes /avatar/... serve uploaded avatars through f. Call
 // it before the server serves its first request.
 func (s *Server) SetAvatarFiles(f AvatarFiles) { s.avatarFiles = f }
+
+// SetStatistics gives the server the statistics archive (statistics.list,
+// statistics?refresh=true).
+func (s *Server) SetStatistics(a StatisticsArchive) { s.statsArchive = a }
 
 // Config holds the REST API's own settings.
 type Config struct {
@@ -59,6 +65,9 @@ type Config struct {
 	// Now is the clock of rate-limit windows and the times in answers
 	// (time.Now when nil).
 	Now func() time.Time
+	// CreateTokensSecret is Rocket.Chat's CREATE_TOKENS_FOR_USERS_SECRET:
+	// users.createToken answers only calls that carry it (never when empty).
+	CreateTokensSecret string
 }
 
 // Deps are the services the API calls. All but Methods and Logger are

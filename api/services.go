@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"liftoff/access/perm"
@@ -68,6 +69,7 @@ type Rooms interface {
 // (chat.Members).
 type Members interface {
 	Invite(ctx context.Context, actor *model.User, ref chat.RoomRef, t string, users []*model.User) (*model.Room, error)
+	AddAll(ctx context.Context, actor *model.User, ref chat.RoomRef, t string, activeOnly bool) (*model.Room, error)
 	Join(ctx context.Context, user *model.User, ref chat.RoomRef, joinCode string) (*model.Room, error)
 	Kick(ctx context.Context, actor *model.User, ref chat.RoomRef, t string, target *model.User) (*model.Room, error)
 	Leave(ctx context.Context, user *model.User, ref chat.RoomRef, t string) (*model.Room, error)
@@ -175,6 +177,7 @@ type Authenticator interface {
 	TokenExpires(ctx context.Context, userID, token string) (model.Time, error)
 	Authenticate(ctx context.Context, userID, token string) (*model.User, error)
 	GeneratePersonalToken(ctx context.Context, userID, name string, bypassTwoFactor bool) (string, error)
+	IssueToken(ctx context.Context, u *model.User) (string, model.Time, error)
 	RemovePersonalToken(ctx context.Context, userID, name string) error
 	PersonalTokens(ctx context.Context, userID string) ([]auth.PersonalToken, error)
 }
@@ -184,6 +187,12 @@ type Authenticator interface {
 type Settings interface {
 	Bool(id setting.ID) bool
 	Int(id setting.ID) int
+}
+
+// StatisticsArchive keeps statistics snapshots (package statistics).
+type StatisticsArchive interface {
+	Record(ctx context.Context, id string, createdAt model.Time, doc any) error
+	List(ctx context.Context, actor *model.User, p model.Page) ([]json.RawMessage, int, error)
 }
 
 // AvatarFiles serves uploaded avatars (the files service).

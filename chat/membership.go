@@ -6,6 +6,7 @@ import (
 
 	"liftoff/access/perm"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -415,4 +416,62 @@ func (s *Members) SetRoomRole(ctx context.Context, actor *model.User, ref RoomRe
 		return saveRoom(ctx, tx, r, now)
 	})
 	return internal("set room role", err)
+}
+
+// AddAll subscribes every user (activeOnly: every active user) to a
+// channel or private group (channels.addAll, groups.addAll), as Rocket.Chat's
+// addAllUserToRoom: the actor needs add-all-to-room, more users than
+// API_User_Limit is error-user-limit-exceeded, and each new member gets a
+// join notice ("uj"). Users already in the room are skipped.
+func (s *Members) AddAll(ctx context.Context, actor *model.User, ref RoomRef, t string, activeOnly bool) (*model.Room, error) {
+	room, err := s.memberRoom(ctx, actor, ref, t, false)
+	if err != nil {
+		return nil, err
+	}
+	if !s.can(actor, perm.AddAllToRoom) {
+		return nil, model.Forbidden("403", "Access to Method Forbidden").WithDetails(map[string]any{"method": "addAllToRoom"})
+	}
+	q := store.UserQuery{}
+	if activeOnly {
+		active := true
+		q.Active = &active
+	}
+	limit := s.settings.Int(setting.APIUserLimit)
+	users, total, err := s.store.ListUsers(ctx, q, model.Page{Count: limit + 1})
+	if err != nil {
+		return nil, internal("add all", err)
+	}
+	if total > limit || len(users) > limit {
+		return nil, model.Invalid("error-user-limit-exceeded", "User Limit Exceeded").WithDetails(map[string]any{"method": "addAllToRoom"})
+	}
+	return s.AddMembers(ctx, room.ID, users)
+}
+
+// AddMembers subscribes users to a room, each with a join notice ("uj",
+// "ut" in a discussion), as Rocket.Chat's addUserToRoom without an inviter.
+// It checks nothing: its callers (AddAll, invitation links) have. Users
+// already in the room are skipped. It returns the room as changed.
+func (s *Members) AddMembers(ctx context.Context, roomID string, users []*model.User) (*model.Room, error) {
+	now := s.nowTime()
+	var room *model.Room
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		r, err := loadRoomTx(ctx, tx, roomID)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if r, err = s.joinTx(ctx, tx, roomID, u, now); err != nil {
+				return err
+			}
+		}
+		room = r
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, model.Invalid("error-invalid-room", "Invalid room").InMethod()
+	}
+	if err != nil {
+		return nil, internal("add members", err)
+	}
+	return room, nil
 }

@@ -148,15 +148,31 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 	} else if settings, ok, err = Param[map[string]json.RawMessage](call, 1); err != nil || !ok {
 		return nil, model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
 	}
+	in, err := DecodeRoomSettings(settings)
+	if err != nil {
+		return nil, err
+	}
+	room, err := m.rooms.SaveRoomSettings(ctx, call.User(), rid, in)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"result": true, "rid": room.ID}, nil
+}
+
+// DecodeRoomSettings reads saveRoomSettings' settings object (also the
+// body of REST rooms.saveRoomSettings) as Rocket.Chat's method checks it:
+// an unknown key is error-invalid-settings, a setting Liftoff does not
+// support is refused by name.
+func DecodeRoomSettings(settings map[string]json.RawMessage) (chat.RoomSettingsInput, error) {
 	invalid := model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
 	var in chat.RoomSettingsInput
 	for key, raw := range settings {
 		supported, known := roomSettingKeys[key]
 		if !known {
-			return nil, invalid
+			return in, invalid
 		}
 		if !supported {
-			return nil, model.Invalid("error-invalid-settings", "The room setting %s is not supported", key).InMethod()
+			return in, model.Invalid("error-invalid-settings", "The room setting %s is not supported", key).InMethod()
 		}
 		var target any
 		switch key {
@@ -196,19 +212,15 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 		}
 		if err := json.Unmarshal(raw, target); err != nil {
 			if key == "roomCustomFields" {
-				return nil, model.Invalid("invalid-roomCustomFields-type", "Invalid roomCustomFields type").InMethod()
+				return in, model.Invalid("invalid-roomCustomFields-type", "Invalid roomCustomFields type").InMethod()
 			}
-			return nil, invalid
+			return in, invalid
 		}
 		if key == "roomCustomFields" && *in.CustomFields == nil {
-			return nil, model.Invalid("invalid-roomCustomFields-type", "Invalid roomCustomFields type").InMethod()
+			return in, model.Invalid("invalid-roomCustomFields-type", "Invalid roomCustomFields type").InMethod()
 		}
 	}
-	room, err := m.rooms.SaveRoomSettings(ctx, call.User(), rid, in)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"result": true, "rid": room.ID}, nil
+	return in, nil
 }
 
 // archiveRoom(rid) and unarchiveRoom(rid) archive and unarchive a room;

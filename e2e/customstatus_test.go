@@ -111,3 +111,30 @@ func TestCustomUserStatus(t *testing.T) {
 		}
 	})
 }
+
+// TestCustomUserStatusEvents: logged-in clients see statuses created,
+// changed and removed on stream-notify-logged, as Rocket.Chat sends them.
+func TestCustomUserStatusEvents(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	_, rt := rtUser(t, srv, "alice")
+	rt.sub("stream-notify-logged", "updateCustomUserStatus", false)
+	rt.sub("stream-notify-logged", "deleteCustomUserStatus", false)
+
+	id := admin.Post("/api/v1/custom-user-status.create", map[string]any{"name": "Lunch", "statusType": "away"}).OK(t).Str("customUserStatus._id")
+	rt.event("stream-notify-logged", "updateCustomUserStatus", func(args []any) bool {
+		d, _ := args[0].(map[string]any)["userStatusData"].(map[string]any)
+		return d["_id"] == id && d["name"] == "Lunch" && d["statusType"] == "away" && d["previousName"] == nil
+	})
+	admin.Post("/api/v1/custom-user-status.update", map[string]any{"_id": id, "name": "Dinner", "statusType": "busy"}).OK(t)
+	rt.event("stream-notify-logged", "updateCustomUserStatus", func(args []any) bool {
+		d, _ := args[0].(map[string]any)["userStatusData"].(map[string]any)
+		return d["_id"] == id && d["name"] == "Dinner" && d["statusType"] == "busy" &&
+			d["previousName"] == "Lunch" && d["previousStatusType"] == "away"
+	})
+	admin.Post("/api/v1/custom-user-status.delete", map[string]any{"customUserStatusId": id}).OK(t)
+	rt.event("stream-notify-logged", "deleteCustomUserStatus", func(args []any) bool {
+		d, _ := args[0].(map[string]any)["userStatusData"].(map[string]any)
+		return d["_id"] == id && d["name"] == "Dinner"
+	})
+}

@@ -186,6 +186,17 @@ type EmojiChanged struct {
 	Emoji  *Emoji
 }
 
+// CustomUserStatusChanged reports a custom user status created or changed
+// (ActionUpdated, with the previous name and type of a changed one) or
+// removed (ActionRemoved). Published after the write commits, best effort,
+// without a position, as EmojiChanged.
+type CustomUserStatusChanged struct {
+	Action             string
+	Status             *CustomUserStatus
+	PreviousName       string
+	PreviousStatusType string
+}
+
 // UserActivity is an ephemeral event (typing and similar); it is never stored.
 type UserActivity struct {
 	RoomID     string
@@ -206,22 +217,23 @@ type E2EKeyRequest struct {
 	Recipients []string `json:",omitempty"`
 }
 
-func (MessageSaved) EventKind() string        { return "message.saved" }
-func (MessageDeleted) EventKind() string      { return "message.deleted" }
-func (MessagesPruned) EventKind() string      { return "messages.pruned" }
-func (EphemeralMessage) EventKind() string    { return "message.ephemeral" }
-func (DesktopNotification) EventKind() string { return "notification.desktop" }
-func (RoomChanged) EventKind() string         { return "room.changed" }
-func (SubscriptionChanged) EventKind() string { return "subscription.changed" }
-func (UserChanged) EventKind() string         { return "user.changed" }
-func (UserDeleted) EventKind() string         { return "user.deleted" }
-func (UserCreated) EventKind() string         { return "user.created" }
-func (PresenceChanged) EventKind() string     { return "presence.changed" }
-func (LoginTokensRemoved) EventKind() string  { return "tokens.removed" }
-func (AuthChanged) EventKind() string         { return "auth.changed" }
-func (RoleChanged) EventKind() string         { return "role.changed" }
-func (E2EKeyRequest) EventKind() string       { return "e2e.key_request" }
-func (PermissionChanged) EventKind() string   { return "permission.changed" }
-func (SettingChanged) EventKind() string      { return "setting.changed" }
-func (UserActivity) EventKind() string        { return "user.activity" }
-func (EmojiChanged) EventKind() string        { return "emoji.changed" }
+func (MessageSaved) EventKind() string            { return "message.saved" }
+func (MessageDeleted) EventKind() string          { return "message.deleted" }
+func (MessagesPruned) EventKind() string          { return "messages.pruned" }
+func (EphemeralMessage) EventKind() string        { return "message.ephemeral" }
+func (DesktopNotification) EventKind() string     { return "notification.desktop" }
+func (RoomChanged) EventKind() string             { return "room.changed" }
+func (SubscriptionChanged) EventKind() string     { return "subscription.changed" }
+func (UserChanged) EventKind() string             { return "user.changed" }
+func (UserDeleted) EventKind() string             { return "user.deleted" }
+func (UserCreated) EventKind() string             { return "user.created" }
+func (PresenceChanged) EventKind() string         { return "presence.changed" }
+func (LoginTokensRemoved) EventKind() string      { return "tokens.removed" }
+func (AuthChanged) EventKind() string             { return "auth.changed" }
+func (RoleChanged) EventKind() string             { return "role.changed" }
+func (E2EKeyRequest) EventKind() string           { return "e2e.key_request" }
+func (PermissionChanged) EventKind() string       { return "permission.changed" }
+func (SettingChanged) EventKind() string          { return "setting.changed" }
+func (UserActivity) EventKind() string            { return "user.activity" }
+func (EmojiChanged) EventKind() string            { return "emoji.changed" }
+func (CustomUserStatusChanged) EventKind() string { return "userstatus.changed" }

@@ -34,6 +34,7 @@ var everyEvent = []struct {
 	{AuthChanged{UserID: "u", Hashes: []string{"h"}}, "", false},
 	{UserCreated{User: &User{ID: "u"}}, "", false},
 	{EmojiChanged{Action: ActionUpdated, Emoji: &Emoji{ID: "e"}}, "", false},
+	{CustomUserStatusChanged{Action: ActionRemoved, Status: &CustomUserStatus{ID: "s"}}, "", false},
 }
 
 func TestPositions(t *testing.T) {

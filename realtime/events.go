@@ -116,6 +116,10 @@ func (h *hub) dispatch(e model.Event) {
 		h.onE2EKeyRequest(&ev)
 	case *model.E2EKeyRequest:
 		h.onE2EKeyRequest(ev)
+	case model.CustomUserStatusChanged:
+		h.onCustomUserStatusChanged(&ev)
+	case *model.CustomUserStatusChanged:
+		h.onCustomUserStatusChanged(ev)
 	case model.UserActivity:
 		h.onUserActivity(&ev)
 	case *model.UserActivity:
@@ -532,6 +536,34 @@ func (h *hub) onE2EKeyRequest(ev *model.E2EKeyRequest) {
 		} else {
 			h.encodeFailed("e2e.key_request", err)
 		}
+	}
+}
+
+// onCustomUserStatusChanged sends updateCustomUserStatus /
+// deleteCustomUserStatus to logged-in subscribers of stream-notify-logged,
+// with {userStatusData} as Rocket.Chat (an update of an existing status
+// carries previousName and previousStatusType).
+func (h *hub) onCustomUserStatusChanged(ev *model.CustomUserStatusChanged) {
+	st := ev.Status
+	if st == nil {
+		return
+	}
+	event := "updateCustomUserStatus"
+	if ev.Action == model.ActionRemoved {
+		event = "deleteCustomUserStatus"
+	}
+	if !h.hasGlobal(streamNotifyLogged, event) {
+		return
+	}
+	data := map[string]any{"_id": st.ID, "name": st.Name, "statusType": st.StatusType, "_updatedAt": st.UpdatedAt}
+	if ev.Action != model.ActionRemoved && ev.PreviousName != "" {
+		data["previousName"] = ev.PreviousName
+		data["previousStatusType"] = ev.PreviousStatusType
+	}
+	if f, err := ddp.StreamEvent(streamNotifyLogged, event, map[string]any{"userStatusData": data}); err == nil {
+		h.deliverGlobal(&h.out, streamNotifyLogged, event, f)
+	} else {
+		h.encodeFailed("userstatus.changed", err)
 	}
 }
 

@@ -39,19 +39,34 @@ type Permissions interface {
 	Can(user *model.User, permission perm.ID) bool
 }
 
-// Service manages the statuses.
-type Service struct {
-	store Store
-	perms Permissions
-	now   func() time.Time
+// Publisher publishes events no store write carries (the bus): changes
+// reach clients as updateCustomUserStatus / deleteCustomUserStatus.
+type Publisher interface {
+	Publish(ctx context.Context, events ...model.Event) error
 }
 
-// New returns a Service; now is the server clock (time.Now when nil).
-func New(s Store, perms Permissions, now func() time.Time) *Service {
+// Service manages the statuses.
+type Service struct {
+	store  Store
+	perms  Permissions
+	now    func() time.Time
+	events Publisher
+}
+
+// New returns a Service; now is the server clock (time.Now when nil);
+// events, when not nil, receives a CustomUserStatusChanged per change.
+func New(s Store, perms Permissions, now func() time.Time, events Publisher) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: s, perms: perms, now: now}
+	return &Service{store: s, perms: perms, now: now, events: events}
+}
+
+// publish announces a change, best effort (as Rocket.Chat's broadcast).
+func (s *Service) publish(ctx context.Context, ev model.CustomUserStatusChanged) {
+	if s.events != nil {
+		_ = s.events.Publish(context.WithoutCancel(ctx), ev)
+	}
 }
 
 // Rocket.Chat's errors.
@@ -139,7 +154,19 @@ func (s *Service) Save(ctx context.Context, actor *model.User, in Input) (*model
 			WithDetails(map[string]any{"input": in.StatusType, "field": "StatusType"}).InMethod()
 	}
 	st := &model.CustomUserStatus{ID: in.ID, Name: in.Name, StatusType: in.StatusType, UpdatedAt: model.TimeOf(s.now())}
+	ev := model.CustomUserStatusChanged{Action: model.ActionUpdated, Status: st}
 	var err error
+	if in.ID != "" {
+		all, lerr := s.store.CustomUserStatuses(ctx)
+		if lerr != nil {
+			return nil, fmt.Errorf("userstatus: list: %w", lerr)
+		}
+		for _, old := range all {
+			if old.ID == in.ID {
+				ev.PreviousName, ev.PreviousStatusType = old.Name, old.StatusType
+			}
+		}
+	}
 	if in.ID == "" {
 		st.ID = model.NewID()
 		err = s.store.InsertCustomUserStatus(ctx, st)
@@ -154,6 +181,7 @@ func (s *Service) Save(ctx context.Context, actor *model.User, in Input) (*model
 	case err != nil:
 		return nil, fmt.Errorf("userstatus: save: %w", err)
 	}
+	s.publish(ctx, ev)
 	return st, nil
 }
 
@@ -171,12 +199,23 @@ func (s *Service) Delete(ctx context.Context, actor *model.User, id string) erro
 	if !s.perms.Can(actor, perm.ManageUserStatus) {
 		return ErrNotAuthorized
 	}
-	err := s.store.DeleteCustomUserStatus(ctx, id)
+	all, err := s.store.CustomUserStatuses(ctx)
+	if err != nil {
+		return fmt.Errorf("userstatus: list: %w", err)
+	}
+	gone := &model.CustomUserStatus{ID: id}
+	for _, st := range all {
+		if st.ID == id {
+			gone = st
+		}
+	}
+	err = s.store.DeleteCustomUserStatus(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return errInvalid
 	}
 	if err != nil {
 		return fmt.Errorf("userstatus: delete: %w", err)
 	}
+	s.publish(ctx, model.CustomUserStatusChanged{Action: model.ActionRemoved, Status: gone})
 	return nil
 }

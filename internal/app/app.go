@@ -17,10 +17,12 @@ import (
 	"liftoff/files/avatars"
 	"liftoff/files/emoji"
 	"liftoff/files/uploads"
+	"liftoff/instances"
 	"liftoff/integrations"
 	"liftoff/integrations/slash"
 	"liftoff/internal/clock"
 	"liftoff/internal/safehttp"
+	"liftoff/invites"
 	"liftoff/notify/account"
 	"liftoff/notify/notifier"
 	"liftoff/notify/prefs"
@@ -62,8 +64,14 @@ type App struct {
 	userStatus *userstatus.Service
 	// e2ee runs the end-to-end encryption key exchange.
 	e2ee *e2ee.Service
-	// perms is the permission checker the chat services share.
-	perms *access.Checker
+	// invites keeps the invitation links to rooms; perms is the permission
+	// checker the chat services share.
+	invites *invites.Service
+	perms   *access.Checker
+	// instances lists the deployment's instances (instances.get);
+	// instanceInfo is this one's, announced to the others.
+	instances    *instances.Service
+	instanceInfo instances.Info
 	// account sends and redeems account e-mails (set by
 	// startNotifications; its DDP methods are registered by mountRealtime).
 	account  *account.Service

@@ -61,6 +61,11 @@ type Config struct {
 	AdminEmail    string // ADMIN_EMAIL
 	AdminName     string // ADMIN_NAME
 
+	// CreateTokensSecret is Rocket.Chat's CREATE_TOKENS_FOR_USERS_SECRET,
+	// the secret users.createToken asks for (the endpoint refuses every
+	// call while it is empty).
+	CreateTokensSecret string
+
 	// SettingOverrides are the OVERWRITE_SETTING_<id> values, forced at
 	// every start.
 	SettingOverrides map[string]string
@@ -192,6 +197,7 @@ func (c *Config) applyEnv(environ []string) error {
 	str(&c.AdminPass, "ADMIN_PASS")
 	str(&c.AdminEmail, "ADMIN_EMAIL")
 	str(&c.AdminName, "ADMIN_NAME")
+	str(&c.CreateTokensSecret, "CREATE_TOKENS_FOR_USERS_SECRET")
 	c.DevMode = env["NODE_ENV"] == "development"
 	c.SettingOverrides = settings.Overrides(environ)
 	for _, err := range []error{

@@ -3,8 +3,10 @@ package app
 import (
 	"liftoff/e2ee"
 	"liftoff/federation/matrix/links"
+	"liftoff/invites"
 	"liftoff/jobs"
 	"liftoff/notify/devices"
+	"liftoff/statistics"
 	"liftoff/store"
 	"liftoff/store/postgres"
 	"liftoff/store/sqlite"
@@ -18,6 +20,8 @@ import (
 type database interface {
 	store.Store
 	userstatus.Store
+	invites.Store
+	statistics.Store
 	store.Integrations
 	jobs.Store
 	devices.Store

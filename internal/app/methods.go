@@ -9,6 +9,7 @@ import (
 	"liftoff/directory/directoryapi"
 	"liftoff/e2ee/e2eeapi"
 	"liftoff/integrations/routes"
+	"liftoff/invites/invitesapi"
 	"liftoff/model"
 	"liftoff/presence"
 	"liftoff/realtime"
@@ -32,6 +33,7 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	directoryapi.Methods(reg, a.directory)
 	statusapi.Methods(reg, a.userStatus)
 	e2eeapi.Methods(reg, a.e2ee, a.second)
+	invitesapi.Methods(reg, a.invites)
 	if a.integrations != nil {
 		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
 		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)

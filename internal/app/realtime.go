@@ -34,11 +34,13 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 	if c.NATSURL != "" {
 		// Several instances: presence combines every instance's connections.
 		var err error
-		dir, err = cluster.Open(ctx, cluster.Options{URL: c.NATSURL, Prefix: c.NATSPrefix, Replicas: c.NATSReplicas, Heartbeat: c.ClusterHeartbeat, Logger: a.log}, a.chat.Accounts)
+		dir, err = cluster.Open(ctx, cluster.Options{URL: c.NATSURL, Prefix: c.NATSPrefix, Replicas: c.NATSReplicas, Heartbeat: c.ClusterHeartbeat, Logger: a.log,
+			Info: a.instanceInfo.Encode()}, a.chat.Accounts)
 		if err != nil {
 			return nil, err
 		}
 		statuses = dir
+		a.instances.SetCluster(dir)
 	}
 	closeDir := func() {
 		if dir != nil {

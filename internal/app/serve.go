@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,10 +33,18 @@ import (
 	"liftoff/directory/directoryapi"
 	"liftoff/e2ee"
 	"liftoff/e2ee/e2eeapi"
+	"liftoff/instances"
+	"liftoff/instances/instancesapi"
 	"liftoff/internal/clock"
+	"liftoff/invites"
+	"liftoff/invites/invitesapi"
+	"liftoff/linkpreview"
+	"liftoff/linkpreview/previewapi"
 	"liftoff/model"
 	"liftoff/ops"
 	"liftoff/settings"
+	"liftoff/settings/setting"
+	"liftoff/statistics"
 	"liftoff/store/postgres"
 	"liftoff/store/sqlite"
 	"liftoff/userstatus"
@@ -230,20 +239,30 @@ func (a *App) start(ctx context.Context) error {
 	rest := api.New(api.Deps{
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
 		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, LDAP: a.ldap, LoginServices: external.LoginServices{OAuth: a.oauth, SAML: a.saml}, Settings: a.settings, Logger: log, Methods: methodBridge{a},
-	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now})
+	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now,
+		CreateTokensSecret: c.CreateTokensSecret})
 	a.directory = directory.New(directory.Deps{Store: a.store, Permissions: a.chat.Admin, Access: a.chat.Rooms,
 		Settings: a.settings, Now: a.opts.Clock.Now})
 	directoryapi.Routes(rest.Router(), a.directory)
 	directoryapi.LookupRoutes(rest.Router(), a.directory)
-	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
+	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now, a.bus)
 	statusapi.Routes(rest.Router(), a.userStatus)
 	a.jobs = jobs.New(a.store, jobs.Options{Logger: log.With("component", "jobs"), Registerer: reg, Now: a.opts.Clock.Now})
 	a.e2ee = e2ee.New(e2ee.Deps{Store: a.store, Permissions: a.perms, Settings: a.settings, Events: a.bus,
 		Sessions: a.auth, Now: a.opts.Clock.Now})
 	e2eeapi.Routes(rest.Router(), a.e2ee)
+	host, _ := os.Hostname()
+	a.instanceInfo = instances.Info{Host: host, Port: c.Port, PID: os.Getpid(), Version: a.opts.Version, Runtime: runtime.Version(), StartedAt: time.Now()}
+	a.instances = instances.New(model.NewID(), a.instanceInfo)
+	instancesapi.Routes(rest.Router(), a.instances)
+	a.invites = invites.New(a.store, a.perms, inviteRooms{a}, a.settings, a.opts.Clock.Now)
+	invitesapi.Routes(rest.Router(), a.invites)
 	if err := a.startIntegrations(ctx, rest); err != nil {
 		return err
 	}
+	previews := linkpreview.New(linkpreview.Options{Client: a.outbound, Settings: previewSettings{a.settings},
+		Cache: linkpreview.NewMemoryCache(1000), Logger: log, Version: a.opts.Version, Now: a.opts.Clock.Now})
+	previewapi.Routes(rest.Router(), previews, a.chat.Rooms)
 	if err := a.startNotifications(rest.Router()); err != nil {
 		return err
 	}
@@ -256,6 +275,7 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	rest.SetAvatarFiles(a.avatarFiles)
+	rest.SetStatistics(statistics.New(a.store, a.chat.Admin))
 	mux := http.NewServeMux()
 	for _, prefix := range rest.Mounts() {
 		mux.Handle(prefix, rest)
@@ -315,4 +335,26 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		log.Error("shutdown", "err", err)
 	}
 	return nil
+}
+
+// previewSettings reads the settings linkpreview asks for by their ids.
+type previewSettings struct{ r *settings.Registry }
+
+func (p previewSettings) Bool(id string) bool     { return p.r.Bool(setting.ID(id)) }
+func (p previewSettings) Int(id string) int       { return p.r.Int(setting.ID(id)) }
+func (p previewSettings) String(id string) string { return p.r.String(setting.ID(id)) }
+
+// inviteRooms gives package invites the rooms and memberships it needs.
+type inviteRooms struct{ a *App }
+
+func (r inviteRooms) RoomByID(ctx context.Context, id string) (*model.Room, error) {
+	return r.a.store.RoomByID(ctx, id)
+}
+
+func (r inviteRooms) Subscription(ctx context.Context, user *model.User, roomID string) (*model.Subscription, error) {
+	return r.a.chat.Members.Subscription(ctx, user, roomID)
+}
+
+func (r inviteRooms) AddMembers(ctx context.Context, roomID string, users []*model.User) (*model.Room, error) {
+	return r.a.chat.Members.AddMembers(ctx, roomID, users)
 }

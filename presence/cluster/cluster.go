@@ -58,6 +58,9 @@ type Options struct {
 	// Timeout bounds each NATS call (default 5s).
 	Timeout time.Duration
 	Logger  *slog.Logger
+	// Info is what this instance tells the others about itself (its key's
+	// value in the instances bucket; instances.get shows it).
+	Info []byte
 }
 
 // Directory is one instance's view of the cluster's presence.
@@ -121,7 +124,7 @@ func Open(ctx context.Context, opts Options, st Statuses) (*Directory, error) {
 			TTL: 3 * opts.Heartbeat, Replicas: opts.Replicas, Description: "Liftoff: the instances alive"})
 	}
 	if err == nil {
-		_, err = d.live.Put(ctx, d.id, nil)
+		_, err = d.live.Put(ctx, d.id, opts.Info)
 	}
 	if err != nil {
 		nc.Close()
@@ -129,6 +132,32 @@ func Open(ctx context.Context, opts Options, st Statuses) (*Directory, error) {
 	}
 	go d.loop()
 	return d, nil
+}
+
+// Instances lists the instances alive now (this one included): each
+// one's id and the Info it announced.
+func (d *Directory) Instances(ctx context.Context) (map[string][]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
+	defer cancel()
+	out := map[string][]byte{}
+	keys, err := d.live.ListKeys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("presence cluster: list instances: %w", err)
+	}
+	for k := range keys.Keys() {
+		e, err := d.live.Get(ctx, k)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue // expired since the listing
+		}
+		if err != nil {
+			return nil, fmt.Errorf("presence cluster: instance %s: %w", k, err)
+		}
+		out[k] = e.Value()
+	}
+	return out, nil
 }
 
 // ID is this instance's name in the buckets.
@@ -330,9 +359,9 @@ func (d *Directory) beat() {
 	d.beats.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), d.opts.Timeout)
 	defer cancel()
-	_, err := d.live.Create(ctx, d.id, nil)
+	_, err := d.live.Create(ctx, d.id, d.opts.Info)
 	if errors.Is(err, jetstream.ErrKeyExists) {
-		if _, err = d.live.Put(ctx, d.id, nil); err != nil {
+		if _, err = d.live.Put(ctx, d.id, d.opts.Info); err != nil {
 			d.log.Warn("presence cluster: heartbeat", "err", err)
 		}
 		return

@@ -11,7 +11,7 @@ import (
 )
 
 // The Matrix bridge's links (links.Store), on the matrix_links table of
-// migrations/0008_matrix_links.sql, written on the pool: they are no part
+// migrations/0009_matrix_links.sql, written on the pool: they are no part
 // of the chat's transactions.
 
 var _ links.Store = (*DB)(nil)

@@ -9,7 +9,7 @@ import (
 )
 
 // The Matrix bridge's links (links.Store), on the matrix_links table of
-// migrations/0013_matrix_links.sql.
+// migrations/0014_matrix_links.sql.
 
 var _ links.Store = (*DB)(nil)
 
