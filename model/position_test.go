@@ -33,6 +33,7 @@ var everyEvent = []struct {
 	{LoginTokensRemoved{UserID: "u", Hashes: []string{"h"}}, "", false},
 	{UserCreated{User: &User{ID: "u"}}, "", false},
 	{EmojiChanged{Action: ActionUpdated, Emoji: &Emoji{ID: "e"}}, "", false},
+	{E2EKeyRequest{RoomID: "r1", KeyID: "k"}, "", false},
 }
 
 func TestPositions(t *testing.T) {
