@@ -243,7 +243,11 @@ func TestE2EEncryptedRoom(t *testing.T) {
 	alice.rest.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "", "t": "e2e", "e2e": "pending", "content": aliceKey.encrypt(t, fromAlice)}}).OK(t)
 	bobDDP := ddpDial(t, srv)
 	bobDDP.login("bob", "bob-pass")
-	bobDDP.call(nil, "sendMessage", map[string]any{"rid": rid, "msg": "", "t": "e2e", "e2e": "pending", "content": bobKey.encrypt(t, fromBob)})
+	var sent map[string]any
+	bobDDP.call(&sent, "sendMessage", map[string]any{"rid": rid, "msg": "", "t": "e2e", "e2e": "pending", "content": bobKey.encrypt(t, fromBob)})
+	if sent["t"] != "e2e" || sent["e2e"] != "pending" || aliceKey.decrypt(t, sent["content"]) != fromBob {
+		t.Fatalf("sendMessage over DDP answered %v", sent)
+	}
 	alice.rest.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "plain text"}}).Fail(t, http.StatusBadRequest, "error-not-allowed")
 	for _, reader := range []struct {
 		c    *e2eClient
@@ -299,7 +303,8 @@ func TestE2EEncryptedRoom(t *testing.T) {
 	key2 := newRoomKey()
 	alice.rest.Post("/api/v1/e2e.resetRoomKey", map[string]any{"rid": rid, "e2eKey": key2.wrap(t, &alice.priv.PublicKey), "e2eKeyId": key2.id}).OK(t)
 	room := alice.rest.Get("/api/v1/rooms.info", "roomId", rid).OK(t)
-	if room.Str("room.e2eKeyId") != key2.id || !strings.Contains(string(room.Body), bob.rest.UserID) {
+	queue := room.List("room.usersWaitingForE2EKeys")
+	if room.Str("room.e2eKeyId") != key2.id || len(queue) != 1 || queue[0].(map[string]any)["userId"] != bob.rest.UserID {
 		t.Fatalf("room after reset (bob queued): %s", room.Body)
 	}
 	sub = bob.rest.Get("/api/v1/subscriptions.getOne", "roomId", rid).OK(t)
