@@ -40,6 +40,7 @@ func (s *Server) roomRoutes(rt *Router) {
 		rt.Get(k.prefix+".messages", s.roomMessages(k))
 	}
 	rt.Post("channels.setDefault", s.setDefault, saveRoomSettings)
+	rt.Post("rooms.saveRoomSettings", s.saveRoomSettingsREST, saveRoomSettings)
 	rt.Post("channels.setJoinCode", s.setJoinCode, saveRoomSettings)
 	for _, p := range []string{"im", "dm"} {
 		rt.Post(p+".create", s.createDirect)

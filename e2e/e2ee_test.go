@@ -405,6 +405,12 @@ func TestE2EToggleRules(t *testing.T) {
 	if !strings.Contains(string(h.Body), `"t":"room_e2e_disabled"`) {
 		t.Fatalf("no room_e2e_disabled system message: %s", h.Body)
 	}
+	r := owner.Post("/api/v1/rooms.saveRoomSettings", map[string]any{"rid": gid, "encrypted": true}).OK(t)
+	if r.Str("rid") != gid || owner.Get("/api/v1/groups.info", "roomId", gid).OK(t).Get("group.encrypted") != true {
+		t.Fatalf("rooms.saveRoomSettings encrypted: %s", r.Body)
+	}
+	member.Post("/api/v1/rooms.saveRoomSettings", map[string]any{"rid": gid, "encrypted": false}).Fail(t, http.StatusForbidden, "error-action-not-allowed")
+	owner.Post("/api/v1/rooms.saveRoomSettings", map[string]any{"rid": gid, "featured": true}).Fail(t, http.StatusBadRequest, "error-invalid-settings")
 	memberDDP.call(nil, "saveRoomSettings", did, "encrypted", false)
 	if member.Get("/api/v1/rooms.info", "roomId", did).OK(t).Get("room.encrypted") == true {
 		t.Fatal("a direct conversation's member could not turn encryption off")
