@@ -243,7 +243,11 @@ func TestE2EEncryptedRoom(t *testing.T) {
 	alice.rest.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "", "t": "e2e", "e2e": "pending", "content": aliceKey.encrypt(t, fromAlice)}}).OK(t)
 	bobDDP := ddpDial(t, srv)
 	bobDDP.login("bob", "bob-pass")
-	bobDDP.call(nil, "sendMessage", map[string]any{"rid": rid, "msg": "", "t": "e2e", "e2e": "pending", "content": bobKey.encrypt(t, fromBob)})
+	var sent map[string]any
+	bobDDP.call(&sent, "sendMessage", map[string]any{"rid": rid, "msg": "", "t": "e2e", "e2e": "pending", "content": bobKey.encrypt(t, fromBob)})
+	if sent["t"] != "e2e" || sent["e2e"] != "pending" || aliceKey.decrypt(t, sent["content"]) != fromBob {
+		t.Fatalf("sendMessage over DDP answered %v", sent)
+	}
 	alice.rest.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "plain text"}}).Fail(t, http.StatusBadRequest, "error-not-allowed")
 	for _, reader := range []struct {
 		c    *e2eClient
@@ -299,7 +303,8 @@ func TestE2EEncryptedRoom(t *testing.T) {
 	key2 := newRoomKey()
 	alice.rest.Post("/api/v1/e2e.resetRoomKey", map[string]any{"rid": rid, "e2eKey": key2.wrap(t, &alice.priv.PublicKey), "e2eKeyId": key2.id}).OK(t)
 	room := alice.rest.Get("/api/v1/rooms.info", "roomId", rid).OK(t)
-	if room.Str("room.e2eKeyId") != key2.id || !strings.Contains(string(room.Body), bob.rest.UserID) {
+	queue := room.List("room.usersWaitingForE2EKeys")
+	if room.Str("room.e2eKeyId") != key2.id || len(queue) != 1 || queue[0].(map[string]any)["userId"] != bob.rest.UserID {
 		t.Fatalf("room after reset (bob queued): %s", room.Body)
 	}
 	sub = bob.rest.Get("/api/v1/subscriptions.getOne", "roomId", rid).OK(t)
@@ -359,4 +364,59 @@ func hexString(b []byte) string {
 		out = append(out, digits[c>>4], digits[c&15])
 	}
 	return string(out)
+}
+
+// TestE2EToggleRules checks who may turn encryption on, where, and the
+// defaults E2E_Enabled_Default_* give new rooms.
+func TestE2EToggleRules(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{"OVERWRITE_SETTING_E2E_Enable=true",
+		"OVERWRITE_SETTING_E2E_Enabled_Default_PrivateRooms=true", "OVERWRITE_SETTING_E2E_Enabled_Default_DirectRooms=true"}})
+	owner, member := srv.CreateUser(t, "owner"), srv.CreateUser(t, "member")
+	ownerDDP := ddpDial(t, srv)
+	ownerDDP.login("owner", "owner-pass")
+	memberDDP := ddpDial(t, srv)
+	memberDDP.login("member", "member-pass")
+
+	g := owner.Post("/api/v1/groups.create", map[string]any{"name": "by-default", "members": []string{"member"}}).OK(t)
+	if g.Get("group.encrypted") != true {
+		t.Fatalf("a new group with E2E_Enabled_Default_PrivateRooms: %s", g.Body)
+	}
+	plain := owner.Post("/api/v1/groups.create", map[string]any{"name": "asked-plain", "extraData": map[string]any{"encrypted": false}}).OK(t)
+	if plain.Get("group.encrypted") == true {
+		t.Fatalf("extraData.encrypted false: %s", plain.Body)
+	}
+	dm := owner.Post("/api/v1/im.create", map[string]any{"username": "member"}).OK(t)
+	if dm.Get("room.encrypted") != true {
+		t.Fatalf("a new direct conversation with E2E_Enabled_Default_DirectRooms: %s", dm.Body)
+	}
+	ch := owner.Post("/api/v1/channels.create", map[string]any{"name": "open"}).OK(t)
+
+	gid, did, cid := g.Str("group._id"), dm.Str("room._id"), ch.Str("channel._id")
+	e := ownerDDP.callFail("error-action-not-allowed", "saveRoomSettings", cid, "encrypted", true)
+	if e["reason"] != "Only groups or direct channels can enable encryption" {
+		t.Fatalf("channel: %v", e)
+	}
+	memberDDP.callFail("error-action-not-allowed", "saveRoomSettings", gid, "encrypted", false)
+	ownerDDP.call(nil, "saveRoomSettings", gid, "encrypted", false)
+	if owner.Get("/api/v1/groups.info", "roomId", gid).OK(t).Get("group.encrypted") == true {
+		t.Fatal("the owner could not turn encryption off")
+	}
+	h := owner.Get("/api/v1/groups.history", "roomId", gid).OK(t)
+	if !strings.Contains(string(h.Body), `"t":"room_e2e_disabled"`) {
+		t.Fatalf("no room_e2e_disabled system message: %s", h.Body)
+	}
+	r := owner.Post("/api/v1/rooms.saveRoomSettings", map[string]any{"rid": gid, "encrypted": true}).OK(t)
+	if r.Str("rid") != gid || owner.Get("/api/v1/groups.info", "roomId", gid).OK(t).Get("group.encrypted") != true {
+		t.Fatalf("rooms.saveRoomSettings encrypted: %s", r.Body)
+	}
+	member.Post("/api/v1/rooms.saveRoomSettings", map[string]any{"rid": gid, "encrypted": false}).Fail(t, http.StatusForbidden, "error-action-not-allowed")
+	owner.Post("/api/v1/rooms.saveRoomSettings", map[string]any{"rid": gid, "featured": true}).Fail(t, http.StatusBadRequest, "error-invalid-settings")
+	memberDDP.call(nil, "saveRoomSettings", did, "encrypted", false)
+	if member.Get("/api/v1/rooms.info", "roomId", did).OK(t).Get("room.encrypted") == true {
+		t.Fatal("a direct conversation's member could not turn encryption off")
+	}
+	outsider := ddpDial(t, srv)
+	srv.CreateUser(t, "outsider")
+	outsider.login("outsider", "outsider-pass")
+	outsider.callFail("error-action-not-allowed", "saveRoomSettings", did, "encrypted", true)
 }

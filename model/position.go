@@ -26,7 +26,7 @@ func (p Position) IsZero() bool { return p.Seq == 0 }
 // StreamOf returns the stream a stored event is numbered in: the id of the
 // room it concerns, or "" (the global stream) for users, presence, global
 // roles, permissions and settings. Events that are never stored
-// (UserActivity, EphemeralMessage, and kinds this function does not know)
+// (UserActivity, EphemeralMessage, E2EKeyRequest, and kinds this function does not know)
 // are in the global stream too, but carry no position.
 func StreamOf(e Event) string {
 	switch e := e.(type) {

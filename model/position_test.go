@@ -35,6 +35,7 @@ var everyEvent = []struct {
 	{UserCreated{User: &User{ID: "u"}}, "", false},
 	{EmojiChanged{Action: ActionUpdated, Emoji: &Emoji{ID: "e"}}, "", false},
 	{CustomUserStatusChanged{Action: ActionRemoved, Status: &CustomUserStatus{ID: "s"}}, "", false},
+	{E2EKeyRequest{RoomID: "r1", KeyID: "k"}, "", false},
 }
 
 func TestPositions(t *testing.T) {
