@@ -117,6 +117,9 @@ type Notifier struct {
 	// goroutine must not wait for a store write (the store's writer may be
 	// waiting for the bus).
 	presenceSrc atomic.Pointer[Presence]
+	// inTx: the store inserts the fan-out jobs of new messages in their
+	// transactions (EventJobs); the bus consumer only wakes the queue.
+	inTx atomic.Bool
 
 	fcmMu    sync.Mutex
 	fcm      *push.FCM // built from fcmCreds
@@ -169,15 +172,18 @@ func (n *Notifier) OnEvents(events []model.Event) {
 	var reads []string
 	for _, e := range events {
 		switch v := e.(type) {
-		case model.MessageSaved:
-			js = appendMessage(js, &v)
-		case *model.MessageSaved:
-			js = appendMessage(js, v)
+		case model.MessageSaved, *model.MessageSaved:
+			js = appendMessageEvent(js, v)
 		case model.SubscriptionChanged:
 			reads = appendRead(reads, &v)
 		case *model.SubscriptionChanged:
 			reads = appendRead(reads, v)
 		}
+	}
+	if len(js) > 0 && n.inTx.Load() {
+		// Already stored with the messages: run them now.
+		js = nil
+		n.d.Queue.Wake()
 	}
 	if len(js) == 0 && len(reads) == 0 {
 		return
@@ -190,6 +196,32 @@ func (n *Notifier) OnEvents(events []model.Event) {
 	case n.wake <- struct{}{}:
 	default:
 	}
+}
+
+// EventJobs returns the store's transactional hook (jobs.EventJobs): the
+// fan-out job of each new message, inserted in the transaction that
+// stores the message, so that a crash right after the commit loses no
+// notification. Once the store calls it, the bus consumer no longer
+// enqueues those jobs.
+func (n *Notifier) EventJobs() jobs.EventJobs {
+	n.inTx.Store(true)
+	return func(events []model.Event) jobs.Staged {
+		var js []jobs.NewJob
+		for _, e := range events {
+			js = appendMessageEvent(js, e)
+		}
+		return n.d.Queue.Stage(js...)
+	}
+}
+
+func appendMessageEvent(js []jobs.NewJob, e model.Event) []jobs.NewJob {
+	switch v := e.(type) {
+	case model.MessageSaved:
+		return appendMessage(js, &v)
+	case *model.MessageSaved:
+		return appendMessage(js, v)
+	}
+	return js
 }
 
 func appendMessage(js []jobs.NewJob, ev *model.MessageSaved) []jobs.NewJob {
