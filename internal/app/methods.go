@@ -7,6 +7,7 @@ import (
 	"liftoff/auth/external"
 	"liftoff/ddpapi"
 	"liftoff/directory/directoryapi"
+	"liftoff/files/filesapi"
 	"liftoff/integrations/routes"
 	"liftoff/model"
 	"liftoff/presence"
@@ -33,6 +34,9 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	if a.integrations != nil {
 		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
 		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)
+	}
+	if a.uploads != nil {
+		filesapi.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.uploads)
 	}
 	ddpapi.TwoFactorMethods(ddpapi.NewRegistrar(rt, c.Admin), a.second)
 	// Meteor's accounts clients read the sign-in services from this
