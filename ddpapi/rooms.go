@@ -122,7 +122,7 @@ var roomSettingKeys = map[string]bool{
 	"roomName": true, "roomTopic": true, "roomAnnouncement": true, "roomDescription": true,
 	"roomType": true, "readOnly": true, "default": true, "joinCode": true, "roomCustomFields": true,
 	// Known to Rocket.Chat, not supported by Liftoff.
-	"roomAvatar": false, "featured": false, "reactWhenReadOnly": false,
+	"roomAvatar": true, "featured": false, "reactWhenReadOnly": false,
 	"systemMessages": false, "streamingOptions": false,
 	"retentionEnabled": false, "retentionMaxAge": false, "retentionExcludePinned": false,
 	"retentionFilesOnly": false, "retentionIgnoreThreads": false, "retentionOverrideGlobal": false,
@@ -148,7 +148,18 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 	}
 	invalid := model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
 	var in chat.RoomSettingsInput
+	var avatar *string // roomAvatar: a data URL, or "" to remove it
 	for key, raw := range settings {
+		if key == "roomAvatar" {
+			if m.avatars == nil {
+				return nil, model.Invalid("error-invalid-settings", "The room setting %s is not supported", key).InMethod()
+			}
+			avatar = new(string)
+			if string(raw) != "null" && json.Unmarshal(raw, avatar) != nil {
+				return nil, invalid
+			}
+			continue
+		}
 		supported, known := roomSettingKeys[key]
 		if !known {
 			return nil, invalid
@@ -196,9 +207,21 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 			return nil, model.Invalid("invalid-roomCustomFields-type", "Invalid roomCustomFields type").InMethod()
 		}
 	}
+	if avatar != nil && len(settings) == 1 {
+		// Only the avatar: its own permission (edit-room-avatar), not edit-room.
+		if err := m.avatars.SetRoomAvatar(ctx, call.User(), rid, *avatar); err != nil {
+			return nil, err
+		}
+		return map[string]any{"result": true, "rid": rid}, nil
+	}
 	room, err := m.rooms.SaveRoomSettings(ctx, call.User(), rid, in)
 	if err != nil {
 		return nil, err
+	}
+	if avatar != nil {
+		if err := m.avatars.SetRoomAvatar(ctx, call.User(), room.ID, *avatar); err != nil {
+			return nil, err
+		}
 	}
 	return map[string]any{"result": true, "rid": room.ID}, nil
 }

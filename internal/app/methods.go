@@ -24,9 +24,13 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	if a.emoji != nil {
 		emoji = a.emoji
 	}
+	var roomAvatars ddpapi.RoomAvatars
+	if a.avatarFiles != nil {
+		roomAvatars = a.avatarFiles
+	}
 	ddpapi.Register(rt, ddpapi.Deps{
 		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
-		Presence: tracker, Emoji: emoji,
+		Presence: tracker, Emoji: emoji, RoomAvatars: roomAvatars,
 	})
 	reg := ddpapi.NewRegistrar(rt, c.Admin)
 	directoryapi.Methods(reg, a.directory)
