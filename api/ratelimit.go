@@ -172,6 +172,11 @@ func (rl *routeLimiter) take(key string, now time.Time, calls int, interval time
 // caller on routes that require a login, nil on the others (Rocket.Chat
 // only knows the caller there, so only there does the bypass apply).
 func (s *Server) enforceRateLimit(w http.ResponseWriter, r *http.Request, rl *routeLimiter, user *model.User) bool {
+	return s.enforceRateLimitKey(w, r, rl, user, s.clientIP(r))
+}
+
+// enforceRateLimitKey is enforceRateLimit counting the call under key.
+func (s *Server) enforceRateLimitKey(w http.ResponseWriter, r *http.Request, rl *routeLimiter, user *model.User, key string) bool {
 	set := s.settings
 	if !set.Bool(settingRateLimiterOn) || (s.cfg.DevMode && !set.Bool(settingRateLimiterDev)) {
 		return true
@@ -184,7 +189,7 @@ func (s *Server) enforceRateLimit(w http.ResponseWriter, r *http.Request, rl *ro
 		return true
 	}
 	now := s.cfg.Now()
-	v := rl.take(s.clientIP(r), now, calls, time.Duration(ms)*time.Millisecond)
+	v := rl.take(key, now, calls, time.Duration(ms)*time.Millisecond)
 	// Rocket.Chat's X-RateLimit-* names in Go's canonical form, set
 	// directly: Header.Set would canonicalise them again on every call.
 	h := w.Header()
@@ -200,4 +205,29 @@ func (s *Server) enforceRateLimit(w http.ResponseWriter, r *http.Request, rl *ro
 		"error":   fmt.Sprintf("Error, too many requests. Please slow down. You must wait %d seconds before trying this endpoint again. [error-too-many-requests]", secs),
 	})
 	return false
+}
+
+// RateLimited applies the REST rate limiter to a route declared with
+// HandleHTTP (Rocket.Chat's /hooks routes): every path counts on its own,
+// as Rocket.Chat gives each hook URL its own limiter, under the caller's
+// address; user returns the caller for the bypass (nil: none).
+func (rt *Router) RateLimited(h http.HandlerFunc, user func(*http.Request) *model.User) http.HandlerFunc {
+	rl := rt.s.limiter.add(rateLimitOptions{})
+	return func(w http.ResponseWriter, r *http.Request) {
+		if rt.s.allowHookCall(w, r, rl, user) {
+			h(w, r)
+		}
+	}
+}
+
+func (s *Server) allowHookCall(w http.ResponseWriter, r *http.Request, rl *routeLimiter, user func(*http.Request) *model.User) bool {
+	set := s.settings
+	if !set.Bool(settingRateLimiterOn) || (s.cfg.DevMode && !set.Bool(settingRateLimiterDev)) {
+		return true
+	}
+	var u *model.User
+	if user != nil {
+		u = user(r)
+	}
+	return s.enforceRateLimitKey(w, r, rl, u, r.URL.Path+" "+s.clientIP(r))
 }

@@ -139,6 +139,12 @@ func (s *core) nowTime() model.Time { return model.TimeOf(s.now()) }
 // route guards; the services check their own permissions).
 func (s *Admin) Can(user *model.User, permission perm.ID) bool { return s.can(user, permission) }
 
+// CanInRoom reports whether user holds permission in the room, counting
+// their room roles (for services outside chat).
+func (s *Admin) CanInRoom(ctx context.Context, user *model.User, roomID string, permission perm.ID) bool {
+	return s.canInRoom(ctx, user, roomID, permission)
+}
+
 // can reports whether user holds permission globally.
 func (s *core) can(user *model.User, permission perm.ID) bool {
 	return user != nil && s.perms.Has(user, nil, permission)

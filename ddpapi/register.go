@@ -22,6 +22,14 @@ type Deps struct {
 	// Emoji lists the custom emoji for listEmojiCustom (an empty list
 	// when nil).
 	Emoji Emoji
+	// RoomAvatars sets saveRoomSettings' roomAvatar (refused as
+	// unsupported when nil).
+	RoomAvatars RoomAvatars
+}
+
+// RoomAvatars stores room avatars (*avatars.Service).
+type RoomAvatars interface {
+	SetRoomAvatar(ctx context.Context, actor *model.User, roomID, dataURL string) error
 }
 
 // methods holds the dependencies of the method implementations.
@@ -34,6 +42,7 @@ type methods struct {
 	admin    Admin
 	presence Presence
 	emoji    Emoji
+	avatars  RoomAvatars
 }
 
 // Register installs the built-in methods on host through a Registrar.
@@ -43,7 +52,7 @@ type methods struct {
 func Register(host Host, d Deps) {
 	reg := NewRegistrar(host, d.Admin)
 	m := &methods{accounts: d.Accounts, rooms: d.Rooms, members: d.Members, messages: d.Messages,
-		teams: d.Teams, admin: d.Admin, presence: d.Presence, emoji: d.Emoji}
+		teams: d.Teams, admin: d.Admin, presence: d.Presence, emoji: d.Emoji, avatars: d.RoomAvatars}
 	handlers := map[string]realtime.MethodFunc{
 		// messages (messages.go)
 		"sendMessage":      m.sendMessage,

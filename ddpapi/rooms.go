@@ -123,7 +123,8 @@ var roomSettingKeys = map[string]bool{
 	"roomType": true, "readOnly": true, "default": true, "joinCode": true, "roomCustomFields": true, "encrypted": true,
 	// Liftoff's: true bridges the room to Matrix (federation/matrix).
 	"federated": true,
-	// Known to Rocket.Chat, not supported by Liftoff.
+	// Known to Rocket.Chat, not supported by Liftoff (roomAvatar: by the
+	// saveRoomSettings method only, which reads it before these).
 	"roomAvatar": false, "featured": false, "reactWhenReadOnly": false,
 	"systemMessages": false, "streamingOptions": false,
 	"retentionEnabled": false, "retentionMaxAge": false, "retentionExcludePinned": false,
@@ -148,6 +149,24 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 	} else if settings, ok, err = Param[map[string]json.RawMessage](call, 1); err != nil || !ok {
 		return nil, model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
 	}
+	var avatar *string // roomAvatar: a data URL, or "" to remove it
+	if raw, ok := settings["roomAvatar"]; ok {
+		if m.avatars == nil {
+			return nil, model.Invalid("error-invalid-settings", "The room setting %s is not supported", "roomAvatar").InMethod()
+		}
+		avatar = new(string)
+		if string(raw) != "null" && json.Unmarshal(raw, avatar) != nil {
+			return nil, model.Invalid("error-invalid-settings", "Invalid settings provided").InMethod()
+		}
+		delete(settings, "roomAvatar")
+		if len(settings) == 0 {
+			// Only the avatar: its own permission (edit-room-avatar), not edit-room.
+			if err := m.avatars.SetRoomAvatar(ctx, call.User(), rid, *avatar); err != nil {
+				return nil, err
+			}
+			return map[string]any{"result": true, "rid": rid}, nil
+		}
+	}
 	in, err := DecodeRoomSettings(settings)
 	if err != nil {
 		return nil, err
@@ -155,6 +174,11 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 	room, err := m.rooms.SaveRoomSettings(ctx, call.User(), rid, in)
 	if err != nil {
 		return nil, err
+	}
+	if avatar != nil {
+		if err := m.avatars.SetRoomAvatar(ctx, call.User(), room.ID, *avatar); err != nil {
+			return nil, err
+		}
 	}
 	return map[string]any{"result": true, "rid": room.ID}, nil
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"image"
 	"mime/multipart"
@@ -113,5 +114,51 @@ func TestAvatarUploads(t *testing.T) {
 	}
 	if d := fetch(t, srv.Login(t, "alice", "alice-pass"), "/avatar/bob"); d.Status != 200 || d.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("bob's avatar after the clean-up: %d %v", d.Status, d.Header)
+	}
+}
+
+// TestRoomAvatar: saveRoomSettings' roomAvatar (a data URL) sets the
+// picture served at /avatar/room/<rid>, for holders of edit-room-avatar in
+// the room; null removes it (the generated avatar again).
+func TestRoomAvatar(t *testing.T) {
+	srv := testserver.Start(t)
+	alice := srv.CreateUser(t, "alice")
+	bob := srv.CreateUser(t, "bob")
+	rid := alice.Post("/api/v1/channels.create", map[string]any{"name": "pictures", "members": []string{"bob"}}).OK(t).Str("channel._id")
+	dataURL := "data:image/png;base64," + base64.StdEncoding.EncodeToString(pngOf(t, 300, 300))
+
+	if res := callAs(t, bob, "saveRoomSettings", rid, "roomAvatar", dataURL); res["error"] == nil ||
+		res["error"].(map[string]any)["error"] != "error-action-not-allowed" {
+		t.Fatalf("a member without edit-room-avatar: %v", res)
+	}
+	if res := callAs(t, alice, "saveRoomSettings", rid, "roomAvatar", "data:image/png;base64,@@@"); res["error"] == nil {
+		t.Fatalf("a broken data URL: %v", res)
+	}
+	if d := fetch(t, bob, "/avatar/room/"+rid); d.Status != 200 || d.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Fatalf("generated room avatar: %d %v", d.Status, d.Header)
+	}
+	res := callAs(t, alice, "saveRoomSettings", rid, map[string]any{"roomAvatar": dataURL, "roomTopic": "photos"})
+	if r, _ := res["result"].(map[string]any); r["result"] != true || r["rid"] != rid {
+		t.Fatalf("saveRoomSettings: %v", res)
+	}
+	info := bob.Get("/api/v1/channels.info", "roomId", rid).OK(t)
+	etag := info.Str("channel.avatarETag")
+	if etag == "" || info.Str("channel.topic") != "photos" {
+		t.Fatalf("channels.info: %s", info.Body)
+	}
+	d := fetch(t, bob, "/avatar/room/"+rid)
+	if d.Status != 200 || d.Header.Get("Content-Type") != "image/png" || !strings.Contains(d.Header.Get("ETag"), etag) {
+		t.Fatalf("uploaded room avatar: %d %v", d.Status, d.Header)
+	}
+	wantStatus(t, fetch(t, bob, "/avatar/room/"+rid, "If-None-Match", d.Header.Get("ETag")), 304)
+
+	if res := callAs(t, alice, "saveRoomSettings", rid, "roomAvatar", nil); res["error"] != nil {
+		t.Fatalf("remove: %v", res)
+	}
+	if got := bob.Get("/api/v1/channels.info", "roomId", rid).OK(t).Str("channel.avatarETag"); got != "" {
+		t.Fatalf("avatarETag after the removal: %q", got)
+	}
+	if d := fetch(t, bob, "/avatar/room/"+rid); d.Status != 200 || d.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Fatalf("after the removal: %d %v", d.Status, d.Header)
 	}
 }

@@ -439,3 +439,38 @@ func TestFileUploadCrashSweep(t *testing.T) {
 		t.Fatalf("committed file after the sweep: %d %q", d.Status, d.Body)
 	}
 }
+
+// TestSendFileMessageMethod: the DDP method sendFileMessage sends the
+// message of a temporary upload (rooms.media), as rooms.mediaConfirm does;
+// only the uploader, once, in the room of the upload.
+func TestSendFileMessageMethod(t *testing.T) {
+	srv := testserver.Start(t)
+	alice := srv.CreateUser(t, "alice")
+	bob := srv.CreateUser(t, "bob")
+	rid := alice.Post("/api/v1/groups.create", map[string]any{"name": "ddp-files", "members": []string{"bob"}}).OK(t).Str("group._id")
+	id := uploadForm(t, alice, "/api/v1/rooms.media/"+rid, nil, "notes.txt", []byte("hello\n")).OK(t).Str("file._id")
+
+	if res := callAs(t, bob, "sendFileMessage", rid, "FileSystem", map[string]any{"_id": id}, map[string]any{"msg": "mine"}); res["error"] == nil {
+		t.Fatalf("bob sent alice's upload: %v", res)
+	}
+	if res := callAs(t, alice, "sendFileMessage", rid, "FileSystem", map[string]any{}); res["error"] == nil {
+		t.Fatalf("a file without _id: %v", res)
+	}
+	res := callAs(t, alice, "sendFileMessage", rid, "FileSystem", map[string]any{"_id": id, "name": "notes.txt"},
+		map[string]any{"msg": "the notes", "description": "for monday"})
+	m, _ := res["result"].(map[string]any)
+	file, _ := m["file"].(map[string]any)
+	if m["rid"] != rid || m["msg"] != "the notes" || file["_id"] != id {
+		t.Fatalf("sendFileMessage: %v", res)
+	}
+	if res := callAs(t, alice, "sendFileMessage", rid, "FileSystem", map[string]any{"_id": id}); res["error"] == nil {
+		t.Fatalf("the same upload sent twice: %v", res)
+	}
+	last := alice.Get("/api/v1/groups.messages", "roomId", rid, "count", "1").OK(t).List("messages")[0].(map[string]any)
+	if last["_id"] != m["_id"] {
+		t.Fatalf("the room's last message: %v", last)
+	}
+	if n := len(alice.Get("/api/v1/groups.files", "roomId", rid).OK(t).List("files")); n != 1 {
+		t.Fatalf("groups.files lists %d files, want the confirmed one", n)
+	}
+}

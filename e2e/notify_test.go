@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,6 +17,9 @@ import (
 
 	"liftoff/internal/peer"
 	"liftoff/internal/testserver"
+	"liftoff/jobs"
+	"liftoff/model"
+	"liftoff/store/sqlite"
 )
 
 // gatewayRequest is one request a push gateway received.
@@ -553,5 +557,52 @@ func TestDesktopNotification(t *testing.T) {
 		return streamArgs(f, "stream-notify-user", bob.UserID+"/notification") != nil
 	}); ok {
 		t.Fatalf("a notification despite the preference: %v", f)
+	}
+}
+
+// TestNotificationSurvivesCrashAfterCommit kills the server (SIGKILL) the
+// moment a direct message's post is answered: the message's fan-out job
+// was stored in the message's own transaction, so it is in the database
+// the dead server left, and when it had not started yet the restarted
+// server pushes the message, once.
+func TestNotificationSurvivesCrashAfterCommit(t *testing.T) {
+	gw, pushes := startGateway(t)
+	dir := t.TempDir()
+	opts := testserver.Options{Env: []string{"OVERWRITE_SETTING_Push_gateway=" + gw}, DataDir: dir}
+	srv := testserver.StartBinary(t, opts)
+	admin := srv.Admin(t)
+	bob := srv.CreateUser(t, "bob")
+	bob.Post("/api/v1/push.token", map[string]any{"type": "gcm", "value": "tok-bob", "appName": "chat.rocket.android"}).OK(t)
+	rid := admin.Post("/api/v1/im.create", map[string]any{"username": "bob"}).OK(t).Str("room._id")
+	mid := admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "still there?"}).OK(t).Str("message._id")
+	srv.Kill()
+
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "liftoff.db"), func([]model.Event) {}, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := db.JobByKey(context.Background(), "notify:"+mid)
+	db.Close()
+	if err != nil {
+		t.Fatalf("the message's notification job is not in the database after the crash: %v", err)
+	}
+	if job.State != jobs.StatePending || job.Attempts > 0 {
+		// It had started (its lease outlives this test): at least once is
+		// all a crash allows then; the stored job is what this test is about.
+		t.Logf("the job had started before the kill: %+v", job)
+		return
+	}
+	isOurs := func(p gatewayRequest) bool {
+		payload, _ := p.Body.Options["payload"].(map[string]any)
+		return p.Body.Token == "tok-bob" && payload["messageId"] == mid
+	}
+	testserver.StartBinary(t, opts)
+	if p := nextPush(t, pushes); !isOurs(p) {
+		t.Fatalf("push after the restart: %+v", p.Body)
+	}
+	select {
+	case p := <-pushes:
+		t.Fatalf("a second push: %+v", p.Body)
+	case <-time.After(2 * time.Second):
 	}
 }

@@ -334,3 +334,35 @@ func TestScriptHTTPGoesThroughTheGuardedClient(t *testing.T) {
 		t.Fatalf("posted %v", m["msg"])
 	}
 }
+
+// TestOutgoingFileUploaded: an upload fires fileUploaded (with the
+// uploader, the room and the message, as Rocket.Chat's body has them)
+// besides sendMessage; a plain message does not fire it.
+func TestOutgoingFileUploaded(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{"OVERWRITE_SETTING_Liftoff_Outbound_AllowList=127.0.0.1"}})
+	admin := srv.Admin(t)
+	srv.CreateUser(t, "ci-bot")
+	rcv := newReceiver(t, func(int) (int, string) { return 200, `{}` })
+	rid := admin.Post("/api/v1/channels.create", map[string]any{"name": "drops"}).OK(t).Str("channel._id")
+	admin.Post("/api/v1/integrations.create", map[string]any{"type": "webhook-outgoing", "name": "files", "enabled": true,
+		"username": "ci-bot", "channel": "#drops", "event": "fileUploaded", "urls": []string{rcv.URL + "/files"},
+		"scriptEnabled": false, "token": "tok-files"}).OK(t)
+	admin.Post("/api/v1/chat.postMessage", map[string]any{"roomId": rid, "text": "no file here"}).OK(t)
+	r := uploadForm(t, admin, "/api/v1/rooms.upload/"+rid, map[string]string{"msg": "the report"}, "report.txt", []byte("all good\n")).OK(t)
+	mid := r.Str("message._id")
+	b := rcv.next(t)
+	msg, _ := b["message"].(map[string]any)
+	file, _ := msg["file"].(map[string]any)
+	user, _ := b["user"].(map[string]any)
+	room, _ := b["room"].(map[string]any)
+	if b["token"] != "tok-files" || b["channel_id"] != rid || b["channel_name"] != "drops" || b["message_id"] != mid ||
+		b["user_name"] != testserver.AdminUser || b["text"] != "the report" || file["name"] != "report.txt" ||
+		user["username"] != testserver.AdminUser || room["_id"] != rid {
+		t.Fatalf("fileUploaded body: %v", b)
+	}
+	select {
+	case b := <-rcv.got:
+		t.Fatalf("a second call (the plain message must not fire fileUploaded): %v", b)
+	case <-time.After(time.Second):
+	}
+}

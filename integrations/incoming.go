@@ -56,6 +56,11 @@ type Incoming interface {
 	// Authenticate tells whether id and token name an incoming
 	// integration (the /hooks/info and /hooks/sample routes).
 	Authenticate(ctx context.Context, id, token string) bool
+	// HookUser is the user of incoming integration id with token, or nil.
+	HookUser(ctx context.Context, id, token string) *model.User
+	// AddHook and RemoveHook serve /hooks/add and /hooks/remove.
+	AddHook(ctx context.Context, actor *model.User, in HookAdd) (*model.Integration, error)
+	RemoveHook(ctx context.Context, actor *model.User, targetURL string) error
 }
 
 // Authenticate implements Incoming.

@@ -179,6 +179,24 @@ func (s *Service) onMessage(ctx context.Context, ev model.MessageSaved) {
 		UserID: m.Author.ID, Username: m.Author.Username, Bot: len(m.Bot) > 0, Edited: edited}
 	s.fire(ctx, webhook.EventData{Event: webhook.EventSendMessage, Room: wr, Message: wm, SiteURL: s.siteURL()},
 		room.ID, m.ID+":"+fmt.Sprint(m.UpdatedAt.UnixMilli()))
+	if ev.Created && m.File != nil {
+		s.onFileUploaded(ctx, room, m, wm)
+	}
+}
+
+// onFileUploaded fires fileUploaded for a new message that carries an
+// upload, as Rocket.Chat's afterFileUpload does (the message also fires
+// sendMessage): the body has the uploader, the room and the message.
+func (s *Service) onFileUploaded(ctx context.Context, room *model.Room, m *model.Message, wm *webhook.Message) {
+	user, err := s.d.Data.UserByID(ctx, m.Author.ID)
+	if err != nil {
+		return
+	}
+	userDoc, _ := json.Marshal(user)
+	roomDoc, _ := json.Marshal(room)
+	msgDoc, _ := json.Marshal(m)
+	s.fire(ctx, webhook.EventData{Event: webhook.EventFileUploaded, Room: webhookRoom(room), Message: wm, SiteURL: s.siteURL(),
+		UserDoc: userDoc, RoomDoc: roomDoc, MessageDoc: msgDoc}, room.ID, m.ID)
 }
 
 // onSystemMessage maps the system messages of archiving, joining and

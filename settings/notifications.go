@@ -20,6 +20,12 @@ func notifications(b *builder) {
 	// false.
 	b.boolean("Push_request_content_from_server", false, private)
 	b.add("Push_google_api_credentials", TypeCode, "", private)
+	// APNs without a gateway, with token authentication: Rocket.Chat's
+	// Push_apn_* settings hold certificates, Apple's token keys (.p8) need
+	// the key, its id and the team id. Push_production picks the host.
+	b.add("Liftoff_Push_apn_key", TypeCode, "", private)
+	b.str("Liftoff_Push_apn_key_id", "", private)
+	b.str("Liftoff_Push_apn_team_id", "", private)
 
 	b.group("Email")
 	b.section("SMTP")

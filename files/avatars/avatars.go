@@ -48,6 +48,8 @@ type Deps struct {
 	Blobs       Blobs
 	Settings    Settings
 	Permissions Permissions
+	// Rooms checks edit-room-avatar in a room (nil: room avatars refused).
+	Rooms RoomPermissions
 	// Fetch fetches avatar URLs (nil: a safehttp client for public
 	// addresses only, 10 s, 10 MiB).
 	Fetch  *safehttp.Client
@@ -61,6 +63,7 @@ type Service struct {
 	blobs    Blobs
 	settings Settings
 	perms    Permissions
+	rooms    RoomPermissions
 	fetch    *safehttp.Client
 	now      func() time.Time
 	log      *slog.Logger
@@ -68,7 +71,7 @@ type Service struct {
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{store: d.Store, blobs: d.Blobs, settings: d.Settings, perms: d.Permissions, fetch: d.Fetch, now: d.Now, log: d.Logger}
+	s := &Service{store: d.Store, blobs: d.Blobs, settings: d.Settings, perms: d.Permissions, rooms: d.Rooms, fetch: d.Fetch, now: d.Now, log: d.Logger}
 	if s.fetch == nil {
 		s.fetch = safehttp.New(safehttp.Options{Timeout: 10 * time.Second, MaxResponseBytes: 10 << 20})
 	}

@@ -18,6 +18,17 @@ import (
 // POST and GET /hooks/:integrationId/:token and
 // /hooks/:integrationId/:userId/:token. maxBody bounds the body.
 func Hooks(rt *api.Router, svc integrations.Incoming, maxBody int64) {
+	// Every /hooks route goes through the REST rate limiter, each URL on
+	// its own, the integration's user deciding the bypass (Rocket.Chat's
+	// WebHookAPI).
+	caller := func(r *http.Request) *model.User {
+		token, err := url.PathUnescape(r.PathValue("token"))
+		if err != nil {
+			return nil
+		}
+		return svc.HookUser(r.Context(), r.PathValue("integrationId"), token)
+	}
+	handle := func(pattern string, h http.HandlerFunc) { rt.HandleHTTP(pattern, rt.RateLimited(h, caller)) }
 	h := func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
@@ -52,8 +63,8 @@ func Hooks(rt *api.Router, svc integrations.Incoming, maxBody int64) {
 		writeJSON(w, res.Status, res.Body)
 	}
 	for _, m := range []string{"POST", "GET"} {
-		rt.HandleHTTP(m+" /hooks/{integrationId}/{token}", h)
-		rt.HandleHTTP(m+" /hooks/{integrationId}/{userId}/{token}", h)
+		handle(m+" /hooks/{integrationId}/{token}", h)
+		handle(m+" /hooks/{integrationId}/{userId}/{token}", h)
 	}
 	// Rocket.Chat's helper routes for services that check a hook before
 	// using it: info answers success, sample three sample outgoing bodies.
@@ -79,8 +90,103 @@ func Hooks(rt *api.Router, svc integrations.Incoming, maxBody int64) {
 		writeJSON(w, http.StatusOK, out)
 	})
 	for _, p := range []string{"{integrationId}/{token}", "{integrationId}/{userId}/{token}"} {
-		rt.HandleHTTP("GET /hooks/info/"+p, info)
-		rt.HandleHTTP("GET /hooks/sample/"+p, sample)
+		handle("GET /hooks/info/"+p, info)
+		handle("GET /hooks/sample/"+p, sample)
+		handle("POST /hooks/add/"+p, addHook(svc, maxBody))
+		handle("POST /hooks/remove/"+p, removeHook(svc, maxBody))
+	}
+}
+
+// hookCaller authenticates a /hooks/add or /hooks/remove call: the
+// incoming integration's user, or a 401 answered.
+func hookCaller(w http.ResponseWriter, r *http.Request, svc integrations.Incoming) *model.User {
+	token, err := url.PathUnescape(r.PathValue("token"))
+	var u *model.User
+	if err == nil {
+		u = svc.HookUser(r.Context(), r.PathValue("integrationId"), token)
+	}
+	if u == nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"status": "error", "message": "You must be logged in to do this."})
+	}
+	return u
+}
+
+// readHookBody decodes a JSON object body into v, answering 400 otherwise.
+func readHookBody(w http.ResponseWriter, r *http.Request, maxBody int64, v any) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"success": false, "error": "Request body too large"})
+		return false
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "error": "Invalid JSON body [invalid-params]", "errorType": "invalid-params"})
+		return false
+	}
+	return true
+}
+
+// writeHookError answers a domain error as the REST API does.
+func writeHookError(w http.ResponseWriter, err error) {
+	e, ok := model.AsError(err)
+	if !ok {
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"success": false, "error": "Internal server error"})
+		return
+	}
+	status := http.StatusBadRequest
+	if e.Kind == model.KindForbidden {
+		status = http.StatusForbidden
+	}
+	out := map[string]any{"success": false, "error": e.Error()}
+	if !e.Bare {
+		out["errorType"] = e.Type
+	}
+	writeJSON(w, status, out)
+}
+
+// addHook is POST /hooks/add/...: a REST hook subscription creates an
+// outgoing webhook; the answer is the integration with success.
+func addHook(svc integrations.Incoming, maxBody int64) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := hookCaller(w, r, svc)
+		if u == nil {
+			return
+		}
+		var in integrations.HookAdd
+		if !readHookBody(w, r, maxBody, &in) {
+			return
+		}
+		it, err := svc.AddHook(r.Context(), u, in)
+		if err != nil {
+			writeHookError(w, err)
+			return
+		}
+		b, _ := json.Marshal(it)
+		var out map[string]any
+		_ = json.Unmarshal(b, &out)
+		out["success"] = true
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+// removeHook is POST /hooks/remove/...: the outgoing webhook calling
+// target_url is removed.
+func removeHook(svc integrations.Incoming, maxBody int64) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := hookCaller(w, r, svc)
+		if u == nil {
+			return
+		}
+		var in struct {
+			TargetURL string `json:"target_url"`
+		}
+		if !readHookBody(w, r, maxBody, &in) {
+			return
+		}
+		if err := svc.RemoveHook(r.Context(), u, in.TargetURL); err != nil {
+			writeHookError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"success": true})
 	}
 }
 

@@ -26,7 +26,7 @@ func (a *App) startFiles(ctx context.Context, rt *api.Router, web http.Handler) 
 		Messages: a.chat.Messages, Now: a.opts.Clock.Now, Logger: a.log})
 	filesapi.Routes(rt, svc, a.log)
 	filesapi.ListRoutes(rt, svc, a.chat.Rooms)
-	av := avatars.New(avatars.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Permissions: a.chat.Admin,
+	av := avatars.New(avatars.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Permissions: a.chat.Admin, Rooms: a.chat.Admin,
 		Now: a.opts.Clock.Now, Logger: a.log})
 	filesapi.AvatarRoutes(rt, av)
 	a.emoji = emoji.New(emoji.Deps{Store: a.store, Blobs: blobs, Settings: a.settings, Events: a.bus,

@@ -8,6 +8,7 @@ import (
 	"liftoff/ddpapi"
 	"liftoff/directory/directoryapi"
 	"liftoff/e2ee/e2eeapi"
+	"liftoff/files/filesapi"
 	"liftoff/integrations/routes"
 	"liftoff/invites/invitesapi"
 	"liftoff/model"
@@ -25,9 +26,13 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	if a.emoji != nil {
 		emoji = a.emoji
 	}
+	var roomAvatars ddpapi.RoomAvatars
+	if a.avatarFiles != nil {
+		roomAvatars = a.avatarFiles
+	}
 	ddpapi.Register(rt, ddpapi.Deps{
 		Accounts: c.Accounts, Rooms: c.Rooms, Members: c.Members, Messages: c.Messages, Teams: c.Teams, Admin: c.Admin,
-		Presence: tracker, Emoji: emoji,
+		Presence: tracker, Emoji: emoji, RoomAvatars: roomAvatars,
 	})
 	reg := ddpapi.NewRegistrar(rt, c.Admin)
 	directoryapi.Methods(reg, a.directory)
@@ -37,6 +42,9 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	if a.integrations != nil {
 		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
 		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)
+	}
+	if a.uploads != nil {
+		filesapi.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.uploads)
 	}
 	ddpapi.TwoFactorMethods(ddpapi.NewRegistrar(rt, c.Admin), a.second)
 	// Meteor's accounts clients read the sign-in services from this

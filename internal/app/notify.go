@@ -13,6 +13,7 @@ import (
 
 	"liftoff/api"
 	"liftoff/bus"
+	"liftoff/jobs"
 	"liftoff/model"
 	"liftoff/notify/account"
 	"liftoff/notify/email"
@@ -49,6 +50,12 @@ func (a *App) startNotifications(rt *api.Router) error {
 		WebPush: web, Mailer: email.NewMailer(notifier.EmailSettings(a.settings)), Rules: &base,
 		PreferenceKey: secret, Events: a.bus, Logger: log, Now: a.opts.Clock.Now,
 	})
+	// New messages' fan-out jobs are stored in the messages' own
+	// transactions (both stores implement it).
+	if st, ok := a.store.(interface{ SetEventJobs(jobs.EventJobs) }); ok {
+		st.SetEventJobs(n.EventJobs())
+		a.closers = append(a.closers, func() { st.SetEventJobs(nil) })
+	}
 	var unsubscribe func()
 	if bs, ok := a.bus.(bus.BatchSubscriber); ok {
 		unsubscribe = bs.SubscribeBatch("notifier", n.OnEvents)

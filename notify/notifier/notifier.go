@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -85,6 +86,10 @@ type Deps struct {
 	Push func() *push.Sender
 	// FCMEndpoint replaces Google's FCM address (tests).
 	FCMEndpoint string
+	// APNsHost and APNsClient replace Apple's host and the HTTP/2 client
+	// (tests).
+	APNsHost   string
+	APNsClient *http.Client
 	// WebPush sends Web Push (nil: Web Push is off).
 	WebPush *webpush.Sender
 	// Mail sends e-mails (nil: built from the SMTP_* settings at each send).
@@ -117,10 +122,15 @@ type Notifier struct {
 	// goroutine must not wait for a store write (the store's writer may be
 	// waiting for the bus).
 	presenceSrc atomic.Pointer[Presence]
+	// inTx: the store inserts the fan-out jobs of new messages in their
+	// transactions (EventJobs); the bus consumer only wakes the queue.
+	inTx atomic.Bool
 
 	fcmMu    sync.Mutex
 	fcm      *push.FCM // built from fcmCreds
 	fcmCreds string
+	apns     *push.APNs // built from apnsConf (its bearer token is reused)
+	apnsConf string
 
 	mu      sync.Mutex
 	pending []jobs.NewJob
@@ -169,15 +179,18 @@ func (n *Notifier) OnEvents(events []model.Event) {
 	var reads []string
 	for _, e := range events {
 		switch v := e.(type) {
-		case model.MessageSaved:
-			js = appendMessage(js, &v)
-		case *model.MessageSaved:
-			js = appendMessage(js, v)
+		case model.MessageSaved, *model.MessageSaved:
+			js = appendMessageEvent(js, v)
 		case model.SubscriptionChanged:
 			reads = appendRead(reads, &v)
 		case *model.SubscriptionChanged:
 			reads = appendRead(reads, v)
 		}
+	}
+	if len(js) > 0 && n.inTx.Load() {
+		// Already stored with the messages: run them now.
+		js = nil
+		n.d.Queue.Wake()
 	}
 	if len(js) == 0 && len(reads) == 0 {
 		return
@@ -190,6 +203,32 @@ func (n *Notifier) OnEvents(events []model.Event) {
 	case n.wake <- struct{}{}:
 	default:
 	}
+}
+
+// EventJobs returns the store's transactional hook (jobs.EventJobs): the
+// fan-out job of each new message, inserted in the transaction that
+// stores the message, so that a crash right after the commit loses no
+// notification. Once the store calls it, the bus consumer no longer
+// enqueues those jobs.
+func (n *Notifier) EventJobs() jobs.EventJobs {
+	n.inTx.Store(true)
+	return func(events []model.Event) jobs.Staged {
+		var js []jobs.NewJob
+		for _, e := range events {
+			js = appendMessageEvent(js, e)
+		}
+		return n.d.Queue.Stage(js...)
+	}
+}
+
+func appendMessageEvent(js []jobs.NewJob, e model.Event) []jobs.NewJob {
+	switch v := e.(type) {
+	case model.MessageSaved:
+		return appendMessage(js, &v)
+	case *model.MessageSaved:
+		return appendMessage(js, v)
+	}
+	return js
 }
 
 func appendMessage(js []jobs.NewJob, ev *model.MessageSaved) []jobs.NewJob {
@@ -584,32 +623,55 @@ func (n *Notifier) sendDevice(ctx context.Context, job jobs.Job) error {
 
 // pushSender builds the transport from the Push_* settings: the gateway
 // when Push_enable_gateway is on, else FCM HTTP v1 with the service account
-// of Push_google_api_credentials (kept while the setting does not change,
-// so that its access token is reused). APNs without a gateway is not wired
-// yet: iOS tokens then fail as not configured.
+// of Push_google_api_credentials and APNs with the token key of
+// Liftoff_Push_apn_key (its id and team id beside it; Push_production picks
+// Apple's host). Each is kept while its settings do not change, so that
+// its access token is reused. A kind without credentials fails as not
+// configured.
 func (n *Notifier) pushSender() *push.Sender {
 	s := n.d.Settings
 	if s.Bool(setting.PushEnableGateway) {
 		return &push.Sender{Gateway: push.NewGateway(s.String(setting.PushGateway), s.String(setting.UniqueID))}
 	}
-	creds := s.String(setting.PushGoogleAPICredentials)
-	if strings.TrimSpace(creds) == "" {
-		return &push.Sender{}
-	}
 	n.fcmMu.Lock()
 	defer n.fcmMu.Unlock()
-	if n.fcm == nil || n.fcmCreds != creds {
-		f, err := push.NewFCM(context.Background(), []byte(creds))
-		if err != nil {
-			n.d.Logger.Error("notifier: Push_google_api_credentials", "err", err)
-			return &push.Sender{}
+	out := &push.Sender{}
+	if creds := s.String(setting.PushGoogleAPICredentials); strings.TrimSpace(creds) != "" {
+		if n.fcm == nil || n.fcmCreds != creds {
+			f, err := push.NewFCM(context.Background(), []byte(creds))
+			if err != nil {
+				n.d.Logger.Error("notifier: Push_google_api_credentials", "err", err)
+				f = nil
+			} else if n.d.FCMEndpoint != "" {
+				f.Endpoint = n.d.FCMEndpoint
+			}
+			n.fcm, n.fcmCreds = f, creds
 		}
-		if n.d.FCMEndpoint != "" {
-			f.Endpoint = n.d.FCMEndpoint
-		}
-		n.fcm, n.fcmCreds = f, creds
+		out.FCM = n.fcm
 	}
-	return &push.Sender{FCM: n.fcm}
+	key, keyID, team := s.String(setting.LiftoffPushApnKey), s.String(setting.LiftoffPushApnKeyID), s.String(setting.LiftoffPushApnTeamID)
+	if strings.TrimSpace(key) != "" && keyID != "" && team != "" {
+		host := push.APNsSandbox
+		if s.Bool(setting.PushProduction) {
+			host = push.APNsProduction
+		}
+		if n.d.APNsHost != "" {
+			host = n.d.APNsHost
+		}
+		conf := key + "\x00" + keyID + "\x00" + team + "\x00" + host
+		if n.apns == nil || n.apnsConf != conf {
+			k, err := push.ParseP8([]byte(key))
+			if err != nil {
+				n.d.Logger.Error("notifier: Liftoff_Push_apn_key", "err", err)
+				n.apns = nil
+			} else {
+				n.apns = &push.APNs{Host: host, KeyID: keyID, TeamID: team, Key: k, Client: n.d.APNsClient}
+			}
+			n.apnsConf = conf
+		}
+		out.APNs = n.apns
+	}
+	return out
 }
 
 func (n *Notifier) sendWebPush(ctx context.Context, job jobs.Job, dev devices.Device, msg *model.Message, room *model.Room) error {

@@ -684,6 +684,12 @@ const (
 	PushRequestContentFromServer ID = "Push_request_content_from_server"
 	// PushGoogleAPICredentials is "Push_google_api_credentials", a private code setting (Push).
 	PushGoogleAPICredentials ID = "Push_google_api_credentials"
+	// LiftoffPushApnKey is "Liftoff_Push_apn_key", a private code setting (Push).
+	LiftoffPushApnKey ID = "Liftoff_Push_apn_key"
+	// LiftoffPushApnKeyID is "Liftoff_Push_apn_key_id", a private string setting (Push).
+	LiftoffPushApnKeyID ID = "Liftoff_Push_apn_key_id"
+	// LiftoffPushApnTeamID is "Liftoff_Push_apn_team_id", a private string setting (Push).
+	LiftoffPushApnTeamID ID = "Liftoff_Push_apn_team_id"
 	// SMTPProtocol is "SMTP_Protocol", a private select setting (Email, SMTP).
 	SMTPProtocol ID = "SMTP_Protocol"
 	// SMTPHost is "SMTP_Host", a private string setting (Email, SMTP).

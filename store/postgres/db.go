@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"liftoff/jobs"
 	"liftoff/model"
 	"liftoff/store"
 )
@@ -137,6 +138,9 @@ type DB struct {
 	pubSoft, pubHard context.CancelFunc // stop the publisher: after draining, and at once
 	pubDone          chan struct{}
 	publishing       atomic.Bool // this instance holds the outbox lock
+	// eventJobs derives jobs from a batch's events, inserted before
+	// COMMIT (SetEventJobs).
+	eventJobs atomic.Pointer[jobs.EventJobs]
 
 	closeOnce sync.Once
 	closeErr  error
@@ -436,7 +440,11 @@ func (db *DB) runBatch(batch []*request) {
 			events = append(events, r.events...)
 		}
 	}
-	if err := commit(ctx, conn, events); err != nil {
+	var staged jobs.Staged
+	if fn := db.eventJobs.Load(); fn != nil && len(events) > 0 {
+		staged = (*fn)(events)
+	}
+	if err := commit(ctx, conn, events, staged); err != nil {
 		if conn.IsClosed() || pgconn.SafeToRetry(err) || errors.Is(err, context.DeadlineExceeded) {
 			// The connection failed around COMMIT: it may have happened.
 			if rerr := db.resolveCommit(xid); rerr != nil {
@@ -525,8 +533,14 @@ ORDER BY ev.ord`
 
 // commit writes the events to the outbox, wakes the publisher and commits,
 // in one round trip.
-func commit(ctx context.Context, conn *pgx.Conn, events []model.Event) error {
+func commit(ctx context.Context, conn *pgx.Conn, events []model.Event, staged jobs.Staged) error {
 	b := &pgx.Batch{}
+	if len(staged.IDs) != len(staged.Jobs) {
+		return fmt.Errorf("postgres: event jobs: %d ids for %d jobs", len(staged.IDs), len(staged.Jobs))
+	}
+	for i, j := range staged.Jobs {
+		queueJob(b, staged.Now, staged.IDs[i], j)
+	}
 	if len(events) > 0 {
 		streams := make([]string, len(events))
 		kinds := make([]string, len(events))

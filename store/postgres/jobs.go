@@ -210,3 +210,29 @@ func (db *DB) JobByKey(ctx context.Context, key string) (*jobs.Job, error) {
 	}
 	return &s.job, nil
 }
+
+// queueJob adds the insertion of a job to b (ignored if its key is
+// already stored), for the batch transaction's commit.
+func queueJob(b *pgx.Batch, now time.Time, id string, j jobs.NewJob) {
+	runAt := j.RunAt
+	if runAt.IsZero() {
+		runAt = now
+	}
+	payload := j.Payload
+	if payload == nil {
+		payload = []byte{}
+	}
+	b.Queue(`INSERT INTO jobs (id, kind, key, grp, payload, state, run_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) ON CONFLICT DO NOTHING`,
+		text(id), text(j.Kind), text(j.Key), text(j.Group), payload, runAt.UnixMilli(), now.UnixMilli())
+}
+
+// SetEventJobs makes every write transaction insert the jobs fn derives
+// from its committed events, in its commit round trip (jobs.EventJobs).
+func (db *DB) SetEventJobs(fn jobs.EventJobs) {
+	if fn == nil {
+		db.eventJobs.Store(nil)
+		return
+	}
+	db.eventJobs.Store(&fn)
+}

@@ -10,3 +10,7 @@ import (
 func TestJobsContract(t *testing.T) {
 	storetest.RunJobs(t, func(t *testing.T) jobs.Store { return openTest(t, nil, Options{}) })
 }
+
+func TestEventJobs(t *testing.T) {
+	storetest.RunEventJobs(t, openTest(t, nil, Options{}))
+}

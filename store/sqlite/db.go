@@ -17,6 +17,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"liftoff/jobs"
 	"liftoff/model"
 	"liftoff/store"
 )
@@ -109,13 +110,16 @@ func (o *Options) setDefaults() error {
 type DB struct {
 	reader // reads on the read pool
 
-	path   string
-	opts   Options
-	epoch  string // of the event numbering (model.Position)
-	sink   store.EventSink
-	log    *slog.Logger
-	readDB *sql.DB
-	pool   *poolQuerier
+	path  string
+	opts  Options
+	epoch string // of the event numbering (model.Position)
+	sink  store.EventSink
+	// eventJobs derives jobs from a batch's events, inserted before
+	// COMMIT (SetEventJobs).
+	eventJobs atomic.Pointer[jobs.EventJobs]
+	log       *slog.Logger
+	readDB    *sql.DB
+	pool      *poolQuerier
 
 	writeDB *sql.DB
 	wconn   *sql.Conn
@@ -404,6 +408,10 @@ func (db *DB) runBatch(batch []*request) {
 		}
 	}
 	if err := numberEvents(bg, db.wq, db.epoch, events); err != nil {
+		db.abort(err, fail)
+		return
+	}
+	if err := db.insertEventJobs(bg, events); err != nil {
 		db.abort(err, fail)
 		return
 	}

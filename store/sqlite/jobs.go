@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"liftoff/jobs"
+	"liftoff/model"
 	"liftoff/store"
 )
 
@@ -46,34 +47,70 @@ func (db *DB) EnqueueJobs(ctx context.Context, now time.Time, ids []string, js [
 	}
 	added := 0
 	err := db.jobTx(ctx, func(t *tx) error {
-		added = 0
-		for i, j := range js {
-			runAt := j.RunAt
-			if runAt.IsZero() {
-				runAt = now
-			}
-			payload := j.Payload
-			if payload == nil {
-				payload = []byte{}
-			}
-			res, err := t.exec(ctx, `INSERT INTO jobs (id, kind, key, grp, payload, state, run_at, created_at)
-				VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
-				ids[i], j.Kind, j.Key, j.Group, payload, runAt.UnixMilli(), now.UnixMilli())
-			if err != nil {
-				return mapErr("sqlite: enqueue job", err)
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("sqlite: enqueue job: %w", err)
-			}
-			added += int(n)
-		}
-		return nil
+		var err error
+		added, err = insertJobs(ctx, t, now, ids, js)
+		return err
 	})
 	if err != nil {
 		return 0, err
 	}
 	return added, nil
+}
+
+// insertJobs inserts jobs through q (a transaction), ignoring those whose
+// key is already stored, and returns how many it added.
+func insertJobs(ctx context.Context, q querier, now time.Time, ids []string, js []jobs.NewJob) (int, error) {
+	added := 0
+	for i, j := range js {
+		runAt := j.RunAt
+		if runAt.IsZero() {
+			runAt = now
+		}
+		payload := j.Payload
+		if payload == nil {
+			payload = []byte{}
+		}
+		res, err := q.exec(ctx, `INSERT INTO jobs (id, kind, key, grp, payload, state, run_at, created_at)
+			VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
+			ids[i], j.Kind, j.Key, j.Group, payload, runAt.UnixMilli(), now.UnixMilli())
+		if err != nil {
+			return 0, mapErr("sqlite: enqueue job", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("sqlite: enqueue job: %w", err)
+		}
+		added += int(n)
+	}
+	return added, nil
+}
+
+// SetEventJobs makes every write transaction insert the jobs fn derives
+// from its committed events, before it commits (jobs.EventJobs).
+func (db *DB) SetEventJobs(fn jobs.EventJobs) {
+	if fn == nil {
+		db.eventJobs.Store(nil)
+		return
+	}
+	db.eventJobs.Store(&fn)
+}
+
+// insertEventJobs inserts, in the open batch transaction, the jobs the
+// EventJobs hook derives from the batch's events.
+func (db *DB) insertEventJobs(ctx context.Context, events []model.Event) error {
+	fn := db.eventJobs.Load()
+	if fn == nil || len(events) == 0 {
+		return nil
+	}
+	st := (*fn)(events)
+	if len(st.Jobs) == 0 {
+		return nil
+	}
+	if len(st.IDs) != len(st.Jobs) {
+		return fmt.Errorf("sqlite: event jobs: %d ids for %d jobs", len(st.IDs), len(st.Jobs))
+	}
+	_, err := insertJobs(ctx, db.wq, st.Now, st.IDs, st.Jobs)
+	return err
 }
 
 // ClaimJobs implements jobs.Store.

@@ -91,3 +91,7 @@ func TestDevicesContract(t *testing.T) {
 		return openTest(t, nil, Options{Synchronous: "NORMAL"})
 	})
 }
+
+func TestEventJobs(t *testing.T) {
+	storetest.RunEventJobs(t, openTest(t, nil, Options{Synchronous: "NORMAL"}))
+}
