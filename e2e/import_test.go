@@ -2,11 +2,14 @@ package e2e
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pquerna/otp/totp"
 
 	"liftoff/importer/csvimport/csvtest"
 	"liftoff/importer/rocketchat/dumptest"
@@ -50,6 +53,26 @@ func TestImportRocketChatBinary(t *testing.T) {
 		t.Fatalf("alice is %s", alice.UserID)
 	}
 	srv.Login(t, "bob", dumptest.BobPassword)
+	// carol kept her TOTP secret and backup codes: her password alone is
+	// not enough; her authenticator's code is, and a backup code once.
+	carol := map[string]any{"user": "carol", "password": dumptest.CarolPassword}
+	if r := srv.Anon(t).Post("/api/v1/login", carol); r.Status != http.StatusUnauthorized || r.Str("error") != "totp-required" || r.Str("details.method") != "totp" {
+		t.Errorf("carol without a code: %d %s", r.Status, r.Body)
+	}
+	code, err := totp.GenerateCode(dumptest.CarolTOTP, srv.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := srv.Anon(t).Post("/api/v1/login", map[string]any{"user": "carol", "password": dumptest.CarolPassword, "code": code}); r.Status != http.StatusOK {
+		t.Errorf("carol with her authenticator's code: %d %s", r.Status, r.Body)
+	}
+	backup := map[string]any{"user": "carol", "password": dumptest.CarolPassword, "code": dumptest.CarolBackup}
+	if r := srv.Anon(t).Post("/api/v1/login", backup); r.Status != http.StatusOK {
+		t.Errorf("carol with a backup code: %d %s", r.Status, r.Body)
+	}
+	if r := srv.Anon(t).Post("/api/v1/login", backup); r.Str("error") != "totp-invalid" {
+		t.Errorf("carol's backup code twice: %d %s", r.Status, r.Body)
+	}
 	phone := srv.Anon(t)
 	phone.UserID, phone.Token = dumptest.AliceID, dumptest.AliceToken
 	if u := phone.Get("/api/v1/me").OK(t).Str("username"); u != "alice" {
