@@ -270,6 +270,8 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 		} `json:"oauth"`
 		SAML            bool            `json:"saml"`
 		CredentialToken string          `json:"credentialToken"`
+		ServiceName     string          `json:"serviceName"`
+		AccessToken     string          `json:"accessToken"`
 		LDAP            bool            `json:"ldap"`
 		Username        string          `json:"username"`
 		LDAPPass        string          `json:"ldapPass"`
@@ -306,6 +308,14 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 			return cred, bad
 		}
 		cred.SAML = &auth.PendingLogin{Token: req.CredentialToken}
+		return cred, nil
+	}
+	if req.ServiceName != "" {
+		// {serviceName, accessToken, expiresIn}: a mobile app's native sign-in.
+		if req.AccessToken == "" {
+			return cred, bad
+		}
+		cred.AccessToken = &auth.AccessTokenLogin{Service: req.ServiceName, Token: req.AccessToken}
 		return cred, nil
 	}
 	if req.LDAP {
