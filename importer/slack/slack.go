@@ -361,7 +361,7 @@ func (c *converter) download(id, addr string) (int64, error) {
 	}
 	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "text/html") {
 		// Slack answers a sign-in page, not the file, to a URL without a token.
-		return 0, fmt.Errorf("Slack answered a web page (the URL needs a token)")
+		return 0, errors.New("the server answered a web page, not the file (the URL needs a token)")
 	}
 	path := filepath.Join(c.opts.FilesDir, id)
 	f, err := os.OpenFile(path+".part", os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
