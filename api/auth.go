@@ -86,7 +86,7 @@ func (s *Server) login(r *Request) (any, error) {
 	if !ok {
 		return nil, model.Invalid("error-invalid-params", "Invalid login body")
 	}
-	if cred.Resume == "" && cred.OAuth == nil && cred.SAML == nil && (cred.User == "" || (cred.Password == "" && cred.Digest == "")) {
+	if cred.Resume == "" && cred.OAuth == nil && cred.SAML == nil && cred.AccessToken == nil && (cred.User == "" || (cred.Password == "" && cred.Digest == "")) {
 		return rawResponse{http.StatusBadRequest, M{"status": "error", "error": "error-invalid-params", "message": "Username and password are required"}}, nil
 	}
 	if cred.Resume == "" && cred.Password != "" && s.settings != nil && s.settings.Bool(setting.LDAPEnable) {
@@ -142,6 +142,8 @@ func parseLogin(raw []byte) (cred auth.Credentials, ok bool) {
 		} `json:"oauth"`
 		SAML            bool   `json:"saml"`
 		CredentialToken string `json:"credentialToken"`
+		ServiceName     string `json:"serviceName"`
+		AccessToken     string `json:"accessToken"`
 		TOTP            *struct {
 			Login json.RawMessage `json:"login"`
 			Code  string          `json:"code"`
@@ -164,6 +166,11 @@ func parseLogin(raw []byte) (cred auth.Credentials, ok bool) {
 	}
 	if in.SAML {
 		cred.SAML = &auth.PendingLogin{Token: in.CredentialToken}
+		return cred, true
+	}
+	if in.ServiceName != "" && in.AccessToken != "" {
+		// A mobile app's native sign-in: {serviceName, accessToken, expiresIn}.
+		cred.AccessToken = &auth.AccessTokenLogin{Service: in.ServiceName, Token: in.AccessToken}
 		return cred, true
 	}
 	if in.LDAP {

@@ -65,6 +65,13 @@ type Redirect interface {
 	ConsumeCredential(ctx context.Context, token, secret string) error
 }
 
+// AccessTokens logs in the users of a native sign-in: the identity the
+// provider's API gives for its access token (package external's OAuth
+// implements it besides Redirect).
+type AccessTokens interface {
+	LoginAccessToken(ctx context.Context, service, accessToken string) (*model.User, error)
+}
+
 // ErrTryLocalPassword is Directory.LoginDirectory's answer when the local
 // password decides.
 var ErrTryLocalPassword = errors.New("auth: check the local password")
@@ -171,6 +178,9 @@ func (s *Service) Login(ctx context.Context, cred Credentials, remoteAddr string
 	}
 	if cred.SAML != nil {
 		return s.redirectLogin(ctx, s.saml, "saml", cred.SAML, cred.TOTP)
+	}
+	if cred.AccessToken != nil {
+		return s.accessTokenLogin(ctx, cred.AccessToken, cred.TOTP)
 	}
 	ident := strings.TrimSpace(cred.User)
 	digest := strings.ToLower(cred.Digest)
@@ -290,6 +300,31 @@ func (s *Service) redirectLogin(ctx context.Context, r Redirect, method string, 
 		return nil, err
 	}
 	return &LoginResult{User: u, Token: token, Expires: expires, Method: method}, nil
+}
+
+// accessTokenLogin is the login of a native sign-in: the provider vouches
+// for the access token (its identity endpoint answers), then the account
+// is found, linked or created as for a redirect sign-in.
+func (s *Service) accessTokenLogin(ctx context.Context, a *AccessTokenLogin, code string) (*LoginResult, error) {
+	tokens, ok := s.oauth.(AccessTokens)
+	if !ok || a.Service == "" || a.Token == "" {
+		return nil, model.Invalid("error-invalid-params", "Unrecognized options for login request")
+	}
+	u, err := tokens.LoginAccessToken(ctx, a.Service, a.Token)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Active {
+		return nil, ErrUserDeactivated
+	}
+	if err := s.CheckSecondFactor(ctx, u, code); err != nil {
+		return nil, err
+	}
+	token, expires, err := s.IssueToken(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{User: u, Token: token, Expires: expires, Method: "oauth"}, nil
 }
 
 // CheckSecondFactor runs the login's second-factor check for u, whose

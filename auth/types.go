@@ -19,6 +19,16 @@ type Credentials struct {
 	OAuth *PendingLogin
 	// SAML: a finished SAML sign-in ({saml: true, credentialToken}; no secret).
 	SAML *PendingLogin
+	// AccessToken: a mobile app's native sign-in ({serviceName,
+	// accessToken}): the app signed in with the provider itself and
+	// presents the provider's access token.
+	AccessToken *AccessTokenLogin
+}
+
+// AccessTokenLogin is a provider's access token and the service it is for.
+type AccessTokenLogin struct {
+	Service string
+	Token   string
 }
 
 // PendingLogin names a finished redirect sign-in kept for the client.

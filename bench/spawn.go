@@ -93,7 +93,12 @@ func (s *Spawned) start(binary string, extraEnv []string) error {
 		// Rocket.Chat's REST rate limiter allows 10 calls a minute per route
 		// and address; the load tool's plain users post far more. extraEnv
 		// may turn it back on.
-		"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false")
+		"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false",
+		// Rocket.Chat's DDP rate limiter (10 calls of a method in 10 s per
+		// connection...) likewise.
+		"OVERWRITE_SETTING_DDP_Rate_Limit_IP_Enabled=false", "OVERWRITE_SETTING_DDP_Rate_Limit_User_Enabled=false",
+		"OVERWRITE_SETTING_DDP_Rate_Limit_Connection_Enabled=false", "OVERWRITE_SETTING_DDP_Rate_Limit_User_By_Method_Enabled=false",
+		"OVERWRITE_SETTING_DDP_Rate_Limit_Connection_By_Method_Enabled=false")
 	s.cmd.Env = append(s.cmd.Env, extraEnv...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {

@@ -2,11 +2,16 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pquerna/otp/totp"
 
 	"liftoff/importer/csvimport/csvtest"
 	"liftoff/importer/rocketchat/dumptest"
@@ -50,6 +55,26 @@ func TestImportRocketChatBinary(t *testing.T) {
 		t.Fatalf("alice is %s", alice.UserID)
 	}
 	srv.Login(t, "bob", dumptest.BobPassword)
+	// carol kept her TOTP secret and backup codes: her password alone is
+	// not enough; her authenticator's code is, and a backup code once.
+	carol := map[string]any{"user": "carol", "password": dumptest.CarolPassword}
+	if r := srv.Anon(t).Post("/api/v1/login", carol); r.Status != http.StatusUnauthorized || r.Str("error") != "totp-required" || r.Str("details.method") != "totp" {
+		t.Errorf("carol without a code: %d %s", r.Status, r.Body)
+	}
+	code, err := totp.GenerateCode(dumptest.CarolTOTP, srv.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := srv.Anon(t).Post("/api/v1/login", map[string]any{"user": "carol", "password": dumptest.CarolPassword, "code": code}); r.Status != http.StatusOK {
+		t.Errorf("carol with her authenticator's code: %d %s", r.Status, r.Body)
+	}
+	backup := map[string]any{"user": "carol", "password": dumptest.CarolPassword, "code": dumptest.CarolBackup}
+	if r := srv.Anon(t).Post("/api/v1/login", backup); r.Status != http.StatusOK {
+		t.Errorf("carol with a backup code: %d %s", r.Status, r.Body)
+	}
+	if r := srv.Anon(t).Post("/api/v1/login", backup); r.Str("error") != "totp-invalid" {
+		t.Errorf("carol's backup code twice: %d %s", r.Status, r.Body)
+	}
 	phone := srv.Anon(t)
 	phone.UserID, phone.Token = dumptest.AliceID, dumptest.AliceToken
 	if u := phone.Get("/api/v1/me").OK(t).Str("username"); u != "alice" {
@@ -114,7 +139,18 @@ func TestImportRocketChatBinary(t *testing.T) {
 // TestImportSlackAndCSVBinary imports a Slack export and a CSV archive with
 // the CLI and serves them.
 func TestImportSlackAndCSVBinary(t *testing.T) {
-	export, err := slacktest.Write(t.TempDir())
+	// Slack's file server, on loopback: the logo (for the URL's token), a
+	// file that is gone.
+	slackFiles := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/files-pri/T01-F01/logo.png" && r.URL.Query().Get("t") == "xoxe-1" {
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(slacktest.LogoPNG)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer slackFiles.Close()
+	export, err := slacktest.WriteFiles(t.TempDir(), slackFiles.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +168,8 @@ func TestImportSlackAndCSVBinary(t *testing.T) {
 	cmd = exec.Command(testserver.Binary(t), "import", "slack", export, "--merge")
 	cmd.Env = append(os.Environ(), "LIFTOFF_DATA_DIR="+data)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "without a password") || !strings.Contains(string(out), "check: consistent") {
+	if err != nil || !strings.Contains(string(out), "without a password") || !strings.Contains(string(out), "check: consistent") ||
+		!strings.Contains(string(out), "1 files were downloaded from Slack") || !strings.Contains(string(out), "1 files could not be downloaded (HTTP 404") {
 		t.Fatalf("import slack: %v\n%s", err, out)
 	}
 	if _, err := os.Stat(filepath.Join(data, "import-slack-tmp")); !os.IsNotExist(err) {
@@ -144,6 +181,24 @@ func TestImportSlackAndCSVBinary(t *testing.T) {
 		t.Errorf("#general history: %d messages", n)
 	}
 	admin.Get("/api/v1/users.info", "username", "bob").OK(t)
+	// The downloaded file is an upload of the message; the gone one a link.
+	var logo map[string]any
+	for _, m := range admin.Get("/api/v1/channels.history", "roomId", "GENERAL").OK(t).List("messages") {
+		if mm, _ := m.(map[string]any); mm["msg"] == "the logo" {
+			logo = mm
+		}
+	}
+	file, _ := logo["file"].(map[string]any)
+	atts, _ := logo["attachments"].([]any)
+	if file == nil || file["name"] != "logo.png" || len(atts) != 2 {
+		t.Fatalf("the logo message: %v", logo)
+	}
+	if gone, _ := atts[1].(map[string]any); !strings.HasPrefix(fmt.Sprint(gone["title_link"]), slackFiles.URL) {
+		t.Errorf("the missing file's attachment: %v", gone)
+	}
+	if r := admin.Get(fmt.Sprintf("/file-upload/%s/logo.png", file["_id"])); r.Status != http.StatusOK || !bytes.Equal(r.Body, slacktest.LogoPNG) {
+		t.Errorf("the downloaded file: %d %q", r.Status, r.Body)
+	}
 	if n := len(admin.Get("/api/v1/channels.history", "roomName", "dev").OK(t).List("messages")); n != 3 {
 		t.Errorf("#dev (from the CSV archive) history: %d messages", n)
 	}

@@ -194,3 +194,58 @@ func TestRESTRateLimiter(t *testing.T) {
 		t.Fatalf("headers after the reset: %v", r.Header)
 	}
 }
+
+// TestDDPRateLimit covers Rocket.Chat's DDP rate limiter (DDP_Rate_Limit_*,
+// off on test servers, turned on here by the settings): a connection may
+// call one method 10 times in 10 s (the 11th gets too-many-requests with
+// timeToReset), other methods and other connections are unaffected, stream
+// subscriptions get four times the allowance, and the window's end lets
+// calls through again.
+func TestDDPRateLimit(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{
+		"OVERWRITE_SETTING_DDP_Rate_Limit_Connection_By_Method_Enabled=true",
+		"OVERWRITE_SETTING_DDP_Rate_Limit_User_By_Method_Enabled=true",
+	}})
+	bob := srv.CreateUser(t, "bob")
+	c := ddpDial(t, srv)
+	c.login("bob", "bob-pass")
+	for i := range 10 {
+		if r := c.callRaw("listCustomUserStatus"); r.Error != nil {
+			t.Fatalf("call %d: %v", i+1, r.Error)
+		}
+	}
+	e := c.callFail("too-many-requests", "listCustomUserStatus")
+	det, _ := e["details"].(map[string]any)
+	if ms, _ := det["timeToReset"].(float64); ms <= 0 || ms > 10000 {
+		t.Fatalf("timeToReset: %v", e)
+	}
+	if r, _ := e["reason"].(string); !regexp.MustCompile(`^Error, too many requests\. Please slow down\. You must wait \d+ seconds before trying again\.$`).MatchString(r) {
+		t.Fatalf("reason: %q", r)
+	}
+	if r := c.callRaw("public-settings/get"); r.Error != nil {
+		t.Fatalf("another method: %v", r.Error)
+	}
+	c2 := ddpDial(t, srv)
+	c2.login("bob", "bob-pass")
+	// The user's allowance (20 in 10 s) holds across connections: 11 of
+	// 21 calls are spent.
+	for i := range 9 {
+		if r := c2.callRaw("listCustomUserStatus"); r.Error != nil {
+			t.Fatalf("call %d on the second connection: %v", i+1, r.Error)
+		}
+	}
+	c2.callFail("too-many-requests", "listCustomUserStatus")
+
+	// Stream subscriptions: 40 in 40 s per connection.
+	for range 40 {
+		c.sub("stream-notify-user", bob.UserID+"/message", false)
+	}
+	if e := c.subRefused("stream-notify-user", bob.UserID+"/message", false); e["error"] != "too-many-requests" {
+		t.Fatalf("41st subscription: %v", e)
+	}
+
+	srv.Advance(t, 11*time.Second)
+	if r := c.callRaw("listCustomUserStatus"); r.Error != nil {
+		t.Fatalf("after the window: %v", r.Error)
+	}
+}

@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"errors"
+	"liftoff/realtime/ddplimit"
 	"log/slog"
 	"time"
 
@@ -59,6 +60,12 @@ type EventPublisher interface {
 	Publish(ctx context.Context, events ...model.Event) error
 }
 
+// CallLimiter counts a method call or subscription and says whether it
+// may run, and if not how long until it may.
+type CallLimiter interface {
+	Check(in ddplimit.Input) (ok bool, wait time.Duration)
+}
+
 // Config configures a Server. Zero limits take the defaults listed.
 type Config struct {
 	// Logger receives connection-level problems (slog.Default() when nil).
@@ -88,6 +95,11 @@ type Config struct {
 	// the others: another process writing the database, and expiry.
 	Tokens             TokenChecker
 	TokenCheckInterval time.Duration
+
+	// CallLimit judges each method call and subscription after the
+	// connection's own bucket (Rocket.Chat's DDP rate limiter,
+	// ddplimit.Limiter); nil: no such limit.
+	CallLimit CallLimiter
 
 	// MaxFrameBytes bounds an incoming WebSocket message (256 KiB).
 	// A larger one closes the connection with status 1009.

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"liftoff/realtime/ddplimit"
 	"math"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"liftoff/auth"
 	"liftoff/model"
@@ -106,16 +108,13 @@ func (s *Server) HandlePublic(name string, fn MethodFunc) {
 // callMethod runs a "method" message and answers with result and updated.
 func (s *Server) callMethod(sess *session, m *ddp.ClientMessage) {
 	defer sess.send(ddp.Updated(m.ID))
-	if ok, wait := sess.allowMethod(s.cfg.Now()); !ok {
+	ok, wait := sess.allowMethod(s.cfg.Now())
+	if ok {
+		ok, wait = s.allowCall(sess, false, m.Method)
+	}
+	if !ok {
 		s.metrics.rateLimited.Add(1)
-		secs := int(math.Ceil(wait.Seconds()))
-		err := &model.Error{
-			Kind:    model.KindRateLimited,
-			Type:    "too-many-requests",
-			Reason:  fmt.Sprintf("Error, too many requests. Please slow down. You must wait %d seconds before trying again.", secs),
-			Details: map[string]any{"timeToReset": wait.Milliseconds()},
-		}
-		sess.send(resultErrorFrame(m.ID, err))
+		sess.send(resultErrorFrame(m.ID, tooManyRequests(wait)))
 		return
 	}
 	v, ok := s.methods.Load(m.Method)
@@ -271,6 +270,8 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 		} `json:"oauth"`
 		SAML            bool            `json:"saml"`
 		CredentialToken string          `json:"credentialToken"`
+		ServiceName     string          `json:"serviceName"`
+		AccessToken     string          `json:"accessToken"`
 		LDAP            bool            `json:"ldap"`
 		Username        string          `json:"username"`
 		LDAPPass        string          `json:"ldapPass"`
@@ -307,6 +308,14 @@ func parseLoginParams(raw json.RawMessage) (auth.Credentials, error) {
 			return cred, bad
 		}
 		cred.SAML = &auth.PendingLogin{Token: req.CredentialToken}
+		return cred, nil
+	}
+	if req.ServiceName != "" {
+		// {serviceName, accessToken, expiresIn}: a mobile app's native sign-in.
+		if req.AccessToken == "" {
+			return cred, bad
+		}
+		cred.AccessToken = &auth.AccessTokenLogin{Service: req.ServiceName, Token: req.AccessToken}
 		return cred, nil
 	}
 	if req.LDAP {
@@ -466,4 +475,25 @@ func (s *Server) methodNotifyRoom(ctx context.Context, call *Call) (any, error) 
 		return nil, fmt.Errorf("publishing user activity: %w", err)
 	}
 	return nil, nil
+}
+
+// allowCall asks the configured call limiter (Rocket.Chat's DDP rate
+// limiter) about a method call or subscription of the session.
+func (s *Server) allowCall(sess *session, sub bool, name string) (bool, time.Duration) {
+	if s.cfg.CallLimit == nil {
+		return true, 0
+	}
+	return s.cfg.CallLimit.Check(ddplimit.Input{Subscription: sub, Name: name, UserID: sess.userID(),
+		ConnectionID: sess.limitID, ClientAddress: sess.remote})
+}
+
+// tooManyRequests is Meteor's rate-limit error.
+func tooManyRequests(wait time.Duration) error {
+	secs := int(math.Ceil(wait.Seconds()))
+	return &model.Error{
+		Kind:    model.KindRateLimited,
+		Type:    "too-many-requests",
+		Reason:  fmt.Sprintf("Error, too many requests. Please slow down. You must wait %d seconds before trying again.", secs),
+		Details: map[string]any{"timeToReset": wait.Milliseconds()},
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -158,14 +159,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(s.cfg.MaxFrameBytes)
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	sess := &session{
-		srv:    s,
-		ws:     ws,
-		tr:     &wsTransport{ws: ws, sockjs: sockjs, cork: cork},
-		sockjs: sockjs,
-		remote: remoteHost(r.RemoteAddr),
-		ctx:    ctx,
-		cancel: cancel,
-		subs:   make(map[string]*subscription),
+		srv:     s,
+		ws:      ws,
+		tr:      &wsTransport{ws: ws, sockjs: sockjs, cork: cork},
+		sockjs:  sockjs,
+		remote:  remoteHost(r.RemoteAddr),
+		limitID: strconv.FormatUint(connSeq.Add(1), 36),
+		ctx:     ctx,
+		cancel:  cancel,
+		subs:    make(map[string]*subscription),
 
 		frameDone: make(chan struct{}),
 	}
@@ -368,3 +370,6 @@ func (s *Server) EmitToAll(event string, args ...any) error {
 func errNotLoggedIn(method string) error {
 	return model.ErrInvalidUser.WithDetails(map[string]any{"method": method})
 }
+
+// connSeq numbers connections for the call limiter's per-connection rules.
+var connSeq atomic.Uint64

@@ -49,6 +49,7 @@ type session struct {
 	cancel context.CancelFunc
 
 	id        string // DDP session id, set by connect (reader only)
+	limitID   string // the connection's key in the call limiter (fixed at creation)
 	connected bool   // connect handshake done (reader only)
 
 	who atomic.Pointer[identity]

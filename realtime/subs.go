@@ -108,6 +108,11 @@ func (srv *Server) subscribe(s *session, m *ddp.ClientMessage) {
 		// Meteor ignores a second sub with a live id.
 		return
 	}
+	if ok, wait := srv.allowCall(s, true, m.Name); !ok {
+		srv.metrics.rateLimited.Add(1)
+		srv.sendNoSub(s, m.ID, tooManyRequests(wait))
+		return
+	}
 	if m.Name == streamUserPresence {
 		srv.subscribePresence(s, m)
 		return

@@ -50,6 +50,7 @@ func Defaults() []*model.Setting {
 	ldapSettings(&b)
 	samlSettings(&b)
 	federation(&b)
+	oauthSettings(&b)
 	// uniqueID identifies the installation (statistics.uniqueId, and
 	// clients that read the public setting). Rocket.Chat gives it no
 	// group; here it sits in General, as every setting has a group.
@@ -642,6 +643,34 @@ func samlSettings(b *builder) {
 	b.section("SAML_Section_4_Logout")
 	b.choice(k+"logout_behaviour", "SAML", private, opt("SAML", "SAML_Default_logout_behaviour_Terminate_SAML_Session"),
 		opt("Local", "SAML_Default_logout_behaviour_End_Only_RocketChat"))
+}
+
+// oauthSettings are the built-in OAuth services of Rocket.Chat's OAuth
+// group (apps/meteor/server/settings/oauth.ts), read by package
+// auth/oauth: Google, GitHub, GitLab and Apple.
+func oauthSettings(b *builder) {
+	b.group("OAuth")
+	b.section("Google")
+	b.boolean("Accounts_OAuth_Google", false, public)
+	b.str("Accounts_OAuth_Google_id", "", public)
+	b.str("Accounts_OAuth_Google_secret", "", private)
+	b.section("GitHub")
+	b.boolean("Accounts_OAuth_Github", false, public)
+	b.str("Accounts_OAuth_Github_id", "", public)
+	b.str("Accounts_OAuth_Github_secret", "", private)
+	b.section("GitLab")
+	b.boolean("Accounts_OAuth_Gitlab", false, public)
+	b.str("API_Gitlab_URL", "", public)
+	b.str("Accounts_OAuth_Gitlab_id", "", public)
+	b.str("Accounts_OAuth_Gitlab_secret", "", private)
+	b.str("Accounts_OAuth_Gitlab_identity_path", "/api/v4/user", public)
+	b.boolean("Accounts_OAuth_Gitlab_merge_users", false, private)
+	b.section("Apple")
+	b.boolean("Accounts_OAuth_Apple", false, public)
+	b.str("Accounts_OAuth_Apple_id", "", public)
+	b.code("Accounts_OAuth_Apple_secretKey", "", private)
+	b.str("Accounts_OAuth_Apple_iss", "", private)
+	b.str("Accounts_OAuth_Apple_kid", "", private)
 }
 
 // ldapSettings are Rocket.Chat's LDAP group (apps/meteor/server/settings/ldap.ts),

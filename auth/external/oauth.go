@@ -55,7 +55,7 @@ func NewOAuth(linker *Linker, reg Settings, ids settingIDs, states pending.Store
 		flows: map[string]cachedFlow{}}
 }
 
-// configs reads the enabled custom services.
+// configs reads the enabled built-in and custom services.
 func (o *OAuth) configs() []oauth.Config {
 	var ids []string
 	for _, s := range o.ids.All() {
@@ -64,6 +64,18 @@ func (o *OAuth) configs() []oauth.Config {
 	r := stringSettings{o.reg}
 	trust := o.reg.Bool(setting.AccountsVerifyEmailForExternalAccounts)
 	var out []oauth.Config
+	// The built-in services (Accounts_OAuth_Google, _Github, _Gitlab, _Apple).
+	for _, name := range []string{oauth.Google, oauth.GitHub, oauth.GitLab, oauth.Apple} {
+		if !oauth.BuiltinEnabled(r, name) {
+			continue
+		}
+		cfg, err := oauth.BuiltinConfig(r, name, trust)
+		if err != nil {
+			o.log.Warn("oauth: service settings", "service", name, "err", err)
+			continue
+		}
+		out = append(out, cfg)
+	}
 	for _, name := range oauth.CustomServiceNames(ids) {
 		if !oauth.CustomEnabled(r, name) {
 			continue
@@ -141,6 +153,29 @@ func (o *OAuth) LoginCredential(ctx context.Context, token, secret string) (*mod
 	cfg := f.Config()
 	rs := RoleSync{Enabled: cfg.MergeRoles, Managed: cfg.RolesToSync, AutoRemove: cfg.MergeRoles}
 	return o.linker.SignIn(ctx, cred.Identity, cfg.Policy(o.reg.Bool(setting.AccountsRegistrationAuthenticationServicesEnabled)), rs)
+}
+
+// LoginAccessToken is the native sign-in of a mobile app (login with
+// {serviceName, accessToken}): the service's identity endpoint is asked who
+// the token belongs to, and that identity signs in as through the
+// redirect flow. An unknown or disabled service, or a token the provider
+// refuses, is error-oauth-invalid-token.
+func (o *OAuth) LoginAccessToken(ctx context.Context, service, accessToken string) (*model.User, error) {
+	f, ok := o.Flow(service)
+	if !ok {
+		return nil, model.Invalid("error-oauth-invalid-token", "No OAuth service %q is enabled", service)
+	}
+	ident, err := f.IdentityFromAccessToken(ctx, accessToken)
+	if err != nil {
+		o.log.Info("oauth: native sign-in refused", "service", service, "err", err)
+		if _, domain := model.AsError(err); domain {
+			return nil, err
+		}
+		return nil, model.Invalid("error-oauth-invalid-token", "The %s access token was refused", service)
+	}
+	cfg := f.Config()
+	rs := RoleSync{Enabled: cfg.MergeRoles, Managed: cfg.RolesToSync, AutoRemove: cfg.MergeRoles}
+	return o.linker.SignIn(ctx, ident, cfg.Policy(o.reg.Bool(setting.AccountsRegistrationAuthenticationServicesEnabled)), rs)
 }
 
 // ConsumeCredential spends the credential of a login that passed every check.

@@ -42,6 +42,8 @@ func importCommand(ctx context.Context, args []string) error {
 	merge := fs.Bool("merge", false, "import into a data directory that already has users (existing ids are skipped)")
 	batch := fs.Int("batch", 1000, "documents per transaction")
 	filesDir := fs.String("files", "", "rocketchat: the directory of FileSystem-storage uploads (files named by upload id) and custom emoji (named <name>.<extension>)")
+	noFiles := fs.Bool("no-files", false, "slack: do not download the messages' files (they stay links to Slack)")
+	slackToken := fs.String("slack-token", "", "slack: a Slack token (files:read) sent with each file download, for exports whose URLs carry none")
 	forms := map[string]string{"rocketchat": "DUMP_DIR", "slack": "EXPORT.zip", "csv": "ARCHIVE.zip"}
 	if len(args) == 0 || forms[args[0]] == "" {
 		fmt.Print(usage)
@@ -82,7 +84,12 @@ func importCommand(ctx context.Context, args []string) error {
 		out := filepath.Join(tmp, "rocketchat")
 		var users, rooms, msgs int
 		if source == "slack" {
-			rep, err := slack.Convert(fs.Arg(0), out, time.Now())
+			o := slack.Options{Token: *slackToken}
+			if !*noFiles {
+				o.FilesDir = filepath.Join(tmp, "files")
+				*filesDir = o.FilesDir
+			}
+			rep, err := slack.ConvertWith(fs.Arg(0), out, time.Now(), o)
 			if err != nil {
 				return err
 			}

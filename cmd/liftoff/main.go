@@ -93,7 +93,7 @@ const usage = `usage:
   liftoff backup FILE                         consistent copy of the database (safe while serving)
   liftoff import rocketchat DUMP_DIR [--files DIR] [--merge] [--batch 1000]
                                               import a Rocket.Chat workspace from a mongodump directory
-  liftoff import slack EXPORT.zip [--merge]   import a Slack workspace export
+  liftoff import slack EXPORT.zip [--merge] [--no-files] [--slack-token T]   import a Slack workspace export (files downloaded by URL)
   liftoff import csv ARCHIVE.zip [--merge]    import an archive in Rocket.Chat's CSV importer format
                                               (run imports before starting the server; see docs/import.md)
   liftoff version

@@ -99,7 +99,7 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 	if n := strings.Join(sum.NotImported, "; "); !strings.Contains(n, "omnichannel: rocketchat_livechat_visitor") {
 		t.Errorf("not imported: %s", n)
 	}
-	if n := strings.Join(counts(t, sum, "users").Notes, "; "); !strings.Contains(n, "1 users had TOTP") {
+	if n := strings.Join(counts(t, sum, "users").Notes, "; "); !strings.Contains(n, "1 users had TOTP two-factor authentication enabled: their secrets") {
 		t.Errorf("users notes: %s", n)
 	}
 	if n := strings.Join(counts(t, sum, "rocketchat_room").Notes, "; "); !strings.Contains(n, "1 rooms are end-to-end encrypted") {
@@ -251,7 +251,14 @@ func TestImportRocketChatWorkspace(t *testing.T) {
 	if d := alice.Get("/api/v1/groups.info", "roomId", dumptest.DiscussionID).OK(t); d.Str("group.prid") != dumptest.SecretID || d.Num("group.msgs") != 1 {
 		t.Errorf("discussion: %s", d.Body)
 	}
-	srv.Login(t, "carol", "carol-pass").Get("/api/v1/groups.info", "roomId", dumptest.SecretID).Fail(t, 400, "error-room-not-found")
+	// carol has TOTP on (imported): her password and a backup code.
+	cr := srv.Anon(t).Post("/api/v1/login", map[string]any{"user": "carol", "password": dumptest.CarolPassword, "code": dumptest.CarolBackup})
+	if cr.Status != 200 {
+		t.Fatalf("carol with a backup code: %d %s", cr.Status, cr.Body)
+	}
+	carol := srv.Anon(t)
+	carol.UserID, carol.Token = cr.Str("data.userId"), cr.Str("data.authToken")
+	carol.Get("/api/v1/groups.info", "roomId", dumptest.SecretID).Fail(t, 400, "error-room-not-found")
 	if n := len(bob.Get("/api/v1/im.history", "roomId", dumptest.DirectID).OK(t).List("messages")); n != 1 {
 		t.Errorf("DM history: %d", n)
 	}

@@ -2,11 +2,14 @@ package rocketchat
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"liftoff/auth/secondfactor"
+	"liftoff/auth/twofactor"
 	"liftoff/model"
 	"liftoff/settings/setting"
 	"liftoff/store"
@@ -25,8 +28,14 @@ type rcUser struct {
 			LoginTokens []rcToken `json:"loginTokens"`
 		} `json:"resume"`
 		TOTP struct {
-			Enabled bool `json:"enabled"`
+			Enabled      bool     `json:"enabled"`
+			Secret       string   `json:"secret"`
+			HashedBackup []string `json:"hashedBackup"`
 		} `json:"totp"`
+		Email2FA struct {
+			Enabled   bool       `json:"enabled"`
+			ChangedAt model.Time `json:"changedAt"`
+		} `json:"email2fa"`
 	} `json:"services"`
 }
 
@@ -48,6 +57,9 @@ type importedUser struct {
 	user   *model.User
 	hash   string
 	tokens []*model.Token
+	// twoFactor is the user's two-factor state (secondfactor's record),
+	// nil when they had none on.
+	twoFactor []byte
 }
 
 func (im *importer) importUsers(ctx context.Context, c *Collection) error {
@@ -83,7 +95,7 @@ func (im *importer) importUsers(ctx context.Context, c *Collection) error {
 				c.fail(d.id, err.Error())
 				continue
 			}
-			if u.Services.TOTP.Enabled {
+			if iu.twoFactor != nil && u.Services.TOTP.Enabled {
 				totp++
 			}
 			ids, recs = append(ids, iu.user.ID), append(recs, iu)
@@ -95,8 +107,8 @@ func (im *importer) importUsers(ctx context.Context, c *Collection) error {
 			"are linked to them, and the existing passwords and sessions are kept", n))
 	}
 	if totp > 0 {
-		c.note(fmt.Sprintf("%d users had TOTP two-factor authentication enabled: it is not imported (Liftoff stores no TOTP secrets yet), "+
-			"so they sign in with their password alone until they set it up again", totp))
+		c.note(fmt.Sprintf("%d users had TOTP two-factor authentication enabled: their secrets and unused backup codes are imported, "+
+			"so their authenticator apps keep working", totp))
 	}
 	return err
 }
@@ -150,7 +162,26 @@ func (im *importer) convertUser(u *rcUser) (importedUser, error) {
 		}
 		tokens = append(tokens, tok)
 	}
-	return importedUser{user: user, hash: hash, tokens: tokens}, nil
+	iu := importedUser{user: user, hash: hash, tokens: tokens}
+	// services.totp and services.email2fa are kept as Rocket.Chat has them:
+	// the base32 secret and the SHA-256 digests of the unused backup codes
+	// (the format Liftoff stores), and whether e-mail codes are on. A TOTP
+	// half set up (no secret, or only a tempSecret) is dropped.
+	var st twofactor.State
+	if t := u.Services.TOTP; t.Enabled && t.Secret != "" {
+		st.TOTP = twofactor.TOTPState{Enabled: true, Secret: t.Secret, HashedBackup: t.HashedBackup}
+	}
+	if e := u.Services.Email2FA; e.Enabled {
+		st.Email = twofactor.EmailState{Enabled: true, ChangedAt: e.ChangedAt.Time}
+	}
+	if st.TOTP.Enabled || st.Email.Enabled {
+		b, err := json.Marshal(st)
+		if err != nil {
+			return importedUser{}, err
+		}
+		iu.twoFactor = b
+	}
+	return iu, nil
 }
 
 // rocketCatID is the id of the bot user every Rocket.Chat workspace (and
@@ -203,6 +234,12 @@ func (im *importer) writeUser(ctx context.Context, tx store.Tx, iu importedUser)
 			return 0, "", errors.New("the password hash is neither bcrypt nor argon2")
 		}
 		if err := tx.SetPasswordHash(ctx, u.ID, iu.hash); err != nil {
+			return 0, "", err
+		}
+	}
+	if iu.twoFactor != nil {
+		if err := tx.PutUserService(ctx, &model.UserService{UserID: u.ID, Service: secondfactor.ServiceName,
+			Data: iu.twoFactor, UpdatedAt: im.now()}); err != nil {
 			return 0, "", err
 		}
 	}

@@ -8,8 +8,10 @@
 // Slack's ids are not Meteor ids, so each record gets a Meteor id derived
 // from its Slack id (the same on every run, which keeps the import
 // idempotent). Users get no password (Slack exports none): they set one
-// through "Forgot password", or an administrator sets it. Files are not
-// downloaded: a message keeps an attachment linking to the file on Slack.
+// through "Forgot password", or an administrator sets it. Files are
+// downloaded by their URL when Options.FilesDir is set (the import command
+// does it) and become uploads; a file that cannot be fetched stays an
+// attachment linking to Slack.
 package slack
 
 import (
@@ -17,7 +19,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -91,20 +98,43 @@ type message struct {
 		Users []string `json:"users"`
 	} `json:"reactions"`
 	Files []struct {
-		ID         string `json:"id"`
-		Name       string `json:"name"`
-		Title      string `json:"title"`
-		Mimetype   string `json:"mimetype"`
-		URLPrivate string `json:"url_private"`
-		Permalink  string `json:"permalink"`
+		ID          string `json:"id"`
+		Name        string `json:"name"`
+		Title       string `json:"title"`
+		Mimetype    string `json:"mimetype"`
+		URLPrivate  string `json:"url_private"`
+		URLDownload string `json:"url_private_download"`
+		Permalink   string `json:"permalink"`
+		Size        int64  `json:"size"`
 	} `json:"files"`
 	Topic   string `json:"topic"`
 	Purpose string `json:"purpose"`
 }
 
+// Options are Convert's options.
+type Options struct {
+	// FilesDir, when set, receives the files of the export's messages,
+	// downloaded from their url_private_download (or url_private) address
+	// (exports made for it carry a ?t= token) and named by upload id, as
+	// the Rocket.Chat importer's --files directory; the dump then has
+	// their rocketchat_uploads records. A file that cannot be downloaded
+	// stays a link to Slack. Empty: no file is downloaded.
+	FilesDir string
+	// Client downloads them (a client with a 60 s timeout when nil).
+	Client *http.Client
+	// Token, when set, is sent as a Bearer token with each download (a
+	// Slack token with files:read, for exports whose URLs carry none).
+	Token string
+}
+
 // Convert reads the export at zipPath and writes a Rocket.Chat dump into
 // outDir (a database directory). now stamps records Slack gives no time.
 func Convert(zipPath, outDir string, now time.Time) (*Report, error) {
+	return ConvertWith(zipPath, outDir, now, Options{})
+}
+
+// ConvertWith is Convert with options (files downloaded into o.FilesDir).
+func ConvertWith(zipPath, outDir string, now time.Time, o Options) (*Report, error) {
 	zr, err := zip.OpenReader(zipPath)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (a Slack export is the .zip Slack's export tool produces)", zipPath, err)
@@ -126,7 +156,15 @@ func Convert(zipPath, outDir string, now time.Time) (*Report, error) {
 		return nil, err
 	}
 	c := &converter{files: files, root: root, dump: dump, now: now.UTC().Truncate(time.Millisecond),
-		users: map[string]*user{}, report: &Report{}}
+		users: map[string]*user{}, report: &Report{}, opts: o}
+	if o.FilesDir != "" {
+		if err := os.MkdirAll(o.FilesDir, 0o700); err != nil {
+			return nil, err
+		}
+		if c.opts.Client == nil {
+			c.opts.Client = &http.Client{Timeout: 60 * time.Second}
+		}
+	}
 	if err := c.convert(); err != nil {
 		return nil, err
 	}
@@ -141,6 +179,12 @@ type converter struct {
 	users  map[string]*user // by Slack id
 	byName map[string]string
 	report *Report
+	opts   Options
+
+	uploads      *mongodump.Writer // rocketchat_uploads, when files are downloaded
+	downloaded   int
+	failed       int
+	failedReason string
 }
 
 func (c *converter) readJSON(name string, v any) (bool, error) {
@@ -255,6 +299,11 @@ func (c *converter) convert() error {
 	if err != nil {
 		return err
 	}
+	if c.opts.FilesDir != "" {
+		if c.uploads, err = c.dump.Create("rocketchat_uploads"); err != nil {
+			return err
+		}
+	}
 	for _, ch := range chans {
 		if err := c.room(ch, rooms, subs); err != nil {
 			return err
@@ -273,7 +322,64 @@ func (c *converter) convert() error {
 			return err
 		}
 	}
+	if c.uploads != nil {
+		if err := c.uploads.Close(); err != nil {
+			return err
+		}
+		if c.downloaded > 0 {
+			c.report.Notes = append(c.report.Notes, fmt.Sprintf("%d files were downloaded from Slack", c.downloaded))
+		}
+		if c.failed > 0 {
+			c.report.Notes = append(c.report.Notes, fmt.Sprintf("%d files could not be downloaded (%s): their messages link to Slack",
+				c.failed, c.failedReason))
+		}
+	}
 	return nil
+}
+
+// download fetches a message's file into the files directory under id and
+// returns its size; errors leave nothing behind.
+func (c *converter) download(id, addr string) (int64, error) {
+	u, err := url.Parse(addr)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return 0, fmt.Errorf("not an http(s) address")
+	}
+	req, err := http.NewRequest(http.MethodGet, addr, nil)
+	if err != nil {
+		return 0, err
+	}
+	if c.opts.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.opts.Token)
+	}
+	resp, err := c.opts.Client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("HTTP %s", resp.Status)
+	}
+	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "text/html") {
+		// Slack answers a sign-in page, not the file, to a URL without a token.
+		return 0, errors.New("the server answered a web page, not the file (the URL needs a token)")
+	}
+	path := filepath.Join(c.opts.FilesDir, id)
+	f, err := os.OpenFile(path+".part", os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, resp.Body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(path+".part", path)
+	}
+	if err != nil {
+		os.Remove(path + ".part")
+		return 0, err
+	}
+	return n, nil
 }
 
 func (c *converter) ref(slackID string) bson.D {
@@ -500,7 +606,45 @@ func (c *converter) message(ch *channel, m *message) (bson.D, bool) {
 	}
 	if len(m.Files) > 0 {
 		var atts bson.A
+		var fileRefs bson.A
 		for _, f := range m.Files {
+			if c.uploads != nil && f.ID != "" {
+				addr := f.URLDownload
+				if addr == "" {
+					addr = f.URLPrivate
+				}
+				upID := ID("file", f.ID)
+				name := f.Name
+				if name == "" {
+					name = f.ID
+				}
+				typ := f.Mimetype
+				if typ == "" {
+					typ = "application/octet-stream"
+				}
+				size, err := c.download(upID, addr)
+				if err == nil {
+					err = c.uploads.Write(bson.D{{Key: "_id", Value: upID}, {Key: "name", Value: name}, {Key: "type", Value: typ},
+						{Key: "size", Value: size}, {Key: "rid", Value: ch.rid}, {Key: "userId", Value: author[0].Value},
+						{Key: "complete", Value: true}, {Key: "uploading", Value: false}, {Key: "progress", Value: 1},
+						{Key: "store", Value: "FileSystem:Uploads"}, {Key: "uploadedAt", Value: ts}, {Key: "_updatedAt", Value: ts}})
+				}
+				if err == nil {
+					c.downloaded++
+					link := "/file-upload/" + upID + "/" + url.PathEscape(name)
+					ref := bson.D{{Key: "_id", Value: upID}, {Key: "name", Value: name}, {Key: "type", Value: typ}, {Key: "size", Value: size}}
+					fileRefs = append(fileRefs, ref)
+					att := bson.D{{Key: "title", Value: name}, {Key: "title_link", Value: link},
+						{Key: "title_link_download", Value: true}, {Key: "type", Value: "file"}}
+					if strings.HasPrefix(typ, "image/") {
+						att = append(att, bson.E{Key: "image_url", Value: link}, bson.E{Key: "image_type", Value: typ}, bson.E{Key: "image_size", Value: size})
+					}
+					atts = append(atts, att)
+					continue
+				}
+				c.failed++
+				c.failedReason = err.Error()
+			}
 			link := f.Permalink
 			if link == "" {
 				link = f.URLPrivate
@@ -513,6 +657,9 @@ func (c *converter) message(ch *channel, m *message) (bson.D, bool) {
 				{Key: "title_link_download", Value: false}, {Key: "type", Value: "file"}, {Key: "description", Value: f.Mimetype}})
 		}
 		d = append(d, bson.E{Key: "attachments", Value: atts})
+		if len(fileRefs) > 0 {
+			d = append(d, bson.E{Key: "file", Value: fileRefs[0]}, bson.E{Key: "files", Value: fileRefs})
+		}
 	}
 	return d, true
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"liftoff/auth"
+	"liftoff/realtime/ddplimit"
 	"net/http"
 	"time"
 
@@ -60,6 +61,7 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 		Logger: a.log, Bus: a.bus, Auth: a.auth, Rooms: a.chat.Rooms, Permissions: permissionAdapter{a},
 		Presence: tracker, ExternalNotifications: a.notifier != nil, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat, Now: a.opts.Clock.Now,
 		Tokens: auth.Recheck{S: a.auth}, TokenCheckInterval: c.SessionCheck,
+		CallLimit: ddplimit.New(a.settings, a.opts.Clock.Now),
 	})
 	if err != nil {
 		closeDir()

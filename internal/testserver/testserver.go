@@ -137,6 +137,11 @@ func environment(s *Server, o Options) []string {
 		// address) would refuse most tests; e2e/ratelimit_test.go turns it
 		// on through the settings API, and Options.Env may override this.
 		"OVERWRITE_SETTING_API_Enable_Rate_Limiter=false",
+		// The same for the DDP rate limiter (10 calls of one method in 10 s
+		// per connection); e2e/ratelimit_test.go turns it on.
+		"OVERWRITE_SETTING_DDP_Rate_Limit_IP_Enabled=false", "OVERWRITE_SETTING_DDP_Rate_Limit_User_Enabled=false",
+		"OVERWRITE_SETTING_DDP_Rate_Limit_Connection_Enabled=false", "OVERWRITE_SETTING_DDP_Rate_Limit_User_By_Method_Enabled=false",
+		"OVERWRITE_SETTING_DDP_Rate_Limit_Connection_By_Method_Enabled=false",
 	}
 	if !o.NoAdmin {
 		env = append(env, "ADMIN_USERNAME="+AdminUser, "ADMIN_PASS="+AdminPass, "ADMIN_EMAIL=admin@example.org", "ADMIN_NAME=Administrator")

@@ -936,6 +936,40 @@ const (
 	FederationMatrixBridgeLocalpart ID = "Federation_Matrix_bridge_localpart"
 	// LiftoffFederationMatrixPuppetPrefix is "Liftoff_Federation_Matrix_puppet_prefix", a private string setting (Federation, Matrix Bridge).
 	LiftoffFederationMatrixPuppetPrefix ID = "Liftoff_Federation_Matrix_puppet_prefix"
+	// AccountsOAUTHGoogle is "Accounts_OAuth_Google", a public boolean setting (OAuth, Google).
+	AccountsOAUTHGoogle ID = "Accounts_OAuth_Google"
+	// AccountsOAUTHGoogleID is "Accounts_OAuth_Google_id", a public string setting (OAuth, Google).
+	AccountsOAUTHGoogleID ID = "Accounts_OAuth_Google_id"
+	// AccountsOAUTHGoogleSecret is "Accounts_OAuth_Google_secret", a private string setting (OAuth, Google).
+	AccountsOAUTHGoogleSecret ID = "Accounts_OAuth_Google_secret"
+	// AccountsOAUTHGithub is "Accounts_OAuth_Github", a public boolean setting (OAuth, GitHub).
+	AccountsOAUTHGithub ID = "Accounts_OAuth_Github"
+	// AccountsOAUTHGithubID is "Accounts_OAuth_Github_id", a public string setting (OAuth, GitHub).
+	AccountsOAUTHGithubID ID = "Accounts_OAuth_Github_id"
+	// AccountsOAUTHGithubSecret is "Accounts_OAuth_Github_secret", a private string setting (OAuth, GitHub).
+	AccountsOAUTHGithubSecret ID = "Accounts_OAuth_Github_secret"
+	// AccountsOAUTHGitlab is "Accounts_OAuth_Gitlab", a public boolean setting (OAuth, GitLab).
+	AccountsOAUTHGitlab ID = "Accounts_OAuth_Gitlab"
+	// APIGitlabURL is "API_Gitlab_URL", a public string setting (OAuth, GitLab).
+	APIGitlabURL ID = "API_Gitlab_URL"
+	// AccountsOAUTHGitlabID is "Accounts_OAuth_Gitlab_id", a public string setting (OAuth, GitLab).
+	AccountsOAUTHGitlabID ID = "Accounts_OAuth_Gitlab_id"
+	// AccountsOAUTHGitlabSecret is "Accounts_OAuth_Gitlab_secret", a private string setting (OAuth, GitLab).
+	AccountsOAUTHGitlabSecret ID = "Accounts_OAuth_Gitlab_secret"
+	// AccountsOAUTHGitlabIdentityPath is "Accounts_OAuth_Gitlab_identity_path", a public string setting (OAuth, GitLab).
+	AccountsOAUTHGitlabIdentityPath ID = "Accounts_OAuth_Gitlab_identity_path"
+	// AccountsOAUTHGitlabMergeUsers is "Accounts_OAuth_Gitlab_merge_users", a private boolean setting (OAuth, GitLab).
+	AccountsOAUTHGitlabMergeUsers ID = "Accounts_OAuth_Gitlab_merge_users"
+	// AccountsOAUTHApple is "Accounts_OAuth_Apple", a public boolean setting (OAuth, Apple).
+	AccountsOAUTHApple ID = "Accounts_OAuth_Apple"
+	// AccountsOAUTHAppleID is "Accounts_OAuth_Apple_id", a public string setting (OAuth, Apple).
+	AccountsOAUTHAppleID ID = "Accounts_OAuth_Apple_id"
+	// AccountsOAUTHAppleSecretKey is "Accounts_OAuth_Apple_secretKey", a private code setting (OAuth, Apple).
+	AccountsOAUTHAppleSecretKey ID = "Accounts_OAuth_Apple_secretKey"
+	// AccountsOAUTHAppleIss is "Accounts_OAuth_Apple_iss", a private string setting (OAuth, Apple).
+	AccountsOAUTHAppleIss ID = "Accounts_OAuth_Apple_iss"
+	// AccountsOAUTHAppleKid is "Accounts_OAuth_Apple_kid", a private string setting (OAuth, Apple).
+	AccountsOAUTHAppleKid ID = "Accounts_OAuth_Apple_kid"
 	// UniqueID is "uniqueID", a public string setting (General).
 	UniqueID ID = "uniqueID"
 	// PresenceBroadcastDisabled is "Presence_broadcast_disabled", a public boolean setting (Troubleshoot).

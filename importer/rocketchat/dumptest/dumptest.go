@@ -54,6 +54,9 @@ const (
 	AliceToken    = "alice-mobile-resume-token-kept-after-the-move"
 	AliceOldToken = "alice-token-from-last-year" // older than Accounts_LoginExpiration: not imported
 	AlicePAT      = "alice-personal-access-token-for-ci"
+	CarolPassword = "carol-pass"       // bcrypt, with TOTP on
+	CarolTOTP     = "JBSWY3DPEHPK3PXP" // carol's TOTP secret (services.totp.secret)
+	CarolBackup   = "a1b2c3d4"         // one of carol's unused backup codes
 	CorruptID     = "CorruptMessage001"
 
 	AliceID = "aliceUserId00001"
@@ -118,7 +121,7 @@ func Write(dir string, o Options) (string, error) {
 	salt := []byte("0123456789abcdef")
 	bobHash := fmt.Sprintf("$argon2id$v=19$m=19456,t=2,p=1$%s$%s", base64.RawStdEncoding.EncodeToString(salt),
 		base64.RawStdEncoding.EncodeToString(argon2.IDKey([]byte(digest(BobPassword)), salt, 2, 19456, 1, 32)))
-	carolHash, err := bcrypt.GenerateFromPassword([]byte(digest("carol-pass")), 4)
+	carolHash, err := bcrypt.GenerateFromPassword([]byte(digest(CarolPassword)), 4)
 	if err != nil {
 		return "", err
 	}
@@ -156,8 +159,8 @@ func Write(dir string, o Options) (string, error) {
 			{Key: "password", Value: bson.D{{Key: "argon2", Value: bobHash}}}}),
 		user(CarolID, "carol", "Carol Danvers", "carol@acme.example", []string{"user"}, bson.D{
 			{Key: "password", Value: bson.D{{Key: "bcrypt", Value: string(carolHash)}}},
-			{Key: "totp", Value: bson.D{{Key: "enabled", Value: true}, {Key: "secret", Value: "JBSWY3DPEHPK3PXP"},
-				{Key: "hashedBackup", Value: bson.A{}}}}}),
+			{Key: "totp", Value: bson.D{{Key: "enabled", Value: true}, {Key: "secret", Value: CarolTOTP},
+				{Key: "hashedBackup", Value: bson.A{digest(CarolBackup), digest("e5f6a7b8")}}}}}),
 	}
 	if err := w.write("users", users); err != nil {
 		return "", err

@@ -11,7 +11,28 @@ import (
 // Write writes, in dir, a small Slack export: three users (one deleted), a
 // public channel with a thread, reactions, a mention, a link, a join, a
 // file and an edit; a private channel; a DM.
-func Write(dir string) (path string, err error) {
+func Write(dir string) (path string, err error) { return WriteFiles(dir, "") }
+
+// M is a JSON object.
+type M = map[string]any
+
+// LogoPNG is the content of the export's logo.png when served by WriteFiles's server.
+var LogoPNG = []byte("\x89PNG\r\n\x1a\n a Slack logo")
+
+// WriteFiles is Write with the message's files at fileBase (a test
+// server's address): logo.png at fileBase/files-pri/T01-F01/logo.png?t=xoxe-1
+// (to serve LogoPNG) and gone.txt at fileBase/files-pri/T01-F02/gone.txt?t=xoxe-1
+// (to answer 404). An empty fileBase gives Write's export (one file, on
+// files.slack.com).
+func WriteFiles(dir, fileBase string) (path string, err error) {
+	files := []M{{"id": "F01", "name": "logo.png", "title": "Logo", "mimetype": "image/png", "url_private": "https://files.slack.com/logo.png"}}
+	if fileBase != "" {
+		files = []M{
+			{"id": "F01", "name": "logo.png", "title": "Logo", "mimetype": "image/png", "url_private": fileBase + "/files-pri/T01-F01/logo.png",
+				"url_private_download": fileBase + "/files-pri/T01-F01/logo.png?t=xoxe-1"},
+			{"id": "F02", "name": "gone.txt", "title": "Gone", "mimetype": "text/plain", "url_private": fileBase + "/files-pri/T01-F02/gone.txt?t=xoxe-1"},
+		}
+	}
 	p := filepath.Join(dir, "Acme Slack export Jan 1 2024 - Jan 2 2024.zip")
 	f, err := os.Create(p)
 	if err != nil {
@@ -28,7 +49,6 @@ func Write(dir string) (path string, err error) {
 			err = cerr
 		}
 	}
-	type M = map[string]any
 	put("users.json", []M{
 		{"id": "U01ALICE", "name": "alice", "real_name": "Alice Liddell", "is_admin": true, "tz_offset": 3600,
 			"profile": M{"email": "alice@acme.example", "real_name": "Alice Liddell", "title": "CTO"}},
@@ -53,7 +73,7 @@ func Write(dir string) (path string, err error) {
 		{"type": "message", "ts": "1704153600.000100", "user": "U01ALICE", "text": "done too", "thread_ts": "1704067300.000200",
 			"edited": M{"user": "U01ALICE", "ts": "1704153700.000000"}},
 		{"type": "message", "ts": "1704153800.000200", "user": "U02BOB", "text": "the logo",
-			"files": []M{{"id": "F01", "name": "logo.png", "title": "Logo", "mimetype": "image/png", "url_private": "https://files.slack.com/logo.png"}}},
+			"files": files},
 		{"type": "message", "subtype": "bot_message", "ts": "1704153900.000300", "bot_id": "B01", "username": "deploybot", "text": "deployed <!channel>"},
 	})
 	put("secret/2024-01-01.json", []M{{"type": "message", "ts": "1704067500.000100", "user": "U01ALICE", "text": "private note"}})
