@@ -115,6 +115,9 @@ func (s *session) send(frame []byte) {
 		s.abort("slow consumer")
 		return
 	}
+	if s.queue == nil {
+		s.queue = newFrames()
+	}
 	s.queue = append(s.queue, frame)
 	s.qbytes += len(frame)
 	start := !s.writing
@@ -146,7 +149,7 @@ func (s *session) enqueue(frame []byte) (kick bool) {
 	if s.queue == nil {
 		// Room for a message's frames (its room event, rooms-changed
 		// and subscriptions-changed) without growing.
-		s.queue = make([][]byte, 0, 4)
+		s.queue = newFrames()
 	}
 	s.queue = append(s.queue, frame)
 	s.qbytes += len(frame)
@@ -156,6 +159,27 @@ func (s *session) enqueue(frame []byte) (kick bool) {
 	}
 	s.qmu.Unlock()
 	return kick
+}
+
+// frameArray is the array behind a connection's queue of frames while it
+// has frames to write. Arrays are pooled across connections: queueing a
+// burst and draining it reuse them instead of allocating one per burst,
+// and an idle connection holds none.
+type frameArray [8][]byte
+
+var frameArrays = sync.Pool{New: func() any { return new(frameArray) }}
+
+func newFrames() [][]byte { return frameArrays.Get().(*frameArray)[:0] }
+
+// recycleFrames returns the array of a drained queue to the pool (arrays
+// grown past a frameArray are left to the collector).
+func recycleFrames(f [][]byte) {
+	if cap(f) != len(frameArray{}) {
+		return
+	}
+	a := (*frameArray)(f[:cap(f)])
+	clear(a[:])
+	frameArrays.Put(a)
 }
 
 // kick starts the writer for frames queued by enqueue, unless one runs.
@@ -178,10 +202,13 @@ func (s *session) writeLoop() {
 		s.qmu.Lock()
 		if len(s.queue) == 0 || s.qclosed {
 			s.writing = false
-			if cap(s.queue) > 64 {
-				// Do not keep a burst-sized array on an idle connection.
+			// An idle connection holds no array: both go back to the
+			// pool for the next burst of any connection.
+			if len(s.queue) == 0 {
+				recycleFrames(s.queue)
 				s.queue = nil
 			}
+			recycleFrames(batch)
 			s.qmu.Unlock()
 			return
 		}
