@@ -93,6 +93,13 @@ describe('end-to-end encrypted rooms', () => {
 		await bob.page.getByRole('heading', { level: 1 }).getByTestId('e2e-lock').waitFor();
 		await send(bob, REPLY);
 		await message(alice, REPLY).waitFor({ timeout: 30_000 });
+		// Each side shows both messages in clear, its own included, once the server's copies are in.
+		await bob.page.waitForTimeout(1000);
+		for (const p of [alice, bob]) {
+			await message(p, SECRET).waitFor();
+			await message(p, REPLY).waitFor();
+			expect(await p.page.getByTestId('e2e-undecrypted').count()).toBe(0);
+		}
 		await shot(alice.page, 'e2e-room-light-desktop');
 
 		// The server's history holds no clear text…
