@@ -49,7 +49,7 @@ func (s *Server) createRoom(t, key string) Handler {
 			Announcement string `json:"announcement"`
 			ReadOnly     *bool  `json:"readOnly"`
 			TeamID       string `json:"teamId"`
-			Encrypted    bool   `json:"encrypted"`
+			Encrypted    *bool  `json:"encrypted"`
 		}
 		if _, err := r.Param("extraData", &extra); err != nil {
 			return nil, err

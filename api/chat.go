@@ -79,6 +79,9 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 			CustomFields map[string]any             `json:"customFields"`
 			Bot          map[string]any             `json:"bot"`
 			Reactions    map[string]*model.Reaction `json:"reactions"`
+			Type         string                     `json:"t"`
+			E2E          string                     `json:"e2e"`
+			Content      *model.EncryptedContent    `json:"content"`
 		} `json:"message"`
 	}
 	if err := r.Decode(&in); err != nil {
@@ -94,7 +97,7 @@ func (s *Server) sendMessage(r *Request) (any, error) {
 	msg, err := s.messages.SendMessage(r.Context(), r.User, chat.SendInput{
 		ID: m.ID, RoomID: m.RoomID, Msg: m.Msg, ThreadID: m.ThreadID, ShowInRoom: m.ShowInRoom, Alias: m.Alias, Emoji: m.Emoji,
 		Avatar: m.Avatar, Groupable: m.Groupable, Attachments: m.Attachments, CustomFields: m.CustomFields, Reactions: m.Reactions,
-		Bot: model.BotMarker(r.User, m.Bot),
+		Bot: model.BotMarker(r.User, m.Bot), Type: m.Type, E2E: m.E2E, Content: m.Content,
 	})
 	if err != nil {
 		return nil, err

@@ -260,6 +260,10 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 	if len(m.Bot) > 0 {
 		other("bot", m.Bot)
 	}
+	str("e2e", m.E2E, true)
+	if m.Content != nil {
+		other("content", m.Content)
+	}
 	if err != nil {
 		return b, err
 	}

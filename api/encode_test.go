@@ -61,7 +61,8 @@ func testMessages() []*model.Message {
 			EditedAt: later, EditedBy: &u, ThreadCount: 42, ThreadLastMessageAt: later, Replies: []string{"u1", "u2"},
 			DiscussionID: "d1", DiscussionCount: 2, DiscussionLastMessageAt: later, Parent: "p1", Role: "owner", Hidden: true, ParseURLs: true,
 			URLs:         []map[string]any{{"url": "https://example.com"}},
-			CustomFields: map[string]any{"k": "v", "n": nil}, Bot: map[string]any{"i": "integration1"}},
+			CustomFields: map[string]any{"k": "v", "n": nil}, Bot: map[string]any{"i": "integration1"},
+			E2E: "done", Content: &model.EncryptedContent{Algorithm: "rc.v2.aes-sha2", KeyID: "k1", IV: "aXY=", Ciphertext: "Y2lwaGVy"}},
 		{ID: "m5", Groupable: &yes, ThreadCount: -3, Replies: []string{}, Attachments: []map[string]any{},
 			Reactions: map[string]*model.Reaction{}, Starred: []model.Starrer{}},
 	}

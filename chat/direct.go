@@ -8,6 +8,7 @@ import (
 
 	"liftoff/access/perm"
 	"liftoff/model"
+	"liftoff/settings/setting"
 	"liftoff/store"
 )
 
@@ -74,6 +75,7 @@ func (s *core) createDirect(ctx context.Context, user *model.User, usernames []s
 	room := &model.Room{
 		ID: roomID, Type: model.RoomDirect, Usernames: names, UserIDs: uids, UsersCount: len(uids),
 		CreatedAt: now, UpdatedAt: now, MessageCount: 0,
+		Encrypted: s.encryptedByDefault(nil, setting.E2EEnabledDefaultDirectRooms),
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		if existing, err := tx.RoomByID(ctx, roomID); err == nil {

@@ -9,7 +9,7 @@ import (
 )
 
 // roomRulesCache keeps, per room, what SendMessage checks before posting
-// (type, read-only, archived, discussion parent, muted and unmuted users), so that posting
+// (type, read-only, archived, discussion parent, encryption, muted and unmuted users), so that posting
 // does not read and decode the whole room (with its last message) from the
 // store for every message: that read was about 5% of the server's CPU in
 // the chat benchmark.
@@ -43,7 +43,7 @@ func (c *roomRulesCache) get(id string) *model.Room {
 
 // put caches the rules of r, as read from the store, and returns them.
 func (c *roomRulesCache) put(r *model.Room) *model.Room {
-	rules := &model.Room{ID: r.ID, Type: r.Type, ReadOnly: r.ReadOnly, Archived: r.Archived, ParentRoomID: r.ParentRoomID,
+	rules := &model.Room{ID: r.ID, Type: r.Type, ReadOnly: r.ReadOnly, Archived: r.Archived, ParentRoomID: r.ParentRoomID, Encrypted: r.Encrypted,
 		Muted: slices.Clone(r.Muted), Unmuted: slices.Clone(r.Unmuted)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -64,5 +64,5 @@ func (c *roomRulesCache) drop(id string) {
 // for SendMessage's checks (checkSend, CanAccessRoom, checkCanPost).
 func samePostRules(a, b *model.Room) bool {
 	return a.ID == b.ID && a.Type == b.Type && a.ReadOnly == b.ReadOnly && a.Archived == b.Archived && a.ParentRoomID == b.ParentRoomID &&
-		slices.Equal(a.Muted, b.Muted) && slices.Equal(a.Unmuted, b.Unmuted)
+		a.Encrypted == b.Encrypted && slices.Equal(a.Muted, b.Muted) && slices.Equal(a.Unmuted, b.Unmuted)
 }

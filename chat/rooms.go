@@ -161,12 +161,24 @@ type CreateRoomInput struct {
 	// instead of create-c / create-p.
 	TeamID string
 	// Encrypted marks a private group end-to-end encrypted
-	// (extraData.encrypted); channels are never encrypted.
-	Encrypted bool
+	// (extraData.encrypted); channels are never encrypted. Unset, a
+	// private group is encrypted when E2E_Enable and
+	// E2E_Enabled_Default_PrivateRooms are on.
+	Encrypted *bool
 	// team, when set, makes the room the main room of this new team,
 	// stored in the same transaction with teamMembers as its members.
 	team        *model.Team
 	teamMembers []*model.User
+}
+
+// encryptedByDefault is Rocket.Chat's beforeCreateRoom rule: a room's
+// requested encryption, or, unset, on when E2E_Enable and the room type's
+// default (def) are on.
+func (s *core) encryptedByDefault(requested *bool, def setting.ID) bool {
+	if requested != nil {
+		return *requested
+	}
+	return s.settings.Bool(setting.E2EEnable) && s.settings.Bool(def)
 }
 
 // CreateRoom creates a channel or private group owned by user, with the
@@ -221,7 +233,7 @@ func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomIn
 		ID: model.NewID(), Type: in.Type, Name: name, DisplayName: name, Creator: &ref,
 		ReadOnly: in.ReadOnly, Default: in.Default, Topic: in.Topic, Description: in.Description,
 		Announcement: in.Announcement, CreatedAt: now, UpdatedAt: now, SystemMessages: true,
-		Encrypted: in.Encrypted && in.Type == model.RoomPrivate,
+		Encrypted: in.Type == model.RoomPrivate && s.encryptedByDefault(in.Encrypted, setting.E2EEnabledDefaultPrivateRooms),
 	}
 	if !in.ExcludeSelf {
 		members = append([]*model.User{user}, members...)

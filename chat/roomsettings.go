@@ -28,11 +28,22 @@ type RoomSettingsInput struct {
 	JoinCode *string
 	// CustomFields replaces the room's custom fields.
 	CustomFields *map[string]any
+	// Encrypted turns end-to-end encryption on or off (private groups and
+	// direct conversations only; toggle-room-e2e-encryption outside
+	// direct conversations).
+	Encrypted *bool
 }
 
 func (in RoomSettingsInput) empty() bool {
 	return in.Name == nil && in.Topic == nil && in.Announcement == nil && in.Description == nil &&
-		in.Type == nil && in.ReadOnly == nil && in.Default == nil && in.JoinCode == nil && in.CustomFields == nil
+		in.Type == nil && in.ReadOnly == nil && in.Default == nil && in.JoinCode == nil && in.CustomFields == nil && in.Encrypted == nil
+}
+
+// onlyEncrypted reports whether in changes nothing but the encryption.
+func (in RoomSettingsInput) onlyEncrypted() bool {
+	e := in.Encrypted
+	in.Encrypted = nil
+	return e != nil && in.empty()
 }
 
 // errEditRoom is Rocket.Chat's refusal of a settings change.
@@ -66,8 +77,23 @@ func (s *core) saveRoomSettings(ctx context.Context, user *model.User, roomID st
 	if err != nil {
 		return nil, internal("save room settings", err)
 	}
-	if !s.canInRoom(ctx, user, room.ID, perm.EditRoom) {
+	// A member of a direct conversation may turn its encryption on or off
+	// without edit-room, which direct conversations do not grant.
+	directE2E := room.Type == model.RoomDirect && in.onlyEncrypted()
+	if directE2E {
+		if _, err := s.store.Subscription(ctx, room.ID, user.ID); err != nil {
+			return nil, errEditRoom("Editing room is not allowed", "Editing_room")
+		}
+	} else if !s.canInRoom(ctx, user, room.ID, perm.EditRoom) {
 		return nil, errEditRoom("Editing room is not allowed", "Editing_room")
+	}
+	if in.Encrypted != nil && *in.Encrypted != room.Encrypted {
+		if room.Type != model.RoomPrivate && room.Type != model.RoomDirect {
+			return nil, errEditRoom("Only groups or direct channels can enable encryption", "Change_Room_Encrypted")
+		}
+		if room.Type != model.RoomDirect && !s.canInRoom(ctx, user, room.ID, perm.ToggleRoomE2EEncryption) {
+			return nil, errEditRoom("You do not have permission to toggle E2E encryption", "Change_Room_Encrypted")
+		}
 	}
 	if in.Default != nil && !s.can(user, perm.ViewRoomAdministration) {
 		return nil, errEditRoom("Viewing room administration is not allowed", "Viewing_room_administration")
@@ -164,6 +190,17 @@ func (s *core) saveRoomSettings(ctx context.Context, user *model.User, roomID st
 				r.JoinCode, r.JoinCodeRequired = code, code != ""
 				changed = true
 			}
+		}
+		if in.Encrypted != nil && *in.Encrypted != r.Encrypted {
+			r.Encrypted = *in.Encrypted
+			t := "room_e2e_disabled"
+			if r.Encrypted {
+				t = "room_e2e_enabled"
+			}
+			if err := s.systemNotice(ctx, tx, r, t, "", user, now, nil); err != nil {
+				return err
+			}
+			changed = true
 		}
 		if in.CustomFields != nil && !reflect.DeepEqual(*in.CustomFields, r.CustomFields) {
 			r.CustomFields = *in.CustomFields

@@ -40,6 +40,42 @@ type SendInput struct {
 	// Reactions a client sends with the message (chat.sendMessage), kept
 	// as Rocket.Chat keeps them.
 	Reactions map[string]*model.Reaction
+	// Type is the message type a client may set: "" or "e2e" (an end-to-end
+	// encrypted message, whose ciphertext is Content, or Msg for the
+	// older rc.v1 clients). E2E is its state, "pending" or "done".
+	Type    string
+	E2E     string
+	Content *model.EncryptedContent
+}
+
+// checkEncrypted validates the end-to-end encryption fields of in against
+// the room: only "e2e" messages carry content, which needs an algorithm and
+// a ciphertext; an encrypted room refuses plain messages unless
+// E2E_Allow_Unencrypted_Messages (Rocket.Chat's sendMessage rule).
+func (s *core) checkEncrypted(room *model.Room, in SendInput) error {
+	switch in.Type {
+	case "":
+		if in.Content != nil || in.E2E != "" {
+			return model.Invalid("error-invalid-params", "Only end-to-end encrypted messages (t: e2e) carry content")
+		}
+	case model.MessageTypeE2E:
+		if in.E2E != "" && in.E2E != "pending" && in.E2E != "done" {
+			return model.Invalid("error-invalid-params", "Invalid e2e state")
+		}
+		if in.Content != nil && (in.Content.Algorithm == "" || in.Content.Ciphertext == "") {
+			return model.Invalid("error-invalid-params", "Encrypted content needs an algorithm and a ciphertext")
+		}
+		if in.Content == nil && in.Msg == "" {
+			return model.Invalid("error-invalid-params", "An encrypted message needs its ciphertext")
+		}
+		return nil
+	default:
+		return model.Invalid("error-invalid-params", "Invalid message type")
+	}
+	if room.Encrypted && s.settings.Bool(setting.E2EEnable) && !s.settings.Bool(setting.E2EAllowUnencryptedMessages) && in.File == nil && in.Bot == nil {
+		return model.Forbidden("error-not-allowed", "Not allowed to send un-encrypted messages in an encrypted room").InMethod()
+	}
+	return nil
 }
 
 // // Messages
@@ -104,6 +140,12 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 		}
 		return nil, err
 	}
+	if err := s.checkEncrypted(room, in); err != nil {
+		if fromCache {
+			return nil, errStaleRules
+		}
+		return nil, err
+	}
 	if in.ID != "" {
 		if prev, err := s.store.MessageByID(ctx, in.ID); err == nil {
 			if prev.RoomID == room.ID && prev.Author.ID == user.ID {
@@ -118,6 +160,7 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 		ID: in.ID, RoomID: room.ID, Msg: in.Msg, SentAt: now, UpdatedAt: now, Author: user.Ref(),
 		ThreadID: in.ThreadID, Alias: in.Alias, Emoji: in.Emoji, Avatar: in.Avatar, Groupable: in.Groupable,
 		Attachments: in.Attachments, CustomFields: in.CustomFields, Bot: in.Bot, File: in.File, Files: in.Files, Reactions: cleanReactions(in.Reactions),
+		Type: in.Type, E2E: in.E2E, Content: in.Content,
 	}
 	if in.ThreadID != "" {
 		msg.ShowInRoom = in.ShowInRoom
@@ -125,7 +168,13 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 	if msg.ID == "" {
 		msg.ID = model.NewID()
 	}
-	usernames, toAll, toHere := text.Mentions(in.Msg)
+	// An encrypted message's text is ciphertext (or empty): the server
+	// reads no mentions, channels or links in it.
+	mentionText := in.Msg
+	if in.Type == model.MessageTypeE2E {
+		mentionText = ""
+	}
+	usernames, toAll, toHere := text.Mentions(mentionText)
 	if err := s.checkGroupMentions(ctx, user, room, sub, toAll, toHere); err != nil {
 		return nil, err
 	}
@@ -254,6 +303,9 @@ func (s *core) resolveMentions(ctx context.Context, msg *model.Message, username
 				msg.Mentions = append(msg.Mentions, model.Mention{ID: u.ID, Username: u.Username, Name: u.Name, Type: "user"})
 			}
 		}
+	}
+	if msg.Type == model.MessageTypeE2E {
+		return nil // ciphertext: no channel links to read
 	}
 	for _, name := range text.Channels(msg.Msg) {
 		r, err := s.store.RoomByName(ctx, name)

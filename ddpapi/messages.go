@@ -11,19 +11,22 @@ import (
 // messageParam is the message object of sendMessage, updateMessage and
 // friends (IMessage's client-settable fields).
 type messageParam struct {
-	ID           string           `json:"_id"`
-	RoomID       string           `json:"rid"`
-	Msg          string           `json:"msg"`
-	ThreadID     string           `json:"tmid"`
-	ShowInRoom   bool             `json:"tshow"`
-	Alias        string           `json:"alias"`
-	Emoji        string           `json:"emoji"`
-	Avatar       string           `json:"avatar"`
-	Groupable    *bool            `json:"groupable"`
-	Attachments  []map[string]any `json:"attachments"`
-	CustomFields map[string]any   `json:"customFields"`
-	Starred      *bool            `json:"starred"`
-	Bot          map[string]any   `json:"bot"`
+	ID           string                  `json:"_id"`
+	RoomID       string                  `json:"rid"`
+	Msg          string                  `json:"msg"`
+	ThreadID     string                  `json:"tmid"`
+	ShowInRoom   bool                    `json:"tshow"`
+	Alias        string                  `json:"alias"`
+	Emoji        string                  `json:"emoji"`
+	Avatar       string                  `json:"avatar"`
+	Groupable    *bool                   `json:"groupable"`
+	Attachments  []map[string]any        `json:"attachments"`
+	CustomFields map[string]any          `json:"customFields"`
+	Starred      *bool                   `json:"starred"`
+	Bot          map[string]any          `json:"bot"`
+	Type         string                  `json:"t"`
+	E2E          string                  `json:"e2e"`
+	Content      *model.EncryptedContent `json:"content"`
 }
 
 func messageArg(call *realtime.Call, method string) (*messageParam, error) {
@@ -44,6 +47,7 @@ func (m *methods) sendMessage(ctx context.Context, call *realtime.Call) (any, er
 		ID: msg.ID, RoomID: msg.RoomID, Msg: msg.Msg, ThreadID: msg.ThreadID, ShowInRoom: msg.ShowInRoom,
 		Alias: msg.Alias, Emoji: msg.Emoji, Avatar: msg.Avatar, Groupable: msg.Groupable,
 		Attachments: msg.Attachments, CustomFields: msg.CustomFields, Bot: model.BotMarker(call.User(), msg.Bot),
+		Type: msg.Type, E2E: msg.E2E, Content: msg.Content,
 	})
 }
 

@@ -120,13 +120,13 @@ func (m *methods) addUsersToRoom(ctx context.Context, call *realtime.Call) (any,
 // the ones Liftoff does not support are refused by name.
 var roomSettingKeys = map[string]bool{
 	"roomName": true, "roomTopic": true, "roomAnnouncement": true, "roomDescription": true,
-	"roomType": true, "readOnly": true, "default": true, "joinCode": true, "roomCustomFields": true,
+	"roomType": true, "readOnly": true, "default": true, "joinCode": true, "roomCustomFields": true, "encrypted": true,
 	// Known to Rocket.Chat, not supported by Liftoff.
 	"roomAvatar": false, "featured": false, "reactWhenReadOnly": false,
 	"systemMessages": false, "streamingOptions": false,
 	"retentionEnabled": false, "retentionMaxAge": false, "retentionExcludePinned": false,
 	"retentionFilesOnly": false, "retentionIgnoreThreads": false, "retentionOverrideGlobal": false,
-	"encrypted": false, "favorite": false, "sidepanel": false,
+	"favorite": false, "sidepanel": false,
 }
 
 // saveRoomSettings(rid, {setting: value, ...}) or (rid, setting, value)
@@ -185,6 +185,9 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 		case "roomCustomFields":
 			in.CustomFields = new(map[string]any)
 			target = in.CustomFields
+		case "encrypted":
+			in.Encrypted = new(bool)
+			target = in.Encrypted
 		}
 		if err := json.Unmarshal(raw, target); err != nil {
 			if key == "roomCustomFields" {

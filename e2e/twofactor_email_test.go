@@ -78,7 +78,7 @@ func TestTwoFactorEmail(t *testing.T) {
 	if r.Str("error") != "totp-invalid" {
 		t.Fatalf("spent code: %d %s", r.Status, r.Body)
 	}
-	mails = mp.wait(t, 2)
+	mp.wait(t, 2)
 
 	// users.2fa.sendEmailCode: a fresh code by username or address; an
 	// unknown name answers the same and mails nothing.

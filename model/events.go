@@ -194,6 +194,18 @@ type UserActivity struct {
 	Extras     map[string]any
 }
 
+// E2EKeyRequest asks the members of an encrypted room for a copy of its
+// key; it is relayed, never stored. Without Recipients it goes to the
+// room's stream-notify-room "<rid>/e2e.keyRequest" with [KeyID] (the
+// server's request when a member needs the key); with them, to each
+// recipient's stream-notify-user "<uid>/e2ekeyRequest" with [RoomID,
+// KeyID] (a member's request relayed from stream-notify-room-users).
+type E2EKeyRequest struct {
+	RoomID     string
+	KeyID      string
+	Recipients []string `json:",omitempty"`
+}
+
 func (MessageSaved) EventKind() string        { return "message.saved" }
 func (MessageDeleted) EventKind() string      { return "message.deleted" }
 func (MessagesPruned) EventKind() string      { return "messages.pruned" }
@@ -208,6 +220,7 @@ func (PresenceChanged) EventKind() string     { return "presence.changed" }
 func (LoginTokensRemoved) EventKind() string  { return "tokens.removed" }
 func (AuthChanged) EventKind() string         { return "auth.changed" }
 func (RoleChanged) EventKind() string         { return "role.changed" }
+func (E2EKeyRequest) EventKind() string       { return "e2e.key_request" }
 func (PermissionChanged) EventKind() string   { return "permission.changed" }
 func (SettingChanged) EventKind() string      { return "setting.changed" }
 func (UserActivity) EventKind() string        { return "user.activity" }

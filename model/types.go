@@ -126,6 +126,26 @@ type Room struct {
 	JoinCodeRequired bool           `json:"joinCodeRequired,omitempty"`
 	CustomFields     map[string]any `json:"customFields,omitempty"`
 	AvatarETag       string         `json:"avatarETag,omitempty"`
+	// E2EKeyID identifies the room key of an encrypted room (the first 12
+	// characters of the key's digest, set by the client that made the key).
+	E2EKeyID string `json:"e2eKeyId,omitempty"`
+	// UsersWaitingForE2EKeys is the queue of members who have a public key
+	// but no copy of the room key yet; members' clients provide them one.
+	UsersWaitingForE2EKeys []E2EQueueEntry `json:"usersWaitingForE2EKeys,omitempty"`
+}
+
+// E2EQueueEntry is one member waiting for an encrypted room's key.
+type E2EQueueEntry struct {
+	UserID string `json:"userId"`
+	At     Time   `json:"ts"`
+}
+
+// OldRoomKey is a room key a member held before the room's key was reset,
+// kept so that older messages stay readable (ISubscription.oldRoomKeys).
+type OldRoomKey struct {
+	KeyID  string `json:"e2eKeyId"`
+	At     Time   `json:"ts"`
+	E2EKey string `json:"E2EKey"`
 }
 
 // IsMuted reports whether username is muted in the room.
@@ -179,6 +199,13 @@ type Subscription struct {
 	DesktopPrefOrigin string `json:"desktopPrefOrigin,omitempty"`
 	MobilePrefOrigin  string `json:"mobilePrefOrigin,omitempty"`
 	EmailPrefOrigin   string `json:"emailPrefOrigin,omitempty"`
+	// E2EKey is this member's copy of the room key, encrypted with the
+	// member's public key by a client; E2ESuggestedKey one a client offered
+	// that the member has not accepted yet. The server never reads them.
+	E2EKey               string       `json:"E2EKey,omitempty"`
+	E2ESuggestedKey      string       `json:"E2ESuggestedKey,omitempty"`
+	OldRoomKeys          []OldRoomKey `json:"oldRoomKeys,omitempty"`
+	SuggestedOldRoomKeys []OldRoomKey `json:"suggestedOldRoomKeys,omitempty"`
 }
 
 // HasRole reports whether the subscription carries the room role.
@@ -259,6 +286,25 @@ type Message struct {
 	CustomFields            map[string]any       `json:"customFields,omitempty"`
 	// Bot marks a message posted by an integration or a bot ({"i": id}).
 	Bot map[string]any `json:"bot,omitempty"`
+	// E2E is the state of an end-to-end encrypted message (t "e2e"):
+	// "pending" until its sender's client confirms it, then "done".
+	E2E string `json:"e2e,omitempty"`
+	// Content is an encrypted message's ciphertext; the server stores and
+	// relays it unread.
+	Content *EncryptedContent `json:"content,omitempty"`
+}
+
+// MessageTypeE2E is the type (t) of an end-to-end encrypted message.
+const MessageTypeE2E = "e2e"
+
+// EncryptedContent is the ciphertext of an end-to-end encrypted message
+// (IMessage.content): rc.v1.aes-sha2 carries the key id inside the
+// ciphertext, rc.v2.aes-sha2 names it (kid) and the IV beside it.
+type EncryptedContent struct {
+	Algorithm  string `json:"algorithm"`
+	KeyID      string `json:"kid,omitempty"`
+	IV         string `json:"iv,omitempty"`
+	Ciphertext string `json:"ciphertext"`
 }
 
 // Role is a named set of permissions, global or room-scoped (IRole).

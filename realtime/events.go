@@ -112,6 +112,10 @@ func (h *hub) dispatch(e model.Event) {
 		h.onEmojiChanged(&ev)
 	case *model.EmojiChanged:
 		h.onEmojiChanged(ev)
+	case model.E2EKeyRequest:
+		h.onE2EKeyRequest(&ev)
+	case *model.E2EKeyRequest:
+		h.onE2EKeyRequest(ev)
 	case model.UserActivity:
 		h.onUserActivity(&ev)
 	case *model.UserActivity:
@@ -498,6 +502,36 @@ func (h *hub) onEmojiChanged(ev *model.EmojiChanged) {
 		h.deliverGlobal(&h.out, streamNotifyLogged, event, f)
 	} else {
 		h.encodeFailed("emoji.changed", err)
+	}
+}
+
+// onE2EKeyRequest relays a request for an encrypted room's key: to the
+// room's <rid>/e2e.keyRequest listeners with [keyId], or, for a member's
+// request relayed from stream-notify-room-users, to each recipient's
+// <uid>/e2ekeyRequest with [rid, keyId].
+func (h *hub) onE2EKeyRequest(ev *model.E2EKeyRequest) {
+	if ev.RoomID == "" {
+		return
+	}
+	if len(ev.Recipients) == 0 {
+		if h.hasRoomNotify(ev.RoomID, "e2e.keyRequest") {
+			if f, err := ddp.StreamEvent(streamNotifyRoom, ev.RoomID+"/e2e.keyRequest", ev.KeyID); err == nil {
+				h.deliverRoomNotify(&h.out, ev.RoomID, "e2e.keyRequest", f, nil)
+			} else {
+				h.encodeFailed("e2e.key_request", err)
+			}
+		}
+		return
+	}
+	for _, uid := range ev.Recipients {
+		if !h.hasUserNotify(uid, "e2ekeyRequest") {
+			continue
+		}
+		if f, err := ddp.StreamEvent(streamNotifyUser, uid+"/e2ekeyRequest", ev.RoomID, ev.KeyID); err == nil {
+			h.deliverUserNotify(&h.out, uid, "e2ekeyRequest", f)
+		} else {
+			h.encodeFailed("e2e.key_request", err)
+		}
 	}
 }
 

@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"net/http"
 
+	"liftoff/access"
 	"liftoff/auth"
 	"liftoff/auth/external"
 	"liftoff/auth/secondfactor"
 	"liftoff/bus"
 	"liftoff/chat"
 	"liftoff/directory"
+	"liftoff/e2ee"
 	"liftoff/files/avatars"
 	"liftoff/files/emoji"
 	"liftoff/files/uploads"
@@ -55,6 +57,10 @@ type App struct {
 	directory *directory.Service
 	// userStatus keeps the custom user statuses.
 	userStatus *userstatus.Service
+	// e2ee runs the end-to-end encryption key exchange.
+	e2ee *e2ee.Service
+	// perms is the permission checker the chat services share.
+	perms *access.Checker
 	// account sends and redeems account e-mails (set by
 	// startNotifications; its DDP methods are registered by mountRealtime).
 	account  *account.Service

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"liftoff/e2ee"
 	"liftoff/jobs"
 	"liftoff/notify/devices"
 	"liftoff/store"
@@ -19,6 +20,7 @@ type database interface {
 	store.Integrations
 	jobs.Store
 	devices.Store
+	e2ee.KeyStore
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"liftoff/auth/external"
 	"liftoff/ddpapi"
 	"liftoff/directory/directoryapi"
+	"liftoff/e2ee/e2eeapi"
 	"liftoff/integrations/routes"
 	"liftoff/model"
 	"liftoff/presence"
@@ -30,6 +31,7 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	reg := ddpapi.NewRegistrar(rt, c.Admin)
 	directoryapi.Methods(reg, a.directory)
 	statusapi.Methods(reg, a.userStatus)
+	e2eeapi.Methods(reg, a.e2ee, a.second)
 	if a.integrations != nil {
 		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
 		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)

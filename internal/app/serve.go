@@ -30,6 +30,8 @@ import (
 	"liftoff/chat"
 	"liftoff/directory"
 	"liftoff/directory/directoryapi"
+	"liftoff/e2ee"
+	"liftoff/e2ee/e2eeapi"
 	"liftoff/internal/clock"
 	"liftoff/model"
 	"liftoff/ops"
@@ -105,7 +107,7 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	authOpts.SecondFactor, authOpts.Directory, authOpts.OAuth, authOpts.SAML = second, ldapLogin, oauthSvc, samlSvc
 	authSvc := auth.NewService(st, reg, authOpts)
 	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc, closers: closers,
-		second: second, ldap: ldapLogin, oauth: oauthSvc, saml: samlSvc}, nil
+		second: second, ldap: ldapLogin, oauth: oauthSvc, saml: samlSvc, perms: perms}, nil
 }
 
 // openData opens the bus and the store the configuration selects: the
@@ -230,6 +232,9 @@ func (a *App) start(ctx context.Context) error {
 	a.userStatus = userstatus.New(a.store, a.chat.Admin, a.opts.Clock.Now)
 	statusapi.Routes(rest.Router(), a.userStatus)
 	a.jobs = jobs.New(a.store, jobs.Options{Logger: log.With("component", "jobs"), Registerer: reg, Now: a.opts.Clock.Now})
+	a.e2ee = e2ee.New(e2ee.Deps{Store: a.store, Permissions: a.perms, Settings: a.settings, Events: a.bus,
+		Sessions: a.auth, Now: a.opts.Clock.Now})
+	e2eeapi.Routes(rest.Router(), a.e2ee)
 	if err := a.startIntegrations(ctx, rest); err != nil {
 		return err
 	}

@@ -34,6 +34,7 @@ var kinds = func() map[string]reflect.Type {
 		model.PresenceChanged{}, model.RoleChanged{}, model.PermissionChanged{}, model.SettingChanged{},
 		model.UserActivity{}, model.LoginTokensRemoved{}, model.UserCreated{}, model.DesktopNotification{}, model.EmojiChanged{},
 		model.AuthChanged{},
+		model.E2EKeyRequest{},
 	} {
 		m[e.EventKind()] = reflect.TypeOf(e)
 	}

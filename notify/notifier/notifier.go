@@ -362,16 +362,24 @@ func (n *Notifier) desktop(userID string, msg *model.Message, room *model.Room) 
 	if n.d.Settings.Bool(setting.UIUseRealName) && msg.Author.Name != "" {
 		sender = msg.Author.Name
 	}
-	title, text := "#"+room.Name, sender+": "+msg.Msg
+	body := msg.Msg
+	if msg.Type == model.MessageTypeE2E {
+		body = encryptedText // ciphertext is never shown
+	}
+	title, text := "#"+room.Name, sender+": "+body
 	if room.Type == "d" {
-		title, text = sender, msg.Msg
+		title, text = sender, body
 	}
 	return model.DesktopNotification{
 		UserID: userID, Title: title, Text: text,
 		MessageID: msg.ID, RoomID: room.ID, RoomType: room.Type, RoomName: room.Name, ThreadID: msg.ThreadID,
-		Sender: msg.Author, Msg: msg.Msg, MessageType: msg.Type,
+		Sender: msg.Author, Msg: body, MessageType: msg.Type,
 	}
 }
+
+// encryptedText stands for an end-to-end encrypted message's text in
+// notifications (Rocket.Chat's Encrypted_message).
+const encryptedText = "Encrypted message"
 
 // memberPage is how many subscriptions one read brings.
 const memberPage = 1000
@@ -534,12 +542,21 @@ func (n *Notifier) sendDevice(ctx context.Context, job jobs.Job) error {
 		return err
 	}
 	s := n.d.Settings
-	notif := push.Message(push.MessageInput{
+	in := push.MessageInput{
 		RoomID: room.ID, RoomType: room.Type, RoomName: room.Name, RoomReadOnly: room.ReadOnly, RoomMuted: room.Muted,
 		MessageID: msg.ID, MessageType: msg.Type, Tmid: msg.ThreadID,
 		SenderID: msg.Author.ID, SenderUsername: msg.Author.Username, SenderName: msg.Author.Name,
 		Text: msg.Msg, RecipientID: user.ID, RecipientUsername: user.Username, Badge: badge,
-	}, push.MessageSettings{
+	}
+	if msg.Type == model.MessageTypeE2E {
+		// The apps decrypt content themselves (the iOS notification
+		// extension); the visible text stays neutral.
+		in.Text, in.E2EMsg = encryptedText, msg.Msg
+		if msg.Content != nil {
+			in.E2EContent = msg.Content
+		}
+	}
+	notif := push.Message(in, push.MessageSettings{
 		SiteURL: s.String(setting.SiteURL), UniqueID: s.String(setting.UniqueID),
 		ShowMessage: s.Bool(setting.PushShowMessage), ShowNames: s.Bool(setting.PushShowUsernameRoom),
 		ContentFromApp: s.Bool(setting.PushRequestContentFromServer), UseRealName: s.Bool(setting.UIUseRealName),
@@ -607,12 +624,16 @@ func (n *Notifier) sendWebPush(ctx context.Context, job jobs.Job, dev devices.De
 		return jobs.Permanent(fmt.Errorf("notifier: web push keys of %s: %w", dev.ID, err))
 	}
 	s := n.d.Settings
-	title, body := "#"+room.Name, msg.Author.Username+": "+msg.Msg
+	text := msg.Msg
+	if msg.Type == model.MessageTypeE2E {
+		text = encryptedText
+	}
+	title, body := "#"+room.Name, msg.Author.Username+": "+text
 	if room.Type == "d" {
-		title, body = msg.Author.Username, msg.Msg
+		title, body = msg.Author.Username, text
 	}
 	if !s.Bool(setting.PushShowUsernameRoom) {
-		title, body = s.String(setting.SiteName), msg.Msg
+		title, body = s.String(setting.SiteName), text
 	}
 	if !s.Bool(setting.PushShowMessage) {
 		body = "You have a new message"

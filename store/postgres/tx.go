@@ -260,6 +260,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 		"DELETE FROM passwords WHERE user_id = $1",
 		"DELETE FROM tokens WHERE user_id = $1",
 		"DELETE FROM user_services WHERE user_id = $1",
+		"DELETE FROM user_e2e_keys WHERE user_id = $1",
 		"DELETE FROM team_members WHERE user_id = $1",
 	} {
 		if err := t.execMany(ctx, "delete user", q, id); err != nil {
@@ -409,6 +410,7 @@ func subArgs(s *model.Subscription) []any {
 		text(s.DesktopNotifications), text(s.MobilePushNotifications), text(s.EmailNotifications), texts(s.UserHighlights),
 		s.HideMentionStatus, s.MuteGroupMentions, text(s.AudioNotificationValue),
 		text(s.DesktopPrefOrigin), text(s.MobilePrefOrigin), text(s.EmailPrefOrigin),
+		text(s.E2EKey), text(s.E2ESuggestedKey), oldRoomKeysJSON(s.OldRoomKeys), oldRoomKeysJSON(s.SuggestedOldRoomKeys),
 		foldLines(s.User.Username, s.User.Name)}
 }
 
@@ -424,7 +426,7 @@ func placeholders(from, to int) string {
 	return b.String()
 }
 
-var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 37) + ") ON CONFLICT DO NOTHING"
+var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 41) + ") ON CONFLICT DO NOTHING"
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
@@ -439,7 +441,8 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 		roles = $18, archived = $19, prid = $20, tunread = $21, tunread_user = $22, tunread_group = $23,
 		disable_notifs = $24, hide_unread = $25, unread_alert = $26, desktop_notifs = $27, mobile_notifs = $28,
 		email_notifs = $29, user_highlights = $30, hide_mention = $31, mute_group_mentions = $32, audio_notif = $33,
-		desktop_origin = $34, mobile_origin = $35, email_origin = $36, u_search = $37
+		desktop_origin = $34, mobile_origin = $35, email_origin = $36,
+		e2e_key = $37, e2e_suggested_key = $38, e2e_old_keys = $39, e2e_suggested_old_keys = $40, u_search = $41
 		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM subscriptions AS o WHERE o.rid = $2 AND o.u_id = $3 AND o.id <> $1)`,
 		subArgs(s)...)
 	if err != nil {

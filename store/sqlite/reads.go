@@ -444,12 +444,14 @@ const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_
 	open, alert, unread, user_mentions, group_mentions, f, roles, archived, prid,
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
 	desktop_notifs, mobile_notifs, email_notifs, user_highlights,
-	hide_mention, mute_group_mentions, audio_notif, desktop_origin, mobile_origin, email_origin`
+	hide_mention, mute_group_mentions, audio_notif, desktop_origin, mobile_origin, email_origin,
+	e2e_key, e2e_suggested_key, e2e_old_keys, e2e_suggested_old_keys`
 
 func scanSub(s scanner) (*model.Subscription, error) {
 	var (
 		sub                                          model.Subscription
 		ts, upd, ls                                  int64
+		oldKeys, suggestedOldKeys                    string
 		roles, tunread, tunreadUser, tunreadGroup, h string
 	)
 	err := s.Scan(&sub.ID, &sub.RoomID, &sub.User.ID, &sub.User.Username, &sub.User.Name, &sub.RoomType, &sub.Name, &sub.DisplayName,
@@ -458,8 +460,15 @@ func scanSub(s scanner) (*model.Subscription, error) {
 		&sub.DisableNotifications, &sub.HideUnreadStatus, &sub.UnreadAlert, &sub.DesktopNotifications, &sub.MobilePushNotifications,
 		&sub.EmailNotifications, &h,
 		&sub.HideMentionStatus, &sub.MuteGroupMentions, &sub.AudioNotificationValue,
-		&sub.DesktopPrefOrigin, &sub.MobilePrefOrigin, &sub.EmailPrefOrigin)
+		&sub.DesktopPrefOrigin, &sub.MobilePrefOrigin, &sub.EmailPrefOrigin,
+		&sub.E2EKey, &sub.E2ESuggestedKey, &oldKeys, &suggestedOldKeys)
 	if err != nil {
+		return nil, err
+	}
+	if sub.OldRoomKeys, err = oldRoomKeysOf(oldKeys); err != nil {
+		return nil, err
+	}
+	if sub.SuggestedOldRoomKeys, err = oldRoomKeysOf(suggestedOldKeys); err != nil {
 		return nil, err
 	}
 	sub.JoinedAt, sub.UpdatedAt, sub.LastSeen = timeOf(ts), timeOf(upd), timeOf(ls)

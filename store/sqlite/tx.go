@@ -191,6 +191,7 @@ func (t *tx) DeleteUser(ctx context.Context, id string) error {
 		"DELETE FROM passwords WHERE user_id = ?",
 		"DELETE FROM tokens WHERE user_id = ?",
 		"DELETE FROM user_services WHERE user_id = ?",
+		"DELETE FROM user_e2e_keys WHERE user_id = ?",
 		"DELETE FROM team_members WHERE user_id = ?",
 	} {
 		if err := t.execMany(ctx, "delete user", q, id); err != nil {
@@ -326,6 +327,7 @@ func subArgs(s *model.Subscription) []any {
 		s.DesktopNotifications, s.MobilePushNotifications, s.EmailNotifications, jsonList(s.UserHighlights),
 		boolInt(s.HideMentionStatus), boolInt(s.MuteGroupMentions), s.AudioNotificationValue,
 		s.DesktopPrefOrigin, s.MobilePrefOrigin, s.EmailPrefOrigin,
+		s.E2EKey, s.E2ESuggestedKey, oldRoomKeysJSON(s.OldRoomKeys), oldRoomKeysJSON(s.SuggestedOldRoomKeys),
 		foldLines(s.User.Username, s.User.Name)}
 }
 
@@ -333,7 +335,7 @@ func subArgs(s *model.Subscription) []any {
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
 	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search, seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
 		subArgs(s)...)
 }
 
@@ -346,7 +348,8 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 		roles = ?, archived = ?, prid = ?, tunread = ?, tunread_user = ?, tunread_group = ?,
 		disable_notifs = ?, hide_unread = ?, unread_alert = ?, desktop_notifs = ?, mobile_notifs = ?,
 		email_notifs = ?, user_highlights = ?, hide_mention = ?, mute_group_mentions = ?, audio_notif = ?,
-		desktop_origin = ?, mobile_origin = ?, email_origin = ?, u_search = ? WHERE id = ?`, args...)
+		desktop_origin = ?, mobile_origin = ?, email_origin = ?,
+		e2e_key = ?, e2e_suggested_key = ?, e2e_old_keys = ?, e2e_suggested_old_keys = ?, u_search = ? WHERE id = ?`, args...)
 }
 
 // DeleteSubscription removes the subscription, leaving a tombstone.

@@ -17,6 +17,9 @@ func testSubscriptions(h *harness) {
 	s1.DesktopPrefOrigin, s1.MobilePushNotifications, s1.MobilePrefOrigin = "subscription", "nothing", "user"
 	s1.EmailNotifications, s1.EmailPrefOrigin, s1.AudioNotificationValue = "mentions", "user", "beep"
 	s1.HideMentionStatus, s1.MuteGroupMentions, s1.DisableNotifications, s1.HideUnreadStatus = true, true, true, true
+	s2.E2EKey, s2.E2ESuggestedKey = "a1b2c3d4e5f6wrapped", "a1b2c3d4e5f6offered"
+	s2.OldRoomKeys = []model.OldRoomKey{{KeyID: "k0", At: at(5), E2EKey: "old"}}
+	s2.SuggestedOldRoomKeys = []model.OldRoomKey{{KeyID: "k0", At: at(6), E2EKey: "old2"}}
 	s2.UpdatedAt, s2.Open = at(20), false
 	s3.UpdatedAt = at(30)
 	sb := newSub(r1, bob)
@@ -28,6 +31,17 @@ func testSubscriptions(h *harness) {
 	got, err = h.s.SubscriptionByID(h.ctx, s1.ID)
 	h.noErr(err, "SubscriptionByID")
 	h.sameJSON(got, s1, "SubscriptionByID")
+	got, err = h.s.Subscription(h.ctx, "r2", alice.ID)
+	h.noErr(err, "Subscription with E2E keys")
+	h.sameJSON(got, s2, "Subscription with E2E keys")
+	c := *got
+	c.E2EKey, c.E2ESuggestedKey, c.SuggestedOldRoomKeys = "new", "", nil
+	c.OldRoomKeys = append(c.OldRoomKeys, model.OldRoomKey{KeyID: "k1", At: at(7), E2EKey: "older"})
+	h.noErr(h.s.Update(h.ctx, func(tx store.Tx) error { return tx.UpdateSubscription(h.ctx, &c) }), "UpdateSubscription E2E keys")
+	got, err = h.s.Subscription(h.ctx, "r2", alice.ID)
+	h.noErr(err, "Subscription after E2E update")
+	h.sameJSON(got, &c, "Subscription after E2E update")
+	h.noErr(h.s.Update(h.ctx, func(tx store.Tx) error { return tx.UpdateSubscription(h.ctx, s2) }), "UpdateSubscription back")
 	_, err = h.s.Subscription(h.ctx, "r2", bob.ID)
 	h.mustErr(err, store.ErrNotFound, "Subscription missing")
 	_, err = h.s.SubscriptionByID(h.ctx, "nope")

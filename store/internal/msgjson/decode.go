@@ -531,6 +531,8 @@ const (
 	mfURLs
 	mfCustomFields
 	mfBot
+	mfE2E
+	mfContent
 )
 
 func messageKey(key []byte) int {
@@ -611,6 +613,10 @@ func messageKey(key []byte) int {
 		return mfCustomFields
 	case "bot":
 		return mfBot
+	case "e2e":
+		return mfE2E
+	case "content":
+		return mfContent
 	}
 	return -1
 }
@@ -692,6 +698,10 @@ func (d *msgDecoder) message(m *model.Message) bool {
 			return d.other(&m.URLs)
 		case mfBot:
 			return d.other(&m.Bot)
+		case mfE2E:
+			return d.str(&m.E2E)
+		case mfContent:
+			return d.other(&m.Content)
 		default:
 			return d.other(&m.CustomFields)
 		}

@@ -40,6 +40,9 @@ func sampleMessages() []*model.Message {
 			CustomFields: map[string]any{"k": "v", "n": nil}, Bot: map[string]any{"i": "integration1"}},
 		{ID: "m5", RoomID: "r1", Msg: "old", SentAt: model.TimeOf(time.Date(1999, 2, 28, 23, 59, 59, 999_000_000, time.UTC)),
 			Author: u, ThreadCount: -3},
+		{ID: "m6", RoomID: "r1", Msg: "", Type: "e2e", E2E: "pending", SentAt: ts, Author: u, UpdatedAt: ts,
+			Mentions: []model.Mention{}, Channels: []model.ChannelRef{},
+			Content: &model.EncryptedContent{Algorithm: "rc.v2.aes-sha2", KeyID: "a1b2c3d4e5f6", IV: "aXY=", Ciphertext: "Y2lwaGVy"}},
 	}
 }
 
