@@ -105,10 +105,12 @@ describe('end-to-end encrypted rooms', () => {
 		// The server's history holds no clear text…
 		const bobApi = await Api.login(server.url, 'bob', 'bob-pass-1');
 		const rid = await bobApi.roomId('secret-plans');
-		const history = await bobApi.call<{ messages: { t?: string; msg?: string }[] }>('GET', 'groups.history', { roomId: rid });
+		const history = await bobApi.call<{ messages: { t?: string; msg?: string; content?: { algorithm: string; kid: string; iv: string } }[] }>('GET', 'groups.history', { roomId: rid });
 		expect(JSON.stringify(history)).not.toContain(SECRET);
 		expect(JSON.stringify(history)).not.toContain(REPLY);
-		expect(history.messages.filter((m) => m.t === 'e2e').length).toBeGreaterThanOrEqual(2);
+		const stored = history.messages.filter((m) => m.t === 'e2e');
+		expect(stored.length).toBeGreaterThanOrEqual(2);
+		for (const m of stored) expect(m.content).toMatchObject({ algorithm: 'rc.v2.aes-sha2', kid: expect.stringMatching(/^[0-9a-f-]{36}$/) });
 		// …and what reached bob's browser was Rocket.Chat's rc.v2.aes-sha2 content.
 		const received = bobFrames.join('\n');
 		expect(received).not.toContain(SECRET);
