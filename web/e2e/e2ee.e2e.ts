@@ -125,6 +125,25 @@ describe('end-to-end encrypted rooms', () => {
 		noPageErrors(bob);
 	});
 
+	test('a thread reply is encrypted too, and read in the other’s thread panel', async () => {
+		const start = message(bob, SECRET);
+		await start.hover();
+		await start.getByRole('button', { name: 'Reply in thread' }).click();
+		const panel = bob.page.getByTestId('thread-panel');
+		await panel.waitFor();
+		await send(bob, 'a whispered thread reply', 'thread-composer');
+		await panel.getByText('a whispered thread reply').waitFor();
+		await expect.poll(() => message(alice, SECRET).getByText('1 reply').count()).toBe(1);
+		await message(alice, SECRET).getByRole('button', { name: 'View thread' }).click();
+		await alice.page.getByTestId('thread-panel').getByText('a whispered thread reply').waitFor({ timeout: 30_000 });
+		const bobApi = await Api.login(server.url, 'bob', 'bob-pass-1');
+		const rid = await bobApi.roomId('secret-plans');
+		const history = await bobApi.call<Record<string, unknown>>('GET', 'groups.history', { roomId: rid });
+		expect(JSON.stringify(history)).not.toContain('whispered');
+		await alice.page.keyboard.press('Escape');
+		await bob.page.keyboard.press('Escape');
+	});
+
 	test('on a new browser the keys are locked until the passphrase is entered', async () => {
 		const again = await newPerson(server);
 		await signIn(again, 'bob', 'bob-pass-1');
