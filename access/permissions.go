@@ -187,6 +187,8 @@ var defaultPermissions = []struct {
 	{"send-mail", []string{admin}},
 	{"view-federation-data", []string{admin}},
 	{"access-federation", []string{admin, user, fedExt}},
+	// Liftoff's own: marks an existing room federated (bridged to Matrix).
+	{"convert-room-to-federated", []string{admin, owner}},
 	{"add-all-to-room", []string{admin}},
 	{"get-server-info", []string{admin}},
 	{"register-on-cloud", []string{admin}},

@@ -50,6 +50,7 @@ func (s *Server) createRoom(t, key string) Handler {
 			ReadOnly     *bool  `json:"readOnly"`
 			TeamID       string `json:"teamId"`
 			Encrypted    *bool  `json:"encrypted"`
+			Federated    bool   `json:"federated"`
 		}
 		if _, err := r.Param("extraData", &extra); err != nil {
 			return nil, err
@@ -60,7 +61,7 @@ func (s *Server) createRoom(t, key string) Handler {
 		room, err := s.rooms.CreateRoom(r.Context(), r.User, chat.CreateRoomInput{
 			Type: t, Name: name, Members: members, ReadOnly: ro, ExcludeSelf: excludeSelf,
 			Topic: extra.Topic, Description: extra.Description, Announcement: extra.Announcement,
-			TeamID: extra.TeamID, Encrypted: extra.Encrypted,
+			TeamID: extra.TeamID, Encrypted: extra.Encrypted, Federated: extra.Federated,
 		})
 		if err != nil {
 			return nil, err

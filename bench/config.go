@@ -18,10 +18,12 @@ const (
 	ScenarioFanout      = "fanout"
 	ScenarioHistory     = "history"
 	ScenarioStorm       = "storm"
+	ScenarioPost        = "post"
+	ScenarioDeepHistory = "deep-history"
 )
 
 // Scenarios lists the scenario names.
-var Scenarios = []string{ScenarioConnections, ScenarioChat, ScenarioFanout, ScenarioHistory, ScenarioStorm}
+var Scenarios = []string{ScenarioConnections, ScenarioChat, ScenarioFanout, ScenarioHistory, ScenarioStorm, ScenarioPost, ScenarioDeepHistory}
 
 // Duration is a time.Duration that reads and writes JSON as "10s".
 type Duration time.Duration
@@ -67,7 +69,9 @@ type RunConfig struct {
 	Rooms int `json:"rooms,omitempty"`
 	// Senders is how many users post (chat).
 	Senders int `json:"senders,omitempty"`
-	// Rate is the target of messages per second over all senders (chat).
+	// Rate is the target of messages per second over all senders (chat);
+	// 0 in the post scenario: every sender posts again as soon as its
+	// previous post returned.
 	Rate float64 `json:"rate,omitempty"`
 	// Duration is how long senders post (chat) or connections are held.
 	Duration Duration `json:"duration,omitempty"`
@@ -119,6 +123,9 @@ func (c RunConfig) Defaults() RunConfig {
 	}
 	setD(&c.Grace, 5*time.Second)
 	set(&c.MsgSize, 64)
+	if c.Via == "" && c.Scenario == ScenarioPost {
+		c.Via = "rest" // DDP connections are rate-limited per connection
+	}
 	if c.Via == "" {
 		c.Via = "ddp"
 	}
@@ -156,6 +163,19 @@ func (c RunConfig) Defaults() RunConfig {
 	case ScenarioStorm:
 		set(&c.Users, 200)
 		set(&c.Concurrency, min(c.Users, 500))
+	case ScenarioPost:
+		set(&c.Users, 10)
+		set(&c.Rooms, 1)
+		set(&c.Senders, c.Users)
+		setD(&c.Duration, 10*time.Second)
+		set(&c.Concurrency, 16)
+	case ScenarioDeepHistory:
+		set(&c.Messages, 100000)
+		set(&c.Pages, 400)
+		set(&c.PageSize, 50)
+		set(&c.Workers, 4)
+		set(&c.SeedWorkers, 16)
+		set(&c.Concurrency, 16)
 	}
 	return c
 }
@@ -195,11 +215,18 @@ func (c RunConfig) Validate() error {
 		if c.Senders == 0 || c.Rate == 0 || c.Duration <= 0 {
 			return fmt.Errorf("%s: chat needs senders, a rate and a duration", c.Name)
 		}
+	case ScenarioPost:
+		if c.Senders > c.Users || c.Rooms > c.Users {
+			return fmt.Errorf("%s: %d senders and %d rooms but only %d users", c.Name, c.Senders, c.Rooms, c.Users)
+		}
+		if c.Senders == 0 || c.Duration <= 0 {
+			return fmt.Errorf("%s: post needs senders and a duration", c.Name)
+		}
 	case ScenarioConnections:
 		if c.Rooms > c.Users {
 			return fmt.Errorf("%s: %d rooms but only %d users", c.Name, c.Rooms, c.Users)
 		}
-	case ScenarioHistory:
+	case ScenarioHistory, ScenarioDeepHistory:
 		if c.SeedWorkers > 0 && c.Messages > 0 && c.SeedWorkers > c.Messages {
 			return fmt.Errorf("%s: more seed workers than messages", c.Name)
 		}

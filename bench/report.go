@@ -17,6 +17,10 @@ type Phase struct {
 	Seconds    float64  `json:"seconds"`
 	RatePerSec float64  `json:"rate_per_sec"`
 	Latency    *Summary `json:"latency,omitempty"`
+	// ServerCPUMsPerOp is the server's CPU time (user + system) over the
+	// phase divided by Count, in milliseconds, when -pid or -spawn gives
+	// the server's process (post, deep-history).
+	ServerCPUMsPerOp float64 `json:"server_cpu_ms_per_op,omitempty"`
 }
 
 // Result is the outcome of one scenario run.
@@ -105,15 +109,19 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		verdict = "FAIL"
 	}
 	fmt.Fprintf(&b, "## liftoff-bench: %s (server %s) — %s\n\n", r.URL, r.ServerVersion, verdict)
-	b.WriteString("| run | phase | count | errors | rate/s | p50 ms | p90 ms | p99 ms | max ms |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| run | phase | count | errors | rate/s | p50 ms | p90 ms | p99 ms | max ms | server CPU ms/op |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, run := range r.Runs {
 		for _, p := range run.Phases {
 			lat := "– | – | – | –"
 			if l := p.Latency; l != nil {
 				lat = fmtMs(l.P50Ms) + " | " + fmtMs(l.P90Ms) + " | " + fmtMs(l.P99Ms) + " | " + fmtMs(l.MaxMs)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %d | %d | %.0f | %s |\n", run.Name, p.Name, p.Count, p.Errors, p.RatePerSec, lat)
+			cpu := "–"
+			if p.ServerCPUMsPerOp > 0 {
+				cpu = fmt.Sprintf("%.3f", p.ServerCPUMsPerOp)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %.0f | %s | %s |\n", run.Name, p.Name, p.Count, p.Errors, p.RatePerSec, lat, cpu)
 		}
 	}
 	b.WriteString("\n| run | delivered / expected | lost | dup | conns | server bytes/conn | client bytes/conn | server RSS MiB (start→end, peak) | server CPU % | result |\n")

@@ -132,7 +132,7 @@ func (r *Runner) Run(ctx context.Context, c RunConfig) Result {
 	switch c.Scenario {
 	case ScenarioConnections:
 		err = r.runConnections(ctx, c, &res, sampler)
-	case ScenarioChat:
+	case ScenarioChat, ScenarioPost:
 		err = r.runChat(ctx, c, &res)
 	case ScenarioFanout:
 		err = r.runFanout(ctx, c, &res)
@@ -140,6 +140,8 @@ func (r *Runner) Run(ctx context.Context, c RunConfig) Result {
 		err = r.runHistory(ctx, c, &res)
 	case ScenarioStorm:
 		err = r.runStorm(ctx, c, &res)
+	case ScenarioDeepHistory:
+		err = r.runDeepHistory(ctx, c, &res)
 	}
 	if err != nil {
 		res.fail("%v", err)
@@ -157,6 +159,28 @@ func (r *Runner) Run(ctx context.Context, c RunConfig) Result {
 	}
 	res.Seconds = time.Since(res.Start).Seconds()
 	return res
+}
+
+// serverCPU returns the server's CPU time so far (user + system), when
+// its process id is known.
+func (r *Runner) serverCPU() (time.Duration, bool) {
+	if r.t.PID == 0 {
+		return 0, false
+	}
+	p, err := readProc(r.t.PID)
+	if err != nil {
+		return 0, false
+	}
+	return p.cpu, true
+}
+
+// cpuPerOp sets p's server CPU per operation from the CPU time at the
+// phase's start (from serverCPU); nothing without a process id.
+func (r *Runner) cpuPerOp(p *Phase, start time.Duration, ok bool) {
+	end, ok2 := r.serverCPU()
+	if ok && ok2 && p.Count > 0 {
+		p.ServerCPUMsPerOp = float64(end-start) / float64(time.Millisecond) / float64(p.Count)
+	}
 }
 
 // RunAll runs a suite and returns the report.

@@ -89,6 +89,10 @@ func (r *Runner) runChat(ctx context.Context, c RunConfig, res *Result) error {
 		return err
 	}
 	capacity := int(c.Rate*c.Duration.D().Seconds()*1.05) + c.Senders + 16
+	unpaced := c.Rate == 0 // the post scenario: as fast as the server answers
+	if unpaced {
+		capacity = int(20000*c.Duration.D().Seconds()) + c.Senders
+	}
 	tr, err := NewTracker(prefix, capacity, sizes)
 	if err != nil {
 		return err
@@ -113,7 +117,11 @@ func (r *Runner) runChat(ctx context.Context, c RunConfig, res *Result) error {
 	}
 	var postLat Histogram
 	var postErrs errorSample
-	interval := time.Duration(float64(c.Senders) / c.Rate * float64(time.Second))
+	var interval time.Duration
+	if !unpaced {
+		interval = time.Duration(float64(c.Senders) / c.Rate * float64(time.Second))
+	}
+	cpu0, cpuOK := r.serverCPU()
 	start := time.Now()
 	end := start.Add(c.Duration.D())
 	rtPost, rtDeliv := newRate(), newRate()
@@ -134,6 +142,9 @@ func (r *Runner) runChat(ctx context.Context, c RunConfig, res *Result) error {
 			post := r.poster(c.Via, set.conns[s], creds[s])
 			next := start.Add(interval * time.Duration(s) / time.Duration(c.Senders))
 			for ctx.Err() == nil && next.Before(end) {
+				if unpaced {
+					next = time.Now()
+				}
 				if d := time.Until(next); d > 0 {
 					time.Sleep(d)
 				}
@@ -169,9 +180,14 @@ func (r *Runner) runChat(ctx context.Context, c RunConfig, res *Result) error {
 	d, _ := tr.Result()
 	res.Delivery = &d
 	post := postLat.Summary()
-	res.Phases = append(res.Phases, Phase{Name: "post (" + c.Via + ")", Count: d.Posted, Errors: postErrs.count(), Seconds: sendSecs, RatePerSec: float64(d.Posted) / sendSecs, Latency: &post})
+	postPhase := Phase{Name: "post (" + c.Via + ")", Count: d.Posted, Errors: postErrs.count(), Seconds: sendSecs, RatePerSec: float64(d.Posted) / sendSecs, Latency: &post}
+	r.cpuPerOp(&postPhase, cpu0, cpuOK) // posting and delivering, until drained
+	res.Phases = append(res.Phases, postPhase)
 	lat := tr.Latency.Summary()
 	res.Phases = append(res.Phases, Phase{Name: "post→delivery", Count: d.Delivered, Seconds: sendSecs, RatePerSec: float64(d.Delivered) / sendSecs, Latency: &lat})
+	if unpaced {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d senders posting back to back", c.Senders))
+	}
 	res.Notes = append(res.Notes, fmt.Sprintf("target %.0f msg/s, achieved %.0f msg/s; %d rooms of ~%d online members; drained in %v after posting stopped; %d other stream events",
 		c.Rate, float64(d.Posted)/sendSecs, c.Rooms, c.Users/c.Rooms, waited.Round(time.Millisecond), other.Load()))
 	postErrs.report(res, "post")

@@ -73,11 +73,14 @@ func (r *Runner) runConnections(ctx context.Context, c RunConfig, res *Result, s
 	return nil
 }
 
-func (r *Runner) runHistory(ctx context.Context, c RunConfig, res *Result) error {
+// historyRoom sets up the room bench-history-<messages> with its users,
+// seeded up to c.Messages messages; the history and deep-history
+// scenarios share it.
+func (r *Runner) historyRoom(ctx context.Context, c RunConfig, res *Result) (string, []rcclient.Credentials, error) {
 	nUsers := max(c.SeedWorkers, c.Workers)
 	creds, err := r.ensureUsers(ctx, nUsers, c.Concurrency)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	users := make([]int, nUsers)
 	for i := range users {
@@ -85,18 +88,74 @@ func (r *Runner) runHistory(ctx context.Context, c RunConfig, res *Result) error
 	}
 	roomID, err := r.ensureRoom(ctx, fmt.Sprintf("%s-history-%d", r.t.Prefix, c.Messages), users, creds, c.Concurrency)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	room, err := r.admin.ChannelInfo(ctx, fmt.Sprintf("%s-history-%d", r.t.Prefix, c.Messages))
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	if missing := int64(c.Messages) - room.Msgs; missing > 0 {
 		if err := r.seed(ctx, c, res, roomID, creds, int(missing)); err != nil {
-			return err
+			return "", nil, err
 		}
 	} else {
 		res.Notes = append(res.Notes, fmt.Sprintf("room already holds %d messages; no seeding", room.Msgs))
+	}
+	return roomID, creds, nil
+}
+
+// runDeepHistory reads pages at random offsets of the room's whole
+// history (channels.history with offset), each page of c.PageSize
+// messages skipping up to c.Messages - c.PageSize newer ones.
+func (r *Runner) runDeepHistory(ctx context.Context, c RunConfig, res *Result) error {
+	roomID, creds, err := r.historyRoom(ctx, c, res)
+	if err != nil {
+		return err
+	}
+	// Thread replies not shown in the room are not in its history: find
+	// the deepest offset that still gives a full page (untimed).
+	cl := r.userClient(creds[0])
+	full := func(off int) (bool, error) {
+		msgs, err := cl.ChannelHistoryAt(ctx, roomID, time.Time{}, off, c.PageSize)
+		return len(msgs) == c.PageSize, err
+	}
+	lo, hi := 0, max(0, c.Messages-c.PageSize) // full(lo) holds
+	if ok, err := full(hi); err != nil {
+		return err
+	} else if ok {
+		lo = hi
+	}
+	for lo < hi {
+		mid := lo + (hi-lo+1)/2
+		ok, err := full(mid)
+		if err != nil {
+			return err
+		}
+		if ok {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	span := lo + 1
+	res.Notes = append(res.Notes, fmt.Sprintf("offsets drawn uniformly from 0 to %d (the deepest full page)", lo))
+	cpu0, cpuOK := r.serverCPU()
+	p := r.pages(ctx, c, "channels.history at a random offset (REST)", 0, func(ctx context.Context, w int, _ time.Time) ([]rcclient.Message, error) {
+		msgs, err := r.userClient(creds[w]).ChannelHistoryAt(ctx, roomID, time.Time{}, rand.N(span), c.PageSize)
+		if err == nil && len(msgs) != min(c.PageSize, c.Messages) {
+			err = fmt.Errorf("page at an offset has %d messages, want %d", len(msgs), c.PageSize)
+		}
+		return msgs, err
+	}, min(c.PageSize, c.Messages), res)
+	r.cpuPerOp(&p, cpu0, cpuOK)
+	res.Phases = append(res.Phases, p)
+	return nil
+}
+
+func (r *Runner) runHistory(ctx context.Context, c RunConfig, res *Result) error {
+	roomID, creds, err := r.historyRoom(ctx, c, res)
+	if err != nil {
+		return err
 	}
 
 	// loadHistory over DDP.

@@ -165,6 +165,9 @@ type CreateRoomInput struct {
 	// private group is encrypted when E2E_Enable and
 	// E2E_Enabled_Default_PrivateRooms are on.
 	Encrypted *bool
+	// Federated bridges the new room to Matrix (extraData.federated): the
+	// user needs access-federation.
+	Federated bool
 	// team, when set, makes the room the main room of this new team,
 	// stored in the same transaction with teamMembers as its members.
 	team        *model.Team
@@ -216,6 +219,9 @@ func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomIn
 	} else if !s.can(user, need) {
 		return nil, model.Forbidden("error-not-allowed", "Not allowed")
 	}
+	if in.Federated && (!s.can(user, perm.AccessFederation) || (in.Encrypted != nil && *in.Encrypted)) {
+		return nil, model.Forbidden("error-not-allowed", "Not allowed")
+	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
 		return nil, model.Invalid("error-invalid-name", "Invalid name")
@@ -234,6 +240,7 @@ func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomIn
 		ReadOnly: in.ReadOnly, Default: in.Default, Topic: in.Topic, Description: in.Description,
 		Announcement: in.Announcement, CreatedAt: now, UpdatedAt: now, SystemMessages: true,
 		Encrypted: in.Type == model.RoomPrivate && s.encryptedByDefault(in.Encrypted, setting.E2EEnabledDefaultPrivateRooms),
+		Federated: in.Federated,
 	}
 	if !in.ExcludeSelf {
 		members = append([]*model.User{user}, members...)
@@ -361,6 +368,14 @@ func (s *core) usersByUsernames(ctx context.Context, names []string) ([]*model.U
 		found[strings.ToLower(u.Username)] = true
 	}
 	for _, n := range clean {
+		if !found[strings.ToLower(n)] && s.remote != nil && strings.Contains(n, ":") {
+			if u, err := s.remote.EnsureRemoteUser(ctx, n); err == nil {
+				users = append(users, u)
+				found[strings.ToLower(n)] = true
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return nil, internal("resolve remote user", err)
+			}
+		}
 		if !found[strings.ToLower(n)] {
 			return nil, model.Invalid("error-invalid-user", "Invalid user %s", n).WithDetails(map[string]any{"username": n})
 		}

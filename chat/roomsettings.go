@@ -32,11 +32,14 @@ type RoomSettingsInput struct {
 	// direct conversations only; toggle-room-e2e-encryption outside
 	// direct conversations).
 	Encrypted *bool
+	// Federated, true, bridges the room to Matrix (convert-room-to-federated
+	// in the room); a federated room stays federated.
+	Federated *bool
 }
 
 func (in RoomSettingsInput) empty() bool {
 	return in.Name == nil && in.Topic == nil && in.Announcement == nil && in.Description == nil &&
-		in.Type == nil && in.ReadOnly == nil && in.Default == nil && in.JoinCode == nil && in.CustomFields == nil && in.Encrypted == nil
+		in.Type == nil && in.ReadOnly == nil && in.Default == nil && in.JoinCode == nil && in.CustomFields == nil && in.Encrypted == nil && in.Federated == nil
 }
 
 // onlyEncrypted reports whether in changes nothing but the encryption.
@@ -100,6 +103,17 @@ func (s *core) saveRoomSettings(ctx context.Context, user *model.User, roomID st
 	}
 	if room.Broadcast && in.ReadOnly != nil && *in.ReadOnly {
 		return nil, errEditRoom("Editing readOnly/reactWhenReadOnly are not allowed for broadcast rooms", "Editing_room")
+	}
+	if in.Federated != nil && *in.Federated != room.Federated {
+		if !*in.Federated {
+			return nil, errEditRoom("A federated room cannot be made local again", "Federating_room")
+		}
+		if room.Encrypted || (room.Type != model.RoomChannel && room.Type != model.RoomPrivate) {
+			return nil, model.Invalid("error-invalid-room-type", "Only channels and private groups can be federated").InMethod()
+		}
+		if !s.canInRoom(ctx, user, room.ID, perm.ConvertRoomToFederated) {
+			return nil, errEditRoom("Federating room is not allowed", "Federating_room")
+		}
 	}
 	if in.Type != nil && *in.Type != room.Type {
 		if err := s.checkRoomType(user, room, *in.Type); err != nil {
@@ -200,6 +214,10 @@ func (s *core) saveRoomSettings(ctx context.Context, user *model.User, roomID st
 			if err := s.systemNotice(ctx, tx, r, t, "", user, now, nil); err != nil {
 				return err
 			}
+			changed = true
+		}
+		if in.Federated != nil && *in.Federated && !r.Federated {
+			r.Federated = true
 			changed = true
 		}
 		if in.CustomFields != nil && !reflect.DeepEqual(*in.CustomFields, r.CustomFields) {

@@ -79,7 +79,22 @@ type core struct {
 	// settingChecks validate new values of some settings (see
 	// Admin.CheckSetting); set while wiring, before serving.
 	settingChecks map[setting.ID]func(value any) error
+	// remote, when set, makes the accounts of remote (Matrix) users named
+	// user:server on first use (see SetRemoteUsers).
+	remote RemoteUsers
 }
+
+// RemoteUsers makes local accounts for users of another server (the
+// Matrix bridge): EnsureRemoteUser returns the account of "user:server",
+// creating it when the remote server knows the user. It returns
+// store.ErrNotFound for a user nobody knows.
+type RemoteUsers interface {
+	EnsureRemoteUser(ctx context.Context, username string) (*model.User, error)
+}
+
+// SetRemoteUsers lets invitations and direct messages name remote users
+// (user:server) who have no local account yet. Call it once, at wiring.
+func (s *Accounts) SetRemoteUsers(r RemoteUsers) { s.remote = r }
 
 // PresenceSetter keeps the live presence of users: it combines the status
 // a user chooses with their open connections, and stores the result

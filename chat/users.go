@@ -34,6 +34,9 @@ type NewUserInput struct {
 	// (decided inside the insert transaction, so two racing registrations
 	// cannot both become admin).
 	AdminIfFirst bool
+	// Federated makes a remote (Matrix) user's account: its username is
+	// user:server, it has no password and cannot log in.
+	Federated bool
 }
 
 // AvatarURL is the public URL of a user's (or room's) avatar.
@@ -141,7 +144,11 @@ func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, er
 	if username == "" {
 		return nil, model.ErrMissingParam("username")
 	}
-	if !text.ValidUsername(username, s.settings.String(setting.UTF8UserNamesValidation)) {
+	if in.Federated {
+		if in.Password != "" || !validRemoteUsername(username) {
+			return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", username).WithDetails(map[string]any{"input": username, "field": "Username"}).InMethod()
+		}
+	} else if !text.ValidUsername(username, s.settings.String(setting.UTF8UserNamesValidation)) {
 		return nil, model.Invalid("error-input-is-not-a-valid-field", "%s is not a valid username", username).WithDetails(map[string]any{"input": username, "field": "Username"}).InMethod()
 	}
 	email := strings.TrimSpace(in.Email)
@@ -182,7 +189,7 @@ func (s *core) insertUser(ctx context.Context, in NewUserInput) (*model.User, er
 	u := &model.User{
 		ID: model.NewID(), CreatedAt: now, UpdatedAt: now, Username: username, Name: strings.TrimSpace(in.Name),
 		Type: typ, Active: active, Roles: roles, Status: model.StatusOffline, StatusDefault: "",
-		RequirePasswordChange: in.RequirePasswordChange, CustomFields: in.CustomFields,
+		RequirePasswordChange: in.RequirePasswordChange, CustomFields: in.CustomFields, Federated: in.Federated,
 	}
 	if u.Name == "" {
 		u.Name = username
@@ -298,4 +305,25 @@ func (s *core) checkPasswordPolicy(pw string) error {
 		return model.Invalid("error-password-policy-not-met-maxLength", "The password does not meet the maximum length password policy.")
 	}
 	return nil
+}
+
+// validRemoteUsername accepts a remote user's name, localpart:server, as
+// Matrix user ids allow them (lower-case localpart characters, a server
+// name of host characters and an optional port).
+func validRemoteUsername(name string) bool {
+	local, server, ok := strings.Cut(name, ":")
+	if !ok || local == "" || server == "" || len(name) > 255 {
+		return false
+	}
+	for _, c := range local {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.ContainsRune("._=-/+", c)) {
+			return false
+		}
+	}
+	for _, c := range server {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(".-:[]", c)) {
+			return false
+		}
+	}
+	return true
 }

@@ -121,6 +121,8 @@ func (m *methods) addUsersToRoom(ctx context.Context, call *realtime.Call) (any,
 var roomSettingKeys = map[string]bool{
 	"roomName": true, "roomTopic": true, "roomAnnouncement": true, "roomDescription": true,
 	"roomType": true, "readOnly": true, "default": true, "joinCode": true, "roomCustomFields": true, "encrypted": true,
+	// Liftoff's: true bridges the room to Matrix (federation/matrix).
+	"federated": true,
 	// Known to Rocket.Chat, not supported by Liftoff.
 	"roomAvatar": false, "featured": false, "reactWhenReadOnly": false,
 	"systemMessages": false, "streamingOptions": false,
@@ -188,6 +190,9 @@ func (m *methods) saveRoomSettings(ctx context.Context, call *realtime.Call) (an
 		case "encrypted":
 			in.Encrypted = new(bool)
 			target = in.Encrypted
+		case "federated":
+			in.Federated = new(bool)
+			target = in.Federated
 		}
 		if err := json.Unmarshal(raw, target); err != nil {
 			if key == "roomCustomFields" {

@@ -37,7 +37,7 @@ func TestInfoAndHealth(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"liftoff_http_requests_total", "go_goroutines", "process_resident_memory_bytes"} {
+	for _, want := range []string{"liftoff_http_requests_total", "go_goroutines", "process_resident_memory_bytes", "liftoff_store_commit_batch_size_bucket{le=\"1\"}"} {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Fatalf("/metrics lacks %s", want)
 		}

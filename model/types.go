@@ -62,6 +62,9 @@ type User struct {
 	RequirePasswordChange bool           `json:"requirePasswordChange,omitempty"`
 	CustomFields          map[string]any `json:"customFields,omitempty"`
 	Settings              *UserSettings  `json:"settings,omitempty"`
+	// Federated marks a remote (Matrix) user: named user:server, with no
+	// password, unable to log in.
+	Federated bool `json:"federated,omitempty"`
 }
 
 // UserSettings holds a user's preferences (IUser.settings).
@@ -132,6 +135,8 @@ type Room struct {
 	// UsersWaitingForE2EKeys is the queue of members who have a public key
 	// but no copy of the room key yet; members' clients provide them one.
 	UsersWaitingForE2EKeys []E2EQueueEntry `json:"usersWaitingForE2EKeys,omitempty"`
+	// Federated marks a room bridged to Matrix (federation/matrix).
+	Federated bool `json:"federated,omitempty"`
 }
 
 // E2EQueueEntry is one member waiting for an encrypted room's key.

@@ -366,12 +366,21 @@ func (c *Client) SendMessage(ctx context.Context, m Message) (Message, error) {
 // ChannelHistory returns up to count messages of a channel older than
 // latest (newest first); the zero latest means from the newest.
 func (c *Client) ChannelHistory(ctx context.Context, roomID string, latest time.Time, count int) ([]Message, error) {
+	return c.ChannelHistoryAt(ctx, roomID, latest, 0, count)
+}
+
+// ChannelHistoryAt is ChannelHistory skipping the offset newest messages
+// (channels.history's offset parameter).
+func (c *Client) ChannelHistoryAt(ctx context.Context, roomID string, latest time.Time, offset, count int) ([]Message, error) {
 	var out struct {
 		Messages []Message `json:"messages"`
 	}
 	q := url.Values{"roomId": {roomID}, "count": {strconv.Itoa(count)}}
 	if !latest.IsZero() {
 		q.Set("latest", latest.UTC().Format("2006-01-02T15:04:05.000Z"))
+	}
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(offset))
 	}
 	err := c.Do(ctx, http.MethodGet, "/api/v1/channels.history?"+q.Encode(), nil, &out)
 	return out.Messages, err

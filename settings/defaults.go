@@ -49,6 +49,7 @@ func Defaults() []*model.Setting {
 	notifications(&b)
 	ldapSettings(&b)
 	samlSettings(&b)
+	federation(&b)
 	// uniqueID identifies the installation (statistics.uniqueId, and
 	// clients that read the public setting). Rocket.Chat gives it no
 	// group; here it sits in General, as every setting has a group.

@@ -318,6 +318,8 @@ const (
 	ViewFederationData ID = "view-federation-data"
 	// AccessFederation is "access-federation", by default held by admin, user, federated-external.
 	AccessFederation ID = "access-federation"
+	// ConvertRoomToFederated is "convert-room-to-federated", by default held by admin, owner.
+	ConvertRoomToFederated ID = "convert-room-to-federated"
 	// AddAllToRoom is "add-all-to-room", by default held by admin.
 	AddAllToRoom ID = "add-all-to-room"
 	// GetServerInfo is "get-server-info", by default held by admin.

@@ -96,6 +96,19 @@ func adminCommand(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Printf("%s: %s %s\n", cmd, rest[0], rest[1])
+	case "matrix-registration":
+		if err := need(0, ""); err != nil {
+			return err
+		}
+		cfg := a.MatrixConfig()
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+		out, err := cfg.Registration().YAML()
+		if err != nil {
+			return err
+		}
+		fmt.Print(out)
 	case "list-users":
 		users, total, err := a.Store().ListUsers(ctx, store.UserQuery{}, store.Page{})
 		if err != nil {

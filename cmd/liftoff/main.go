@@ -87,6 +87,7 @@ const usage = `usage:
   liftoff admin grant-role USERNAME ROLE
   liftoff admin revoke-role USERNAME ROLE
   liftoff admin list-users
+  liftoff admin matrix-registration   (the Matrix appservice registration YAML, from the Federation_Matrix_* settings)
   liftoff admin seed-messages --room NAME --count N [--batch 1000] [--span 8760h]
                                               bulk-add realistic messages (benchmark/import aid; no events)
   liftoff backup FILE                         consistent copy of the database (safe while serving)

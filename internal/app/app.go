@@ -29,6 +29,8 @@ import (
 	"liftoff/settings"
 	"liftoff/store"
 	"liftoff/userstatus"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Options are what the process, or a test, gives an App beside its
@@ -52,6 +54,7 @@ type App struct {
 	store    database
 	chat     *chat.Services
 	settings *settings.Registry
+	batches  prometheus.Histogram // group commit sizes (/metrics)
 	auth     *auth.Service
 	// directory runs the user and room searches (spotlight, directory).
 	directory *directory.Service

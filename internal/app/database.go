@@ -2,6 +2,7 @@ package app
 
 import (
 	"liftoff/e2ee"
+	"liftoff/federation/matrix/links"
 	"liftoff/jobs"
 	"liftoff/notify/devices"
 	"liftoff/store"
@@ -21,6 +22,7 @@ type database interface {
 	jobs.Store
 	devices.Store
 	e2ee.KeyStore
+	links.Store
 }
 
 var (

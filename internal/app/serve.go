@@ -69,7 +69,12 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	// before the writing call returns (and, below, the other instances'
 	// events from the bus).
 	sessions := auth.NewSessions(0, 0)
-	b, st, err := openData(ctx, c, o, log, gaps, sessions)
+	batches := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "liftoff_store_commit_batch_size",
+		Help:    "Update calls committed together by one database transaction (group commit).",
+		Buckets: prometheus.ExponentialBuckets(1, 2, 9), // 1 … 256
+	})
+	b, st, err := openData(ctx, c, o, log, gaps, sessions, batches.Observe)
 	if err != nil {
 		return nil, err
 	}
@@ -106,18 +111,19 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	samlSvc := external.NewSAML(linker, st, reg, handshakes, creds, log)
 	authOpts.SecondFactor, authOpts.Directory, authOpts.OAuth, authOpts.SAML = second, ldapLogin, oauthSvc, samlSvc
 	authSvc := auth.NewService(st, reg, authOpts)
-	return &App{cfg: c, opts: o, log: log, bus: b, store: st, chat: chatSvc, settings: reg, auth: authSvc, closers: closers,
+	return &App{cfg: c, opts: o, log: log, bus: b, store: st, batches: batches, chat: chatSvc, settings: reg, auth: authSvc, closers: closers,
 		second: second, ldap: ldapLogin, oauth: oauthSvc, saml: samlSvc, perms: perms}, nil
 }
 
 // openData opens the bus and the store the configuration selects: the
 // embedded SQLite database with the in-process bus, or PostgreSQL with the
 // in-process bus (one instance) or the NATS bus (several instances).
-func openData(ctx context.Context, c *Config, o Options, log *slog.Logger, gaps *staleCaches, sessions *auth.Sessions) (bus.Bus, database, error) {
+func openData(ctx context.Context, c *Config, o Options, log *slog.Logger, gaps *staleCaches, sessions *auth.Sessions, onBatch func(float64)) (bus.Bus, database, error) {
+	batch := func(n int) { onBatch(float64(n)) }
 	if c.DatabaseURL != "" {
-		return openPostgres(ctx, c, log, gaps, sessions)
+		return openPostgres(ctx, c, log, gaps, sessions, batch)
 	}
-	opts := sqlite.Options{Synchronous: c.Synchronous, Logger: log, Now: o.Clock.Now}
+	opts := sqlite.Options{Synchronous: c.Synchronous, Logger: log, Now: o.Clock.Now, OnBatch: batch}
 	if c.BulkWrites {
 		opts.Synchronous = "NORMAL"
 		opts.WriteCacheMiB = 512
@@ -144,7 +150,7 @@ func openData(ctx context.Context, c *Config, o Options, log *slog.Logger, gaps 
 // end when it opens, so it must be reading before the store's outbox
 // publisher sends anything), then the PostgreSQL store publishing its
 // outbox to it.
-func openPostgres(ctx context.Context, c *Config, log *slog.Logger, gaps *staleCaches, sessions *auth.Sessions) (bus.Bus, database, error) {
+func openPostgres(ctx context.Context, c *Config, log *slog.Logger, gaps *staleCaches, sessions *auth.Sessions, onBatch func(int)) (bus.Bus, database, error) {
 	var b interface {
 		bus.Bus
 		postgres.Publisher
@@ -158,7 +164,7 @@ func openPostgres(ctx context.Context, c *Config, log *slog.Logger, gaps *staleC
 	} else {
 		b = bus.NewMemory(0)
 	}
-	st, err := postgres.Open(ctx, c.DatabaseURL, b, postgres.Options{Logger: log, AfterCommit: sessions.Apply})
+	st, err := postgres.Open(ctx, c.DatabaseURL, b, postgres.Options{Logger: log, AfterCommit: sessions.Apply, OnBatch: onBatch})
 	if err != nil {
 		b.Close()
 		return nil, nil, fmt.Errorf("open PostgreSQL database: %w", err)
@@ -214,7 +220,7 @@ func (a *App) start(ctx context.Context) error {
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), a.batches)
 	metrics := ops.NewMetrics(reg)
 	health := ops.NewHealth(func(ctx context.Context) error {
 		_, err := a.store.SettingByID(ctx, "Site_Url")
@@ -242,6 +248,9 @@ func (a *App) start(ctx context.Context) error {
 		return err
 	}
 	a.runJobs()
+	if err := a.startMatrix(ctx, rest); err != nil {
+		return err
+	}
 	web := webui.Handler()
 	if err := a.startFiles(ctx, rest.Router(), web); err != nil {
 		return err

@@ -912,6 +912,24 @@ const (
 	SAMLCustomDefaultIncludePrivateChannelsUpdate ID = "SAML_Custom_Default_include_private_channels_update"
 	// SAMLCustomDefaultLogoutBehaviour is "SAML_Custom_Default_logout_behaviour", a private select setting (SAML, SAML_Section_4_Logout).
 	SAMLCustomDefaultLogoutBehaviour ID = "SAML_Custom_Default_logout_behaviour"
+	// FederationMatrixEnabled is "Federation_Matrix_enabled", a private boolean setting (Federation, Matrix Bridge).
+	FederationMatrixEnabled ID = "Federation_Matrix_enabled"
+	// FederationMatrixID is "Federation_Matrix_id", a private string setting (Federation, Matrix Bridge).
+	FederationMatrixID ID = "Federation_Matrix_id"
+	// FederationMatrixHsToken is "Federation_Matrix_hs_token", a private password setting (Federation, Matrix Bridge).
+	FederationMatrixHsToken ID = "Federation_Matrix_hs_token"
+	// FederationMatrixAsToken is "Federation_Matrix_as_token", a private password setting (Federation, Matrix Bridge).
+	FederationMatrixAsToken ID = "Federation_Matrix_as_token"
+	// FederationMatrixHomeserverURL is "Federation_Matrix_homeserver_url", a private string setting (Federation, Matrix Bridge).
+	FederationMatrixHomeserverURL ID = "Federation_Matrix_homeserver_url"
+	// FederationMatrixHomeserverDomain is "Federation_Matrix_homeserver_domain", a private string setting (Federation, Matrix Bridge).
+	FederationMatrixHomeserverDomain ID = "Federation_Matrix_homeserver_domain"
+	// FederationMatrixBridgeURL is "Federation_Matrix_bridge_url", a private string setting (Federation, Matrix Bridge).
+	FederationMatrixBridgeURL ID = "Federation_Matrix_bridge_url"
+	// FederationMatrixBridgeLocalpart is "Federation_Matrix_bridge_localpart", a private string setting (Federation, Matrix Bridge).
+	FederationMatrixBridgeLocalpart ID = "Federation_Matrix_bridge_localpart"
+	// LiftoffFederationMatrixPuppetPrefix is "Liftoff_Federation_Matrix_puppet_prefix", a private string setting (Federation, Matrix Bridge).
+	LiftoffFederationMatrixPuppetPrefix ID = "Liftoff_Federation_Matrix_puppet_prefix"
 	// UniqueID is "uniqueID", a public string setting (General).
 	UniqueID ID = "uniqueID"
 	// PresenceBroadcastDisabled is "Presence_broadcast_disabled", a public boolean setting (Troubleshoot).

@@ -80,6 +80,9 @@ type Options struct {
 	// outbox publishes them to the bus later, asynchronously): for caches
 	// that must not outlive a write on this instance (auth.Sessions).
 	AfterCommit func([]model.Event)
+	// OnBatch, when set, is told the number of Update calls each group
+	// commit committed together (the /metrics batch-size histogram).
+	OnBatch func(size int)
 }
 
 func (o *Options) setDefaults() {
@@ -449,6 +452,9 @@ func (db *DB) runBatch(batch []*request) {
 		return
 	}
 	db.afterCommit(events)
+	if db.opts.OnBatch != nil {
+		db.opts.OnBatch(len(live))
+	}
 	answer(nil)
 }
 

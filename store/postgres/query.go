@@ -310,3 +310,30 @@ func orderByIDs[T any](recs []T, id func(T) string, ids []string) []T {
 	}
 	return out
 }
+
+// pageBySeq is pageOf for a page at an offset of a table keyed by seq: the
+// inner query finds the page's seqs, skipping the offset's rows in an
+// index-only scan when an index covers the conditions and the order, and
+// the table is read for the page's own rows only.
+func pageBySeq[T any](ctx context.Context, q querier, op string, scan func(pgx.Rows) (T, error), cols, table string, w *where, s sortSpec, p store.Page) ([]T, int, error) {
+	order, err := s.orderLimit(p)
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	orderOnly, _, _ := strings.Cut(order, " LIMIT ")
+	orderOnly, _, _ = strings.Cut(orderOnly, " OFFSET ")
+	cond := w.String()
+	recs, err := collect(ctx, q, scan, "SELECT "+cols+" FROM "+table+" WHERE seq IN (SELECT seq FROM "+table+cond+order+")"+orderOnly, w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	n := len(recs)
+	if p.NoTotal || p.Count == 0 || (n < p.Count && (n > 0 || p.Offset == 0)) {
+		return recs, p.Offset + n, nil
+	}
+	total, _, err := one(ctx, q, scanInt, "SELECT count(*) FROM "+table+cond, w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: %s: count: %w", op, err)
+	}
+	return recs, int(total), nil
+}

@@ -615,6 +615,9 @@ func (r reader) ListMessages(ctx context.Context, q store.MessageQuery, p store.
 	case q.NoDiscussions:
 		w.add("drid IS NULL")
 	}
+	if p.Offset > 0 {
+		return pageBySeq(ctx, r.q, "list messages", scanMessage, "data", "messages", &w, messageSort, p)
+	}
 	return pageOf(ctx, r.q, "list messages", scanMessage, "data", "messages", &w, messageSort, p)
 }
 

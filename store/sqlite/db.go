@@ -44,6 +44,9 @@ type Options struct {
 	BusyTimeoutMillis int
 	// Logger receives operational messages (default: discarded).
 	Logger *slog.Logger
+	// OnBatch, when set, is told the number of Update calls each group
+	// commit committed together (the /metrics batch-size histogram).
+	OnBatch func(size int)
 	// WriteCacheMiB is the writer connection's page cache (default 32).
 	// Bulk imports into a big database want more: inserting random ids
 	// touches index pages all over the file.
@@ -411,6 +414,9 @@ func (db *DB) runBatch(batch []*request) {
 	if _, err := db.wq.exec(bg, "COMMIT"); err != nil {
 		db.abort(fmt.Errorf("sqlite: commit: %w", err), fail)
 		return
+	}
+	if db.opts.OnBatch != nil {
+		db.opts.OnBatch(len(live))
 	}
 	if db.sink != nil && len(events) > 0 {
 		db.publish(events)

@@ -399,3 +399,26 @@ func orderByIDs[T any](recs []T, id func(T) string, ids []string) []T {
 	}
 	return out
 }
+
+// pageBySeq is pageOf for a page at an offset of a table keyed by seq: the
+// inner query finds the page's seqs, skipping the offset's rows inside an
+// index when one covers the conditions and the order, and the table is
+// read for the page's own rows only (with a plain OFFSET, SQLite reads the
+// table row of every skipped match whose conditions the index lacks).
+func pageBySeq[T any](ctx context.Context, q querier, op string, scan func(scanner) (T, error), cols, table string, w *where, s sortSpec, p store.Page) ([]T, int, error) {
+	order, err := s.orderLimit(p)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	orderOnly, _, _ := strings.Cut(order, " LIMIT ")
+	cond := w.String()
+	recs, err := collect(ctx, q, scan, "SELECT "+cols+" FROM "+table+" WHERE seq IN (SELECT seq FROM "+table+cond+order+")"+orderOnly, w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	total, err := pageTotal(ctx, q, p, len(recs), "SELECT count(*) FROM "+table+cond, w.args)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: %s: count: %w", op, err)
+	}
+	return recs, total, nil
+}

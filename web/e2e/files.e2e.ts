@@ -186,7 +186,8 @@ describe('files in the web client', () => {
 	test('the Files panel lists the room\'s files, newest first, searchable', async () => {
 		await b.page.getByRole('button', { name: 'Files' }).click();
 		const list = b.page.getByRole('list', { name: 'Files' });
-		await expect.poll(() => list.getByRole('listitem').count()).toBe(4);
+		await list.getByRole('listitem').nth(3).waitFor();
+		expect(await list.getByRole('listitem').count()).toBe(4);
 		expect(await list.getByRole('listitem').first().textContent()).toContain('beep.wav');
 		await loaded(b, list.locator('img').first());
 		await shot(b.page, 'files-panel-light-desktop');
@@ -224,7 +225,27 @@ describe('files in the web client', () => {
 		const imgs = m.locator('img.lo-emoji-custom');
 		await expect.poll(() => imgs.count()).toBe(2);
 		await loaded(b, imgs.first());
+		// The picker offers it too.
+		await b.page.getByRole('button', { name: 'Insert emoji' }).click();
+		await b.page.getByRole('dialog', { name: 'Emoji picker' }).getByLabel('Search emoji').fill('parr');
+		await b.page.getByRole('dialog', { name: 'Emoji picker' }).getByRole('button', { name: ':parrot:' }).first().click();
+		await expect.poll(() => b.page.getByTestId('composer').inputValue()).toContain(':parrot:');
 		noPageErrors(a);
 		noPageErrors(b);
+	});
+
+	test('screenshots, dark: the room with its files and the Files panel', async () => {
+		const d = await newPerson(server, { theme: 'dark', colorScheme: 'dark' });
+		await signIn(d, 'bob', 'bob-pass-1');
+		await d.page.goto('/channel/media/files');
+		const list = d.page.getByRole('list', { name: 'Files' });
+		await list.getByRole('listitem').nth(3).waitFor();
+		expect(await list.getByRole('listitem').count()).toBe(4);
+		await loaded(d, list.locator('img').first());
+		await shot(d.page, 'files-panel-dark-desktop');
+		await d.page.locator('.lo-file-image').first().click();
+		await loaded(d, d.page.getByRole('dialog', { name: 'red.png' }).locator('img'));
+		await shot(d.page, 'image-lightbox-dark-desktop');
+		noPageErrors(d);
 	});
 });

@@ -24,7 +24,7 @@ describe('integrations administration', () => {
 			req.on('end', () => {
 				received.push(JSON.parse(body) as Record<string, unknown>);
 				res.writeHead(200, { 'Content-Type': 'application/json' });
-				res.end(JSON.stringify({ text: 'deploying now' }));
+				res.end(JSON.stringify({ text: 'On it: the site is deploying' }));
 			});
 		});
 		await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
@@ -62,7 +62,7 @@ describe('integrations administration', () => {
 
 		await p.page.goto('/admin/integrations');
 		await p.page.getByRole('table', { name: 'Integrations' }).getByRole('row', { name: /CI/ }).getByRole('button', { name: 'Edit' }).click();
-		await p.page.getByLabel('Enabled').click({ force: true });
+		await p.page.getByLabel('Enabled', { exact: true }).click({ force: true });
 		const saved = p.page.waitForResponse((r) => r.url().endsWith('/api/v1/integrations.update'));
 		await p.page.getByRole('button', { name: 'Save' }).click();
 		expect((await saved).status()).toBe(200);
@@ -73,6 +73,7 @@ describe('integrations administration', () => {
 	});
 
 	test('an outgoing webhook: a trigger word calls the receiver, its answer is posted, the history shows the call', async () => {
+		await p.page.goto('/admin/integrations');
 		await p.page.getByRole('button', { name: 'New outgoing webhook' }).click();
 		const form = p.page.getByRole('form', { name: 'Outgoing webhook' });
 		await form.getByLabel('Name').fill('Deployer');
@@ -90,13 +91,17 @@ describe('integrations administration', () => {
 		await send(p, 'deploy the site');
 		await expect.poll(() => received.length, { timeout: 20_000 }).toBe(1);
 		expect(received[0]).toMatchObject({ token: 'secret-token-1', channel_name: 'general', text: 'deploy the site', trigger_word: 'deploy', user_name: ADMIN.username });
-		await message(p, 'deploying now').waitFor();
+		await message(p, 'On it: the site is deploying').waitFor();
 
 		await p.page.goto('/admin/integrations');
 		await p.page.getByRole('row', { name: /Deployer/ }).getByRole('button', { name: 'History' }).click();
 		const calls = p.page.getByRole('list', { name: 'Calls' });
 		await expect.poll(() => calls.getByRole('listitem').count()).toBeGreaterThan(0);
-		expect(await calls.textContent()).toMatch(/after-process-send-message|finished/);
+		const entry = await calls.getByRole('listitem').first().textContent();
+		expect(entry).toContain('url-response-sent-message');
+		expect(entry).toContain('deploy the site');
+		expect(entry).toContain('"statusCode":200');
+		await shot(p.page, 'admin-integration-history-light-desktop');
 		noPageErrors(p);
 	});
 

@@ -109,6 +109,12 @@ describe('Web Push', () => {
 		expect((await registered).status()).toBe(200);
 		await expect.poll(() => p.page.getByLabel('Push notifications in this browser').isChecked()).toBe(true);
 
+		// The server pushes at once to people who are away or offline (a connected one
+		// would wait two minutes for reading first): bob closes the tab.
+		await p.page.close();
+		await expect
+			.poll(async () => (await bobApi.call<{ presence: string }>('GET', 'users.getPresence', { userId: bobApi.userId })).presence, { timeout: 30_000 })
+			.toBe('offline');
 		const dm = await admin.call<{ room: { _id: string } }>('POST', 'im.create', { username: 'bob' });
 		const rid = dm.room._id;
 		const mid = await admin.post(rid, 'lunch?');
@@ -126,7 +132,10 @@ describe('Web Push', () => {
 		expect(n).toMatchObject({ title: ADMIN.username, body: 'lunch?', tag: rid, data: { rid, mid } });
 		expect(n.data.url).toBe(`${server.url}/direct/${rid}?msg=${mid}`);
 
-		// Hand the decrypted payload to the app's service worker as a push.
+		// Back in the app (the service worker stays registered), hand the decrypted payload to it as a push.
+		p.page = await p.context.newPage();
+		await p.page.goto('/home');
+		await p.page.getByRole('navigation', { name: 'Rooms' }).waitFor();
 		const cdp = await p.context.newCDPSession(p.page);
 		const registration = new Promise<string>((res) =>
 			cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
@@ -149,6 +158,8 @@ describe('Web Push', () => {
 	});
 
 	test('turning it off removes the subscription from the server', async () => {
+		await p.page.goto('/account/preferences');
+		await expect.poll(() => p.page.getByLabel('Push notifications in this browser').isChecked()).toBe(true);
 		const removed = p.page.waitForResponse((r) => r.url().endsWith('/api/v1/push.token') && r.request().method() === 'DELETE');
 		await p.page.getByLabel('Push notifications in this browser').click({ force: true });
 		expect((await removed).status()).toBe(200);

@@ -3,6 +3,7 @@ import { useOutsideClick } from '@rocket.chat/fuselage-hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
 import { useStore } from '../../lib/store';
+import { customEmojiStore, customEmojiUrl } from '../../markup/customEmoji';
 import { EMOJI_GROUPS, emojiStore, loadEmoji, searchEmoji } from '../../markup/emoji';
 
 // The emoji picker: a search field and the emoji by group, as a grid of
@@ -29,6 +30,11 @@ export function EmojiPicker({ onPick, onClose }: { onPick: (code: string) => voi
 		if (q.trim()) return searchEmoji(q.trim().toLowerCase(), 80);
 		return list.filter((e) => e.group === group).slice(0, 400);
 	}, [q, group, list]);
+	const custom = useStore(customEmojiStore, (s) => s.list);
+	const customShown = useMemo(() => {
+		const t = q.trim().toLowerCase();
+		return t ? custom.filter((e) => e.name.toLowerCase().includes(t) || e.aliases.some((a) => a.toLowerCase().includes(t))) : custom;
+	}, [q, custom]);
 	const rec = recent().filter((c) => byCode.has(c));
 
 	function pick(code: string) {
@@ -58,6 +64,18 @@ export function EmojiPicker({ onPick, onClose }: { onPick: (code: string) => voi
 						{rec.map((c) => (
 							<button key={c} type="button" title={`:${c}:`} aria-label={`:${c}:`} onClick={() => pick(c)}>
 								{byCode.get(c)}
+							</button>
+						))}
+					</div>
+				</>
+			)}
+			{customShown.length > 0 && (
+				<>
+					<div className="lo-emoji-section">Custom</div>
+					<div className="lo-emoji-grid" aria-label="Custom emoji">
+						{customShown.map((e) => (
+							<button key={e._id} type="button" title={`:${e.name}:`} aria-label={`:${e.name}:`} onClick={() => pick(e.name)}>
+								<img className="lo-emoji-custom" src={customEmojiUrl(e)} alt="" />
 							</button>
 						))}
 					</div>
