@@ -13,6 +13,8 @@ let admin: Api;
 let alice: Person;
 let bob: Person;
 let bobPassphrase = '';
+/** what bob's browser receives over the WebSocket */
+const bobFrames: string[] = [];
 
 const SECRET = 'the eagle lands at noon';
 const REPLY = 'copy that, bringing the maps';
@@ -25,6 +27,7 @@ beforeAll(async () => {
 	await admin.createUser('bob');
 	alice = await newPerson(server);
 	bob = await newPerson(server);
+	bob.page.on('websocket', (ws) => ws.on('framereceived', (f) => bobFrames.push(String(f.payload))));
 });
 
 afterAll(async () => {
@@ -77,7 +80,8 @@ describe('end-to-end encrypted rooms', () => {
 		await alice.page.getByRole('heading', { level: 1 }).getByTestId('e2e-lock').waitFor();
 		const link = alice.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /^secret-plans/ });
 		await link.getByTestId('e2e-lock').waitFor();
-		const info = await admin.call<{ room: { encrypted?: boolean; t: string } }>('GET', 'rooms.info', { roomName: 'secret-plans' });
+		const aliceApi = await Api.login(server.url, 'alice', 'alice-pass-1');
+		const info = await aliceApi.call<{ room: { encrypted?: boolean; t: string } }>('GET', 'rooms.info', { roomName: 'secret-plans' });
 		expect(info.room).toMatchObject({ t: 'p', encrypted: true });
 	});
 
@@ -89,23 +93,55 @@ describe('end-to-end encrypted rooms', () => {
 		await bob.page.getByRole('heading', { level: 1 }).getByTestId('e2e-lock').waitFor();
 		await send(bob, REPLY);
 		await message(alice, REPLY).waitFor({ timeout: 30_000 });
+		// Each side shows both messages in clear, its own included, once the server's copies are in.
+		await bob.page.waitForTimeout(1000);
+		for (const p of [alice, bob]) {
+			await message(p, SECRET).waitFor();
+			await message(p, REPLY).waitFor();
+			expect(await p.page.getByTestId('e2e-undecrypted').count()).toBe(0);
+		}
 		await shot(alice.page, 'e2e-room-light-desktop');
 
-		const rid = await admin.roomId('secret-plans');
+		// The server's history holds no clear text…
 		const bobApi = await Api.login(server.url, 'bob', 'bob-pass-1');
-		const history = await bobApi.call<{ messages: { t?: string; msg?: string; content?: { algorithm: string; kid: string; iv: string; ciphertext: string } }[] }>('GET', 'groups.history', { roomId: rid });
-		const raw = JSON.stringify(history);
-		expect(raw).not.toContain(SECRET);
-		expect(raw).not.toContain(REPLY);
-		const encrypted = history.messages.filter((m) => m.t === 'e2e');
-		expect(encrypted.length).toBeGreaterThanOrEqual(2);
-		for (const m of encrypted) {
-			expect(m.content?.algorithm).toBe('rc.v2.aes-sha2');
-			expect(m.content?.kid).toMatch(/^[0-9a-f-]{36}$/);
-			expect(atob(m.content?.iv ?? '')).toHaveLength(12);
+		const rid = await bobApi.roomId('secret-plans');
+		const history = await bobApi.call<{ messages: { t?: string; msg?: string; content?: { algorithm: string; kid: string; iv: string } }[] }>('GET', 'groups.history', { roomId: rid });
+		expect(JSON.stringify(history)).not.toContain(SECRET);
+		expect(JSON.stringify(history)).not.toContain(REPLY);
+		const stored = history.messages.filter((m) => m.t === 'e2e');
+		expect(stored.length).toBeGreaterThanOrEqual(2);
+		for (const m of stored) expect(m.content).toMatchObject({ algorithm: 'rc.v2.aes-sha2', kid: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+		// …and what reached bob's browser was Rocket.Chat's rc.v2.aes-sha2 content.
+		const received = bobFrames.join('\n');
+		expect(received).not.toContain(SECRET);
+		const contents = [...received.matchAll(/"content":(\{[^{}]*"rc\.v2\.aes-sha2"[^{}]*\})/g)].map((m) => JSON.parse(m[1]!) as { kid: string; iv: string; ciphertext: string });
+		expect(contents.length).toBeGreaterThan(0);
+		for (const c of contents) {
+			expect(c.kid).toMatch(/^[0-9a-f-]{36}$/);
+			expect(atob(c.iv)).toHaveLength(12);
+			expect(atob(c.ciphertext).length).toBeGreaterThan(16);
 		}
 		noPageErrors(alice);
 		noPageErrors(bob);
+	});
+
+	test('a thread reply is encrypted too, and read in the other’s thread panel', async () => {
+		const start = message(bob, SECRET);
+		await start.hover();
+		await start.getByRole('button', { name: 'Reply in thread' }).click();
+		const panel = bob.page.getByTestId('thread-panel');
+		await panel.waitFor();
+		await send(bob, 'a whispered thread reply', 'thread-composer');
+		await panel.getByText('a whispered thread reply').waitFor();
+		await expect.poll(() => message(alice, SECRET).getByText('1 reply').count()).toBe(1);
+		await message(alice, SECRET).getByRole('button', { name: 'View thread' }).click();
+		await alice.page.getByTestId('thread-panel').getByText('a whispered thread reply').waitFor({ timeout: 30_000 });
+		const bobApi = await Api.login(server.url, 'bob', 'bob-pass-1');
+		const rid = await bobApi.roomId('secret-plans');
+		const history = await bobApi.call<Record<string, unknown>>('GET', 'groups.history', { roomId: rid });
+		expect(JSON.stringify(history)).not.toContain('whispered');
+		await alice.page.keyboard.press('Escape');
+		await bob.page.keyboard.press('Escape');
 	});
 
 	test('on a new browser the keys are locked until the passphrase is entered', async () => {

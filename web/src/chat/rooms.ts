@@ -35,6 +35,7 @@ export async function startRooms(): Promise<void> {
 				else subs.set(sub.rid, { ...subs.get(sub.rid), ...sub });
 				return { ...st, subs };
 			});
+			if (action !== 'removed' && !roomsStore.get().rooms.has(sub.rid)) void fetchRoom(sub.rid);
 		}),
 		connection.stream('notify-user', `${me._id}/rooms-changed`, (action, raw) => {
 			if (!raw || typeof raw !== 'object') return;
@@ -49,6 +50,28 @@ export async function startRooms(): Promise<void> {
 		connection.onResumed(() => void sync()),
 	];
 	await sync();
+}
+
+const fetching = new Set<string>();
+
+/**
+ * fetchRoom loads a room the user just joined when its rooms-changed event
+ * did not come first (a server may announce the room before the membership),
+ * so that what the room says of itself (encrypted, read only, topic) is known.
+ */
+async function fetchRoom(rid: string) {
+	if (fetching.has(rid)) return;
+	fetching.add(rid);
+	try {
+		const answer = await connection.rest.getRaw<{ room?: Record<string, unknown> }>('/v1/rooms.info', { roomId: rid });
+		if (!answer.room) return;
+		const room = normalizeRoom(answer.room);
+		roomsStore.set((st) => (st.rooms.has(rid) || !st.subs.has(rid) ? st : { ...st, rooms: new Map(st.rooms).set(rid, room) }));
+	} catch (err) {
+		console.warn(`rooms.info ${rid}`, err);
+	} finally {
+		fetching.delete(rid);
+	}
 }
 
 /** sync loads everything (first time) or what changed since the last sync. */
