@@ -432,10 +432,21 @@ func TestBridgeWithDendrite(t *testing.T) {
 	reply := &event.MessageEventContent{MsgType: event.MsgText, Body: "thread from bob"}
 	reply.RelatesTo = (&event.RelatesTo{}).SetThread(hello.ID, hello.ID)
 	bob.send(portal, reply)
-	waitHistory(t, alice, rid, "bob's thread reply", func(m []map[string]any) bool {
-		r := findMsg(m, "thread from bob")
-		return r != nil && r["tmid"] == mid
-	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r := alice.Get("/api/v1/chat.getThreadMessages", "tmid", mid).OK(t)
+		var replies []map[string]any
+		for _, m := range r.List("messages") {
+			replies = append(replies, m.(map[string]any))
+		}
+		if x := findMsg(replies, "thread from bob"); x != nil && x["tmid"] == mid {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Liftoff never showed bob's thread reply: %s", r.Body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 
 	// Topic, both ways.
 	alice.Post("/api/v1/channels.setTopic", map[string]any{"roomId": rid, "topic": "from liftoff"}).OK(t)
@@ -445,7 +456,7 @@ func TestBridgeWithDendrite(t *testing.T) {
 	if _, err := bob.c.SendStateEvent(context.Background(), portal, event.StateTopic, "", &event.TopicEventContent{Topic: "from matrix"}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline = time.Now().Add(30 * time.Second)
 	for alice.Get("/api/v1/channels.info", "roomId", rid).OK(t).Str("channel.topic") != "from matrix" {
 		if time.Now().After(deadline) {
 			t.Fatal("Liftoff never showed bob's topic")
@@ -527,7 +538,7 @@ func TestBridgeWithDendrite(t *testing.T) {
 
 	// Nothing doubled on either side.
 	final := waitHistory(t, alice, rid, "the final history", func([]map[string]any) bool { return true })
-	for _, text := range []string{"hello **Bob**", "hi Alice", "thread from bob", "thread from alice", "while liftoff was down 2"} {
+	for _, text := range []string{"hello **Bob**", "hi Alice", "while liftoff was down 0", "while liftoff was down 2", "while dendrite was down 1"} {
 		if n := countMsg(final, text); n != 1 {
 			t.Errorf("Liftoff has %q %d times", text, n)
 		}
