@@ -185,7 +185,6 @@ func (b *Bridge) runJobs(ctx context.Context, batch []jobs.Job) error {
 }
 
 func (b *Bridge) runJob(ctx context.Context, o outJob) error {
-	b.log.Debug("matrix job", "op", o.Op, "room", o.RoomID, "message", o.MessageID)
 	room, err := b.d.Data.RoomByID(ctx, o.RoomID)
 	if err != nil {
 		return nil // the room is gone
