@@ -179,7 +179,7 @@ func registerMatrixUser(t *testing.T, d *dendrite, name string) *matrixUser {
 	if err != nil {
 		t.Fatalf("register %s: %v", name, err)
 	}
-	c.SetCredentials(resp.UserID, resp.AccessToken)
+	c.UserID, c.AccessToken = resp.UserID, resp.AccessToken
 	if err := c.SetDisplayName(context.Background(), strings.ToUpper(name[:1])+name[1:]+" on Matrix"); err != nil {
 		t.Fatal(err)
 	}

@@ -91,3 +91,7 @@ func TestDevicesContract(t *testing.T) {
 		return openTest(t, nil, Options{Synchronous: "NORMAL"})
 	})
 }
+
+func TestMatrixLinksContract(t *testing.T) {
+	storetest.RunMatrixLinks(t, openTest(t, nil, Options{Synchronous: "NORMAL"}))
+}
