@@ -557,8 +557,18 @@ func TestBridgeWithDendrite(t *testing.T) {
 	}
 }
 
-// ddpCall logs in over DDP with c's token and calls a method.
+// ddpCall logs in over DDP with c's token and calls a method, which must
+// succeed.
 func ddpCall(t *testing.T, srv *testserver.Server, c *testserver.Client, method string, params ...any) {
+	t.Helper()
+	if err := ddpTry(t, srv, c, method, params...); err != nil {
+		t.Fatalf("ddp %s: %v", method, err)
+	}
+}
+
+// ddpTry logs in over DDP with c's token, calls a method and returns its
+// error, if any.
+func ddpTry(t *testing.T, srv *testserver.Server, c *testserver.Client, method string, params ...any) any {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -572,25 +582,24 @@ func ddpCall(t *testing.T, srv *testserver.Server, c *testserver.Client, method 
 			t.Fatal(err)
 		}
 	}
-	wait := func(id string) {
+	wait := func(id string) any {
 		for {
 			var m map[string]any
 			if err := wsjson.Read(ctx, ws, &m); err != nil {
 				t.Fatalf("ddp: %v", err)
 			}
 			if m["msg"] == "result" && m["id"] == id {
-				if m["error"] != nil {
-					t.Fatalf("ddp %s: %v", id, m["error"])
-				}
-				return
+				return m["error"]
 			}
 		}
 	}
 	send(map[string]any{"msg": "connect", "version": "1", "support": []string{"1"}})
 	send(map[string]any{"msg": "method", "id": "1", "method": "login", "params": []any{map[string]any{"resume": c.Token}}})
-	wait("1")
+	if err := wait("1"); err != nil {
+		t.Fatalf("ddp login: %v", err)
+	}
 	send(map[string]any{"msg": "method", "id": "2", "method": method, "params": params})
-	wait("2")
+	return wait("2")
 }
 
 // eventually polls ok for up to 10 s.
