@@ -87,6 +87,10 @@ func (s *Accounts) UserFromParams(ctx context.Context, id, username string) (*mo
 		u, err = s.store.UserByID(ctx, id)
 	case username != "":
 		u, err = s.store.UserByUsername(ctx, username)
+		if errors.Is(err, store.ErrNotFound) && s.remote != nil && strings.Contains(username, ":") {
+			// A remote (Matrix) user named user:server gets an account.
+			u, err = s.remote.EnsureRemoteUser(ctx, username)
+		}
 	default:
 		return nil, model.Invalid("error-user-param-not-provided", "The required \"userId\" or \"username\" param was not provided")
 	}

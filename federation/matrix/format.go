@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -25,7 +26,7 @@ func toMatrix(msg string) event.MessageEventContent {
 func fromMatrix(c *event.MessageEventContent) string {
 	text := c.Body
 	if c.Format == event.FormatHTML && c.FormattedBody != "" {
-		text = format.HTMLToMarkdown(c.FormattedBody)
+		text = format.HTMLToMarkdown(unsafeElements.ReplaceAllString(c.FormattedBody, ""))
 	}
 	switch c.MsgType {
 	case event.MsgEmote:
@@ -37,6 +38,10 @@ func fromMatrix(c *event.MessageEventContent) string {
 	}
 	return strings.TrimSpace(text)
 }
+
+// unsafeElements are HTML elements whose content is no text to show
+// (the parser keeps only text and markdown, but would keep their content).
+var unsafeElements = regexp.MustCompile(`(?is)<(script|style|mx-reply)\b[^>]*>.*?</(script|style|mx-reply)\s*>`)
 
 // emojiNames maps common Rocket.Chat emoji names to their characters.
 // Reactions cross as characters on Matrix and as :names: in Liftoff; a

@@ -268,11 +268,11 @@ func (b *Bridge) applyRoomEvent(ctx context.Context, rid string, user *model.Use
 // the Liftoff room; an invitation of a puppet to a new direct room starts
 // a direct conversation.
 func (b *Bridge) applyMember(ctx context.Context, evt *event.Event) error {
-	m := evt.Content.AsMember()
-	target := id.UserID(*evt.StateKey)
 	if evt.StateKey == nil {
 		return nil
 	}
+	m := evt.Content.AsMember()
+	target := id.UserID(*evt.StateKey)
 	rid, err := b.d.Links.MatrixLocal(ctx, links.Room, string(evt.RoomID))
 	if err != nil && !errors.Is(err, links.ErrNotFound) {
 		return err

@@ -39,6 +39,20 @@ func (b *Bridge) HandleEvent(e model.Event) {
 		payload, _ := json.Marshal(j)
 		js = append(js, jobs.NewJob{Kind: JobKind, Key: "matrix:" + key, Group: "matrix:" + j.RoomID, Payload: payload})
 	}
+	switch ev := e.(type) { // events travel as values or as pointers
+	case *model.MessageSaved:
+		e = *ev
+	case *model.MessageDeleted:
+		e = *ev
+	case *model.RoomChanged:
+		e = *ev
+	case *model.SubscriptionChanged:
+		e = *ev
+	case *model.UserActivity:
+		e = *ev
+	case *model.UserChanged:
+		e = *ev
+	}
 	switch ev := e.(type) {
 	case model.MessageSaved:
 		m := ev.Message
@@ -55,10 +69,10 @@ func (b *Bridge) HandleEvent(e model.Event) {
 			case m.Type == "r":
 				add("name:"+m.ID, outJob{Op: "name", RoomID: m.RoomID, Text: m.Msg})
 			}
-			return
+			break
 		}
 		if m.Type != "" {
-			return
+			break
 		}
 		if !m.EditedAt.IsZero() && !remote && (m.EditedBy == nil || !IsRemoteUsername(m.EditedBy.Username)) {
 			add("edit:"+m.ID+":"+strconv.FormatInt(m.EditedAt.UnixMilli(), 10), outJob{Op: "edit", RoomID: m.RoomID, MessageID: m.ID, Text: m.Msg})

@@ -54,8 +54,10 @@ func (a *App) startMatrix(ctx context.Context, rest *api.Server) error {
 			a.log.Error("matrix job queue", "err", err)
 		}
 	}()
+	syncDone := make(chan struct{})
+	go func() { defer close(syncDone); bridge.RunSync(runCtx) }()
 	unsubscribe := a.bus.Subscribe("matrix-bridge", bridge.HandleEvent)
-	a.closers = append(a.closers, func() { unsubscribe(); stop(); <-done })
+	a.closers = append(a.closers, func() { unsubscribe(); stop(); <-done; <-syncDone })
 	a.log.Info("matrix bridge started", "homeserver", cfg.HomeserverURL, "domain", cfg.Domain)
 	return nil
 }

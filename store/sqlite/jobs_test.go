@@ -95,3 +95,7 @@ func TestDevicesContract(t *testing.T) {
 func TestEventJobs(t *testing.T) {
 	storetest.RunEventJobs(t, openTest(t, nil, Options{Synchronous: "NORMAL"}))
 }
+
+func TestMatrixLinksContract(t *testing.T) {
+	storetest.RunMatrixLinks(t, openTest(t, nil, Options{Synchronous: "NORMAL"}))
+}
