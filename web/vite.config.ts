@@ -44,5 +44,8 @@ export default defineConfig({
 	test: {
 		environment: 'node',
 		include: ['src/**/*.test.{ts,tsx}'],
+		// RSA key generation and 100,000-round PBKDF2 (the end-to-end
+		// encryption tests) take seconds on a loaded 2-core machine.
+		testTimeout: 30_000,
 	},
 });
