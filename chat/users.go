@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"liftoff/access/perm"
+	"liftoff/auth/pwpolicy"
 	"liftoff/chat/text"
 	"liftoff/model"
 	"liftoff/settings/setting"
@@ -295,16 +296,7 @@ func (s *core) joinDefaultChannels(ctx context.Context, tx store.Tx, u *model.Us
 
 // checkPasswordPolicy applies the Accounts_Password_Policy_* settings.
 func (s *core) checkPasswordPolicy(pw string) error {
-	if !s.settings.Bool(setting.AccountsPasswordPolicyEnabled) {
-		return nil
-	}
-	if min := s.settings.Int(setting.AccountsPasswordPolicyMinLength); min > 0 && len([]rune(pw)) < min {
-		return model.Invalid("error-password-policy-not-met-minLength", "The password does not meet the minimum length password policy.")
-	}
-	if max := s.settings.Int(setting.AccountsPasswordPolicyMaxLength); max > 0 && len([]rune(pw)) > max {
-		return model.Invalid("error-password-policy-not-met-maxLength", "The password does not meet the maximum length password policy.")
-	}
-	return nil
+	return pwpolicy.Check(s.settings, pw)
 }
 
 // validRemoteUsername accepts a remote user's name, localpart:server, as

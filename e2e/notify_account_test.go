@@ -38,6 +38,11 @@ func TestPasswordResetAndVerification(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Env: []string{
 		"OVERWRITE_SETTING_SMTP_Host=127.0.0.1", "OVERWRITE_SETTING_SMTP_Port=" + strconv.Itoa(mp.smtpPort),
 		"OVERWRITE_SETTING_From_Email=chat@example.org", "OVERWRITE_SETTING_Site_Url=http://chat.example.org",
+		"OVERWRITE_SETTING_Accounts_Password_Policy_Enabled=true", "OVERWRITE_SETTING_Accounts_Password_Policy_MinLength=8",
+		// Rocket.Chat's other rules are on by default; these test the length.
+		"OVERWRITE_SETTING_Accounts_Password_Policy_ForbidRepeatingCharacters=false",
+		"OVERWRITE_SETTING_Accounts_Password_Policy_AtLeastOneLowercase=false", "OVERWRITE_SETTING_Accounts_Password_Policy_AtLeastOneUppercase=false",
+		"OVERWRITE_SETTING_Accounts_Password_Policy_AtLeastOneNumber=false", "OVERWRITE_SETTING_Accounts_Password_Policy_AtLeastOneSpecialCharacter=false",
 	}})
 	bob := srv.CreateUser(t, "bob", map[string]any{"verified": true})
 	carol := srv.CreateUser(t, "carol")
@@ -57,7 +62,7 @@ func TestPasswordResetAndVerification(t *testing.T) {
 	token := m[1]
 
 	// pw.getPolicyReset shows the policy to the holder of a valid token only.
-	if r := anon.Get("/api/v1/pw.getPolicyReset", "token", token).OK(t); r.Get("enabled") != false || r.List("policy") == nil {
+	if r := anon.Get("/api/v1/pw.getPolicyReset", "token", token).OK(t); r.Get("enabled") != true || r.List("policy") == nil {
 		t.Fatalf("pw.getPolicyReset: %s", r.Body)
 	}
 	anon.Get("/api/v1/pw.getPolicyReset", "token", token+"x").Fail(t, http.StatusForbidden, "")
@@ -65,6 +70,11 @@ func TestPasswordResetAndVerification(t *testing.T) {
 	if e, _ := callAnon(t, srv, "resetPassword", token+"x", "new-pass")["error"].(map[string]any); e["reason"] != "Token expired" {
 		t.Fatalf("forged token: %v", e)
 	}
+	// A password the policy refuses changes nothing; the link stays good.
+	if e, _ := callAnon(t, srv, "resetPassword", token, "short")["error"].(map[string]any); e["error"] != "error-password-policy-not-met-minLength" {
+		t.Fatalf("a password under the policy's minimum: %v", e)
+	}
+	srv.Login(t, "bob", "bob-pass")
 	res := callAnon(t, srv, "resetPassword", token, "new-pass")
 	login, _ := res["result"].(map[string]any)
 	if login["id"] != bob.UserID || login["token"] == "" {

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"liftoff/auth/pwpolicy"
 	"liftoff/jobs"
 	"liftoff/model"
 	"liftoff/notify/email"
@@ -51,6 +52,7 @@ type Auth interface {
 // Settings reads settings (settings.Registry).
 type Settings interface {
 	Bool(id setting.ID) bool
+	Int(id setting.ID) int
 	String(id setting.ID) string
 }
 
@@ -133,7 +135,7 @@ func (s *Service) ForgotPassword(ctx context.Context, address string) error {
 //
 // Errors: 403 "Token expired" for a token that is invalid, expired, used,
 // or whose password changed since; error-invalid-password for an empty
-// password.
+// password; the password policy's error for a password it refuses.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) (*Login, error) {
 	errExpired := model.Forbidden("403", "Token expired")
 	parts, ok := s.verify("reset", token)
@@ -157,6 +159,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*L
 	}
 	if password == "" {
 		return nil, model.Invalid("error-invalid-password", "Password may not be empty")
+	}
+	if err := pwpolicy.Check(s.d.Settings, password); err != nil {
+		return nil, err
 	}
 	if !u.Active {
 		return nil, model.Forbidden("error-user-is-not-activated", "User is not activated")
