@@ -50,21 +50,27 @@ func (s *Server) updateMessage(r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !r.Has("text") {
-		if r.Has("content") {
-			return nil, model.Invalid("error-invalid-params", "Only encrypted messages can have content updated.")
+	// Rocket.Chat's body is either {text, customFields?} or, for an
+	// encrypted message, {content, e2eMentions?}.
+	var content *model.EncryptedContent
+	var text string
+	if r.Has("content") {
+		if _, err := r.Param("content", &content); err != nil || content == nil {
+			return nil, invalidParams("must have required property 'content'")
 		}
-		return nil, model.ErrMissingParam("text")
-	}
-	text, err := r.String("text")
-	if err != nil {
-		return nil, err
+	} else {
+		if !r.Has("text") {
+			return nil, model.ErrMissingParam("text")
+		}
+		if text, err = r.String("text"); err != nil {
+			return nil, err
+		}
 	}
 	var custom map[string]any
 	if _, err := r.Param("customFields", &custom); err != nil {
 		return nil, err
 	}
-	msg, err := s.messages.UpdateMessage(r.Context(), r.User, chat.UpdateInput{RoomID: roomID, MessageID: msgID, Text: text, CustomFields: custom})
+	msg, err := s.messages.UpdateMessage(r.Context(), r.User, chat.UpdateInput{RoomID: roomID, MessageID: msgID, Text: text, CustomFields: custom, Content: content})
 	if err != nil {
 		return nil, err
 	}

@@ -142,7 +142,13 @@ type UpdateInput struct {
 	MessageID    string
 	Text         string
 	CustomFields map[string]any
+	// Content replaces an end-to-end encrypted message's ciphertext (its
+	// Text is ignored): only messages of type e2e take it.
+	Content *model.EncryptedContent
 }
+
+// errContentNotEncrypted refuses new content for a message in clear text.
+var errContentNotEncrypted = model.Invalid("error-invalid-params", "Only encrypted messages can have content updated.")
 
 // UpdateMessage edits a message's text as user. Authors may edit their own
 // messages while Message_AllowEditing is on and within
@@ -160,6 +166,9 @@ func (s *Messages) UpdateMessage(ctx context.Context, user *model.User, in Updat
 	}
 	if in.RoomID != orig.RoomID {
 		return nil, errRoomMismatch
+	}
+	if in.Content != nil && orig.Type != model.MessageTypeE2E {
+		return nil, errContentNotEncrypted
 	}
 	room, sub, ok, err := s.roomAccess(ctx, user, orig.RoomID)
 	if err != nil {
@@ -182,6 +191,9 @@ func (s *Messages) UpdateMessage(ctx context.Context, user *model.User, in Updat
 	}
 	if err := s.checkCanPost(user, room, sub); err != nil {
 		return nil, err
+	}
+	if in.Content != nil {
+		return s.updateEncrypted(ctx, orig, user, in.Content)
 	}
 	if max := s.settings.Int(setting.MessageMaxAllowedSize); max > 0 && utf8.RuneCountInString(in.Text) > max {
 		return nil, model.Invalid("error-message-size-exceeded", "Message size exceeds the allowed limit (%d characters)", max)
@@ -224,6 +236,30 @@ func (s *Messages) UpdateMessage(ctx context.Context, user *model.User, in Updat
 		if in.CustomFields != nil {
 			m.CustomFields = in.CustomFields
 		}
+		m.EditedAt = now
+		m.EditedBy = editor
+		return true, nil
+	})
+}
+
+// updateEncrypted replaces an encrypted message's ciphertext: the server
+// cannot read it, so mentions stay as they were and the text stays empty.
+func (s *Messages) updateEncrypted(ctx context.Context, orig *model.Message, user *model.User, content *model.EncryptedContent) (*model.Message, error) {
+	if content.Algorithm == "" || content.Ciphertext == "" {
+		return nil, model.Invalid("error-invalid-params", "The encrypted content must have an algorithm and a ciphertext.")
+	}
+	if orig.Content != nil && *orig.Content == *content {
+		return orig, nil
+	}
+	editor := &model.UserRef{ID: user.ID, Username: user.Username}
+	return s.changeMessage(ctx, orig.ID, func(tx store.Tx, m *model.Message, now model.Time) (bool, error) {
+		if s.settings.Bool(setting.MessageKeepHistory) {
+			if err := keepPreviousVersion(ctx, tx, m, editor, now); err != nil {
+				return false, err
+			}
+		}
+		c := *content
+		m.Content = &c
 		m.EditedAt = now
 		m.EditedBy = editor
 		return true, nil

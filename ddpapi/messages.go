@@ -67,7 +67,8 @@ func (m *methods) roomOfMessage(ctx context.Context, user *model.User, msg *mess
 	return stored.RoomID, nil
 }
 
-// updateMessage(message) edits a message's text; it returns nothing.
+// updateMessage(message) edits a message's text (or, for an encrypted
+// message, its content); it returns nothing.
 func (m *methods) updateMessage(ctx context.Context, call *realtime.Call) (any, error) {
 	msg, err := messageArg(call, "updateMessage")
 	if err != nil {
@@ -80,7 +81,7 @@ func (m *methods) updateMessage(ctx context.Context, call *realtime.Call) (any, 
 	if err != nil {
 		return nil, err
 	}
-	_, err = m.messages.UpdateMessage(ctx, call.User(), chat.UpdateInput{RoomID: rid, MessageID: msg.ID, Text: msg.Msg, CustomFields: msg.CustomFields})
+	_, err = m.messages.UpdateMessage(ctx, call.User(), chat.UpdateInput{RoomID: rid, MessageID: msg.ID, Text: msg.Msg, CustomFields: msg.CustomFields, Content: msg.Content})
 	return nil, err
 }
 

@@ -240,7 +240,7 @@ func TestE2EEncryptedRoom(t *testing.T) {
 
 	// Encrypted messages, each read by the other.
 	const fromAlice, fromBob = "the launch code is 7391-alpha", "bob's secret reply zebra-42"
-	alice.rest.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "", "t": "e2e", "e2e": "pending", "content": aliceKey.encrypt(t, fromAlice)}}).OK(t)
+	aliceMsgID := alice.rest.Post("/api/v1/chat.sendMessage", map[string]any{"message": map[string]any{"rid": rid, "msg": "", "t": "e2e", "e2e": "pending", "content": aliceKey.encrypt(t, fromAlice)}}).OK(t).Str("message._id")
 	bobDDP := ddpDial(t, srv)
 	bobDDP.login("bob", "bob-pass")
 	var sent map[string]any
@@ -272,6 +272,22 @@ func TestE2EEncryptedRoom(t *testing.T) {
 			t.Fatalf("%s cannot read %q: %s", reader.c.rest.Username, reader.want, h.Body)
 		}
 	}
+
+	// Encrypted edits replace the ciphertext: chat.update {content} and
+	// updateMessage with content; the text stays empty.
+	const editedByAlice, editedByBob = "the launch code is now 8802-bravo", "bob's edited reply yak-7"
+	alice.rest.Post("/api/v1/chat.update", map[string]any{"roomId": rid, "msgId": aliceMsgID, "content": aliceKey.encrypt(t, editedByAlice)}).OK(t)
+	if m := bob.rest.Get("/api/v1/chat.getMessage", "msgId", aliceMsgID).OK(t); bobKey.decrypt(t, m.Get("message.content")) != editedByAlice ||
+		m.Str("message.msg") != "" || m.Str("message.editedAt") == "" {
+		t.Fatalf("alice's encrypted edit: %s", m.Body)
+	}
+	bobDDP.call(nil, "updateMessage", map[string]any{"_id": sent["_id"], "rid": rid, "msg": "", "content": bobKey.encrypt(t, editedByBob)})
+	if m := alice.rest.Get("/api/v1/chat.getMessage", "msgId", sent["_id"].(string)).OK(t); aliceKey.decrypt(t, m.Get("message.content")) != editedByBob {
+		t.Fatalf("bob's encrypted edit over DDP: %s", m.Body)
+	}
+	clear := alice.rest.Post("/api/v1/chat.postMessage", map[string]any{"channel": "#general", "text": "in the clear"}).OK(t).Str("message._id")
+	alice.rest.Post("/api/v1/chat.update", map[string]any{"roomId": alice.rest.Get("/api/v1/chat.getMessage", "msgId", clear).OK(t).Str("message.rid"),
+		"msgId": clear, "content": aliceKey.encrypt(t, "x")}).Fail(t, http.StatusBadRequest, "")
 
 	// The key request relay reaches members only.
 	aliceDDP := ddpDial(t, srv)
