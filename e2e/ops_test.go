@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"liftoff/internal/testserver"
 )
@@ -99,7 +100,9 @@ func runCLI(t *testing.T, dataDir string, args ...string) (string, error) {
 }
 
 func TestAdminCLIAndBackupWhileServing(t *testing.T) {
-	srv := testserver.StartBinary(t)
+	// Another process's writes reach the server's session cache within
+	// LIFTOFF_SESSION_CHECK.
+	srv := testserver.StartBinary(t, testserver.Options{Env: []string{"LIFTOFF_SESSION_CHECK=300ms"}})
 	admin := srv.Admin(t)
 	admin.Post("/api/v1/channels.create", map[string]any{"name": "kept"}).OK(t)
 
@@ -117,8 +120,14 @@ func TestAdminCLIAndBackupWhileServing(t *testing.T) {
 	if out, err := runCLI(t, srv.DataDir, "admin", "reset-password", "dora", "new-pass-2"); err != nil {
 		t.Fatalf("reset-password: %v\n%s", err, out)
 	}
-	if r := dora.Get("/api/v1/me"); r.Status != 401 {
-		t.Fatalf("old session survived a password reset: %d", r.Status)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		r := dora.Get("/api/v1/me")
+		if r.Status == 401 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("old session survived a password reset: %d", r.Status)
+		}
 	}
 	srv.Login(t, "dora", "new-pass-2")
 	if out, err := runCLI(t, srv.DataDir, "admin", "grant-role", "dora", "admin"); err != nil {

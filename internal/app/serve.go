@@ -76,8 +76,10 @@ func Open(ctx context.Context, c *Config, o Options) (*App, error) {
 	gaps := &staleCaches{log: log}
 	// Authenticated sessions, kept current with every commit's events
 	// before the writing call returns (and, below, the other instances'
-	// events from the bus).
-	sessions := auth.NewSessions(0, 0)
+	// events from the bus). An entry lives at most LIFTOFF_SESSION_CHECK,
+	// the bound already given for writes by other processes (the CLI)
+	// to reach open DDP connections.
+	sessions := auth.NewSessions(c.SessionCheck, 0)
 	batches := prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "liftoff_store_commit_batch_size",
 		Help:    "Update calls committed together by one database transaction (group commit).",

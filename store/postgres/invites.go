@@ -34,7 +34,7 @@ func scanInvite(r pgx.Rows) (*invites.Invite, error) {
 
 // Invites implements invites.Store.
 func (db *DB) Invites(ctx context.Context) ([]*invites.Invite, error) {
-	out, err := collect(ctx, db.q, scanInvite, "SELECT data, uses FROM invites ORDER BY created_at, id")
+	out, err := collect(ctx, db.q, scanInvite, "SELECT data, uses FROM invites ORDER BY created_at, seq")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: invites: %w", err)
 	}

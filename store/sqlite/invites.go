@@ -30,7 +30,7 @@ func scanInvite(s scanner) (*invites.Invite, error) {
 
 // Invites implements invites.Store.
 func (db *DB) Invites(ctx context.Context) ([]*invites.Invite, error) {
-	out, err := collect(ctx, db.q, scanInvite, "SELECT data, uses FROM invites ORDER BY created_at, id")
+	out, err := collect(ctx, db.q, scanInvite, "SELECT data, uses FROM invites ORDER BY created_at, rowid")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: invites: %w", err)
 	}

@@ -7,5 +7,6 @@ CREATE TABLE invites (
 	uses       integer NOT NULL DEFAULT 0,
 	max_uses   integer NOT NULL DEFAULT 0,
 	created_at bigint NOT NULL,
+	seq        bigserial, -- insertion order, for invites made in the same millisecond
 	data       text NOT NULL
 );
