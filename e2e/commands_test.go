@@ -43,7 +43,7 @@ func TestSlashCommands(t *testing.T) {
 		}
 		for _, want := range []string{"me", "join", "leave", "part", "invite", "kick", "topic", "msg", "gimme", "shrug", "tableflip",
 			"unflip", "lennyface", "status", "archive", "unarchive", "mute", "unmute", "create", "away", "online", "busy", "invisible", "help",
-			"hide", "unhide", "invite-all-to", "invite-all-from"} {
+			"hide", "unhide", "invite-all-to", "invite-all-from", "spoiler"} {
 			if names[want] == nil {
 				t.Errorf("commands.list lacks /%s", want)
 			}
@@ -83,6 +83,7 @@ func TestSlashCommands(t *testing.T) {
 			{"lennyface", "", "( ͡° ͜ʖ ͡°)"},
 			{"gimme", "coffee", "༼ つ ◕_◕ ༽つ coffee"},
 			{"me", "waves", "_waves_"},
+			{"spoiler", "the butler did it", "||the butler did it||"},
 		} {
 			run(bob, tc.cmd, tc.params, "GENERAL").OK(t)
 			if m := lastMessage(t, bob, "general"); m["msg"] != tc.want || m["u"].(map[string]any)["username"] != "bob" {

@@ -152,6 +152,16 @@ func builtins() []commands.Command[Env] {
 		textCommand("unflip", "Slash_TableUnflip_Description", "", "┬─┬ ノ( ゜-゜ノ)"),
 		textCommand("lennyface", "Slash_LennyFace_Description", "", "( ͡° ͜ʖ ͡°)"),
 		textCommand("gimme", "Slash_Gimme_Description", "༼ つ ◕_◕ ༽つ", ""),
+		// /spoiler is Liftoff's (Rocket.Chat 8 has no built-in one): the text
+		// hidden behind message-parser's ||spoiler|| mark-up.
+		{Name: "spoiler", Params: "your_message", Description: "Sends the text hidden as a spoiler",
+			Run: func(ctx context.Context, env Env, inv commands.Invocation) (any, error) {
+				text := strings.TrimSpace(strings.ReplaceAll(inv.Params, "||", ""))
+				if text == "" {
+					return nil, nil
+				}
+				return send(ctx, env, inv, "||"+text+"||")
+			}},
 		{Name: "topic", Params: "Slash_Topic_Params", Description: "Slash_Topic_Description", Permission: []string{string(perm.EditRoom)},
 			Run: func(ctx context.Context, env Env, inv commands.Invocation) (any, error) {
 				topic := strings.TrimSpace(inv.Params)
