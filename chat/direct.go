@@ -85,12 +85,13 @@ func (s *core) createDirect(ctx context.Context, user *model.User, usernames []s
 		if err := tx.InsertRoom(ctx, room); err != nil {
 			return err
 		}
-		tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
 		for _, m := range members {
 			if err := s.insertSubscription(ctx, tx, room, m, nil, m.ID == user.ID, now); err != nil {
 				return err
 			}
 		}
+		// After the subscriptions, so that the members hear of the room.
+		tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
 		return nil
 	})
 	if err != nil {

@@ -192,7 +192,6 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 		if err := tx.InsertRoom(ctx, room); err != nil {
 			return err
 		}
-		tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
 		for _, m := range members {
 			var roles []string
 			if m.ID == user.ID {
@@ -202,6 +201,8 @@ func (s *Teams) CreateDiscussion(ctx context.Context, user *model.User, in Discu
 				return err
 			}
 		}
+		// After the subscriptions, so that the members hear of the room.
+		tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
 		// Where the link goes: the quoted message's room, else the parent.
 		linkRoomID := parent.ID
 		var attachments []map[string]any

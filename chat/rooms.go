@@ -262,9 +262,6 @@ func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomIn
 			}
 			return err
 		}
-		if in.team == nil {
-			tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
-		}
 		for _, m := range members {
 			var roles []string
 			if m.ID == user.ID && !in.ExcludeSelf {
@@ -273,6 +270,11 @@ func (s *core) createRoom(ctx context.Context, user *model.User, in CreateRoomIn
 			if err := s.insertSubscription(ctx, tx, room, m, roles, m.ID == user.ID, now); err != nil {
 				return err
 			}
+		}
+		if in.team == nil {
+			// After the subscriptions, so that the realtime hub knows the
+			// members and the new room reaches their rooms-changed.
+			tx.Emit(model.RoomChanged{Action: model.ActionInserted, Room: cloneRoom(room)})
 		}
 		if in.team != nil {
 			if err := insertTeamTx(ctx, tx, in.team, room, user, in.teamMembers, now); err != nil {

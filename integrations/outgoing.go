@@ -177,6 +177,7 @@ func (s *Service) onMessage(ctx context.Context, ev model.MessageSaved) {
 	wr := webhookRoom(room)
 	wm := &webhook.Message{ID: m.ID, Text: m.Msg, Alias: m.Alias, Tmid: m.ThreadID, TS: m.SentAt.Time,
 		UserID: m.Author.ID, Username: m.Author.Username, Bot: len(m.Bot) > 0, Edited: edited}
+	wm.PostedBy, _ = m.Bot["i"].(string)
 	s.fire(ctx, webhook.EventData{Event: webhook.EventSendMessage, Room: wr, Message: wm, SiteURL: s.siteURL()},
 		room.ID, m.ID+":"+fmt.Sprint(m.UpdatedAt.UnixMilli()))
 	if ev.Created && m.File != nil {

@@ -97,6 +97,10 @@ type Message struct {
 	Username string
 	Bot      bool // the message has a bot marker
 	Edited   bool // the message has editedAt
+	// PostedBy is the id of the integration that posted the message (its
+	// bot marker's "i"), if any: an integration never fires on its own
+	// messages, so a reply that starts with its trigger word cannot loop.
+	PostedBy string
 }
 
 // Triggers indexes outgoing integrations by channel filter, as Rocket.Chat
@@ -189,6 +193,9 @@ func (t *Triggers) Match(event Event, room *Room, msg *Message) []Match {
 	var out []Match
 	for _, o := range candidates {
 		if !o.Enabled || o.Event != event {
+			continue
+		}
+		if msg != nil && msg.PostedBy != "" && msg.PostedBy == o.ID {
 			continue
 		}
 		word := ""
