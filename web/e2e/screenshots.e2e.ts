@@ -110,6 +110,14 @@ for (const theme of ['light', 'dark'] as const) {
 				await p.page.getByRole('button', { name: 'Back to rooms' }).click();
 				await p.page.getByRole('navigation', { name: 'Rooms' }).waitFor();
 			}
+			// The screens added with files, sign-in and integrations.
+			await p.page.goto('/account/security');
+			await p.page.getByRole('button', { name: 'Enable two-factor authentication' }).waitFor();
+			await shot(p.page, name('account-security'));
+			await p.page.goto('/admin/integrations');
+			await p.page.getByRole('button', { name: 'New incoming webhook' }).click();
+			await p.page.getByRole('form', { name: 'Incoming webhook' }).waitFor();
+			await shot(p.page, name('admin-integration-new'));
 			noPageErrors(p);
 			await p.context.close();
 		});
