@@ -19,7 +19,7 @@ build: web
 web:
 	./scripts/web.sh build
 
-## test: the whole suite: lint, unit and integration tests, slow smoke tests, the web client's unit and browser tests, a short fuzz run
+## test: the whole suite: lint, unit and integration tests, slow smoke tests, the web client's unit and browser tests, fuzz seed corpora
 test: lint
 	./scripts/test.sh
 
@@ -43,7 +43,7 @@ lint:
 	@test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(GOBIN)/staticcheck ./...
 
-## fuzz: run the fuzz targets longer (FUZZTIME=5000000x make fuzz)
+## fuzz: the random fuzz search on every target (FUZZTIME=5000000x make fuzz)
 fuzz:
 	FUZZTIME=$${FUZZTIME:-2000000x} ./scripts/fuzz.sh
 

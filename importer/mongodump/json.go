@@ -110,9 +110,15 @@ func appendValue(b []byte, v bson.RawValue) ([]byte, error) {
 		t, _ := v.Timestamp()
 		return strconv.AppendInt(b, int64(t), 10), nil
 	case bson.TypeDecimal128:
+		// Decimal128's String gives "Infinity" and "NaN" too, which
+		// ParseFloat accepts but JSON has no numbers for (FuzzCursor).
 		s := v.Decimal128().String()
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return append(b, "null"...), nil
+		}
+		if !json.Valid([]byte(s)) {
+			return strconv.AppendFloat(b, f, 'g', -1, 64), nil
 		}
 		return append(b, s...), nil
 	case bson.TypeRegex:
