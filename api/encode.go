@@ -249,6 +249,7 @@ func appendMessage(b []byte, m *model.Message) ([]byte, error) {
 	tm("dlm", m.DiscussionLastMessageAt, true)
 	str("role", m.Role, true)
 	flag("_hidden", m.Hidden)
+	flag("unread", m.Unread)
 	str("parent", m.Parent, true)
 	flag("parseUrls", m.ParseURLs)
 	if len(m.URLs) > 0 {

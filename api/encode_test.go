@@ -59,7 +59,7 @@ func testMessages() []*model.Message {
 			Pinned:      true, PinnedAt: later, PinnedBy: &model.UserRef{ID: "u2", Username: "bob"},
 			Starred:  []model.Starrer{{ID: "u1"}},
 			EditedAt: later, EditedBy: &u, ThreadCount: 42, ThreadLastMessageAt: later, Replies: []string{"u1", "u2"},
-			DiscussionID: "d1", DiscussionCount: 2, DiscussionLastMessageAt: later, Parent: "p1", Role: "owner", Hidden: true, ParseURLs: true,
+			DiscussionID: "d1", DiscussionCount: 2, DiscussionLastMessageAt: later, Parent: "p1", Role: "owner", Hidden: true, Unread: true, ParseURLs: true,
 			URLs:         []map[string]any{{"url": "https://example.com"}},
 			CustomFields: map[string]any{"k": "v", "n": nil}, Bot: map[string]any{"i": "integration1"},
 			E2E: "done", Content: &model.EncryptedContent{Algorithm: "rc.v2.aes-sha2", KeyID: "k1", IV: "aXY=", Ciphertext: "Y2lwaGVy"}},

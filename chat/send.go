@@ -215,6 +215,9 @@ func (s *core) trySend(ctx context.Context, user *model.User, in SendInput, cach
 		return nil, internal("send message", err)
 	}
 	s.noticeMentionsNotInRoom(ctx, user, room, msg)
+	if s.receipts != nil {
+		s.receipts.MessageSent(ctx, msg)
+	}
 	return msg, nil
 }
 
@@ -350,6 +353,10 @@ func (s *core) storeNewMessage(ctx context.Context, tx store.Tx, roomID string, 
 		}
 	}
 	nextInRoom(room, msg)
+	// With read receipts on, a message is unread until every other member
+	// has read past it (package receipts clears the flag); a sender alone
+	// in the room has nobody else to wait for.
+	msg.Unread = room.UsersCount > 1 && s.settings.Bool(setting.MessageReadReceiptEnabled)
 	if err := tx.InsertMessage(ctx, msg); err != nil {
 		return err
 	}

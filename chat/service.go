@@ -82,7 +82,26 @@ type core struct {
 	// remote, when set, makes the accounts of remote (Matrix) users named
 	// user:server on first use (see SetRemoteUsers).
 	remote RemoteUsers
+	// receipts, when set, follows sent messages and read rooms (see
+	// SetReadReceipts).
+	receipts ReadReceipts
 }
+
+// ReadReceipts follows, after the fact, messages sent and rooms read, so
+// that read receipts can be kept (package receipts implements it). Each
+// method checks its own settings and returns at once when they are off; a
+// failure is its own to log: the send or the read has happened.
+type ReadReceipts interface {
+	// MessageSent follows a message stored by SendMessage.
+	MessageSent(ctx context.Context, msg *model.Message)
+	// RoomRead follows user marking the room read, at their new last-seen
+	// time.
+	RoomRead(ctx context.Context, user *model.User, roomID string, at model.Time)
+}
+
+// SetReadReceipts has r follow sent messages and read rooms. Call it once,
+// at wiring.
+func (s *Members) SetReadReceipts(r ReadReceipts) { s.receipts = r }
 
 // RemoteUsers makes local accounts for users of another server (the
 // Matrix bridge): EnsureRemoteUser returns the account of "user:server",

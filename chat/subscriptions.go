@@ -164,16 +164,22 @@ func (s *Members) MarkRead(ctx context.Context, user *model.User, roomID string,
 	if err := s.canAccessRoom(ctx, user, room); err != nil {
 		return model.Forbidden("error-not-allowed", "Not allowed")
 	}
-	return s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
+	var seen model.Time
+	err = s.updateOwnSubscription(ctx, user, roomID, errInvalidSubscription, func(sub *model.Subscription, now model.Time) (bool, error) {
 		sub.Alert = sub.Alert && !readThreads && len(sub.UnreadThreads) > 0
 		sub.Open = true
 		sub.Unread, sub.UserMentions, sub.GroupMentions = 0, 0, 0
 		sub.LastSeen = now
+		seen = now
 		if readThreads {
 			sub.UnreadThreads, sub.UnreadThreadMentions, sub.UnreadThreadGroupMentions = nil, nil, nil
 		}
 		return true, nil
 	})
+	if err == nil && s.receipts != nil {
+		s.receipts.RoomRead(ctx, user, roomID, seen)
+	}
+	return err
 }
 
 // MarkUnread marks part of a room unread for user, as Rocket.Chat's

@@ -285,10 +285,13 @@ type Message struct {
 	DiscussionLastMessageAt Time                 `json:"dlm,omitzero"`
 	Role                    string               `json:"role,omitempty"`
 	Hidden                  bool                 `json:"_hidden,omitempty"`
-	Parent                  string               `json:"parent,omitempty"` // of a hidden previous version: the message it was
-	ParseURLs               bool                 `json:"parseUrls,omitempty"`
-	URLs                    []map[string]any     `json:"urls,omitempty"`
-	CustomFields            map[string]any       `json:"customFields,omitempty"`
+	// Unread marks a message some member other than its sender has not
+	// read yet; set only while Message_Read_Receipt_Enabled is on.
+	Unread       bool             `json:"unread,omitempty"`
+	Parent       string           `json:"parent,omitempty"` // of a hidden previous version: the message it was
+	ParseURLs    bool             `json:"parseUrls,omitempty"`
+	URLs         []map[string]any `json:"urls,omitempty"`
+	CustomFields map[string]any   `json:"customFields,omitempty"`
 	// Bot marks a message posted by an integration or a bot ({"i": id}).
 	Bot map[string]any `json:"bot,omitempty"`
 	// E2E is the state of an end-to-end encrypted message (t "e2e"):

@@ -28,6 +28,7 @@ import (
 	"liftoff/notify/prefs"
 	"liftoff/ops"
 	"liftoff/realtime"
+	"liftoff/receipts"
 	"liftoff/settings"
 	"liftoff/store"
 	"liftoff/userstatus"
@@ -68,6 +69,8 @@ type App struct {
 	// checker the chat services share.
 	invites *invites.Service
 	perms   *access.Checker
+	// receipts keeps messages' unread flags and read receipts.
+	receipts *receipts.Service
 	// instances lists the deployment's instances (instances.get);
 	// instanceInfo is this one's, announced to the others.
 	instances    *instances.Service

@@ -6,6 +6,7 @@ import (
 	"liftoff/invites"
 	"liftoff/jobs"
 	"liftoff/notify/devices"
+	"liftoff/receipts"
 	"liftoff/statistics"
 	"liftoff/store"
 	"liftoff/store/postgres"
@@ -21,6 +22,7 @@ type database interface {
 	store.Store
 	userstatus.Store
 	invites.Store
+	receipts.Store
 	statistics.Store
 	store.Integrations
 	jobs.Store

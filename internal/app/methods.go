@@ -14,6 +14,7 @@ import (
 	"liftoff/model"
 	"liftoff/presence"
 	"liftoff/realtime"
+	"liftoff/receipts/receiptsapi"
 	"liftoff/userstatus/statusapi"
 )
 
@@ -39,6 +40,7 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	statusapi.Methods(reg, a.userStatus)
 	e2eeapi.Methods(reg, a.e2ee, a.second)
 	invitesapi.Methods(reg, a.invites)
+	receiptsapi.Methods(reg, a.receipts)
 	if a.integrations != nil {
 		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
 		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)

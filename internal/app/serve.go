@@ -42,6 +42,8 @@ import (
 	"liftoff/linkpreview/previewapi"
 	"liftoff/model"
 	"liftoff/ops"
+	"liftoff/receipts"
+	"liftoff/receipts/receiptsapi"
 	"liftoff/settings"
 	"liftoff/settings/setting"
 	"liftoff/statistics"
@@ -259,6 +261,10 @@ func (a *App) start(ctx context.Context) error {
 	instancesapi.Routes(rest.Router(), a.instances)
 	a.invites = invites.New(a.store, a.perms, inviteRooms{a}, a.settings, a.opts.Clock.Now)
 	invitesapi.Routes(rest.Router(), a.invites)
+	a.receipts = receipts.New(receipts.Deps{Store: a.store, Messages: a.store, Rooms: a.store, Access: a.chat.Rooms,
+		Settings: a.settings, Logger: log.With("component", "receipts"), Now: a.opts.Clock.Now})
+	a.chat.Members.SetReadReceipts(a.receipts)
+	receiptsapi.Routes(rest.Router(), a.receipts)
 	if err := a.startIntegrations(ctx, rest); err != nil {
 		return err
 	}

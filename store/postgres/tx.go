@@ -609,7 +609,7 @@ func (t *tx) RenameUserInSubscriptions(ctx context.Context, userID, oldUsername,
 // ---- messages ----
 
 // messageArgs returns id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount,
-// tlm, pinned, hidden, drid, msg, mention_ids, starred_ids, follower_ids, data.
+// tlm, pinned, hidden, drid, msg, mention_ids, starred_ids, follower_ids, data, unread.
 func messageArgs(m *model.Message) ([]any, error) {
 	data, err := encode("message", m)
 	if err != nil {
@@ -632,12 +632,12 @@ func messageArgs(m *model.Message) ([]any, error) {
 		starred = append(starred, text(x.ID))
 	}
 	return []any{text(m.ID), text(m.RoomID), millis(m.SentAt), millis(m.UpdatedAt), text(m.Type), tmid, m.ShowInRoom, text(m.Author.ID),
-		m.ThreadCount, millis(m.ThreadLastMessageAt), m.Pinned, m.Hidden, drid, text(m.Msg), mentions, starred, texts(m.Replies), data}, nil
+		m.ThreadCount, millis(m.ThreadLastMessageAt), m.Pinned, m.Hidden, drid, text(m.Msg), mentions, starred, texts(m.Replies), data, m.Unread}, nil
 }
 
-const messageCols = "id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, hidden, drid, msg, mention_ids, starred_ids, follower_ids, data"
+const messageCols = "id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, hidden, drid, msg, mention_ids, starred_ids, follower_ids, data, unread"
 
-var insertMessageSQL = "INSERT INTO messages (" + messageCols + ") VALUES (" + placeholders(1, 18) + ") ON CONFLICT DO NOTHING"
+var insertMessageSQL = "INSERT INTO messages (" + messageCols + ") VALUES (" + placeholders(1, 19) + ") ON CONFLICT DO NOTHING"
 
 // InsertMessage adds m; ErrConflict on a duplicate id.
 func (t *tx) InsertMessage(ctx context.Context, m *model.Message) error {
@@ -656,7 +656,7 @@ func (t *tx) UpdateMessage(ctx context.Context, m *model.Message) error {
 	}
 	return t.execOne(ctx, "update message", "message", m.ID, `UPDATE messages SET
 		rid = $2, ts = $3, updated_at = $4, t = $5, tmid = $6, tshow = $7, u_id = $8, tcount = $9, tlm = $10,
-		pinned = $11, hidden = $12, drid = $13, msg = $14, mention_ids = $15, starred_ids = $16, follower_ids = $17, data = $18
+		pinned = $11, hidden = $12, drid = $13, msg = $14, mention_ids = $15, starred_ids = $16, follower_ids = $17, data = $18, unread = $19
 		WHERE id = $1`, args...)
 }
 

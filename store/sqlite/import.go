@@ -11,7 +11,7 @@ import (
 )
 
 // importRowsPerStatement is how many messages one INSERT of InsertMessages
-// carries (17 parameters each, far below SQLite's 32,766).
+// carries (18 parameters each, far below SQLite's 32,766).
 const importRowsPerStatement = 100
 
 // InsertMessages adds msgs inside tx (which must be a Tx of this package)
@@ -28,14 +28,14 @@ func InsertMessages(ctx context.Context, stx store.Tx, msgs []*model.Message) er
 		return errors.New("sqlite: InsertMessages needs a transaction of the sqlite store")
 	}
 	const cols = `INSERT INTO messages
-		(id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, msg, mention_ids, starred_ids, data, hidden, drid)
+		(id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, msg, mention_ids, starred_ids, data, hidden, drid, unread)
 		VALUES `
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	var full string // the statement for a whole chunk, built once
 	for len(msgs) > 0 {
 		chunk := msgs[:min(importRowsPerStatement, len(msgs))]
 		msgs = msgs[len(chunk):]
-		args := make([]any, 0, 17*len(chunk))
+		args := make([]any, 0, 18*len(chunk))
 		for _, m := range chunk {
 			a, err := messageArgs(m)
 			if err != nil {

@@ -520,7 +520,7 @@ func (t *tx) RenameUserInSubscriptions(ctx context.Context, userID, oldUsername,
 // ---- messages ----
 
 // messageArgs returns id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount,
-// tlm, pinned, msg, mention_ids, starred_ids, data, hidden, drid.
+// tlm, pinned, msg, mention_ids, starred_ids, data, hidden, drid, unread.
 func messageArgs(m *model.Message) ([]any, error) {
 	data, err := encode("message", m)
 	if err != nil {
@@ -543,7 +543,7 @@ func messageArgs(m *model.Message) ([]any, error) {
 		starred = append(starred, x.ID)
 	}
 	return []any{m.ID, m.RoomID, millis(m.SentAt), millis(m.UpdatedAt), m.Type, tmid, boolInt(m.ShowInRoom), m.Author.ID,
-		m.ThreadCount, millis(m.ThreadLastMessageAt), boolInt(m.Pinned), m.Msg, jsonList(mentions), jsonList(starred), data, boolInt(m.Hidden), drid}, nil
+		m.ThreadCount, millis(m.ThreadLastMessageAt), boolInt(m.Pinned), m.Msg, jsonList(mentions), jsonList(starred), data, boolInt(m.Hidden), drid, boolInt(m.Unread)}, nil
 }
 
 // InsertMessage adds m; ErrConflict on a duplicate id.
@@ -553,8 +553,8 @@ func (t *tx) InsertMessage(ctx context.Context, m *model.Message) error {
 		return err
 	}
 	return t.execMany(ctx, "insert message", `INSERT INTO messages
-		(id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, msg, mention_ids, starred_ids, data, hidden, drid)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		(id, rid, ts, updated_at, t, tmid, tshow, u_id, tcount, tlm, pinned, msg, mention_ids, starred_ids, data, hidden, drid, unread)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 }
 
 // UpdateMessage replaces the message m.ID with m.
@@ -566,7 +566,7 @@ func (t *tx) UpdateMessage(ctx context.Context, m *model.Message) error {
 	args = append(args[1:], m.ID)
 	return t.execOne(ctx, "update message", "message", m.ID, `UPDATE messages SET
 		rid = ?, ts = ?, updated_at = ?, t = ?, tmid = ?, tshow = ?, u_id = ?, tcount = ?, tlm = ?,
-		pinned = ?, msg = ?, mention_ids = ?, starred_ids = ?, data = ?, hidden = ?, drid = ? WHERE id = ?`, args...)
+		pinned = ?, msg = ?, mention_ids = ?, starred_ids = ?, data = ?, hidden = ?, drid = ?, unread = ? WHERE id = ?`, args...)
 }
 
 // DeleteMessage removes the message, leaving a tombstone dated at that

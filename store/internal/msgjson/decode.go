@@ -526,6 +526,7 @@ const (
 	mfDlm
 	mfRole
 	mfHidden
+	mfUnread
 	mfParent
 	mfParseURLs
 	mfURLs
@@ -605,6 +606,8 @@ func messageKey(key []byte) int {
 		return mfRole
 	case "_hidden":
 		return mfHidden
+	case "unread":
+		return mfUnread
 	case "parseUrls":
 		return mfParseURLs
 	case "urls":
@@ -692,6 +695,8 @@ func (d *msgDecoder) message(m *model.Message) bool {
 			return d.str(&m.Role)
 		case mfHidden:
 			return d.boolean(&m.Hidden)
+		case mfUnread:
+			return d.boolean(&m.Unread)
 		case mfParseURLs:
 			return d.boolean(&m.ParseURLs)
 		case mfURLs:

@@ -35,7 +35,7 @@ func sampleMessages() []*model.Message {
 			Pinned:      true, PinnedAt: later, PinnedBy: &model.UserRef{ID: "u2", Username: "bob"},
 			Starred:  []model.Starrer{{ID: "u1"}},
 			EditedAt: later, EditedBy: &u, ThreadCount: 42, ThreadLastMessageAt: later, Replies: []string{"u1", "u2"},
-			DiscussionID: "d1", DiscussionCount: 3, DiscussionLastMessageAt: later, Parent: "p1", Role: "owner", Hidden: true, ParseURLs: true,
+			DiscussionID: "d1", DiscussionCount: 3, DiscussionLastMessageAt: later, Parent: "p1", Role: "owner", Hidden: true, Unread: true, ParseURLs: true,
 			URLs:         []map[string]any{{"url": "https://example.com"}},
 			CustomFields: map[string]any{"k": "v", "n": nil}, Bot: map[string]any{"i": "integration1"}},
 		{ID: "m5", RoomID: "r1", Msg: "old", SentAt: model.TimeOf(time.Date(1999, 2, 28, 23, 59, 59, 999_000_000, time.UTC)),

@@ -1,0 +1,11 @@
+package sqlite
+
+import (
+	"testing"
+
+	"liftoff/receipts/receiptstest"
+)
+
+func TestReceiptsContract(t *testing.T) {
+	receiptstest.Run(t, func(t *testing.T) receiptstest.Store { return openTest(t, nil, Options{Synchronous: "NORMAL"}) })
+}
