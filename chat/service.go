@@ -85,7 +85,22 @@ type core struct {
 	// receipts, when set, follows sent messages and read rooms (see
 	// SetReadReceipts).
 	receipts ReadReceipts
+	// invites, when set, lets an invitation link's token stand for the
+	// registration secret (see SetInviteTokens).
+	invites InviteTokens
 }
+
+// InviteTokens validates invitation links' tokens (package invites
+// implements it).
+type InviteTokens interface {
+	// ValidInviteToken reports whether token names a usable invite.
+	ValidInviteToken(ctx context.Context, token string) bool
+}
+
+// SetInviteTokens lets a usable invitation token stand for the secret of
+// Accounts_RegistrationForm "Secret URL", as in Rocket.Chat, so that
+// whoever opens an invitation link can register. Call it once, at wiring.
+func (s *Accounts) SetInviteTokens(v InviteTokens) { s.invites = v }
 
 // ReadReceipts follows, after the fact, messages sent and rooms read, so
 // that read receipts can be kept (package receipts implements it). Each

@@ -215,7 +215,8 @@ func (s *Accounts) Register(ctx context.Context, in RegisterInput) (*model.User,
 	case "Disabled":
 		return nil, model.Invalid("error-user-registration-disabled", "User registration is disabled").InMethod()
 	case "Secret URL":
-		if in.Secret == "" || in.Secret != s.settings.String(setting.AccountsRegistrationFormSecretURL) {
+		if in.Secret == "" || (in.Secret != s.settings.String(setting.AccountsRegistrationFormSecretURL) &&
+			(s.invites == nil || !s.invites.ValidInviteToken(ctx, in.Secret))) {
 			return nil, model.Invalid("error-user-registration-secret", "User registration is only allowed via Secret URL").InMethod()
 		}
 	}

@@ -165,3 +165,92 @@ func TestInviteDirectURL(t *testing.T) {
 		t.Fatalf("direct url: %s", r.Body)
 	}
 }
+
+// Creating an invite tells its creator on stream-notify-user
+// "<uid>/updateInvites" (Rocket.Chat's notify.updateInvites), with the new
+// invite; nobody else may listen there.
+func TestInviteUpdateEvent(t *testing.T) {
+	srv := testserver.Start(t)
+	alice, rt := rtUser(t, srv, "alice")
+	_, bobRT := rtUser(t, srv, "bob")
+	rid := chatRoom(t, alice, "channels", "invite-events")
+	rt.sub("stream-notify-user", rt.userID+"/updateInvites", false)
+	bobRT.subRefused("stream-notify-user", rt.userID+"/updateInvites", false)
+
+	r := alice.Post("/api/v1/findOrCreateInvite", map[string]any{"rid": rid, "days": 7, "maxUses": 5}).OK(t)
+	args := rt.event("stream-notify-user", rt.userID+"/updateInvites", nil)
+	inv, _ := args[0].(map[string]any)["invite"].(map[string]any)
+	if inv == nil || inv["_id"] != r.Str("_id") || inv["inviteToken"] != r.Str("inviteToken") || inv["rid"] != rid ||
+		inv["userId"] != alice.UserID || inv["days"] != float64(7) || inv["maxUses"] != float64(5) || inv["uses"] != float64(0) {
+		t.Fatalf("updateInvites: %v", args)
+	}
+	ejsonDate(t, inv["createdAt"])
+	ejsonDate(t, inv["expires"])
+	// A second invite gets its own event; the first (reused) made none, so
+	// the next event on the stream is the second's.
+	alice.Post("/api/v1/findOrCreateInvite", map[string]any{"rid": rid, "days": 7, "maxUses": 5}).OK(t)
+	second := alice.Post("/api/v1/findOrCreateInvite", map[string]any{"rid": rid, "days": 1, "maxUses": 5}).OK(t)
+	args = rt.event("stream-notify-user", rt.userID+"/updateInvites", nil)
+	if got := args[0].(map[string]any)["invite"].(map[string]any)["_id"]; got != second.Str("_id") {
+		t.Fatalf("next event is for %v, want the second invite %s", got, second.Str("_id"))
+	}
+}
+
+// With Accounts_RegistrationForm "Secret URL", a usable invitation token
+// stands for the secret (Rocket.Chat's registerUser): whoever opens the
+// link registers, logs in and joins the room with useInviteToken, as
+// Rocket.Chat's web client does from /invite/<token>.
+func TestInviteRegistration(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Env: []string{"OVERWRITE_SETTING_Accounts_RegistrationForm=Secret URL"}})
+	alice := srv.CreateUser(t, "alice")
+	rid := chatRoom(t, alice, "groups", "invite-only")
+	token := alice.Post("/api/v1/findOrCreateInvite", map[string]any{"rid": rid, "days": 1, "maxUses": 1}).OK(t).Str("inviteToken")
+	anon := srv.Anon(t)
+
+	// Without a secret, or with a wrong one, registration is refused and
+	// nothing is created.
+	for _, secret := range []any{nil, "", "not-a-token"} {
+		body := map[string]any{"username": "newbie", "email": "newbie@example.org", "pass": "newbie-pass-1", "name": "New Bie"}
+		if secret != nil {
+			body["secret"] = secret
+		}
+		r := anon.Post("/api/v1/users.register", body).Fail(t, 400, "error-user-registration-secret")
+		if r.Str("error") != "User registration is only allowed via Secret URL [error-user-registration-secret]" {
+			t.Fatalf("%s", r.Body)
+		}
+	}
+	srv.Admin(t).Get("/api/v1/users.info", "username", "newbie").Fail(t, 400, "")
+
+	r := anon.Post("/api/v1/users.register", map[string]any{"username": "newbie", "email": "newbie@example.org", "pass": "newbie-pass-1",
+		"name": "New Bie", "secret": token}).OK(t)
+	if r.Str("user.username") != "newbie" {
+		t.Fatalf("register: %s", r.Body)
+	}
+	newbie := srv.Login(t, "newbie", "newbie-pass-1")
+	if room := newbie.Post("/api/v1/useInviteToken", map[string]any{"token": token}).OK(t); room.Str("room.rid") != rid {
+		t.Fatalf("useInviteToken: %s", room.Body)
+	}
+	if !subscribed(t, newbie, rid) {
+		t.Fatal("newbie did not join")
+	}
+
+	// The invite is used up: it no longer opens registration, over REST
+	// or DDP (registerUser's secretURL).
+	anon.Post("/api/v1/users.register", map[string]any{"username": "late", "email": "late@example.org", "pass": "late-pass-123",
+		"name": "Late", "secret": token}).Fail(t, 400, "error-user-registration-secret")
+	c := ddpDial(t, srv)
+	c.callFail("error-user-registration-secret", "registerUser", map[string]any{"email": "late@example.org", "pass": "late-pass-123", "name": "Late", "secretURL": token})
+
+	// A fresh invite opens registration over DDP too.
+	token2 := alice.Post("/api/v1/findOrCreateInvite", map[string]any{"rid": rid, "days": 0, "maxUses": 0}).OK(t).Str("inviteToken")
+	var id string
+	c.call(&id, "registerUser", map[string]any{"email": "ddp.newbie@example.org", "pass": "ddp-pass-123", "name": "Ddp Newbie", "secretURL": token2})
+	if id == "" {
+		t.Fatal("registerUser returned no id")
+	}
+	// An expired invite does not.
+	expiring := alice.Post("/api/v1/findOrCreateInvite", map[string]any{"rid": rid, "days": 1, "maxUses": 0}).OK(t).Str("inviteToken")
+	srv.Advance(t, 24*time.Hour+time.Second)
+	anon.Post("/api/v1/users.register", map[string]any{"username": "expired", "email": "expired@example.org", "pass": "expired-pass-1",
+		"name": "Expired", "secret": expiring}).Fail(t, 400, "error-user-registration-secret")
+}

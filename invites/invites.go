@@ -26,21 +26,8 @@ import (
 	"liftoff/store"
 )
 
-// Invite is an invitation link, in Rocket.Chat's IInvite shape. Uses is
-// kept by the store apart from the rest (UseInvite counts atomically).
-type Invite struct {
-	ID        string      `json:"_id"`
-	Token     string      `json:"inviteToken"`
-	RoomID    string      `json:"rid"`
-	UserID    string      `json:"userId"`
-	Days      int         `json:"days"`
-	MaxUses   int         `json:"maxUses"`
-	Uses      int         `json:"uses"`
-	CreatedAt model.Time  `json:"createdAt"`
-	Expires   *model.Time `json:"expires"`
-	UpdatedAt model.Time  `json:"_updatedAt"`
-	URL       string      `json:"url"`
-}
+// Invite is an invitation link (model.Invite).
+type Invite = model.Invite
 
 // Store keeps the invites.
 type Store interface {
@@ -79,6 +66,11 @@ type Settings interface {
 	String(id setting.ID) string
 }
 
+// EventPublisher carries the relayed events (the bus implements it).
+type EventPublisher interface {
+	Publish(ctx context.Context, events ...model.Event) error
+}
+
 // Service manages invites.
 type Service struct {
 	store    Store
@@ -86,7 +78,13 @@ type Service struct {
 	rooms    Rooms
 	settings Settings
 	now      func() time.Time
+	events   EventPublisher
 }
+
+// SetEvents has the service tell creators of their new links
+// (model.InviteCreated, Rocket.Chat's notify.updateInvites). Call it once,
+// at wiring.
+func (s *Service) SetEvents(p EventPublisher) { s.events = p }
 
 // New returns a Service; now is the server clock (time.Now when nil).
 func New(s Store, perms Permissions, rooms Rooms, settings Settings, now func() time.Time) *Service {
@@ -173,6 +171,11 @@ func (s *Service) FindOrCreate(ctx context.Context, actor *model.User, roomID st
 		return nil, fmt.Errorf("invites: insert: %w", err)
 	}
 	inv.URL = s.url(inv)
+	if s.events != nil {
+		// The link exists: a lost notice only leaves the creator's open
+		// invite list to be refreshed by hand.
+		_ = s.events.Publish(ctx, model.InviteCreated{Invite: *inv})
+	}
 	return inv, nil
 }
 
@@ -240,6 +243,14 @@ func (s *Service) Validate(ctx context.Context, token string) (*Invite, *model.R
 		return nil, nil, errUsedUp
 	}
 	return inv, room, nil
+}
+
+// ValidInviteToken reports whether token names a usable invite (known,
+// its room present, not expired, not used up): Rocket.Chat lets such a
+// token stand for the secret URL of registration.
+func (s *Service) ValidInviteToken(ctx context.Context, token string) bool {
+	_, _, err := s.Validate(ctx, token)
+	return err == nil
 }
 
 var errUsedUp = model.Invalid("error-invite-expired", "The invite token has expired.").

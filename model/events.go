@@ -217,6 +217,16 @@ type E2EKeyRequest struct {
 	Recipients []string `json:",omitempty"`
 }
 
+// InviteCreated tells the creator of an invitation link that it was made
+// (Rocket.Chat's notify.updateInvites); it is relayed, never stored. The
+// hub sends it to the creator's stream-notify-user "<uid>/updateInvites"
+// as {invite}.
+type InviteCreated struct {
+	Invite Invite
+}
+
+func (InviteCreated) EventKind() string { return "invite.created" }
+
 func (MessageSaved) EventKind() string            { return "message.saved" }
 func (MessageDeleted) EventKind() string          { return "message.deleted" }
 func (MessagesPruned) EventKind() string          { return "messages.pruned" }

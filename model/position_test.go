@@ -36,6 +36,7 @@ var everyEvent = []struct {
 	{EmojiChanged{Action: ActionUpdated, Emoji: &Emoji{ID: "e"}}, "", false},
 	{CustomUserStatusChanged{Action: ActionRemoved, Status: &CustomUserStatus{ID: "s"}}, "", false},
 	{E2EKeyRequest{RoomID: "r1", KeyID: "k"}, "", false},
+	{InviteCreated{Invite: Invite{ID: "i", UserID: "u1"}}, "", false},
 }
 
 func TestPositions(t *testing.T) {

@@ -447,3 +447,20 @@ type CustomUserStatus struct {
 	StatusType string `json:"statusType"`
 	UpdatedAt  Time   `json:"_updatedAt"`
 }
+
+// Invite is an invitation link to a room, in Rocket.Chat's IInvite shape
+// (package invites keeps them). Uses is counted by the store apart from
+// the rest.
+type Invite struct {
+	ID        string `json:"_id"`
+	Token     string `json:"inviteToken"`
+	RoomID    string `json:"rid"`
+	UserID    string `json:"userId"`
+	Days      int    `json:"days"`
+	MaxUses   int    `json:"maxUses"`
+	Uses      int    `json:"uses"`
+	CreatedAt Time   `json:"createdAt"`
+	Expires   *Time  `json:"expires"`
+	UpdatedAt Time   `json:"_updatedAt"`
+	URL       string `json:"url"`
+}

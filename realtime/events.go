@@ -116,6 +116,10 @@ func (h *hub) dispatch(e model.Event) {
 		h.onE2EKeyRequest(&ev)
 	case *model.E2EKeyRequest:
 		h.onE2EKeyRequest(ev)
+	case model.InviteCreated:
+		h.onInviteCreated(&ev)
+	case *model.InviteCreated:
+		h.onInviteCreated(ev)
 	case model.CustomUserStatusChanged:
 		h.onCustomUserStatusChanged(&ev)
 	case *model.CustomUserStatusChanged:
@@ -536,6 +540,21 @@ func (h *hub) onE2EKeyRequest(ev *model.E2EKeyRequest) {
 		} else {
 			h.encodeFailed("e2e.key_request", err)
 		}
+	}
+}
+
+// onInviteCreated sends a new invitation link to its creator's
+// <uid>/updateInvites listeners, as {invite} (Rocket.Chat's
+// notify.updateInvites).
+func (h *hub) onInviteCreated(ev *model.InviteCreated) {
+	uid := ev.Invite.UserID
+	if uid == "" || !h.hasUserNotify(uid, "updateInvites") {
+		return
+	}
+	if f, err := ddp.StreamEvent(streamNotifyUser, uid+"/updateInvites", map[string]any{"invite": &ev.Invite}); err == nil {
+		h.deliverUserNotify(&h.out, uid, "updateInvites", f)
+	} else {
+		h.encodeFailed("invite.created", err)
 	}
 }
 

@@ -260,6 +260,8 @@ func (a *App) start(ctx context.Context) error {
 	a.instances = instances.New(model.NewID(), a.instanceInfo)
 	instancesapi.Routes(rest.Router(), a.instances)
 	a.invites = invites.New(a.store, a.perms, inviteRooms{a}, a.settings, a.opts.Clock.Now)
+	a.invites.SetEvents(a.bus)
+	a.chat.Accounts.SetInviteTokens(a.invites)
 	invitesapi.Routes(rest.Router(), a.invites)
 	a.receipts = receipts.New(receipts.Deps{Store: a.store, Messages: a.store, Rooms: a.store, Access: a.chat.Rooms,
 		Settings: a.settings, Logger: log.With("component", "receipts"), Now: a.opts.Clock.Now})

@@ -35,6 +35,7 @@ var kinds = func() map[string]reflect.Type {
 		model.UserActivity{}, model.LoginTokensRemoved{}, model.UserCreated{}, model.DesktopNotification{}, model.EmojiChanged{},
 		model.AuthChanged{},
 		model.E2EKeyRequest{},
+		model.InviteCreated{},
 		model.CustomUserStatusChanged{},
 	} {
 		m[e.EventKind()] = reflect.TypeOf(e)
