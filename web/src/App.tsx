@@ -36,6 +36,12 @@ function Root() {
 	const route = useRoute();
 	const authRoute = route.name === 'login' || route.name === 'register';
 	useEffect(() => {
+		if (s.phase === 'anonymous' && route.name === 'invite') {
+			// An invitation: sign in or register right here, then come back
+			// to redeem it (Rocket.Chat's /invite/<token>).
+			sessionStorage.setItem('liftoff.after-login', window.location.pathname);
+			return;
+		}
 		if (s.phase === 'anonymous' && !authRoute) {
 			// Come back to the page asked for after signing in.
 			sessionStorage.setItem('liftoff.after-login', window.location.pathname + window.location.search);
@@ -46,7 +52,7 @@ function Root() {
 			sessionStorage.removeItem('liftoff.after-login');
 			navigate(after && !after.startsWith('/login') && !after.startsWith('/register') ? after : '/home', { replace: true });
 		}
-	}, [s.phase, authRoute]);
+	}, [s.phase, authRoute, route.name]);
 	if (s.phase === 'booting') return <Splash />;
 	if (s.phase === 'anonymous') return <AuthPages notice={s.notice} route={route} />;
 	if (authRoute) return <Splash />;

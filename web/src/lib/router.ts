@@ -24,6 +24,7 @@ export type RoomTab = 'thread' | 'members' | 'info' | 'pinned' | 'starred' | 'me
 export type Route =
 	| { name: 'login' }
 	| { name: 'register'; secret?: string }
+	| { name: 'invite'; token: string }
 	| { name: 'home' }
 	| { name: 'room'; kind: 'channel' | 'group' | 'direct'; key: string; tab?: RoomTab; tabId?: string }
 	| { name: 'directory'; tab: 'channels' | 'users' | 'teams' }
@@ -51,6 +52,9 @@ export function parseRoute(pathWithQuery: string): Route {
 			return { name: 'login' };
 		case 'register':
 			return { name: 'register', secret: a };
+		case 'invite':
+			if (!a) return { name: 'home' };
+			return { name: 'invite', token: a };
 		case 'channel':
 		case 'group':
 		case 'direct':

@@ -1,5 +1,5 @@
-import { Box, Button, Callout, EmailInput, Field, FieldError, FieldGroup, FieldLabel, FieldRow, PasswordInput, TextInput } from '@rocket.chat/fuselage';
-import { useState, type FormEvent } from 'react';
+import { Box, Button, Callout, EmailInput, Field, FieldError, FieldGroup, FieldLabel, FieldRow, PasswordInput, TextInput, Throbber } from '@rocket.chat/fuselage';
+import { useEffect, useState, type FormEvent } from 'react';
 
 import { errorMessage } from '../../lib/api';
 import { Link, type Route } from '../../lib/router';
@@ -7,6 +7,7 @@ import { loginWith, passwordLoginRequest, publicSettings, register, useSetting }
 import { useStore } from '../../lib/store';
 import { loginProviders } from '../../plugins';
 import { toastError } from '../../ui/toast';
+import { validateInvite } from '../invite/invite';
 import { LoginServices } from '../signin/LoginServices';
 import { needFromError, TwoFactorForm, type TwoFactorNeed } from '../signin/TwoFactor';
 
@@ -19,6 +20,16 @@ export function AuthPages({ route, notice }: { route: Route; notice?: string }) 
 	const wizard = useSetting<string>('Show_Setup_Wizard', 'completed');
 	const firstRun = wizard === 'pending' || wizard === 'in_progress';
 	const page = route.name === 'register' || firstRun ? 'register' : 'login';
+	if (route.name === 'invite' && !firstRun) {
+		return (
+			<main className="lo-auth">
+				<div className="lo-auth-card">
+					<h1 className="lo-auth-title">{siteName}</h1>
+					<InviteAuth token={route.token} />
+				</div>
+			</main>
+		);
+	}
 	return (
 		<main className="lo-auth">
 			<div className="lo-auth-card">
@@ -31,6 +42,68 @@ export function AuthPages({ route, notice }: { route: Route; notice?: string }) 
 				{page === 'login' ? <LoginForm /> : <RegisterForm firstRun={firstRun} secret={route.name === 'register' ? route.secret : undefined} />}
 			</div>
 		</main>
+	);
+}
+
+// InviteAuth is /invite/<token> for a visitor who is signed out, as in
+// Rocket.Chat: an unusable token says so; a usable one offers the
+// registration form (the token standing for the registration secret) or
+// signing in, after which the app comes back to the invitation.
+function InviteAuth({ token }: { token: string }) {
+	const [state, setState] = useState<'checking' | 'valid' | 'invalid'>('checking');
+	const [mode, setMode] = useState<'register' | 'login'>('register');
+	const registration = useSetting<string>('Accounts_RegistrationForm', 'Public');
+	useEffect(() => {
+		let live = true;
+		validateInvite(token)
+			.then((ok) => live && setState(ok ? 'valid' : 'invalid'))
+			.catch(() => live && setState('invalid'));
+		return () => {
+			live = false;
+		};
+	}, [token]);
+	if (state === 'checking') return <Throbber aria-label="Checking the invitation" />;
+	if (state === 'invalid') {
+		return (
+			<Box>
+				<Callout type="danger" role="alert" title="Invalid or expired invite">
+					This invitation link is not valid any more. Ask for a new one.
+				</Callout>
+				<p className="lo-auth-switch">
+					<Link to="/login">Sign in</Link>
+				</p>
+			</Box>
+		);
+	}
+	if (mode === 'login' || registration === 'Disabled') {
+		return (
+			<>
+				<Callout type="info" marginBlockEnd="x16">
+					You were invited to a room. Sign in to join it.
+				</Callout>
+				<LoginForm />
+				{registration !== 'Disabled' && (
+					<p className="lo-auth-switch">
+						<Button small onClick={() => setMode('register')}>
+							Create an account instead
+						</Button>
+					</p>
+				)}
+			</>
+		);
+	}
+	return (
+		<>
+			<Callout type="info" marginBlockEnd="x16">
+				You were invited to a room. Create an account to join it.
+			</Callout>
+			<RegisterForm firstRun={false} secret={token} />
+			<p className="lo-auth-switch">
+				<Button small onClick={() => setMode('login')}>
+					I have an account: sign in
+				</Button>
+			</p>
+		</>
 	);
 }
 

@@ -50,6 +50,7 @@ import { ActionMenu } from '../../ui/ActionMenu';
 import { UserAvatar } from '../../ui/Avatar';
 import { toast, toastError } from '../../ui/toast';
 import { deleteMessage, isOwn, permalink, react, requestComposer, retrySend, setPinned, setStarred } from './actions';
+import { ReadIndicator, ReadReceiptsDialog, useReadReceipts } from '../receipts/ReadReceipts';
 import { EmojiPicker } from './EmojiPicker';
 
 // One message as Rocket.Chat's web app draws it (Fuselage's Message parts):
@@ -69,6 +70,8 @@ type Props = {
 export const MessageItem = memo(function MessageItem({ message: m, sequential, sub, roomPath, highlighted, inThread, composerKey }: Props) {
 	const me = useMe();
 	const [picker, setPicker] = useState(false);
+	const [receipts, setReceipts] = useState(false);
+	const readReceipts = useReadReceipts();
 	if (isSystem(m)) return <SystemMessage m={m} />;
 	const name = m.alias || m.u.name || m.u.username;
 	const edited = m.editedAt && m.editedBy;
@@ -111,6 +114,9 @@ export const MessageItem = memo(function MessageItem({ message: m, sequential, s
 					await setStarred(m, !starred);
 					toast(starred ? 'Star removed' : 'Message starred');
 					break;
+				case 'read-receipts':
+					setReceipts(true);
+					break;
 				case 'delete':
 					if (!window.confirm('Delete this message? This cannot be undone.')) return;
 					await deleteMessage(m);
@@ -131,6 +137,7 @@ export const MessageItem = memo(function MessageItem({ message: m, sequential, s
 		{ id: 'copy-text', label: 'Copy text', icon: 'copy' },
 		...(canPin ? [{ id: 'pin', label: m.pinned ? 'Unpin' : 'Pin', icon: 'pin' }] : []),
 		{ id: 'star', label: starred ? 'Remove star' : 'Star', icon: 'star' },
+		...(readReceipts.list ? [{ id: 'read-receipts', label: 'Read receipts', icon: 'info-circled' }] : []),
 		...messageActions
 			.all()
 			.filter((a) => a.visible(m, { myId: me._id, sub }))
@@ -174,6 +181,7 @@ export const MessageItem = memo(function MessageItem({ message: m, sequential, s
 						{edited && <Icon name="pencil" size="x16" title={`Edited by ${m.editedBy?.username} at ${formatDateTime(m.editedAt ?? 0)}`} aria-label="edited" className="lo-edited" />}
 						{m.pinned && <Icon name="pin" size="x16" title="Pinned" aria-label="pinned" />}
 						{starred && <Icon name="star-filled" size="x16" title="Starred" aria-label="starred" />}
+						{own && readReceipts.indicator && !m.pending && !m.failed && <ReadIndicator m={m} />}
 					</MessageHeader>
 				)}
 				{m.tmid && !inThread && <ThreadOrigin m={m} roomPath={roomPath} />}
@@ -190,6 +198,7 @@ export const MessageItem = memo(function MessageItem({ message: m, sequential, s
 						<Markup text={m.msg} context={{ me: me.username }} />
 					)}
 					{sequential && edited && <Icon name="pencil" size="x16" title="Edited" aria-label="edited" className="lo-edited" />}
+					{sequential && own && readReceipts.indicator && !m.pending && !m.failed && <ReadIndicator m={m} />}
 				</MessageBody>
 				{m.attachments?.map((a, i) => <AttachmentView key={i} attachment={a} message={m} />)}
 				{m.urls?.filter((u) => u.meta && (u.meta.ogTitle || u.meta.pageTitle)).map((u) => <UrlPreview key={u.url} url={u} />)}
@@ -266,6 +275,7 @@ export const MessageItem = memo(function MessageItem({ message: m, sequential, s
 					</MessageToolbar>
 				</MessageToolbarWrapper>
 			)}
+			{receipts && <ReadReceiptsDialog m={m} onClose={() => setReceipts(false)} />}
 			{picker && (
 				<div className="lo-reaction-picker">
 					<EmojiPicker

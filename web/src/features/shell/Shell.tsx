@@ -13,6 +13,7 @@ import { useStore } from '../../lib/store';
 import { Splash } from '../../ui/Splash';
 import { AccountPage } from '../account/Account';
 import { Directory } from '../directory/Directory';
+import { InvitePage } from '../invite/InvitePage';
 import { RoomView } from '../room/RoomView';
 import { Sidebar, orderedRooms } from '../sidebar/Sidebar';
 import { RoomSwitcher } from './RoomSwitcher';
@@ -97,6 +98,9 @@ export function Shell() {
 					<Admin section={route.section} id={route.id} />
 				</Suspense>
 			);
+			break;
+		case 'invite':
+			page = <InvitePage token={route.token} />;
 			break;
 		case 'not-found':
 			page = <HomePage notFound={route.path} />;
