@@ -25,7 +25,7 @@ type Accounts interface {
 	CreateUser(ctx context.Context, actor *model.User, in chat.NewUserInput) (*model.User, error)
 	DeleteUser(ctx context.Context, actor *model.User, userID string, confirmRelinquish bool) error
 	FindUser(ctx context.Context, l chat.UserLookup) (*model.User, error)
-	GetUserInfo(ctx context.Context, actor *model.User, l chat.UserLookup, withRooms bool) (*chat.UserInfo, error)
+	GetUserInfo(ctx context.Context, actor *model.User, q chat.UserInfoQuery, withRooms bool) (*chat.UserInfo, error)
 	ListUsers(ctx context.Context, actor *model.User, f chat.UserFilter, p model.Page) (users []*model.User, total int, full bool, err error)
 	Register(ctx context.Context, in chat.RegisterInput) (*model.User, error)
 	ResetAvatar(ctx context.Context, actor *model.User, target chat.UserLookup) error

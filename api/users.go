@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -186,8 +187,54 @@ func (s *Server) usersRegister(r *Request) (any, error) {
 	return M{"user": u}, nil
 }
 
+// usersInfoKeys are the parameters naming the user of users.info, in the
+// order of the alternatives of Rocket.Chat 8's UsersInfoParamsGet schema;
+// each alternative also takes includeUserRooms and fields, and nothing
+// else.
+var usersInfoKeys = []string{"userId", "username", "importId", "email", "freeSwitchExtension"}
+
+// usersInfoParams checks users.info's query as Rocket.Chat's schema does
+// (exactly one of usersInfoKeys, beside includeUserRooms and fields) and
+// refuses anything else with the errors its validator gives, one per
+// alternative, in the alternatives' order.
+func usersInfoParams(r *Request) (chat.UserInfoQuery, error) {
+	var errs []string
+	for _, key := range usersInfoKeys {
+		if !r.Has(key) {
+			errs = append(errs, fmt.Sprintf("must have required property '%s'", key))
+			continue
+		}
+		extra := false
+		for k := range r.query {
+			if k != key && k != "includeUserRooms" && k != "fields" {
+				extra = true
+			}
+		}
+		if extra {
+			errs = append(errs, "must NOT have additional properties")
+			continue
+		}
+		v := r.query.Get(key)
+		q := chat.UserInfoQuery{}
+		switch key {
+		case "userId":
+			q.ID = v
+		case "username":
+			q.Username = v
+		case "importId":
+			q.ImportID = v
+		case "email":
+			q.Email = v
+		default:
+			q.FreeSwitchExtension = v
+		}
+		return q, nil
+	}
+	return chat.UserInfoQuery{}, invalidParams(append(errs, "must match a schema in anyOf")...)
+}
+
 func (s *Server) usersInfo(r *Request) (any, error) {
-	l, err := userLookupParams(r)
+	l, err := usersInfoParams(r)
 	if err != nil {
 		return nil, err
 	}

@@ -77,18 +77,55 @@ type UserInfo struct {
 	Rooms []*model.Subscription
 }
 
-// GetUserInfo implements users.info.
-func (s *Accounts) GetUserInfo(ctx context.Context, actor *model.User, l UserLookup, withRooms bool) (*UserInfo, error) {
-	if l.Empty() {
-		return nil, model.Bare(model.KindInvalid, "Invalid search query.")
-	}
-	u, err := s.findUser(ctx, l)
-	if err != nil {
-		if e, ok := model.AsError(err); ok && e.Type == "error-invalid-user" {
-			// Rocket.Chat's API.v1.failure('User not found.'): no errorType.
-			return nil, model.Bare(model.KindInvalid, "User not found.")
+// UserInfoQuery names the user users.info describes, in Rocket.Chat 8's
+// ways: by id or username (UserLookup), by e-mail address, by import id or
+// by FreeSWITCH extension. The first non-blank one, in that order, counts.
+type UserInfoQuery struct {
+	UserLookup
+	Email               string
+	ImportID            string
+	FreeSwitchExtension string
+}
+
+// errUserInfoNotFound is Rocket.Chat's API.v1.failure('User not found.'):
+// no errorType.
+var errUserInfoNotFound = model.Bare(model.KindInvalid, "User not found.")
+
+// GetUserInfo implements users.info. As Rocket.Chat's
+// getFullUserDataByUniqueSearchTerm, a search by e-mail address (matched
+// case-insensitively) answers only a caller who may see others' e-mail
+// addresses (view-full-other-user-info) or whose own address it is; anyone
+// else gets "User not found.", so the call tells nothing about which
+// addresses exist. Liftoff keeps no import ids or FreeSWITCH extensions, so
+// searches by those find nobody, as on a Rocket.Chat server where no user
+// carries one.
+func (s *Accounts) GetUserInfo(ctx context.Context, actor *model.User, q UserInfoQuery, withRooms bool) (*UserInfo, error) {
+	var u *model.User
+	switch email := strings.TrimSpace(q.Email); {
+	case !q.UserLookup.Empty():
+		var err error
+		if u, err = s.findUser(ctx, q.UserLookup); err != nil {
+			if e, ok := model.AsError(err); ok && e.Type == "error-invalid-user" {
+				return nil, errUserInfoNotFound
+			}
+			return nil, err
 		}
-		return nil, err
+	case strings.TrimSpace(q.ImportID) != "" || strings.TrimSpace(q.FreeSwitchExtension) != "":
+		return nil, errUserInfoNotFound
+	case email != "":
+		if !hasEmail(actor, email) && !s.can(actor, perm.ViewFullOtherUserInfo) {
+			return nil, errUserInfoNotFound
+		}
+		var err error
+		u, err = s.store.UserByEmail(ctx, email)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errUserInfoNotFound
+		}
+		if err != nil {
+			return nil, internal("find user by e-mail", err)
+		}
+	default:
+		return nil, model.Bare(model.KindInvalid, "Invalid search query.")
 	}
 	self := u.ID == actor.ID
 	info := &UserInfo{User: u, Self: self, Full: self || s.can(actor, perm.ViewFullOtherUserInfo)}
@@ -109,6 +146,17 @@ func (s *Accounts) GetUserInfo(ctx context.Context, actor *model.User, l UserLoo
 		info.Rooms = subs
 	}
 	return info, nil
+}
+
+// hasEmail reports whether one of u's addresses is address, compared
+// without regard to case.
+func hasEmail(u *model.User, address string) bool {
+	for _, e := range u.Emails {
+		if strings.EqualFold(strings.TrimSpace(e.Address), address) {
+			return true
+		}
+	}
+	return false
 }
 
 // UserFilter narrows users.list. Zero fields do not filter.

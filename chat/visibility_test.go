@@ -48,11 +48,11 @@ func TestUserVisibility(t *testing.T) {
 		t.Fatalf("an administrator sees %+v", u)
 	}
 
-	info, err := f.svc.Accounts.GetUserInfo(f.ctx, plain, chat.UserLookup{Username: "target"}, false)
+	info, err := f.svc.Accounts.GetUserInfo(f.ctx, plain, chat.UserInfoQuery{UserLookup: chat.UserLookup{Username: "target"}}, false)
 	if err != nil || info.Full || info.User.Email() != "" || info.User.Roles != nil {
 		t.Fatalf("users.info for a plain user: %+v, %v", info, err)
 	}
-	info, err = f.svc.Accounts.GetUserInfo(f.ctx, target, chat.UserLookup{Username: "target"}, false)
+	info, err = f.svc.Accounts.GetUserInfo(f.ctx, target, chat.UserInfoQuery{UserLookup: chat.UserLookup{Username: "target"}}, false)
 	if err != nil || !info.Self || info.User.Email() == "" {
 		t.Fatalf("users.info of oneself: %+v, %v", info, err)
 	}

@@ -119,7 +119,7 @@ func TestUsersInfoListAutocomplete(t *testing.T) {
 		t.Fatal("admin does not see carol's rooms")
 	}
 	bob.Get("/api/v1/users.info", "username", "nobody").Fail(t, 400, "User not found.")
-	bob.Get("/api/v1/users.info").Fail(t, 400, "Invalid search query.")
+	bob.Get("/api/v1/users.info", "username", "").Fail(t, 400, "Invalid search query.")
 
 	// users.list: paged, sorted by username, e-mails only for administrators.
 	r = bob.Get("/api/v1/users.list", "count", "2").OK(t)
@@ -157,6 +157,52 @@ func TestUsersInfoListAutocomplete(t *testing.T) {
 	}
 	bob.Get("/api/v1/users.autocomplete").Fail(t, 400, "The 'selector' param is required")
 	bob.Get("/api/v1/users.autocomplete", "selector", `{"term":`).Fail(t, 400, "error-invalid-params")
+}
+
+// TestUsersInfoByEmail checks Rocket.Chat 8's users.info?email=: only a
+// caller who may see others' addresses (view-full-other-user-info), or whose
+// own address it is, finds the user; the parameters are checked as
+// Rocket.Chat's UsersInfoParamsGet schema checks them.
+func TestUsersInfoByEmail(t *testing.T) {
+	srv := testserver.Start(t)
+	admin := srv.Admin(t)
+	bob := srv.CreateUser(t, "bob")
+	carol := srv.CreateUser(t, "carol")
+
+	// An administrator finds carol by her address, in any case, with e-mails and roles.
+	r := admin.Get("/api/v1/users.info", "email", " Carol@Example.ORG ").OK(t)
+	if r.Str("user._id") != carol.UserID || r.Str("user.emails.0.address") != "carol@example.org" || !hasString(r.List("user.roles"), "user") {
+		t.Fatalf("admin by e-mail: %s", r.Body)
+	}
+	// carol finds herself by her own address (the self view).
+	if r := carol.Get("/api/v1/users.info", "email", "CAROL@example.org").OK(t); r.Str("user._id") != carol.UserID || r.Str("user.emails.0.address") == "" {
+		t.Fatalf("self by e-mail: %s", r.Body)
+	}
+	// bob may not search others by address: existing or not, the answer is the same.
+	bob.Get("/api/v1/users.info", "email", "carol@example.org").Fail(t, 400, "User not found.")
+	bob.Get("/api/v1/users.info", "email", "nobody@example.org").Fail(t, 400, "User not found.")
+	admin.Get("/api/v1/users.info", "email", "nobody@example.org").Fail(t, 400, "User not found.")
+	// Nobody in Liftoff carries an import id or a FreeSWITCH extension.
+	admin.Get("/api/v1/users.info", "importId", "x1").Fail(t, 400, "User not found.")
+	admin.Get("/api/v1/users.info", "freeSwitchExtension", "100").Fail(t, 400, "User not found.")
+	admin.Get("/api/v1/users.info", "email", "").Fail(t, 400, "Invalid search query.")
+	// includeUserRooms works with e-mail too.
+	if len(admin.Get("/api/v1/users.info", "email", "carol@example.org", "includeUserRooms", "true").OK(t).List("user.rooms")) == 0 {
+		t.Fatal("admin does not see carol's rooms by e-mail")
+	}
+
+	// Rocket.Chat's schema: exactly one way to name the user, nothing else beside it.
+	missing := "must have required property 'userId'\n must have required property 'username'\n must have required property 'importId'\n must have required property 'email'\n must have required property 'freeSwitchExtension'\n must match a schema in anyOf [invalid-params]"
+	if got := bob.Get("/api/v1/users.info").Fail(t, 400, "invalid-params").Str("error"); got != missing {
+		t.Fatalf("no parameter: %q", got)
+	}
+	if got := bob.Get("/api/v1/users.info", "user", "carol").Fail(t, 400, "invalid-params").Str("error"); got != missing {
+		t.Fatalf("unknown parameter: %q", got)
+	}
+	both := "must NOT have additional properties\n must have required property 'username'\n must have required property 'importId'\n must NOT have additional properties\n must have required property 'freeSwitchExtension'\n must match a schema in anyOf [invalid-params]"
+	if got := admin.Get("/api/v1/users.info", "userId", carol.UserID, "email", "carol@example.org").Fail(t, 400, "invalid-params").Str("error"); got != both {
+		t.Fatalf("two parameters: %q", got)
+	}
 }
 
 func TestUsersUpdate(t *testing.T) {
