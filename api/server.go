@@ -3,10 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"liftoff/clientaddr"
 	"log/slog"
-	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -57,8 +56,10 @@ type Config struct {
 	MaxBodyBytes int64
 	// Version is the Rocket.Chat API version reported by /api/info.
 	Version string
-	// TrustProxy makes the client address come from X-Forwarded-For.
-	TrustProxy bool
+	// ClientAddr tells a request's client address (behind trusted
+	// proxies, from their headers): the key of the rate limits and the
+	// address given to logins.
+	ClientAddr clientaddr.Resolver
 	// DevMode is Rocket.Chat's NODE_ENV=development: the REST rate limiter
 	// then also needs API_Enable_Rate_Limiter_Dev.
 	DevMode bool
@@ -238,17 +239,5 @@ var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return
 
 const maxPooledBuffer = 256 << 10
 
-// clientIP is the caller's address (X-Forwarded-For's first hop when the
-// server is configured to trust a proxy).
-func (s *Server) clientIP(r *http.Request) string {
-	if s.cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			return strings.TrimSpace(strings.Split(f, ",")[0])
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the caller's address (see clientaddr.Resolver.Addr).
+func (s *Server) clientIP(r *http.Request) string { return s.cfg.ClientAddr.Addr(r) }

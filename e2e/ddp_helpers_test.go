@@ -46,9 +46,11 @@ type ddpConn struct {
 
 // ddpOpts tune ddpDial.
 type ddpOpts struct {
-	noPong    bool // do not answer server pings
-	noConnect bool // skip the connect handshake
-	rcvBuf    int  // SO_RCVBUF of the client socket (0: system default)
+	noPong    bool        // do not answer server pings
+	noConnect bool        // skip the connect handshake
+	rcvBuf    int         // SO_RCVBUF of the client socket (0: system default)
+	header    http.Header // sent with the upgrade request
+	localAddr string      // the client socket's address (default: the system's choice)
 }
 
 // ddpDial connects to srv's /websocket and performs the connect handshake.
@@ -59,6 +61,9 @@ func ddpDial(t testing.TB, srv *testserver.Server, opt ...ddpOpts) *ddpConn {
 		o = opt[0]
 	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	if o.localAddr != "" {
+		dialer.LocalAddr = &net.TCPAddr{IP: net.ParseIP(o.localAddr)}
+	}
 	if o.rcvBuf > 0 {
 		dialer.Control = func(_, _ string, rc syscall.RawConn) error {
 			var serr error
@@ -74,7 +79,7 @@ func ddpDial(t testing.TB, srv *testserver.Server, opt ...ddpOpts) *ddpConn {
 	hc := &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, srv.WSURL, &websocket.DialOptions{HTTPClient: hc})
+	ws, _, err := websocket.Dial(ctx, srv.WSURL, &websocket.DialOptions{HTTPClient: hc, HTTPHeader: o.header})
 	if err != nil {
 		t.Fatalf("dial %s: %v", srv.WSURL, err)
 	}

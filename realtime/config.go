@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"errors"
+	"liftoff/clientaddr"
 	"liftoff/realtime/ddplimit"
 	"log/slog"
 	"time"
@@ -70,6 +71,10 @@ type CallLimiter interface {
 type Config struct {
 	// Logger receives connection-level problems (slog.Default() when nil).
 	Logger *slog.Logger
+	// ClientAddr tells a connection's client address from its upgrade
+	// request (behind trusted proxies, from their headers): the key of
+	// the DDP rate limits and the address given to logins.
+	ClientAddr clientaddr.Resolver
 	// Bus carries the domain events the hub fans out. When nil, Start
 	// subscribes to nothing and only direct Emit* calls reach clients.
 	Bus bus.Bus

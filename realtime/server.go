@@ -163,7 +163,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ws:      ws,
 		tr:      &wsTransport{ws: ws, sockjs: sockjs, cork: cork},
 		sockjs:  sockjs,
-		remote:  remoteHost(r.RemoteAddr),
+		remote:  s.cfg.ClientAddr.Addr(r),
 		limitID: strconv.FormatUint(connSeq.Add(1), 36),
 		ctx:     ctx,
 		cancel:  cancel,
@@ -236,13 +236,6 @@ func (s *Server) sockjsInfo(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	fmt.Fprintf(w, `{"websocket":true,"origins":["*:*"],"cookie_needed":false,"entropy":%d}`, binary.LittleEndian.Uint32(b[:]))
-}
-
-func remoteHost(addr string) string {
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		return h
-	}
-	return addr
 }
 
 func (s *Server) addSession(sess *session) bool {

@@ -3,6 +3,7 @@ package app
 import (
 	"flag"
 	"fmt"
+	"liftoff/clientaddr"
 	"log/slog"
 	"net"
 	"net/url"
@@ -33,6 +34,12 @@ type Config struct {
 	Synchronous string
 	BcryptCost  int  // LIFTOFF_BCRYPT_COST
 	TrustProxy  bool // LIFTOFF_TRUST_PROXY
+	// ForwardedCount is Rocket.Chat's HTTP_FORWARDED_COUNT: the number of
+	// proxies in front of the instance (LIFTOFF_TRUST_PROXY alone means 1).
+	ForwardedCount int
+	// TrustedProxies are the networks a proxy may connect from
+	// (LIFTOFF_TRUSTED_PROXIES; clientaddr.DefaultTrusted when empty).
+	TrustedProxies string
 	// PresenceGrace is how long a user stays online after their last
 	// connection closes (LIFTOFF_PRESENCE_GRACE).
 	PresenceGrace time.Duration
@@ -208,6 +215,8 @@ func (c *Config) applyEnv(environ []string) error {
 		parse(c.setSynchronous, "LIFTOFF_SQLITE_SYNCHRONOUS"),
 		parse(intSetter(&c.BcryptCost), "LIFTOFF_BCRYPT_COST"),
 		parse(boolSetter(&c.TrustProxy), "LIFTOFF_TRUST_PROXY"),
+		parse(intSetter(&c.ForwardedCount), "HTTP_FORWARDED_COUNT"),
+		parse(func(s string) error { _, err := clientaddr.ParseTrusted(s); c.TrustedProxies = s; return err }, "LIFTOFF_TRUSTED_PROXIES"),
 		parse(durationSetter(&c.PresenceGrace), "LIFTOFF_PRESENCE_GRACE"),
 		parse(durationSetter(&c.Heartbeat), "LIFTOFF_HEARTBEAT"),
 		parse(durationSetter(&c.SessionCheck), "LIFTOFF_SESSION_CHECK"),
@@ -235,7 +244,9 @@ func (c *Config) addFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body", c.MaxBodyBytes, "largest accepted request body in bytes (LIFTOFF_MAX_BODY_BYTES)")
 	fs.Func("sqlite-synchronous", "SQLite synchronous mode: "+strings.Join(sqlite.SynchronousModes, ", ")+" (LIFTOFF_SQLITE_SYNCHRONOUS; default "+c.Synchronous+")", c.setSynchronous)
 	fs.IntVar(&c.BcryptCost, "bcrypt-cost", c.BcryptCost, "bcrypt cost of new password hashes (LIFTOFF_BCRYPT_COST)")
-	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take client addresses from X-Forwarded-For (LIFTOFF_TRUST_PROXY)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take client addresses from X-Forwarded-For set by one trusted proxy (LIFTOFF_TRUST_PROXY)")
+	fs.IntVar(&c.ForwardedCount, "forwarded-count", c.ForwardedCount, "number of proxies in front of the server whose X-Forwarded-For entries count (HTTP_FORWARDED_COUNT)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "addresses and networks proxies connect from, comma-separated (LIFTOFF_TRUSTED_PROXIES; loopback and private networks when empty)")
 	fs.DurationVar(&c.PresenceGrace, "presence-grace", c.PresenceGrace, "time a user stays online after the last connection closes (LIFTOFF_PRESENCE_GRACE)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL database, postgres://... (LIFTOFF_DATABASE_URL; the SQLite database in the data directory when empty)")
 	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "NATS server(s) carrying events between instances, nats://... (LIFTOFF_NATS_URL; needs a PostgreSQL database)")
@@ -313,6 +324,18 @@ func (f *LogFormat) Set(s string) error {
 }
 
 // Validate checks the configuration as a whole; LoadConfig calls it.
+// ClientAddr returns the resolver of client addresses the configuration
+// asks for: HTTP_FORWARDED_COUNT proxies, or one with LIFTOFF_TRUST_PROXY,
+// connecting from LIFTOFF_TRUSTED_PROXIES. Validate has checked the list.
+func (c *Config) ClientAddr() clientaddr.Resolver {
+	r := clientaddr.Resolver{Proxies: c.ForwardedCount}
+	if r.Proxies == 0 && c.TrustProxy {
+		r.Proxies = 1
+	}
+	r.Trusted, _ = clientaddr.ParseTrusted(c.TrustedProxies)
+	return r
+}
+
 func (c *Config) Validate() error {
 	if c.Port <= 0 || c.Port > 65535 {
 		return fmt.Errorf("port %d out of range", c.Port)
@@ -328,6 +351,12 @@ func (c *Config) Validate() error {
 	}
 	if c.AdminUsername != "" && c.AdminPass == "" {
 		return fmt.Errorf("ADMIN_USERNAME is set but ADMIN_PASS is not")
+	}
+	if c.ForwardedCount < 0 {
+		return fmt.Errorf("HTTP_FORWARDED_COUNT must not be negative")
+	}
+	if _, err := clientaddr.ParseTrusted(c.TrustedProxies); err != nil {
+		return fmt.Errorf("LIFTOFF_TRUSTED_PROXIES: %w", err)
 	}
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("LIFTOFF_MAX_BODY_BYTES must be at least 1024")

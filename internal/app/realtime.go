@@ -58,7 +58,7 @@ func (a *App) mountRealtime(ctx context.Context, c *Config, mux *http.ServeMux) 
 		a.notifier.SetPresence(tracker)
 	}
 	rt, err := realtime.New(realtime.Config{
-		Logger: a.log, Bus: a.bus, Auth: a.auth, Rooms: a.chat.Rooms, Permissions: permissionAdapter{a},
+		Logger: a.log, ClientAddr: c.ClientAddr(), Bus: a.bus, Auth: a.auth, Rooms: a.chat.Rooms, Permissions: permissionAdapter{a},
 		Presence: tracker, ExternalNotifications: a.notifier != nil, HeartbeatInterval: heartbeat, HeartbeatTimeout: heartbeat, Now: a.opts.Clock.Now,
 		Tokens: auth.Recheck{S: a.auth}, TokenCheckInterval: c.SessionCheck,
 		CallLimit: ddplimit.New(a.settings, a.opts.Clock.Now),

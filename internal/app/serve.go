@@ -243,7 +243,7 @@ func (a *App) start(ctx context.Context) error {
 	rest := api.New(api.Deps{
 		Accounts: a.chat.Accounts, Rooms: a.chat.Rooms, Members: a.chat.Members, Messages: a.chat.Messages,
 		Teams: a.chat.Teams, Admin: a.chat.Admin, Auth: a.auth, TwoFactor: a.second, LDAP: a.ldap, LoginServices: external.LoginServices{OAuth: a.oauth, SAML: a.saml}, Settings: a.settings, Logger: log, Methods: methodBridge{a},
-	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy, DevMode: c.DevMode, Now: a.opts.Clock.Now,
+	}, api.Config{MaxBodyBytes: c.MaxBodyBytes, ClientAddr: c.ClientAddr(), DevMode: c.DevMode, Now: a.opts.Clock.Now,
 		CreateTokensSecret: c.CreateTokensSecret})
 	a.directory = directory.New(directory.Deps{Store: a.store, Permissions: a.chat.Admin, Access: a.chat.Rooms,
 		Settings: a.settings, Now: a.opts.Clock.Now})

@@ -58,6 +58,12 @@ type Options struct {
 	// of COMMIT (default 30s): an Update never waits longer than that for
 	// an answer once its function has started.
 	BatchTimeout time.Duration
+	// BatchBudget is how long a write transaction takes in more Update
+	// calls (default 1s, at most half of BatchTimeout): once its functions
+	// have run that long, the batch commits and the calls left wait for
+	// the next one. It keeps a burst of calls on a slow database from
+	// forming one transaction that exceeds BatchTimeout and fails them all.
+	BatchBudget time.Duration
 	// ConnectTimeout bounds each attempt to open a connection (default 5s).
 	ConnectTimeout time.Duration
 	// PublishBatch is the largest number of outbox events published in
@@ -96,6 +102,10 @@ func (o *Options) setDefaults() {
 	if o.BatchTimeout <= 0 {
 		o.BatchTimeout = 30 * time.Second
 	}
+	if o.BatchBudget <= 0 {
+		o.BatchBudget = time.Second
+	}
+	o.BatchBudget = min(o.BatchBudget, o.BatchTimeout/2)
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = 5 * time.Second
 	}
@@ -285,13 +295,24 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 func (db *DB) writeLoop() {
 	defer close(db.stopped)
 	batch := make([]*request, 0, db.opts.MaxBatch)
-	for first := range db.reqs {
-		batch = append(batch[:0], first)
+	var left []*request // calls a batch had no time for, first in the next
+	open := true
+	for open || len(left) > 0 {
+		batch = append(batch[:0], left...)
+		left = nil
+		if len(batch) == 0 {
+			first, ok := <-db.reqs
+			if !ok {
+				break
+			}
+			batch = append(batch, first)
+		}
 	fill:
-		for len(batch) < db.opts.MaxBatch {
+		for open && len(batch) < db.opts.MaxBatch {
 			select {
 			case r, ok := <-db.reqs:
 				if !ok {
+					open = false
 					break fill
 				}
 				batch = append(batch, r)
@@ -299,7 +320,7 @@ func (db *DB) writeLoop() {
 				break fill
 			}
 		}
-		db.runBatch(batch)
+		left = append(left, db.runBatch(batch)...)
 		clear(batch)
 	}
 	if db.wconn != nil {
@@ -344,7 +365,12 @@ func (db *DB) writer(ctx context.Context) (*pgx.Conn, error) {
 //     savepoint and opening the next is one round trip);
 //  3. number the events of the functions that succeeded and write them to
 //     the outbox, notify the publisher and COMMIT (one round trip).
-func (db *DB) runBatch(batch []*request) {
+//
+// Once the functions have run for Options.BatchBudget, the batch stops
+// taking the next one and commits; it returns the calls it did not start,
+// for the next batch (a burst on a slow database would otherwise form one
+// transaction longer than BatchTimeout, failing every call in it).
+func (db *DB) runBatch(batch []*request) (left []*request) {
 	live := batch[:0:0]
 	for _, r := range batch {
 		if !r.state.CompareAndSwap(reqPending, reqTaken) {
@@ -357,8 +383,9 @@ func (db *DB) runBatch(batch []*request) {
 		live = append(live, r)
 	}
 	if len(live) == 0 {
-		return
+		return nil
 	}
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), db.opts.BatchTimeout)
 	defer cancel()
 	answer := func(err error) {
@@ -391,11 +418,21 @@ func (db *DB) runBatch(batch []*request) {
 		answer(fmt.Errorf("postgres: begin: %w", err))
 		return
 	}
-	for i, r := range live {
+	for i := 0; i < len(live); i++ { // live may shrink (BatchBudget)
+		r := live[i]
 		t := &tx{conn: conn, bctx: ctx, ctx: r.ctx}
 		t.reader = reader{q: t}
 		err := callFn(r.fn, t)
 		t.finished = true
+		if i < len(live)-1 && time.Since(start) >= db.opts.BatchBudget {
+			// No time for more: the rest wait for the next batch (they
+			// have not started; they are pending again).
+			for _, r := range live[i+1:] {
+				r.state.Store(reqPending)
+			}
+			left = live[i+1:]
+			live = live[:i+1]
+		}
 		if multi {
 			// One round trip ends this function's savepoint and opens the
 			// next one's.
@@ -464,6 +501,7 @@ func (db *DB) runBatch(batch []*request) {
 		db.opts.OnBatch(len(live))
 	}
 	answer(nil)
+	return left
 }
 
 // afterCommit hands a committed batch's events to Options.AfterCommit,
