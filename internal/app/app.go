@@ -17,6 +17,7 @@ import (
 	"liftoff/files/avatars"
 	"liftoff/files/emoji"
 	"liftoff/files/uploads"
+	"liftoff/ignore"
 	"liftoff/instances"
 	"liftoff/integrations"
 	"liftoff/integrations/slash"
@@ -67,6 +68,8 @@ type App struct {
 	// invites keeps the invitation links to rooms; perms is the permission
 	// checker the chat services share.
 	invites *invites.Service
+	// ignores keeps whom members ignore in their rooms.
+	ignores *ignore.Service
 	perms   *access.Checker
 	// instances lists the deployment's instances (instances.get);
 	// instanceInfo is this one's, announced to the others.

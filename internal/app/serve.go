@@ -33,6 +33,8 @@ import (
 	"liftoff/directory/directoryapi"
 	"liftoff/e2ee"
 	"liftoff/e2ee/e2eeapi"
+	"liftoff/ignore"
+	"liftoff/ignore/ignoreapi"
 	"liftoff/instances"
 	"liftoff/instances/instancesapi"
 	"liftoff/internal/clock"
@@ -259,6 +261,8 @@ func (a *App) start(ctx context.Context) error {
 	instancesapi.Routes(rest.Router(), a.instances)
 	a.invites = invites.New(a.store, a.perms, inviteRooms{a}, a.settings, a.opts.Clock.Now)
 	invitesapi.Routes(rest.Router(), a.invites)
+	a.ignores = ignore.New(a.store, a.opts.Clock.Now)
+	ignoreapi.Routes(rest.Router(), a.ignores)
 	if err := a.startIntegrations(ctx, rest); err != nil {
 		return err
 	}
