@@ -5,6 +5,7 @@ import (
 	"liftoff/federation/matrix/links"
 	"liftoff/invites"
 	"liftoff/jobs"
+	"liftoff/moderation"
 	"liftoff/notify/devices"
 	"liftoff/statistics"
 	"liftoff/store"
@@ -21,6 +22,7 @@ type database interface {
 	store.Store
 	userstatus.Store
 	invites.Store
+	moderation.Store
 	statistics.Store
 	store.Integrations
 	jobs.Store
