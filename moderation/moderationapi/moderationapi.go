@@ -139,6 +139,9 @@ func Routes(rt *api.Router, svc *moderation.Service) {
 			if u.Emails == nil {
 				m["emails"] = []model.Email{}
 			}
+			if u.Roles == nil {
+				m["roles"] = []string{}
+			}
 			if u.AvatarETag != "" {
 				m["avatarETag"] = u.AvatarETag
 			}
