@@ -83,6 +83,21 @@ func (r *Request) Has(name string) bool {
 	return ok
 }
 
+// Names lists the parameters the call carries (body and query), for the
+// endpoints whose Rocket.Chat schema refuses unknown properties.
+func (r *Request) Names() []string {
+	names := make([]string, 0, len(r.body)+len(r.query))
+	for k := range r.body {
+		names = append(names, k)
+	}
+	for k := range r.query {
+		if _, dup := r.body[k]; !dup {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
 // Raw returns the raw JSON of a body parameter (nil when absent).
 func (r *Request) Raw(name string) json.RawMessage { return r.body[name] }
 

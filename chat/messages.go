@@ -366,6 +366,31 @@ func (s *Messages) DeleteMessage(ctx context.Context, user *model.User, in Delet
 	return orig, nil
 }
 
+// DeleteReported deletes a reported message for a moderator, as
+// Rocket.Chat's deleteReportedMessages: without the room access and
+// delete rules of DeleteMessage, which the moderator's
+// manage-moderation-actions (checked by the caller, package moderation)
+// replaces; the deletion itself follows Message_KeepHistory and
+// Message_ShowDeletedStatus as DeleteMessage's does. A message already gone
+// is no error.
+func (s *Messages) DeleteReported(ctx context.Context, moderator *model.User, messageID string) error {
+	editor := &model.UserRef{ID: moderator.ID, Username: moderator.Username}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		m, err := tx.MessageByID(ctx, messageID)
+		if errors.Is(err, store.ErrNotFound) || err == nil && m.Hidden {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.deleteMessageTx(ctx, tx, m, editor, s.nowTime())
+	})
+	if err != nil {
+		return internal("delete reported message", err)
+	}
+	return nil
+}
+
 // checkCanDelete applies Rocket.Chat's canDeleteMessage rules to actor.
 func (s *core) checkCanDelete(actor *model.User, sub *model.Subscription, room *model.Room, m *model.Message) error {
 	denied := model.Forbidden("error-action-not-allowed", "Not allowed")

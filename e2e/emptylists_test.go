@@ -45,8 +45,22 @@ func TestEmptyListsAreEmptyArrays(t *testing.T) {
 		{"teams.list"}, {"users.autocomplete", "selector", `{"term":"zzz-nobody"}`},
 		{"channels.list", "query", `{"name":"zzz-nobody"}`},
 	}
+	type call struct {
+		as   *testserver.Client
+		args []string
+	}
+	var all []call
 	for _, c := range calls {
-		r := una.Get("/api/v1/"+c[0], c[1:]...)
+		all = append(all, call{una, c})
+	}
+	// The moderation console's lists, for an administrator.
+	for _, c := range [][]string{{"moderation.reportsByUsers"}, {"moderation.userReports"}, {"moderation.reports", "msgId", "none"},
+		{"moderation.user.reportedMessages", "userId", una.UserID}, {"moderation.user.reportsByUserId", "userId", una.UserID}} {
+		all = append(all, call{admin, c})
+	}
+	for _, cl := range all {
+		c := cl.args
+		r := cl.as.Get("/api/v1/"+c[0], c[1:]...)
 		if r.Status == 404 {
 			continue // not served (yet): nothing to check
 		}

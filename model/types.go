@@ -211,6 +211,9 @@ type Subscription struct {
 	E2ESuggestedKey      string       `json:"E2ESuggestedKey,omitempty"`
 	OldRoomKeys          []OldRoomKey `json:"oldRoomKeys,omitempty"`
 	SuggestedOldRoomKeys []OldRoomKey `json:"suggestedOldRoomKeys,omitempty"`
+	// Ignored lists the ids of the users whose messages this member hides
+	// in the room (Rocket.Chat's ignoreUser); they are not notified of them.
+	Ignored []string `json:"ignored,omitempty"`
 }
 
 // HasRole reports whether the subscription carries the room role.

@@ -17,6 +17,7 @@ import (
 	"liftoff/files/avatars"
 	"liftoff/files/emoji"
 	"liftoff/files/uploads"
+	"liftoff/ignore"
 	"liftoff/instances"
 	"liftoff/integrations"
 	"liftoff/integrations/slash"
@@ -68,6 +69,8 @@ type App struct {
 	// invites keeps the invitation links to rooms; perms is the permission
 	// checker the chat services share.
 	invites *invites.Service
+	// ignores keeps whom members ignore in their rooms.
+	ignores *ignore.Service
 	perms   *access.Checker
 	// receipts keeps messages' unread flags and read receipts.
 	receipts *receipts.Service

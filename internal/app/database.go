@@ -5,6 +5,7 @@ import (
 	"liftoff/federation/matrix/links"
 	"liftoff/invites"
 	"liftoff/jobs"
+	"liftoff/moderation"
 	"liftoff/notify/devices"
 	"liftoff/receipts"
 	"liftoff/statistics"
@@ -23,6 +24,7 @@ type database interface {
 	userstatus.Store
 	invites.Store
 	receipts.Store
+	moderation.Store
 	statistics.Store
 	store.Integrations
 	jobs.Store

@@ -9,6 +9,7 @@ import (
 	"liftoff/directory/directoryapi"
 	"liftoff/e2ee/e2eeapi"
 	"liftoff/files/filesapi"
+	"liftoff/ignore/ignoreapi"
 	"liftoff/integrations/routes"
 	"liftoff/invites/invitesapi"
 	"liftoff/model"
@@ -41,6 +42,7 @@ func registerMethods(rt *realtime.Server, a *App, tracker *presence.Tracker) {
 	e2eeapi.Methods(reg, a.e2ee, a.second)
 	invitesapi.Methods(reg, a.invites)
 	receiptsapi.Methods(reg, a.receipts)
+	ignoreapi.Methods(reg, a.ignores)
 	if a.integrations != nil {
 		routes.Methods(ddpapi.NewRegistrar(rt, c.Admin), a.integrations)
 		routes.CommandsMethods(ddpapi.NewRegistrar(rt, c.Admin), a.commands)

@@ -33,6 +33,8 @@ import (
 	"liftoff/directory/directoryapi"
 	"liftoff/e2ee"
 	"liftoff/e2ee/e2eeapi"
+	"liftoff/ignore"
+	"liftoff/ignore/ignoreapi"
 	"liftoff/instances"
 	"liftoff/instances/instancesapi"
 	"liftoff/internal/clock"
@@ -41,6 +43,8 @@ import (
 	"liftoff/linkpreview"
 	"liftoff/linkpreview/previewapi"
 	"liftoff/model"
+	"liftoff/moderation"
+	"liftoff/moderation/moderationapi"
 	"liftoff/ops"
 	"liftoff/receipts"
 	"liftoff/receipts/receiptsapi"
@@ -267,6 +271,9 @@ func (a *App) start(ctx context.Context) error {
 		Settings: a.settings, Logger: log.With("component", "receipts"), Now: a.opts.Clock.Now})
 	a.chat.Members.SetReadReceipts(a.receipts)
 	receiptsapi.Routes(rest.Router(), a.receipts)
+	a.ignores = ignore.New(a.store, a.opts.Clock.Now)
+	ignoreapi.Routes(rest.Router(), a.ignores)
+	moderationapi.Routes(rest.Router(), moderation.New(a.store, a.store, moderationMessages{a}, a.opts.Clock.Now))
 	if err := a.startIntegrations(ctx, rest); err != nil {
 		return err
 	}
@@ -367,4 +374,24 @@ func (r inviteRooms) Subscription(ctx context.Context, user *model.User, roomID 
 
 func (r inviteRooms) AddMembers(ctx context.Context, roomID string, users []*model.User) (*model.Room, error) {
 	return r.a.chat.Members.AddMembers(ctx, roomID, users)
+}
+
+// moderationMessages gives package moderation the messages and rooms it
+// reports on, the caller's access to them, and deletion as a moderator.
+type moderationMessages struct{ a *App }
+
+func (m moderationMessages) MessageByID(ctx context.Context, id string) (*model.Message, error) {
+	return m.a.store.MessageByID(ctx, id)
+}
+
+func (m moderationMessages) RoomByID(ctx context.Context, id string) (*model.Room, error) {
+	return m.a.store.RoomByID(ctx, id)
+}
+
+func (m moderationMessages) CanAccessRoom(ctx context.Context, user *model.User, room *model.Room) error {
+	return m.a.chat.Rooms.CanAccessRoom(ctx, user, room)
+}
+
+func (m moderationMessages) DeleteMessage(ctx context.Context, moderator *model.User, messageID string) error {
+	return m.a.chat.Messages.DeleteReported(ctx, moderator, messageID)
 }

@@ -492,6 +492,7 @@ func member(s *model.Subscription, u *model.User) rules.Member {
 		HasEmail: verifiedEmail(u) != "",
 		Desktop:  rules.Pref(s.DesktopNotifications), Mobile: rules.Pref(s.MobilePushNotifications), Email: rules.Pref(s.EmailNotifications),
 		DisableNotifications: s.DisableNotifications, MuteGroupMentions: s.MuteGroupMentions,
+		Ignored: s.Ignored,
 	}
 	if u.Settings != nil {
 		p := u.Settings.Preferences

@@ -413,7 +413,7 @@ const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
 	desktop_notifs, mobile_notifs, email_notifs, user_highlights,
 	hide_mention, mute_group_mentions, audio_notif, desktop_origin, mobile_origin, email_origin,
-	e2e_key, e2e_suggested_key, e2e_old_keys, e2e_suggested_old_keys`
+	e2e_key, e2e_suggested_key, e2e_old_keys, e2e_suggested_old_keys, ignored`
 
 func scanSub(r pgx.Rows) (*model.Subscription, error) {
 	var (
@@ -422,6 +422,7 @@ func scanSub(r pgx.Rows) (*model.Subscription, error) {
 		oldKeys, suggestedOldKeys                    string
 		unread, userMentions, groupMentions          int64
 		roles, tunread, tunreadUser, tunreadGroup, h []string
+		ignored                                      []string
 	)
 	err := r.Scan(&sub.ID, &sub.RoomID, &sub.User.ID, &sub.User.Username, &sub.User.Name, &sub.RoomType, &sub.Name, &sub.DisplayName,
 		&ts, &upd, &ls, &sub.Open, &sub.Alert, &unread, &userMentions, &groupMentions,
@@ -430,7 +431,7 @@ func scanSub(r pgx.Rows) (*model.Subscription, error) {
 		&sub.EmailNotifications, &h,
 		&sub.HideMentionStatus, &sub.MuteGroupMentions, &sub.AudioNotificationValue,
 		&sub.DesktopPrefOrigin, &sub.MobilePrefOrigin, &sub.EmailPrefOrigin,
-		&sub.E2EKey, &sub.E2ESuggestedKey, &oldKeys, &suggestedOldKeys)
+		&sub.E2EKey, &sub.E2ESuggestedKey, &oldKeys, &suggestedOldKeys, &ignored)
 	if err != nil {
 		return nil, err
 	}
@@ -444,6 +445,7 @@ func scanSub(r pgx.Rows) (*model.Subscription, error) {
 	sub.Unread, sub.UserMentions, sub.GroupMentions = int(unread), int(userMentions), int(groupMentions)
 	sub.Roles, sub.UnreadThreads, sub.UnreadThreadMentions, sub.UnreadThreadGroupMentions, sub.UserHighlights =
 		listOf(roles), listOf(tunread), listOf(tunreadUser), listOf(tunreadGroup), listOf(h)
+	sub.Ignored = listOf(ignored)
 	return &sub, nil
 }
 

@@ -410,7 +410,7 @@ func subArgs(s *model.Subscription) []any {
 		text(s.DesktopNotifications), text(s.MobilePushNotifications), text(s.EmailNotifications), texts(s.UserHighlights),
 		s.HideMentionStatus, s.MuteGroupMentions, text(s.AudioNotificationValue),
 		text(s.DesktopPrefOrigin), text(s.MobilePrefOrigin), text(s.EmailPrefOrigin),
-		text(s.E2EKey), text(s.E2ESuggestedKey), oldRoomKeysJSON(s.OldRoomKeys), oldRoomKeysJSON(s.SuggestedOldRoomKeys),
+		text(s.E2EKey), text(s.E2ESuggestedKey), oldRoomKeysJSON(s.OldRoomKeys), oldRoomKeysJSON(s.SuggestedOldRoomKeys), texts(s.Ignored),
 		foldLines(s.User.Username, s.User.Name)}
 }
 
@@ -426,7 +426,7 @@ func placeholders(from, to int) string {
 	return b.String()
 }
 
-var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 41) + ") ON CONFLICT DO NOTHING"
+var insertSubSQL = "INSERT INTO subscriptions (" + subCols + ", u_search) VALUES (" + placeholders(1, 42) + ") ON CONFLICT DO NOTHING"
 
 // InsertSubscription adds s; ErrConflict on a duplicate id or (room, user).
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
@@ -442,7 +442,7 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 		disable_notifs = $24, hide_unread = $25, unread_alert = $26, desktop_notifs = $27, mobile_notifs = $28,
 		email_notifs = $29, user_highlights = $30, hide_mention = $31, mute_group_mentions = $32, audio_notif = $33,
 		desktop_origin = $34, mobile_origin = $35, email_origin = $36,
-		e2e_key = $37, e2e_suggested_key = $38, e2e_old_keys = $39, e2e_suggested_old_keys = $40, u_search = $41
+		e2e_key = $37, e2e_suggested_key = $38, e2e_old_keys = $39, e2e_suggested_old_keys = $40, ignored = $41, u_search = $42
 		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM subscriptions AS o WHERE o.rid = $2 AND o.u_id = $3 AND o.id <> $1)`,
 		subArgs(s)...)
 	if err != nil {

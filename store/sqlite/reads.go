@@ -445,7 +445,7 @@ const subCols = `id, rid, u_id, u_username, u_name, t, name, fname, ts, updated_
 	tunread, tunread_user, tunread_group, disable_notifs, hide_unread, unread_alert,
 	desktop_notifs, mobile_notifs, email_notifs, user_highlights,
 	hide_mention, mute_group_mentions, audio_notif, desktop_origin, mobile_origin, email_origin,
-	e2e_key, e2e_suggested_key, e2e_old_keys, e2e_suggested_old_keys`
+	e2e_key, e2e_suggested_key, e2e_old_keys, e2e_suggested_old_keys, ignored`
 
 func scanSub(s scanner) (*model.Subscription, error) {
 	var (
@@ -453,6 +453,7 @@ func scanSub(s scanner) (*model.Subscription, error) {
 		ts, upd, ls                                  int64
 		oldKeys, suggestedOldKeys                    string
 		roles, tunread, tunreadUser, tunreadGroup, h string
+		ignored                                      string
 	)
 	err := s.Scan(&sub.ID, &sub.RoomID, &sub.User.ID, &sub.User.Username, &sub.User.Name, &sub.RoomType, &sub.Name, &sub.DisplayName,
 		&ts, &upd, &ls, &sub.Open, &sub.Alert, &sub.Unread, &sub.UserMentions, &sub.GroupMentions,
@@ -461,7 +462,7 @@ func scanSub(s scanner) (*model.Subscription, error) {
 		&sub.EmailNotifications, &h,
 		&sub.HideMentionStatus, &sub.MuteGroupMentions, &sub.AudioNotificationValue,
 		&sub.DesktopPrefOrigin, &sub.MobilePrefOrigin, &sub.EmailPrefOrigin,
-		&sub.E2EKey, &sub.E2ESuggestedKey, &oldKeys, &suggestedOldKeys)
+		&sub.E2EKey, &sub.E2ESuggestedKey, &oldKeys, &suggestedOldKeys, &ignored)
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +476,7 @@ func scanSub(s scanner) (*model.Subscription, error) {
 	for _, l := range []struct {
 		dst *[]string
 		src string
-	}{{&sub.Roles, roles}, {&sub.UnreadThreads, tunread}, {&sub.UnreadThreadMentions, tunreadUser}, {&sub.UnreadThreadGroupMentions, tunreadGroup}, {&sub.UserHighlights, h}} {
+	}{{&sub.Roles, roles}, {&sub.UnreadThreads, tunread}, {&sub.UnreadThreadMentions, tunreadUser}, {&sub.UnreadThreadGroupMentions, tunreadGroup}, {&sub.UserHighlights, h}, {&sub.Ignored, ignored}} {
 		if *l.dst, err = stringList(l.src); err != nil {
 			return nil, fmt.Errorf("decode subscription %s: %w", sub.ID, err)
 		}

@@ -327,7 +327,7 @@ func subArgs(s *model.Subscription) []any {
 		s.DesktopNotifications, s.MobilePushNotifications, s.EmailNotifications, jsonList(s.UserHighlights),
 		boolInt(s.HideMentionStatus), boolInt(s.MuteGroupMentions), s.AudioNotificationValue,
 		s.DesktopPrefOrigin, s.MobilePrefOrigin, s.EmailPrefOrigin,
-		s.E2EKey, s.E2ESuggestedKey, oldRoomKeysJSON(s.OldRoomKeys), oldRoomKeysJSON(s.SuggestedOldRoomKeys),
+		s.E2EKey, s.E2ESuggestedKey, oldRoomKeysJSON(s.OldRoomKeys), oldRoomKeysJSON(s.SuggestedOldRoomKeys), jsonList(s.Ignored),
 		foldLines(s.User.Username, s.User.Name)}
 }
 
@@ -335,7 +335,7 @@ func subArgs(s *model.Subscription) []any {
 func (t *tx) InsertSubscription(ctx context.Context, s *model.Subscription) error {
 	return t.execMany(ctx, "insert subscription", "INSERT INTO subscriptions ("+subCols+`, u_search, seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM subscriptions))`,
 		subArgs(s)...)
 }
 
@@ -349,7 +349,7 @@ func (t *tx) UpdateSubscription(ctx context.Context, s *model.Subscription) erro
 		disable_notifs = ?, hide_unread = ?, unread_alert = ?, desktop_notifs = ?, mobile_notifs = ?,
 		email_notifs = ?, user_highlights = ?, hide_mention = ?, mute_group_mentions = ?, audio_notif = ?,
 		desktop_origin = ?, mobile_origin = ?, email_origin = ?,
-		e2e_key = ?, e2e_suggested_key = ?, e2e_old_keys = ?, e2e_suggested_old_keys = ?, u_search = ? WHERE id = ?`, args...)
+		e2e_key = ?, e2e_suggested_key = ?, e2e_old_keys = ?, e2e_suggested_old_keys = ?, ignored = ?, u_search = ? WHERE id = ?`, args...)
 }
 
 // DeleteSubscription removes the subscription, leaving a tombstone.

@@ -17,6 +17,7 @@ func testSubscriptions(h *harness) {
 	s1.DesktopPrefOrigin, s1.MobilePushNotifications, s1.MobilePrefOrigin = "subscription", "nothing", "user"
 	s1.EmailNotifications, s1.EmailPrefOrigin, s1.AudioNotificationValue = "mentions", "user", "beep"
 	s1.HideMentionStatus, s1.MuteGroupMentions, s1.DisableNotifications, s1.HideUnreadStatus = true, true, true, true
+	s1.Ignored = []string{bob.ID, "carol"}
 	s2.E2EKey, s2.E2ESuggestedKey = "a1b2c3d4e5f6wrapped", "a1b2c3d4e5f6offered"
 	s2.OldRoomKeys = []model.OldRoomKey{{KeyID: "k0", At: at(5), E2EKey: "old"}}
 	s2.SuggestedOldRoomKeys = []model.OldRoomKey{{KeyID: "k0", At: at(6), E2EKey: "old2"}}
@@ -75,6 +76,7 @@ func testSubscriptions(h *harness) {
 	upd := *s1
 	upd.Unread, upd.Alert, upd.Roles, upd.UnreadThreads, upd.UpdatedAt = 7, true, nil, nil, at(40)
 	upd.MuteGroupMentions, upd.DesktopNotifications, upd.DesktopPrefOrigin, upd.AudioNotificationValue = false, "", "", ""
+	upd.Ignored = []string{"carol"}
 	h.update(func(tx store.Tx) error { return tx.UpdateSubscription(h.ctx, &upd) })
 	got, err = h.s.SubscriptionByID(h.ctx, s1.ID)
 	h.noErr(err, "SubscriptionByID")

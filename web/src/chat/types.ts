@@ -93,6 +93,8 @@ export type Subscription = {
 	ts: number;
 	lr?: number;
 	roles?: string[];
+	/** ignored lists the users whose messages the user hides in this room (ignoreUser). */
+	ignored?: string[];
 	archived?: boolean;
 	prid?: string;
 	teamMain?: boolean;

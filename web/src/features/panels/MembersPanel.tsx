@@ -7,7 +7,7 @@ import { rememberUsername } from '../../chat/presence';
 import type { Room, Subscription } from '../../chat/types';
 import { errorMessage } from '../../lib/api';
 import { navigate } from '../../lib/router';
-import { connection, hasPermission } from '../../lib/session';
+import { connection, hasPermission, useMe } from '../../lib/session';
 import { UserAvatar } from '../../ui/Avatar';
 import { PresenceBullet } from '../../ui/Status';
 import { toast, toastError } from '../../ui/toast';
@@ -35,6 +35,15 @@ export function MembersPanel({ rid, room, sub, onClose }: { rid: string; room?: 
 			return a;
 		},
 	});
+	const me = useMe();
+	async function setIgnored(m: Member, ignore: boolean) {
+		try {
+			await connection.rest.getRaw('/v1/chat.ignoreUser', { rid, userId: m._id, ignore: String(ignore) });
+			toast(ignore ? `Ignoring ${m.username}: their messages are hidden here` : `No longer ignoring ${m.username}`, 'success');
+		} catch (err) {
+			toastError(err);
+		}
+	}
 	const canAdd = t !== 'd' && hasPermission(t === 'p' ? 'add-user-to-joined-room' : 'add-user-to-joined-room', sub?.roles ?? []);
 	async function invite() {
 		try {
@@ -78,6 +87,11 @@ export function MembersPanel({ rid, room, sub, onClose }: { rid: string; room?: 
 							<span className="lo-member-name">{m.name || m.username}</span>
 							<span className="lo-muted">@{m.username}</span>
 						</button>
+						{m._id !== me._id && sub && (
+							<Button small secondary onClick={() => void setIgnored(m, !sub.ignored?.includes(m._id))} aria-label={`${sub.ignored?.includes(m._id) ? 'Unignore' : 'Ignore'} ${m.username}`}>
+								{sub.ignored?.includes(m._id) ? 'Unignore' : 'Ignore'}
+							</Button>
+						)}
 					</li>
 				))}
 			</ul>

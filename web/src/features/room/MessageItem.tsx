@@ -72,7 +72,24 @@ export const MessageItem = memo(function MessageItem({ message: m, sequential, s
 	const [picker, setPicker] = useState(false);
 	const [receipts, setReceipts] = useState(false);
 	const readReceipts = useReadReceipts();
+	const [revealed, setRevealed] = useState(false);
 	if (isSystem(m)) return <SystemMessage m={m} />;
+	// As Rocket.Chat's web app: a message of a user the reader ignores in
+	// this room collapses to a placeholder, shown again on request.
+	if (!revealed && m.u._id !== me._id && sub?.ignored?.includes(m.u._id)) {
+		return (
+			<FMessage className="lo-ignored" data-qa-id="message-ignored">
+				<MessageLeftContainer />
+				<MessageContainer>
+					<MessageBody>
+						<button type="button" className="lo-ignored-button" onClick={() => setRevealed(true)} title="Show the message">
+							<Icon name="eye-off" size="x16" /> Message ignored
+						</button>
+					</MessageBody>
+				</MessageContainer>
+			</FMessage>
+		);
+	}
 	const name = m.alias || m.u.name || m.u.username;
 	const edited = m.editedAt && m.editedBy;
 	const own = isOwn(m);

@@ -1,0 +1,12 @@
+package sqlite
+
+import (
+	"testing"
+
+	"liftoff/moderation"
+	"liftoff/moderation/moderationtest"
+)
+
+func TestModerationContract(t *testing.T) {
+	moderationtest.Run(t, func(t *testing.T) moderation.Store { return openTest(t, nil, Options{Synchronous: "NORMAL"}) })
+}
