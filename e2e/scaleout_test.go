@@ -223,10 +223,15 @@ func TestScaleOutThreeInstances(t *testing.T) {
 			}
 			return ""
 		})
-		info := c.Anon(t).Get("/api/v1/settings.public", "_id", "Message_AllowEditing").OK(t)
-		if v := info.List("settings"); len(v) != 1 || v[0].(map[string]any)["value"] != false {
-			t.Fatalf("C's public setting: %s", info.Body)
-		}
+		// B and C receive the change independently over the bus: C's copy
+		// may land a moment after B's.
+		eventually(t, "C's public setting off", func() string {
+			info := c.Anon(t).Get("/api/v1/settings.public", "_id", "Message_AllowEditing").OK(t)
+			if v := info.List("settings"); len(v) != 1 || v[0].(map[string]any)["value"] != false {
+				return string(info.Body)
+			}
+			return ""
+		})
 		admin.Post("/api/v1/settings/Message_AllowEditing", map[string]any{"value": true}).OK(t)
 		eventually(t, "editing allowed on C", func() string {
 			r := c.Login(t, "bob", "bob-pass").Post("/api/v1/chat.update", map[string]any{"roomId": rid, "msgId": id, "text": "edited"})
